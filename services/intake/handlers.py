@@ -1,0 +1,76 @@
+"""Intake's inbound policies: 12345 tickets in, and lineage from the other services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from nats.aio.msg import Msg
+from pydantic import ValidationError
+
+from shared.application import Inbound, UnitOfWork
+from shared.bus.consumer import Rejected
+from shared.bus.deadletter import county_of_subject
+from shared.bus.streams import HOTLINE
+from shared.contracts import HotlineTicket
+from shared.contracts import decision as d
+from shared.contracts import evaluation as e
+from shared.contracts import supervision as s
+from shared.meta import Meta
+from shared.runtime import Delivered, Subscription, envelope_decoder
+from services.intake.application import IntakeApplication
+
+VERDICT_TITLES = {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}
+
+
+def decode_ticket(msg: Msg) -> HotlineTicket:
+    try:
+        ticket = HotlineTicket.model_validate_json(msg.data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, x['loc'])) or '(root)'}: {x['msg']}" for x in exc.errors()[:5])
+        raise Rejected(f"malformed hotline ticket: {problems}") from exc
+    subject_county = county_of_subject(msg.subject)
+    if ticket.county != subject_county:
+        raise Rejected(f"ticket county {ticket.county} does not match subject county {subject_county}")
+    return ticket
+
+
+def handle_ticket(app: IntakeApplication) -> Callable[[UnitOfWork, Inbound], None]:
+    def handle(uow: UnitOfWork, message: Inbound) -> None:
+        ticket: HotlineTicket = message.body
+        meta = Meta(county=ticket.county, actor_role="hotline", actor_id="12345", occurred_at=ticket.received_at,
+                    correlation_id=f"hotline:{ticket.ticket_id}", causation_id=f"{message.stream}:{message.sequence}")
+        app.receive_ticket(uow, ticket, meta)
+
+    return handle
+
+
+def handle_lineage(app: IntakeApplication) -> Callable[[UnitOfWork, Inbound], None]:
+    def handle(uow: UnitOfWork, message: Inbound) -> None:
+        delivered: Delivered = message.body
+        env, p = delivered.envelope, delivered.payload
+        meta = Meta(county=env.county, actor_role=env.actor.role, actor_id=env.actor.id, occurred_at=env.occurred_at,
+                    correlation_id=env.correlation_id, causation_id=str(env.event_id))
+        if isinstance(p, d.CandidateDrafted):
+            app.note_stage(uow, meta, p.demand_ids, "candidate", str(p.candidate_id), p.name)
+        elif isinstance(p, d.ProjectAdopted):
+            app.note_stage(uow, meta, p.demand_ids, "adopted", str(p.project_id), p.name, p.tier)
+        elif isinstance(p, s.ProjectFileOpened):
+            app.note_stage(uow, meta, p.demand_ids, "project", str(p.project_id), p.name)
+        elif isinstance(p, s.ProjectProgressReported):
+            app.note_stage(uow, meta, p.demand_ids, "progress", str(p.project_id), p.note, f"{p.progress_pct}%")
+        elif isinstance(p, s.ProjectCompleted):
+            app.note_stage(uow, meta, p.demand_ids, "completed", str(p.project_id), p.name, p.completed_on.isoformat())
+        elif isinstance(p, e.VerdictReached):
+            app.note_stage(uow, meta, p.demand_ids, "verdict", str(p.project_id), VERDICT_TITLES[p.verdict], p.verdict)
+
+    return handle
+
+
+def subscriptions(app: IntakeApplication) -> list[Subscription]:
+    lineage = handle_lineage(app)
+    return [
+        Subscription(HOTLINE, "hotline.*.tickets", decode_ticket, handle_ticket(app)),
+        Subscription("DECISION", "shishi.*.decision.>", envelope_decoder(), lineage),
+        Subscription("SUPERVISION", "shishi.*.supervision.>", envelope_decoder(), lineage),
+        Subscription("EVALUATION", "shishi.*.evaluation.>", envelope_decoder(), lineage),
+    ]

@@ -1,0 +1,176 @@
+"""Durable pull consumers: batches in, one transaction per batch, exactly once in effect.
+
+Each message is decoded (a decode error is poison), then the batch is applied through
+``ServiceApplication.process_batch`` with one ``Tracking(<stream>, <stream sequence>)`` per
+message in the same transaction as the events it causes, so a redelivery is recognised and
+skipped. A handler that rejects a message (``Rejected``) makes it poison: it is sent to the
+dead-letter stream with its reason and terminated. Any other error is transient: the batch
+is nak'ed with back-off, and after ``max_deliver`` attempts the message is dead-lettered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+from shared.application import Inbound, ServiceApplication, UnitOfWork
+from shared.bus.deadletter import county_of_subject, send_to_deadletter
+from shared.meta import RuleViolation
+
+log = structlog.get_logger("shishi.consumer")
+
+Decoder = Callable[[Msg], Any]
+Handler = Callable[[UnitOfWork, Inbound], None]
+
+
+class Rejected(RuleViolation):
+    """A message that can never be processed (invalid, or refused by a domain rule)."""
+
+
+@dataclass
+class ConsumerStats:
+    processed: int = 0
+    skipped: int = 0
+    dead_lettered: int = 0
+    retried: int = 0
+    batches: int = 0
+    last_error: str = ""
+    timings: list[float] = field(default_factory=list)
+
+
+class Consumer:
+    def __init__(
+        self,
+        *,
+        js: JetStreamContext,
+        app: ServiceApplication,
+        service: str,
+        stream: str,
+        filter_subject: str,
+        decode: Decoder,
+        handle: Handler,
+        batch: int = 256,
+        max_deliver: int = 5,
+        ack_wait: float = 30.0,
+    ) -> None:
+        self.js = js
+        self.app = app
+        self.service = service
+        self.stream = stream
+        self.filter_subject = filter_subject
+        self.decode = decode
+        self.handle = handle
+        self.batch = batch
+        self.max_deliver = max_deliver
+        self.ack_wait = ack_wait
+        self.durable = f"{service}-from-{stream.lower()}"
+        self.stats = ConsumerStats()
+        self._sub = None
+
+    async def subscribe(self) -> None:
+        config = ConsumerConfig(
+            durable_name=self.durable,
+            ack_policy=AckPolicy.EXPLICIT,
+            deliver_policy=DeliverPolicy.ALL,
+            filter_subject=self.filter_subject,
+            max_deliver=self.max_deliver + 1,  # one more than our own limit: we dead-letter first
+            ack_wait=self.ack_wait,
+            max_ack_pending=max(self.batch * 4, 1000),
+        )
+        self._sub = await self.js.pull_subscribe(
+            self.filter_subject, durable=self.durable, stream=self.stream, config=config
+        )
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        while not stopping.is_set():
+            try:
+                if self._sub is None:
+                    await self.subscribe()
+                try:
+                    msgs = await self._sub.fetch(self.batch, timeout=0.5)
+                except TimeoutError:
+                    continue
+                await self.process(msgs)
+            except Exception as exc:  # broker hiccup: nothing was acked, so nothing is lost
+                self.stats.last_error = str(exc)
+                log.warning("consumer_error", consumer=self.durable, error=str(exc))
+                self._sub = None
+                await asyncio.sleep(1.0)
+
+    async def process(self, msgs: list[Msg]) -> None:
+        started = time.perf_counter()
+        good: list[tuple[Msg, Inbound]] = []
+        for msg in msgs:
+            try:
+                body = self.decode(msg)
+            except ValueError as exc:
+                await self._dead_letter(msg, f"invalid message: {exc}")
+                continue
+            good.append((msg, Inbound(self.stream, msg.metadata.sequence.stream, body)))
+        if good:
+            await self._apply(good)
+        self.stats.batches += 1
+        self.stats.timings.append(time.perf_counter() - started)
+        del self.stats.timings[:-1000]
+
+    async def _apply(self, good: list[tuple[Msg, Inbound]]) -> None:
+        try:
+            await asyncio.to_thread(self.app.process_batch, [i for _, i in good], self.handle)
+        except RuleViolation:
+            # Find the poison one by one; the rest are applied individually.
+            for msg, inbound in good:
+                await self._apply_one(msg, inbound)
+            return
+        except Exception as exc:
+            await self._retry_later(good, exc)
+            return
+        await asyncio.gather(*(msg.ack() for msg, _ in good))
+        self.stats.processed += len(good)
+        for msg, inbound in good:
+            log.info(
+                "message_handled",
+                consumer=self.durable,
+                subject=msg.subject,
+                county=county_of_subject(msg.subject),
+                stream_seq=inbound.sequence,
+                event_id=getattr(inbound.body, "event_id", None) and str(inbound.body.event_id),
+                correlation_id=getattr(inbound.body, "correlation_id", None),
+            )
+
+    async def _apply_one(self, msg: Msg, inbound: Inbound) -> None:
+        try:
+            await asyncio.to_thread(self.app.process_batch, [inbound], self.handle)
+        except RuleViolation as exc:
+            await self._dead_letter(msg, f"rejected: {exc}")
+            return
+        except Exception as exc:
+            await self._retry_later([(msg, inbound)], exc)
+            return
+        await msg.ack()
+        self.stats.processed += 1
+
+    async def _retry_later(self, good: list[tuple[Msg, Inbound]], exc: Exception) -> None:
+        self.stats.last_error = f"{type(exc).__name__}: {exc}"
+        log.warning("batch_retry", consumer=self.durable, error=self.stats.last_error, size=len(good))
+        for msg, _ in good:
+            delivered = msg.metadata.num_delivered
+            if delivered >= self.max_deliver:
+                await self._dead_letter(msg, f"exceeded {self.max_deliver} deliveries; last error: {self.stats.last_error}")
+            else:
+                self.stats.retried += 1
+                await msg.nak(delay=min(0.5 * 2 ** (delivered - 1), 30.0))
+
+    async def _dead_letter(self, msg: Msg, reason: str) -> None:
+        await send_to_deadletter(self.js, msg, service=self.service, consumer=self.durable, reason=reason)
+        await msg.term()
+        self.stats.dead_lettered += 1
+        log.warning("message_dead_lettered", consumer=self.durable, subject=msg.subject,
+                    county=county_of_subject(msg.subject), stream_seq=msg.metadata.sequence.stream, reason=reason)

@@ -1,0 +1,122 @@
+"""The dead-letter stream: a message we cannot process goes here with its reason, never lost."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import ConsumerConfig, DeliverPolicy, AckPolicy
+
+from shared.bus.streams import DEADLETTER
+from shared.meta import is_county_code
+
+H_REASON = "Shishi-Reason"
+H_SUBJECT = "Shishi-Original-Subject"
+H_STREAM = "Shishi-Original-Stream"
+H_SEQUENCE = "Shishi-Original-Sequence"
+H_CONSUMER = "Shishi-Consumer"
+H_FAILED_AT = "Shishi-Failed-At"
+
+
+def county_of_subject(subject: str) -> str:
+    """``hotline.440781.tickets`` / ``shishi.440781.intake.x`` -> ``440781`` (or ``unknown``)."""
+    parts = subject.split(".")
+    return parts[1] if len(parts) > 1 and is_county_code(parts[1]) else "unknown"
+
+
+def deadletter_subject(county: str, service: str) -> str:
+    return f"shishi.{county}.deadletter.{service}"
+
+
+async def send_to_deadletter(js: JetStreamContext, msg: Msg, *, service: str, consumer: str, reason: str) -> None:
+    """Copy ``msg`` with its reason into DEADLETTER (idempotent per original position)."""
+    meta = msg.metadata
+    stream, seq = meta.stream, meta.sequence.stream
+    headers = {
+        "Nats-Msg-Id": f"dlq:{stream}:{seq}",
+        H_REASON: reason[:2000],
+        H_SUBJECT: msg.subject,
+        H_STREAM: stream,
+        H_SEQUENCE: str(seq),
+        H_CONSUMER: consumer,
+        H_FAILED_AT: datetime.now(UTC).isoformat(),
+    }
+    await js.publish(deadletter_subject(county_of_subject(msg.subject), service), msg.data, headers=headers)
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    sequence: int
+    subject: str
+    county: str
+    service: str
+    reason: str
+    original_subject: str
+    original_stream: str
+    original_sequence: int
+    failed_at: str
+    data: bytes
+
+    def text(self) -> str:
+        return self.data.decode("utf-8", errors="replace")
+
+    def as_dict(self) -> dict:
+        body: object
+        try:
+            body = json.loads(self.data)
+        except ValueError:
+            body = self.text()
+        return {
+            "sequence": self.sequence,
+            "county": self.county,
+            "service": self.service,
+            "reason": self.reason,
+            "original_subject": self.original_subject,
+            "original_stream": self.original_stream,
+            "original_sequence": self.original_sequence,
+            "failed_at": self.failed_at,
+            "body": body,
+        }
+
+
+async def list_deadletters(js: JetStreamContext, *, county: str, service: str = "*", limit: int = 200) -> list[DeadLetter]:
+    """Read dead letters of one county (oldest first) without consuming them."""
+    subject = deadletter_subject(county, service)
+    sub = await js.pull_subscribe(
+        subject,
+        stream=DEADLETTER,
+        config=ConsumerConfig(
+            deliver_policy=DeliverPolicy.ALL, ack_policy=AckPolicy.NONE, inactive_threshold=30.0, max_deliver=1
+        ),
+    )
+    found: list[DeadLetter] = []
+    try:
+        while len(found) < limit:
+            try:
+                msgs = await sub.fetch(min(100, limit - len(found)), timeout=0.5)
+            except TimeoutError:
+                break
+            for m in msgs:
+                h = m.headers or {}
+                found.append(
+                    DeadLetter(
+                        sequence=m.metadata.sequence.stream,
+                        subject=m.subject,
+                        county=county,
+                        service=m.subject.rsplit(".", 1)[-1],
+                        reason=h.get(H_REASON, ""),
+                        original_subject=h.get(H_SUBJECT, ""),
+                        original_stream=h.get(H_STREAM, ""),
+                        original_sequence=int(h.get(H_SEQUENCE, "0") or 0),
+                        failed_at=h.get(H_FAILED_AT, ""),
+                        data=m.data,
+                    )
+                )
+            if m.metadata.num_pending == 0:
+                break
+    finally:
+        await sub.unsubscribe()
+    return found

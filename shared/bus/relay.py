@@ -1,0 +1,177 @@
+"""The outbox relay: stored events -> contract envelopes -> JetStream, exactly once in effect.
+
+It follows the service's notification log (polling on SQLite, woken by LISTEN/NOTIFY on
+PostgreSQL and by in-process saves), publishes each contract with
+``Nats-Msg-Id = <service>:<notification_id>[/<n>]`` and records its position in the
+service's own store. After a crash it resumes from the larger of its recorded position and
+the last message of its stream, so nothing is skipped and nothing is published twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import structlog
+from eventsourcing.persistence import Notification, Tracking
+from nats.js import JetStreamContext
+from nats.js.errors import NotFoundError
+
+from shared.application import ServiceApplication
+from shared.contracts.envelope import Actor, Contract, Envelope
+from shared.meta import Meta
+
+POSITION = "outbox:nats"
+EVENT_NAMESPACE = uuid.UUID("6f1c1d8e-3c55-4b8e-9b51-6d0a6c3a0f10")
+
+Translator = Callable[[Any], Iterable[Contract]]
+log = structlog.get_logger("shishi.relay")
+
+
+def envelope_for(service: str, notification_id: int, index: int, domain_event: Any, contract: Contract) -> Envelope:
+    meta: Meta = domain_event.meta
+    return Envelope(
+        event_id=uuid.uuid5(EVENT_NAMESPACE, f"{service}:{notification_id}/{index}"),
+        type=contract.type_name(),
+        schema_version=contract.SCHEMA_VERSION,
+        county=meta.county,
+        occurred_at=meta.occurred_at,
+        recorded_at=domain_event.timestamp,
+        actor=Actor(role=meta.actor_role, id=meta.actor_id),
+        correlation_id=meta.correlation_id,
+        causation_id=meta.causation_id,
+        payload=contract.model_dump(mode="json"),
+    )
+
+
+def msg_id(service: str, notification_id: int, index: int) -> str:
+    return f"{service}:{notification_id}" if index == 0 else f"{service}:{notification_id}/{index}"
+
+
+def notification_of_msg_id(value: str) -> int | None:
+    _, _, rest = value.partition(":")
+    try:
+        return int(rest.split("/", 1)[0])
+    except ValueError:
+        return None
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        app: ServiceApplication,
+        *,
+        service: str,
+        translate: Translator,
+        js: JetStreamContext,
+        batch: int = 500,
+        poll_seconds: float = 0.05,
+    ) -> None:
+        self.app = app
+        self.service = service
+        self.translate = translate
+        self.js = js
+        self.batch = batch
+        self.poll_seconds = poll_seconds
+        self.stream = service.upper()
+        self.wakeup = asyncio.Event()
+        self.published = 0
+        self._position: int | None = None
+
+    def nudge(self) -> None:
+        """Called (from any thread) after a save: publish without waiting for the next poll."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self.wakeup.set)
+
+    _loop: asyncio.AbstractEventLoop | None = None
+
+    async def start_position(self) -> int:
+        recorded = await asyncio.to_thread(self.app.recorder.max_tracking_id, POSITION) or 0
+        last_published = 0
+        try:
+            info = await self.js.stream_info(self.stream)
+            if info.state.messages:
+                last = await self.js.get_msg(self.stream, info.state.last_seq)
+                value = (last.headers or {}).get("Nats-Msg-Id", "")
+                last_published = notification_of_msg_id(value) or 0
+        except NotFoundError:
+            pass
+        return max(recorded, last_published)
+
+    async def relay_once(self) -> int:
+        """Publish the next batch of notifications; returns how many notifications were handled."""
+        if self._position is None:
+            self._position = await self.start_position()
+        notifications: list[Notification] = list(
+            await asyncio.to_thread(
+                self.app.recorder.select_notifications, self._position, self.batch, None, (), inclusive_of_start=False
+            )
+        )
+        if not notifications:
+            return 0
+        acks = []
+        for n in notifications:
+            domain_event = self.app.mapper.to_domain_event(n)
+            for index, contract in enumerate(self.translate(domain_event)):
+                env = envelope_for(self.service, n.id, index, domain_event, contract)
+                acks.append(
+                    self.js.publish(
+                        env.subject(),
+                        env.model_dump_json().encode(),
+                        headers={"Nats-Msg-Id": msg_id(self.service, n.id, index)},
+                    )
+                )
+        if acks:
+            await asyncio.gather(*acks)
+        last = notifications[-1].id
+        await asyncio.to_thread(self.app.recorder.insert_tracking, Tracking(POSITION, last))
+        self._position = last
+        self.published += len(acks)
+        return len(notifications)
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        self._loop = asyncio.get_running_loop()
+        listener = self._start_listener(stopping)
+        backoff = 0.5
+        while not stopping.is_set():
+            try:
+                handled = await self.relay_once()
+                backoff = 0.5
+            except Exception as exc:  # broker or store unavailable: keep the position, retry
+                log.warning("relay_retry", error=str(exc), stream=self.stream)
+                self._position = None
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 10.0)
+                continue
+            if handled < self.batch:
+                self.wakeup.clear()
+                try:
+                    await asyncio.wait_for(self.wakeup.wait(), timeout=self.poll_seconds)
+                except TimeoutError:
+                    pass
+        if listener is not None:
+            listener.join(timeout=2)
+
+    def _start_listener(self, stopping: asyncio.Event) -> threading.Thread | None:
+        """On PostgreSQL, LISTEN/NOTIFY wakes the relay as soon as any writer commits."""
+        subscribe = getattr(self.app.recorder, "subscribe", None)
+        if subscribe is None or "Postgres" not in type(self.app.recorder).__name__:
+            return None
+
+        def listen() -> None:
+            try:
+                with subscribe(gt=self.app.recorder.max_notification_id()) as subscription:
+                    for _ in subscription:
+                        self.nudge()
+                        if stopping.is_set():
+                            break
+            except Exception as exc:  # the poll loop still runs
+                log.warning("relay_listen_stopped", error=str(exc))
+
+        thread = threading.Thread(target=listen, name=f"{self.service}-listen", daemon=True)
+        thread.start()
+        return thread

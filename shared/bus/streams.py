@@ -1,0 +1,61 @@
+"""JetStream streams, declared idempotently at start-up by every process that needs them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nats.js import JetStreamContext
+from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
+from nats.js.errors import NotFoundError
+
+from shared.config import SERVICES
+
+DUPLICATE_WINDOW_SECONDS = 2 * 3600
+DEADLETTER = "DEADLETTER"
+HOTLINE = "HOTLINE"
+
+
+@dataclass(frozen=True)
+class StreamSpec:
+    name: str
+    subjects: tuple[str, ...]
+    retention: RetentionPolicy = RetentionPolicy.LIMITS
+
+    def config(self) -> StreamConfig:
+        return StreamConfig(
+            name=self.name,
+            subjects=list(self.subjects),
+            storage=StorageType.FILE,
+            retention=self.retention,
+            discard=DiscardPolicy.OLD,
+            duplicate_window=DUPLICATE_WINDOW_SECONDS,
+            num_replicas=1,
+        )
+
+
+def service_stream(service: str) -> StreamSpec:
+    """The stream of one producing service's contract events: ``shishi.<county>.<service>.>``."""
+    return StreamSpec(service.upper(), (f"shishi.*.{service}.>",))
+
+
+def all_streams() -> list[StreamSpec]:
+    return [
+        *(service_stream(s) for s in SERVICES),
+        StreamSpec(HOTLINE, ("hotline.*.tickets",)),
+        StreamSpec(DEADLETTER, ("shishi.*.deadletter.>",)),
+    ]
+
+
+async def ensure_streams(js: JetStreamContext, specs: list[StreamSpec] | None = None) -> None:
+    """Create each stream, or update it to the declared config; safe to run concurrently."""
+    for spec in specs or all_streams():
+        config = spec.config()
+        try:
+            await js.stream_info(spec.name)
+        except NotFoundError:
+            try:
+                await js.add_stream(config)
+                continue
+            except Exception:  # another process created it first: fall through to update
+                pass
+        await js.update_stream(config)

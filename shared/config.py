@@ -1,0 +1,109 @@
+"""Settings shared by every service: one validated class, read from the environment.
+
+Each service subclasses :class:`ServiceSettings` only to name itself; nothing is read at
+import time. ``SHISHI_`` is the prefix for every variable.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SERVICES = ("intake", "decision", "supervision", "evaluation")
+DEFAULT_PORTS = {"gateway": 8000, "intake": 8001, "decision": 8002, "supervision": 8003, "evaluation": 8004}
+DEV_SECRET_FILE = "jwt-secret"
+
+
+class Settings(BaseSettings):
+    """Configuration of one Shishi process (a service or the gateway)."""
+
+    model_config = SettingsConfigDict(env_prefix="SHISHI_", extra="ignore")
+
+    service: str = "intake"
+    mode: Literal["local", "production"] = "local"
+    data_dir: Path = Path(".shishi")
+    persistence: Literal["sqlite", "postgres"] = "sqlite"
+    # PostgreSQL: the eventsourcing library reads POSTGRES_* itself; these are passed through.
+    postgres_host: str = "127.0.0.1"
+    postgres_port: int = 5432
+    postgres_user: str = "shishi"
+    postgres_password: str = ""
+    postgres_dbname: str = ""  # default: shishi_<service>
+    nats_url: str = "nats://127.0.0.1:4222"
+    nats_user: str = ""
+    nats_password: str = ""
+    jwt_secret: str = ""
+    jwt_jwks_url: str = ""  # RS256 via JWKS when set
+    jwt_issuer: str = "shishi"
+    host: str = "127.0.0.1"
+    port: int = 0
+    relay_poll_seconds: float = 0.05
+    consumer_batch: int = Field(default=256, ge=1, le=10_000)
+    max_deliver: int = Field(default=5, ge=1)
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @model_validator(mode="after")
+    def _check(self) -> "Settings":
+        if self.mode == "production" and not (self.jwt_secret or self.jwt_jwks_url):
+            raise ValueError("SHISHI_JWT_SECRET or SHISHI_JWT_JWKS_URL must be set in production mode")
+        if self.mode == "production" and self.jwt_secret and len(self.jwt_secret) < 32:
+            raise ValueError("SHISHI_JWT_SECRET must be at least 32 characters in production mode")
+        if not self.port:
+            self.port = DEFAULT_PORTS.get(self.service, 8000)
+        return self
+
+    @property
+    def service_dir(self) -> Path:
+        return self.data_dir / self.service
+
+    def resolved_jwt_secret(self) -> str:
+        """The HS256 secret: configured, or (local mode only) one kept in the data directory."""
+        if self.jwt_secret:
+            return self.jwt_secret
+        if self.mode != "local":
+            raise RuntimeError("no JWT secret configured")
+        return local_secret(self.data_dir)
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """The environment the eventsourcing library reads for this service's event store."""
+        if self.persistence == "postgres":
+            return {
+                "PERSISTENCE_MODULE": "shared.persistence.postgres:ShishiPostgresFactory",
+                "POSTGRES_HOST": self.postgres_host,
+                "POSTGRES_PORT": str(self.postgres_port),
+                "POSTGRES_USER": self.postgres_user,
+                "POSTGRES_PASSWORD": self.postgres_password,
+                "POSTGRES_DBNAME": self.postgres_dbname or f"shishi_{self.service}",
+                "POSTGRES_SCHEMA": "public",
+                "SINGLE_ROW_TRACKING": "n",
+            }
+        self.service_dir.mkdir(parents=True, exist_ok=True)
+        return {
+            "PERSISTENCE_MODULE": "shared.persistence.sqlite:ShishiSQLiteFactory",
+            "SQLITE_DBNAME": str(self.service_dir / "events.sqlite"),
+            "SQLITE_LOCK_TIMEOUT": "30",
+            "SINGLE_ROW_TRACKING": "n",
+        }
+
+
+def local_secret(data_dir: Path) -> str:
+    """Read (or create once) the development signing secret under the data directory."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / DEV_SECRET_FILE
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        value = secrets.token_urlsafe(48)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(value)
+        tmp.chmod(0o600)
+        try:
+            tmp.rename(path)  # first writer wins; others re-read
+        except OSError:
+            pass
+        return path.read_text().strip()

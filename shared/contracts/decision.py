@@ -1,0 +1,46 @@
+"""Events published by decision (票决)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+from pydantic import Field
+
+from shared.contracts.envelope import Contract
+from shared.contracts.registry import REGISTRY
+
+
+class _Decision(Contract):
+    SERVICE = "decision"
+
+
+@REGISTRY.register
+class CandidateDrafted(_Decision):
+    """A candidate project (候选项目) was drafted from residents' demands (lineage kept)."""
+
+    EVENT = "candidate-drafted"
+    candidate_id: UUID
+    year: int
+    name: str
+    demand_ids: list[UUID]
+
+
+@REGISTRY.register
+class ProjectAdopted(_Decision):
+    """A candidate became one of the year's projects (民生实事项目) or an approved micro project."""
+
+    EVENT = "project-adopted"
+    project_id: UUID
+    candidate_id: UUID
+    year: int
+    tier: str = Field(description="major or micro")
+    name: str
+    content: str
+    implementing_body: str
+    investment: Decimal
+    deadline: date
+    demand_ids: list[UUID]
+    rank: int | None = None
+    yes_votes: int | None = None

@@ -1,0 +1,36 @@
+"""Who did it, for which county, when (business time) and why: carried by every domain event.
+
+Pure value object (stdlib only), so every service's domain can use it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Meta:
+    county: str
+    actor_role: str
+    actor_id: str
+    occurred_at: datetime
+    correlation_id: str = ""
+    causation_id: str = ""
+    reason: str = ""
+
+    def because(self, reason: str) -> "Meta":
+        return replace(self, reason=reason)
+
+    def caused_by(self, causation_id: str) -> "Meta":
+        return replace(self, causation_id=causation_id)
+
+
+def is_county_code(value: str) -> bool:
+    """A 6-digit 行政区划代码 (administrative division code)."""
+    return len(value) == 6 and value.isdigit()
+
+
+class RuleViolation(ValueError):
+    """A command refused by a domain rule. HTTP answers 409 with the reason; on the bus the
+    message is dead-lettered with it."""

@@ -1,0 +1,39 @@
+"""PostgreSQL recorders with batch tracking (for scale; one database per service)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresFactory, PostgresProcessRecorder
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier
+
+from shared.persistence import trackings_from
+
+
+class ShishiPostgresProcessRecorder(PostgresProcessRecorder):
+    """Records events with any number of tracking rows in one transaction."""
+
+    def _insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        for tracking in trackings_from(kwargs):
+            self._insert_tracking(curs, tracking=tracking)
+        super()._insert_events(curs, stored_events, **kwargs)
+
+    def tracked_ids(self, application_name: str, ids: Iterable[int]) -> set[int]:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return set()
+        statement = SQL(
+            "SELECT notification_id FROM {0}.{1} WHERE application_name=%s AND notification_id = ANY(%s)"
+        ).format(Identifier(self.datastore.schema), Identifier(self.tracking_table_name))
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(statement, (application_name, wanted))
+            return {row["notification_id"] for row in curs.fetchall()}
+
+
+class ShishiPostgresFactory(PostgresFactory):
+    process_recorder_class = ShishiPostgresProcessRecorder
+    application_recorder_class = ShishiPostgresProcessRecorder

@@ -1,0 +1,44 @@
+"""SQLite recorders with batch tracking (the default, embedded backend)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.sqlite import SQLiteCursor, SQLiteFactory, SQLiteProcessRecorder
+
+from shared.persistence import trackings_from
+
+
+class ShishiSQLiteProcessRecorder(SQLiteProcessRecorder):
+    """Records events with any number of tracking rows in one transaction."""
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        returning = super()._insert_events(c, stored_events, **kwargs)
+        for tracking in trackings_from(kwargs):
+            self._insert_tracking(c, tracking)
+        return returning
+
+    def tracked_ids(self, application_name: str, ids: Iterable[int]) -> set[int]:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return set()
+        found: set[int] = set()
+        with self.datastore.transaction(commit=False) as c:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                c.execute(
+                    "SELECT notification_id FROM tracking WHERE application_name=? "
+                    f"AND notification_id IN ({','.join('?' * len(chunk))})",
+                    [application_name, *chunk],
+                )
+                found.update(row[0] for row in c.fetchall())
+        return found
+
+
+class ShishiSQLiteFactory(SQLiteFactory):
+    process_recorder_class = ShishiSQLiteProcessRecorder
+    application_recorder_class = ShishiSQLiteProcessRecorder

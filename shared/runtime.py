@@ -1,0 +1,153 @@
+"""What runs beside a service's HTTP routes: NATS, the outbox relay, the read-model updater and
+the inbound consumers. Started and stopped by the FastAPI lifespan of ``create_app``."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+
+from shared.application import ServiceApplication
+from shared.bus.connection import connect
+from shared.bus.consumer import Consumer, Decoder, Handler
+from shared.bus.relay import OutboxRelay, Translator
+from shared.bus.streams import ensure_streams
+from shared.config import Settings
+from shared.views import Projector, ViewStore, ViewUpdater
+
+log = structlog.get_logger("shishi.runtime")
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """An inbound flow: which stream and subjects, how to decode, what to do."""
+
+    stream: str
+    filter_subject: str
+    decode: Decoder
+    handle: Handler
+
+
+class ServiceRuntime:
+    def __init__(
+        self,
+        settings: Settings,
+        app: ServiceApplication,
+        *,
+        views: ViewStore,
+        project: Projector,
+        translate: Translator,
+        subscriptions: Iterable[Subscription] = (),
+    ) -> None:
+        self.settings = settings
+        self.app = app
+        self.views = views
+        self.updater = ViewUpdater(app, views, project, poll_seconds=settings.relay_poll_seconds)
+        self.translate = translate
+        self.subscriptions = list(subscriptions)
+        self.nc: Client | None = None
+        self.js: JetStreamContext | None = None
+        self.relay: OutboxRelay | None = None
+        self.consumers: list[Consumer] = []
+        self._stopping = asyncio.Event()
+        self._tasks: list[asyncio.Task] = []
+        self.ready = False
+        app.after_save.append(self.updater.nudge)
+
+    async def start(self) -> None:
+        self._stopping = asyncio.Event()
+        await asyncio.to_thread(self.updater.catch_up)
+        self._spawn(self.updater.run(self._stopping), "views")
+        self.nc = await connect(self.settings)
+        self.js = self.nc.jetstream(timeout=10)
+        await ensure_streams(self.js)
+        self.relay = OutboxRelay(
+            self.app, service=self.settings.service, translate=self.translate, js=self.js,
+            poll_seconds=self.settings.relay_poll_seconds,
+        )
+        self.app.after_save.append(self.relay.nudge)
+        self._spawn(self.relay.run(self._stopping), "relay")
+        for sub in self.subscriptions:
+            consumer = Consumer(
+                js=self.js, app=self.app, service=self.settings.service, stream=sub.stream,
+                filter_subject=sub.filter_subject, decode=sub.decode, handle=sub.handle,
+                batch=self.settings.consumer_batch, max_deliver=self.settings.max_deliver,
+            )
+            await consumer.subscribe()
+            self.consumers.append(consumer)
+            self._spawn(consumer.run(self._stopping), consumer.durable)
+        self.ready = True
+        log.info("runtime_started", consumers=[c.durable for c in self.consumers])
+
+    def _spawn(self, coro: Any, name: str) -> None:
+        task = asyncio.create_task(coro, name=name)
+        task.add_done_callback(self._report)
+        self._tasks.append(task)
+
+    @staticmethod
+    def _report(task: asyncio.Task) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background_task_failed", task=task.get_name(), error=repr(task.exception()))
+
+    async def stop(self) -> None:
+        self.ready = False
+        self._stopping.set()
+        for task in self._tasks:
+            try:
+                await asyncio.wait_for(task, timeout=5)
+            except (TimeoutError, asyncio.CancelledError):
+                task.cancel()
+        self._tasks.clear()
+        if self.nc is not None:
+            await self.nc.drain()
+        self.views.close()
+
+    def health(self) -> dict[str, Any]:
+        return {
+            "ready": self.ready and self.nc is not None and self.nc.is_connected,
+            "service": self.settings.service,
+            "nats": bool(self.nc and self.nc.is_connected),
+            "relay_published": self.relay.published if self.relay else 0,
+            "views_position": self.views.position(ViewUpdater.NAME),
+            "consumers": {
+                c.durable: {"processed": c.stats.processed, "dead_lettered": c.stats.dead_lettered,
+                            "retried": c.stats.retried, "last_error": c.stats.last_error}
+                for c in self.consumers
+            },
+        }
+
+
+def make_views(settings: Settings) -> ViewStore:
+    if settings.persistence == "postgres":
+        return ViewStore(postgres=settings.eventsourcing_env())
+    return ViewStore(sqlite_path=settings.service_dir / "views.sqlite")
+
+
+def envelope_decoder(expected: Callable[[Any], bool] | None = None) -> Decoder:
+    """Decode a contract envelope (validated against the registry)."""
+    from shared.contracts import REGISTRY
+
+    def decode(msg: Any) -> Any:
+        envelope, payload = REGISTRY.decode(msg.data)
+        return Delivered(envelope, payload)
+
+    return decode
+
+
+@dataclass(frozen=True)
+class Delivered:
+    envelope: Any
+    payload: Any
+
+    @property
+    def event_id(self) -> Any:
+        return self.envelope.event_id
+
+    @property
+    def correlation_id(self) -> str:
+        return self.envelope.correlation_id

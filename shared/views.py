@@ -1,0 +1,215 @@
+"""Read models: JSON documents kept up to date from a service's own notification log.
+
+A service's ``projections.py`` says how each domain event changes documents; the
+:class:`ViewUpdater` applies events in batches, in one transaction together with its
+position, so a read model is always exactly the fold of a prefix of the event log and can
+be rebuilt from scratch (``rebuild``) with an identical result. SQLite file by default,
+the service's PostgreSQL database when configured.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+log = structlog.get_logger("shishi.views")
+
+SCHEMA = [
+    "CREATE TABLE IF NOT EXISTS view_docs (kind TEXT NOT NULL, id TEXT NOT NULL, county TEXT NOT NULL, "
+    "doc TEXT NOT NULL, PRIMARY KEY (kind, id))",
+    "CREATE INDEX IF NOT EXISTS view_docs_county ON view_docs (kind, county)",
+    "CREATE TABLE IF NOT EXISTS view_position (name TEXT PRIMARY KEY, position BIGINT NOT NULL)",
+]
+
+
+class ViewTx:
+    """Documents as seen inside one update transaction (reads see earlier writes)."""
+
+    def __init__(self, cursor: Any, placeholder: str) -> None:
+        self._c = cursor
+        self._p = placeholder
+        self._cache: dict[tuple[str, str], dict | None] = {}
+        self._dirty: dict[tuple[str, str], tuple[str, dict | None]] = {}
+
+    def get(self, kind: str, id: str) -> dict | None:
+        key = (kind, str(id))
+        if key not in self._cache:
+            p = self._p
+            self._c.execute(f"SELECT doc FROM view_docs WHERE kind={p} AND id={p}", key)
+            row = self._c.fetchone()
+            self._cache[key] = json.loads(row[0]) if row else None
+        doc = self._cache[key]
+        return None if doc is None else doc
+
+    def put(self, kind: str, id: str, county: str, doc: dict) -> None:
+        key = (kind, str(id))
+        self._cache[key] = doc
+        self._dirty[key] = (county, doc)
+
+    def update(self, kind: str, id: str, change: Callable[[dict], None]) -> dict | None:
+        doc = self.get(kind, id)
+        if doc is None:
+            return None
+        change(doc)
+        self.put(kind, id, doc.get("county", ""), doc)
+        return doc
+
+    def flush(self) -> None:
+        p = self._p
+        for (kind, id), (county, doc) in self._dirty.items():
+            self._c.execute(f"DELETE FROM view_docs WHERE kind={p} AND id={p}", (kind, id))
+            if doc is not None:
+                self._c.execute(
+                    f"INSERT INTO view_docs (kind, id, county, doc) VALUES ({p},{p},{p},{p})",
+                    (kind, id, county, json.dumps(doc, ensure_ascii=False, sort_keys=True, default=str)),
+                )
+        self._dirty.clear()
+
+
+class ViewStore:
+    def __init__(self, *, sqlite_path: Path | None = None, postgres: dict[str, str] | None = None) -> None:
+        self._lock = threading.Lock()
+        if postgres:
+            import psycopg
+
+            self._conn = psycopg.connect(
+                host=postgres["POSTGRES_HOST"], port=postgres["POSTGRES_PORT"], user=postgres["POSTGRES_USER"],
+                password=postgres["POSTGRES_PASSWORD"], dbname=postgres["POSTGRES_DBNAME"], autocommit=False,
+            )
+            self._p = "%s"
+        else:
+            assert sqlite_path is not None
+            sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(str(sqlite_path), check_same_thread=False, isolation_level=None)
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._p = "?"
+        with self.transaction() as c:
+            for statement in SCHEMA:
+                c.execute(statement)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        with self._lock:
+            cursor = self._conn.cursor()
+            if self._p == "?":
+                cursor.execute("BEGIN IMMEDIATE")
+            try:
+                yield cursor
+            except BaseException:
+                self._conn.rollback() if self._p == "%s" else cursor.execute("ROLLBACK")
+                raise
+            else:
+                self._conn.commit() if self._p == "%s" else cursor.execute("COMMIT")
+
+    def position(self, name: str) -> int:
+        with self.transaction() as c:
+            c.execute(f"SELECT position FROM view_position WHERE name={self._p}", (name,))
+            row = c.fetchone()
+            return int(row[0]) if row else 0
+
+    def apply(self, name: str, position: int, fn: Callable[[ViewTx], None]) -> None:
+        with self.transaction() as c:
+            tx = ViewTx(c, self._p)
+            fn(tx)
+            tx.flush()
+            p = self._p
+            c.execute(f"DELETE FROM view_position WHERE name={p}", (name,))
+            c.execute(f"INSERT INTO view_position (name, position) VALUES ({p},{p})", (name, position))
+
+    def get(self, kind: str, id: str) -> dict | None:
+        with self.transaction() as c:
+            c.execute(f"SELECT doc FROM view_docs WHERE kind={self._p} AND id={self._p}", (kind, str(id)))
+            row = c.fetchone()
+            return json.loads(row[0]) if row else None
+
+    def list(self, kind: str, county: str | None = None) -> list[dict]:
+        p = self._p
+        with self.transaction() as c:
+            if county is None:
+                c.execute(f"SELECT doc FROM view_docs WHERE kind={p} ORDER BY id", (kind,))
+            else:
+                c.execute(f"SELECT doc FROM view_docs WHERE kind={p} AND county={p} ORDER BY id", (kind, county))
+            return [json.loads(r[0]) for r in c.fetchall()]
+
+    def dump(self) -> list[tuple[str, str, str, str]]:
+        """Every document, canonically ordered: used to compare a rebuild with the live model."""
+        with self.transaction() as c:
+            c.execute("SELECT kind, id, county, doc FROM view_docs ORDER BY kind, id")
+            return [tuple(r) for r in c.fetchall()]
+
+    def clear(self) -> None:
+        with self.transaction() as c:
+            c.execute("DELETE FROM view_docs")
+            c.execute("DELETE FROM view_position")
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+Projector = Callable[[ViewTx, Any], None]
+
+
+class ViewUpdater:
+    """Follows the application's notification log and folds events into the ViewStore."""
+
+    NAME = "views"
+
+    def __init__(self, app: Any, views: ViewStore, project: Projector, *, batch: int = 500, poll_seconds: float = 0.05):
+        self.app = app
+        self.views = views
+        self.project = project
+        self.batch = batch
+        self.poll_seconds = poll_seconds
+        self.wakeup: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def catch_up_once(self) -> int:
+        position = self.views.position(self.NAME)
+        notifications = self.app.recorder.select_notifications(position, self.batch, None, (), inclusive_of_start=False)
+        if not notifications:
+            return 0
+        events = [self.app.mapper.to_domain_event(n) for n in notifications]
+
+        def fold(tx: ViewTx) -> None:
+            for event in events:
+                self.project(tx, event)
+
+        self.views.apply(self.NAME, notifications[-1].id, fold)
+        return len(notifications)
+
+    def catch_up(self) -> None:
+        while self.catch_up_once() == self.batch:
+            pass
+
+    def rebuild(self) -> None:
+        self.views.clear()
+        self.catch_up()
+
+    def nudge(self) -> None:
+        if self._loop is not None and self.wakeup is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self.wakeup.set)
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        self._loop = asyncio.get_running_loop()
+        self.wakeup = asyncio.Event()
+        while not stopping.is_set():
+            try:
+                handled = await asyncio.to_thread(self.catch_up_once)
+            except Exception as exc:
+                log.error("view_update_failed", error=str(exc))
+                await asyncio.sleep(1.0)
+                continue
+            if handled < self.batch:
+                self.wakeup.clear()
+                try:
+                    await asyncio.wait_for(self.wakeup.wait(), timeout=self.poll_seconds)
+                except TimeoutError:
+                    pass

@@ -1,0 +1,131 @@
+"""The shell's own pages: home, the dev login (local mode only), logout, language switch."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from shared.auth import COOKIE as TOKEN_COOKIE
+from shared.auth import Role, issue_token
+from shared.web.i18n import COOKIE as LANG_COOKIE
+from shared.web.i18n import SUPPORTED, language, translate
+from shared.web.templating import render
+
+DEFAULT_COUNTY = "440781"
+TOKEN_TTL_SECONDS = 12 * 3600
+LANG_MAX_AGE = 365 * 24 * 3600
+COUNTY_SCOPE = re.compile(r"^(\d{6}|\d{0,5}\*)$")  # 440781, 4407*, 44*, *
+DEV_SUBJECT_NAMESPACE = uuid.UUID("6f1d2c3a-5b4e-4f60-9a7b-8c9d0e1f2a3b")
+
+
+def parse_counties(raw: str) -> list[str]:
+    """``"440781, 4407*"`` -> ``["440781", "4407*"]``; raises ValueError on a malformed entry."""
+    scopes = [part.strip() for part in re.split(r"[,，\s]+", raw) if part.strip()]
+    if not scopes or not all(COUNTY_SCOPE.match(s) for s in scopes):
+        raise ValueError(raw)
+    return scopes
+
+
+def dev_subject(role: str, name: str) -> str:
+    """The same name and role always log in as the same subject, so their work stays theirs."""
+    if not name:
+        return str(uuid.uuid4())
+    return str(uuid.uuid5(DEV_SUBJECT_NAMESPACE, f"{role}:{name}"))
+
+
+def same_site_target(request: Request, default: str = "/") -> str:
+    """Where to send the user back: the Referer's path when it is this site, else ``default``."""
+    referer = request.headers.get("referer", "")
+    if not referer:
+        return default
+    parts = urlsplit(referer)
+    if parts.netloc and parts.netloc != request.url.netloc:
+        return default
+    if not parts.path.startswith("/") or parts.path.startswith("//"):
+        return default
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def make_shell_router(
+    templates: Jinja2Templates,
+    *,
+    secret_provider: Callable[[], str],
+    local_mode: bool,
+) -> APIRouter:
+    """Home, dev login/logout and the language switch, for the gateway (or a lone service)."""
+    router = APIRouter()
+    roles = [role.value for role in Role]
+
+    def login_form(request: Request, form: dict[str, str], problem: dict | None = None) -> HTMLResponse:
+        status = 422 if problem else 200
+        context = {"roles": roles, "form": form, "problem": problem}
+        return render(templates, request, "login.html", context, status_code=status)
+
+    def require_local() -> None:
+        if not local_mode:
+            raise HTTPException(status_code=404)
+
+    @router.get("/", response_class=HTMLResponse)
+    def home(request: Request) -> HTMLResponse:
+        return render(templates, request, "home.html")
+
+    @router.get("/login", response_class=HTMLResponse)
+    def login_page(request: Request) -> HTMLResponse:
+        require_local()
+        return login_form(request, {"role": Role.RESIDENT.value, "counties": DEFAULT_COUNTY, "name": ""})
+
+    @router.post("/login", response_model=None)
+    def login(
+        request: Request,
+        role: Annotated[str, Form()],
+        counties: Annotated[str, Form()] = DEFAULT_COUNTY,
+        name: Annotated[str, Form()] = "",
+    ) -> Response:
+        require_local()
+        name = name.strip()
+        form = {"role": role, "counties": counties, "name": name}
+        lang = language(request)
+        if role not in roles:
+            problem = {"title": translate(lang, "login_invalid_role"), "detail": role, "status": 422}
+            return login_form(request, form, problem)
+        try:
+            scopes = parse_counties(counties)
+        except ValueError:
+            problem = {"title": translate(lang, "login_invalid_counties"), "detail": counties, "status": 422}
+            return login_form(request, form, problem)
+        token = issue_token(
+            secret_provider(),
+            subject=dev_subject(role, name),
+            roles=[role],
+            counties=scopes,
+            name=name,
+            ttl_seconds=TOKEN_TTL_SECONDS,
+        )
+        response = RedirectResponse("/", status_code=303)
+        response.set_cookie(
+            TOKEN_COOKIE, token, max_age=TOKEN_TTL_SECONDS, path="/", httponly=True, samesite="lax"
+        )
+        return response
+
+    @router.get("/logout")
+    def logout() -> RedirectResponse:
+        response = RedirectResponse("/", status_code=303)
+        response.delete_cookie(TOKEN_COOKIE, path="/", httponly=True, samesite="lax")
+        return response
+
+    @router.get("/lang/{lang}")
+    def switch_language(request: Request, lang: str) -> RedirectResponse:
+        if lang not in SUPPORTED:
+            raise HTTPException(status_code=404)
+        response = RedirectResponse(same_site_target(request), status_code=303)
+        response.set_cookie(LANG_COOKIE, lang, max_age=LANG_MAX_AGE, path="/", samesite="lax")
+        return response
+
+    return router

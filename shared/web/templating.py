@@ -1,0 +1,140 @@
+"""Jinja2 templates shared by every service: the layout, the filters, the static files.
+
+A service builds its templates once in ``create_app``::
+
+    templates = make_templates(Path(__file__).parent / "templates", static_base="/intake/static")
+    mount_static(app, "/intake/static")
+
+and its pages ``{% extends "base.html" %}`` and call ``render(templates, request, "x.html", {...})``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import jinja2
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.requests import HTTPConnection
+
+from shared.web.i18n import DEFAULT, language, translate
+
+WEB_DIR = Path(__file__).resolve().parent
+SHARED_TEMPLATES: Path = WEB_DIR / "templates"
+STATIC_DIR: Path = WEB_DIR / "static"
+
+
+def _china_zone() -> tzinfo:
+    try:
+        return ZoneInfo("Asia/Shanghai")
+    except ZoneInfoNotFoundError:  # no tz database (slim image, Windows without tzdata)
+        return timezone(timedelta(hours=8), "CST")  # China has kept UTC+8 without DST since 1991
+
+
+CHINA = _china_zone()
+
+
+def format_datetime(value: datetime | date | str | None) -> str:
+    """``YYYY-MM-DD HH:MM`` in Asia/Shanghai; a plain date stays ``YYYY-MM-DD``.
+
+    Naive datetimes (and ISO strings without an offset) are taken as UTC, the time the
+    event store records.
+    """
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            parsed: datetime | date = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if len(value) == 10:  # "2025-06-30": a date, not midnight UTC
+            return value
+        value = parsed
+    if not isinstance(value, datetime):
+        return value.isoformat()
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+
+
+def _decimal(value: object) -> Decimal | None:
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def format_money(value: int | float | Decimal | str | None) -> str:
+    """CNY with thousands separators: ``¥1,234,567``; cents shown only when present."""
+    amount = _decimal(value)
+    if amount is None:
+        return "" if value is None else str(value)
+    sign = "-" if amount < 0 else ""
+    amount = abs(amount)
+    text = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
+    return f"{sign}¥{text}"
+
+
+def format_percent(value: int | float | Decimal | str | None, digits: int = 1) -> str:
+    """A ratio as a percentage: ``0.982`` -> ``98.2%``."""
+    ratio = _decimal(value)
+    if ratio is None:
+        return "" if value is None else str(value)
+    return f"{ratio * 100:.{digits}f}%"
+
+
+@jinja2.pass_context
+def _t(context: jinja2.runtime.Context, key: str, **kwargs: object) -> str:
+    lang = context.get("lang")
+    if not lang:
+        request = context.get("request")
+        lang = language(request) if request is not None else DEFAULT
+    return translate(str(lang), key, **kwargs)
+
+
+def lang_of(request: HTTPConnection) -> str:
+    return language(request)
+
+
+def make_templates(*template_dirs: Path | str, static_base: str) -> Jinja2Templates:
+    """Templates that look in ``template_dirs`` first, then in the shared layout."""
+    loader = jinja2.ChoiceLoader(
+        [jinja2.FileSystemLoader(str(d)) for d in template_dirs]
+        + [jinja2.FileSystemLoader(str(SHARED_TEMPLATES))]
+    )
+    env = jinja2.Environment(loader=loader, autoescape=True)
+    env.globals.update(t=_t, static_base=static_base.rstrip("/"), lang_of=lang_of)
+    env.filters.update(dt=format_datetime, money=format_money, pct=format_percent)
+    return Jinja2Templates(env=env)
+
+
+def render(
+    templates: Jinja2Templates,
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """Render ``name`` with ``request``, ``lang`` and ``principal`` added to ``context``."""
+    full: dict[str, Any] = {
+        "request": request,
+        "lang": language(request),
+        "principal": getattr(request.state, "principal", None),
+    }
+    full.update(context or {})
+    return templates.TemplateResponse(request, name, full, status_code=status_code)
+
+
+def mount_static(app: FastAPI, path: str) -> None:
+    """Serve ``shared/web/static`` (CSS, JS, vendored htmx and ECharts) at ``path``."""
+    path = "/" + path.strip("/")
+    name = "static" if path == "/static" else path.strip("/").replace("/", "_")
+    app.mount(path, StaticFiles(directory=STATIC_DIR), name=name)
