@@ -155,3 +155,33 @@ class ServiceApplication(Application):
             handle(uow, message)
         trackings = [Tracking(m.stream, m.sequence) for m in fresh]
         self.save(*uow.aggregates(), trackings=trackings)
+
+
+class RuleBookMixin:
+    """Per-county rule sets: defaults are version 1 until a county revises them."""
+
+    def current_rules(self, service: str, county: str, defaults: dict) -> tuple[int, dict]:
+        from shared.rulebook import RuleBook, rulebook_id
+
+        book = self.find(rulebook_id(service, county))  # type: ignore[attr-defined]
+        if isinstance(book, RuleBook):
+            return book.version, {**defaults, **book.values}
+        return 1, dict(defaults)
+
+    def revise_rules(self, service: str, meta: Meta, changes: dict, defaults: dict) -> tuple[int, dict]:
+        from shared.rulebook import RuleBook, rulebook_id
+
+        book = self.find(rulebook_id(service, meta.county))  # type: ignore[attr-defined]
+        if not isinstance(book, RuleBook):
+            book = RuleBook(service=service, meta=meta.because("defaults"), values=defaults)
+        book.revise(meta, changes, defaults)
+        self.save(book)  # type: ignore[attr-defined]
+        return book.version, dict(book.values)
+
+    def rule_history(self, service: str, county: str, defaults: dict) -> list[dict]:
+        from shared.rulebook import RuleBook, rulebook_id
+
+        book = self.find(rulebook_id(service, county))  # type: ignore[attr-defined]
+        if isinstance(book, RuleBook):
+            return list(book.history)
+        return [{"version": 1, "at": None, "by": "default", "reason": "defaults", "values": dict(defaults)}]

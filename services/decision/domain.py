@@ -1,0 +1,93 @@
+"""Decision's aggregates: the pool of residents' demands, and micro projects (民生微实事 立办制:
+deputy proposes, government handles, congress supervises)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from shared.meta import Meta, RuleViolation
+
+NAMESPACE = UUID("5a1e7c3b-2d4f-4e6a-9b8c-7d6e5f4a3b2c")
+
+
+def project_id_for(candidate_id: UUID) -> UUID:
+    return uuid5(NAMESPACE, f"project:{candidate_id}")
+
+
+class PooledDemand(Aggregate):
+    """A resident's demand as decision sees it: available for a candidate until one absorbs it."""
+
+    @staticmethod
+    def create_id(demand_id: UUID, **_: Any) -> UUID:
+        return demand_id
+
+    @event("Pooled")
+    def __init__(self, meta: Meta, demand_id: UUID, channel: str, town: str, category: str, text: str) -> None:
+        self.county = meta.county
+        self.channel = channel
+        self.town = town
+        self.category = category
+        self.text = text
+        self.used_by: UUID | None = None
+
+    @event("Used")
+    def use(self, meta: Meta, candidate_id: UUID) -> None:
+        self.used_by = candidate_id
+
+
+class MicroProject(Aggregate):
+    """A micro project: proposed by a deputy, approved quickly, funded under a per-item cap."""
+
+    @event("Proposed")
+    def __init__(self, meta: Meta, year: int, town: str, name: str, content: str, implementing_body: str,
+                 investment: Decimal, deadline: date, demand_ids: list[UUID], rule_version: int,
+                 cap: Decimal) -> None:
+        if investment <= 0:
+            raise RuleViolation("investment must be positive")
+        if investment > cap:
+            raise RuleViolation(f"investment {investment} exceeds the micro-project cap {cap} (rule v{rule_version})")
+        self.county = meta.county
+        self.year = year
+        self.town = town
+        self.name = name
+        self.content = content
+        self.implementing_body = implementing_body
+        self.investment = investment
+        self.deadline = deadline
+        self.demand_ids = list(demand_ids)
+        self.rule_version = rule_version
+        self.proposed_by = meta.actor_id
+        self.status = "proposed"
+
+    @property
+    def project_id(self) -> UUID:
+        return project_id_for(self.id)
+
+    def approve(self, meta: Meta) -> None:
+        if self.status != "proposed":
+            raise RuleViolation(f"micro project is {self.status}, not proposed")
+        self._approved(meta=meta, year=self.year, town=self.town, name=self.name, content=self.content,
+                       implementing_body=self.implementing_body, investment=self.investment,
+                       deadline=self.deadline, demand_ids=self.demand_ids)
+
+    @event("Approved")
+    def _approved(self, meta: Meta, year: int, town: str, name: str, content: str, implementing_body: str,
+                  investment: Decimal, deadline: date, demand_ids: list[UUID]) -> None:
+        """Carries what exactly was approved, so the record (and supervision) needs nothing else."""
+        self.status = "approved"
+
+    def decline(self, meta: Meta) -> None:
+        if self.status != "proposed":
+            raise RuleViolation(f"micro project is {self.status}, not proposed")
+        if not meta.reason:
+            raise RuleViolation("declining needs a reason")
+        self._declined(meta=meta)
+
+    @event("Declined")
+    def _declined(self, meta: Meta) -> None:
+        self.status = "declined"

@@ -1,0 +1,29 @@
+"""Supervision's inbound policy: an adopted project (major or micro) opens a project file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from shared.application import Inbound, UnitOfWork
+from shared.contracts import decision as d
+from shared.meta import Meta
+from shared.runtime import Delivered, Subscription, envelope_decoder
+from services.supervision.application import SupervisionApplication
+
+
+def handle_decision(app: SupervisionApplication) -> Callable[[UnitOfWork, Inbound], None]:
+    def handle(uow: UnitOfWork, message: Inbound) -> None:
+        delivered: Delivered = message.body
+        env, p = delivered.envelope, delivered.payload
+        if isinstance(p, d.ProjectAdopted):
+            meta = Meta(county=env.county, actor_role=env.actor.role, actor_id=env.actor.id,
+                        occurred_at=env.occurred_at, correlation_id=env.correlation_id,
+                        causation_id=str(env.event_id))
+            app.open_project(uow, meta, p.project_id, p.year, p.tier, p.name, p.content, p.implementing_body,
+                             p.investment, p.deadline, p.demand_ids)
+
+    return handle
+
+
+def subscriptions(app: SupervisionApplication) -> list[Subscription]:
+    return [Subscription("DECISION", "shishi.*.decision.project-adopted", envelope_decoder(), handle_decision(app))]
