@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     max_deliver: int = Field(default=5, ge=1)
     log_level: str = "INFO"
     log_json: bool = True
+    log_file: Path | None = None  # default: standard error
 
     @model_validator(mode="after")
     def _check(self) -> "Settings":

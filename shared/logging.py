@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
 
 import structlog
 
 
-def configure_logging(*, service: str, level: str = "INFO", json: bool = True) -> None:
+def configure_logging(*, service: str, level: str = "INFO", json: bool = True, file: Path | None = None) -> None:
     """Configure structlog once per process (called by the composition root, never at import)."""
     renderer = structlog.processors.JSONRenderer(ensure_ascii=False) if json else structlog.dev.ConsoleRenderer()
     structlog.configure(
@@ -21,7 +22,7 @@ def configure_logging(*, service: str, level: str = "INFO", json: bool = True) -
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=open(file, "a", buffering=1) if file else sys.stderr),
         cache_logger_on_first_use=False,
     )
     structlog.contextvars.bind_contextvars(service=service)

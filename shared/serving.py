@@ -33,7 +33,8 @@ def create_service_app(
     start_runtime: bool = True,
 ) -> FastAPI:
     """Build one service's FastAPI app; routes live under ``/<service>/``."""
-    configure_logging(service=settings.service, level=settings.log_level, json=settings.log_json)
+    configure_logging(service=settings.service, level=settings.log_level, json=settings.log_json,
+                      file=settings.log_file)
     prefix = f"/{settings.service}"
 
     @asynccontextmanager
