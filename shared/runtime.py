@@ -103,8 +103,13 @@ class ServiceRuntime:
             except (TimeoutError, asyncio.CancelledError):
                 task.cancel()
         self._tasks.clear()
+        for consumer in self.consumers:
+            await consumer.close()
+        self.consumers.clear()
         if self.nc is not None:
-            await self.nc.drain()
+            # Everything is acked or will be redelivered: close without waiting for a drain.
+            await self.nc.flush(timeout=2) if self.nc.is_connected else None
+            await self.nc.close()
         self.views.close()
 
     def health(self) -> dict[str, Any]:

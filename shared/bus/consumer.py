@@ -89,6 +89,14 @@ class Consumer:
             self.filter_subject, durable=self.durable, stream=self.stream, config=config
         )
 
+    async def close(self) -> None:
+        if self._sub is not None:
+            try:
+                await self._sub.unsubscribe()
+            except Exception:  # noqa: BLE001 - closing anyway; the durable consumer stays on the server
+                pass
+            self._sub = None
+
     async def run(self, stopping: asyncio.Event) -> None:
         while not stopping.is_set():
             try:

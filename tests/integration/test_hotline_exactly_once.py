@@ -1,0 +1,176 @@
+"""The bus's promises on the real path (real nats-server, real SQLite): a ticket delivered
+twice has its effect once, a malformed one lands in the dead-letter stream with its reason,
+a redelivery after a lost ack is recognised, and messages are applied in batches."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import nats
+import pytest
+
+from shared.bus.consumer import Consumer
+from shared.bus.deadletter import list_deadletters
+from shared.bus.streams import ensure_streams
+from shared.config import Settings
+from shared.contracts import HotlineTicket
+from shared.runtime import ServiceRuntime, make_views
+from services.intake.application import IntakeApplication
+from services.intake.domain import Demand, hotline_demand_id
+from services.intake.handlers import subscriptions
+from services.intake.projections import DEMAND, project
+from services.intake.translate import to_contracts
+
+COUNTY = "440781"
+
+
+def ticket(n: int, **overrides: object) -> bytes:
+    data = HotlineTicket(ticket_id=f"T-{n}", county=COUNTY, received_at=datetime(2026, 3, 1, 9, tzinfo=UTC),
+                         category="roads", text=f"路灯坏了 {n}", town="台城街道", caller_name="王女士",
+                         caller_phone="13800000000").model_dump(mode="json")
+    data.update(overrides)
+    return json.dumps(data, ensure_ascii=False).encode()
+
+
+async def eventually(predicate, timeout: float = 15.0):  # type: ignore[no-untyped-def]
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        value = await asyncio.to_thread(predicate)
+        if value:
+            return value
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.1)
+
+
+class IntakeHarness:
+    def __init__(self, data_dir: Path, nats_url: str) -> None:
+        self.settings = Settings(service="intake", data_dir=data_dir, nats_url=nats_url, max_deliver=3)
+        self.app = IntakeApplication(env=self.settings.eventsourcing_env())
+        self.views = make_views(self.settings)
+        self.runtime = ServiceRuntime(self.settings, self.app, views=self.views, project=project,
+                                      translate=to_contracts, subscriptions=subscriptions(self.app))
+
+    def demands(self) -> list[dict]:
+        return self.views.list(DEMAND, COUNTY)
+
+    @property
+    def hotline_consumer(self) -> Consumer:
+        return next(c for c in self.runtime.consumers if c.stream == "HOTLINE")
+
+
+@pytest.fixture
+async def intake(tmp_path: Path, fresh_nats):  # type: ignore[no-untyped-def]
+    harness = IntakeHarness(tmp_path / "data", fresh_nats.url)
+    await harness.runtime.start()
+    nc = await nats.connect(fresh_nats.url)
+    harness.nc, harness.js = nc, nc.jetstream()
+    try:
+        yield harness
+    finally:
+        await nc.drain()
+        await harness.runtime.stop()
+
+
+async def test_same_ticket_three_times_makes_one_demand(intake: IntakeHarness) -> None:
+    for _ in range(3):  # no Nats-Msg-Id: three real deliveries, as a hotline re-sending would do
+        await intake.js.publish("hotline.440781.tickets", ticket(1))
+    await eventually(lambda: intake.hotline_consumer.stats.processed >= 3)
+    assert len(intake.demands()) == 1
+    demand = intake.app.repository.get(hotline_demand_id(COUNTY, "T-1"))
+    assert isinstance(demand, Demand) and demand.channel == "hotline"
+    # the hotline is told once that its ticket was accepted
+    accepted = await intake.js.pull_subscribe("shishi.440781.intake.hotline.accepted", stream="INTAKE")
+    msgs = await accepted.fetch(10, timeout=2)
+    assert [json.loads(m.data)["payload"]["ticket_id"] for m in msgs] == ["T-1"]
+
+
+async def test_malformed_ticket_goes_to_dead_letters_with_reason_and_can_be_resubmitted(
+        intake: IntakeHarness) -> None:
+    await intake.js.publish("hotline.440781.tickets", b'{"ticket_id": "T-9", "county": "440781"}')
+    await intake.js.publish("hotline.440781.tickets", b"not json at all")
+    await eventually(lambda: intake.hotline_consumer.stats.dead_lettered == 2)
+    letters = await list_deadletters(intake.js, county=COUNTY)
+    reasons = [d.reason for d in letters]
+    assert len(letters) == 2 and all("malformed hotline ticket" in r for r in reasons)
+    assert "received_at" in reasons[0] and "text" in reasons[0]
+    assert letters[0].original_subject == "hotline.440781.tickets" and letters[0].service == "intake"
+    assert intake.demands() == []
+    # staff correct it and send it again: it lands on exactly one demand
+    await intake.js.publish("hotline.440781.tickets", ticket(9))
+    await eventually(lambda: len(intake.demands()) == 1)
+
+
+async def test_redelivery_after_a_lost_ack_is_recognised(intake: IntakeHarness) -> None:
+    consumer = intake.hotline_consumer
+    original_gather = asyncio.gather
+    dropped = {"done": False}
+
+    async def lose_acks_once(msgs):  # the process "crashes" after committing, before acking
+        if not dropped["done"]:
+            dropped["done"] = True
+            await asyncio.to_thread(intake.app.process_batch, [i for _, i in msgs], consumer.handle)
+            for msg, _ in msgs:
+                await msg.nak(delay=0.2)  # the broker redelivers, as after an ack timeout
+            return
+        await Consumer._apply(consumer, msgs)
+
+    consumer._apply = lose_acks_once  # type: ignore[method-assign]
+    await intake.js.publish("hotline.440781.tickets", ticket(5))
+    await eventually(lambda: consumer.stats.processed >= 1)
+    assert dropped["done"]
+    assert len(intake.demands()) == 1
+    assert original_gather is asyncio.gather
+
+
+async def test_many_messages_are_applied_in_batches(intake: IntakeHarness) -> None:
+    await asyncio.gather(*(intake.js.publish("hotline.440781.tickets", ticket(n)) for n in range(400)))
+    await eventually(lambda: len(intake.demands()) == 400, timeout=30)
+    consumer = intake.hotline_consumer
+    assert consumer.stats.processed == 400
+    assert consumer.stats.batches < 400 / 4, "messages should share transactions"
+
+
+async def test_transient_failure_is_retried_then_applied(intake: IntakeHarness) -> None:
+    consumer = intake.hotline_consumer
+    real = intake.app.process_batch
+    failures = {"left": 1}
+
+    def flaky(messages, handle):  # type: ignore[no-untyped-def]
+        if failures["left"]:
+            failures["left"] -= 1
+            raise OSError("database is locked")
+        return real(messages, handle)
+
+    intake.app.process_batch = flaky  # type: ignore[method-assign]
+    await intake.js.publish("hotline.440781.tickets", ticket(7))
+    await eventually(lambda: len(intake.demands()) == 1)
+    assert consumer.stats.retried == 1 and consumer.stats.dead_lettered == 0
+
+
+async def test_poison_after_max_deliveries_is_dead_lettered(intake: IntakeHarness) -> None:
+    consumer = intake.hotline_consumer
+
+    def always_broken(messages, handle):  # type: ignore[no-untyped-def]
+        raise OSError("disk full")
+
+    intake.app.process_batch = always_broken  # type: ignore[method-assign]
+    await intake.js.publish("hotline.440781.tickets", ticket(8))
+    await eventually(lambda: consumer.stats.dead_lettered == 1, timeout=30)
+    letters = await list_deadletters(intake.js, county=COUNTY)
+    assert "exceeded 3 deliveries" in letters[0].reason and "disk full" in letters[0].reason
+
+
+async def test_streams_declared_idempotently(fresh_nats) -> None:  # type: ignore[no-untyped-def]
+    nc = await nats.connect(fresh_nats.url)
+    js = nc.jetstream()
+    await ensure_streams(js)
+    await ensure_streams(js)
+    names = sorted([s.config.name for s in await js.streams_info()])
+    assert names == ["DEADLETTER", "DECISION", "EVALUATION", "HOTLINE", "INTAKE", "SUPERVISION"]
+    info = await js.stream_info("INTAKE")
+    assert str(getattr(info.config.storage, "value", info.config.storage)) == "file"
+    await nc.drain()
