@@ -1,1 +1,1 @@
-pytest_plugins = ["tests.fixtures.nats", "tests.fixtures.postgres"]
+pytest_plugins = ["tests.fixtures.nats", "tests.fixtures.postgres", "tests.fixtures.product"]

@@ -1,0 +1,64 @@
+"""What every demo stage gets: an HTTP client with role tokens for one county, and shared state."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from shared.auth import issue_token
+from shared.config import Settings
+
+ROLES = ("congress_staff", "gov_unit", "deputy", "auditor", "province_viewer")
+
+
+class DemoClient:
+    def __init__(self, origin: str, data_dir: Path, county: str) -> None:
+        secret = Settings(data_dir=data_dir).resolved_jwt_secret()
+        self._secret = secret
+        self.county = county
+        self.http = httpx.Client(base_url=origin, timeout=60)
+        self.tokens = {role: issue_token(secret, subject=f"demo-{role}-{county}", roles=[role], counties=[county],
+                                         name=f"演示{role}") for role in ROLES}
+
+    def token_for(self, role: str, subject: str, name: str = "") -> str:
+        """A token for a named person (a deputy with their own identity, for instance)."""
+        return issue_token(self._secret, subject=subject, roles=[role], counties=[self.county], name=name)
+
+    def call(self, method: str, path: str, role: str | None = None, *, token: str | None = None,
+             **kwargs: Any) -> Any:
+        bearer = token or (self.tokens[role] if role else None)
+        headers = {"authorization": f"Bearer {bearer}"} if bearer else {}
+        r = self.http.request(method, path, headers=headers, **kwargs)
+        if r.status_code >= 400:
+            raise RuntimeError(f"{method} {path}: {r.status_code} {r.text[:300]}")
+        return r.json() if r.content else None
+
+    def status(self, method: str, path: str, role: str | None = None, **kwargs: Any) -> int:
+        headers = {"authorization": f"Bearer {self.tokens[role]}"} if role else {}
+        return self.http.request(method, path, headers=headers, **kwargs).status_code
+
+    def wait_for(self, predicate: Callable[[], Any], what: str, timeout: float = 60.0) -> Any:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = predicate()
+            if value:
+                return value
+            time.sleep(0.3)
+        raise RuntimeError(f"timed out waiting for {what}")
+
+
+@dataclass
+class DemoContext:
+    client: DemoClient
+    county: str
+    profile: dict
+    nats_url: str
+    data_dir: Path
+    rng: random.Random
+    state: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,75 @@
+"""A resident, on a phone, submits a demand through the home page and follows it by its tracking code."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.browser
+
+TOWN = "城南街道"
+CATEGORY = "roads"
+NAME = "李四"
+PHONE = "13800138000"
+
+
+def test_resident_submits_a_demand_and_tracks_it(running_product, browser_page, tmp_path: Path) -> None:
+    page, origin = browser_page, running_product.origin
+    text = f"希望修好村口的路，雨天积水严重。({uuid.uuid4().hex[:8]})"
+    broken: list[str] = []
+    page.on("pageerror", lambda error: broken.append(f"script error: {error}"))
+    page.on("response", lambda r: r.status >= 400 and "/static/" in r.url and broken.append(f"{r.status} {r.url}"))
+
+    page.goto(f"{origin}/")
+    assert page.get_attribute("html", "lang") == "zh-CN"
+    assert "实事" in page.title()
+    page.click(".lang-toggle")
+    page.wait_for_function("document.documentElement.lang === 'en'")
+    assert "Shishi" in page.title()
+    page.click(".lang-toggle")
+    page.wait_for_function("document.documentElement.lang === 'zh-CN'")
+
+    page.get_by_role("link", name="提交诉求").click()
+    page.wait_for_url(f"{origin}/intake/submit*")
+    page.fill("#town", TOWN)
+    page.select_option("#category", CATEGORY)
+    page.fill("#text", text)
+    page.fill("#name", NAME)
+    page.fill("#phone", PHONE)
+    page.click("#demand-form button[type=submit]")
+
+    page.wait_for_url(re.compile(r"/intake/track/[A-Z0-9]+\?new=1$"))
+    code = page.inner_text("#tracking-code").strip()
+    assert re.fullmatch(r"[A-Z0-9]{10}", code)
+    assert page.inner_text("#code").strip() == code
+    page.screenshot(path=tmp_path / "tracking-new.png", full_page=True)
+
+    page.goto(f"{origin}/")
+    page.fill("#track-code", f" {code.lower()} ")  # as read aloud and typed on a phone
+    page.click(".track-form button[type=submit]")
+    page.wait_for_url(f"{origin}/intake/track/{code}")
+    assert page.inner_text("#code").strip() == code
+    assert page.locator("#timeline li").first.get_attribute("data-stage") == "submitted"
+    assert page.locator("#timeline li[data-stage=submitted]").is_visible()
+    page_text = page.inner_text("main")
+    assert text in page_text
+    assert NAME not in page_text and PHONE not in page_text  # contact details are never public
+    page.screenshot(path=tmp_path / "tracking.png", full_page=True)
+
+    tracked = httpx.get(f"{origin}/intake/api/track/{code}", timeout=10)
+    assert tracked.status_code == 200
+    demand = tracked.json()
+    assert (demand["tracking_code"], demand["text"], demand["town"]) == (code, text, TOWN)
+    assert NAME not in tracked.text and PHONE not in tracked.text
+
+    wrong = page.goto(f"{origin}/intake/track/ZZZZZZZZZZ")
+    assert wrong is not None and wrong.status == 404
+    assert "没有找到这个跟踪码" in page.inner_text("main")
+    page.screenshot(path=tmp_path / "not-found.png", full_page=True)
+    assert httpx.get(f"{origin}/intake/api/track/ZZZZZZZZZZ", timeout=10).status_code == 404
+
+    assert broken == []
