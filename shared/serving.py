@@ -70,16 +70,17 @@ def install_request_log(app: FastAPI) -> None:
     @app.middleware("http")
     async def request_log(request: Request, call_next):  # type: ignore[no-untyped-def]
         correlation_id = request.headers.get("x-correlation-id") or uuid.uuid4().hex
-        structlog.contextvars.bind_contextvars(correlation_id=correlation_id, county=request.path_params.get("county"))
+        structlog.contextvars.bind_contextvars(correlation_id=correlation_id)
         request.state.correlation_id = correlation_id
         started = time.perf_counter()
         try:
             response = await call_next(request)
         finally:
-            structlog.contextvars.unbind_contextvars("correlation_id", "county")
+            structlog.contextvars.unbind_contextvars("correlation_id")
         response.headers["x-correlation-id"] = correlation_id
         log.info("request", method=request.method, path=request.url.path, status=response.status_code,
-                 correlation_id=correlation_id, county=getattr(request.state, "county", None),
+                 correlation_id=correlation_id,
+                 county=getattr(request.state, "county", None) or request.scope.get("path_params", {}).get("county"),
                  event_id=getattr(request.state, "event_id", None),
                  ms=round((time.perf_counter() - started) * 1000, 2))
         return response

@@ -1,0 +1,80 @@
+"""Tokens, roles and county scope."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from shared.auth import AuthError, Role, TokenVerifier, issue_token, scope_covers
+
+SECRET = "x" * 48
+
+
+def test_scope_covers_codes_prefixes_and_all() -> None:
+    assert scope_covers("440781", "440781")
+    assert not scope_covers("440781", "440703")
+    assert scope_covers("4407*", "440703") and not scope_covers("4407*", "440105")
+    assert scope_covers("44*", "440105") and scope_covers("*", "110101")
+
+
+def test_issued_token_round_trips_roles_and_counties() -> None:
+    token = issue_token(SECRET, subject="u1", roles=["congress_staff"], counties=["440781"], name="李主任")
+    p = TokenVerifier(secret=SECRET).verify(token)
+    assert p.subject == "u1" and p.roles == {Role.CONGRESS_STAFF} and p.counties == ("440781",)
+    assert p.covers("440781") and not p.covers("440703")
+    assert p.has_any({Role.CONGRESS_STAFF}) and not p.has_any({Role.DEPUTY})
+
+
+def test_admin_has_every_role_but_unknown_roles_are_refused() -> None:
+    p = TokenVerifier(secret=SECRET).verify(issue_token(SECRET, subject="a", roles=["admin"], counties=["*"]))
+    assert p.has_any({Role.AUDITOR})
+    with pytest.raises(ValueError):
+        issue_token(SECRET, subject="a", roles=["mayor"], counties=["*"])
+
+
+@pytest.mark.parametrize("mutate", ["wrong_secret", "expired", "garbage", "wrong_issuer"])
+def test_bad_tokens_are_refused(mutate: str) -> None:
+    verifier = TokenVerifier(secret=SECRET)
+    tokens = {
+        "wrong_secret": issue_token("y" * 48, subject="u", roles=["deputy"], counties=["440781"]),
+        "expired": issue_token(SECRET, subject="u", roles=["deputy"], counties=["440781"], ttl_seconds=10,
+                               now=time.time() - 3600),
+        "garbage": "not.a.token",
+        "wrong_issuer": issue_token(SECRET, subject="u", roles=["deputy"], counties=["440781"], issuer="other"),
+    }
+    with pytest.raises(AuthError):
+        verifier.verify(tokens[mutate])
+
+
+def test_rs256_tokens_are_verified_through_a_jwks_url() -> None:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
+    jwk.update(kid="k1", use="sig", alg="RS256")
+    body = json.dumps({"keys": [jwk]}).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        verifier = TokenVerifier(jwks_url=f"http://127.0.0.1:{server.server_port}/jwks.json")
+        token = jwt.encode({"sub": "ext", "roles": ["auditor"], "counties": ["4407*"], "iss": "shishi",
+                            "exp": int(time.time()) + 60}, key, algorithm="RS256", headers={"kid": "k1"})
+        p = verifier.verify(token)
+        assert p.roles == {Role.AUDITOR} and p.covers("440785")
+    finally:
+        server.shutdown()
