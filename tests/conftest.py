@@ -1,1 +1,1 @@
-pytest_plugins = ["tests.fixtures.nats", "tests.fixtures.postgres", "tests.fixtures.product"]
+pytest_plugins = ["tests.fixtures.nats", "tests.fixtures.postgres", "tests.fixtures.product", "tests.fixtures.backends"]

@@ -24,6 +24,9 @@ STAGE_STATUS = {
 }
 
 
+STAGE_ORDER = ["submitted", *STAGE_STATUS]
+
+
 def hotline_demand_id(county: str, ticket_id: str) -> UUID:
     """A hotline ticket always lands on the same demand, however often it is delivered."""
     return uuid5(NAMESPACE, f"hotline:{county}:{ticket_id}")
@@ -80,15 +83,21 @@ class Demand(Aggregate):
             raise RuleViolation(f"unknown stage {stage!r}")
         if any(e["stage"] == stage and e["ref"] == ref_id and e.get("detail", "") == detail for e in self.timeline):
             return
+        # Stages arrive from several services in any order: the furthest one reached is the status.
+        reached = [e["stage"] for e in self.timeline if e["stage"] in STAGE_STATUS] + [stage]
+        status = STAGE_STATUS[max(reached, key=STAGE_ORDER.index)]
         self._stage_noted(meta=meta, stage=stage, ref_id=ref_id, title=title, detail=detail,
-                          hotline_ticket_id=self.hotline_ticket_id)
+                          hotline_ticket_id=self.hotline_ticket_id, status=status)
 
     @event("StageNoted")
-    def _stage_noted(self, meta: Meta, stage: str, ref_id: str, title: str, detail: str, hotline_ticket_id: str) -> None:
-        self.status = STAGE_STATUS[stage]
+    def _stage_noted(self, meta: Meta, stage: str, ref_id: str, title: str, detail: str, hotline_ticket_id: str,
+                     status: str) -> None:
         self.timeline.append(
             {"stage": stage, "at": meta.occurred_at.isoformat(), "title": title, "ref": ref_id, "detail": detail}
         )
+        # The timeline is kept in the order of the loop (business time, then stage).
+        self.timeline.sort(key=lambda e: (e["at"], STAGE_ORDER.index(e["stage"])))
+        self.status = status
 
 
 class TrackingCode(Aggregate):

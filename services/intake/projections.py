@@ -19,7 +19,7 @@ def project(tx: ViewTx, event: object) -> None:
         })
     elif isinstance(event, Demand.StageNoted):
         def change(doc: dict) -> None:
-            doc["status"] = STAGE_STATUS[event.stage]
+            doc["status"] = event.status
             doc["last_moved_at"] = event.meta.occurred_at.isoformat()
             doc["stages"].append({"stage": event.stage, "ref": event.ref_id, "title": event.title})
 

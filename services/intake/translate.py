@@ -20,7 +20,7 @@ def to_contracts(event: object) -> Iterator[Contract]:
                 ticket_id=event.hotline_ticket_id, demand_id=event.originator_id, tracking_code=event.tracking_code
             )
     elif isinstance(event, Demand.StageNoted):
-        status = STAGE_STATUS[event.stage]
+        status = event.status
         yield c.DemandStatusChanged(demand_id=event.originator_id, status=status, note=event.title)
         if event.hotline_ticket_id:
             yield c.HotlineTicketStatusChanged(

@@ -21,10 +21,16 @@ def test_resident_submits_a_demand_and_tracks_it(running_product, browser_page, 
     page, origin = browser_page, running_product.origin
     text = f"希望修好村口的路，雨天积水严重。({uuid.uuid4().hex[:8]})"
     broken: list[str] = []
+
+    def note_broken_static(response) -> None:
+        if response.status >= 400 and "/static/" in response.url:
+            broken.append(f"{response.status} {response.url}")
+
     page.on("pageerror", lambda error: broken.append(f"script error: {error}"))
-    page.on("response", lambda r: r.status >= 400 and "/static/" in r.url and broken.append(f"{r.status} {r.url}"))
+    page.on("response", note_broken_static)
 
     page.goto(f"{origin}/")
+    page.screenshot(path=tmp_path / "home.png", full_page=True)
     assert page.get_attribute("html", "lang") == "zh-CN"
     assert "实事" in page.title()
     page.click(".lang-toggle")
@@ -35,11 +41,14 @@ def test_resident_submits_a_demand_and_tracks_it(running_product, browser_page, 
 
     page.get_by_role("link", name="提交诉求").click()
     page.wait_for_url(f"{origin}/intake/submit*")
+    labels = page.locator("#demand-form label").all_inner_texts()
+    assert labels and all(re.search(r"[\u4e00-\u9fff]", label) for label in labels), labels  # no raw keys
     page.fill("#town", TOWN)
     page.select_option("#category", CATEGORY)
     page.fill("#text", text)
     page.fill("#name", NAME)
     page.fill("#phone", PHONE)
+    page.screenshot(path=tmp_path / "submit.png", full_page=True)
     page.click("#demand-form button[type=submit]")
 
     page.wait_for_url(re.compile(r"/intake/track/[A-Z0-9]+\?new=1$"))

@@ -1,0 +1,91 @@
+"""The intake service as the product runs it: ``shishi serve intake`` in a child process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from shared.bus.server import free_port
+
+
+class IntakeProcess:
+    """One ``python -m shared.cli.main serve intake`` child with its data and logs in ``data_dir``."""
+
+    def __init__(self, data_dir: Path, nats_url: str) -> None:
+        self.data_dir = data_dir.resolve()
+        self.nats_url = nats_url
+        self.port = 0
+        self.log_path = self.data_dir / "intake.log"
+        self.output_path = self.data_dir / "intake.out"
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def health_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/intake/healthz"
+
+    def start(self, timeout: float = 60.0) -> None:
+        """Start the child; return once its health check answers 200 (consumers subscribed)."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        env = {
+            **os.environ,
+            "SHISHI_SERVICE": "intake",
+            "SHISHI_DATA_DIR": str(self.data_dir),
+            "SHISHI_NATS_URL": self.nats_url,
+            "SHISHI_PERSISTENCE": "sqlite",
+            "SHISHI_LOG_FILE": str(self.log_path),
+        }
+        with self.output_path.open("ab") as output:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "shared.cli.main", "serve", "intake", "--port", str(self.port)],
+                env=env, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + timeout
+        while not self._healthy():
+            if self._process.poll() is not None:
+                code, self._process = self._process.returncode, None
+                raise RuntimeError(f"intake exited with {code} before it was ready:\n{self._output_tail()}")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"intake not ready after {timeout}s:\n{self._output_tail()}")
+            time.sleep(0.1)
+
+    def peak_rss_mb(self) -> float:
+        """The child's peak resident set (VmHWM), read while it still runs."""
+        if self._process is None:
+            return 0.0
+        for line in Path(f"/proc/{self._process.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
+        return 0.0
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """SIGTERM (a graceful shutdown), then SIGKILL after ``timeout`` seconds."""
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def _healthy(self) -> bool:
+        try:
+            with urllib.request.urlopen(self.health_url, timeout=1) as response:
+                return bool(response.status == 200)
+        except (urllib.error.URLError, OSError):
+            return False
+
+    def _output_tail(self, size: int = 4000) -> str:
+        text = ""
+        for path in (self.output_path, self.log_path):
+            if path.exists():
+                text += path.read_bytes()[-size:].decode(errors="replace")
+        return text
