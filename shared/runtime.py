@@ -4,7 +4,7 @@ the inbound consumers. Started and stopped by the FastAPI lifespan of ``create_a
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +18,7 @@ from shared.bus.consumer import Consumer, Decoder, Handler
 from shared.bus.relay import OutboxRelay, Translator
 from shared.bus.streams import ensure_streams
 from shared.config import Settings
+from shared.meta import Meta
 from shared.views import Projector, ViewStore, ViewUpdater
 
 log = structlog.get_logger("shishi.runtime")
@@ -133,7 +134,7 @@ def make_views(settings: Settings) -> ViewStore:
     return ViewStore(sqlite_path=settings.service_dir / "views.sqlite")
 
 
-def envelope_decoder(expected: Callable[[Any], bool] | None = None) -> Decoder:
+def envelope_decoder() -> Decoder:
     """Decode a contract envelope (validated against the registry)."""
     from shared.contracts import REGISTRY
 
@@ -156,3 +157,10 @@ class Delivered:
     @property
     def correlation_id(self) -> str:
         return self.envelope.correlation_id
+
+    def meta(self) -> Meta:
+        """The Meta of an event caused by this message: same county, actor, business time and
+        correlation; caused by this event."""
+        env = self.envelope
+        return Meta(county=env.county, actor_role=env.actor.role, actor_id=env.actor.id,
+                    occurred_at=env.occurred_at, correlation_id=env.correlation_id, causation_id=str(env.event_id))
