@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     log_file: Path | None = None  # default: standard error
+    # Audit log (shared/audit): sign a checkpoint every N new events, or every T seconds if any.
+    audit_checkpoint_events: int = Field(default=1000, ge=1)
+    audit_checkpoint_seconds: float = Field(default=60.0, gt=0)
+    # Supervision: run the early-warning sweep of every county this often (0 = only on request).
+    supervision_sweep_seconds: float = Field(default=300.0, ge=0)
 
     @model_validator(mode="after")
     def _check(self) -> "Settings":

@@ -44,13 +44,17 @@ class ServiceRuntime:
         project: Projector,
         translate: Translator,
         subscriptions: Iterable[Subscription] = (),
+        background: Iterable[tuple[str, Callable[[asyncio.Event], Any]]] = (),
     ) -> None:
+        """``background``: extra (name, coroutine function) tasks, each given the stopping event,
+        started after the consumers and stopped with the runtime (e.g. supervision's warning sweep)."""
         self.settings = settings
         self.app = app
         self.views = views
         self.updater = ViewUpdater(app, views, project, poll_seconds=settings.relay_poll_seconds)
         self.translate = translate
         self.subscriptions = list(subscriptions)
+        self.background = list(background)
         self.nc: Client | None = None
         self.js: JetStreamContext | None = None
         self.relay: OutboxRelay | None = None
@@ -82,6 +86,8 @@ class ServiceRuntime:
             await consumer.subscribe()
             self.consumers.append(consumer)
             self._spawn(consumer.run(self._stopping), consumer.durable)
+        for name, task in self.background:
+            self._spawn(task(self._stopping), name)
         self.ready = True
         log.info("runtime_started", consumers=[c.durable for c in self.consumers])
 

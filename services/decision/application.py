@@ -11,6 +11,7 @@ from shared.application import NotFound, RuleBookMixin, ServiceApplication, Unit
 from shared.meta import Meta, RuleViolation
 from services.decision.domain import MicroProject, PooledDemand
 from services.decision.rules import DEFAULTS, Rules
+from services.decision.voting import VotingUseCases
 
 SERVICE = "decision"
 
@@ -27,8 +28,14 @@ class MicroProposal:
     demand_ids: list[UUID]
 
 
-class DecisionApplication(RuleBookMixin, ServiceApplication):
+class DecisionApplication(VotingUseCases, RuleBookMixin, ServiceApplication):
     name = "decision"
+
+    def __init__(self, env: dict[str, str] | None = None, *, ballot_secret: bytes) -> None:
+        if len(ballot_secret) < 16:
+            raise ValueError("the ballot secret must be at least 16 bytes")
+        super().__init__(env)
+        self.ballot_secret = ballot_secret
 
     def rules(self, county: str) -> Rules:
         version, values = self.current_rules(SERVICE, county, DEFAULTS)

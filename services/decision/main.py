@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 from fastapi import FastAPI
 
 from shared.config import Settings
 from shared.rules_api import make_rules_router
 from shared.runtime import ServiceRuntime, make_views
+from shared.audit.api import install_audit
 from shared.serving import create_service_app
 from shared.web.templating import mount_static
 from services.decision.api import make_router
+from services.decision.api_votes import make_vote_router
 from services.decision.application import SERVICE, DecisionApplication
 from services.decision.handlers import subscriptions
 from services.decision.pages import make_pages
@@ -18,14 +23,20 @@ from services.decision.rules import DEFAULTS
 from services.decision.translate import to_contracts
 
 
+def ballot_secret(settings: Settings) -> bytes:
+    """The key material of ballot tokens: derived from the service secret, never stored in the event store."""
+    return hmac.new(settings.resolved_jwt_secret().encode(), b"shishi-ballots", hashlib.sha256).digest()
+
+
 def create_app(settings: Settings | None = None, *, start_runtime: bool = True) -> FastAPI:
     settings = settings or Settings(service=SERVICE)
-    app = DecisionApplication(env=settings.eventsourcing_env())
+    app = DecisionApplication(env=settings.eventsourcing_env(), ballot_secret=ballot_secret(settings))
     views = make_views(settings)
     runtime = ServiceRuntime(settings, app, views=views, project=project, translate=to_contracts,
                              subscriptions=subscriptions(app))
-    routers = [make_router(app, views), make_rules_router(app, SERVICE, DEFAULTS), make_pages(app, views)]
+    routers = [make_router(app, views), make_vote_router(app, views), make_rules_router(app, SERVICE, DEFAULTS), make_pages(app, views)]
     api = create_service_app(settings, runtime, routers, title="Shishi decision (票决)", start_runtime=start_runtime)
     api.state.application = app
     mount_static(api, f"/{SERVICE}/static")
+    install_audit(api, app, views, settings)
     return api

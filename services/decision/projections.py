@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from shared.views import ViewTx
 from services.decision.domain import MicroProject, PooledDemand
+from services.decision.projections_votes import project_votes
 
 POOL = "pool"
 MICRO = "micro"
@@ -11,6 +12,7 @@ MICRO = "micro"
 
 def project(tx: ViewTx, event: object) -> None:
     oid = str(getattr(event, "originator_id", ""))
+    project_votes(tx, event)
     if isinstance(event, PooledDemand.Pooled):
         tx.put(POOL, oid, event.meta.county, {
             "id": oid, "county": event.meta.county, "channel": event.channel, "town": event.town,

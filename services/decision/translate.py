@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
 
 from shared.contracts import decision as c
 from shared.contracts.envelope import Contract
+from services.decision.candidates import Candidate
 from services.decision.domain import MicroProject, project_id_for
+from services.decision.sessions import VoteSession
 
 
 def to_contracts(event: object) -> Iterator[Contract]:
@@ -18,3 +23,18 @@ def to_contracts(event: object) -> Iterator[Contract]:
                                year=event.year, tier="micro", name=event.name, content=event.content,
                                implementing_body=event.implementing_body, investment=event.investment,
                                deadline=event.deadline, demand_ids=event.demand_ids)
+    elif isinstance(event, Candidate.Drafted):
+        yield c.CandidateDrafted(candidate_id=event.originator_id, year=event.year, name=event.name,
+                                 demand_ids=event.demand_ids)
+    elif isinstance(event, VoteSession.Declared):
+        attending = event.result["attending"]
+        for e in event.elected:
+            candidate_id = UUID(e["candidate_id"])
+            yield c.ProjectAdopted(project_id=project_id_for(candidate_id), candidate_id=candidate_id,
+                                   year=event.year, tier="major", name=e["name"], content=e["content"],
+                                   implementing_body=e["implementing_body"], investment=Decimal(e["investment"]),
+                                   deadline=date.fromisoformat(e["deadline"]),
+                                   demand_ids=[UUID(d) for d in e["demand_ids"]], rank=e["rank"],
+                                   yes_votes=e["yes"], no_votes=e["no"], abstain_votes=e["abstain"],
+                                   attending=attending, session_id=event.originator_id,
+                                   rule_version=event.rule_version)

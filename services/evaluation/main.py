@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+from datetime import UTC, datetime
+
 from fastapi import FastAPI
 
-from shared.config import Settings
+from shared.config import DEFAULT_PORTS, Settings
 from shared.rules_api import make_rules_router
 from shared.runtime import ServiceRuntime, make_views
 from shared.serving import create_service_app
@@ -12,20 +17,50 @@ from shared.web.templating import mount_static
 from services.evaluation.api import make_router
 from services.evaluation.application import SERVICE, EvaluationApplication
 from services.evaluation.handlers import subscriptions
+from services.evaluation.lineage import TrackingLookup, intake_tracking
+from services.evaluation.metrics_api import make_metrics_router
 from services.evaluation.pages import make_pages
 from services.evaluation.projections import project
+from services.evaluation.rectification_api import make_rectification_router
+from services.evaluation.rounds_api import make_rounds_router
 from services.evaluation.rules import DEFAULTS
+from services.evaluation.sweeper import run_periodic_sweep
 from services.evaluation.translate import to_contracts
 
+SWEEP_INTERVAL_SECONDS = 3600.0
 
-def create_app(settings: Settings | None = None, *, start_runtime: bool = True) -> FastAPI:
+
+class EvaluationRuntime(ServiceRuntime):
+    """The shared runtime plus the periodic deadline sweep."""
+
+    sweep_interval = SWEEP_INTERVAL_SECONDS
+
+    async def start(self) -> None:
+        await super().start()
+        app, views = self.app, self.views
+        self._spawn(run_periodic_sweep(app, views, lambda: datetime.now(UTC),  # type: ignore[arg-type]
+                                       self.sweep_interval, self._stopping), "sweep")
+
+
+def intake_url() -> str:
+    """Intake's address: from ``SHISHI_UPSTREAMS`` (set by ``shishi up``), else its default port."""
+    upstreams = json.loads(os.environ.get("SHISHI_UPSTREAMS") or "{}")
+    return upstreams.get("intake", f"http://127.0.0.1:{DEFAULT_PORTS['intake']}")
+
+
+def create_app(settings: Settings | None = None, *, start_runtime: bool = True,
+               tracking: TrackingLookup | None = None) -> FastAPI:
     settings = settings or Settings(service=SERVICE)
-    app = EvaluationApplication(env=settings.eventsourcing_env())
+    secret = hashlib.sha256(b"evaluation-ballots:" + settings.resolved_jwt_secret().encode()).digest()
+    app = EvaluationApplication(env=settings.eventsourcing_env(), ballot_secret=secret)
     views = make_views(settings)
-    runtime = ServiceRuntime(settings, app, views=views, project=project, translate=to_contracts,
-                             subscriptions=subscriptions(app))
-    routers = [make_router(app, views), make_rules_router(app, SERVICE, DEFAULTS), make_pages(app, views)]
+    runtime = EvaluationRuntime(settings, app, views=views, project=project, translate=to_contracts,
+                                subscriptions=subscriptions(app))
+    routers = [make_router(app, views, tracking or intake_tracking(intake_url())), make_rounds_router(app, views),
+               make_rectification_router(app, views), make_metrics_router(views),
+               make_rules_router(app, SERVICE, DEFAULTS), make_pages(app, views)]
     api = create_service_app(settings, runtime, routers, title="Shishi evaluation (评议)", start_runtime=start_runtime)
     api.state.application = app
+    api.state.views = views
     mount_static(api, f"/{SERVICE}/static")
     return api

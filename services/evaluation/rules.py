@@ -4,16 +4,24 @@
 - 不满意 (unsatisfied) if unsatisfied ballots are MORE than half;
 - otherwise 基本满意 (basically satisfied).
 Exactly two-thirds, or exactly half, is not "more than". Fractions are exact (no floats).
+
+A 不满意 project is rectified: the government reports within ``rectification_months`` after the
+session closes (default 3); the standing committee rates again under the same rule. Each
+project is looked back at ``lookback_months`` after completion (default 12, 翌年回头看).
 """
 
 from __future__ import annotations
 
+import calendar
+from datetime import date
 from fractions import Fraction
 
 DEFAULTS: dict = {
     "satisfied_more_than": "2/3",
     "unsatisfied_more_than": "1/2",
     "rectification_months": 3,
+    "rate_micro_projects": False,
+    "lookback_months": 12,
 }
 
 SATISFIED = "satisfied"
@@ -33,3 +41,23 @@ def verdict(satisfied: int, basic: int, unsatisfied: int, rules: dict) -> str:
     if Fraction(unsatisfied, total) > Fraction(rules["unsatisfied_more_than"]):
         return UNSATISFIED
     return BASIC
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later; the month's last day when it is shorter (Nov 30 + 3 = Feb 28/29)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def rectification_deadline(session_closes_on: date, rules: dict) -> date:
+    return add_months(session_closes_on, int(rules["rectification_months"]))
+
+
+def lookback_due(completed_on: date, rules: dict) -> date:
+    return add_months(completed_on, int(rules["lookback_months"]))
+
+
+def rated_in_round(tier: str, rules: dict) -> bool:
+    """Major projects are always rated at the session; micro projects where the county says so."""
+    return tier == "major" or (tier == "micro" and bool(rules["rate_micro_projects"]))

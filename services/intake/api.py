@@ -1,7 +1,10 @@
-"""Intake's JSON API: submit and track demands (public), the county queue and dead letters (staff)."""
+"""Intake's JSON API, part 1: submit and track demands (public), the county queue, one demand,
+and erasing a resident's contact details (staff)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -10,7 +13,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.access import PUBLIC, allow, check_county, require_county
 from shared.auth import Principal, Role
-from shared.bus.deadletter import list_deadletters
 from shared.contracts.envelope import COUNTY_PATTERN
 from shared.problems import Problem
 from shared.requests import meta_for
@@ -18,10 +20,17 @@ from shared.views import ViewStore
 from services.intake.application import IntakeApplication, NewDemand
 from services.intake.domain import Demand
 from services.intake.projections import DEMAND
+from services.intake.queue import QueueFilter, queue
 from services.intake.rules import CATEGORIES
 
 STAFF_ROLES = (Role.CONGRESS_STAFF, Role.GOV_UNIT)
 READERS = (*STAFF_ROLES, Role.DEPUTY, Role.AUDITOR, Role.PROVINCE_VIEWER)
+County = Annotated[str, Path(pattern=COUNTY_PATTERN)]
+
+
+def now_of(request: Request) -> datetime:
+    """Business time of a query: the app's clock when a test sets one."""
+    return getattr(request.app.state, "clock", lambda: datetime.now(UTC))()
 
 
 class Location(BaseModel):
@@ -48,6 +57,8 @@ class DemandIn(BaseModel):
     address: str = Field(default="", max_length=200)
     location: Location | None = None
     attachments: list[Attachment] = Field(default_factory=list, max_length=10)
+    received_at: datetime | None = Field(default=None, description="when a station, deputy or department received "
+                                         "it (staff channels only; defaults to now)")
 
 
 class DemandCreated(BaseModel):
@@ -56,11 +67,17 @@ class DemandCreated(BaseModel):
     status: str
 
 
+class Erasure(BaseModel):
+    reason: str = Field(min_length=2, max_length=500, description="why the resident's details are erased")
+
+
 def tracking_view(demand: Demand) -> dict:
     return {
         "tracking_code": demand.tracking_code, "county": demand.county, "town": demand.town,
         "category": demand.category, "channel": demand.channel, "text": demand.text, "status": demand.status,
         "submitted_at": demand.submitted_at.isoformat(), "timeline": demand.timeline,
+        "merged_into": str(demand.merged_into) if demand.merged_into else None,
+        "duplicate_of": str(demand.duplicate_of) if demand.duplicate_of else None,
     }
 
 
@@ -75,19 +92,24 @@ def make_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
             if not principal.has_any({*STAFF_ROLES, Role.DEPUTY}):
                 raise Problem(403, "Forbidden", f"channel {body.channel} is for staff and deputies", reason="forbidden")
             check_county(principal, body.county)
+        elif body.received_at is not None:
+            raise Problem(422, "Invalid request", "received_at is only for staff channels", reason="invalid_request")
         if body.category not in CATEGORIES:
             raise Problem(422, "Invalid request", f"unknown category {body.category!r}", reason="unknown_category",
                           categories=list(CATEGORIES))
         role = "resident" if body.channel == "web" else principal.primary_role
         meta = meta_for(request, principal, body.county, role=role)
+        if body.received_at is not None:
+            received = body.received_at if body.received_at.tzinfo else body.received_at.replace(tzinfo=UTC)
+            if received > meta.occurred_at:
+                raise Problem(422, "Invalid request", "received_at is in the future", reason="invalid_request")
+            meta = replace(meta, occurred_at=received)
         demand = app.submit(meta, NewDemand(
             channel=body.channel, town=body.town, category=body.category, text=body.text, name=body.name,
             phone=body.phone, address=body.address, location=body.location.model_dump() if body.location else None,
             attachments=[a.model_dump() for a in body.attachments],
         ))
         return DemandCreated(id=demand.id, tracking_code=demand.tracking_code, status=demand.status)
-
-    submit_demand.allowed_roles = ("public",)  # type: ignore[attr-defined]
 
     @router.get("/track/{code}")
     def track(code: str, principal: Annotated[Principal, Depends(allow(PUBLIC))]) -> dict:
@@ -96,44 +118,45 @@ def make_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
 
     @router.get("/counties/{county}/demands")
     def county_demands(
-        county: Annotated[str, Path(pattern=COUNTY_PATTERN)],
-        principal: Annotated[Principal, Depends(allow(*READERS))],
+        county: County, request: Request, principal: Annotated[Principal, Depends(allow(*READERS))],
         status: str | None = None, category: str | None = None, town: str | None = None,
-        channel: str | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+        channel: str | None = None, kind: str | None = None, tier: str | None = None,
+        overdue: bool | None = None, q: str | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     ) -> dict:
-        """The county's demand queue, newest first, with counts by status."""
+        """The county's triage queue with filters and counts: overdue consultations first, then by
+        deadline, then newest."""
         check_county(principal, county)
-        docs = views.list(DEMAND, county)
-        counts: dict[str, int] = {}
-        for doc in docs:
-            counts[doc["status"]] = counts.get(doc["status"], 0) + 1
-        wanted = [d for d in docs if (status is None or d["status"] == status)
-                  and (category is None or d["category"] == category) and (town is None or d["town"] == town)
-                  and (channel is None or d["channel"] == channel)]
-        wanted.sort(key=lambda d: d["submitted_at"], reverse=True)
-        return {"county": county, "total": len(wanted), "counts": counts, "items": wanted[:limit]}
+        wanted = QueueFilter(status=status, category=category, town=town, channel=channel, kind=kind, tier=tier,
+                             overdue=overdue, text=q)
+        return {"county": county, **queue(views.list(DEMAND, county), wanted, now_of(request), limit)}
 
     @router.get("/demands/{demand_id}")
     def demand_detail(demand_id: UUID, principal: Annotated[Principal, Depends(allow(*READERS))]) -> dict:
         """One demand with its timeline; the resident's contact only for the county's staff."""
         demand = app.find(demand_id)
         require_county(principal, getattr(demand, "county", None))
-        assert isinstance(demand, Demand)
-        view = {"id": str(demand.id), **tracking_view(demand), "hotline_ticket_id": demand.hotline_ticket_id}
+        if not isinstance(demand, Demand):
+            raise Problem(404, "Not found", "no such demand", reason="not_found")
+        view = {"id": str(demand.id), **tracking_view(demand), "hotline_ticket_id": demand.hotline_ticket_id,
+                "kind": demand.kind, "tier": demand.tier, "owner": demand.owner, "scope": demand.scope,
+                "estimate": demand.estimate, "rules_version": demand.rules_version,
+                "due_at": demand.due_at.isoformat() if demand.due_at else None, "deputies": demand.deputies,
+                "duplicates": demand.duplicates, "wish": demand.wish, "location": demand.location,
+                "attachments": demand.attachments}
         if demand.contact_id and principal.has_any(set(STAFF_ROLES)):
             contact = app.contact(demand.contact_id, demand.county)
-            view["contact"] = {"name": contact.name, "phone": contact.phone, "address": contact.address}
+            view["contact"] = {"name": contact.name, "phone": contact.phone, "address": contact.address,
+                               "erased": contact.erased}
         return view
 
-    @router.get("/counties/{county}/deadletters")
-    async def deadletters(county: Annotated[str, Path(pattern=COUNTY_PATTERN)], request: Request,
-                          principal: Annotated[Principal, Depends(allow(*STAFF_ROLES, Role.AUDITOR))]) -> dict:
-        """Messages that could not be processed, with their reasons (死信)."""
-        check_county(principal, county)
-        runtime = request.app.state.runtime
-        if runtime.js is None:
-            raise Problem(503, "Unavailable", "not connected to NATS", reason="nats_unavailable")
-        items = await list_deadletters(runtime.js, county=county)
-        return {"county": county, "total": len(items), "items": [i.as_dict() for i in items]}
+    @router.post("/demands/{demand_id}/erase-contact")
+    def erase_contact(demand_id: UUID, body: Erasure, request: Request,
+                      principal: Annotated[Principal, Depends(allow(Role.CONGRESS_STAFF, write=True))]) -> dict:
+        """Erase the resident's name, phone and address: their key is destroyed (crypto-shredding),
+        so every stored or published copy becomes unreadable; the demand's history stays."""
+        demand = app.find(demand_id)
+        require_county(principal, getattr(demand, "county", None))
+        assert isinstance(demand, Demand)
+        return app.erase_contact(meta_for(request, principal, demand.county, reason=body.reason), demand_id)
 
     return router

@@ -1,15 +1,23 @@
-"""Intake's use cases: submit and follow demands, take hotline tickets, record lineage."""
+"""Intake's use cases: submit and follow demands, take hotline tickets, keep residents' contact
+sealed and erasable, record lineage. Triage, merging and deputies' work are in their own mixins."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from uuid import UUID
+from uuid import UUID, uuid4, uuid5
 
-from shared.application import Inbound, NotFound, ServiceApplication, UnitOfWork
+from shared.application import Inbound, NotFound, RuleBookMixin, ServiceApplication, UnitOfWork
 from shared.contracts import HotlineTicket
 from shared.meta import Meta, RuleViolation
-from services.intake.domain import Demand, ResidentContact, TrackingCode, hotline_demand_id, tracking_index_id
-from services.intake.rules import CATEGORIES, is_tracking_code, new_tracking_code
+from services.intake.deputies import DeputyWork
+from services.intake.domain import NAMESPACE, Demand, TrackingCode, hotline_demand_id, tracking_index_id
+from services.intake.merging import Merging
+from services.intake.residents import ResidentContact
+from services.intake.rules import CATEGORIES, DEFAULTS, is_tracking_code, new_tracking_code
+from services.intake.triage import Triage
+from services.intake.vault import ContactVault, KeyErased
+
+SERVICE = "intake"
 
 
 @dataclass(frozen=True)
@@ -25,31 +33,53 @@ class NewDemand:
     attachments: list | None = None
 
 
-class IntakeApplication(ServiceApplication):
+@dataclass(frozen=True)
+class Contact:
+    """A resident's contact as staff see it; ``erased`` once the key was destroyed."""
+
+    name: str = ""
+    phone: str = ""
+    address: str = ""
+    erased: bool = False
+
+
+class IntakeApplication(Triage, Merging, DeputyWork, RuleBookMixin, ServiceApplication):
     name = "intake"
 
+    def __init__(self, env: dict[str, str] | None = None, *, vault: ContactVault) -> None:
+        super().__init__(env)
+        self.vault = vault
+
+    def rules(self, county: str) -> tuple[int, dict]:
+        return self.current_rules(SERVICE, county, DEFAULTS)
+
+    # -- submitting ------------------------------------------------------------------------------
     def submit(self, meta: Meta, new: NewDemand) -> Demand:
-        """A demand from the web form, a liaison station, a deputy or a department list."""
+        """A demand from the web form, a liaison station, a deputy, a department list or Open311."""
         if new.category not in CATEGORIES:
             raise RuleViolation(f"unknown category {new.category!r}; one of {', '.join(CATEGORIES)}")
         uow = UnitOfWork(self)
-        demand = self._create(uow, meta, new, hotline_ticket_id="")
+        demand = self._create(uow, meta, new, hotline_ticket_id="", contact_id=uuid4())
         self.save(*uow.aggregates())
         return demand
 
-    def _create(self, uow: UnitOfWork, meta: Meta, new: NewDemand, hotline_ticket_id: str) -> Demand:
+    def _create(self, uow: UnitOfWork, meta: Meta, new: NewDemand, hotline_ticket_id: str,
+                contact_id: UUID) -> Demand:
         contact = None
-        if new.name or new.phone or new.address:
-            contact = uow.add(ResidentContact(meta=meta, name=new.name, phone=new.phone, address=new.address))
+        fields = {k: v for k, v in (("name", new.name), ("phone", new.phone), ("address", new.address)) if v}
+        if fields:
+            sealed = self.vault.seal(contact_id, meta.county, fields)
+            contact = uow.add(ResidentContact(meta=meta, contact_id=contact_id, sealed=sealed))
         code = self._unused_code(uow)
-        demand = uow.add(
-            Demand(
-                meta=meta, channel=new.channel, town=new.town, category=new.category, text=new.text,
-                contact_id=contact.id if contact else None, tracking_code=code, location=new.location,
-                attachments=new.attachments, hotline_ticket_id=hotline_ticket_id,
-            )
-        )
+        demand = uow.add(Demand(
+            meta=meta, channel=new.channel, town=new.town, category=new.category, text=new.text,
+            contact_id=contact.id if contact else None, tracking_code=code, location=new.location,
+            attachments=new.attachments, hotline_ticket_id=hotline_ticket_id,
+        ))
         uow.add(TrackingCode(meta=meta, code=code, demand_id=demand.id))
+        _, rules = self.rules(meta.county)
+        for deputy in rules["deputy_areas"].get(new.town, []):
+            demand.push_to_deputy(meta, str(deputy))  # 代表线上接单
         return demand
 
     def _unused_code(self, uow: UnitOfWork) -> str:
@@ -69,8 +99,11 @@ class IntakeApplication(ServiceApplication):
             location = {"lat": ticket.latitude, "long": ticket.longitude}
         new = NewDemand(channel="hotline", town=ticket.town, category=category, text=ticket.text,
                         name=ticket.caller_name, phone=ticket.caller_phone, address=ticket.address, location=location)
-        return self._create(uow, meta, new, hotline_ticket_id=ticket.ticket_id)
+        # The contact id is derived too, so a retried batch reuses the same key in the vault.
+        contact_id = uuid5(NAMESPACE, f"contact:hotline:{ticket.county}:{ticket.ticket_id}")
+        return self._create(uow, meta, new, hotline_ticket_id=ticket.ticket_id, contact_id=contact_id)
 
+    # -- reading ---------------------------------------------------------------------------------
     def demand(self, demand_id: UUID, county: str | None = None) -> Demand:
         demand = self.load(demand_id, county)
         if not isinstance(demand, Demand):
@@ -85,12 +118,35 @@ class IntakeApplication(ServiceApplication):
             raise NotFound(code)
         return self.demand(index.demand_id)
 
-    def contact(self, contact_id: UUID, county: str) -> ResidentContact:
-        contact = self.load(contact_id, county)
-        if not isinstance(contact, ResidentContact):
+    def contact(self, contact_id: UUID, county: str) -> Contact:
+        """The resident's contact in clear, for the county's staff; blank and ``erased`` after erasure."""
+        aggregate = self.load(contact_id, county)
+        if not isinstance(aggregate, ResidentContact):
             raise NotFound(str(contact_id))
-        return contact
+        if aggregate.erased:
+            return Contact(erased=True)
+        try:
+            return Contact(**self.vault.open(aggregate.id, aggregate.sealed))
+        except KeyErased:
+            return Contact(erased=True)
 
+    # -- erasure (crypto-shredding) ------------------------------------------------------------
+    def erase_contact(self, meta: Meta, demand_id: UUID) -> dict:
+        """Destroy the resident's key, then record who erased it and why. History stays intact."""
+        demand = self.demand(demand_id, meta.county)
+        if demand.contact_id is None:
+            raise RuleViolation("this demand has no contact details to erase")
+        contact = self.load(demand.contact_id, meta.county)
+        assert isinstance(contact, ResidentContact)
+        if not meta.reason:
+            raise RuleViolation("erasing a resident's details needs a reason")
+        destroyed = self.vault.erase(contact.id)
+        contact.erase(meta)
+        self.save(contact)
+        return {"demand_id": str(demand.id), "contact_id": str(contact.id), "key_destroyed": destroyed,
+                "erased_at": contact.erased_at}
+
+    # -- lineage ---------------------------------------------------------------------------------
     def note_stage(self, uow: UnitOfWork, meta: Meta, demand_ids: list[UUID], stage: str, ref_id: str,
                    title: str, detail: str = "") -> int:
         """Lineage from decision, supervision and evaluation onto each original demand."""
@@ -103,4 +159,4 @@ class IntakeApplication(ServiceApplication):
         return noted
 
 
-__all__ = ["IntakeApplication", "NewDemand", "Inbound"]
+__all__ = ["Contact", "IntakeApplication", "NewDemand", "Inbound"]

@@ -1,4 +1,4 @@
-"""Intake's pages: the resident's submit and track pages (mobile first) and the staff queue."""
+"""Intake's resident pages (mobile first): submit a demand, follow it by its tracking code."""
 
 from __future__ import annotations
 
@@ -10,14 +10,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from shared.access import principal_of
 from shared.application import NotFound
-from shared.auth import Role
 from shared.meta import RuleViolation
 from shared.requests import meta_for
 from shared.views import ViewStore
 from shared.web.i18n import language, register_messages
 from shared.web.templating import make_templates, render
 from services.intake.application import IntakeApplication, NewDemand
-from services.intake.projections import DEMAND
 from services.intake.rules import CATEGORIES
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -29,7 +27,11 @@ register_messages({
            "not_found_code": "没有找到这个跟踪码。", "stage_submitted": "已提交", "stage_candidate": "纳入候选项目",
            "stage_adopted": "确定为实事项目", "stage_project": "开始实施", "stage_progress": "实施进展",
            "stage_completed": "已完工", "stage_verdict": "代表测评结果", "channel": "渠道",
-           "deadletters_title": "无法处理的消息（死信）", "reason": "原因"},
+           "deadletters_title": "无法处理的消息（死信）", "reason": "原因",
+           "stage_classified": "已分类", "stage_routed": "已分流", "stage_escalated": "已升级处理",
+           "stage_replied": "已答复", "stage_overdue": "答复超时预警", "stage_merged": "已并入建议",
+           "stage_split": "已从建议中拆出", "stage_duplicate": "已合并为重复诉求", "stage_deputy": "代表处理",
+           "stage_wish": "微心愿", "stage_closed": "已办结"},
     "en": {"intake_title": "Demands", "demand_text": "Your demand", "your_name": "Name (optional)",
            "your_phone": "Phone (optional)", "your_address": "Exact address (optional)",
            "contact_private": "Your contact details are seen only by this county's staff and never published.",
@@ -38,7 +40,11 @@ register_messages({
            "stage_submitted": "Submitted", "stage_candidate": "Part of a candidate project",
            "stage_adopted": "Adopted as a project", "stage_project": "Implementation started",
            "stage_progress": "Progress", "stage_completed": "Completed", "stage_verdict": "Deputies' verdict",
-           "channel": "Channel", "deadletters_title": "Messages that could not be processed", "reason": "Reason"},
+           "channel": "Channel", "deadletters_title": "Messages that could not be processed", "reason": "Reason",
+           "stage_classified": "Classified", "stage_routed": "Routed", "stage_escalated": "Escalated",
+           "stage_replied": "Replied", "stage_overdue": "Reply overdue", "stage_merged": "Merged into a suggestion",
+           "stage_split": "Split off a suggestion", "stage_duplicate": "Linked as a duplicate",
+           "stage_deputy": "Deputy", "stage_wish": "Micro-wish", "stage_closed": "Closed"},
 })
 
 
@@ -96,24 +102,5 @@ def make_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         except NotFound:
             return render(templates, request, "track.html", {"demand": None, "code": code}, status_code=404)
         return render(templates, request, "track.html", {"demand": demand, "code": code, "new": bool(new)})
-
-    @router.get("/queue", response_class=HTMLResponse)
-    def queue(request: Request, county: str = "", status: str = "") -> Response:
-        principal = principal_of(request)
-        allowed = {Role.CONGRESS_STAFF, Role.GOV_UNIT, Role.DEPUTY, Role.AUDITOR, Role.PROVINCE_VIEWER}
-        if not principal.has_any(allowed):
-            return RedirectResponse("/login", status_code=303)
-        county = county or next((c for c in principal.counties if c.isdigit()), "")
-        if not county or not principal.covers(county):
-            return render(templates, request, "queue.html", {"county": county, "items": [], "counts": {},
-                          "problem": {"title": "无权查看该县 / County outside your scope", "detail": county}},
-                          status_code=403)
-        docs = sorted(views.list(DEMAND, county), key=lambda d: d["submitted_at"], reverse=True)
-        counts: dict[str, int] = {}
-        for d in docs:
-            counts[d["status"]] = counts.get(d["status"], 0) + 1
-        items = [d for d in docs if not status or d["status"] == status][:300]
-        return render(templates, request, "queue.html", {"county": county, "items": items, "counts": counts,
-                                                          "status": status})
 
     return router

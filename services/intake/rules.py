@@ -1,8 +1,12 @@
-"""Intake's configurable rules (pure): categories and the alphabet of tracking codes."""
+"""Intake's configurable rules (pure): categories, tracking codes, routing to a tier, deadlines,
+the stranded threshold and duplicate likeness. Every number is a per-county default (``DEFAULTS``),
+revised through ``PUT /intake/api/counties/{c}/rules``; decisions record the version used."""
 
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, timedelta
+from difflib import SequenceMatcher
 
 # 诉求 categories offered on the form and as Open311 services.
 CATEGORIES: dict[str, dict[str, str]] = {
@@ -21,6 +25,19 @@ CATEGORIES: dict[str, dict[str, str]] = {
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 CODE_LENGTH = 10
 
+SCOPES = ("household", "community", "town", "county")  # scope of impact, smallest first
+TIERS = ("department", "micro_wish", "micro", "major")  # smallest first: escalation moves right
+
+DEFAULTS: dict = {
+    "micro_project_cap": 100_000,        # CNY per micro project (seed 000: 10万元)
+    "micro_wish_cap": 5_000,             # CNY a deputy or donor can fund for one wish
+    "consultation_reply_hours": 24,      # seed 003: 咨询类诉求24小时内答复
+    "stranded_days": 14,                 # no owner or no movement for longer than this
+    "duplicate_similarity": 0.55,        # text likeness (0..1) for a suggested duplicate
+    "major_categories": ["housing", "elderly", "education", "health"],  # county-wide by nature when common
+    "deputy_areas": {},                  # town/street -> deputies (token subjects) who receive its demands
+}
+
 
 def new_tracking_code(randbelow=secrets.randbelow) -> str:
     return "".join(CODE_ALPHABET[randbelow(len(CODE_ALPHABET))] for _ in range(CODE_LENGTH))
@@ -28,3 +45,69 @@ def new_tracking_code(randbelow=secrets.randbelow) -> str:
 
 def is_tracking_code(value: str) -> bool:
     return len(value) == CODE_LENGTH and all(ch in CODE_ALPHABET for ch in value.upper())
+
+
+def route(kind: str, scope: str, estimate: int, category: str, rules: dict) -> tuple[str, str]:
+    """(tier, reason) by scope of impact, money and category (五级响应 in spirit)."""
+    cap, wish_cap = int(rules["micro_project_cap"]), int(rules["micro_wish_cap"])
+    if scope not in SCOPES:
+        raise ValueError(f"unknown scope {scope!r}; one of {', '.join(SCOPES)}")
+    if estimate < 0:
+        raise ValueError("the estimate cannot be negative")
+    if scope == "county" or estimate > cap:
+        why = "影响全县" if scope == "county" else f"估算 {estimate} 元超过微实事上限 {cap} 元"
+        return "major", f"{why} → 票决实事项目 (major)"
+    if kind in ("consultation", "individual") and scope == "household":
+        return "department", "个性问题立行立改 → 部门直接办理 (department)"
+    if kind == "micro_wish":
+        if scope == "household" and estimate <= wish_cap:
+            return "micro_wish", f"个人/小群体心愿，估算 {estimate} 元 ≤ {wish_cap} 元 → 微心愿 (micro_wish)"
+        why = f"影响范围为{scope}" if scope != "household" else f"估算 {estimate} 元超过微心愿上限 {wish_cap} 元"
+        return "micro", f"{why} → 民生微实事 (micro)"
+    if kind == "project_suggestion" and category in rules["major_categories"] and scope == "town":
+        return "major", f"{category} 类共性问题覆盖整个乡镇/街道 → 票决实事项目 (major)"
+    return "micro", f"共性问题形成建议，影响范围 {scope}，估算 {estimate} 元 ≤ {cap} 元 → 民生微实事 (micro)"
+
+
+def outgrows(current: str, new: str) -> bool:
+    """True when ``new`` is a higher tier than ``current`` (automatic escalation)."""
+    return bool(current) and TIERS.index(new) > TIERS.index(current)
+
+
+def reply_due(kind: str, submitted_at: datetime, rules: dict) -> datetime | None:
+    if kind != "consultation":
+        return None
+    return submitted_at + timedelta(hours=float(rules["consultation_reply_hours"]))
+
+
+def is_stranded(doc: dict, now: datetime, rules: dict) -> str:
+    """Why a demand is stranded ('' if it is not): no owner, or no movement for N days."""
+    if doc["status"] in ("closed", "duplicate", "merged", "completed", "rated"):
+        return ""
+    idle = now - datetime.fromisoformat(doc["last_moved_at"])
+    days = int(rules["stranded_days"])
+    if not doc.get("owner") and idle > timedelta(days=days):
+        return "no_owner"
+    if idle > timedelta(days=days):
+        return "no_movement"
+    return ""
+
+
+def similarity(a: str, b: str) -> float:
+    return SequenceMatcher(None, a, b).ratio()
+
+
+def likely_duplicates(doc: dict, others: list[dict], rules: dict, limit: int = 10) -> list[tuple[float, dict]]:
+    """Same town, same category, similar text: the likely duplicates of ``doc``, best first."""
+    threshold = float(rules["duplicate_similarity"])
+    found = []
+    for other in others:
+        if other["id"] == doc["id"] or other["town"] != doc["town"] or other["category"] != doc["category"]:
+            continue
+        if other["status"] in ("duplicate", "closed"):
+            continue
+        score = similarity(doc["text"], other["text"])
+        if score >= threshold:
+            found.append((round(score, 3), other))
+    found.sort(key=lambda pair: -pair[0])
+    return found[:limit]

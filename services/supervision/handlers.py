@@ -19,8 +19,11 @@ def handle_decision(app: SupervisionApplication) -> Callable[[UnitOfWork, Inboun
             meta = Meta(county=env.county, actor_role=env.actor.role, actor_id=env.actor.id,
                         occurred_at=env.occurred_at, correlation_id=env.correlation_id,
                         causation_id=str(env.event_id))
+            # The plan's 30 days run from the close of the session that voted the project; a micro
+            # project (approved between sessions) runs from its approval, the event's business time.
+            session_closed_on = getattr(p, "session_closed_on", None) or env.occurred_at.date()
             app.open_project(uow, meta, p.project_id, p.year, p.tier, p.name, p.content, p.implementing_body,
-                             p.investment, p.deadline, p.demand_ids)
+                             p.investment, p.deadline, p.demand_ids, session_closed_on)
 
     return handle
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
+
 from fastapi import FastAPI
 
 from shared.config import Settings
@@ -10,11 +13,15 @@ from shared.runtime import ServiceRuntime, make_views
 from shared.serving import create_service_app
 from shared.web.templating import mount_static
 from services.supervision.api import make_router
+from services.supervision.api_oversight import make_oversight_router
+from services.supervision.api_plan import make_plan_router
+from services.supervision.api_warnings import make_warnings_router
 from services.supervision.application import SERVICE, SupervisionApplication
 from services.supervision.handlers import subscriptions
 from services.supervision.pages import make_pages
 from services.supervision.projections import project
 from services.supervision.rules import DEFAULTS
+from services.supervision.sweeper import periodic_sweep
 from services.supervision.translate import to_contracts
 
 
@@ -22,10 +29,21 @@ def create_app(settings: Settings | None = None, *, start_runtime: bool = True) 
     settings = settings or Settings(service=SERVICE)
     app = SupervisionApplication(env=settings.eventsourcing_env())
     views = make_views(settings)
+    holder: dict[str, FastAPI] = {}
+
+    def clock() -> datetime:  # the same clock as requests (tests may set app.state.clock)
+        current: Callable[[], datetime] = getattr(holder["api"].state, "clock", lambda: datetime.now(UTC))
+        return current()
+
+    background = []
+    if settings.supervision_sweep_seconds > 0:
+        background.append(("warning-sweep", periodic_sweep(app, views, clock, settings.supervision_sweep_seconds)))
     runtime = ServiceRuntime(settings, app, views=views, project=project, translate=to_contracts,
-                             subscriptions=subscriptions(app))
-    routers = [make_router(app, views), make_rules_router(app, SERVICE, DEFAULTS), make_pages(app, views)]
+                             subscriptions=subscriptions(app), background=background)
+    routers = [make_router(app, views), make_plan_router(app), make_oversight_router(app),
+               make_warnings_router(app, views), make_rules_router(app, SERVICE, DEFAULTS), make_pages(app, views)]
     api = create_service_app(settings, runtime, routers, title="Shishi supervision (实施监督)", start_runtime=start_runtime)
+    holder["api"] = api
     api.state.application = app
     mount_static(api, f"/{SERVICE}/static")
     return api

@@ -49,10 +49,10 @@ class IntakeProcess:
         while not self._healthy():
             if self._process.poll() is not None:
                 code, self._process = self._process.returncode, None
-                raise RuntimeError(f"intake exited with {code} before it was ready:\n{self._output_tail()}")
+                raise RuntimeError(f"intake exited with {code} before it was ready:\n{self.output_tail()}")
             if time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError(f"intake not ready after {timeout}s:\n{self._output_tail()}")
+                raise RuntimeError(f"intake not ready after {timeout}s:\n{self.output_tail()}")
             time.sleep(0.1)
 
     def peak_rss_mb(self) -> float:
@@ -83,7 +83,8 @@ class IntakeProcess:
         except (urllib.error.URLError, OSError):
             return False
 
-    def _output_tail(self, size: int = 4000) -> str:
+    def output_tail(self, size: int = 4000) -> str:
+        """The end of the child's own output and of its log, for error reports."""
         text = ""
         for path in (self.output_path, self.log_path):
             if path.exists():

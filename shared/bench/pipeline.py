@@ -45,8 +45,10 @@ async def run_pipeline_bench(nats_url: str, work: Path, events: int) -> Pipeline
         try:
             real = await measure_real(js, COUNTY, real_tickets)
             intake_rss = intake.peak_rss_mb()
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc}\n--- intake output and log (tail) ---\n{intake.output_tail()}") from exc
         finally:
-            await asyncio.to_thread(intake.stop)
+            intake.stop()  # blocking on purpose: it must run even when the run is being cancelled
     finally:
         await nc.close()
     return PipelineReport(raw=raw, real=real.phase, latencies_ms=real.latencies_ms, accepted=real.accepted,

@@ -29,7 +29,8 @@ class RawStore:
     """A plain (seq, body) table with the durability the event store has."""
 
     def __init__(self, path: Path) -> None:
-        path.unlink(missing_ok=True)
+        for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            stale.unlink(missing_ok=True)  # an earlier run's WAL must not be replayed into a new file
         self._conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=FULL")

@@ -46,8 +46,8 @@ class PipelineReport:
             "events": self.real.events,
             "accepted": self.accepted,
             "batch": self.batch,
-            "raw_seconds": round(self.raw.seconds, 3),
-            "real_seconds": round(self.real.seconds, 3),
+            "raw_seconds": round(self.raw.seconds, 4),
+            "real_seconds": round(self.real.seconds, 4),
             "bench_rss_mb": round(self.bench_rss_mb, 1),
             "intake_rss_mb": round(self.intake_rss_mb, 1),
         }

@@ -22,6 +22,8 @@ COMMAND_MODULES = [
     "shared.cli.commands.contracts",
     "shared.cli.commands.hotline",
     "shared.cli.commands.bench",
+    "shared.cli.commands.audit",
+    "shared.cli.commands.supervision",
 ]
 
 

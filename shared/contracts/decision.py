@@ -44,3 +44,8 @@ class ProjectAdopted(_Decision):
     demand_ids: list[UUID]
     rank: int | None = None
     yes_votes: int | None = None
+    no_votes: int | None = None
+    abstain_votes: int | None = None
+    attending: int | None = Field(default=None, description="deputies attending the vote (参会代表)")
+    session_id: UUID | None = None
+    rule_version: int | None = Field(default=None, description="the county's decision rule-set version applied")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 COUNTY_PATTERN = r"^\d{6}$"
 
@@ -45,8 +44,8 @@ class Envelope(BaseModel):
     type: str
     schema_version: int = Field(ge=1)
     county: str = Field(pattern=COUNTY_PATTERN, description="6-digit 行政区划代码")
-    occurred_at: datetime = Field(description="business time")
-    recorded_at: datetime = Field(description="when the producing service recorded it")
+    occurred_at: AwareDatetime = Field(description="business time")
+    recorded_at: AwareDatetime = Field(description="when the producing service recorded it")
     actor: Actor
     correlation_id: str = ""
     causation_id: str = ""

@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from shared.contracts.envelope import COUNTY_PATTERN
 
@@ -17,7 +15,7 @@ class HotlineTicket(BaseModel):
 
     ticket_id: str = Field(min_length=1, max_length=64, description="the hotline's own ticket id")
     county: str = Field(pattern=COUNTY_PATTERN)
-    received_at: datetime
+    received_at: AwareDatetime = Field(description="with its UTC offset, e.g. 2026-03-01T09:00:00+08:00")
     category: str = Field(min_length=1, max_length=40)
     text: str = Field(min_length=1, max_length=4000)
     town: str = Field(default="", max_length=40, description="乡镇/街道")

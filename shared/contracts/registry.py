@@ -9,8 +9,8 @@ from pydantic import ValidationError
 from shared.contracts.envelope import Contract, Envelope
 
 
-class UnknownEventType(LookupError):
-    pass
+class UnknownEventType(LookupError, ValueError):
+    """A type we do not know: a poison message (dead-lettered with its reason), never a retry."""
 
 
 class ContractRegistry:

@@ -1,0 +1,41 @@
+"""Which project a resident's demand went into, asked of intake's public tracking API.
+
+A resident rates a project by the tracking code of their demand; the demand's timeline on
+intake (``GET /intake/api/track/{code}``) names the projects it became (lineage). The rater
+key stored with the rating is a one-way hash of the code, so one demand rates a project once
+and the code itself is never stored here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Protocol
+
+import httpx
+
+
+class TrackingLookup(Protocol):
+    def __call__(self, code: str) -> dict | None: ...
+
+
+def intake_tracking(base_url: str, timeout: float = 10.0) -> TrackingLookup:
+    """The demand behind a tracking code (county and timeline), or None when intake does not know it."""
+    def lookup(code: str) -> dict | None:
+        response = httpx.get(f"{base_url.rstrip('/')}/intake/api/track/{code}", timeout=timeout)
+        if response.status_code == 404:
+            return None
+        response.raise_for_status()
+        return response.json()
+
+    return lookup
+
+
+def linked_projects(demand: dict) -> set[str]:
+    return {e.get("ref", "") for e in demand.get("timeline", []) if e.get("stage") in {"adopted", "project",
+                                                                                         "completed", "verdict"}}
+
+
+def rater_key(county: str, code: str) -> str:
+    return hashlib.sha256(f"resident:{county}:{code.strip().upper()}".encode()).hexdigest()
+
+

@@ -1,0 +1,97 @@
+"""The year's figures (pure): computed from evaluation's read-model documents, which are folded
+from events only (its own, and those it recorded from intake's and decision's contracts).
+
+Every figure is ``{"value": share or None, "numerator", "denominator", "note"}``; ``value`` is
+None when its denominator is 0 or its input is not published yet. Definitions: README
+"Evaluation" section.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+from fractions import Fraction
+
+# Statuses intake publishes once a demand has been handled and answered, and once it is solved.
+SOLVED_STATUSES = {"completed", "rated", "solved", "closed"}
+CONSULTATION_CATEGORIES = {"consultation", "咨询"}
+REPLY_HOURS = 24
+NOT_PUBLISHED = "input not published yet"
+
+
+def figure(numerator: int, denominator: int, note: str = "") -> dict:
+    value = None if denominator == 0 else round(float(Fraction(numerator, denominator)), 4)
+    return {"value": value, "numerator": numerator, "denominator": denominator, "note": note}
+
+
+def unpublished(what: str) -> dict:
+    return {"value": None, "numerator": 0, "denominator": 0, "note": f"{NOT_PUBLISHED}: {what}"}
+
+
+def county_metrics(county: str, year: int, ratings: list[dict], adopted: list[dict], demands: list[dict]) -> dict:
+    projects = sorted((d for d in ratings if d["county"] == county and d["year"] == year),
+                      key=lambda d: (d["tier"], d["name"], d["project_id"]))
+    adopted_ids = {a["project_id"] for a in adopted if a["county"] == county and a["year"] == year}
+    completed_ids = {p["project_id"] for p in projects}
+    verdicts = Counter(p["verdict"] for p in projects if p["verdict"])
+    rated = sum(verdicts.values())
+    residents = Counter()
+    for p in projects:
+        residents.update(p["residents"])
+        residents.update(v["level"] for v in p["return_visits"])
+    voices = sum(residents.values())
+    usage = [Fraction(p["usage"]["rate"]) for p in projects if p.get("usage")]
+    year_demands = [d for d in demands if d["county"] == county and d["submitted_at"][:4] == str(year)]
+    consultations = [d for d in year_demands if d["category"] in CONSULTATION_CATEGORIES]
+    rectifications = [p["rectification"] for p in projects if p.get("rectification")]
+    return {
+        "county": county,
+        "year": year,
+        "projects": projects,
+        "counts": {"adopted": len(adopted_ids), "completed": len(completed_ids), "rated": rated,
+                   "demands": len(year_demands), "rectifications": len(rectifications),
+                   "rectifications_closed": sum(1 for r in rectifications if r["status"] == "closed"),
+                   "escalated": sum(1 for r in rectifications if r["status"] == "escalated"),
+                   "overdue_warnings": sum(1 for r in rectifications if r["overdue_warning"])},
+        "completion_rate": figure(len(completed_ids & adopted_ids), len(adopted_ids)),
+        "on_time_rate": figure(sum(1 for p in projects if p["on_time"]), len(projects)),
+        "verdicts": {v: verdicts.get(v, 0) for v in ("satisfied", "basically_satisfied", "unsatisfied")},
+        "deputy_satisfied_rate": figure(verdicts.get("satisfied", 0) + verdicts.get("basically_satisfied", 0), rated),
+        "resident_satisfaction": figure(residents["satisfied"] + residents["basically_satisfied"], voices),
+        "resident_levels": {v: residents.get(v, 0) for v in ("satisfied", "basically_satisfied", "unsatisfied")},
+        "usage_rate": {"value": round(float(sum(usage) / len(usage)), 4) if usage else None,
+                       "numerator": len(usage), "denominator": len(projects), "note": "mean of measured projects"},
+        "reply_rate": figure(sum(1 for d in year_demands if d["statuses"]), len(year_demands)),
+        "solved_rate": figure(sum(1 for d in year_demands if _solved(d)), len(year_demands)),
+        "reply_24h_rate": figure(sum(1 for d in consultations if _replied_within(d, REPLY_HOURS)),
+                                 len(consultations),
+                                 "" if consultations else "no consultation demand recorded"),
+        "local_share": unpublished("the tier each small matter was handled at (intake routing)"),
+        "coverage": unpublished("which towns/streets ran a vote (decision's town-level sessions)"),
+    }
+
+
+def _solved(demand: dict) -> bool:
+    return any(s["status"] in SOLVED_STATUSES for s in demand["statuses"])
+
+
+def _replied_within(demand: dict, hours: int) -> bool:
+    if not demand["statuses"]:
+        return False
+    submitted = datetime.fromisoformat(demand["submitted_at"])
+    first = min(datetime.fromisoformat(s["at"]) for s in demand["statuses"])
+    return first - submitted <= timedelta(hours=hours)
+
+
+def across_counties(per_county: list[dict]) -> dict:
+    """Totals across counties: each figure's numerators and denominators added up."""
+    keys = ("completion_rate", "on_time_rate", "deputy_satisfied_rate", "resident_satisfaction", "reply_rate",
+            "solved_rate", "reply_24h_rate")
+    totals = {k: figure(sum(m[k]["numerator"] for m in per_county), sum(m[k]["denominator"] for m in per_county))
+              for k in keys}
+    verdicts = Counter()
+    for m in per_county:
+        verdicts.update(m["verdicts"])
+    totals["verdicts"] = {v: verdicts.get(v, 0) for v in ("satisfied", "basically_satisfied", "unsatisfied")}
+    totals["counties"] = len(per_county)
+    return totals

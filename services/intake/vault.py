@@ -1,0 +1,133 @@
+"""The residents' key store (crypto-shredding): one AES-256-GCM key per resident contact.
+
+A resident's name, phone and exact address are stored in intake's event store only as
+ciphertext sealed with that resident's own key. The keys live here, outside the event store
+(``<data dir>/intake/keys.sqlite``, or the table ``resident_keys`` in intake's PostgreSQL
+database). Erasing a resident destroys the key: the ciphertext in the event store, its
+backups and any copy of it become unreadable, while the history of events stays intact.
+This is the only place in the product where a row is ever deleted.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+SCHEMA = ("CREATE TABLE IF NOT EXISTS resident_keys (contact_id TEXT PRIMARY KEY, county TEXT NOT NULL, "
+          "key BYTEA NOT NULL)")
+
+
+class KeyErased(LookupError):
+    """The resident's key was destroyed (or never existed): the details cannot be read."""
+
+
+class ContactVault:
+    """Seals and opens residents' contact details; ``erase`` destroys a resident's key."""
+
+    def __init__(self, *, sqlite_path: Path | None = None, postgres: dict[str, str] | None = None) -> None:
+        self._lock = threading.Lock()
+        if postgres:
+            import psycopg
+
+            self._conn: Any = psycopg.connect(
+                host=postgres["POSTGRES_HOST"], port=postgres["POSTGRES_PORT"], user=postgres["POSTGRES_USER"],
+                password=postgres["POSTGRES_PASSWORD"], dbname=postgres["POSTGRES_DBNAME"], autocommit=True)
+            self._p = "%s"
+            self.location = f"postgresql://{postgres['POSTGRES_HOST']}/{postgres['POSTGRES_DBNAME']}#resident_keys"
+        else:
+            assert sqlite_path is not None
+            sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(str(sqlite_path), check_same_thread=False, isolation_level=None)
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA secure_delete=ON")  # a destroyed key is overwritten on disk
+            self._p = "?"
+            self.location = str(sqlite_path)
+        with self._cursor() as c:
+            c.execute(SCHEMA if self._p == "%s" else SCHEMA.replace("BYTEA", "BLOB"))
+
+    @contextmanager
+    def _cursor(self) -> Iterator[Any]:
+        with self._lock:
+            cursor = self._conn.cursor()
+            try:
+                yield cursor
+            finally:
+                cursor.close()
+
+    def _key(self, contact_id: UUID) -> bytes:
+        with self._cursor() as c:
+            c.execute(f"SELECT key FROM resident_keys WHERE contact_id={self._p}", (str(contact_id),))
+            row = c.fetchone()
+        if row is None:
+            raise KeyErased(str(contact_id))
+        return bytes(row[0])
+
+    def seal(self, contact_id: UUID, county: str, fields: dict[str, str]) -> dict[str, str]:
+        """Create the resident's key (once) and encrypt each field with it; ``{}`` stays ``{}``."""
+        key = AESGCM.generate_key(bit_length=256)
+        with self._cursor() as c:
+            p = self._p
+            c.execute(f"SELECT key FROM resident_keys WHERE contact_id={p}", (str(contact_id),))
+            row = c.fetchone()
+            if row is None:
+                c.execute(f"INSERT INTO resident_keys (contact_id, county, key) VALUES ({p},{p},{p})",
+                          (str(contact_id), county, key))
+            else:
+                key = bytes(row[0])
+        aead = AESGCM(key)
+        sealed = {}
+        for name, value in fields.items():
+            nonce = os.urandom(12)
+            blob = aead.encrypt(nonce, value.encode("utf-8"), f"{contact_id}:{name}".encode())
+            sealed[name] = base64.b64encode(nonce + blob).decode("ascii")
+        return sealed
+
+    def open(self, contact_id: UUID, sealed: dict[str, str]) -> dict[str, str]:
+        """Decrypt the fields; raises ``KeyErased`` after the resident was erased."""
+        aead = AESGCM(self._key(contact_id))
+        opened = {}
+        for name, text in sealed.items():
+            raw = base64.b64decode(text)
+            opened[name] = aead.decrypt(raw[:12], raw[12:], f"{contact_id}:{name}".encode()).decode("utf-8")
+        return opened
+
+    def has_key(self, contact_id: UUID) -> bool:
+        with self._cursor() as c:
+            c.execute(f"SELECT 1 FROM resident_keys WHERE contact_id={self._p}", (str(contact_id),))
+            return c.fetchone() is not None
+
+    def erase(self, contact_id: UUID) -> bool:
+        """Destroy the resident's key (crypto-shredding). True if a key was destroyed."""
+        with self._cursor() as c:
+            c.execute(f"DELETE FROM resident_keys WHERE contact_id={self._p}", (str(contact_id),))
+            destroyed = (c.rowcount or 0) > 0
+        if self._p == "?":
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # no copy of the key left in the WAL
+        return destroyed
+
+    def count(self, county: str | None = None) -> int:
+        with self._cursor() as c:
+            if county is None:
+                c.execute("SELECT COUNT(*) FROM resident_keys")
+            else:
+                c.execute(f"SELECT COUNT(*) FROM resident_keys WHERE county={self._p}", (county,))
+            return int(c.fetchone()[0])
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+def make_vault(settings: Any) -> ContactVault:
+    """The vault of a service's settings: beside its event store (SQLite) or in its database."""
+    if settings.persistence == "postgres":
+        return ContactVault(postgres=settings.eventsourcing_env())
+    return ContactVault(sqlite_path=settings.service_dir / "keys.sqlite")

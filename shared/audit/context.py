@@ -1,0 +1,48 @@
+"""One service's audit machinery, built once by ``install_audit``: its Merkle log, its signing
+key and the follower that keeps both current."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from shared.audit.follower import AuditFollower
+from shared.audit.log import MerkleLog, sidecar_path
+from shared.audit.signing import Checkpoint, Signer, load_or_create_signer
+from shared.config import Settings
+
+
+@dataclass
+class AuditContext:
+    service: str
+    app: Any
+    log: MerkleLog
+    signer: Signer
+    follower: AuditFollower
+    project: Any = None  # the service's read-model projector (for dashboards as of a moment)
+
+    @classmethod
+    def build(cls, app: Any, settings: Settings) -> "AuditContext":
+        merkle = MerkleLog(sidecar_path(settings.service_dir), settings.service)
+        signer = load_or_create_signer(settings.data_dir, settings.service)
+        follower = AuditFollower(merkle, app, signer, every_events=settings.audit_checkpoint_events,
+                                 every_seconds=settings.audit_checkpoint_seconds)
+        return cls(settings.service, app, merkle, signer, follower)
+
+    def covering_checkpoint(self, leaf_index: int) -> Checkpoint:
+        """The latest checkpoint covering ``leaf_index``; signs the current head if none does yet."""
+        self.follower.catch_up()
+        latest = self.log.latest_checkpoint()
+        if latest is None or latest.size <= leaf_index:
+            self.log.checkpoint(self.signer)
+            latest = self.log.latest_checkpoint()
+        assert latest is not None
+        return latest
+
+    def leaf_of(self, aggregate_id: UUID, version: int) -> tuple[int, int, bytes] | None:
+        found = self.log.leaf_of(aggregate_id, version)
+        if found is None:
+            self.follower.catch_up()
+            found = self.log.leaf_of(aggregate_id, version)
+        return found

@@ -1,0 +1,46 @@
+"""The canonical encoding of one stored event: what a Merkle leaf commits to.
+
+``notification id (u64) | originator id (16 bytes) | version (u64) | topic (u32 length, UTF-8)
+| state (u32 length, the stored bytes exactly)``, all big-endian. The stored bytes are hashed
+as stored (after any encryption of personal data), so erasing a resident's key later leaves
+every leaf, and so every proof, intact.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from uuid import UUID
+
+from shared.audit.merkle import leaf_hash
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    notification_id: int
+    originator_id: UUID
+    version: int
+    topic: str
+    state: bytes
+
+    def encode(self) -> bytes:
+        topic = self.topic.encode("utf-8")
+        return b"".join((
+            struct.pack(">Q", self.notification_id), self.originator_id.bytes, struct.pack(">Q", self.version),
+            struct.pack(">I", len(topic)), topic, struct.pack(">I", len(self.state)), self.state,
+        ))
+
+    def leaf_hash(self) -> bytes:
+        return leaf_hash(self.encode())
+
+
+def record_of(notification: object) -> StoredRecord:
+    """From an eventsourcing ``Notification`` (id, originator_id, originator_version, topic, state)."""
+    originator = notification.originator_id  # type: ignore[attr-defined]
+    return StoredRecord(
+        notification_id=int(notification.id),  # type: ignore[attr-defined]
+        originator_id=originator if isinstance(originator, UUID) else UUID(str(originator)),
+        version=int(notification.originator_version),  # type: ignore[attr-defined]
+        topic=str(notification.topic),  # type: ignore[attr-defined]
+        state=bytes(notification.state),  # type: ignore[attr-defined]
+    )

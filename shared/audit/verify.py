@@ -1,0 +1,187 @@
+"""The standalone verifier: recompute every leaf from a service's event store and check it
+against the signed checkpoints (and, to say what changed, against the audit log's own leaves).
+
+Needs no running service: it reads the stores, the sidecar logs and the public keys under the
+data directory. Detects edited, deleted, reordered, inserted and truncated events, checkpoints
+whose signature fails, and checkpoints that fork (two tree heads no single log can have).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from shared.audit.leaf import StoredRecord, record_of
+from shared.audit.log import MerkleLog, sidecar_path
+from shared.audit.merkle import EMPTY_ROOT, node_hash, verify_consistency
+from shared.audit.signing import Checkpoint, read_public_key, verify_signature
+
+
+class RootAccumulator:
+    """Roots of every prefix of a leaf sequence, in one pass (a compact range)."""
+
+    def __init__(self) -> None:
+        self.stack: list[tuple[int, bytes]] = []
+        self.size = 0
+
+    def push(self, h: bytes) -> None:
+        size = 1
+        while self.stack and self.stack[-1][0] == size:
+            left = self.stack.pop()[1]
+            h = node_hash(left, h)
+            size *= 2
+        self.stack.append((size, h))
+        self.size += 1
+
+    def root(self) -> bytes:
+        if not self.stack:
+            return EMPTY_ROOT
+        h = self.stack[-1][1]
+        for _, left in reversed(self.stack[:-1]):
+            h = node_hash(left, h)
+        return h
+
+
+@dataclass
+class Problem:
+    kind: str  # edited | deleted | inserted | reordered | truncated | checkpoint_mismatch | fork | bad_signature | no_key
+    detail: str
+    notification_id: int | None = None
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "detail": self.detail, "notification_id": self.notification_id}
+
+
+@dataclass
+class ServiceReport:
+    service: str
+    events: int = 0
+    leaves: int = 0
+    checkpoints: int = 0
+    covered: int = 0  # events covered by the latest valid checkpoint
+    latest: dict | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict:
+        return {"service": self.service, "ok": self.ok, "events": self.events, "leaves": self.leaves,
+                "checkpoints": self.checkpoints, "covered": self.covered, "latest_checkpoint": self.latest,
+                "problems": [p.as_dict() for p in self.problems]}
+
+
+def store_records(recorder: Any, batch: int = 5000) -> Iterator[StoredRecord]:
+    position = 0
+    while True:
+        notifications = recorder.select_notifications(position, batch, None, (), inclusive_of_start=False)
+        for n in notifications:
+            yield record_of(n)
+        if len(notifications) < batch:
+            return
+        position = notifications[-1].id
+
+
+def check_checkpoints(service: str, checkpoints: list[Checkpoint], public: Any, log: MerkleLog | None,
+                      report: ServiceReport) -> list[Checkpoint]:
+    """Signatures and forks; returns the checkpoints whose signature holds, by size."""
+    valid = []
+    for cp in checkpoints:
+        if cp.service != service:
+            report.problems.append(Problem("bad_signature", f"checkpoint of size {cp.size} names service {cp.service}"))
+        elif public is None:
+            report.problems.append(Problem("no_key", f"no public key to check the checkpoint of size {cp.size}"))
+        elif not verify_signature(cp, public):
+            report.problems.append(Problem("bad_signature", f"checkpoint of size {cp.size} has an invalid signature"))
+        else:
+            valid.append(cp)
+    valid.sort(key=lambda c: (c.size, c.time))
+    for a, b in zip(valid, valid[1:]):
+        if a.size == b.size:
+            if a.root != b.root:
+                report.problems.append(Problem("fork", f"two checkpoints of size {a.size} with different roots"))
+            continue
+        if log is None or b.size > log.size():
+            continue  # cannot build the proof here; the store check below still covers both
+        proof = log.consistency(a.size, b.size)
+        if not verify_consistency(a.size, b.size, bytes.fromhex(a.root), bytes.fromhex(b.root), proof):
+            report.problems.append(Problem(
+                "fork", f"checkpoint of size {b.size} ({b.time}) does not extend checkpoint of size {a.size} ({a.time})"))
+    return valid
+
+
+def diagnose(store: list[tuple[str, int, bytes, int]], logged: list[tuple[int, int, str, int, bytes]],
+             report: ServiceReport) -> None:
+    """Say what changed by comparing the store with the log's own leaves (first divergence)."""
+    for i, (oid, version, h, nid) in enumerate(store):
+        if i >= len(logged):
+            return  # events newer than the log: not yet appended
+        _, logged_nid, logged_oid, logged_version, logged_h = logged[i]
+        if h == logged_h:
+            continue
+        key, logged_key = (oid, version), (logged_oid, logged_version)
+        nxt = (store[i + 1][0], store[i + 1][1]) if i + 1 < len(store) else None
+        logged_nxt = (logged[i + 1][2], logged[i + 1][3]) if i + 1 < len(logged) else None
+        if key == logged_key:
+            kind, detail = "edited", f"event {oid} v{version} (notification {nid}) differs from what was logged"
+        elif nxt == logged_key and key == logged_nxt:
+            kind, detail = "reordered", f"events at notifications {nid} and {store[i + 1][3]} swapped places"
+        elif key == logged_nxt:
+            kind, detail = "deleted", f"event {logged_oid} v{logged_version} (notification {logged_nid}) is missing"
+        elif nxt == logged_key:
+            kind, detail = "inserted", f"event {oid} v{version} (notification {nid}) was never logged"
+        else:
+            kind, detail = "edited", f"notification {nid} holds event {oid} v{version}, logged was {logged_oid} v{logged_version}"
+        report.problems.append(Problem(kind, detail, notification_id=nid))
+        return
+    if len(store) < len(logged):
+        lost = logged[len(store)]
+        report.problems.append(Problem("truncated", f"the store ends at {len(store)} events; the log holds "
+                                       f"{len(logged)} (first missing: notification {lost[1]})", notification_id=lost[1]))
+
+
+def verify_service(service: str, data_dir: Path, records: Iterable[StoredRecord]) -> ServiceReport:
+    report = ServiceReport(service)
+    path = sidecar_path(data_dir / service)
+    log = MerkleLog(path, service) if path.exists() else None
+    try:
+        checkpoints = log.checkpoints() if log else []
+        report.checkpoints = len(checkpoints)
+        valid = check_checkpoints(service, checkpoints, read_public_key(data_dir, service), log, report)
+        by_size: dict[int, list[Checkpoint]] = {}
+        for cp in valid:
+            by_size.setdefault(cp.size, []).append(cp)
+        acc = RootAccumulator()
+        store: list[tuple[str, int, bytes, int]] = []
+
+        def check_at(size: int) -> None:
+            for cp in by_size.get(size, []):
+                if acc.root().hex() != cp.root:
+                    report.problems.append(Problem("checkpoint_mismatch", f"the stored events do not give the signed "
+                                                   f"root of checkpoint size {size} ({cp.time})"))
+                else:
+                    report.covered = max(report.covered, size)
+
+        check_at(0)
+        for record in records:
+            h = record.leaf_hash()
+            acc.push(h)
+            store.append((str(record.originator_id), record.version, h, record.notification_id))
+            check_at(acc.size)
+        report.events = acc.size
+        longest = max(by_size, default=0)
+        if longest > acc.size:
+            report.problems.append(Problem("truncated", f"a checkpoint signs {longest} events; the store holds {acc.size}"))
+        if log is not None:
+            logged = log.leaf_rows()
+            report.leaves = len(logged)
+            diagnose(store, logged, report)
+        latest = max(valid, key=lambda c: c.size, default=None)
+        report.latest = latest.as_dict() if latest else None
+    finally:
+        if log is not None:
+            log.close()
+    return report

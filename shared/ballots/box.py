@@ -1,0 +1,164 @@
+"""The ballot box aggregate (pure domain): secret electronic ballots or tellers' paper counts.
+
+A ``Cast`` event carries a receipt code and the marks, never who cast it: the box refuses
+any actor but :data:`ANONYMOUS`. Individual ballots become visible only in ``Closed``, in the
+order the caller supplies (a random permutation), so the published list says nothing about
+the order of casting.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from shared.ballots.tally import box_flags, marks_problem, paper_totals, reconcile, tally
+from shared.meta import Meta, RuleViolation
+
+NAMESPACE = UUID("0b5e9a52-7c1d-4f3e-a8b6-2d9c4e7f1a03")
+ANONYMOUS = "anonymous-ballot"
+ELECTRONIC, PAPER = "electronic", "paper"
+
+
+def box_id_for(key: str) -> UUID:
+    return uuid5(NAMESPACE, f"box:{key}")
+
+
+def anonymous(meta: Meta) -> Meta:
+    """The meta a cast is recorded with: county and business time only, no person, no correlation."""
+    return Meta(county=meta.county, actor_role="voter", actor_id=ANONYMOUS, occurred_at=meta.occurred_at)
+
+
+class BallotBox(Aggregate):
+    @staticmethod
+    def create_id(key: str, **_: Any) -> UUID:
+        return box_id_for(key)
+
+    @event("Opened")
+    def __init__(self, key: str, meta: Meta, title: str, items: list[dict], choices: list[str], mode: str,
+                 issued: int, limits: dict[str, int]) -> None:
+        if mode not in (ELECTRONIC, PAPER):
+            raise RuleViolation(f"mode must be {ELECTRONIC} or {PAPER}")
+        if not items or len({i["id"] for i in items}) != len(items):
+            raise RuleViolation("a ballot needs at least one item, each once")
+        if len(set(choices)) < 2:
+            raise RuleViolation("a ballot needs at least two choices")
+        self.key = key
+        self.county = meta.county
+        self.title = title
+        self.items = [dict(i) for i in items]
+        self.choices = list(choices)
+        self.mode = mode
+        self.issued = issued
+        self.limits = dict(limits)
+        self.status = "open"
+        self.ballots: list[dict] = []
+        self.receipts: set[str] = set()
+        self.boxes: dict[str, dict] = {}
+        self.published: list[dict] = []
+        self.result: dict = {}
+
+    @property
+    def item_ids(self) -> list[str]:
+        return [i["id"] for i in self.items]
+
+    # electronic ---------------------------------------------------------------------------
+    def cast(self, meta: Meta, receipt: str, marks: dict[str, str]) -> None:
+        if meta.actor_id != ANONYMOUS or meta.correlation_id or meta.causation_id:
+            raise RuleViolation("a ballot is cast anonymously")
+        if self.mode != ELECTRONIC:
+            raise RuleViolation("this vote is counted on paper")
+        if self.status != "open":
+            raise RuleViolation("the vote is closed")
+        if receipt in self.receipts:
+            raise RuleViolation("this ballot token has already been used")
+        if len(self.ballots) >= self.issued:
+            raise RuleViolation(f"all {self.issued} issued ballots have been cast")
+        problem = marks_problem(marks, self.item_ids, self.choices, self.limits)
+        if problem:
+            raise RuleViolation(problem)
+        self._cast(meta=meta, receipt=receipt, marks=dict(marks))
+
+    @event("Cast")
+    def _cast(self, meta: Meta, receipt: str, marks: dict[str, str]) -> None:
+        self.receipts.add(receipt)
+        self.ballots.append({"receipt": receipt, "marks": marks})
+
+    # paper -------------------------------------------------------------------------------
+    def enter_box(self, meta: Meta, box_no: str, issued: int, returned: int, invalid: int,
+                  counts: dict[str, dict[str, int]]) -> None:
+        if self.mode != PAPER:
+            raise RuleViolation("this vote is cast electronically")
+        if self.status != "open":
+            raise RuleViolation("the vote is closed")
+        if min(issued, returned, invalid) < 0 or any(n < 0 for c in counts.values() for n in c.values()):
+            raise RuleViolation("counts cannot be negative")
+        unknown = set(counts) - set(self.item_ids) or {c for v in counts.values() for c in v} - set(self.choices)
+        if unknown:
+            raise RuleViolation(f"unknown item or choice: {sorted(unknown)}")
+        self._box_entered(meta=meta, box_no=box_no, issued=issued, returned=returned, invalid=invalid,
+                          counts={k: dict(v) for k, v in counts.items()})
+
+    @event("BoxEntered")
+    def _box_entered(self, meta: Meta, box_no: str, issued: int, returned: int, invalid: int,
+                     counts: dict[str, dict[str, int]]) -> None:
+        entry = {"box_no": box_no, "issued": issued, "returned": returned, "invalid": invalid,
+                 "valid": returned - invalid, "counts": counts, "entered_by": meta.actor_id,
+                 "confirmed_by": None}
+        entry["flags"] = box_flags(entry, self.item_ids)
+        self.boxes[box_no] = entry
+
+    def confirm_box(self, meta: Meta, box_no: str) -> None:
+        entry = self.boxes.get(box_no)
+        if entry is None:
+            raise RuleViolation(f"box {box_no} has no count entered")
+        if self.status != "open":
+            raise RuleViolation("the vote is closed")
+        if entry["confirmed_by"]:
+            raise RuleViolation(f"box {box_no} is already confirmed")
+        if meta.actor_id == entry["entered_by"]:
+            raise RuleViolation("a second, different teller must confirm the box")
+        self._box_confirmed(meta=meta, box_no=box_no)
+
+    @event("BoxConfirmed")
+    def _box_confirmed(self, meta: Meta, box_no: str) -> None:
+        self.boxes[box_no]["confirmed_by"] = meta.actor_id
+
+    # closing -----------------------------------------------------------------------------
+    def close(self, meta: Meta, order: list[int]) -> None:
+        """Close and publish. ``order`` is a permutation of the cast ballots (random, from the caller)."""
+        if self.status != "open":
+            raise RuleViolation("the vote is already closed")
+        if sorted(order) != list(range(len(self.ballots))):
+            raise RuleViolation("the publication order must be a permutation of the ballots")
+        if self.mode == PAPER:
+            if not self.boxes:
+                raise RuleViolation("no paper box has been counted")
+            pending = sorted(b for b, e in self.boxes.items() if not e["confirmed_by"])
+            if pending:
+                raise RuleViolation(f"box(es) {pending} still need a second teller's confirmation")
+            flagged = sorted(b for b, e in self.boxes.items() if e["flags"])
+            if flagged:
+                raise RuleViolation(f"box(es) {flagged} do not reconcile; re-enter their counts")
+        published = [self.ballots[i] for i in order]
+        self._closed(meta=meta, published=published, result=self.count(published))
+
+    def count(self, published: list[dict]) -> dict:
+        if self.mode == ELECTRONIC:
+            counts = tally(published, self.item_ids, self.choices)
+            cast = len(published)
+            return {"counts": counts, "issued": self.issued, "returned": cast, "invalid": 0, "valid": cast,
+                    "flags": reconcile(self.issued, cast, 0)}
+        totals = paper_totals(self.boxes.values(), self.item_ids, self.choices)
+        flags = reconcile(self.issued, totals["returned"], totals["invalid"])
+        if totals["issued"] != self.issued:
+            flags.append(f"boxes report {totals['issued']} issued, the roll {self.issued}")
+        return {**totals, "issued": self.issued, "flags": flags}
+
+    @event("Closed")
+    def _closed(self, meta: Meta, published: list[dict], result: dict) -> None:
+        self.status = "closed"
+        self.published = published
+        self.result = result
+        self.ballots = []

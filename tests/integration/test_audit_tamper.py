@@ -1,0 +1,159 @@
+"""`shishi audit verify` catches every way history can be altered after the fact: an edited,
+deleted, reordered, inserted or truncated event, a forged or re-signed checkpoint, and two
+checkpoints that fork; an untouched store (even with events newer than the last checkpoint)
+verifies."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from shared.application import RuleBookMixin, ServiceApplication
+from shared.audit.log import MerkleLog, sidecar_path
+from shared.audit.merkle import leaf_hash, root
+from shared.audit.signing import load_or_create_signer
+from shared.audit.verify import Problem
+from shared.audit.commands import verify_data_dir
+from shared.cli.main import main
+from shared.config import Settings
+from shared.meta import Meta
+
+SERVICE = "supervision"
+
+
+class Store(RuleBookMixin, ServiceApplication):
+    name = SERVICE
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """Nine stored events of three counties' rule books, all logged and covered by two checkpoints."""
+    settings = Settings(service=SERVICE, data_dir=tmp_path)
+    app = Store(env=settings.eventsourcing_env())
+    log = MerkleLog(sidecar_path(settings.service_dir), SERVICE)
+    signer = load_or_create_signer(tmp_path, SERVICE)
+    for n, county in enumerate(["440781", "440703", "440705"] * 2):
+        meta = Meta(county, "congress_staff", f"staff-{n}", datetime(2025, 3, 1 + n, tzinfo=UTC), reason=f"revision {n}")
+        app.revise_rules(SERVICE, meta, {"plan_due_days": 20 + n}, {"plan_due_days": 30})
+        if n == 2:
+            log.follow(app.recorder)
+            log.checkpoint(signer)
+    log.follow(app.recorder)
+    log.checkpoint(signer)
+    assert log.size() == 9 and len(log.checkpoints()) == 2
+    log.close()
+    app.close()
+    return tmp_path
+
+
+def problems(data_dir: Path) -> list[Problem]:
+    (report,) = verify_data_dir(data_dir)
+    return report.problems
+
+
+def kinds(data_dir: Path) -> set[str]:
+    return {p.kind for p in problems(data_dir)}
+
+
+def events_db(data_dir: Path) -> sqlite3.Connection:
+    return sqlite3.connect(data_dir / SERVICE / "events.sqlite", isolation_level=None)
+
+
+def test_untouched_store_verifies(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert problems(data_dir) == []
+    assert main(["audit", "verify", "--data-dir", str(data_dir)]) == 0
+    assert "OK" in capsys.readouterr().out
+
+
+def test_events_after_the_last_checkpoint_are_not_an_alarm(data_dir: Path) -> None:
+    app = Store(env=Settings(service=SERVICE, data_dir=data_dir).eventsourcing_env())
+    app.revise_rules(SERVICE, Meta("440781", "congress_staff", "s", datetime(2025, 9, 1, tzinfo=UTC), reason="autumn"),
+                     {"plan_due_days": 40}, {"plan_due_days": 30})
+    (report,) = verify_data_dir(data_dir)
+    assert report.ok and report.events == 10 and report.covered == 9
+
+
+def test_edited_event_is_caught(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = events_db(data_dir)
+    (state,) = db.execute("SELECT state FROM stored_events WHERE rowid=5").fetchone()
+    edited = bytes(state).replace(b"staff-2", b"staff-9")  # someone else did it, says the store now
+    assert edited != bytes(state)
+    db.execute("UPDATE stored_events SET state=? WHERE rowid=5", (edited,))
+    found = problems(data_dir)
+    assert {"edited", "checkpoint_mismatch"} <= {p.kind for p in found}
+    assert next(p for p in found if p.kind == "edited").notification_id == 5
+    assert main(["audit", "verify", "--data-dir", str(data_dir)]) == 1
+    assert "TAMPERED" in capsys.readouterr().out
+
+
+def test_deleted_event_is_caught(data_dir: Path) -> None:
+    events_db(data_dir).execute("DELETE FROM stored_events WHERE rowid=4")
+    assert {"deleted", "checkpoint_mismatch"} <= kinds(data_dir)
+
+
+def test_reordered_events_are_caught(data_dir: Path) -> None:
+    db = events_db(data_dir)
+    a = db.execute("SELECT originator_id, originator_version, topic, state FROM stored_events WHERE rowid=7").fetchone()
+    b = db.execute("SELECT originator_id, originator_version, topic, state FROM stored_events WHERE rowid=8").fetchone()
+    update = "UPDATE stored_events SET originator_id=?, originator_version=?, topic=?, state=? WHERE rowid=?"
+    db.execute(update, ("temporary", 0, a[2], a[3], 7))
+    db.execute(update, ("temporary", 1, b[2], b[3], 8))
+    db.execute(update, (*b, 7))  # row 7 now holds row 8's event ...
+    db.execute(update, (*a, 8))  # ... and row 8 holds row 7's
+    assert {"reordered", "checkpoint_mismatch"} <= kinds(data_dir)
+
+
+def test_inserted_event_is_caught(data_dir: Path) -> None:
+    db = events_db(data_dir)
+    rows = db.execute("SELECT rowid, originator_id, originator_version, topic, state FROM stored_events "
+                      "WHERE rowid >= 6 ORDER BY rowid DESC").fetchall()
+    db.execute("DELETE FROM stored_events WHERE rowid >= 6")
+    for rowid, *rest in reversed(rows):
+        db.execute("INSERT INTO stored_events (rowid, originator_id, originator_version, topic, state) VALUES (?,?,?,?,?)",
+                   (rowid + 1, *rest))
+    forged = rows[-1]
+    db.execute("INSERT INTO stored_events (rowid, originator_id, originator_version, topic, state) VALUES (?,?,?,?,?)",
+               (6, "6f1c1d8e-3c55-4b8e-9b51-6d0a6c3a0f10", 1, forged[3], forged[4]))
+    assert {"inserted", "checkpoint_mismatch"} <= kinds(data_dir)
+
+
+def test_truncated_store_is_caught(data_dir: Path) -> None:
+    events_db(data_dir).execute("DELETE FROM stored_events WHERE rowid > 7")
+    assert "truncated" in kinds(data_dir)
+
+
+def test_forked_checkpoints_are_caught(data_dir: Path) -> None:
+    """A second history signed with the same key: the later checkpoint no longer extends the first."""
+    settings = Settings(service=SERVICE, data_dir=data_dir)
+    log = MerkleLog(sidecar_path(settings.service_dir), SERVICE)
+    signer = load_or_create_signer(data_dir, SERVICE)
+    leaves = log.leaf_hashes()
+    other = [leaf_hash(b"another history")] + leaves[1:] + [leaf_hash(b"x")]
+    log.keep(signer.sign(SERVICE, len(other), root(other).hex(), "2026-01-01T00:00:00Z"))
+    log.keep(signer.sign(SERVICE, 6, root(other[:6]).hex(), "2026-01-02T00:00:00Z"))
+    log.close()
+    assert "fork" in kinds(data_dir)
+
+
+def test_rewritten_store_with_a_rebuilt_log_fails_the_signatures(data_dir: Path) -> None:
+    """Whoever edits an event and rebuilds the sidecar log cannot re-sign without the key."""
+    db = events_db(data_dir)
+    (state,) = db.execute("SELECT state FROM stored_events WHERE rowid=2").fetchone()
+    edited = bytes(state).replace(b"revision 0", b"revision X")
+    assert edited != bytes(state)
+    db.execute("UPDATE stored_events SET state=? WHERE rowid=2", (edited,))
+    sidecar = sidecar_path(data_dir / SERVICE)
+    keep = sqlite3.connect(sidecar).execute("SELECT service, size, root, time, key_id, signature FROM checkpoints").fetchall()
+    sidecar.unlink()
+    app = Store(env=Settings(service=SERVICE, data_dir=data_dir).eventsourcing_env())
+    log = MerkleLog(sidecar, SERVICE)
+    log.follow(app.recorder)
+    from shared.audit.signing import Checkpoint
+
+    for row in keep:
+        log.keep(Checkpoint(*row))  # the old, genuinely signed checkpoints still stand
+    log.close()
+    assert "checkpoint_mismatch" in kinds(data_dir)

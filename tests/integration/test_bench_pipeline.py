@@ -1,0 +1,67 @@
+"""`shishi bench pipeline --json` runs the raw ceiling and the real intake path end to end and
+reports one JSON object in which every ticket is accounted for.
+
+Speed is what the command measures; this test never asserts a threshold on it.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from shared.bus.server import NatsServer
+from tests.fixtures.availability import skip_or_fail
+
+EVENTS = 300
+KEYS = {"raw_eps", "real_eps", "ratio", "p50_ms", "p99_ms", "peak_rss_mb"}
+
+
+@pytest.fixture(scope="module")
+def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
+    try:
+        NatsServer.binary()
+    except FileNotFoundError as exc:
+        skip_or_fail(str(exc))
+    data_dir = tmp_path_factory.mktemp("bench")
+    result = subprocess.run(
+        [sys.executable, "-m", "shared.cli.main", "bench", "pipeline", "--events", str(EVENTS), "--json",
+         "--data-dir", str(data_dir)],
+        capture_output=True, text=True, timeout=180,
+    )
+    assert result.returncode == 0, result.stderr
+    return result, data_dir
+
+
+def test_prints_exactly_one_json_object_with_the_six_figures(bench_run) -> None:  # type: ignore[no-untyped-def]
+    result, _ = bench_run
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1, result.stdout
+    report = json.loads(lines[0])
+    assert KEYS <= report.keys()
+    assert all(isinstance(report[k], int | float) and report[k] > 0 for k in KEYS), report
+
+
+def test_every_ticket_produced_exactly_one_accepted_event(bench_run) -> None:  # type: ignore[no-untyped-def]
+    report = json.loads(bench_run[0].stdout)
+    assert report["events"] == EVENTS
+    assert report["accepted"] == EVENTS
+
+
+def test_figures_are_consistent(bench_run) -> None:  # type: ignore[no-untyped-def]
+    report = json.loads(bench_run[0].stdout)
+    assert report["ratio"] == pytest.approx(report["real_eps"] / report["raw_eps"], abs=0.002)
+    assert report["real_eps"] == pytest.approx(EVENTS / report["real_seconds"], rel=0.01)
+    assert report["raw_eps"] == pytest.approx(EVENTS / report["raw_seconds"], rel=0.01)
+    # no ticket can take longer than the whole real phase (first publish to last arrival)
+    assert report["p50_ms"] <= report["p99_ms"] <= report["real_seconds"] * 1000 + 0.1
+    assert report["peak_rss_mb"] == max(report["bench_rss_mb"], report["intake_rss_mb"])
+
+
+def test_the_intake_service_logs_to_its_file_not_to_the_report(bench_run) -> None:  # type: ignore[no-untyped-def]
+    _, data_dir = bench_run
+    log = (data_dir / "intake" / "intake.log").read_text()
+    assert '"message_handled"' in log
