@@ -19,7 +19,7 @@ from shared.requests import meta_for
 from shared.views import ViewStore
 from services.decision.application import DecisionApplication
 from services.decision.candidates import CRITERIA, STEPS
-from services.decision.projections_votes import BOXES, CANDIDATES, LISTS, RESULTS, SESSIONS
+from services.decision.projections_votes import BOXES, CANDIDATES, LISTS, RESULTS, SESSIONS, SUGGESTIONS
 from services.decision.result_sheet import result_sheet_pdf
 from services.decision.voting import CandidateDraft
 
@@ -43,7 +43,9 @@ class CandidateIn(_In):
     deadline: date = Field(description="完成时限")
     requirements: str = Field(default="", max_length=2000)
     coverage: list[str] = Field(default_factory=list, max_length=200, description="towns/streets covered")
-    demand_ids: list[UUID] = Field(min_length=1, max_length=2000, description="the residents' demands absorbed")
+    demand_ids: list[UUID] = Field(default_factory=list, max_length=2000, description="residents' demands absorbed")
+    suggestion_ids: list[UUID] = Field(default_factory=list, max_length=200,
+                                       description="intake's project suggestions absorbed (their demands come along)")
 
 
 class ScreeningIn(_In):
@@ -133,10 +135,22 @@ def make_vote_router(app: DecisionApplication, views: ViewStore) -> APIRouter:
             Principal, Depends(allow(Role.GOV_UNIT, Role.CONGRESS_STAFF, write=True))]) -> dict:
         """The government drafts a candidate project (候选项目) from demands in the pool (lineage kept)."""
         check_county(principal, county)
+        if not body.demand_ids and not body.suggestion_ids:
+            raise Problem(422, "Unprocessable", "name the demands or suggestions the candidate comes from",
+                          reason="lineage_required")
         if body.level != "county" and not body.town:
             raise Problem(422, "Unprocessable", "a town or street candidate names its town", reason="town_required")
         c = app.draft_candidate(meta_for(request, principal, county), CandidateDraft(**body.model_dump()))
         return {"id": str(c.id), **c.dossier()}
+
+    @router.get("/counties/{county}/suggestions")
+    def suggestions(county: County, principal: Annotated[Principal, Depends(allow(*READERS))],
+                    include_used: bool = False) -> dict:
+        """Intake's project suggestions (merged demands) available for candidates."""
+        check_county(principal, county)
+        items = [d for d in views.list(SUGGESTIONS, county) if include_used or d["used_by"] is None]
+        items.sort(key=lambda d: d["pooled_at"], reverse=True)
+        return {"county": county, "total": len(items), "items": items}
 
     @router.get("/counties/{county}/candidates")
     def candidates(county: County, principal: Annotated[Principal, Depends(allow(*READERS))],
@@ -264,7 +278,9 @@ def make_vote_router(app: DecisionApplication, views: ViewStore) -> APIRouter:
         """Close the vote: publish the ballots in random order and declare the result under the county's rules."""
         county = owner(session_id, principal)
         s = app.close_vote(meta_for(request, principal, county), session_id)
-        return {"session_id": str(s.id), "status": s.status, "round": _round_view(s.rounds[-1])}
+        return {"session_id": str(s.id), "status": s.status, "round": _round_view(s.rounds[-1]),
+                "elected": [{k: e[k] for k in ("candidate_id", "project_id", "name", "rank", "yes", "no", "abstain")}
+                            for e in s.elected]}
 
     @router.get("/sessions/{session_id}/rounds/{round_no}/ballots")
     def published(session_id: UUID, round_no: int, principal: Annotated[Principal, Depends(allow(*READERS))]) -> dict:

@@ -9,8 +9,9 @@ from uuid import UUID
 
 from shared.application import NotFound, RuleBookMixin, ServiceApplication, UnitOfWork
 from shared.meta import Meta, RuleViolation
-from services.decision.domain import MicroProject, PooledDemand
-from services.decision.rules import DEFAULTS, Rules
+from services.decision.domain import MicroProject, PooledDemand, PooledSuggestion
+from services.decision.micro_funds import MicroEscalation, MicroFund, fund_id
+from services.decision.rules import DEFAULTS, Rules, within_micro_cap
 from services.decision.voting import VotingUseCases
 
 SERVICE = "decision"
@@ -51,7 +52,20 @@ class DecisionApplication(VotingUseCases, RuleBookMixin, ServiceApplication):
             uow.add(PooledDemand(meta=meta, demand_id=demand_id, channel=channel, town=town, category=category,
                                  text=text))
 
-    def propose_micro(self, meta: Meta, proposal: MicroProposal) -> MicroProject:
+    def pool_suggestion(self, uow: UnitOfWork, meta: Meta, suggestion_id: UUID, title: str, category: str,
+                        towns: list[str], demand_ids: list[UUID], split_from: UUID | None) -> None:
+        if uow.find(suggestion_id) is None:
+            uow.add(PooledSuggestion(meta=meta, suggestion_id=suggestion_id, title=title, category=category,
+                                     towns=towns, demand_ids=demand_ids, split_from=split_from))
+
+    def split_suggestion(self, uow: UnitOfWork, meta: Meta, suggestion_id: UUID, remaining: list[UUID]) -> None:
+        suggestion = uow.find(suggestion_id)
+        if isinstance(suggestion, PooledSuggestion) and suggestion.used_by is None:
+            suggestion.split(meta=meta, remaining_demand_ids=remaining)
+
+    def propose_micro(self, meta: Meta, proposal: MicroProposal) -> MicroProject | MicroEscalation:
+        """A deputy's proposal; one over the per-item cap is escalated to intake as a project suggestion
+        (its demands stay in the pool, free for a major candidate)."""
         if not proposal.demand_ids:
             raise RuleViolation("a micro project comes from at least one resident demand")
         rules = self.rules(meta.county)
@@ -63,10 +77,18 @@ class DecisionApplication(VotingUseCases, RuleBookMixin, ServiceApplication):
             if demand.used_by is not None:
                 raise RuleViolation(f"demand {demand_id} is already part of candidate {demand.used_by}")
             demands.append(demand)
+        if not within_micro_cap(proposal.investment, rules):
+            escalation = MicroEscalation(
+                meta=meta, **proposal.__dict__, cap=rules.micro_cap, rule_version=rules.version,
+                reason=f"investment {proposal.investment} exceeds the micro-project cap {rules.micro_cap} "
+                       f"(rule v{rules.version}): escalated as a project suggestion")
+            self.save(escalation)
+            return escalation
         project = MicroProject(meta=meta, year=proposal.year, town=proposal.town, name=proposal.name,
                                content=proposal.content, implementing_body=proposal.implementing_body,
                                investment=proposal.investment, deadline=proposal.deadline,
-                               demand_ids=proposal.demand_ids, rule_version=rules.version, cap=rules.micro_cap)
+                               demand_ids=proposal.demand_ids, rule_version=rules.version, cap=rules.micro_cap,
+                               respond_within_days=int(rules.values["micro_decline_days"]))
         for demand in demands:
             demand.use(meta=meta, candidate_id=project.id)
         self.save(project, *demands)
@@ -78,11 +100,32 @@ class DecisionApplication(VotingUseCases, RuleBookMixin, ServiceApplication):
             raise NotFound(str(project_id))
         return project
 
-    def approve_micro(self, meta: Meta, project_id: UUID) -> MicroProject:
+    def accept_micro(self, meta: Meta, project_id: UUID) -> MicroProject:
         project = self.micro(project_id, meta.county)
-        project.approve(meta)
+        project.accept(meta)
         self.save(project)
         return project
+
+    def approve_micro(self, meta: Meta, project_id: UUID) -> MicroProject:
+        """Approve and fund: the town's yearly fund (when allocated) is charged in the same transaction,
+        so concurrent approvals can never overspend it."""
+        project = self.micro(project_id, meta.county)
+        fund = self.find(fund_id(meta.county, project.town, project.year))
+        if isinstance(fund, MicroFund):
+            fund.commit(meta, project.id, project.investment)
+        elif self.rules(meta.county).values["micro_fund_required"]:
+            raise RuleViolation(f"no {project.year} micro fund is allocated for {project.town}")
+        project.approve(meta)
+        self.save(project, *([fund] if isinstance(fund, MicroFund) else []))
+        return project
+
+    def allocate_micro_fund(self, meta: Meta, town: str, year: int, amount: Decimal) -> MicroFund:
+        fund = self.find(fund_id(meta.county, town, year))
+        if not isinstance(fund, MicroFund):
+            fund = MicroFund(meta=meta, town=town, year=year)
+        fund.allocate(meta, amount)
+        self.save(fund)
+        return fund
 
     def decline_micro(self, meta: Meta, project_id: UUID) -> MicroProject:
         project = self.micro(project_id, meta.county)

@@ -25,7 +25,7 @@ class Candidate(Aggregate):
     @event("Drafted")
     def __init__(self, meta: Meta, year: int, level: str, town: str, name: str, content: str,
                  implementing_body: str, investment: Decimal, deadline: date, requirements: str,
-                 coverage: list[str], demand_ids: list[UUID]) -> None:
+                 coverage: list[str], demand_ids: list[UUID], suggestion_ids: list[UUID]) -> None:
         if level not in LEVELS:
             raise RuleViolation(f"level must be one of {LEVELS}")
         if investment <= 0:
@@ -35,7 +35,10 @@ class Candidate(Aggregate):
         self.name, self.content, self.requirements = name, content, requirements
         self.implementing_body, self.investment, self.deadline = implementing_body, investment, deadline
         self.coverage = list(coverage)
+        if not demand_ids:
+            raise RuleViolation("a candidate comes from residents' demands (directly or through suggestions)")
         self.demand_ids = list(demand_ids)
+        self.suggestion_ids = list(suggestion_ids)
         self.screening: dict = {}
 
     def screen(self, meta: Meta, scores: dict[str, int], reasons: dict[str, str]) -> None:
@@ -57,7 +60,8 @@ class Candidate(Aggregate):
         return {"candidate_id": str(self.id), "name": self.name, "content": self.content,
                 "implementing_body": self.implementing_body, "investment": str(self.investment),
                 "deadline": self.deadline.isoformat(), "requirements": self.requirements,
-                "coverage": self.coverage, "demand_ids": [str(d) for d in self.demand_ids]}
+                "coverage": self.coverage, "demand_ids": [str(d) for d in self.demand_ids],
+                "suggestion_ids": [str(s) for s in self.suggestion_ids]}
 
 
 class CandidateList(Aggregate):

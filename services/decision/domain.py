@@ -3,7 +3,7 @@ deputy proposes, government handles, congress supervises)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid5
@@ -40,13 +40,38 @@ class PooledDemand(Aggregate):
         self.used_by = candidate_id
 
 
+class PooledSuggestion(Aggregate):
+    """A project suggestion from intake (共性问题形成建议): demands merged by staff, lineage kept."""
+
+    @staticmethod
+    def create_id(suggestion_id: UUID, **_: Any) -> UUID:
+        return suggestion_id
+
+    @event("Pooled")
+    def __init__(self, meta: Meta, suggestion_id: UUID, title: str, category: str, towns: list[str],
+                 demand_ids: list[UUID], split_from: UUID | None) -> None:
+        self.county = meta.county
+        self.title, self.category, self.towns = title, category, list(towns)
+        self.demand_ids = list(demand_ids)
+        self.split_from = split_from
+        self.used_by: UUID | None = None
+
+    @event("Split")
+    def split(self, meta: Meta, remaining_demand_ids: list[UUID]) -> None:
+        self.demand_ids = list(remaining_demand_ids)
+
+    @event("Used")
+    def use(self, meta: Meta, candidate_id: UUID) -> None:
+        self.used_by = candidate_id
+
+
 class MicroProject(Aggregate):
     """A micro project: proposed by a deputy, approved quickly, funded under a per-item cap."""
 
     @event("Proposed")
     def __init__(self, meta: Meta, year: int, town: str, name: str, content: str, implementing_body: str,
                  investment: Decimal, deadline: date, demand_ids: list[UUID], rule_version: int,
-                 cap: Decimal) -> None:
+                 cap: Decimal, respond_within_days: int = 7) -> None:
         if investment <= 0:
             raise RuleViolation("investment must be positive")
         if investment > cap:
@@ -62,15 +87,26 @@ class MicroProject(Aggregate):
         self.demand_ids = list(demand_ids)
         self.rule_version = rule_version
         self.proposed_by = meta.actor_id
+        self.respond_by = (meta.occurred_at + timedelta(days=respond_within_days)).date()
         self.status = "proposed"
 
     @property
     def project_id(self) -> UUID:
         return project_id_for(self.id)
 
-    def approve(self, meta: Meta) -> None:
+    def accept(self, meta: Meta) -> None:
+        """The government office takes the proposal on (承办), within the county's N days."""
         if self.status != "proposed":
             raise RuleViolation(f"micro project is {self.status}, not proposed")
+        self._accepted(meta=meta)
+
+    @event("Accepted")
+    def _accepted(self, meta: Meta) -> None:
+        self.status = "accepted"
+
+    def approve(self, meta: Meta) -> None:
+        if self.status not in ("proposed", "accepted"):
+            raise RuleViolation(f"micro project is {self.status}, not proposed or accepted")
         self._approved(meta=meta, year=self.year, town=self.town, name=self.name, content=self.content,
                        implementing_body=self.implementing_body, investment=self.investment,
                        deadline=self.deadline, demand_ids=self.demand_ids)
@@ -82,8 +118,8 @@ class MicroProject(Aggregate):
         self.status = "approved"
 
     def decline(self, meta: Meta) -> None:
-        if self.status != "proposed":
-            raise RuleViolation(f"micro project is {self.status}, not proposed")
+        if self.status not in ("proposed", "accepted"):
+            raise RuleViolation(f"micro project is {self.status}, not proposed or accepted")
         if not meta.reason:
             raise RuleViolation("declining needs a reason")
         self._declined(meta=meta)

@@ -18,6 +18,7 @@ from services.decision.api_votes import make_vote_router
 from services.decision.application import SERVICE, DecisionApplication
 from services.decision.handlers import subscriptions
 from services.decision.pages import make_pages
+from services.decision.pages_votes import make_vote_pages
 from services.decision.projections import project
 from services.decision.rules import DEFAULTS
 from services.decision.translate import to_contracts
@@ -34,7 +35,8 @@ def create_app(settings: Settings | None = None, *, start_runtime: bool = True) 
     views = make_views(settings)
     runtime = ServiceRuntime(settings, app, views=views, project=project, translate=to_contracts,
                              subscriptions=subscriptions(app))
-    routers = [make_router(app, views), make_vote_router(app, views), make_rules_router(app, SERVICE, DEFAULTS), make_pages(app, views)]
+    routers = [make_router(app, views), make_vote_router(app, views), make_rules_router(app, SERVICE, DEFAULTS),
+               make_pages(app, views), make_vote_pages(app, views)]
     api = create_service_app(settings, runtime, routers, title="Shishi decision (票决)", start_runtime=start_runtime)
     api.state.application = app
     mount_static(api, f"/{SERVICE}/static")

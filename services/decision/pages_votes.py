@@ -3,6 +3,7 @@ the deputy's ballot page (mobile, confirm before cast) and the public results pa
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated
 from uuid import UUID
@@ -25,6 +26,19 @@ from services.decision.projections_votes import BOXES, CANDIDATES, LISTS, RESULT
 
 TEMPLATES = Path(__file__).parent / "templates"
 BALLOT_COOKIE = "shishi_ballot"
+
+
+def settle(request: Request, timeout: float = 3.0) -> None:
+    """Wait until the read models include this request's events, so the next page shows them."""
+    updater = request.app.state.runtime.updater
+    if updater.wakeup is None:  # the background updater is not running (a test app): fold here
+        updater.catch_up()
+        return
+    target = updater.app.recorder.max_notification_id() or 0
+    updater.nudge()
+    deadline = time.monotonic() + timeout
+    while updater.views.position(updater.NAME) < target and time.monotonic() < deadline:
+        time.sleep(0.02)
 
 
 def make_vote_pages(app: DecisionApplication, views: ViewStore) -> APIRouter:
@@ -61,7 +75,7 @@ def make_vote_pages(app: DecisionApplication, views: ViewStore) -> APIRouter:
             result = action(meta_for(request, principal, doc["county"]))
         except (RuleViolation, NotFound, ValueError) as exc:
             return console(request, session_id, problem={"title": str(exc)}, status_code=409)
-        request.app.state.runtime.updater.catch_up()  # show the change on the page it returns
+        settle(request)
         return console(request, session_id, flash=ok.format(result=result))
 
     @router.get("/candidates", response_class=HTMLResponse)
@@ -153,7 +167,7 @@ def make_vote_pages(app: DecisionApplication, views: ViewStore) -> APIRouter:
         response = RedirectResponse(f"/decision/sessions/{session_id}/ballot", status_code=303)
         response.set_cookie(BALLOT_COOKIE, token, path=f"/decision/sessions/{session_id}/", httponly=True,
                             samesite="strict", max_age=3 * 24 * 3600)
-        request.app.state.runtime.updater.catch_up()
+        settle(request)
         return response
 
     @router.post("/sessions/{session_id}/ballot/review", response_class=HTMLResponse)

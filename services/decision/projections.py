@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from decimal import Decimal
+
 from shared.views import ViewTx
 from services.decision.domain import MicroProject, PooledDemand
+from services.decision.micro_funds import MicroEscalation, MicroFund
 from services.decision.projections_votes import project_votes
 
 POOL = "pool"
 MICRO = "micro"
+FUNDS = "micro_fund"
 
 
 def project(tx: ViewTx, event: object) -> None:
@@ -26,10 +31,27 @@ def project(tx: ViewTx, event: object) -> None:
             "content": event.content, "implementing_body": event.implementing_body,
             "investment": str(event.investment), "deadline": event.deadline.isoformat(),
             "demand_ids": [str(x) for x in event.demand_ids], "rule_version": event.rule_version,
-            "status": "proposed", "proposed_at": event.meta.occurred_at.isoformat(), "history": [
+            "status": "proposed", "proposed_at": event.meta.occurred_at.isoformat(),
+            "respond_by": (event.meta.occurred_at + timedelta(days=getattr(event, "respond_within_days", 7))
+                           ).date().isoformat(), "history": [
                 {"status": "proposed", "at": event.meta.occurred_at.isoformat(), "by": event.meta.actor_id}]})
-    elif isinstance(event, (MicroProject.Approved, MicroProject.Declined)):
-        status = "approved" if isinstance(event, MicroProject.Approved) else "declined"
+    elif isinstance(event, MicroEscalation.Escalated):
+        tx.put(MICRO, oid, event.meta.county, {
+            "id": oid, "county": event.meta.county, "year": event.year, "town": event.town, "name": event.name,
+            "content": event.content, "implementing_body": event.implementing_body,
+            "investment": str(event.investment), "deadline": event.deadline.isoformat(),
+            "demand_ids": [str(x) for x in event.demand_ids], "rule_version": event.rule_version,
+            "status": "escalated", "reason": event.reason, "proposed_at": event.meta.occurred_at.isoformat(),
+            "respond_by": None, "history": [{"status": "escalated", "at": event.meta.occurred_at.isoformat(),
+                                             "by": event.meta.actor_id, "reason": event.reason}]})
+    elif isinstance(event, MicroFund.Opened):
+        tx.put(FUNDS, oid, event.meta.county, {"id": oid, "county": event.meta.county, "town": event.town,
+                                              "year": event.year, "allocated": "0", "committed": "0",
+                                              "balance": "0", "entries": []})
+    elif isinstance(event, (MicroFund.Allocated, MicroFund.Committed)):
+        _project_fund(tx, oid, event)
+    elif isinstance(event, (MicroProject.Accepted, MicroProject.Approved, MicroProject.Declined)):
+        status = {MicroProject.Accepted: "accepted", MicroProject.Approved: "approved"}.get(type(event), "declined")
 
         def change(doc: dict) -> None:
             doc["status"] = status
@@ -37,3 +59,19 @@ def project(tx: ViewTx, event: object) -> None:
                                    "by": event.meta.actor_id, "reason": event.meta.reason})
 
         tx.update(MICRO, oid, change)
+
+
+def _project_fund(tx: ViewTx, oid: str, event: object) -> None:
+    def change(doc: dict) -> None:
+        allocated, committed = Decimal(doc["allocated"]), Decimal(doc["committed"])
+        if isinstance(event, MicroFund.Allocated):
+            allocated += event.amount
+            entry = {"kind": "allocated", "amount": str(event.amount), "reason": event.meta.reason}
+        else:
+            committed += event.amount
+            entry = {"kind": "committed", "amount": str(event.amount), "project_id": str(event.project_id)}
+        entry.update(at=event.meta.occurred_at.isoformat(), by=event.meta.actor_id)
+        doc.update(allocated=str(allocated), committed=str(committed), balance=str(allocated - committed))
+        doc["entries"].append(entry)
+
+    tx.update(FUNDS, oid, change)

@@ -10,9 +10,11 @@ from shared.ballots.box import BallotBox
 from shared.ballots.tally import box_flags
 from shared.views import ViewTx
 from services.decision.candidates import STEPS, Candidate, CandidateList
+from services.decision.domain import PooledSuggestion
 from services.decision.sessions import VoteSession
 
 CANDIDATES, LISTS, SESSIONS, BOXES, RESULTS = "candidate", "candidate_list", "session", "ballot_box", "result"
+SUGGESTIONS = "suggestion"
 
 
 def _at(event: object) -> str:
@@ -21,13 +23,24 @@ def _at(event: object) -> str:
 
 def project_votes(tx: ViewTx, event: object) -> None:
     oid = str(getattr(event, "originator_id", ""))
-    if isinstance(event, Candidate.Drafted):
+    if isinstance(event, PooledSuggestion.Pooled):
+        tx.put(SUGGESTIONS, oid, event.meta.county, {
+            "id": oid, "county": event.meta.county, "title": event.title, "category": event.category,
+            "towns": event.towns, "demand_ids": [str(d) for d in event.demand_ids],
+            "split_from": str(event.split_from) if event.split_from else None, "used_by": None,
+            "pooled_at": _at(event)})
+    elif isinstance(event, PooledSuggestion.Split):
+        tx.update(SUGGESTIONS, oid, lambda d: d.update(demand_ids=[str(x) for x in event.remaining_demand_ids]))
+    elif isinstance(event, PooledSuggestion.Used):
+        tx.update(SUGGESTIONS, oid, lambda d: d.update(used_by=str(event.candidate_id)))
+    elif isinstance(event, Candidate.Drafted):
         tx.put(CANDIDATES, oid, event.meta.county, {
             "id": oid, "county": event.meta.county, "year": event.year, "level": event.level, "town": event.town,
             "name": event.name, "content": event.content, "implementing_body": event.implementing_body,
             "investment": str(event.investment), "deadline": event.deadline.isoformat(),
             "requirements": event.requirements, "coverage": event.coverage,
-            "demand_ids": [str(d) for d in event.demand_ids], "screening": None, "drafted_at": _at(event),
+            "demand_ids": [str(d) for d in event.demand_ids],
+            "suggestion_ids": [str(x) for x in event.suggestion_ids], "screening": None, "drafted_at": _at(event),
             "drafted_by": event.meta.actor_id})
     elif isinstance(event, Candidate.Screened):
         tx.update(CANDIDATES, oid, lambda d: d.update(screening={

@@ -63,7 +63,8 @@ def result_sheet_pdf(session: dict) -> bytes:
         pdf.drawString(x, y, text)
         y -= gap
 
-    line(f"{session['year']}年 {session['name']}", 16, gap=24)
+    title = session["name"] if str(session["year"]) in session["name"] else f"{session['year']}年 {session['name']}"
+    line(title, 16, gap=24)
     line(f"民生实事项目票决结果  行政区划代码 {session['county']}  {session['town'] or ''}", 11, gap=20)
     line(f"应到代表 {len(session['roll'])} 名，实到 {len(session['present'])} 名", 11, gap=22)
     for r in session["rounds"]:
@@ -79,7 +80,12 @@ def result_sheet_pdf(session: dict) -> bytes:
              f"无效 {tally.get('invalid', 0)}  结果：{STATUS.get(result['status'], result['status'])} "
              f"{result.get('reason', '')}", 10, x=60)
         elected = {e["candidate_id"]: e["rank"] for e in result["elected"]}
-        line("候选项目                                   赞成    反对    弃权    结果", 10, x=60)
+        pdf.setFont(font, 10)
+        pdf.drawString(60, y, "候选项目")
+        for x, label in ((300, "赞成"), (345, "反对"), (390, "弃权")):
+            pdf.drawRightString(x + 20, y, label)
+        pdf.drawString(430, y, "结果")
+        y -= 16
         names = {c["candidate_id"]: c["name"] for c in r["candidates"]}
         rows = sorted(result["rows"], key=lambda row: (-row["yes"], row["candidate_id"]))
         for row in rows:

@@ -14,6 +14,7 @@ DEFAULTS: dict = {
     "adopt_fraction": 0.5,             # yes-votes more than half of deputies attending
     "micro_decline_days": 7,           # government accepts or declines a micro proposal within N days
     "yes_limited_to_seats": True,      # a ballot with more 赞成 than seats is invalid (refused electronically)
+    "micro_fund_required": False,      # approving a micro project needs an allocated town/street fund that year
 }
 CHOICES = ["yes", "no", "abstain"]     # 赞成 / 反对 / 弃权
 COMPETITIVE, EQUAL = "competitive", "equal"

@@ -14,6 +14,7 @@ from eventsourcing.domain import Aggregate, event
 
 from shared.meta import Meta, RuleViolation
 from services.decision.candidates import LEVELS
+from services.decision.domain import project_id_for
 from services.decision.rules import COMPETITIVE, margin_problem
 
 
@@ -96,7 +97,8 @@ class VoteSession(Aggregate):
             raise RuleViolation("no vote is open")
         by_id = {c["candidate_id"]: c for c in current["candidates"]}
         elected = [{**by_id[r["candidate_id"]], "yes": r["yes"], "no": r["no"], "abstain": r["abstain"],
-                    "rank": r["rank"]} for r in result["elected"]]
+                    "rank": r["rank"], "project_id": str(project_id_for(UUID(r["candidate_id"])))}
+                   for r in result["elected"]]
         self._declared(meta=meta, round_no=current["round_no"], result=result, tally=tally, elected=elected,
                        year=self.year, rule_version=current["rule_version"])
 

@@ -11,6 +11,7 @@ from shared.contracts import decision as c
 from shared.contracts.envelope import Contract
 from services.decision.candidates import Candidate
 from services.decision.domain import MicroProject, project_id_for
+from services.decision.micro_funds import MicroEscalation
 from services.decision.sessions import VoteSession
 
 
@@ -23,6 +24,10 @@ def to_contracts(event: object) -> Iterator[Contract]:
                                year=event.year, tier="micro", name=event.name, content=event.content,
                                implementing_body=event.implementing_body, investment=event.investment,
                                deadline=event.deadline, demand_ids=event.demand_ids)
+    elif isinstance(event, MicroEscalation.Escalated):
+        yield c.MicroEscalated(escalation_id=event.originator_id, year=event.year, town=event.town, name=event.name,
+                               content=event.content, investment=event.investment, cap=event.cap,
+                               demand_ids=event.demand_ids, reason=event.reason, rule_version=event.rule_version)
     elif isinstance(event, Candidate.Drafted):
         yield c.CandidateDrafted(candidate_id=event.originator_id, year=event.year, name=event.name,
                                  demand_ids=event.demand_ids)

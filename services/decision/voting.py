@@ -14,7 +14,7 @@ from shared.ballots.box import BallotBox, anonymous
 from shared.ballots.tokens import is_valid, new_token, receipt_code, scope_key
 from shared.meta import Meta, RuleViolation
 from services.decision.candidates import Candidate, CandidateList
-from services.decision.domain import PooledDemand
+from services.decision.domain import PooledDemand, PooledSuggestion
 from services.decision.rules import CHOICES, decide, quorum_met
 from services.decision.sessions import VoteSession
 
@@ -32,6 +32,7 @@ class CandidateDraft:
     requirements: str
     coverage: list[str]
     demand_ids: list[UUID]
+    suggestion_ids: list[UUID]
 
 
 class VotingUseCases:
@@ -45,18 +46,31 @@ class VotingUseCases:
 
     # candidates ---------------------------------------------------------------------------
     def draft_candidate(self, meta: Meta, draft: CandidateDraft) -> Candidate:
+        """A candidate from demands in the pool and/or intake's project suggestions; all of them are
+        marked as used by it, and the candidate lists every original demand (lineage)."""
+        suggestions = []
+        for suggestion_id in draft.suggestion_ids:
+            suggestion = self.find(suggestion_id)  # type: ignore[attr-defined]
+            if not isinstance(suggestion, PooledSuggestion) or suggestion.county != meta.county:
+                raise RuleViolation(f"suggestion {suggestion_id} is not in this county's pool")
+            if suggestion.used_by is not None:
+                raise RuleViolation(f"suggestion {suggestion_id} is already part of candidate {suggestion.used_by}")
+            suggestions.append(suggestion)
+        via_suggestions = [d for s in suggestions for d in s.demand_ids]
+        demand_ids = list(dict.fromkeys([*draft.demand_ids, *via_suggestions]))
         demands = []
-        for demand_id in draft.demand_ids:
+        for demand_id in demand_ids:
             demand = self.find(demand_id)  # type: ignore[attr-defined]
-            if not isinstance(demand, PooledDemand) or demand.county != meta.county:
+            if demand_id in draft.demand_ids and (not isinstance(demand, PooledDemand) or demand.county != meta.county):
                 raise RuleViolation(f"demand {demand_id} is not in this county's pool")
-            if demand.used_by is not None:
+            if isinstance(demand, PooledDemand) and demand.used_by is not None:
                 raise RuleViolation(f"demand {demand_id} is already part of candidate {demand.used_by}")
-            demands.append(demand)
-        candidate = Candidate(meta=meta, **draft.__dict__)
-        for demand in demands:
-            demand.use(meta=meta, candidate_id=candidate.id)
-        self.save(candidate, *demands)  # type: ignore[attr-defined]
+            if isinstance(demand, PooledDemand):
+                demands.append(demand)
+        candidate = Candidate(meta=meta, **{**draft.__dict__, "demand_ids": demand_ids})
+        for item in [*demands, *suggestions]:
+            item.use(meta=meta, candidate_id=candidate.id)
+        self.save(candidate, *demands, *suggestions)  # type: ignore[attr-defined]
         return candidate
 
     def screen_candidate(self, meta: Meta, candidate_id: UUID, scores: dict, reasons: dict) -> Candidate:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from collections.abc import Callable
 from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.access import PUBLIC, allow, check_county, require_county
+from shared.access import PUBLIC, allow, check_county, principal_of, require_county
 from shared.auth import Principal, Role
 from shared.contracts.envelope import COUNTY_PATTERN
 from shared.problems import Problem
@@ -71,6 +72,27 @@ def rating_view(r: ProjectRating) -> dict:
             "round_id": str(r.round_id) if getattr(r, "round_id", None) else None}
 
 
+def resident_rater(app: EvaluationApplication, views: ViewStore,
+                   tracking: TrackingLookup) -> Callable[[Request, UUID, str, str], None]:
+    """Rate a project as the resident behind a tracking code, if their demand went into it (lineage)."""
+    def rate(request: Request, project_id: UUID, code: str, level: str) -> None:
+        doc = views.get(RATING, str(rating_id_for(project_id)))
+        if doc is None:
+            raise Problem(404, "Not found", "no such project rating", reason="not_found")
+        if level not in ("satisfied", "basically_satisfied", "unsatisfied"):
+            raise Problem(422, "Invalid request", "level: satisfied, basically_satisfied or unsatisfied",
+                          reason="invalid_request")
+        demand = tracking(code.strip()) if 4 <= len(code.strip()) <= 40 else None
+        if demand is None or demand.get("county") != doc["county"]:
+            raise Problem(404, "Not found", "no demand with this tracking code", reason="unknown_tracking_code")
+        if str(project_id) not in linked_projects(demand):
+            raise Problem(403, "Forbidden", "this demand is not part of the project", reason="not_linked")
+        meta = meta_for(request, principal_of(request), doc["county"], role="resident")
+        app.resident_rate(meta, project_id, rater_key(doc["county"], code), level)
+
+    return rate
+
+
 def make_router(app: EvaluationApplication, views: ViewStore, tracking: TrackingLookup) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["evaluation"])
 
@@ -110,18 +132,13 @@ def make_router(app: EvaluationApplication, views: ViewStore, tracking: Tracking
         return rating_view(app.record_tally(meta, project_id, body.satisfied, body.basically_satisfied,
                                             body.unsatisfied))
 
+    rate_as_resident = resident_rater(app, views, tracking)
+
     @router.post("/projects/{project_id}/resident-ratings", status_code=201)
     def resident_rating(project_id: UUID, body: ResidentRatingIn, request: Request,
                         principal: Annotated[Principal, Depends(allow(PUBLIC))]) -> dict:
         """A resident whose demand went into this project rates it, by the demand's tracking code (群众评)."""
-        doc = project_doc(project_id)
-        demand = tracking(body.tracking_code.strip())
-        if demand is None or demand.get("county") != doc["county"]:
-            raise Problem(404, "Not found", "no demand with this tracking code", reason="unknown_tracking_code")
-        if str(project_id) not in linked_projects(demand):
-            raise Problem(403, "Forbidden", "this demand is not part of the project", reason="not_linked")
-        meta = meta_for(request, principal, doc["county"], role="resident")
-        app.resident_rate(meta, project_id, rater_key(doc["county"], body.tracking_code), body.level)
+        rate_as_resident(request, project_id, body.tracking_code, body.level)
         return {"project_id": str(project_id), "level": body.level, "recorded": True}
 
     @router.post("/projects/{project_id}/return-visits", status_code=201)

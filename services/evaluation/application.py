@@ -56,6 +56,13 @@ class EvaluationApplication(RoundCases, RectificationCases, VoiceCases, RuleBook
             uow.add(DemandRecord(meta=meta, demand_id=demand_id, channel=channel, town=town, category=category,
                                  submitted_at=submitted_at))
 
+    def record_demand_routing(self, uow: UnitOfWork, meta: Meta, demand_id: UUID, kind: str, tier: str,
+                              scope: str) -> None:
+        record = uow.find(demand_record_id_for(demand_id))
+        if not isinstance(record, DemandRecord):
+            raise RuleViolation(f"routing for demand {demand_id} before its submission")
+        record.routed(meta, kind, tier, scope)
+
     def record_demand_status(self, uow: UnitOfWork, meta: Meta, demand_id: UUID, status: str, note: str) -> None:
         record = uow.find(demand_record_id_for(demand_id))
         if not isinstance(record, DemandRecord):

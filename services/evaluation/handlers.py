@@ -41,6 +41,8 @@ def handle_intake(app: EvaluationApplication) -> Callable[[UnitOfWork, Inbound],
         p = delivered.payload
         if isinstance(p, i.DemandSubmitted):
             app.record_demand(uow, delivered.meta(), p.demand_id, p.channel, p.town, p.category, p.submitted_at)
+        elif isinstance(p, i.DemandRouted):
+            app.record_demand_routing(uow, delivered.meta(), p.demand_id, p.kind, p.tier, p.scope)
         elif isinstance(p, i.DemandStatusChanged):
             app.record_demand_status(uow, delivered.meta(), p.demand_id, p.status, p.note)
 

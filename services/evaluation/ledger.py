@@ -2,7 +2,7 @@
 
 Each metric is computed from events only: the year's adopted projects (decision's
 ``project-adopted``) and residents' demands with their status changes (intake's
-``demand-submitted`` / ``demand-status-changed``) are recorded here as evaluation's own events.
+``demand-submitted`` / ``demand-routed`` / ``demand-status-changed``) are recorded here as evaluation's own events.
 """
 
 from __future__ import annotations
@@ -52,6 +52,14 @@ class DemandRecord(Aggregate):
         self.county = meta.county
         self.demand_id = demand_id
         self.statuses: list[str] = []
+
+    def routed(self, meta: Meta, kind: str, tier: str, scope: str) -> None:
+        """Triage's routing (the latest one counts: an escalation moves the tier up)."""
+        self._routed(meta=meta, kind=kind, tier=tier, scope=scope)
+
+    @event("Routed")
+    def _routed(self, meta: Meta, kind: str, tier: str, scope: str) -> None:
+        pass
 
     def status_seen(self, meta: Meta, status: str, note: str) -> None:
         self._status_seen(meta=meta, status=status, note=note)

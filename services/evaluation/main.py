@@ -12,14 +12,16 @@ from fastapi import FastAPI
 from shared.config import DEFAULT_PORTS, Settings
 from shared.rules_api import make_rules_router
 from shared.runtime import ServiceRuntime, make_views
+from shared.audit.api import install_audit
 from shared.serving import create_service_app
 from shared.web.templating import mount_static
-from services.evaluation.api import make_router
+from services.evaluation.api import make_router, resident_rater
 from services.evaluation.application import SERVICE, EvaluationApplication
 from services.evaluation.handlers import subscriptions
 from services.evaluation.lineage import TrackingLookup, intake_tracking
 from services.evaluation.metrics_api import make_metrics_router
 from services.evaluation.pages import make_pages
+from services.evaluation.pages_staff import make_staff_pages
 from services.evaluation.projections import project
 from services.evaluation.rectification_api import make_rectification_router
 from services.evaluation.rounds_api import make_rounds_router
@@ -56,11 +58,14 @@ def create_app(settings: Settings | None = None, *, start_runtime: bool = True,
     views = make_views(settings)
     runtime = EvaluationRuntime(settings, app, views=views, project=project, translate=to_contracts,
                                 subscriptions=subscriptions(app))
-    routers = [make_router(app, views, tracking or intake_tracking(intake_url())), make_rounds_router(app, views),
+    tracking = tracking or intake_tracking(intake_url())
+    routers = [make_router(app, views, tracking), make_rounds_router(app, views),
                make_rectification_router(app, views), make_metrics_router(views),
-               make_rules_router(app, SERVICE, DEFAULTS), make_pages(app, views)]
+               make_rules_router(app, SERVICE, DEFAULTS), make_pages(app, views, resident_rater(app, views, tracking)),
+               make_staff_pages(app, views)]
     api = create_service_app(settings, runtime, routers, title="Shishi evaluation (评议)", start_runtime=start_runtime)
     api.state.application = app
     api.state.views = views
     mount_static(api, f"/{SERVICE}/static")
+    install_audit(api, app, views, settings)
     return api

@@ -12,9 +12,11 @@ from collections import Counter
 from datetime import datetime, timedelta
 from fractions import Fraction
 
-# Statuses intake publishes once a demand has been handled and answered, and once it is solved.
-SOLVED_STATUSES = {"completed", "rated", "solved", "closed"}
-CONSULTATION_CATEGORIES = {"consultation", "咨询"}
+# Statuses intake publishes (demand-status-changed) once a demand was answered, and once it was solved.
+SOLVED_STATUSES = {"closed", "completed", "rated"}
+REPLIED_STATUSES = {"replied"} | SOLVED_STATUSES
+SMALL_SCOPES = {"household", "community"}
+LOCAL_TIERS = {"department", "micro_wish", "micro"}
 REPLY_HOURS = 24
 NOT_PUBLISHED = "input not published yet"
 
@@ -42,7 +44,8 @@ def county_metrics(county: str, year: int, ratings: list[dict], adopted: list[di
     voices = sum(residents.values())
     usage = [Fraction(p["usage"]["rate"]) for p in projects if p.get("usage")]
     year_demands = [d for d in demands if d["county"] == county and d["submitted_at"][:4] == str(year)]
-    consultations = [d for d in year_demands if d["category"] in CONSULTATION_CATEGORIES]
+    consultations = [d for d in year_demands if d.get("kind") == "consultation"]
+    small = [d for d in year_demands if d.get("scope") in SMALL_SCOPES]
     rectifications = [p["rectification"] for p in projects if p.get("rectification")]
     return {
         "county": county,
@@ -61,32 +64,34 @@ def county_metrics(county: str, year: int, ratings: list[dict], adopted: list[di
         "resident_levels": {v: residents.get(v, 0) for v in ("satisfied", "basically_satisfied", "unsatisfied")},
         "usage_rate": {"value": round(float(sum(usage) / len(usage)), 4) if usage else None,
                        "numerator": len(usage), "denominator": len(projects), "note": "mean of measured projects"},
-        "reply_rate": figure(sum(1 for d in year_demands if d["statuses"]), len(year_demands)),
-        "solved_rate": figure(sum(1 for d in year_demands if _solved(d)), len(year_demands)),
+        "reply_rate": figure(sum(1 for d in year_demands if _reached(d, REPLIED_STATUSES)), len(year_demands)),
+        "solved_rate": figure(sum(1 for d in year_demands if _reached(d, SOLVED_STATUSES)), len(year_demands)),
         "reply_24h_rate": figure(sum(1 for d in consultations if _replied_within(d, REPLY_HOURS)),
                                  len(consultations),
                                  "" if consultations else "no consultation demand recorded"),
-        "local_share": unpublished("the tier each small matter was handled at (intake routing)"),
+        "local_share": figure(sum(1 for d in small if d.get("tier") in LOCAL_TIERS and _reached(d, SOLVED_STATUSES)),
+                              len(small), "" if small else "no small matter routed"),
         "coverage": unpublished("which towns/streets ran a vote (decision's town-level sessions)"),
     }
 
 
-def _solved(demand: dict) -> bool:
-    return any(s["status"] in SOLVED_STATUSES for s in demand["statuses"])
+def _reached(demand: dict, statuses: set[str]) -> bool:
+    return any(s["status"] in statuses for s in demand["statuses"])
 
 
 def _replied_within(demand: dict, hours: int) -> bool:
-    if not demand["statuses"]:
+    replies = [datetime.fromisoformat(s["at"]) for s in demand["statuses"] if s["status"] in REPLIED_STATUSES]
+    if not replies:
         return False
     submitted = datetime.fromisoformat(demand["submitted_at"])
-    first = min(datetime.fromisoformat(s["at"]) for s in demand["statuses"])
+    first = min(replies)
     return first - submitted <= timedelta(hours=hours)
 
 
 def across_counties(per_county: list[dict]) -> dict:
     """Totals across counties: each figure's numerators and denominators added up."""
     keys = ("completion_rate", "on_time_rate", "deputy_satisfied_rate", "resident_satisfaction", "reply_rate",
-            "solved_rate", "reply_24h_rate")
+            "solved_rate", "reply_24h_rate", "local_share")
     totals = {k: figure(sum(m[k]["numerator"] for m in per_county), sum(m[k]["denominator"] for m in per_county))
               for k in keys}
     verdicts = Counter()

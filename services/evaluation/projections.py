@@ -44,7 +44,12 @@ def project(tx: ViewTx, event: object) -> None:
         tx.put(DEMAND, str(event.demand_id), event.meta.county, {
             "demand_id": str(event.demand_id), "county": event.meta.county, "channel": event.channel,
             "town": event.town, "category": event.category, "submitted_at": event.submitted_at.isoformat(),
-            "statuses": []})
+            "statuses": [], "kind": None, "tier": None, "scope": None})
+    elif isinstance(event, DemandRecord.Routed):
+        link = tx.get(LINK, str(event.originator_id)) or {}
+        if "demand_id" in link:
+            tx.update(DEMAND, link["demand_id"], lambda d: d.update(kind=event.kind, tier=event.tier,
+                                                                      scope=event.scope))
     elif isinstance(event, DemandRecord.StatusSeen):
         link = tx.get(LINK, str(event.originator_id)) or {}
         if "demand_id" in link:

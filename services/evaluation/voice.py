@@ -82,6 +82,8 @@ class ProjectVoice(Aggregate):
     def look_back(self, meta: Meta, checked_on: date, in_use: bool, held_up: bool, residents_satisfied: bool,
                   problem: str) -> None:
         """翌年回头看: is it used, did it hold, are residents still satisfied. A problem feeds intake."""
+        if checked_on > meta.occurred_at.date():
+            raise RuleViolation("a look-back cannot be dated in the future")
         if self.lookback_due is not None and checked_on < self.lookback_due:
             raise RuleViolation(f"the look-back is due from {self.lookback_due.isoformat()}")
         if not (in_use and held_up and residents_satisfied) and not problem.strip():

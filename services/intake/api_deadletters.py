@@ -16,12 +16,13 @@ from shared.auth import Principal, Role
 from shared.bus.deadletter import DeadLetter, county_of_subject, list_deadletters
 from shared.bus.streams import HOTLINE
 from shared.contracts import HotlineTicket
+from shared.meta import Meta
 from shared.problems import Problem
 from shared.requests import meta_for
 from shared.views import ViewStore
 from services.intake.api import County
 from services.intake.application import IntakeApplication
-from services.intake.deadletters import DeadLetterResolution
+from services.intake.deadletters import DeadLetterResolution, resolution_id
 from services.intake.projections import RESOLUTION
 
 
@@ -49,6 +50,37 @@ def validate_ticket(body: Any, county: str) -> bytes:
 def letter_view(letter: DeadLetter, resolution: dict | None) -> dict:
     return {**letter.as_dict(), "resolution": resolution, "resolved": resolution is not None,
             "resubmittable": letter.service == "intake" and letter.original_stream == HOTLINE}
+
+
+async def resolve_letter(app: IntakeApplication, js: Any, county: str, sequence: int, meta: Meta, action: str,
+                        corrected: Any) -> DeadLetterResolution:
+    """Re-submit (the corrected body, to the original subject) or dismiss dead letter ``sequence``,
+    and record who did it. Refusals are problems with a reason."""
+    if js is None:
+        raise Problem(503, "Unavailable", "not connected to NATS", reason="nats_unavailable")
+    letter = next((x for x in await list_deadletters(js, county=county, limit=1000) if x.sequence == sequence), None)
+    if letter is None:
+        raise Problem(404, "Not found", f"no dead letter {sequence} in county {county}", reason="not_found")
+    if await asyncio.to_thread(app.find, resolution_id(county, sequence)) is not None:
+        raise Problem(409, "Already resolved", f"dead letter {sequence} was already resolved",
+                      reason="already_resolved")
+    if action == "dismiss":
+        resolution = DeadLetterResolution(meta=meta, sequence=sequence, action="dismissed",
+                                          subject=letter.original_subject, note="")
+    else:
+        if not (letter.service == "intake" and letter.original_stream == HOTLINE):
+            raise Problem(409, "Not re-submittable", "only hotline tickets can be re-submitted here",
+                          reason="not_resubmittable")
+        if county_of_subject(letter.original_subject) != county:
+            raise Problem(409, "Not re-submittable", "the original subject names no county",
+                          reason="not_resubmittable")
+        data = validate_ticket(corrected if corrected not in (None, "") else letter.text(), county)
+        # Nats-Msg-Id per dead letter: pressing the button twice publishes once.
+        ack = await js.publish(letter.original_subject, data, headers={"Nats-Msg-Id": f"resubmit:{county}:{sequence}"})
+        resolution = DeadLetterResolution(meta=meta, sequence=sequence, action="resubmitted",
+                                          subject=letter.original_subject, note=f"{ack.stream}:{ack.seq}")
+    await asyncio.to_thread(app.save, resolution)
+    return resolution
 
 
 def make_deadletter_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
@@ -80,30 +112,9 @@ def make_deadletter_router(app: IntakeApplication, views: ViewStore) -> APIRoute
                                                                     write=True))]) -> dict:
         """Re-submit a corrected hotline ticket to its original subject, or dismiss the dead letter."""
         check_county(principal, county)
-        letter = next((x for x in await letters(request, county) if x.sequence == sequence), None)
-        if letter is None:
-            raise Problem(404, "Not found", f"no dead letter {sequence} in county {county}", reason="not_found")
-        if app.find(DeadLetterResolution.create_id(meta=meta_for(request, principal, county), sequence=sequence)):
-            raise Problem(409, "Already resolved", f"dead letter {sequence} was already resolved",
-                          reason="already_resolved")
         meta = meta_for(request, principal, county, reason=body.reason)
-        if body.action == "dismiss":
-            resolution = DeadLetterResolution(meta=meta, sequence=sequence, action="dismissed",
-                                              subject=letter.original_subject, note="")
-        else:
-            if not (letter.service == "intake" and letter.original_stream == HOTLINE):
-                raise Problem(409, "Not re-submittable", "only hotline tickets can be re-submitted here",
-                              reason="not_resubmittable")
-            if county_of_subject(letter.original_subject) != county:
-                raise Problem(409, "Not re-submittable", "the original subject names no county",
-                              reason="not_resubmittable")
-            data = validate_ticket(body.body if body.body is not None else letter.text(), county)
-            js = request.app.state.runtime.js
-            # Nats-Msg-Id per dead letter: pressing the button twice publishes once.
-            ack = await js.publish(letter.original_subject, data, headers={"Nats-Msg-Id": f"resubmit:{county}:{sequence}"})
-            resolution = DeadLetterResolution(meta=meta, sequence=sequence, action="resubmitted",
-                                              subject=letter.original_subject, note=f"{ack.stream}:{ack.seq}")
-        await asyncio.to_thread(app.save, resolution)
+        resolution = await resolve_letter(app, request.app.state.runtime.js, county, sequence, meta, body.action,
+                                          body.body)
         return {"sequence": sequence, "action": resolution.action, "resolved_by": resolution.resolved_by,
                 "resolved_at": resolution.resolved_at, "note": resolution.note}
 

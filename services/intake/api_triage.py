@@ -101,7 +101,7 @@ def make_triage_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
               principal: Annotated[Principal, Depends(STAFF)]) -> dict:
         """Close the demand with a note for the resident (and the hotline)."""
         county = county_of(demand_id, principal)
-        return demand_brief(app.close(meta_for(request, principal, county), demand_id, body.text))
+        return demand_brief(app.close_demand(meta_for(request, principal, county), demand_id, body.text))
 
     @router.get("/demands/{demand_id}/duplicates")
     def duplicates(demand_id: UUID, principal: Annotated[Principal, Depends(allow(*READERS))]) -> dict:

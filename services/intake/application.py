@@ -15,7 +15,7 @@ from services.intake.merging import Merging
 from services.intake.residents import ResidentContact
 from services.intake.rules import CATEGORIES, DEFAULTS, is_tracking_code, new_tracking_code
 from services.intake.triage import Triage
-from services.intake.vault import ContactVault, KeyErased
+from services.intake.vault import ContactVault, KeyErased, vault_for_env
 
 SERVICE = "intake"
 
@@ -46,9 +46,25 @@ class Contact:
 class IntakeApplication(Triage, Merging, DeputyWork, RuleBookMixin, ServiceApplication):
     name = "intake"
 
-    def __init__(self, env: dict[str, str] | None = None, *, vault: ContactVault) -> None:
+    def __init__(self, env: dict[str, str] | None = None, *, vault: ContactVault | None = None) -> None:
         super().__init__(env)
-        self.vault = vault
+        self.vault = vault if vault is not None else vault_for_env(dict(self.env))
+
+    def save(self, *objs, **kwargs):  # type: ignore[no-untyped-def]
+        """Residents' new keys are written first: no sealed contact is ever stored without its key."""
+        self.vault.flush()
+        return super().save(*objs, **kwargs)
+
+    def process_batch(self, messages, handle) -> None:  # type: ignore[no-untyped-def]
+        self.vault.discard_pending()
+        try:
+            super().process_batch(messages, handle)
+        finally:
+            self.vault.discard_pending()
+
+    def close(self) -> None:
+        super().close()
+        self.vault.close()
 
     def rules(self, county: str) -> tuple[int, dict]:
         return self.current_rules(SERVICE, county, DEFAULTS)
@@ -59,6 +75,7 @@ class IntakeApplication(Triage, Merging, DeputyWork, RuleBookMixin, ServiceAppli
         if new.category not in CATEGORIES:
             raise RuleViolation(f"unknown category {new.category!r}; one of {', '.join(CATEGORIES)}")
         uow = UnitOfWork(self)
+        self.vault.discard_pending()
         demand = self._create(uow, meta, new, hotline_ticket_id="", contact_id=uuid4())
         self.save(*uow.aggregates())
         return demand

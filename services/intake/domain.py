@@ -29,9 +29,9 @@ STAGE_STATUS = {
     "verdict": "rated",
 }
 STAGE_ORDER = ["submitted", *STAGE_STATUS]
-# Intake's own steps, placed before the upstream stages when they share a moment.
-TIMELINE_ORDER = ["submitted", "classified", "routed", "deputy", "escalated", "duplicate", "merged", "split",
-                  "replied", "overdue", "wish", "closed", *STAGE_STATUS]
+# At one moment, intake's own steps keep the order they happened in (rank 0, stable sort);
+# upstream stages, which arrive from several services in any order, follow in loop order.
+STAGE_RANK = {stage: n + 1 for n, stage in enumerate(STAGE_STATUS)}
 
 
 def hotline_demand_id(county: str, ticket_id: str) -> UUID:
@@ -103,7 +103,7 @@ class Demand(Aggregate):
     def _note(self, meta: Meta, stage: str, title: str, ref: str = "", detail: str = "") -> None:
         self.timeline.append({"stage": stage, "at": meta.occurred_at.isoformat(), "title": title, "ref": ref,
                               "detail": detail})
-        self.timeline.sort(key=lambda e: (e["at"], TIMELINE_ORDER.index(e["stage"])))
+        self.timeline.sort(key=lambda e: (e["at"], STAGE_RANK.get(e["stage"], 0)))
         self.last_moved_at = max(self.last_moved_at, meta.occurred_at)
 
     # -- triage ------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from shared.config import Settings
 from shared.meta import Meta
 from shared.rules_api import make_rules_router
 from shared.runtime import ServiceRuntime, make_views
+from shared.audit.api import install_audit
 from shared.serving import create_service_app
 from shared.views import ViewStore
 from shared.web.templating import mount_static
@@ -96,4 +97,5 @@ def create_app(settings: Settings | None = None, *, start_runtime: bool = True) 
     api.state.application = app
     api.state.vault = vault
     mount_static(api, "/intake/static")
+    install_audit(api, app, views, settings)
     return api

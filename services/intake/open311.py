@@ -172,7 +172,8 @@ def make_open311_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
 
     @router.get("/requests.json")
     @handled
-    def requests_(principal: Annotated[Principal, Depends(ANYONE)], jurisdiction_id: str | None = None,
+    def requests_(request: Request, principal: Annotated[Principal, Depends(ANYONE)],
+                  jurisdiction_id: str | None = None,
                   service_request_id: str | None = None, service_code: str | None = None,
                   start_date: str | None = None, end_date: str | None = None, status: str | None = None):  # type: ignore[no-untyped-def]
         """Service requests with the spec's filters (default: the last 90 days, at most 1000)."""
@@ -182,8 +183,11 @@ def make_open311_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
             wanted = {s.strip() for s in service_request_id.split(",")}
             docs = [d for d in docs if d["id"] in wanted]
         else:
-            end = parse_time(end_date, "end_date") or datetime.now(UTC) + timedelta(days=1)
+            now = getattr(request.app.state, "clock", lambda: datetime.now(UTC))()
+            end = parse_time(end_date, "end_date") or now
             start = parse_time(start_date, "start_date") or end - timedelta(days=90)
+            if end - start > timedelta(days=90):
+                raise Open311Error(400, "start_date and end_date may not span more than 90 days")
             if service_code:
                 codes = {s.strip() for s in service_code.split(",")}
                 docs = [d for d in docs if d["category"] in codes]

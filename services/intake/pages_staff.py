@@ -16,13 +16,14 @@ from shared.application import NotFound
 from shared.auth import Principal, Role
 from shared.bus.deadletter import list_deadletters
 from shared.meta import RuleViolation
+from shared.problems import Problem
 from shared.pages import viewer_county
 from shared.requests import meta_for
 from shared.views import ViewStore
 from shared.web.i18n import register_messages
 from shared.web.templating import make_templates, render
 from services.intake.api import now_of
-from services.intake.api_deadletters import letter_view
+from services.intake.api_deadletters import letter_view, resolve_letter
 from services.intake.application import IntakeApplication
 from services.intake.domain import KINDS, Demand
 from services.intake.pages_text import MESSAGES
@@ -118,7 +119,7 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
             "triage": lambda: app.triage(meta, demand_id, get("kind"), get("scope"), int(get("estimate") or 0)),
             "assessment": lambda: app.reassess(meta, demand_id, get("scope"), int(get("estimate") or 0)),
             "reply": lambda: app.reply(meta, demand_id, get("text")),
-            "close": lambda: app.close(meta, demand_id, get("text")),
+            "close": lambda: app.close_demand(meta, demand_id, get("text")),
             "duplicates": lambda: app.link_duplicates(meta, demand_id, [UUID(x) for x in form.getlist("dup")]),
             "erase": lambda: app.erase_contact(meta, demand_id),
         }
@@ -174,6 +175,21 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         items = [letter_view(x, resolutions.get(x.sequence)) for x in letters]
         return page(request, "deadletters.html", {"county": county, "items": items, "connected": js is not None,
                                                   "can_resolve": principal.has_any(STAFF)})
+
+    @router.post("/deadletters/{sequence}")
+    async def deadletter_action(request: Request, sequence: int) -> Response:
+        form = await request.form()
+        principal, county, refused = gate(request, str(form.get("county") or ""), STAFF)
+        if refused:
+            return refused
+        meta = meta_for(request, principal, county, reason=str(form.get("reason") or ""))
+        back = f"/intake/deadletters?county={county}"
+        try:
+            await resolve_letter(app, request.app.state.runtime.js, county, sequence, meta,
+                                 str(form.get("action") or ""), str(form.get("body") or ""))
+        except (Problem, RuleViolation) as exc:
+            return RedirectResponse(f"{back}&error={quote(getattr(exc, 'detail', '') or str(exc))}", status_code=303)
+        return RedirectResponse(back, status_code=303)
 
     @router.get("/stranded", response_class=HTMLResponse)
     def stranded_page(request: Request, county: str = "") -> Response:

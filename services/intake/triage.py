@@ -53,7 +53,7 @@ class Triage:
         self.save(demand)  # type: ignore[attr-defined]
         return demand
 
-    def close(self, meta: Meta, demand_id: UUID, note: str) -> Demand:
+    def close_demand(self, meta: Meta, demand_id: UUID, note: str) -> Demand:
         demand = self.demand(demand_id, meta.county)  # type: ignore[attr-defined]
         if len(note.strip()) < 2:
             raise RuleViolation("closing needs a note for the resident")

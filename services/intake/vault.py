@@ -35,6 +35,7 @@ class ContactVault:
 
     def __init__(self, *, sqlite_path: Path | None = None, postgres: dict[str, str] | None = None) -> None:
         self._lock = threading.Lock()
+        self._local = threading.local()  # keys made on this thread, written with its next save
         if postgres:
             import psycopg
 
@@ -71,18 +72,25 @@ class ContactVault:
             raise KeyErased(str(contact_id))
         return bytes(row[0])
 
+    def _pending(self) -> dict[UUID, tuple[str, bytes]]:
+        pending = getattr(self._local, "pending", None)
+        if pending is None:
+            pending = self._local.pending = {}
+        return pending
+
     def seal(self, contact_id: UUID, county: str, fields: dict[str, str]) -> dict[str, str]:
-        """Create the resident's key (once) and encrypt each field with it; ``{}`` stays ``{}``."""
-        key = AESGCM.generate_key(bit_length=256)
-        with self._cursor() as c:
-            p = self._p
-            c.execute(f"SELECT key FROM resident_keys WHERE contact_id={p}", (str(contact_id),))
-            row = c.fetchone()
-            if row is None:
-                c.execute(f"INSERT INTO resident_keys (contact_id, county, key) VALUES ({p},{p},{p})",
-                          (str(contact_id), county, key))
-            else:
-                key = bytes(row[0])
+        """Make the resident's key (once) and encrypt each field with it. The new key is written by
+        ``flush`` — the application calls it right before saving the events, in one transaction
+        per batch — so a thousand hotline tickets cost one key-store commit, not a thousand."""
+        pending = self._pending()
+        if contact_id in pending:
+            key = pending[contact_id][1]
+        else:
+            try:
+                key = self._key(contact_id)
+            except KeyErased:
+                key = AESGCM.generate_key(bit_length=256)
+                pending[contact_id] = (county, key)
         aead = AESGCM(key)
         sealed = {}
         for name, value in fields.items():
@@ -90,6 +98,26 @@ class ContactVault:
             blob = aead.encrypt(nonce, value.encode("utf-8"), f"{contact_id}:{name}".encode())
             sealed[name] = base64.b64encode(nonce + blob).decode("ascii")
         return sealed
+
+    def flush(self) -> None:
+        """Write the keys made on this thread (before the events that use them are saved)."""
+        pending = self._pending()
+        if not pending:
+            return
+        rows = [(str(cid), county, key) for cid, (county, key) in pending.items()]
+        p = self._p
+        with self._cursor() as c:
+            if p == "?":
+                c.execute("BEGIN IMMEDIATE")
+            c.executemany(f"INSERT INTO resident_keys (contact_id, county, key) VALUES ({p},{p},{p}) "
+                          "ON CONFLICT (contact_id) DO NOTHING", rows)
+            if p == "?":
+                c.execute("COMMIT")
+        pending.clear()
+
+    def discard_pending(self) -> None:
+        """Forget keys made for events that will not be saved (a failed batch)."""
+        self._pending().clear()
 
     def open(self, contact_id: UUID, sealed: dict[str, str]) -> dict[str, str]:
         """Decrypt the fields; raises ``KeyErased`` after the resident was erased."""
@@ -128,6 +156,15 @@ class ContactVault:
 
 def make_vault(settings: Any) -> ContactVault:
     """The vault of a service's settings: beside its event store (SQLite) or in its database."""
-    if settings.persistence == "postgres":
-        return ContactVault(postgres=settings.eventsourcing_env())
-    return ContactVault(sqlite_path=settings.service_dir / "keys.sqlite")
+    return vault_for_env(settings.eventsourcing_env())
+
+
+def vault_for_env(env: dict[str, str]) -> ContactVault:
+    """The vault beside an eventsourcing environment: ``keys.sqlite`` next to ``SQLITE_DBNAME``,
+    or the ``resident_keys`` table in the PostgreSQL database of ``POSTGRES_*``."""
+    if "postgres" in env.get("PERSISTENCE_MODULE", "").lower():
+        return ContactVault(postgres=env)
+    dbname = env.get("SQLITE_DBNAME", "")
+    if not dbname or dbname.startswith(":memory:") or dbname.startswith("file:"):
+        raise ValueError("residents' keys need a real store: set SQLITE_DBNAME to a file or use PostgreSQL")
+    return ContactVault(sqlite_path=Path(dbname).parent / "keys.sqlite")

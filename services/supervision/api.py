@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from shared.access import PUBLIC, allow, check_county, require_county
 from shared.auth import Principal, Role
 from shared.contracts.envelope import COUNTY_PATTERN
+from shared.problems import Problem
 from shared.requests import meta_for
 from shared.views import ViewStore
 from services.supervision.application import SupervisionApplication
@@ -137,6 +138,9 @@ def make_router(app: SupervisionApplication, views: ViewStore) -> APIRouter:
         """The responsible unit's monthly tracking entry (一月一跟踪)."""
         project = owned(project_id, principal)
         meta = meta_for(request, principal, project.county)
+        if body.period and body.period > meta.occurred_at.date().isoformat()[:7]:
+            raise Problem(422, "Invalid request", "an entry cannot cover a month that has not begun",
+                          reason="future_period")
         return project_view(app.report_progress(
             meta, project_id, body.progress_pct, body.spent, body.note, body.period, body.task_progress,
             body.spent_by_line, body.work_done, body.problems))

@@ -19,6 +19,10 @@ Short = Annotated[str, Field(min_length=1, max_length=200)]
 Long = Annotated[str, Field(min_length=1, max_length=4000)]
 
 
+Staff = Annotated[Principal, Depends(allow(Role.CONGRESS_STAFF, write=True))]
+Inspector = Annotated[Principal, Depends(allow(Role.DEPUTY, Role.CONGRESS_STAFF, write=True))]
+Unit = Annotated[Principal, Depends(allow(Role.GOV_UNIT, write=True))]
+
 class MemberIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: Short = Field(description="the member's account subject (deputies sign in with it)")
@@ -102,9 +106,6 @@ def new_id() -> str:
 def make_oversight_router(app: SupervisionApplication) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["supervision: oversight"])
     owned = owner(app)
-    Staff = Annotated[Principal, Depends(allow(Role.CONGRESS_STAFF, write=True))]
-    Inspector = Annotated[Principal, Depends(allow(Role.DEPUTY, Role.CONGRESS_STAFF, write=True))]
-    Unit = Annotated[Principal, Depends(allow(Role.GOV_UNIT, write=True))]
 
     @router.post("/projects/{project_id}/group")
     def assign_group(project_id: UUID, body: GroupIn, request: Request, principal: Staff) -> dict:

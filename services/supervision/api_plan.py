@@ -9,15 +9,18 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.access import allow
+from shared.access import allow, check_county
 from shared.auth import Principal, Role
 from shared.problems import Problem
 from shared.requests import meta_for
-from services.supervision.api import Money, owner, project_view
+from services.supervision.api import County, Money, owner, project_view
 from services.supervision.application import SupervisionApplication
 
 Text = Annotated[str, Field(min_length=1, max_length=200)]
 
+
+Unit = Annotated[Principal, Depends(allow(Role.GOV_UNIT, write=True))]
+Staff = Annotated[Principal, Depends(allow(Role.CONGRESS_STAFF, write=True))]
 
 class BudgetLineIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -43,6 +46,16 @@ class MilestoneIn(BaseModel):
     name: Text
     due: date
     target_pct: int = Field(ge=0, le=100)
+
+
+class SessionCloseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    closed_on: date
+    reason: str = Field(min_length=2, max_length=500)
+
+
+class CountySessionCloseIn(SessionCloseIn):
+    year: int = Field(ge=2000, le=2100)
 
 
 class PlanIn(BaseModel):
@@ -94,8 +107,23 @@ class AuditIn(BaseModel):
 def make_plan_router(app: SupervisionApplication) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["supervision: plan"])
     owned = owner(app)
-    Unit = Annotated[Principal, Depends(allow(Role.GOV_UNIT, write=True))]
-    Staff = Annotated[Principal, Depends(allow(Role.CONGRESS_STAFF, write=True))]
+
+    @router.post("/projects/{project_id}/session-close")
+    def session_close(project_id: UUID, body: SessionCloseIn, request: Request, principal: Staff) -> dict:
+        """Record the day the session closed (or the micro project was approved): the plan's
+        30 days run from it. A correction event with its reason; the earlier date stays in history."""
+        project = owned(project_id, principal)
+        meta = meta_for(request, principal, project.county, reason=body.reason)
+        return project_view(app.record_session_close(meta, project_id, body.closed_on))
+
+    @router.post("/counties/{county}/session-close")
+    def county_session_close(county: County, body: CountySessionCloseIn, request: Request,
+                             principal: Staff) -> dict:
+        """The close of the county's annual session (闭会), for every major project of that year."""
+        check_county(principal, county)
+        meta = meta_for(request, principal, county, reason=body.reason)
+        changed = app.record_county_session_close(meta, body.year, body.closed_on)
+        return {"county": county, "year": body.year, "closed_on": body.closed_on.isoformat(), "projects": changed}
 
     @router.post("/projects/{project_id}/plan", status_code=201)
     def file_plan(project_id: UUID, body: PlanIn, request: Request, principal: Unit) -> dict:

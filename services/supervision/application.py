@@ -14,7 +14,7 @@ from eventsourcing.persistence import IntegrityError
 from shared.application import NotFound, RuleBookMixin, ServiceApplication, UnitOfWork
 from shared.meta import Meta
 from services.supervision.domain import Project, ProjectIndex, index_id
-from services.supervision.rules import DEFAULTS, project_progress
+from services.supervision.rules import DEFAULTS, check_rules, project_progress
 from services.supervision.warning_rules import causes, escalation_due, plan_due_on
 
 SERVICE = "supervision"
@@ -26,6 +26,12 @@ class SupervisionApplication(RuleBookMixin, ServiceApplication):
 
     def rules(self, county: str) -> tuple[int, dict]:
         return self.current_rules(SERVICE, county, DEFAULTS)
+
+    def revise_rules(self, service: str, meta: Meta, changes: dict, defaults: dict) -> tuple[int, dict]:
+        """A county's revision is checked as a whole before it is recorded (409 with the reason)."""
+        _, current = self.rules(meta.county)
+        check_rules({**current, **changes})
+        return super().revise_rules(service, meta, changes, defaults)
 
     def open_project(self, uow: UnitOfWork, meta: Meta, project_id: UUID, year: int, tier: str, name: str,
                      content: str, implementing_body: str, investment: Decimal, deadline: date,
@@ -56,6 +62,21 @@ class SupervisionApplication(RuleBookMixin, ServiceApplication):
         fn(project)
         self.save(project)
         return project
+
+    # -- session close, plan and changes --------------------------------------------------------
+
+    def record_session_close(self, meta: Meta, project_id: UUID, closed_on: date) -> Project:
+        return self._change(meta, project_id, lambda p: p.record_session_close(meta, closed_on))
+
+    def record_county_session_close(self, meta: Meta, year: int, closed_on: date) -> list[str]:
+        """The close of the county's annual session, for every major project of that year."""
+        projects = [p for p in (self.project(pid) for pid in self.project_ids(meta.county))
+                    if p.tier == "major" and p.year == year and p.session_closed_on != closed_on]
+        for p in projects:
+            p.record_session_close(meta, closed_on)
+        if projects:
+            self.save(*projects)
+        return [str(p.id) for p in projects]
 
     # -- plan and changes ---------------------------------------------------------------------
 

@@ -106,6 +106,25 @@ class Project(Aggregate):
         self.completed_on: date | None = None
         self.acceptance: dict | None = None
 
+    # -- when the 30 days start: the close of the session (闭会) ---------------------------------
+
+    def record_session_close(self, meta: Meta, closed_on: date) -> None:
+        """Staff record the day the session closed (or a micro project was approved) when it differs
+        from the day the result arrived; the plan's due date follows it. A correction, with a reason."""
+        if not meta.reason:
+            raise RuleViolation("recording the session's close needs a reason")
+        if closed_on > meta.occurred_at.date():
+            raise RuleViolation("the session's close cannot be in the future")
+        if not self.year - 1 <= closed_on.year <= self.year:
+            raise RuleViolation(f"a {self.year} project's session closed in {self.year - 1} or {self.year}")
+        if self.plans and closed_on > date.fromisoformat(self.plans[0]["filed_on"]):
+            raise RuleViolation("the session closed before the plan was filed")
+        self._session_close_recorded(meta=meta, closed_on=closed_on, previous=self.session_closed_on)
+
+    @event("SessionCloseRecorded")
+    def _session_close_recorded(self, meta: Meta, closed_on: date, previous: date) -> None:
+        self.session_closed_on = closed_on
+
     # -- implementation plan (实施方案) and its changes ---------------------------------------
 
     def file_plan(self, meta: Meta, plan: dict, due_on: date) -> None:
@@ -273,6 +292,8 @@ class Project(Aggregate):
             raise RuleViolation("verdict is accepted or rejected")
         if verdict == "rejected" and not meta.reason:
             raise RuleViolation("a rejected acceptance check needs a reason")
+        if meta.actor_role == "deputy" and self.group["deputies"] and meta.actor_id not in self.member_ids():
+            raise RuleViolation("the acceptance check is made by the project's supervision group")
         self._acceptance_checked(meta=meta, verdict=verdict, snapshot=self.final_figures())
 
     def final_figures(self) -> dict:

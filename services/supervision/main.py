@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from shared.config import Settings
 from shared.rules_api import make_rules_router
 from shared.runtime import ServiceRuntime, make_views
+from shared.audit.api import install_audit
 from shared.serving import create_service_app
 from shared.web.templating import mount_static
 from services.supervision.api import make_router
@@ -46,4 +47,5 @@ def create_app(settings: Settings | None = None, *, start_runtime: bool = True) 
     holder["api"] = api
     api.state.application = app
     mount_static(api, f"/{SERVICE}/static")
+    install_audit(api, app, views, settings)
     return api

@@ -44,6 +44,7 @@ def make_pages(app: SupervisionApplication, views: ViewStore) -> APIRouter:
             return RedirectResponse("/login", status_code=303)
         if not principal.covers(county):
             return render(templates, request, name, {"county": county, "items": [], "warnings": [], "summary": {},
+                          "kinds": [], "chart": {"names": [], "progress": [], "warnings_by_kind": []},
                           "problem": {"title": "无权查看该县 / County outside your scope", "detail": county}},
                           status_code=403)
         return None

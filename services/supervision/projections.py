@@ -35,6 +35,8 @@ def project(tx: ViewTx, event: object) -> None:
         tx.update(PROJECT, oid, lambda d: d.update(
             plan_status="late" if event.late else "filed", plan_versions=1, plan_due_on=event.due_on,
             budget_total=str(sum((Decimal(b["amount"]) for b in event.plan["budget_lines"]), Decimal("0")))))
+    elif isinstance(event, Project.SessionCloseRecorded):
+        tx.update(PROJECT, oid, lambda d: d.update(session_closed_on=event.closed_on.isoformat()))
     elif isinstance(event, Project.ChangeDecided) and event.approved:
         tx.update(PROJECT, oid, lambda d: d.update(plan_versions=d.get("plan_versions", 0) + 1))
     elif isinstance(event, (Project.GroupAssigned, Project.RosterChanged)):

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from shared.meta import RuleViolation
+
 DEFAULTS: dict = {
     "plan_due_days": 30,            # implementation plan within 30 days after the session closes
     "plan_escalation_days": 45,     # still no plan this many days after the session: escalate
@@ -26,6 +28,22 @@ DEFAULTS: dict = {
     "finding_open_days": 30,        # a finding open too long
     "warning_escalation_days": 15,  # an unresolved warning goes to standing-committee supervision
 }
+
+
+def check_rules(values: dict) -> None:
+    """A rule set that the sweep can apply: counts and days not negative, a group range that
+    exists, month-day dates that exist."""
+    for key, value in values.items():
+        if isinstance(value, int) and value < 0:
+            raise RuleViolation(f"rule {key} cannot be negative")
+    if not 1 <= values["group_min"] <= values["group_max"]:
+        raise RuleViolation("group_min must be at least 1 and not above group_max")
+    for key in ("midyear_review_due", "yearend_result_due"):
+        try:
+            m, d = str(values[key]).split("-")
+            date(2024, int(m), int(d))  # a leap year: 02-29 is a valid day
+        except ValueError:
+            raise RuleViolation(f"rule {key} is a month and day, MM-DD") from None
 
 
 def month_of(d: date) -> str:

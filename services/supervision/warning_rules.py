@@ -30,14 +30,14 @@ def causes(p: Any, rules: dict, today: date) -> dict[str, tuple[str, str]]:
     if not p.plans:
         due = plan_due_on(p.session_closed_on, rules)
         if today > due:
-            out["plan_missing"] = ("plan_missing", f"no implementation plan filed; due {due.isoformat()}")
+            out["plan_missing"] = ("plan_missing", f"实施方案未报送，应于{due.isoformat()}前报送")
     elif p.status == "open":
         out.update(_cadence(p, rules, today))
         out.update(_progress(p, rules, today))
     for fid, f in p.findings.items():
         found = date.fromisoformat(f["found_on"])
         if f["status"] != "closed" and (today - found).days > int(rules["finding_open_days"]):
-            out[f"finding_open:{fid}"] = ("finding_open", f"finding open since {found.isoformat()}: {f['text'][:80]}")
+            out[f"finding_open:{fid}"] = ("finding_open", f"问题自{found.isoformat()}起未办结：{f['text'][:80]}")
     return out
 
 
@@ -47,17 +47,17 @@ def _cadence(p: Any, rules: dict, today: date) -> dict[str, tuple[str, str]]:
     for period in months_between(start, today):
         due = entry_due(period, rules)
         if period not in p.entries and today > due:
-            out[f"entry_missing:{period}"] = ("entry_missing", f"monthly entry for {period} due {due.isoformat()}")
+            out[f"entry_missing:{period}"] = ("entry_missing", f"{period}月度跟踪应于{due.isoformat()}前填报")
     for period in quarters_between(start, today):
         due = quarterly_due(period, rules)
         if f"quarterly:{period}" not in p.reports and today > due:
             out[f"quarterly_missing:{period}"] = ("quarterly_missing",
-                                                  f"quarterly report for {period} due {due.isoformat()}")
+                                                  f"{period}季度汇报应于{due.isoformat()}前报送")
     mid, end = midyear_due(p.year, rules), yearend_due(p.year, rules)
     if start <= mid < today and f"midyear:{p.year}" not in p.reports:
-        out[f"midyear_missing:{p.year}"] = ("midyear_missing", f"mid-year review due {mid.isoformat()}")
+        out[f"midyear_missing:{p.year}"] = ("midyear_missing", f"年中进度报告应于{mid.isoformat()}前报送")
     if start <= end < today and f"yearend:{p.year}" not in p.reports:
-        out[f"yearend_missing:{p.year}"] = ("yearend_missing", f"year-end result due {end.isoformat()}")
+        out[f"yearend_missing:{p.year}"] = ("yearend_missing", f"年终结果报告应于{end.isoformat()}前报送")
     return out
 
 
@@ -71,17 +71,17 @@ def _progress(p: Any, rules: dict, today: date) -> dict[str, tuple[str, str]]:
         upcoming = next((m for m in milestones if date.fromisoformat(m["due"]) >= today), None)
         segment = upcoming["id"] if upcoming else "final"
         out[f"progress_lag:{segment}"] = ("progress_lag",
-                                          f"progress {p.progress_pct}% behind the plan's {planned:.0f}%")
+                                          f"实际进度{p.progress_pct}%，计划进度{planned:.0f}%")
     for m in milestones:
         if date.fromisoformat(m["due"]) < today and p.progress_pct < int(m["target_pct"]):
             out[f"milestone_overdue:{m['id']}"] = ("milestone_overdue",
-                                                   f"milestone {m['name']} ({m['target_pct']}%) due {m['due']}")
+                                                   f"节点“{m['name']}”（{m['target_pct']}%）应于{m['due']}完成")
     budget = sum((Decimal(b["amount"]) for b in plan["budget_lines"]), Decimal("0"))
     if budget > 0:
         spent_share = float(p.spent / budget * 100)
         if abs(spent_share - planned) > float(rules["spend_deviation_points"]):
             out[f"spending_off:{quarter_of(today)}"] = (
-                "spending_off", f"spent {spent_share:.0f}% of the budget against {planned:.0f}% planned")
+                "spending_off", f"已支出预算的{spent_share:.0f}%，计划进度{planned:.0f}%")
     return out
 
 

@@ -14,11 +14,14 @@ from uuid import UUID
 
 from shared.audit.merkle import leaf_hash
 
+HEAD = struct.Struct(">Q16sQI")  # notification id, originator id, version, topic length
+LENGTH = struct.Struct(">I")
+
 
 @dataclass(frozen=True)
 class StoredRecord:
     notification_id: int
-    originator_id: UUID
+    originator_id: UUID | str  # a UUID, or its text as stored (read without building UUID objects)
     version: int
     topic: str
     state: bytes
@@ -26,12 +29,16 @@ class StoredRecord:
     def encode(self) -> bytes:
         topic = self.topic.encode("utf-8")
         return b"".join((
-            struct.pack(">Q", self.notification_id), self.originator_id.bytes, struct.pack(">Q", self.version),
-            struct.pack(">I", len(topic)), topic, struct.pack(">I", len(self.state)), self.state,
+            HEAD.pack(self.notification_id, uuid_bytes(self.originator_id), self.version, len(topic)), topic,
+            LENGTH.pack(len(self.state)), self.state,
         ))
 
     def leaf_hash(self) -> bytes:
         return leaf_hash(self.encode())
+
+
+def uuid_bytes(value: UUID | str) -> bytes:
+    return value.bytes if isinstance(value, UUID) else bytes.fromhex(value.replace("-", ""))
 
 
 def record_of(notification: object) -> StoredRecord:

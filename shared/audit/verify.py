@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from shared.audit.leaf import StoredRecord, record_of
 from shared.audit.log import MerkleLog, sidecar_path
@@ -75,6 +76,10 @@ class ServiceReport:
 
 
 def store_records(recorder: Any, batch: int = 5000) -> Iterator[StoredRecord]:
+    """Every stored event in notification order (straight from the table on SQLite)."""
+    if hasattr(recorder, "datastore") and "SQLite" in type(recorder).__name__:
+        yield from sqlite_records(recorder, batch)
+        return
     position = 0
     while True:
         notifications = recorder.select_notifications(position, batch, None, (), inclusive_of_start=False)
@@ -83,6 +88,21 @@ def store_records(recorder: Any, batch: int = 5000) -> Iterator[StoredRecord]:
         if len(notifications) < batch:
             return
         position = notifications[-1].id
+
+
+def sqlite_records(recorder: Any, batch: int) -> Iterator[StoredRecord]:
+    position = 0
+    table = getattr(recorder, "events_table_name", "stored_events")
+    while True:
+        with recorder.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM {table} "
+                      "WHERE rowid > ? ORDER BY rowid LIMIT ?", (position, batch))
+            rows = c.fetchall()
+        for nid, oid, version, topic, state in rows:
+            yield StoredRecord(nid, oid, version, topic, bytes(state))
+        if len(rows) < batch:
+            return
+        position = rows[-1][0]
 
 
 def check_checkpoints(service: str, checkpoints: list[Checkpoint], public: Any, log: MerkleLog | None,
@@ -113,34 +133,38 @@ def check_checkpoints(service: str, checkpoints: list[Checkpoint], public: Any, 
     return valid
 
 
-def diagnose(store: list[tuple[str, int, bytes, int]], logged: list[tuple[int, int, str, int, bytes]],
-             report: ServiceReport) -> None:
+def diagnose(store: list[tuple[UUID, int, bytes, int]], log: MerkleLog, report: ServiceReport) -> None:
     """Say what changed by comparing the store with the log's own leaves (first divergence)."""
+    logged_hashes = log.leaf_hashes()
+    report.leaves = len(logged_hashes)
     for i, (oid, version, h, nid) in enumerate(store):
-        if i >= len(logged):
+        if i >= len(logged_hashes):
             return  # events newer than the log: not yet appended
-        _, logged_nid, logged_oid, logged_version, logged_h = logged[i]
-        if h == logged_h:
+        if h == logged_hashes[i]:
             continue
-        key, logged_key = (oid, version), (logged_oid, logged_version)
-        nxt = (store[i + 1][0], store[i + 1][1]) if i + 1 < len(store) else None
-        logged_nxt = (logged[i + 1][2], logged[i + 1][3]) if i + 1 < len(logged) else None
+        logged_nid, logged_oid, logged_version, _ = log.leaf_at(i)  # type: ignore[misc]
+        following = log.leaf_at(i + 1)
+        key, logged_key = (str(UUID(str(oid))), version), (logged_oid, logged_version)
+        nxt = (str(UUID(str(store[i + 1][0]))), store[i + 1][1]) if i + 1 < len(store) else None
+        logged_nxt = (following[1], following[2]) if following else None
         if key == logged_key:
-            kind, detail = "edited", f"event {oid} v{version} (notification {nid}) differs from what was logged"
+            kind, detail = "edited", f"event {key[0]} v{version} (notification {nid}) differs from what was logged"
         elif nxt == logged_key and key == logged_nxt:
             kind, detail = "reordered", f"events at notifications {nid} and {store[i + 1][3]} swapped places"
         elif key == logged_nxt:
             kind, detail = "deleted", f"event {logged_oid} v{logged_version} (notification {logged_nid}) is missing"
         elif nxt == logged_key:
-            kind, detail = "inserted", f"event {oid} v{version} (notification {nid}) was never logged"
+            kind, detail = "inserted", f"event {key[0]} v{version} (notification {nid}) was never logged"
         else:
-            kind, detail = "edited", f"notification {nid} holds event {oid} v{version}, logged was {logged_oid} v{logged_version}"
+            kind, detail = "edited", f"notification {nid} holds event {key[0]} v{version}, logged was {logged_oid} v{logged_version}"
         report.problems.append(Problem(kind, detail, notification_id=nid))
         return
-    if len(store) < len(logged):
-        lost = logged[len(store)]
+    if len(store) < len(logged_hashes):
+        lost = log.leaf_at(len(store))
+        lost_nid = lost[0] if lost else None
         report.problems.append(Problem("truncated", f"the store ends at {len(store)} events; the log holds "
-                                       f"{len(logged)} (first missing: notification {lost[1]})", notification_id=lost[1]))
+                                       f"{len(logged_hashes)} (first missing: notification {lost_nid})",
+                                       notification_id=lost_nid))
 
 
 def verify_service(service: str, data_dir: Path, records: Iterable[StoredRecord]) -> ServiceReport:
@@ -155,7 +179,7 @@ def verify_service(service: str, data_dir: Path, records: Iterable[StoredRecord]
         for cp in valid:
             by_size.setdefault(cp.size, []).append(cp)
         acc = RootAccumulator()
-        store: list[tuple[str, int, bytes, int]] = []
+        store: list[tuple[UUID, int, bytes, int]] = []
 
         def check_at(size: int) -> None:
             for cp in by_size.get(size, []):
@@ -169,16 +193,14 @@ def verify_service(service: str, data_dir: Path, records: Iterable[StoredRecord]
         for record in records:
             h = record.leaf_hash()
             acc.push(h)
-            store.append((str(record.originator_id), record.version, h, record.notification_id))
+            store.append((record.originator_id, record.version, h, record.notification_id))
             check_at(acc.size)
         report.events = acc.size
         longest = max(by_size, default=0)
         if longest > acc.size:
             report.problems.append(Problem("truncated", f"a checkpoint signs {longest} events; the store holds {acc.size}"))
         if log is not None:
-            logged = log.leaf_rows()
-            report.leaves = len(logged)
-            diagnose(store, logged, report)
+            diagnose(store, log, report)
         latest = max(valid, key=lambda c: c.size, default=None)
         report.latest = latest.as_dict() if latest else None
     finally:

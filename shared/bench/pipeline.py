@@ -41,8 +41,8 @@ async def run_pipeline_bench(nats_url: str, work: Path, events: int) -> Pipeline
         js = nc.jetstream(timeout=30)
         raw = await measure_raw(js, work / "raw.sqlite", raw_bodies, batch=batch)
         intake = IntakeProcess(work / "intake", nats_url)
-        await asyncio.to_thread(intake.start)
         try:
+            await asyncio.to_thread(intake.start)
             real = await measure_real(js, COUNTY, real_tickets)
             intake_rss = intake.peak_rss_mb()
         except RuntimeError as exc:

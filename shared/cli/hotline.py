@@ -30,10 +30,12 @@ TEXTS = [
 
 
 def make_tickets(county: str, towns: list[str], count: int, *, duplicates: float, malformed: float,
-                 seed: int, start: datetime | None = None) -> list[tuple[str, bytes]]:
-    """(msg-id-or-empty, body) pairs: valid tickets, some sent twice, some malformed on request."""
+                 seed: int, start: datetime | None = None, span: timedelta | None = None) -> list[tuple[str, bytes]]:
+    """(kind, body) pairs, kind ``valid`` / ``duplicate`` (the same ticket re-sent) / ``malformed``.
+    Tickets are received one minute apart from ``start``, or spread evenly over ``span``."""
     rng = random.Random(seed)
     start = start or datetime.now(UTC) - timedelta(days=1)
+    step = span / max(count, 1) if span else timedelta(minutes=1)
     out: list[tuple[str, bytes]] = []
     for n in range(count):
         category, text = TEXTS[rng.randrange(len(TEXTS))]
@@ -41,21 +43,21 @@ def make_tickets(county: str, towns: list[str], count: int, *, duplicates: float
         if rng.random() < malformed:
             broken = rng.choice([b"{not json", json.dumps({"ticket_id": f"T{seed}-{n}", "county": county}).encode(),
                                  json.dumps({"ticket_id": "", "county": "12", "text": ""}).encode()])
-            out.append(("", broken))
+            out.append(("malformed", broken))
             continue
         ticket = HotlineTicket(
-            ticket_id=f"12345-{county}-{seed}-{n:06d}", county=county, received_at=start + timedelta(minutes=n),
+            ticket_id=f"12345-{county}-{seed}-{n:06d}", county=county, received_at=start + step * n,
             category=category, text=text.format(town=town), town=town, caller_name=f"市民{rng.randrange(1000):03d}",
             caller_phone=f"138{rng.randrange(10**8):08d}", address=f"{town}{rng.randrange(1, 200)}号")
         body = ticket.model_dump_json().encode()
-        out.append(("", body))
+        out.append(("valid", body))
         if rng.random() < duplicates:
-            out.append(("", body))  # the hotline re-sends the same ticket (no de-dup id: a real re-send)
+            out.append(("duplicate", body))  # the hotline re-sends the same ticket (no de-dup id: a real re-send)
     return out
 
 
 async def simulate(nats_url: str, county: str, towns: list[str], *, rate: float, count: int, duplicates: float,
-                   malformed: float, seed: int) -> dict:
+                   malformed: float, seed: int, start: datetime | None = None, span: timedelta | None = None) -> dict:
     nc = await nats.connect(nats_url, name="shishi-hotline-simulator")
     js = nc.jetstream(timeout=10)
     await ensure_streams(js)
@@ -63,7 +65,10 @@ async def simulate(nats_url: str, county: str, towns: list[str], *, rate: float,
     sent = 0
     started = time.perf_counter()
     pending = []
-    for _, body in make_tickets(county, towns, count, duplicates=duplicates, malformed=malformed, seed=seed):
+    kinds: dict[str, int] = {"valid": 0, "duplicate": 0, "malformed": 0}
+    for kind, body in make_tickets(county, towns, count, duplicates=duplicates, malformed=malformed, seed=seed,
+                                   start=start, span=span):
+        kinds[kind] += 1
         pending.append(js.publish(subject, body))
         sent += 1
         if rate > 0:
@@ -75,7 +80,7 @@ async def simulate(nats_url: str, county: str, towns: list[str], *, rate: float,
             pending.clear()
     await asyncio.gather(*pending)
     await nc.drain()
-    return {"county": county, "published": sent, "seconds": round(time.perf_counter() - started, 3)}
+    return {"county": county, "published": sent, **kinds, "seconds": round(time.perf_counter() - started, 3)}
 
 
 def nats_url_of(args: argparse.Namespace) -> str:
@@ -90,8 +95,14 @@ def nats_url_of(args: argparse.Namespace) -> str:
 def run_simulate(args: argparse.Namespace) -> int:
     from shared.demo.counties import towns_of
 
+    if not (0 <= args.duplicates <= 1 and 0 <= args.malformed <= 1) or args.count < 0 or args.rate < 0:
+        raise SystemExit("shishi hotline simulate: --duplicates/--malformed are shares in 0..1; --count, --rate ≥ 0")
+    start = datetime.fromisoformat(args.start) if args.start else None
+    if start is not None and start.tzinfo is None:
+        start = start.replace(tzinfo=UTC)
+    span = timedelta(days=args.span_days) if args.span_days else None
     result = asyncio.run(simulate(nats_url_of(args), args.county, towns_of(args.county), rate=args.rate,
                                   count=args.count, duplicates=args.duplicates, malformed=args.malformed,
-                                  seed=args.seed))
+                                  seed=args.seed, start=start, span=span))
     print(json.dumps(result, ensure_ascii=False))
     return 0

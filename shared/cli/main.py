@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "shared.cli.commands.contracts",
     "shared.cli.commands.hotline",
     "shared.cli.commands.bench",
+    "shared.cli.commands.report",
     "shared.cli.commands.audit",
     "shared.cli.commands.supervision",
 ]

@@ -25,7 +25,7 @@ HOTLINE_PLATFORM = "hotline12345"
 
 RECEIVERS: dict[str, tuple[str, ...]] = {
     "intake": ("decision.*", "supervision.*", "evaluation.*"),
-    "decision": ("intake.demand-submitted",),
+    "decision": ("intake.*",),
     "supervision": ("decision.project-adopted",),
     "evaluation": ("supervision.project-completed", "decision.project-adopted", "intake.*"),
     HOTLINE_PLATFORM: ("intake.hotline.*",),

@@ -49,3 +49,24 @@ class ProjectAdopted(_Decision):
     attending: int | None = Field(default=None, description="deputies attending the vote (参会代表)")
     session_id: UUID | None = None
     rule_version: int | None = Field(default=None, description="the county's decision rule-set version applied")
+
+
+@REGISTRY.register
+class MicroEscalated(_Decision):
+    """A deputy's micro proposal exceeded the per-item cap (民生微实事 10万元 by default) and is handed
+    back to intake as a project suggestion (so an item between tiers is never stranded).
+
+    ``demand_ids`` are the residents' demands it came from; they stay available for a major candidate.
+    """
+
+    EVENT = "micro-escalated"
+    escalation_id: UUID
+    year: int
+    town: str
+    name: str
+    content: str
+    investment: Decimal
+    cap: Decimal
+    demand_ids: list[UUID]
+    reason: str
+    rule_version: int

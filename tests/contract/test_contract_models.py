@@ -58,6 +58,11 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "content": "修缮 3 公里村道", "implementing_body": "县交通运输局", "investment": "1200000.00",
         "deadline": "2025-12-31", "demand_ids": [DEMAND], "rank": 1, "yes_votes": 142,
     },
+    "decision.micro-escalated": {
+        "escalation_id": CANDIDATE, "year": 2025, "town": "台城街道", "name": "加装电梯", "content": "老旧住宅加装电梯",
+        "investment": "350000.00", "cap": "100000", "demand_ids": [DEMAND],
+        "reason": "investment 350000.00 exceeds the micro-project cap 100000 (rule v1)", "rule_version": 1,
+    },
     "supervision.project-file-opened": {"project_id": PROJECT, "year": 2025, "name": "村道修缮", "demand_ids": [DEMAND]},
     "supervision.plan-filed": {
         "project_id": PROJECT, "year": 2025, "name": "村道修缮", "filed_on": "2025-02-20", "due_on": "2025-03-01",

@@ -4,6 +4,7 @@ altered."""
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 from datetime import UTC, datetime
@@ -45,7 +46,7 @@ def test_log_matches_the_reference_hashing_across_batches_and_restarts(tmp_path:
         log.close()
     log = MerkleLog(path, SERVICE)
     leaves = [record_of(n).leaf_hash() for n in app.recorder.select_notifications(0, 1000)]
-    assert log.size() == len(leaves) == 27 + 1  # the first revision also opens the rule book
+    assert log.size() == len(leaves) == 26 + 1  # the first revision also opens the rule book
     sub = memory_subtree(leaves)
     for size in range(1, len(leaves) + 1):
         assert log.root(size) == root(leaves[:size])
@@ -97,9 +98,10 @@ def test_an_edited_bundle_event_fails(bundle: Path) -> None:
     path = bundle / SERVICE / "events.jsonl"
     lines = path.read_text().splitlines()
     event = json.loads(lines[2])
-    import base64
 
-    state = base64.b64decode(event["state_b64"]).replace(b'"r2"', b'"r9"')
+    genuine = base64.b64decode(event["state_b64"])
+    state = genuine.replace(b"congress_staff", b"gov_unit")  # "it was the government's doing"
+    assert state != genuine
     event["state_b64"] = base64.b64encode(state).decode()
     lines[2] = json.dumps(event)
     path.write_text("\n".join(lines) + "\n")

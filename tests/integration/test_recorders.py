@@ -61,8 +61,10 @@ class ConfiguredStore:
         super().tearDown()  # type: ignore[misc]
         # The concurrency suite signals its reader threads to stop but does not join them;
         # closing a SQLite pool under a thread still querying it crashes the interpreter.
+        # (Its threads are not daemons; the pools' own worker threads are, and live until closed.)
         for thread in set(threading.enumerate()) - self.threads_before:
-            thread.join(timeout=10)
+            if not thread.daemon:
+                thread.join(timeout=10)
         for factory in self.factories:
             factory.close()
 

@@ -14,9 +14,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     pipe.add_argument("--json", action="store_true")
     pipe.add_argument("--data-dir", type=Path, default=None, help="default: a temporary directory")
     pipe.set_defaults(func=_run_pipeline)
+    replay = bsub.add_parser("replay", help="audit: verify, read-model rebuild and as-of vs a raw store read")
+    replay.add_argument("--events", type=int, default=20000)
+    replay.add_argument("--json", action="store_true")
+    replay.add_argument("--data-dir", type=Path, default=None, help="default: a temporary directory")
+    replay.set_defaults(func=_run_replay)
 
 
 def _run_pipeline(args: argparse.Namespace) -> int:
     from shared.cli.bench import run_pipeline
 
     return run_pipeline(args)
+
+
+def _run_replay(args: argparse.Namespace) -> int:
+    from shared.audit.bench import run_replay
+
+    return run_replay(args)

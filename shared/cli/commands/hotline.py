@@ -16,6 +16,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     sim.add_argument("--duplicates", type=float, default=0.0, help="share of tickets sent twice (0..1)")
     sim.add_argument("--malformed", type=float, default=0.0, help="share of malformed tickets (0..1)")
     sim.add_argument("--seed", type=int, default=12345)
+    sim.add_argument("--start", default="", help="received_at of the first ticket (ISO date; default: a day ago)")
+    sim.add_argument("--span-days", type=float, default=0.0, help="spread the tickets over this many days")
     sim.add_argument("--nats-url", default="")
     sim.add_argument("--data-dir", type=Path, default=Path(".shishi"))
     sim.set_defaults(func=_run)

@@ -1,0 +1,76 @@
+"""The words of the vote pages, zh-CN first with English (DOMAIN.md terms)."""
+
+from __future__ import annotations
+
+from shared.web.i18n import register_messages
+
+ZH = {
+    "candidates_title": "候选项目与审定流程", "sessions_title": "票决会议", "console_title": "会议控制台",
+    "ballot_title": "电子选票", "results_title": "民生实事项目票决结果",
+    "step_government_draft": "政府拟定", "step_chairpersons": "主任会议", "step_party_committee": "党委审定",
+    "step_standing_committee": "常委会审议通过", "step_presidium": "大会主席团",
+    "decision_drafted": "拟定", "decision_approved": "通过", "decision_sent_back": "退回", "decision_revised": "修改",
+    "crit_necessity": "必要性", "crit_feasibility": "可行性", "crit_inclusiveness": "普惠性",
+    "crit_regional_balance": "区域平衡", "crit_urgency": "最急需", "crit_benefit": "效益最突出",
+    "crit_conditions": "条件最现实",
+    "choice_yes": "赞成", "choice_no": "反对", "choice_abstain": "弃权",
+    "kind_competitive": "差额", "kind_equal": "等额", "mode_electronic": "电子表决", "mode_paper": "纸质选票",
+    "level_county": "县（市、区）", "level_town": "乡镇", "level_street": "街道",
+    "status_scheduled": "待开始", "status_voting": "表决中", "status_runoff": "需另行投票", "status_decided": "已决定",
+    "status_void": "无效", "status_in_review": "审议中", "status_sent_back": "已退回",
+    "status_put_to_session": "已提交大会", "status_open": "进行中",
+    "version": "版本", "pending_step": "待审环节", "history": "审定记录", "screening": "初审评分",
+    "demands_absorbed": "吸纳的群众诉求", "roll": "代表名册", "present": "实到", "absent": "未到",
+    "quorum": "法定人数", "quorum_met": "已达法定人数", "quorum_not_met": "未达法定人数（表决将无效）",
+    "check_in": "签到并发放选票", "open_vote": "开始表决", "close_vote": "结束表决并计票", "seats": "应选项目数",
+    "round": "轮次", "ballots_issued": "发出选票", "ballots_cast": "已投票", "ballots_returned": "收回",
+    "valid": "有效", "invalid": "无效", "rank": "名次", "elected": "当选", "tied": "并列待定",
+    "not_elected": "未当选", "paper_boxes": "票箱计票（监票人/计票人）", "box_no": "票箱号", "entered_by": "录入",
+    "confirmed_by": "确认", "confirm": "确认", "enter_box": "录入票箱", "flags": "核对问题",
+    "result_sheet": "打印结果表（PDF）", "published_ballots": "公开的选票（随机顺序）", "receipt": "回执码",
+    "your_ballot_code": "选票码", "enter_ballot_code": "如在会场领取了选票码，请输入", "review_ballot": "检查选票",
+    "confirm_cast": "确认投票（提交后不可更改）", "change": "返回修改", "cast_done": "投票成功",
+    "receipt_help": "请保存回执码：表决结束后可在公开的选票列表中核对您的选票。",
+    "no_open_vote": "当前没有进行中的表决。", "checked_in_already": "您已签到并领取选票。",
+    "secret_ballot_note": "无记名投票：系统不记录您投了哪一张选票。", "yes_votes": "赞成票", "no_votes": "反对票",
+    "abstain_votes": "弃权票", "runoff": "另行投票", "rule_version": "规则版本", "no_results": "暂无票决结果。",
+    "access_denied": "无权访问或对象不存在。", "year": "年度", "attending": "参会代表", "console": "控制台",
+}
+EN = {
+    "candidates_title": "Candidate projects and approval chain", "sessions_title": "Vote sessions",
+    "console_title": "Session console", "ballot_title": "Ballot", "results_title": "Vote results",
+    "step_government_draft": "Government draft", "step_chairpersons": "Council of chairpersons",
+    "step_party_committee": "Party committee review", "step_standing_committee": "Standing committee adoption",
+    "step_presidium": "Presidium", "decision_drafted": "drafted", "decision_approved": "approved",
+    "decision_sent_back": "sent back", "decision_revised": "revised",
+    "crit_necessity": "Necessity", "crit_feasibility": "Feasibility", "crit_inclusiveness": "Inclusiveness",
+    "crit_regional_balance": "Regional balance", "crit_urgency": "Most urgent", "crit_benefit": "Most benefit",
+    "crit_conditions": "Most realistic",
+    "choice_yes": "Yes", "choice_no": "Against", "choice_abstain": "Abstain",
+    "kind_competitive": "Competitive", "kind_equal": "Equal-number", "mode_electronic": "Electronic",
+    "mode_paper": "Paper", "level_county": "County", "level_town": "Town", "level_street": "Street",
+    "status_scheduled": "Scheduled", "status_voting": "Voting", "status_runoff": "Run-off needed",
+    "status_decided": "Decided", "status_void": "Void", "status_in_review": "In review", "status_sent_back": "Sent back",
+    "status_put_to_session": "Put to the session", "status_open": "Open",
+    "version": "Version", "pending_step": "Pending step", "history": "Decisions", "screening": "Screening",
+    "demands_absorbed": "Residents' demands absorbed", "roll": "Roll", "present": "Present", "absent": "Absent",
+    "quorum": "Quorum", "quorum_met": "Quorum present", "quorum_not_met": "No quorum (the vote would be void)",
+    "check_in": "Check in and issue ballot", "open_vote": "Open the vote", "close_vote": "Close and count",
+    "seats": "Seats", "round": "Round", "ballots_issued": "Issued", "ballots_cast": "Cast",
+    "ballots_returned": "Returned", "valid": "Valid", "invalid": "Invalid", "rank": "Rank", "elected": "Elected",
+    "tied": "Tied", "not_elected": "Not elected", "paper_boxes": "Paper boxes (tellers)", "box_no": "Box",
+    "entered_by": "Entered by", "confirmed_by": "Confirmed by", "confirm": "Confirm", "enter_box": "Enter box",
+    "flags": "Discrepancies", "result_sheet": "Result sheet (PDF)", "published_ballots": "Published ballots (random order)",
+    "receipt": "Receipt", "your_ballot_code": "Ballot code", "enter_ballot_code": "If you received a ballot code at the desk, enter it",
+    "review_ballot": "Review ballot", "confirm_cast": "Confirm and cast (final)", "change": "Change",
+    "cast_done": "Ballot cast", "receipt_help": "Keep this receipt: after the vote closes, find your ballot on the published list.",
+    "no_open_vote": "No vote is open.", "checked_in_already": "You have checked in and hold a ballot.",
+    "secret_ballot_note": "Secret ballot: the system does not record which ballot is yours.", "yes_votes": "Yes",
+    "no_votes": "Against", "abstain_votes": "Abstain", "runoff": "Run-off", "rule_version": "Rule version",
+    "no_results": "No results yet.", "access_denied": "No access, or no such object.", "year": "Year",
+    "attending": "Attending", "console": "Console",
+}
+
+
+def register() -> None:
+    register_messages({"zh": ZH, "en": EN})
