@@ -17,6 +17,7 @@ from shared.logging import configure_logging
 from shared.serving import install_request_log, make_verifier
 from shared.access import principal_of
 from shared.problems import install_problem_handlers, problem_response
+from shared.province.router import make_province_router
 from shared.web.gateway_pages import make_shell_router
 from shared.web.templating import make_templates, mount_static
 
@@ -55,6 +56,7 @@ def create_gateway(settings: Settings, upstreams: dict[str, str]) -> FastAPI:
 
     app.include_router(make_shell_router(templates, secret_provider=settings.resolved_jwt_secret,
                                          local_mode=settings.mode == "local"))
+    app.include_router(make_province_router(upstreams))
     mount_static(app, "/static")
 
     @app.get("/healthz")

@@ -34,7 +34,7 @@ ZH = {
     "no_open_vote": "当前没有进行中的表决。", "checked_in_already": "您已签到并领取选票。",
     "secret_ballot_note": "无记名投票：系统不记录您投了哪一张选票。", "yes_votes": "赞成票", "no_votes": "反对票",
     "abstain_votes": "弃权票", "runoff": "另行投票", "rule_version": "规则版本", "no_results": "暂无票决结果。",
-    "access_denied": "无权访问或对象不存在。", "year": "年度", "attending": "参会代表", "console": "控制台",
+    "access_denied": "无权访问或对象不存在。", "yes_at_most": "每张选票赞成不超过 {n} 项，多于应选数的选票无效。", "year": "年度", "attending": "参会代表", "console": "控制台",
 }
 EN = {
     "candidates_title": "Candidate projects and approval chain", "sessions_title": "Vote sessions",
@@ -60,14 +60,17 @@ EN = {
     "ballots_returned": "Returned", "valid": "Valid", "invalid": "Invalid", "rank": "Rank", "elected": "Elected",
     "tied": "Tied", "not_elected": "Not elected", "paper_boxes": "Paper boxes (tellers)", "box_no": "Box",
     "entered_by": "Entered by", "confirmed_by": "Confirmed by", "confirm": "Confirm", "enter_box": "Enter box",
-    "flags": "Discrepancies", "result_sheet": "Result sheet (PDF)", "published_ballots": "Published ballots (random order)",
-    "receipt": "Receipt", "your_ballot_code": "Ballot code", "enter_ballot_code": "If you received a ballot code at the desk, enter it",
+    "flags": "Discrepancies", "result_sheet": "Result sheet (PDF)",
+    "published_ballots": "Published ballots (random order)",
+    "receipt": "Receipt", "your_ballot_code": "Ballot code",
+    "enter_ballot_code": "If you received a ballot code at the desk, enter it",
     "review_ballot": "Review ballot", "confirm_cast": "Confirm and cast (final)", "change": "Change",
-    "cast_done": "Ballot cast", "receipt_help": "Keep this receipt: after the vote closes, find your ballot on the published list.",
+    "cast_done": "Ballot cast",
+    "receipt_help": "Keep this receipt: after the vote closes, find your ballot on the published list.",
     "no_open_vote": "No vote is open.", "checked_in_already": "You have checked in and hold a ballot.",
     "secret_ballot_note": "Secret ballot: the system does not record which ballot is yours.", "yes_votes": "Yes",
     "no_votes": "Against", "abstain_votes": "Abstain", "runoff": "Run-off", "rule_version": "Rule version",
-    "no_results": "No results yet.", "access_denied": "No access, or no such object.", "year": "Year",
+    "yes_at_most": "At most {n} yes-marks per ballot.", "no_results": "No results yet.", "access_denied": "No access, or no such object.", "year": "Year",
     "attending": "Attending", "console": "Console",
 }
 

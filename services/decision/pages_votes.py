@@ -110,7 +110,8 @@ def make_vote_pages(app: DecisionApplication, views: ViewStore) -> APIRouter:
     def console_open(request: Request, session_id: UUID, seats: Annotated[int, Form()],
                      kind: Annotated[str, Form()] = "competitive", mode: Annotated[str, Form()] = "electronic"
                      ) -> Response:
-        return act(request, session_id, lambda m: app.open_vote(m, session_id, seats, kind, mode), "表决已开始 / Vote opened")
+        return act(request, session_id, lambda m: app.open_vote(m, session_id, seats, kind, mode),
+                   "表决已开始 / Vote opened")
 
     @router.post("/sessions/{session_id}/console/close", response_class=HTMLResponse)
     def console_close(request: Request, session_id: UUID) -> Response:

@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "shared.cli.commands.report",
     "shared.cli.commands.audit",
     "shared.cli.commands.supervision",
+    "shared.cli.commands.ballots",
 ]
 
 

@@ -17,7 +17,8 @@ from shared.demo.context import DemoContext
 SESSION_YEAR, RATED_YEAR = 2026, 2025
 CLOSES_ON = date(SESSION_YEAR, 1, 20)
 DEPUTIES = 20
-TARGETS = ("unsatisfied", "satisfied", "basically_satisfied")
+# Of every five projects: the 1st is rated 不满意, the 3rd 基本满意, the others 满意.
+TARGETS = ("unsatisfied", "satisfied", "basically_satisfied", "satisfied", "satisfied")
 
 
 def run(ctx: DemoContext) -> None:
@@ -79,7 +80,8 @@ def rectify(ctx: DemoContext, unsatisfied: list[str]) -> None:
 
 def residents_voice(ctx: DemoContext, projects: list[dict]) -> None:
     c, rng = ctx.client, ctx.rng
-    for n, p in enumerate(projects):
+    problem_found = False
+    for p in projects:
         pid = p["project_id"]
         doc = c.call("GET", f"/evaluation/api/projects/{pid}")
         for demand_id in doc["demand_ids"][:3]:
@@ -101,7 +103,8 @@ def residents_voice(ctx: DemoContext, projects: list[dict]) -> None:
             "basis": "半年内实际使用人次 / 设计服务能力"})
         due = doc.get("lookback_due")
         if due and date.fromisoformat(due) <= date.today():
-            problem = "雨季后部分路段再次出现坑洼" if n == 1 else ""
+            problem = "" if problem_found else "雨季后排水口再次堵塞，部分路面出现坑洼"
+            problem_found = True
             c.call("POST", f"/evaluation/api/projects/{pid}/lookbacks", "deputy", json={
                 "checked_on": due, "in_use": True, "held_up": not problem, "residents_satisfied": not problem,
                 "problem": problem})

@@ -55,3 +55,17 @@ def test_tokens_are_sealed_to_their_scope_and_receipts_differ_per_box() -> None:
     assert receipt_code(token, "box-1") != receipt_code(token, "box-2")
     assert receipt_code(token, "box-1") == receipt_code(token, "box-1")
     assert new_token(key) != token
+
+
+def test_recount_from_the_published_list_finds_any_difference() -> None:
+    from shared.ballots.recount import recount
+
+    published = {"mode": "electronic", "ballots": [{"receipt": "A", "marks": {"a": "yes"}},
+                                                   {"receipt": "B", "marks": {"a": "no"}}],
+                 "boxes": [], "result": {"counts": {"a": {"yes": 1, "no": 1, "abstain": 0}}, "returned": 2}}
+    assert recount(published)["matches"]
+    tampered = {**published, "result": {"counts": {"a": {"yes": 2, "no": 0, "abstain": 0}}, "returned": 2}}
+    report = recount(tampered)
+    assert not report["matches"] and "a yes: declared 2, recounted 1" in report["differences"]
+    doubled = {**published, "ballots": published["ballots"] + [published["ballots"][0]]}
+    assert "a receipt appears twice" in recount(doubled)["differences"]

@@ -37,7 +37,7 @@ def _embedded(source: Path, text: str) -> str:
     from fontTools.ttLib import newTable
     from reportlab.pdfbase.ttfonts import TTFont
 
-    font = FTFont(str(source), fontNumber=SC_INDEX, lazy=False)
+    font = FTFont(str(source), fontNumber=SC_INDEX, lazy=False, recalcTimestamp=False)
     options = subset.Options()
     options.layout_features = []
     options.name_IDs = ["*"]

@@ -18,7 +18,9 @@ STEPS = {"special_inquiry": "专题询问", "formal_questioning": "质询", "spe
 
 
 def _pct(f: dict) -> str:
-    return "—（" + f["note"] + "）" if f["value"] is None else f"{f['value'] * 100:.1f}%（{f['numerator']}/{f['denominator']}）"
+    if f["value"] is None:
+        return "—（数据尚未发布）" if "not published" in f["note"] else "—（无数据）"
+    return f"{f['value'] * 100:.1f}%（{f['numerator']}/{f['denominator']}）"
 
 
 def title_of(data: dict) -> str:
@@ -79,7 +81,7 @@ def render_pdf(data: dict) -> bytes:
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     text = title_of(data) + "".join("".join(r) for m in data["counties"] for r in _project_rows(m))
-    text += "".join(l for _, l in FIGURES + VERDICTS) + "".join(HEAD) + "合计数据来源评议服务事件存储仅由计算项（）：，人回访"
+    text += "".join(l for _, l in FIGURES + VERDICTS) + "".join(HEAD) + "合计数据来源评议服务事件存储仅由计算项（）：，人回访无尚未发布"
     text += "".join(_pct(m[k]) for m in data["counties"] for k, _ in FIGURES) + "".join(RECT.values())
     font = charts_font = __import__("services.evaluation.report.fonts", fromlist=["register_font"]).register_font(text)
     h1 = ParagraphStyle("h1", fontName=font, fontSize=16, leading=22)
