@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Request
 
 from shared.auth import ANONYMOUS, COOKIE, READ_ONLY_ROLES, AuthError, Principal, Role, TokenVerifier
 from shared.problems import Problem

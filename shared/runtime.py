@@ -4,7 +4,7 @@ the inbound consumers. Started and stopped by the FastAPI lifespan of ``create_a
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 

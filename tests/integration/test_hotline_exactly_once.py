@@ -1,4 +1,4 @@
-"""The bus's promises on the real path (real nats-server, real SQLite): a ticket delivered
+"""The bus's promises on the real path (real nats-server; SQLite and PostgreSQL): a ticket delivered
 twice has its effect once, a malformed one lands in the dead-letter stream with its reason,
 a redelivery after a lost ack is recognised, and messages are applied in batches."""
 
@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import nats
 import pytest
@@ -47,8 +46,8 @@ async def eventually(predicate, timeout: float = 15.0):  # type: ignore[no-untyp
 
 
 class IntakeHarness:
-    def __init__(self, data_dir: Path, nats_url: str) -> None:
-        self.settings = Settings(service="intake", data_dir=data_dir, nats_url=nats_url, max_deliver=3)
+    def __init__(self, settings: Settings, nats_url: str) -> None:
+        self.settings = settings.model_copy(update={"nats_url": nats_url, "max_deliver": 3})
         self.app = IntakeApplication(env=self.settings.eventsourcing_env())
         self.views = make_views(self.settings)
         self.runtime = ServiceRuntime(self.settings, self.app, views=self.views, project=project,
@@ -63,8 +62,9 @@ class IntakeHarness:
 
 
 @pytest.fixture
-async def intake(tmp_path: Path, fresh_nats):  # type: ignore[no-untyped-def]
-    harness = IntakeHarness(tmp_path / "data", fresh_nats.url)
+async def intake(backend_settings: Settings, fresh_nats):  # type: ignore[no-untyped-def]
+    """The intake runtime on each event-store backend (SQLite, PostgreSQL) with a private nats-server."""
+    harness = IntakeHarness(backend_settings, fresh_nats.url)
     await harness.runtime.start()
     nc = await nats.connect(fresh_nats.url)
     harness.nc, harness.js = nc, nc.jetstream()

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import nats
 import pytest
 
 from shared.bus.relay import OutboxRelay
 from shared.bus.streams import ensure_streams
-from shared.config import Settings
 from shared.meta import Meta
 from services.intake.application import IntakeApplication, NewDemand
 from services.intake.translate import to_contracts
@@ -57,9 +55,8 @@ class CrashAfterPublish(OutboxRelay):
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> IntakeApplication:
-    settings = Settings(service="intake", data_dir=tmp_path)
-    return IntakeApplication(env=settings.eventsourcing_env())
+def app(backend_env: dict[str, str]) -> IntakeApplication:
+    return IntakeApplication(env=backend_env)
 
 
 async def test_relay_resumes_without_gap_or_duplicate(app: IntakeApplication, fresh_nats) -> None:  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ COLOURS = {"satisfied": "#1b7f3b", "basically_satisfied": "#d89a00", "unsatisfie
 
 def bars(rows: list[tuple[str, float | None]], width: int = 480, row_h: int = 24) -> list[tuple]:
     """Shapes of a horizontal percentage bar chart: (kind, x, y, w, h, colour / text)."""
-    shapes, label_w = [], 150
+    shapes, label_w = [], 190
     for n, (label, value) in enumerate(rows):
         y = n * row_h
         shapes.append(("text", 0, y + 16, 0, 0, label))
@@ -21,13 +21,17 @@ def bars(rows: list[tuple[str, float | None]], width: int = 480, row_h: int = 24
     return shapes
 
 
-def stacked(parts: list[tuple[str, int]], width: int = 480) -> list[tuple]:
-    total = sum(n for _, n in parts) or 1
+def stacked(parts: list[tuple[str, int, str]], width: int = 480) -> list[tuple]:
+    """A 100% bar of (key, count, label) with a legend line under it (height 52)."""
+    total = sum(n for _, n, _ in parts) or 1
     shapes, x = [], 0
-    for key, n in parts:
+    for key, n, _ in parts:
         w = int(width * n / total)
         shapes.append(("rect", x, 0, w, 28, COLOURS[key]))
         x += w
+    for i, (key, n, label) in enumerate(parts):
+        shapes.append(("rect", i * 150, 36, 12, 12, COLOURS[key]))
+        shapes.append(("text", i * 150 + 16, 47, 0, 0, f"{label} {n}"))
     return shapes
 
 
