@@ -176,4 +176,4 @@ class IntakeApplication(Triage, Merging, DeputyWork, RuleBookMixin, ServiceAppli
         return noted
 
 
-__all__ = ["Contact", "IntakeApplication", "NewDemand", "Inbound"]
+__all__ = ["Contact", "Inbound", "IntakeApplication", "NewDemand"]

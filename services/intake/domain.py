@@ -228,7 +228,7 @@ class Demand(Aggregate):
         self.status = "routed" if self.tier else "triaged" if self.kind else "received"
         self._note(meta, "split", str(suggestion_id), ref=str(suggestion_id), detail=meta.reason)
 
-    def mark_duplicate_of(self, meta: Meta, primary: "Demand") -> None:
+    def mark_duplicate_of(self, meta: Meta, primary: Demand) -> None:
         if primary.id == self.id:
             raise RuleViolation("a demand cannot duplicate itself")
         if primary.county != self.county:

@@ -124,7 +124,7 @@ def make_open311_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
     async def create_request(request: Request, principal: Annotated[Principal, Depends(ANYONE)]):  # type: ignore[no-untyped-def]
         """Create a service request (form-encoded, with ``api_key``) → one demand."""
         form = await request.form()
-        field = lambda name: str(form.get(name) or "").strip()  # noqa: E731
+        field = lambda name: str(form.get(name) or "").strip()
         try:
             county = jurisdiction(field("jurisdiction_id"))
             try:

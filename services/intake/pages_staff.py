@@ -81,7 +81,7 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
     @router.get("/queue", response_class=HTMLResponse)
     def queue_page(request: Request, county: str = "", status: str = "", kind: str = "", tier: str = "",
                    channel: str = "", town: str = "", category: str = "", overdue: str = "") -> Response:
-        principal, county, refused = gate(request, county, READERS)
+        _, county, refused = gate(request, county, READERS)
         if refused:
             return refused
         f = {"status": status, "kind": kind, "tier": tier, "channel": channel, "town": town, "category": category,
@@ -112,7 +112,7 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         if demand is None:
             return RedirectResponse("/login", status_code=303)
         form = await request.form()
-        get = lambda k: str(form.get(k) or "").strip()  # noqa: E731
+        get = lambda k: str(form.get(k) or "").strip()
         back = f"/intake/demands/{demand_id}"
         meta = meta_for(request, principal, demand.county, reason=get("reason"))
         commands: dict[str, Callable[[], object]] = {
@@ -193,7 +193,7 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
 
     @router.get("/stranded", response_class=HTMLResponse)
     def stranded_page(request: Request, county: str = "") -> Response:
-        principal, county, refused = gate(request, county, READERS)
+        _, county, refused = gate(request, county, READERS)
         if refused:
             return refused
         version, rules = app.rules(county)
@@ -221,7 +221,7 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         if demand is None:
             return RedirectResponse("/login", status_code=303)
         form = await request.form()
-        get = lambda k: str(form.get(k) or "").strip()  # noqa: E731
+        get = lambda k: str(form.get(k) or "").strip()
         meta = meta_for(request, principal, demand.county)
         back = f"/intake/inbox?county={demand.county}"
         if get("action") in ("claimed", "funded", "fulfilled", "visited"):

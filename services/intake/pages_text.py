@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from services.intake.rules import CATEGORIES
+
 KIND_ZH = {"consultation": "咨询类", "individual": "个性问题", "common": "共性问题", "micro_wish": "微心愿",
            "project_suggestion": "项目建议"}
 KIND_EN = {"consultation": "Consultation", "individual": "Individual problem", "common": "Common problem",
@@ -16,7 +18,13 @@ STATUS_ZH = {"received": "待分类", "triaged": "已分类", "duplicate": "重�
 STATUS_EN = {"received": "Received", "triaged": "Classified", "duplicate": "Duplicate", "claimed": "Claimed",
              "fulfilled": "Fulfilled", "in_candidate": "In a candidate", "rated": "Rated", "split": "Split off"}
 
+CHANNEL_ZH = {"web": "网页/扫码", "hotline": "12345热线", "liaison_station": "代表联络站", "deputy_suggestion": "代表建议",
+              "department_list": "部门清单", "open311": "Open311"}
+CHANNEL_EN = {"web": "Web / QR", "hotline": "12345 hotline", "liaison_station": "Liaison station",
+              "deputy_suggestion": "Deputy's suggestion", "department_list": "Department list", "open311": "Open311"}
+
 ZH = {
+    **{f"category_{k}": v["zh"] for k, v in CATEGORIES.items()}, **{f"channel_{k}": v for k, v in CHANNEL_ZH.items()},
     **{f"kind_{k}": v for k, v in KIND_ZH.items()}, **{f"tier_{k}": v for k, v in TIER_ZH.items()},
     **{f"scope_{k}": v for k, v in SCOPE_ZH.items()}, **{f"status_{k}": v for k, v in STATUS_ZH.items()},
     "queue_filters": "筛选", "all": "全部", "overdue_only": "只看超时", "overdue": "已超时", "due_at": "答复时限",
@@ -42,6 +50,7 @@ ZH = {
     "nav_inbox": "代表接单", "count_total": "共 {n} 件", "hotline_ticket": "12345 工单号",
 }
 EN = {
+    **{f"category_{k}": v["en"] for k, v in CATEGORIES.items()}, **{f"channel_{k}": v for k, v in CHANNEL_EN.items()},
     **{f"kind_{k}": v for k, v in KIND_EN.items()}, **{f"tier_{k}": v for k, v in TIER_EN.items()},
     **{f"scope_{k}": v for k, v in SCOPE_EN.items()}, **{f"status_{k}": v for k, v in STATUS_EN.items()},
     "queue_filters": "Filters", "all": "All", "overdue_only": "Overdue only", "overdue": "Overdue",

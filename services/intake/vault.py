@@ -106,13 +106,16 @@ class ContactVault:
             return
         rows = [(str(cid), county, key) for cid, (county, key) in pending.items()]
         p = self._p
+        insert = (f"INSERT INTO resident_keys (contact_id, county, key) VALUES ({p},{p},{p}) "
+                  "ON CONFLICT (contact_id) DO NOTHING")
         with self._cursor() as c:
             if p == "?":
                 c.execute("BEGIN IMMEDIATE")
-            c.executemany(f"INSERT INTO resident_keys (contact_id, county, key) VALUES ({p},{p},{p}) "
-                          "ON CONFLICT (contact_id) DO NOTHING", rows)
-            if p == "?":
+                c.executemany(insert, rows)
                 c.execute("COMMIT")
+            else:
+                with self._conn.transaction():
+                    c.executemany(insert, rows)
         pending.clear()
 
     def discard_pending(self) -> None:

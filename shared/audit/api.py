@@ -25,9 +25,28 @@ from shared.auth import Principal, Role
 from shared.config import Settings
 from shared.contracts.envelope import COUNTY_PATTERN
 from shared.problems import Problem
-from shared.views import ViewStore
+from shared.audit.reads import AuditorRead
+from shared.views import Projector, ViewStore, ViewTx
 
 AUDIT_READERS = (Role.AUDITOR, Role.CONGRESS_STAFF, Role.PROVINCE_VIEWER)
+AUDITOR_READ = "auditor_read"
+
+
+def project_reads(tx: ViewTx, event: object) -> None:
+    """Auditors' reads as a read model of their own: who looked at what, when."""
+    if isinstance(event, AuditorRead.Recorded):
+        tx.put(AUDITOR_READ, str(event.originator_id), event.meta.county, {
+            "id": str(event.originator_id), "county": event.meta.county, "auditor": event.meta.actor_id,
+            "at": event.meta.occurred_at.isoformat(), "method": event.method, "path": event.path,
+            "query": event.query, "status": event.status})
+
+
+def with_reads(project: Projector) -> Projector:
+    def both(tx: ViewTx, event: object) -> None:
+        project(tx, event)
+        project_reads(tx, event)
+
+    return both
 
 
 def moment(as_of: str | None) -> object:
@@ -130,6 +149,15 @@ def make_audit_router(ctx: AuditContext, views: ViewStore) -> APIRouter:
         return {"service": ctx.service, "aggregate_id": str(aggregate_id), "type": type(current).__name__,
                 "events": items}
 
+    @router.get("/counties/{county}/reads")
+    def auditor_reads(county: Annotated[str, Path(pattern=COUNTY_PATTERN)],
+                      principal: Annotated[Principal, Depends(allow(Role.AUDITOR, Role.CONGRESS_STAFF))],
+                      limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> dict:
+        """Every read an auditor made of this county's data here (each one is an event), newest first."""
+        check_county(principal, county)
+        items = sorted(views.list(AUDITOR_READ, county), key=lambda d: d["at"], reverse=True)
+        return {"service": ctx.service, "county": county, "total": len(items), "items": items[:limit]}
+
     @router.get("/counties/{county}/views")
     async def county_views(county: Annotated[str, Path(pattern=COUNTY_PATTERN)],
                            principal: Annotated[Principal, Depends(allow(*AUDIT_READERS))],
@@ -153,6 +181,7 @@ def install_audit(api: FastAPI, app: object, views: ViewStore, settings: Setting
     """Mount the audit API and pages, record auditor reads, and follow the log while serving."""
     ctx = AuditContext.build(app, settings)
     runtime = api.state.runtime
+    runtime.updater.project = with_reads(runtime.updater.project)
     ctx.project = runtime.updater.project
     prefix = f"/{settings.service}"
     api.include_router(make_audit_router(ctx, views), prefix=prefix)

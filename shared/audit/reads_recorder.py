@@ -25,7 +25,7 @@ def read_county(request: Request) -> str:
 
 
 def install_read_recorder(api: FastAPI, app: Any, service: str) -> None:
-    skipped = (f"/{service}/static", f"/{service}/healthz")
+    skipped = (f"/{service}/static", f"/{service}/healthz", f"/{service}/openapi.json", f"/{service}/docs")
 
     @api.middleware("http")
     async def record_auditor_reads(request: Request, call_next):  # type: ignore[no-untyped-def]

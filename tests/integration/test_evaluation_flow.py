@@ -177,6 +177,10 @@ def test_residents_voice_lookback_and_metrics(world: World) -> None:
     assert c.post(f"/evaluation/api/projects/{micro}/return-visits", headers=staff, json=visit).status_code == 201
     assert c.post(f"/evaluation/api/projects/{micro}/usage", headers=staff, json={
         "measured_on": "2026-01-20", "usage_rate": "0.8", "basis": "雨季排水通畅天数占比"}).status_code == 201
+    future = c.post(f"/evaluation/api/projects/{micro}/lookbacks", headers=staff, json={
+        "checked_on": "2026-09-05", "in_use": True, "held_up": True, "residents_satisfied": True})
+    assert future.status_code == 409  # the clock says 2026-02-01
+    world.at(date(2026, 9, 10))
     early = c.post(f"/evaluation/api/projects/{micro}/lookbacks", headers=staff, json={
         "checked_on": "2026-05-01", "in_use": True, "held_up": True, "residents_satisfied": True})
     assert early.status_code == 409  # due one year after completion (2026-09-01)

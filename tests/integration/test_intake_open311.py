@@ -33,7 +33,7 @@ class Open311Server:
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.root = f"http://127.0.0.1:{self.port}/intake/open311/v2"
 
-    def __enter__(self) -> "Open311Server":
+    def __enter__(self) -> Open311Server:
         self.thread.start()
         deadline = time.monotonic() + 20
         while not self.server.started:

@@ -11,7 +11,8 @@ fresh file per test; PostgreSQL on a fresh database per test case class, emptied
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -20,6 +21,7 @@ from eventsourcing.persistence import (
     AggregateRecorder,
     InfrastructureFactory,
     ProcessRecorder,
+    Subscription,
     TrackingRecorder,
 )
 from eventsourcing.postgres import PostgresAggregateRecorder, PostgresTrackingRecorder
@@ -31,7 +33,7 @@ from eventsourcing.tests.persistence import (
     ProcessRecorderTestCase,
     TrackingRecorderTestCase,
 )
-from eventsourcing.utils import Environment
+from eventsourcing.utils import Environment, get_topic
 
 from shared.persistence.postgres import ShishiPostgresFactory, ShishiPostgresProcessRecorder
 from shared.persistence.sqlite import ShishiSQLiteFactory, ShishiSQLiteProcessRecorder
@@ -153,8 +155,37 @@ class TestPostgresApplicationRecorder(OnPostgres, ApplicationSuite):
         self.assertIs(type(self.create_recorder()), ShishiPostgresProcessRecorder)
 
     def test_insert_subscribe(self) -> None:
-        """LISTEN/NOTIFY, which the outbox relay follows on PostgreSQL."""
+        """LISTEN/NOTIFY, which wakes the outbox relay on PostgreSQL."""
+        self.env["PROCESS_RECORDER_TOPIC"] = get_topic(SubscribesOnceListening)
         self.optional_test_insert_subscribe()
+
+
+class SubscribesOnceListening(ShishiPostgresProcessRecorder):
+    """Ours, with `subscribe()` returning only once its LISTEN is in place.
+
+    The library issues LISTEN from a thread it does not wait for, so an insert committed
+    straight after `subscribe()` can go unnoticed until the next one: the suite's
+    subscribe-then-insert steps then hang (seen on a loaded machine). The relay is
+    unaffected (it also polls); the suite is made deterministic here.
+    """
+
+    def subscribe(self, gt: int | None = None, topics: Sequence[str] = ()) -> Subscription[Any]:
+        with self.datastore.transaction(commit=False) as curs:
+            since = curs.execute("SELECT clock_timestamp() AS t").fetchone()["t"]
+        subscription = super().subscribe(gt=gt, topics=topics)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with self.datastore.transaction(commit=False) as curs:
+                row = curs.execute(
+                    "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND query LIKE 'LISTEN %%' AND query_start >= %s",
+                    (since,),
+                ).fetchone()
+            if row["n"]:
+                return subscription
+            time.sleep(0.01)
+        subscription.stop()
+        raise TimeoutError("the subscription did not LISTEN within 10 s")
 
 
 class TestPostgresProcessRecorder(OnPostgres, ProcessSuite):

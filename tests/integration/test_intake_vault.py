@@ -1,0 +1,39 @@
+"""The residents' key store on both backends: one key per resident, written in one transaction
+per batch before the events that use it; erasing destroys the key for good."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import uuid4
+
+import pytest
+
+from shared.config import Settings
+from shared.meta import Meta
+from services.intake.application import IntakeApplication, NewDemand
+from services.intake.vault import KeyErased, make_vault
+
+
+def test_keys_are_written_with_the_events_and_destroyed_on_erasure(backend_settings: Settings) -> None:
+    vault = make_vault(backend_settings)
+    app = IntakeApplication(env=backend_settings.eventsourcing_env(), vault=vault)
+    meta = Meta(county="440781", actor_role="resident", actor_id="anon", occurred_at=datetime(2025, 3, 1, tzinfo=UTC))
+    before = vault.count("440781")
+    demand = app.submit(meta, NewDemand(channel="web", town="台城街道", category="water", text="停水三天",
+                                        name="赵六", phone="13500000000", address="水步镇1号"))
+    assert vault.count("440781") == before + 1 and vault.has_key(demand.contact_id)
+    assert app.contact(demand.contact_id, "440781").phone == "13500000000"
+    # a sealed value is not the clear text, and the same key opens every field
+    sealed = app.repository.get(demand.contact_id).sealed
+    assert "13500000000" not in str(sealed)
+    # keys made for events that are never saved are never written
+    vault.seal(uuid4(), "440781", {"phone": "1"})
+    vault.discard_pending()
+    vault.flush()
+    assert vault.count("440781") == before + 1
+    app.erase_contact(meta.because("本人申请"), demand.id)
+    assert not vault.has_key(demand.contact_id) and vault.count("440781") == before
+    assert app.contact(demand.contact_id, "440781").erased
+    with pytest.raises(KeyErased):
+        vault.open(demand.contact_id, sealed)
+    app.close()
