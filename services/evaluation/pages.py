@@ -88,7 +88,7 @@ def make_pages(app: EvaluationApplication, views: ViewStore, resident_rating: ob
                                                "inverse": True},
                "series": [{"type": "bar", "data": [None if f["value"] is None else round(f["value"] * 100, 1)
                                                    for _, f in figures]}]}
-        pie = {"tooltip": {}, "series": [{"type": "pie", "radius": "60%", "data": [
+        pie = {"tooltip": {}, "color": ["#1b7f3b", "#d89a00", "#b42318"], "series": [{"type": "pie", "radius": "60%", "data": [
             {"name": translate(lang, f"verdict_{k}"), "value": v} for k, v in m["verdicts"].items()]}]}
         return render(templates, request, "metrics.html", {"county": county, "year": year, "m": m,
                                                            "figures": figures, "bar": bar, "pie": pie})

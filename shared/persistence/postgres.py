@@ -7,6 +7,7 @@ from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresFactory, PostgresProcessRecorder
+from eventsourcing.utils import Environment, EnvType
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
@@ -37,3 +38,15 @@ class ShishiPostgresProcessRecorder(PostgresProcessRecorder):
 class ShishiPostgresFactory(PostgresFactory):
     process_recorder_class = ShishiPostgresProcessRecorder
     application_recorder_class = ShishiPostgresProcessRecorder
+
+    def __init__(self, env: Environment | EnvType | None) -> None:
+        super().__init__(env)
+        if self.datastore.enable_db_functions:
+            # The library's insert function bypasses _insert_events: no tracking row would be
+            # written, and redeliveries would be applied again. The process environment reaches
+            # here (Application merges os.environ), so refuse rather than lose tracking.
+            self.close()
+            raise OSError(
+                f"{self.POSTGRES_ENABLE_DB_FUNCTIONS} is not supported: the database insert "
+                "function records no tracking, which would break exactly-once processing"
+            )

@@ -267,6 +267,11 @@ class TestShishiPostgresFactory(OnPostgres, FactorySuite):
     def expected_process_recorder_class(self) -> type[ShishiPostgresProcessRecorder]:
         return ShishiPostgresProcessRecorder
 
+    def test_refuses_db_functions_which_record_no_tracking(self) -> None:
+        self.env[ShishiPostgresFactory.POSTGRES_ENABLE_DB_FUNCTIONS] = "y"
+        with self.assertRaisesRegex(OSError, "POSTGRES_ENABLE_DB_FUNCTIONS is not supported"):
+            InfrastructureFactory.construct(self.env)
+
 
 # Abstract suites are not tests of their own (pytest collects every TestCase it can see).
 del AggregateRecorderTestCase, ApplicationRecorderTestCase, InfrastructureFactoryTestCase
