@@ -3,7 +3,7 @@ and the staff-triggered sweep for missed deadlines (the service also sweeps peri
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 

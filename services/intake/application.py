@@ -164,6 +164,21 @@ class IntakeApplication(Triage, Merging, DeputyWork, RuleBookMixin, ServiceAppli
                 "erased_at": contact.erased_at}
 
     # -- lineage ---------------------------------------------------------------------------------
+    def escalate_from_micro(self, uow: UnitOfWork, meta: Meta, demand_ids: list[UUID], investment: int,
+                            reason: str) -> int:
+        """Decision found a micro proposal over the cap: its demands move up to the major tier
+        (a project suggestion for the vote), with decision's reason. Closed or duplicate demands stay."""
+        version, _ = self.rules(meta.county)
+        moved = 0
+        for demand_id in demand_ids:
+            demand = uow.find(demand_id)
+            if not isinstance(demand, Demand) or demand.county != meta.county or demand.closed \
+                    or demand.duplicate_of is not None or demand.tier == "major":
+                continue
+            demand.escalate(meta, "major", reason, version, demand.scope or "town", investment)
+            moved += 1
+        return moved
+
     def note_stage(self, uow: UnitOfWork, meta: Meta, demand_ids: list[UUID], stage: str, ref_id: str,
                    title: str, detail: str = "") -> int:
         """Lineage from decision, supervision and evaluation onto each original demand."""

@@ -60,6 +60,9 @@ def handle_lineage(app: IntakeApplication) -> Callable[[UnitOfWork, Inbound], No
             app.note_stage(uow, meta, p.demand_ids, "progress", str(p.project_id), p.note, f"{p.progress_pct}%")
         elif isinstance(p, s.ProjectCompleted):
             app.note_stage(uow, meta, p.demand_ids, "completed", str(p.project_id), p.name, p.completed_on.isoformat())
+        elif isinstance(p, d.MicroEscalated):
+            app.escalate_from_micro(uow, meta, p.demand_ids, int(p.investment),
+                                    f"微实事超出上限 {p.cap} 元（{p.investment} 元）: {p.reason}")
         elif isinstance(p, e.VerdictReached):
             app.note_stage(uow, meta, p.demand_ids, "verdict", str(p.project_id), VERDICT_TITLES[p.verdict], p.verdict)
 

@@ -12,20 +12,27 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Path, Query
 
 from shared.access import PUBLIC, allow, check_county, require_county
-from shared.audit.asof import aggregate_as_of, dashboard_as_of, history_entry, parse_moment, state_of, views_as_of
+from shared.audit.asof import (
+    aggregate_as_of,
+    dashboard_as_of,
+    history_entry,
+    parse_moment,
+    state_of,
+    views_as_of,
+)
 from shared.audit.context import AuditContext
 from shared.audit.leaf import StoredRecord
 from shared.audit.pages import make_audit_pages
+from shared.audit.reads import AuditorRead
 from shared.audit.reads_recorder import install_read_recorder
 from shared.audit.signing import public_key_text
 from shared.auth import Principal, Role
 from shared.config import Settings
 from shared.contracts.envelope import COUNTY_PATTERN
 from shared.problems import Problem
-from shared.audit.reads import AuditorRead
 from shared.views import Projector, ViewStore, ViewTx
 
 AUDIT_READERS = (Role.AUDITOR, Role.CONGRESS_STAFF, Role.PROVINCE_VIEWER)

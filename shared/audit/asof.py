@@ -33,7 +33,7 @@ def parse_moment(text: str) -> datetime:
         if len(text) == 10:
             day = date.fromisoformat(text)
             return datetime.combine(day, time.max, tzinfo=CHINA)
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(text)
     except ValueError as exc:
         raise ValueError(f"not an ISO 8601 date or time: {text!r}") from exc
     return moment if moment.tzinfo else moment.replace(tzinfo=CHINA)

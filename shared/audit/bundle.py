@@ -15,17 +15,23 @@ from __future__ import annotations
 import base64
 import json
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from shared.audit.catalog import has_store, open_store, settings_for
 from shared.audit.leaf import StoredRecord
 from shared.audit.log import MerkleLog, sidecar_path
 from shared.audit.merkle import verify_consistency, verify_inclusion
-from shared.audit.signing import (Checkpoint, load_or_create_signer, public_key_from_text, public_key_text,
-                                  verify_signature)
+from shared.audit.signing import (
+    Checkpoint,
+    load_or_create_signer,
+    public_key_from_text,
+    public_key_text,
+    verify_signature,
+)
 from shared.audit.verify import Problem, ServiceReport, store_records
-from shared.audit.catalog import has_store, open_store, settings_for
 from shared.config import SERVICES, Settings
 
 README = """# Shishi audit bundle: county {county}, year {year}
@@ -116,7 +122,7 @@ def export_bundle(data_dir: Path, county: str, year: int, out: Path, base: Setti
                     count += 1
             checkpoints = sorted(log.checkpoints(), key=lambda c: c.size)
             links = [{"from": a.size, "to": b.size, "proof": [p.hex() for p in log.consistency(a.size, b.size)]}
-                     for a, b in zip(checkpoints, checkpoints[1:]) if a.size < b.size]
+                     for a, b in pairwise(checkpoints) if a.size < b.size]
             (target / "checkpoints.json").write_text(json.dumps(
                 {"checkpoints": [c.as_dict() for c in checkpoints], "consistency": links}, indent=1))
             manifest["services"][service] = {"key_id": signer.key_id, "public_key": public_key_text(signer.public),

@@ -9,10 +9,17 @@ import sys
 from pathlib import Path
 from uuid import UUID
 
-from shared.audit.asof import aggregate_as_of, dashboard_as_of, history_entry, parse_moment, state_of, views_as_of
+from shared.audit.asof import (
+    aggregate_as_of,
+    dashboard_as_of,
+    history_entry,
+    parse_moment,
+    state_of,
+    views_as_of,
+)
 from shared.audit.bundle import export_bundle, verify_bundle
 from shared.audit.catalog import has_store, open_service, open_store, settings_for
-from shared.audit.signing import read_public_key, public_key_text
+from shared.audit.signing import public_key_text, read_public_key
 from shared.audit.verify import ServiceReport, store_records, verify_service
 from shared.config import SERVICES, Settings
 

@@ -23,7 +23,7 @@ class AuditContext:
     project: Any = None  # the service's read-model projector (for dashboards as of a moment)
 
     @classmethod
-    def build(cls, app: Any, settings: Settings) -> "AuditContext":
+    def build(cls, app: Any, settings: Settings) -> AuditContext:
         merkle = MerkleLog(sidecar_path(settings.service_dir), settings.service)
         signer = load_or_create_signer(settings.data_dir, settings.service)
         follower = AuditFollower(merkle, app, signer, every_events=settings.audit_checkpoint_events,

@@ -44,7 +44,7 @@ async def ensure_audit_stream(js: JetStreamContext) -> None:
     except NotFoundError:
         try:
             await js.add_stream(audit_stream_config())
-        except Exception:  # another service created it first
+        except Exception:  # noqa: BLE001 - another service created it first
             await js.update_stream(audit_stream_config())
 
 
@@ -100,7 +100,7 @@ class AuditFollower:
                     await ensure_audit_stream(js)
                     stream_ready = True
                 await self.publish(js if stream_ready else None)
-            except Exception as exc:  # the store or NATS is unavailable: retry on the next tick
+            except Exception as exc:  # noqa: BLE001 - store or NATS unavailable: retry on the next tick
                 log.warning("audit_follow_retry", error=str(exc))
             try:
                 await asyncio.wait_for(stopping.wait(), timeout=self.poll_seconds)
@@ -111,5 +111,5 @@ class AuditFollower:
             await asyncio.to_thread(self.log.checkpoint, self.signer, datetime.now(UTC))
             if stream_ready:
                 await self.publish(getattr(runtime, "js", None))
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - shutting down: the next start signs it
             log.warning("audit_final_checkpoint_failed", error=str(exc))

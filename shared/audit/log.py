@@ -19,19 +19,24 @@ from typing import Any
 from uuid import UUID
 
 from shared.audit.leaf import StoredRecord, record_of
-from shared.audit.merkle import EMPTY_ROOT, consistency_proof, inclusion_proof, node_hash
+from shared.audit.merkle import (
+    EMPTY_ROOT,
+    consistency_proof,
+    inclusion_proof,
+    node_hash,
+)
 from shared.audit.signing import Checkpoint, Signer
 
 SCHEMA = [
-    "CREATE TABLE IF NOT EXISTS leaves (idx INTEGER PRIMARY KEY, notification_id INTEGER NOT NULL, "
-    "originator_id TEXT NOT NULL, version INTEGER NOT NULL, hash BLOB NOT NULL)",
+    ("CREATE TABLE IF NOT EXISTS leaves (idx INTEGER PRIMARY KEY, notification_id INTEGER NOT NULL, "
+     "originator_id TEXT NOT NULL, version INTEGER NOT NULL, hash BLOB NOT NULL)"),
     "CREATE INDEX IF NOT EXISTS leaves_originator ON leaves (originator_id, version)",
     "CREATE INDEX IF NOT EXISTS leaves_notification ON leaves (notification_id)",
-    "CREATE TABLE IF NOT EXISTS nodes (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, "
-    "PRIMARY KEY (level, idx)) WITHOUT ROWID",
-    "CREATE TABLE IF NOT EXISTS checkpoints (seq INTEGER PRIMARY KEY AUTOINCREMENT, service TEXT NOT NULL, "
-    "size INTEGER NOT NULL, root TEXT NOT NULL, time TEXT NOT NULL, key_id TEXT NOT NULL, "
-    "signature TEXT NOT NULL, published INTEGER NOT NULL DEFAULT 0)",
+    ("CREATE TABLE IF NOT EXISTS nodes (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, "
+     "PRIMARY KEY (level, idx)) WITHOUT ROWID"),
+    ("CREATE TABLE IF NOT EXISTS checkpoints (seq INTEGER PRIMARY KEY AUTOINCREMENT, service TEXT NOT NULL, "
+     "size INTEGER NOT NULL, root TEXT NOT NULL, time TEXT NOT NULL, key_id TEXT NOT NULL, "
+     "signature TEXT NOT NULL, published INTEGER NOT NULL DEFAULT 0)"),
 ]
 
 

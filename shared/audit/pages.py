@@ -11,7 +11,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from shared.access import principal_of
-from shared.audit.asof import aggregate_as_of, dashboard_as_of, history_entry, parse_moment, state_of, views_as_of
+from shared.audit.asof import (
+    aggregate_as_of,
+    dashboard_as_of,
+    history_entry,
+    parse_moment,
+    state_of,
+    views_as_of,
+)
 from shared.audit.signing import public_key_text
 from shared.auth import Role
 from shared.meta import is_county_code

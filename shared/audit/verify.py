@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -119,7 +120,7 @@ def check_checkpoints(service: str, checkpoints: list[Checkpoint], public: Any, 
         else:
             valid.append(cp)
     valid.sort(key=lambda c: (c.size, c.time))
-    for a, b in zip(valid, valid[1:]):
+    for a, b in pairwise(valid):
         if a.size == b.size:
             if a.root != b.root:
                 report.problems.append(Problem("fork", f"two checkpoints of size {a.size} with different roots"))

@@ -87,7 +87,7 @@ def residents_voice(ctx: DemoContext, projects: list[dict]) -> None:
         for demand_id in doc["demand_ids"][:3]:
             demand = c.call("GET", f"/intake/api/demands/{demand_id}", "congress_staff")
             code = demand["tracking_code"]
-            c.wait_for(lambda code=code: any(e.get("ref") == pid for e in
+            c.wait_for(lambda code=code, pid=pid: any(e.get("ref") == pid for e in
                                              c.call("GET", f"/intake/api/track/{code}")["timeline"]),
                        "the project on the resident's tracking page", timeout=30)
             level = "satisfied" if rng.random() < 0.8 else "basically_satisfied"

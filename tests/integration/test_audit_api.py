@@ -14,6 +14,7 @@ import nats
 import pytest
 from fastapi.testclient import TestClient
 
+from services.supervision.main import create_app
 from shared.audit.follower import AUDIT_STREAM, ensure_audit_stream
 from shared.audit.leaf import StoredRecord
 from shared.audit.merkle import leaf_hash, verify_consistency, verify_inclusion
@@ -22,7 +23,6 @@ from shared.audit.signing import Checkpoint, public_key_from_text, verify_signat
 from shared.auth import issue_token
 from shared.config import Settings
 from shared.rulebook import rulebook_id
-from services.supervision.main import create_app
 
 SERVICE = "supervision"
 COUNTY, OTHER = "440781", "440703"

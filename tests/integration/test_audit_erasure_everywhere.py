@@ -69,7 +69,7 @@ async def stream_messages(url: str) -> list[bytes]:
             for seq in range(info.state.first_seq, info.state.last_seq + 1):
                 try:
                     msg = await js.get_msg(info.config.name, seq)
-                except Exception:  # noqa: BLE001 - a deleted sequence
+                except Exception:  # noqa: BLE001, S112 - a deleted sequence
                     continue
                 found.append(msg.data or b"")
         return found

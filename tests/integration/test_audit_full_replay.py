@@ -14,7 +14,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import nats
-import pytest
 from fastapi.testclient import TestClient
 
 from shared.application import Inbound
@@ -64,7 +63,7 @@ async def replay_streams(replica, nats_url: str) -> None:  # type: ignore[no-unt
             while True:
                 try:
                     msgs = await psub.fetch(256, timeout=1.0)
-                except (nats.errors.TimeoutError, asyncio.TimeoutError):
+                except (TimeoutError, nats.errors.TimeoutError):
                     break
                 batch = [Inbound(sub.stream, m.metadata.sequence.stream, sub.decode(m)) for m in msgs]
                 app.process_batch(batch, sub.handle)

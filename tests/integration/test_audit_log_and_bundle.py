@@ -13,10 +13,16 @@ from pathlib import Path
 import pytest
 
 from shared.application import RuleBookMixin, ServiceApplication
-from shared.audit.bundle import export_bundle, verify_bundle
+from shared.audit.bundle import verify_bundle
 from shared.audit.leaf import record_of
 from shared.audit.log import MerkleLog, sidecar_path
-from shared.audit.merkle import consistency_proof, inclusion_proof, memory_subtree, root, verify_consistency
+from shared.audit.merkle import (
+    consistency_proof,
+    inclusion_proof,
+    memory_subtree,
+    root,
+    verify_consistency,
+)
 from shared.audit.signing import load_or_create_signer, public_key_text
 from shared.cli.main import main
 from shared.config import Settings

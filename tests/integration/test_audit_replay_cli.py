@@ -65,7 +65,7 @@ def test_read_models_as_of_a_date(tmp_path: Path, capsys: pytest.CaptureFixture[
     app = api.state.application
     for n, adopted in enumerate([datetime(2025, 3, 10, tzinfo=UTC), datetime(2025, 8, 10, tzinfo=UTC)]):
         payload = d.ProjectAdopted(project_id=uuid4(), candidate_id=uuid4(), year=2025, tier="major", name=f"项目{n}",
-                                   content="道路修缮", implementing_body="县交通局", investment=Decimal("800000"),
+                                   content="道路修缮", implementing_body="县交通局", investment=Decimal(800000),
                                    deadline=date(2025, 12, 31), demand_ids=[])
         env = Envelope(event_id=uuid4(), type=payload.type_name(), schema_version=1, county="440781",
                        occurred_at=adopted, recorded_at=adopted, actor=Actor(role="system", id="test"),

@@ -191,7 +191,9 @@ def feed(service: Service, county: str) -> None:
 
     app = service.api.state.application
     subs = importlib.import_module(f"services.{service.name}.handlers").subscriptions(app)
-    from shared.contracts import decision as d, intake as i, supervision as s
+    from shared.contracts import decision as d
+    from shared.contracts import intake as i
+    from shared.contracts import supervision as s
 
     by_stream = {"INTAKE": [i.DemandSubmitted], "DECISION": [d.ProjectAdopted], "SUPERVISION": [s.ProjectCompleted]}
     for sub in subs:

@@ -8,8 +8,17 @@ import hashlib
 
 import pytest
 
-from shared.audit.merkle import (EMPTY_ROOT, consistency_proof, inclusion_proof, leaf_hash, memory_subtree, node_hash,
-                                 root, verify_consistency, verify_inclusion)
+from shared.audit.merkle import (
+    EMPTY_ROOT,
+    consistency_proof,
+    inclusion_proof,
+    leaf_hash,
+    memory_subtree,
+    node_hash,
+    root,
+    verify_consistency,
+    verify_inclusion,
+)
 
 DATA = [bytes.fromhex(h) for h in ("", "00", "10", "2021", "3031", "40414243", "5051525354555657",
                                     "606162636465666768696a6b6c6d6e6f")]

@@ -1,7 +1,8 @@
 """A Chinese font for the PDF. Debian's Noto CJK (fonts-noto-cjk) has PostScript (CFF) outlines,
 which reportlab cannot embed; so the characters the report uses are subset from it with
-fontTools and converted to TrueType outlines, then embedded. Without the font (or fontTools)
-reportlab's STSong-Light CID font is used (not embedded; viewers supply it)."""
+fontTools and converted to TrueType outlines, then embedded. Without it, WenQuanYi Zen Hei
+(fonts-wqy-zenhei, TrueType) is embedded; without either, reportlab's STSong-Light CID font is
+used (not embedded; viewers supply it)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from reportlab.pdfbase import pdfmetrics
 NOTO = [Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
         Path("/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc")]
 SC_INDEX = 2  # Noto Sans CJK SC inside the collection
+TRUETYPE = [Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"), Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")]
 
 
 def register_font(text: str) -> str:
@@ -23,6 +25,12 @@ def register_font(text: str) -> str:
             return _embedded(source, text)
         except ImportError:
             pass
+    truetype = next((p for p in TRUETYPE if p.exists()), None)
+    if truetype is not None:  # already TrueType outlines: reportlab embeds a subset itself
+        from reportlab.pdfbase.ttfonts import TTFont
+
+        pdfmetrics.registerFont(TTFont("WenQuanYi", str(truetype), subfontIndex=0))
+        return "WenQuanYi"
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
