@@ -14,7 +14,7 @@ from nats.js import JetStreamContext
 
 from shared.application import ServiceApplication
 from shared.bus.connection import connect
-from shared.bus.consumer import Consumer, Decoder, Handler
+from shared.bus.consumer import Consumer, Decoder, Handler, Prefetch
 from shared.bus.relay import OutboxRelay, Translator
 from shared.bus.streams import ensure_streams
 from shared.config import Settings
@@ -32,6 +32,7 @@ class Subscription:
     filter_subject: str
     decode: Decoder
     handle: Handler
+    prefetch: Prefetch | None = None  # warms the unit of work for a whole batch (one query, not one per message)
 
 
 class ServiceRuntime:
@@ -80,7 +81,7 @@ class ServiceRuntime:
         for sub in self.subscriptions:
             consumer = Consumer(
                 js=self.js, app=self.app, service=self.settings.service, stream=sub.stream,
-                filter_subject=sub.filter_subject, decode=sub.decode, handle=sub.handle,
+                filter_subject=sub.filter_subject, decode=sub.decode, handle=sub.handle, prefetch=sub.prefetch,
                 batch=self.settings.consumer_batch, max_deliver=self.settings.max_deliver,
             )
             await consumer.subscribe()

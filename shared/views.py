@@ -37,21 +37,25 @@ class ViewTx:
         self._c = cursor
         self._p = placeholder
         self._cache: dict[tuple[str, str], dict | None] = {}
+        self._county: dict[tuple[str, str], str] = {}
         self._dirty: dict[tuple[str, str], tuple[str, dict | None]] = {}
 
     def get(self, kind: str, id: str) -> dict | None:
         key = (kind, str(id))
         if key not in self._cache:
             p = self._p
-            self._c.execute(f"SELECT doc FROM view_docs WHERE kind={p} AND id={p}", key)
+            self._c.execute(f"SELECT doc, county FROM view_docs WHERE kind={p} AND id={p}", key)
             row = self._c.fetchone()
             self._cache[key] = json.loads(row[0]) if row else None
+            if row:
+                self._county[key] = row[1]
         doc = self._cache[key]
         return None if doc is None else doc
 
     def put(self, kind: str, id: str, county: str, doc: dict) -> None:
         key = (kind, str(id))
         self._cache[key] = doc
+        self._county[key] = county
         self._dirty[key] = (county, doc)
 
     def update(self, kind: str, id: str, change: Callable[[dict], None]) -> dict | None:
@@ -59,7 +63,7 @@ class ViewTx:
         if doc is None:
             return None
         change(doc)
-        self.put(kind, id, doc.get("county", ""), doc)
+        self.put(kind, id, self._county.get((kind, str(id)), doc.get("county", "")), doc)
         return doc
 
     def flush(self) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID, uuid4, uuid5
 
+from eventsourcing.persistence import RecordConflictError
+
 from shared.application import Inbound, NotFound, RuleBookMixin, ServiceApplication, UnitOfWork
 from shared.contracts import HotlineTicket
 from shared.meta import Meta, RuleViolation
@@ -55,10 +57,10 @@ class IntakeApplication(Triage, Merging, DeputyWork, RuleBookMixin, ServiceAppli
         self.vault.flush()
         return super().save(*objs, **kwargs)
 
-    def process_batch(self, messages, handle) -> None:  # type: ignore[no-untyped-def]
+    def process_batch(self, messages, handle, prefetch=None) -> None:  # type: ignore[no-untyped-def]
         self.vault.discard_pending()
         try:
-            super().process_batch(messages, handle)
+            super().process_batch(messages, handle, prefetch)
         finally:
             self.vault.discard_pending()
 
@@ -74,11 +76,18 @@ class IntakeApplication(Triage, Merging, DeputyWork, RuleBookMixin, ServiceAppli
         """A demand from the web form, a liaison station, a deputy, a department list or Open311."""
         if new.category not in CATEGORIES:
             raise RuleViolation(f"unknown category {new.category!r}; one of {', '.join(CATEGORIES)}")
-        uow = UnitOfWork(self)
-        self.vault.discard_pending()
-        demand = self._create(uow, meta, new, hotline_ticket_id="", contact_id=uuid4())
-        self.save(*uow.aggregates())
-        return demand
+        for attempt in range(3):
+            uow = UnitOfWork(self)
+            self.vault.discard_pending()
+            demand = self._create(uow, meta, new, hotline_ticket_id="", contact_id=uuid4())
+            try:
+                self.save(*uow.aggregates())
+            except RecordConflictError:  # the random tracking code was taken (1 in 32^10): draw again
+                if attempt == 2:
+                    raise
+                continue
+            return demand
+        raise AssertionError("unreachable")
 
     def _create(self, uow: UnitOfWork, meta: Meta, new: NewDemand, hotline_ticket_id: str,
                 contact_id: UUID) -> Demand:
@@ -87,23 +96,17 @@ class IntakeApplication(Triage, Merging, DeputyWork, RuleBookMixin, ServiceAppli
         if fields:
             sealed = self.vault.seal(contact_id, meta.county, fields)
             contact = uow.add(ResidentContact(meta=meta, contact_id=contact_id, sealed=sealed))
-        code = self._unused_code(uow)
+        code = new_tracking_code()  # 32^10 codes: a clash fails the save (unique id) and is retried
         demand = uow.add(Demand(
             meta=meta, channel=new.channel, town=new.town, category=new.category, text=new.text,
             contact_id=contact.id if contact else None, tracking_code=code, location=new.location,
             attachments=new.attachments, hotline_ticket_id=hotline_ticket_id,
         ))
         uow.add(TrackingCode(meta=meta, code=code, demand_id=demand.id))
-        _, rules = self.rules(meta.county)
+        _, rules = uow.memo(("rules", meta.county), lambda: self.rules(meta.county))
         for deputy in rules["deputy_areas"].get(new.town, []):
             demand.push_to_deputy(meta, str(deputy))  # 代表线上接单
         return demand
-
-    def _unused_code(self, uow: UnitOfWork) -> str:
-        while True:
-            code = new_tracking_code()
-            if uow.find(tracking_index_id(code)) is None:
-                return code
 
     def receive_ticket(self, uow: UnitOfWork, ticket: HotlineTicket, meta: Meta) -> Demand:
         """A 12345 ticket: lands on exactly one demand, however often it is delivered."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from nats.aio.msg import Msg
 from pydantic import ValidationError
@@ -18,6 +18,7 @@ from shared.contracts import supervision as s
 from shared.meta import Meta
 from shared.runtime import Delivered, Subscription, envelope_decoder
 from services.intake.application import IntakeApplication
+from services.intake.domain import hotline_demand_id
 
 VERDICT_TITLES = {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}
 
@@ -42,6 +43,11 @@ def handle_ticket(app: IntakeApplication) -> Callable[[UnitOfWork, Inbound], Non
         app.receive_ticket(uow, ticket, meta)
 
     return handle
+
+
+def prefetch_tickets(uow: UnitOfWork, messages: Sequence[Inbound]) -> None:
+    """One query tells which tickets already have a demand (a re-send), not one query per ticket."""
+    uow.prefetch(hotline_demand_id(m.body.county, m.body.ticket_id) for m in messages)
 
 
 def handle_lineage(app: IntakeApplication) -> Callable[[UnitOfWork, Inbound], None]:
@@ -72,7 +78,7 @@ def handle_lineage(app: IntakeApplication) -> Callable[[UnitOfWork, Inbound], No
 def subscriptions(app: IntakeApplication) -> list[Subscription]:
     lineage = handle_lineage(app)
     return [
-        Subscription(HOTLINE, "hotline.*.tickets", decode_ticket, handle_ticket(app)),
+        Subscription(HOTLINE, "hotline.*.tickets", decode_ticket, handle_ticket(app), prefetch_tickets),
         Subscription("DECISION", "shishi.*.decision.>", envelope_decoder(), lineage),
         Subscription("SUPERVISION", "shishi.*.supervision.>", envelope_decoder(), lineage),
         Subscription("EVALUATION", "shishi.*.evaluation.>", envelope_decoder(), lineage),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +29,7 @@ log = structlog.get_logger("shishi.consumer")
 
 Decoder = Callable[[Msg], Any]
 Handler = Callable[[UnitOfWork, Inbound], None]
+Prefetch = Callable[[UnitOfWork, Sequence[Inbound]], None]
 
 
 class Rejected(RuleViolation):
@@ -57,6 +58,7 @@ class Consumer:
         filter_subject: str,
         decode: Decoder,
         handle: Handler,
+        prefetch: Prefetch | None = None,
         batch: int = 256,
         max_deliver: int = 5,
         ack_wait: float = 30.0,
@@ -68,6 +70,7 @@ class Consumer:
         self.filter_subject = filter_subject
         self.decode = decode
         self.handle = handle
+        self.prefetch = prefetch
         self.batch = batch
         self.max_deliver = max_deliver
         self.ack_wait = ack_wait
@@ -131,7 +134,7 @@ class Consumer:
 
     async def _apply(self, good: list[tuple[Msg, Inbound]]) -> None:
         try:
-            await asyncio.to_thread(self.app.process_batch, [i for _, i in good], self.handle)
+            await asyncio.to_thread(self.app.process_batch, [i for _, i in good], self.handle, self.prefetch)
         except RuleViolation:
             # Find the poison one by one; the rest are applied individually.
             for msg, inbound in good:
@@ -155,7 +158,7 @@ class Consumer:
 
     async def _apply_one(self, msg: Msg, inbound: Inbound) -> None:
         try:
-            await asyncio.to_thread(self.app.process_batch, [inbound], self.handle)
+            await asyncio.to_thread(self.app.process_batch, [inbound], self.handle, self.prefetch)
         except RuleViolation as exc:
             await self._dead_letter(msg, f"rejected: {exc}")
             return

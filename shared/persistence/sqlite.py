@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteCursor, SQLiteFactory, SQLiteProcessRecorder
@@ -36,6 +37,22 @@ class ShishiSQLiteProcessRecorder(SQLiteProcessRecorder):
                     [application_name, *chunk],
                 )
                 found.update(row[0] for row in c.fetchall())
+        return found
+
+
+    def existing_ids(self, originator_ids: Iterable[UUID]) -> set[UUID]:
+        """Which of these aggregates have any stored event (one query per 500 ids)."""
+        wanted = [i.hex for i in originator_ids]
+        found: set[UUID] = set()
+        with self.datastore.transaction(commit=False) as c:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                c.execute(
+                    f"SELECT DISTINCT originator_id FROM {self.events_table_name} "
+                    f"WHERE originator_id IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                )
+                found.update(UUID(row[0]) for row in c.fetchall())
         return found
 
 

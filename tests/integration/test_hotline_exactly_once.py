@@ -112,7 +112,8 @@ async def test_redelivery_after_a_lost_ack_is_recognised(intake: IntakeHarness) 
     async def lose_acks_once(msgs):  # the process "crashes" after committing, before acking
         if not dropped["done"]:
             dropped["done"] = True
-            await asyncio.to_thread(intake.app.process_batch, [i for _, i in msgs], consumer.handle)
+            await asyncio.to_thread(intake.app.process_batch, [i for _, i in msgs], consumer.handle,
+                                    consumer.prefetch)
             for msg, _ in msgs:
                 await msg.nak(delay=0.2)  # the broker redelivers, as after an ack timeout
             return
@@ -139,11 +140,11 @@ async def test_transient_failure_is_retried_then_applied(intake: IntakeHarness) 
     real = intake.app.process_batch
     failures = {"left": 1}
 
-    def flaky(messages, handle):  # type: ignore[no-untyped-def]
+    def flaky(*args):  # type: ignore[no-untyped-def]
         if failures["left"]:
             failures["left"] -= 1
             raise OSError("database is locked")
-        return real(messages, handle)
+        return real(*args)
 
     intake.app.process_batch = flaky  # type: ignore[method-assign]
     await intake.js.publish("hotline.440781.tickets", ticket(7))
@@ -154,7 +155,7 @@ async def test_transient_failure_is_retried_then_applied(intake: IntakeHarness) 
 async def test_poison_after_max_deliveries_is_dead_lettered(intake: IntakeHarness) -> None:
     consumer = intake.hotline_consumer
 
-    def always_broken(messages, handle):  # type: ignore[no-untyped-def]
+    def always_broken(*args):  # type: ignore[no-untyped-def]
         raise OSError("disk full")
 
     intake.app.process_batch = always_broken  # type: ignore[method-assign]

@@ -35,7 +35,10 @@ from eventsourcing.tests.persistence import (
 )
 from eventsourcing.utils import Environment, get_topic
 
-from shared.persistence.postgres import ShishiPostgresFactory, ShishiPostgresProcessRecorder
+from shared.persistence.postgres import (
+    ShishiPostgresFactory,
+    ShishiPostgresProcessRecorder,
+)
 from shared.persistence.sqlite import ShishiSQLiteFactory, ShishiSQLiteProcessRecorder
 from tests.fixtures.backends import postgres_settings, sqlite_settings
 from tests.fixtures.postgres import PostgresServer
