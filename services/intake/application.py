@@ -90,7 +90,7 @@ class IntakeApplication(Triage, Merging, DeputyWork, RuleBookMixin, ServiceAppli
         raise AssertionError("unreachable")
 
     def _create(self, uow: UnitOfWork, meta: Meta, new: NewDemand, hotline_ticket_id: str,
-                contact_id: UUID) -> Demand:
+                contact_id: UUID, origin_key: str = "") -> Demand:
         contact = None
         fields = {k: v for k, v in (("name", new.name), ("phone", new.phone), ("address", new.address)) if v}
         if fields:
@@ -100,13 +100,25 @@ class IntakeApplication(Triage, Merging, DeputyWork, RuleBookMixin, ServiceAppli
         demand = uow.add(Demand(
             meta=meta, channel=new.channel, town=new.town, category=new.category, text=new.text,
             contact_id=contact.id if contact else None, tracking_code=code, location=new.location,
-            attachments=new.attachments, hotline_ticket_id=hotline_ticket_id,
+            attachments=new.attachments, hotline_ticket_id=hotline_ticket_id, origin_key=origin_key,
         ))
         uow.add(TrackingCode(meta=meta, code=code, demand_id=demand.id))
         _, rules = uow.memo(("rules", meta.county), lambda: self.rules(meta.county))
         for deputy in rules["deputy_areas"].get(new.town, []):
             demand.push_to_deputy(meta, str(deputy))  # 代表线上接单
         return demand
+
+    def open_lookback_demand(self, uow: UnitOfWork, meta: Meta, lookback_id: UUID, project_id: UUID,
+                             project_name: str, town: str, problem: str) -> Demand:
+        """翌年回头看 found a problem with a completed project: it becomes a new demand, linked to the
+        project, once however often the finding is delivered."""
+        origin_key = f"lookback:{lookback_id}"
+        existing = uow.find(uuid5(NAMESPACE, f"origin:{meta.county}:{origin_key}"))
+        if isinstance(existing, Demand):
+            return existing
+        text = f"【回头看】{project_name}（项目 {project_id}）：{problem}"
+        new = NewDemand(channel="lookback", town=town or "-", category="other", text=text[:4000])
+        return self._create(uow, meta, new, hotline_ticket_id="", contact_id=uuid4(), origin_key=origin_key)
 
     def receive_ticket(self, uow: UnitOfWork, ticket: HotlineTicket, meta: Meta) -> Demand:
         """A 12345 ticket: lands on exactly one demand, however often it is delivered."""

@@ -16,7 +16,7 @@ from eventsourcing.domain import Aggregate, event
 from shared.meta import Meta, RuleViolation
 
 NAMESPACE = UUID("0b6f4f0e-8d7b-4a8e-9a55-4b7c1c3f2a11")
-CHANNELS = ("web", "liaison_station", "deputy_suggestion", "department_list", "hotline", "open311")
+CHANNELS = ("web", "liaison_station", "deputy_suggestion", "department_list", "hotline", "open311", "lookback")
 KINDS = ("consultation", "individual", "common", "micro_wish", "project_suggestion")
 
 # What each upstream stage means on a resident's tracking page (lineage).
@@ -47,15 +47,17 @@ class Demand(Aggregate):
     """A demand from any channel. Its timeline shows what became of it at every later stage."""
 
     @staticmethod
-    def create_id(hotline_ticket_id: str = "", meta: Meta | None = None, **_: Any) -> UUID:
+    def create_id(hotline_ticket_id: str = "", meta: Meta | None = None, origin_key: str = "", **_: Any) -> UUID:
         if hotline_ticket_id and meta is not None:
             return hotline_demand_id(meta.county, hotline_ticket_id)
+        if origin_key and meta is not None:  # raised by another service: the same finding, the same demand
+            return uuid5(NAMESPACE, f"origin:{meta.county}:{origin_key}")
         return uuid4()
 
     @event("Submitted")
     def __init__(self, meta: Meta, channel: str, town: str, category: str, text: str, contact_id: UUID | None,
                  tracking_code: str, location: dict | None = None, attachments: list | None = None,
-                 hotline_ticket_id: str = "") -> None:
+                 hotline_ticket_id: str = "", origin_key: str = "") -> None:
         if channel not in CHANNELS:
             raise RuleViolation(f"unknown channel {channel!r}")
         self.county = meta.county

@@ -69,6 +69,8 @@ def handle_lineage(app: IntakeApplication) -> Callable[[UnitOfWork, Inbound], No
         elif isinstance(p, d.MicroEscalated):
             app.escalate_from_micro(uow, meta, p.demand_ids, int(p.investment),
                                     f"微实事超出上限 {p.cap} 元（{p.investment} 元）: {p.reason}")
+        elif isinstance(p, e.LookbackProblemFound):
+            app.open_lookback_demand(uow, meta, p.lookback_id, p.project_id, p.project_name, p.town, p.problem)
         elif isinstance(p, e.VerdictReached):
             app.note_stage(uow, meta, p.demand_ids, "verdict", str(p.project_id), VERDICT_TITLES[p.verdict], p.verdict)
 

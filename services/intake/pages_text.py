@@ -19,9 +19,11 @@ STATUS_EN = {"received": "Received", "triaged": "Classified", "duplicate": "Dupl
              "fulfilled": "Fulfilled", "in_candidate": "In a candidate", "rated": "Rated", "split": "Split off"}
 
 CHANNEL_ZH = {"web": "网页/扫码", "hotline": "12345热线", "liaison_station": "代表联络站", "deputy_suggestion": "代表建议",
-              "department_list": "部门清单", "open311": "Open311"}
+              "department_list": "部门清单", "open311": "Open311",
+              "lookback": "回头看"}
 CHANNEL_EN = {"web": "Web / QR", "hotline": "12345 hotline", "liaison_station": "Liaison station",
-              "deputy_suggestion": "Deputy's suggestion", "department_list": "Department list", "open311": "Open311"}
+              "deputy_suggestion": "Deputy's suggestion", "department_list": "Department list", "open311": "Open311",
+              "lookback": "Look-back"}
 
 ZH = {
     **{f"category_{k}": v["zh"] for k, v in CATEGORIES.items()}, **{f"channel_{k}": v for k, v in CHANNEL_ZH.items()},

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 from pathlib import Path
@@ -29,7 +30,8 @@ def base_settings() -> Settings:
     return Settings()
 
 
-def verify_data_dir(data_dir: Path, base: Settings | None = None) -> list[ServiceReport]:
+def verify_data_dir(data_dir: Path, base: Settings | None = None,
+                    witnessed: dict[str, list[Checkpoint]] | None = None) -> list[ServiceReport]:
     reports = []
     for service in SERVICES:
         settings = settings_for(service, data_dir, base)
@@ -37,7 +39,8 @@ def verify_data_dir(data_dir: Path, base: Settings | None = None) -> list[Servic
             continue
         store = open_store(settings)
         try:
-            reports.append(verify_service(service, data_dir, store_records(store.recorder)))
+            reports.append(verify_service(service, data_dir, store_records(store.recorder),
+                                          (witnessed or {}).get(service, [])))
         finally:
             store.close()
     return reports
@@ -63,7 +66,10 @@ def run_verify(args: argparse.Namespace) -> int:
     if args.bundle is not None:
         pinned = dict(item.split("=", 1) for item in args.public_key or [])
         return print_reports(verify_bundle(args.bundle, pinned), args.json)
-    return print_reports(verify_data_dir(args.data_dir, base_settings()), args.json)
+    witnessed = None
+    if args.nats:
+        witnessed = asyncio.run(published_checkpoints(args.nats))
+    return print_reports(verify_data_dir(args.data_dir, base_settings(), witnessed), args.json)
 
 
 def run_export(args: argparse.Namespace) -> int:

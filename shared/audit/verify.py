@@ -168,12 +168,16 @@ def diagnose(store: list[tuple[UUID, int, bytes, int]], log: MerkleLog, report: 
                                        notification_id=lost_nid))
 
 
-def verify_service(service: str, data_dir: Path, records: Iterable[StoredRecord]) -> ServiceReport:
+def verify_service(service: str, data_dir: Path, records: Iterable[StoredRecord],
+                   witnessed: Iterable[Checkpoint] = ()) -> ServiceReport:
+    """``witnessed``: checkpoints kept elsewhere (published on NATS), checked like the local ones,
+    so a rewritten sidecar cannot hide an earlier, different history."""
     report = ServiceReport(service)
     path = sidecar_path(data_dir / service)
     log = MerkleLog(path, service) if path.exists() else None
     try:
         checkpoints = log.checkpoints() if log else []
+        checkpoints += [c for c in witnessed if c not in checkpoints]
         report.checkpoints = len(checkpoints)
         valid = check_checkpoints(service, checkpoints, read_public_key(data_dir, service), log, report)
         by_size: dict[int, list[Checkpoint]] = {}

@@ -44,3 +44,23 @@ def test_over_cap_micro_proposal_escalates_its_demands(tmp_path: Path) -> None:
     # a redelivery of the same message changes nothing
     app.process_batch([Inbound("DECISION", 1, escalated("440781", [ours.id]))], handle)
     assert len([e for e in app.demand(ours.id).timeline if e["stage"] == "escalated"]) == 1
+
+
+def test_lookback_problem_becomes_one_new_demand_linked_to_the_project(tmp_path: Path) -> None:
+    from shared.contracts import evaluation as e
+
+    app = IntakeApplication(env=Settings(service="intake", data_dir=tmp_path).eventsourcing_env())
+    project_id, lookback_id = uuid.uuid4(), uuid.uuid4()
+    payload = e.LookbackProblemFound(lookback_id=lookback_id, project_id=project_id, project_name="台城长者饭堂",
+                                     town="台城街道", problem="饭堂已停止供餐", checked_on="2026-10-20", in_use=False,
+                                     held_up=True, residents_satisfied=False, demand_ids=[])
+    env = Envelope(event_id=uuid.uuid4(), type=payload.type_name(), schema_version=1, county="440781",
+                   occurred_at=datetime(2026, 10, 20, tzinfo=UTC), recorded_at=datetime(2026, 10, 20, tzinfo=UTC),
+                   actor=Actor(role="congress_staff", id="s-1"), payload=payload.model_dump(mode="json"))
+    handle = handle_lineage(app)
+    for seq in (1, 2):  # delivered twice (e.g. re-published): still one demand
+        app.process_batch([Inbound("EVALUATION", seq, Delivered(env, payload))], handle)
+    demands = [n for n in app.recorder.select_notifications(1, 100) if n.topic.endswith("Demand.Submitted")]
+    assert len(demands) == 1
+    demand = app.demand(demands[0].originator_id)
+    assert demand.channel == "lookback" and str(project_id) in demand.text and "饭堂已停止供餐" in demand.text

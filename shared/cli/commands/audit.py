@@ -16,6 +16,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     source.add_argument("--bundle", type=Path, default=None, help="an exported bundle directory")
     verify.add_argument("--public-key", action="append", metavar="SERVICE=KEY",
                         help="pin a service's public key (base64) when verifying a bundle")
+    verify.add_argument("--nats", default=None, metavar="URL",
+                        help="also check the checkpoints published on NATS (stream AUDIT) against the stores")
     verify.add_argument("--json", action="store_true")
     verify.set_defaults(func=_verify)
 

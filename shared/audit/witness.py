@@ -1,0 +1,34 @@
+"""The checkpoints published on NATS (stream ``AUDIT``): a copy of every signed tree head kept
+outside the service's data directory, so the verifier can compare the two."""
+
+from __future__ import annotations
+
+import json
+
+import nats
+from nats.js.errors import NotFoundError
+
+from shared.audit.follower import AUDIT_STREAM
+from shared.audit.signing import Checkpoint
+
+
+async def published_checkpoints(url: str) -> dict[str, list[Checkpoint]]:
+    """Every checkpoint in the ``AUDIT`` stream, by service (empty when the stream is absent)."""
+    nc = await nats.connect(url)
+    found: dict[str, list[Checkpoint]] = {}
+    try:
+        js = nc.jetstream()
+        try:
+            info = await js.stream_info(AUDIT_STREAM)
+        except NotFoundError:
+            return found
+        for seq in range(info.state.first_seq, info.state.last_seq + 1):
+            try:
+                msg = await js.get_msg(AUDIT_STREAM, seq)
+            except NotFoundError:
+                continue
+            checkpoint = Checkpoint.from_dict(json.loads(msg.data))
+            found.setdefault(checkpoint.service, []).append(checkpoint)
+    finally:
+        await nc.close()
+    return found
