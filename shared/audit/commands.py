@@ -20,8 +20,9 @@ from shared.audit.asof import (
 )
 from shared.audit.bundle import export_bundle, verify_bundle
 from shared.audit.catalog import has_store, open_service, open_store, settings_for
-from shared.audit.signing import public_key_text, read_public_key
+from shared.audit.signing import Checkpoint, public_key_text, read_public_key
 from shared.audit.verify import ServiceReport, store_records, verify_service
+from shared.audit.witness import published_checkpoints
 from shared.config import SERVICES, Settings
 
 

@@ -1,0 +1,104 @@
+"""The deploy configuration's NATS permissions, on a real nats-server started from
+`deploy/nats/nats-server.conf`: each service publishes only its own events, dead letters and
+audit checkpoints; the auditor (a read-only user) reads the streams and publishes nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import nats
+import pytest
+from nats.js.errors import NoStreamResponseError
+
+from shared.audit.follower import ensure_audit_stream
+from shared.bus.server import NatsServer, free_port
+from shared.bus.streams import ensure_streams
+
+CONF = Path(__file__).resolve().parents[2] / "deploy" / "nats" / "nats-server.conf"
+USERS = ("intake", "decision", "supervision", "evaluation", "hotline", "gateway", "auditor")
+
+
+@pytest.fixture
+def deployed(tmp_path: Path) -> Iterator[str]:
+    port, http = free_port(), free_port()
+    text = CONF.read_text()
+    text = re.sub(r"^listen: .*$", f"listen: 127.0.0.1:{port}", text, flags=re.M)
+    text = re.sub(r"^http: .*$", f"http: 127.0.0.1:{http}", text, flags=re.M)
+    text = text.replace("/data/jetstream", str(tmp_path / "jetstream"))
+    conf = tmp_path / "nats-server.conf"
+    conf.write_text(text)
+    env = {f"{u.upper()}_NATS_PASSWORD": f"pw-{u}" for u in USERS}
+    process = subprocess.Popen([NatsServer.binary(), "-c", str(conf)], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                asyncio.run(probe(f"nats://127.0.0.1:{port}"))
+                break
+            except Exception:  # noqa: BLE001 - not listening yet
+                assert process.poll() is None, "nats-server refused the deploy configuration"
+                assert time.monotonic() < deadline, "nats-server did not start"
+                time.sleep(0.2)
+        yield f"nats://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+async def probe(url: str) -> None:
+    nc = await nats.connect(url, user="auditor", password="pw-auditor", connect_timeout=1, max_reconnect_attempts=0)
+    await nc.close()
+
+
+async def can_publish(url: str, user: str, subject: str) -> bool:
+    """Whether ``user`` gets a JetStream ack for a message on ``subject``."""
+    denied: list[str] = []
+
+    async def errors(exc: Exception) -> None:
+        denied.append(str(exc))
+
+    nc = await nats.connect(url, user=user, password=f"pw-{user}", error_cb=errors, max_reconnect_attempts=0)
+    try:
+        try:
+            await nc.jetstream(timeout=2).publish(subject, b"{}")
+        except (nats.errors.TimeoutError, NoStreamResponseError, nats.errors.NoRespondersError):
+            return False
+        return not any("Permissions Violation" in d for d in denied)
+    finally:
+        await nc.close()
+
+
+async def scenario(url: str) -> dict[tuple[str, str], bool]:
+    nc = await nats.connect(url, user="intake", password="pw-intake")
+    js = nc.jetstream(timeout=5)
+    await ensure_streams(js)  # each service may declare the streams ...
+    await ensure_audit_stream(js)  # ... and the audit stream
+    await nc.close()
+    checks = [("intake", "shishi.440781.intake.demand-submitted"), ("intake", "shishi.440781.decision.project-adopted"),
+              ("intake", "audit.intake.checkpoints"), ("intake", "audit.decision.checkpoints"),
+              ("decision", "audit.decision.checkpoints"), ("decision", "shishi.440781.intake.demand-submitted"),
+              ("auditor", "audit.intake.checkpoints"), ("auditor", "shishi.440781.intake.demand-submitted"),
+              ("hotline", "hotline.440781.tickets"), ("hotline", "shishi.440781.intake.demand-submitted")]
+    return {(user, subject): await can_publish(url, user, subject) for user, subject in checks}
+
+
+def test_each_user_publishes_only_its_own_subjects(deployed: str) -> None:
+    allowed = asyncio.run(scenario(deployed))
+    assert allowed == {
+        ("intake", "shishi.440781.intake.demand-submitted"): True,
+        ("intake", "shishi.440781.decision.project-adopted"): False,
+        ("intake", "audit.intake.checkpoints"): True,
+        ("intake", "audit.decision.checkpoints"): False,
+        ("decision", "audit.decision.checkpoints"): True,
+        ("decision", "shishi.440781.intake.demand-submitted"): False,
+        ("auditor", "audit.intake.checkpoints"): False,
+        ("auditor", "shishi.440781.intake.demand-submitted"): False,
+        ("hotline", "hotline.440781.tickets"): True,
+        ("hotline", "shishi.440781.intake.demand-submitted"): False,
+    }
