@@ -88,6 +88,7 @@ class OutboxRelay:
             loop.call_soon_threadsafe(self.wakeup.set)
 
     _loop: asyncio.AbstractEventLoop | None = None
+    _subscription: object | None = None
 
     async def start_position(self) -> int:
         recorded = await asyncio.to_thread(self.app.recorder.max_tracking_id, POSITION) or 0
@@ -154,6 +155,9 @@ class OutboxRelay:
                 except TimeoutError:
                     pass
         if listener is not None:
+            subscription = self._subscription
+            if subscription is not None:
+                subscription.stop()  # unblocks the LISTEN thread
             listener.join(timeout=2)
 
     def _start_listener(self, stopping: asyncio.Event) -> threading.Thread | None:
@@ -165,6 +169,7 @@ class OutboxRelay:
         def listen() -> None:
             try:
                 with subscribe(gt=self.app.recorder.max_notification_id()) as subscription:
+                    self._subscription = subscription
                     for _ in subscription:
                         self.nudge()
                         if stopping.is_set():
