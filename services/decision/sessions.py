@@ -100,11 +100,11 @@ class VoteSession(Aggregate):
                     "rank": r["rank"], "project_id": str(project_id_for(UUID(r["candidate_id"])))}
                    for r in result["elected"]]
         self._declared(meta=meta, round_no=current["round_no"], result=result, tally=tally, elected=elected,
-                       year=self.year, rule_version=current["rule_version"])
+                       year=self.year, rule_version=current["rule_version"], level=self.level, town=self.town)
 
     @event("Declared")
     def _declared(self, meta: Meta, round_no: int, result: dict, tally: dict, elected: list[dict], year: int,
-                  rule_version: int) -> None:
+                  rule_version: int, level: str = "county", town: str = "") -> None:
         """The result of one round, with the dossiers of the candidates it elected (for the contract)."""
         current = self.rounds[round_no - 1]
         current.update(status="closed", result=result, tally=tally)

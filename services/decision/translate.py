@@ -33,6 +33,9 @@ def to_contracts(event: object) -> Iterator[Contract]:
                                  demand_ids=event.demand_ids)
     elif isinstance(event, VoteSession.Declared):
         attending = event.result["attending"]
+        yield c.VoteDeclared(session_id=event.originator_id, year=event.year, level=event.level, town=event.town,
+                             round_no=event.round_no, status=event.result["status"], attending=attending,
+                             elected=len(event.elected))
         for e in event.elected:
             candidate_id = UUID(e["candidate_id"])
             yield c.ProjectAdopted(project_id=project_id_for(candidate_id), candidate_id=candidate_id,

@@ -9,7 +9,7 @@ from uuid import UUID
 from shared.application import NotFound, RuleBookMixin, ServiceApplication, UnitOfWork
 from shared.meta import Meta, RuleViolation
 from services.evaluation.domain import ProjectRating, rating_id_for
-from services.evaluation.ledger import AdoptedProject, DemandRecord, adopted_id_for, demand_record_id_for
+from services.evaluation.ledger import AdoptedProject, DemandRecord, adopted_id_for, demand_record_id_for, VoteRecord, vote_record_id_for
 from services.evaluation.rectification_cases import RectificationCases
 from services.evaluation.round_cases import RoundCases
 from services.evaluation.rules import DEFAULTS, lookback_due, verdict
@@ -49,6 +49,12 @@ class EvaluationApplication(RoundCases, RectificationCases, VoiceCases, RuleBook
         if uow.find(adopted_id_for(project_id)) is None:
             uow.add(AdoptedProject(meta=meta, project_id=project_id, year=year, tier=tier, name=name,
                                    deadline=deadline))
+
+    def record_vote(self, uow: UnitOfWork, meta: Meta, session_id: UUID, round_no: int, year: int, level: str,
+                    town: str, status: str) -> None:
+        if uow.find(vote_record_id_for(session_id, round_no)) is None:
+            uow.add(VoteRecord(meta=meta, session_id=session_id, round_no=round_no, year=year, level=level,
+                               town=town, status=status))
 
     def record_demand(self, uow: UnitOfWork, meta: Meta, demand_id: UUID, channel: str, town: str, category: str,
                       submitted_at: datetime) -> None:

@@ -31,6 +31,8 @@ def handle_decision(app: EvaluationApplication) -> Callable[[UnitOfWork, Inbound
         p = delivered.payload
         if isinstance(p, d.ProjectAdopted):
             app.record_adopted(uow, delivered.meta(), p.project_id, p.year, p.tier, p.name, p.deadline)
+        elif isinstance(p, d.VoteDeclared):
+            app.record_vote(uow, delivered.meta(), p.session_id, p.round_no, p.year, p.level, p.town, p.status)
 
     return handle
 
@@ -53,6 +55,6 @@ def subscriptions(app: EvaluationApplication) -> list[Subscription]:
     return [
         Subscription("SUPERVISION", "shishi.*.supervision.project-completed", envelope_decoder(),
                      handle_supervision(app)),
-        Subscription("DECISION", "shishi.*.decision.project-adopted", envelope_decoder(), handle_decision(app)),
+        Subscription("DECISION", "shishi.*.decision.>", envelope_decoder(), handle_decision(app)),
         Subscription("INTAKE", "shishi.*.intake.>", envelope_decoder(), handle_intake(app)),
     ]

@@ -1,7 +1,8 @@
 """What evaluation records from other services' published events, for its metrics (pure domain).
 
 Each metric is computed from events only: the year's adopted projects (decision's
-``project-adopted``) and residents' demands with their status changes (intake's
+``project-adopted``), the votes declared at county, town and street sessions (``vote-declared``)
+and residents' demands with their status changes (intake's
 ``demand-submitted`` / ``demand-routed`` / ``demand-status-changed``) are recorded here as evaluation's own events.
 """
 
@@ -37,6 +38,24 @@ class AdoptedProject(Aggregate):
     def __init__(self, meta: Meta, project_id: UUID, year: int, tier: str, name: str, deadline: date) -> None:
         self.county = meta.county
         self.project_id = project_id
+
+
+def vote_record_id_for(session_id: UUID, round_no: int) -> UUID:
+    return uuid5(NAMESPACE, f"vote:{session_id}:{round_no}")
+
+
+class VoteRecord(Aggregate):
+    """A vote declared at a county, town or street session (decision's ``vote-declared``): the
+    numerator of coverage (which towns/streets ran a vote)."""
+
+    @staticmethod
+    def create_id(session_id: UUID, round_no: int, **_: Any) -> UUID:
+        return vote_record_id_for(session_id, round_no)
+
+    @event("Recorded")
+    def __init__(self, meta: Meta, session_id: UUID, round_no: int, year: int, level: str, town: str,
+                 status: str) -> None:
+        self.county = meta.county
 
 
 class DemandRecord(Aggregate):

@@ -30,7 +30,22 @@ def unpublished(what: str) -> dict:
     return {"value": None, "numerator": 0, "denominator": 0, "note": f"{NOT_PUBLISHED}: {what}"}
 
 
-def county_metrics(county: str, year: int, ratings: list[dict], adopted: list[dict], demands: list[dict]) -> dict:
+def coverage(county: str, year: int, votes: list[dict], towns: list[str]) -> dict:
+    """Towns/streets that held a town- or street-level vote with a result (not void) in the year,
+    out of the county's registered towns and streets."""
+    if not towns:
+        return {"value": None, "numerator": 0, "denominator": 0, "missing": [],
+                "note": "register the county's towns/streets (evaluation rule 'towns')"}
+    voted = {v["town"] for v in votes if v["county"] == county and v["year"] == year
+             and v["level"] in ("town", "street") and v["status"] != "void"}
+    registered = sorted(set(towns))
+    result = figure(len(voted & set(registered)), len(registered))
+    result["missing"] = [t for t in registered if t not in voted]
+    return result
+
+
+def county_metrics(county: str, year: int, ratings: list[dict], adopted: list[dict], demands: list[dict],
+                   votes: list[dict] | None = None, towns: list[str] | None = None) -> dict:
     projects = sorted((d for d in ratings if d["county"] == county and d["year"] == year),
                       key=lambda d: (d["tier"], d["name"], d["project_id"]))
     adopted_ids = {a["project_id"] for a in adopted if a["county"] == county and a["year"] == year}
@@ -71,7 +86,7 @@ def county_metrics(county: str, year: int, ratings: list[dict], adopted: list[di
                                  "" if consultations else "no consultation demand recorded"),
         "local_share": figure(sum(1 for d in small if d.get("tier") in LOCAL_TIERS and _reached(d, SOLVED_STATUSES)),
                               len(small), "" if small else "no small matter routed"),
-        "coverage": unpublished("which towns/streets ran a vote (decision's town-level sessions)"),
+        "coverage": coverage(county, year, votes or [], towns or []),
     }
 
 
@@ -91,7 +106,7 @@ def _replied_within(demand: dict, hours: int) -> bool:
 def across_counties(per_county: list[dict]) -> dict:
     """Totals across counties: each figure's numerators and denominators added up."""
     keys = ("completion_rate", "on_time_rate", "deputy_satisfied_rate", "resident_satisfaction", "reply_rate",
-            "solved_rate", "reply_24h_rate", "local_share")
+            "solved_rate", "reply_24h_rate", "local_share", "coverage")
     totals = {k: figure(sum(m[k]["numerator"] for m in per_county), sum(m[k]["denominator"] for m in per_county))
               for k in keys}
     verdicts = Counter()

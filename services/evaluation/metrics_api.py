@@ -11,14 +11,15 @@ from shared.auth import Principal, Role
 from shared.contracts.envelope import COUNTY_PATTERN
 from shared.views import ViewStore
 from services.evaluation.metrics import across_counties, county_metrics
-from services.evaluation.projections import ADOPTED, DEMAND, RATING
+from services.evaluation.projections import ADOPTED, DEMAND, RATING, RULES, VOTE
 
 County = Annotated[str, Path(pattern=COUNTY_PATTERN)]
 
 
 def metrics_for(views: ViewStore, county: str, year: int) -> dict:
+    rules = views.get(RULES, county) or {"values": {}}
     return county_metrics(county, year, views.list(RATING, county), views.list(ADOPTED, county),
-                          views.list(DEMAND, county))
+                          views.list(DEMAND, county), views.list(VOTE, county), rules["values"].get("towns", []))
 
 
 def make_metrics_router(views: ViewStore) -> APIRouter:

@@ -5,9 +5,10 @@ and the adopted projects and demands recorded from other services for the metric
 from __future__ import annotations
 
 from shared.ballots.box import BallotBox
+from shared.rulebook import RuleBook
 from shared.views import ViewTx
 from services.evaluation.domain import ProjectRating, rating_id_for
-from services.evaluation.ledger import AdoptedProject, DemandRecord
+from services.evaluation.ledger import AdoptedProject, DemandRecord, VoteRecord
 from services.evaluation.rectification import Rectification
 from services.evaluation.rounds import RatingRound
 from services.evaluation.voice import ProjectVoice
@@ -17,6 +18,8 @@ ROUND = "round"
 BOX = "box"
 ADOPTED = "adopted"
 DEMAND = "demand"
+VOTE = "vote"  # a vote declared at a county, town or street session (coverage)
+RULES = "rules"  # the county's current evaluation rules (the registered towns/streets, for coverage)
 LINK = "link"  # voice / rectification aggregate id -> the project's rating document
 
 
@@ -39,6 +42,12 @@ def project(tx: ViewTx, event: object) -> None:
         tx.put(ADOPTED, str(event.project_id), event.meta.county, {
             "project_id": str(event.project_id), "county": event.meta.county, "year": event.year,
             "tier": event.tier, "name": event.name, "deadline": event.deadline.isoformat()})
+    elif isinstance(event, (RuleBook.Opened, RuleBook.Revised)):
+        tx.put(RULES, event.meta.county, event.meta.county, {"county": event.meta.county, "values": event.values})
+    elif isinstance(event, VoteRecord.Recorded):
+        tx.put(VOTE, str(event.originator_id), event.meta.county, {
+            "county": event.meta.county, "session_id": str(event.session_id), "round_no": event.round_no,
+            "year": event.year, "level": event.level, "town": event.town, "status": event.status})
     elif isinstance(event, DemandRecord.Recorded):
         tx.put(LINK, str(event.originator_id), event.meta.county, {"demand_id": str(event.demand_id)})
         tx.put(DEMAND, str(event.demand_id), event.meta.county, {

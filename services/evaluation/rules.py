@@ -22,6 +22,7 @@ DEFAULTS: dict = {
     "rectification_months": 3,
     "rate_micro_projects": False,
     "lookback_months": 12,
+    "towns": [],  # the county's towns and streets (乡镇/街道): the denominator of coverage
 }
 
 SATISFIED = "satisfied"

@@ -22,7 +22,9 @@ async def published_checkpoints(url: str) -> dict[str, list[Checkpoint]]:
             info = await js.stream_info(AUDIT_STREAM)
         except NotFoundError:
             return found
-        for seq in range(info.state.first_seq, info.state.last_seq + 1):
+        if not info.state.messages:
+            return found
+        for seq in range(max(1, info.state.first_seq), info.state.last_seq + 1):
             try:
                 msg = await js.get_msg(AUDIT_STREAM, seq)
             except NotFoundError:

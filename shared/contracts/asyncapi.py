@@ -27,7 +27,7 @@ RECEIVERS: dict[str, tuple[str, ...]] = {
     "intake": ("decision.*", "supervision.*", "evaluation.*"),
     "decision": ("intake.*",),
     "supervision": ("decision.project-adopted",),
-    "evaluation": ("supervision.project-completed", "decision.project-adopted", "intake.*"),
+    "evaluation": ("supervision.project-completed", "decision.*", "intake.*"),
     HOTLINE_PLATFORM: ("intake.hotline.*",),
 }
 """consumer -> event types it receives (shell-style patterns over ``<service>.<event>``)."""

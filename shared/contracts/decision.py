@@ -70,3 +70,19 @@ class MicroEscalated(_Decision):
     demand_ids: list[UUID]
     reason: str
     rule_version: int
+
+
+@REGISTRY.register
+class VoteDeclared(_Decision):
+    """A vote's result was declared at a county, town or street session (票决): which towns and streets
+    ran a vote at all (the coverage the articles ask about: 4 of 12 streets in Jiangmen)."""
+
+    EVENT = "vote-declared"
+    session_id: UUID
+    year: int
+    level: str = Field(description="county, town or street")
+    town: str = Field(default="", description="the town/street of a town or street session")
+    round_no: int
+    status: str = Field(description="decided, runoff or void")
+    attending: int
+    elected: int

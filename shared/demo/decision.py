@@ -29,6 +29,17 @@ def run(ctx: DemoContext) -> None:
     per = max(1, min(3, len(free) // (n2025 + n2026)))
     ctx.state["major_projects"] = vote_year(ctx, 2025, free[: n2025 * per], n2025, seats2025, close=True)
     vote_year(ctx, 2026, free[n2025 * per:][: n2026 * per], n2026, n2026 - 1, close=False)
+    town_votes(ctx)
+
+
+def town_votes(ctx: DemoContext) -> None:
+    """Town/street sessions where residents' representatives vote with deputies: only some towns hold
+    one (the coverage gap the articles describe: 4 of 12 streets in Jiangmen)."""
+    from shared.demo.counties import towns_of
+
+    towns = towns_of(ctx.county)
+    for town in towns[: max(1, len(towns) // 3)]:
+        vote_year(ctx, 2025, [], 3, 2, close=True, level="town", town=town)
 
 
 def micro_projects(ctx: DemoContext, items: list[dict]) -> list[str]:
@@ -61,14 +72,20 @@ def micro_projects(ctx: DemoContext, items: list[dict]) -> list[str]:
     return [item["id"] for item in sorted(items, key=lambda d: d["pooled_at"]) if item["id"] not in used]
 
 
-def vote_year(ctx: DemoContext, year: int, demand_ids: list[str], n: int, seats: int, *, close: bool) -> list[str]:
+def vote_year(ctx: DemoContext, year: int, demand_ids: list[str], n: int, seats: int, *, close: bool,
+              level: str = "county", town: str = "") -> list[str]:
     c, county, rng = ctx.client, ctx.county, ctx.rng
     per = max(1, len(demand_ids) // n)
+    where = {"level": level, "town": town}
+    prefix = f"{town}" if town else ""
     candidates = []
     for k in range(n):
         name, body, amount = PROJECTS[(k + year) % len(PROJECTS)]
+        if town:
+            body, amount = f"{town}人民政府", amount // 20
         cand = c.call("POST", f"/decision/api/counties/{county}/candidates", "gov_unit", json={
-            "year": year, "name": f"{year}年{name}", "content": f"{name}：由群众诉求归并形成，覆盖全县主要乡镇街道",
+            **where, "year": year, "name": f"{year}年{prefix}{name}",
+            "content": f"{name}：由群众诉求归并形成" + ("" if town else "，覆盖全县主要乡镇街道"),
             "implementing_body": body, "investment": str(amount), "deadline": f"{year}-12-31",
             "requirements": "按期完工，资金专款专用，接受人大代表监督", "coverage": [],
             "demand_ids": demand_ids[k * per:(k + 1) * per]})
@@ -77,10 +94,11 @@ def vote_year(ctx: DemoContext, year: int, demand_ids: list[str], n: int, seats:
             "reasons": {"necessity": "群众反映集中", "feasibility": "资金和用地已落实"}})
         candidates.append(cand["id"])
     lst = c.call("POST", f"/decision/api/counties/{county}/candidate-lists", "gov_unit", json={
-        "year": year, "title": f"{year}年民生实事候选项目", "candidate_ids": candidates, "reason": "政府常务会议研究"})
+        **where, "year": year, "title": f"{year}年{prefix}民生实事候选项目", "candidate_ids": candidates,
+        "reason": "政府常务会议研究"})
     path = f"/decision/api/candidate-lists/{lst['id']}/decisions"
     c.call("POST", path, "congress_staff", json={"step": "chairpersons", "decision": "approve", "reason": "主任会议同意"})
-    if year == 2025:
+    if year == 2025 and not town:
         c.call("POST", path, "congress_staff", json={"step": "party_committee", "decision": "send_back",
                                                       "reason": "请补充项目资金来源说明"})
         c.call("POST", f"/decision/api/candidate-lists/{lst['id']}/revise", "gov_unit",
@@ -88,11 +106,15 @@ def vote_year(ctx: DemoContext, year: int, demand_ids: list[str], n: int, seats:
         c.call("POST", path, "congress_staff", json={"step": "chairpersons", "decision": "approve", "reason": "同意"})
     for step, reason in zip(STEPS[1:], ("党委审定同意", "常委会审议通过", "主席团决定提交大会票决"), strict=True):
         c.call("POST", path, "congress_staff", json={"step": step, "decision": "approve", "reason": reason})
-    roll = [{"id": f"{county}-dep-{k:03d}", "name": f"代表{k + 1:03d}"} for k in range(40)]
+    size = 15 if town else 40
+    # at a town/street vote, residents' representatives (居民议事代表) vote with the deputies
+    roll = [{"id": f"{county}-{prefix}dep-{k:03d}", "name": f"{prefix}代表{k + 1:03d}",
+             "kind": "resident_representative" if town and k % 3 == 2 else "deputy"} for k in range(size)]
+    name = f"{year}年{town}民生实事票决会" if town else f"{year}年人民代表大会"
     session = c.call("POST", f"/decision/api/counties/{county}/sessions", "congress_staff", json={
-        "year": year, "name": f"{year}年人民代表大会", "list_id": lst["id"], "roll": roll})
+        **where, "year": year, "name": name, "list_id": lst["id"], "roll": roll})
     sid = session["id"]
-    present = roll[: 34 + rng.randrange(5)]
+    present = roll[: size - 6 + rng.randrange(5)]
     tokens = [c.call("POST", f"/decision/api/sessions/{sid}/check-in", "congress_staff",
                      json={"deputy_id": d["id"]})["ballot_token"] for d in present]
     paper = close and county == "440704"

@@ -23,6 +23,10 @@ TARGETS = ("unsatisfied", "satisfied", "basically_satisfied", "satisfied", "sati
 
 def run(ctx: DemoContext) -> None:
     c, county = ctx.client, ctx.county
+    from shared.demo.counties import towns_of
+
+    c.call("PUT", f"/evaluation/api/counties/{county}/rules", "congress_staff", json={
+        "changes": {"towns": towns_of(county)}, "reason": "登记本县乡镇（街道），用于统计票决覆盖率"})
     accepted = [str(p) for p in ctx.state.get("accepted", [])]
     if not accepted:
         return

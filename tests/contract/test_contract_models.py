@@ -53,6 +53,10 @@ SAMPLES: dict[str, dict[str, Any]] = {
     },
     "intake.hotline.closed": {"ticket_id": TICKET_ID, "demand_id": DEMAND, "closed_at": "2025-12-01T10:00:00+08:00"},
     "decision.candidate-drafted": {"candidate_id": CANDIDATE, "year": 2025, "name": "村道修缮", "demand_ids": [DEMAND]},
+    "decision.vote-declared": {
+        "session_id": str(uuid4()), "year": 2025, "level": "street", "town": "环市街道", "round_no": 1,
+        "status": "decided", "attending": 12, "elected": 2,
+    },
     "decision.project-adopted": {
         "project_id": PROJECT, "candidate_id": CANDIDATE, "year": 2025, "tier": "major", "name": "村道修缮",
         "content": "修缮 3 公里村道", "implementing_body": "县交通运输局", "investment": "1200000.00",

@@ -211,7 +211,7 @@ def test_residents_voice_lookback_and_metrics(world: World) -> None:
     assert m["reply_rate"]["value"] == 1.0 and m["solved_rate"]["value"] == 0.5
     assert m["reply_24h_rate"]["value"] == 1.0  # the consultation was answered after 11 hours
     assert m["local_share"] == {"value": 0.0, "numerator": 0, "denominator": 1, "note": ""}  # replied, not closed
-    assert m["coverage"]["value"] is None and "not published" in m["coverage"]["note"]
+    assert m["coverage"]["value"] is None and "towns" in m["coverage"]["note"]  # no towns registered here
     other = world.bearer("congress_staff")
     assert c.get("/evaluation/api/metrics", params={"year": 2025, "scope": "4407"},
                  headers=other).json()["totals"]["counties"] == 1

@@ -8,7 +8,8 @@ from pathlib import Path
 from shared.config import Settings
 from shared.views import ViewStore, ViewUpdater
 from services.evaluation.application import EvaluationApplication
-from services.evaluation.metrics import across_counties, county_metrics
+from services.evaluation.metrics import across_counties
+from services.evaluation.metrics_api import metrics_for
 from services.evaluation.projections import ADOPTED, DEMAND, RATING, ROUND, project
 
 
@@ -26,8 +27,7 @@ def report_data(views: ViewStore, scope: str, year: int) -> dict:
     prefix = scope.rstrip("*")
     counties = sorted({d["county"] for kind in (RATING, ADOPTED, DEMAND) for d in views.list(kind)
                        if (d["county"].startswith(prefix) if scope.endswith("*") else d["county"] == scope)})
-    per_county = [county_metrics(c, year, views.list(RATING, c), views.list(ADOPTED, c), views.list(DEMAND, c))
-                  for c in counties]
+    per_county = [metrics_for(views, c, year) for c in counties]
     rounds = {c: [r for r in views.list(ROUND, c) if r["rated_year"] == year] for c in counties}
     return {"scope": scope, "year": year, "counties": per_county, "totals": across_counties(per_county),
             "rounds": rounds}
