@@ -37,9 +37,13 @@ def town_votes(ctx: DemoContext) -> None:
     one (the coverage gap the articles describe: 4 of 12 streets in Jiangmen)."""
     from shared.demo.counties import towns_of
 
-    towns = towns_of(ctx.county)
+    c, county = ctx.client, ctx.county
+    pool = c.call("GET", f"/decision/api/counties/{county}/pool", "congress_staff")["items"]
+    towns = towns_of(county)
     for town in towns[: max(1, len(towns) // 3)]:
-        vote_year(ctx, 2025, [], 3, 2, close=True, level="town", town=town)
+        local = [d["id"] for d in pool if d["town"] == town and d.get("used_by") is None]
+        if len(local) >= 3:  # a town vote's candidates come from that town's own demands
+            vote_year(ctx, 2025, local[:6], 3, 2, close=True, level="town", town=town)
 
 
 def micro_projects(ctx: DemoContext, items: list[dict]) -> list[str]:

@@ -27,8 +27,8 @@ USERS = ("intake", "decision", "supervision", "evaluation", "hotline", "gateway"
 def deployed(tmp_path: Path) -> Iterator[str]:
     port, http = free_port(), free_port()
     text = CONF.read_text()
-    text = re.sub(r"^listen: .*$", f"listen: 127.0.0.1:{port}", text, flags=re.M)
-    text = re.sub(r"^http: .*$", f"http: 127.0.0.1:{http}", text, flags=re.M)
+    text = re.sub(r"^listen: .*$", f"listen: 127.0.0.1:{port}", text, flags=re.MULTILINE)
+    text = re.sub(r"^http: .*$", f"http: 127.0.0.1:{http}", text, flags=re.MULTILINE)
     text = text.replace("/data/jetstream", str(tmp_path / "jetstream"))
     conf = tmp_path / "nats-server.conf"
     conf.write_text(text)
