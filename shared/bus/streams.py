@@ -6,9 +6,12 @@ from dataclasses import dataclass
 
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
-from nats.js.errors import NotFoundError
+import structlog
+from nats.js.errors import BadRequestError, NotFoundError
 
 from shared.config import SERVICES
+
+log = structlog.get_logger("shishi.streams")
 
 DUPLICATE_WINDOW_SECONDS = 2 * 3600
 DEADLETTER = "DEADLETTER"
@@ -41,13 +44,19 @@ def service_stream(service: str) -> StreamSpec:
 def all_streams() -> list[StreamSpec]:
     return [
         *(service_stream(s) for s in SERVICES),
-        StreamSpec(HOTLINE, ("hotline.*.tickets",)),
+        # A work queue: a ticket is removed once intake has applied it, so the caller's details (in clear
+        # in the hotline's own message) live on only in intake's sealed, erasable contact store.
+        StreamSpec(HOTLINE, ("hotline.*.tickets",), RetentionPolicy.WORK_QUEUE),
         StreamSpec(DEADLETTER, ("shishi.*.deadletter.>",)),
     ]
 
 
 async def ensure_streams(js: JetStreamContext, specs: list[StreamSpec] | None = None) -> None:
-    """Create each stream, or update it to the declared config; safe to run concurrently."""
+    """Create each stream, or update it to the declared config; safe to run concurrently.
+
+    A change the server cannot apply in place (a stream created by an older version with another
+    retention policy) is reported in the log and the existing stream is used as it is.
+    """
     for spec in specs or all_streams():
         config = spec.config()
         try:
@@ -58,4 +67,7 @@ async def ensure_streams(js: JetStreamContext, specs: list[StreamSpec] | None = 
                 continue
             except Exception:  # another process created it first: fall through to update
                 pass
-        await js.update_stream(config)
+        try:
+            await js.update_stream(config)
+        except BadRequestError as exc:
+            log.warning("stream_not_updated", stream=spec.name, reason=str(exc))

@@ -155,9 +155,6 @@ async def publish_ticket(url: str) -> None:
         await nc.close()
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: the 12345 platform's ticket, with the caller's name, phone and "
-                   "address in clear, stays in the HOTLINE stream after the caller is erased (nothing purges or "
-                   "redacts it); remove this marker once intake removes processed tickets from the stream")
 def test_erased_hotline_caller_is_unreadable_in_the_streams_too(tmp_path: Path, fresh_nats) -> None:  # type: ignore[no-untyped-def]
     live = tmp_path / "live"
     api = importlib.import_module("services.intake.main").create_app(
