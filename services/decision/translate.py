@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta, timezone
 from decimal import Decimal
 from uuid import UUID
 
@@ -13,6 +13,8 @@ from services.decision.candidates import Candidate
 from services.decision.domain import MicroProject, project_id_for
 from services.decision.micro_funds import MicroEscalation
 from services.decision.sessions import VoteSession
+
+CHINA = timezone(timedelta(hours=8), "CST")  # the session's calendar day (China has no DST)
 
 
 def to_contracts(event: object) -> Iterator[Contract]:
@@ -45,4 +47,5 @@ def to_contracts(event: object) -> Iterator[Contract]:
                                    demand_ids=[UUID(d) for d in e["demand_ids"]], rank=e["rank"],
                                    yes_votes=e["yes"], no_votes=e["no"], abstain_votes=e["abstain"],
                                    attending=attending, session_id=event.originator_id,
-                                   rule_version=event.rule_version)
+                                   rule_version=event.rule_version,
+                                   session_closed_on=event.meta.occurred_at.astimezone(CHINA).date())

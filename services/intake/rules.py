@@ -39,8 +39,9 @@ DEFAULTS: dict = {
 }
 
 
-def new_tracking_code(randbelow=secrets.randbelow) -> str:
-    return "".join(CODE_ALPHABET[randbelow(len(CODE_ALPHABET))] for _ in range(CODE_LENGTH))
+def new_tracking_code(token_bytes=secrets.token_bytes) -> str:
+    """10 characters from a 32-letter alphabet: each random byte modulo 32, which is unbiased (256 = 8 x 32)."""
+    return "".join(CODE_ALPHABET[b % len(CODE_ALPHABET)] for b in token_bytes(CODE_LENGTH))
 
 
 def is_tracking_code(value: str) -> bool:
