@@ -53,9 +53,8 @@ def prefetch_tickets(uow: UnitOfWork, messages: Sequence[Inbound]) -> None:
 def handle_lineage(app: IntakeApplication) -> Callable[[UnitOfWork, Inbound], None]:
     def handle(uow: UnitOfWork, message: Inbound) -> None:
         delivered: Delivered = message.body
-        env, p = delivered.envelope, delivered.payload
-        meta = Meta(county=env.county, actor_role=env.actor.role, actor_id=env.actor.id, occurred_at=env.occurred_at,
-                    correlation_id=env.correlation_id, causation_id=str(env.event_id))
+        p = delivered.payload
+        meta = delivered.meta()
         if isinstance(p, d.CandidateDrafted):
             app.note_stage(uow, meta, p.demand_ids, "candidate", str(p.candidate_id), p.name)
         elif isinstance(p, d.ProjectAdopted):

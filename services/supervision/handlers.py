@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 from shared.application import Inbound, UnitOfWork
 from shared.contracts import decision as d
-from shared.meta import Meta
 from shared.runtime import Delivered, Subscription, envelope_decoder
 from services.supervision.application import SupervisionApplication
 
@@ -16,9 +15,7 @@ def handle_decision(app: SupervisionApplication) -> Callable[[UnitOfWork, Inboun
         delivered: Delivered = message.body
         env, p = delivered.envelope, delivered.payload
         if isinstance(p, d.ProjectAdopted):
-            meta = Meta(county=env.county, actor_role=env.actor.role, actor_id=env.actor.id,
-                        occurred_at=env.occurred_at, correlation_id=env.correlation_id,
-                        causation_id=str(env.event_id))
+            meta = delivered.meta()
             # The plan's 30 days run from the close of the session that voted the project; a micro
             # project (approved between sessions) runs from its approval, the event's business time.
             session_closed_on = getattr(p, "session_closed_on", None) or env.occurred_at.date()

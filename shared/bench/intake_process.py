@@ -10,7 +10,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from shared.bus.server import free_port
+from shared.bus.server import free_port, stop_process
 
 
 class IntakeProcess:
@@ -67,14 +67,7 @@ class IntakeProcess:
     def stop(self, timeout: float = 15.0) -> None:
         """SIGTERM (a graceful shutdown), then SIGKILL after ``timeout`` seconds."""
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, timeout)
 
     def _healthy(self) -> bool:
         try:

@@ -20,6 +20,18 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
+def stop_process(process: "subprocess.Popen[bytes] | None", timeout: float) -> None:
+    """SIGTERM (a graceful shutdown), then SIGKILL after `timeout` seconds; nothing if not running."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 class NatsServer:
     """One nats-server child process whose JetStream data lives in `data_dir`."""
 
@@ -109,14 +121,7 @@ class NatsServer:
     def stop(self, timeout: float = 10.0) -> None:
         """SIGTERM, then SIGKILL after `timeout` seconds; does nothing if not running."""
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, timeout)
 
     def kill(self) -> None:
         """SIGKILL at once, as a crash would: only what was fsynced survives."""

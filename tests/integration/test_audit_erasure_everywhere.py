@@ -17,7 +17,6 @@ from pathlib import Path
 from uuid import UUID
 
 import nats
-import pytest
 from fastapi.testclient import TestClient
 
 from shared.auth import issue_token
