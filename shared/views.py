@@ -67,14 +67,16 @@ class ViewTx:
         return doc
 
     def flush(self) -> None:
+        """One upsert statement for every document changed in this transaction."""
         p = self._p
-        for (kind, id), (county, doc) in self._dirty.items():
-            self._c.execute(f"DELETE FROM view_docs WHERE kind={p} AND id={p}", (kind, id))
-            if doc is not None:
-                self._c.execute(
-                    f"INSERT INTO view_docs (kind, id, county, doc) VALUES ({p},{p},{p},{p})",
-                    (kind, id, county, json.dumps(doc, ensure_ascii=False, sort_keys=True, default=str)),
-                )
+        rows = [(kind, id, county, json.dumps(doc, ensure_ascii=False, sort_keys=True, default=str))
+                for (kind, id), (county, doc) in self._dirty.items() if doc is not None]
+        if rows:
+            self._c.executemany(
+                f"INSERT INTO view_docs (kind, id, county, doc) VALUES ({p},{p},{p},{p}) "
+                "ON CONFLICT (kind, id) DO UPDATE SET county = excluded.county, doc = excluded.doc",
+                rows,
+            )
         self._dirty.clear()
 
 
