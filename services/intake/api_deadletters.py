@@ -106,6 +106,17 @@ def make_deadletter_router(app: IntakeApplication, views: ViewStore) -> APIRoute
         return {"county": county, "total": len(items), "open": sum(1 for i in items if not i["resolved"]),
                 "items": items}
 
+    @router.get("/deadletters/without-county")
+    async def deadletters_without_county(request: Request, principal: Annotated[Principal, Depends(allow(
+            Role.ADMIN, Role.AUDITOR))]) -> dict:
+        """Dead letters whose subject names no valid county (they belong to no county's staff): for the
+        installation's administrators and auditors, so nothing dead-lettered is out of sight."""
+        if Role.ADMIN not in principal.roles and "*" not in principal.counties:
+            raise Problem(403, "Forbidden", "only an administrator or an auditor of every county sees these",
+                          reason="forbidden")
+        items = [letter_view(x, None) for x in await letters(request, "unknown")]
+        return {"county": "unknown", "total": len(items), "items": items}
+
     @router.post("/counties/{county}/deadletters/{sequence}")
     async def resolve(county: County, sequence: int, body: ResolutionIn, request: Request,
                       principal: Annotated[Principal, Depends(allow(Role.CONGRESS_STAFF, Role.GOV_UNIT,

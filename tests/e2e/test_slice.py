@@ -103,3 +103,19 @@ def test_health_of_every_service(running_product) -> None:  # type: ignore[no-un
     assert health["ready"] and set(health["services"]) == {"intake", "decision", "supervision", "evaluation"}
     for service in health["services"]:
         assert web.get(f"/{service}/healthz").status_code == 200
+
+
+def test_dead_letters_without_a_county_are_visible_to_administrators(running_product) -> None:  # type: ignore[no-untyped-def]
+    async def publish() -> None:
+        nc = await nats.connect(running_product.nats_url)
+        await nc.jetstream().publish("hotline.nowhere.tickets", b'{"ticket_id": "NO-COUNTY"}')
+        await nc.close()
+
+    asyncio.run(publish())
+    web = httpx.Client(base_url=running_product.origin, timeout=20)
+    admin = {"authorization": f"Bearer {running_product.token('admin', '*')}"}
+    letters = wait_for(lambda: [d for d in web.get("/intake/api/deadletters/without-county", headers=admin)
+                                .json()["items"] if "NO-COUNTY" in str(d["body"])], "the county-less dead letter")
+    assert "does not match subject county unknown" in letters[0]["reason"] or "malformed" in letters[0]["reason"]
+    staff = {"authorization": f"Bearer {running_product.token('congress_staff', COUNTY)}"}
+    assert web.get("/intake/api/deadletters/without-county", headers=staff).status_code == 403
