@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 import structlog
-from nats.js.errors import BadRequestError, NotFoundError
+from nats.js.errors import APIError, NotFoundError
 
 from shared.config import SERVICES
 
@@ -69,5 +69,5 @@ async def ensure_streams(js: JetStreamContext, specs: list[StreamSpec] | None = 
                 pass
         try:
             await js.update_stream(config)
-        except BadRequestError as exc:
+        except APIError as exc:
             log.warning("stream_not_updated", stream=spec.name, reason=str(exc))

@@ -175,3 +175,17 @@ async def test_streams_declared_idempotently(fresh_nats) -> None:  # type: ignor
     info = await js.stream_info("INTAKE")
     assert str(getattr(info.config.storage, "value", info.config.storage)) == "file"
     await nc.drain()
+
+
+async def test_a_stream_from_an_older_version_does_not_stop_start_up(fresh_nats) -> None:  # type: ignore[no-untyped-def]
+    """HOTLINE became a work queue; a server holding the old limits-based stream keeps it (and says so)."""
+    from nats.js.api import StreamConfig
+
+    nc = await nats.connect(fresh_nats.url)
+    js = nc.jetstream()
+    await js.add_stream(StreamConfig(name="HOTLINE", subjects=["hotline.*.tickets"]))
+    await ensure_streams(js)  # must not raise
+    info = await js.stream_info("HOTLINE")
+    assert str(getattr(info.config.retention, "value", info.config.retention)) == "limits"
+    assert {s.config.name for s in await js.streams_info()} >= {"INTAKE", "DEADLETTER"}
+    await nc.close()
