@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from shared.demo.counties import COUNTIES, towns_of
+from shared.demo.counties import COUNTIES
 
 
 def counties_in_scope(covers: Any) -> list[str]:
@@ -32,13 +32,14 @@ async def county_row(client: httpx.AsyncClient, upstreams: dict[str, str], count
         get("supervision", f"counties/{county}/summary", year=year),
         get("evaluation", f"counties/{county}/metrics", year=year),
     )
-    towns = towns_of(county)
-    seen = {d.get("town") for d in (demands or {}).get("items", [])}
-    covered = [t for t in towns if t in seen]
+    # Coverage is evaluation's figure: towns/streets that held a vote with a result in the year,
+    # out of the county's registered towns/streets (DOMAIN.md: 4 of 12 streets in Jiangmen).
+    coverage = (metrics or {}).get("coverage") or {}
     return {
         "county": county, "name": COUNTIES.get(county, {}).get("name", county), "year": year,
         "demands": (demands or {}).get("total"),
-        "towns": len(towns), "towns_covered": len(covered), "coverage_gaps": [t for t in towns if t not in seen],
+        "towns": coverage.get("denominator"), "towns_covered": coverage.get("numerator"),
+        "coverage": coverage.get("value"), "coverage_gaps": coverage.get("missing", []),
         "projects": (supervision or {}).get("projects"), "progress_pct": (supervision or {}).get("progress_pct"),
         "open_warnings": (supervision or {}).get("open_warnings"),
         "completion_rate": ((metrics or {}).get("completion_rate") or {}).get("value"),

@@ -21,11 +21,11 @@ VIEWERS = (Role.PROVINCE_VIEWER, Role.AUDITOR, Role.CONGRESS_STAFF)
 
 register_messages({
     "zh": {"province_title": "各县（市、区）对比", "county": "县（市、区）", "demands_total": "诉求数",
-           "town_coverage": "镇街覆盖", "coverage_gaps": "未覆盖镇街", "projects_total": "项目数",
+           "town_coverage": "开展票决的镇街", "coverage_gaps": "未开展票决的镇街", "projects_total": "项目数",
            "progress": "总体进度", "completion_rate": "完成率", "deputy_satisfied": "代表满意率（含基本满意）",
            "resident_satisfaction": "群众满意率", "year": "年度", "no_data": "—"},
     "en": {"province_title": "Counties side by side", "county": "County", "demands_total": "Demands",
-           "town_coverage": "Towns covered", "coverage_gaps": "Towns not covered", "projects_total": "Projects",
+           "town_coverage": "Towns that voted", "coverage_gaps": "Towns with no vote yet", "projects_total": "Projects",
            "progress": "Progress", "completion_rate": "Completion", "deputy_satisfied": "Deputies satisfied (incl. basic)",
            "resident_satisfaction": "Residents satisfied", "year": "Year", "no_data": "—"},
 })
