@@ -4,7 +4,7 @@ the inbound consumers. Started and stopped by the FastAPI lifespan of ``create_a
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,13 +46,18 @@ class ServiceRuntime:
         translate: Translator,
         subscriptions: Iterable[Subscription] = (),
         background: Iterable[tuple[str, Callable[[asyncio.Event], Any]]] = (),
+        view_topics: Sequence[str] | None = None,
+        contract_topics: Sequence[str] | None = None,
     ) -> None:
         """``background``: extra (name, coroutine function) tasks, each given the stopping event,
-        started after the consumers and stopped with the runtime (e.g. supervision's warning sweep)."""
+        started after the consumers and stopped with the runtime (e.g. supervision's warning sweep).
+        ``view_topics`` / ``contract_topics``: the stored topics the projection / the translation handle
+        (None: all), so the updater and the relay decode nothing else."""
         self.settings = settings
         self.app = app
         self.views = views
-        self.updater = ViewUpdater(app, views, project, poll_seconds=settings.relay_poll_seconds)
+        self.updater = ViewUpdater(app, views, project, poll_seconds=settings.relay_poll_seconds, topics=view_topics)
+        self.contract_topics = contract_topics
         self.translate = translate
         self.subscriptions = list(subscriptions)
         self.background = list(background)
@@ -74,7 +79,7 @@ class ServiceRuntime:
         await ensure_streams(self.js)
         self.relay = OutboxRelay(
             self.app, service=self.settings.service, translate=self.translate, js=self.js,
-            poll_seconds=self.settings.relay_poll_seconds,
+            poll_seconds=self.settings.relay_poll_seconds, topics=self.contract_topics,
         )
         self.app.after_save.append(self.relay.nudge)
         self._spawn(self.relay.run(self._stopping), "relay")

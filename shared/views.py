@@ -13,12 +13,14 @@ import asyncio
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import structlog
+
+from shared.notifications import next_batch
 
 log = structlog.get_logger("shishi.views")
 
@@ -168,10 +170,13 @@ class ViewUpdater:
 
     NAME = "views"
 
-    def __init__(self, app: Any, views: ViewStore, project: Projector, *, batch: int = 500, poll_seconds: float = 0.05):
+    def __init__(self, app: Any, views: ViewStore, project: Projector, *, batch: int = 500, poll_seconds: float = 0.05,
+                 topics: Sequence[str] | None = None):
+        """``topics``: the stored topics the projection handles (None: all); others are not decoded."""
         self.app = app
         self.views = views
         self.project = project
+        self.topics = topics
         self.batch = batch
         self.poll_seconds = poll_seconds
         self.wakeup: asyncio.Event | None = None
@@ -179,8 +184,8 @@ class ViewUpdater:
 
     def catch_up_once(self) -> int:
         position = self.views.position(self.NAME)
-        notifications = self.app.recorder.select_notifications(position, self.batch, None, (), inclusive_of_start=False)
-        if not notifications:
+        notifications, new_position = next_batch(self.app.recorder, position, self.batch, self.topics)
+        if new_position == position:
             return 0
         events = [self.app.mapper.to_domain_event(n) for n in notifications]
 
@@ -188,7 +193,7 @@ class ViewUpdater:
             for event in events:
                 self.project(tx, event)
 
-        self.views.apply(self.NAME, notifications[-1].id, fold)
+        self.views.apply(self.NAME, new_position, fold)
         return len(notifications)
 
     def catch_up(self) -> None:

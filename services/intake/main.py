@@ -28,8 +28,10 @@ from services.intake.open311 import make_open311_router
 from services.intake.pages import make_pages
 from services.intake.pages_staff import make_staff_pages
 from services.intake.projections import DEMAND, project
+from services.intake.projections import TOPICS as VIEW_TOPICS
 from services.intake.queue import overdue_unwarned
 from services.intake.rules import DEFAULTS
+from services.intake.translate import TOPICS as CONTRACT_TOPICS
 from services.intake.translate import to_contracts
 from services.intake.vault import make_vault
 
@@ -88,7 +90,8 @@ def create_app(settings: Settings | None = None, *, start_runtime: bool = True) 
         return getattr(holder["api"].state, "clock", lambda: datetime.now(UTC))()
 
     runtime = IntakeRuntime(settings, app, views=views, project=project, translate=to_contracts,
-                            subscriptions=subscriptions(app), clock=clock)
+                            subscriptions=subscriptions(app), clock=clock, view_topics=VIEW_TOPICS,
+                            contract_topics=CONTRACT_TOPICS)
     routers = [make_router(app, views), make_triage_router(app, views), make_deputy_router(app, views),
                make_deadletter_router(app, views), make_rules_router(app, SERVICE, DEFAULTS),
                make_open311_router(app, views), make_pages(app, views), make_staff_pages(app, views)]

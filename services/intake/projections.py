@@ -3,6 +3,7 @@ No contact details ever enter a read model."""
 
 from __future__ import annotations
 
+from shared.notifications import event_topics
 from shared.views import ViewTx
 from services.intake.deadletters import DeadLetterResolution
 from services.intake.domain import Demand
@@ -25,6 +26,11 @@ def _demand(tx: ViewTx, event: object, change) -> None:  # type: ignore[no-untyp
         _moved(doc, event)
 
     tx.update(DEMAND, str(event.originator_id), apply)  # type: ignore[attr-defined]
+
+
+# What the read models fold (others, e.g. TrackingCode.Issued and ResidentContact.Sealed, are never
+# decoded by the updater); tests/unit/test_follower_topics.py holds this to the isinstance checks below.
+TOPICS = event_topics(Demand, ProjectSuggestion, DeadLetterResolution, ResidentContact.Erased)
 
 
 def project(tx: ViewTx, event: object) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from shared.contracts import intake as c
 from shared.contracts.envelope import Contract
+from shared.notifications import event_topics
 from services.intake.domain import Demand
 from services.intake.residents import ResidentContact
 from services.intake.suggestion import ProjectSuggestion
@@ -23,6 +24,11 @@ def _status(demand_id, ticket: str, status: str, note: str) -> Iterator[Contract
     yield c.DemandStatusChanged(demand_id=demand_id, status=status, note=note)
     if ticket:
         yield c.HotlineTicketStatusChanged(ticket_id=ticket, demand_id=demand_id, status=status, note=note)
+
+
+# What can become a published contract (the relay decodes nothing else);
+# tests/unit/test_follower_topics.py holds this to the isinstance checks below.
+TOPICS = event_topics(Demand, ProjectSuggestion, ResidentContact.Erased)
 
 
 def to_contracts(event: object) -> Iterator[Contract]:

@@ -115,7 +115,8 @@ def run_replay_bench(work: Path, events: int, samples: int = 2000) -> ReplayRepo
     if not report.ok:  # type: ignore[attr-defined]
         raise RuntimeError(f"verification failed on a fresh store: {report.problems}")  # type: ignore[attr-defined]
     views = ViewStore(sqlite_path=work / "rebuild.sqlite")
-    rebuild_s, _ = timed(lambda: ViewUpdater(app, views, project, batch=5000).rebuild())
+    topics = api.state.runtime.updater.topics  # the same rebuild the service runs (only the topics it folds)
+    rebuild_s, _ = timed(lambda: ViewUpdater(app, views, project, batch=5000, topics=topics).rebuild())
     views.close()
     ids = [row[2] for row in MerkleLog(sidecar_path(settings.service_dir), "intake").leaf_rows()[::3]]
     rng = random.Random(11)

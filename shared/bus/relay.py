@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import structlog
@@ -23,6 +23,7 @@ from nats.js.errors import NotFoundError
 from shared.application import ServiceApplication
 from shared.contracts.envelope import Actor, Contract, Envelope
 from shared.meta import Meta
+from shared.notifications import next_batch
 
 POSITION = "outbox:nats"
 EVENT_NAMESPACE = uuid.UUID("6f1c1d8e-3c55-4b8e-9b51-6d0a6c3a0f10")
@@ -69,8 +70,11 @@ class OutboxRelay:
         js: JetStreamContext,
         batch: int = 500,
         poll_seconds: float = 0.05,
+        topics: Sequence[str] | None = None,
     ) -> None:
+        """``topics``: the stored topics ``translate`` can publish (None: all); others are not decoded."""
         self.app = app
+        self.topics = topics
         self.service = service
         self.translate = translate
         self.js = js
@@ -107,12 +111,10 @@ class OutboxRelay:
         """Publish the next batch of notifications; returns how many notifications were handled."""
         if self._position is None:
             self._position = await self.start_position()
-        notifications: list[Notification] = list(
-            await asyncio.to_thread(
-                self.app.recorder.select_notifications, self._position, self.batch, None, (), inclusive_of_start=False
-            )
-        )
-        if not notifications:
+        notifications: list[Notification]
+        notifications, new_position = await asyncio.to_thread(
+            next_batch, self.app.recorder, self._position, self.batch, self.topics)
+        if new_position == self._position:
             return 0
         acks = []
         for n in notifications:
@@ -128,9 +130,8 @@ class OutboxRelay:
                 )
         if acks:
             await asyncio.gather(*acks)
-        last = notifications[-1].id
-        await asyncio.to_thread(self.app.recorder.insert_tracking, Tracking(POSITION, last))
-        self._position = last
+        await asyncio.to_thread(self.app.recorder.insert_tracking, Tracking(POSITION, new_position))
+        self._position = new_position
         self.published += len(acks)
         return len(notifications)
 

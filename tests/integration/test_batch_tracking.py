@@ -275,3 +275,24 @@ def test_a_rebuilt_read_model_is_identical(app: TallyApplication, views: ViewSto
     }
     by_id = sorted("abc", key=lambda name: str(Tally.create_id(name)))
     assert [doc["name"] for doc in views.list("tally", COUNTY)] == by_id
+
+
+def test_a_follower_of_some_topics_moves_past_the_others_and_misses_nothing(backend_env) -> None:  # type: ignore[no-untyped-def]
+    from eventsourcing.persistence import StoredEvent
+
+    from shared.notifications import next_batch
+
+    app = ServiceApplication(env=backend_env)
+    recorder = app.recorder
+    topics = ["wanted"]
+    events = [StoredEvent(originator_id=uuid4(), originator_version=1, topic=t, state=b"{}")
+              for t in ["other", "wanted", "other", "other", "wanted", "other"]]
+    recorder.insert_events(events)
+    found, position = next_batch(recorder, 0, 1, topics)  # a full batch: stop at the last one returned
+    assert [n.topic for n in found] == ["wanted"] and position == found[-1].id
+    found, position = next_batch(recorder, position, 10, topics)  # the rest, then the log's end
+    assert [n.topic for n in found] == ["wanted"] and position == recorder.max_notification_id()
+    assert next_batch(recorder, position, 10, topics) == ([], position)
+    recorder.insert_events([StoredEvent(originator_id=uuid4(), originator_version=1, topic="wanted", state=b"{}")])
+    found, _ = next_batch(recorder, position, 10, topics)
+    assert len(found) == 1

@@ -1,0 +1,54 @@
+"""Reading a service's notification log, optionally only the topics a follower needs.
+
+A follower (the read-model updater, the outbox relay) that handles few of the event types a
+service records should not decode the others. With ``topics`` the read is bounded by the log's
+current end, read first: every notification up to it has been committed (ids are assigned in
+commit order), so when fewer than ``limit`` relevant ones come back the follower may move its
+position to that end without skipping anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import Notification
+from eventsourcing.utils import get_topic
+
+
+def next_batch(recorder: Any, position: int, limit: int,
+               topics: Sequence[str] | None) -> tuple[list[Notification], int]:
+    """Notifications after ``position`` and the position to record once they are handled."""
+    if not topics:
+        found = list(recorder.select_notifications(position, limit, None, (), inclusive_of_start=False))
+        return found, found[-1].id if found else position
+    end = recorder.max_notification_id() or 0
+    if end <= position:
+        return [], position
+    found = list(recorder.select_notifications(position, limit, end, list(topics), inclusive_of_start=False))
+    return found, found[-1].id if len(found) == limit else end
+
+
+def event_topics(*handled: type) -> tuple[str, ...]:
+    """Stored topics of the given event classes; an aggregate class stands for all of its events."""
+    topics: set[str] = set()
+    for cls in handled:
+        if issubclass(cls, Aggregate):
+            topics.update(get_topic(attr) for attr in (getattr(cls, name) for name in dir(cls))
+                          if isinstance(attr, type) and issubclass(attr, cls.Event))
+        else:
+            topics.add(get_topic(cls))
+    return tuple(sorted(topics))
+
+
+def all_event_classes(bases: Iterable[type]) -> set[type]:
+    """Every subclass (at any depth) of the given event classes, and themselves."""
+    seen: set[type] = set()
+    todo = list(bases)
+    while todo:
+        cls = todo.pop()
+        if cls not in seen:
+            seen.add(cls)
+            todo.extend(cls.__subclasses__())
+    return seen
