@@ -13,7 +13,8 @@ from eventsourcing.persistence import IntegrityError
 
 from shared.application import NotFound, RuleBookMixin, ServiceApplication, UnitOfWork
 from shared.meta import Meta
-from services.supervision.domain import Project, ProjectIndex, index_id
+from services.supervision.domain import Project
+from services.supervision.project_index import ProjectIndex, index_id
 from services.supervision.rules import DEFAULTS, check_rules, project_progress
 from services.supervision.warning_rules import causes, escalation_due, plan_due_on
 

@@ -1,5 +1,5 @@
-"""Supervision's aggregates: a project's file from adoption to accepted completion, and the
-index of a county's project files.
+"""Supervision's aggregate: a project's file from adoption to accepted completion (the index of a
+county's project files is in ``project_index.py``, the plan's checks in ``rules.py``).
 
 One aggregate holds the whole year of a project (plan and its versions, cadence, funds, group,
 inspections and findings, warnings), so one atomic save covers a warning sweep of the project;
@@ -10,62 +10,14 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import Any
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from shared.meta import Meta, RuleViolation
+from services.supervision.rules import check_plan
 
-INDEX_NAMESPACE = UUID("5b0f3c8e-2d4a-4e61-9a7b-3c1d2e4f6a80")
 REPORT_KINDS = ("quarterly", "midyear", "yearend")
-
-
-def index_id(county: str) -> UUID:
-    return uuid5(INDEX_NAMESPACE, f"supervision-projects:{county}")
-
-
-class ProjectIndex(Aggregate):
-    """The project files of one county, so a warning sweep visits every one of them."""
-
-    @staticmethod
-    def create_id(meta: Meta, **_: Any) -> UUID:
-        return index_id(meta.county)
-
-    @event("Opened")
-    def __init__(self, meta: Meta) -> None:
-        self.county = meta.county
-        self.project_ids: list[UUID] = []
-
-    def list_project(self, meta: Meta, project_id: UUID) -> None:
-        if project_id not in self.project_ids:
-            self._listed(meta=meta, project_id=project_id)
-
-    @event("Listed")
-    def _listed(self, meta: Meta, project_id: UUID) -> None:
-        self.project_ids.append(project_id)
-
-
-def check_plan(plan: dict) -> None:
-    """A plan: budget lines, tasks (each with its responsible unit and person, due date, budget
-    line and budget) and milestones (due date, target progress)."""
-    lines = [b["code"] for b in plan["budget_lines"]]
-    if not plan["tasks"]:
-        raise RuleViolation("a plan needs at least one task")
-    if not plan["milestones"]:
-        raise RuleViolation("a plan needs at least one milestone")
-    if len(set(lines)) != len(lines):
-        raise RuleViolation("budget line codes must be unique")
-    task_ids = [t["id"] for t in plan["tasks"]]
-    if len(set(task_ids)) != len(task_ids):
-        raise RuleViolation("task ids must be unique")
-    for t in plan["tasks"]:
-        if t["budget_line"] not in lines:
-            raise RuleViolation(f"task {t['id']} names an unknown budget line {t['budget_line']}")
-        if not t["unit"].strip() or not t["person"].strip():
-            raise RuleViolation(f"task {t['id']} needs a responsible unit and a responsible person")
-    for m in plan["milestones"]:
-        if not 0 <= int(m["target_pct"]) <= 100:
-            raise RuleViolation("a milestone's target is between 0 and 100")
 
 
 class Project(Aggregate):

@@ -139,3 +139,26 @@ def project_progress(tasks: list[dict], task_pct: dict[str, int]) -> int:
 def county_progress(projects: Iterable[dict]) -> Decimal:
     """Projects → county: each project's progress weighted by its investment, one decimal."""
     return _round(weighted_progress((Decimal(p["investment"]), p["progress_pct"]) for p in projects), "0.1")
+
+
+def check_plan(plan: dict) -> None:
+    """A plan: budget lines, tasks (each with its responsible unit and person, due date, budget
+    line and budget) and milestones (due date, target progress)."""
+    lines = [b["code"] for b in plan["budget_lines"]]
+    if not plan["tasks"]:
+        raise RuleViolation("a plan needs at least one task")
+    if not plan["milestones"]:
+        raise RuleViolation("a plan needs at least one milestone")
+    if len(set(lines)) != len(lines):
+        raise RuleViolation("budget line codes must be unique")
+    task_ids = [t["id"] for t in plan["tasks"]]
+    if len(set(task_ids)) != len(task_ids):
+        raise RuleViolation("task ids must be unique")
+    for t in plan["tasks"]:
+        if t["budget_line"] not in lines:
+            raise RuleViolation(f"task {t['id']} names an unknown budget line {t['budget_line']}")
+        if not t["unit"].strip() or not t["person"].strip():
+            raise RuleViolation(f"task {t['id']} needs a responsible unit and a responsible person")
+    for m in plan["milestones"]:
+        if not 0 <= int(m["target_pct"]) <= 100:
+            raise RuleViolation("a milestone's target is between 0 and 100")
