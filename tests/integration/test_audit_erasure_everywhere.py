@@ -11,7 +11,6 @@ import importlib
 import json
 import sqlite3
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
@@ -22,24 +21,11 @@ from fastapi.testclient import TestClient
 from shared.auth import issue_token
 from shared.cli.main import main
 from shared.config import SERVICES, Settings
-from shared.views import ViewUpdater
+from tests.integration.settling import quiet, until
 
 NAME, PHONE, ADDRESS = "欧阳淑芬", "13712345678", "台城街道桥湖路88号3栋502房"
 
 
-def until(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not reached in time: {what}")
-        time.sleep(0.1)
-
-
-def quiet(api) -> bool:  # type: ignore[no-untyped-def]
-    runtime = api.state.runtime
-    last = runtime.app.recorder.max_notification_id() or 0
-    return runtime.views.position(ViewUpdater.NAME) == last and (
-        runtime.app.recorder.max_tracking_id("outbox:nats") or 0) == last
 
 
 def needles(key: bytes) -> dict[str, list[bytes]]:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import nats
@@ -19,24 +17,11 @@ from fastapi.testclient import TestClient
 from shared.application import Inbound
 from shared.config import SERVICES, Settings
 from shared.views import ViewStore, ViewUpdater
+from tests.integration.settling import quiet, until
 
 FROM_STREAMS_ONLY = ("decision", "evaluation")  # no HTTP command reaches them in this scenario
 
 
-def until(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not reached in time: {what}")
-        time.sleep(0.1)
-
-
-def quiet(api) -> bool:  # type: ignore[no-untyped-def]
-    """The service has folded every stored event into its read models and published them all."""
-    runtime = api.state.runtime
-    last = runtime.app.recorder.max_notification_id() or 0
-    return runtime.views.position(ViewUpdater.NAME) == last and runtime.relay is not None and (
-        runtime.app.recorder.max_tracking_id("outbox:nats") or 0) == last
 
 
 def rebuilt_from_store(api) -> list:  # type: ignore[no-untyped-def]
