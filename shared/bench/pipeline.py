@@ -11,7 +11,7 @@ from pathlib import Path
 import nats
 
 from shared.bench.intake_process import IntakeProcess
-from shared.bench.raw import measure_raw
+from shared.bench.raw import measure_raw, measure_raw_drain
 from shared.bench.real import measure_real
 from shared.bench.report import PipelineReport
 from shared.cli.hotline import make_tickets
@@ -40,6 +40,7 @@ async def run_pipeline_bench(nats_url: str, work: Path, events: int) -> Pipeline
     try:
         js = nc.jetstream(timeout=30)
         raw = await measure_raw(js, work / "raw.sqlite", raw_bodies, batch=batch)
+        drain = await measure_raw_drain(js, work / "raw.sqlite", raw_bodies, batch=batch)
         intake = IntakeProcess(work / "intake", nats_url)
         try:
             await asyncio.to_thread(intake.start)
@@ -51,5 +52,5 @@ async def run_pipeline_bench(nats_url: str, work: Path, events: int) -> Pipeline
             intake.stop()  # blocking on purpose: it must run even when the run is being cancelled
     finally:
         await nc.close()
-    return PipelineReport(raw=raw, real=real.phase, latencies_ms=real.latencies_ms, accepted=real.accepted,
+    return PipelineReport(raw=raw, raw_drain=drain, real=real.phase, latencies_ms=real.latencies_ms, accepted=real.accepted,
                           batch=batch, bench_rss_mb=own_peak_rss_mb(), intake_rss_mb=intake_rss)
