@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 0
     relay_poll_seconds: float = 0.05
+    # Where the read-model updater and the audit-log follower run: in the service's own process
+    # ("inline"), or in a companion process it starts and supervises ("process"), so they use
+    # another core than the consumers (Python runs one thread at a time per process).
+    # ``shishi serve`` (and so ``shishi up``) uses "process" unless SHISHI_FOLLOWERS says otherwise.
+    followers: Literal["inline", "process"] = "inline"
     consumer_batch: int = Field(default=256, ge=1, le=10_000)
     max_deliver: int = Field(default=5, ge=1)
     log_level: str = "INFO"

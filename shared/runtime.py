@@ -4,6 +4,7 @@ the inbound consumers. Started and stopped by the FastAPI lifespan of ``create_a
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ from shared.bus.consumer import Consumer, Decoder, Handler, Prefetch
 from shared.bus.relay import OutboxRelay, Translator
 from shared.bus.streams import ensure_streams
 from shared.config import Settings
+from shared.followers import FollowerProcess
 from shared.meta import Meta
 from shared.views import Projector, ViewStore, ViewUpdater
 
@@ -65,24 +67,49 @@ class ServiceRuntime:
         self.js: JetStreamContext | None = None
         self.relay: OutboxRelay | None = None
         self.consumers: list[Consumer] = []
+        # Read-side followers beside the updater (the audit log's), each a coroutine function
+        # given the stopping event: run here ("inline") or in the companion process ("process").
+        self.followers: list[tuple[str, Callable[[asyncio.Event], Any]]] = []
+        self.companion: FollowerProcess | None = None
         self._stopping = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
         self.ready = False
-        app.after_save.append(self.updater.nudge)
 
-    async def start(self) -> None:
-        self._stopping = asyncio.Event()
+    def add_follower(self, name: str, run: Callable[[asyncio.Event], Any]) -> None:
+        self.followers.append((name, run))
+
+    async def _start_followers(self) -> None:
         await asyncio.to_thread(self.updater.catch_up)
+        self.app.after_save.append(self.updater.nudge)
         self._spawn(self.updater.run(self._stopping), "views")
+
+    def _spawn_followers(self) -> None:
+        for name, run in self.followers:  # after NATS is up: the audit follower publishes checkpoints
+            self._spawn(run(self._stopping), name)
+
+    async def _connect(self) -> None:
         self.nc = await connect(self.settings)
         self.js = self.nc.jetstream(timeout=10)
         await ensure_streams(self.js)
+
+    async def start(self) -> None:
+        self._stopping = asyncio.Event()
+        if self.settings.followers == "inline":
+            await self._start_followers()
+        else:
+            self.companion = FollowerProcess(self.settings)
+            self.companion.start()
+            self.app.after_save.append(self.companion.nudge)
+            self._spawn(self.companion.supervise(self._stopping), "followers")
+        await self._connect()
         self.relay = OutboxRelay(
             self.app, service=self.settings.service, translate=self.translate, js=self.js,
             poll_seconds=self.settings.relay_poll_seconds, topics=self.contract_topics,
         )
         self.app.after_save.append(self.relay.nudge)
         self._spawn(self.relay.run(self._stopping), "relay")
+        if self.companion is None:
+            self._spawn_followers()
         for sub in self.subscriptions:
             consumer = Consumer(
                 js=self.js, app=self.app, service=self.settings.service, stream=sub.stream,
@@ -107,9 +134,39 @@ class ServiceRuntime:
         if not task.cancelled() and task.exception() is not None:
             log.error("background_task_failed", task=task.get_name(), error=repr(task.exception()))
 
+    async def run_followers(self, stopping: asyncio.Event) -> None:
+        """The companion process's whole life: the updater and the other followers until ``stopping``."""
+        self._stopping = stopping
+        await self._start_followers()
+        await self._connect()
+        self._spawn_followers()
+        self.ready = True
+        log.info("followers_running", followers=["views", *(name for name, _ in self.followers)])
+        await stopping.wait()
+        await self.stop()
+
+    def nudge_followers(self) -> None:
+        """Wake the updater (any thread); in the companion, called for each wake-up the service sends."""
+        self.updater.nudge()
+
+    def settle_views(self, timeout: float = 3.0) -> None:
+        """Return once the read models include every event stored so far (or after ``timeout``), so a
+        page rendered next shows what its request just did. Folds here when nothing follows the log."""
+        if self.companion is None and self.updater.wakeup is None:  # no updater running (a test app)
+            self.updater.catch_up()
+            return
+        target = self.app.recorder.max_notification_id() or 0
+        (self.companion.nudge if self.companion is not None else self.updater.nudge)()
+        deadline = time.monotonic() + timeout
+        while self.views.position(ViewUpdater.NAME) < target and time.monotonic() < deadline:
+            time.sleep(0.02)
+
     async def stop(self) -> None:
         self.ready = False
         self._stopping.set()
+        if self.companion is not None:
+            companion, self.companion = self.companion, None
+            await asyncio.to_thread(companion.stop)
         for task in self._tasks:
             try:
                 await asyncio.wait_for(task, timeout=5)
@@ -126,9 +183,12 @@ class ServiceRuntime:
         self.views.close()
 
     def health(self) -> dict[str, Any]:
+        companion_ok = self.companion is None or self.companion.alive
         return {
-            "ready": self.ready and self.nc is not None and self.nc.is_connected,
+            "ready": self.ready and self.nc is not None and self.nc.is_connected and companion_ok,
             "service": self.settings.service,
+            "followers": ({"mode": "inline"} if self.companion is None else
+                          {"mode": "process", "alive": self.companion.alive, "restarts": self.companion.restarts}),
             "nats": bool(self.nc and self.nc.is_connected),
             "relay_published": self.relay.published if self.relay else 0,
             "views_position": self.views.position(ViewUpdater.NAME),

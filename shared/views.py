@@ -123,14 +123,25 @@ class ViewStore:
             row = c.fetchone()
             return int(row[0]) if row else 0
 
-    def apply(self, name: str, position: int, fn: Callable[[ViewTx], None]) -> None:
+    def apply(self, name: str, position: int, fn: Callable[[ViewTx], None], *, after: int | None = None) -> bool:
+        """Fold ``fn`` and move ``name`` to ``position`` in one transaction. With ``after``, only if
+        ``name`` is still at ``after``: another process (the followers process, or a page folding
+        its own request) may have folded the same events meanwhile. Returns whether it applied."""
+        p = self._p
         with self.transaction() as c:
-            tx = ViewTx(c, self._p)
+            if after is not None:
+                if p == "%s":  # SQLite's BEGIN IMMEDIATE already serialises writers
+                    c.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"view_position:{name}",))
+                c.execute(f"SELECT position FROM view_position WHERE name={p}", (name,))
+                row = c.fetchone()
+                if (int(row[0]) if row else 0) != after:
+                    return False
+            tx = ViewTx(c, p)
             fn(tx)
             tx.flush()
-            p = self._p
             c.execute(f"DELETE FROM view_position WHERE name={p}", (name,))
             c.execute(f"INSERT INTO view_position (name, position) VALUES ({p},{p})", (name, position))
+        return True
 
     def get(self, kind: str, id: str) -> dict | None:
         with self.transaction() as c:
@@ -193,7 +204,8 @@ class ViewUpdater:
             for event in events:
                 self.project(tx, event)
 
-        self.views.apply(self.NAME, new_position, fold)
+        if not self.views.apply(self.NAME, new_position, fold, after=position):
+            return self.batch  # folded elsewhere meanwhile: read again from the new position
         return len(notifications)
 
     def catch_up(self) -> None:

@@ -3,7 +3,6 @@ the deputy's ballot page (mobile, confirm before cast) and the public results pa
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Annotated
 from uuid import UUID
@@ -30,15 +29,7 @@ BALLOT_COOKIE = "shishi_ballot"
 
 def settle(request: Request, timeout: float = 3.0) -> None:
     """Wait until the read models include this request's events, so the next page shows them."""
-    updater = request.app.state.runtime.updater
-    if updater.wakeup is None:  # the background updater is not running (a test app): fold here
-        updater.catch_up()
-        return
-    target = updater.app.recorder.max_notification_id() or 0
-    updater.nudge()
-    deadline = time.monotonic() + timeout
-    while updater.views.position(updater.NAME) < target and time.monotonic() < deadline:
-        time.sleep(0.02)
+    request.app.state.runtime.settle_views(timeout)
 
 
 def make_vote_pages(app: DecisionApplication, views: ViewStore) -> APIRouter:

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -195,18 +193,5 @@ def install_audit(api: FastAPI, app: object, views: ViewStore, settings: Setting
     api.include_router(make_audit_pages(ctx), prefix=prefix)
     install_read_recorder(api, app, settings.service)
     api.state.audit = ctx
-    inner = api.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(application: FastAPI) -> AsyncIterator[None]:
-        async with inner(application):
-            stopping = asyncio.Event()
-            task = asyncio.create_task(ctx.follower.run(stopping, runtime), name="audit")
-            try:
-                yield
-            finally:
-                stopping.set()
-                await asyncio.wait_for(task, timeout=10)
-
-    api.router.lifespan_context = lifespan
+    runtime.add_follower("audit", lambda stopping: ctx.follower.run(stopping, runtime))
     return ctx

@@ -56,13 +56,14 @@ class IntakeProcess:
             time.sleep(0.1)
 
     def peak_rss_mb(self) -> float:
-        """The child's peak resident set (VmHWM), read while it still runs."""
+        """Peak resident set (VmHWM) of the service and its followers process added up, read while
+        they still run (an upper bound: the two peaks need not coincide)."""
         if self._process is None:
             return 0.0
-        for line in Path(f"/proc/{self._process.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024  # kB
-        return 0.0
+        pid = self._process.pid
+        children = Path(f"/proc/{pid}/task/{pid}/children")
+        pids = [pid, *(int(c) for c in (children.read_text().split() if children.exists() else []))]
+        return sum(vm_hwm_mb(p) for p in pids)
 
     def stop(self, timeout: float = 15.0) -> None:
         """SIGTERM (a graceful shutdown), then SIGKILL after ``timeout`` seconds."""
@@ -83,3 +84,14 @@ class IntakeProcess:
             if path.exists():
                 text += path.read_bytes()[-size:].decode(errors="replace")
         return text
+
+
+def vm_hwm_mb(pid: int) -> float:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:  # already gone
+        return 0.0
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024  # kB
+    return 0.0

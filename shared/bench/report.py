@@ -72,5 +72,5 @@ class PipelineReport:
             f"  {'ratio real / raw':28}{d['ratio']:>10.3f}",
             f"  {'latency publish -> accepted':28}p50 {d['p50_ms']:.1f} ms, p99 {d['p99_ms']:.1f} ms",
             f"  {'peak RSS':28}{d['peak_rss_mb']:.1f} MB "
-            f"(bench {d['bench_rss_mb']:.1f} MB, intake {d['intake_rss_mb']:.1f} MB)",
+            f"(bench {d['bench_rss_mb']:.1f} MB, intake and its followers {d['intake_rss_mb']:.1f} MB)",
         ])

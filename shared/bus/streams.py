@@ -23,9 +23,11 @@ class StreamSpec:
     name: str
     subjects: tuple[str, ...]
     retention: RetentionPolicy = RetentionPolicy.LIMITS
+    atomic: bool = False  # accepts atomic batch publishes (nats-server >= 2.12)
 
     def config(self) -> StreamConfig:
         return StreamConfig(
+            allow_atomic=self.atomic or None,
             name=self.name,
             subjects=list(self.subjects),
             storage=StorageType.FILE,
@@ -38,7 +40,7 @@ class StreamSpec:
 
 def service_stream(service: str) -> StreamSpec:
     """The stream of one producing service's contract events: ``shishi.<county>.<service>.>``."""
-    return StreamSpec(service.upper(), (f"shishi.*.{service}.>",))
+    return StreamSpec(service.upper(), (f"shishi.*.{service}.>",), atomic=True)  # the relay publishes in batches
 
 
 def all_streams() -> list[StreamSpec]:

@@ -18,6 +18,7 @@ DEFAULT_DATA_DIR = Path(".shishi")
 COMMAND_MODULES = [
     "shared.cli.commands.up",
     "shared.cli.commands.serve",
+    "shared.cli.commands.followers",
     "shared.cli.commands.token",
     "shared.cli.commands.contracts",
     "shared.cli.commands.hotline",

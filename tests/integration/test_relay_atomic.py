@@ -1,0 +1,83 @@
+"""The outbox relay publishes each batch as one JetStream atomic batch (one commit on the server,
+not one per message), falls back to one-by-one publishing (deduplicated by Nats-Msg-Id) when a
+resent batch holds messages already stored, and turns atomic batches off by itself on a stream
+that does not allow them; in every case each contract is in the stream exactly once, in order."""
+
+from __future__ import annotations
+
+import nats
+import pytest
+
+from shared.bus.relay import OutboxRelay
+from shared.bus.streams import StreamSpec, ensure_streams, service_stream
+from services.intake.application import IntakeApplication
+from services.intake.translate import to_contracts
+from tests.integration.test_relay_restart import stream_ids, submit
+
+
+@pytest.fixture
+def app(backend_env: dict[str, str]) -> IntakeApplication:
+    return IntakeApplication(env=backend_env)
+
+
+def expected_ids(app: IntakeApplication) -> list[str]:
+    ids = []
+    for n in app.recorder.select_notifications(1, 10_000):
+        for index, _ in enumerate(to_contracts(app.mapper.to_domain_event(n))):
+            ids.append(f"intake:{n.id}" if index == 0 else f"intake:{n.id}/{index}")
+    return ids
+
+
+async def batch_ids(js) -> list[str]:  # type: ignore[no-untyped-def]
+    """The Nats-Batch-Id each stored message of INTAKE was committed with."""
+    info = await js.stream_info("INTAKE")
+    return [(await js.get_msg("INTAKE", seq)).headers.get("Nats-Batch-Id", "")
+            for seq in range(info.state.first_seq, info.state.last_seq + 1)]
+
+
+async def drain(relay: OutboxRelay) -> None:
+    while await relay.relay_once():
+        pass
+
+
+async def test_each_relay_batch_is_one_atomic_batch(app: IntakeApplication, fresh_nats) -> None:  # type: ignore[no-untyped-def]
+    nc = await nats.connect(fresh_nats.url)
+    js = nc.jetstream()
+    await ensure_streams(js)
+    assert (await js.stream_info("INTAKE")).config.allow_atomic is True
+    submit(app, 30)  # two stored events each
+    relay = OutboxRelay(app, service="intake", translate=to_contracts, js=js, batch=25)
+    await drain(relay)
+    assert relay.atomic, "the relay fell back to one-by-one publishing"
+    assert await stream_ids(js) == expected_ids(app)
+    batches = await batch_ids(js)
+    assert all(batches) and len(set(batches)) == 3  # 60 notifications read 25 at a time
+    await nc.close()
+
+
+async def test_a_resent_batch_is_stored_once(app: IntakeApplication, fresh_nats) -> None:  # type: ignore[no-untyped-def]
+    """A batch holding messages already stored (a resend after an unconfirmed commit) is refused
+    whole by the server; the relay then publishes it one by one and the duplicates are dropped."""
+    nc = await nats.connect(fresh_nats.url)
+    js = nc.jetstream()
+    await ensure_streams(js)
+    relay = OutboxRelay(app, service="intake", translate=to_contracts, js=js)
+    message = lambda i: ("shishi.440781.intake.demand-submitted", b"{}", f"intake:{i}")  # noqa: E731
+    await relay._publish([message(i) for i in range(1, 6)])
+    await relay._publish([message(i) for i in range(4, 9)])  # 4 and 5 again
+    assert relay.atomic, "a duplicate in a batch must not turn atomic batches off"
+    assert await stream_ids(js) == [f"intake:{i}" for i in range(1, 9)]
+    await nc.close()
+
+
+async def test_a_stream_without_atomic_batches(app: IntakeApplication, fresh_nats) -> None:  # type: ignore[no-untyped-def]
+    nc = await nats.connect(fresh_nats.url)
+    js = nc.jetstream()
+    plain = service_stream("intake")
+    await ensure_streams(js, [StreamSpec(plain.name, plain.subjects, atomic=False)])
+    submit(app, 12)
+    relay = OutboxRelay(app, service="intake", translate=to_contracts, js=js, batch=5)
+    await drain(relay)
+    assert not relay.atomic
+    assert await stream_ids(js) == expected_ids(app)
+    await nc.close()
