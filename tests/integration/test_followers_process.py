@@ -1,0 +1,124 @@
+"""``shishi serve`` runs a service's read-model updater and audit follower in a companion process
+(``SHISHI_FOLLOWERS=process``): the read models and the audit log follow what the service stores,
+the service restarts the companion when it dies, and stopping the service stops it too."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from shared.audit.log import MerkleLog, sidecar_path
+from shared.auth import issue_token
+from shared.bench.intake_process import IntakeProcess
+from shared.config import Settings
+from tests.integration.settling import until
+
+COUNTY = "440781"
+
+
+def companions(pid: int) -> list[int]:
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(c) for c in children.read_text().split()] if children.exists() else []
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    status = Path(f"/proc/{pid}/status")
+    return status.exists() and "State:\tZ" not in status.read_text()
+
+
+class Service:
+    def __init__(self, process: IntakeProcess) -> None:
+        self.process = process
+        self.base = f"http://127.0.0.1:{process.port}/intake"
+        secret = Settings(service="intake", data_dir=process.data_dir).resolved_jwt_secret()
+        self.staff = issue_token(secret, subject="staff", roles=["congress_staff"], counties=[COUNTY])
+
+    def call(self, path: str, body: dict | None = None, token: str | None = None) -> dict:
+        request = urllib.request.Request(self.base + path, method="POST" if body is not None else "GET",
+                                         data=json.dumps(body).encode() if body is not None else None,
+                                         headers={"content-type": "application/json",
+                                                  **({"authorization": f"Bearer {token}"} if token else {})})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read())
+
+    def health(self) -> dict:
+        try:
+            return self.call("/healthz")
+        except urllib.error.HTTPError as exc:  # 503 while not ready: the body says why
+            return json.loads(exc.read())
+
+    def submit(self, text: str) -> str:
+        return self.call("/api/demands", {"county": COUNTY, "town": "台城街道", "category": "roads", "text": text,
+                                          "name": "李女士", "phone": "13800000000"})["id"]
+
+    def queued(self, demand_id: str) -> bool:
+        items = self.call(f"/api/counties/{COUNTY}/demands", token=self.staff)["items"]
+        return any(d["id"] == demand_id for d in items)
+
+    def audit_size(self) -> int:
+        merkle = MerkleLog(sidecar_path(self.process.data_dir / "intake"), "intake")
+        try:
+            return merkle.size()
+        finally:
+            merkle.close()
+
+
+@pytest.fixture
+def service(tmp_path: Path, nats_server) -> Iterator[Service]:  # type: ignore[no-untyped-def]
+    os.environ.pop("SHISHI_FOLLOWERS", None)
+    process = IntakeProcess(tmp_path / "data", nats_server.url)
+    process.start()
+    try:
+        yield Service(process)
+    finally:
+        process.stop()
+
+
+def test_the_companion_follows_restarts_and_stops_with_the_service(service: Service) -> None:
+    parent = service.process._process
+    assert parent is not None
+    health = service.health()
+    assert health["followers"]["mode"] == "process" and health["followers"]["alive"]
+    [companion] = companions(parent.pid)
+
+    first = service.submit("台城街道路灯不亮")
+    until(lambda: service.queued(first), "the demand in the county's queue (read model)", timeout=20)
+    until(lambda: service.audit_size() >= 2, "the demand's events in the audit log", timeout=20)
+
+    os.kill(companion, signal.SIGKILL)
+    until(lambda: service.health()["followers"]["restarts"] == 1 and service.health()["ready"],
+          "the companion restarted", timeout=30)
+    [restarted] = companions(parent.pid)
+    assert restarted != companion
+    second = service.submit("台城街道人行道破损")
+    until(lambda: service.queued(second), "a demand stored after the restart in the queue", timeout=20)
+
+    service.process.stop()
+    deadline = time.monotonic() + 15
+    while alive(restarted) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not alive(restarted), "the companion outlived its service"
+
+
+def test_the_companion_stops_when_its_service_is_killed(service: Service) -> None:
+    parent = service.process._process
+    assert parent is not None
+    until(lambda: service.health()["ready"], "ready")
+    [companion] = companions(parent.pid)
+    parent.kill()  # no shutdown at all: the companion sees the end of its input
+    parent.wait()
+    deadline = time.monotonic() + 15
+    while alive(companion) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not alive(companion), "the companion outlived its killed service"
