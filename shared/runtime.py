@@ -35,6 +35,7 @@ class Subscription:
     decode: Decoder
     handle: Handler
     prefetch: Prefetch | None = None  # warms the unit of work for a whole batch (one query, not one per message)
+    purge_processed: bool = False  # remove applied messages from the stream (the only consumer of it)
 
 
 class ServiceRuntime:
@@ -114,6 +115,7 @@ class ServiceRuntime:
             consumer = Consumer(
                 js=self.js, app=self.app, service=self.settings.service, stream=sub.stream,
                 filter_subject=sub.filter_subject, decode=sub.decode, handle=sub.handle, prefetch=sub.prefetch,
+                purge_processed=sub.purge_processed,
                 batch=self.settings.consumer_batch, max_deliver=self.settings.max_deliver,
             )
             await consumer.subscribe()

@@ -79,7 +79,8 @@ def handle_lineage(app: IntakeApplication) -> Callable[[UnitOfWork, Inbound], No
 def subscriptions(app: IntakeApplication) -> list[Subscription]:
     lineage = handle_lineage(app)
     return [
-        Subscription(HOTLINE, "hotline.*.tickets", decode_ticket, handle_ticket(app), prefetch_tickets),
+        Subscription(HOTLINE, "hotline.*.tickets", decode_ticket, handle_ticket(app), prefetch_tickets,
+                     purge_processed=True),  # callers' details in clear do not outlive processing
         Subscription("DECISION", "shishi.*.decision.>", envelope_decoder(), lineage),
         Subscription("SUPERVISION", "shishi.*.supervision.>", envelope_decoder(), lineage),
         Subscription("EVALUATION", "shishi.*.evaluation.>", envelope_decoder(), lineage),

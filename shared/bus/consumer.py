@@ -6,6 +6,10 @@ message in the same transaction as the events it causes, so a redelivery is reco
 skipped. A handler that rejects a message (``Rejected``) makes it poison: it is sent to the
 dead-letter stream with its reason and terminated. Any other error is transient: the batch
 is nak'ed with back-off, and after ``max_deliver`` attempts the message is dead-lettered.
+
+The next batch is fetched while the current one is applied. A consumer that is its stream's
+only reader and must not leave applied messages in it (intake on HOTLINE) purges the stream
+below its ack floor every second and when it stops: one purge instead of a deletion per message.
 """
 
 from __future__ import annotations
@@ -62,7 +66,12 @@ class Consumer:
         batch: int = 256,
         max_deliver: int = 5,
         ack_wait: float = 30.0,
+        purge_processed: bool = False,
+        purge_seconds: float = 1.0,
     ) -> None:
+        """``purge_processed``: this consumer is the stream's only reader, and what it has applied must
+        not stay in the stream; every ``purge_seconds`` (and when it stops) the stream is purged below
+        the consumer's ack floor, so only messages applied, dead-lettered or terminated go."""
         self.js = js
         self.app = app
         self.service = service
@@ -77,6 +86,11 @@ class Consumer:
         self.durable = f"{service}-from-{stream.lower()}"
         self.stats = ConsumerStats()
         self._sub = None
+        self.purge_processed = purge_processed
+        self.purge_seconds = purge_seconds
+        self._acked_upto = 0  # the highest stream sequence this consumer acked or terminated
+        self._purged_below = 0
+        self._purge: asyncio.Task | None = None
 
     async def subscribe(self) -> None:
         config = ConsumerConfig(
@@ -92,7 +106,47 @@ class Consumer:
             self.filter_subject, durable=self.durable, stream=self.stream, config=config
         )
 
+    def _note_done(self, msgs: Sequence[Msg]) -> None:
+        """After acking or terminating ``msgs``: make sure the purge loop runs (when purging)."""
+        if not self.purge_processed or not msgs:
+            return
+        self._acked_upto = max(self._acked_upto, *(m.metadata.sequence.stream for m in msgs))
+        if self._purge is None or self._purge.done():
+            self._purge = asyncio.create_task(self._purge_loop(), name=f"{self.durable}-purge")
+
+    async def _purge_loop(self) -> None:
+        """Every ``purge_seconds``, purge what was applied since the last purge."""
+        while True:
+            await asyncio.sleep(self.purge_seconds)
+            if self._acked_upto >= self._purged_below:
+                await self.purge_applied()
+
+    async def purge_applied(self, wait: float = 0.0) -> int:
+        """Purge the stream below the consumer's ack floor; returns the first sequence kept. With
+        ``wait``, first give the broker up to that long to register the acks already sent."""
+        try:
+            await self.js._nc.flush(timeout=2)
+            deadline = time.monotonic() + wait
+            while True:
+                floor = (await self.js.consumer_info(self.stream, self.durable)).ack_floor.stream_seq
+                if floor >= self._acked_upto or time.monotonic() >= deadline:
+                    break
+                await asyncio.sleep(0.02)
+            if floor + 1 > self._purged_below:
+                await self.js.purge_stream(self.stream, seq=floor + 1)
+                self._purged_below = floor + 1
+                log.debug("stream_purged", stream=self.stream, below=floor + 1)
+        except Exception as exc:  # noqa: BLE001 - the next purge catches up; nothing unprocessed is removed
+            log.warning("stream_purge_failed", stream=self.stream, error=str(exc))
+        return self._purged_below
+
     async def close(self) -> None:
+        if self._purge is not None:
+            self._purge.cancel()
+            await asyncio.gather(self._purge, return_exceptions=True)
+            self._purge = None
+        if self.purge_processed and self._acked_upto >= self._purged_below:
+            await self.purge_applied(wait=2.0)
         if self._sub is not None:
             try:
                 await self._sub.unsubscribe()
@@ -101,6 +155,38 @@ class Consumer:
             self._sub = None
 
     async def run(self, stopping: asyncio.Event) -> None:
+        """Fetch the next batch while the current one is applied (one batch ahead), so the wait for
+        the broker overlaps the work instead of adding to it."""
+        ahead: asyncio.Queue[list[Msg]] = asyncio.Queue(maxsize=1)
+        fetcher = asyncio.create_task(self._fetch_ahead(ahead, stopping), name=f"{self.durable}-fetch")
+        try:
+            while not stopping.is_set():
+                try:
+                    msgs = await asyncio.wait_for(ahead.get(), timeout=0.5)
+                except TimeoutError:
+                    if fetcher.done():  # it only ends when stopping; anything else is a bug to surface
+                        fetcher.result()
+                    continue
+                try:
+                    await self.process(msgs)
+                except Exception as exc:  # broker hiccup while acking: unacked messages come back
+                    self.stats.last_error = str(exc)
+                    log.warning("consumer_error", consumer=self.durable, error=str(exc))
+                    await asyncio.sleep(1.0)
+        finally:
+            fetcher.cancel()
+            try:
+                await fetcher
+            except (asyncio.CancelledError, Exception):  # noqa: BLE001 - stopping anyway
+                pass
+            while not ahead.empty():  # fetched, not applied: back to the broker now, not after ack_wait
+                for msg in ahead.get_nowait():
+                    try:
+                        await msg.nak()
+                    except Exception:  # noqa: BLE001 - redelivered after ack_wait instead
+                        pass
+
+    async def _fetch_ahead(self, ahead: asyncio.Queue[list[Msg]], stopping: asyncio.Event) -> None:
         while not stopping.is_set():
             try:
                 if self._sub is None:
@@ -109,7 +195,7 @@ class Consumer:
                     msgs = await self._sub.fetch(self.batch, timeout=0.5)
                 except TimeoutError:
                     continue
-                await self.process(msgs)
+                await ahead.put(msgs)
             except Exception as exc:  # broker hiccup: nothing was acked, so nothing is lost
                 self.stats.last_error = str(exc)
                 log.warning("consumer_error", consumer=self.durable, error=str(exc))
@@ -145,6 +231,7 @@ class Consumer:
             return
         await asyncio.gather(*(msg.ack() for msg, _ in good))
         self.stats.processed += len(good)
+        self._note_done([msg for msg, _ in good])
         for msg, inbound in good:
             log.info(
                 "message_handled",
@@ -167,6 +254,7 @@ class Consumer:
             return
         await msg.ack()
         self.stats.processed += 1
+        self._note_done([msg])
 
     async def _retry_later(self, good: list[tuple[Msg, Inbound]], exc: Exception) -> None:
         self.stats.last_error = f"{type(exc).__name__}: {exc}"
@@ -183,5 +271,6 @@ class Consumer:
         await send_to_deadletter(self.js, msg, service=self.service, consumer=self.durable, reason=reason)
         await msg.term()
         self.stats.dead_lettered += 1
+        self._note_done([msg])
         log.warning("message_dead_lettered", consumer=self.durable, subject=msg.subject,
                     county=county_of_subject(msg.subject), stream_seq=msg.metadata.sequence.stream, reason=reason)

@@ -178,14 +178,57 @@ async def test_streams_declared_idempotently(fresh_nats) -> None:  # type: ignor
 
 
 async def test_a_stream_from_an_older_version_does_not_stop_start_up(fresh_nats) -> None:  # type: ignore[no-untyped-def]
-    """HOTLINE became a work queue; a server holding the old limits-based stream keeps it (and says so)."""
-    from nats.js.api import StreamConfig
+    """HOTLINE was a work queue for a while; a server holding that stream keeps it (and says so)."""
+    from nats.js.api import RetentionPolicy, StreamConfig
 
     nc = await nats.connect(fresh_nats.url)
     js = nc.jetstream()
-    await js.add_stream(StreamConfig(name="HOTLINE", subjects=["hotline.*.tickets"]))
+    await js.add_stream(StreamConfig(name="HOTLINE", subjects=["hotline.*.tickets"],
+                                     retention=RetentionPolicy.WORK_QUEUE))
     await ensure_streams(js)  # must not raise
     info = await js.stream_info("HOTLINE")
-    assert str(getattr(info.config.retention, "value", info.config.retention)) == "limits"
+    assert str(getattr(info.config.retention, "value", info.config.retention)) == "workqueue"
     assert {s.config.name for s in await js.streams_info()} >= {"INTAKE", "DEADLETTER"}
     await nc.close()
+
+
+async def hotline_messages(intake: IntakeHarness) -> int:
+    return int((await intake.js.stream_info("HOTLINE")).state.messages)
+
+
+async def test_applied_tickets_are_purged_from_the_stream(intake: IntakeHarness) -> None:
+    """Callers' details in clear do not outlive processing: what intake applied leaves HOTLINE."""
+    await asyncio.gather(*(intake.js.publish("hotline.440781.tickets", ticket(n)) for n in range(50)))
+    await eventually(lambda: len(intake.demands()) == 50, timeout=30)
+    deadline = asyncio.get_running_loop().time() + 10
+    while await hotline_messages(intake) and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.1)
+    assert await hotline_messages(intake) == 0
+
+
+async def test_a_ticket_not_yet_applied_is_never_purged(intake: IntakeHarness) -> None:
+    await intake.js.publish("hotline.440781.tickets", ticket(1))
+    await eventually(lambda: len(intake.demands()) == 1)  # the purge loop is running from here on
+    real = intake.app.process_batch
+    failures = {"left": 2}  # retried after 0.5 s and 1 s: purges run meanwhile
+
+    def flaky(*args):  # type: ignore[no-untyped-def]
+        if failures["left"]:
+            failures["left"] -= 1
+            raise OSError("database is locked")
+        return real(*args)
+
+    intake.app.process_batch = flaky  # type: ignore[method-assign]
+    await intake.js.publish("hotline.440781.tickets", ticket(2))
+    seen_waiting = 0
+    while len(intake.demands()) < 2:
+        held = await hotline_messages(intake)
+        if len(intake.demands()) < 2:
+            assert held >= 1, "a ticket was purged before it was applied"
+            seen_waiting += 1
+        await asyncio.sleep(0.1)
+    assert seen_waiting > 10 and intake.hotline_consumer.stats.retried == 2
+    deadline = asyncio.get_running_loop().time() + 10
+    while await hotline_messages(intake) and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.1)
+    assert await hotline_messages(intake) == 0

@@ -102,3 +102,34 @@ def test_each_user_publishes_only_its_own_subjects(deployed: str) -> None:
         ("hotline", "hotline.440781.tickets"): True,
         ("hotline", "shishi.440781.intake.demand-submitted"): False,
     }
+
+
+async def ignore(exc: Exception) -> None:  # a refused request also shows as a permissions violation here
+    pass
+
+
+async def can_purge(url: str, user: str, stream: str) -> bool:
+    nc = await nats.connect(url, user=user, password=f"pw-{user}", max_reconnect_attempts=0, error_cb=ignore)
+    try:
+        try:
+            return bool(await nc.jetstream(timeout=2).purge_stream(stream, seq=1))
+        except (nats.errors.TimeoutError, nats.errors.NoRespondersError, nats.js.errors.APIError):
+            return False
+    finally:
+        await nc.close()
+
+
+def test_only_intake_purges_only_the_hotline_stream(deployed: str) -> None:
+    """Intake removes the tickets it applied from HOTLINE; nobody purges any other stream."""
+    checks = [("intake", "HOTLINE"), ("intake", "INTAKE"), ("intake", "DECISION"), ("decision", "HOTLINE"),
+              ("hotline", "HOTLINE"), ("auditor", "HOTLINE")]
+
+    async def run() -> dict[tuple[str, str], bool]:
+        nc = await nats.connect(deployed, user="intake", password="pw-intake")
+        await ensure_streams(nc.jetstream(timeout=5))
+        await nc.close()
+        return {(user, stream): await can_purge(deployed, user, stream) for user, stream in checks}
+
+    assert asyncio.run(run()) == {("intake", "HOTLINE"): True, ("intake", "INTAKE"): False,
+                                  ("intake", "DECISION"): False, ("decision", "HOTLINE"): False,
+                                  ("hotline", "HOTLINE"): False, ("auditor", "HOTLINE"): False}
