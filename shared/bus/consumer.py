@@ -229,7 +229,8 @@ class Consumer:
         except Exception as exc:
             await self._retry_later(good, exc)
             return
-        await asyncio.gather(*(msg.ack() for msg, _ in good))
+        for msg, _ in good:  # each ack is a write to the connection, not a round trip: no task each
+            await msg.ack()
         self.stats.processed += len(good)
         self._note_done([msg for msg, _ in good])
         for msg, inbound in good:

@@ -2,15 +2,14 @@
 
 It follows the service's notification log (polling on SQLite, woken by LISTEN/NOTIFY on
 PostgreSQL and by in-process saves), publishes each contract with
-``Nats-Msg-Id = <service>:<notification_id>[/<n>]`` and records its position in the
-service's own store. After a crash it resumes from the larger of its recorded position and
+``Nats-Msg-Id = <service>:<notification_id>[/<n>]`` (each batch as one JetStream atomic
+batch, see ``shared.bus.batches``) and records its position in the service's own store. After a crash it resumes from the larger of its recorded position and
 the last message of its stream, so nothing is skipped and nothing is published twice.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -18,11 +17,11 @@ from typing import Any
 
 import structlog
 from eventsourcing.persistence import Notification, Tracking
-from nats.errors import Error as NatsError
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
 from shared.application import ServiceApplication
+from shared.bus.batches import BatchPublisher, Outgoing
 from shared.contracts.envelope import Actor, Contract, Envelope
 from shared.meta import Meta
 from shared.notifications import next_batch
@@ -31,9 +30,6 @@ POSITION = "outbox:nats"
 EVENT_NAMESPACE = uuid.UUID("6f1c1d8e-3c55-4b8e-9b51-6d0a6c3a0f10")
 
 Translator = Callable[[Any], Iterable[Contract]]
-Outgoing = tuple[str, bytes, str]  # subject, body, Nats-Msg-Id
-ATOMIC_MAX = 1000  # nats-server's largest atomic batch
-DUPLICATE_IN_BATCH = 10201  # JetStream: "atomic publish batch contains duplicate message id"
 log = structlog.get_logger("shishi.relay")
 
 
@@ -82,7 +78,7 @@ class OutboxRelay:
         ``atomic``: publish each batch as one JetStream atomic batch (turned off by itself when the
         server or the stream does not allow it)."""
         self.app = app
-        self.atomic = atomic
+        self.publisher = BatchPublisher(js, service.upper(), atomic=atomic)
         self.topics = topics
         self.service = service
         self.translate = translate
@@ -130,55 +126,13 @@ class OutboxRelay:
             domain_event = self.app.mapper.to_domain_event(n)
             for index, contract in enumerate(self.translate(domain_event)):
                 env = envelope_for(self.service, n.id, index, domain_event, contract)
-                outgoing.append((env.subject(), env.model_dump_json().encode(), msg_id(self.service, n.id, index)))
-        for start in range(0, len(outgoing), ATOMIC_MAX):
-            await self._publish(outgoing[start : start + ATOMIC_MAX])
+                outgoing.append((env.subject(), env.model_dump_json().encode(),
+                                 {"Nats-Msg-Id": msg_id(self.service, n.id, index)}))
+        await self.publisher.publish(outgoing)
         await asyncio.to_thread(self.app.recorder.insert_tracking, Tracking(POSITION, new_position))
         self._position = new_position
         self.published += len(outgoing)
         return len(notifications)
-
-    async def _publish(self, chunk: list[Outgoing]) -> None:
-        """All of ``chunk`` stored, in order: as one atomic batch when the stream allows it (one
-        commit on the server instead of one per message), else one by one."""
-        if self.atomic and chunk:
-            try:
-                if await self._publish_atomic(chunk):
-                    return
-            except NatsError as exc:  # timeout or connection trouble: the batch may or may not be stored
-                log.warning("relay_batch_unconfirmed", error=str(exc), size=len(chunk))
-        # One by one; Nats-Msg-Id makes anything the server already stored a no-op.
-        await asyncio.gather(*(self.js.publish(subject, body, headers={"Nats-Msg-Id": mid})
-                               for subject, body, mid in chunk))
-
-    async def _publish_atomic(self, chunk: list[Outgoing]) -> bool:
-        """True when the server confirms the whole batch; False when it refused it (nothing stored)."""
-        nc = self.js._nc  # the JetStream context's connection (nats-py has no batch API yet)
-        batch_id = uuid.uuid4().hex
-        last = len(chunk) - 1
-        for seq, (subject, body, mid) in enumerate(chunk):
-            headers = {"Nats-Batch-Id": batch_id, "Nats-Batch-Sequence": str(seq + 1), "Nats-Msg-Id": mid}
-            if seq == last:
-                headers["Nats-Batch-Commit"] = "1"
-            if seq == 0 or seq == last:  # the first opens the batch (empty reply), the last commits it
-                reply = await nc.request(subject, body, timeout=self.js._timeout, headers=headers)
-                answer = json.loads(reply.data) if reply.data else {}
-                if "error" in answer:
-                    return self._refused(answer["error"], len(chunk))
-            else:
-                await nc.publish(subject, body, headers=headers)
-        if answer.get("count") != len(chunk):  # a server without atomic batches stored them one by one
-            self._refused({"description": f"no batch acknowledgement: {answer}"}, len(chunk))
-            return False
-        return True
-
-    def _refused(self, error: dict, size: int) -> bool:
-        if error.get("err_code") != DUPLICATE_IN_BATCH:  # disabled or unsupported: stop trying
-            self.atomic = False
-            log.warning("relay_atomic_off", stream=self.stream, reason=error.get("description", str(error)))
-        else:  # a retry after a crash resent something already stored: dedupe one by one
-            log.info("relay_batch_has_duplicates", stream=self.stream, size=size)
-        return False
 
     async def run(self, stopping: asyncio.Event) -> None:
         self._loop = asyncio.get_running_loop()

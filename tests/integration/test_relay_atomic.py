@@ -48,7 +48,7 @@ async def test_each_relay_batch_is_one_atomic_batch(app: IntakeApplication, fres
     submit(app, 30)  # two stored events each
     relay = OutboxRelay(app, service="intake", translate=to_contracts, js=js, batch=25)
     await drain(relay)
-    assert relay.atomic, "the relay fell back to one-by-one publishing"
+    assert relay.publisher.atomic, "the relay fell back to one-by-one publishing"
     assert await stream_ids(js) == expected_ids(app)
     batches = await batch_ids(js)
     assert all(batches) and len(set(batches)) == 3  # 60 notifications read 25 at a time
@@ -62,10 +62,10 @@ async def test_a_resent_batch_is_stored_once(app: IntakeApplication, fresh_nats)
     js = nc.jetstream()
     await ensure_streams(js)
     relay = OutboxRelay(app, service="intake", translate=to_contracts, js=js)
-    message = lambda i: ("shishi.440781.intake.demand-submitted", b"{}", f"intake:{i}")  # noqa: E731
-    await relay._publish([message(i) for i in range(1, 6)])
-    await relay._publish([message(i) for i in range(4, 9)])  # 4 and 5 again
-    assert relay.atomic, "a duplicate in a batch must not turn atomic batches off"
+    message = lambda i: ("shishi.440781.intake.demand-submitted", b"{}", {"Nats-Msg-Id": f"intake:{i}"})  # noqa: E731
+    await relay.publisher.publish([message(i) for i in range(1, 6)])
+    await relay.publisher.publish([message(i) for i in range(4, 9)])  # 4 and 5 again
+    assert relay.publisher.atomic, "a duplicate in a batch must not turn atomic batches off"
     assert await stream_ids(js) == [f"intake:{i}" for i in range(1, 9)]
     await nc.close()
 
@@ -78,6 +78,6 @@ async def test_a_stream_without_atomic_batches(app: IntakeApplication, fresh_nat
     submit(app, 12)
     relay = OutboxRelay(app, service="intake", translate=to_contracts, js=js, batch=5)
     await drain(relay)
-    assert not relay.atomic
+    assert not relay.publisher.atomic
     assert await stream_ids(js) == expected_ids(app)
     await nc.close()

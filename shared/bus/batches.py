@@ -1,0 +1,76 @@
+"""Publishing many messages to one stream: as JetStream atomic batches where allowed.
+
+An atomic batch (nats-server >= 2.12, a stream with ``allow_atomic``) is stored all or nothing,
+in order, with one commit on the server instead of one per message. The server refuses a batch
+that holds a message id it already stored (a resend after an unconfirmed commit); such a batch is
+then published one message at a time, and ``Nats-Msg-Id`` deduplicates. A server or stream
+without atomic batches turns them off for this publisher (logged once as ``relay_atomic_off``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+
+import structlog
+from nats.errors import Error as NatsError
+from nats.js import JetStreamContext
+
+Outgoing = tuple[str, bytes, dict[str, str]]  # subject, body, headers (with Nats-Msg-Id)
+ATOMIC_MAX = 1000  # nats-server's largest atomic batch
+DUPLICATE_IN_BATCH = 10201  # JetStream: "atomic publish batch contains duplicate message id"
+
+log = structlog.get_logger("shishi.relay")
+
+
+class BatchPublisher:
+    def __init__(self, js: JetStreamContext, stream: str, *, atomic: bool = True) -> None:
+        self.js = js
+        self.stream = stream
+        self.atomic = atomic
+
+    async def publish(self, outgoing: list[Outgoing]) -> None:
+        """Every message of ``outgoing`` stored, in order, once."""
+        for start in range(0, len(outgoing), ATOMIC_MAX):
+            await self._publish(outgoing[start : start + ATOMIC_MAX])
+
+    async def _publish(self, chunk: list[Outgoing]) -> None:
+        if self.atomic and chunk:
+            try:
+                if await self._publish_atomic(chunk):
+                    return
+            except NatsError as exc:  # timeout or connection trouble: the batch may or may not be stored
+                log.warning("relay_batch_unconfirmed", error=str(exc), size=len(chunk), stream=self.stream)
+        # One by one; Nats-Msg-Id makes anything the server already stored a no-op.
+        await asyncio.gather(*(self.js.publish(subject, body, headers=headers) for subject, body, headers in chunk))
+
+    async def _publish_atomic(self, chunk: list[Outgoing]) -> bool:
+        """True when the server confirms the whole batch; False when it refused it (nothing stored)."""
+        nc = self.js._nc  # the JetStream context's connection (nats-py has no batch API yet)
+        batch_id = uuid.uuid4().hex
+        last = len(chunk) - 1
+        answer: dict = {}
+        for seq, (subject, body, headers) in enumerate(chunk):
+            headers = {**headers, "Nats-Batch-Id": batch_id, "Nats-Batch-Sequence": str(seq + 1)}
+            if seq == last:
+                headers["Nats-Batch-Commit"] = "1"
+            if seq == 0 or seq == last:  # the first opens the batch (empty reply), the last commits it
+                reply = await nc.request(subject, body, timeout=self.js._timeout, headers=headers)
+                answer = json.loads(reply.data) if reply.data else {}
+                if "error" in answer:
+                    return self._refused(answer["error"], len(chunk))
+            else:
+                await nc.publish(subject, body, headers=headers)
+        if answer.get("count") != len(chunk):  # a server without atomic batches stored them one by one
+            self._refused({"description": f"no batch acknowledgement: {answer}"}, len(chunk))
+            return False
+        return True
+
+    def _refused(self, error: dict, size: int) -> bool:
+        if error.get("err_code") != DUPLICATE_IN_BATCH:  # disabled or unsupported: stop trying
+            self.atomic = False
+            log.warning("relay_atomic_off", stream=self.stream, reason=error.get("description", str(error)))
+        else:  # a retry after a crash resent something already stored: dedupe one by one
+            log.info("relay_batch_has_duplicates", stream=self.stream, size=size)
+        return False
