@@ -20,6 +20,7 @@ from shared.bus.relay import OutboxRelay, Translator
 from shared.bus.streams import ensure_streams
 from shared.config import Settings
 from shared.followers import FollowerProcess
+from shared.journal import JournalFollower
 from shared.meta import Meta
 from shared.views import Projector, ViewStore, ViewUpdater
 
@@ -72,12 +73,20 @@ class ServiceRuntime:
         # given the stopping event: run here ("inline") or in the companion process ("process").
         self.followers: list[tuple[str, Callable[[asyncio.Event], Any]]] = []
         self.companion: FollowerProcess | None = None
+        self.journal: JournalFollower | None = None
+        self.add_follower("journal", self._run_journal)
         self._stopping = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
         self.ready = False
 
     def add_follower(self, name: str, run: Callable[[asyncio.Event], Any]) -> None:
         self.followers.append((name, run))
+
+    async def _run_journal(self, stopping: asyncio.Event) -> None:
+        assert self.js is not None
+        self.journal = JournalFollower(self.app, self.settings.service, self.js)
+        self.app.after_save.append(self.journal.nudge)
+        await self.journal.run(stopping)
 
     async def _start_followers(self) -> None:
         await asyncio.to_thread(self.updater.catch_up)
@@ -150,6 +159,8 @@ class ServiceRuntime:
     def nudge_followers(self) -> None:
         """Wake the updater (any thread); in the companion, called for each wake-up the service sends."""
         self.updater.nudge()
+        if self.journal is not None:
+            self.journal.nudge()
 
     def settle_views(self, timeout: float = 3.0) -> None:
         """Return once the read models include every event stored so far (or after ``timeout``), so a

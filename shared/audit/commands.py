@@ -1,4 +1,4 @@
-"""What ``shishi audit verify | replay | export | public-key`` do (the parsers are in
+"""What ``shishi audit verify | replay | export | restore | public-key`` do (the parsers are in
 ``shared/cli/commands/audit.py``)."""
 
 from __future__ import annotations
@@ -133,3 +133,53 @@ def run_replay(args: argparse.Namespace) -> int:
 
 
 
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    """Each service's event store, rebuilt from its journal on NATS into ``--data-dir``."""
+    from shared.bus.connection import connect
+    from shared.journal import restore
+
+    base = base_settings()
+    if args.nats:
+        base = base.model_copy(update={"nats_url": args.nats})
+    services = args.service or list(SERVICES)
+    for service in services:
+        settings = settings_for(service, args.data_dir, base)
+        if has_store(settings):
+            store = open_store(settings)
+            try:
+                holds = store.recorder.max_notification_id() or 0
+            finally:
+                store.close()
+            if holds:
+                print(f"error: {service} already has a store with {holds} events in {args.data_dir}; "
+                      "restore into an empty data dir", file=sys.stderr)
+                return 2
+
+    async def run() -> dict[str, int]:
+        nc = await connect(base, name="shishi-audit-restore")
+        counts = {}
+        try:
+            js = nc.jetstream(timeout=30)
+            for service in services:
+                store = open_store(settings_for(service, args.data_dir, base))
+                try:
+                    counts[service] = await restore(js, service, store.recorder)
+                finally:
+                    store.close()
+        finally:
+            await nc.close()
+        return counts
+
+    try:
+        counts = asyncio.run(run())
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps({"data_dir": str(args.data_dir), "restored": counts}))
+    else:
+        for service, count in counts.items():
+            print(f"{service:12} {count} events restored from journal.{service}")
+    return 0

@@ -16,6 +16,7 @@ log = structlog.get_logger("shishi.streams")
 DUPLICATE_WINDOW_SECONDS = 2 * 3600
 DEADLETTER = "DEADLETTER"
 HOTLINE = "HOTLINE"
+JOURNAL = "JOURNAL"
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,8 @@ def all_streams() -> list[StreamSpec]:
         # instead of a work queue's deletion per message: a sixth of the real path's time.
         StreamSpec(HOTLINE, ("hotline.*.tickets",)),
         StreamSpec(DEADLETTER, ("shishi.*.deadletter.>",)),
+        # Every stored event of each service, as stored (shared.journal): NATS alone rebuilds every store.
+        StreamSpec(JOURNAL, ("journal.*",), atomic=True),
     ]
 
 

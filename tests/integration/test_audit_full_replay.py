@@ -1,9 +1,15 @@
-"""Full replay: every read model rebuilt from its service's event store equals the live one,
-and the services whose state comes from NATS (here decision and evaluation, fed by intake's
-stream) rebuilt from scratch out of the JetStream streams alone reach identical read models.
+"""Full replay: every read model rebuilt from its service's event store equals the live one; and
+from the NATS streams alone, two ways, each reaching identical read models:
 
-All four services run for real (their runtimes: relays, consumers, read-model updaters) on a
-private nats-server; a resident's demands go in through intake's HTTP API."""
+- the services whose state comes from NATS (here decision and evaluation, fed by intake's
+  contracts) replayed through their own inbound policies into empty stores;
+- every service, also intake and supervision whose state comes from HTTP commands, restored from
+  its journal (``journal.<service>``, every stored event as stored) with ``shishi audit restore``.
+
+All four services run for real (their runtimes: relays, consumers, read-model updaters, journal
+followers) on a private nats-server; a resident's demands go in through intake's HTTP API, a
+project adopted by the congress reaches supervision over NATS, and its unit reports progress by
+HTTP."""
 
 from __future__ import annotations
 
@@ -14,8 +20,16 @@ from pathlib import Path
 import nats
 from fastapi.testclient import TestClient
 
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from uuid import uuid4
+
 from shared.application import Inbound
+from shared.auth import issue_token
+from shared.cli.main import main
 from shared.config import SERVICES, Settings
+from shared.contracts import decision as d
+from shared.contracts.envelope import Actor, Envelope
 from shared.views import ViewStore, ViewUpdater
 from tests.integration.settling import quiet, until
 
@@ -59,6 +73,29 @@ async def replay_streams(replica, nats_url: str) -> None:  # type: ignore[no-unt
         await nc.close()
 
 
+async def adopt_project(nats_url: str, county: str) -> str:
+    """decision.project-adopted on the DECISION stream, as decision's relay publishes it."""
+    project_id = uuid4()
+    payload = d.ProjectAdopted(project_id=project_id, candidate_id=uuid4(), year=2026, tier="major", name="村道修复",
+                               content="修复台城街道村道", implementing_body="县交通局", investment=Decimal(800000),
+                               deadline=date(2026, 12, 31), demand_ids=[])
+    env = Envelope(event_id=uuid4(), type=payload.type_name(), schema_version=1, county=county,
+                   occurred_at=datetime(2026, 1, 15, tzinfo=UTC), recorded_at=datetime.now(UTC),
+                   actor=Actor(role="congress_staff", id="staff-1"), payload=payload.model_dump(mode="json"))
+    nc = await nats.connect(nats_url)
+    try:
+        await nc.jetstream().publish(env.subject(), env.model_dump_json().encode())
+    finally:
+        await nc.close()
+    return str(project_id)
+
+
+def journalled(api) -> bool:  # type: ignore[no-untyped-def]
+    runtime = api.state.runtime
+    last = runtime.app.recorder.max_notification_id() or 0
+    return runtime.journal is not None and runtime.journal.position == last
+
+
 def test_read_models_rebuild_identically_from_stores_and_from_streams(tmp_path: Path, fresh_nats) -> None:  # type: ignore[no-untyped-def]
     apis = {}
     for service in SERVICES:
@@ -77,10 +114,20 @@ def test_read_models_rebuild_identically_from_stores_and_from_streams(tmp_path: 
         for service in FROM_STREAMS_ONLY:
             consumer = next(c for c in apis[service].state.runtime.consumers if c.stream == "INTAKE")
             until(lambda c=consumer: c.stats.processed >= 5, f"{service} consumed intake's demands")
+        supervision = clients[list(apis).index("supervision")]
+        project_id = asyncio.run(adopt_project(fresh_nats.url, "440781"))
+        until(lambda: supervision.get("/supervision/api/counties/440781/projects").json()["items"],
+              "supervision opened the project file")
+        unit = issue_token(Settings(data_dir=tmp_path / "live").resolved_jwt_secret(), subject="unit-1",
+                           roles=["gov_unit"], counties=["440781"])
+        r = supervision.post(f"/supervision/api/projects/{project_id}/progress", headers={"authorization": f"Bearer {unit}"},
+                             json={"progress_pct": 30, "spent": "200000", "note": "路基完成"})
+        assert r.status_code == 200, r.text
         for service, api in apis.items():
-            until(lambda a=api: quiet(a), f"{service} quiet")
+            until(lambda a=api: quiet(a) and journalled(a), f"{service} quiet")
         live = {service: api.state.runtime.views.dump() for service, api in apis.items()}
-        assert live["intake"] and live["decision"] and live["evaluation"]  # there is something to compare
+        assert all(live.values()), {s: len(v) for s, v in live.items()}  # there is something to compare
+        assert any("路基完成" in row[3] for row in live["supervision"])  # state from an HTTP command
 
         for service, api in apis.items():  # (1) from each service's own event store
             assert rebuilt_from_store(api) == live[service], service
@@ -90,6 +137,14 @@ def test_read_models_rebuild_identically_from_stores_and_from_streams(tmp_path: 
             replica = importlib.import_module(f"services.{service}.main").create_app(settings, start_runtime=False)
             asyncio.run(replay_streams(replica, fresh_nats.url))
             assert rebuilt_from_store(replica) == live[service], service
+
+        restored = tmp_path / "restored"  # (3) every service, from its journal on NATS
+        assert main(["audit", "restore", "--data-dir", str(restored), "--nats", fresh_nats.url]) == 0
+        for service in SERVICES:
+            settings = Settings(service=service, data_dir=restored, nats_url=fresh_nats.url)
+            replica = importlib.import_module(f"services.{service}.main").create_app(settings, start_runtime=False)
+            assert rebuilt_from_store(replica) == live[service], service
+        assert main(["audit", "restore", "--data-dir", str(restored), "--nats", fresh_nats.url]) == 2  # not empty
     finally:
         for client in reversed(clients):
             client.__exit__(None, None, None)

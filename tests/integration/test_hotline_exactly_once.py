@@ -171,7 +171,7 @@ async def test_streams_declared_idempotently(fresh_nats) -> None:  # type: ignor
     await ensure_streams(js)
     await ensure_streams(js)
     names = sorted([s.config.name for s in await js.streams_info()])
-    assert names == ["DEADLETTER", "DECISION", "EVALUATION", "HOTLINE", "INTAKE", "SUPERVISION"]
+    assert names == ["DEADLETTER", "DECISION", "EVALUATION", "HOTLINE", "INTAKE", "JOURNAL", "SUPERVISION"]
     info = await js.stream_info("INTAKE")
     assert str(getattr(info.config.storage, "value", info.config.storage)) == "file"
     await nc.drain()

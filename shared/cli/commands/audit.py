@@ -38,6 +38,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     export.add_argument("--data-dir", type=Path, default=Path(".shishi"))
     export.set_defaults(func=_export)
 
+    restore = asub.add_parser("restore", help="rebuild event stores from the NATS journal alone, into an empty "
+                                               "data dir (then replay or compare read models there)")
+    restore.add_argument("--data-dir", type=Path, required=True, help="where to write the restored stores")
+    restore.add_argument("--nats", default=None, metavar="URL",
+                         help="default: SHISHI_NATS_URL (user and password: SHISHI_NATS_USER/_PASSWORD)")
+    restore.add_argument("--service", action="append", choices=["intake", "decision", "supervision", "evaluation"])
+    restore.add_argument("--json", action="store_true")
+    restore.set_defaults(func=_restore)
+
     key = asub.add_parser("public-key", help="print each service's checkpoint-signing public key")
     key.add_argument("--service", action="append")
     key.add_argument("--data-dir", type=Path, default=Path(".shishi"))
@@ -66,3 +75,9 @@ def _public_key(args: argparse.Namespace) -> int:
     from shared.audit.commands import run_public_key
 
     return run_public_key(args)
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from shared.audit.commands import run_restore
+
+    return run_restore(args)
