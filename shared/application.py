@@ -50,6 +50,17 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
+class FastJSONTranscoder(JSONTranscoder):
+    """The library's JSON transcoder, byte for byte the same format, with a cheaper decoding hook:
+    the library's looks each dict's ``_type_`` up and catches the KeyError, so every plain dict in
+    a stored event costs a raised exception (a fifth of a read-model rebuild, profiled)."""
+
+    def _decode_obj(self, d: dict[str, Any]) -> Any:
+        if len(d) == 2 and "_type_" in d and "_data_" in d:
+            return super()._decode_obj(d)
+        return d
+
+
 class NotFound(LookupError):
     """An aggregate the caller asked for does not exist (or is outside their county)."""
 
@@ -125,6 +136,11 @@ class ServiceApplication(Application):
 
     def construct_recorder(self) -> ProcessRecorder:
         return self.factory.process_recorder()
+
+    def construct_transcoder(self) -> JSONTranscoder:
+        transcoder = FastJSONTranscoder()
+        self.register_transcodings(transcoder)
+        return transcoder
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -14,6 +14,7 @@ The outbox relay stays in the service: it records its position in the event stor
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
 import os
 import signal
@@ -138,5 +139,6 @@ def main(service: str) -> int:
     """``shishi followers <service>``: build the service as ``shishi serve`` does, run only its followers."""
     settings = Settings(service=service)
     api = importlib.import_module(f"services.{service}.main").create_app(settings, start_runtime=False)
+    gc.freeze()  # as ``shishi serve`` does: start-up's objects stay out of every collection
     asyncio.run(run_companion(api.state.runtime))
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import json
 import os
@@ -36,6 +37,7 @@ def run_serve(args: argparse.Namespace) -> int:
         app = create_gateway(settings, upstreams_from_env())
     else:
         app = importlib.import_module(APP_FACTORIES[args.service]).create_app(settings)
+    gc.freeze()  # what start-up built lives as long as the process: keep it out of every collection
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False,
                 timeout_graceful_shutdown=10)
     return 0
