@@ -45,6 +45,11 @@ class Contact:
     erased: bool = False
 
 
+def hotline_contact_id(ticket: HotlineTicket) -> UUID:
+    """Derived from the ticket, so a retried batch reuses the same key in the vault."""
+    return uuid5(NAMESPACE, f"contact:hotline:{ticket.county}:{ticket.ticket_id}")
+
+
 class IntakeApplication(Triage, Merging, DeputyWork, RuleBookMixin, ServiceApplication):
     name = "intake"
 
@@ -131,9 +136,8 @@ class IntakeApplication(Triage, Merging, DeputyWork, RuleBookMixin, ServiceAppli
             location = {"lat": ticket.latitude, "long": ticket.longitude}
         new = NewDemand(channel="hotline", town=ticket.town, category=category, text=ticket.text,
                         name=ticket.caller_name, phone=ticket.caller_phone, address=ticket.address, location=location)
-        # The contact id is derived too, so a retried batch reuses the same key in the vault.
-        contact_id = uuid5(NAMESPACE, f"contact:hotline:{ticket.county}:{ticket.ticket_id}")
-        return self._create(uow, meta, new, hotline_ticket_id=ticket.ticket_id, contact_id=contact_id)
+        return self._create(uow, meta, new, hotline_ticket_id=ticket.ticket_id,
+                            contact_id=hotline_contact_id(ticket))
 
     # -- reading ---------------------------------------------------------------------------------
     def demand(self, demand_id: UUID, county: str | None = None) -> Demand:

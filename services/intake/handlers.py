@@ -17,7 +17,7 @@ from shared.contracts import evaluation as e
 from shared.contracts import supervision as s
 from shared.meta import Meta
 from shared.runtime import Delivered, Subscription, envelope_decoder
-from services.intake.application import IntakeApplication
+from services.intake.application import IntakeApplication, hotline_contact_id
 from services.intake.domain import hotline_demand_id
 
 VERDICT_TITLES = {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}
@@ -46,8 +46,11 @@ def handle_ticket(app: IntakeApplication) -> Callable[[UnitOfWork, Inbound], Non
 
 
 def prefetch_tickets(uow: UnitOfWork, messages: Sequence[Inbound]) -> None:
-    """One query tells which tickets already have a demand (a re-send), not one query per ticket."""
+    """One query tells which tickets already have a demand (a re-send), and one which callers
+    already have a key in the vault, not one query per ticket."""
     uow.prefetch(hotline_demand_id(m.body.county, m.body.ticket_id) for m in messages)
+    uow.app.vault.prefetch([hotline_contact_id(m.body) for m in messages  # type: ignore[attr-defined]
+                            if m.body.caller_name or m.body.caller_phone or m.body.address])
 
 
 def handle_lineage(app: IntakeApplication) -> Callable[[UnitOfWork, Inbound], None]:

@@ -37,3 +37,34 @@ def test_keys_are_written_with_the_events_and_destroyed_on_erasure(backend_setti
     with pytest.raises(KeyErased):
         vault.open(demand.contact_id, sealed)
     app.close()
+
+
+def test_a_batch_after_a_failed_save_reuses_the_key_already_written(backend_settings: Settings) -> None:
+    """Keys are written before the events; when the events' save then fails, the redelivered
+    tickets must be sealed with the key already in the vault (looked up for the whole batch at
+    once), or their contacts could never be opened."""
+    from shared.application import Inbound
+    from shared.contracts import HotlineTicket
+    from services.intake.application import hotline_contact_id
+    from services.intake.handlers import handle_ticket, prefetch_tickets
+
+    vault = make_vault(backend_settings)
+    app = IntakeApplication(env=backend_settings.eventsourcing_env(), vault=vault)
+    tickets = [HotlineTicket(ticket_id=f"V-{n}", county="440781", received_at=datetime(2026, 3, 1, tzinfo=UTC),
+                             category="water", text="停水", town="台城街道", caller_name=f"来电人{n}",
+                             caller_phone="13600000000") for n in range(3)]
+    batch = [Inbound("HOTLINE", n + 1, t) for n, t in enumerate(tickets)]
+    real_save = app.recorder.insert_events
+
+    def fails_after_the_keys(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError("disk full")
+
+    app.recorder.insert_events = fails_after_the_keys  # type: ignore[method-assign]
+    with pytest.raises(OSError):
+        app.process_batch(batch, handle_ticket(app), prefetch_tickets)
+    assert all(vault.has_key(hotline_contact_id(t)) for t in tickets)  # the keys went first
+    app.recorder.insert_events = real_save  # type: ignore[method-assign]
+    app.process_batch(batch, handle_ticket(app), prefetch_tickets)  # the redelivery
+    for n, t in enumerate(tickets):
+        assert app.contact(hotline_contact_id(t), "440781").name == f"来电人{n}"
+    app.close()
