@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from typing import Any
 from uuid import UUID
 
@@ -37,6 +38,7 @@ from shared.bus.batches import BatchPublisher, Outgoing
 
 from shared.bus.streams import JOURNAL
 NOTIFICATION = "Shishi-Notification-Id"
+_PLAIN = re.compile(r"[A-Za-z0-9_.:]*")  # needs no JSON escaping
 MAX_BYTES = 1_000_000  # one journal message at most (the servers' max_payload is 8 MB)
 
 log = structlog.get_logger("shishi.journal")
@@ -50,8 +52,9 @@ def pack(notifications: list[Any]) -> bytes:
     parts = []
     for n in notifications:
         state = bytes(n.state)
-        parts.append(json.dumps({"n": n.id, "o": str(n.originator_id), "v": n.originator_version, "t": n.topic,
-                                 "len": len(state)}, separators=(",", ":")).encode() + b"\n")
+        topic = n.topic if _PLAIN.fullmatch(n.topic) else json.dumps(n.topic)[1:-1]  # topics are module paths
+        parts.append(f'{{"n":{int(n.id)},"o":"{n.originator_id}","v":{int(n.originator_version)},"t":"{topic}",'
+                     f'"len":{len(state)}}}\n'.encode())
         parts.append(state)
     return b"".join(parts)
 

@@ -33,6 +33,13 @@ def test_pack_unpack_round_trip_keeps_every_byte_and_field() -> None:
             n.originator_id, n.originator_version, n.topic, n.state)
 
 
+def test_any_topic_survives_the_header() -> None:
+    odd = notes(1)[0]
+    odd.topic = 'weird "topic"\\ 名'
+    [(_, event)] = unpack(pack([odd]))
+    assert event.topic == odd.topic
+
+
 def test_a_cut_message_is_refused() -> None:
     body = pack(notes(2))
     with pytest.raises(ValueError, match="cut short"):
