@@ -35,6 +35,7 @@ from nats.js.api import DeliverPolicy
 from nats.js.errors import NotFoundError
 
 from shared.bus.batches import BatchPublisher, Outgoing
+from shared.notifications import follow
 
 from shared.bus.streams import JOURNAL
 NOTIFICATION = "Shishi-Notification-Id"
@@ -133,23 +134,13 @@ class JournalFollower:
 
     async def run(self, stopping: asyncio.Event) -> None:
         self._loop = asyncio.get_running_loop()
-        backoff = 0.5
-        while not stopping.is_set():
-            try:
-                handled = await self.publish_once()
-                backoff = 0.5
-            except Exception as exc:  # noqa: BLE001 - broker or store unavailable: resume from the stream
-                log.warning("journal_retry", error=str(exc), service=self.service)
-                self.position = None
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 10.0)
-                continue
-            if handled < self.batch:
-                self.wakeup.clear()
-                try:
-                    await asyncio.wait_for(self.wakeup.wait(), timeout=self.poll_seconds)
-                except TimeoutError:
-                    pass
+
+        def retry(exc: Exception) -> None:  # broker or store unavailable: resume from the stream
+            log.warning("journal_retry", error=str(exc), service=self.service)
+            self.position = None
+
+        await follow(stopping, self.publish_once, batch=self.batch, poll_seconds=self.poll_seconds,
+                     wakeup=self.wakeup, retry=retry)
         try:  # what was stored before the stop goes out too
             while await self.publish_once():
                 pass

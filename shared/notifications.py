@@ -9,7 +9,8 @@ position to that end without skipping anything.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 from eventsourcing.domain import Aggregate
@@ -52,3 +53,26 @@ def all_event_classes(bases: Iterable[type]) -> set[type]:
             seen.add(cls)
             todo.extend(cls.__subclasses__())
     return seen
+
+
+async def follow(stopping: asyncio.Event, step: Callable[[], Awaitable[int]], *, batch: int, poll_seconds: float,
+                 wakeup: asyncio.Event, retry: Callable[[Exception], None]) -> None:
+    """The loop of every log follower: ``step`` until ``stopping``; after a short step (fewer than
+    ``batch`` handled) wait for ``wakeup`` or ``poll_seconds``; after a failure, ``retry(exc)`` and
+    back off (0.5 s doubling to 10 s)."""
+    backoff = 0.5
+    while not stopping.is_set():
+        try:
+            handled = await step()
+            backoff = 0.5
+        except Exception as exc:  # noqa: BLE001 - the store or the broker is unavailable: retried
+            retry(exc)
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 10.0)
+            continue
+        if handled < batch:
+            wakeup.clear()
+            try:
+                await asyncio.wait_for(wakeup.wait(), timeout=poll_seconds)
+            except TimeoutError:
+                pass

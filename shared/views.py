@@ -21,7 +21,7 @@ from typing import Any
 
 import structlog
 
-from shared.notifications import next_batch
+from shared.notifications import follow, next_batch
 
 log = structlog.get_logger("shishi.views")
 
@@ -242,16 +242,6 @@ class ViewUpdater:
     async def run(self, stopping: asyncio.Event) -> None:
         self._loop = asyncio.get_running_loop()
         self.wakeup = asyncio.Event()
-        while not stopping.is_set():
-            try:
-                handled = await asyncio.to_thread(self.catch_up_once)
-            except Exception as exc:
-                log.error("view_update_failed", error=str(exc))
-                await asyncio.sleep(1.0)
-                continue
-            if handled < self.batch:
-                self.wakeup.clear()
-                try:
-                    await asyncio.wait_for(self.wakeup.wait(), timeout=self.poll_seconds)
-                except TimeoutError:
-                    pass
+        await follow(stopping, lambda: asyncio.to_thread(self.catch_up_once), batch=self.batch,
+                     poll_seconds=self.poll_seconds, wakeup=self.wakeup,
+                     retry=lambda exc: log.error("view_update_failed", error=str(exc)))

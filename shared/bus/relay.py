@@ -24,7 +24,7 @@ from shared.application import ServiceApplication
 from shared.bus.batches import BatchPublisher, Outgoing
 from shared.contracts.envelope import Actor, Contract, Envelope
 from shared.meta import Meta
-from shared.notifications import next_batch
+from shared.notifications import follow, next_batch
 
 POSITION = "outbox:nats"
 EVENT_NAMESPACE = uuid.UUID("6f1c1d8e-3c55-4b8e-9b51-6d0a6c3a0f10")
@@ -137,23 +137,13 @@ class OutboxRelay:
     async def run(self, stopping: asyncio.Event) -> None:
         self._loop = asyncio.get_running_loop()
         listener = self._start_listener(stopping)
-        backoff = 0.5
-        while not stopping.is_set():
-            try:
-                handled = await self.relay_once()
-                backoff = 0.5
-            except Exception as exc:  # broker or store unavailable: keep the position, retry
-                log.warning("relay_retry", error=str(exc), stream=self.stream)
-                self._position = None
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 10.0)
-                continue
-            if handled < self.batch:
-                self.wakeup.clear()
-                try:
-                    await asyncio.wait_for(self.wakeup.wait(), timeout=self.poll_seconds)
-                except TimeoutError:
-                    pass
+
+        def retry(exc: Exception) -> None:  # broker or store unavailable: resume from what is recorded
+            log.warning("relay_retry", error=str(exc), stream=self.stream)
+            self._position = None
+
+        await follow(stopping, self.relay_once, batch=self.batch, poll_seconds=self.poll_seconds,
+                     wakeup=self.wakeup, retry=retry)
         if listener is not None:
             subscription = self._subscription
             if subscription is not None:

@@ -75,6 +75,20 @@ async def intake(backend_settings: Settings, fresh_nats):  # type: ignore[no-unt
         await harness.runtime.stop()
 
 
+def fail_first(intake: IntakeHarness, times: int) -> None:
+    """The next ``times`` batches fail with a transient error (then they apply as usual)."""
+    real = intake.app.process_batch
+    failures = {"left": times}
+
+    def flaky(*args):  # type: ignore[no-untyped-def]
+        if failures["left"]:
+            failures["left"] -= 1
+            raise OSError("database is locked")
+        return real(*args)
+
+    intake.app.process_batch = flaky  # type: ignore[method-assign]
+
+
 async def test_same_ticket_three_times_makes_one_demand(intake: IntakeHarness) -> None:
     for _ in range(3):  # no Nats-Msg-Id: three real deliveries, as a hotline re-sending would do
         await intake.js.publish("hotline.440781.tickets", ticket(1))
@@ -137,16 +151,7 @@ async def test_many_messages_are_applied_in_batches(intake: IntakeHarness) -> No
 
 async def test_transient_failure_is_retried_then_applied(intake: IntakeHarness) -> None:
     consumer = intake.hotline_consumer
-    real = intake.app.process_batch
-    failures = {"left": 1}
-
-    def flaky(*args):  # type: ignore[no-untyped-def]
-        if failures["left"]:
-            failures["left"] -= 1
-            raise OSError("database is locked")
-        return real(*args)
-
-    intake.app.process_batch = flaky  # type: ignore[method-assign]
+    fail_first(intake, 1)
     await intake.js.publish("hotline.440781.tickets", ticket(7))
     await eventually(lambda: len(intake.demands()) == 1)
     assert consumer.stats.retried == 1 and consumer.stats.dead_lettered == 0
@@ -209,16 +214,7 @@ async def test_applied_tickets_are_purged_from_the_stream(intake: IntakeHarness)
 async def test_a_ticket_not_yet_applied_is_never_purged(intake: IntakeHarness) -> None:
     await intake.js.publish("hotline.440781.tickets", ticket(1))
     await eventually(lambda: len(intake.demands()) == 1)  # the purge loop is running from here on
-    real = intake.app.process_batch
-    failures = {"left": 2}  # retried after 0.5 s and 1 s: purges run meanwhile
-
-    def flaky(*args):  # type: ignore[no-untyped-def]
-        if failures["left"]:
-            failures["left"] -= 1
-            raise OSError("database is locked")
-        return real(*args)
-
-    intake.app.process_batch = flaky  # type: ignore[method-assign]
+    fail_first(intake, 2)  # retried after 0.5 s and 1 s: purges run meanwhile
     await intake.js.publish("hotline.440781.tickets", ticket(2))
     seen_waiting = 0
     while len(intake.demands()) < 2:
