@@ -16,9 +16,11 @@ from shared.bus.server import free_port, stop_process
 class IntakeProcess:
     """One ``python -m shared.cli.main serve intake`` child with its data and logs in ``data_dir``."""
 
-    def __init__(self, data_dir: Path, nats_url: str) -> None:
+    def __init__(self, data_dir: Path, nats_url: str, env: dict[str, str] | None = None) -> None:
+        """``env``: more SHISHI_* settings (e.g. PostgreSQL's); the default store is SQLite."""
         self.data_dir = data_dir.resolve()
         self.nats_url = nats_url
+        self.env = env or {}
         self.port = 0
         self.log_path = self.data_dir / "intake.log"
         self.output_path = self.data_dir / "intake.out"
@@ -39,6 +41,7 @@ class IntakeProcess:
             "SHISHI_NATS_URL": self.nats_url,
             "SHISHI_PERSISTENCE": "sqlite",
             "SHISHI_LOG_FILE": str(self.log_path),
+            **self.env,
         }
         with self.output_path.open("ab") as output:
             self._process = subprocess.Popen(

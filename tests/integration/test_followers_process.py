@@ -75,9 +75,12 @@ class Service:
 
 
 @pytest.fixture
-def service(tmp_path: Path, nats_server) -> Iterator[Service]:  # type: ignore[no-untyped-def]
+def service(backend_settings: Settings, nats_server) -> Iterator[Service]:  # type: ignore[no-untyped-def]
+    """``shishi serve intake`` on each backend (SQLite; PostgreSQL, where the read models live too)."""
     os.environ.pop("SHISHI_FOLLOWERS", None)
-    process = IntakeProcess(tmp_path / "data", nats_server.url)
+    backend = {f"SHISHI_{k.upper()}": str(v) for k, v in backend_settings.model_dump(mode="json").items()
+               if k == "persistence" or k.startswith("postgres_")}
+    process = IntakeProcess(backend_settings.data_dir, nats_server.url, env=backend)
     process.start()
     try:
         yield Service(process)
@@ -95,6 +98,9 @@ def test_the_companion_follows_restarts_and_stops_with_the_service(service: Serv
     first = service.submit("台城街道路灯不亮")
     until(lambda: service.queued(first), "the demand in the county's queue (read model)", timeout=20)
     until(lambda: service.audit_size() >= 2, "the demand's events in the audit log", timeout=20)
+
+    on_postgres = service.process.env.get("SHISHI_PERSISTENCE") == "postgres"
+    assert (service.process.data_dir / "intake" / "events.sqlite").exists() is not on_postgres
 
     os.kill(companion, signal.SIGKILL)
     until(lambda: service.health()["followers"]["restarts"] == 1 and service.health()["ready"],
