@@ -123,7 +123,7 @@ class JournalFollower:
             self.app.recorder.select_notifications, self.position + 1, self.batch)
         if not notifications:
             return 0
-        await self.publisher.publish(journal_messages(self.service, notifications))
+        await self.publisher.publish([[m] for m in journal_messages(self.service, notifications)])
         self.position = notifications[-1].id
         return len(notifications)
 

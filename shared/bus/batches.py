@@ -9,9 +9,9 @@ without atomic batches turns them off for this publisher (logged once as ``relay
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
+from collections.abc import Sequence
 
 import structlog
 from nats.errors import Error as NatsError
@@ -20,6 +20,7 @@ from nats.js import JetStreamContext
 Outgoing = tuple[str, bytes, dict[str, str]]  # subject, body, headers (with Nats-Msg-Id)
 ATOMIC_MAX = 1000  # nats-server's largest atomic batch
 DUPLICATE_IN_BATCH = 10201  # JetStream: "atomic publish batch contains duplicate message id"
+UNSUPPORTED = {10174, 10177}  # JetStream: atomic publish disabled on the stream; a header (Nats-Msg-Id) unsupported in batches
 
 log = structlog.get_logger("shishi.relay")
 
@@ -30,10 +31,18 @@ class BatchPublisher:
         self.stream = stream
         self.atomic = atomic
 
-    async def publish(self, outgoing: list[Outgoing]) -> None:
-        """Every message of ``outgoing`` stored, in order, once."""
-        for start in range(0, len(outgoing), ATOMIC_MAX):
-            await self._publish(outgoing[start : start + ATOMIC_MAX])
+    async def publish(self, groups: Sequence[Sequence[Outgoing]]) -> None:
+        """Every message of ``groups`` stored, in order, once. A group (the messages of one stored
+        event) is never split between two atomic batches, so a reader that resumes from the last
+        stored message knows its whole group was stored."""
+        chunk: list[Outgoing] = []
+        for group in groups:
+            if chunk and len(chunk) + len(group) > ATOMIC_MAX:
+                await self._publish(chunk)
+                chunk = []
+            chunk.extend(group)
+        if chunk:
+            await self._publish(chunk)
 
     async def _publish(self, chunk: list[Outgoing]) -> None:
         if self.atomic and chunk:
@@ -42,8 +51,10 @@ class BatchPublisher:
                     return
             except NatsError as exc:  # timeout or connection trouble: the batch may or may not be stored
                 log.warning("relay_batch_unconfirmed", error=str(exc), size=len(chunk), stream=self.stream)
-        # One by one; Nats-Msg-Id makes anything the server already stored a no-op.
-        await asyncio.gather(*(self.js.publish(subject, body, headers=headers) for subject, body, headers in chunk))
+        # One by one, each confirmed before the next is sent, so what is stored is always a prefix;
+        # Nats-Msg-Id makes anything the server already stored a no-op.
+        for subject, body, headers in chunk:
+            await self.js.publish(subject, body, headers=headers)
 
     async def _publish_atomic(self, chunk: list[Outgoing]) -> bool:
         """True when the server confirms the whole batch; False when it refused it (nothing stored)."""
@@ -68,9 +79,13 @@ class BatchPublisher:
         return True
 
     def _refused(self, error: dict, size: int) -> bool:
-        if error.get("err_code") != DUPLICATE_IN_BATCH:  # disabled or unsupported: stop trying
+        """This chunk goes one by one; atomic batches stay on unless the server cannot do them."""
+        code = error.get("err_code")
+        if code in UNSUPPORTED or "err_code" not in error:  # disabled on the stream, or an older server
             self.atomic = False
             log.warning("relay_atomic_off", stream=self.stream, reason=error.get("description", str(error)))
-        else:  # a retry after a crash resent something already stored: dedupe one by one
+        elif code == DUPLICATE_IN_BATCH:  # a retry after a crash resent something already stored
             log.info("relay_batch_has_duplicates", stream=self.stream, size=size)
+        else:  # incomplete after a reconnect, too many batches in flight, ...: this chunk only
+            log.warning("relay_batch_refused", stream=self.stream, size=size, reason=error.get("description", ""))
         return False
