@@ -98,7 +98,10 @@ class Consumer:
             ack_policy=AckPolicy.EXPLICIT,
             deliver_policy=DeliverPolicy.ALL,
             filter_subject=self.filter_subject,
-            max_deliver=self.max_deliver + 1,  # one more than our own limit: we dead-letter first
+            # One more than our own limit: we dead-letter first. Unlimited on a stream we purge: the
+            # server moves the ack floor past a message it stopped redelivering, and the purge would
+            # then remove a message nobody applied; we dead-letter it ourselves (``process``).
+            max_deliver=-1 if self.purge_processed else self.max_deliver + 1,
             ack_wait=self.ack_wait,
             max_ack_pending=max(self.batch * 4, 1000),
         )
@@ -155,8 +158,9 @@ class Consumer:
             self._sub = None
 
     async def run(self, stopping: asyncio.Event) -> None:
-        """Fetch the next batch while the current one is applied (one batch ahead), so the wait for
-        the broker overlaps the work instead of adding to it."""
+        """Fetch the next batch while the current one is applied (one batch queued, a second held by
+        the fetcher until there is room), so the wait for the broker overlaps the work instead of
+        adding to it. Batches fetched but not applied go back to the broker (nak) when stopping."""
         ahead: asyncio.Queue[list[Msg]] = asyncio.Queue(maxsize=1)
         fetcher = asyncio.create_task(self._fetch_ahead(ahead, stopping), name=f"{self.durable}-fetch")
         try:
@@ -195,7 +199,15 @@ class Consumer:
                     msgs = await self._sub.fetch(self.batch, timeout=0.5)
                 except TimeoutError:
                     continue
-                await ahead.put(msgs)
+                try:
+                    await ahead.put(msgs)
+                except asyncio.CancelledError:  # stopping while a batch waits its turn: give it back
+                    for msg in msgs:
+                        try:
+                            await msg.nak()
+                        except Exception:  # noqa: BLE001 - redelivered after ack_wait instead
+                            pass
+                    raise
             except Exception as exc:  # broker hiccup: nothing was acked, so nothing is lost
                 self.stats.last_error = str(exc)
                 log.warning("consumer_error", consumer=self.durable, error=str(exc))
@@ -206,6 +218,10 @@ class Consumer:
         started = time.perf_counter()
         good: list[tuple[Msg, Inbound]] = []
         for msg in msgs:
+            if msg.metadata.num_delivered > self.max_deliver:  # every earlier attempt ended with the process
+                await self._dead_letter(msg, f"delivered {msg.metadata.num_delivered} times without being "
+                                             "applied (the service stopped while applying it each time)")
+                continue
             try:
                 body = self.decode(msg)
             except ValueError as exc:

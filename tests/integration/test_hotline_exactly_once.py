@@ -228,3 +228,26 @@ async def test_a_ticket_not_yet_applied_is_never_purged(intake: IntakeHarness) -
     while await hotline_messages(intake) and asyncio.get_running_loop().time() < deadline:
         await asyncio.sleep(0.1)
     assert await hotline_messages(intake) == 0
+
+
+async def test_a_message_no_attempt_concluded_is_dead_lettered_not_purged(intake: IntakeHarness) -> None:
+    """The server redelivers HOTLINE without limit (it would otherwise move the ack floor past a
+    ticket nobody applied, and the purge would remove it); a ticket delivered more often than our
+    limit, every earlier attempt having ended with the process, is dead-lettered with its reason."""
+    from types import SimpleNamespace
+
+    consumer = intake.hotline_consumer
+    info = await intake.js.consumer_info("HOTLINE", consumer.durable)
+    assert info.config.max_deliver == -1
+    letters: list[str] = []
+
+    async def record(msg, reason):  # type: ignore[no-untyped-def]
+        letters.append(reason)
+
+    consumer._dead_letter = record  # type: ignore[method-assign]
+    worn = SimpleNamespace(metadata=SimpleNamespace(num_delivered=consumer.max_deliver + 1,
+                                                    sequence=SimpleNamespace(stream=99)),
+                           subject="hotline.440781.tickets", data=ticket(42))
+    await consumer.process([worn])  # type: ignore[list-item]
+    assert len(letters) == 1 and "without being applied" in letters[0]
+    assert intake.demands() == []
