@@ -24,6 +24,7 @@ import structlog
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
 
 from shared.application import Inbound, ServiceApplication, UnitOfWork
 from shared.bus.deadletter import county_of_subject, send_to_deadletter
@@ -105,6 +106,14 @@ class Consumer:
             ack_wait=self.ack_wait,
             max_ack_pending=max(self.batch * 4, 1000),
         )
+        if self.purge_processed:  # a durable made by an earlier version keeps its limit unless updated
+            try:
+                existing = await self.js.consumer_info(self.stream, self.durable)
+                if existing.config.max_deliver != config.max_deliver:
+                    await self.js.add_consumer(self.stream, config)  # create-or-update
+                    log.info("consumer_updated", consumer=self.durable, max_deliver=config.max_deliver)
+            except NotFoundError:
+                pass
         self._sub = await self.js.pull_subscribe(
             self.filter_subject, durable=self.durable, stream=self.stream, config=config
         )

@@ -251,3 +251,21 @@ async def test_a_message_no_attempt_concluded_is_dead_lettered_not_purged(intake
     await consumer.process([worn])  # type: ignore[list-item]
     assert len(letters) == 1 and "without being applied" in letters[0]
     assert intake.demands() == []
+
+
+async def test_an_older_hotline_consumer_is_updated_to_unlimited_redelivery(backend_settings: Settings,  # type: ignore[no-untyped-def]
+                                                                          fresh_nats) -> None:
+    from nats.js.api import AckPolicy, ConsumerConfig
+
+    nc = await nats.connect(fresh_nats.url)
+    js = nc.jetstream()
+    await ensure_streams(js)
+    await js.add_consumer("HOTLINE", ConsumerConfig(durable_name="intake-from-hotline", ack_policy=AckPolicy.EXPLICIT,
+                                                    filter_subject="hotline.*.tickets", max_deliver=6))
+    harness = IntakeHarness(backend_settings, fresh_nats.url)
+    await harness.runtime.start()
+    try:
+        assert (await js.consumer_info("HOTLINE", "intake-from-hotline")).config.max_deliver == -1
+    finally:
+        await harness.runtime.stop()
+        await nc.close()
