@@ -111,7 +111,7 @@ class JournalFollower:
 
     async def last_published(self) -> int:
         try:
-            last = await self.js.get_last_msg(JOURNAL, journal_subject(self.service))
+            last = await self.js.get_last_msg(JOURNAL, journal_subject(self.service), direct=True)
         except NotFoundError:
             return 0
         return int((last.headers or {}).get(NOTIFICATION, 0))

@@ -25,10 +25,12 @@ class StreamSpec:
     subjects: tuple[str, ...]
     retention: RetentionPolicy = RetentionPolicy.LIMITS
     atomic: bool = False  # accepts atomic batch publishes (nats-server >= 2.12)
+    direct: bool = False  # answers direct gets (a service reads its own subject's last message only)
 
     def config(self) -> StreamConfig:
         return StreamConfig(
             allow_atomic=self.atomic or None,
+            allow_direct=self.direct or None,
             name=self.name,
             subjects=list(self.subjects),
             storage=StorageType.FILE,
@@ -54,7 +56,7 @@ def all_streams() -> list[StreamSpec]:
         StreamSpec(HOTLINE, ("hotline.*.tickets",)),
         StreamSpec(DEADLETTER, ("shishi.*.deadletter.>",)),
         # Every stored event of each service, as stored (shared.journal): NATS alone rebuilds every store.
-        StreamSpec(JOURNAL, ("journal.*",), atomic=True),
+        StreamSpec(JOURNAL, ("journal.*",), atomic=True, direct=True),
     ]
 
 

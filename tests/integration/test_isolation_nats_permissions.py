@@ -133,3 +133,41 @@ def test_only_intake_purges_only_the_hotline_stream(deployed: str) -> None:
     assert asyncio.run(run()) == {("intake", "HOTLINE"): True, ("intake", "INTAKE"): False,
                                   ("intake", "DECISION"): False, ("decision", "HOTLINE"): False,
                                   ("hotline", "HOTLINE"): False, ("auditor", "HOTLINE"): False}
+
+
+def test_a_service_reads_only_its_own_journal(deployed: str) -> None:
+    """Each service resumes its journal from its own subject's last message (a direct get of that
+    subject); it can neither read another service's journal nor fetch JOURNAL messages by number."""
+
+    async def attempt(user: str, read) -> bool:  # type: ignore[no-untyped-def]
+        nc = await nats.connect(deployed, user=user, password=f"pw-{user}", max_reconnect_attempts=0, error_cb=ignore)
+        try:
+            try:
+                await read(nc.jetstream(timeout=2))
+                return True
+            except (nats.errors.TimeoutError, nats.errors.NoRespondersError, nats.js.errors.APIError):
+                return False
+        finally:
+            await nc.close()
+
+    async def run() -> dict[str, bool]:
+        nc = await nats.connect(deployed, user="intake", password="pw-intake")
+        js = nc.jetstream(timeout=5)
+        await ensure_streams(js)
+        await js.publish("journal.intake", b"{}", headers={"Nats-Msg-Id": "journal:intake:1"})
+        await nc.close()
+        nc = await nats.connect(deployed, user="decision", password="pw-decision")
+        await nc.jetstream(timeout=5).publish("journal.decision", b"{}", headers={"Nats-Msg-Id": "journal:decision:1"})
+        await nc.close()
+        return {
+            "intake own": await attempt("intake", lambda js: js.get_last_msg("JOURNAL", "journal.intake", direct=True)),
+            "intake other": await attempt("intake", lambda js: js.get_last_msg("JOURNAL", "journal.decision",
+                                                                               direct=True)),
+            "decision other": await attempt("decision", lambda js: js.get_last_msg("JOURNAL", "journal.intake",
+                                                                                   direct=True)),
+            "intake by number": await attempt("intake", lambda js: js.get_msg("JOURNAL", 1)),
+            "decision publishes intake's": await attempt("decision", lambda js: js.publish("journal.intake", b"{}")),
+        }
+
+    assert asyncio.run(run()) == {"intake own": True, "intake other": False, "decision other": False,
+                                  "intake by number": False, "decision publishes intake's": False}
