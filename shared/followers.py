@@ -53,6 +53,11 @@ class FollowerProcess:
         self._fd: int | None = None
 
     def start(self) -> None:
+        if self.process is not None and self.process.stdin is not None:
+            try:
+                self.process.stdin.close()  # the previous companion's pipe (it has exited)
+            except OSError:
+                pass
         self.process = subprocess.Popen(
             [sys.executable, "-m", "shared.cli.main", "followers", self.settings.service],
             env=settings_env(self.settings), stdin=subprocess.PIPE,
@@ -93,7 +98,10 @@ class FollowerProcess:
             backoff = min(backoff * 2, 30.0)
             if not stopping.is_set():
                 self.restarts += 1
-                self.start()
+                try:
+                    self.start()
+                except OSError as exc:  # e.g. out of processes or files: try again after the back-off
+                    log.error("followers_start_failed", error=str(exc))
 
     def stop(self, timeout: float = 15.0) -> None:
         """Close its input (it finishes its batch and signs its last checkpoint), then make sure."""

@@ -132,6 +132,8 @@ class ServiceRuntime:
             self._spawn(consumer.run(self._stopping), consumer.durable)
         for name, task in self.background:
             self._spawn(task(self._stopping), name)
+        if self.companion is not None:
+            await self._views_caught_up(timeout=60.0)
         self.ready = True
         log.info("runtime_started", consumers=[c.durable for c in self.consumers])
 
@@ -148,13 +150,40 @@ class ServiceRuntime:
     async def run_followers(self, stopping: asyncio.Event) -> None:
         """The companion process's whole life: the updater and the other followers until ``stopping``."""
         self._stopping = stopping
-        await self._start_followers()
-        await self._connect()
-        self._spawn_followers()
+        await self._start_followers()  # the read models need no broker
+        self._spawn(self._connect_then_follow(stopping), "connect")
         self.ready = True
         log.info("followers_running", followers=["views", *(name for name, _ in self.followers)])
         await stopping.wait()
         await self.stop()
+
+    async def _connect_then_follow(self, stopping: asyncio.Event) -> None:
+        """The followers that publish (audit checkpoints, the journal) start once NATS answers."""
+        delay = 0.5
+        while not stopping.is_set():
+            try:
+                await self._connect()
+                break
+            except Exception as exc:  # noqa: BLE001 - not up yet: the read models keep following meanwhile
+                log.warning("followers_nats_unavailable", error=str(exc), retry_in=delay)
+                try:
+                    await asyncio.wait_for(stopping.wait(), timeout=delay)
+                except TimeoutError:
+                    pass
+                delay = min(delay * 2, 10.0)
+        if not stopping.is_set():
+            self._spawn_followers()
+
+    async def _views_caught_up(self, timeout: float) -> None:
+        """With the companion: wait (up to ``timeout``) until the read models include every event
+        stored before start, so pages do not show an older state after a restart."""
+        target = await asyncio.to_thread(lambda: self.app.recorder.max_notification_id() or 0)
+        deadline = time.monotonic() + timeout
+        while await asyncio.to_thread(self.views.position, ViewUpdater.NAME) < target:
+            if time.monotonic() > deadline:
+                log.warning("views_behind_at_start", target=target)
+                return
+            await asyncio.sleep(0.1)
 
     def nudge_followers(self) -> None:
         """Wake the updater (any thread); in the companion, called for each wake-up the service sends."""
