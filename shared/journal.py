@@ -11,9 +11,9 @@ too), many events per message (one message per batch of the log, so the copy cos
     for each event:  {"n": notification id, "o": aggregate id, "v": version, "t": topic, "len": L}\n
                      then the L bytes of its stored state
 
-Headers: ``Nats-Msg-Id = journal:<service>:<last notification id>`` and
-``Shishi-Notification-Id`` (the last one in the message), from which it resumes after a restart;
-it needs no position of its own.
+Headers: ``Nats-Msg-Id = journal:<service>:<last notification id>``, ``Shishi-Notification-Id``
+(the last one in the message), from which it resumes after a restart (it needs no position of its
+own), and ``Shishi-Previous-Id`` (the last one of the message before), so a restore sees a hole.
 
 ``restore`` rebuilds a service's event store from NATS alone, into an empty store: an auditor
 (read-only NATS user) can then rebuild every read model, replay any moment and compare with the
@@ -39,6 +39,7 @@ from shared.notifications import follow
 
 from shared.bus.streams import JOURNAL
 NOTIFICATION = "Shishi-Notification-Id"
+PREVIOUS = "Shishi-Previous-Id"  # the last event journalled before this message's first: holes show
 _PLAIN = re.compile(r"[A-Za-z0-9_.:]*")  # needs no JSON escaping
 MAX_BYTES = 1_000_000  # one journal message at most (the servers' max_payload is 8 MB)
 
@@ -75,23 +76,50 @@ def unpack(body: bytes) -> list[tuple[int, StoredEvent]]:
     return events
 
 
-def journal_messages(service: str, notifications: list[Any]) -> list[Outgoing]:
-    """The notifications as journal messages of at most MAX_BYTES each (one event may exceed it)."""
+def journal_messages(service: str, notifications: list[Any], previous: int) -> list[Outgoing]:
+    """The notifications as journal messages of at most MAX_BYTES each (one event may exceed it).
+    ``previous``: the id of the last event journalled before these (0: none)."""
     messages: list[Outgoing] = []
     start, size = 0, 0
     for i, n in enumerate(notifications):
         size += len(n.state) + 200
         if size > MAX_BYTES and i > start:
-            messages.append(_message(service, notifications[start:i]))
+            messages.append(_message(service, notifications[start:i], previous))
+            previous = notifications[i - 1].id
             start, size = i, len(n.state) + 200
-    messages.append(_message(service, notifications[start:]))
+    messages.append(_message(service, notifications[start:], previous))
     return messages
 
 
-def _message(service: str, notifications: list[Any]) -> Outgoing:
+def _message(service: str, notifications: list[Any], previous: int) -> Outgoing:
     last = notifications[-1].id
     return (journal_subject(service), pack(notifications),
-            {"Nats-Msg-Id": f"journal:{service}:{last}", NOTIFICATION: str(last)})
+            {"Nats-Msg-Id": f"journal:{service}:{last}", NOTIFICATION: str(last), PREVIOUS: str(previous)})
+
+
+def insert_with_ids(recorder: Any, events: list[tuple[int, StoredEvent]]) -> None:
+    """Insert ``events`` under their original notification ids (ids the source store skipped stay
+    skipped), so the restored store is the source store: same ids, same Merkle leaves."""
+    table = recorder.events_table_name
+    if hasattr(recorder.datastore, "schema"):  # PostgreSQL
+        from psycopg.sql import SQL, Identifier
+
+        as_uuid = recorder.datastore.originator_id_type == "uuid"
+        name = SQL("{}.{}").format(Identifier(recorder.datastore.schema), Identifier(table))
+        with recorder.datastore.transaction(commit=True) as curs:
+            curs.executemany(
+                SQL("INSERT INTO {} (originator_id, originator_version, topic, state, notification_id) "
+                    "VALUES (%s, %s, %s, %s, %s)").format(name),
+                [(e.originator_id if as_uuid else str(e.originator_id), e.originator_version, e.topic, e.state, n)
+                 for n, e in events])
+            curs.execute(SQL("SELECT setval(pg_get_serial_sequence(%s, 'notification_id'), "
+                             "(SELECT MAX(notification_id) FROM {}))").format(name),
+                         (f"{recorder.datastore.schema}.{table}",))
+        return
+    with recorder.datastore.transaction(commit=True) as c:
+        c.executemany(f"INSERT INTO {table} (rowid, originator_id, originator_version, topic, state) "
+                      "VALUES (?, ?, ?, ?, ?)",
+                      [(n, e.originator_id.hex, e.originator_version, e.topic, e.state) for n, e in events])
 
 
 class JournalFollower:
@@ -123,7 +151,7 @@ class JournalFollower:
             self.app.recorder.select_notifications, self.position + 1, self.batch)
         if not notifications:
             return 0
-        await self.publisher.publish([[m] for m in journal_messages(self.service, notifications)])
+        await self.publisher.publish([[m] for m in journal_messages(self.service, notifications, self.position)])
         self.position = notifications[-1].id
         return len(notifications)
 
@@ -149,9 +177,10 @@ class JournalFollower:
 
 
 async def restore(js: JetStreamContext, service: str, recorder: Any, *, idle_seconds: float = 5.0) -> int:
-    """Insert every journalled event of ``service`` into ``recorder`` (an empty store), in order,
-    one transaction per journal message. Returns how many events. Reads with an ordered consumer,
-    which read-only users may create."""
+    """Insert every journalled event of ``service`` into ``recorder`` (an empty store) under its
+    original notification id, one transaction per journal message; refuses a journal with a hole
+    (a message whose previous event was never seen). Returns how many events. Reads with an ordered
+    consumer, which read-only users may create."""
     try:
         info = await js.stream_info(JOURNAL, subjects_filter=journal_subject(service))
     except NotFoundError:
@@ -174,17 +203,14 @@ async def restore(js: JetStreamContext, service: str, recorder: Any, *, idle_sec
             except TimeoutError:
                 raise RuntimeError(f"the journal of {service} stopped after {messages} of {expected} messages") from None
             messages += 1
-            events = []
-            for number, event in unpack(msg.data):
-                if number <= last:  # a range published twice (a resend after an unconfirmed publish)
-                    continue
-                if last and number != last + 1:
-                    log.info("journal_gap", service=service, after=last, next=number)  # ids the store skipped
-                last = number
-                events.append(event)
+            previous = int((msg.headers or {}).get(PREVIOUS, last))
+            if previous > last:
+                raise RuntimeError(f"the journal of {service} has a hole: events {last + 1}..{previous} are missing")
+            events = [(number, event) for number, event in unpack(msg.data) if number > last]  # skip a resent range
             if events:
-                await asyncio.to_thread(recorder.insert_events, events)
+                await asyncio.to_thread(insert_with_ids, recorder, events)
                 restored += len(events)
+                last = events[-1][0]
     finally:
         await sub.unsubscribe()
     return restored

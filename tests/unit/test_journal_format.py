@@ -48,11 +48,14 @@ def test_a_cut_message_is_refused() -> None:
 
 def test_large_batches_are_split_and_each_message_names_its_last_event() -> None:
     big = notes(60, size=50_000)  # about 3 MB
-    messages = journal_messages("intake", big)
+    messages = journal_messages("intake", big, previous=0)
     assert len(messages) > 2 and all(len(body) <= MAX_BYTES + 50_200 for _, body, _ in messages)
     ids = [n for _, body, _ in messages for n, _ in unpack(body)]
     assert ids == list(range(1, 61))
+    previous = 0
     for subject, body, headers in messages:
         last = unpack(body)[-1][0]
         assert subject == "journal.intake"
-        assert headers == {"Nats-Msg-Id": f"journal:intake:{last}", "Shishi-Notification-Id": str(last)}
+        assert headers == {"Nats-Msg-Id": f"journal:intake:{last}", "Shishi-Notification-Id": str(last),
+                           "Shishi-Previous-Id": str(previous)}
+        previous = last
