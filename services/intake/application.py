@@ -4,6 +4,7 @@ sealed and erasable, record lineage. Triage, merging and deputies' work are in t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from uuid import UUID, uuid4, uuid5
 
 from eventsourcing.persistence import RecordConflictError
@@ -47,7 +48,12 @@ class Contact:
 
 def hotline_contact_id(ticket: HotlineTicket) -> UUID:
     """Derived from the ticket, so a retried batch reuses the same key in the vault."""
-    return uuid5(NAMESPACE, f"contact:hotline:{ticket.county}:{ticket.ticket_id}")
+    return _contact_id(ticket.county, ticket.ticket_id)
+
+
+@lru_cache(maxsize=8192)  # asked twice per ticket (the batch's key lookup, then sealing)
+def _contact_id(county: str, ticket_id: str) -> UUID:
+    return uuid5(NAMESPACE, f"contact:hotline:{county}:{ticket_id}")
 
 
 class IntakeApplication(Triage, Merging, DeputyWork, RuleBookMixin, ServiceApplication):

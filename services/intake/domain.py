@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from functools import lru_cache
 from uuid import UUID, uuid4, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -34,6 +35,7 @@ STAGE_ORDER = ["submitted", *STAGE_STATUS]
 STAGE_RANK = {stage: n + 1 for n, stage in enumerate(STAGE_STATUS)}
 
 
+@lru_cache(maxsize=8192)  # asked three times per ticket (prefetch, lookup, creation): one SHA-1 instead
 def hotline_demand_id(county: str, ticket_id: str) -> UUID:
     """A hotline ticket always lands on the same demand, however often it is delivered."""
     return uuid5(NAMESPACE, f"hotline:{county}:{ticket_id}")
