@@ -1,9 +1,9 @@
 """The read-side followers of a service in a companion process.
 
-A service's read-model updater and audit-log follower only read its event store and write
-their own files (``views.sqlite``, ``audit.sqlite``), so they can run beside the service in a
-second process, and use a second core while the service applies inbound messages (Python runs
-one thread at a time in a process). With ``SHISHI_FOLLOWERS=process`` the service starts
+A service's read-model updater, audit-log follower and journal follower only read its event
+store and write their own files (``views.sqlite``, ``audit.sqlite``) or publish to NATS, so they
+can run beside the service in a second process, and use a second core while the service applies
+inbound messages (Python runs one thread at a time in a process). With ``SHISHI_FOLLOWERS=process`` the service starts
 ``shishi followers <service>`` with its own settings, wakes it through its standard input after
 every save, restarts it when it dies, and stops it by closing that input. The companion stops
 on its own when the service is gone (end of input), on SIGTERM and on Ctrl-C.

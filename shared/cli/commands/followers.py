@@ -1,4 +1,4 @@
-"""``shishi followers <service>``: a service's read-model updater and audit-log follower.
+"""``shishi followers <service>``: a service's read-model updater, audit-log and journal followers.
 
 Started by the service itself when ``SHISHI_FOLLOWERS=process`` (the default of ``shishi serve``);
 see ``shared/followers.py``. Settings come from the environment, as for ``shishi serve``.
@@ -12,7 +12,7 @@ from shared.config import SERVICES
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    cmd = sub.add_parser("followers", help="run a service's read-model updater and audit-log follower "
+    cmd = sub.add_parser("followers", help="run a service's read-model updater, audit-log and journal followers "
                                             "(started by the service when SHISHI_FOLLOWERS=process)")
     cmd.add_argument("service", choices=list(SERVICES))
     cmd.set_defaults(func=_run)
