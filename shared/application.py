@@ -53,7 +53,7 @@ class DateAsISO(Transcoding):
 class FastJSONTranscoder(JSONTranscoder):
     """The library's JSON transcoder, byte for byte the same format, with a cheaper decoding hook:
     the library's looks each dict's ``_type_`` up and catches the KeyError, so every plain dict in
-    a stored event costs a raised exception (a fifth of a read-model rebuild, profiled)."""
+    a stored event costs a raised exception (a few per cent of a read-model rebuild, measured)."""
 
     def _decode_obj(self, d: dict[str, Any]) -> Any:
         if len(d) == 2 and "_type_" in d and "_data_" in d:

@@ -35,9 +35,9 @@ from nats.js.api import DeliverPolicy
 from nats.js.errors import NotFoundError
 
 from shared.bus.batches import BatchPublisher, Outgoing
+from shared.bus.streams import JOURNAL
 from shared.notifications import follow
 
-from shared.bus.streams import JOURNAL
 NOTIFICATION = "Shishi-Notification-Id"
 PREVIOUS = "Shishi-Previous-Id"  # the last event journalled before this message's first: holes show
 _PLAIN = re.compile(r"[A-Za-z0-9_.:]*")  # needs no JSON escaping

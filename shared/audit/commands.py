@@ -132,9 +132,6 @@ def run_replay(args: argparse.Namespace) -> int:
     return 0
 
 
-
-
-
 def run_restore(args: argparse.Namespace) -> int:
     """Each service's event store, rebuilt from its journal on NATS into ``--data-dir``."""
     from shared.bus.connection import connect
