@@ -57,17 +57,19 @@ class ViewTx:
         self._county: dict[tuple[str, str], str] = {}
         self._dirty: dict[tuple[str, str], tuple[str, dict | None]] = {}
 
+    def _load(self, key: tuple[str, str]) -> tuple[dict, str] | None:
+        self._c.execute(f"SELECT doc, county FROM view_docs WHERE kind={self._p} AND id={self._p}", key)
+        row = self._c.fetchone()
+        return (json.loads(row[0]), row[1]) if row else None
+
     def get(self, kind: str, id: str) -> dict | None:
         key = (kind, str(id))
         if key not in self._cache:
-            p = self._p
-            self._c.execute(f"SELECT doc, county FROM view_docs WHERE kind={p} AND id={p}", key)
-            row = self._c.fetchone()
-            self._cache[key] = json.loads(row[0]) if row else None
-            if row:
-                self._county[key] = row[1]
-        doc = self._cache[key]
-        return None if doc is None else doc
+            found = self._load(key)
+            self._cache[key] = found[0] if found else None
+            if found:
+                self._county[key] = found[1]
+        return self._cache[key]
 
     def put(self, kind: str, id: str, county: str, doc: dict) -> None:
         key = (kind, str(id))
@@ -83,23 +85,16 @@ class ViewTx:
         self.put(kind, id, self._county.get((kind, str(id)), doc.get("county", "")), doc)
         return doc
 
-    def flush(self) -> None:
-        """One upsert statement for every document changed in this transaction."""
-        p = self._p
-        rows = [(kind, id, county, DOC_ENCODER.encode(doc))
-                for (kind, id), (county, doc) in self._dirty.items() if doc is not None]
-        if rows:
-            self._c.executemany(
-                f"INSERT INTO view_docs (kind, id, county, doc) VALUES ({p},{p},{p},{p}) "
-                "ON CONFLICT (kind, id) DO UPDATE SET county = excluded.county, doc = excluded.doc",
-                rows,
-            )
-        self._dirty.clear()
+    def rows(self) -> list[tuple[str, str, str, str]]:
+        """Every document changed in this transaction, encoded, ready for one upsert statement."""
+        encode = DOC_ENCODER.encode
+        return [(kind, id, county, encode(doc)) for (kind, id), (county, doc) in self._dirty.items() if doc is not None]
 
 
 class ViewStore:
     def __init__(self, *, sqlite_path: Path | None = None, postgres: dict[str, str] | None = None) -> None:
         self._lock = threading.Lock()
+        self.sqlite_path, self.postgres = sqlite_path, postgres
         if postgres:
             import psycopg
 
@@ -138,25 +133,71 @@ class ViewStore:
             row = c.fetchone()
             return int(row[0]) if row else 0
 
+    @property
+    def shareable(self) -> bool:
+        """Whether another process can open this store (not an in-memory SQLite database)."""
+        return self.postgres is not None or (self.sqlite_path is not None and str(self.sqlite_path) != ":memory:")
+
+    def peer(self) -> "ViewStore":
+        """Another connection to the same store."""
+        return ViewStore(sqlite_path=self.sqlite_path, postgres=self.postgres)
+
+    def _moved(self, c: Any, name: str, after: int) -> bool:
+        """Inside a write transaction: whether ``name`` is no longer at ``after``."""
+        p = self._p
+        if p == "%s":  # SQLite's BEGIN IMMEDIATE already serialises writers
+            c.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"view_position:{name}",))
+        c.execute(f"SELECT position FROM view_position WHERE name={p}", (name,))
+        row = c.fetchone()
+        return (int(row[0]) if row else 0) != after
+
+    def _upsert(self, c: Any, rows: Sequence[tuple[str, str, str, str]]) -> None:
+        if rows:
+            p = self._p
+            c.executemany(
+                f"INSERT INTO view_docs (kind, id, county, doc) VALUES ({p},{p},{p},{p}) "
+                "ON CONFLICT (kind, id) DO UPDATE SET county = excluded.county, doc = excluded.doc",
+                rows,
+            )
+
+    def _set_position(self, c: Any, name: str, position: int) -> None:
+        p = self._p
+        c.execute(f"DELETE FROM view_position WHERE name={p}", (name,))
+        c.execute(f"INSERT INTO view_position (name, position) VALUES ({p},{p})", (name, position))
+
     def apply(self, name: str, position: int, fn: Callable[[ViewTx], None], *, after: int | None = None) -> bool:
         """Fold ``fn`` and move ``name`` to ``position`` in one transaction. With ``after``, only if
         ``name`` is still at ``after``: another process (the followers process, or a page folding
         its own request) may have folded the same events meanwhile. Returns whether it applied."""
-        p = self._p
         with self.transaction() as c:
-            if after is not None:
-                if p == "%s":  # SQLite's BEGIN IMMEDIATE already serialises writers
-                    c.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"view_position:{name}",))
-                c.execute(f"SELECT position FROM view_position WHERE name={p}", (name,))
-                row = c.fetchone()
-                if (int(row[0]) if row else 0) != after:
-                    return False
-            tx = ViewTx(c, p)
+            if after is not None and self._moved(c, name, after):
+                return False
+            tx = ViewTx(c, self._p)
             fn(tx)
-            tx.flush()
-            c.execute(f"DELETE FROM view_position WHERE name={p}", (name,))
-            c.execute(f"INSERT INTO view_position (name, position) VALUES ({p},{p})", (name, position))
+            self._upsert(c, tx.rows())
+            self._set_position(c, name, position)
         return True
+
+    def write(self, name: str, position: int, rows: Sequence[tuple[str, str, str, str]], *, after: int) -> bool:
+        """Documents already folded and encoded (``ViewTx.rows``), with ``name`` moved from ``after`` to
+        ``position``, in one transaction; nothing if ``name`` is no longer at ``after``."""
+        with self.transaction() as c:
+            if self._moved(c, name, after):
+                return False
+            self._upsert(c, rows)
+            self._set_position(c, name, position)
+        return True
+
+    def lookup(self, kind: str, id: str) -> tuple[str, str] | None:
+        """One document's text and county, read without taking the write lock (a writer in another
+        process may hold it): what the last committed transaction left."""
+        with self._lock:
+            cursor = self._conn.cursor()
+            cursor.execute(f"SELECT doc, county FROM view_docs WHERE kind={self._p} AND id={self._p}", (kind, id))
+            row = cursor.fetchone()
+            if self._p == "%s":
+                self._conn.rollback()  # end the implicit read transaction
+        return (row[0], row[1]) if row else None
 
     def get(self, kind: str, id: str) -> dict | None:
         with self.transaction() as c:
@@ -196,10 +237,16 @@ class ViewUpdater:
 
     NAME = "views"
 
+    BULK_MIN = 20_000  # notifications behind from which catching up writes through a child process
+    BULK_BATCH = 5_000
+
     def __init__(self, app: Any, views: ViewStore, project: Projector, *, batch: int = 500, poll_seconds: float = 0.05,
-                 topics: Sequence[str] | None = None):
-        """``topics``: the stored topics the projection handles (None: all); others are not decoded."""
+                 topics: Sequence[str] | None = None, bulk_min: int | None = BULK_MIN):
+        """``topics``: the stored topics the projection handles (None: all); others are not decoded.
+        ``bulk_min``: from this many notifications behind, ``catch_up`` folds in large batches and
+        writes them from a child process (``shared.views_bulk``), on another core; None: never."""
         self.app = app
+        self.bulk_min = bulk_min
         self.views = views
         self.project = project
         self.topics = topics
@@ -224,6 +271,12 @@ class ViewUpdater:
         return len(notifications)
 
     def catch_up(self) -> None:
+        if self.bulk_min is not None and self.views.shareable:
+            behind = (self.app.recorder.max_notification_id() or 0) - self.views.position(self.NAME)
+            if behind >= self.bulk_min:
+                from shared.views_bulk import fold_in_bulk
+
+                fold_in_bulk(self, self.BULK_BATCH)
         while self.catch_up_once() == self.batch:
             pass
 

@@ -35,20 +35,21 @@ TOPICS = event_topics(Demand, ProjectSuggestion, DeadLetterResolution, ResidentC
 
 def project(tx: ViewTx, event: object) -> None:
     if isinstance(event, Demand.Submitted):
-        tx.put(DEMAND, str(event.originator_id), event.meta.county, {
-            "id": str(event.originator_id), "county": event.meta.county, "channel": event.channel,
+        demand_id, county, at = str(event.originator_id), event.meta.county, event.meta.occurred_at.isoformat()
+        contact_id = str(event.contact_id) if event.contact_id else None
+        tx.put(DEMAND, demand_id, county, {
+            "id": demand_id, "county": county, "channel": event.channel,
             "town": event.town, "category": event.category, "text": event.text,
             "tracking_code": event.tracking_code, "status": "received",
-            "submitted_at": event.meta.occurred_at.isoformat(), "last_moved_at": event.meta.occurred_at.isoformat(),
+            "submitted_at": at, "last_moved_at": at,
             "hotline_ticket_id": event.hotline_ticket_id, "stages": [], "kind": "", "tier": "", "owner": "",
             "scope": "", "estimate": 0, "rules_version": 0, "due_at": None, "replied_at": None, "warned": False,
             "merged_into": None, "duplicate_of": None, "duplicates": [], "deputies": [], "wish": {},
-            "contact_id": str(event.contact_id) if event.contact_id else None, "contact_erased": False,
+            "contact_id": contact_id, "contact_erased": False,
             "location": event.location or {}, "attachments": len(event.attachments or []),
         })
-        if event.contact_id:
-            tx.put(CONTACT_INDEX, str(event.contact_id), event.meta.county,
-                   {"county": event.meta.county, "demand_ids": [str(event.originator_id)]})
+        if contact_id:
+            tx.put(CONTACT_INDEX, contact_id, county, {"county": county, "demand_ids": [demand_id]})
     elif isinstance(event, Demand.Classified):
         def classified(doc: dict) -> None:
             doc["kind"] = event.kind

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import gc
 from datetime import UTC, date, datetime
-from uuid import uuid4
+from uuid import UUID, uuid4
 
-from eventsourcing.persistence import JSONTranscoder
+import pytest
+from eventsourcing.persistence import JSONTranscoder, UUIDAsHex
 
 from shared.application import FastJSONTranscoder, ServiceApplication
 from shared.views import ViewUpdater, collector_paused
@@ -18,6 +19,7 @@ def transcoders() -> tuple[JSONTranscoder, JSONTranscoder]:
     app = ServiceApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})  # in memory
     library = JSONTranscoder()
     app.register_transcodings(library)
+    library.register(UUIDAsHex())  # the library's own, in place of our faster decoding
     ours = app.mapper.transcoder
     assert isinstance(ours, FastJSONTranscoder)
     return library, ours
@@ -31,6 +33,35 @@ def test_decodes_byte_for_byte_like_the_library() -> None:
     encoded = library.encode(value)
     assert ours.encode(value) == encoded
     assert ours.decode(encoded) == library.decode(encoded) == value
+
+
+def test_uuids_decode_to_the_same_uuids_as_the_library() -> None:
+    library, ours = transcoders()
+    for value in [uuid4(), UUID(int=0), UUID(int=2**128 - 1), UUID("2d757d5a-7b92-5731-8d6d-9ea97be9dfdf")]:
+        encoded = library.encode({"id": value})
+        mine, theirs = ours.decode(encoded)["id"], library.decode(encoded)["id"]
+        assert type(mine) is UUID and mine == theirs == value
+        assert (str(mine), hash(mine), mine.hex, mine.version, mine.is_safe) == (
+            str(theirs), hash(theirs), theirs.hex, theirs.version, theirs.is_safe)
+    dashed = b'{"id":{"_type_":"uuid_hex","_data_":"2d757d5a-7b92-5731-8d6d-9ea97be9dfdf"}}'  # other spellings
+    assert ours.decode(dashed) == library.decode(dashed)
+    for bad in ["zz757d5a7b9257318d6d9ea97be9dfdf", "2d757d5a"]:
+        data = b'{"id":{"_type_":"uuid_hex","_data_":"%s"}}' % bad.encode()
+        with pytest.raises(ValueError) as theirs_error:
+            library.decode(data)
+        with pytest.raises(ValueError) as mine_error:
+            ours.decode(data)
+        assert str(mine_error.value) == str(theirs_error.value)
+
+
+def test_an_unknown_type_is_refused_as_by_the_library() -> None:
+    library, ours = transcoders()
+    for data in [b'{"x":{"_type_":"nope","_data_":1}}', b'{"x":{"_type_":["a"],"_data_":1}}']:
+        with pytest.raises(Exception) as theirs_error:
+            library.decode(data)
+        with pytest.raises(Exception) as mine_error:
+            ours.decode(data)
+        assert (type(mine_error.value), str(mine_error.value)) == (type(theirs_error.value), str(theirs_error.value))
 
 
 def test_rebuild_pauses_the_collector_and_restores_it() -> None:

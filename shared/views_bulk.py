@@ -1,0 +1,189 @@
+"""Catching a read model up over a long backlog (a rebuild, a first start on a large store) with
+the writing done in a child process.
+
+Writing the folded documents (the upsert statements and the commits) takes about a third of a
+rebuild, and Python's global lock keeps it on the core that decodes and folds. A child process
+running ``python -m shared.views_bulk`` writes batch *k* while this process decodes and folds
+batch *k + 1*, on the machine's other core.
+
+Each batch is still one transaction that moves the read model's position together with its
+documents, guarded by the position it expects (``ViewStore.write(after=...)``): the store is at
+every moment the exact fold of a prefix of the log. Documents of batches sent but not yet
+confirmed stay in memory (the overlay), so a later batch folds on what earlier ones wrote.
+
+Protocol on the child's stdin/stdout (a private pipe, pickled): first ``{"sqlite_path",
+"postgres", "name"}``, then ``(after, position, rows)`` per batch, each answered by ``("ok",
+position)``, ``("moved", position)`` (another process folded meanwhile: nothing written) or
+``("error", reason)`` (the child stops). Closing stdin ends the child.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from shared.views import ViewStore, ViewTx
+
+Key = tuple[str, str]
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class BulkWriteFailed(RuntimeError):
+    """The writer process failed or died; every batch it confirmed is committed, no other."""
+
+
+class OverlayTx(ViewTx):
+    """A fold transaction whose reads see, before the store, documents of batches still being
+    written by the child; the store is read without the write lock the child holds."""
+
+    def __init__(self, reader: ViewStore, overlay: dict[Key, tuple[int, str, dict]]) -> None:
+        super().__init__(None, "")
+        self._reader = reader
+        self._overlay = overlay
+
+    def _load(self, key: Key) -> tuple[dict, str] | None:
+        pending = self._overlay.get(key)
+        if pending is not None:
+            return pending[2], pending[1]
+        found = self._reader.lookup(*key)
+        return (json.loads(found[0]), found[1]) if found else None
+
+    def changed(self) -> list[tuple[Key, str, dict]]:
+        return [(key, county, doc) for key, (county, doc) in self._dirty.items() if doc is not None]
+
+
+class BulkWriter:
+    """The parent's end of one writer process."""
+
+    def __init__(self, views: ViewStore, name: str) -> None:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
+        self.process = subprocess.Popen([sys.executable, "-m", "shared.views_bulk"], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, env=env)
+        self._send({"sqlite_path": str(views.sqlite_path) if views.sqlite_path else None,
+                    "postgres": views.postgres, "name": name})
+
+    def _send(self, message: Any) -> None:
+        assert self.process.stdin is not None
+        try:
+            pickle.dump(message, self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError) as exc:
+            raise BulkWriteFailed(f"the read-model writer process is gone (exit code {self.process.poll()})") from exc
+
+    def send(self, after: int, position: int, rows: list[tuple[str, str, str, str]]) -> None:
+        self._send((after, position, rows))
+
+    def confirm(self) -> bool:
+        """The oldest unconfirmed batch's outcome: True if written, False if the position had moved."""
+        assert self.process.stdout is not None
+        try:
+            outcome, detail = pickle.load(self.process.stdout)
+        except EOFError as exc:
+            raise BulkWriteFailed(f"the read-model writer process ended (exit code {self.process.wait()})") from exc
+        if outcome == "error":
+            raise BulkWriteFailed(f"the read-model writer failed: {detail}")
+        return bool(outcome == "ok")
+
+    def close(self) -> None:
+        if self.process.stdin is not None and not self.process.stdin.closed:
+            try:
+                self.process.stdin.close()
+            except OSError:
+                pass
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+
+def fold_in_bulk(updater: Any, batch: int) -> int:
+    """Fold ``updater``'s backlog, ``batch`` notifications at a time, writing through a child
+    process. Returns how many notifications were written; stops early (without error) if another
+    process moved the read model meanwhile, leaving the rest to the caller's ordinary catch-up."""
+    from shared.notifications import next_batch
+
+    views: ViewStore = updater.views
+    position = views.position(updater.NAME)
+    reader = views.peer()  # opened before the writer holds the store's write lock
+    writer = BulkWriter(views, updater.NAME)
+    overlay: dict[Key, tuple[int, str, dict]] = {}
+    unconfirmed: list[tuple[int, list[Key], int]] = []
+    written, sequence, moved = 0, 0, False
+
+    def confirm_oldest() -> None:
+        nonlocal moved, written
+        done, keys, count = unconfirmed.pop(0)
+        if writer.confirm():
+            written += count
+        else:
+            moved = True
+        for key in keys:
+            if overlay.get(key, (None,))[0] == done:
+                del overlay[key]
+
+    try:
+        while not moved:
+            notifications, new_position = next_batch(updater.app.recorder, position, batch, updater.topics)
+            if new_position == position:
+                break
+            tx = OverlayTx(reader, overlay)
+            for notification in notifications:
+                updater.project(tx, updater.app.mapper.to_domain_event(notification))
+            rows = tx.rows()
+            sequence += 1
+            changed = tx.changed()
+            for key, county, doc in changed:
+                overlay[key] = (sequence, county, doc)
+            writer.send(position, new_position, rows)
+            unconfirmed.append((sequence, [key for key, _, _ in changed], len(notifications)))
+            if len(unconfirmed) > 1:  # the writer works on this batch while the next one folds
+                confirm_oldest()
+            position = new_position
+        while unconfirmed:
+            confirm_oldest()
+    finally:
+        writer.close()
+        reader.close()
+    return written
+
+
+def main() -> int:
+    """The child: write each batch it is sent, answer each, until stdin closes."""
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # anything printed goes to stderr, never into the answers
+    source = sys.stdin.buffer
+    try:
+        header = pickle.load(source)
+    except EOFError:
+        return 0
+    store = ViewStore(sqlite_path=Path(header["sqlite_path"]) if header["sqlite_path"] else None,
+                      postgres=header["postgres"])
+    try:
+        while True:
+            try:
+                after, position, rows = pickle.load(source)
+            except EOFError:
+                return 0
+            try:
+                reply = ("ok" if store.write(header["name"], position, rows, after=after) else "moved", position)
+            except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
+                pickle.dump(("error", f"{type(exc).__name__}: {exc}"), out)
+                out.flush()
+                return 1
+            pickle.dump(reply, out)
+            out.flush()
+    finally:
+        store.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

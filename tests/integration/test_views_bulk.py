@@ -1,0 +1,170 @@
+"""Catching up a long backlog writes through a child process (``shared.views_bulk``), on SQLite
+and PostgreSQL: the result is exactly the ordinary fold; a writer that dies leaves the store at
+a prefix of the log and the next catch-up completes it; another process folding meanwhile stops
+the bulk run without losing or doubling anything; an in-memory store never uses a child."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from shared.application import Inbound
+from shared.config import Settings
+from shared.runtime import make_views
+from shared.views import ViewStore, ViewUpdater
+from shared import views_bulk
+from shared.views_bulk import BulkWriteFailed, BulkWriter
+from tests.integration.test_batch_tracking import TallyApplication, project_tallies
+
+TALLIES, ROUNDS = 12, 9
+
+
+@pytest.fixture
+def app(backend_env: dict[str, str]) -> Iterator[TallyApplication]:
+    application = TallyApplication(env=backend_env)
+    fill(application, 0)
+    try:
+        yield application
+    finally:
+        application.close()
+
+
+@pytest.fixture
+def views(backend_settings: Settings) -> Iterator[ViewStore]:
+    store = make_views(backend_settings)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def fill(app: TallyApplication, start: int) -> int:
+    """Every tally counted once per round, so each document changes in many batches."""
+    sequence = start
+    for _ in range(ROUNDS):
+        batch = []
+        for tally in range(TALLIES):
+            sequence += 1
+            batch.append(Inbound("S", sequence, (f"t{tally}", sequence)))
+        app.receive(*batch)
+    return sequence
+
+
+def ordinary_fold(app: TallyApplication, up_to: int | None = None) -> list:
+    """The read model folded one notification at a time in memory, to ``up_to`` (default: the end)."""
+    store = ViewStore(sqlite_path=Path(":memory:"))
+    updater = ViewUpdater(app, store, project_tallies, batch=1, bulk_min=None)
+    try:
+        end = app.recorder.max_notification_id() if up_to is None else up_to
+        while store.position(ViewUpdater.NAME) < end:
+            updater.catch_up_once()
+        return store.dump()
+    finally:
+        store.close()
+
+
+def bulk_updater(app: TallyApplication, views: ViewStore) -> ViewUpdater:
+    updater = ViewUpdater(app, views, project_tallies, batch=4, bulk_min=20)
+    updater.BULK_BATCH = 7  # many batches, each document written by several of them
+    return updater
+
+
+@pytest.fixture
+def writers(monkeypatch: pytest.MonkeyPatch) -> list[BulkWriter]:
+    """Every writer process started."""
+    started: list[BulkWriter] = []
+    original = BulkWriter.__init__
+
+    def spy(self: BulkWriter, *args: Any) -> None:
+        original(self, *args)
+        started.append(self)
+
+    monkeypatch.setattr(BulkWriter, "__init__", spy)
+    return started
+
+
+def test_a_bulk_catch_up_is_exactly_the_ordinary_fold(app: TallyApplication, views: ViewStore,
+                                                     writers: list[BulkWriter]) -> None:
+    updater = bulk_updater(app, views)
+    total = app.recorder.max_notification_id()
+    assert total >= 100
+
+    updater.catch_up()
+
+    assert len(writers) == 1 and writers[0].process.returncode == 0
+    assert views.dump() == ordinary_fold(app)
+    assert views.position(ViewUpdater.NAME) == total
+    assert views.get("tally", str(app.tally("t0").id))["counted"] == app.tally("t0").counted
+
+    app.receive(Inbound("S", 10_000, ("t1", 5)))  # a short backlog: folded in this process
+    updater.catch_up()
+    assert len(writers) == 1
+    assert views.dump() == ordinary_fold(app)
+
+
+def test_a_writer_that_dies_leaves_a_prefix_and_the_next_catch_up_completes_it(
+        app: TallyApplication, views: ViewStore, writers: list[BulkWriter], monkeypatch: pytest.MonkeyPatch) -> None:
+    original, sent = BulkWriter.send, []
+
+    def send_then_die(self: BulkWriter, after: int, position: int, rows: list) -> None:
+        sent.append(position)
+        if len(sent) == 4:
+            self.process.kill()
+            self.process.wait()
+        original(self, after, position, rows)
+
+    monkeypatch.setattr(BulkWriter, "send", send_then_die)
+    updater = bulk_updater(app, views)
+
+    with pytest.raises(BulkWriteFailed, match="writer process"):
+        updater.catch_up()
+
+    position = views.position(ViewUpdater.NAME)
+    assert position in sent[:3]  # every confirmed batch is written, whole; none after
+    assert views.dump() == ordinary_fold(app, up_to=position)
+
+    monkeypatch.setattr(BulkWriter, "send", original)
+    updater.catch_up()
+    assert views.dump() == ordinary_fold(app)
+
+
+def test_another_process_folding_meanwhile_stops_the_bulk_run_without_loss(
+        app: TallyApplication, views: ViewStore, writers: list[BulkWriter], monkeypatch: pytest.MonkeyPatch) -> None:
+    other_store = views.peer()
+    other = ViewUpdater(app, other_store, project_tallies, batch=5, bulk_min=None)
+    original_send, original_confirm, outcomes = BulkWriter.send, BulkWriter.confirm, []
+
+    def send_after_another_fold(self: BulkWriter, after: int, position: int, rows: list) -> None:
+        if not outcomes and not getattr(self, "raced", False):
+            self.raced = True  # type: ignore[attr-defined]
+            other.catch_up_once()  # e.g. a page folding its own request, in the service process
+        original_send(self, after, position, rows)
+
+    def recorded_confirm(self: BulkWriter) -> bool:
+        outcomes.append(original_confirm(self))
+        return outcomes[-1]
+
+    monkeypatch.setattr(BulkWriter, "send", send_after_another_fold)
+    monkeypatch.setattr(BulkWriter, "confirm", recorded_confirm)
+    try:
+        written = views_bulk.fold_in_bulk(bulk_updater(app, views), 7)
+        assert outcomes and outcomes[0] is False  # refused: the position had moved
+        assert written == 0 and len(outcomes) == 2  # it stopped after the refused batch
+        assert views.position(ViewUpdater.NAME) == 5  # the other's fold, untouched
+        bulk_updater(app, views).catch_up()
+    finally:
+        other_store.close()
+    assert views.dump() == ordinary_fold(app)
+
+
+def test_an_in_memory_store_is_folded_in_this_process(app: TallyApplication, writers: list[BulkWriter]) -> None:
+    store = ViewStore(sqlite_path=Path(":memory:"))
+    try:
+        bulk_updater(app, store).catch_up()
+        assert writers == []
+        assert store.dump() == ordinary_fold(app)
+    finally:
+        store.close()
