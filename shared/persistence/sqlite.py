@@ -10,6 +10,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteCursor, SQLiteFactory, SQLiteProcessRecorder
 
 from shared.persistence import trackings_from
+from shared.uuids import uuid_from_hex
 
 
 class ShishiSQLiteProcessRecorder(SQLiteProcessRecorder):
@@ -22,6 +23,12 @@ class ShishiSQLiteProcessRecorder(SQLiteProcessRecorder):
         for tracking in trackings_from(kwargs):
             self._insert_tracking(c, tracking)
         return returning
+
+    def convert_originator_id(self, originator_id: str) -> UUID | str:
+        """As the library's (ids are stored as 32 hex digits), without ``UUID.__init__``'s parsing."""
+        if self.datastore.originator_id_type == "uuid":
+            return uuid_from_hex(originator_id)
+        return originator_id
 
     def tracked_ids(self, application_name: str, ids: Iterable[int]) -> set[int]:
         wanted = sorted(set(ids))
