@@ -285,15 +285,27 @@ class ViewUpdater:
             return self.batch  # folded elsewhere meanwhile: read again from the new position
         return len(notifications)
 
-    def catch_up(self) -> None:
-        if self.bulk_min is not None and self.views.shareable:
-            behind = (self.app.recorder.max_notification_id() or 0) - self.views.position(self.NAME)
-            if behind >= self.bulk_min:
-                from shared.views_bulk import fold_in_bulk
+    def catch_up_in_bulk(self, stop: Callable[[], bool] | None = None) -> int:
+        """When ``bulk_min`` or more notifications behind (and the store can be opened by another
+        process), fold the backlog writing through a child process; returns how many it wrote."""
+        if self.bulk_min is None or not self.views.shareable:
+            return 0
+        if (self.app.recorder.max_notification_id() or 0) - self.views.position(self.NAME) < self.bulk_min:
+            return 0
+        from shared.views_bulk import fold_in_bulk
 
-                fold_in_bulk(self, self.BULK_BATCH)
+        log.info("views_bulk_catch_up", behind_from=self.views.position(self.NAME))
+        return fold_in_bulk(self, self.BULK_BATCH, stop)
+
+    def catch_up(self) -> None:
+        self.catch_up_in_bulk()
         while self.catch_up_once() == self.batch:
             pass
+
+    def step(self, stop: Callable[[], bool] | None = None) -> int:
+        """One step of following the log: a bulk catch-up first when far behind (a first start
+        on a large store), then one batch."""
+        return self.catch_up_in_bulk(stop) + self.catch_up_once()
 
     def rebuild(self) -> None:
         """Every read model from scratch. Python's cyclic garbage collector is paused meanwhile: the
@@ -310,6 +322,6 @@ class ViewUpdater:
     async def run(self, stopping: asyncio.Event) -> None:
         self._loop = asyncio.get_running_loop()
         self.wakeup = asyncio.Event()
-        await follow(stopping, lambda: asyncio.to_thread(self.catch_up_once), batch=self.batch,
+        await follow(stopping, lambda: asyncio.to_thread(self.step, stopping.is_set), batch=self.batch,
                      poll_seconds=self.poll_seconds, wakeup=self.wakeup,
                      retry=lambda exc: log.error("view_update_failed", error=str(exc)))

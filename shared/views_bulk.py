@@ -27,6 +27,7 @@ import sys
 from array import array
 from itertools import accumulate
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from shared.views import ViewStore, ViewTx, encode_doc_bytes
@@ -147,10 +148,11 @@ class BulkWriter:
             self.process.stdout.close()
 
 
-def fold_in_bulk(updater: Any, batch: int) -> int:
+def fold_in_bulk(updater: Any, batch: int, stop: Callable[[], bool] | None = None) -> int:
     """Fold ``updater``'s backlog, ``batch`` notifications at a time, writing through a child
     process. Returns how many notifications were written; stops early (without error) if another
-    process moved the read model meanwhile, leaving the rest to the caller's ordinary catch-up."""
+    process moved the read model meanwhile, leaving the rest to the caller's ordinary catch-up,
+    or when ``stop()`` turns true (the service is stopping), after the batches already sent."""
     from shared.notifications import next_batch
 
     views: ViewStore = updater.views
@@ -171,7 +173,7 @@ def fold_in_bulk(updater: Any, batch: int) -> int:
             moved = True
 
     try:
-        while not moved:
+        while not moved and not (stop is not None and stop()):
             notifications, new_position = next_batch(updater.app.recorder, position, batch, updater.topics)
             if new_position == position:
                 break

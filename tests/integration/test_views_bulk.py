@@ -5,6 +5,7 @@ the bulk run without losing or doubling anything; an in-memory store never uses 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -168,3 +169,41 @@ def test_an_in_memory_store_is_folded_in_this_process(app: TallyApplication, wri
         assert store.dump() == ordinary_fold(app)
     finally:
         store.close()
+
+
+def test_stopping_ends_a_bulk_run_after_the_batches_sent(app: TallyApplication, views: ViewStore,
+                                                         writers: list[BulkWriter]) -> None:
+    answers = iter([False, False])  # two batches, then the service is stopping
+
+    written = views_bulk.fold_in_bulk(bulk_updater(app, views), 7, stop=lambda: next(answers, True))
+
+    assert written == 14 and views.position(ViewUpdater.NAME) == 14
+    assert views.dump() == ordinary_fold(app, up_to=14)
+    assert writers[0].process.returncode == 0
+
+
+def test_the_follower_catches_a_long_backlog_up_in_bulk_then_follows_batch_by_batch(
+        app: TallyApplication, views: ViewStore, writers: list[BulkWriter]) -> None:
+    updater = bulk_updater(app, views)
+
+    async def follow() -> None:
+        stopping = asyncio.Event()
+        task = asyncio.create_task(updater.run(stopping))
+        try:
+            for _ in range(2):
+                end = app.recorder.max_notification_id()
+                for _ in range(500):
+                    if views.position(ViewUpdater.NAME) == end:
+                        break
+                    await asyncio.sleep(0.02)
+                assert views.position(ViewUpdater.NAME) == end
+                app.receive(Inbound("S", 10_000, ("t2", 3)))  # one more: a short backlog
+                updater.nudge()
+        finally:
+            stopping.set()
+            await task
+
+    asyncio.run(follow())
+
+    assert len(writers) == 1  # the long backlog only
+    assert views.dump() == ordinary_fold(app)
