@@ -19,10 +19,10 @@ from typing import Any
 import structlog
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
-from nats.js.errors import NotFoundError
 
 from shared.audit.log import MerkleLog
 from shared.audit.signing import Checkpoint, Signer, public_key_text
+from shared.bus.streams import ensure_stream
 
 AUDIT_STREAM = "AUDIT"
 log = structlog.get_logger("shishi.audit")
@@ -39,13 +39,7 @@ def audit_stream_config() -> StreamConfig:
 
 
 async def ensure_audit_stream(js: JetStreamContext) -> None:
-    try:
-        await js.stream_info(AUDIT_STREAM)
-    except NotFoundError:
-        try:
-            await js.add_stream(audit_stream_config())
-        except Exception:  # noqa: BLE001 - another service created it first
-            await js.update_stream(audit_stream_config())
+    await ensure_stream(js, audit_stream_config())
 
 
 def checkpoint_message(checkpoint: Checkpoint, signer: Signer) -> bytes:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
+import nats.errors
 import structlog
 from nats.js.errors import APIError, NotFoundError
 
@@ -60,23 +61,47 @@ def all_streams() -> list[StreamSpec]:
     ]
 
 
-async def ensure_streams(js: JetStreamContext, specs: list[StreamSpec] | None = None) -> None:
-    """Create each stream, or update it to the declared config; safe to run concurrently.
+OWNERS = {**{s.upper(): s for s in SERVICES}, HOTLINE: "intake"}  # who may change each stream's configuration
+# DEADLETTER, JOURNAL and AUDIT are shared (every service writes its own subjects there): no
+# service may change them; an operator applies a changed configuration (see deploy/nats).
 
-    A change the server cannot apply in place (a stream created by an older version with another
-    retention policy) is reported in the log and the existing stream is used as it is.
+
+def same_config(existing: StreamConfig, declared: StreamConfig) -> bool:
+    """Whether a stream already has every setting we declare (the server fills in the rest)."""
+    return (sorted(existing.subjects or []) == sorted(declared.subjects or [])
+            and existing.retention == declared.retention and existing.storage == declared.storage
+            and existing.discard == declared.discard and (existing.num_replicas or 1) == (declared.num_replicas or 1)
+            and abs((existing.duplicate_window or 0) - (declared.duplicate_window or 0)) < 1
+            and bool(existing.allow_atomic) == bool(declared.allow_atomic)
+            and bool(existing.allow_direct) == bool(declared.allow_direct))
+
+
+async def ensure_stream(js: JetStreamContext, config: StreamConfig) -> None:
+    """Create the stream if missing; update it only if its configuration differs from ``config``.
+
+    Under the deploy configuration only a stream's owner may update it (``OWNERS``): a service
+    cannot loosen or tighten another's stream, nor a shared one. An update refused (not the
+    owner, or a change the server cannot apply in place, such as another retention policy of a
+    stream an older version created) is logged and the existing stream is used as it is.
     """
+    try:
+        existing = (await js.stream_info(config.name)).config
+    except NotFoundError:
+        try:
+            await js.add_stream(config)
+            return
+        except Exception:  # noqa: BLE001 - another process created it first
+            existing = (await js.stream_info(config.name)).config
+    if same_config(existing, config):
+        return
+    try:
+        await js.update_stream(config)
+    except (APIError, TimeoutError, nats.errors.TimeoutError) as exc:  # a refused publish times out
+        log.warning("stream_not_updated", stream=config.name, owner=OWNERS.get(str(config.name), "operator"),
+                    reason=str(exc) or type(exc).__name__)
+
+
+async def ensure_streams(js: JetStreamContext, specs: list[StreamSpec] | None = None) -> None:
+    """Every stream declared (``ensure_stream``); safe to run concurrently."""
     for spec in specs or all_streams():
-        config = spec.config()
-        try:
-            await js.stream_info(spec.name)
-        except NotFoundError:
-            try:
-                await js.add_stream(config)
-                continue
-            except Exception:  # another process created it first: fall through to update
-                pass
-        try:
-            await js.update_stream(config)
-        except APIError as exc:
-            log.warning("stream_not_updated", stream=spec.name, reason=str(exc))
+        await ensure_stream(js, spec.config())

@@ -171,3 +171,92 @@ def test_a_service_reads_only_its_own_journal(deployed: str) -> None:
 
     assert asyncio.run(run()) == {"intake own": True, "intake other": False, "decision other": False,
                                   "intake by number": False, "decision publishes intake's": False}
+
+
+def test_a_service_changes_only_its_own_streams_and_declares_the_rest_without_changing_them(deployed: str) -> None:
+    """Each service may create every stream (start order does not matter) but update only its
+    own: not another service's, nor a shared one (JOURNAL's limits, say). Declaring streams that
+    already have the declared configuration makes no update at all, so no service trips over the
+    rights it lacks; a stream whose configuration differs is left as it is by a non-owner."""
+    from dataclasses import replace
+
+    from shared.bus.streams import all_streams
+
+    configs = {spec.name: spec.config() for spec in all_streams()}
+
+    async def attempt_update(user: str, stream: str) -> bool:
+        nc = await nats.connect(deployed, user=user, password=f"pw-{user}", max_reconnect_attempts=0, error_cb=ignore)
+        try:
+            try:
+                await nc.jetstream(timeout=2).update_stream(replace(configs[stream], max_msgs=1_000_000))
+                return True
+            except (nats.errors.TimeoutError, nats.errors.NoRespondersError, nats.js.errors.APIError):
+                return False
+        finally:
+            await nc.close()
+
+    async def declare_as(user: str) -> list[str]:
+        violations: list[str] = []
+
+        async def record(exc: Exception) -> None:
+            violations.append(str(exc))
+
+        nc = await nats.connect(deployed, user=user, password=f"pw-{user}", max_reconnect_attempts=0, error_cb=record)
+        try:
+            js = nc.jetstream(timeout=2)
+            await ensure_streams(js)
+            await ensure_audit_stream(js)
+            await nc.flush()
+        finally:
+            await nc.close()
+        return violations
+
+    async def run() -> tuple[dict, dict, int | None]:
+        first = await declare_as("decision")  # whoever starts first creates every stream
+        others = {user: await declare_as(user) for user in ("intake", "supervision", "evaluation")}
+        updates = {(user, stream): await attempt_update(user, stream) for user, stream in [
+            ("intake", "INTAKE"), ("intake", "HOTLINE"), ("intake", "DECISION"), ("intake", "JOURNAL"),
+            ("intake", "DEADLETTER"), ("decision", "DECISION"), ("decision", "INTAKE"), ("evaluation", "JOURNAL"),
+            ("gateway", "JOURNAL"), ("auditor", "INTAKE")]}
+        await declare_as("supervision")  # JOURNAL differs now? no: nobody could change it
+        nc = await nats.connect(deployed, user="auditor", password="pw-auditor")
+        journal_limit = (await nc.jetstream().stream_info("JOURNAL")).config.max_msgs
+        await nc.close()
+        return {"decision": first, **others}, updates, journal_limit
+
+    declared, updates, journal_limit = asyncio.run(run())
+    assert declared == {"decision": [], "intake": [], "supervision": [], "evaluation": []}  # no refused request
+    assert updates == {("intake", "INTAKE"): True, ("intake", "HOTLINE"): True, ("intake", "DECISION"): False,
+                       ("intake", "JOURNAL"): False, ("intake", "DEADLETTER"): False,
+                       ("decision", "DECISION"): True, ("decision", "INTAKE"): False,
+                       ("evaluation", "JOURNAL"): False, ("gateway", "JOURNAL"): False, ("auditor", "INTAKE"): False}
+    assert journal_limit in (None, -1)
+
+
+def test_a_differing_stream_is_restored_by_its_owner_and_left_by_others(deployed: str) -> None:
+    from dataclasses import replace
+
+    from shared.bus.streams import service_stream
+
+    declared = service_stream("intake").config()
+
+    async def connect(user: str):  # type: ignore[no-untyped-def]
+        return await nats.connect(deployed, user=user, password=f"pw-{user}", max_reconnect_attempts=0, error_cb=ignore)
+
+    async def atomic_after(user: str) -> bool:
+        nc = await connect(user)
+        try:
+            await ensure_streams(nc.jetstream(timeout=2))  # a refused update is logged, not raised
+            return bool((await nc.jetstream().stream_info("INTAKE")).config.allow_atomic)
+        finally:
+            await nc.close()
+
+    async def run() -> tuple[bool, bool]:
+        nc = await connect("intake")
+        js = nc.jetstream(timeout=5)
+        await ensure_streams(js)
+        await js.update_stream(replace(declared, allow_atomic=False))  # e.g. an older version's stream
+        await nc.close()
+        return await atomic_after("decision"), await atomic_after("intake")
+
+    assert asyncio.run(run()) == (False, True)
