@@ -16,6 +16,7 @@ from nats.js import JetStreamContext
 from shared.application import ServiceApplication
 from shared.bus.connection import connect
 from shared.bus.consumer import Consumer, Decoder, Handler, Prefetch
+from shared.bus.deadletter import Sealer
 from shared.bus.relay import OutboxRelay, Translator
 from shared.bus.streams import ensure_streams
 from shared.config import Settings
@@ -37,6 +38,7 @@ class Subscription:
     handle: Handler
     prefetch: Prefetch | None = None  # warms the unit of work for a whole batch (one query, not one per message)
     purge_processed: bool = False  # remove applied messages from the stream (the only consumer of it)
+    seal_deadletter: Sealer | None = None  # seal a dead letter's body (it holds a caller's details)
 
 
 class ServiceRuntime:
@@ -124,7 +126,7 @@ class ServiceRuntime:
             consumer = Consumer(
                 js=self.js, app=self.app, service=self.settings.service, stream=sub.stream,
                 filter_subject=sub.filter_subject, decode=sub.decode, handle=sub.handle, prefetch=sub.prefetch,
-                purge_processed=sub.purge_processed,
+                purge_processed=sub.purge_processed, seal_deadletter=sub.seal_deadletter,
                 batch=self.settings.consumer_batch, max_deliver=self.settings.max_deliver,
             )
             await consumer.subscribe()

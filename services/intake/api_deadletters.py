@@ -21,9 +21,10 @@ from shared.problems import Problem
 from shared.requests import meta_for
 from shared.views import ViewStore
 from services.intake.api import County
-from services.intake.application import IntakeApplication
+from services.intake.application import IntakeApplication, ticket_contact_id
 from services.intake.deadletters import DeadLetterResolution, resolution_id
 from services.intake.projections import RESOLUTION
+from services.intake.sealed_letters import forget_unless_used, open_letter, ticket_of
 
 
 class ResolutionIn(BaseModel):
@@ -58,15 +59,17 @@ async def resolve_letter(app: IntakeApplication, js: Any, county: str, sequence:
     and record who did it. Refusals are problems with a reason."""
     if js is None:
         raise Problem(503, "Unavailable", "not connected to NATS", reason="nats_unavailable")
-    letter = next((x for x in await list_deadletters(js, county=county, limit=1000) if x.sequence == sequence), None)
+    letter = next((x for x in await opened_letters(app, js, county) if x.sequence == sequence), None)
     if letter is None:
         raise Problem(404, "Not found", f"no dead letter {sequence} in county {county}", reason="not_found")
     if await asyncio.to_thread(app.find, resolution_id(county, sequence)) is not None:
         raise Problem(409, "Already resolved", f"dead letter {sequence} was already resolved",
                       reason="already_resolved")
+    forget = False  # destroy the key sealing the letter once resolved: the caller's details live on nowhere
     if action == "dismiss":
         resolution = DeadLetterResolution(meta=meta, sequence=sequence, action="dismissed",
                                           subject=letter.original_subject, note="")
+        forget = True
     else:
         if not (letter.service == "intake" and letter.original_stream == HOTLINE):
             raise Problem(409, "Not re-submittable", "only hotline tickets can be re-submitted here",
@@ -74,13 +77,26 @@ async def resolve_letter(app: IntakeApplication, js: Any, county: str, sequence:
         if county_of_subject(letter.original_subject) != county:
             raise Problem(409, "Not re-submittable", "the original subject names no county",
                           reason="not_resubmittable")
+        if letter.erased and corrected in (None, ""):
+            raise Problem(409, "Erased", "the caller's details in this letter were erased: re-submit a corrected "
+                          "ticket in full", reason="erased")
         data = validate_ticket(corrected if corrected not in (None, "") else letter.text(), county)
+        named = ticket_of(data)
+        forget = named is None or str(ticket_contact_id(*named)) != letter.sealed_contact  # same caller: same key
         # Nats-Msg-Id per dead letter: pressing the button twice publishes once.
         ack = await js.publish(letter.original_subject, data, headers={"Nats-Msg-Id": f"resubmit:{county}:{sequence}"})
         resolution = DeadLetterResolution(meta=meta, sequence=sequence, action="resubmitted",
                                           subject=letter.original_subject, note=f"{ack.stream}:{ack.seq}")
     await asyncio.to_thread(app.save, resolution)
+    if forget:
+        await asyncio.to_thread(forget_unless_used, app, letter)
     return resolution
+
+
+async def opened_letters(app: IntakeApplication, js: Any, county: str) -> list[DeadLetter]:
+    """A county's dead letters, hotline tickets' bodies opened with the caller's key (or erased)."""
+    letters = await list_deadletters(js, county=county, limit=1000)
+    return await asyncio.to_thread(lambda: [open_letter(app, x) for x in letters])
 
 
 def make_deadletter_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
@@ -90,7 +106,7 @@ def make_deadletter_router(app: IntakeApplication, views: ViewStore) -> APIRoute
         runtime = request.app.state.runtime
         if runtime.js is None:
             raise Problem(503, "Unavailable", "not connected to NATS", reason="nats_unavailable")
-        return await list_deadletters(runtime.js, county=county, limit=1000)
+        return await opened_letters(app, runtime.js, county)
 
     @router.get("/counties/{county}/deadletters")
     async def deadletters(county: County, request: Request,

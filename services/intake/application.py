@@ -48,11 +48,11 @@ class Contact:
 
 def hotline_contact_id(ticket: HotlineTicket) -> UUID:
     """Derived from the ticket, so a retried batch reuses the same key in the vault."""
-    return _contact_id(ticket.county, ticket.ticket_id)
+    return ticket_contact_id(ticket.county, ticket.ticket_id)
 
 
 @lru_cache(maxsize=8192)  # asked twice per ticket (the batch's key lookup, then sealing)
-def _contact_id(county: str, ticket_id: str) -> UUID:
+def ticket_contact_id(county: str, ticket_id: str) -> UUID:
     return uuid5(NAMESPACE, f"contact:hotline:{county}:{ticket_id}")
 
 

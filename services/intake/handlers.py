@@ -19,6 +19,7 @@ from shared.meta import Meta
 from shared.runtime import Delivered, Subscription, envelope_decoder
 from services.intake.application import IntakeApplication, hotline_contact_id
 from services.intake.domain import hotline_demand_id
+from services.intake.sealed_letters import hotline_letter_sealer
 
 VERDICT_TITLES = {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}
 
@@ -82,8 +83,10 @@ def handle_lineage(app: IntakeApplication) -> Callable[[UnitOfWork, Inbound], No
 def subscriptions(app: IntakeApplication) -> list[Subscription]:
     lineage = handle_lineage(app)
     return [
+        # Callers' details in clear do not outlive processing: applied tickets are purged from HOTLINE,
+        # and a ticket that cannot be applied is sealed with the caller's key before it is dead-lettered.
         Subscription(HOTLINE, "hotline.*.tickets", decode_ticket, handle_ticket(app), prefetch_tickets,
-                     purge_processed=True),  # callers' details in clear do not outlive processing
+                     purge_processed=True, seal_deadletter=hotline_letter_sealer(app)),
         Subscription("DECISION", "shishi.*.decision.>", envelope_decoder(), lineage),
         Subscription("SUPERVISION", "shishi.*.supervision.>", envelope_decoder(), lineage),
         Subscription("EVALUATION", "shishi.*.evaluation.>", envelope_decoder(), lineage),

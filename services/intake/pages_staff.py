@@ -14,7 +14,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from shared.application import NotFound
 from shared.auth import Principal, Role
-from shared.bus.deadletter import list_deadletters
 from shared.meta import RuleViolation
 from shared.problems import Problem
 from shared.pages import viewer_county
@@ -23,7 +22,7 @@ from shared.views import ViewStore
 from shared.web.i18n import register_messages
 from shared.web.templating import make_templates, render
 from services.intake.api import now_of
-from services.intake.api_deadletters import letter_view, resolve_letter
+from services.intake.api_deadletters import letter_view, opened_letters, resolve_letter
 from services.intake.application import IntakeApplication
 from services.intake.domain import KINDS, Demand
 from services.intake.pages_text import MESSAGES
@@ -170,7 +169,7 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         if refused:
             return refused
         js = request.app.state.runtime.js
-        letters = await list_deadletters(js, county=county, limit=1000) if js is not None else []
+        letters = await opened_letters(app, js, county) if js is not None else []
         resolutions = {d["sequence"]: d for d in views.list(RESOLUTION, county)}
         items = [letter_view(x, resolutions.get(x.sequence)) for x in letters]
         return page(request, "deadletters.html", {"county": county, "items": items, "connected": js is not None,

@@ -27,7 +27,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
 from shared.application import Inbound, ServiceApplication, UnitOfWork
-from shared.bus.deadletter import county_of_subject, send_to_deadletter
+from shared.bus.deadletter import Sealer, county_of_subject, send_to_deadletter
 from shared.meta import RuleViolation
 
 log = structlog.get_logger("shishi.consumer")
@@ -68,6 +68,7 @@ class Consumer:
         max_deliver: int = 5,
         ack_wait: float = 30.0,
         purge_processed: bool = False,
+        seal_deadletter: Sealer | None = None,
         purge_seconds: float = 1.0,
     ) -> None:
         """``purge_processed``: this consumer is the stream's only reader, and what it has applied must
@@ -88,6 +89,7 @@ class Consumer:
         self.stats = ConsumerStats()
         self._sub = None
         self.purge_processed = purge_processed
+        self.seal_deadletter = seal_deadletter  # bodies with personal details are sealed before they are stored
         self.purge_seconds = purge_seconds
         self._acked_upto = 0  # the highest stream sequence this consumer acked or terminated
         self._purged_below = 0
@@ -294,7 +296,8 @@ class Consumer:
                 await msg.nak(delay=min(0.5 * 2 ** (delivered - 1), 30.0))
 
     async def _dead_letter(self, msg: Msg, reason: str) -> None:
-        await send_to_deadletter(self.js, msg, service=self.service, consumer=self.durable, reason=reason)
+        await send_to_deadletter(self.js, msg, service=self.service, consumer=self.durable, reason=reason,
+                                 seal=self.seal_deadletter)
         await msg.term()
         self.stats.dead_lettered += 1
         self._note_done([msg])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -19,6 +21,10 @@ H_STREAM = "Shishi-Original-Stream"
 H_SEQUENCE = "Shishi-Original-Sequence"
 H_CONSUMER = "Shishi-Consumer"
 H_FAILED_AT = "Shishi-Failed-At"
+H_SEALED = "Shishi-Sealed-Contact"  # the body is sealed with this contact's key (a caller's details)
+
+# Seals a dead letter's body before it is stored: (stored body, the contact whose key sealed it).
+Sealer = Callable[[Msg], tuple[bytes, str]]
 
 
 def county_of_subject(subject: str) -> str:
@@ -31,8 +37,10 @@ def deadletter_subject(county: str, service: str) -> str:
     return f"shishi.{county}.deadletter.{service}"
 
 
-async def send_to_deadletter(js: JetStreamContext, msg: Msg, *, service: str, consumer: str, reason: str) -> None:
-    """Copy ``msg`` with its reason into DEADLETTER (idempotent per original position)."""
+async def send_to_deadletter(js: JetStreamContext, msg: Msg, *, service: str, consumer: str, reason: str,
+                             seal: Sealer | None = None) -> None:
+    """Copy ``msg`` with its reason into DEADLETTER (idempotent per original position); with
+    ``seal``, its body sealed (the stream then never holds it in clear)."""
     meta = msg.metadata
     stream, seq = meta.stream, meta.sequence.stream
     headers = {
@@ -44,7 +52,10 @@ async def send_to_deadletter(js: JetStreamContext, msg: Msg, *, service: str, co
         H_CONSUMER: consumer,
         H_FAILED_AT: datetime.now(UTC).isoformat(),
     }
-    await js.publish(deadletter_subject(county_of_subject(msg.subject), service), msg.data, headers=headers)
+    data = msg.data
+    if seal is not None:
+        data, headers[H_SEALED] = await asyncio.to_thread(seal, msg)
+    await js.publish(deadletter_subject(county_of_subject(msg.subject), service), data, headers=headers)
 
 
 @dataclass(frozen=True)
@@ -59,6 +70,8 @@ class DeadLetter:
     original_sequence: int
     failed_at: str
     data: bytes
+    sealed_contact: str = ""  # the body is sealed with this contact's key (opened by intake)
+    erased: bool = False  # sealed, and the key is destroyed: the body is gone for good
 
     def text(self) -> str:
         return self.data.decode("utf-8", errors="replace")
@@ -78,7 +91,8 @@ class DeadLetter:
             "original_stream": self.original_stream,
             "original_sequence": self.original_sequence,
             "failed_at": self.failed_at,
-            "body": body,
+            "body": None if self.erased else body,
+            "erased": self.erased,
         }
 
 
@@ -113,6 +127,7 @@ async def list_deadletters(js: JetStreamContext, *, county: str, service: str = 
                         original_sequence=int(h.get(H_SEQUENCE, "0") or 0),
                         failed_at=h.get(H_FAILED_AT, ""),
                         data=m.data,
+                        sealed_contact=h.get(H_SEALED, ""),
                     )
                 )
             if m.metadata.num_pending == 0:

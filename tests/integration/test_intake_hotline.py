@@ -10,6 +10,7 @@ import asyncio
 import json
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -88,11 +89,17 @@ class Service:
         return self.client.get(f"/intake/api/counties/{COUNTY}/deadletters", headers=self.staff).json()
 
 
+@contextmanager
+def running(data_dir: Path, nats_url: str) -> Iterator[Service]:
+    settings = Settings(service="intake", data_dir=data_dir, nats_url=nats_url, relay_poll_seconds=0.05)
+    with TestClient(create_app(settings)) as client:
+        yield Service(client, settings, nats_url)
+
+
 @pytest.fixture
 def service(tmp_path: Path, fresh_nats) -> Iterator[Service]:  # type: ignore[no-untyped-def]
-    settings = Settings(service="intake", data_dir=tmp_path, nats_url=fresh_nats.url, relay_poll_seconds=0.05)
-    with TestClient(create_app(settings)) as client:
-        yield Service(client, settings, fresh_nats.url)
+    with running(tmp_path, fresh_nats.url) as started:
+        yield started
 
 
 def test_one_ticket_published_three_times_and_again_later_is_one_demand(service: Service) -> None:
