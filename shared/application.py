@@ -77,7 +77,11 @@ class FastJSONTranscoder(JSONTranscoder):
     the KeyError). Together a third of decoding a stored event (``shishi bench replay``)."""
 
     def decode(self, data: bytes) -> Any:
-        return self._revive(from_json(data, cache_strings="keys"))  # caching every short value costs a third more
+        try:
+            parsed = from_json(data, cache_strings="keys")  # caching every short value costs a third more
+        except ValueError:  # pydantic-core refuses what the library may accept (nesting beyond 200 levels):
+            return super().decode(data)  # the library's parser decides, with its own errors
+        return self._revive(parsed)
 
     def _revive(self, value: Any) -> Any:
         kind = type(value)

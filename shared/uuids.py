@@ -17,6 +17,8 @@ def uuid_from_hex(text: str) -> UUID:
             value = int(text, 16)
         except ValueError:
             return UUID(text)
+        if value < 0:  # "-" and 31 digits: int() takes it, UUID() refuses it
+            return UUID(text)
         uuid = _new(UUID)
         _set(uuid, "int", value)
         _set(uuid, "is_safe", _UNKNOWN)

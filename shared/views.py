@@ -292,10 +292,14 @@ class ViewUpdater:
             return 0
         if (self.app.recorder.max_notification_id() or 0) - self.views.position(self.NAME) < self.bulk_min:
             return 0
-        from shared.views_bulk import fold_in_bulk
+        from shared.views_bulk import BulkWriteFailed, fold_in_bulk
 
         log.info("views_bulk_catch_up", behind_from=self.views.position(self.NAME))
-        return fold_in_bulk(self, self.BULK_BATCH, stop)
+        try:
+            return fold_in_bulk(self, self.BULK_BATCH, stop)
+        except (BulkWriteFailed, OSError) as exc:  # the writer could not start or died: fold here instead
+            log.warning("views_bulk_failed", error=str(exc))
+            return 0
 
     def catch_up(self) -> None:
         self.catch_up_in_bulk()
@@ -305,7 +309,8 @@ class ViewUpdater:
     def step(self, stop: Callable[[], bool] | None = None) -> int:
         """One step of following the log: a bulk catch-up first when far behind (a first start
         on a large store), then one batch."""
-        return self.catch_up_in_bulk(stop) + self.catch_up_once()
+        written = self.catch_up_in_bulk(stop)
+        return written if stop is not None and stop() else written + self.catch_up_once()
 
     def rebuild(self) -> None:
         """Every read model from scratch. Python's cyclic garbage collector is paused meanwhile: the

@@ -158,7 +158,11 @@ def fold_in_bulk(updater: Any, batch: int, stop: Callable[[], bool] | None = Non
     views: ViewStore = updater.views
     position = views.position(updater.NAME)
     reader = views.peer()  # opened before the writer holds the store's write lock
-    writer = BulkWriter(views, updater.NAME)
+    try:
+        writer = BulkWriter(views, updater.NAME)
+    except BaseException:
+        reader.close()
+        raise
     pending: list[Changes] = []  # sent, not yet confirmed: oldest first
     counts: list[int] = []
     written, moved = 0, False

@@ -106,8 +106,7 @@ def test_a_bulk_catch_up_is_exactly_the_ordinary_fold(app: TallyApplication, vie
     assert views.dump() == ordinary_fold(app)
 
 
-def test_a_writer_that_dies_leaves_a_prefix_and_the_next_catch_up_completes_it(
-        app: TallyApplication, views: ViewStore, writers: list[BulkWriter], monkeypatch: pytest.MonkeyPatch) -> None:
+def writer_dying_at_the_fourth_batch(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     original, sent = BulkWriter.send, []
 
     def send_then_die(self: BulkWriter, after: int, position: int, rows: list) -> None:
@@ -118,10 +117,17 @@ def test_a_writer_that_dies_leaves_a_prefix_and_the_next_catch_up_completes_it(
         original(self, after, position, rows)
 
     monkeypatch.setattr(BulkWriter, "send", send_then_die)
+    return sent
+
+
+def test_a_writer_that_dies_leaves_a_prefix_and_the_next_catch_up_completes_it(
+        app: TallyApplication, views: ViewStore, writers: list[BulkWriter], monkeypatch: pytest.MonkeyPatch) -> None:
+    original = BulkWriter.send
+    sent = writer_dying_at_the_fourth_batch(monkeypatch)
     updater = bulk_updater(app, views)
 
     with pytest.raises(BulkWriteFailed, match="writer process"):
-        updater.catch_up()
+        views_bulk.fold_in_bulk(updater, 7)
 
     position = views.position(ViewUpdater.NAME)
     assert position in sent[:3]  # every confirmed batch is written, whole; none after
@@ -130,6 +136,15 @@ def test_a_writer_that_dies_leaves_a_prefix_and_the_next_catch_up_completes_it(
     monkeypatch.setattr(BulkWriter, "send", original)
     updater.catch_up()
     assert views.dump() == ordinary_fold(app)
+
+
+def test_when_the_writer_fails_catching_up_folds_in_this_process_instead(
+        app: TallyApplication, views: ViewStore, writers: list[BulkWriter], monkeypatch: pytest.MonkeyPatch) -> None:
+    writer_dying_at_the_fourth_batch(monkeypatch)
+
+    bulk_updater(app, views).catch_up()  # a service starting up does not fail for it
+
+    assert len(writers) == 1 and views.dump() == ordinary_fold(app)
 
 
 def test_another_process_folding_meanwhile_stops_the_bulk_run_without_loss(

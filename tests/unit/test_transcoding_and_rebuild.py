@@ -127,3 +127,18 @@ def test_parses_floats_as_the_library() -> None:
     values = [rng.random() * 10 ** rng.randint(-300, 300) for _ in range(20_000)]
     encoded = library.encode(values)
     assert ours.decode(encoded) == library.decode(encoded) == values
+
+
+def test_deeply_nested_values_decode_as_with_the_library() -> None:
+    library, ours = transcoders()
+    deep = b"[" * 250 + b"1" + b"]" * 250  # beyond pydantic-core's nesting limit: the library's parser decides
+    assert ours.decode(deep) == library.decode(deep)
+
+
+def test_a_negative_hex_is_refused_as_by_uuid() -> None:
+    from shared.uuids import uuid_from_hex
+
+    with pytest.raises(ValueError):
+        UUID("-" + "f" * 31)
+    with pytest.raises(ValueError):
+        uuid_from_hex("-" + "f" * 31)
