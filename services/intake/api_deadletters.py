@@ -21,10 +21,10 @@ from shared.problems import Problem
 from shared.requests import meta_for
 from shared.views import ViewStore
 from services.intake.api import County
-from services.intake.application import IntakeApplication, ticket_contact_id
+from services.intake.application import IntakeApplication
 from services.intake.deadletters import DeadLetterResolution, resolution_id
 from services.intake.projections import RESOLUTION
-from services.intake.sealed_letters import forget_unless_used, open_letter, ticket_of
+from services.intake.sealed_letters import forget, open_letter
 
 
 class ResolutionIn(BaseModel):
@@ -65,11 +65,9 @@ async def resolve_letter(app: IntakeApplication, js: Any, county: str, sequence:
     if await asyncio.to_thread(app.find, resolution_id(county, sequence)) is not None:
         raise Problem(409, "Already resolved", f"dead letter {sequence} was already resolved",
                       reason="already_resolved")
-    forget = False  # destroy the key sealing the letter once resolved: the caller's details live on nowhere
     if action == "dismiss":
         resolution = DeadLetterResolution(meta=meta, sequence=sequence, action="dismissed",
                                           subject=letter.original_subject, note="")
-        forget = True
     else:
         if not (letter.service == "intake" and letter.original_stream == HOTLINE):
             raise Problem(409, "Not re-submittable", "only hotline tickets can be re-submitted here",
@@ -81,15 +79,12 @@ async def resolve_letter(app: IntakeApplication, js: Any, county: str, sequence:
             raise Problem(409, "Erased", "the caller's details in this letter were erased: re-submit a corrected "
                           "ticket in full", reason="erased")
         data = validate_ticket(corrected if corrected not in (None, "") else letter.text(), county)
-        named = ticket_of(data)
-        forget = named is None or str(ticket_contact_id(*named)) != letter.sealed_contact  # same caller: same key
         # Nats-Msg-Id per dead letter: pressing the button twice publishes once.
         ack = await js.publish(letter.original_subject, data, headers={"Nats-Msg-Id": f"resubmit:{county}:{sequence}"})
         resolution = DeadLetterResolution(meta=meta, sequence=sequence, action="resubmitted",
                                           subject=letter.original_subject, note=f"{ack.stream}:{ack.seq}")
     await asyncio.to_thread(app.save, resolution)
-    if forget:
-        await asyncio.to_thread(forget_unless_used, app, letter)
+    await asyncio.to_thread(forget, app, letter)  # resolved: the letter's own copy of the details goes
     return resolution
 
 

@@ -1,24 +1,34 @@
 """Hotline dead letters hold callers' details (a ticket that could not be applied carries the
 caller's name, phone and address in clear), so intake seals each one before it is stored in the
-DEADLETTER stream, with the caller's own contact key from the vault: the stream never holds the
-details in clear, staff read them through intake, and destroying the key (the resident is
-erased, or staff dismiss the letter of a ticket that never became a demand) makes every copy
-unreadable, as for a demand's contact details."""
+DEADLETTER stream: the stream never holds the details in clear, and staff read them through
+intake.
+
+A letter is encrypted (AES-256-GCM) under a key derived (HKDF-SHA256) from two keys in the
+vault: one made for this letter alone, and, when the body names its county and ticket id, the
+caller's own contact key (the key the ticket's demand is sealed with). Destroying either makes
+the letter unreadable everywhere: staff resolving the letter destroy its own key (no other
+letter and no demand uses it, so nothing else is touched); erasing the resident destroys the
+contact key, and with it every letter of their ticket."""
 
 from __future__ import annotations
 
 import base64
 import json
+import os
 from dataclasses import replace
 from typing import Any
 from uuid import UUID, uuid5
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from nats.aio.msg import Msg
 
-from shared.bus.deadletter import DeadLetter, Sealer, county_of_subject
+from shared.bus.deadletter import H_SEALED_CONTACT, H_SEALED_LETTER, DeadLetter, Sealer, county_of_subject
 from services.intake.application import IntakeApplication, ticket_contact_id
-from services.intake.domain import NAMESPACE, hotline_demand_id
-from services.intake.vault import KeyErased
+from services.intake.domain import NAMESPACE
+from services.intake.vault import ContactVault, KeyErased
 
 
 def ticket_of(data: bytes) -> tuple[str, str] | None:
@@ -33,46 +43,48 @@ def ticket_of(data: bytes) -> tuple[str, str] | None:
     return None
 
 
-def letter_contact_id(data: bytes, stream: str, sequence: int) -> UUID:
-    """The caller's own contact when the ticket names its county and id (the key its demand
-    would be sealed with); otherwise one contact for this letter alone."""
-    named = ticket_of(data)
-    if named is not None:
-        return ticket_contact_id(*named)
-    return uuid5(NAMESPACE, f"contact:deadletter:{stream}:{sequence}")
+def letter_key_id(stream: str, sequence: int) -> UUID:
+    return uuid5(NAMESPACE, f"deadletter-key:{stream}:{sequence}")
+
+
+def cipher(vault: ContactVault, letter: UUID, contact: UUID | None, county: str, *, create: bool) -> AESGCM:
+    """The letter's cipher; ``KeyErased`` once either key is destroyed."""
+    keys = [vault.ensure_key(letter, county) if create else vault.key_of(letter)]
+    if contact is not None:
+        keys.append(vault.ensure_key(contact, county) if create else vault.key_of(contact))
+    info = f"shishi:deadletter:{letter}".encode()
+    return AESGCM(HKDF(algorithm=SHA256(), length=32, salt=None, info=info).derive(b"".join(keys)))
 
 
 def hotline_letter_sealer(app: IntakeApplication) -> Sealer:
-    def seal(msg: Msg) -> tuple[bytes, str]:
-        contact_id = letter_contact_id(msg.data, msg.metadata.stream, msg.metadata.sequence.stream)
-        sealed = app.vault.seal(contact_id, county_of_subject(msg.subject),
-                                {"body": base64.b64encode(msg.data).decode("ascii")})
-        app.vault.flush()  # the key is stored before the letter that needs it
-        return json.dumps({"sealed": sealed["body"]}).encode(), str(contact_id)
+    def seal(msg: Msg) -> tuple[bytes, dict[str, str]]:
+        letter = letter_key_id(msg.metadata.stream, msg.metadata.sequence.stream)
+        named = ticket_of(msg.data)
+        contact = ticket_contact_id(*named) if named is not None else None
+        nonce = os.urandom(12)
+        sealed = cipher(app.vault, letter, contact, county_of_subject(msg.subject), create=True).encrypt(
+            nonce, msg.data, str(letter).encode())
+        return (json.dumps({"sealed": base64.b64encode(nonce + sealed).decode("ascii")}).encode(),
+                {H_SEALED_LETTER: str(letter), H_SEALED_CONTACT: str(contact or "")})
 
     return seal
 
 
 def open_letter(app: IntakeApplication, letter: DeadLetter) -> DeadLetter:
-    """The letter with its body as received, or marked erased once the key is destroyed."""
-    if not letter.sealed_contact:
+    """The letter with its body as received, or marked erased once a key is destroyed."""
+    if not letter.sealed_letter:
         return letter
     try:
-        sealed = json.loads(letter.data)["sealed"]
-        body = app.vault.open(UUID(letter.sealed_contact), {"body": sealed})["body"]
-    except KeyErased:
+        key_id = UUID(letter.sealed_letter)
+        contact = UUID(letter.sealed_contact) if letter.sealed_contact else None
+        raw = base64.b64decode(json.loads(letter.data)["sealed"])
+        body = cipher(app.vault, key_id, contact, letter.county, create=False).decrypt(
+            raw[:12], raw[12:], str(key_id).encode())
+    except (KeyErased, InvalidTag, ValueError, KeyError, TypeError):  # a destroyed key, or a damaged letter
         return replace(letter, data=b"", erased=True)
-    return replace(letter, data=base64.b64decode(body))
+    return replace(letter, data=body)
 
 
-def forget_unless_used(app: IntakeApplication, letter: DeadLetter) -> bool:
-    """Destroy the key sealing ``letter`` (opened) unless a demand uses it: the details then live
-    on nowhere. True if a key was destroyed."""
-    if not letter.sealed_contact or letter.erased:
-        return False
-    named = ticket_of(letter.data)
-    contact_id = UUID(letter.sealed_contact)
-    if named is not None and ticket_contact_id(*named) == contact_id \
-            and app.find(hotline_demand_id(*named)) is not None:
-        return False  # the caller's demand holds the same key: erasing the resident destroys it
-    return app.vault.erase(contact_id)
+def forget(app: IntakeApplication, letter: DeadLetter) -> bool:
+    """Destroy the letter's own key (resolved: its details live on only where they went next)."""
+    return bool(letter.sealed_letter) and app.vault.erase(UUID(letter.sealed_letter))

@@ -153,6 +153,23 @@ class ContactVault:
             opened[name] = aead.decrypt(raw[:12], raw[12:], f"{contact_id}:{name}".encode()).decode("utf-8")
         return opened
 
+    def key_of(self, contact_id: UUID) -> bytes:
+        """The key itself (for what is sealed outside ``seal``, e.g. dead letters); ``KeyErased`` if gone."""
+        return self._key(contact_id)
+
+    def ensure_key(self, contact_id: UUID, county: str) -> bytes:
+        """The contact's key, made and stored now if it has none (the first writer's key wins)."""
+        try:
+            return self._key(contact_id)
+        except KeyErased:
+            pass
+        p = self._p
+        with self._cursor() as c:
+            c.execute(f"INSERT INTO resident_keys (contact_id, county, key) VALUES ({p},{p},{p}) "
+                      "ON CONFLICT (contact_id) DO NOTHING",
+                      (str(contact_id), county, AESGCM.generate_key(bit_length=256)))
+        return self._key(contact_id)
+
     def has_key(self, contact_id: UUID) -> bool:
         with self._cursor() as c:
             c.execute(f"SELECT 1 FROM resident_keys WHERE contact_id={self._p}", (str(contact_id),))

@@ -21,10 +21,11 @@ H_STREAM = "Shishi-Original-Stream"
 H_SEQUENCE = "Shishi-Original-Sequence"
 H_CONSUMER = "Shishi-Consumer"
 H_FAILED_AT = "Shishi-Failed-At"
-H_SEALED = "Shishi-Sealed-Contact"  # the body is sealed with this contact's key (a caller's details)
+H_SEALED_LETTER = "Shishi-Sealed-Letter"  # the body is sealed (it holds a caller's details): this letter's key id
+H_SEALED_CONTACT = "Shishi-Sealed-Contact"  # ... and the caller's contact key id, if the body names the ticket
 
-# Seals a dead letter's body before it is stored: (stored body, the contact whose key sealed it).
-Sealer = Callable[[Msg], tuple[bytes, str]]
+# Seals a dead letter's body before it is stored: (stored body, headers naming the keys).
+Sealer = Callable[[Msg], tuple[bytes, dict[str, str]]]
 
 
 def county_of_subject(subject: str) -> str:
@@ -54,7 +55,8 @@ async def send_to_deadletter(js: JetStreamContext, msg: Msg, *, service: str, co
     }
     data = msg.data
     if seal is not None:
-        data, headers[H_SEALED] = await asyncio.to_thread(seal, msg)
+        data, key_headers = await asyncio.to_thread(seal, msg)
+        headers.update(key_headers)
     await js.publish(deadletter_subject(county_of_subject(msg.subject), service), data, headers=headers)
 
 
@@ -70,7 +72,8 @@ class DeadLetter:
     original_sequence: int
     failed_at: str
     data: bytes
-    sealed_contact: str = ""  # the body is sealed with this contact's key (opened by intake)
+    sealed_letter: str = ""  # the body is sealed (opened by intake) under this letter's key ...
+    sealed_contact: str = ""  # ... and this contact's key, if any
     erased: bool = False  # sealed, and the key is destroyed: the body is gone for good
 
     def text(self) -> str:
@@ -127,7 +130,8 @@ async def list_deadletters(js: JetStreamContext, *, county: str, service: str = 
                         original_sequence=int(h.get(H_SEQUENCE, "0") or 0),
                         failed_at=h.get(H_FAILED_AT, ""),
                         data=m.data,
-                        sealed_contact=h.get(H_SEALED, ""),
+                        sealed_letter=h.get(H_SEALED_LETTER, ""),
+                        sealed_contact=h.get(H_SEALED_CONTACT, ""),
                     )
                 )
             if m.metadata.num_pending == 0:

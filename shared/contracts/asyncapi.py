@@ -124,6 +124,10 @@ DEADLETTER_HEADERS: dict[str, dict[str, Any]] = {
     dl.H_SEQUENCE: {"pattern": "^[0-9]+$", "description": "its sequence in that stream"},
     dl.H_CONSUMER: {"description": "the durable consumer that gave up on it"},
     dl.H_FAILED_AT: {"format": "date-time", "description": "when (UTC, ISO 8601)"},
+    dl.H_SEALED_LETTER: {"format": "uuid", "description": "present when the body is sealed (a hotline ticket: it "
+                         "holds a caller's details): the id of the letter's own key in intake's key vault"},
+    dl.H_SEALED_CONTACT: {"description": "with a sealed body: the caller's contact key id (empty if the body "
+                          "names no ticket); the body opens only while both keys exist"},
 }
 
 
@@ -219,11 +223,14 @@ def build_asyncapi() -> dict[str, Any]:
     messages["deadletter"] = {
         "name": "deadletter",
         "title": "Dead letter",
-        "summary": "A message a consumer could not process, copied unchanged, with the reason.",
+        "summary": "A message a consumer could not process, copied unchanged (sealed, if it holds personal "
+                   "details), with the reason.",
         "contentType": "application/octet-stream",
         "headers": _headers({name: {"type": "string", **h} for name, h in DEADLETTER_HEADERS.items()}),
         "payload": {"type": "string", "format": "binary",
-                    "description": "the original message bytes, unchanged (often not valid JSON: that may be why)"},
+                    "description": "the original message bytes, unchanged (often not valid JSON: that may be why); "
+                    "a hotline ticket's instead sealed: {\"sealed\": base64(nonce + AES-256-GCM ciphertext)} "
+                    "under a key derived (HKDF-SHA256) from the two keys its headers name, opened by intake"},
     }
     channels["deadletter"] = _channel(
         DEADLETTER_ADDRESS, ["deadletter"], streams, title="Dead letters (死信)",

@@ -92,7 +92,8 @@ def readme() -> str:
         "",
         f"`{DEADLETTER_ADDRESS}`: the original bytes of a message a service's consumer could not process, "
         f"with the reason in `Shishi-*` headers (see `{ASYNCAPI_FILE}`); read by {DEADLETTER_READER}'s "
-        "dead-letter page (死信).",
+        "dead-letter page (死信). A hotline ticket's bytes hold a caller's details, so they are sealed "
+        "(`Shishi-Sealed-Letter`, `Shishi-Sealed-Contact`) and open only through intake while both keys exist.",
         "",
     ]
     return "\n".join(lines)

@@ -1,8 +1,9 @@
 """A hotline ticket that cannot be applied carries the caller's details, so intake seals it
-with the caller's key before dead-lettering it: the DEADLETTER stream never holds the details
-in clear, staff still read and correct them through intake, and destroying the key (dismissing
-the letter of a ticket that never became a demand, re-submitting it under another ticket id, or
-erasing the resident once it did become one) leaves no readable copy."""
+before dead-lettering it (a key of the letter's own, combined with the caller's contact key):
+the DEADLETTER stream never holds the details in clear, staff still read and correct them
+through intake, resolving a letter destroys that letter's key only (another letter of the same
+ticket, or the ticket sent again whole, is untouched), and erasing the resident destroys every
+letter of their ticket."""
 
 from __future__ import annotations
 
@@ -55,6 +56,10 @@ def resolve(service: Service, sequence: int, **body: object):  # type: ignore[no
                                json=body)
 
 
+def vault(service: Service):  # type: ignore[no-untyped-def]
+    return service.client.app.state.application.vault
+
+
 def test_the_stream_holds_no_details_staff_read_them_and_dismissal_destroys_them(service: Service) -> None:
     publish(service.url, broken("T-400"))
     eventually(lambda: service.deadletters()["total"] == 1)
@@ -64,6 +69,7 @@ def test_the_stream_holds_no_details_staff_read_them_and_dismissal_destroys_them
     headers, body = copies[0]
     assert not any(detail in body or detail in json.dumps(headers, ensure_ascii=False) for detail in DETAILS)
     assert headers["Shishi-Sealed-Contact"] == str(ticket_contact_id(COUNTY, "T-400"))  # the caller's own key
+    letter_key = UUID(headers["Shishi-Sealed-Letter"])
 
     shown = service.deadletters()["items"][0]
     assert shown["body"]["caller_phone"] == PHONE and shown["body"]["caller_name"] == "李先生"
@@ -73,32 +79,49 @@ def test_the_stream_holds_no_details_staff_read_them_and_dismissal_destroys_them
     assert r.status_code == 200
     after = service.deadletters()["items"][0]
     assert after["erased"] and after["body"] is None and after["resolved"]
-    assert not service.client.app.state.application.vault.has_key(ticket_contact_id(COUNTY, "T-400"))
+    assert not vault(service).has_key(letter_key)
     r = resolve(service, shown["sequence"], action="resubmit")
     assert r.status_code == 409
+
+    publish(service.url, ticket("T-400"))  # the platform sends it again, whole: a demand, readable
+    demand = eventually(lambda: (d := service.demands()) and d[0])
+    shown = service.client.get(f"/intake/api/demands/{demand['id']}", headers=service.staff)
+    assert shown.status_code == 200 and shown.json()["contact"] == {
+        "name": "李先生", "phone": PHONE, "address": "环市路12号", "erased": False}
+    assert service.deadletters()["items"][0]["erased"]  # the list still reads
+
+
+def test_dismissing_one_letter_leaves_another_of_the_same_ticket_readable(service: Service) -> None:
+    publish(service.url, broken("T-500"), broken("T-500"))  # the platform sent the broken ticket twice
+    eventually(lambda: service.deadletters()["total"] == 2)
+    first, second = service.deadletters()["items"]
+
+    assert resolve(service, first["sequence"], action="dismiss", reason="重复").status_code == 200
+
+    still = next(x for x in service.deadletters()["items"] if x["sequence"] == second["sequence"])
+    assert not still["erased"] and still["body"]["caller_phone"] == PHONE
 
 
 def test_a_letter_naming_no_ticket_is_sealed_on_its_own_and_forgotten_once_resubmitted(service: Service) -> None:
     publish(service.url, f"李先生 {PHONE} 环市路12号 路灯不亮".encode())  # not even JSON
     eventually(lambda: service.deadletters()["total"] == 1)
     headers, body = stream_copies(service.url)[0]
-    assert not any(detail in body for detail in DETAILS)
+    assert not any(detail in body for detail in DETAILS) and headers["Shishi-Sealed-Contact"] == ""
     shown = service.deadletters()["items"][0]
     assert PHONE in shown["body"]
-    contact = UUID(headers["Shishi-Sealed-Contact"])
 
     corrected = json.loads(ticket("T-401"))
     r = resolve(service, shown["sequence"], action="resubmit", body=corrected, reason="按来电记录补全")
     assert r.status_code == 200
     eventually(lambda: len(service.demands()) == 1)
     assert service.deadletters()["items"][0]["erased"]  # its details now live in the demand, sealed there
-    assert not service.client.app.state.application.vault.has_key(contact)
+    assert not vault(service).has_key(UUID(headers["Shishi-Sealed-Letter"]))
 
 
 def test_erasing_the_resident_also_erases_the_letter_of_their_ticket(service: Service) -> None:
     publish(service.url, broken("T-402"))
     eventually(lambda: service.deadletters()["total"] == 1)
-    publish(service.url, ticket("T-402"))  # the hotline re-sends it, whole: a demand with the same key
+    publish(service.url, ticket("T-402"))  # the hotline re-sends it, whole: a demand with the caller's key
     demand = eventually(lambda: (d := service.demands()) and d[0])
     assert service.deadletters()["items"][0]["body"]["caller_phone"] == PHONE
 
