@@ -20,8 +20,6 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import Environment
 
 from shared.application import Inbound, ServiceApplication, UnitOfWork
-from shared.config import Settings
-from shared.runtime import make_views
 from shared.views import ViewStore, ViewTx, ViewUpdater
 
 COUNTY = "440781"
@@ -191,15 +189,6 @@ def test_a_batch_whose_handling_fails_records_nothing(app: TallyApplication) -> 
 
 
 # --- read models ----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def views(backend_settings: Settings) -> Iterator[ViewStore]:
-    store = make_views(backend_settings)
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 def demand(demand_id: str, county: str, **fields: object) -> dict:

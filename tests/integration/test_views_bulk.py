@@ -13,8 +13,6 @@ from typing import Any
 import pytest
 
 from shared.application import Inbound
-from shared.config import Settings
-from shared.runtime import make_views
 from shared.views import ViewStore, ViewUpdater
 from shared import views_bulk
 from shared.views_bulk import BulkWriteFailed, BulkWriter
@@ -31,15 +29,6 @@ def app(backend_env: dict[str, str]) -> Iterator[TallyApplication]:
         yield application
     finally:
         application.close()
-
-
-@pytest.fixture
-def views(backend_settings: Settings) -> Iterator[ViewStore]:
-    store = make_views(backend_settings)
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 def fill(app: TallyApplication, start: int) -> int:
