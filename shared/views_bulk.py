@@ -26,8 +26,8 @@ import subprocess
 import sys
 from array import array
 from itertools import accumulate
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from shared.views import ViewStore, ViewTx, encode_doc_bytes

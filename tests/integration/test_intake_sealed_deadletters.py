@@ -131,3 +131,6 @@ def test_erasing_the_resident_also_erases_the_letter_of_their_ticket(service: Se
     after = service.deadletters()["items"][0]
     assert after["erased"] and after["body"] is None
     assert not any(detail in body for _, body in stream_copies(service.url) for detail in DETAILS)
+    page = service.client.get(f"/intake/deadletters?county={COUNTY}",
+                              cookies={"shishi_token": service.staff["authorization"][7:]})
+    assert page.status_code == 200 and "来电人信息已删除" in page.text and PHONE not in page.text
