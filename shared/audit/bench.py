@@ -132,7 +132,10 @@ def run_replay_bench(work: Path, events: int, samples: int = 2000) -> ReplayRepo
     verify_s, report = timed(lambda: verify_service("intake", work, store_records(app.recorder)))
     if not report.ok:  # type: ignore[attr-defined]
         raise RuntimeError(f"verification failed on a fresh store: {report.problems}")  # type: ignore[attr-defined]
-    views = ViewStore(sqlite_path=work / "rebuild.sqlite")
+    scratch = work / "rebuild.sqlite"
+    for leftover in work.glob("rebuild.sqlite*"):  # an earlier run's (--data-dir given again): a rebuild starts
+        leftover.unlink()  # empty, as on a fresh run, not by deleting the old rows inside the timed part
+    views = ViewStore(sqlite_path=scratch)
     topics = api.state.runtime.updater.topics  # the same rebuild the service runs (only the topics it folds)
     rebuild_s, _ = timed(lambda: ViewUpdater(app, views, project, batch=5000, topics=topics).rebuild())
     views.close()
