@@ -54,15 +54,18 @@ class ServiceRuntime:
         background: Iterable[tuple[str, Callable[[asyncio.Event], Any]]] = (),
         view_topics: Sequence[str] | None = None,
         contract_topics: Sequence[str] | None = None,
+        view_version: int = 1,
     ) -> None:
         """``background``: extra (name, coroutine function) tasks, each given the stopping event,
         started after the consumers and stopped with the runtime (e.g. supervision's warning sweep).
         ``view_topics`` / ``contract_topics``: the stored topics the projection / the translation handle
-        (None: all), so the updater and the relay decode nothing else."""
+        (None: all), so the updater and the relay decode nothing else. ``view_version``: the
+        projection's ``VERSION`` (a read model folded by another version is folded again)."""
         self.settings = settings
         self.app = app
         self.views = views
-        self.updater = ViewUpdater(app, views, project, poll_seconds=settings.relay_poll_seconds, topics=view_topics)
+        self.updater = ViewUpdater(app, views, project, poll_seconds=settings.relay_poll_seconds, topics=view_topics,
+                                   version=view_version)
         self.contract_topics = contract_topics
         self.translate = translate
         self.subscriptions = list(subscriptions)

@@ -57,6 +57,17 @@ def encode_doc(doc: dict) -> str:
     return encode_doc_bytes(doc).decode()
 
 
+def search_statement(placeholder: str) -> str:
+    """Ids of a kind's documents with a top-level field equal to a text (``search_args``)."""
+    p = placeholder
+    field = f"json_extract(doc, {p})" if p == "?" else f"(doc::jsonb ->> {p})"
+    return f"SELECT id FROM view_docs WHERE kind={p} AND {field} = {p}"
+
+
+def search_args(placeholder: str, field: str, value: str) -> tuple[str, str]:
+    return ('$."' + field.replace('"', '""') + '"' if placeholder == "?" else field), value
+
+
 class ViewTx:
     """Documents as seen inside one update transaction (reads see earlier writes)."""
 
@@ -94,6 +105,19 @@ class ViewTx:
         change(doc)
         self.put(kind, id, self._county.get((kind, str(id)), doc.get("county", "")), doc)
         return doc
+
+    def find(self, kind: str, field: str, value: str) -> list[str]:
+        """Ids of the documents of ``kind`` whose top-level ``field`` is ``value``, as this
+        transaction sees them (its own changes first), in id order. It scans the kind's stored
+        documents: for rare events only (a fold's lookups by id are what keep a rebuild fast)."""
+        candidates = set(self._search(kind, field, value))
+        candidates.update(id for (k, id), doc in self._cache.items() if k == kind and doc is not None)
+        return sorted(id for id in candidates if (doc := self.get(kind, id)) is not None and doc.get(field) == value)
+
+    def _search(self, kind: str, field: str, value: str) -> list[str]:
+        """Ids of the stored documents that may match (``find`` checks each as this transaction sees it)."""
+        self._c.execute(search_statement(self._p), (kind, *search_args(self._p, field, value)))
+        return [row[0] for row in self._c.fetchall()]
 
     def rows(self) -> list[tuple[str, str, str, str]]:
         """Every document changed in this transaction, encoded, ready for one upsert statement."""
@@ -141,6 +165,24 @@ class ViewStore:
             c.execute(f"SELECT position FROM view_position WHERE name={self._p}", (name,))
             row = c.fetchone()
             return int(row[0]) if row else 0
+
+    def reset_unless_version(self, name: str, version: int) -> bool:
+        """Empty the read model ``name`` when it was folded by another version of its fold (or
+        before versions were recorded), and record ``version``, in one transaction: whichever
+        process checks first resets, the others then find the new version. Returns whether it reset."""
+        p, key = self._p, f"{name}@version"
+        with self.transaction() as c:
+            c.execute(f"SELECT position FROM view_position WHERE name={p}", (key,))
+            row = c.fetchone()
+            if row is not None and int(row[0]) == version:
+                return False
+            c.execute(f"SELECT position FROM view_position WHERE name={p}", (name,))
+            folded = c.fetchone() is not None
+            if folded:  # an empty store (a first start) has nothing to reset
+                c.execute("DELETE FROM view_docs")
+                c.execute("DELETE FROM view_position")
+            self._set_position(c, key, version)
+        return folded
 
     def bulk_loading(self) -> None:
         """Settings for a connection that writes many large batches: on SQLite a page cache of
@@ -214,6 +256,16 @@ class ViewStore:
                 self._conn.rollback()  # end the implicit read transaction
         return (row[0], row[1]) if row else None
 
+    def search(self, kind: str, field: str, value: str) -> list[str]:
+        """``ViewTx._search`` without the write lock (a writer in another process may hold it)."""
+        with self._lock:
+            cursor = self._conn.cursor()
+            cursor.execute(search_statement(self._p), (kind, *search_args(self._p, field, value)))
+            found = [row[0] for row in cursor.fetchall()]
+            if self._p == "%s":
+                self._conn.rollback()  # end the implicit read transaction
+        return found
+
     def get(self, kind: str, id: str) -> dict | None:
         with self.transaction() as c:
             c.execute(f"SELECT doc FROM view_docs WHERE kind={self._p} AND id={self._p}", (kind, str(id)))
@@ -256,8 +308,11 @@ class ViewUpdater:
     BULK_BATCH = 20_000  # one transaction each: fewer, larger commits rewrite the key index less often
 
     def __init__(self, app: Any, views: ViewStore, project: Projector, *, batch: int = 500, poll_seconds: float = 0.05,
-                 topics: Sequence[str] | None = None, bulk_min: int | None = BULK_MIN):
+                 topics: Sequence[str] | None = None, bulk_min: int | None = BULK_MIN, version: int = 1):
         """``topics``: the stored topics the projection handles (None: all); others are not decoded.
+        ``version``: the fold's version (a service's ``projections.VERSION``), raised whenever what it
+        writes changes; a read model folded by another version is emptied and folded again from the
+        start when catching up first runs (a rebuild in bulk, ``shared.views_bulk``).
         ``bulk_min``: from this many notifications behind, ``catch_up`` folds in large batches and
         writes them from a child process (``shared.views_bulk``), on another core; None: never."""
         self.app = app
@@ -267,8 +322,17 @@ class ViewUpdater:
         self.topics = topics
         self.batch = batch
         self.poll_seconds = poll_seconds
+        self.version = version
+        self._version_checked = False
         self.wakeup: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+
+    def check_version(self) -> None:
+        """Once per updater: a read model folded by another version of the fold starts again empty."""
+        if not self._version_checked:
+            if self.views.reset_unless_version(self.NAME, self.version):
+                log.warning("views_reset_for_new_fold", version=self.version)
+            self._version_checked = True
 
     def catch_up_once(self) -> int:
         position = self.views.position(self.NAME)
@@ -302,6 +366,7 @@ class ViewUpdater:
             return 0
 
     def catch_up(self) -> None:
+        self.check_version()
         self.catch_up_in_bulk()
         while self.catch_up_once() == self.batch:
             pass
@@ -309,6 +374,7 @@ class ViewUpdater:
     def step(self, stop: Callable[[], bool] | None = None) -> int:
         """One step of following the log: a bulk catch-up first when far behind (a first start
         on a large store), then one batch."""
+        self.check_version()
         written = self.catch_up_in_bulk(stop)
         return written if stop is not None and stop() else written + self.catch_up_once()
 
@@ -318,6 +384,7 @@ class ViewUpdater:
         collector's passes over them cost about half of a rebuild (measured, ``shishi bench replay``)."""
         with collector_paused():
             self.views.clear()
+            self._version_checked = False  # the version is recorded again in the emptied store
             self.catch_up()
 
     def nudge(self) -> None:

@@ -19,6 +19,7 @@ from services.decision.application import SERVICE, DecisionApplication
 from services.decision.handlers import subscriptions
 from services.decision.pages import make_pages
 from services.decision.pages_votes import make_vote_pages
+from services.decision.projections import VERSION as VIEW_VERSION
 from services.decision.projections import project
 from services.decision.rules import DEFAULTS
 from services.decision.translate import to_contracts
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None, *, start_runtime: bool = True) 
     app = DecisionApplication(env=settings.eventsourcing_env(), ballot_secret=ballot_secret(settings))
     views = make_views(settings)
     runtime = ServiceRuntime(settings, app, views=views, project=project, translate=to_contracts,
+                             view_version=VIEW_VERSION,
                              subscriptions=subscriptions(app))
     routers = [make_router(app, views), make_vote_router(app, views), make_rules_router(app, SERVICE, DEFAULTS),
                make_pages(app, views), make_vote_pages(app, views)]

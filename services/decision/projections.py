@@ -10,6 +10,10 @@ from services.decision.domain import MicroProject, PooledDemand
 from services.decision.micro_funds import MicroEscalation, MicroFund
 from services.decision.projections_votes import project_votes
 
+# The fold's version: raise it whenever what the fold writes changes, and every deployment's read
+# models are folded again from the start on their next start (shared.views.ViewUpdater.check_version).
+VERSION = 1
+
 POOL = "pool"
 MICRO = "micro"
 FUNDS = "micro_fund"

@@ -22,6 +22,7 @@ from services.evaluation.lineage import TrackingLookup, intake_tracking
 from services.evaluation.metrics_api import make_metrics_router
 from services.evaluation.pages import make_pages
 from services.evaluation.pages_staff import make_staff_pages
+from services.evaluation.projections import VERSION as VIEW_VERSION
 from services.evaluation.projections import project
 from services.evaluation.rectification_api import make_rectification_router
 from services.evaluation.rounds_api import make_rounds_router
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None, *, start_runtime: bool = True,
     app = EvaluationApplication(env=settings.eventsourcing_env(), ballot_secret=secret)
     views = make_views(settings)
     runtime = EvaluationRuntime(settings, app, views=views, project=project, translate=to_contracts,
+                                view_version=VIEW_VERSION,
                                 subscriptions=subscriptions(app))
     tracking = tracking or intake_tracking(intake_url())
     routers = [make_router(app, views, tracking), make_rounds_router(app, views),

@@ -13,6 +13,10 @@ from services.evaluation.rectification import Rectification
 from services.evaluation.rounds import RatingRound
 from services.evaluation.voice import ProjectVoice
 
+# The fold's version: raise it whenever what the fold writes changes, and every deployment's read
+# models are folded again from the start on their next start (shared.views.ViewUpdater.check_version).
+VERSION = 1
+
 RATING = "rating"
 ROUND = "round"
 BOX = "box"

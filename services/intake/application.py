@@ -183,7 +183,7 @@ class IntakeApplication(Triage, Merging, DeputyWork, RuleBookMixin, ServiceAppli
         if not meta.reason:
             raise RuleViolation("erasing a resident's details needs a reason")
         destroyed = self.vault.erase(contact.id)
-        contact.erase(meta)
+        contact.erase(meta, demand.id)
         self.save(contact)
         return {"demand_id": str(demand.id), "contact_id": str(contact.id), "key_destroyed": destroyed,
                 "erased_at": contact.erased_at}

@@ -28,6 +28,7 @@ from services.intake.open311 import make_open311_router
 from services.intake.pages import make_pages
 from services.intake.pages_staff import make_staff_pages
 from services.intake.projections import DEMAND, project
+from services.intake.projections import VERSION as VIEW_VERSION
 from services.intake.projections import TOPICS as VIEW_TOPICS
 from services.intake.queue import overdue_unwarned
 from services.intake.rules import DEFAULTS
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None, *, start_runtime: bool = True) 
         return getattr(holder["api"].state, "clock", lambda: datetime.now(UTC))()
 
     runtime = IntakeRuntime(settings, app, views=views, project=project, translate=to_contracts,
+                            view_version=VIEW_VERSION,
                             subscriptions=subscriptions(app), clock=clock, view_topics=VIEW_TOPICS,
                             contract_topics=CONTRACT_TOPICS)
     routers = [make_router(app, views), make_triage_router(app, views), make_deputy_router(app, views),

@@ -10,10 +10,14 @@ from services.intake.domain import Demand
 from services.intake.residents import ResidentContact
 from services.intake.suggestion import ProjectSuggestion
 
+# The fold's version: raise it whenever what the fold writes changes, and every deployment's read
+# models are folded again from the start on their next start (shared.views.ViewUpdater.check_version).
+# 2: no contact_index documents (an erasure names its demand).
+VERSION = 2
+
 DEMAND = "demand"
 SUGGESTION = "suggestion"
 RESOLUTION = "deadletter_resolution"
-CONTACT_INDEX = "contact_index"  # contact id -> demand ids (ids only, never contact details)
 
 
 def _moved(doc: dict, event: object) -> None:
@@ -48,8 +52,6 @@ def project(tx: ViewTx, event: object) -> None:
             "contact_id": contact_id, "contact_erased": False,
             "location": event.location or {}, "attachments": len(event.attachments or []),
         })
-        if contact_id:
-            tx.put(CONTACT_INDEX, contact_id, county, {"county": county, "demand_ids": [demand_id]})
     elif isinstance(event, Demand.Classified):
         def classified(doc: dict) -> None:
             doc["kind"] = event.kind
@@ -117,8 +119,8 @@ def project(tx: ViewTx, event: object) -> None:
             doc["stages"].append({"stage": event.stage, "ref": event.ref_id, "title": event.title})
         _demand(tx, event, change)
     elif isinstance(event, ResidentContact.Erased):
-        for doc in _demands_with_contact(tx, event):
-            doc["contact_erased"] = True
+        for demand_id in _demands_of_contact(tx, event):
+            tx.update(DEMAND, demand_id, lambda doc: doc.update(contact_erased=True))
     elif isinstance(event, ProjectSuggestion.Raised):
         tx.put(SUGGESTION, str(event.originator_id), event.meta.county, {
             "id": str(event.originator_id), "county": event.meta.county, "title": event.title,
@@ -145,13 +147,10 @@ def project(tx: ViewTx, event: object) -> None:
         })
 
 
-def _demands_with_contact(tx: ViewTx, event: object) -> list[dict]:
-    """The demand doc(s) whose contact was erased (one per contact), found through the index doc."""
-    index = tx.get(CONTACT_INDEX, str(event.originator_id))  # type: ignore[attr-defined]
-    docs = []
-    for demand_id in (index or {}).get("demand_ids", []):
-        doc = tx.get(DEMAND, demand_id)
-        if doc is not None:
-            docs.append(doc)
-            tx.put(DEMAND, demand_id, doc["county"], doc)
-    return docs
+def _demands_of_contact(tx: ViewTx, event: object) -> list[str]:
+    """The demand whose contact was erased: named by the event, or, in an event stored before it
+    named it, found by the demand's ``contact_id`` (a scan, once per such erasure)."""
+    demand_id = event.demand_id  # type: ignore[attr-defined]
+    if demand_id is not None:
+        return [str(demand_id)]
+    return tx.find(DEMAND, "contact_id", str(event.originator_id))  # type: ignore[attr-defined]

@@ -32,14 +32,27 @@ class ResidentContact(Aggregate):
         self.erased = False
         self.erased_at = ""
 
-    def erase(self, meta: Meta) -> None:
+    def erase(self, meta: Meta, demand_id: UUID) -> None:
         if self.erased:
             return
         if not meta.reason:
             raise RuleViolation("erasing a resident's details needs a reason")
-        self._erased(meta=meta)
+        self._erased(meta=meta, demand_id=demand_id)
 
-    @event("Erased")
-    def _erased(self, meta: Meta) -> None:
+    class Erased(Aggregate.Event):
+        """The details were erased. ``demand_id``: the demand they were given with, so the read
+        models mark it without an index from contacts to demands; None in events stored before it
+        was recorded (version 1), whose demand the read models find by its ``contact_id``."""
+
+        meta: Meta
+        demand_id: UUID | None
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict) -> None:
+            state["demand_id"] = None
+
+    @event(Erased)
+    def _erased(self, meta: Meta, demand_id: UUID | None) -> None:
         self.erased = True
         self.erased_at = meta.occurred_at.isoformat()

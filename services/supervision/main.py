@@ -20,6 +20,7 @@ from services.supervision.api_warnings import make_warnings_router
 from services.supervision.application import SERVICE, SupervisionApplication
 from services.supervision.handlers import subscriptions
 from services.supervision.pages import make_pages
+from services.supervision.projections import VERSION as VIEW_VERSION
 from services.supervision.projections import project
 from services.supervision.rules import DEFAULTS
 from services.supervision.sweeper import periodic_sweep
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None, *, start_runtime: bool = True) 
     if settings.supervision_sweep_seconds > 0:
         background.append(("warning-sweep", periodic_sweep(app, views, clock, settings.supervision_sweep_seconds)))
     runtime = ServiceRuntime(settings, app, views=views, project=project, translate=to_contracts,
+                             view_version=VIEW_VERSION,
                              subscriptions=subscriptions(app), background=background)
     routers = [make_router(app, views), make_plan_router(app), make_oversight_router(app),
                make_warnings_router(app, views), make_rules_router(app, SERVICE, DEFAULTS), make_pages(app, views)]

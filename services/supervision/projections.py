@@ -7,6 +7,10 @@ from decimal import Decimal
 from shared.views import ViewTx
 from services.supervision.domain import Project
 
+# The fold's version: raise it whenever what the fold writes changes, and every deployment's read
+# models are folded again from the start on their next start (shared.views.ViewUpdater.check_version).
+VERSION = 1
+
 PROJECT = "project"
 WARNING = "warning"
 
