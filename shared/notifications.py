@@ -14,21 +14,29 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
 
 
 def next_batch(recorder: Any, position: int, limit: int,
-               topics: Sequence[str] | None) -> tuple[list[Notification], int]:
-    """Notifications after ``position`` and the position to record once they are handled."""
+               topics: Sequence[str] | None, *, rows: bool = False) -> tuple[list[Any], int]:
+    """Notifications after ``position`` and the position to record once they are handled. With
+    ``rows``, as the recorder's plain tuples (``select_rows``: the id first) instead."""
+    def select(stop: int | None, wanted: list[str]) -> list[Any]:
+        if rows:
+            return list(recorder.select_rows(position, limit, stop, wanted))
+        return list(recorder.select_notifications(position, limit, stop, wanted, inclusive_of_start=False))
+
+    def last_id(found: list[Any]) -> int:
+        return int(found[-1][0] if rows else found[-1].id)
+
     if not topics:
-        found = list(recorder.select_notifications(position, limit, None, (), inclusive_of_start=False))
-        return found, found[-1].id if found else position
+        found = select(None, [])
+        return found, last_id(found) if found else position
     end = recorder.max_notification_id() or 0
     if end <= position:
         return [], position
-    found = list(recorder.select_notifications(position, limit, end, list(topics), inclusive_of_start=False))
-    return found, found[-1].id if len(found) == limit else end
+    found = select(end, list(topics))
+    return found, last_id(found) if len(found) == limit else end
 
 
 def event_topics(*handled: type) -> tuple[str, ...]:

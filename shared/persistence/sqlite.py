@@ -30,6 +30,28 @@ class ShishiSQLiteProcessRecorder(SQLiteProcessRecorder):
             return uuid_from_hex(originator_id)
         return originator_id
 
+    def select_rows(self, after: int, limit: int, stop: int | None, topics: Sequence[str]) -> list[tuple]:
+        """Notifications after ``after`` (to ``stop``, of ``topics`` if any) as plain tuples: id,
+        originator id as stored (32 hex digits for UUIDs), version, topic, state. What the
+        read-model writer's log reader sends on, without building the objects it would take apart."""
+        statement = f"SELECT rowid, originator_id, originator_version, topic, state FROM {self.events_table_name} WHERE rowid>?"
+        params: list[Any] = [after]
+        if stop is not None:
+            statement += " AND rowid<=?"
+            params.append(stop)
+        if topics:
+            statement += f" AND topic IN ({','.join('?' * len(topics))})"
+            params += list(topics)
+        params.append(limit)
+        with self.datastore.transaction(commit=False) as c:
+            c.row_factory = None  # tuples, not the library's named rows
+            c.execute(statement + " ORDER BY rowid LIMIT ?", params)
+            return c.fetchall()
+
+    @property
+    def stores_uuid_hex(self) -> bool:
+        return self.datastore.originator_id_type == "uuid"
+
     def tracked_ids(self, application_name: str, ids: Iterable[int]) -> set[int]:
         wanted = sorted(set(ids))
         if not wanted:

@@ -6,6 +6,7 @@ the bulk run without losing or doubling anything; an in-memory store never uses 
 from __future__ import annotations
 
 import asyncio
+import pickle
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 
 from shared.application import Inbound
+from shared.notifications import next_batch
 from shared.views import ViewStore, ViewUpdater
 from shared import views_bulk
 from shared.views_bulk import BulkWriteFailed, BulkWriter
@@ -85,6 +87,7 @@ def test_a_bulk_catch_up_is_exactly_the_ordinary_fold(app: TallyApplication, vie
     updater.catch_up()
 
     assert len(writers) == 1 and writers[0].process.returncode == 0
+    assert writers[0].rows is not None  # the store is a file or PostgreSQL: the child read the log
     assert views.dump() == ordinary_fold(app)
     assert views.position(ViewUpdater.NAME) == total
     assert views.get("tally", str(app.tally("t0").id))["counted"] == app.tally("t0").counted
@@ -163,6 +166,49 @@ def test_another_process_folding_meanwhile_stops_the_bulk_run_without_loss(
     finally:
         other_store.close()
     assert views.dump() == ordinary_fold(app)
+
+
+def test_a_log_in_memory_is_read_here_and_written_by_the_child(views: ViewStore, writers: list[BulkWriter]) -> None:
+    in_memory = TallyApplication(env={"PERSISTENCE_MODULE": "shared.persistence.sqlite:ShishiSQLiteFactory",
+                                      "SQLITE_DBNAME": ":memory:"})
+    try:
+        fill(in_memory, 0)
+        assert views_bulk.log_source(in_memory, 0, 7, None) is None
+        bulk_updater(in_memory, views).catch_up()
+        assert len(writers) == 1 and writers[0].rows is None
+        assert views.dump() == ordinary_fold(in_memory)
+    finally:
+        in_memory.close()
+
+
+def test_a_log_reader_that_fails_leaves_the_catch_up_to_this_process(
+        app: TallyApplication, views: ViewStore, writers: list[BulkWriter], monkeypatch: pytest.MonkeyPatch) -> None:
+    original = views_bulk.log_source
+
+    def unreadable(*args: Any) -> dict | None:
+        source = original(*args)
+        assert source is not None
+        return {**source, "env": {**source["env"], "PERSISTENCE_MODULE": "no.such.module"}}
+
+    monkeypatch.setattr(views_bulk, "log_source", unreadable)
+    with pytest.raises(BulkWriteFailed, match="could not read the log"):
+        views_bulk.fold_in_bulk(bulk_updater(app, views), 7)
+    assert views.dump() == ordinary_fold(app, up_to=views.position(ViewUpdater.NAME))  # a prefix
+
+    bulk_updater(app, views).catch_up()  # as a service starting up: folded here instead
+    assert len(writers) == 2 and views.dump() == ordinary_fold(app)
+
+
+def test_the_logs_rows_cross_the_pipe_as_the_recorder_stores_them(app: TallyApplication) -> None:
+    notifications, end = next_batch(app.recorder, 3, 50, None)
+    columns, after = views_bulk.read_batch(app.recorder, 3, 50, None)
+    assert after == end
+    rows = views_bulk.unpack_rows(*pickle.loads(pickle.dumps(columns)))
+    assert [(r.id, r.originator_id, r.originator_version, r.topic, bytes(r.state)) for r in rows] == [
+        (n.id, n.originator_id, n.originator_version, n.topic, bytes(n.state)) for n in notifications]
+    assert [app.mapper.to_domain_event(r) for r in rows] == [app.mapper.to_domain_event(n) for n in notifications]
+    empty, at = views_bulk.read_batch(app.recorder, end + 10**6, 50, ["x"])
+    assert views_bulk.unpack_rows(*empty) == [] and at == end + 10**6
 
 
 def test_an_in_memory_store_is_folded_in_this_process(app: TallyApplication, writers: list[BulkWriter]) -> None:
