@@ -12,18 +12,18 @@ every moment the exact fold of a prefix of the log. Documents of batches sent bu
 confirmed stay in memory (the overlay), so a later batch folds on what earlier ones wrote.
 
 When the event store can be opened by another process too (a file or PostgreSQL, not memory),
-the child also reads the log: a thread of its own reads batch *k + 2* from the store while this
-process folds batch *k + 1*, and sends it over a third pipe with the states in one buffer
-(``pack_rows``). Reading the stored events is a sixth of what this process did per event; the
-child has the time to spare (``shishi bench replay``).
+a second child (``python -m shared.views_bulk read``) reads the log one batch ahead and sends it
+as plain rows, the states in one buffer (``pack_rows``). Reading the stored events was a sixth
+of what this process did per event; in a process of its own it is a few percent of a core
+(a thread in the writer was slower: the two threads took Python's lock in turns for every row).
 
-Protocol on the child's stdin/stdout (a private pipe, pickled): first ``{"sqlite_path",
-"postgres", "name", "source"}``, then ``(after, position, columns)`` per batch (``pack``), each answered by ``("ok",
+Protocol on the writer's stdin/stdout (private pipes, pickled): first ``{"sqlite_path",
+"postgres", "name"}``, then ``(after, position, columns)`` per batch (``pack``), each answered by ``("ok",
 position)``, ``("moved", position)`` (another process folded meanwhile: nothing written) or
-``("error", reason)`` (the child stops). Closing stdin ends the child. ``source``, when the child
-reads the log: ``{"name", "env", "position", "limit", "topics", "fd"}``; on pipe ``fd`` it sends
-``("rows", after, position, columns)`` per batch, the last one empty (the end of the log), or
-``("error", reason)``.
+``("error", reason)`` (the child stops). Closing stdin ends the child. The reader is sent
+``{"name", "env", "position", "limit", "topics"}`` and answers ``("rows", after, position,
+columns)`` per batch, the last one empty (the end of the log), or ``("error", reason)``; it stops
+at the end of the log or when its output is closed.
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ import os
 import pickle
 import subprocess
 import sys
-import threading
 from array import array
 from itertools import accumulate
 from collections.abc import Callable, Sequence
@@ -180,45 +179,19 @@ def log_source(app: Any, position: int, limit: int, topics: Sequence[str] | None
             "topics": list(topics) if topics else None}
 
 
-class BulkWriter:
-    """The parent's end of one writer process (and, given ``source``, of its log reader)."""
+class _Child:
+    """One child process running ``python -m shared.views_bulk [mode]``, sent ``header`` first."""
 
-    def __init__(self, views: ViewStore, name: str, source: dict | None = None) -> None:
+    role = "child"
+
+    def __init__(self, mode: list[str], header: dict) -> None:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
-        self.rows: Any = None
-        fds: tuple[int, ...] = ()
-        if source is not None:
-            read_end, write_end = os.pipe()
-            widen_pipe(write_end)
-            source = {**source, "fd": write_end}
-            fds = (write_end,)
-        try:
-            self.process = subprocess.Popen([sys.executable, "-m", "shared.views_bulk"], stdin=subprocess.PIPE,
-                                            stdout=subprocess.PIPE, env=env, pass_fds=fds)
-        finally:
-            for fd in fds:
-                os.close(fd)  # the child's end: the child holds it now
-        if source is not None:
-            self.rows = os.fdopen(read_end, "rb", buffering=1 << 20)
+        self.process = subprocess.Popen([sys.executable, "-m", "shared.views_bulk", *mode], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, env=env)
         assert self.process.stdin is not None
         widen_pipe(self.process.stdin.fileno())
-        self._send({"sqlite_path": str(views.sqlite_path) if views.sqlite_path else None,
-                    "postgres": views.postgres, "name": name, "source": source})
-
-    def next_rows(self, after: int) -> tuple[list[StoredRow], int]:
-        """The next batch the child read from the log after ``after``, and the position after it."""
-        try:
-            message = pickle.load(self.rows)
-        except (EOFError, OSError, pickle.UnpicklingError) as exc:
-            raise BulkWriteFailed(f"the read-model writer process stopped reading the log "
-                                  f"(exit code {self.process.poll()})") from exc
-        if message[0] == "error":
-            raise BulkWriteFailed(f"the read-model writer could not read the log: {message[1]}")
-        _, start, position, columns = message
-        if start != after:
-            raise BulkWriteFailed(f"the log reader sent the batch after {start}, expected after {after}")
-        return unpack_rows(*columns), position
+        self._send(header)
 
     def _send(self, message: Any) -> None:
         assert self.process.stdin is not None
@@ -226,37 +199,74 @@ class BulkWriter:
             pickle.dump(message, self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
             self.process.stdin.flush()
         except (BrokenPipeError, OSError) as exc:
-            raise BulkWriteFailed(f"the read-model writer process is gone (exit code {self.process.poll()})") from exc
+            raise BulkWriteFailed(f"the read-model {self.role} process is gone (exit code {self.process.poll()})") from exc
+
+    def _receive(self) -> Any:
+        assert self.process.stdout is not None
+        try:
+            return pickle.load(self.process.stdout)
+        except (EOFError, OSError, pickle.UnpicklingError) as exc:
+            raise BulkWriteFailed(f"the read-model {self.role} process ended (exit code {self.process.poll()})") from exc
+
+    def close(self) -> None:
+        _close(self.process.stdin)  # the writer finishes what it was sent, then ends
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        _close(self.process.stdout)
+
+
+class BulkWriter(_Child):
+    """The parent's end of one writer process."""
+
+    role = "writer"
+
+    def __init__(self, views: ViewStore, name: str) -> None:
+        super().__init__([], {"sqlite_path": str(views.sqlite_path) if views.sqlite_path else None,
+                              "postgres": views.postgres, "name": name})
 
     def send(self, after: int, position: int, changes: Changes) -> None:
         self._send((after, position, pack(changes)))
 
     def confirm(self) -> bool:
         """The oldest unconfirmed batch's outcome: True if written, False if the position had moved."""
-        assert self.process.stdout is not None
-        try:
-            outcome, detail = pickle.load(self.process.stdout)
-        except EOFError as exc:
-            raise BulkWriteFailed(f"the read-model writer process ended (exit code {self.process.wait()})") from exc
+        outcome, detail = self._receive()
         if outcome == "error":
             raise BulkWriteFailed(f"the read-model writer failed: {detail}")
         return bool(outcome == "ok")
 
+
+class LogReader(_Child):
+    """The parent's end of one log-reader process (``log_source``)."""
+
+    role = "log reader"
+
+    def __init__(self, source: dict) -> None:
+        super().__init__(["read"], source)
+
+    def next_rows(self, after: int) -> tuple[list[StoredRow], int]:
+        """The next batch read from the log after ``after``, and the position after it."""
+        message = self._receive()
+        if message[0] == "error":
+            raise BulkWriteFailed(f"the read-model log reader could not read the log: {message[1]}")
+        _, start, position, columns = message
+        if start != after:
+            raise BulkWriteFailed(f"the log reader sent the batch after {start}, expected after {after}")
+        return unpack_rows(*columns), position
+
     def close(self) -> None:
-        if self.rows is not None:
-            self.rows.close()  # a reader still sending gets a broken pipe and stops
-        if self.process.stdin is not None and not self.process.stdin.closed:
-            try:
-                self.process.stdin.close()
-            except OSError:
-                pass
+        _close(self.process.stdout)  # a reader still sending gets a broken pipe and ends
+        super().close()
+
+
+def _close(pipe: Any) -> None:
+    if pipe is not None and not pipe.closed:
         try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        if self.process.stdout is not None:
-            self.process.stdout.close()
+            pipe.close()
+        except OSError:
+            pass
 
 
 def fold_in_bulk(updater: Any, batch: int, stop: Callable[[], bool] | None = None) -> int:
@@ -274,9 +284,13 @@ def fold_in_bulk(updater: Any, batch: int, stop: Callable[[], bool] | None = Non
         return 0
     reader = views.peer()  # opened before the writer holds the store's write lock
     source = log_source(updater.app, ahead[1], batch, updater.topics)
+    writer: BulkWriter | None = None
     try:
-        writer = BulkWriter(views, updater.NAME, source)
+        writer = BulkWriter(views, updater.NAME)
+        log = LogReader(source) if source is not None else None
     except BaseException:
+        if writer is not None:
+            writer.close()
         reader.close()
         raise
     pending: list[Changes] = []  # sent, not yet confirmed: oldest first
@@ -296,8 +310,8 @@ def fold_in_bulk(updater: Any, batch: int, stop: Callable[[], bool] | None = Non
         while not moved and not (stop is not None and stop()):
             if ahead is not None:
                 (notifications, new_position), ahead = ahead, None
-            elif source is not None:
-                notifications, new_position = writer.next_rows(position)
+            elif log is not None:
+                notifications, new_position = log.next_rows(position)
             else:
                 notifications, new_position = next_batch(updater.app.recorder, position, batch, updater.topics)
             if new_position == position:
@@ -314,55 +328,54 @@ def fold_in_bulk(updater: Any, batch: int, stop: Callable[[], bool] | None = Non
         while pending:
             confirm_oldest()
     finally:
+        if log is not None:
+            log.close()
         writer.close()
         reader.close()
     return written
 
 
-def read_log(source: dict) -> None:
-    """The child's reader thread: the log from ``source["position"]``, batch after batch, until its
-    end (sent as an empty batch), or until the parent stops reading (a broken pipe)."""
+def read_log(out: Any, source: dict) -> int:
+    """The reader child: the log from ``source["position"]``, batch after batch, until its end
+    (sent as an empty batch), or until the parent stops reading (a broken pipe)."""
     from eventsourcing.persistence import InfrastructureFactory
     from eventsourcing.utils import Environment
 
-    with os.fdopen(source["fd"], "wb", buffering=1 << 20) as out:
-        try:
-            recorder = InfrastructureFactory.construct(Environment(source["name"], source["env"])).application_recorder()
-            position = source["position"]
-            while True:
-                columns, after = read_batch(recorder, position, source["limit"], source["topics"])
-                pickle.dump(("rows", position, after, columns), out, protocol=pickle.HIGHEST_PROTOCOL)
-                out.flush()
-                if after == position:
-                    return
-                position = after
-        except (BrokenPipeError, OSError) as exc:
-            if isinstance(exc, BrokenPipeError) or out.closed:
-                return  # the parent stopped reading: the run is over
-            _report(out, exc)
-        except Exception as exc:  # noqa: BLE001 - reported to the parent, which falls back to reading itself
-            _report(out, exc)
-
-
-def _report(out: Any, exc: BaseException) -> None:
     try:
-        pickle.dump(("error", f"{type(exc).__name__}: {exc}"), out)
-        out.flush()
-    except OSError:
-        pass  # the parent is gone
+        recorder = InfrastructureFactory.construct(Environment(source["name"], source["env"])).application_recorder()
+        position = source["position"]
+        while True:
+            columns, after = read_batch(recorder, position, source["limit"], source["topics"])
+            pickle.dump(("rows", position, after, columns), out, protocol=pickle.HIGHEST_PROTOCOL)
+            out.flush()
+            if after == position:
+                return 0
+            position = after
+    except BrokenPipeError:
+        return 0  # the parent stopped reading: the run is over
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which falls back to reading itself
+        try:
+            pickle.dump(("error", f"{type(exc).__name__}: {exc}"), out)
+            out.flush()
+        except OSError:
+            pass  # the parent is gone
+        return 1
 
 
-def main() -> int:
-    """The child: write each batch it is sent, answer each, until stdin closes."""
-    out = os.fdopen(os.dup(1), "wb")
+def main(argv: Sequence[str] = ()) -> int:
+    """The child: the writer (write each batch it is sent, answer each, until stdin closes), or
+    with ``read`` the log reader."""
+    out = os.fdopen(os.dup(1), "wb", buffering=1 << 20)
     os.dup2(2, 1)  # anything printed goes to stderr, never into the answers
     source = sys.stdin.buffer
     try:
         header = pickle.load(source)
     except EOFError:
         return 0
-    if header.get("source"):
-        threading.Thread(target=read_log, args=(header["source"],), name="log-reader", daemon=True).start()
+    if list(argv) == ["read"]:
+        widen_pipe(out.fileno())
+        with out:
+            return read_log(out, header)
     store = ViewStore(sqlite_path=Path(header["sqlite_path"]) if header["sqlite_path"] else None,
                       postgres=header["postgres"])
     store.bulk_loading()
@@ -385,4 +398,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

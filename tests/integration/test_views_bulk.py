@@ -17,7 +17,7 @@ from shared.application import Inbound
 from shared.notifications import next_batch
 from shared.views import ViewStore, ViewUpdater
 from shared import views_bulk
-from shared.views_bulk import BulkWriteFailed, BulkWriter
+from shared.views_bulk import BulkWriteFailed, BulkWriter, LogReader
 from tests.integration.test_batch_tracking import TallyApplication, project_tallies
 
 TALLIES, ROUNDS = 12, 9
@@ -78,8 +78,22 @@ def writers(monkeypatch: pytest.MonkeyPatch) -> list[BulkWriter]:
     return started
 
 
+@pytest.fixture
+def readers(monkeypatch: pytest.MonkeyPatch) -> list[LogReader]:
+    """Every log-reader process started."""
+    started: list[LogReader] = []
+    original = LogReader.__init__
+
+    def spy(self: LogReader, *args: Any) -> None:
+        original(self, *args)
+        started.append(self)
+
+    monkeypatch.setattr(LogReader, "__init__", spy)
+    return started
+
+
 def test_a_bulk_catch_up_is_exactly_the_ordinary_fold(app: TallyApplication, views: ViewStore,
-                                                     writers: list[BulkWriter]) -> None:
+                                                     writers: list[BulkWriter], readers: list[LogReader]) -> None:
     updater = bulk_updater(app, views)
     total = app.recorder.max_notification_id()
     assert total >= 100
@@ -87,7 +101,7 @@ def test_a_bulk_catch_up_is_exactly_the_ordinary_fold(app: TallyApplication, vie
     updater.catch_up()
 
     assert len(writers) == 1 and writers[0].process.returncode == 0
-    assert writers[0].rows is not None  # the store is a file or PostgreSQL: the child read the log
+    assert len(readers) == 1 and readers[0].process.returncode == 0  # a file or PostgreSQL: read by a child
     assert views.dump() == ordinary_fold(app)
     assert views.position(ViewUpdater.NAME) == total
     assert views.get("tally", str(app.tally("t0").id))["counted"] == app.tally("t0").counted
@@ -168,14 +182,15 @@ def test_another_process_folding_meanwhile_stops_the_bulk_run_without_loss(
     assert views.dump() == ordinary_fold(app)
 
 
-def test_a_log_in_memory_is_read_here_and_written_by_the_child(views: ViewStore, writers: list[BulkWriter]) -> None:
+def test_a_log_in_memory_is_read_here_and_written_by_the_child(views: ViewStore, writers: list[BulkWriter],
+                                                              readers: list[LogReader]) -> None:
     in_memory = TallyApplication(env={"PERSISTENCE_MODULE": "shared.persistence.sqlite:ShishiSQLiteFactory",
                                       "SQLITE_DBNAME": ":memory:"})
     try:
         fill(in_memory, 0)
         assert views_bulk.log_source(in_memory, 0, 7, None) is None
         bulk_updater(in_memory, views).catch_up()
-        assert len(writers) == 1 and writers[0].rows is None
+        assert len(writers) == 1 and readers == []
         assert views.dump() == ordinary_fold(in_memory)
     finally:
         in_memory.close()
@@ -191,7 +206,7 @@ def test_a_log_reader_that_fails_leaves_the_catch_up_to_this_process(
         return {**source, "env": {**source["env"], "PERSISTENCE_MODULE": "no.such.module"}}
 
     monkeypatch.setattr(views_bulk, "log_source", unreadable)
-    with pytest.raises(BulkWriteFailed, match="could not read the log"):
+    with pytest.raises(BulkWriteFailed, match="log reader could not read the log: .*no.such.module"):
         views_bulk.fold_in_bulk(bulk_updater(app, views), 7)
     assert views.dump() == ordinary_fold(app, up_to=views.position(ViewUpdater.NAME))  # a prefix
 
