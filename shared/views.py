@@ -65,7 +65,9 @@ def search_statement(placeholder: str) -> str:
 
 
 def search_args(placeholder: str, field: str, value: str) -> tuple[str, str]:
-    return ('$."' + field.replace('"', '""') + '"' if placeholder == "?" else field), value
+    if not field.isidentifier():
+        raise ValueError(f"not a document field name: {field!r}")
+    return (f"$.{field}" if placeholder == "?" else field), value
 
 
 class ViewTx:
@@ -167,22 +169,28 @@ class ViewStore:
             return int(row[0]) if row else 0
 
     def reset_unless_version(self, name: str, version: int) -> bool:
-        """Empty the read model ``name`` when it was folded by another version of its fold (or
-        before versions were recorded), and record ``version``, in one transaction: whichever
-        process checks first resets, the others then find the new version. Returns whether it reset."""
+        """Empty the read model ``name`` when it was folded by another version of its fold, and
+        record ``version``, in one transaction: whichever process checks first resets, the others
+        then find the new version. A store with no version recorded was folded by version 1 (the
+        releases before versions). Returns whether it reset."""
         p, key = self._p, f"{name}@version"
         with self.transaction() as c:
+            if p == "%s":  # as ``_moved``: serialised with every guarded write of this read model
+                c.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"view_position:{name}",))
             c.execute(f"SELECT position FROM view_position WHERE name={p}", (key,))
             row = c.fetchone()
-            if row is not None and int(row[0]) == version:
+            recorded = int(row[0]) if row is not None else 1
+            if row is not None and recorded == version:
                 return False
             c.execute(f"SELECT position FROM view_position WHERE name={p}", (name,))
-            folded = c.fetchone() is not None
-            if folded:  # an empty store (a first start) has nothing to reset
+            reset = recorded != version and c.fetchone() is not None  # an empty store has nothing to reset
+            if reset:
                 c.execute("DELETE FROM view_docs")
                 c.execute("DELETE FROM view_position")
             self._set_position(c, key, version)
-        return folded
+        if reset:
+            log.warning("views_reset_for_new_fold", name=name, previous_version=recorded, version=version)
+        return reset
 
     def bulk_loading(self) -> None:
         """Settings for a connection that writes many large batches: on SQLite a page cache of
@@ -330,8 +338,7 @@ class ViewUpdater:
     def check_version(self) -> None:
         """Once per updater: a read model folded by another version of the fold starts again empty."""
         if not self._version_checked:
-            if self.views.reset_unless_version(self.NAME, self.version):
-                log.warning("views_reset_for_new_fold", version=self.version)
+            self.views.reset_unless_version(self.NAME, self.version)
             self._version_checked = True
 
     def catch_up_once(self) -> int:

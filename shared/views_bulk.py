@@ -40,15 +40,23 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import structlog
+
+from shared.notifications import next_batch
 from shared.uuids import uuid_from_hex
 from shared.views import ViewStore, ViewTx, encode_doc_bytes
+
+_log = structlog.get_logger("shishi.views")
 
 Key = tuple[str, str]
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class BulkWriteFailed(RuntimeError):
-    """The writer process failed or died; every batch it confirmed is committed, no other."""
+    """A child process failed or died. Of the writer's batches, every one it confirmed is
+    committed; one sent but not confirmed may be committed too (the store stays at a batch
+    boundary: the next catch-up goes on from its position). A failed log reader only makes this
+    process read the rest itself."""
 
 
 Changes = dict[Key, tuple[str, dict | None]]  # a fold transaction's changed documents: county, document
@@ -143,8 +151,6 @@ def pack_rows(rows: Sequence[tuple], uuids: bool) -> RowColumns:
 def read_batch(recorder: Any, position: int, limit: int, topics: Sequence[str] | None) -> tuple[RowColumns, int]:
     """The log reader's next batch, packed: read as plain rows where the recorder can
     (``select_rows``), else as the library's notifications."""
-    from shared.notifications import next_batch
-
     if hasattr(recorder, "select_rows"):
         found, after = next_batch(recorder, position, limit, topics, rows=True)
         return pack_rows(found, recorder.stores_uuid_hex), after
@@ -175,6 +181,10 @@ def log_source(app: Any, position: int, limit: int, topics: Sequence[str] | None
             return None
     elif "postgres" not in module.lower():
         return None  # the library's in-memory store (POPO) and anything we do not know
+    for key in ("CREATE_TABLE", f"{app.env.name.upper()}_CREATE_TABLE"):
+        env[key] = "n"  # a reader: no table, index or function statements against the live store
+    for key in ("POSTGRES_POOL_SIZE", f"{app.env.name.upper()}_POSTGRES_POOL_SIZE"):
+        env[key] = "1"
     return {"name": app.env.name, "env": env, "position": position, "limit": limit,
             "topics": list(topics) if topics else None}
 
@@ -191,7 +201,11 @@ class _Child:
                                         stdout=subprocess.PIPE, env=env)
         assert self.process.stdin is not None
         widen_pipe(self.process.stdin.fileno())
-        self._send(header)
+        try:
+            self._send(header)
+        except BulkWriteFailed:
+            self.close()
+            raise
 
     def _send(self, message: Any) -> None:
         assert self.process.stdin is not None
@@ -206,10 +220,16 @@ class _Child:
         try:
             return pickle.load(self.process.stdout)
         except (EOFError, OSError, pickle.UnpicklingError) as exc:
-            raise BulkWriteFailed(f"the read-model {self.role} process ended (exit code {self.process.poll()})") from exc
+            raise BulkWriteFailed(f"the read-model {self.role} process ended (exit code {self._exit_code()})") from exc
+
+    def _exit_code(self) -> int | None:
+        try:
+            return self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            return None
 
     def close(self) -> None:
-        _close(self.process.stdin)  # the writer finishes what it was sent, then ends
+        _close(self.process.stdin)  # a writer finishes what it was sent, then ends
         try:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
@@ -251,14 +271,29 @@ class LogReader(_Child):
         message = self._receive()
         if message[0] == "error":
             raise BulkWriteFailed(f"the read-model log reader could not read the log: {message[1]}")
-        _, start, position, columns = message
+        try:
+            _, start, position, columns = message
+            rows = unpack_rows(*columns)
+        except (TypeError, ValueError) as exc:
+            raise BulkWriteFailed(f"the read-model log reader sent a malformed batch: {exc}") from exc
         if start != after:
             raise BulkWriteFailed(f"the log reader sent the batch after {start}, expected after {after}")
-        return unpack_rows(*columns), position
+        return rows, position
 
     def close(self) -> None:
         _close(self.process.stdout)  # a reader still sending gets a broken pipe and ends
         super().close()
+
+
+def _close_all(children: list[_Child]) -> None:
+    """Stop the children together: every reader's output and writer's input closed first (the
+    writer finishes the batches it was sent), then each waited for."""
+    for child in children:
+        if isinstance(child, LogReader):
+            _close(child.process.stdout)
+        _close(child.process.stdin)
+    for child in children:
+        child.close()
 
 
 def _close(pipe: Any) -> None:
@@ -274,25 +309,15 @@ def fold_in_bulk(updater: Any, batch: int, stop: Callable[[], bool] | None = Non
     process. Returns how many notifications were written; stops early (without error) if another
     process moved the read model meanwhile, leaving the rest to the caller's ordinary catch-up,
     or when ``stop()`` turns true (the service is stopping), after the batches already sent."""
-    from shared.notifications import next_batch
-
     views: ViewStore = updater.views
     position = views.position(updater.NAME)
-    # the first batch is read here, while the child starts; the child reads on from its end
-    ahead: tuple[list, int] | None = next_batch(updater.app.recorder, position, batch, updater.topics)
-    if ahead[1] == position:
-        return 0
     reader = views.peer()  # opened before the writer holds the store's write lock
-    source = log_source(updater.app, ahead[1], batch, updater.topics)
-    writer: BulkWriter | None = None
     try:
         writer = BulkWriter(views, updater.NAME)
-        log = LogReader(source) if source is not None else None
     except BaseException:
-        if writer is not None:
-            writer.close()
         reader.close()
         raise
+    log: LogReader | None = None
     pending: list[Changes] = []  # sent, not yet confirmed: oldest first
     counts: list[int] = []
     written, moved = 0, False
@@ -306,19 +331,33 @@ def fold_in_bulk(updater: Any, batch: int, stop: Callable[[], bool] | None = Non
         else:
             moved = True
 
+    def read_here() -> tuple[list, int]:
+        return next_batch(updater.app.recorder, position, batch, updater.topics)
+
     try:
+        # the first batch is read here, while the writer starts; a reader process goes on from its end
+        ahead: tuple[list, int] | None = read_here()
+        source = log_source(updater.app, ahead[1], batch, updater.topics) if ahead[1] != position else None
+        log = LogReader(source) if source is not None else None
         while not moved and not (stop is not None and stop()):
             if ahead is not None:
                 (notifications, new_position), ahead = ahead, None
             elif log is not None:
-                notifications, new_position = log.next_rows(position)
+                try:
+                    notifications, new_position = log.next_rows(position)
+                except BulkWriteFailed as exc:  # the reader failed: this process reads the rest
+                    _log.warning("views_bulk_reader_failed", error=str(exc))
+                    log.close()
+                    log = None
+                    notifications, new_position = read_here()
             else:
-                notifications, new_position = next_batch(updater.app.recorder, position, batch, updater.topics)
+                notifications, new_position = read_here()
             if new_position == position:
                 break
             tx = OverlayTx(reader, pending)
+            project, to_event = updater.project, updater.app.mapper.to_domain_event
             for notification in notifications:
-                updater.project(tx, updater.app.mapper.to_domain_event(notification))
+                project(tx, to_event(notification))
             writer.send(position, new_position, tx.changes())
             pending.append(tx.changes())
             counts.append(len(notifications))
@@ -328,9 +367,7 @@ def fold_in_bulk(updater: Any, batch: int, stop: Callable[[], bool] | None = Non
         while pending:
             confirm_oldest()
     finally:
-        if log is not None:
-            log.close()
-        writer.close()
+        _close_all([child for child in (log, writer) if child is not None])
         reader.close()
     return written
 
@@ -374,8 +411,12 @@ def main(argv: Sequence[str] = ()) -> int:
         return 0
     if list(argv) == ["read"]:
         widen_pipe(out.fileno())
-        with out:
-            return read_log(out, header)
+        code = read_log(out, header)
+        try:
+            out.close()
+        except BrokenPipeError:  # the parent stopped reading before the last buffered bytes
+            pass
+        return code
     store = ViewStore(sqlite_path=Path(header["sqlite_path"]) if header["sqlite_path"] else None,
                       postgres=header["postgres"])
     store.bulk_loading()

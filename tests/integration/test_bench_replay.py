@@ -11,6 +11,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,7 @@ def bench(data_dir: Path) -> dict:
 
 
 def rebuilt(data_dir: Path) -> list[tuple]:
-    with sqlite3.connect(data_dir / "rebuild.sqlite") as c:
+    with closing(sqlite3.connect(data_dir / "rebuild.sqlite")) as c:
         return c.execute("SELECT kind, id, county, doc FROM view_docs ORDER BY kind, id").fetchall()
 
 
@@ -41,8 +42,9 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict, list[tup
     data_dir = tmp_path_factory.mktemp("replay")
     first = bench(data_dir)
     first_docs = rebuilt(data_dir)
-    with sqlite3.connect(data_dir / "rebuild.sqlite") as c:  # a leftover the next rebuild must not keep
+    with closing(sqlite3.connect(data_dir / "rebuild.sqlite")) as c:  # a leftover the next rebuild must not keep
         c.execute("INSERT INTO view_docs (kind, id, county, doc) VALUES ('demand', 'stale', '440703', '{}')")
+        c.commit()
     second = bench(data_dir)
     return first, second, first_docs, rebuilt(data_dir)
 

@@ -77,6 +77,10 @@ def test_erasures_old_and_new_mark_exactly_their_demands(app: IntakeApplication,
     old = [e for e in (app.mapper.to_domain_event(n) for n in app.recorder.select_notifications(0, 1000))
            if isinstance(e, ResidentContact.Erased)]
     assert [e.demand_id for e in old] == [demands[1], None, None]  # version 1 is read with no demand
+    contact = app.repository.get(app.demand(demands[0]).contact_id)  # and replays as erased
+    assert contact.erased and contact.version == 2
+    contact.erase(meta("再次申请"), demands[0])
+    assert contact.collect_events() == []  # erasing again records nothing
     folds = [n.originator_id for n in app.recorder.select_notifications(0, 1000, None, list(TOPICS))]
     assert len(folds) - folds.index(later[0]) == 4  # its Submitted, two others, its erasure
 
@@ -109,3 +113,20 @@ def test_find_sees_this_transactions_changes_before_the_store(views: ViewStore) 
     views.apply("views", 2, change)
     assert found == [["d0", "d2"], ["d2", "d3"], []]
     assert sorted(views.search("demand", "contact_id", "c1")) == ["d2", "d3"]
+
+
+def test_find_in_a_bulk_fold_sees_unconfirmed_batches_before_the_store(views: ViewStore) -> None:
+    from shared.views_bulk import OverlayTx
+
+    views.apply("views", 1, lambda tx: tx.put("demand", "d0", COUNTY, {"id": "d0", "contact_id": "c1"}))
+    pending = [{("demand", "d0"): (COUNTY, {"id": "d0", "contact_id": "c9"}),  # changed, not yet written
+                ("demand", "d1"): (COUNTY, {"id": "d1", "contact_id": "c1"})}]  # new, not yet written
+    reader = views.peer()
+    try:
+        tx = OverlayTx(reader, pending)
+        assert tx.find("demand", "contact_id", "c1") == ["d1"]
+        assert tx.find("demand", "contact_id", "c9") == ["d0"]
+        with pytest.raises(ValueError, match="not a document field name"):
+            tx.find("demand", "contact_id') OR 1=1 --", "c1")
+    finally:
+        reader.close()

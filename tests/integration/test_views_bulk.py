@@ -196,8 +196,9 @@ def test_a_log_in_memory_is_read_here_and_written_by_the_child(views: ViewStore,
         in_memory.close()
 
 
-def test_a_log_reader_that_fails_leaves_the_catch_up_to_this_process(
-        app: TallyApplication, views: ViewStore, writers: list[BulkWriter], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_log_reader_that_fails_leaves_the_reading_to_this_process(
+        app: TallyApplication, views: ViewStore, writers: list[BulkWriter], readers: list[LogReader],
+        monkeypatch: pytest.MonkeyPatch) -> None:
     original = views_bulk.log_source
 
     def unreadable(*args: Any) -> dict | None:
@@ -206,12 +207,24 @@ def test_a_log_reader_that_fails_leaves_the_catch_up_to_this_process(
         return {**source, "env": {**source["env"], "PERSISTENCE_MODULE": "no.such.module"}}
 
     monkeypatch.setattr(views_bulk, "log_source", unreadable)
-    with pytest.raises(BulkWriteFailed, match="log reader could not read the log: .*no.such.module"):
-        views_bulk.fold_in_bulk(bulk_updater(app, views), 7)
-    assert views.dump() == ordinary_fold(app, up_to=views.position(ViewUpdater.NAME))  # a prefix
+    written = views_bulk.fold_in_bulk(bulk_updater(app, views), 7)  # the same run, still in bulk
 
-    bulk_updater(app, views).catch_up()  # as a service starting up: folded here instead
-    assert len(writers) == 2 and views.dump() == ordinary_fold(app)
+    assert written == app.recorder.max_notification_id() and views.dump() == ordinary_fold(app)
+    assert len(writers) == 1 and len(readers) == 1 and readers[0].process.returncode == 1
+
+
+def test_a_reader_still_sending_when_the_run_stops_ends_quietly(app: TallyApplication, views: ViewStore,
+                                                                readers: list[LogReader]) -> None:
+    sequence = fill(app, 1000)
+    for start in range(0, 120):  # a log larger than the pipes' buffers (2 MiB): the reader is blocked sending
+        batch = [Inbound("S", sequence + start * 200 + i, (f"big{start}-{i % 4}", i)) for i in range(1, 201)]
+        app.receive(*batch)
+    answers = iter([False, False])
+
+    written = views_bulk.fold_in_bulk(bulk_updater(app, views), 7, stop=lambda: next(answers, True))
+
+    assert written == 14 and views.dump() == ordinary_fold(app, up_to=14)
+    assert len(readers) == 1 and readers[0].process.returncode == 0  # a broken pipe is its normal end
 
 
 def test_the_logs_rows_cross_the_pipe_as_the_recorder_stores_them(app: TallyApplication) -> None:

@@ -1,11 +1,12 @@
-"""A read model folded by another version of its fold (a service's ``projections.VERSION``), or
-before versions were recorded, is emptied and folded again from the start the first time an
-updater catches up, on SQLite and PostgreSQL; the same version keeps what is there; an empty
-store only records the version."""
+"""A read model folded by another version of its fold (a service's ``projections.VERSION``)
+is emptied and folded again from the start (in bulk when long) the first time an updater catches
+up, on SQLite and PostgreSQL; the same version keeps what is there, and a store folded before
+versions were recorded counts as version 1; an empty store only records the version."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -59,16 +60,32 @@ def test_the_same_version_keeps_the_read_model(app: TallyApplication, views: Vie
     assert views.dump() == before
 
 
-def test_a_read_model_folded_before_versions_were_recorded_is_folded_again(app: TallyApplication,
-                                                                           views: ViewStore) -> None:
+def test_a_read_model_folded_before_versions_were_recorded_counts_as_version_1(app: TallyApplication,
+                                                                               views: ViewStore) -> None:
     updater = ViewUpdater(app, views, project_with_index, bulk_min=None)
     updater._version_checked = True  # as a release without versions folded it: no version recorded
     updater.catch_up()
+    before = views.dump()
     assert version_of(views) == 0 and "tally_index" in kinds(views)
 
-    ViewUpdater(app, views, project_tallies, bulk_min=None).catch_up()
+    ViewUpdater(app, views, project_with_index, bulk_min=None).catch_up()  # version 1: kept as it is
+    assert views.dump() == before and version_of(views) == 1
 
-    assert kinds(views) == {"tally"} and version_of(views) == 1
+    ViewUpdater(app, views, project_tallies, bulk_min=None, version=2).catch_up()
+    assert kinds(views) == {"tally"} and version_of(views) == 2
+
+
+def test_a_reset_read_model_is_folded_again_in_bulk(app: TallyApplication, views: ViewStore) -> None:
+    ViewUpdater(app, views, project_with_index, bulk_min=None, version=1).catch_up()
+    ordinary = ViewStore(sqlite_path=Path(":memory:"))
+    try:
+        ViewUpdater(app, ordinary, project_tallies, bulk_min=None, version=2).catch_up()
+        bulk = ViewUpdater(app, views, project_tallies, batch=4, bulk_min=5, version=2)
+        bulk.BULK_BATCH = 4
+        bulk.catch_up()
+        assert views.dump() == ordinary.dump() and version_of(views) == 2
+    finally:
+        ordinary.close()
 
 
 def test_an_empty_store_only_records_the_version(views: ViewStore) -> None:
