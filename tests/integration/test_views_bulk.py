@@ -64,32 +64,29 @@ def bulk_updater(app: TallyApplication, views: ViewStore) -> ViewUpdater:
     return updater
 
 
+def started(monkeypatch: pytest.MonkeyPatch, cls: type) -> list:
+    """Every instance of ``cls`` (a child process) made while the test runs."""
+    made: list = []
+    original = cls.__init__
+
+    def spy(self: Any, *args: Any) -> None:
+        original(self, *args)
+        made.append(self)
+
+    monkeypatch.setattr(cls, "__init__", spy)
+    return made
+
+
 @pytest.fixture
 def writers(monkeypatch: pytest.MonkeyPatch) -> list[BulkWriter]:
     """Every writer process started."""
-    started: list[BulkWriter] = []
-    original = BulkWriter.__init__
-
-    def spy(self: BulkWriter, *args: Any) -> None:
-        original(self, *args)
-        started.append(self)
-
-    monkeypatch.setattr(BulkWriter, "__init__", spy)
-    return started
+    return started(monkeypatch, BulkWriter)
 
 
 @pytest.fixture
 def readers(monkeypatch: pytest.MonkeyPatch) -> list[LogReader]:
     """Every log-reader process started."""
-    started: list[LogReader] = []
-    original = LogReader.__init__
-
-    def spy(self: LogReader, *args: Any) -> None:
-        original(self, *args)
-        started.append(self)
-
-    monkeypatch.setattr(LogReader, "__init__", spy)
-    return started
+    return started(monkeypatch, LogReader)
 
 
 def test_a_bulk_catch_up_is_exactly_the_ordinary_fold(app: TallyApplication, views: ViewStore,
