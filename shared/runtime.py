@@ -54,13 +54,14 @@ class ServiceRuntime:
         background: Iterable[tuple[str, Callable[[asyncio.Event], Any]]] = (),
         view_topics: Sequence[str] | None = None,
         contract_topics: Sequence[str] | None = None,
-        view_version: int = 1,
+        view_version: int,
     ) -> None:
         """``background``: extra (name, coroutine function) tasks, each given the stopping event,
         started after the consumers and stopped with the runtime (e.g. supervision's warning sweep).
         ``view_topics`` / ``contract_topics``: the stored topics the projection / the translation handle
         (None: all), so the updater and the relay decode nothing else. ``view_version``: the
-        projection's ``VERSION`` (a read model folded by another version is folded again)."""
+        projection's ``VERSION`` (a read model folded by another version is folded again); required,
+        so a service cannot fold under the wrong label by forgetting it."""
         self.settings = settings
         self.app = app
         self.views = views

@@ -58,16 +58,17 @@ def encode_doc(doc: dict) -> str:
 
 
 def search_statement(placeholder: str) -> str:
-    """Ids of a kind's documents with a top-level field equal to a text (``search_args``)."""
+    """Ids of a kind's documents in one county (through the (kind, county) index) with a top-level
+    field equal to a text (``search_args``)."""
     p = placeholder
     field = f"json_extract(doc, {p})" if p == "?" else f"(doc::jsonb ->> {p})"
-    return f"SELECT id FROM view_docs WHERE kind={p} AND {field} = {p}"
+    return f"SELECT id FROM view_docs WHERE kind={p} AND county={p} AND {field} = {p}"
 
 
-def search_args(placeholder: str, field: str, value: str) -> tuple[str, str]:
+def search_args(placeholder: str, kind: str, county: str, field: str, value: str) -> tuple[str, str, str, str]:
     if not field.isidentifier():
         raise ValueError(f"not a document field name: {field!r}")
-    return (f"$.{field}" if placeholder == "?" else field), value
+    return kind, county, (f"$.{field}" if placeholder == "?" else field), value
 
 
 class ViewTx:
@@ -108,17 +109,19 @@ class ViewTx:
         self.put(kind, id, self._county.get((kind, str(id)), doc.get("county", "")), doc)
         return doc
 
-    def find(self, kind: str, field: str, value: str) -> list[str]:
-        """Ids of the documents of ``kind`` whose top-level ``field`` is ``value``, as this
-        transaction sees them (its own changes first), in id order. It scans the kind's stored
-        documents: for rare events only (a fold's lookups by id are what keep a rebuild fast)."""
-        candidates = set(self._search(kind, field, value))
+    def find(self, kind: str, county: str, field: str, value: str) -> list[str]:
+        """Ids of the documents of ``kind`` in ``county`` whose top-level ``field`` is ``value``, as
+        this transaction sees them (its own changes first), in id order. It scans the county's
+        stored documents of that kind: for rare events only (a fold's lookups by id are what keep
+        a rebuild fast)."""
+        candidates = set(self._search(kind, county, field, value))
         candidates.update(id for (k, id), doc in self._cache.items() if k == kind and doc is not None)
-        return sorted(id for id in candidates if (doc := self.get(kind, id)) is not None and doc.get(field) == value)
+        return sorted(id for id in candidates if (doc := self.get(kind, id)) is not None
+                      and self._county.get((kind, id)) == county and doc.get(field) == value)
 
-    def _search(self, kind: str, field: str, value: str) -> list[str]:
+    def _search(self, kind: str, county: str, field: str, value: str) -> list[str]:
         """Ids of the stored documents that may match (``find`` checks each as this transaction sees it)."""
-        self._c.execute(search_statement(self._p), (kind, *search_args(self._p, field, value)))
+        self._c.execute(search_statement(self._p), search_args(self._p, kind, county, field, value))
         return [row[0] for row in self._c.fetchall()]
 
     def rows(self) -> list[tuple[str, str, str, str]]:
@@ -264,11 +267,11 @@ class ViewStore:
                 self._conn.rollback()  # end the implicit read transaction
         return (row[0], row[1]) if row else None
 
-    def search(self, kind: str, field: str, value: str) -> list[str]:
+    def search(self, kind: str, county: str, field: str, value: str) -> list[str]:
         """``ViewTx._search`` without the write lock (a writer in another process may hold it)."""
         with self._lock:
             cursor = self._conn.cursor()
-            cursor.execute(search_statement(self._p), (kind, *search_args(self._p, field, value)))
+            cursor.execute(search_statement(self._p), search_args(self._p, kind, county, field, value))
             found = [row[0] for row in cursor.fetchall()]
             if self._p == "%s":
                 self._conn.rollback()  # end the implicit read transaction

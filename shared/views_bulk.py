@@ -79,10 +79,10 @@ class OverlayTx(ViewTx):
         stored = self._reader.lookup(*key)
         return (json.loads(stored[0]), stored[1]) if stored else None
 
-    def _search(self, kind: str, field: str, value: str) -> list[str]:
+    def _search(self, kind: str, county: str, field: str, value: str) -> list[str]:
         pending = {id for changes in self._pending for (k, id), (_, doc) in changes.items()
                    if k == kind and doc is not None and doc.get(field) == value}
-        return [*self._reader.search(kind, field, value), *pending]
+        return [*self._reader.search(kind, county, field, value), *pending]
 
     def changes(self) -> Changes:
         return self._dirty

@@ -149,8 +149,9 @@ def project(tx: ViewTx, event: object) -> None:
 
 def _demands_of_contact(tx: ViewTx, event: object) -> list[str]:
     """The demand whose contact was erased: named by the event, or, in an event stored before it
-    named it, found by the demand's ``contact_id`` (a scan, once per such erasure)."""
+    named it, found by the demand's ``contact_id`` among the county's demands (a scan, once per
+    such erasure)."""
     demand_id = event.demand_id  # type: ignore[attr-defined]
     if demand_id is not None:
         return [str(demand_id)]
-    return tx.find(DEMAND, "contact_id", str(event.originator_id))  # type: ignore[attr-defined]
+    return tx.find(DEMAND, event.meta.county, "contact_id", str(event.originator_id))  # type: ignore[attr-defined]

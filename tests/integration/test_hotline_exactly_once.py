@@ -20,7 +20,7 @@ from shared.runtime import ServiceRuntime, make_views
 from services.intake.application import IntakeApplication
 from services.intake.domain import Demand, hotline_demand_id
 from services.intake.handlers import subscriptions
-from services.intake.projections import DEMAND, project
+from services.intake.projections import DEMAND, VERSION, project
 from services.intake.translate import to_contracts
 
 COUNTY = "440781"
@@ -51,7 +51,8 @@ class IntakeHarness:
         self.app = IntakeApplication(env=self.settings.eventsourcing_env())
         self.views = make_views(self.settings)
         self.runtime = ServiceRuntime(self.settings, self.app, views=self.views, project=project,
-                                      translate=to_contracts, subscriptions=subscriptions(self.app))
+                                      translate=to_contracts, subscriptions=subscriptions(self.app),
+                                      view_version=VERSION)
 
     def demands(self) -> list[dict]:
         return self.views.list(DEMAND, COUNTY)

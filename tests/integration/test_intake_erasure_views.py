@@ -99,20 +99,22 @@ def test_find_sees_this_transactions_changes_before_the_store(views: ViewStore) 
     def put(tx) -> None:  # type: ignore[no-untyped-def]
         for i, contact in enumerate(["c1", "c2", "c1"]):
             tx.put("demand", f"d{i}", COUNTY, {"id": f"d{i}", "contact_id": contact})
+        tx.put("demand", "x0", "440703", {"id": "x0", "contact_id": "c1"})  # another county's: never found
 
     views.apply("views", 1, put)
     found: list[list[str]] = []
 
     def change(tx) -> None:  # type: ignore[no-untyped-def]
-        found.append(tx.find("demand", "contact_id", "c1"))
+        found.append(tx.find("demand", COUNTY, "contact_id", "c1"))
         tx.update("demand", "d0", lambda doc: doc.update(contact_id="c9"))  # no longer a match
         tx.put("demand", "d3", COUNTY, {"id": "d3", "contact_id": "c1"})  # not stored yet: a match
-        found.append(tx.find("demand", "contact_id", "c1"))
-        found.append(tx.find("demand", "contact_id", 'x"); DROP TABLE view_docs; --'))
+        tx.put("demand", "x1", "440703", {"id": "x1", "contact_id": "c1"})  # nor another county's new one
+        found.append(tx.find("demand", COUNTY, "contact_id", "c1"))
+        found.append(tx.find("demand", COUNTY, "contact_id", 'x"); DROP TABLE view_docs; --'))
 
     views.apply("views", 2, change)
     assert found == [["d0", "d2"], ["d2", "d3"], []]
-    assert sorted(views.search("demand", "contact_id", "c1")) == ["d2", "d3"]
+    assert sorted(views.search("demand", COUNTY, "contact_id", "c1")) == ["d2", "d3"]
 
 
 def test_find_in_a_bulk_fold_sees_unconfirmed_batches_before_the_store(views: ViewStore) -> None:
@@ -124,9 +126,9 @@ def test_find_in_a_bulk_fold_sees_unconfirmed_batches_before_the_store(views: Vi
     reader = views.peer()
     try:
         tx = OverlayTx(reader, pending)
-        assert tx.find("demand", "contact_id", "c1") == ["d1"]
-        assert tx.find("demand", "contact_id", "c9") == ["d0"]
+        assert tx.find("demand", COUNTY, "contact_id", "c1") == ["d1"]
+        assert tx.find("demand", COUNTY, "contact_id", "c9") == ["d0"]
         with pytest.raises(ValueError, match="not a document field name"):
-            tx.find("demand", "contact_id') OR 1=1 --", "c1")
+            tx.find("demand", COUNTY, "contact_id') OR 1=1 --", "c1")
     finally:
         reader.close()
