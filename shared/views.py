@@ -57,18 +57,13 @@ def encode_doc(doc: dict) -> str:
     return encode_doc_bytes(doc).decode()
 
 
-def search_statement(placeholder: str) -> str:
-    """Ids of a kind's documents in one county (through the (kind, county) index) with a top-level
-    field equal to a text (``search_args``)."""
-    p = placeholder
-    field = f"json_extract(doc, {p})" if p == "?" else f"(doc::jsonb ->> {p})"
-    return f"SELECT id FROM view_docs WHERE kind={p} AND county={p} AND {field} = {p}"
-
-
-def search_args(placeholder: str, kind: str, county: str, field: str, value: str) -> tuple[str, str, str, str]:
+def search_query(p: str, kind: str, county: str, field: str, value: str) -> tuple[str, tuple[str, ...]]:
+    """The statement and parameters finding the ids of a kind's documents in one county (through
+    the (kind, county) index) whose top-level ``field`` is the text ``value``; ``p``: the placeholder."""
     if not field.isidentifier():
         raise ValueError(f"not a document field name: {field!r}")
-    return kind, county, (f"$.{field}" if placeholder == "?" else field), value
+    extract, path = (f"json_extract(doc, {p})", f"$.{field}") if p == "?" else (f"(doc::jsonb ->> {p})", field)
+    return f"SELECT id FROM view_docs WHERE kind={p} AND county={p} AND {extract} = {p}", (kind, county, path, value)
 
 
 class ViewTx:
@@ -121,7 +116,7 @@ class ViewTx:
 
     def _search(self, kind: str, county: str, field: str, value: str) -> list[str]:
         """Ids of the stored documents that may match (``find`` checks each as this transaction sees it)."""
-        self._c.execute(search_statement(self._p), search_args(self._p, kind, county, field, value))
+        self._c.execute(*search_query(self._p, kind, county, field, value))
         return [row[0] for row in self._c.fetchall()]
 
     def rows(self) -> list[tuple[str, str, str, str]]:
@@ -259,23 +254,23 @@ class ViewStore:
     def lookup(self, kind: str, id: str) -> tuple[str, str] | None:
         """One document's text and county, read without taking the write lock (a writer in another
         process may hold it): what the last committed transaction left."""
-        with self._lock:
-            cursor = self._conn.cursor()
-            cursor.execute(f"SELECT doc, county FROM view_docs WHERE kind={self._p} AND id={self._p}", (kind, id))
-            row = cursor.fetchone()
-            if self._p == "%s":
-                self._conn.rollback()  # end the implicit read transaction
-        return (row[0], row[1]) if row else None
+        rows = self._read_committed(f"SELECT doc, county FROM view_docs WHERE kind={self._p} AND id={self._p}",
+                                    (kind, id))
+        return (rows[0][0], rows[0][1]) if rows else None
 
     def search(self, kind: str, county: str, field: str, value: str) -> list[str]:
         """``ViewTx._search`` without the write lock (a writer in another process may hold it)."""
+        return [row[0] for row in self._read_committed(*search_query(self._p, kind, county, field, value))]
+
+    def _read_committed(self, statement: str, params: tuple) -> list[tuple]:
+        """Rows read outside any write transaction: what the last committed transaction left."""
         with self._lock:
             cursor = self._conn.cursor()
-            cursor.execute(search_statement(self._p), search_args(self._p, kind, county, field, value))
-            found = [row[0] for row in cursor.fetchall()]
+            cursor.execute(statement, params)
+            rows = cursor.fetchall()
             if self._p == "%s":
                 self._conn.rollback()  # end the implicit read transaction
-        return found
+        return rows
 
     def get(self, kind: str, id: str) -> dict | None:
         with self.transaction() as c:

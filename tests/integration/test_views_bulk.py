@@ -16,7 +16,7 @@ import pytest
 from shared.application import Inbound
 from shared.notifications import next_batch
 from shared.views import ViewStore, ViewUpdater
-from shared import views_bulk
+from shared import views_bulk, views_log
 from shared.views_bulk import BulkWriteFailed, BulkWriter, LogReader
 from tests.integration.test_batch_tracking import TallyApplication, project_tallies
 
@@ -226,14 +226,14 @@ def test_a_reader_still_sending_when_the_run_stops_ends_quietly(app: TallyApplic
 
 def test_the_logs_rows_cross_the_pipe_as_the_recorder_stores_them(app: TallyApplication) -> None:
     notifications, end = next_batch(app.recorder, 3, 50, None)
-    columns, after = views_bulk.read_batch(app.recorder, 3, 50, None)
+    columns, after = views_log.read_batch(app.recorder, 3, 50, None)
     assert after == end
-    rows = views_bulk.unpack_rows(*pickle.loads(pickle.dumps(columns)))
+    rows = views_log.unpack_rows(*pickle.loads(pickle.dumps(columns)))
     assert [(r.id, r.originator_id, r.originator_version, r.topic, bytes(r.state)) for r in rows] == [
         (n.id, n.originator_id, n.originator_version, n.topic, bytes(n.state)) for n in notifications]
     assert [app.mapper.to_domain_event(r) for r in rows] == [app.mapper.to_domain_event(n) for n in notifications]
-    empty, at = views_bulk.read_batch(app.recorder, end + 10**6, 50, ["x"])
-    assert views_bulk.unpack_rows(*empty) == [] and at == end + 10**6
+    empty, at = views_log.read_batch(app.recorder, end + 10**6, 50, ["x"])
+    assert views_log.unpack_rows(*empty) == [] and at == end + 10**6
 
 
 def test_an_in_memory_store_is_folded_in_this_process(app: TallyApplication, writers: list[BulkWriter]) -> None:
