@@ -8,21 +8,21 @@ import hmac
 from fastapi import FastAPI
 
 from shared.config import Settings
-from shared.rules_api import make_rules_router
-from shared.runtime import ServiceRuntime, make_views
+from shared.web.rules_api import make_rules_router
+from shared.runtime.service import ServiceRuntime, make_views
 from shared.audit.api import install_audit
-from shared.serving import create_service_app
+from shared.web.serving import create_service_app
 from shared.web.templating import mount_static
-from services.decision.api import make_router
-from services.decision.api_votes import make_vote_router
-from services.decision.application import SERVICE, DecisionApplication
-from services.decision.handlers import subscriptions
-from services.decision.pages import make_pages
-from services.decision.pages_votes import make_vote_pages
-from services.decision.projections import VERSION as VIEW_VERSION
-from services.decision.projections import project
-from services.decision.rules import DEFAULTS
-from services.decision.translate import to_contracts
+from services.decision.http.pool_api import make_router
+from services.decision.http.votes_api import make_vote_router
+from services.decision.app.application import SERVICE, DecisionApplication
+from services.decision.inbound.handlers import subscriptions
+from services.decision.http.pool_pages import make_pages
+from services.decision.http.vote_pages import make_vote_pages
+from services.decision.read.projections import VERSION as VIEW_VERSION
+from services.decision.read.projections import project
+from services.decision.domain.rules import DEFAULTS
+from services.decision.outbound.contracts import to_contracts
 
 
 def ballot_secret(settings: Settings) -> bytes:

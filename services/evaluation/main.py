@@ -10,25 +10,25 @@ from datetime import UTC, datetime
 from fastapi import FastAPI
 
 from shared.config import DEFAULT_PORTS, Settings
-from shared.rules_api import make_rules_router
-from shared.runtime import ServiceRuntime, make_views
+from shared.web.rules_api import make_rules_router
+from shared.runtime.service import ServiceRuntime, make_views
 from shared.audit.api import install_audit
-from shared.serving import create_service_app
+from shared.web.serving import create_service_app
 from shared.web.templating import mount_static
-from services.evaluation.api import make_router, resident_rater
-from services.evaluation.application import SERVICE, EvaluationApplication
-from services.evaluation.handlers import subscriptions
-from services.evaluation.lineage import TrackingLookup, intake_tracking
-from services.evaluation.metrics_api import make_metrics_router
-from services.evaluation.pages import make_pages
-from services.evaluation.pages_staff import make_staff_pages
-from services.evaluation.projections import VERSION as VIEW_VERSION
-from services.evaluation.projections import project
-from services.evaluation.rectification_api import make_rectification_router
-from services.evaluation.rounds_api import make_rounds_router
-from services.evaluation.rules import DEFAULTS
-from services.evaluation.sweeper import run_periodic_sweep
-from services.evaluation.translate import to_contracts
+from services.evaluation.http.ratings_api import make_router, resident_rater
+from services.evaluation.app.application import SERVICE, EvaluationApplication
+from services.evaluation.inbound.handlers import subscriptions
+from services.evaluation.app.lineage import TrackingLookup, intake_tracking
+from services.evaluation.http.metrics_api import make_metrics_router
+from services.evaluation.http.public_pages import make_pages
+from services.evaluation.http.staff_pages import make_staff_pages
+from services.evaluation.read.projections import VERSION as VIEW_VERSION
+from services.evaluation.read.projections import project
+from services.evaluation.http.rectification_api import make_rectification_router
+from services.evaluation.http.rounds_api import make_rounds_router
+from services.evaluation.domain.rules import DEFAULTS
+from services.evaluation.app.sweeper import run_periodic_sweep
+from services.evaluation.outbound.contracts import to_contracts
 
 SWEEP_INTERVAL_SECONDS = 3600.0
 

@@ -11,30 +11,30 @@ import structlog
 from fastapi import FastAPI
 
 from shared.config import Settings
-from shared.meta import Meta
-from shared.rules_api import make_rules_router
-from shared.runtime import ServiceRuntime, make_views
+from shared.kernel.meta import Meta
+from shared.web.rules_api import make_rules_router
+from shared.runtime.service import ServiceRuntime, make_views
 from shared.audit.api import install_audit
-from shared.serving import create_service_app
-from shared.views import ViewStore
+from shared.web.serving import create_service_app
+from shared.views.store import ViewStore
 from shared.web.templating import mount_static
-from services.intake.api import make_router
-from services.intake.api_deadletters import make_deadletter_router
-from services.intake.api_deputies import make_deputy_router
-from services.intake.api_triage import make_triage_router
-from services.intake.application import SERVICE, IntakeApplication
-from services.intake.handlers import subscriptions
-from services.intake.open311 import make_open311_router
-from services.intake.pages import make_pages
-from services.intake.pages_staff import make_staff_pages
-from services.intake.projections import DEMAND, project
-from services.intake.projections import VERSION as VIEW_VERSION
-from services.intake.projections import TOPICS as VIEW_TOPICS
-from services.intake.queue import overdue_unwarned
-from services.intake.rules import DEFAULTS
-from services.intake.translate import TOPICS as CONTRACT_TOPICS
-from services.intake.translate import to_contracts
-from services.intake.vault import make_vault
+from services.intake.http.demands_api import make_router
+from services.intake.http.deadletters_api import make_deadletter_router
+from services.intake.http.deputies_api import make_deputy_router
+from services.intake.http.triage_api import make_triage_router
+from services.intake.app.application import SERVICE, IntakeApplication
+from services.intake.inbound.handlers import subscriptions
+from services.intake.http.open311_api import make_open311_router
+from services.intake.http.resident_pages import make_pages
+from services.intake.http.staff_pages import make_staff_pages
+from services.intake.read.projections import DEMAND, project
+from services.intake.read.projections import VERSION as VIEW_VERSION
+from services.intake.read.projections import TOPICS as VIEW_TOPICS
+from services.intake.read.queue import overdue_unwarned
+from services.intake.domain.rules import DEFAULTS
+from services.intake.outbound.contracts import TOPICS as CONTRACT_TOPICS
+from services.intake.outbound.contracts import to_contracts
+from services.intake.app.vault import make_vault
 
 log = structlog.get_logger("shishi.intake")
 

@@ -8,23 +8,23 @@ from datetime import UTC, datetime
 from fastapi import FastAPI
 
 from shared.config import Settings
-from shared.rules_api import make_rules_router
-from shared.runtime import ServiceRuntime, make_views
+from shared.web.rules_api import make_rules_router
+from shared.runtime.service import ServiceRuntime, make_views
 from shared.audit.api import install_audit
-from shared.serving import create_service_app
+from shared.web.serving import create_service_app
 from shared.web.templating import mount_static
-from services.supervision.api import make_router
-from services.supervision.api_oversight import make_oversight_router
-from services.supervision.api_plan import make_plan_router
-from services.supervision.api_warnings import make_warnings_router
-from services.supervision.application import SERVICE, SupervisionApplication
-from services.supervision.handlers import subscriptions
-from services.supervision.pages import make_pages
-from services.supervision.projections import VERSION as VIEW_VERSION
-from services.supervision.projections import project
-from services.supervision.rules import DEFAULTS
-from services.supervision.sweeper import periodic_sweep
-from services.supervision.translate import to_contracts
+from services.supervision.http.projects_api import make_router
+from services.supervision.http.oversight_api import make_oversight_router
+from services.supervision.http.plan_api import make_plan_router
+from services.supervision.http.warnings_api import make_warnings_router
+from services.supervision.app.application import SERVICE, SupervisionApplication
+from services.supervision.inbound.handlers import subscriptions
+from services.supervision.http.pages import make_pages
+from services.supervision.read.projections import VERSION as VIEW_VERSION
+from services.supervision.read.projections import project
+from services.supervision.domain.rules import DEFAULTS
+from services.supervision.app.sweeper import periodic_sweep
+from services.supervision.outbound.contracts import to_contracts
 
 
 def create_app(settings: Settings | None = None, *, start_runtime: bool = True) -> FastAPI:

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, FastAPI, Path, Query
 
-from shared.access import PUBLIC, allow, check_county, require_county
+from shared.web.access import PUBLIC, allow, check_county, require_county
 from shared.audit.asof import (
     aggregate_as_of,
     dashboard_as_of,
@@ -30,8 +30,8 @@ from shared.audit.signing import public_key_text
 from shared.auth import Principal, Role
 from shared.config import Settings
 from shared.contracts.envelope import COUNTY_PATTERN
-from shared.problems import Problem
-from shared.views import Projector, ViewStore, ViewTx
+from shared.web.problems import Problem
+from shared.views.store import Projector, ViewStore, ViewTx
 
 AUDIT_READERS = (Role.AUDITOR, Role.CONGRESS_STAFF, Role.PROVINCE_VIEWER)
 AUDITOR_READ = "auditor_read"

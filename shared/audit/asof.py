@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 from uuid import UUID
 
-from shared.views import ViewStore
+from shared.views.store import ViewStore
 from shared.web.templating import CHINA
 
 Basis = Literal["occurred", "recorded"]

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from shared.audit.catalog import has_store, open_store, settings_for
+from shared.audit.stores import has_store, open_store, settings_for
 from shared.audit.leaf import StoredRecord
 from shared.audit.log import MerkleLog, sidecar_path
 from shared.audit.merkle import verify_consistency, verify_inclusion

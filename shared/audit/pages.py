@@ -10,7 +10,7 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from shared.access import principal_of
+from shared.web.access import principal_of
 from shared.audit.asof import (
     aggregate_as_of,
     dashboard_as_of,
@@ -21,7 +21,7 @@ from shared.audit.asof import (
 )
 from shared.audit.signing import public_key_text
 from shared.auth import Role
-from shared.meta import is_county_code
+from shared.kernel.meta import is_county_code
 from shared.web.i18n import register_messages
 from shared.web.templating import make_templates, render
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from eventsourcing.domain import Aggregate, event
 
-from shared.meta import Meta
+from shared.kernel.meta import Meta
 
 
 class AuditorRead(Aggregate):

@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 
 from shared.audit.reads import AuditorRead
 from shared.auth import Role
-from shared.meta import Meta, is_county_code
+from shared.kernel.meta import Meta, is_county_code
 
 INSTALLATION = "000000"  # a read that names no county (a checkpoint list, an object looked up by id)
 

@@ -14,7 +14,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from shared.ballots.tally import box_flags, marks_problem, paper_totals, reconcile, tally
-from shared.meta import Meta, RuleViolation
+from shared.kernel.meta import Meta, RuleViolation
 
 NAMESPACE = UUID("0b5e9a52-7c1d-4f3e-a8b6-2d9c4e7f1a03")
 ANONYMOUS = "anonymous-ballot"

@@ -26,9 +26,9 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
-from shared.application import Inbound, ServiceApplication, UnitOfWork
+from shared.persistence.application import Inbound, ServiceApplication, UnitOfWork
 from shared.bus.deadletter import Sealer, county_of_subject, send_to_deadletter
-from shared.meta import RuleViolation
+from shared.kernel.meta import RuleViolation
 
 log = structlog.get_logger("shishi.consumer")
 

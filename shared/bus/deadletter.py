@@ -13,7 +13,7 @@ from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig, DeliverPolicy, AckPolicy
 
 from shared.bus.streams import DEADLETTER
-from shared.meta import is_county_code
+from shared.kernel.meta import is_county_code
 
 H_REASON = "Shishi-Reason"
 H_SUBJECT = "Shishi-Original-Subject"

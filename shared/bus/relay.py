@@ -20,11 +20,11 @@ from eventsourcing.persistence import Notification, Tracking
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
-from shared.application import ServiceApplication
+from shared.persistence.application import ServiceApplication
 from shared.bus.batches import BatchPublisher, Outgoing
 from shared.contracts.envelope import Actor, Contract, Envelope
-from shared.meta import Meta
-from shared.notifications import follow, next_batch
+from shared.kernel.meta import Meta
+from shared.persistence.notifications import follow, next_batch
 
 POSITION = "outbox:nats"
 EVENT_NAMESPACE = uuid.UUID("6f1c1d8e-3c55-4b8e-9b51-6d0a6c3a0f10")

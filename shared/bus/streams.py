@@ -56,7 +56,7 @@ def all_streams() -> list[StreamSpec]:
         # instead of a work queue's deletion per message: a sixth of the real path's time.
         StreamSpec(HOTLINE, ("hotline.*.tickets",)),
         StreamSpec(DEADLETTER, ("shishi.*.deadletter.>",)),
-        # Every stored event of each service, as stored (shared.journal): NATS alone rebuilds every store.
+        # Every stored event of each service, as stored (shared.runtime.journal): NATS alone rebuilds every store.
         StreamSpec(JOURNAL, ("journal.*",), atomic=True, direct=True),
     ]
 

@@ -10,7 +10,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteCursor, SQLiteFactory, SQLiteProcessRecorder
 
 from shared.persistence import trackings_from
-from shared.uuids import uuid_from_hex
+from shared.kernel.uuids import uuid_from_hex
 
 
 class ShishiSQLiteProcessRecorder(SQLiteProcessRecorder):

@@ -113,7 +113,7 @@ def test_every_channel_is_captured_by_a_declared_stream() -> None:
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_receive_operations_match_what_each_service_subscribes_to(service: str) -> None:
-    handlers = importlib.import_module(f"services.{service}.handlers")
+    handlers = importlib.import_module(f"services.{service}.inbound.handlers")
     filters = [s.filter_subject for s in handlers.subscriptions(None)]
     subscribed = {m.type_name() for m in REGISTRY.models()
                   if any(nats_matches(f, m.subject("440781")) for f in filters)}

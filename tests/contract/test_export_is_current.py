@@ -22,7 +22,7 @@ def test_the_committed_export_is_current() -> None:
     assert not problems, (
         "shared/contracts/schema is out of date with shared/contracts: "
         + ", ".join(problems)
-        + ". Run `shishi contracts export` (or `python -m shared.cli.main contracts export`) and commit the result."
+        + ". Run `shishi contracts export` (or `python -m services.tools.cli.main contracts export`) and commit the result."
     )
 
 
@@ -30,7 +30,7 @@ def test_exporting_twice_gives_byte_identical_trees(tmp_path: Path, capsys) -> N
     assert run_export(tmp_path / "a") == 0
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     subprocess.run(
-        [sys.executable, "-m", "shared.cli.main", "contracts", "export", "--out", str(tmp_path / "b")],
+        [sys.executable, "-m", "services.tools.cli.main", "contracts", "export", "--out", str(tmp_path / "b")],
         cwd=ROOT, env=env, check=True, capture_output=True,
     )
     first, second = tree(tmp_path / "a"), tree(tmp_path / "b")

@@ -14,7 +14,7 @@ import httpx
 from shared.audit.merkle import leaf_hash, verify_inclusion
 from shared.audit.signing import Checkpoint, public_key_from_text, verify_signature
 from shared.audit.witness import published_checkpoints
-from shared.cli.main import main
+from services.tools.cli.main import main
 
 
 def test_demand_is_provably_logged_and_the_product_verifies(running_product) -> None:  # type: ignore[no-untyped-def]

@@ -9,9 +9,9 @@ import time
 
 import httpx
 
-from shared.demo.context import DemoClient, DemoContext
-from shared.demo.counties import COUNTIES, towns_of
-from shared.demo.decision import vote_year
+from services.tools.demo.context import DemoClient, DemoContext
+from services.tools.demo.counties import COUNTIES, towns_of
+from services.tools.demo.decision import vote_year
 
 
 def test_counties_side_by_side_with_coverage_gaps(running_product) -> None:  # type: ignore[no-untyped-def]

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 
 from shared.auth import issue_token
 from shared.config import Settings
-from shared.meta import Meta
-from services.decision.domain import PooledDemand
+from shared.kernel.meta import Meta
+from services.decision.domain.pooled_demand import PooledDemand
 from services.decision.main import create_app
 
 COUNTY = "440781"

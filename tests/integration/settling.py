@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from shared.views import ViewUpdater
+from shared.views.store import ViewUpdater
 
 
 def until(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:

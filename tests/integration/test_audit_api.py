@@ -22,7 +22,7 @@ from shared.audit.reads import AuditorRead
 from shared.audit.signing import Checkpoint, public_key_from_text, verify_signature
 from shared.auth import issue_token
 from shared.config import Settings
-from shared.rulebook import rulebook_id
+from shared.kernel.rulebook import rulebook_id
 
 SERVICE = "supervision"
 COUNTY, OTHER = "440781", "440703"
@@ -170,7 +170,7 @@ async def test_checkpoints_are_published_on_nats_signed(tmp_path: Path, fresh_na
     settings = Settings(service=SERVICE, data_dir=tmp_path, audit_checkpoint_events=1)
     api = create_app(settings, start_runtime=False)
     ctx = api.state.audit
-    api.state.application.revise_rules(SERVICE, __import__("shared.meta", fromlist=["Meta"]).Meta(
+    api.state.application.revise_rules(SERVICE, __import__("shared.kernel.meta", fromlist=["Meta"]).Meta(
         COUNTY, "congress_staff", "s", datetime(2025, 3, 1, tzinfo=UTC), reason="x"), {"plan_due_days": 9},
         {"plan_due_days": 30})
     made = ctx.follower.step()

@@ -19,7 +19,7 @@ import nats
 from fastapi.testclient import TestClient
 
 from shared.auth import issue_token
-from shared.cli.main import main
+from services.tools.cli.main import main
 from shared.config import SERVICES, Settings
 from tests.integration.settling import quiet, until
 

@@ -24,13 +24,13 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from uuid import uuid4
 
-from shared.application import Inbound
+from shared.persistence.application import Inbound
 from shared.auth import issue_token
-from shared.cli.main import main
+from services.tools.cli.main import main
 from shared.config import SERVICES, Settings
 from shared.contracts import decision as d
 from shared.contracts.envelope import Actor, Envelope
-from shared.views import ViewStore, ViewUpdater
+from shared.views.store import ViewStore, ViewUpdater
 from tests.integration.settling import quiet, until
 
 FROM_STREAMS_ONLY = ("decision", "evaluation")  # no HTTP command reaches them in this scenario
@@ -53,7 +53,7 @@ async def replay_streams(replica, nats_url: str) -> None:  # type: ignore[no-unt
     own inbound policies (as its consumer does), into a replica with an empty store."""
     service = replica.state.settings.service
     app = replica.state.application
-    subscriptions = importlib.import_module(f"services.{service}.handlers").subscriptions(app)
+    subscriptions = importlib.import_module(f"services.{service}.inbound.handlers").subscriptions(app)
     nc = await nats.connect(nats_url)
     try:
         js = nc.jetstream()

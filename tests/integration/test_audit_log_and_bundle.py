@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.application import RuleBookMixin, ServiceApplication
+from shared.persistence.application import RuleBookMixin, ServiceApplication
 from shared.audit.bundle import verify_bundle
 from shared.audit.leaf import record_of
 from shared.audit.log import MerkleLog, sidecar_path
@@ -24,9 +24,9 @@ from shared.audit.merkle import (
     verify_consistency,
 )
 from shared.audit.signing import load_or_create_signer, public_key_text
-from shared.cli.main import main
+from services.tools.cli.main import main
 from shared.config import Settings
-from shared.meta import Meta
+from shared.kernel.meta import Meta
 
 SERVICE = "evaluation"
 

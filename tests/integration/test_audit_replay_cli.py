@@ -12,14 +12,14 @@ from uuid import uuid4
 
 import pytest
 
-from shared.application import Inbound, RuleBookMixin, ServiceApplication
-from shared.cli.main import main
+from shared.persistence.application import Inbound, RuleBookMixin, ServiceApplication
+from services.tools.cli.main import main
 from shared.config import Settings
 from shared.contracts import Actor, Envelope
 from shared.contracts import decision as d
-from shared.meta import Meta
-from shared.rulebook import rulebook_id
-from shared.runtime import Delivered
+from shared.kernel.meta import Meta
+from shared.kernel.rulebook import rulebook_id
+from shared.runtime.service import Delivered
 
 SERVICE = "supervision"
 
@@ -58,7 +58,7 @@ def test_bad_moment_and_unknown_object_are_refused(data_dir: Path, capsys: pytes
 
 def test_read_models_as_of_a_date(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Two projects adopted in March and August: the county's board as of June shows one."""
-    from services.supervision.handlers import handle_decision
+    from services.supervision.inbound.handlers import handle_decision
     from services.supervision.main import create_app
 
     api = create_app(Settings(service=SERVICE, data_dir=tmp_path), start_runtime=False)

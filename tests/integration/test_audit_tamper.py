@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from shared.application import RuleBookMixin, ServiceApplication
-from shared.audit.commands import verify_data_dir
+from shared.persistence.application import RuleBookMixin, ServiceApplication
+from services.tools.audit.commands import verify_data_dir
 from shared.audit.log import MerkleLog, sidecar_path
 from shared.audit.merkle import leaf_hash, root
 from shared.audit.signing import load_or_create_signer
 from shared.audit.verify import Problem
-from shared.cli.main import main
+from services.tools.cli.main import main
 from shared.config import Settings
-from shared.meta import Meta
+from shared.kernel.meta import Meta
 
 SERVICE = "supervision"
 

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import nats
 
-from shared.application import RuleBookMixin, ServiceApplication
+from shared.persistence.application import RuleBookMixin, ServiceApplication
 from shared.audit.follower import AuditFollower, ensure_audit_stream
 from shared.audit.log import MerkleLog, sidecar_path
 from shared.audit.signing import load_or_create_signer
-from shared.cli.main import main
+from services.tools.cli.main import main
 from shared.config import Settings
-from shared.meta import Meta
+from shared.kernel.meta import Meta
 
 SERVICE = "decision"
 

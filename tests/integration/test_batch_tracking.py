@@ -19,8 +19,8 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import Environment
 
-from shared.application import Inbound, ServiceApplication, UnitOfWork
-from shared.views import ViewStore, ViewTx, ViewUpdater
+from shared.persistence.application import Inbound, ServiceApplication, UnitOfWork
+from shared.views.store import ViewStore, ViewTx, ViewUpdater
 
 COUNTY = "440781"
 
@@ -269,7 +269,7 @@ def test_a_rebuilt_read_model_is_identical(app: TallyApplication, views: ViewSto
 def test_a_follower_of_some_topics_moves_past_the_others_and_misses_nothing(backend_env) -> None:  # type: ignore[no-untyped-def]
     from eventsourcing.persistence import StoredEvent
 
-    from shared.notifications import next_batch
+    from shared.persistence.notifications import next_batch
 
     app = ServiceApplication(env=backend_env)
     recorder = app.recorder

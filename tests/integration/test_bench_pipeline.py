@@ -28,7 +28,7 @@ def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.Comp
         skip_or_fail(str(exc))
     data_dir = tmp_path_factory.mktemp("bench")
     result = subprocess.run(
-        [sys.executable, "-m", "shared.cli.main", "bench", "pipeline", "--events", str(EVENTS), "--json",
+        [sys.executable, "-m", "services.tools.cli.main", "bench", "pipeline", "--events", str(EVENTS), "--json",
          "--data-dir", str(data_dir)],
         capture_output=True, text=True, timeout=180,
     )

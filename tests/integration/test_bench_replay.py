@@ -22,7 +22,7 @@ KEYS = {"raw_eps", "verify_eps", "verify_ratio", "rebuild_eps", "rebuild_ratio",
 
 def bench(data_dir: Path) -> dict:
     result = subprocess.run(
-        [sys.executable, "-m", "shared.cli.main", "bench", "replay", "--events", str(EVENTS), "--json",
+        [sys.executable, "-m", "services.tools.cli.main", "bench", "replay", "--events", str(EVENTS), "--json",
          "--data-dir", str(data_dir)],
         check=False, capture_output=True, text=True, timeout=300,
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from services.decision.translate import to_contracts
+from services.decision.outbound.contracts import to_contracts
 from tests.integration.decision_flow import COUNTY, Flow
 
 

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from uuid import uuid4
 
-from shared.application import Inbound
+from shared.persistence.application import Inbound
 from shared.contracts import intake as i
 from shared.contracts.envelope import Actor, Envelope
-from shared.runtime import Delivered
-from services.decision.handlers import handle_intake
+from shared.runtime.service import Delivered
+from services.decision.inbound.handlers import handle_intake
 from tests.integration.decision_flow import COUNTY, Flow
 
 

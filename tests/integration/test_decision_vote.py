@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from services.decision.translate import to_contracts
+from services.decision.outbound.contracts import to_contracts
 from tests.integration.decision_flow import COUNTY, Flow, ballots_for
 
 

@@ -15,17 +15,17 @@ from uuid import UUID, uuid4
 import pytest
 from fastapi.testclient import TestClient
 
-from shared.application import Inbound
+from shared.persistence.application import Inbound
 from shared.auth import issue_token
 from shared.config import Settings
 from shared.contracts import Actor, Envelope
 from shared.contracts import decision as d
 from shared.contracts import intake as i
 from shared.contracts import supervision as s
-from shared.runtime import Delivered
-from services.evaluation.handlers import handle_decision, handle_intake, handle_supervision
+from shared.runtime.service import Delivered
+from services.evaluation.inbound.handlers import handle_decision, handle_intake, handle_supervision
 from services.evaluation.main import create_app
-from services.evaluation.sweeper import sweep_all
+from services.evaluation.app.sweeper import sweep_all
 
 COUNTY = "440781"
 PROJECTS = {"道路修缮": ("major", date(2025, 10, 1)), "长者饭堂": ("major", date(2025, 12, 31)),
@@ -218,7 +218,7 @@ def test_residents_voice_lookback_and_metrics(world: World) -> None:
 
 
 def test_report_from_the_store_is_reproducible(world: World, tmp_path: Path) -> None:
-    from shared.cli.main import main
+    from services.tools.cli.main import main
 
     c, staff = world.client, world.bearer("congress_staff")
     c.post(f"/evaluation/api/projects/{world.ids['排水改造']}/tally", headers=staff,
@@ -232,7 +232,7 @@ def test_report_from_the_store_is_reproducible(world: World, tmp_path: Path) -> 
             if n == 0:
                 assert main(args) == 0
             else:  # another process, a later moment: still the same bytes
-                subprocess.run([sys.executable, "-m", "shared.cli.main", *args], check=True, capture_output=True)
+                subprocess.run([sys.executable, "-m", "services.tools.cli.main", *args], check=True, capture_output=True)
             outputs.append(out.read_bytes())
     pdf, html = outputs[0], outputs[1].decode()
     assert pdf.startswith(b"%PDF") and outputs[0] == outputs[2] and outputs[1] == outputs[3]

@@ -16,7 +16,7 @@ import pytest
 
 from shared.audit.log import MerkleLog, sidecar_path
 from shared.auth import issue_token
-from shared.bench.intake_process import IntakeProcess
+from services.tools.bench.intake_process import IntakeProcess
 from shared.config import Settings
 from tests.integration.settling import until
 

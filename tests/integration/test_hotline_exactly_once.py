@@ -16,12 +16,12 @@ from shared.bus.deadletter import list_deadletters
 from shared.bus.streams import ensure_streams
 from shared.config import Settings
 from shared.contracts import HotlineTicket
-from shared.runtime import ServiceRuntime, make_views
-from services.intake.application import IntakeApplication
-from services.intake.domain import Demand, hotline_demand_id
-from services.intake.handlers import subscriptions
-from services.intake.projections import DEMAND, VERSION, project
-from services.intake.translate import to_contracts
+from shared.runtime.service import ServiceRuntime, make_views
+from services.intake.app.application import IntakeApplication
+from services.intake.domain.demand import Demand, hotline_demand_id
+from services.intake.inbound.handlers import subscriptions
+from services.intake.read.projections import DEMAND, VERSION, project
+from services.intake.outbound.contracts import to_contracts
 
 COUNTY = "440781"
 

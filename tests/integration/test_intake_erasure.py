@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from shared.auth import issue_token
 from shared.config import Settings
 from services.intake.main import create_app
-from services.intake.translate import to_contracts
+from services.intake.outbound.contracts import to_contracts
 
 NAME, PHONE, ADDRESS = "张三丰", "13912345678", "台城街道环市路88号3栋502"
 

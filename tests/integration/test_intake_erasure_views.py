@@ -14,11 +14,11 @@ from uuid import UUID
 import pytest
 from pydantic_core import from_json, to_json
 
-from services.intake.application import IntakeApplication, NewDemand
-from services.intake.projections import TOPICS, project
-from services.intake.residents import ResidentContact
-from shared.meta import Meta
-from shared.views import ViewStore, ViewUpdater
+from services.intake.app.application import IntakeApplication, NewDemand
+from services.intake.read.projections import TOPICS, project
+from services.intake.domain.contact import ResidentContact
+from shared.kernel.meta import Meta
+from shared.views.store import ViewStore, ViewUpdater
 
 COUNTY = "440781"
 
@@ -118,7 +118,7 @@ def test_find_sees_this_transactions_changes_before_the_store(views: ViewStore) 
 
 
 def test_find_in_a_bulk_fold_sees_unconfirmed_batches_before_the_store(views: ViewStore) -> None:
-    from shared.views_bulk import OverlayTx
+    from shared.views.bulk import OverlayTx
 
     views.apply("views", 1, lambda tx: tx.put("demand", "d0", COUNTY, {"id": "d0", "contact_id": "c1"}))
     pending = [{("demand", "d0"): (COUNTY, {"id": "d0", "contact_id": "c9"}),  # changed, not yet written

@@ -176,7 +176,7 @@ def test_simulated_hotline_with_duplicates_and_malformed_tickets(service: Servic
     import subprocess
     import sys
 
-    out = subprocess.run([sys.executable, "-m", "shared.cli.main", "hotline", "simulate", "--county", COUNTY,
+    out = subprocess.run([sys.executable, "-m", "services.tools.cli.main", "hotline", "simulate", "--county", COUNTY,
                           "--count", "40", "--rate", "0", "--duplicates", "0.3", "--malformed", "0.15",
                           "--seed", "7", "--nats-url", service.url], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
@@ -187,6 +187,6 @@ def test_simulated_hotline_with_duplicates_and_malformed_tickets(service: Servic
     eventually(lambda: service.deadletters()["total"] == report["malformed"])
     assert all("malformed hotline ticket" in x["reason"] or "does not match" in x["reason"]
                for x in service.deadletters()["items"])
-    bad = subprocess.run([sys.executable, "-m", "shared.cli.main", "hotline", "simulate", "--county", COUNTY,
+    bad = subprocess.run([sys.executable, "-m", "services.tools.cli.main", "hotline", "simulate", "--county", COUNTY,
                           "--malformed", "2", "--nats-url", service.url], capture_output=True, text=True, timeout=60)
     assert bad.returncode != 0 and "0..1" in bad.stderr

@@ -9,14 +9,14 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from shared.application import Inbound
+from shared.persistence.application import Inbound
 from shared.config import Settings
 from shared.contracts import decision as d
 from shared.contracts.envelope import Actor, Envelope
-from shared.meta import Meta
-from shared.runtime import Delivered
-from services.intake.application import IntakeApplication, NewDemand
-from services.intake.handlers import handle_lineage
+from shared.kernel.meta import Meta
+from shared.runtime.service import Delivered
+from services.intake.app.application import IntakeApplication, NewDemand
+from services.intake.inbound.handlers import handle_lineage
 
 
 def escalated(county: str, demand_ids: list[uuid.UUID]) -> Delivered:

@@ -16,7 +16,7 @@ from uuid import UUID
 import nats
 import pytest
 
-from services.intake.application import ticket_contact_id
+from services.intake.app.application import ticket_contact_id
 from tests.integration.test_intake_hotline import COUNTY, PHONE, Service, eventually, publish, running, ticket
 
 DETAILS = (PHONE, "李先生", "环市路12号")

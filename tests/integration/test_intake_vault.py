@@ -9,9 +9,9 @@ from uuid import uuid4
 import pytest
 
 from shared.config import Settings
-from shared.meta import Meta
-from services.intake.application import IntakeApplication, NewDemand
-from services.intake.vault import KeyErased, make_vault
+from shared.kernel.meta import Meta
+from services.intake.app.application import IntakeApplication, NewDemand
+from services.intake.app.vault import KeyErased, make_vault
 
 
 def test_keys_are_written_with_the_events_and_destroyed_on_erasure(backend_settings: Settings) -> None:
@@ -43,10 +43,10 @@ def test_a_batch_after_a_failed_save_reuses_the_key_already_written(backend_sett
     """Keys are written before the events; when the events' save then fails, the redelivered
     tickets must be sealed with the key already in the vault (looked up for the whole batch at
     once), or their contacts could never be opened."""
-    from shared.application import Inbound
+    from shared.persistence.application import Inbound
     from shared.contracts import HotlineTicket
-    from services.intake.application import hotline_contact_id
-    from services.intake.handlers import handle_ticket, prefetch_tickets
+    from services.intake.app.application import hotline_contact_id
+    from services.intake.inbound.handlers import handle_ticket, prefetch_tickets
 
     vault = make_vault(backend_settings)
     app = IntakeApplication(env=backend_settings.eventsourcing_env(), vault=vault)

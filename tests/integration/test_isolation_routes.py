@@ -22,11 +22,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from shared.application import Inbound
+from shared.persistence.application import Inbound
 from shared.auth import Role, issue_token
 from shared.config import SERVICES, Settings
 from shared.contracts.envelope import Actor, Envelope
-from shared.runtime import Delivered
+from shared.runtime.service import Delivered
 
 A, B = "440781", "440703"
 ROLES = [r.value for r in Role]
@@ -192,7 +192,7 @@ def feed(service: Service, county: str) -> None:
     import importlib
 
     app = service.api.state.application
-    subs = importlib.import_module(f"services.{service.name}.handlers").subscriptions(app)
+    subs = importlib.import_module(f"services.{service.name}.inbound.handlers").subscriptions(app)
     from shared.contracts import decision as d
     from shared.contracts import intake as i
     from shared.contracts import supervision as s

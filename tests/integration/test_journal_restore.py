@@ -10,10 +10,10 @@ from uuid import UUID, uuid4
 import nats
 import pytest
 
-from shared.audit.catalog import open_store
+from services.tools.audit.catalog import open_store
 from shared.bus.streams import ensure_streams
 from shared.config import Settings
-from shared.journal import journal_messages, restore
+from shared.runtime.journal import journal_messages, restore
 
 
 @dataclass
@@ -26,7 +26,7 @@ class N:
 
 
 def events(*ids: int) -> list[N]:
-    return [N(i, uuid4(), 1, "services.intake.domain:Demand.Submitted", f'{{"n":{i}}}'.encode()) for i in ids]
+    return [N(i, uuid4(), 1, "services.intake.domain.demand:Demand.Submitted", f'{{"n":{i}}}'.encode()) for i in ids]
 
 
 async def journal(url: str, *batches: tuple[int, list[N]]) -> None:

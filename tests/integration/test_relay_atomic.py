@@ -10,8 +10,8 @@ import pytest
 
 from shared.bus.relay import OutboxRelay
 from shared.bus.streams import StreamSpec, ensure_streams, service_stream
-from services.intake.application import IntakeApplication
-from services.intake.translate import to_contracts
+from services.intake.app.application import IntakeApplication
+from services.intake.outbound.contracts import to_contracts
 from tests.integration.test_relay_restart import stream_ids, submit
 
 

@@ -11,9 +11,9 @@ import pytest
 
 from shared.bus.relay import OutboxRelay
 from shared.bus.streams import ensure_streams
-from shared.meta import Meta
-from services.intake.application import IntakeApplication, NewDemand
-from services.intake.translate import to_contracts
+from shared.kernel.meta import Meta
+from services.intake.app.application import IntakeApplication, NewDemand
+from services.intake.outbound.contracts import to_contracts
 
 
 def submit(app: IntakeApplication, n: int) -> None:

@@ -9,9 +9,9 @@ from decimal import Decimal
 from pathlib import Path
 from uuid import uuid4
 
-from shared.application import UnitOfWork
+from shared.persistence.application import UnitOfWork
 from shared.config import Settings
-from shared.meta import Meta
+from shared.kernel.meta import Meta
 from services.supervision.main import create_app
 
 

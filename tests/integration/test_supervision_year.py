@@ -14,16 +14,16 @@ from uuid import uuid4
 import pytest
 from fastapi.testclient import TestClient
 
-from shared.application import Inbound
+from shared.persistence.application import Inbound
 from shared.auth import issue_token
 from shared.config import Settings
 from shared.contracts import decision as d
 from shared.contracts import supervision as c
 from shared.contracts.envelope import Actor, Envelope
-from shared.runtime import Delivered
-from services.supervision.handlers import handle_decision
+from shared.runtime.service import Delivered
+from services.supervision.inbound.handlers import handle_decision
 from services.supervision.main import create_app
-from services.supervision.translate import to_contracts
+from services.supervision.outbound.contracts import to_contracts
 
 COUNTY = "440781"
 PLAN = {"budget_lines": [{"code": "A", "name": "土建", "amount": "800000"}, {"code": "B", "name": "设备", "amount": "200000"}],

@@ -1,4 +1,4 @@
-"""Catching up a long backlog writes through a child process (``shared.views_bulk``), on SQLite
+"""Catching up a long backlog writes through a child process (``shared.views.bulk``), on SQLite
 and PostgreSQL: the result is exactly the ordinary fold; a writer that dies leaves the store at
 a prefix of the log and the next catch-up completes it; another process folding meanwhile stops
 the bulk run without losing or doubling anything; an in-memory store never uses a child."""
@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from shared.application import Inbound
-from shared.notifications import next_batch
-from shared.views import ViewStore, ViewUpdater
-from shared import views_bulk, views_log
-from shared.views_bulk import BulkWriteFailed, BulkWriter, LogReader
+from shared.persistence.application import Inbound
+from shared.persistence.notifications import next_batch
+from shared.views.store import ViewStore, ViewUpdater
+from shared.views import bulk as views_bulk, log as views_log
+from shared.views.bulk import BulkWriteFailed, BulkWriter, LogReader
 from tests.integration.test_batch_tracking import TallyApplication, project_tallies
 
 TALLIES, ROUNDS = 12, 9

@@ -4,8 +4,8 @@ never apply the same events twice: a fold applies only from the position it read
 from __future__ import annotations
 
 from shared.config import Settings
-from shared.runtime import make_views
-from shared.views import ViewTx
+from shared.runtime.service import make_views
+from shared.views.store import ViewTx
 
 
 def bump(tx: ViewTx) -> None:

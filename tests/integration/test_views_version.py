@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from shared.application import Inbound
-from shared.views import ViewStore, ViewTx, ViewUpdater
+from shared.persistence.application import Inbound
+from shared.views.store import ViewStore, ViewTx, ViewUpdater
 from tests.integration.test_batch_tracking import TallyApplication, project_tallies
 
 

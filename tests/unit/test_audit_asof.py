@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from shared.audit.asof import WITHHELD, parse_moment, replay, state_of
-from shared.meta import Meta
+from shared.kernel.meta import Meta
 
 CST = timezone(timedelta(hours=8))
 

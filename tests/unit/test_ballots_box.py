@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from shared.ballots.box import BallotBox, anonymous
-from shared.meta import Meta, RuleViolation
+from shared.kernel.meta import Meta, RuleViolation
 
 STAFF = Meta(county="440781", actor_role="congress_staff", actor_id="staff-1",
              occurred_at=datetime(2026, 1, 10, tzinfo=UTC), correlation_id="c1")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.decision.rules import DEFAULTS, decide, margin_problem, quorum_met
+from services.decision.domain.rules import DEFAULTS, decide, margin_problem, quorum_met
 
 
 def counts(*yes: int, attending: int = 100) -> dict:

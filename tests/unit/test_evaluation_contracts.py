@@ -8,10 +8,10 @@ from uuid import uuid4
 
 from shared.ballots.box import BallotBox, anonymous
 from shared.contracts import evaluation as c
-from shared.meta import Meta
-from services.evaluation.rounds import RatingRound
-from services.evaluation.translate import to_contracts
-from services.evaluation.voice import ProjectVoice
+from shared.kernel.meta import Meta
+from services.evaluation.domain.round import RatingRound
+from services.evaluation.outbound.contracts import to_contracts
+from services.evaluation.domain.voice import ProjectVoice
 
 
 def meta(day: date) -> Meta:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.evaluation.metrics import county_metrics, coverage
+from services.evaluation.read.metrics import county_metrics, coverage
 
 TOWNS = [f"街道{n:02d}" for n in range(1, 13)]
 

@@ -8,9 +8,9 @@ from uuid import uuid4
 
 import pytest
 
-from shared.meta import Meta, RuleViolation
-from services.evaluation.rectification import Rectification
-from services.evaluation.rules import DEFAULTS, rectification_deadline, verdict
+from shared.kernel.meta import Meta, RuleViolation
+from services.evaluation.domain.rectification import Rectification
+from services.evaluation.domain.rules import DEFAULTS, rectification_deadline, verdict
 
 
 def meta(day: date, who: str = "staff-1") -> Meta:

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from services.evaluation.rules import (DEFAULTS, add_months, lookback_due, rated_in_round,
+from services.evaluation.domain.rules import (DEFAULTS, add_months, lookback_due, rated_in_round,
                                        rectification_deadline, verdict)
 
 

@@ -11,9 +11,9 @@ import inspect
 import pytest
 from eventsourcing.utils import get_topic
 
-from shared.notifications import all_event_classes
+from shared.persistence.notifications import all_event_classes
 
-DECLARING = ["services.intake.projections", "services.intake.translate"]
+DECLARING = ["services.intake.read.projections", "services.intake.outbound.contracts"]
 
 
 def dispatched_classes(module) -> set[type]:  # type: ignore[no-untyped-def]
@@ -37,9 +37,9 @@ def test_declared_topics_cover_every_dispatched_event(name: str) -> None:
 
 
 def test_undeclared_events_are_left_out() -> None:
-    from services.intake import projections
-    from services.intake.domain import TrackingCode
-    from services.intake.residents import ResidentContact
+    from services.intake.read import projections
+    from services.intake.domain.tracking_code import TrackingCode
+    from services.intake.domain.contact import ResidentContact
 
     assert get_topic(TrackingCode.Issued) not in projections.TOPICS
     assert get_topic(ResidentContact.Sealed) not in projections.TOPICS

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from shared.meta import Meta, RuleViolation
-from services.intake.domain import Demand
-from services.intake.suggestion import ProjectSuggestion
+from shared.kernel.meta import Meta, RuleViolation
+from services.intake.domain.demand import Demand
+from services.intake.domain.suggestion import ProjectSuggestion
 
 T0 = datetime(2025, 3, 1, 9, tzinfo=UTC)
 

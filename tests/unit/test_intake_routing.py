@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.intake import rules as r
-from services.intake.queue import QueueFilter, queue, stranded
+from services.intake.domain import rules as r
+from services.intake.read.queue import QueueFilter, queue, stranded
 
 T0 = datetime(2025, 3, 1, 9, tzinfo=UTC)
 

@@ -7,7 +7,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from shared.journal import MAX_BYTES, journal_messages, pack, unpack
+from shared.runtime.journal import MAX_BYTES, journal_messages, pack, unpack
 
 
 @dataclass
@@ -20,7 +20,7 @@ class N:  # the fields of an eventsourcing Notification the journal reads
 
 
 def notes(count: int, size: int = 40) -> list[N]:
-    return [N(i, uuid4(), i % 3 + 1, "services.intake.domain:Demand.Submitted",
+    return [N(i, uuid4(), i % 3 + 1, "services.intake.domain.demand:Demand.Submitted",
               bytes([i % 256]) * size + b"\n{\"x\":\"\xe5\xae\x9e\"}") for i in range(1, count + 1)]
 
 

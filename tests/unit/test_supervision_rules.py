@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from uuid import uuid4
 
-from shared.meta import Meta
-from services.supervision.domain import Project
-from services.supervision.rules import (DEFAULTS, county_progress, entry_due, midyear_due, months_between,
+from shared.kernel.meta import Meta
+from services.supervision.domain.project import Project
+from services.supervision.domain.rules import (DEFAULTS, county_progress, entry_due, midyear_due, months_between,
                                         planned_pct, project_progress, quarterly_due, quarters_between, yearend_due)
-from services.supervision.warning_rules import causes, escalation_due, plan_due_on
+from services.supervision.domain.warning_rules import causes, escalation_due, plan_due_on
 
 RULES = dict(DEFAULTS)
 PLAN = {"filed_on": "2026-02-10",

@@ -10,8 +10,8 @@ from uuid import UUID, uuid4
 import pytest
 from eventsourcing.persistence import JSONTranscoder, UUIDAsHex
 
-from shared.application import FastJSONTranscoder, ServiceApplication
-from shared.views import ViewUpdater, collector_paused
+from shared.persistence.application import FastJSONTranscoder, ServiceApplication
+from shared.views.store import ViewUpdater, collector_paused
 
 
 def transcoders() -> tuple[JSONTranscoder, JSONTranscoder]:
@@ -88,8 +88,8 @@ def test_rebuild_pauses_the_collector_and_restores_it() -> None:
 def test_meta_decodes_to_an_equal_frozen_value_with_defaults_for_older_events() -> None:
     from dataclasses import FrozenInstanceError
 
-    from shared.application import MetaAsDict
-    from shared.meta import Meta
+    from shared.persistence.application import MetaAsDict
+    from shared.kernel.meta import Meta
 
     meta = Meta("440781", "staff", "u1", datetime(2026, 3, 1, 9, tzinfo=UTC), "corr", "cause", "why")
     decoded = MetaAsDict().decode(MetaAsDict().encode(meta))
@@ -136,7 +136,7 @@ def test_deeply_nested_values_decode_as_with_the_library() -> None:
 
 
 def test_a_negative_hex_is_refused_as_by_uuid() -> None:
-    from shared.uuids import uuid_from_hex
+    from shared.kernel.uuids import uuid_from_hex
 
     with pytest.raises(ValueError):
         UUID("-" + "f" * 31)

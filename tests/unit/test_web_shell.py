@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from shared.auth import COOKIE, Role, TokenVerifier
 from shared.web import i18n
-from shared.web.gateway_pages import make_shell_router
+from services.gateway.http.home_pages import make_shell_router
 from shared.web.templating import (
     format_datetime,
     format_money,

@@ -1,0 +1,83 @@
+"""The candidate list and its approval chain (pure domain): government draft → 主任会议 → 党委审定 →
+常委会审议通过 → 大会主席团; any step can send it back with reasons, and every version stays in the record."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from shared.kernel.meta import Meta, RuleViolation
+from shared.kernel.topics import moved
+
+STEPS = ["chairpersons", "party_committee", "standing_committee", "presidium"]
+
+
+class CandidateList(Aggregate):
+    """The list of candidates for one year's vote, through its approval chain, in versions."""
+
+    @event("Drafted")
+    def __init__(self, meta: Meta, year: int, level: str, town: str, title: str, candidate_ids: list[UUID]) -> None:
+        if not candidate_ids or len(set(candidate_ids)) != len(candidate_ids):
+            raise RuleViolation("a list names at least one candidate, each once")
+        self.county = meta.county
+        self.year, self.level, self.town, self.title = year, level, town, title
+        self.version = 1
+        self.candidate_ids = list(candidate_ids)
+        self.step = 0                       # index into STEPS of the next decision
+        self.status = "in_review"
+        self.history = [{"version": 1, "step": "government_draft", "decision": "drafted", "by": meta.actor_id,
+                         "role": meta.actor_role, "at": meta.occurred_at.isoformat(), "reason": meta.reason,
+                         "candidate_ids": [str(c) for c in candidate_ids]}]
+
+    @property
+    def pending_step(self) -> str | None:
+        return STEPS[self.step] if self.status == "in_review" else None
+
+    def approve(self, meta: Meta, step: str) -> None:
+        if self.status != "in_review":
+            raise RuleViolation(f"the list is {self.status}; nothing to approve")
+        if step != STEPS[self.step]:
+            raise RuleViolation(f"the next decision is {STEPS[self.step]}, not {step}")
+        self._approved(meta=meta, step=step)
+
+    @event("Approved")
+    def _approved(self, meta: Meta, step: str) -> None:
+        self.history.append(self._entry(meta, step, "approved"))
+        self.step += 1
+        if self.step == len(STEPS):
+            self.status = "put_to_session"
+
+    def send_back(self, meta: Meta, step: str) -> None:
+        if self.status != "in_review" or step != STEPS[self.step]:
+            raise RuleViolation(f"only the pending step ({self.pending_step}) can send the list back")
+        if not meta.reason:
+            raise RuleViolation("sending the list back needs a reason")
+        self._sent_back(meta=meta, step=step)
+
+    @event("SentBack")
+    def _sent_back(self, meta: Meta, step: str) -> None:
+        self.history.append(self._entry(meta, step, "sent_back"))
+        self.status = "sent_back"
+
+    def revise(self, meta: Meta, candidate_ids: list[UUID]) -> None:
+        if self.status != "sent_back":
+            raise RuleViolation("only a list sent back can be revised")
+        if not candidate_ids or len(set(candidate_ids)) != len(candidate_ids):
+            raise RuleViolation("a list names at least one candidate, each once")
+        self._revised(meta=meta, candidate_ids=list(candidate_ids))
+
+    @event("Revised")
+    def _revised(self, meta: Meta, candidate_ids: list[UUID]) -> None:
+        self.version += 1
+        self.candidate_ids = list(candidate_ids)
+        self.step, self.status = 0, "in_review"
+        self.history.append({**self._entry(meta, "government_draft", "revised"),
+                             "candidate_ids": [str(c) for c in candidate_ids]})
+
+    def _entry(self, meta: Meta, step: str, decision: str) -> dict:
+        return {"version": self.version, "step": step, "decision": decision, "by": meta.actor_id,
+                "role": meta.actor_role, "at": meta.occurred_at.isoformat(), "reason": meta.reason}
+
+
+moved("services.decision.candidates", CandidateList)  # stored before 2026-12 under the old module

@@ -1,0 +1,125 @@
+"""The vote session (票决会议) aggregate (pure domain): roll, check-in, rounds, results.
+
+Check-in is the public record that a deputy attended and received a ballot; nothing here
+knows which ballot. Check-in is closed while a round is open, so no event naming a deputy
+falls between a round's opening and its closing (no pairing by order or timing).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from services.decision.domain.candidate import LEVELS
+from services.decision.domain.micro_project import project_id_for
+from services.decision.domain.rules import COMPETITIVE, margin_problem
+from shared.kernel.meta import Meta, RuleViolation
+from shared.kernel.topics import moved
+
+
+class VoteSession(Aggregate):
+    @event("Scheduled")
+    def __init__(self, meta: Meta, year: int, level: str, town: str, name: str, list_id: UUID,
+                 roll: list[dict]) -> None:
+        if level not in LEVELS:
+            raise RuleViolation(f"level must be one of {LEVELS}")
+        if level != "county" and not town:
+            raise RuleViolation("a town or street session names its town/street")
+        ids = [d["id"] for d in roll]
+        if not roll or len(set(ids)) != len(ids):
+            raise RuleViolation("the roll lists at least one deputy, each once")
+        self.county = meta.county
+        self.year, self.level, self.town, self.name, self.list_id = year, level, town, name, list_id
+        self.roll = [dict(d) for d in roll]
+        self.present: set[str] = set()
+        self.rounds: list[dict] = []
+        self.elected: list[dict] = []
+        self.status = "scheduled"          # scheduled | voting | runoff | decided | void
+
+    @property
+    def open_round(self) -> dict | None:
+        return self.rounds[-1] if self.rounds and self.rounds[-1]["status"] == "open" else None
+
+    def check_in(self, meta: Meta, deputy_id: str) -> None:
+        if deputy_id not in {d["id"] for d in self.roll}:
+            raise RuleViolation(f"{deputy_id} is not on the roll of this session")
+        if deputy_id in self.present:
+            raise RuleViolation(f"{deputy_id} has already checked in and received a ballot")
+        if self.open_round is not None:
+            raise RuleViolation("check-in is closed while a vote is open")
+        if self.status == "decided":
+            raise RuleViolation("the session has decided")
+        self._checked_in(meta=meta, deputy_id=deputy_id)
+
+    @event("CheckedIn")
+    def _checked_in(self, meta: Meta, deputy_id: str) -> None:
+        """The deputy attended and received one ballot token (which one is not recorded)."""
+        self.present.add(deputy_id)
+
+    def open_vote(self, meta: Meta, box_id: UUID, candidates: list[dict], seats: int, kind: str, mode: str,
+                  rule_version: int, rules: dict, quorum_met: bool) -> None:
+        if self.open_round is not None:
+            raise RuleViolation("a vote is already open")
+        if self.status == "decided":
+            raise RuleViolation("the session has decided")
+        if not self.present:
+            raise RuleViolation("no deputy has checked in")
+        ids = [c["candidate_id"] for c in candidates]
+        if self.status == "runoff":
+            last = self.rounds[-1]["result"]
+            if sorted(ids) != sorted(last["tied"]) or seats != last["runoff_seats"]:
+                raise RuleViolation(f"the run-off is among the tied candidates {last['tied']} "
+                                    f"for {last['runoff_seats']} seat(s)")
+        else:
+            problem = margin_problem(kind, len(candidates), seats, rules)
+            if problem:
+                raise RuleViolation(problem)
+        self._vote_opened(meta=meta, round_no=len(self.rounds) + 1, box_id=box_id, candidates=candidates,
+                          seats=seats, kind=COMPETITIVE if self.status == "runoff" else kind, mode=mode,
+                          runoff=self.status == "runoff", attending=len(self.present), roll_size=len(self.roll),
+                          quorum_met=quorum_met, issued_to=sorted(self.present), rule_version=rule_version,
+                          rules=dict(rules))
+
+    @event("VoteOpened")
+    def _vote_opened(self, meta: Meta, round_no: int, box_id: UUID, candidates: list[dict], seats: int, kind: str,
+                     mode: str, runoff: bool, attending: int, roll_size: int, quorum_met: bool,
+                     issued_to: list[str], rule_version: int, rules: dict) -> None:
+        self.rounds.append({"round_no": round_no, "box_id": box_id, "candidates": candidates, "seats": seats,
+                            "kind": kind, "mode": mode, "runoff": runoff, "attending": attending,
+                            "roll_size": roll_size, "quorum_met": quorum_met, "rule_version": rule_version,
+                            "rules": rules, "status": "open", "result": None})
+        self.status = "voting"
+
+    def declare(self, meta: Meta, result: dict, tally: dict) -> None:
+        current = self.open_round
+        if current is None:
+            raise RuleViolation("no vote is open")
+        by_id = {c["candidate_id"]: c for c in current["candidates"]}
+        elected = [{**by_id[r["candidate_id"]], "yes": r["yes"], "no": r["no"], "abstain": r["abstain"],
+                    "rank": r["rank"], "project_id": str(project_id_for(UUID(r["candidate_id"])))}
+                   for r in result["elected"]]
+        self._declared(meta=meta, round_no=current["round_no"], result=result, tally=tally, elected=elected,
+                       year=self.year, rule_version=current["rule_version"], level=self.level, town=self.town)
+
+    @event("Declared")
+    def _declared(self, meta: Meta, round_no: int, result: dict, tally: dict, elected: list[dict], year: int,
+                  rule_version: int, level: str = "county", town: str = "") -> None:
+        """The result of one round, with the dossiers of the candidates it elected (for the contract)."""
+        current = self.rounds[round_no - 1]
+        current.update(status="closed", result=result, tally=tally)
+        self.elected.extend(elected)
+        self.status = {"void": "void", "runoff": "runoff"}.get(result["status"], "decided")
+        if self.status == "void":
+            self.status = "scheduled"  # a void vote may be held again once a quorum is present
+            current["void"] = True
+
+    def next_rank(self) -> int:
+        return len(self.elected)
+
+    def summary(self) -> dict[str, Any]:
+        return {"present": len(self.present), "roll": len(self.roll), "status": self.status}
+
+
+moved("services.decision.sessions", VoteSession)  # stored before 2026-12 under the old module

@@ -1,0 +1,200 @@
+"""Decision's vote pages: candidate list with its approval chain, the staff session console,
+the deputy's ballot page (mobile, confirm before cast) and the public results page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from shared.web.access import principal_of
+from shared.persistence.application import NotFound
+from shared.auth import Role
+from shared.kernel.meta import RuleViolation
+from shared.web.viewer import viewer_county
+from shared.web.requests import meta_for
+from shared.views.store import ViewStore
+from shared.web.templating import make_templates, render
+from services.decision.app.application import DecisionApplication
+from services.decision.domain.candidate import CRITERIA
+from services.decision.domain.candidate_list import STEPS
+from services.decision.http.texts import register
+from services.decision.read.vote_projections import BOXES, CANDIDATES, LISTS, RESULTS, SESSIONS
+
+TEMPLATES = Path(__file__).parent / "templates"
+BALLOT_COOKIE = "shishi_ballot"
+
+
+def settle(request: Request, timeout: float = 3.0) -> None:
+    """Wait until the read models include this request's events, so the next page shows them."""
+    request.app.state.runtime.settle_views(timeout)
+
+
+def make_vote_pages(app: DecisionApplication, views: ViewStore) -> APIRouter:
+    register()
+    router = APIRouter(include_in_schema=False)
+    templates = make_templates(TEMPLATES, static_base="/decision/static")
+
+    def session_doc(request: Request, session_id: UUID) -> dict | None:
+        principal = principal_of(request)
+        doc = views.get(SESSIONS, str(session_id))
+        return doc if doc and principal.covers(doc["county"]) else None
+
+    def console(request: Request, session_id: UUID, flash: str = "", problem: dict | None = None,
+                status_code: int = 200) -> Response:
+        principal = principal_of(request)
+        doc = session_doc(request, session_id)
+        if doc is None or not principal.has_any({Role.CONGRESS_STAFF}):
+            return render(templates, request, "vote_denied.html", {}, status_code=404 if doc is None else 403)
+        current = doc["rounds"][-1] if doc["rounds"] else None
+        box = views.get(BOXES, current["box_id"]) if current else None
+        lst = views.get(LISTS, doc["list_id"]) or {"candidate_ids": []}
+        names = {c: (views.get(CANDIDATES, c) or {}).get("name", c) for c in lst["candidate_ids"]}
+        present = set(doc["present"])
+        return render(templates, request, "session_console.html", {
+            "s": doc, "current": current, "box": box, "names": names, "present": present,
+            "quorum_needed": len(doc["roll"]) // 2 + 1, "flash": flash, "problem": problem}, status_code=status_code)
+
+    def act(request: Request, session_id: UUID, action, ok: str) -> Response:  # noqa: ANN001
+        principal = principal_of(request)
+        doc = session_doc(request, session_id)
+        if doc is None or not principal.has_any({Role.CONGRESS_STAFF}):
+            return render(templates, request, "vote_denied.html", {}, status_code=403)
+        try:
+            result = action(meta_for(request, principal, doc["county"]))
+        except (RuleViolation, NotFound, ValueError) as exc:
+            return console(request, session_id, problem={"title": str(exc)}, status_code=409)
+        settle(request)
+        return console(request, session_id, flash=ok.format(result=result))
+
+    @router.get("/candidates", response_class=HTMLResponse)
+    def candidates(request: Request, county: str = "", year: int | None = None) -> Response:
+        principal, county, allowed = viewer_county(request, county)
+        if not (allowed and principal.roles):
+            return render(templates, request, "vote_denied.html", {}, status_code=403 if principal.roles else 401)
+        lists = [d for d in views.list(LISTS, county) if year is None or d["year"] == year]
+        lists.sort(key=lambda d: d["drafted_at"], reverse=True)
+        cands = {d["id"]: d for d in views.list(CANDIDATES, county)}
+        return render(templates, request, "candidates.html", {
+            "county": county, "lists": lists, "candidates": cands, "steps": STEPS, "criteria": CRITERIA})
+
+    @router.get("/sessions", response_class=HTMLResponse)
+    def sessions(request: Request, county: str = "") -> Response:
+        principal, county, allowed = viewer_county(request, county)
+        if not (allowed and principal.roles):
+            return render(templates, request, "vote_denied.html", {}, status_code=403 if principal.roles else 401)
+        items = sorted(views.list(SESSIONS, county), key=lambda d: d["scheduled_at"], reverse=True)
+        return render(templates, request, "sessions.html", {"county": county, "sessions": items})
+
+    @router.get("/sessions/{session_id}/console", response_class=HTMLResponse)
+    def console_page(request: Request, session_id: UUID) -> Response:
+        return console(request, session_id)
+
+    @router.post("/sessions/{session_id}/console/check-in", response_class=HTMLResponse)
+    def console_check_in(request: Request, session_id: UUID, deputy_id: Annotated[str, Form()]) -> Response:
+        return act(request, session_id, lambda m: app.check_in(m, session_id, deputy_id),
+                   "已签到并发放选票。选票码（仅显示一次，交给代表）/ Checked in; ballot code (shown once): {result}")
+
+    @router.post("/sessions/{session_id}/console/open", response_class=HTMLResponse)
+    def console_open(request: Request, session_id: UUID, seats: Annotated[int, Form()],
+                     kind: Annotated[str, Form()] = "competitive", mode: Annotated[str, Form()] = "electronic"
+                     ) -> Response:
+        return act(request, session_id, lambda m: app.open_vote(m, session_id, seats, kind, mode),
+                   "表决已开始 / Vote opened")
+
+    @router.post("/sessions/{session_id}/console/close", response_class=HTMLResponse)
+    def console_close(request: Request, session_id: UUID) -> Response:
+        return act(request, session_id, lambda m: app.close_vote(m, session_id), "表决已结束，结果已公布 / Vote closed")
+
+    @router.post("/sessions/{session_id}/console/paper-box", response_class=HTMLResponse)
+    async def console_box(request: Request, session_id: UUID) -> Response:
+        form = await request.form()
+        try:
+            counts: dict[str, dict[str, int]] = {}
+            for key, value in form.items():
+                if key.startswith("c:") and str(value).strip():
+                    _, cid, choice = key.split(":")
+                    counts.setdefault(cid, {})[choice] = int(str(value))
+            numbers = {k: int(str(form.get(k, "0") or 0)) for k in ("issued", "returned", "invalid")}
+        except ValueError:
+            return console(request, session_id, problem={"title": "请填写整数 / Whole numbers please"}, status_code=422)
+        box_no = str(form.get("box_no", "")).strip()
+        return act(request, session_id, lambda m: app.enter_box(m, session_id, box_no, counts=counts, **numbers),
+                   f"第{box_no}号票箱已录入，待另一名计票人确认 / Box {box_no} entered")
+
+    @router.post("/sessions/{session_id}/console/paper-box/{box_no}/confirm", response_class=HTMLResponse)
+    def console_confirm(request: Request, session_id: UUID, box_no: str) -> Response:
+        return act(request, session_id, lambda m: app.confirm_box(m, session_id, box_no),
+                   f"第{box_no}号票箱已确认 / Box {box_no} confirmed")
+
+    # the deputy's ballot ------------------------------------------------------------------
+    def ballot_context(request: Request, session_id: UUID) -> dict | None:
+        doc = session_doc(request, session_id)
+        if doc is None:
+            return None
+        current = doc["rounds"][-1] if doc["rounds"] and doc["rounds"][-1]["status"] == "open" else None
+        return {"s": doc, "current": current, "token": request.cookies.get(BALLOT_COOKIE, ""),
+                "checked_in": principal_of(request).subject in doc["present"]}
+
+    @router.get("/sessions/{session_id}/ballot", response_class=HTMLResponse)
+    def ballot(request: Request, session_id: UUID) -> Response:
+        principal = principal_of(request)
+        ctx = ballot_context(request, session_id)
+        if ctx is None or not principal.has_any({Role.DEPUTY}):
+            return render(templates, request, "vote_denied.html", {}, status_code=404 if ctx is None else 403)
+        return render(templates, request, "ballot.html", ctx)
+
+    @router.post("/sessions/{session_id}/ballot/check-in", response_class=HTMLResponse)
+    def ballot_check_in(request: Request, session_id: UUID) -> Response:
+        principal = principal_of(request)
+        ctx = ballot_context(request, session_id)
+        if ctx is None or not principal.has_any({Role.DEPUTY}):
+            return render(templates, request, "vote_denied.html", {}, status_code=403)
+        try:
+            token = app.check_in(meta_for(request, principal, ctx["s"]["county"]), session_id, principal.subject)
+        except RuleViolation as exc:
+            return render(templates, request, "ballot.html", {**ctx, "problem": {"title": str(exc)}}, status_code=409)
+        response = RedirectResponse(f"/decision/sessions/{session_id}/ballot", status_code=303)
+        response.set_cookie(BALLOT_COOKIE, token, path=f"/decision/sessions/{session_id}/", httponly=True,
+                            samesite="strict", max_age=3 * 24 * 3600)
+        settle(request)
+        return response
+
+    @router.post("/sessions/{session_id}/ballot/review", response_class=HTMLResponse)
+    async def ballot_review(request: Request, session_id: UUID) -> Response:
+        ctx = ballot_context(request, session_id)
+        if ctx is None or ctx["current"] is None or not principal_of(request).has_any({Role.DEPUTY}):
+            return render(templates, request, "vote_denied.html", {}, status_code=409)
+        form = await request.form()
+        token = str(form.get("token") or ctx["token"]).strip()
+        marks = {c["candidate_id"]: str(form.get(f"m:{c['candidate_id']}", "")) for c in ctx["current"]["candidates"]}
+        return render(templates, request, "ballot_confirm.html", {**ctx, "marks": marks, "token": token})
+
+    @router.post("/sessions/{session_id}/ballot/cast", response_class=HTMLResponse)
+    async def ballot_cast(request: Request, session_id: UUID) -> Response:
+        principal = principal_of(request)
+        ctx = ballot_context(request, session_id)
+        if ctx is None or ctx["current"] is None or not principal.has_any({Role.DEPUTY}):
+            return render(templates, request, "vote_denied.html", {}, status_code=409)
+        form = await request.form()
+        marks = {c["candidate_id"]: str(form.get(f"m:{c['candidate_id']}", "")) for c in ctx["current"]["candidates"]}
+        try:
+            receipt = app.cast(meta_for(request, principal, ctx["s"]["county"]), session_id,
+                               str(form.get("token", "")), marks)
+        except RuleViolation as exc:
+            return render(templates, request, "ballot.html", {**ctx, "problem": {"title": str(exc)}}, status_code=409)
+        return render(templates, request, "ballot_receipt.html", {**ctx, "receipt": receipt})
+
+    # public results -----------------------------------------------------------------------
+    @router.get("/results", response_class=HTMLResponse)
+    def results(request: Request, county: str = "", year: int | None = None) -> Response:
+        principal_of(request)
+        county = county or "440781"
+        items = [d for d in views.list(RESULTS, county) if year is None or d["year"] == year]
+        items.sort(key=lambda d: d["year"], reverse=True)
+        return render(templates, request, "results.html", {"county": county, "results": items, "year": year})
+
+    return router

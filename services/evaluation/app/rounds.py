@@ -1,0 +1,148 @@
+"""Use cases of the session's rating round: open, check in (one ballot token each), start,
+cast secretly (shared.ballots), close and count, presidium confirmation, distribution."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from uuid import UUID
+
+from shared.persistence.application import NotFound
+from shared.ballots.box import BallotBox, anonymous
+from shared.ballots.tokens import is_valid, new_token, receipt_code, scope_key
+from shared.kernel.meta import Meta, RuleViolation
+from services.evaluation.domain.rating import ProjectRating, rating_id_for
+from services.evaluation.domain.rectification import Rectification, rectification_id_for
+from services.evaluation.domain.round import RatingRound, round_id_for
+from services.evaluation.domain.rules import VERDICTS, rated_in_round, rectification_deadline, verdict
+
+CHOICES = list(VERDICTS)
+
+
+class RoundCases:
+    ballot_secret: bytes
+
+    def rating_round(self, round_id: UUID, county: str | None = None) -> RatingRound:
+        found = self.load(round_id, county)  # type: ignore[attr-defined]
+        if not isinstance(found, RatingRound):
+            raise NotFound(str(round_id))
+        return found
+
+    def open_round(self, meta: Meta, session_year: int, rated_year: int, closes_on: date, mode: str,
+                   candidates: list[UUID]) -> RatingRound:
+        """``candidates``: the county's projects of ``rated_year`` with an open rating (from the read model);
+        each is checked here, and only the tiers the county rates at the session are taken."""
+        if self.find(round_id_for(meta.county, session_year)) is not None:  # type: ignore[attr-defined]
+            raise RuleViolation(f"the {session_year} session already has its rating round")
+        if session_year <= rated_year:
+            raise RuleViolation("projects are rated at a later year's session")
+        version, rules = self.rules(meta.county)  # type: ignore[attr-defined]
+        projects = []
+        for project_id in candidates:
+            rating = self.find(rating_id_for(project_id))  # type: ignore[attr-defined]
+            if (isinstance(rating, ProjectRating) and rating.county == meta.county and rating.year == rated_year
+                    and rating.status == "open" and rated_in_round(rating.tier, rules)):
+                projects.append({"project_id": str(rating.project_id), "name": rating.name, "tier": rating.tier})
+        projects.sort(key=lambda p: (p["tier"], p["name"], p["project_id"]))
+        rnd = RatingRound(meta=meta, session_year=session_year, rated_year=rated_year, session_closes_on=closes_on,
+                          projects=projects, mode=mode, rule_version=version, rules=rules)
+        self.save(rnd)  # type: ignore[attr-defined]
+        return rnd
+
+    def check_in(self, meta: Meta, round_id: UUID, deputy_id: str) -> str:
+        """Attendance, and one ballot token handed to the deputy: returned, never stored."""
+        rnd = self.rating_round(round_id, meta.county)
+        rnd.check_in(meta, deputy_id)
+        self.save(rnd)  # type: ignore[attr-defined]
+        return new_token(scope_key(self.ballot_secret, str(rnd.id)))
+
+    def start_rating(self, meta: Meta, round_id: UUID) -> RatingRound:
+        rnd = self.rating_round(round_id, meta.county)
+        box = BallotBox(key=f"rating:{rnd.id}", meta=meta, title=f"{rnd.session_year} 满意度测评",
+                        items=[{"id": p["project_id"], "label": p["name"]} for p in rnd.projects],
+                        choices=CHOICES, mode=rnd.mode, issued=len(rnd.present), limits={})
+        rnd.start_rating(meta, box.id)
+        self.save(rnd, box)  # type: ignore[attr-defined]
+        return rnd
+
+    def box(self, box_id: UUID, county: str | None = None) -> BallotBox:
+        found = self.load(box_id, county)  # type: ignore[attr-defined]
+        if not isinstance(found, BallotBox):
+            raise NotFound(str(box_id))
+        return found
+
+    def _open_box(self, round_id: UUID, county: str) -> tuple[RatingRound, BallotBox]:
+        rnd = self.rating_round(round_id, county)
+        if rnd.status != "rating" or rnd.box_id is None:
+            raise RuleViolation(f"the round is {rnd.status}; ballots are not being cast")
+        return rnd, self.box(rnd.box_id)
+
+    def cast(self, meta: Meta, round_id: UUID, token: str, marks: dict[str, str]) -> str:
+        """A secret ballot: recorded with an anonymous meta; returns the receipt code."""
+        rnd, box = self._open_box(round_id, meta.county)
+        if not is_valid(scope_key(self.ballot_secret, str(rnd.id)), token):
+            raise RuleViolation("this is not a ballot token of this round")
+        receipt = receipt_code(token, str(box.id))
+        box.cast(anonymous(meta), receipt, marks)
+        self.save(box)  # type: ignore[attr-defined]
+        return receipt
+
+    def enter_paper_box(self, meta: Meta, round_id: UUID, box_no: str, issued: int, returned: int, invalid: int,
+                        counts: dict[str, dict[str, int]]) -> BallotBox:
+        _, box = self._open_box(round_id, meta.county)
+        box.enter_box(meta, box_no, issued, returned, invalid, counts)
+        self.save(box)  # type: ignore[attr-defined]
+        return box
+
+    def confirm_paper_box(self, meta: Meta, round_id: UUID, box_no: str) -> BallotBox:
+        _, box = self._open_box(round_id, meta.county)
+        box.confirm_box(meta, box_no)
+        self.save(box)  # type: ignore[attr-defined]
+        return box
+
+    def close_round(self, meta: Meta, round_id: UUID) -> RatingRound:
+        """Close the box, publish the ballots in random order, and reach each project's verdict under the
+        rule set the round was opened with."""
+        rnd, box = self._open_box(round_id, meta.county)
+        order = list(range(len(box.ballots)))
+        secrets.SystemRandom().shuffle(order)
+        box.close(meta, order)
+        results, ratings = {}, []
+        for project_id in rnd.project_ids:
+            counts = box.result["counts"][project_id]
+            s, b, u = (counts.get(c, 0) for c in CHOICES)
+            if s + b + u == 0:
+                raise RuleViolation("no valid ballot was cast: the round cannot reach a verdict")
+            result = verdict(s, b, u, rnd.rules)
+            results[project_id] = {"counts": dict(counts), "verdict": result}
+            rating = self.rating(UUID(project_id))  # type: ignore[attr-defined]
+            rating.record_tally(meta, s, b, u, result, rnd.rule_version, round_id=rnd.id)
+            ratings.append(rating)
+        figures = {k: box.result.get(k) for k in ("issued", "returned", "valid", "invalid")}
+        rnd.close(meta, results, {**figures, "flags": list(box.result.get("flags", []))})
+        self.save(rnd, box, *ratings)  # type: ignore[attr-defined]
+        return rnd
+
+    def confirm_round(self, meta: Meta, round_id: UUID) -> RatingRound:
+        """The presidium confirms; every 不满意 project gets its rectification order and deadline."""
+        rnd = self.rating_round(round_id, meta.county)
+        rnd.confirm(meta)
+        orders = []
+        deadline = rectification_deadline(rnd.session_closes_on, rnd.rules)
+        for project_id, result in sorted(rnd.results.items()):
+            if result["verdict"] != "unsatisfied" or self.find(  # type: ignore[attr-defined]
+                    rectification_id_for(UUID(project_id))) is not None:
+                continue
+            rating = self.rating(UUID(project_id))  # type: ignore[attr-defined]
+            orders.append(Rectification(meta=meta, project_id=rating.project_id, round_id=rnd.id, name=rating.name,
+                                        year=rating.year, deadline=deadline, rule_version=rnd.rule_version,
+                                        demand_ids=rating.demand_ids))
+        self.save(rnd, *orders)  # type: ignore[attr-defined]
+        return rnd
+
+    def distribute(self, meta: Meta, round_id: UUID, recipients: list[str]) -> RatingRound:
+        rnd = self.rating_round(round_id, meta.county)
+        for recipient in recipients:
+            rnd.distribute(meta, recipient)
+        self.save(rnd)  # type: ignore[attr-defined]
+        return rnd

@@ -1,0 +1,126 @@
+"""The session's rating round (满意度测评 at the annual session), pure domain.
+
+One round per county and annual session covers every project of the year rated there.
+Attendance (check-in) is the public record of who received a ballot; the ballots themselves
+live in a ``shared.ballots`` box, cast with one-time tokens and never linked to a deputy.
+Check-in closes when rating starts, so no event naming a deputy is recorded while ballots
+are being cast. After the box closes the round holds each project's counts and verdict;
+the presidium confirms, and the results are distributed to each recipient as an event.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from shared.kernel.meta import Meta, RuleViolation
+from shared.kernel.topics import moved
+
+NAMESPACE = UUID("3e8f0a4c-5b6d-4c7e-9f10-2a3b4c5d6e7f")
+RECIPIENTS = ("all_deputies", "party_committee", "government", "organisation_department")
+
+
+def round_id_for(county: str, session_year: int) -> UUID:
+    return uuid5(NAMESPACE, f"round:{county}:{session_year}")
+
+
+class RatingRound(Aggregate):
+    @staticmethod
+    def create_id(meta: Meta, session_year: int, **_: Any) -> UUID:
+        return round_id_for(meta.county, session_year)
+
+    @event("Opened")
+    def __init__(self, meta: Meta, session_year: int, rated_year: int, session_closes_on: date,
+                 projects: list[dict], mode: str, rule_version: int, rules: dict) -> None:
+        if not projects:
+            raise RuleViolation(f"no completed project of {rated_year} is waiting to be rated")
+        if session_closes_on.year != session_year:
+            raise RuleViolation("the session closes in the session's own year")
+        self.county = meta.county
+        self.session_year = session_year
+        self.rated_year = rated_year
+        self.session_closes_on = session_closes_on
+        self.projects = [dict(p) for p in projects]
+        self.mode = mode
+        self.rule_version = rule_version
+        self.rules = dict(rules)
+        self.status = "check_in"
+        self.present: list[str] = []
+        self.box_id: UUID | None = None
+        self.results: dict[str, dict] = {}
+        self.ballots: dict = {}
+        self.confirmed_at: str | None = None
+        self.distributed: list[str] = []
+
+    @property
+    def project_ids(self) -> list[str]:
+        return [p["project_id"] for p in self.projects]
+
+    def check_in(self, meta: Meta, deputy_id: str) -> None:
+        if self.status != "check_in":
+            raise RuleViolation("check-in is closed: rating has started")
+        if deputy_id in self.present:
+            raise RuleViolation(f"{deputy_id} has already checked in and received a ballot")
+        self._checked_in(meta=meta, deputy_id=deputy_id)
+
+    @event("CheckedIn")
+    def _checked_in(self, meta: Meta, deputy_id: str) -> None:
+        """The deputy attended and received one ballot token (which one is not recorded)."""
+        self.present.append(deputy_id)
+
+    def start_rating(self, meta: Meta, box_id: UUID) -> None:
+        if self.status != "check_in":
+            raise RuleViolation(f"the round is {self.status}, not at check-in")
+        if not self.present:
+            raise RuleViolation("no deputy has checked in")
+        self._rating_started(meta=meta, box_id=box_id, attending=len(self.present))
+
+    @event("RatingStarted")
+    def _rating_started(self, meta: Meta, box_id: UUID, attending: int) -> None:
+        self.status = "rating"
+        self.box_id = box_id
+
+    def close(self, meta: Meta, results: dict[str, dict], ballots: dict) -> None:
+        """``results``: project id -> {counts, verdict}; ``ballots``: issued / cast / valid figures."""
+        if self.status != "rating":
+            raise RuleViolation(f"the round is {self.status}, not rating")
+        if set(results) != set(self.project_ids):
+            raise RuleViolation("every project of the round needs a result")
+        self._closed(meta=meta, results=results, ballots=ballots)
+
+    @event("Closed")
+    def _closed(self, meta: Meta, results: dict[str, dict], ballots: dict) -> None:
+        self.status = "closed"
+        self.results = results
+        self.ballots = ballots
+
+    def confirm(self, meta: Meta) -> None:
+        """The presidium (大会主席团) confirms the results."""
+        if self.status != "closed":
+            raise RuleViolation(f"the round is {self.status}; only closed results can be confirmed")
+        self._confirmed(meta=meta, session_year=self.session_year, rated_year=self.rated_year,
+                        verdicts={pid: r["verdict"] for pid, r in sorted(self.results.items())})
+
+    @event("Confirmed")
+    def _confirmed(self, meta: Meta, session_year: int, rated_year: int, verdicts: dict[str, str]) -> None:
+        self.status = "confirmed"
+        self.confirmed_at = meta.occurred_at.isoformat()
+
+    def distribute(self, meta: Meta, recipient: str) -> None:
+        if recipient not in RECIPIENTS:
+            raise RuleViolation(f"unknown recipient {recipient!r}; one of {', '.join(RECIPIENTS)}")
+        if self.status != "confirmed":
+            raise RuleViolation("the presidium has not confirmed the results yet")
+        if recipient in self.distributed:
+            raise RuleViolation(f"the results already went to {recipient}")
+        self._distributed(meta=meta, recipient=recipient)
+
+    @event("Distributed")
+    def _distributed(self, meta: Meta, recipient: str) -> None:
+        self.distributed.append(recipient)
+
+
+moved("services.evaluation.rounds", RatingRound)  # stored before 2026-12 under the old module

@@ -1,0 +1,1 @@
+"""Evaluation's http: the JSON API, the pages and their texts (zh-CN first)."""

@@ -1,0 +1,1 @@
+"""Evaluation's inbound: NATS handlers: a published contract in, a use case called (a typed dispatch table)."""

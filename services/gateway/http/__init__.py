@@ -1,0 +1,1 @@
+"""The gateway's pages: home, login, the province view."""

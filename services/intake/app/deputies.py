@@ -1,0 +1,56 @@
+"""Deputies' work on demands: the inbox (代表线上接单: accept, answer, forward, turn into a
+suggestion) and micro-wishes (微心愿: claim 认领, fund, fulfil, return visit 回访)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from uuid import UUID
+
+from shared.kernel.meta import Meta, RuleViolation
+from services.intake.domain.demand import Demand
+from services.intake.domain.suggestion import ProjectSuggestion
+
+FUNDING_SOURCES = ("social_donor", "deputy", "special_fund")
+SATISFACTION = ("satisfied", "basically_satisfied", "unsatisfied")
+
+
+class DeputyWork:
+    def deputy_act(self, meta: Meta, demand_id: UUID, action: str, note: str = "", forward_to: str = "",
+                   title: str = "") -> Demand | ProjectSuggestion:
+        """accept / answer / forward / suggest, from the deputy's inbox."""
+        demand = self.demand(demand_id, meta.county)  # type: ignore[attr-defined]
+        if meta.actor_id not in demand.deputies:
+            raise RuleViolation("this demand is not in your inbox")
+        if action == "answer":
+            return self.reply(meta, demand_id, note)  # type: ignore[attr-defined]
+        if action == "suggest":
+            return self.merge(meta, title or note or demand.text[:40], [demand_id])  # type: ignore[attr-defined]
+        demand.deputy_act(meta, action, note, forward_to)
+        self.save(demand)  # type: ignore[attr-defined]
+        return demand
+
+    def wish_step(self, meta: Meta, demand_id: UUID, step: str, *, source: str = "", amount: str = "",
+                  note: str = "", satisfaction: str = "") -> Demand:
+        demand = self.demand(demand_id, meta.county)  # type: ignore[attr-defined]
+        details: dict = {}
+        if step == "funded":
+            if source not in FUNDING_SOURCES:
+                raise RuleViolation(f"funding source must be one of {', '.join(FUNDING_SOURCES)}")
+            try:
+                value = Decimal(amount)
+            except InvalidOperation as exc:
+                raise RuleViolation(f"amount {amount!r} is not a number") from exc
+            if value <= 0:
+                raise RuleViolation("amount must be positive")
+            details = {"source": source, "amount": str(value)}
+        elif step == "fulfilled":
+            if len(note.strip()) < 2:
+                raise RuleViolation("describe how the wish was fulfilled")
+            details = {"note": note.strip()}
+        elif step == "visited":
+            if satisfaction not in SATISFACTION:
+                raise RuleViolation(f"satisfaction must be one of {', '.join(SATISFACTION)}")
+            details = {"satisfaction": satisfaction, "note": note.strip()}
+        demand.wish_step(meta, step, **details)
+        self.save(demand)  # type: ignore[attr-defined]
+        return demand

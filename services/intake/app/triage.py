@@ -1,0 +1,74 @@
+"""Triage use cases: classify, route by the county's rule set, reassess (automatic escalation),
+reply, close, and the 24-hour consultation deadline. Time always comes in through ``Meta`` or
+``now``; nothing here reads a clock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from shared.kernel.meta import Meta, RuleViolation
+from services.intake.domain import rules as r
+from services.intake.domain.demand import Demand
+
+
+class Triage:
+    def triage(self, meta: Meta, demand_id: UUID, kind: str, scope: str, estimate: int) -> Demand:
+        """Classify and route in one step: the routing decision names its reason and rule version."""
+        demand = self.demand(demand_id, meta.county)  # type: ignore[attr-defined]
+        version, rules = self.rules(meta.county)  # type: ignore[attr-defined]
+        try:
+            tier, reason = r.route(kind, scope, estimate, demand.category, rules)
+        except ValueError as exc:
+            raise RuleViolation(str(exc)) from exc
+        if kind != demand.kind:
+            demand.classify(meta, kind, r.reply_due(kind, demand.submitted_at, rules))
+        if demand.tier and r.outgrows(demand.tier, tier):
+            demand.escalate(meta, tier, reason, version, scope, estimate)
+        else:
+            demand.route(meta, tier, reason, version, scope, estimate)
+        self.save(demand)  # type: ignore[attr-defined]
+        return demand
+
+    def reassess(self, meta: Meta, demand_id: UUID, scope: str, estimate: int) -> Demand:
+        """A revised scope or estimate; when the item outgrows its tier it is escalated at once."""
+        demand = self.demand(demand_id, meta.county)  # type: ignore[attr-defined]
+        if not demand.tier:
+            raise RuleViolation("the demand has not been routed yet")
+        version, rules = self.rules(meta.county)  # type: ignore[attr-defined]
+        try:
+            tier, reason = r.route(demand.kind, scope, estimate, demand.category, rules)
+        except ValueError as exc:
+            raise RuleViolation(str(exc)) from exc
+        if r.outgrows(demand.tier, tier):
+            demand.escalate(meta, tier, reason, version, scope, estimate)
+        else:
+            demand.reassess(meta, scope, estimate, version)
+        self.save(demand)  # type: ignore[attr-defined]
+        return demand
+
+    def reply(self, meta: Meta, demand_id: UUID, text: str) -> Demand:
+        demand = self.demand(demand_id, meta.county)  # type: ignore[attr-defined]
+        demand.reply(meta, text)
+        self.save(demand)  # type: ignore[attr-defined]
+        return demand
+
+    def close_demand(self, meta: Meta, demand_id: UUID, note: str) -> Demand:
+        demand = self.demand(demand_id, meta.county)  # type: ignore[attr-defined]
+        if len(note.strip()) < 2:
+            raise RuleViolation("closing needs a note for the resident")
+        demand.close(meta, note.strip())
+        self.save(demand)  # type: ignore[attr-defined]
+        return demand
+
+    def warn_overdue(self, meta: Meta, demand_ids: list[UUID], now: datetime) -> list[UUID]:
+        """Raise one warning event per consultation past its deadline (idempotent)."""
+        warned, changed = [], []
+        for demand_id in demand_ids:
+            demand = self.find(demand_id)  # type: ignore[attr-defined]
+            if isinstance(demand, Demand) and demand.county == meta.county and demand.warn_overdue(meta, now):
+                warned.append(demand.id)
+                changed.append(demand)
+        if changed:
+            self.save(*changed)  # type: ignore[attr-defined]
+        return warned

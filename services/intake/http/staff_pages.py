@@ -1,0 +1,233 @@
+"""Intake's staff and deputy pages: triage queue (filters, counts, overdue first), one demand
+(triage, reply, close, duplicates, erasure), merge workspace, dead letters, deputy inbox,
+stranded view. Every page is county-scoped; forms post back and redirect (303)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import quote
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from shared.persistence.application import NotFound
+from shared.auth import Principal, Role
+from shared.kernel.meta import RuleViolation
+from shared.web.problems import Problem
+from shared.web.viewer import viewer_county
+from shared.web.requests import meta_for
+from shared.views.store import ViewStore
+from shared.web.i18n import register_messages
+from shared.web.templating import make_templates, render
+from services.intake.http.demands_api import now_of
+from services.intake.http.deadletters_api import letter_view, opened_letters, resolve_letter
+from services.intake.app.application import IntakeApplication
+from services.intake.domain.demand import KINDS, Demand
+from services.intake.http.texts import MESSAGES
+from services.intake.read.projections import DEMAND, RESOLUTION, SUGGESTION
+from services.intake.read.queue import QueueFilter, queue, stranded
+from services.intake.domain.rules import CATEGORIES, SCOPES, TIERS, likely_duplicates
+
+TEMPLATES = Path(__file__).parent / "templates"
+STAFF = {Role.CONGRESS_STAFF, Role.GOV_UNIT}
+READERS = {*STAFF, Role.DEPUTY, Role.AUDITOR, Role.PROVINCE_VIEWER}
+register_messages(MESSAGES)
+
+
+def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+    templates = make_templates(TEMPLATES, static_base="/intake/static")
+
+    def gate(request: Request, county: str, roles: set[Role]) -> tuple[Principal, str, Response | None]:
+        principal, county, allowed = viewer_county(request, county)
+        if not principal.has_any(roles):
+            return principal, county, RedirectResponse("/login", status_code=303)
+        if not allowed:
+            return principal, county, render(templates, request, "queue.html", {
+                "county": county, "result": {"items": [], "counts": {}, "total": 0}, "f": {}, "lists": lists(),
+                "problem": {"title": "无权查看该县 / County outside your scope", "detail": county}}, status_code=403)
+        return principal, county, None
+
+    def lists() -> dict:
+        return {"kinds": KINDS, "scopes": SCOPES, "tiers": TIERS, "categories": list(CATEGORIES),
+                "statuses": ["received", "triaged", "routed", "escalated", "replied", "merged", "duplicate",
+                             "claimed", "fulfilled", "closed"]}
+
+    def page(request: Request, name: str, context: dict, status_code: int = 200) -> Response:
+        error = request.query_params.get("error")
+        if error:
+            context = {**context, "problem": {"title": error, "detail": ""}}
+        return render(templates, request, name, {"lists": lists(), **context}, status_code=status_code)
+
+    def act(request: Request, back: str, fn: Callable[[], object]) -> Response:
+        """Run a command from a form; back to the page, with the refusal shown if a rule said no."""
+        try:
+            fn()
+        except (RuleViolation, NotFound, ValueError) as exc:
+            sep = "&" if "?" in back else "?"
+            return RedirectResponse(f"{back}{sep}error={quote(str(exc))}", status_code=303)
+        return RedirectResponse(back, status_code=303)
+
+    def own_demand(request: Request, demand_id: UUID, roles: set[Role]) -> tuple[Principal, Demand | None]:
+        principal, _, _ = viewer_county(request)
+        found = app.find(demand_id)
+        if not isinstance(found, Demand) or not principal.covers(found.county) or not principal.has_any(roles):
+            return principal, None
+        return principal, found
+
+    @router.get("/queue", response_class=HTMLResponse)
+    def queue_page(request: Request, county: str = "", status: str = "", kind: str = "", tier: str = "",
+                   channel: str = "", town: str = "", category: str = "", overdue: str = "") -> Response:
+        _, county, refused = gate(request, county, READERS)
+        if refused:
+            return refused
+        f = {"status": status, "kind": kind, "tier": tier, "channel": channel, "town": town, "category": category,
+             "overdue": overdue}
+        wanted = QueueFilter(**{k: v or None for k, v in f.items() if k != "overdue"},
+                             overdue=True if overdue == "1" else None)
+        result = queue(views.list(DEMAND, county), wanted, now_of(request), 300)
+        return page(request, "queue.html", {"county": county, "result": result, "f": f})
+
+    @router.get("/demands/{demand_id}", response_class=HTMLResponse)
+    def demand_page(request: Request, demand_id: UUID) -> Response:
+        principal, demand = own_demand(request, demand_id, READERS)
+        if demand is None:
+            return page(request, "demand.html", {"demand": None}, status_code=404)
+        contact = app.contact(demand.contact_id, demand.county) if demand.contact_id and principal.has_any(STAFF) \
+            else None
+        doc = views.get(DEMAND, str(demand.id))
+        dupes = []
+        if doc is not None:
+            _, rules = app.rules(demand.county)
+            dupes = likely_duplicates(doc, views.list(DEMAND, demand.county), rules)
+        return page(request, "demand.html", {"demand": demand, "contact": contact, "duplicates": dupes,
+                                             "is_staff": principal.has_any(STAFF)})
+
+    @router.post("/demands/{demand_id}/{action}")
+    async def demand_action(request: Request, demand_id: UUID, action: str) -> Response:
+        principal, demand = own_demand(request, demand_id, STAFF)
+        if demand is None:
+            return RedirectResponse("/login", status_code=303)
+        form = await request.form()
+        get = lambda k: str(form.get(k) or "").strip()
+        back = f"/intake/demands/{demand_id}"
+        meta = meta_for(request, principal, demand.county, reason=get("reason"))
+        commands: dict[str, Callable[[], object]] = {
+            "triage": lambda: app.triage(meta, demand_id, get("kind"), get("scope"), int(get("estimate") or 0)),
+            "assessment": lambda: app.reassess(meta, demand_id, get("scope"), int(get("estimate") or 0)),
+            "reply": lambda: app.reply(meta, demand_id, get("text")),
+            "close": lambda: app.close_demand(meta, demand_id, get("text")),
+            "duplicates": lambda: app.link_duplicates(meta, demand_id, [UUID(x) for x in form.getlist("dup")]),
+            "erase": lambda: app.erase_contact(meta, demand_id),
+        }
+        if action not in commands:
+            return RedirectResponse(back, status_code=303)
+        return act(request, back, commands[action])
+
+    @router.get("/merge", response_class=HTMLResponse)
+    def merge_page(request: Request, county: str = "", town: str = "", category: str = "") -> Response:
+        principal, county, refused = gate(request, county, STAFF)
+        if refused:
+            return refused
+        open_docs = [d for d in views.list(DEMAND, county) if d["status"] in ("received", "triaged", "routed",
+                                                                                "escalated", "replied")
+                     and (not town or d["town"] == town) and (not category or d["category"] == category)]
+        open_docs.sort(key=lambda d: (d["town"], d["category"], d["submitted_at"]))
+        suggestions = sorted(views.list(SUGGESTION, county), key=lambda s: s["raised_at"], reverse=True)
+        by_id = {d["id"]: d for d in views.list(DEMAND, county)}
+        return page(request, "merge.html", {"county": county, "candidates": open_docs[:300], "town": town,
+                                            "category": category, "suggestions": suggestions, "by_id": by_id})
+
+    @router.post("/merge")
+    async def merge(request: Request) -> Response:
+        form = await request.form()
+        principal, county, refused = gate(request, str(form.get("county") or ""), STAFF)
+        if refused:
+            return refused
+        ids = [UUID(x) for x in form.getlist("demand")]
+        meta = meta_for(request, principal, county, reason=str(form.get("reason") or ""))
+        return act(request, f"/intake/merge?county={county}",
+                   lambda: app.merge(meta, str(form.get("title") or ""), ids))
+
+    @router.post("/suggestions/{suggestion_id}/split")
+    async def split(request: Request, suggestion_id: UUID) -> Response:
+        form = await request.form()
+        found = app.find(suggestion_id)
+        principal, county, refused = gate(request, getattr(found, "county", "") or "", STAFF)
+        if refused or found is None:
+            return refused or RedirectResponse("/intake/merge", status_code=303)
+        meta = meta_for(request, principal, county, reason=str(form.get("reason") or ""))
+        ids = [UUID(x) for x in form.getlist("demand")]
+        return act(request, f"/intake/merge?county={county}",
+                   lambda: app.split(meta, suggestion_id, ids, str(form.get("new_title") or "")))
+
+    @router.get("/deadletters", response_class=HTMLResponse)
+    async def deadletters_page(request: Request, county: str = "") -> Response:
+        principal, county, refused = gate(request, county, {*STAFF, Role.AUDITOR})
+        if refused:
+            return refused
+        js = request.app.state.runtime.js
+        letters = await opened_letters(app, js, county) if js is not None else []
+        resolutions = {d["sequence"]: d for d in views.list(RESOLUTION, county)}
+        items = [letter_view(x, resolutions.get(x.sequence)) for x in letters]
+        return page(request, "deadletters.html", {"county": county, "items": items, "connected": js is not None,
+                                                  "can_resolve": principal.has_any(STAFF)})
+
+    @router.post("/deadletters/{sequence}")
+    async def deadletter_action(request: Request, sequence: int) -> Response:
+        form = await request.form()
+        principal, county, refused = gate(request, str(form.get("county") or ""), STAFF)
+        if refused:
+            return refused
+        meta = meta_for(request, principal, county, reason=str(form.get("reason") or ""))
+        back = f"/intake/deadletters?county={county}"
+        try:
+            await resolve_letter(app, request.app.state.runtime.js, county, sequence, meta,
+                                 str(form.get("action") or ""), str(form.get("body") or ""))
+        except (Problem, RuleViolation) as exc:
+            return RedirectResponse(f"{back}&error={quote(getattr(exc, 'detail', '') or str(exc))}", status_code=303)
+        return RedirectResponse(back, status_code=303)
+
+    @router.get("/stranded", response_class=HTMLResponse)
+    def stranded_page(request: Request, county: str = "") -> Response:
+        _, county, refused = gate(request, county, READERS)
+        if refused:
+            return refused
+        version, rules = app.rules(county)
+        items = stranded(views.list(DEMAND, county), now_of(request), rules)
+        return page(request, "stranded.html", {"county": county, "items": items, "days": rules["stranded_days"],
+                                               "version": version})
+
+    @router.get("/inbox", response_class=HTMLResponse)
+    def inbox_page(request: Request, county: str = "") -> Response:
+        principal, county, refused = gate(request, county, {Role.DEPUTY})
+        if refused:
+            return refused
+        docs = views.list(DEMAND, county)
+        mine = sorted([d for d in docs if principal.subject in d["deputies"]
+                       and d["status"] not in ("closed", "duplicate", "merged")],
+                      key=lambda d: d["submitted_at"], reverse=True)
+        wishes = [d for d in docs if d["tier"] == "micro_wish" and d["kind"] == "micro_wish"
+                  and d["status"] != "closed"]
+        return page(request, "inbox.html", {"county": county, "items": mine, "wishes": wishes,
+                                            "me": principal.subject})
+
+    @router.post("/inbox/{demand_id}")
+    async def inbox_action(request: Request, demand_id: UUID) -> Response:
+        principal, demand = own_demand(request, demand_id, {Role.DEPUTY})
+        if demand is None:
+            return RedirectResponse("/login", status_code=303)
+        form = await request.form()
+        get = lambda k: str(form.get(k) or "").strip()
+        meta = meta_for(request, principal, demand.county)
+        back = f"/intake/inbox?county={demand.county}"
+        if get("action") in ("claimed", "funded", "fulfilled", "visited"):
+            return act(request, back, lambda: app.wish_step(meta, demand_id, get("action"), source=get("source"),
+                                                            amount=get("amount"), note=get("note"),
+                                                            satisfaction=get("satisfaction")))
+        return act(request, back, lambda: app.deputy_act(meta, demand_id, get("action"), get("note"),
+                                                         get("forward_to"), get("title")))
+
+    return router

@@ -1,0 +1,93 @@
+"""Intake's inbound policies: 12345 tickets in, and lineage from the other services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from nats.aio.msg import Msg
+from pydantic import ValidationError
+
+from shared.persistence.application import Inbound, UnitOfWork
+from shared.bus.consumer import Rejected
+from shared.bus.deadletter import county_of_subject
+from shared.bus.streams import HOTLINE
+from shared.contracts import HotlineTicket
+from shared.contracts import decision as d
+from shared.contracts import evaluation as e
+from shared.contracts import supervision as s
+from shared.kernel.meta import Meta
+from shared.runtime.service import Delivered, Subscription, envelope_decoder
+from services.intake.app.application import IntakeApplication, hotline_contact_id
+from services.intake.domain.demand import hotline_demand_id
+from services.intake.app.sealed_letters import hotline_letter_sealer
+
+VERDICT_TITLES = {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}
+
+
+def decode_ticket(msg: Msg) -> HotlineTicket:
+    try:
+        ticket = HotlineTicket.model_validate_json(msg.data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, x['loc'])) or '(root)'}: {x['msg']}" for x in exc.errors()[:5])
+        raise Rejected(f"malformed hotline ticket: {problems}") from exc
+    subject_county = county_of_subject(msg.subject)
+    if ticket.county != subject_county:
+        raise Rejected(f"ticket county {ticket.county} does not match subject county {subject_county}")
+    return ticket
+
+
+def handle_ticket(app: IntakeApplication) -> Callable[[UnitOfWork, Inbound], None]:
+    def handle(uow: UnitOfWork, message: Inbound) -> None:
+        ticket: HotlineTicket = message.body
+        meta = Meta(county=ticket.county, actor_role="hotline", actor_id="12345", occurred_at=ticket.received_at,
+                    correlation_id=f"hotline:{ticket.ticket_id}", causation_id=f"{message.stream}:{message.sequence}")
+        app.receive_ticket(uow, ticket, meta)
+
+    return handle
+
+
+def prefetch_tickets(uow: UnitOfWork, messages: Sequence[Inbound]) -> None:
+    """One query tells which tickets already have a demand (a re-send), and one which callers
+    already have a key in the vault, not one query per ticket."""
+    uow.prefetch(hotline_demand_id(m.body.county, m.body.ticket_id) for m in messages)
+    uow.app.vault.prefetch([hotline_contact_id(m.body) for m in messages  # type: ignore[attr-defined]
+                            if m.body.caller_name or m.body.caller_phone or m.body.address])
+
+
+def handle_lineage(app: IntakeApplication) -> Callable[[UnitOfWork, Inbound], None]:
+    def handle(uow: UnitOfWork, message: Inbound) -> None:
+        delivered: Delivered = message.body
+        p = delivered.payload
+        meta = delivered.meta()
+        if isinstance(p, d.CandidateDrafted):
+            app.note_stage(uow, meta, p.demand_ids, "candidate", str(p.candidate_id), p.name)
+        elif isinstance(p, d.ProjectAdopted):
+            app.note_stage(uow, meta, p.demand_ids, "adopted", str(p.project_id), p.name, p.tier)
+        elif isinstance(p, s.ProjectFileOpened):
+            app.note_stage(uow, meta, p.demand_ids, "project", str(p.project_id), p.name)
+        elif isinstance(p, s.ProjectProgressReported):
+            app.note_stage(uow, meta, p.demand_ids, "progress", str(p.project_id), p.note, f"{p.progress_pct}%")
+        elif isinstance(p, s.ProjectCompleted):
+            app.note_stage(uow, meta, p.demand_ids, "completed", str(p.project_id), p.name, p.completed_on.isoformat())
+        elif isinstance(p, d.MicroEscalated):
+            app.escalate_from_micro(uow, meta, p.demand_ids, int(p.investment),
+                                    f"微实事超出上限 {p.cap} 元（{p.investment} 元）: {p.reason}")
+        elif isinstance(p, e.LookbackProblemFound):
+            app.open_lookback_demand(uow, meta, p.lookback_id, p.project_id, p.project_name, p.town, p.problem)
+        elif isinstance(p, e.VerdictReached):
+            app.note_stage(uow, meta, p.demand_ids, "verdict", str(p.project_id), VERDICT_TITLES[p.verdict], p.verdict)
+
+    return handle
+
+
+def subscriptions(app: IntakeApplication) -> list[Subscription]:
+    lineage = handle_lineage(app)
+    return [
+        # Callers' details in clear do not outlive processing: applied tickets are purged from HOTLINE,
+        # and a ticket that cannot be applied is sealed with the caller's key before it is dead-lettered.
+        Subscription(HOTLINE, "hotline.*.tickets", decode_ticket, handle_ticket(app), prefetch_tickets,
+                     purge_processed=True, seal_deadletter=hotline_letter_sealer(app)),
+        Subscription("DECISION", "shishi.*.decision.>", envelope_decoder(), lineage),
+        Subscription("SUPERVISION", "shishi.*.supervision.>", envelope_decoder(), lineage),
+        Subscription("EVALUATION", "shishi.*.evaluation.>", envelope_decoder(), lineage),
+    ]

@@ -1,0 +1,1 @@
+"""Supervision's domain: the aggregates (one module each) and the county's rules: pure, time comes in as an argument."""

@@ -1,0 +1,441 @@
+"""Supervision's aggregate: a project's file from adoption to accepted completion (the index of a
+county's project files is in ``project_index.py``, the plan's checks in ``rules.py``).
+
+One aggregate holds the whole year of a project (plan and its versions, cadence, funds, group,
+inspections and findings, warnings), so one atomic save covers a warning sweep of the project;
+the pure arithmetic lives in ``rules.py`` and ``warning_rules.py``."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from services.supervision.domain.rules import check_plan
+from shared.kernel.meta import Meta, RuleViolation
+from shared.kernel.topics import moved
+
+REPORT_KINDS = ("quarterly", "midyear", "yearend")
+
+
+class Project(Aggregate):
+    """One year's project (or micro project) under supervision."""
+
+    @staticmethod
+    def create_id(project_id: UUID, **_: Any) -> UUID:
+        return project_id
+
+    @event("Opened")
+    def __init__(self, meta: Meta, project_id: UUID, year: int, tier: str, name: str, content: str,
+                 implementing_body: str, investment: Decimal, deadline: date, demand_ids: list[UUID],
+                 session_closed_on: date | None = None) -> None:
+        self.county = meta.county
+        self.year = year
+        self.tier = tier
+        self.name = name
+        self.content = content
+        self.implementing_body = implementing_body
+        self.investment = investment
+        self.deadline = deadline
+        self.demand_ids = list(demand_ids)
+        self.session_closed_on: date = session_closed_on or meta.occurred_at.date()
+        self.progress_pct = 0
+        self.spent = Decimal("0")
+        self.status = "open"
+        self.tracking: list[dict] = []        # every tracking entry, in order
+        self.entries: dict[str, dict] = {}    # monthly entries by period ("2026-03")
+        self.reports: dict[str, dict] = {}    # "quarterly:2026Q1", "midyear:2026", "yearend:2026"
+        self.plans: list[dict] = []
+        self.changes: dict[str, dict] = {}
+        self.group: dict = {"deputies": [], "residents": [], "history": []}
+        self.inspections: list[dict] = []
+        self.findings: dict[str, dict] = {}
+        self.inquiries: list[dict] = []
+        self.audits: list[dict] = []
+        self.warnings: dict[str, dict] = {}
+        self.completed_on: date | None = None
+        self.acceptance: dict | None = None
+
+    # -- when the 30 days start: the close of the session (闭会) ---------------------------------
+
+    def record_session_close(self, meta: Meta, closed_on: date) -> None:
+        """Staff record the day the session closed (or a micro project was approved) when it differs
+        from the day the result arrived; the plan's due date follows it. A correction, with a reason."""
+        if not meta.reason:
+            raise RuleViolation("recording the session's close needs a reason")
+        if closed_on > meta.occurred_at.date():
+            raise RuleViolation("the session's close cannot be in the future")
+        if not self.year - 1 <= closed_on.year <= self.year:
+            raise RuleViolation(f"a {self.year} project's session closed in {self.year - 1} or {self.year}")
+        if self.plans and closed_on > date.fromisoformat(self.plans[0]["filed_on"]):
+            raise RuleViolation("the session closed before the plan was filed")
+        self._session_close_recorded(meta=meta, closed_on=closed_on, previous=self.session_closed_on)
+
+    @event("SessionCloseRecorded")
+    def _session_close_recorded(self, meta: Meta, closed_on: date, previous: date) -> None:
+        self.session_closed_on = closed_on
+
+    # -- implementation plan (实施方案) and its changes ---------------------------------------
+
+    def file_plan(self, meta: Meta, plan: dict, due_on: date) -> None:
+        if self.plans:
+            raise RuleViolation("the plan is already filed; changes go through a change request")
+        if self.status != "open":
+            raise RuleViolation(f"project is {self.status}")
+        check_plan(plan)
+        filed_on = date.fromisoformat(plan["filed_on"])
+        if filed_on < self.session_closed_on:
+            raise RuleViolation("a plan cannot be filed before the session closed")
+        self._plan_filed(meta=meta, plan={**plan, "version": 1, "by": meta.actor_id,
+                                          "recorded_at": meta.occurred_at.isoformat(), "reason": "original plan"},
+                         due_on=due_on.isoformat(), late=filed_on > due_on, year=self.year, name=self.name)
+
+    @event("PlanFiled")
+    def _plan_filed(self, meta: Meta, plan: dict, due_on: str, late: bool, year: int = 0, name: str = "") -> None:
+        self.plans.append({**plan, "due_on": due_on, "late": late})
+
+    def request_change(self, meta: Meta, request_id: str, kind: str, new_deadline: date | None,
+                       plan: dict | None) -> None:
+        if not self.plans:
+            raise RuleViolation("a change request needs a filed plan to change")
+        if self.status != "open":
+            raise RuleViolation(f"project is {self.status}")
+        if kind not in ("extension", "scope"):
+            raise RuleViolation("a change is a deadline extension or a scope change")
+        if not meta.reason:
+            raise RuleViolation("a change request needs its reasons")
+        if request_id in self.changes:
+            raise RuleViolation("this change request already exists")
+        if kind == "extension" and (new_deadline is None or new_deadline <= self.deadline):
+            raise RuleViolation("an extension names a new deadline later than the current one")
+        if kind == "scope" and plan is None:
+            raise RuleViolation("a scope change carries the revised plan")
+        if plan is not None:
+            check_plan(plan)
+        self._change_requested(meta=meta, request_id=request_id, kind=kind,
+                               new_deadline=new_deadline.isoformat() if new_deadline else None, plan=plan)
+
+    @event("ChangeRequested")
+    def _change_requested(self, meta: Meta, request_id: str, kind: str, new_deadline: str | None,
+                          plan: dict | None) -> None:
+        self.changes[request_id] = {"id": request_id, "kind": kind, "new_deadline": new_deadline, "plan": plan,
+                                    "reason": meta.reason, "requested_by": meta.actor_id,
+                                    "requested_at": meta.occurred_at.isoformat(), "status": "pending",
+                                    "old_deadline": self.deadline.isoformat()}
+
+    def decide_change(self, meta: Meta, request_id: str, approved: bool) -> None:
+        """The standing committee approves or rejects; an approval adds a plan version."""
+        change = self.changes.get(request_id)
+        if change is None:
+            raise RuleViolation("no such change request")
+        if change["status"] != "pending":
+            raise RuleViolation(f"the change request is already {change['status']}")
+        if not meta.reason:
+            raise RuleViolation("the committee's decision needs a reason")
+        self._change_decided(meta=meta, request_id=request_id, approved=approved)
+
+    @event("ChangeDecided")
+    def _change_decided(self, meta: Meta, request_id: str, approved: bool) -> None:
+        change = self.changes[request_id]
+        change.update(status="approved" if approved else "rejected", decided_by=meta.actor_id,
+                      decided_at=meta.occurred_at.isoformat(), decision_reason=meta.reason)
+        if not approved:
+            return
+        base = self.plans[-1]
+        new = dict(change["plan"] or {k: base[k] for k in ("tasks", "milestones", "budget_lines")})
+        new.update(version=len(self.plans) + 1, filed_on=meta.occurred_at.date().isoformat(), by=meta.actor_id,
+                   recorded_at=meta.occurred_at.isoformat(), reason=change["reason"], change_request=request_id,
+                   due_on=base["due_on"], late=False)
+        if change["new_deadline"]:
+            self.deadline = date.fromisoformat(change["new_deadline"])
+        new["deadline"] = self.deadline.isoformat()
+        self.plans.append(new)
+
+    # -- cadence: monthly entries and reports (一月一跟踪、一季一汇报、年中问进度、年终问结果) ------
+
+    def report_progress(self, meta: Meta, progress_pct: int, spent: Decimal, note: str, period: str = "",
+                        task_progress: dict[str, int] | None = None, spent_by_line: dict[str, str] | None = None,
+                        work_done: str = "", problems: str = "") -> None:
+        if self.status != "open":
+            raise RuleViolation(f"project is {self.status}; progress is reported while it is open")
+        if not 0 <= progress_pct <= 100:
+            raise RuleViolation("progress must be between 0 and 100")
+        if progress_pct < self.progress_pct:
+            raise RuleViolation(f"progress cannot go back from {self.progress_pct}% to {progress_pct}%")
+        if spent < 0:
+            raise RuleViolation("money spent cannot be negative")
+        if task_progress or spent_by_line:
+            if not self.plans:
+                raise RuleViolation("task progress and spending per budget line need a filed plan")
+            plan = self.plans[-1]
+            unknown = set(task_progress or {}) - {t["id"] for t in plan["tasks"]}
+            unknown |= set(spent_by_line or {}) - {b["code"] for b in plan["budget_lines"]}
+            if unknown:
+                raise RuleViolation(f"not in the plan: {', '.join(sorted(unknown))}")
+        self._progress_reported(meta=meta, progress_pct=progress_pct, spent=spent, note=note,
+                                demand_ids=self.demand_ids, period=period, task_progress=dict(task_progress or {}),
+                                spent_by_line=dict(spent_by_line or {}), work_done=work_done, problems=problems)
+
+    @event("ProgressReported")
+    def _progress_reported(self, meta: Meta, progress_pct: int, spent: Decimal, note: str, demand_ids: list[UUID],
+                           period: str = "", task_progress: dict | None = None, spent_by_line: dict | None = None,
+                           work_done: str = "", problems: str = "") -> None:
+        self.progress_pct = progress_pct
+        self.spent = spent
+        entry = {"at": meta.occurred_at.isoformat(), "period": period, "progress_pct": progress_pct,
+                 "spent": str(spent), "note": note, "by": meta.actor_id, "task_progress": task_progress or {},
+                 "spent_by_line": spent_by_line or {}, "work_done": work_done, "problems": problems}
+        self.tracking.append(entry)
+        if period:
+            self.entries[period] = entry
+
+    def file_report(self, meta: Meta, kind: str, period: str, text: str) -> None:
+        if kind not in REPORT_KINDS:
+            raise RuleViolation(f"a report is one of: {', '.join(REPORT_KINDS)}")
+        if f"{kind}:{period}" in self.reports:
+            raise RuleViolation(f"the {kind} report for {period} is already filed")
+        self._report_filed(meta=meta, kind=kind, period=period, text=text)
+
+    @event("ReportFiled")
+    def _report_filed(self, meta: Meta, kind: str, period: str, text: str) -> None:
+        self.reports[f"{kind}:{period}"] = {"kind": kind, "period": period, "text": text, "by": meta.actor_id,
+                                            "at": meta.occurred_at.isoformat(), "progress_pct": self.progress_pct}
+
+    # -- funds and audit (资金使用、审计) ----------------------------------------------------
+
+    def record_audit(self, meta: Meta, audit: dict) -> None:
+        if not audit["text"].strip():
+            raise RuleViolation("an audit finding needs its text")
+        self._audit_recorded(meta=meta, audit=audit)
+
+    @event("AuditRecorded")
+    def _audit_recorded(self, meta: Meta, audit: dict) -> None:
+        self.audits.append({**audit, "by": meta.actor_id, "at": meta.occurred_at.isoformat()})
+
+    def funds(self) -> list[dict]:
+        """Planned vs spent per budget line (spending as of the latest entry)."""
+        if not self.plans:
+            return []
+        latest = next((e["spent_by_line"] for e in reversed(self.tracking) if e["spent_by_line"]), {})
+        return [{"code": b["code"], "name": b["name"], "planned": b["amount"], "spent": latest.get(b["code"], "0")}
+                for b in self.plans[-1]["budget_lines"]]
+
+    # -- completion and acceptance (验收) ----------------------------------------------------
+
+    def report_completion(self, meta: Meta, completed_on: date, spent: Decimal, note: str) -> None:
+        if self.status != "open":
+            raise RuleViolation(f"project is {self.status}, not open")
+        self._completion_reported(meta=meta, completed_on=completed_on, spent=spent, note=note)
+
+    @event("CompletionReported")
+    def _completion_reported(self, meta: Meta, completed_on: date, spent: Decimal, note: str) -> None:
+        self.status = "completion_reported"
+        self.progress_pct = 100
+        self.spent = spent
+        self.completed_on = completed_on
+
+    def accept(self, meta: Meta, verdict: str) -> None:
+        """The supervision group's acceptance check (验收): accepted, or sent back with a reason."""
+        if self.status != "completion_reported":
+            raise RuleViolation(f"project is {self.status}; acceptance follows a completion report")
+        if verdict not in ("accepted", "rejected"):
+            raise RuleViolation("verdict is accepted or rejected")
+        if verdict == "rejected" and not meta.reason:
+            raise RuleViolation("a rejected acceptance check needs a reason")
+        if meta.actor_role == "deputy" and self.group["deputies"] and meta.actor_id not in self.member_ids():
+            raise RuleViolation("the acceptance check is made by the project's supervision group")
+        self._acceptance_checked(meta=meta, verdict=verdict, snapshot=self.final_figures())
+
+    def final_figures(self) -> dict:
+        found = len(self.findings)
+        solved = sum(1 for f in self.findings.values() if f["status"] == "closed")
+        return {"year": self.year, "tier": self.tier, "name": self.name,
+                "completed_on": self.completed_on.isoformat() if self.completed_on else None,
+                "deadline": self.deadline.isoformat(), "planned_investment": str(self.investment),
+                "spent": str(self.spent), "demand_ids": [str(d) for d in self.demand_ids],
+                "plan_versions": len(self.plans), "plan_late": bool(self.plans and self.plans[0]["late"]),
+                "findings_found": found, "findings_solved": solved, "warnings_raised": len(self.warnings),
+                "inspections": len(self.inspections), "funds": self.funds()}
+
+    @event("AcceptanceChecked")
+    def _acceptance_checked(self, meta: Meta, verdict: str, snapshot: dict) -> None:
+        self.status = "accepted" if verdict == "accepted" else "open"
+        self.acceptance = {"verdict": verdict, "by": meta.actor_id, "at": meta.occurred_at.isoformat(),
+                           "reason": meta.reason}
+
+    # -- supervision group (监督小组: 3-5 deputies plus resident representatives) ------------
+
+    def assign_group(self, meta: Meta, deputies: list[dict], residents: list[dict], rules: dict) -> None:
+        if self.group["deputies"]:
+            raise RuleViolation("the group is already assigned; change the roster with a reason")
+        self._check_group(deputies, residents, rules)
+        self._group_assigned(meta=meta, deputies=deputies, residents=residents)
+
+    @staticmethod
+    def _check_group(deputies: list[dict], residents: list[dict], rules: dict) -> None:
+        lo, hi = int(rules["group_min"]), int(rules["group_max"])
+        if not lo <= len(deputies) <= hi:
+            raise RuleViolation(f"a supervision group has {lo} to {hi} deputies, not {len(deputies)}")
+        if len(residents) < int(rules["resident_reps_min"]):
+            raise RuleViolation(f"a supervision group has at least {rules['resident_reps_min']} resident representative(s)")
+        ids = [m["id"] for m in deputies + residents]
+        if len(set(ids)) != len(ids):
+            raise RuleViolation("a member appears twice in the group")
+
+    @event("GroupAssigned")
+    def _group_assigned(self, meta: Meta, deputies: list[dict], residents: list[dict]) -> None:
+        self.group = {"deputies": list(deputies), "residents": list(residents), "history": [
+            {"at": meta.occurred_at.isoformat(), "by": meta.actor_id, "change": "assigned", "reason": meta.reason,
+             "members": [m["id"] for m in deputies + residents]}]}
+
+    def change_roster(self, meta: Meta, join: list[dict], leave: list[str], rules: dict) -> None:
+        if not self.group["deputies"]:
+            raise RuleViolation("no group assigned yet")
+        if not meta.reason:
+            raise RuleViolation("a roster change needs a reason")
+        current = {m["id"] for m in self.group["deputies"] + self.group["residents"]}
+        if set(leave) - current:
+            raise RuleViolation(f"not in the group: {', '.join(sorted(set(leave) - current))}")
+        deputies = [m for m in self.group["deputies"] if m["id"] not in leave] + [m for m in join if m["kind"] == "deputy"]
+        residents = [m for m in self.group["residents"] if m["id"] not in leave] + [
+            m for m in join if m["kind"] == "resident"]
+        self._check_group(deputies, residents, rules)
+        self._roster_changed(meta=meta, join=join, leave=leave)
+
+    @event("RosterChanged")
+    def _roster_changed(self, meta: Meta, join: list[dict], leave: list[str]) -> None:
+        for kind, key in (("deputy", "deputies"), ("resident", "residents")):
+            self.group[key] = [m for m in self.group[key] if m["id"] not in leave] + [
+                m for m in join if m["kind"] == kind]
+        self.group["history"].append({"at": meta.occurred_at.isoformat(), "by": meta.actor_id, "change": "roster",
+                                      "reason": meta.reason, "joined": [m["id"] for m in join], "left": list(leave)})
+
+    def member_ids(self) -> list[str]:
+        return [m["id"] for m in self.group["deputies"] + self.group["residents"]]
+
+    # -- inspections (视察), findings, special inquiries (专题询问) ---------------------------
+
+    def record_inspection(self, meta: Meta, inspection: dict, findings: list[dict]) -> None:
+        if meta.actor_role == "deputy" and meta.actor_id not in self.member_ids():
+            raise RuleViolation("only members of the project's supervision group record its inspections")
+        if any(f["id"] in self.findings for f in findings):
+            raise RuleViolation("a finding with this id is already recorded")
+        self._inspection_recorded(meta=meta, inspection=inspection, findings=findings)
+
+    @event("InspectionRecorded")
+    def _inspection_recorded(self, meta: Meta, inspection: dict, findings: list[dict]) -> None:
+        self.inspections.append({**inspection, "by": meta.actor_id, "finding_ids": [f["id"] for f in findings]})
+        for f in findings:
+            self.findings[f["id"]] = {**f, "inspector": meta.actor_id, "found_on": inspection["inspected_on"],
+                                      "status": "open", "unit": None, "history": []}
+
+    def _finding(self, finding_id: str) -> dict:
+        if finding_id not in self.findings:
+            raise RuleViolation("no such finding")
+        return self.findings[finding_id]
+
+    def assign_finding(self, meta: Meta, finding_id: str, unit: str) -> None:
+        if self._finding(finding_id)["status"] == "closed":
+            raise RuleViolation("the finding is closed")
+        self._finding_assigned(meta=meta, finding_id=finding_id, unit=unit)
+
+    @event("FindingAssigned")
+    def _finding_assigned(self, meta: Meta, finding_id: str, unit: str) -> None:
+        f = self.findings[finding_id]
+        f.update(unit=unit, status="assigned")
+        f["history"].append({"at": meta.occurred_at.isoformat(), "by": meta.actor_id, "step": "assigned", "text": unit})
+
+    def answer_finding(self, meta: Meta, finding_id: str, answer: str) -> None:
+        if self._finding(finding_id)["status"] not in ("assigned", "reopened"):
+            raise RuleViolation("only an assigned or reopened finding is answered")
+        self._finding_answered(meta=meta, finding_id=finding_id, answer=answer)
+
+    @event("FindingAnswered")
+    def _finding_answered(self, meta: Meta, finding_id: str, answer: str) -> None:
+        f = self.findings[finding_id]
+        f["status"] = "answered"
+        f["history"].append({"at": meta.occurred_at.isoformat(), "by": meta.actor_id, "step": "answered", "text": answer})
+
+    def review_finding(self, meta: Meta, finding_id: str, accepted: bool) -> None:
+        """The inspector accepts the answer (closed) or reopens the finding, with a reason."""
+        f = self._finding(finding_id)
+        if f["status"] != "answered":
+            raise RuleViolation("only an answered finding is reviewed")
+        if meta.actor_role == "deputy" and meta.actor_id != f["inspector"]:
+            raise RuleViolation("the inspector who recorded the finding reviews the answer")
+        if not accepted and not meta.reason:
+            raise RuleViolation("reopening a finding needs a reason")
+        self._finding_reviewed(meta=meta, finding_id=finding_id, accepted=accepted)
+
+    @event("FindingReviewed")
+    def _finding_reviewed(self, meta: Meta, finding_id: str, accepted: bool) -> None:
+        f = self.findings[finding_id]
+        f["status"] = "closed" if accepted else "reopened"
+        if accepted:
+            f["closed_on"] = meta.occurred_at.date().isoformat()
+        f["history"].append({"at": meta.occurred_at.isoformat(), "by": meta.actor_id,
+                             "step": "accepted" if accepted else "reopened", "text": meta.reason})
+
+    def record_inquiry(self, meta: Meta, inquiry: dict) -> None:
+        if not inquiry["questions"]:
+            raise RuleViolation("a special inquiry records its questions")
+        self._inquiry_recorded(meta=meta, inquiry=inquiry)
+
+    @event("InquiryRecorded")
+    def _inquiry_recorded(self, meta: Meta, inquiry: dict) -> None:
+        self.inquiries.append({**inquiry, "by": meta.actor_id, "at": meta.occurred_at.isoformat()})
+
+    def finding_counts(self) -> dict:
+        return {"found": len(self.findings),
+                "solved": sum(1 for f in self.findings.values() if f["status"] == "closed")}
+
+    # -- early warning (预警督办) ------------------------------------------------------------
+
+    def raise_warning(self, meta: Meta, key: str, kind: str, detail: str, rules_version: int) -> bool:
+        """Raise a warning for a cause once: a key already raised is never raised again."""
+        if key in self.warnings:
+            return False
+        self._warning_raised(meta=meta, key=key, kind=kind, detail=detail, rules_version=rules_version,
+                             name=self.name)
+        return True
+
+    @event("WarningRaised")
+    def _warning_raised(self, meta: Meta, key: str, kind: str, detail: str, rules_version: int,
+                        name: str = "") -> None:
+        self.warnings[key] = {"key": key, "kind": kind, "detail": detail, "status": "open",
+                              "raised_on": meta.occurred_at.date().isoformat(), "escalated_on": None,
+                              "resolved_on": None, "resolution": "", "resolved_by": "",
+                              "rules_version": rules_version}
+
+    def escalate_warning(self, meta: Meta, key: str) -> None:
+        w = self.warnings.get(key)
+        if w is None or w["status"] != "open" or w["escalated_on"]:
+            raise RuleViolation("only an open, not yet escalated warning is escalated")
+        self._warning_escalated(meta=meta, key=key, kind=w["kind"], detail=w["detail"], name=self.name,
+                                rules_version=w["rules_version"])
+
+    @event("WarningEscalated")
+    def _warning_escalated(self, meta: Meta, key: str, kind: str = "", detail: str = "", name: str = "",
+                           rules_version: int = 1) -> None:
+        self.warnings[key]["escalated_on"] = meta.occurred_at.date().isoformat()
+
+    def resolve_warning(self, meta: Meta, key: str) -> None:
+        w = self.warnings.get(key)
+        if w is None:
+            raise RuleViolation("no such warning")
+        if w["status"] != "open":
+            raise RuleViolation("the warning is already resolved")
+        if not meta.reason.strip():
+            raise RuleViolation("a warning is resolved only with a recorded reason")
+        self._warning_resolved(meta=meta, key=key)
+
+    @event("WarningResolved")
+    def _warning_resolved(self, meta: Meta, key: str) -> None:
+        self.warnings[key].update(status="resolved", resolved_on=meta.occurred_at.date().isoformat(),
+                                  resolution=meta.reason, resolved_by=meta.actor_id)
+
+
+moved("services.supervision.domain", Project)  # stored before 2026-12 under the old module

@@ -1,0 +1,182 @@
+"""What ``shishi audit verify | replay | export | restore | public-key`` do (the parsers are in
+``services/tools/cli/commands/audit.py``)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+from uuid import UUID
+
+from shared.audit.asof import (
+    aggregate_as_of,
+    dashboard_as_of,
+    history_entry,
+    parse_moment,
+    state_of,
+    views_as_of,
+)
+from shared.audit.bundle import export_bundle, verify_bundle
+from services.tools.audit.catalog import has_store, open_service, open_store, settings_for
+from shared.audit.signing import Checkpoint, public_key_text, read_public_key
+from shared.audit.verify import ServiceReport, store_records, verify_service
+from shared.audit.witness import published_checkpoints
+from shared.config import SERVICES, Settings
+
+
+def base_settings() -> Settings:
+    """Persistence settings (``SHISHI_PERSISTENCE``, ``SHISHI_POSTGRES_*``) from the environment."""
+    return Settings()
+
+
+def verify_data_dir(data_dir: Path, base: Settings | None = None,
+                    witnessed: dict[str, list[Checkpoint]] | None = None) -> list[ServiceReport]:
+    reports = []
+    for service in SERVICES:
+        settings = settings_for(service, data_dir, base)
+        if not has_store(settings):
+            continue
+        store = open_store(settings)
+        try:
+            reports.append(verify_service(service, data_dir, store_records(store.recorder),
+                                          (witnessed or {}).get(service, [])))
+        finally:
+            store.close()
+    return reports
+
+
+def print_reports(reports: list[ServiceReport], as_json: bool) -> int:
+    ok = bool(reports) and all(r.ok for r in reports)
+    if as_json:
+        print(json.dumps({"ok": ok, "services": [r.as_dict() for r in reports]}, ensure_ascii=False, indent=1))
+    else:
+        if not reports:
+            print("nothing to verify: no event store found")
+        for r in reports:
+            status = "OK" if r.ok else "TAMPERED"
+            print(f"{r.service:12} {status:9} events={r.events} logged={r.leaves} checkpoints={r.checkpoints} "
+                  f"covered={r.covered}")
+            for p in r.problems:
+                print(f"    {p.kind}: {p.detail}")
+    return 0 if ok else 1
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    if args.bundle is not None:
+        pinned = dict(item.split("=", 1) for item in args.public_key or [])
+        return print_reports(verify_bundle(args.bundle, pinned), args.json)
+    witnessed = None
+    if args.nats:
+        witnessed = asyncio.run(published_checkpoints(args.nats))
+    return print_reports(verify_data_dir(args.data_dir, base_settings(), witnessed), args.json)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    out = args.out or Path(f"audit-{args.county}-{args.year}")
+    manifest = export_bundle(args.data_dir, args.county, args.year, out, base_settings())
+    counts = {s: i["events"] for s, i in manifest["services"].items()}
+    print(f"wrote {out} ({', '.join(f'{s}: {n} events' for s, n in counts.items()) or 'no stores found'})")
+    return 0
+
+
+def run_public_key(args: argparse.Namespace) -> int:
+    for service in args.service or SERVICES:
+        key = read_public_key(args.data_dir, service)
+        if key is not None:
+            print(f"{service} {public_key_text(key)}")
+    return 0
+
+
+def run_replay(args: argparse.Namespace) -> int:
+    try:
+        when = parse_moment(args.as_of) if args.as_of else None
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    base = base_settings()
+    services = [s for s in (args.service or SERVICES) if has_store(settings_for(s, args.data_dir, base))]
+    result: dict = {"as_of": args.as_of, "basis": args.basis}
+    if args.aggregate:
+        aggregate_id = UUID(args.aggregate)
+        for service in services:
+            api = open_service(settings_for(service, args.data_dir, base))
+            app = api.state.application
+            past, events = aggregate_as_of(app, aggregate_id, when, args.basis)
+            if events:
+                result.update(service=service, state=state_of(past) if past is not None else None,
+                              history=[history_entry(e) for e in events])
+                break
+        else:
+            print(f"error: no service holds aggregate {aggregate_id}", file=sys.stderr)
+            return 1
+    else:
+        result["services"] = {}
+        for service in services:
+            api = open_service(settings_for(service, args.data_dir, base))
+            app, project = api.state.application, api.state.runtime.updater.project
+            replayed = views_as_of(app, project, when, args.basis, args.county)
+            try:
+                counties = sorted({row[2] for row in replayed.dump()})
+                result["services"][service] = {c: dashboard_as_of(replayed, c) for c in counties}
+            finally:
+                replayed.close()
+    if args.json or args.aggregate:
+        print(json.dumps(result, ensure_ascii=False, indent=1, default=str))
+    else:
+        for service, counties in result["services"].items():
+            for county, kinds in counties.items():
+                summary = ", ".join(f"{k}={len(v)}" for k, v in sorted(kinds.items()))
+                print(f"{service:12} {county}  {summary}")
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    """Each service's event store, rebuilt from its journal on NATS into ``--data-dir``."""
+    from shared.bus.connection import connect
+    from shared.runtime.journal import restore
+
+    base = base_settings()
+    if args.nats:
+        base = base.model_copy(update={"nats_url": args.nats})
+    services = args.service or list(SERVICES)
+    for service in services:
+        settings = settings_for(service, args.data_dir, base)
+        if has_store(settings):
+            store = open_store(settings)
+            try:
+                holds = store.recorder.max_notification_id() or 0
+            finally:
+                store.close()
+            if holds:
+                print(f"error: {service} already has a store with {holds} events in {args.data_dir}; "
+                      "restore into an empty data dir", file=sys.stderr)
+                return 2
+
+    async def run() -> dict[str, int]:
+        nc = await connect(base, name="shishi-audit-restore")
+        counts = {}
+        try:
+            js = nc.jetstream(timeout=30)
+            for service in services:
+                store = open_store(settings_for(service, args.data_dir, base))
+                try:
+                    counts[service] = await restore(js, service, store.recorder)
+                finally:
+                    store.close()
+        finally:
+            await nc.close()
+        return counts
+
+    try:
+        counts = asyncio.run(run())
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps({"data_dir": str(args.data_dir), "restored": counts}))
+    else:
+        for service, count in counts.items():
+            print(f"{service:12} {count} events restored from journal.{service}")
+    return 0

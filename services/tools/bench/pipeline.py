@@ -1,0 +1,56 @@
+"""``bench pipeline``: the raw ceiling, then the real intake path, on one nats-server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import resource
+import time
+from pathlib import Path
+
+import nats
+
+from services.tools.bench.intake_process import IntakeProcess
+from services.tools.bench.raw import measure_raw, measure_raw_drain
+from services.tools.bench.real import measure_real
+from services.tools.bench.report import PipelineReport
+from services.tools.cli.hotline import make_tickets
+from shared.config import Settings
+from services.tools.demo.counties import towns_of
+
+COUNTY = "440781"
+
+
+def tickets(count: int, seed: int) -> list[tuple[str, bytes]]:
+    """(ticket id, body) of ``count`` distinct, valid hotline tickets."""
+    pairs = make_tickets(COUNTY, towns_of(COUNTY), count, duplicates=0, malformed=0, seed=seed)
+    return [(json.loads(body)["ticket_id"], body) for _, body in pairs]
+
+
+def own_peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+
+
+async def run_pipeline_bench(nats_url: str, work: Path, events: int) -> PipelineReport:
+    batch = Settings(service="intake").consumer_batch
+    seed = time.time_ns() // 1_000_000  # fresh ticket ids, also in a kept --data-dir
+    raw_bodies = [body for _, body in tickets(events, seed)]
+    real_tickets = tickets(events, seed + 1)
+    nc = await nats.connect(nats_url, name="shishi-bench")
+    try:
+        js = nc.jetstream(timeout=30)
+        raw = await measure_raw(js, work / "raw.sqlite", raw_bodies, batch=batch)
+        drain = await measure_raw_drain(js, work / "raw.sqlite", raw_bodies, batch=batch)
+        intake = IntakeProcess(work / "intake", nats_url)
+        try:
+            await asyncio.to_thread(intake.start)
+            real = await measure_real(js, COUNTY, real_tickets)
+            intake_rss = intake.peak_rss_mb()
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc}\n--- intake output and log (tail) ---\n{intake.output_tail()}") from exc
+        finally:
+            intake.stop()  # blocking on purpose: it must run even when the run is being cancelled
+    finally:
+        await nc.close()
+    return PipelineReport(raw=raw, raw_drain=drain, real=real.phase, latencies_ms=real.latencies_ms, accepted=real.accepted,
+                          batch=batch, bench_rss_mb=own_peak_rss_mb(), intake_rss_mb=intake_rss)

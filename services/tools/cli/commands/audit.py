@@ -1,0 +1,83 @@
+"""``shishi audit verify | replay | export | public-key``: tamper evidence and time travel, offline."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    audit = sub.add_parser("audit", help="verify the Merkle logs, replay any moment, export audit bundles")
+    asub = audit.add_subparsers(dest="action", required=True)
+
+    verify = asub.add_parser("verify", help="check every stored event against the signed checkpoints (exit 1 if not)")
+    source = verify.add_mutually_exclusive_group()
+    source.add_argument("--data-dir", type=Path, default=Path(".shishi"))
+    source.add_argument("--bundle", type=Path, default=None, help="an exported bundle directory")
+    verify.add_argument("--public-key", action="append", metavar="SERVICE=KEY",
+                        help="pin a service's public key (base64) when verifying a bundle")
+    verify.add_argument("--nats", default=None, metavar="URL",
+                        help="also check the checkpoints published on NATS (stream AUDIT) against the stores")
+    verify.add_argument("--json", action="store_true")
+    verify.set_defaults(func=_verify)
+
+    replay = asub.add_parser("replay", help="read models, or one aggregate, as of a past moment")
+    replay.add_argument("--as-of", default=None, help="ISO date or time (a date = end of that day, China time)")
+    replay.add_argument("--aggregate", default=None, help="an aggregate id: its state then and its history")
+    replay.add_argument("--service", action="append", choices=["intake", "decision", "supervision", "evaluation"])
+    replay.add_argument("--county", default=None)
+    replay.add_argument("--basis", choices=["occurred", "recorded"], default="occurred")
+    replay.add_argument("--data-dir", type=Path, default=Path(".shishi"))
+    replay.add_argument("--json", action="store_true")
+    replay.set_defaults(func=_replay)
+
+    export = asub.add_parser("export", help="a county's events of one year with checkpoints and proofs")
+    export.add_argument("--county", required=True)
+    export.add_argument("--year", type=int, required=True)
+    export.add_argument("--out", type=Path, default=None, help="default: ./audit-<county>-<year>")
+    export.add_argument("--data-dir", type=Path, default=Path(".shishi"))
+    export.set_defaults(func=_export)
+
+    restore = asub.add_parser("restore", help="rebuild event stores from the NATS journal alone, into an empty "
+                                               "data dir (then replay or compare read models there)")
+    restore.add_argument("--data-dir", type=Path, required=True, help="where to write the restored stores")
+    restore.add_argument("--nats", default=None, metavar="URL",
+                         help="default: SHISHI_NATS_URL (user and password: SHISHI_NATS_USER/_PASSWORD)")
+    restore.add_argument("--service", action="append", choices=["intake", "decision", "supervision", "evaluation"])
+    restore.add_argument("--json", action="store_true")
+    restore.set_defaults(func=_restore)
+
+    key = asub.add_parser("public-key", help="print each service's checkpoint-signing public key")
+    key.add_argument("--service", action="append")
+    key.add_argument("--data-dir", type=Path, default=Path(".shishi"))
+    key.set_defaults(func=_public_key)
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from services.tools.audit.commands import run_verify
+
+    return run_verify(args)
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from services.tools.audit.commands import run_replay
+
+    return run_replay(args)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from services.tools.audit.commands import run_export
+
+    return run_export(args)
+
+
+def _public_key(args: argparse.Namespace) -> int:
+    from services.tools.audit.commands import run_public_key
+
+    return run_public_key(args)
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from services.tools.audit.commands import run_restore
+
+    return run_restore(args)

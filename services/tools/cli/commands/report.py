@@ -1,0 +1,38 @@
+"""``shishi report``: the year's evaluation report of a county (or of every county under a prefix
+such as ``4407*``), HTML or PDF, from the stores under ``--data-dir`` (no running service)."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    report = sub.add_parser("report", help="annual evaluation report (HTML or PDF) from the stored events")
+    report.add_argument("--county", required=True, help="a county code (440781) or a prefix with * (4407*, 44*)")
+    report.add_argument("--year", type=int, required=True, help="the year whose projects are reported")
+    report.add_argument("--format", choices=("pdf", "html"), default="pdf")
+    report.add_argument("--output", type=Path, required=True)
+    report.add_argument("--data-dir", type=Path, default=Path(".shishi"))
+    report.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    if not re.fullmatch(r"\d{6}|\d{1,5}\*", args.county):
+        print("shishi report: --county must be a 6-digit code or a prefix ending in * (e.g. 4407*)")
+        return 2
+    if not (args.data_dir / "evaluation").exists():
+        print(f"shishi report: no evaluation store under {args.data_dir}")
+        return 2
+    from services.evaluation.http.report.data import load_views, report_data
+    from services.evaluation.http.report.render import render_html, render_pdf
+
+    data = report_data(load_views(args.data_dir), args.county, args.year)
+    if not data["counties"]:
+        print(f"shishi report: no data for {args.county} in {args.year}")
+        return 1
+    content = render_pdf(data) if args.format == "pdf" else render_html(data).encode()
+    args.output.write_bytes(content)
+    print(f"shishi report: wrote {args.output} ({len(content)} bytes)")
+    return 0

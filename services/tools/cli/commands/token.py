@@ -1,0 +1,23 @@
+"""``shishi token``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    token = sub.add_parser("token", help="issue a local token (development and tests)")
+    token.add_argument("--role", required=True)
+    token.add_argument("--county", action="append", required=True, help="county code or scope (repeatable)")
+    token.add_argument("--name", default="")
+    token.add_argument("--subject", default="")
+    token.add_argument("--hours", type=float, default=12)
+    token.add_argument("--data-dir", type=Path, default=Path(".shishi"))
+    token.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from services.tools.cli.token import run_token
+
+    return run_token(args)

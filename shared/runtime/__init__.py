@@ -1,0 +1,1 @@
+"""What runs beside a service's HTTP routes: the runtime, its companion process, the journal."""

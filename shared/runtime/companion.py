@@ -1,0 +1,167 @@
+"""The read-side followers of a service in a companion process.
+
+A service's read-model updater, audit-log follower and journal follower only read its event
+store and write their own files (``views.sqlite``, ``audit.sqlite``) or publish to NATS, so they
+can run beside the service in a second process, and use a second core while the service applies
+inbound messages (Python runs one thread at a time in a process). With ``SHISHI_FOLLOWERS=process`` the service starts
+``python -m shared.runtime.companion <module>:create_app`` (the service's own composition root, named by
+the service) with its own settings, wakes it through its standard input after
+every save, restarts it when it dies, and stops it by closing that input. The companion stops
+on its own when the service is gone (end of input), on SIGTERM and on Ctrl-C.
+
+The outbox relay stays in the service: it records its position in the event store itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import importlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+from typing import Any
+
+import structlog
+
+from shared.bus.server import stop_process
+from shared.config import Settings
+
+log = structlog.get_logger("shishi.followers")
+
+NUDGE = b"\x01"
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The environment that makes ``Settings()`` in another process equal to ``settings``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHISHI_")}
+    for name, value in settings.model_dump(mode="json").items():
+        if value is not None:
+            env[f"SHISHI_{name.upper()}"] = str(value)
+    env["SHISHI_FOLLOWERS"] = "inline"  # the companion runs them itself
+    return env
+
+
+class FollowerProcess:
+    """The companion process of one service: started, woken, supervised and stopped by it."""
+
+    def __init__(self, settings: Settings, factory: str) -> None:
+        """``factory``: ``module:function`` of the service's composition root, e.g.
+        ``services.intake.main:create_app`` (the service names itself; this library imports no service)."""
+        self.settings = settings
+        self.factory = factory
+        self.process: subprocess.Popen[bytes] | None = None
+        self.restarts = 0
+        self._fd: int | None = None
+
+    def start(self) -> None:
+        if self.process is not None and self.process.stdin is not None:
+            try:
+                self.process.stdin.close()  # the previous companion's pipe (it has exited)
+            except OSError:
+                pass
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "shared.runtime.companion", self.factory],
+            env=settings_env(self.settings), stdin=subprocess.PIPE,
+        )
+        assert self.process.stdin is not None
+        self._fd = self.process.stdin.fileno()
+        os.set_blocking(self._fd, False)
+        log.info("followers_started", pid=self.process.pid)
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def nudge(self) -> None:
+        """Called after every save (any thread): wake the companion now rather than at its next poll."""
+        fd = self._fd
+        if fd is None:
+            return
+        try:
+            os.write(fd, NUDGE)
+        except (BlockingIOError, BrokenPipeError, OSError):
+            pass  # its input is full of wake-ups already, or it is being restarted
+
+    async def supervise(self, stopping: asyncio.Event, check_seconds: float = 1.0) -> None:
+        """Restart the companion whenever it exits while the service runs (with back-off)."""
+        backoff = 1.0
+        while not stopping.is_set():
+            try:
+                await asyncio.wait_for(stopping.wait(), timeout=check_seconds)
+            except TimeoutError:
+                pass
+            if stopping.is_set() or self.alive:
+                backoff = 1.0 if self.alive else backoff
+                continue
+            code = self.process.returncode if self.process is not None else None
+            log.error("followers_exited", code=code, restart_in=backoff)
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 30.0)
+            if not stopping.is_set():
+                self.restarts += 1
+                try:
+                    self.start()
+                except OSError as exc:  # e.g. out of processes or files: try again after the back-off
+                    log.error("followers_start_failed", error=str(exc))
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """Close its input (it finishes its batch and signs its last checkpoint), then make sure."""
+        process, self.process = self.process, None
+        if process is None:
+            return
+        self._fd = None
+        try:
+            assert process.stdin is not None
+            process.stdin.close()
+        except OSError:
+            pass
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            stop_process(process, 5.0)
+
+
+def _watch_input(loop: asyncio.AbstractEventLoop, runtime: Any, stopping: asyncio.Event) -> None:
+    """Each byte on standard input is a wake-up; its end means the service is gone."""
+    while True:
+        try:
+            data = os.read(0, 4096)
+        except OSError:
+            data = b""
+        if not data:
+            loop.call_soon_threadsafe(stopping.set)
+            return
+        runtime.nudge_followers()
+
+
+async def run_companion(runtime: Any) -> None:
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopping.set)
+    threading.Thread(target=_watch_input, args=(loop, runtime, stopping), name="followers-input",
+                     daemon=True).start()
+    await runtime.run_followers(stopping)
+
+
+def load_factory(factory: str) -> Any:
+    """``module:function`` to the function (the service's ``create_app``)."""
+    module, _, name = factory.partition(":")
+    return getattr(importlib.import_module(module), name or "create_app")
+
+
+def main(factory: str, service: str | None = None) -> int:
+    """Build the service with its own ``create_app`` as ``shishi serve`` does, and run only its followers.
+    Settings come from the environment (``settings_env``)."""
+    settings = Settings() if service is None else Settings(service=service)
+    api = load_factory(factory)(settings, start_runtime=False)
+    gc.freeze()  # as ``shishi serve`` does: start-up's objects stay out of every collection
+    asyncio.run(run_companion(api.state.runtime))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

@@ -1,0 +1,289 @@
+"""What runs beside a service's HTTP routes: NATS, the outbox relay, the read-model updater and
+the inbound consumers. Started and stopped by the FastAPI lifespan of ``create_app``."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+
+from shared.persistence.application import ServiceApplication
+from shared.bus.connection import connect
+from shared.bus.consumer import Consumer, Decoder, Handler, Prefetch
+from shared.bus.deadletter import Sealer
+from shared.bus.relay import OutboxRelay, Translator
+from shared.bus.streams import ensure_streams
+from shared.config import Settings
+from shared.runtime.companion import FollowerProcess
+from shared.runtime.journal import JournalFollower
+from shared.kernel.meta import Meta
+from shared.views.store import Projector, ViewStore, ViewUpdater
+
+log = structlog.get_logger("shishi.runtime")
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """An inbound flow: which stream and subjects, how to decode, what to do."""
+
+    stream: str
+    filter_subject: str
+    decode: Decoder
+    handle: Handler
+    prefetch: Prefetch | None = None  # warms the unit of work for a whole batch (one query, not one per message)
+    purge_processed: bool = False  # remove applied messages from the stream (the only consumer of it)
+    seal_deadletter: Sealer | None = None  # seal a dead letter's body (it holds a caller's details)
+
+
+class ServiceRuntime:
+    def __init__(
+        self,
+        settings: Settings,
+        app: ServiceApplication,
+        *,
+        views: ViewStore,
+        project: Projector,
+        translate: Translator,
+        subscriptions: Iterable[Subscription] = (),
+        background: Iterable[tuple[str, Callable[[asyncio.Event], Any]]] = (),
+        view_topics: Sequence[str] | None = None,
+        contract_topics: Sequence[str] | None = None,
+        view_version: int,
+        factory: str = "",
+    ) -> None:
+        """``background``: extra (name, coroutine function) tasks, each given the stopping event,
+        started after the consumers and stopped with the runtime (e.g. supervision's warning sweep).
+        ``view_topics`` / ``contract_topics``: the stored topics the projection / the translation handle
+        (None: all), so the updater and the relay decode nothing else. ``view_version``: the
+        projection's ``VERSION`` (a read model folded by another version is folded again); required,
+        so a service cannot fold under the wrong label by forgetting it. ``factory``: the service's composition
+        root as ``module:function``, which the companion process builds the service with."""
+        self.settings = settings
+        self.factory = factory or f"services.{settings.service}.main:create_app"
+        self.app = app
+        self.views = views
+        self.updater = ViewUpdater(app, views, project, poll_seconds=settings.relay_poll_seconds, topics=view_topics,
+                                   version=view_version)
+        self.contract_topics = contract_topics
+        self.translate = translate
+        self.subscriptions = list(subscriptions)
+        self.background = list(background)
+        self.nc: Client | None = None
+        self.js: JetStreamContext | None = None
+        self.relay: OutboxRelay | None = None
+        self.consumers: list[Consumer] = []
+        # Read-side followers beside the updater (the audit log's), each a coroutine function
+        # given the stopping event: run here ("inline") or in the companion process ("process").
+        self.followers: list[tuple[str, Callable[[asyncio.Event], Any]]] = []
+        self.companion: FollowerProcess | None = None
+        self.journal: JournalFollower | None = None
+        self.add_follower("journal", self._run_journal)
+        self._stopping = asyncio.Event()
+        self._tasks: list[asyncio.Task] = []
+        self.ready = False
+
+    def add_follower(self, name: str, run: Callable[[asyncio.Event], Any]) -> None:
+        self.followers.append((name, run))
+
+    async def _run_journal(self, stopping: asyncio.Event) -> None:
+        assert self.js is not None
+        self.journal = JournalFollower(self.app, self.settings.service, self.js)
+        self.app.after_save.append(self.journal.nudge)
+        await self.journal.run(stopping)
+
+    async def _start_followers(self) -> None:
+        await asyncio.to_thread(self.updater.catch_up)
+        self.app.after_save.append(self.updater.nudge)
+        self._spawn(self.updater.run(self._stopping), "views")
+
+    def _spawn_followers(self) -> None:
+        for name, run in self.followers:  # after NATS is up: the audit follower publishes checkpoints
+            self._spawn(run(self._stopping), name)
+
+    async def _connect(self) -> None:
+        self.nc = await connect(self.settings)
+        self.js = self.nc.jetstream(timeout=10)
+        await ensure_streams(self.js)
+
+    async def start(self) -> None:
+        self._stopping = asyncio.Event()
+        if self.settings.followers == "inline":
+            await self._start_followers()
+        else:
+            self.companion = FollowerProcess(self.settings, self.factory)
+            self.companion.start()
+            self.app.after_save.append(self.companion.nudge)
+            self._spawn(self.companion.supervise(self._stopping), "followers")
+        await self._connect()
+        self.relay = OutboxRelay(
+            self.app, service=self.settings.service, translate=self.translate, js=self.js,
+            poll_seconds=self.settings.relay_poll_seconds, topics=self.contract_topics,
+        )
+        self.app.after_save.append(self.relay.nudge)
+        self._spawn(self.relay.run(self._stopping), "relay")
+        if self.companion is None:
+            self._spawn_followers()
+        for sub in self.subscriptions:
+            consumer = Consumer(
+                js=self.js, app=self.app, service=self.settings.service, stream=sub.stream,
+                filter_subject=sub.filter_subject, decode=sub.decode, handle=sub.handle, prefetch=sub.prefetch,
+                purge_processed=sub.purge_processed, seal_deadletter=sub.seal_deadletter,
+                batch=self.settings.consumer_batch, max_deliver=self.settings.max_deliver,
+            )
+            await consumer.subscribe()
+            self.consumers.append(consumer)
+            self._spawn(consumer.run(self._stopping), consumer.durable)
+        for name, task in self.background:
+            self._spawn(task(self._stopping), name)
+        if self.companion is not None:
+            await self._views_caught_up(timeout=60.0)
+        self.ready = True
+        log.info("runtime_started", consumers=[c.durable for c in self.consumers])
+
+    def _spawn(self, coro: Any, name: str) -> None:
+        task = asyncio.create_task(coro, name=name)
+        task.add_done_callback(self._report)
+        self._tasks.append(task)
+
+    @staticmethod
+    def _report(task: asyncio.Task) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background_task_failed", task=task.get_name(), error=repr(task.exception()))
+
+    async def run_followers(self, stopping: asyncio.Event) -> None:
+        """The companion process's whole life: the updater and the other followers until ``stopping``."""
+        self._stopping = stopping
+        await self._start_followers()  # the read models need no broker
+        self._spawn(self._connect_then_follow(stopping), "connect")
+        self.ready = True
+        log.info("followers_running", followers=["views", *(name for name, _ in self.followers)])
+        await stopping.wait()
+        await self.stop()
+
+    async def _connect_then_follow(self, stopping: asyncio.Event) -> None:
+        """The followers that publish (audit checkpoints, the journal) start once NATS answers."""
+        delay = 0.5
+        while not stopping.is_set():
+            try:
+                await self._connect()
+                break
+            except Exception as exc:  # noqa: BLE001 - not up yet: the read models keep following meanwhile
+                log.warning("followers_nats_unavailable", error=str(exc), retry_in=delay)
+                try:
+                    await asyncio.wait_for(stopping.wait(), timeout=delay)
+                except TimeoutError:
+                    pass
+                delay = min(delay * 2, 10.0)
+        if not stopping.is_set():
+            self._spawn_followers()
+
+    async def _views_caught_up(self, timeout: float) -> None:
+        """With the companion: wait (up to ``timeout``) until the read models include every event
+        stored before start, so pages do not show an older state after a restart."""
+        target = await asyncio.to_thread(lambda: self.app.recorder.max_notification_id() or 0)
+        deadline = time.monotonic() + timeout
+        while await asyncio.to_thread(self.views.position, ViewUpdater.NAME) < target:
+            if time.monotonic() > deadline:
+                log.warning("views_behind_at_start", target=target)
+                return
+            await asyncio.sleep(0.1)
+
+    def nudge_followers(self) -> None:
+        """Wake the updater (any thread); in the companion, called for each wake-up the service sends."""
+        self.updater.nudge()
+        if self.journal is not None:
+            self.journal.nudge()
+
+    def settle_views(self, timeout: float = 3.0) -> None:
+        """Return once the read models include every event stored so far (or after ``timeout``), so a
+        page rendered next shows what its request just did. Folds here when nothing follows the log."""
+        if self.companion is None and self.updater.wakeup is None:  # no updater running (a test app)
+            self.updater.catch_up()
+            return
+        target = self.app.recorder.max_notification_id() or 0
+        (self.companion.nudge if self.companion is not None else self.updater.nudge)()
+        deadline = time.monotonic() + timeout
+        while self.views.position(ViewUpdater.NAME) < target and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+    async def stop(self) -> None:
+        self.ready = False
+        self._stopping.set()
+        if self.companion is not None:
+            companion, self.companion = self.companion, None
+            await asyncio.to_thread(companion.stop)
+        for task in self._tasks:
+            try:
+                await asyncio.wait_for(task, timeout=5)
+            except (TimeoutError, asyncio.CancelledError):
+                task.cancel()
+        self._tasks.clear()
+        for consumer in self.consumers:
+            await consumer.close()
+        self.consumers.clear()
+        if self.nc is not None:
+            # Everything is acked or will be redelivered: close without waiting for a drain.
+            await self.nc.flush(timeout=2) if self.nc.is_connected else None
+            await self.nc.close()
+        self.views.close()
+
+    def health(self) -> dict[str, Any]:
+        companion_ok = self.companion is None or self.companion.alive
+        return {
+            "ready": self.ready and self.nc is not None and self.nc.is_connected and companion_ok,
+            "service": self.settings.service,
+            "followers": ({"mode": "inline"} if self.companion is None else
+                          {"mode": "process", "alive": self.companion.alive, "restarts": self.companion.restarts}),
+            "nats": bool(self.nc and self.nc.is_connected),
+            "relay_published": self.relay.published if self.relay else 0,
+            "views_position": self.views.position(ViewUpdater.NAME),
+            "consumers": {
+                c.durable: {"processed": c.stats.processed, "dead_lettered": c.stats.dead_lettered,
+                            "retried": c.stats.retried, "last_error": c.stats.last_error}
+                for c in self.consumers
+            },
+        }
+
+
+def make_views(settings: Settings) -> ViewStore:
+    if settings.persistence == "postgres":
+        return ViewStore(postgres=settings.eventsourcing_env())
+    return ViewStore(sqlite_path=settings.service_dir / "views.sqlite")
+
+
+def envelope_decoder() -> Decoder:
+    """Decode a contract envelope (validated against the registry)."""
+    from shared.contracts import REGISTRY
+
+    def decode(msg: Any) -> Any:
+        envelope, payload = REGISTRY.decode(msg.data)
+        return Delivered(envelope, payload)
+
+    return decode
+
+
+@dataclass(frozen=True)
+class Delivered:
+    envelope: Any
+    payload: Any
+
+    @property
+    def event_id(self) -> Any:
+        return self.envelope.event_id
+
+    @property
+    def correlation_id(self) -> str:
+        return self.envelope.correlation_id
+
+    def meta(self) -> Meta:
+        """The Meta of an event caused by this message: same county, actor, business time and
+        correlation; caused by this event."""
+        env = self.envelope
+        return Meta(county=env.county, actor_role=env.actor.role, actor_id=env.actor.id,
+                    occurred_at=env.occurred_at, correlation_id=env.correlation_id, causation_id=str(env.event_id))

@@ -1,0 +1,404 @@
+"""Read models: JSON documents kept up to date from a service's own notification log.
+
+A service's ``projections.py`` says how each domain event changes documents; the
+:class:`ViewUpdater` applies events in batches, in one transaction together with its
+position, so a read model is always exactly the fold of a prefix of the event log and can
+be rebuilt from scratch (``rebuild``) with an identical result. SQLite file by default,
+the service's PostgreSQL database when configured.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import structlog
+from pydantic_core import to_json
+
+from shared.persistence.notifications import follow, next_batch
+
+log = structlog.get_logger("shishi.views")
+
+SCHEMA = [
+    "CREATE TABLE IF NOT EXISTS view_docs (kind TEXT NOT NULL, id TEXT NOT NULL, county TEXT NOT NULL, "
+    "doc TEXT NOT NULL, PRIMARY KEY (kind, id))",
+    "CREATE INDEX IF NOT EXISTS view_docs_county ON view_docs (kind, county)",
+    "CREATE TABLE IF NOT EXISTS view_position (name TEXT PRIMARY KEY, position BIGINT NOT NULL)",
+]
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def encode_doc_bytes(doc: dict) -> bytes:
+    """A document's stored text, as UTF-8: compact JSON with the keys in the order the fold wrote
+    them. The fold is deterministic (no set or hash order reaches a document), so a rebuild writes
+    the text the live updater wrote. pydantic-core's encoder: about four times the standard
+    library's C encoder on these documents, a sixth of a rebuild (``shishi bench replay``)."""
+    return to_json(doc, fallback=str, inf_nan_mode="constants")
+
+
+def encode_doc(doc: dict) -> str:
+    return encode_doc_bytes(doc).decode()
+
+
+def search_query(p: str, kind: str, county: str, field: str, value: str) -> tuple[str, tuple[str, ...]]:
+    """The statement and parameters finding the ids of a kind's documents in one county (through
+    the (kind, county) index) whose top-level ``field`` is the text ``value``; ``p``: the placeholder."""
+    if not field.isidentifier():
+        raise ValueError(f"not a document field name: {field!r}")
+    extract, path = (f"json_extract(doc, {p})", f"$.{field}") if p == "?" else (f"(doc::jsonb ->> {p})", field)
+    return f"SELECT id FROM view_docs WHERE kind={p} AND county={p} AND {extract} = {p}", (kind, county, path, value)
+
+
+class ViewTx:
+    """Documents as seen inside one update transaction (reads see earlier writes)."""
+
+    def __init__(self, cursor: Any, placeholder: str) -> None:
+        self._c = cursor
+        self._p = placeholder
+        self._cache: dict[tuple[str, str], dict | None] = {}
+        self._county: dict[tuple[str, str], str] = {}
+        self._dirty: dict[tuple[str, str], tuple[str, dict | None]] = {}
+
+    def _load(self, key: tuple[str, str]) -> tuple[dict, str] | None:
+        self._c.execute(f"SELECT doc, county FROM view_docs WHERE kind={self._p} AND id={self._p}", key)
+        row = self._c.fetchone()
+        return (json.loads(row[0]), row[1]) if row else None
+
+    def get(self, kind: str, id: str) -> dict | None:
+        key = (kind, str(id))
+        if key not in self._cache:
+            found = self._load(key)
+            self._cache[key] = found[0] if found else None
+            if found:
+                self._county[key] = found[1]
+        return self._cache[key]
+
+    def put(self, kind: str, id: str, county: str, doc: dict) -> None:
+        key = (kind, str(id))
+        self._cache[key] = doc
+        self._county[key] = county
+        self._dirty[key] = (county, doc)
+
+    def update(self, kind: str, id: str, change: Callable[[dict], None]) -> dict | None:
+        doc = self.get(kind, id)
+        if doc is None:
+            return None
+        change(doc)
+        self.put(kind, id, self._county.get((kind, str(id)), doc.get("county", "")), doc)
+        return doc
+
+    def find(self, kind: str, county: str, field: str, value: str) -> list[str]:
+        """Ids of the documents of ``kind`` in ``county`` whose top-level ``field`` is ``value``, as
+        this transaction sees them (its own changes first), in id order. It scans the county's
+        stored documents of that kind: for rare events only (a fold's lookups by id are what keep
+        a rebuild fast)."""
+        candidates = set(self._search(kind, county, field, value))
+        candidates.update(id for (k, id), doc in self._cache.items() if k == kind and doc is not None)
+        return sorted(id for id in candidates if (doc := self.get(kind, id)) is not None
+                      and self._county.get((kind, id)) == county and doc.get(field) == value)
+
+    def _search(self, kind: str, county: str, field: str, value: str) -> list[str]:
+        """Ids of the stored documents that may match (``find`` checks each as this transaction sees it)."""
+        self._c.execute(*search_query(self._p, kind, county, field, value))
+        return [row[0] for row in self._c.fetchall()]
+
+    def rows(self) -> list[tuple[str, str, str, str]]:
+        """Every document changed in this transaction, encoded, ready for one upsert statement."""
+        return [(kind, id, county, encode_doc(doc)) for (kind, id), (county, doc) in self._dirty.items() if doc is not None]
+
+
+class ViewStore:
+    def __init__(self, *, sqlite_path: Path | None = None, postgres: dict[str, str] | None = None) -> None:
+        self._lock = threading.Lock()
+        self.sqlite_path, self.postgres = sqlite_path, postgres
+        if postgres:
+            import psycopg
+
+            self._conn = psycopg.connect(
+                host=postgres["POSTGRES_HOST"], port=postgres["POSTGRES_PORT"], user=postgres["POSTGRES_USER"],
+                password=postgres["POSTGRES_PASSWORD"], dbname=postgres["POSTGRES_DBNAME"], autocommit=False,
+            )
+            self._p = "%s"
+        else:
+            assert sqlite_path is not None
+            sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(str(sqlite_path), check_same_thread=False, isolation_level=None)
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._p = "?"
+        with self.transaction() as c:
+            for statement in SCHEMA:
+                c.execute(statement)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        with self._lock:
+            cursor = self._conn.cursor()
+            if self._p == "?":
+                cursor.execute("BEGIN IMMEDIATE")
+            try:
+                yield cursor
+            except BaseException:
+                self._conn.rollback() if self._p == "%s" else cursor.execute("ROLLBACK")
+                raise
+            else:
+                self._conn.commit() if self._p == "%s" else cursor.execute("COMMIT")
+
+    def position(self, name: str) -> int:
+        with self.transaction() as c:
+            c.execute(f"SELECT position FROM view_position WHERE name={self._p}", (name,))
+            row = c.fetchone()
+            return int(row[0]) if row else 0
+
+    def reset_unless_version(self, name: str, version: int) -> bool:
+        """Empty the read model ``name`` when it was folded by another version of its fold, and
+        record ``version``, in one transaction: whichever process checks first resets, the others
+        then find the new version. A store with no version recorded was folded by version 1 (the
+        releases before versions). Returns whether it reset."""
+        p, key = self._p, f"{name}@version"
+        with self.transaction() as c:
+            if p == "%s":  # as ``_moved``: serialised with every guarded write of this read model
+                c.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"view_position:{name}",))
+            c.execute(f"SELECT position FROM view_position WHERE name={p}", (key,))
+            row = c.fetchone()
+            recorded = int(row[0]) if row is not None else 1
+            if row is not None and recorded == version:
+                return False
+            c.execute(f"SELECT position FROM view_position WHERE name={p}", (name,))
+            reset = recorded != version and c.fetchone() is not None  # an empty store has nothing to reset
+            if reset:
+                c.execute("DELETE FROM view_docs")
+                c.execute("DELETE FROM view_position")
+            self._set_position(c, key, version)
+        if reset:
+            log.warning("views_reset_for_new_fold", name=name, previous_version=recorded, version=version)
+        return reset
+
+    def bulk_loading(self) -> None:
+        """Settings for a connection that writes many large batches: on SQLite a page cache of
+        64 MiB (the default 2 MiB re-reads the key index's pages for every batch of random ids)."""
+        if self._p == "?":
+            self._conn.execute("PRAGMA cache_size=-65536")
+
+    @property
+    def shareable(self) -> bool:
+        """Whether another process can open this store (not an in-memory SQLite database)."""
+        return self.postgres is not None or (self.sqlite_path is not None and str(self.sqlite_path) != ":memory:")
+
+    def peer(self) -> "ViewStore":
+        """Another connection to the same store."""
+        return ViewStore(sqlite_path=self.sqlite_path, postgres=self.postgres)
+
+    def _moved(self, c: Any, name: str, after: int) -> bool:
+        """Inside a write transaction: whether ``name`` is no longer at ``after``."""
+        p = self._p
+        if p == "%s":  # SQLite's BEGIN IMMEDIATE already serialises writers
+            c.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"view_position:{name}",))
+        c.execute(f"SELECT position FROM view_position WHERE name={p}", (name,))
+        row = c.fetchone()
+        return (int(row[0]) if row else 0) != after
+
+    def _upsert(self, c: Any, rows: Sequence[tuple[str, str, str, str]]) -> None:
+        if rows:
+            p = self._p
+            c.executemany(
+                f"INSERT INTO view_docs (kind, id, county, doc) VALUES ({p},{p},{p},{p}) "
+                "ON CONFLICT (kind, id) DO UPDATE SET county = excluded.county, doc = excluded.doc",
+                rows,
+            )
+
+    def _set_position(self, c: Any, name: str, position: int) -> None:
+        p = self._p
+        c.execute(f"DELETE FROM view_position WHERE name={p}", (name,))
+        c.execute(f"INSERT INTO view_position (name, position) VALUES ({p},{p})", (name, position))
+
+    def apply(self, name: str, position: int, fn: Callable[[ViewTx], None], *, after: int | None = None) -> bool:
+        """Fold ``fn`` and move ``name`` to ``position`` in one transaction. With ``after``, only if
+        ``name`` is still at ``after``: another process (the followers process, or a page folding
+        its own request) may have folded the same events meanwhile. Returns whether it applied."""
+        with self.transaction() as c:
+            if after is not None and self._moved(c, name, after):
+                return False
+            tx = ViewTx(c, self._p)
+            fn(tx)
+            self._upsert(c, tx.rows())
+            self._set_position(c, name, position)
+        return True
+
+    def write(self, name: str, position: int, rows: Sequence[tuple[str, str, str, str]], *, after: int) -> bool:
+        """Documents already folded and encoded (``ViewTx.rows``), with ``name`` moved from ``after`` to
+        ``position``, in one transaction; nothing if ``name`` is no longer at ``after``."""
+        with self.transaction() as c:
+            if self._moved(c, name, after):
+                return False
+            self._upsert(c, rows)
+            self._set_position(c, name, position)
+        return True
+
+    def lookup(self, kind: str, id: str) -> tuple[str, str] | None:
+        """One document's text and county, read without taking the write lock (a writer in another
+        process may hold it): what the last committed transaction left."""
+        rows = self._read_committed(f"SELECT doc, county FROM view_docs WHERE kind={self._p} AND id={self._p}",
+                                    (kind, id))
+        return (rows[0][0], rows[0][1]) if rows else None
+
+    def search(self, kind: str, county: str, field: str, value: str) -> list[str]:
+        """``ViewTx._search`` without the write lock (a writer in another process may hold it)."""
+        return [row[0] for row in self._read_committed(*search_query(self._p, kind, county, field, value))]
+
+    def _read_committed(self, statement: str, params: tuple) -> list[tuple]:
+        """Rows read outside any write transaction: what the last committed transaction left."""
+        with self._lock:
+            cursor = self._conn.cursor()
+            cursor.execute(statement, params)
+            rows = cursor.fetchall()
+            if self._p == "%s":
+                self._conn.rollback()  # end the implicit read transaction
+        return rows
+
+    def get(self, kind: str, id: str) -> dict | None:
+        with self.transaction() as c:
+            c.execute(f"SELECT doc FROM view_docs WHERE kind={self._p} AND id={self._p}", (kind, str(id)))
+            row = c.fetchone()
+            return json.loads(row[0]) if row else None
+
+    def list(self, kind: str, county: str | None = None) -> list[dict]:
+        p = self._p
+        with self.transaction() as c:
+            if county is None:
+                c.execute(f"SELECT doc FROM view_docs WHERE kind={p} ORDER BY id", (kind,))
+            else:
+                c.execute(f"SELECT doc FROM view_docs WHERE kind={p} AND county={p} ORDER BY id", (kind, county))
+            return [json.loads(r[0]) for r in c.fetchall()]
+
+    def dump(self) -> list[tuple[str, str, str, str]]:
+        """Every document, canonically ordered: used to compare a rebuild with the live model."""
+        with self.transaction() as c:
+            c.execute("SELECT kind, id, county, doc FROM view_docs ORDER BY kind, id")
+            return [tuple(r) for r in c.fetchall()]
+
+    def clear(self) -> None:
+        with self.transaction() as c:
+            c.execute("DELETE FROM view_docs")
+            c.execute("DELETE FROM view_position")
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+Projector = Callable[[ViewTx, Any], None]
+
+
+class ViewUpdater:
+    """Follows the application's notification log and folds events into the ViewStore."""
+
+    NAME = "views"
+
+    BULK_MIN = 20_000  # notifications behind from which catching up writes through a child process
+    BULK_BATCH = 20_000  # one transaction each: fewer, larger commits rewrite the key index less often
+
+    def __init__(self, app: Any, views: ViewStore, project: Projector, *, batch: int = 500, poll_seconds: float = 0.05,
+                 topics: Sequence[str] | None = None, bulk_min: int | None = BULK_MIN, version: int = 1):
+        """``topics``: the stored topics the projection handles (None: all); others are not decoded.
+        ``version``: the fold's version (a service's ``projections.VERSION``), raised whenever what it
+        writes changes; a read model folded by another version is emptied and folded again from the
+        start when catching up first runs (a rebuild in bulk, ``shared.views.bulk``).
+        ``bulk_min``: from this many notifications behind, ``catch_up`` folds in large batches and
+        writes them from a child process (``shared.views.bulk``), on another core; None: never."""
+        self.app = app
+        self.bulk_min = bulk_min
+        self.views = views
+        self.project = project
+        self.topics = topics
+        self.batch = batch
+        self.poll_seconds = poll_seconds
+        self.version = version
+        self._version_checked = False
+        self.wakeup: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def check_version(self) -> None:
+        """Once per updater: a read model folded by another version of the fold starts again empty."""
+        if not self._version_checked:
+            self.views.reset_unless_version(self.NAME, self.version)
+            self._version_checked = True
+
+    def catch_up_once(self) -> int:
+        position = self.views.position(self.NAME)
+        notifications, new_position = next_batch(self.app.recorder, position, self.batch, self.topics)
+        if new_position == position:
+            return 0
+        events = [self.app.mapper.to_domain_event(n) for n in notifications]
+
+        def fold(tx: ViewTx) -> None:
+            for event in events:
+                self.project(tx, event)
+
+        if not self.views.apply(self.NAME, new_position, fold, after=position):
+            return self.batch  # folded elsewhere meanwhile: read again from the new position
+        return len(notifications)
+
+    def catch_up_in_bulk(self, stop: Callable[[], bool] | None = None) -> int:
+        """When ``bulk_min`` or more notifications behind (and the store can be opened by another
+        process), fold the backlog writing through a child process; returns how many it wrote."""
+        if self.bulk_min is None or not self.views.shareable:
+            return 0
+        if (self.app.recorder.max_notification_id() or 0) - self.views.position(self.NAME) < self.bulk_min:
+            return 0
+        from shared.views.bulk import BulkWriteFailed, fold_in_bulk
+
+        log.info("views_bulk_catch_up", behind_from=self.views.position(self.NAME))
+        try:
+            return fold_in_bulk(self, self.BULK_BATCH, stop)
+        except (BulkWriteFailed, OSError) as exc:  # the writer could not start or died: fold here instead
+            log.warning("views_bulk_failed", error=str(exc))
+            return 0
+
+    def catch_up(self) -> None:
+        self.check_version()
+        self.catch_up_in_bulk()
+        while self.catch_up_once() == self.batch:
+            pass
+
+    def step(self, stop: Callable[[], bool] | None = None) -> int:
+        """One step of following the log: a bulk catch-up first when far behind (a first start
+        on a large store), then one batch."""
+        self.check_version()
+        written = self.catch_up_in_bulk(stop)
+        return written if stop is not None and stop() else written + self.catch_up_once()
+
+    def rebuild(self) -> None:
+        """Every read model from scratch. Python's cyclic garbage collector is paused meanwhile: the
+        fold allocates millions of short-lived objects and no cycles worth collecting, and the
+        collector's passes over them cost about half of a rebuild (measured, ``shishi bench replay``)."""
+        with collector_paused():
+            self.views.clear()
+            self._version_checked = False  # the version is recorded again in the emptied store
+            self.catch_up()
+
+    def nudge(self) -> None:
+        if self._loop is not None and self.wakeup is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self.wakeup.set)
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        self._loop = asyncio.get_running_loop()
+        self.wakeup = asyncio.Event()
+        await follow(stopping, lambda: asyncio.to_thread(self.step, stopping.is_set), batch=self.batch,
+                     poll_seconds=self.poll_seconds, wakeup=self.wakeup,
+                     retry=lambda exc: log.error("view_update_failed", error=str(exc)))

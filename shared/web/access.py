@@ -1,0 +1,69 @@
+"""Who may call a route: every route declares its roles; county scope is checked on every read and write."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import Request
+
+from shared.auth import ANONYMOUS, COOKIE, READ_ONLY_ROLES, AuthError, Principal, Role, TokenVerifier
+from shared.web.problems import Problem
+
+PUBLIC = "public"
+
+
+def principal_of(request: Request) -> Principal:
+    """The caller, from ``Authorization: Bearer`` or the ``shishi_token`` cookie; anonymous otherwise."""
+    cached = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
+    header = request.headers.get("authorization", "")
+    token = header[7:].strip() if header.lower().startswith("bearer ") else request.cookies.get(COOKIE, "")
+    principal = ANONYMOUS
+    if token:
+        verifier: TokenVerifier = request.app.state.verifier
+        try:
+            principal = verifier.verify(token)
+        except AuthError:
+            if header:
+                raise
+            principal = ANONYMOUS  # a stale cookie on a public page is not an error
+    request.state.principal = principal
+    return principal
+
+
+def allow(*roles: Role | str, write: bool = False) -> Callable[[Request], Principal]:
+    """Dependency: the caller must hold one of ``roles`` (admin always may); ``PUBLIC`` admits anyone.
+
+    ``write=True`` refuses read-only roles (auditor, province viewer) even if listed.
+    """
+    wanted = {Role(r) for r in roles if r != PUBLIC}
+    public = PUBLIC in roles
+
+    def dependency(request: Request) -> Principal:
+        principal = principal_of(request)
+        if public:
+            return principal
+        if principal is ANONYMOUS:
+            raise Problem(401, "Unauthorized", "a token is required", reason="unauthorized")
+        if not principal.has_any(wanted):
+            raise Problem(403, "Forbidden", f"requires one of: {', '.join(sorted(wanted))}", reason="forbidden")
+        if write and principal.roles <= READ_ONLY_ROLES:
+            raise Problem(403, "Forbidden", "read-only role", reason="forbidden")
+        return principal
+
+    dependency.allowed_roles = tuple(sorted(r.value for r in wanted)) or ("public",)  # type: ignore[attr-defined]
+    return dependency
+
+
+def check_county(principal: Principal, county: str) -> None:
+    """403 when the caller's scope does not cover ``county``."""
+    if not principal.covers(county):
+        raise Problem(403, "Forbidden", f"county {county} is outside your scope", reason="county_forbidden")
+
+
+def require_county(principal: Principal, county: str | None) -> None:
+    """For objects looked up by id: another county's object is reported as absent (404)."""
+    if county is None or not principal.covers(county):
+        raise Problem(404, "Not found", "no such object", reason="not_found")
+
