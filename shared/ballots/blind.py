@@ -23,6 +23,10 @@ What the protocol gives us:
   variants (no prefix) and the PSSZERO variants (no salt) are here for the RFC's test vectors
   and for interoperability; the ballot uses :data:`RSABSSA_SHA384_PSS_RANDOMIZED`.
 
+Unlinkability holds only if every deputy blinds for the same key: the device must check that the
+key it is served is the one published for the session (by :func:`key_id`), since a key of its
+own for one deputy would let the signer recognize that deputy's ballot.
+
 Keys are generated, serialized and used for verification by ``cryptography``. The RSA private
 operation of :meth:`BlindSigner.blind_sign` works on integers, so it is done here with ``pow``
 and the CRT parameters of the ``cryptography`` key; the input is blinded once more by the
@@ -41,6 +45,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import math
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -54,6 +59,7 @@ PUBLIC_EXPONENT = 65537
 DEFAULT_KEY_BITS = 2048
 MIN_KEY_BITS = 2048
 JWK_ALG = "PS384"
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
 
 
 @dataclass(frozen=True)
@@ -123,8 +129,8 @@ def key_id(public_key: rsa.RSAPublicKey) -> str:
 def public_jwk(public_key: rsa.RSAPublicKey) -> dict[str, str]:
     """The public key as the JWK the deputy's browser imports (``n`` and ``e`` base64url, unpadded)."""
     numbers = public_key.public_numbers()
-    return {"kty": "RSA", "n": _b64url(int_to_bytes(numbers.n, modulus_len(public_key))),
-            "e": _b64url(int_to_bytes(numbers.e, (numbers.e.bit_length() + 7) // 8)),
+    return {"kty": "RSA", "n": b64url_encode(int_to_bytes(numbers.n, modulus_len(public_key))),
+            "e": b64url_encode(int_to_bytes(numbers.e, (numbers.e.bit_length() + 7) // 8)),
             "alg": JWK_ALG, "kid": key_id(public_key)}
 
 
@@ -134,8 +140,8 @@ def public_key_from_jwk(jwk: dict[str, str]) -> rsa.RSAPublicKey:
         raise ValueError("the JWK is not an RSA key")
     if jwk.get("alg", JWK_ALG) != JWK_ALG:
         raise ValueError(f"the JWK is for {jwk.get('alg')}, not {JWK_ALG}")
-    n = bytes_to_int(_unb64url(jwk["n"]))
-    e = bytes_to_int(_unb64url(jwk["e"]))
+    n = bytes_to_int(b64url_decode(jwk["n"]))
+    e = bytes_to_int(b64url_decode(jwk["e"]))
     public_key = rsa.RSAPublicNumbers(e, n).public_key()
     _check_public_key(public_key)
     if "kid" in jwk and jwk["kid"] != key_id(public_key):
@@ -193,7 +199,8 @@ class BlindSigner:
         """BlindSign: the RSA signature of the blinded message, ``modulus_len`` bytes.
 
         Refuses (ValueError) a value of the wrong length or not below the modulus. The result
-        is checked against the public key before it is returned (RFC 9474 §4.3 step 4).
+        is checked against the public key before it is returned (RFC 9474 §4.3 step 4); a
+        mismatch, which only a fault can cause, raises RuntimeError and returns nothing.
         """
         k = modulus_len(self.public_key)
         if not isinstance(blinded_msg, bytes | bytearray) or len(blinded_msg) != k:
@@ -203,7 +210,7 @@ class BlindSigner:
             raise ValueError("the blinded message is not below the modulus")
         s = self._rsasp1(m)
         if pow(s, self._e, self._n) != m:
-            raise ValueError("signing failure: the signature does not verify (fault in the RSA operation)")
+            raise RuntimeError("signing failure: the signature does not verify (fault in the RSA operation)")
         return int_to_bytes(s, k)
 
     def _rsasp1(self, m: int) -> int:
@@ -365,9 +372,13 @@ def _check_public_key(public_key: rsa.RSAPublicKey) -> None:
         raise ValueError(f"RSA blind signature keys must have at least {MIN_KEY_BITS} bits, not {public_key.key_size}")
 
 
-def _b64url(data: bytes) -> str:
+def b64url_encode(data: bytes) -> str:
+    """Base64url without padding (RFC 4648 §5), as in JWKs and on the wire to blind.js."""
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
-def _unb64url(text: str) -> bytes:
+def b64url_decode(text: str) -> bytes:
+    """The bytes of unpadded base64url; ValueError on anything else."""
+    if not _BASE64URL.fullmatch(text):
+        raise ValueError("not unpadded base64url")
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))

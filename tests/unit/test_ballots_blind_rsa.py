@@ -226,3 +226,20 @@ def test_public_jwk_round_trips(signer: bs.BlindSigner) -> None:
 def test_keys_below_2048_bits_are_refused() -> None:
     with pytest.raises(ValueError, match="at least 2048"):
         bs.generate_private_key(1024)
+
+
+def test_base64url_is_unpadded_and_strict() -> None:
+    assert bs.b64url_encode(b"\xff\xfe") == "__4"
+    assert bs.b64url_decode("__4") == b"\xff\xfe" and bs.b64url_decode("AQAB") == b"\x01\x00\x01"
+    for bad in ("a+b/", "AQAB=", "A", "AQ AB"):
+        with pytest.raises(ValueError):
+            bs.b64url_decode(bad)
+
+
+def test_blind_sign_checks_its_result_before_returning_it(signer: bs.BlindSigner,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    blinded, _ = bs.blind(signer.public_key, bs.prepare(b"token"))
+    faulty = bs.BlindSigner.from_pem(signer.private_key_pem())
+    monkeypatch.setattr(faulty, "_rsasp1", lambda m: 2)  # a fault in the RSA computation
+    with pytest.raises(RuntimeError, match="signing failure"):
+        faulty.blind_sign(blinded)
