@@ -6,6 +6,7 @@ import time. ``SHISHI_`` is the prefix for every variable.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from pathlib import Path
 from typing import Literal
@@ -59,7 +60,7 @@ class Settings(BaseSettings):
     supervision_sweep_seconds: float = Field(default=300.0, ge=0)
 
     @model_validator(mode="after")
-    def _check(self) -> "Settings":
+    def _check(self) -> Settings:
         if self.mode == "production" and not (self.jwt_secret or self.jwt_jwks_url):
             raise ValueError("SHISHI_JWT_SECRET or SHISHI_JWT_JWKS_URL must be set in production mode")
         if self.mode == "production" and self.jwt_secret and len(self.jwt_secret) < 32:
@@ -113,8 +114,6 @@ def local_secret(data_dir: Path) -> str:
         tmp = path.with_suffix(".tmp")
         tmp.write_text(value)
         tmp.chmod(0o600)
-        try:
+        with contextlib.suppress(OSError):
             tmp.rename(path)  # first writer wins; others re-read
-        except OSError:
-            pass
         return path.read_text().strip()

@@ -22,7 +22,8 @@ def configure_logging(*, service: str, level: str = "INFO", json: bool = True, f
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(file=open(file, "a", buffering=1) if file else sys.stderr),
+        # the log file stays open for the life of the process
+        logger_factory=structlog.PrintLoggerFactory(file=open(file, "a", buffering=1) if file else sys.stderr),  # noqa: SIM115
         cache_logger_on_first_use=False,
     )
     structlog.contextvars.bind_contextvars(service=service)

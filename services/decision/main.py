@@ -7,22 +7,22 @@ import hmac
 
 from fastapi import FastAPI
 
-from shared.config import Settings
-from shared.web.rules_api import make_rules_router
-from shared.runtime.service import ServiceRuntime, make_views
-from shared.audit.api import install_audit
-from shared.web.serving import create_service_app
-from shared.web.templating import mount_static
-from services.decision.http.pool_api import make_router
-from services.decision.http.votes_api import make_vote_router
 from services.decision.app.application import SERVICE, DecisionApplication
-from services.decision.inbound.handlers import subscriptions
+from services.decision.domain.rules import DEFAULTS
+from services.decision.http.pool_api import make_router
 from services.decision.http.pool_pages import make_pages
 from services.decision.http.vote_pages import make_vote_pages
+from services.decision.http.votes_api import make_vote_router
+from services.decision.inbound.handlers import subscriptions
+from services.decision.outbound.contracts import to_contracts
 from services.decision.read.projections import VERSION as VIEW_VERSION
 from services.decision.read.projections import project
-from services.decision.domain.rules import DEFAULTS
-from services.decision.outbound.contracts import to_contracts
+from shared.audit.api import install_audit
+from shared.config import Settings
+from shared.runtime.service import ServiceRuntime, make_views
+from shared.web.rules_api import make_rules_router
+from shared.web.serving import create_service_app
+from shared.web.templating import mount_static
 
 
 def ballot_secret(settings: Settings) -> bytes:
@@ -34,11 +34,22 @@ def create_app(settings: Settings | None = None, *, start_runtime: bool = True) 
     settings = settings or Settings(service=SERVICE)
     app = DecisionApplication(env=settings.eventsourcing_env(), ballot_secret=ballot_secret(settings))
     views = make_views(settings)
-    runtime = ServiceRuntime(settings, app, views=views, project=project, translate=to_contracts,
-                             view_version=VIEW_VERSION,
-                             subscriptions=subscriptions(app))
-    routers = [make_router(app, views), make_vote_router(app, views), make_rules_router(app, SERVICE, DEFAULTS),
-               make_pages(app, views), make_vote_pages(app, views)]
+    runtime = ServiceRuntime(
+        settings,
+        app,
+        views=views,
+        project=project,
+        translate=to_contracts,
+        view_version=VIEW_VERSION,
+        subscriptions=subscriptions(app),
+    )
+    routers = [
+        make_router(app, views),
+        make_vote_router(app, views),
+        make_rules_router(app, SERVICE, DEFAULTS),
+        make_pages(app, views),
+        make_vote_pages(app, views),
+    ]
     api = create_service_app(settings, runtime, routers, title="Shishi decision (票决)", start_runtime=start_runtime)
     api.state.application = app
     mount_static(api, f"/{SERVICE}/static")

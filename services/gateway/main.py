@@ -5,24 +5,34 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.background import BackgroundTask
 
+from services.gateway.http.home_pages import make_shell_router
+from services.gateway.http.province_pages import make_province_router
 from shared.config import SERVICES, Settings
 from shared.logging import configure_logging
-from shared.web.serving import install_request_log, make_verifier
 from shared.web.access import principal_of
 from shared.web.problems import install_problem_handlers, problem_response
-from services.gateway.http.province_pages import make_province_router
-from services.gateway.http.home_pages import make_shell_router
+from shared.web.serving import install_request_log, make_verifier
 from shared.web.templating import make_templates, mount_static
 
-HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
-              "transfer-encoding", "upgrade", "host", "content-length"}
+HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailers",
+    "transfer-encoding",
+    "upgrade",
+    "host",
+    "content-length",
+}
 
 
 def create_gateway(settings: Settings, upstreams: dict[str, str]) -> FastAPI:
@@ -48,14 +58,13 @@ def create_gateway(settings: Settings, upstreams: dict[str, str]) -> FastAPI:
 
     @app.middleware("http")
     async def who(request: Request, call_next):  # type: ignore[no-untyped-def]
-        try:
+        with suppress(Exception):
             principal_of(request)
-        except Exception:
-            pass
         return await call_next(request)
 
-    app.include_router(make_shell_router(templates, secret_provider=settings.resolved_jwt_secret,
-                                         local_mode=settings.mode == "local"))
+    app.include_router(
+        make_shell_router(templates, secret_provider=settings.resolved_jwt_secret, local_mode=settings.mode == "local")
+    )
     app.include_router(make_province_router(upstreams))
     mount_static(app, "/static")
 
@@ -79,16 +88,22 @@ def create_gateway(settings: Settings, upstreams: dict[str, str]) -> FastAPI:
         url = f"{upstreams[service]}/{service}/{path}"
         headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP]
         headers.append(("x-forwarded-for", request.client.host if request.client else ""))
-        upstream_request = client.build_request(request.method, url, params=request.query_params,
-                                                headers=headers, content=await request.body())
+        upstream_request = client.build_request(
+            request.method, url, params=request.query_params, headers=headers, content=await request.body()
+        )
         try:
             upstream = await client.send(upstream_request, stream=True)
         except httpx.HTTPError as exc:
-            return problem_response(502, "Bad gateway", f"{service} is not answering: {exc}", "upstream_unavailable",
-                                    request)
+            return problem_response(
+                502, "Bad gateway", f"{service} is not answering: {exc}", "upstream_unavailable", request
+            )
         out_headers = {k: v for k, v in upstream.headers.items() if k.lower() not in HOP_BY_HOP}
-        return StreamingResponse(upstream.aiter_raw(), status_code=upstream.status_code, headers=out_headers,
-                                 background=BackgroundTask(upstream.aclose))
+        return StreamingResponse(
+            upstream.aiter_raw(),
+            status_code=upstream.status_code,
+            headers=out_headers,
+            background=BackgroundTask(upstream.aclose),
+        )
 
     for name in SERVICES:
         if name not in upstreams:

@@ -12,7 +12,6 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, FastAPI, Path, Query
 
-from shared.web.access import PUBLIC, allow, check_county, require_county
 from shared.audit.asof import (
     aggregate_as_of,
     dashboard_as_of,
@@ -30,8 +29,10 @@ from shared.audit.signing import public_key_text
 from shared.auth import Principal, Role
 from shared.config import Settings
 from shared.contracts.envelope import COUNTY_PATTERN
+from shared.views.store import ViewStore, ViewTx
+from shared.views.updater import Projector
+from shared.web.access import PUBLIC, allow, check_county, require_county
 from shared.web.problems import Problem
-from shared.views.store import Projector, ViewStore, ViewTx
 
 AUDIT_READERS = (Role.AUDITOR, Role.CONGRESS_STAFF, Role.PROVINCE_VIEWER)
 AUDITOR_READ = "auditor_read"
@@ -40,10 +41,21 @@ AUDITOR_READ = "auditor_read"
 def project_reads(tx: ViewTx, event: object) -> None:
     """Auditors' reads as a read model of their own: who looked at what, when."""
     if isinstance(event, AuditorRead.Recorded):
-        tx.put(AUDITOR_READ, str(event.originator_id), event.meta.county, {
-            "id": str(event.originator_id), "county": event.meta.county, "auditor": event.meta.actor_id,
-            "at": event.meta.occurred_at.isoformat(), "method": event.method, "path": event.path,
-            "query": event.query, "status": event.status})
+        tx.put(
+            AUDITOR_READ,
+            str(event.originator_id),
+            event.meta.county,
+            {
+                "id": str(event.originator_id),
+                "county": event.meta.county,
+                "auditor": event.meta.actor_id,
+                "at": event.meta.occurred_at.isoformat(),
+                "method": event.method,
+                "path": event.path,
+                "query": event.query,
+                "status": event.status,
+            },
+        )
 
 
 def with_reads(project: Projector) -> Projector:
@@ -77,35 +89,57 @@ def make_audit_router(ctx: AuditContext, views: ViewStore) -> APIRouter:
     @router.get("/public-key")
     def public_key(principal: Annotated[Principal, Depends(allow(PUBLIC))]) -> dict:
         """The Ed25519 key this service signs its checkpoints with (base64 of the 32 raw bytes)."""
-        return {"service": ctx.service, "algorithm": "Ed25519", "key_id": ctx.signer.key_id,
-                "public_key": public_key_text(ctx.signer.public)}
+        return {
+            "service": ctx.service,
+            "algorithm": "Ed25519",
+            "key_id": ctx.signer.key_id,
+            "public_key": public_key_text(ctx.signer.public),
+        }
 
     @router.get("/checkpoints")
     def checkpoints(principal: Annotated[Principal, Depends(allow(*AUDIT_READERS))]) -> dict:
         """Every signed checkpoint (tree size, root hash, time) of this service's log, oldest first."""
         ctx.follower.catch_up()
         items = [c.as_dict() for c in ctx.log.checkpoints()]
-        return {"service": ctx.service, "log_size": ctx.log.size(), "public_key": public_key_text(ctx.signer.public),
-                "checkpoints": items}
+        return {
+            "service": ctx.service,
+            "log_size": ctx.log.size(),
+            "public_key": public_key_text(ctx.signer.public),
+            "checkpoints": items,
+        }
 
     @router.get("/proofs/consistency")
-    def consistency(principal: Annotated[Principal, Depends(allow(*AUDIT_READERS))],
-                    first: Annotated[int, Query(alias="from", ge=0)],
-                    second: Annotated[int, Query(alias="to", ge=0)]) -> dict:
+    def consistency(
+        principal: Annotated[Principal, Depends(allow(*AUDIT_READERS))],
+        first: Annotated[int, Query(alias="from", ge=0)],
+        second: Annotated[int, Query(alias="to", ge=0)],
+    ) -> dict:
         """Proof that the checkpoint of size ``to`` extends the one of size ``from`` (RFC 9162 §2.1.4)."""
         by_size = {c.size: c for c in ctx.log.checkpoints()}
         if first not in by_size or second not in by_size:
-            raise Problem(404, "Not found", "both sizes must be checkpoint sizes", reason="no_such_checkpoint",
-                          sizes=sorted(by_size))
+            raise Problem(
+                404,
+                "Not found",
+                "both sizes must be checkpoint sizes",
+                reason="no_such_checkpoint",
+                sizes=sorted(by_size),
+            )
         if first > second:
             raise Problem(422, "Invalid request", "from must not exceed to", reason="invalid_range")
         proof = ctx.log.consistency(first, second)
-        return {"service": ctx.service, "from": by_size[first].as_dict(), "to": by_size[second].as_dict(),
-                "proof": [p.hex() for p in proof]}
+        return {
+            "service": ctx.service,
+            "from": by_size[first].as_dict(),
+            "to": by_size[second].as_dict(),
+            "proof": [p.hex() for p in proof],
+        }
 
     @router.get("/proofs/inclusion")
-    def inclusion(principal: Annotated[Principal, Depends(allow(*AUDIT_READERS))], aggregate_id: UUID,
-                  version: Annotated[int, Query(ge=1)]) -> dict:
+    def inclusion(
+        principal: Annotated[Principal, Depends(allow(*AUDIT_READERS))],
+        aggregate_id: UUID,
+        version: Annotated[int, Query(ge=1)],
+    ) -> dict:
         """Proof that one stored event is in the log under a signed checkpoint (RFC 9162 §2.1.3)."""
         stored = list(app.recorder.select_events(aggregate_id, gt=version - 1, lte=version))
         aggregate, events = aggregate_as_of(app, aggregate_id, None)
@@ -118,17 +152,28 @@ def make_audit_router(ctx: AuditContext, views: ViewStore) -> APIRouter:
         proof = ctx.log.inclusion(index, checkpoint.size)
         s = stored[0]
         record = StoredRecord(notification_id, aggregate_id, s.originator_version, s.topic, s.state)
-        body = {"service": ctx.service, "aggregate_id": str(aggregate_id), "version": version,
-                "notification_id": notification_id, "leaf_index": index, "leaf_hash": leaf.hex(),
-                "checkpoint": checkpoint.as_dict(), "proof": [p.hex() for p in proof],
-                "event": history_entry(events[version - 1])}
+        body = {
+            "service": ctx.service,
+            "aggregate_id": str(aggregate_id),
+            "version": version,
+            "notification_id": notification_id,
+            "leaf_index": index,
+            "leaf_hash": leaf.hex(),
+            "checkpoint": checkpoint.as_dict(),
+            "proof": [p.hex() for p in proof],
+            "event": history_entry(events[version - 1]),
+        }
         if record.leaf_hash() == leaf:
             body["leaf_data"] = base64.b64encode(record.encode()).decode()
         return body
 
     @router.get("/aggregates/{aggregate_id}")
-    def aggregate(aggregate_id: UUID, principal: Annotated[Principal, Depends(allow(*AUDIT_READERS))],
-                  as_of: str | None = None, basis: Literal["occurred", "recorded"] = "occurred") -> dict:
+    def aggregate(
+        aggregate_id: UUID,
+        principal: Annotated[Principal, Depends(allow(*AUDIT_READERS))],
+        as_of: str | None = None,
+        basis: Literal["occurred", "recorded"] = "occurred",
+    ) -> dict:
         """Any aggregate as it was at ``as_of`` (business time by default; a date means end of day, China time)."""
         when = moment(as_of)
         current, events = aggregate_as_of(app, aggregate_id, None)
@@ -136,8 +181,14 @@ def make_audit_router(ctx: AuditContext, views: ViewStore) -> APIRouter:
         past, _ = aggregate_as_of(app, aggregate_id, when, basis)  # type: ignore[arg-type]
         if past is None:
             raise Problem(404, "Not found", f"{aggregate_id} did not exist yet at {as_of}", reason="not_yet_existing")
-        return {"service": ctx.service, "as_of": as_of, "basis": basis, **state_of(past),
-                "current_version": current.version, "history": [history_entry(e) for e in events[:past.version]]}
+        return {
+            "service": ctx.service,
+            "as_of": as_of,
+            "basis": basis,
+            **state_of(past),
+            "current_version": current.version,
+            "history": [history_entry(e) for e in events[: past.version]],
+        }
 
     @router.get("/aggregates/{aggregate_id}/history")
     def history(aggregate_id: UUID, principal: Annotated[Principal, Depends(allow(*AUDIT_READERS))]) -> dict:
@@ -151,22 +202,31 @@ def make_audit_router(ctx: AuditContext, views: ViewStore) -> APIRouter:
             leaf = ctx.log.leaf_of(aggregate_id, event.originator_version)
             entry["leaf_index"] = leaf[0] if leaf else None
             items.append(entry)
-        return {"service": ctx.service, "aggregate_id": str(aggregate_id), "type": type(current).__name__,
-                "events": items}
+        return {
+            "service": ctx.service,
+            "aggregate_id": str(aggregate_id),
+            "type": type(current).__name__,
+            "events": items,
+        }
 
     @router.get("/counties/{county}/reads")
-    def auditor_reads(county: Annotated[str, Path(pattern=COUNTY_PATTERN)],
-                      principal: Annotated[Principal, Depends(allow(Role.AUDITOR, Role.CONGRESS_STAFF))],
-                      limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> dict:
+    def auditor_reads(
+        county: Annotated[str, Path(pattern=COUNTY_PATTERN)],
+        principal: Annotated[Principal, Depends(allow(Role.AUDITOR, Role.CONGRESS_STAFF))],
+        limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    ) -> dict:
         """Every read an auditor made of this county's data here (each one is an event), newest first."""
         check_county(principal, county)
         items = sorted(views.list(AUDITOR_READ, county), key=lambda d: d["at"], reverse=True)
         return {"service": ctx.service, "county": county, "total": len(items), "items": items[:limit]}
 
     @router.get("/counties/{county}/views")
-    async def county_views(county: Annotated[str, Path(pattern=COUNTY_PATTERN)],
-                           principal: Annotated[Principal, Depends(allow(*AUDIT_READERS))],
-                           as_of: str | None = None, basis: Literal["occurred", "recorded"] = "occurred") -> dict:
+    async def county_views(
+        county: Annotated[str, Path(pattern=COUNTY_PATTERN)],
+        principal: Annotated[Principal, Depends(allow(*AUDIT_READERS))],
+        as_of: str | None = None,
+        basis: Literal["occurred", "recorded"] = "occurred",
+    ) -> dict:
         """The county's read models (dashboards) as of a moment, rebuilt from the events."""
         check_county(principal, county)
         when = moment(as_of)
@@ -176,8 +236,14 @@ def make_audit_router(ctx: AuditContext, views: ViewStore) -> APIRouter:
             kinds = dashboard_as_of(replayed, county)
         finally:
             replayed.close()
-        return {"service": ctx.service, "county": county, "as_of": as_of, "basis": basis,
-                "counts": {k: len(v) for k, v in kinds.items()}, "views": kinds}
+        return {
+            "service": ctx.service,
+            "county": county,
+            "as_of": as_of,
+            "basis": basis,
+            "counts": {k: len(v) for k, v in kinds.items()},
+            "views": kinds,
+        }
 
     return router
 

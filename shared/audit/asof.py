@@ -87,9 +87,14 @@ def state_of(aggregate: Any) -> dict:
         if key.startswith("_") or key == "pending_events":
             continue
         state[key] = WITHHELD if key in hidden and value else jsonable(value)
-    return {"id": str(aggregate.id), "type": type(aggregate).__name__, "version": aggregate.version,
-            "created_on": jsonable(aggregate.created_on), "modified_on": jsonable(aggregate.modified_on),
-            "state": state}
+    return {
+        "id": str(aggregate.id),
+        "type": type(aggregate).__name__,
+        "version": aggregate.version,
+        "created_on": jsonable(aggregate.created_on),
+        "modified_on": jsonable(aggregate.modified_on),
+        "state": state,
+    }
 
 
 def domain_events(app: Any, aggregate_id: UUID) -> list[Any]:
@@ -107,7 +112,9 @@ def replay(events: list[Any], as_of: datetime | None, basis: Basis = "occurred")
     return aggregate
 
 
-def aggregate_as_of(app: Any, aggregate_id: UUID, as_of: datetime | None, basis: Basis = "occurred") -> tuple[Any, list]:
+def aggregate_as_of(
+    app: Any, aggregate_id: UUID, as_of: datetime | None, basis: Basis = "occurred"
+) -> tuple[Any, list]:
     """(aggregate as of the moment or None if it did not exist yet, all its events)."""
     events = domain_events(app, aggregate_id)
     return (replay(events, as_of, basis) if events else None), events
@@ -122,16 +129,27 @@ def history_entry(event: Any) -> dict:
             continue
         fields[key] = WITHHELD if key in hidden and value else jsonable(value)
     return {
-        "version": event.originator_version, "event": type(event).__qualname__,
-        "occurred_at": jsonable(getattr(meta, "occurred_at", None)), "recorded_at": jsonable(event.timestamp),
-        "actor_role": getattr(meta, "actor_role", ""), "actor_id": getattr(meta, "actor_id", ""),
-        "reason": getattr(meta, "reason", ""), "correlation_id": getattr(meta, "correlation_id", ""),
-        "county": getattr(meta, "county", None), "fields": fields,
+        "version": event.originator_version,
+        "event": type(event).__qualname__,
+        "occurred_at": jsonable(getattr(meta, "occurred_at", None)),
+        "recorded_at": jsonable(event.timestamp),
+        "actor_role": getattr(meta, "actor_role", ""),
+        "actor_id": getattr(meta, "actor_id", ""),
+        "reason": getattr(meta, "reason", ""),
+        "correlation_id": getattr(meta, "correlation_id", ""),
+        "county": getattr(meta, "county", None),
+        "fields": fields,
     }
 
 
-def views_as_of(app: Any, project: Any, as_of: datetime | None, basis: Basis = "occurred",
-                county: str | None = None, batch: int = 2000) -> ViewStore:
+def views_as_of(
+    app: Any,
+    project: Any,
+    as_of: datetime | None,
+    basis: Basis = "occurred",
+    county: str | None = None,
+    batch: int = 2000,
+) -> ViewStore:
     """A service's read models rebuilt in memory from the events up to ``as_of``."""
     views = ViewStore(sqlite_path=Path(":memory:"))
     position = 0
@@ -167,4 +185,3 @@ def dashboard_as_of(views: ViewStore, county: str) -> dict[str, list[dict]]:
         if doc_county == county:
             kinds.setdefault(kind, []).append(json.loads(doc))
     return kinds
-

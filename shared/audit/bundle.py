@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from shared.audit.stores import has_store, open_store, settings_for
 from shared.audit.leaf import StoredRecord
 from shared.audit.log import MerkleLog, sidecar_path
 from shared.audit.merkle import verify_consistency, verify_inclusion
@@ -31,6 +30,7 @@ from shared.audit.signing import (
     public_key_text,
     verify_signature,
 )
+from shared.audit.stores import has_store, open_store, settings_for
 from shared.audit.verify import Problem, ServiceReport, store_records
 from shared.config import SERVICES, Settings
 
@@ -84,8 +84,13 @@ def meta_of_state(state: bytes) -> dict:
 def export_bundle(data_dir: Path, county: str, year: int, out: Path, base: Settings | None = None) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     created = datetime.now(UTC).isoformat().replace("+00:00", "Z")
-    manifest: dict[str, Any] = {"format": "shishi-audit-bundle/v1", "county": county, "year": year,
-                                "created_at": created, "services": {}}
+    manifest: dict[str, Any] = {
+        "format": "shishi-audit-bundle/v1",
+        "county": county,
+        "year": year,
+        "created_at": created,
+        "services": {},
+    }
     for service in SERVICES:
         settings = settings_for(service, data_dir, base)
         if not has_store(settings):
@@ -113,20 +118,39 @@ def export_bundle(data_dir: Path, county: str, year: int, out: Path, base: Setti
                         state_json = json.loads(record.state)
                     except (ValueError, UnicodeDecodeError):
                         state_json = None
-                    f.write(json.dumps({
-                        "leaf_index": idx, "notification_id": record.notification_id,
-                        "originator_id": str(record.originator_id), "version": record.version, "topic": record.topic,
-                        "state_b64": base64.b64encode(record.state).decode(), "leaf_hash": h.hex(),
-                        "proof": [p.hex() for p in log.inclusion(idx, head.size)], "state": state_json,
-                    }, ensure_ascii=False) + "\n")
+                    f.write(
+                        json.dumps(
+                            {
+                                "leaf_index": idx,
+                                "notification_id": record.notification_id,
+                                "originator_id": str(record.originator_id),
+                                "version": record.version,
+                                "topic": record.topic,
+                                "state_b64": base64.b64encode(record.state).decode(),
+                                "leaf_hash": h.hex(),
+                                "proof": [p.hex() for p in log.inclusion(idx, head.size)],
+                                "state": state_json,
+                            },
+                            ensure_ascii=False,
+                        )
+                        + "\n"
+                    )
                     count += 1
             checkpoints = sorted(log.checkpoints(), key=lambda c: c.size)
-            links = [{"from": a.size, "to": b.size, "proof": [p.hex() for p in log.consistency(a.size, b.size)]}
-                     for a, b in pairwise(checkpoints) if a.size < b.size]
-            (target / "checkpoints.json").write_text(json.dumps(
-                {"checkpoints": [c.as_dict() for c in checkpoints], "consistency": links}, indent=1))
-            manifest["services"][service] = {"key_id": signer.key_id, "public_key": public_key_text(signer.public),
-                                             "checkpoint": head.as_dict(), "events": count}
+            links = [
+                {"from": a.size, "to": b.size, "proof": [p.hex() for p in log.consistency(a.size, b.size)]}
+                for a, b in pairwise(checkpoints)
+                if a.size < b.size
+            ]
+            (target / "checkpoints.json").write_text(
+                json.dumps({"checkpoints": [c.as_dict() for c in checkpoints], "consistency": links}, indent=1)
+            )
+            manifest["services"][service] = {
+                "key_id": signer.key_id,
+                "public_key": public_key_text(signer.public),
+                "checkpoint": head.as_dict(),
+                "events": count,
+            }
         finally:
             log.close()
             store.close()
@@ -148,7 +172,9 @@ def verify_bundle(bundle: Path, pinned: dict[str, str] | None = None) -> list[Se
         public = public_key_from_text(key_text)
         head = Checkpoint.from_dict(info["checkpoint"])
         if not verify_signature(head, public):
-            report.problems.append(Problem("bad_signature", f"the bundle's checkpoint (size {head.size}) is not validly signed"))
+            report.problems.append(
+                Problem("bad_signature", f"the bundle's checkpoint (size {head.size}) is not validly signed")
+            )
         chain = json.loads((bundle / service / "checkpoints.json").read_text())
         by_size = {}
         for data in chain["checkpoints"]:
@@ -161,24 +187,46 @@ def verify_bundle(bundle: Path, pinned: dict[str, str] | None = None) -> list[Se
         report.checkpoints = len(by_size)
         for link in chain["consistency"]:
             a, b = by_size.get(link["from"]), by_size.get(link["to"])
-            if a is None or b is None or not verify_consistency(
-                    a.size, b.size, bytes.fromhex(a.root), bytes.fromhex(b.root), [bytes.fromhex(p) for p in link["proof"]]):
-                report.problems.append(Problem("fork", f"checkpoint {link['to']} does not extend checkpoint {link['from']}"))
+            if (
+                a is None
+                or b is None
+                or not verify_consistency(
+                    a.size,
+                    b.size,
+                    bytes.fromhex(a.root),
+                    bytes.fromhex(b.root),
+                    [bytes.fromhex(p) for p in link["proof"]],
+                )
+            ):
+                report.problems.append(
+                    Problem("fork", f"checkpoint {link['to']} does not extend checkpoint {link['from']}")
+                )
         if by_size.get(head.size) is None or by_size[head.size].root != head.root:
             report.problems.append(Problem("fork", "the manifest's checkpoint is not among the bundle's checkpoints"))
         root = bytes.fromhex(head.root)
         with (bundle / service / "events.jsonl").open(encoding="utf-8") as f:
             for line in f:
                 e = json.loads(line)
-                record = StoredRecord(e["notification_id"], UUID(e["originator_id"]), e["version"], e["topic"],
-                                      base64.b64decode(e["state_b64"]))
+                record = StoredRecord(
+                    e["notification_id"],
+                    UUID(e["originator_id"]),
+                    e["version"],
+                    e["topic"],
+                    base64.b64decode(e["state_b64"]),
+                )
                 h = record.leaf_hash()
                 report.events += 1
                 if h.hex() != e["leaf_hash"] or not verify_inclusion(
-                        e["leaf_index"], head.size, h, [bytes.fromhex(p) for p in e["proof"]], root):
-                    report.problems.append(Problem("edited", f"event {e['originator_id']} v{e['version']} (notification "
-                                                   f"{e['notification_id']}) is not the one the log holds",
-                                                   notification_id=e["notification_id"]))
+                    e["leaf_index"], head.size, h, [bytes.fromhex(p) for p in e["proof"]], root
+                ):
+                    report.problems.append(
+                        Problem(
+                            "edited",
+                            f"event {e['originator_id']} v{e['version']} (notification "
+                            f"{e['notification_id']}) is not the one the log holds",
+                            notification_id=e["notification_id"],
+                        )
+                    )
         report.covered = head.size
         report.latest = head.as_dict()
     return reports

@@ -26,8 +26,13 @@ class AuditContext:
     def build(cls, app: Any, settings: Settings) -> AuditContext:
         merkle = MerkleLog(sidecar_path(settings.service_dir), settings.service)
         signer = load_or_create_signer(settings.data_dir, settings.service)
-        follower = AuditFollower(merkle, app, signer, every_events=settings.audit_checkpoint_events,
-                                 every_seconds=settings.audit_checkpoint_seconds)
+        follower = AuditFollower(
+            merkle,
+            app,
+            signer,
+            every_events=settings.audit_checkpoint_events,
+            every_seconds=settings.audit_checkpoint_seconds,
+        )
         return cls(settings.service, app, merkle, signer, follower)
 
     def covering_checkpoint(self, leaf_index: int) -> Checkpoint:

@@ -11,6 +11,7 @@ outside ``shishi.<county>.>``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from datetime import UTC, datetime
@@ -33,9 +34,15 @@ def checkpoint_subject(service: str) -> str:
 
 
 def audit_stream_config() -> StreamConfig:
-    return StreamConfig(name=AUDIT_STREAM, subjects=["audit.*.checkpoints"], storage=StorageType.FILE,
-                        retention=RetentionPolicy.LIMITS, discard=DiscardPolicy.OLD, duplicate_window=2 * 3600,
-                        num_replicas=1)
+    return StreamConfig(
+        name=AUDIT_STREAM,
+        subjects=["audit.*.checkpoints"],
+        storage=StorageType.FILE,
+        retention=RetentionPolicy.LIMITS,
+        discard=DiscardPolicy.OLD,
+        duplicate_window=2 * 3600,
+        num_replicas=1,
+    )
 
 
 async def ensure_audit_stream(js: JetStreamContext) -> None:
@@ -47,8 +54,16 @@ def checkpoint_message(checkpoint: Checkpoint, signer: Signer) -> bytes:
 
 
 class AuditFollower:
-    def __init__(self, merkle: MerkleLog, app: Any, signer: Signer, *, every_events: int, every_seconds: float,
-                 poll_seconds: float = 0.5) -> None:
+    def __init__(
+        self,
+        merkle: MerkleLog,
+        app: Any,
+        signer: Signer,
+        *,
+        every_events: int,
+        every_seconds: float,
+        poll_seconds: float = 0.5,
+    ) -> None:
         self.log = merkle
         self.app = app
         self.signer = signer
@@ -78,8 +93,11 @@ class AuditFollower:
             return 0
         published = 0
         for cp in await asyncio.to_thread(self.log.unpublished):
-            await js.publish(checkpoint_subject(cp.service), checkpoint_message(cp, self.signer),
-                             headers={"Nats-Msg-Id": f"audit:{cp.service}:{cp.size}:{cp.root[:16]}"})
+            await js.publish(
+                checkpoint_subject(cp.service),
+                checkpoint_message(cp, self.signer),
+                headers={"Nats-Msg-Id": f"audit:{cp.service}:{cp.size}:{cp.root[:16]}"},
+            )
             await asyncio.to_thread(self.log.mark_published, cp)
             published += 1
         return published
@@ -96,10 +114,8 @@ class AuditFollower:
                 await self.publish(js if stream_ready else None)
             except Exception as exc:  # noqa: BLE001 - store or NATS unavailable: retry on the next tick
                 log.warning("audit_follow_retry", error=str(exc))
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stopping.wait(), timeout=self.poll_seconds)
-            except TimeoutError:
-                pass
         try:
             await asyncio.to_thread(self.catch_up)
             await asyncio.to_thread(self.log.checkpoint, self.signer, datetime.now(UTC))

@@ -28,10 +28,14 @@ class StoredRecord:
 
     def encode(self) -> bytes:
         topic = self.topic.encode("utf-8")
-        return b"".join((
-            HEAD.pack(self.notification_id, uuid_bytes(self.originator_id), self.version, len(topic)), topic,
-            LENGTH.pack(len(self.state)), self.state,
-        ))
+        return b"".join(
+            (
+                HEAD.pack(self.notification_id, uuid_bytes(self.originator_id), self.version, len(topic)),
+                topic,
+                LENGTH.pack(len(self.state)),
+                self.state,
+            )
+        )
 
     def leaf_hash(self) -> bytes:
         return leaf_hash(self.encode())

@@ -28,15 +28,21 @@ from shared.audit.merkle import (
 from shared.audit.signing import Checkpoint, Signer
 
 SCHEMA = [
-    ("CREATE TABLE IF NOT EXISTS leaves (idx INTEGER PRIMARY KEY, notification_id INTEGER NOT NULL, "
-     "originator_id TEXT NOT NULL, version INTEGER NOT NULL, hash BLOB NOT NULL)"),
+    (
+        "CREATE TABLE IF NOT EXISTS leaves (idx INTEGER PRIMARY KEY, notification_id INTEGER NOT NULL, "
+        "originator_id TEXT NOT NULL, version INTEGER NOT NULL, hash BLOB NOT NULL)"
+    ),
     "CREATE INDEX IF NOT EXISTS leaves_originator ON leaves (originator_id, version)",
     "CREATE INDEX IF NOT EXISTS leaves_notification ON leaves (notification_id)",
-    ("CREATE TABLE IF NOT EXISTS nodes (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, "
-     "PRIMARY KEY (level, idx)) WITHOUT ROWID"),
-    ("CREATE TABLE IF NOT EXISTS checkpoints (seq INTEGER PRIMARY KEY AUTOINCREMENT, service TEXT NOT NULL, "
-     "size INTEGER NOT NULL, root TEXT NOT NULL, time TEXT NOT NULL, key_id TEXT NOT NULL, "
-     "signature TEXT NOT NULL, published INTEGER NOT NULL DEFAULT 0)"),
+    (
+        "CREATE TABLE IF NOT EXISTS nodes (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, "
+        "PRIMARY KEY (level, idx)) WITHOUT ROWID"
+    ),
+    (
+        "CREATE TABLE IF NOT EXISTS checkpoints (seq INTEGER PRIMARY KEY AUTOINCREMENT, service TEXT NOT NULL, "
+        "size INTEGER NOT NULL, root TEXT NOT NULL, time TEXT NOT NULL, key_id TEXT NOT NULL, "
+        "signature TEXT NOT NULL, published INTEGER NOT NULL DEFAULT 0)"
+    ),
 ]
 
 
@@ -93,8 +99,8 @@ class MerkleLog:
         if row:
             frontier[0] = (int(row[0]), bytes(row[1]))
         for level, idx, h in self._db.execute(
-            "SELECT n.level, n.idx, n.hash FROM nodes n JOIN (SELECT level, MAX(idx) AS idx FROM nodes GROUP BY level) m "
-            "ON n.level = m.level AND n.idx = m.idx"
+            "SELECT n.level, n.idx, n.hash FROM nodes n "
+            "JOIN (SELECT level, MAX(idx) AS idx FROM nodes GROUP BY level) m ON n.level = m.level AND n.idx = m.idx"
         ):
             frontier[int(level)] = (int(idx), bytes(h))
         return frontier
@@ -122,8 +128,9 @@ class MerkleLog:
                     nodes.append((level, idx, h))
                 frontier[level] = (idx, h)
                 i += 1
-            c.executemany("INSERT INTO leaves (idx, notification_id, originator_id, version, hash) VALUES (?,?,?,?,?)",
-                          leaves)
+            c.executemany(
+                "INSERT INTO leaves (idx, notification_id, originator_id, version, hash) VALUES (?,?,?,?,?)", leaves
+            )
             c.executemany("INSERT INTO nodes (level, idx, hash) VALUES (?,?,?)", nodes)
         self._frontier, self._frontier_size = frontier, i
         return i
@@ -154,8 +161,9 @@ class MerkleLog:
                 if level == 0:
                     row = self._db.execute("SELECT hash FROM leaves WHERE idx=?", (start,)).fetchone()
                 else:
-                    row = self._db.execute("SELECT hash FROM nodes WHERE level=? AND idx=?",
-                                           (level, start >> level)).fetchone()
+                    row = self._db.execute(
+                        "SELECT hash FROM nodes WHERE level=? AND idx=?", (level, start >> level)
+                    ).fetchone()
             if row is None:
                 raise LookupError(f"subtree [{start}, {end}) is not in the log")
             return bytes(row[0])
@@ -173,21 +181,28 @@ class MerkleLog:
 
     def leaf_rows(self) -> list[tuple[int, int, str, int, bytes]]:
         with self._lock:
-            return [(int(a), int(b), str(c), int(d), bytes(e)) for a, b, c, d, e in self._db.execute(
-                "SELECT idx, notification_id, originator_id, version, hash FROM leaves ORDER BY idx")]
+            return [
+                (int(a), int(b), str(c), int(d), bytes(e))
+                for a, b, c, d, e in self._db.execute(
+                    "SELECT idx, notification_id, originator_id, version, hash FROM leaves ORDER BY idx"
+                )
+            ]
 
     def leaf_of(self, originator_id: UUID, version: int) -> tuple[int, int, bytes] | None:
         """(leaf index, notification id, leaf hash) of one stored event."""
         with self._lock:
-            row = self._db.execute("SELECT idx, notification_id, hash FROM leaves WHERE originator_id=? AND version=?",
-                                   (str(originator_id), version)).fetchone()
+            row = self._db.execute(
+                "SELECT idx, notification_id, hash FROM leaves WHERE originator_id=? AND version=?",
+                (str(originator_id), version),
+            ).fetchone()
         return (int(row[0]), int(row[1]), bytes(row[2])) if row else None
 
     def leaf_at(self, index: int) -> tuple[int, str, int, bytes] | None:
         """(notification id, originator id, version, leaf hash) of leaf ``index``."""
         with self._lock:
-            row = self._db.execute("SELECT notification_id, originator_id, version, hash FROM leaves WHERE idx=?",
-                                   (index,)).fetchone()
+            row = self._db.execute(
+                "SELECT notification_id, originator_id, version, hash FROM leaves WHERE idx=?", (index,)
+            ).fetchone()
         return (int(row[0]), str(row[1]), int(row[2]), bytes(row[3])) if row else None
 
     def inclusion(self, index: int, size: int) -> list[bytes]:
@@ -201,7 +216,8 @@ class MerkleLog:
     def checkpoints(self) -> list[Checkpoint]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT service, size, root, time, key_id, signature FROM checkpoints ORDER BY seq").fetchall()
+                "SELECT service, size, root, time, key_id, signature FROM checkpoints ORDER BY seq"
+            ).fetchall()
         return [Checkpoint(str(a), int(b), str(c), str(d), str(e), str(f)) for a, b, c, d, e, f in rows]
 
     def latest_checkpoint(self) -> Checkpoint | None:
@@ -210,9 +226,17 @@ class MerkleLog:
 
     def keep(self, checkpoint: Checkpoint) -> None:
         with self._tx() as c:
-            c.execute("INSERT INTO checkpoints (service, size, root, time, key_id, signature) VALUES (?,?,?,?,?,?)",
-                      (checkpoint.service, checkpoint.size, checkpoint.root, checkpoint.time, checkpoint.key_id,
-                       checkpoint.signature))
+            c.execute(
+                "INSERT INTO checkpoints (service, size, root, time, key_id, signature) VALUES (?,?,?,?,?,?)",
+                (
+                    checkpoint.service,
+                    checkpoint.size,
+                    checkpoint.root,
+                    checkpoint.time,
+                    checkpoint.key_id,
+                    checkpoint.signature,
+                ),
+            )
 
     def checkpoint(self, signer: Signer, now: datetime | None = None) -> Checkpoint | None:
         """Sign the current tree head unless it is already signed; returns the new checkpoint."""
@@ -227,8 +251,9 @@ class MerkleLog:
 
     def unpublished(self) -> list[Checkpoint]:
         with self._lock:
-            rows = self._db.execute("SELECT service, size, root, time, key_id, signature FROM checkpoints "
-                                    "WHERE published=0 ORDER BY seq").fetchall()
+            rows = self._db.execute(
+                "SELECT service, size, root, time, key_id, signature FROM checkpoints WHERE published=0 ORDER BY seq"
+            ).fetchall()
         return [Checkpoint(str(a), int(b), str(c), str(d), str(e), str(f)) for a, b, c, d, e, f in rows]
 
     def mark_published(self, checkpoint: Checkpoint) -> None:

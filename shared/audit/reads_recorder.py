@@ -31,13 +31,28 @@ def install_read_recorder(api: FastAPI, app: Any, service: str) -> None:
     async def record_auditor_reads(request: Request, call_next):  # type: ignore[no-untyped-def]
         response = await call_next(request)
         principal = getattr(request.state, "principal", None)
-        if (request.method == "GET" and response.status_code < 400 and principal is not None
-                and Role.AUDITOR in principal.roles and not request.url.path.startswith(skipped)):
+        if (
+            request.method == "GET"
+            and response.status_code < 400
+            and principal is not None
+            and Role.AUDITOR in principal.roles
+            and not request.url.path.startswith(skipped)
+        ):
             clock = getattr(request.app.state, "clock", lambda: datetime.now(UTC))
-            meta = Meta(county=read_county(request), actor_role=Role.AUDITOR.value, actor_id=principal.subject,
-                        occurred_at=clock(), correlation_id=getattr(request.state, "correlation_id", ""),
-                        reason="auditor read")
-            read = AuditorRead(meta=meta, method=request.method, path=request.url.path,
-                               query=request.url.query, status=response.status_code)
+            meta = Meta(
+                county=read_county(request),
+                actor_role=Role.AUDITOR.value,
+                actor_id=principal.subject,
+                occurred_at=clock(),
+                correlation_id=getattr(request.state, "correlation_id", ""),
+                reason="auditor read",
+            )
+            read = AuditorRead(
+                meta=meta,
+                method=request.method,
+                path=request.url.path,
+                query=request.url.query,
+                status=response.status_code,
+            )
             await asyncio.to_thread(app.save, read)
         return response

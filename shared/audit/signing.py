@@ -8,6 +8,7 @@ into every export bundle, so an auditor can pin it.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -85,15 +86,14 @@ def load_or_create_signer(data_dir: Path, service: str) -> Signer:
         return Signer(private)
     private_path.parent.mkdir(parents=True, exist_ok=True)
     private = Ed25519PrivateKey.generate()
-    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
+    pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     tmp = private_path.with_suffix(".tmp")
     tmp.write_bytes(pem)
     tmp.chmod(0o600)
-    try:
+    with contextlib.suppress(OSError):
         tmp.rename(private_path) if not private_path.exists() else tmp.unlink()
-    except OSError:
-        pass
     signer = load_or_create_signer(data_dir, service)
     public_path.write_text(public_key_text(signer.public) + "\n")
     return signer

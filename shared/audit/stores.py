@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from shared.persistence.application import ServiceApplication
 from shared.config import Settings
+from shared.persistence.application import ServiceApplication
 
 
 def settings_for(service: str, data_dir: Path, base: Settings | None = None) -> Settings:

@@ -48,7 +48,9 @@ class RootAccumulator:
 
 @dataclass
 class Problem:
-    kind: str  # edited | deleted | inserted | reordered | truncated | checkpoint_mismatch | fork | bad_signature | no_key
+    kind: (
+        str  # edited | deleted | inserted | reordered | truncated | checkpoint_mismatch | fork | bad_signature | no_key
+    )
     detail: str
     notification_id: int | None = None
 
@@ -71,9 +73,16 @@ class ServiceReport:
         return not self.problems
 
     def as_dict(self) -> dict:
-        return {"service": self.service, "ok": self.ok, "events": self.events, "leaves": self.leaves,
-                "checkpoints": self.checkpoints, "covered": self.covered, "latest_checkpoint": self.latest,
-                "problems": [p.as_dict() for p in self.problems]}
+        return {
+            "service": self.service,
+            "ok": self.ok,
+            "events": self.events,
+            "leaves": self.leaves,
+            "checkpoints": self.checkpoints,
+            "covered": self.covered,
+            "latest_checkpoint": self.latest,
+            "problems": [p.as_dict() for p in self.problems],
+        }
 
 
 def store_records(recorder: Any, batch: int = 5000) -> Iterator[StoredRecord]:
@@ -96,8 +105,11 @@ def sqlite_records(recorder: Any, batch: int) -> Iterator[StoredRecord]:
     table = getattr(recorder, "events_table_name", "stored_events")
     while True:
         with recorder.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM {table} "
-                      "WHERE rowid > ? ORDER BY rowid LIMIT ?", (position, batch))
+            c.execute(
+                f"SELECT rowid, originator_id, originator_version, topic, state FROM {table} "
+                "WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                (position, batch),
+            )
             rows = c.fetchall()
         for nid, oid, version, topic, state in rows:
             yield StoredRecord(nid, oid, version, topic, bytes(state))
@@ -106,8 +118,9 @@ def sqlite_records(recorder: Any, batch: int) -> Iterator[StoredRecord]:
         position = rows[-1][0]
 
 
-def check_checkpoints(service: str, checkpoints: list[Checkpoint], public: Any, log: MerkleLog | None,
-                      report: ServiceReport) -> list[Checkpoint]:
+def check_checkpoints(
+    service: str, checkpoints: list[Checkpoint], public: Any, log: MerkleLog | None, report: ServiceReport
+) -> list[Checkpoint]:
     """Signatures and forks; returns the checkpoints whose signature holds, by size."""
     valid = []
     for cp in checkpoints:
@@ -129,8 +142,12 @@ def check_checkpoints(service: str, checkpoints: list[Checkpoint], public: Any, 
             continue  # cannot build the proof here; the store check below still covers both
         proof = log.consistency(a.size, b.size)
         if not verify_consistency(a.size, b.size, bytes.fromhex(a.root), bytes.fromhex(b.root), proof):
-            report.problems.append(Problem(
-                "fork", f"checkpoint of size {b.size} ({b.time}) does not extend checkpoint of size {a.size} ({a.time})"))
+            report.problems.append(
+                Problem(
+                    "fork",
+                    f"checkpoint of size {b.size} ({b.time}) does not extend checkpoint of size {a.size} ({a.time})",
+                )
+            )
     return valid
 
 
@@ -157,19 +174,28 @@ def diagnose(store: list[tuple[UUID, int, bytes, int]], log: MerkleLog, report: 
         elif nxt == logged_key:
             kind, detail = "inserted", f"event {key[0]} v{version} (notification {nid}) was never logged"
         else:
-            kind, detail = "edited", f"notification {nid} holds event {key[0]} v{version}, logged was {logged_oid} v{logged_version}"
+            kind, detail = (
+                "edited",
+                f"notification {nid} holds event {key[0]} v{version}, logged was {logged_oid} v{logged_version}",
+            )
         report.problems.append(Problem(kind, detail, notification_id=nid))
         return
     if len(store) < len(logged_hashes):
         lost = log.leaf_at(len(store))
         lost_nid = lost[0] if lost else None
-        report.problems.append(Problem("truncated", f"the store ends at {len(store)} events; the log holds "
-                                       f"{len(logged_hashes)} (first missing: notification {lost_nid})",
-                                       notification_id=lost_nid))
+        report.problems.append(
+            Problem(
+                "truncated",
+                f"the store ends at {len(store)} events; the log holds "
+                f"{len(logged_hashes)} (first missing: notification {lost_nid})",
+                notification_id=lost_nid,
+            )
+        )
 
 
-def verify_service(service: str, data_dir: Path, records: Iterable[StoredRecord],
-                   witnessed: Iterable[Checkpoint] = ()) -> ServiceReport:
+def verify_service(
+    service: str, data_dir: Path, records: Iterable[StoredRecord], witnessed: Iterable[Checkpoint] = ()
+) -> ServiceReport:
     """``witnessed``: checkpoints kept elsewhere (published on NATS), checked like the local ones,
     so a rewritten sidecar cannot hide an earlier, different history."""
     report = ServiceReport(service)
@@ -189,8 +215,12 @@ def verify_service(service: str, data_dir: Path, records: Iterable[StoredRecord]
         def check_at(size: int) -> None:
             for cp in by_size.get(size, []):
                 if acc.root().hex() != cp.root:
-                    report.problems.append(Problem("checkpoint_mismatch", f"the stored events do not give the signed "
-                                                   f"root of checkpoint size {size} ({cp.time})"))
+                    report.problems.append(
+                        Problem(
+                            "checkpoint_mismatch",
+                            f"the stored events do not give the signed root of checkpoint size {size} ({cp.time})",
+                        )
+                    )
                 else:
                     report.covered = max(report.covered, size)
 
@@ -203,7 +233,9 @@ def verify_service(service: str, data_dir: Path, records: Iterable[StoredRecord]
         report.events = acc.size
         longest = max(by_size, default=0)
         if longest > acc.size:
-            report.problems.append(Problem("truncated", f"a checkpoint signs {longest} events; the store holds {acc.size}"))
+            report.problems.append(
+                Problem("truncated", f"a checkpoint signs {longest} events; the store holds {acc.size}")
+            )
         if log is not None:
             diagnose(store, log, report)
         latest = max(valid, key=lambda c: c.size, default=None)

@@ -75,8 +75,15 @@ RSABSSA_SHA384_PSS_RANDOMIZED = Variant("RSABSSA-SHA384-PSS-Randomized", HASH_LE
 RSABSSA_SHA384_PSSZERO_RANDOMIZED = Variant("RSABSSA-SHA384-PSSZERO-Randomized", 0, True)
 RSABSSA_SHA384_PSS_DETERMINISTIC = Variant("RSABSSA-SHA384-PSS-Deterministic", HASH_LEN, False)
 RSABSSA_SHA384_PSSZERO_DETERMINISTIC = Variant("RSABSSA-SHA384-PSSZERO-Deterministic", 0, False)
-VARIANTS = {v.name: v for v in (RSABSSA_SHA384_PSS_RANDOMIZED, RSABSSA_SHA384_PSSZERO_RANDOMIZED,
-                                RSABSSA_SHA384_PSS_DETERMINISTIC, RSABSSA_SHA384_PSSZERO_DETERMINISTIC)}
+VARIANTS = {
+    v.name: v
+    for v in (
+        RSABSSA_SHA384_PSS_RANDOMIZED,
+        RSABSSA_SHA384_PSSZERO_RANDOMIZED,
+        RSABSSA_SHA384_PSS_DETERMINISTIC,
+        RSABSSA_SHA384_PSSZERO_DETERMINISTIC,
+    )
+}
 DEFAULT_VARIANT = RSABSSA_SHA384_PSS_RANDOMIZED
 
 
@@ -102,7 +109,8 @@ def private_key_from_pem(pem: bytes, password: bytes | None = None) -> rsa.RSAPr
 def private_key_to_pem(private_key: rsa.RSAPrivateKey, password: bytes | None = None) -> bytes:
     """PKCS#8 PEM, encrypted with ``password`` when one is given."""
     encryption: serialization.KeySerializationEncryption = (
-        serialization.BestAvailableEncryption(password) if password else serialization.NoEncryption())
+        serialization.BestAvailableEncryption(password) if password else serialization.NoEncryption()
+    )
     return private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
 
 
@@ -129,9 +137,13 @@ def key_id(public_key: rsa.RSAPublicKey) -> str:
 def public_jwk(public_key: rsa.RSAPublicKey) -> dict[str, str]:
     """The public key as the JWK the deputy's browser imports (``n`` and ``e`` base64url, unpadded)."""
     numbers = public_key.public_numbers()
-    return {"kty": "RSA", "n": b64url_encode(int_to_bytes(numbers.n, modulus_len(public_key))),
-            "e": b64url_encode(int_to_bytes(numbers.e, (numbers.e.bit_length() + 7) // 8)),
-            "alg": JWK_ALG, "kid": key_id(public_key)}
+    return {
+        "kty": "RSA",
+        "n": b64url_encode(int_to_bytes(numbers.n, modulus_len(public_key))),
+        "e": b64url_encode(int_to_bytes(numbers.e, (numbers.e.bit_length() + 7) // 8)),
+        "alg": JWK_ALG,
+        "kid": key_id(public_key),
+    }
 
 
 def public_key_from_jwk(jwk: dict[str, str]) -> rsa.RSAPublicKey:
@@ -244,8 +256,14 @@ def prepare(msg: bytes, randomized: bool = True, *, prefix: bytes | None = None)
     return bytes(prefix) + bytes(msg)
 
 
-def blind(public_key: rsa.RSAPublicKey, prepared_msg: bytes, *, salt: bytes | None = None,
-          r_inv: bytes | None = None, variant: Variant = DEFAULT_VARIANT) -> tuple[bytes, bytes]:
+def blind(
+    public_key: rsa.RSAPublicKey,
+    prepared_msg: bytes,
+    *,
+    salt: bytes | None = None,
+    r_inv: bytes | None = None,
+    variant: Variant = DEFAULT_VARIANT,
+) -> tuple[bytes, bytes]:
     """Blind (RFC 9474 §4.2): ``(blinded_msg, inv)``, both ``modulus_len`` bytes.
 
     ``blinded_msg`` goes to the signer; ``inv`` (``r^-1 mod n``) stays on the device for
@@ -274,8 +292,14 @@ def blind(public_key: rsa.RSAPublicKey, prepared_msg: bytes, *, salt: bytes | No
     return int_to_bytes(blinded, k), int_to_bytes(inv, k)
 
 
-def finalize(public_key: rsa.RSAPublicKey, prepared_msg: bytes, blind_sig: bytes, inv: bytes, *,
-             variant: Variant = DEFAULT_VARIANT) -> bytes:
+def finalize(
+    public_key: rsa.RSAPublicKey,
+    prepared_msg: bytes,
+    blind_sig: bytes,
+    inv: bytes,
+    *,
+    variant: Variant = DEFAULT_VARIANT,
+) -> bytes:
     """Finalize (RFC 9474 §4.4): the RSASSA-PSS signature of ``prepared_msg``; ValueError if it does not verify."""
     n, _ = _public_numbers(public_key)
     k = modulus_len(public_key)

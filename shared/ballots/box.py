@@ -36,8 +36,17 @@ class BallotBox(Aggregate):
         return box_id_for(key)
 
     @event("Opened")
-    def __init__(self, key: str, meta: Meta, title: str, items: list[dict], choices: list[str], mode: str,
-                 issued: int, limits: dict[str, int]) -> None:
+    def __init__(
+        self,
+        key: str,
+        meta: Meta,
+        title: str,
+        items: list[dict],
+        choices: list[str],
+        mode: str,
+        issued: int,
+        limits: dict[str, int],
+    ) -> None:
         if mode not in (ELECTRONIC, PAPER):
             raise RuleViolation(f"mode must be {ELECTRONIC} or {PAPER}")
         if not items or len({i["id"] for i in items}) != len(items):
@@ -86,8 +95,9 @@ class BallotBox(Aggregate):
         self.ballots.append({"receipt": receipt, "marks": marks})
 
     # paper -------------------------------------------------------------------------------
-    def enter_box(self, meta: Meta, box_no: str, issued: int, returned: int, invalid: int,
-                  counts: dict[str, dict[str, int]]) -> None:
+    def enter_box(
+        self, meta: Meta, box_no: str, issued: int, returned: int, invalid: int, counts: dict[str, dict[str, int]]
+    ) -> None:
         if self.mode != PAPER:
             raise RuleViolation("this vote is cast electronically")
         if self.status != "open":
@@ -97,15 +107,29 @@ class BallotBox(Aggregate):
         unknown = set(counts) - set(self.item_ids) or {c for v in counts.values() for c in v} - set(self.choices)
         if unknown:
             raise RuleViolation(f"unknown item or choice: {sorted(unknown)}")
-        self._box_entered(meta=meta, box_no=box_no, issued=issued, returned=returned, invalid=invalid,
-                          counts={k: dict(v) for k, v in counts.items()})
+        self._box_entered(
+            meta=meta,
+            box_no=box_no,
+            issued=issued,
+            returned=returned,
+            invalid=invalid,
+            counts={k: dict(v) for k, v in counts.items()},
+        )
 
     @event("BoxEntered")
-    def _box_entered(self, meta: Meta, box_no: str, issued: int, returned: int, invalid: int,
-                     counts: dict[str, dict[str, int]]) -> None:
-        entry = {"box_no": box_no, "issued": issued, "returned": returned, "invalid": invalid,
-                 "valid": returned - invalid, "counts": counts, "entered_by": meta.actor_id,
-                 "confirmed_by": None}
+    def _box_entered(
+        self, meta: Meta, box_no: str, issued: int, returned: int, invalid: int, counts: dict[str, dict[str, int]]
+    ) -> None:
+        entry = {
+            "box_no": box_no,
+            "issued": issued,
+            "returned": returned,
+            "invalid": invalid,
+            "valid": returned - invalid,
+            "counts": counts,
+            "entered_by": meta.actor_id,
+            "confirmed_by": None,
+        }
         entry["flags"] = box_flags(entry, self.item_ids)
         self.boxes[box_no] = entry
 
@@ -148,8 +172,14 @@ class BallotBox(Aggregate):
         if self.mode == ELECTRONIC:
             counts = tally(published, self.item_ids, self.choices)
             cast = len(published)
-            return {"counts": counts, "issued": self.issued, "returned": cast, "invalid": 0, "valid": cast,
-                    "flags": reconcile(self.issued, cast, 0)}
+            return {
+                "counts": counts,
+                "issued": self.issued,
+                "returned": cast,
+                "invalid": 0,
+                "valid": cast,
+                "flags": reconcile(self.issued, cast, 0),
+            }
         totals = paper_totals(self.boxes.values(), self.item_ids, self.choices)
         flags = reconcile(self.issued, totals["returned"], totals["invalid"])
         if totals["issued"] != self.issued:

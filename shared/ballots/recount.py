@@ -19,12 +19,21 @@ def recount(published: Mapping) -> dict:
     else:
         counts = tally(published["ballots"], items, choices)
         n = len(published["ballots"])
-    differences = [f"{item} {choice}: declared {declared['counts'][item][choice]}, recounted {counts[item][choice]}"
-                   for item in items for choice in choices if counts[item][choice] != declared["counts"][item][choice]]
+    differences = [
+        f"{item} {choice}: declared {declared['counts'][item][choice]}, recounted {counts[item][choice]}"
+        for item in items
+        for choice in choices
+        if counts[item][choice] != declared["counts"][item][choice]
+    ]
     if n != declared["returned"]:
         differences.append(f"ballots: declared {declared['returned']}, published {n}")
     receipts = [b["receipt"] for b in published.get("ballots") or []]
     if len(set(receipts)) != len(receipts):
         differences.append("a receipt appears twice")
-    return {"mode": published["mode"], "ballots": n, "counts": counts, "differences": differences,
-            "matches": not differences}
+    return {
+        "mode": published["mode"],
+        "ballots": n,
+        "counts": counts,
+        "differences": differences,
+        "matches": not differences,
+    }

@@ -20,8 +20,9 @@ def tally(ballots: Iterable[Mapping], items: Sequence[str], choices: Sequence[st
     return counts
 
 
-def marks_problem(marks: Mapping[str, str], items: Sequence[str], choices: Sequence[str],
-                  limits: Mapping[str, int]) -> str | None:
+def marks_problem(
+    marks: Mapping[str, str], items: Sequence[str], choices: Sequence[str], limits: Mapping[str, int]
+) -> str | None:
     """Why a ballot's marks are not valid, or None. ``limits``: at most N items may carry a choice."""
     if set(marks) != set(items):
         missing, extra = set(items) - set(marks), set(marks) - set(items)
@@ -64,8 +65,7 @@ def paper_totals(entries: Iterable[Mapping], items: Sequence[str], choices: Sequ
         for item in items:
             for choice in choices:
                 counts[item][choice] += entry["counts"].get(item, {}).get(choice, 0)
-    return {"counts": counts, "issued": issued, "returned": returned, "invalid": invalid,
-            "valid": returned - invalid}
+    return {"counts": counts, "issued": issued, "returned": returned, "invalid": invalid, "valid": returned - invalid}
 
 
 def reconcile(issued: int, returned: int, invalid: int) -> list[str]:

@@ -20,7 +20,10 @@ from nats.js import JetStreamContext
 Outgoing = tuple[str, bytes, dict[str, str]]  # subject, body, headers (with Nats-Msg-Id)
 ATOMIC_MAX = 1000  # nats-server's largest atomic batch
 DUPLICATE_IN_BATCH = 10201  # JetStream: "atomic publish batch contains duplicate message id"
-UNSUPPORTED = {10174, 10177}  # JetStream: atomic publish disabled on the stream; a header (Nats-Msg-Id) unsupported in batches
+UNSUPPORTED = {
+    10174,
+    10177,
+}  # JetStream: atomic publish disabled on the stream; a header (Nats-Msg-Id) unsupported in batches
 
 log = structlog.get_logger("shishi.relay")
 

@@ -15,6 +15,7 @@ below its ack floor every second and when it stops: one purge instead of a delet
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -26,9 +27,9 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
-from shared.persistence.application import Inbound, ServiceApplication, UnitOfWork
 from shared.bus.deadletter import Sealer, county_of_subject, send_to_deadletter
 from shared.kernel.meta import RuleViolation
+from shared.persistence.application import Inbound, ServiceApplication, UnitOfWork
 
 log = structlog.get_logger("shishi.consumer")
 
@@ -109,13 +110,11 @@ class Consumer:
             max_ack_pending=max(self.batch * 4, 1000),
         )
         if self.purge_processed:  # a durable made by an earlier version keeps its limit unless updated
-            try:
+            with contextlib.suppress(NotFoundError):
                 existing = await self.js.consumer_info(self.stream, self.durable)
                 if existing.config.max_deliver != config.max_deliver:
                     await self.js.add_consumer(self.stream, config)  # create-or-update
                     log.info("consumer_updated", consumer=self.durable, max_deliver=config.max_deliver)
-            except NotFoundError:
-                pass
         self._sub = await self.js.pull_subscribe(
             self.filter_subject, durable=self.durable, stream=self.stream, config=config
         )
@@ -162,10 +161,8 @@ class Consumer:
         if self.purge_processed and self._acked_upto >= self._purged_below:
             await self.purge_applied(wait=2.0)
         if self._sub is not None:
-            try:
+            with contextlib.suppress(Exception):  # closing anyway; the durable consumer stays on the server
                 await self._sub.unsubscribe()
-            except Exception:  # noqa: BLE001 - closing anyway; the durable consumer stays on the server
-                pass
             self._sub = None
 
     async def run(self, stopping: asyncio.Event) -> None:
@@ -190,16 +187,12 @@ class Consumer:
                     await asyncio.sleep(1.0)
         finally:
             fetcher.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError, Exception):  # stopping anyway
                 await fetcher
-            except (asyncio.CancelledError, Exception):  # noqa: BLE001 - stopping anyway
-                pass
             while not ahead.empty():  # fetched, not applied: back to the broker now, not after ack_wait
                 for msg in ahead.get_nowait():
-                    try:
+                    with contextlib.suppress(Exception):  # redelivered after ack_wait instead
                         await msg.nak()
-                    except Exception:  # noqa: BLE001 - redelivered after ack_wait instead
-                        pass
 
     async def _fetch_ahead(self, ahead: asyncio.Queue[list[Msg]], stopping: asyncio.Event) -> None:
         while not stopping.is_set():
@@ -214,10 +207,8 @@ class Consumer:
                     await ahead.put(msgs)
                 except asyncio.CancelledError:  # stopping while a batch waits its turn: give it back
                     for msg in msgs:
-                        try:
+                        with contextlib.suppress(Exception):  # redelivered after ack_wait instead
                             await msg.nak()
-                        except Exception:  # noqa: BLE001 - redelivered after ack_wait instead
-                            pass
                     raise
             except Exception as exc:  # broker hiccup: nothing was acked, so nothing is lost
                 self.stats.last_error = str(exc)
@@ -230,8 +221,11 @@ class Consumer:
         good: list[tuple[Msg, Inbound]] = []
         for msg in msgs:
             if msg.metadata.num_delivered > self.max_deliver:  # every earlier attempt ended with the process
-                await self._dead_letter(msg, f"delivered {msg.metadata.num_delivered} times without being "
-                                             "applied (the service stopped while applying it each time)")
+                await self._dead_letter(
+                    msg,
+                    f"delivered {msg.metadata.num_delivered} times without being "
+                    "applied (the service stopped while applying it each time)",
+                )
                 continue
             try:
                 body = self.decode(msg)
@@ -290,16 +284,25 @@ class Consumer:
         for msg, _ in good:
             delivered = msg.metadata.num_delivered
             if delivered >= self.max_deliver:
-                await self._dead_letter(msg, f"exceeded {self.max_deliver} deliveries; last error: {self.stats.last_error}")
+                await self._dead_letter(
+                    msg, f"exceeded {self.max_deliver} deliveries; last error: {self.stats.last_error}"
+                )
             else:
                 self.stats.retried += 1
                 await msg.nak(delay=min(0.5 * 2 ** (delivered - 1), 30.0))
 
     async def _dead_letter(self, msg: Msg, reason: str) -> None:
-        await send_to_deadletter(self.js, msg, service=self.service, consumer=self.durable, reason=reason,
-                                 seal=self.seal_deadletter)
+        await send_to_deadletter(
+            self.js, msg, service=self.service, consumer=self.durable, reason=reason, seal=self.seal_deadletter
+        )
         await msg.term()
         self.stats.dead_lettered += 1
         self._note_done([msg])
-        log.warning("message_dead_lettered", consumer=self.durable, subject=msg.subject,
-                    county=county_of_subject(msg.subject), stream_seq=msg.metadata.sequence.stream, reason=reason)
+        log.warning(
+            "message_dead_lettered",
+            consumer=self.durable,
+            subject=msg.subject,
+            county=county_of_subject(msg.subject),
+            stream_seq=msg.metadata.sequence.stream,
+            reason=reason,
+        )

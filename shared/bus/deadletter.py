@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
-from nats.js.api import ConsumerConfig, DeliverPolicy, AckPolicy
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from shared.bus.streams import DEADLETTER
 from shared.kernel.meta import is_county_code
@@ -38,8 +38,9 @@ def deadletter_subject(county: str, service: str) -> str:
     return f"shishi.{county}.deadletter.{service}"
 
 
-async def send_to_deadletter(js: JetStreamContext, msg: Msg, *, service: str, consumer: str, reason: str,
-                             seal: Sealer | None = None) -> None:
+async def send_to_deadletter(
+    js: JetStreamContext, msg: Msg, *, service: str, consumer: str, reason: str, seal: Sealer | None = None
+) -> None:
     """Copy ``msg`` with its reason into DEADLETTER (idempotent per original position); with
     ``seal``, its body sealed (the stream then never holds it in clear)."""
     meta = msg.metadata
@@ -99,7 +100,9 @@ class DeadLetter:
         }
 
 
-async def list_deadletters(js: JetStreamContext, *, county: str, service: str = "*", limit: int = 200) -> list[DeadLetter]:
+async def list_deadletters(
+    js: JetStreamContext, *, county: str, service: str = "*", limit: int = 200
+) -> list[DeadLetter]:
     """Read dead letters of one county (oldest first) without consuming them."""
     subject = deadletter_subject(county, service)
     sub = await js.pull_subscribe(

@@ -3,8 +3,9 @@
 It follows the service's notification log (polling on SQLite, woken by LISTEN/NOTIFY on
 PostgreSQL and by in-process saves), publishes each contract with
 ``Nats-Msg-Id = <service>:<notification_id>[/<n>]`` (each batch as one JetStream atomic
-batch, see ``shared.bus.batches``) and records its position in the service's own store. After a crash it resumes from the larger of its recorded position and
-the last message of its stream, so nothing is skipped and nothing is published twice.
+batch, see ``shared.bus.batches``) and records its position in the service's own store. After a
+crash it resumes from the larger of its recorded position and the last message of its stream, so
+nothing is skipped and nothing is published twice.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ from eventsourcing.persistence import Notification, Tracking
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
-from shared.persistence.application import ServiceApplication
 from shared.bus.batches import BatchPublisher, Outgoing
 from shared.contracts.envelope import Actor, Contract, Envelope
 from shared.kernel.meta import Meta
+from shared.persistence.application import ServiceApplication
 from shared.persistence.notifications import follow, next_batch
 
 POSITION = "outbox:nats"
@@ -120,16 +121,22 @@ class OutboxRelay:
             self._position = await self.start_position()
         notifications: list[Notification]
         notifications, new_position = await asyncio.to_thread(
-            next_batch, self.app.recorder, self._position, self.batch, self.topics)
+            next_batch, self.app.recorder, self._position, self.batch, self.topics
+        )
         if new_position == self._position:
             return 0
         groups: list[list[Outgoing]] = []
         for n in notifications:
             domain_event = self.app.mapper.to_domain_event(n)
-            groups.append([
-                (env.subject(), env.model_dump_json().encode(), {"Nats-Msg-Id": msg_id(self.service, n.id, index)})
-                for index, env in ((i, envelope_for(self.service, n.id, i, domain_event, c))
-                                   for i, c in enumerate(self.translate(domain_event)))])
+            groups.append(
+                [
+                    (env.subject(), env.model_dump_json().encode(), {"Nats-Msg-Id": msg_id(self.service, n.id, index)})
+                    for index, env in (
+                        (i, envelope_for(self.service, n.id, i, domain_event, c))
+                        for i, c in enumerate(self.translate(domain_event))
+                    )
+                ]
+            )
         await self.publisher.publish(groups)
         await asyncio.to_thread(self.app.recorder.insert_tracking, Tracking(POSITION, new_position))
         self._position = new_position
@@ -144,8 +151,9 @@ class OutboxRelay:
             log.warning("relay_retry", error=str(exc), stream=self.stream)
             self._position = None
 
-        await follow(stopping, self.relay_once, batch=self.batch, poll_seconds=self.poll_seconds,
-                     wakeup=self.wakeup, retry=retry)
+        await follow(
+            stopping, self.relay_once, batch=self.batch, poll_seconds=self.poll_seconds, wakeup=self.wakeup, retry=retry
+        )
         if listener is not None:
             subscription = self._subscription
             if subscription is not None:

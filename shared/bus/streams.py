@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nats.js import JetStreamContext
-from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 import nats.errors
 import structlog
+from nats.js import JetStreamContext
+from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import APIError, NotFoundError
 
 from shared.config import SERVICES
@@ -68,12 +68,16 @@ OWNERS = {**{s.upper(): s for s in SERVICES}, HOTLINE: "intake"}  # who may chan
 
 def same_config(existing: StreamConfig, declared: StreamConfig) -> bool:
     """Whether a stream already has every setting we declare (the server fills in the rest)."""
-    return (sorted(existing.subjects or []) == sorted(declared.subjects or [])
-            and existing.retention == declared.retention and existing.storage == declared.storage
-            and existing.discard == declared.discard and (existing.num_replicas or 1) == (declared.num_replicas or 1)
-            and abs((existing.duplicate_window or 0) - (declared.duplicate_window or 0)) < 1
-            and bool(existing.allow_atomic) == bool(declared.allow_atomic)
-            and bool(existing.allow_direct) == bool(declared.allow_direct))
+    return (
+        sorted(existing.subjects or []) == sorted(declared.subjects or [])
+        and existing.retention == declared.retention
+        and existing.storage == declared.storage
+        and existing.discard == declared.discard
+        and (existing.num_replicas or 1) == (declared.num_replicas or 1)
+        and abs((existing.duplicate_window or 0) - (declared.duplicate_window or 0)) < 1
+        and bool(existing.allow_atomic) == bool(declared.allow_atomic)
+        and bool(existing.allow_direct) == bool(declared.allow_direct)
+    )
 
 
 async def ensure_stream(js: JetStreamContext, config: StreamConfig) -> None:
@@ -97,8 +101,12 @@ async def ensure_stream(js: JetStreamContext, config: StreamConfig) -> None:
     try:
         await js.update_stream(config)
     except (APIError, TimeoutError, nats.errors.TimeoutError) as exc:  # a refused publish times out
-        log.warning("stream_not_updated", stream=config.name, owner=OWNERS.get(str(config.name), "operator"),
-                    reason=str(exc) or type(exc).__name__)
+        log.warning(
+            "stream_not_updated",
+            stream=config.name,
+            owner=OWNERS.get(str(config.name), "operator"),
+            reason=str(exc) or type(exc).__name__,
+        )
 
 
 async def ensure_streams(js: JetStreamContext, specs: list[StreamSpec] | None = None) -> None:

@@ -88,8 +88,11 @@ def _matches(pattern: list[str], tokens: list[str]) -> bool:
 
 
 def _county(location: str | None = None) -> dict[str, Any]:
-    param = {"description": "6-digit 行政区划代码 (administrative division code) of the county, e.g. 440781 台山市.",
-             "examples": ["440781"], "x-pattern": COUNTY_PATTERN}
+    param = {
+        "description": "6-digit 行政区划代码 (administrative division code) of the county, e.g. 440781 台山市.",
+        "examples": ["440781"],
+        "x-pattern": COUNTY_PATTERN,
+    }
     return {**param, "location": location} if location else param
 
 
@@ -110,10 +113,16 @@ def _headers(properties: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 
 def _msg_id_headers(service: str) -> dict[str, Any]:
-    return _headers({"Nats-Msg-Id": {
-        "type": "string", "pattern": f"^{service}:[0-9]+(/[0-9]+)?$",
-        "description": "<service>:<notification_id>[/<n>]: the event's position in the producer's notification "
-        "log (n: its n-th contract); JetStream de-duplicates on it."}})
+    return _headers(
+        {
+            "Nats-Msg-Id": {
+                "type": "string",
+                "pattern": f"^{service}:[0-9]+(/[0-9]+)?$",
+                "description": "<service>:<notification_id>[/<n>]: the event's position in the producer's notification "
+                "log (n: its n-th contract); JetStream de-duplicates on it.",
+            }
+        }
+    )
 
 
 DEADLETTER_HEADERS: dict[str, dict[str, Any]] = {
@@ -124,10 +133,15 @@ DEADLETTER_HEADERS: dict[str, dict[str, Any]] = {
     dl.H_SEQUENCE: {"pattern": "^[0-9]+$", "description": "its sequence in that stream"},
     dl.H_CONSUMER: {"description": "the durable consumer that gave up on it"},
     dl.H_FAILED_AT: {"format": "date-time", "description": "when (UTC, ISO 8601)"},
-    dl.H_SEALED_LETTER: {"format": "uuid", "description": "present when the body is sealed (a hotline ticket: it "
-                         "holds a caller's details): the id of the letter's own key in intake's key vault"},
-    dl.H_SEALED_CONTACT: {"description": "with a sealed body: the caller's contact key id (empty if the body "
-                          "names no ticket); the body opens only while both keys exist"},
+    dl.H_SEALED_LETTER: {
+        "format": "uuid",
+        "description": "present when the body is sealed (a hotline ticket: it "
+        "holds a caller's details): the id of the letter's own key in intake's key vault",
+    },
+    dl.H_SEALED_CONTACT: {
+        "description": "with a sealed body: the caller's contact key id (empty if the body "
+        "names no ticket); the body opens only while both keys exist"
+    },
 }
 
 
@@ -145,8 +159,10 @@ def _contract_message(model: type[Contract]) -> dict[str, Any]:
         "title": f"{model.__name__} v{model.SCHEMA_VERSION}",
         "contentType": "application/json",
         "headers": _ref(f"{SCHEMAS}{model.SERVICE}.headers"),
-        "correlationId": {"description": "ties together everything one request caused",
-                          "location": "$message.payload#/correlation_id"},
+        "correlationId": {
+            "description": "ties together everything one request caused",
+            "location": "$message.payload#/correlation_id",
+        },
         "payload": {"allOf": [_ref(SCHEMAS + "Envelope"), envelope_of_this_event]},
     }
     if model.__doc__:
@@ -183,17 +199,24 @@ def build_asyncapi() -> dict[str, Any]:
     for type_name, group in groupby(REGISTRY.models(), key=lambda m: m.type_name()):
         models = list(group)  # one per schema version; all on one subject
         keys = [payload_key(m) for m in models]
-        for model, key in zip(models, keys):
+        for model, key in zip(models, keys, strict=False):
             _hoist(model, key, schemas)
             messages[key] = _contract_message(model)
-        channels[type_name] = _channel(models[0].subject("{county}"), keys, streams, title=type_name,
-                                       parameters={"county": _county("$message.payload#/county")})
+        channels[type_name] = _channel(
+            models[0].subject("{county}"),
+            keys,
+            streams,
+            title=type_name,
+            parameters={"county": _county("$message.payload#/county")},
+        )
         service = models[0].SERVICE
         operations[f"{service}.send.{models[0].EVENT}"] = _operation(
-            "send", type_name, keys, f"{service} publishes {type_name} through its outbox relay")
+            "send", type_name, keys, f"{service} publishes {type_name} through its outbox relay"
+        )
         for who in receivers_of(type_name):
             operations[f"{who}.receive.{type_name}"] = _operation(
-                "receive", type_name, keys, f"{who} receives {type_name}")
+                "receive", type_name, keys, f"{who} receives {type_name}"
+            )
 
     _hoist(HotlineTicket, "HotlineTicket", schemas)
     messages["hotline.ticket.v1"] = {
@@ -208,47 +231,70 @@ def build_asyncapi() -> dict[str, Any]:
         "payload": _ref(SCHEMAS + "HotlineTicket"),
     }
     channels["hotline.tickets"] = _channel(
-        HOTLINE_SUBJECT, ["hotline.ticket.v1"], streams, title="12345 hotline tickets",
+        HOTLINE_SUBJECT,
+        ["hotline.ticket.v1"],
+        streams,
+        title="12345 hotline tickets",
         description="Inbound from the 12345 platform; consumed by intake.",
-        parameters={"county": _county("$message.payload#/county")})
+        parameters={"county": _county("$message.payload#/county")},
+    )
     operations[f"{HOTLINE_PLATFORM}.send.tickets"] = _operation(
-        "send", "hotline.tickets", ["hotline.ticket.v1"], "the 12345 platform publishes a ticket")
+        "send", "hotline.tickets", ["hotline.ticket.v1"], "the 12345 platform publishes a ticket"
+    )
     reply = "intake.hotline.accepted"
     operations[f"{TICKET_RECEIVER}.receive.hotline.tickets"] = {
         **_operation("receive", "hotline.tickets", ["hotline.ticket.v1"], "intake turns a ticket into a demand"),
-        "reply": {"channel": _ref(f"#/channels/{reply}"),
-                  "messages": [_ref(f"#/channels/{reply}/messages/{k}") for k in channels[reply]["messages"]]},
+        "reply": {
+            "channel": _ref(f"#/channels/{reply}"),
+            "messages": [_ref(f"#/channels/{reply}/messages/{k}") for k in channels[reply]["messages"]],
+        },
     }
 
     messages["deadletter"] = {
         "name": "deadletter",
         "title": "Dead letter",
         "summary": "A message a consumer could not process, copied unchanged (sealed, if it holds personal "
-                   "details), with the reason.",
+        "details), with the reason.",
         "contentType": "application/octet-stream",
         "headers": _headers({name: {"type": "string", **h} for name, h in DEADLETTER_HEADERS.items()}),
-        "payload": {"type": "string", "format": "binary",
-                    "description": "the original message bytes, unchanged (often not valid JSON: that may be why); "
-                    "a hotline ticket's instead sealed: {\"sealed\": base64(nonce + AES-256-GCM ciphertext)} "
-                    "under a key derived (HKDF-SHA256) from the two keys its headers name, opened by intake"},
+        "payload": {
+            "type": "string",
+            "format": "binary",
+            "description": "the original message bytes, unchanged (often not valid JSON: that may be why); "
+            'a hotline ticket\'s instead sealed: {"sealed": base64(nonce + AES-256-GCM ciphertext)} '
+            "under a key derived (HKDF-SHA256) from the two keys its headers name, opened by intake",
+        },
     }
     channels["deadletter"] = _channel(
-        DEADLETTER_ADDRESS, ["deadletter"], streams, title="Dead letters (死信)",
+        DEADLETTER_ADDRESS,
+        ["deadletter"],
+        streams,
+        title="Dead letters (死信)",
         description="One per consuming service; `county` is `unknown` when the original subject had none.",
-        parameters={"county": {**_county(), "x-pattern": r"^(\d{6}|unknown)$"},
-                    "service": {"description": "the consuming service that gave up on it", "enum": list(SERVICES)}})
+        parameters={
+            "county": {**_county(), "x-pattern": r"^(\d{6}|unknown)$"},
+            "service": {"description": "the consuming service that gave up on it", "enum": list(SERVICES)},
+        },
+    )
     for service in SERVICES:
         operations[f"{service}.send.deadletter"] = _operation(
-            "send", "deadletter", ["deadletter"], f"{service}'s consumers terminate a poison message into it")
+            "send", "deadletter", ["deadletter"], f"{service}'s consumers terminate a poison message into it"
+        )
     operations[f"{DEADLETTER_READER}.receive.deadletter"] = _operation(
-        "receive", "deadletter", ["deadletter"], "the dead-letter page (死信) lists them, without consuming")
+        "receive", "deadletter", ["deadletter"], "the dead-letter page (死信) lists them, without consuming"
+    )
 
     return {
         "asyncapi": "3.0.0",
         "info": {"title": "Shishi integration events", "version": package_version(), "description": DESCRIPTION},
         "defaultContentType": "application/json",
-        "servers": {"local": {"host": "127.0.0.1:4222", "protocol": "nats",
-                              "description": "a local run's NATS (`shishi up` uses 4222 when free)"}},
+        "servers": {
+            "local": {
+                "host": "127.0.0.1:4222",
+                "protocol": "nats",
+                "description": "a local run's NATS (`shishi up` uses 4222 when free)",
+            }
+        },
         "channels": channels,
         "operations": operations,
         "components": {"schemas": schemas, "messages": messages},

@@ -50,8 +50,10 @@ class ProjectAdopted(_Decision):
     session_id: UUID | None = None
     rule_version: int | None = Field(default=None, description="the county's decision rule-set version applied")
     session_closed_on: date | None = Field(
-        default=None, description="the day the vote's result was declared: the implementation plan is due "
-                                  "within N days of it (major projects)")
+        default=None,
+        description="the day the vote's result was declared: the implementation plan is due "
+        "within N days of it (major projects)",
+    )
 
 
 @REGISTRY.register

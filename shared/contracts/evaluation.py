@@ -99,8 +99,9 @@ class RectificationEscalated(_Evaluation):
 
     EVENT = "rectification-escalated"
     project_id: UUID
-    step: str = Field(description="special_inquiry (专题询问), formal_questioning (质询), "
-                                  "special_investigation (特定问题调查)")
+    step: str = Field(
+        description="special_inquiry (专题询问), formal_questioning (质询), special_investigation (特定问题调查)"
+    )
     note: str = ""
 
 

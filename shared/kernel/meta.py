@@ -19,10 +19,10 @@ class Meta:
     causation_id: str = ""
     reason: str = ""
 
-    def because(self, reason: str) -> "Meta":
+    def because(self, reason: str) -> Meta:
         return replace(self, reason=reason)
 
-    def caused_by(self, causation_id: str) -> "Meta":
+    def caused_by(self, causation_id: str) -> Meta:
         return replace(self, causation_id=causation_id)
 
 

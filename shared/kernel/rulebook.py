@@ -33,8 +33,15 @@ class RuleBook(Aggregate):
         self.county = meta.county
         self.version = 1
         self.values = dict(values)
-        self.history = [{"version": 1, "at": meta.occurred_at.isoformat(), "by": meta.actor_id,
-                         "reason": meta.reason, "values": dict(values)}]
+        self.history = [
+            {
+                "version": 1,
+                "at": meta.occurred_at.isoformat(),
+                "by": meta.actor_id,
+                "reason": meta.reason,
+                "values": dict(values),
+            }
+        ]
 
     def revise(self, meta: Meta, changes: dict, defaults: dict) -> None:
         unknown = set(changes) - set(defaults)
@@ -48,8 +55,15 @@ class RuleBook(Aggregate):
     def _revised(self, meta: Meta, values: dict) -> None:
         self.version += 1
         self.values = dict(values)
-        self.history.append({"version": self.version, "at": meta.occurred_at.isoformat(), "by": meta.actor_id,
-                             "reason": meta.reason, "values": dict(values)})
+        self.history.append(
+            {
+                "version": self.version,
+                "at": meta.occurred_at.isoformat(),
+                "by": meta.actor_id,
+                "reason": meta.reason,
+                "values": dict(values),
+            }
+        )
 
 
 moved("shared.rulebook", RuleBook)  # stored before 2026-12 under the old module

@@ -16,7 +16,6 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import JSONTranscoder, ProcessRecorder, Tracking, Transcoding, UUIDAsHex
-
 from pydantic_core import from_json
 
 from shared.kernel.meta import Meta
@@ -117,7 +116,7 @@ class UnitOfWork:
     tickets, say) costs no read per item; ``memo`` keeps per-batch lookups (a county's rules).
     """
 
-    def __init__(self, app: "ServiceApplication") -> None:
+    def __init__(self, app: ServiceApplication) -> None:
         self.app = app
         self.loaded: dict[UUID, Aggregate] = {}
         self.absent: set[UUID] = set()

@@ -10,6 +10,7 @@ position to that end without skipping anything.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
@@ -19,10 +20,12 @@ from eventsourcing.utils import get_topic
 from shared.kernel.topics import legacy_topics
 
 
-def next_batch(recorder: Any, position: int, limit: int,
-               topics: Sequence[str] | None, *, rows: bool = False) -> tuple[list[Any], int]:
+def next_batch(
+    recorder: Any, position: int, limit: int, topics: Sequence[str] | None, *, rows: bool = False
+) -> tuple[list[Any], int]:
     """Notifications after ``position`` and the position to record once they are handled. With
     ``rows``, as the recorder's plain tuples (``select_rows``: the id first) instead."""
+
     def select(stop: int | None, wanted: list[str]) -> list[Any]:
         if rows:
             return list(recorder.select_rows(position, limit, stop, wanted))
@@ -47,8 +50,11 @@ def event_topics(*handled: type) -> tuple[str, ...]:
     topics: set[str] = set()
     for cls in handled:
         if issubclass(cls, Aggregate):
-            topics.update(get_topic(attr) for attr in (getattr(cls, name) for name in dir(cls))
-                          if isinstance(attr, type) and issubclass(attr, cls.Event))
+            topics.update(
+                get_topic(attr)
+                for attr in (getattr(cls, name) for name in dir(cls))
+                if isinstance(attr, type) and issubclass(attr, cls.Event)
+            )
         else:
             topics.add(get_topic(cls))
     return tuple(sorted(topics | {old for topic in topics for old in legacy_topics(topic)}))
@@ -66,8 +72,15 @@ def all_event_classes(bases: Iterable[type]) -> set[type]:
     return seen
 
 
-async def follow(stopping: asyncio.Event, step: Callable[[], Awaitable[int]], *, batch: int, poll_seconds: float,
-                 wakeup: asyncio.Event, retry: Callable[[Exception], None]) -> None:
+async def follow(
+    stopping: asyncio.Event,
+    step: Callable[[], Awaitable[int]],
+    *,
+    batch: int,
+    poll_seconds: float,
+    wakeup: asyncio.Event,
+    retry: Callable[[Exception], None],
+) -> None:
     """The loop of every log follower: ``step`` until ``stopping``; after a short step (fewer than
     ``batch`` handled) wait for ``wakeup`` or ``poll_seconds``; after a failure, ``retry(exc)`` and
     back off (0.5 s doubling to 10 s)."""
@@ -83,7 +96,5 @@ async def follow(stopping: asyncio.Event, step: Callable[[], Awaitable[int]], *,
             continue
         if handled < batch:
             wakeup.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wakeup.wait(), timeout=poll_seconds)
-            except TimeoutError:
-                pass

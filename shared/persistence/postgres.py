@@ -35,14 +35,14 @@ class ShishiPostgresProcessRecorder(PostgresProcessRecorder):
             curs.execute(statement, (application_name, wanted))
             return {row["notification_id"] for row in curs.fetchall()}
 
-
     def existing_ids(self, originator_ids: Iterable[UUID]) -> set[UUID]:
         """Which of these aggregates have any stored event (one query)."""
         wanted = list(originator_ids)
         if not wanted:
             return set()
         statement = SQL("SELECT DISTINCT originator_id FROM {0}.{1} WHERE originator_id = ANY(%s)").format(
-            Identifier(self.datastore.schema), Identifier(self.events_table_name))
+            Identifier(self.datastore.schema), Identifier(self.events_table_name)
+        )
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(statement, (wanted,))
             return {UUID(str(row["originator_id"])) for row in curs.fetchall()}

@@ -9,8 +9,8 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteCursor, SQLiteFactory, SQLiteProcessRecorder
 
-from shared.persistence import trackings_from
 from shared.kernel.uuids import uuid_from_hex
+from shared.persistence import trackings_from
 
 
 class ShishiSQLiteProcessRecorder(SQLiteProcessRecorder):
@@ -34,7 +34,9 @@ class ShishiSQLiteProcessRecorder(SQLiteProcessRecorder):
         """Notifications after ``after`` (to ``stop``, of ``topics`` if any) as plain tuples: id,
         originator id as stored (32 hex digits for UUIDs), version, topic, state. What the
         read-model writer's log reader sends on, without building the objects it would take apart."""
-        statement = f"SELECT rowid, originator_id, originator_version, topic, state FROM {self.events_table_name} WHERE rowid>?"
+        statement = (
+            f"SELECT rowid, originator_id, originator_version, topic, state FROM {self.events_table_name} WHERE rowid>?"
+        )
         params: list[Any] = [after]
         if stop is not None:
             statement += " AND rowid<=?"
@@ -67,7 +69,6 @@ class ShishiSQLiteProcessRecorder(SQLiteProcessRecorder):
                 )
                 found.update(row[0] for row in c.fetchall())
         return found
-
 
     def existing_ids(self, originator_ids: Iterable[UUID]) -> set[UUID]:
         """Which of these aggregates have any stored event (one query per 500 ids)."""

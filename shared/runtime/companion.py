@@ -15,6 +15,7 @@ The outbox relay stays in the service: it records its position in the event stor
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import importlib
 import os
@@ -58,13 +59,12 @@ class FollowerProcess:
 
     def start(self) -> None:
         if self.process is not None and self.process.stdin is not None:
-            try:
+            with contextlib.suppress(OSError):
                 self.process.stdin.close()  # the previous companion's pipe (it has exited)
-            except OSError:
-                pass
         self.process = subprocess.Popen(
             [sys.executable, "-m", "shared.runtime.companion", self.factory],
-            env=settings_env(self.settings), stdin=subprocess.PIPE,
+            env=settings_env(self.settings),
+            stdin=subprocess.PIPE,
         )
         assert self.process.stdin is not None
         self._fd = self.process.stdin.fileno()
@@ -80,19 +80,16 @@ class FollowerProcess:
         fd = self._fd
         if fd is None:
             return
-        try:
+        # its input may be full of wake-ups already, or it is being restarted
+        with contextlib.suppress(OSError):
             os.write(fd, NUDGE)
-        except (BlockingIOError, BrokenPipeError, OSError):
-            pass  # its input is full of wake-ups already, or it is being restarted
 
     async def supervise(self, stopping: asyncio.Event, check_seconds: float = 1.0) -> None:
         """Restart the companion whenever it exits while the service runs (with back-off)."""
         backoff = 1.0
         while not stopping.is_set():
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stopping.wait(), timeout=check_seconds)
-            except TimeoutError:
-                pass
             if stopping.is_set() or self.alive:
                 backoff = 1.0 if self.alive else backoff
                 continue
@@ -113,11 +110,9 @@ class FollowerProcess:
         if process is None:
             return
         self._fd = None
-        try:
+        with contextlib.suppress(OSError):
             assert process.stdin is not None
             process.stdin.close()
-        except OSError:
-            pass
         try:
             process.wait(timeout)
         except subprocess.TimeoutExpired:
@@ -142,8 +137,7 @@ async def run_companion(runtime: Any) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
-    threading.Thread(target=_watch_input, args=(loop, runtime, stopping), name="followers-input",
-                     daemon=True).start()
+    threading.Thread(target=_watch_input, args=(loop, runtime, stopping), name="followers-input", daemon=True).start()
     await runtime.run_followers(stopping)
 
 

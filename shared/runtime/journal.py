@@ -55,8 +55,10 @@ def pack(notifications: list[Any]) -> bytes:
     for n in notifications:
         state = bytes(n.state)
         topic = n.topic if _PLAIN.fullmatch(n.topic) else json.dumps(n.topic)[1:-1]  # topics are module paths
-        parts.append(f'{{"n":{int(n.id)},"o":"{n.originator_id}","v":{int(n.originator_version)},"t":"{topic}",'
-                     f'"len":{len(state)}}}\n'.encode())
+        parts.append(
+            f'{{"n":{int(n.id)},"o":"{n.originator_id}","v":{int(n.originator_version)},"t":"{topic}",'
+            f'"len":{len(state)}}}\n'.encode()
+        )
         parts.append(state)
     return b"".join(parts)
 
@@ -70,8 +72,14 @@ def unpack(body: bytes) -> list[tuple[int, StoredEvent]]:
         state = body[end + 1 : end + 1 + head["len"]]
         if len(state) != head["len"]:
             raise ValueError(f"journal message cut short at notification {head['n']}")
-        events.append((int(head["n"]), StoredEvent(originator_id=UUID(head["o"]), originator_version=int(head["v"]),
-                                                   topic=head["t"], state=state)))
+        events.append(
+            (
+                int(head["n"]),
+                StoredEvent(
+                    originator_id=UUID(head["o"]), originator_version=int(head["v"]), topic=head["t"], state=state
+                ),
+            )
+        )
         at = end + 1 + head["len"]
     return events
 
@@ -93,8 +101,11 @@ def journal_messages(service: str, notifications: list[Any], previous: int) -> l
 
 def _message(service: str, notifications: list[Any], previous: int) -> Outgoing:
     last = notifications[-1].id
-    return (journal_subject(service), pack(notifications),
-            {"Nats-Msg-Id": f"journal:{service}:{last}", NOTIFICATION: str(last), PREVIOUS: str(previous)})
+    return (
+        journal_subject(service),
+        pack(notifications),
+        {"Nats-Msg-Id": f"journal:{service}:{last}", NOTIFICATION: str(last), PREVIOUS: str(previous)},
+    )
 
 
 def insert_with_ids(recorder: Any, events: list[tuple[int, StoredEvent]]) -> None:
@@ -108,25 +119,36 @@ def insert_with_ids(recorder: Any, events: list[tuple[int, StoredEvent]]) -> Non
         name = SQL("{}.{}").format(Identifier(recorder.datastore.schema), Identifier(table))
         with recorder.datastore.transaction(commit=True) as curs:
             curs.executemany(
-                SQL("INSERT INTO {} (originator_id, originator_version, topic, state, notification_id) "
-                    "VALUES (%s, %s, %s, %s, %s)").format(name),
-                [(e.originator_id if as_uuid else str(e.originator_id), e.originator_version, e.topic, e.state, n)
-                 for n, e in events])
-            curs.execute(SQL("SELECT setval(pg_get_serial_sequence(%s, 'notification_id'), "
-                             "(SELECT MAX(notification_id) FROM {}))").format(name),
-                         (f"{recorder.datastore.schema}.{table}",))
+                SQL(
+                    "INSERT INTO {} (originator_id, originator_version, topic, state, notification_id) "
+                    "VALUES (%s, %s, %s, %s, %s)"
+                ).format(name),
+                [
+                    (e.originator_id if as_uuid else str(e.originator_id), e.originator_version, e.topic, e.state, n)
+                    for n, e in events
+                ],
+            )
+            curs.execute(
+                SQL(
+                    "SELECT setval(pg_get_serial_sequence(%s, 'notification_id'), "
+                    "(SELECT MAX(notification_id) FROM {}))"
+                ).format(name),
+                (f"{recorder.datastore.schema}.{table}",),
+            )
         return
     with recorder.datastore.transaction(commit=True) as c:
-        c.executemany(f"INSERT INTO {table} (rowid, originator_id, originator_version, topic, state) "
-                      "VALUES (?, ?, ?, ?, ?)",
-                      [(n, e.originator_id.hex, e.originator_version, e.topic, e.state) for n, e in events])
+        c.executemany(
+            f"INSERT INTO {table} (rowid, originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?, ?)",
+            [(n, e.originator_id.hex, e.originator_version, e.topic, e.state) for n, e in events],
+        )
 
 
 class JournalFollower:
     """Publishes a service's notification log to its journal subject, in order, once."""
 
-    def __init__(self, app: Any, service: str, js: JetStreamContext, *, batch: int = 1000,
-                 poll_seconds: float = 0.2) -> None:
+    def __init__(
+        self, app: Any, service: str, js: JetStreamContext, *, batch: int = 1000, poll_seconds: float = 0.2
+    ) -> None:
         self.app = app
         self.service = service
         self.js = js
@@ -147,8 +169,7 @@ class JournalFollower:
     async def publish_once(self) -> int:
         if self.position is None:
             self.position = await self.last_published()
-        notifications = await asyncio.to_thread(
-            self.app.recorder.select_notifications, self.position + 1, self.batch)
+        notifications = await asyncio.to_thread(self.app.recorder.select_notifications, self.position + 1, self.batch)
         if not notifications:
             return 0
         await self.publisher.publish([[m] for m in journal_messages(self.service, notifications, self.position)])
@@ -167,8 +188,14 @@ class JournalFollower:
             log.warning("journal_retry", error=str(exc), service=self.service)
             self.position = None
 
-        await follow(stopping, self.publish_once, batch=self.batch, poll_seconds=self.poll_seconds,
-                     wakeup=self.wakeup, retry=retry)
+        await follow(
+            stopping,
+            self.publish_once,
+            batch=self.batch,
+            poll_seconds=self.poll_seconds,
+            wakeup=self.wakeup,
+            retry=retry,
+        )
         try:  # what was stored before the stop goes out too
             while await self.publish_once():
                 pass
@@ -193,15 +220,18 @@ async def restore(js: JetStreamContext, service: str, recorder: Any, *, idle_sec
     async def collect(msg: Any) -> None:
         await queue.put(msg)
 
-    sub = await js.subscribe(journal_subject(service), cb=collect, ordered_consumer=True,
-                             deliver_policy=DeliverPolicy.ALL)
+    sub = await js.subscribe(
+        journal_subject(service), cb=collect, ordered_consumer=True, deliver_policy=DeliverPolicy.ALL
+    )
     messages, restored, last = 0, 0, 0
     try:
         while messages < expected:
             try:
                 msg = await asyncio.wait_for(queue.get(), timeout=idle_seconds)
             except TimeoutError:
-                raise RuntimeError(f"the journal of {service} stopped after {messages} of {expected} messages") from None
+                raise RuntimeError(
+                    f"the journal of {service} stopped after {messages} of {expected} messages"
+                ) from None
             messages += 1
             previous = int((msg.headers or {}).get(PREVIOUS, last))
             if previous > last:

@@ -4,41 +4,28 @@ the inbound consumers. Started and stopped by the FastAPI lifespan of ``create_a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import structlog
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 
-from shared.persistence.application import ServiceApplication
 from shared.bus.connection import connect
-from shared.bus.consumer import Consumer, Decoder, Handler, Prefetch
-from shared.bus.deadletter import Sealer
+from shared.bus.consumer import Consumer
+from shared.bus.messages import Subscription
 from shared.bus.relay import OutboxRelay, Translator
 from shared.bus.streams import ensure_streams
 from shared.config import Settings
+from shared.persistence.application import ServiceApplication
 from shared.runtime.companion import FollowerProcess
 from shared.runtime.journal import JournalFollower
-from shared.kernel.meta import Meta
-from shared.views.store import Projector, ViewStore, ViewUpdater
+from shared.views.store import ViewStore
+from shared.views.updater import Projector, ViewUpdater
 
 log = structlog.get_logger("shishi.runtime")
-
-
-@dataclass(frozen=True)
-class Subscription:
-    """An inbound flow: which stream and subjects, how to decode, what to do."""
-
-    stream: str
-    filter_subject: str
-    decode: Decoder
-    handle: Handler
-    prefetch: Prefetch | None = None  # warms the unit of work for a whole batch (one query, not one per message)
-    purge_processed: bool = False  # remove applied messages from the stream (the only consumer of it)
-    seal_deadletter: Sealer | None = None  # seal a dead letter's body (it holds a caller's details)
 
 
 class ServiceRuntime:
@@ -68,8 +55,9 @@ class ServiceRuntime:
         self.factory = factory or f"services.{settings.service}.main:create_app"
         self.app = app
         self.views = views
-        self.updater = ViewUpdater(app, views, project, poll_seconds=settings.relay_poll_seconds, topics=view_topics,
-                                   version=view_version)
+        self.updater = ViewUpdater(
+            app, views, project, poll_seconds=settings.relay_poll_seconds, topics=view_topics, version=view_version
+        )
         self.contract_topics = contract_topics
         self.translate = translate
         self.subscriptions = list(subscriptions)
@@ -122,8 +110,12 @@ class ServiceRuntime:
             self._spawn(self.companion.supervise(self._stopping), "followers")
         await self._connect()
         self.relay = OutboxRelay(
-            self.app, service=self.settings.service, translate=self.translate, js=self.js,
-            poll_seconds=self.settings.relay_poll_seconds, topics=self.contract_topics,
+            self.app,
+            service=self.settings.service,
+            translate=self.translate,
+            js=self.js,
+            poll_seconds=self.settings.relay_poll_seconds,
+            topics=self.contract_topics,
         )
         self.app.after_save.append(self.relay.nudge)
         self._spawn(self.relay.run(self._stopping), "relay")
@@ -131,10 +123,18 @@ class ServiceRuntime:
             self._spawn_followers()
         for sub in self.subscriptions:
             consumer = Consumer(
-                js=self.js, app=self.app, service=self.settings.service, stream=sub.stream,
-                filter_subject=sub.filter_subject, decode=sub.decode, handle=sub.handle, prefetch=sub.prefetch,
-                purge_processed=sub.purge_processed, seal_deadletter=sub.seal_deadletter,
-                batch=self.settings.consumer_batch, max_deliver=self.settings.max_deliver,
+                js=self.js,
+                app=self.app,
+                service=self.settings.service,
+                stream=sub.stream,
+                filter_subject=sub.filter_subject,
+                decode=sub.decode,
+                handle=sub.handle,
+                prefetch=sub.prefetch,
+                purge_processed=sub.purge_processed,
+                seal_deadletter=sub.seal_deadletter,
+                batch=self.settings.consumer_batch,
+                max_deliver=self.settings.max_deliver,
             )
             await consumer.subscribe()
             self.consumers.append(consumer)
@@ -175,10 +175,8 @@ class ServiceRuntime:
                 break
             except Exception as exc:  # noqa: BLE001 - not up yet: the read models keep following meanwhile
                 log.warning("followers_nats_unavailable", error=str(exc), retry_in=delay)
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stopping.wait(), timeout=delay)
-                except TimeoutError:
-                    pass
                 delay = min(delay * 2, 10.0)
         if not stopping.is_set():
             self._spawn_followers()
@@ -238,14 +236,21 @@ class ServiceRuntime:
         return {
             "ready": self.ready and self.nc is not None and self.nc.is_connected and companion_ok,
             "service": self.settings.service,
-            "followers": ({"mode": "inline"} if self.companion is None else
-                          {"mode": "process", "alive": self.companion.alive, "restarts": self.companion.restarts}),
+            "followers": (
+                {"mode": "inline"}
+                if self.companion is None
+                else {"mode": "process", "alive": self.companion.alive, "restarts": self.companion.restarts}
+            ),
             "nats": bool(self.nc and self.nc.is_connected),
             "relay_published": self.relay.published if self.relay else 0,
             "views_position": self.views.position(ViewUpdater.NAME),
             "consumers": {
-                c.durable: {"processed": c.stats.processed, "dead_lettered": c.stats.dead_lettered,
-                            "retried": c.stats.retried, "last_error": c.stats.last_error}
+                c.durable: {
+                    "processed": c.stats.processed,
+                    "dead_lettered": c.stats.dead_lettered,
+                    "retried": c.stats.retried,
+                    "last_error": c.stats.last_error,
+                }
                 for c in self.consumers
             },
         }
@@ -255,35 +260,3 @@ def make_views(settings: Settings) -> ViewStore:
     if settings.persistence == "postgres":
         return ViewStore(postgres=settings.eventsourcing_env())
     return ViewStore(sqlite_path=settings.service_dir / "views.sqlite")
-
-
-def envelope_decoder() -> Decoder:
-    """Decode a contract envelope (validated against the registry)."""
-    from shared.contracts import REGISTRY
-
-    def decode(msg: Any) -> Any:
-        envelope, payload = REGISTRY.decode(msg.data)
-        return Delivered(envelope, payload)
-
-    return decode
-
-
-@dataclass(frozen=True)
-class Delivered:
-    envelope: Any
-    payload: Any
-
-    @property
-    def event_id(self) -> Any:
-        return self.envelope.event_id
-
-    @property
-    def correlation_id(self) -> str:
-        return self.envelope.correlation_id
-
-    def meta(self) -> Meta:
-        """The Meta of an event caused by this message: same county, actor, business time and
-        correlation; caused by this event."""
-        env = self.envelope
-        return Meta(county=env.county, actor_role=env.actor.role, actor_id=env.actor.id,
-                    occurred_at=env.occurred_at, correlation_id=env.correlation_id, causation_id=str(env.event_id))

@@ -28,22 +28,23 @@ at the end of the log or when its output is closed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pickle
 import subprocess
 import sys
 from array import array
-from itertools import accumulate
 from collections.abc import Callable, Sequence
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
 import structlog
 
 from shared.persistence.notifications import next_batch
-from shared.views.store import ViewStore, ViewTx, encode_doc_bytes
 from shared.views.log import StoredRow, log_source, read_log, unpack_rows
+from shared.views.store import ViewStore, ViewTx, encode_doc_bytes
 
 _log = structlog.get_logger("shishi.views")
 
@@ -79,8 +80,12 @@ class OverlayTx(ViewTx):
         return (json.loads(stored[0]), stored[1]) if stored else None
 
     def _search(self, kind: str, county: str, field: str, value: str) -> list[str]:
-        pending = {id for changes in self._pending for (k, id), (_, doc) in changes.items()
-                   if k == kind and doc is not None and doc.get(field) == value}
+        pending = {
+            id
+            for changes in self._pending
+            for (k, id), (_, doc) in changes.items()
+            if k == kind and doc is not None and doc.get(field) == value
+        }
         return [*self._reader.search(kind, county, field, value), *pending]
 
     def changes(self) -> Changes:
@@ -100,8 +105,9 @@ def pack(changes: Changes) -> tuple[list[str], list[str], list[str], bytes, arra
     return kinds, ids, counties, b"".join(docs), array("Q", map(len, docs))
 
 
-def unpack(kinds: list[str], ids: list[str], counties: list[str], texts: bytes,
-           lengths: array) -> list[tuple[str, str, str, str]]:
+def unpack(
+    kinds: list[str], ids: list[str], counties: list[str], texts: bytes, lengths: array
+) -> list[tuple[str, str, str, str]]:
     view, ends = memoryview(texts), accumulate(lengths)
     start, docs = 0, []
     for end in ends:
@@ -129,8 +135,9 @@ class _Child:
     def __init__(self, mode: list[str], header: dict) -> None:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
-        self.process = subprocess.Popen([sys.executable, "-m", "shared.views.bulk", *mode], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, env=env)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "shared.views.bulk", *mode], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env
+        )
         assert self.process.stdin is not None
         widen_pipe(self.process.stdin.fileno())
         try:
@@ -145,7 +152,9 @@ class _Child:
             pickle.dump(message, self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
             self.process.stdin.flush()
         except (BrokenPipeError, OSError) as exc:
-            raise BulkWriteFailed(f"the read-model {self.role} process is gone (exit code {self.process.poll()})") from exc
+            raise BulkWriteFailed(
+                f"the read-model {self.role} process is gone (exit code {self.process.poll()})"
+            ) from exc
 
     def _receive(self) -> Any:
         assert self.process.stdout is not None
@@ -176,8 +185,14 @@ class BulkWriter(_Child):
     role = "writer"
 
     def __init__(self, views: ViewStore, name: str) -> None:
-        super().__init__([], {"sqlite_path": str(views.sqlite_path) if views.sqlite_path else None,
-                              "postgres": views.postgres, "name": name})
+        super().__init__(
+            [],
+            {
+                "sqlite_path": str(views.sqlite_path) if views.sqlite_path else None,
+                "postgres": views.postgres,
+                "name": name,
+            },
+        )
 
     def send(self, after: int, position: int, changes: Changes) -> None:
         self._send((after, position, pack(changes)))
@@ -230,10 +245,8 @@ def _close_all(children: list[_Child]) -> None:
 
 def _close(pipe: Any) -> None:
     if pipe is not None and not pipe.closed:
-        try:
+        with contextlib.suppress(OSError):
             pipe.close()
-        except OSError:
-            pass
 
 
 def fold_in_bulk(updater: Any, batch: int, stop: Callable[[], bool] | None = None) -> int:
@@ -317,13 +330,12 @@ def main(argv: Sequence[str] = ()) -> int:
     if list(argv) == ["read"]:
         widen_pipe(out.fileno())
         code = read_log(out, header)
-        try:
+        with contextlib.suppress(BrokenPipeError):  # the parent stopped reading before the last buffered bytes
             out.close()
-        except BrokenPipeError:  # the parent stopped reading before the last buffered bytes
-            pass
         return code
-    store = ViewStore(sqlite_path=Path(header["sqlite_path"]) if header["sqlite_path"] else None,
-                      postgres=header["postgres"])
+    store = ViewStore(
+        sqlite_path=Path(header["sqlite_path"]) if header["sqlite_path"] else None, postgres=header["postgres"]
+    )
     store.bulk_loading()
     try:
         while True:
@@ -332,7 +344,10 @@ def main(argv: Sequence[str] = ()) -> int:
             except EOFError:
                 return 0
             try:
-                reply = ("ok" if store.write(header["name"], position, unpack(*columns), after=after) else "moved", position)
+                reply = (
+                    "ok" if store.write(header["name"], position, unpack(*columns), after=after) else "moved",
+                    position,
+                )
             except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
                 pickle.dump(("error", f"{type(exc).__name__}: {exc}"), out)
                 out.flush()

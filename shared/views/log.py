@@ -13,8 +13,8 @@ from itertools import accumulate
 from typing import Any
 from uuid import UUID
 
-from shared.persistence.notifications import next_batch
 from shared.kernel.uuids import uuid_from_hex
+from shared.persistence.notifications import next_batch
 
 
 class StoredRow:
@@ -39,8 +39,16 @@ def pack_rows(rows: Sequence[tuple], uuids: bool) -> RowColumns:
     ids, originators, versions, topics, states = zip(*rows, strict=True)
     table: dict[str, int] = {}
     indexes = array("H", [table.setdefault(topic, len(table)) for topic in topics])
-    return (array("q", ids), list(originators), uuids, array("q", versions), list(table), indexes,
-            b"".join(states), array("Q", map(len, states)))
+    return (
+        array("q", ids),
+        list(originators),
+        uuids,
+        array("q", versions),
+        list(table),
+        indexes,
+        b"".join(states),
+        array("Q", map(len, states)),
+    )
 
 
 def read_batch(recorder: Any, position: int, limit: int, topics: Sequence[str] | None) -> tuple[RowColumns, int]:
@@ -51,15 +59,30 @@ def read_batch(recorder: Any, position: int, limit: int, topics: Sequence[str] |
         return pack_rows(found, recorder.stores_uuid_hex), after
     notifications, after = next_batch(recorder, position, limit, topics)
     uuids = bool(notifications) and isinstance(notifications[0].originator_id, UUID)
-    return pack_rows([(n.id, n.originator_id.hex if uuids else n.originator_id, n.originator_version, n.topic,
-                       n.state) for n in notifications], uuids), after
+    return pack_rows(
+        [
+            (n.id, n.originator_id.hex if uuids else n.originator_id, n.originator_version, n.topic, n.state)
+            for n in notifications
+        ],
+        uuids,
+    ), after
 
 
-def unpack_rows(ids: array, originators: list[str], uuids: bool, versions: array, topic_table: list[str],
-                topics: array, states: bytes, lengths: array) -> list[StoredRow]:
+def unpack_rows(
+    ids: array,
+    originators: list[str],
+    uuids: bool,
+    versions: array,
+    topic_table: list[str],
+    topics: array,
+    states: bytes,
+    lengths: array,
+) -> list[StoredRow]:
     rows, start = [], 0
     convert = uuid_from_hex if uuids else str
-    for id, originator, version, topic, end in zip(ids, originators, versions, topics, accumulate(lengths), strict=True):
+    for id, originator, version, topic, end in zip(
+        ids, originators, versions, topics, accumulate(lengths), strict=True
+    ):
         rows.append(StoredRow(id, convert(originator), version, topic_table[topic], states[start:end]))
         start = end
     return rows
@@ -80,8 +103,13 @@ def log_source(app: Any, position: int, limit: int, topics: Sequence[str] | None
         env[key] = "n"  # a reader: no table, index or function statements against the live store
     for key in ("POSTGRES_POOL_SIZE", f"{app.env.name.upper()}_POSTGRES_POOL_SIZE"):
         env[key] = "1"
-    return {"name": app.env.name, "env": env, "position": position, "limit": limit,
-            "topics": list(topics) if topics else None}
+    return {
+        "name": app.env.name,
+        "env": env,
+        "position": position,
+        "limit": limit,
+        "topics": list(topics) if topics else None,
+    }
 
 
 def read_log(out: Any, source: dict) -> int:

@@ -1,15 +1,10 @@
-"""Read models: JSON documents kept up to date from a service's own notification log.
-
-A service's ``projections.py`` says how each domain event changes documents; the
-:class:`ViewUpdater` applies events in batches, in one transaction together with its
-position, so a read model is always exactly the fold of a prefix of the event log and can
-be rebuilt from scratch (``rebuild``) with an identical result. SQLite file by default,
-the service's PostgreSQL database when configured.
-"""
+"""The read-model store: JSON documents per (kind, id, county), and the position of the fold that wrote
+them (``shared.views.updater``). SQLite file by default, the service's PostgreSQL database when
+configured. A service's ``read/projections.py`` says how each domain event changes documents, through
+a :class:`ViewTx`."""
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import json
 import sqlite3
@@ -21,8 +16,6 @@ from typing import Any
 
 import structlog
 from pydantic_core import to_json
-
-from shared.persistence.notifications import follow, next_batch
 
 log = structlog.get_logger("shishi.views")
 
@@ -111,8 +104,13 @@ class ViewTx:
         a rebuild fast)."""
         candidates = set(self._search(kind, county, field, value))
         candidates.update(id for (k, id), doc in self._cache.items() if k == kind and doc is not None)
-        return sorted(id for id in candidates if (doc := self.get(kind, id)) is not None
-                      and self._county.get((kind, id)) == county and doc.get(field) == value)
+        return sorted(
+            id
+            for id in candidates
+            if (doc := self.get(kind, id)) is not None
+            and self._county.get((kind, id)) == county
+            and doc.get(field) == value
+        )
 
     def _search(self, kind: str, county: str, field: str, value: str) -> list[str]:
         """Ids of the stored documents that may match (``find`` checks each as this transaction sees it)."""
@@ -121,7 +119,9 @@ class ViewTx:
 
     def rows(self) -> list[tuple[str, str, str, str]]:
         """Every document changed in this transaction, encoded, ready for one upsert statement."""
-        return [(kind, id, county, encode_doc(doc)) for (kind, id), (county, doc) in self._dirty.items() if doc is not None]
+        return [
+            (kind, id, county, encode_doc(doc)) for (kind, id), (county, doc) in self._dirty.items() if doc is not None
+        ]
 
 
 class ViewStore:
@@ -132,8 +132,12 @@ class ViewStore:
             import psycopg
 
             self._conn = psycopg.connect(
-                host=postgres["POSTGRES_HOST"], port=postgres["POSTGRES_PORT"], user=postgres["POSTGRES_USER"],
-                password=postgres["POSTGRES_PASSWORD"], dbname=postgres["POSTGRES_DBNAME"], autocommit=False,
+                host=postgres["POSTGRES_HOST"],
+                port=postgres["POSTGRES_PORT"],
+                user=postgres["POSTGRES_USER"],
+                password=postgres["POSTGRES_PASSWORD"],
+                dbname=postgres["POSTGRES_DBNAME"],
+                autocommit=False,
             )
             self._p = "%s"
         else:
@@ -201,7 +205,7 @@ class ViewStore:
         """Whether another process can open this store (not an in-memory SQLite database)."""
         return self.postgres is not None or (self.sqlite_path is not None and str(self.sqlite_path) != ":memory:")
 
-    def peer(self) -> "ViewStore":
+    def peer(self) -> ViewStore:
         """Another connection to the same store."""
         return ViewStore(sqlite_path=self.sqlite_path, postgres=self.postgres)
 
@@ -254,8 +258,9 @@ class ViewStore:
     def lookup(self, kind: str, id: str) -> tuple[str, str] | None:
         """One document's text and county, read without taking the write lock (a writer in another
         process may hold it): what the last committed transaction left."""
-        rows = self._read_committed(f"SELECT doc, county FROM view_docs WHERE kind={self._p} AND id={self._p}",
-                                    (kind, id))
+        rows = self._read_committed(
+            f"SELECT doc, county FROM view_docs WHERE kind={self._p} AND id={self._p}", (kind, id)
+        )
         return (rows[0][0], rows[0][1]) if rows else None
 
     def search(self, kind: str, county: str, field: str, value: str) -> list[str]:
@@ -300,105 +305,3 @@ class ViewStore:
 
     def close(self) -> None:
         self._conn.close()
-
-
-Projector = Callable[[ViewTx, Any], None]
-
-
-class ViewUpdater:
-    """Follows the application's notification log and folds events into the ViewStore."""
-
-    NAME = "views"
-
-    BULK_MIN = 20_000  # notifications behind from which catching up writes through a child process
-    BULK_BATCH = 20_000  # one transaction each: fewer, larger commits rewrite the key index less often
-
-    def __init__(self, app: Any, views: ViewStore, project: Projector, *, batch: int = 500, poll_seconds: float = 0.05,
-                 topics: Sequence[str] | None = None, bulk_min: int | None = BULK_MIN, version: int = 1):
-        """``topics``: the stored topics the projection handles (None: all); others are not decoded.
-        ``version``: the fold's version (a service's ``projections.VERSION``), raised whenever what it
-        writes changes; a read model folded by another version is emptied and folded again from the
-        start when catching up first runs (a rebuild in bulk, ``shared.views.bulk``).
-        ``bulk_min``: from this many notifications behind, ``catch_up`` folds in large batches and
-        writes them from a child process (``shared.views.bulk``), on another core; None: never."""
-        self.app = app
-        self.bulk_min = bulk_min
-        self.views = views
-        self.project = project
-        self.topics = topics
-        self.batch = batch
-        self.poll_seconds = poll_seconds
-        self.version = version
-        self._version_checked = False
-        self.wakeup: asyncio.Event | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    def check_version(self) -> None:
-        """Once per updater: a read model folded by another version of the fold starts again empty."""
-        if not self._version_checked:
-            self.views.reset_unless_version(self.NAME, self.version)
-            self._version_checked = True
-
-    def catch_up_once(self) -> int:
-        position = self.views.position(self.NAME)
-        notifications, new_position = next_batch(self.app.recorder, position, self.batch, self.topics)
-        if new_position == position:
-            return 0
-        events = [self.app.mapper.to_domain_event(n) for n in notifications]
-
-        def fold(tx: ViewTx) -> None:
-            for event in events:
-                self.project(tx, event)
-
-        if not self.views.apply(self.NAME, new_position, fold, after=position):
-            return self.batch  # folded elsewhere meanwhile: read again from the new position
-        return len(notifications)
-
-    def catch_up_in_bulk(self, stop: Callable[[], bool] | None = None) -> int:
-        """When ``bulk_min`` or more notifications behind (and the store can be opened by another
-        process), fold the backlog writing through a child process; returns how many it wrote."""
-        if self.bulk_min is None or not self.views.shareable:
-            return 0
-        if (self.app.recorder.max_notification_id() or 0) - self.views.position(self.NAME) < self.bulk_min:
-            return 0
-        from shared.views.bulk import BulkWriteFailed, fold_in_bulk
-
-        log.info("views_bulk_catch_up", behind_from=self.views.position(self.NAME))
-        try:
-            return fold_in_bulk(self, self.BULK_BATCH, stop)
-        except (BulkWriteFailed, OSError) as exc:  # the writer could not start or died: fold here instead
-            log.warning("views_bulk_failed", error=str(exc))
-            return 0
-
-    def catch_up(self) -> None:
-        self.check_version()
-        self.catch_up_in_bulk()
-        while self.catch_up_once() == self.batch:
-            pass
-
-    def step(self, stop: Callable[[], bool] | None = None) -> int:
-        """One step of following the log: a bulk catch-up first when far behind (a first start
-        on a large store), then one batch."""
-        self.check_version()
-        written = self.catch_up_in_bulk(stop)
-        return written if stop is not None and stop() else written + self.catch_up_once()
-
-    def rebuild(self) -> None:
-        """Every read model from scratch. Python's cyclic garbage collector is paused meanwhile: the
-        fold allocates millions of short-lived objects and no cycles worth collecting, and the
-        collector's passes over them cost about half of a rebuild (measured, ``shishi bench replay``)."""
-        with collector_paused():
-            self.views.clear()
-            self._version_checked = False  # the version is recorded again in the emptied store
-            self.catch_up()
-
-    def nudge(self) -> None:
-        if self._loop is not None and self.wakeup is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self.wakeup.set)
-
-    async def run(self, stopping: asyncio.Event) -> None:
-        self._loop = asyncio.get_running_loop()
-        self.wakeup = asyncio.Event()
-        await follow(stopping, lambda: asyncio.to_thread(self.step, stopping.is_set), batch=self.batch,
-                     poll_seconds=self.poll_seconds, wakeup=self.wakeup,
-                     retry=lambda exc: log.error("view_update_failed", error=str(exc)))

@@ -66,4 +66,3 @@ def require_county(principal: Principal, county: str | None) -> None:
     """For objects looked up by id: another county's object is reported as absent (404)."""
     if county is None or not principal.covers(county):
         raise Problem(404, "Not found", "no such object", reason="not_found")
-

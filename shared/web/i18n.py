@@ -70,7 +70,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "login_invalid_role": "未知角色",
         "login_invalid_counties": "行政区划代码格式不正确",
         "home_title": "民生实事，群众点单、代表定单、政府领单、人大验单",
-        "home_intro_1": "实事是民生实事项目人大代表票决制的工作平台：群众提出诉求，人大代表票决候选项目，政府组织实施，人大全程监督。",
+        "home_intro_1": "实事是民生实事项目人大代表票决制的工作平台："
+        "群众提出诉求，人大代表票决候选项目，政府组织实施，人大全程监督。",
         "home_intro_2": "每一条诉求都有跟踪码，从征集、票决、实施到满意度测评，全程留痕、可查可核。",
         "loop_title": "一年一循环",
         "loop_plan": "年初问计划",
@@ -172,8 +173,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "login_invalid_role": "Unknown role",
         "login_invalid_counties": "Invalid division code",
         "home_title": "Residents order, deputies decide, government delivers, congress checks",
-        "home_intro_1": "Shishi runs people's livelihood projects decided by deputies' vote: residents raise demands, deputies vote on candidate projects, the government carries them out and the congress supervises every step.",
-        "home_intro_2": "Every demand gets a tracking code, and everything from collection and voting to implementation and satisfaction rating is recorded and can be checked.",
+        "home_intro_1": "Shishi runs people's livelihood projects decided by deputies' vote: residents raise demands, "
+        "deputies vote on candidate projects, the government carries them out "
+        "and the congress supervises every step.",
+        "home_intro_2": "Every demand gets a tracking code, and everything from collection and voting "
+        "to implementation and satisfaction rating is recorded and can be checked.",
         "loop_title": "The yearly loop",
         "loop_plan": "Plan at the start of the year",
         "loop_plan_text": "Collect demands and suggestions, screen candidates, vote at the session.",

@@ -6,9 +6,9 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from shared.persistence.application import NotFound
 from shared.auth import AuthError
 from shared.kernel.meta import RuleViolation
+from shared.persistence.application import NotFound
 
 PROBLEM = "application/problem+json"
 
@@ -25,9 +25,18 @@ class Problem(Exception):
         self.extra = extra
 
 
-def problem_response(status: int, title: str, detail: str, reason: str, request: Request, **extra: object) -> JSONResponse:
-    body = {"type": f"https://shishi.example/problems/{reason}", "title": title, "status": status,
-            "detail": detail, "reason": reason, "instance": str(request.url.path), **extra}
+def problem_response(
+    status: int, title: str, detail: str, reason: str, request: Request, **extra: object
+) -> JSONResponse:
+    body = {
+        "type": f"https://shishi.example/problems/{reason}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "reason": reason,
+        "instance": str(request.url.path),
+        **extra,
+    }
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
 
@@ -57,5 +66,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> JSONResponse:
         reason = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(
-            exc.status_code, "http_error")
-        return problem_response(exc.status_code, reason.replace("_", " ").capitalize(), str(exc.detail), reason, request)
+            exc.status_code, "http_error"
+        )
+        return problem_response(
+            exc.status_code, reason.replace("_", " ").capitalize(), str(exc.detail), reason, request
+        )

@@ -11,8 +11,7 @@ from shared.auth import Principal
 from shared.kernel.meta import Meta
 
 
-def meta_for(request: Request, principal: Principal, county: str, *, reason: str = "",
-             role: str | None = None) -> Meta:
+def meta_for(request: Request, principal: Principal, county: str, *, reason: str = "", role: str | None = None) -> Meta:
     request.state.county = county  # for the request's log line
     clock: Callable[[], datetime] = getattr(request.app.state, "clock", lambda: datetime.now(UTC))
     return Meta(

@@ -7,10 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, Field
 
-from shared.web.access import allow, check_county
-from shared.persistence.application import RuleBookMixin
 from shared.auth import Principal, Role
 from shared.contracts.envelope import COUNTY_PATTERN
+from shared.persistence.application import RuleBookMixin
+from shared.web.access import allow, check_county
 from shared.web.requests import meta_for
 
 County = Annotated[str, Path(pattern=COUNTY_PATTERN)]
@@ -25,28 +25,50 @@ def make_rules_router(app: RuleBookMixin, service: str, defaults: dict) -> APIRo
     router = APIRouter(prefix="/api", tags=["rules"])
 
     @router.get("/counties/{county}/rules")
-    def get_rules(county: County, principal: Annotated[Principal, Depends(allow(
-            Role.CONGRESS_STAFF, Role.GOV_UNIT, Role.DEPUTY, Role.AUDITOR, Role.PROVINCE_VIEWER))]) -> dict:
+    def get_rules(
+        county: County,
+        principal: Annotated[
+            Principal,
+            Depends(allow(Role.CONGRESS_STAFF, Role.GOV_UNIT, Role.DEPUTY, Role.AUDITOR, Role.PROVINCE_VIEWER)),
+        ],
+    ) -> dict:
         """The county's current rule set (version and values) and every earlier version."""
         check_county(principal, county)
         version, values = app.current_rules(service, county, defaults)
-        return {"county": county, "service": service, "version": version, "values": values,
-                "history": app.rule_history(service, county, defaults)}
+        return {
+            "county": county,
+            "service": service,
+            "version": version,
+            "values": values,
+            "history": app.rule_history(service, county, defaults),
+        }
 
     @router.put("/counties/{county}/rules")
-    def revise_rules(county: County, body: RuleRevision, request: Request,
-                     principal: Annotated[Principal, Depends(allow(Role.CONGRESS_STAFF, write=True))]) -> dict:
+    def revise_rules(
+        county: County,
+        body: RuleRevision,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(Role.CONGRESS_STAFF, write=True))],
+    ) -> dict:
         """Revise some rules; a new version is recorded with who, when and why."""
         check_county(principal, county)
         for key, value in body.changes.items():
-            if key in defaults and type(value) is not type(defaults[key]) and not (
-                    isinstance(defaults[key], float) and isinstance(value, int)):
+            if (
+                key in defaults
+                and type(value) is not type(defaults[key])
+                and not (isinstance(defaults[key], float) and isinstance(value, int))
+            ):
                 from shared.web.problems import Problem
 
-                raise Problem(422, "Invalid request", f"rule {key} must be a {type(defaults[key]).__name__}",
-                              reason="invalid_rule_value")
-        version, values = app.revise_rules(service, meta_for(request, principal, county, reason=body.reason),
-                                           body.changes, defaults)
+                raise Problem(
+                    422,
+                    "Invalid request",
+                    f"rule {key} must be a {type(defaults[key]).__name__}",
+                    reason="invalid_rule_value",
+                )
+        version, values = app.revise_rules(
+            service, meta_for(request, principal, county, reason=body.reason), body.changes, defaults
+        )
         return {"county": county, "service": service, "version": version, "values": values}
 
     return router

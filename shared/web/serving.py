@@ -14,14 +14,16 @@ from fastapi.responses import JSONResponse
 from shared.auth import TokenVerifier
 from shared.config import Settings
 from shared.logging import configure_logging
-from shared.web.problems import install_problem_handlers
 from shared.runtime.service import ServiceRuntime
+from shared.web.problems import install_problem_handlers
 
 log = structlog.get_logger("shishi.http")
 
 
 def make_verifier(settings: Settings) -> TokenVerifier:
-    return TokenVerifier(secret=settings.resolved_jwt_secret(), jwks_url=settings.jwt_jwks_url, issuer=settings.jwt_issuer)
+    return TokenVerifier(
+        secret=settings.resolved_jwt_secret(), jwks_url=settings.jwt_jwks_url, issuer=settings.jwt_issuer
+    )
 
 
 def create_service_app(
@@ -33,8 +35,9 @@ def create_service_app(
     start_runtime: bool = True,
 ) -> FastAPI:
     """Build one service's FastAPI app; routes live under ``/<service>/``."""
-    configure_logging(service=settings.service, level=settings.log_level, json=settings.log_json,
-                      file=settings.log_file)
+    configure_logging(
+        service=settings.service, level=settings.log_level, json=settings.log_json, file=settings.log_file
+    )
     prefix = f"/{settings.service}"
 
     @asynccontextmanager
@@ -47,8 +50,9 @@ def create_service_app(
             if start_runtime:
                 await runtime.stop()
 
-    app = FastAPI(title=title, lifespan=lifespan, openapi_url=f"{prefix}/openapi.json", docs_url=f"{prefix}/docs",
-                  redoc_url=None)
+    app = FastAPI(
+        title=title, lifespan=lifespan, openapi_url=f"{prefix}/openapi.json", docs_url=f"{prefix}/docs", redoc_url=None
+    )
     app.state.settings = settings
     app.state.runtime = runtime
     app.state.verifier = make_verifier(settings)
@@ -78,9 +82,14 @@ def install_request_log(app: FastAPI) -> None:
         finally:
             structlog.contextvars.unbind_contextvars("correlation_id")
         response.headers["x-correlation-id"] = correlation_id
-        log.info("request", method=request.method, path=request.url.path, status=response.status_code,
-                 correlation_id=correlation_id,
-                 county=getattr(request.state, "county", None) or request.scope.get("path_params", {}).get("county"),
-                 event_id=getattr(request.state, "event_id", None),
-                 ms=round((time.perf_counter() - started) * 1000, 2))
+        log.info(
+            "request",
+            method=request.method,
+            path=request.url.path,
+            status=response.status_code,
+            correlation_id=correlation_id,
+            county=getattr(request.state, "county", None) or request.scope.get("path_params", {}).get("county"),
+            event_id=getattr(request.state, "event_id", None),
+            ms=round((time.perf_counter() - started) * 1000, 2),
+        )
         return response

@@ -10,7 +10,7 @@ and its pages ``{% extends "base.html" %}`` and call ``render(templates, request
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -59,7 +59,7 @@ def format_datetime(value: datetime | date | str | None) -> str:
     if not isinstance(value, datetime):
         return value.isoformat()
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
 
 
@@ -107,8 +107,7 @@ def lang_of(request: HTTPConnection) -> str:
 def make_templates(*template_dirs: Path | str, static_base: str) -> Jinja2Templates:
     """Templates that look in ``template_dirs`` first, then in the shared layout."""
     loader = jinja2.ChoiceLoader(
-        [jinja2.FileSystemLoader(str(d)) for d in template_dirs]
-        + [jinja2.FileSystemLoader(str(SHARED_TEMPLATES))]
+        [jinja2.FileSystemLoader(str(d)) for d in template_dirs] + [jinja2.FileSystemLoader(str(SHARED_TEMPLATES))]
     )
     env = jinja2.Environment(loader=loader, autoescape=True)
     env.globals.update(t=_t, static_base=static_base.rstrip("/"), lang_of=lang_of)

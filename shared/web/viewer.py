@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from shared.web.access import principal_of
 from shared.auth import Principal
+from shared.web.access import principal_of
 
 
 def viewer_county(request: Request, county: str = "") -> tuple[Principal, str, bool]:

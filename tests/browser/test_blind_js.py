@@ -17,8 +17,9 @@ from shared.ballots import blind as bs
 pytestmark = pytest.mark.browser
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BLIND_JS = REPO_ROOT / "shared" / "web" / "static" / "ballots" / "blind.js"
-VECTORS: list[dict[str, Any]] = json.loads(
-    (REPO_ROOT / "tests" / "unit" / "vectors" / "rfc9474.json").read_text())["vectors"]
+VECTORS: list[dict[str, Any]] = json.loads((REPO_ROOT / "tests" / "unit" / "vectors" / "rfc9474.json").read_text())[
+    "vectors"
+]
 # WebCrypto exists only in secure contexts, so the page is served (by Playwright itself) from an https origin.
 ORIGIN = "https://shishi.test"
 PAGE = "<!doctype html><meta charset='utf-8'><title>blind.js</title>"
@@ -53,7 +54,9 @@ def run(page: Any, body: str, arg: Any = None) -> Any:
 
 @pytest.mark.parametrize("vec", VECTORS, ids=[v["name"] for v in VECTORS])
 def test_js_reproduces_the_rfc_vectors(blind_page: Any, vec: dict[str, Any]) -> None:
-    got = run(blind_page, """
+    got = run(
+        blind_page,
+        """
       const v = arg;
       const jwk = {kty: "RSA", n: b64.encode(fromHex(v.n)), e: b64.encode(fromHex(v.e))};
       const options = {saltLength: v.salt_length};
@@ -66,7 +69,9 @@ def test_js_reproduces_the_rfc_vectors(blind_page: Any, vec: dict[str, Any]) -> 
       return {prepared: toHex(prepared), blinded: toHex(byInv.blindedMsg), inv: toHex(byInv.inv), sig: toHex(sig),
               verifies: await B.verify(jwk, prepared, fromHex(v.sig), options),
               tampered: await B.verify(jwk, tampered, fromHex(v.sig), options)};
-    """, vec)
+    """,
+        vec,
+    )
     assert got["prepared"] == vec["prepared_msg"]
     assert got["blinded"] == vec["blinded_msg"]
     assert got["inv"] == vec["inv"]
@@ -78,19 +83,25 @@ def test_js_blinding_with_an_injected_r_matches_python(blind_page: Any) -> None:
     vec = VECTORS[0]
     n = int(vec["n"], 16)
     r = pow(int(vec["inv"], 16), -1, n)
-    got = run(blind_page, """
+    got = run(
+        blind_page,
+        """
       const [v, r] = arg;
       const jwk = {kty: "RSA", n: b64.encode(fromHex(v.n)), e: b64.encode(fromHex(v.e))};
       const out = await B.blind(jwk, fromHex(v.prepared_msg), {salt: fromHex(v.salt), r: fromHex(r)});
       return [toHex(out.blindedMsg), toHex(out.inv)];
-    """, [vec, f"{r:01024x}"])
+    """,
+        [vec, f"{r:01024x}"],
+    )
     assert got == [vec["blinded_msg"], vec["inv"]]
 
 
 def test_js_blinds_python_signs_js_finalizes_python_verifies(blind_page: Any, signer: bs.BlindSigner) -> None:
     jwk = signer.public_jwk()
     token = bytes(range(32))
-    device = run(blind_page, """
+    device = run(
+        blind_page,
+        """
       const [jwk, token] = arg;
       const prepared = await B.prepare(b64.decode(token));
       const first = await B.blind(jwk, prepared);
@@ -98,22 +109,31 @@ def test_js_blinds_python_signs_js_finalizes_python_verifies(blind_page: Any, si
       window.pending = {prepared, inv: first.inv};
       return {prepared: b64.encode(prepared), blinded: b64.encode(first.blindedMsg),
               other: b64.encode(second.blindedMsg), kid: await B.keyId(jwk)};
-    """, [jwk, bs.b64url_encode(token)])
+    """,
+        [jwk, bs.b64url_encode(token)],
+    )
     assert device["kid"] == signer.key_id  # the browser names the key as the server does
     blinded = bs.b64url_decode(device["blinded"])
     assert len(blinded) == 256 and blinded != bs.b64url_decode(device["other"])  # fresh r each time
     blind_sig = signer.blind_sign(blinded)
 
-    sig = bs.b64url_decode(run(blind_page, """
+    sig = bs.b64url_decode(
+        run(
+            blind_page,
+            """
       const [jwk, blindSig] = arg;
       const sig = await B.finalize(jwk, window.pending.prepared, b64.decode(blindSig), window.pending.inv);
       return b64.encode(sig);
-    """, [jwk, bs.b64url_encode(blind_sig)]))
+    """,
+            [jwk, bs.b64url_encode(blind_sig)],
+        )
+    )
     prepared = bs.b64url_decode(device["prepared"])
-    assert prepared[bs.PREFIX_LEN:] == token
+    assert prepared[bs.PREFIX_LEN :] == token
     assert bs.BlindVerifier(bs.public_key_from_jwk(jwk)).verify(prepared, sig)
-    signer.public_key.verify(sig, prepared, padding.PSS(mgf=padding.MGF1(hashes.SHA384()), salt_length=48),
-                             hashes.SHA384())
+    signer.public_key.verify(
+        sig, prepared, padding.PSS(mgf=padding.MGF1(hashes.SHA384()), salt_length=48), hashes.SHA384()
+    )
     assert sig != blind_sig and bs.blind(signer.public_key, prepared)[0] != blinded
 
 
@@ -123,7 +143,9 @@ def test_js_refuses_a_wrong_blind_signature_and_a_mislabelled_key(blind_page: An
     blinded, inv = bs.blind(signer.public_key, prepared)
     blind_sig = bytearray(signer.blind_sign(blinded))
     blind_sig[-1] ^= 1
-    errors = run(blind_page, """
+    errors = run(
+        blind_page,
+        """
       const [jwk, prepared, blindSig, inv] = arg;
       const attempt = async (f) => { try { await f(); return "accepted"; } catch (error) { return String(error); } };
       return [
@@ -132,7 +154,9 @@ def test_js_refuses_a_wrong_blind_signature_and_a_mislabelled_key(blind_page: An
         await attempt(() => B.blind(jwk, "a string, not bytes")),
         await attempt(() => B.blind({...jwk, n: jwk.n.slice(0, 170)}, b64.decode(prepared))),
       ];
-    """, [jwk, bs.b64url_encode(prepared), bs.b64url_encode(bytes(blind_sig)), bs.b64url_encode(inv)])
+    """,
+        [jwk, bs.b64url_encode(prepared), bs.b64url_encode(bytes(blind_sig)), bs.b64url_encode(inv)],
+    )
     assert "invalid signature" in errors[0]
     assert "kid does not name its key" in errors[1]
     assert "must be a Uint8Array" in errors[2]

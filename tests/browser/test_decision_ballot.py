@@ -16,8 +16,9 @@ from shared.config import Settings
 
 pytestmark = pytest.mark.browser
 COUNTY = "440781"
-SCORES = {c: 4 for c in ("necessity", "feasibility", "inclusiveness", "regional_balance", "urgency", "benefit",
-                         "conditions")}
+SCORES = {
+    c: 4 for c in ("necessity", "feasibility", "inclusiveness", "regional_balance", "urgency", "benefit", "conditions")
+}
 
 
 def test_deputy_casts_a_secret_ballot_on_a_phone(running_product, browser_page, tmp_path: Path) -> None:
@@ -27,36 +28,76 @@ def test_deputy_casts_a_secret_ballot_on_a_phone(running_product, browser_page, 
     gov = {"authorization": f"Bearer {running_product.token('gov_unit')}"}
     marker = uuid.uuid4().hex[:8]
     for n in range(3):
-        assert web.post("/intake/api/demands", json={"county": COUNTY, "town": "台城街道", "category": "roads",
-                                                     "text": f"路面破损{n} {marker}"}).status_code == 201
+        assert (
+            web.post(
+                "/intake/api/demands",
+                json={"county": COUNTY, "town": "台城街道", "category": "roads", "text": f"路面破损{n} {marker}"},
+            ).status_code
+            == 201
+        )
     deadline = time.monotonic() + 30
     while True:
-        pool = [d["id"] for d in web.get(f"/decision/api/counties/{COUNTY}/pool", headers=staff).json()["items"]
-                if marker in d["text"]]
+        pool = [
+            d["id"]
+            for d in web.get(f"/decision/api/counties/{COUNTY}/pool", headers=staff).json()["items"]
+            if marker in d["text"]
+        ]
         if len(pool) == 3 or time.monotonic() > deadline:
             break
         time.sleep(0.3)
     assert len(pool) == 3
     ids = []
     for n, demand in enumerate(pool):
-        c = web.post(f"/decision/api/counties/{COUNTY}/candidates", headers=gov, json={
-            "year": 2026, "name": f"道路项目{n + 1}", "content": "修路", "implementing_body": "县交通运输局",
-            "investment": "900000", "deadline": "2026-12-31", "demand_ids": [demand]}).json()
+        c = web.post(
+            f"/decision/api/counties/{COUNTY}/candidates",
+            headers=gov,
+            json={
+                "year": 2026,
+                "name": f"道路项目{n + 1}",
+                "content": "修路",
+                "implementing_body": "县交通运输局",
+                "investment": "900000",
+                "deadline": "2026-12-31",
+                "demand_ids": [demand],
+            },
+        ).json()
         web.post(f"/decision/api/candidates/{c['id']}/screening", headers=gov, json={"scores": SCORES})
         ids.append(c["id"])
-    lst = web.post(f"/decision/api/counties/{COUNTY}/candidate-lists", headers=gov,
-                   json={"year": 2026, "title": "候选项目", "candidate_ids": ids}).json()
+    lst = web.post(
+        f"/decision/api/counties/{COUNTY}/candidate-lists",
+        headers=gov,
+        json={"year": 2026, "title": "候选项目", "candidate_ids": ids},
+    ).json()
     for step in ("chairpersons", "party_committee", "standing_committee", "presidium"):
-        web.post(f"/decision/api/candidate-lists/{lst['id']}/decisions", headers=staff,
-                 json={"step": step, "decision": "approve", "reason": "通过"}).raise_for_status()
+        web.post(
+            f"/decision/api/candidate-lists/{lst['id']}/decisions",
+            headers=staff,
+            json={"step": step, "decision": "approve", "reason": "通过"},
+        ).raise_for_status()
     deputy = f"dep-{marker}"
-    session = web.post(f"/decision/api/counties/{COUNTY}/sessions", headers=staff, json={
-        "year": 2026, "name": "镇人大会议", "level": "town", "town": "台城街道", "list_id": lst["id"],
-        "roll": [{"id": deputy, "name": "王代表"}]}).json()
+    session = web.post(
+        f"/decision/api/counties/{COUNTY}/sessions",
+        headers=staff,
+        json={
+            "year": 2026,
+            "name": "镇人大会议",
+            "level": "town",
+            "town": "台城街道",
+            "list_id": lst["id"],
+            "roll": [{"id": deputy, "name": "王代表"}],
+        },
+    ).json()
 
     secret = Settings(data_dir=running_product.data_dir).resolved_jwt_secret()
-    page.context.add_cookies([{"name": COOKIE, "url": origin, "value": issue_token(
-        secret, subject=deputy, roles=["deputy"], counties=[COUNTY], name="王代表")}])
+    page.context.add_cookies(
+        [
+            {
+                "name": COOKIE,
+                "url": origin,
+                "value": issue_token(secret, subject=deputy, roles=["deputy"], counties=[COUNTY], name="王代表"),
+            }
+        ]
+    )
     ballot_url = f"{origin}/decision/sessions/{session['id']}/ballot"
     page.goto(ballot_url)
     page.click("#self-check-in")

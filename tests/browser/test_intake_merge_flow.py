@@ -28,12 +28,16 @@ def test_submit_triage_merge_and_the_resident_sees_it(running_product, browser_p
     page.wait_for_url(re.compile(r"/intake/track/[A-Z0-9]+\?new=1$"))
     code = page.inner_text("#tracking-code").strip()
     # a neighbour's demand arrives by API
-    other = httpx.post(f"{origin}/intake/api/demands", timeout=10, json={
-        "county": "440781", "town": town, "category": "housing", "text": f"小区下水道经常堵 {tag}"}).json()
+    other = httpx.post(
+        f"{origin}/intake/api/demands",
+        timeout=10,
+        json={"county": "440781", "town": town, "category": "housing", "text": f"小区下水道经常堵 {tag}"},
+    ).json()
 
     # staff triage it from the queue
-    page.context.add_cookies([{"name": "shishi_token", "value": running_product.token("congress_staff"),
-                               "url": origin}])
+    page.context.add_cookies(
+        [{"name": "shishi_token", "value": running_product.token("congress_staff"), "url": origin}]
+    )
     page.goto(f"{origin}/intake/queue?county=440781&town={town}")
     page.wait_for_function("document.querySelectorAll('#queue tbody tr[data-id]').length === 2", timeout=20_000)
     page.screenshot(path=tmp_path / "queue.png", full_page=True)

@@ -64,8 +64,11 @@ def test_every_registered_event_has_its_channel_sender_and_message(model: type[C
     assert "county" in channel["parameters"]
     message_keys = list(channel["messages"])
     assert any(DOC["components"]["messages"][k]["name"] == model.type_name() for k in message_keys)
-    senders = [name for name, op in DOC["operations"].items()
-               if op["action"] == "send" and op["channel"]["$ref"] == f"#/channels/{key}"]
+    senders = [
+        name
+        for name, op in DOC["operations"].items()
+        if op["action"] == "send" and op["channel"]["$ref"] == f"#/channels/{key}"
+    ]
     assert senders == [f"{model.SERVICE}.send.{model.EVENT}"]
 
 
@@ -86,8 +89,11 @@ def test_the_hotline_channel_is_published_by_the_platform_and_received_by_intake
     (message_ref,) = channel["messages"].values()
     message = resolve(DOC, message_ref["$ref"])
     assert resolve(DOC, message["payload"]["$ref"])["title"] == HotlineTicket.__name__
-    actions = {(name.split(".")[0], op["action"]) for name, op in DOC["operations"].items()
-               if op["channel"]["$ref"] == f"#/channels/{key}"}
+    actions = {
+        (name.split(".")[0], op["action"])
+        for name, op in DOC["operations"].items()
+        if op["channel"]["$ref"] == f"#/channels/{key}"
+    }
     assert actions == {("hotline12345", "send"), ("intake", "receive")}
 
 
@@ -96,11 +102,20 @@ def test_the_dead_letter_channel_carries_the_original_bytes_and_the_reason_heade
     assert set(channel["parameters"]) == {"county", "service"}
     (message_ref,) = channel["messages"].values()
     headers = resolve(DOC, message_ref["$ref"])["headers"]
-    expected = {deadletter.H_REASON, deadletter.H_SUBJECT, deadletter.H_STREAM, deadletter.H_SEQUENCE,
-                deadletter.H_CONSUMER, deadletter.H_FAILED_AT}
+    expected = {
+        deadletter.H_REASON,
+        deadletter.H_SUBJECT,
+        deadletter.H_STREAM,
+        deadletter.H_SEQUENCE,
+        deadletter.H_CONSUMER,
+        deadletter.H_FAILED_AT,
+    }
     assert expected <= set(headers["required"])
-    senders = {name.split(".")[0] for name, op in DOC["operations"].items()
-               if op["action"] == "send" and op["channel"]["$ref"] == f"#/channels/{key}"}
+    senders = {
+        name.split(".")[0]
+        for name, op in DOC["operations"].items()
+        if op["action"] == "send" and op["channel"]["$ref"] == f"#/channels/{key}"
+    }
     assert senders == set(SERVICES)
 
 
@@ -115,12 +130,16 @@ def test_every_channel_is_captured_by_a_declared_stream() -> None:
 def test_receive_operations_match_what_each_service_subscribes_to(service: str) -> None:
     handlers = importlib.import_module(f"services.{service}.inbound.handlers")
     filters = [s.filter_subject for s in handlers.subscriptions(None)]
-    subscribed = {m.type_name() for m in REGISTRY.models()
-                  if any(nats_matches(f, m.subject("440781")) for f in filters)}
+    subscribed = {
+        m.type_name() for m in REGISTRY.models() if any(nats_matches(f, m.subject("440781")) for f in filters)
+    }
     if any(nats_matches(f, HotlineTicket.subject("440781")) for f in filters):
         subscribed.add("hotline.tickets")
-    documented = {op["channel"]["$ref"].rsplit("/", 1)[-1] for name, op in DOC["operations"].items()
-                  if op["action"] == "receive" and name.startswith(f"{service}.receive.")}
+    documented = {
+        op["channel"]["$ref"].rsplit("/", 1)[-1]
+        for name, op in DOC["operations"].items()
+        if op["action"] == "receive" and name.startswith(f"{service}.receive.")
+    }
     documented.discard("deadletter")  # read by the dead-letter page, not a subscription
     assert documented == subscribed
 

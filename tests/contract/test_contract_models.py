@@ -28,88 +28,181 @@ LOOKBACK = "1a2b3c4d-5e6f-4a0b-8c1d-2e3f4a5b6c7d"
 TICKET_ID = "12345-440781-1-000001"
 SAMPLES: dict[str, dict[str, Any]] = {
     "intake.demand-submitted": {
-        "demand_id": DEMAND, "channel": "web", "town": "台城街道", "category": "道路交通",
-        "text": "希望修缮村口道路", "submitted_at": "2025-03-01T09:30:00+08:00",
+        "demand_id": DEMAND,
+        "channel": "web",
+        "town": "台城街道",
+        "category": "道路交通",
+        "text": "希望修缮村口道路",
+        "submitted_at": "2025-03-01T09:30:00+08:00",
     },
     "intake.demand-status-changed": {"demand_id": DEMAND, "status": "pooled", "note": "已纳入候选池"},
     "intake.demand-routed": {
-        "demand_id": DEMAND, "kind": "common", "tier": "major", "reason": "涉及多个村", "rules_version": 1,
-        "scope": "town", "estimate": 1200000,
+        "demand_id": DEMAND,
+        "kind": "common",
+        "tier": "major",
+        "reason": "涉及多个村",
+        "rules_version": 1,
+        "scope": "town",
+        "estimate": 1200000,
     },
     "intake.reply-overdue": {"demand_id": DEMAND, "due_at": "2025-03-02T09:30:00+08:00"},
     "intake.suggestion-raised": {
-        "suggestion_id": SUGGESTION, "title": "村道修缮", "category": "道路交通", "towns": ["台城街道"],
+        "suggestion_id": SUGGESTION,
+        "title": "村道修缮",
+        "category": "道路交通",
+        "towns": ["台城街道"],
         "demand_ids": [DEMAND],
     },
     "intake.suggestion-split": {
-        "suggestion_id": SUGGESTION, "removed_demand_ids": [DEMAND], "remaining_demand_ids": [],
+        "suggestion_id": SUGGESTION,
+        "removed_demand_ids": [DEMAND],
+        "remaining_demand_ids": [],
     },
     "intake.resident-contact-erased": {"contact_id": CONTACT, "erased_at": "2025-04-01T10:00:00+08:00"},
     "intake.hotline.accepted": {"ticket_id": TICKET_ID, "demand_id": DEMAND, "tracking_code": "TS-7Q4K"},
     "intake.hotline.status-changed": {"ticket_id": TICKET_ID, "demand_id": DEMAND, "status": "adopted"},
     "intake.hotline.replied": {
-        "ticket_id": TICKET_ID, "demand_id": DEMAND, "text": "已纳入年度民生实事候选项目",
+        "ticket_id": TICKET_ID,
+        "demand_id": DEMAND,
+        "text": "已纳入年度民生实事候选项目",
         "replied_at": "2025-03-01T15:00:00+08:00",
     },
     "intake.hotline.closed": {"ticket_id": TICKET_ID, "demand_id": DEMAND, "closed_at": "2025-12-01T10:00:00+08:00"},
     "decision.candidate-drafted": {"candidate_id": CANDIDATE, "year": 2025, "name": "村道修缮", "demand_ids": [DEMAND]},
     "decision.vote-declared": {
-        "session_id": str(uuid4()), "year": 2025, "level": "street", "town": "环市街道", "round_no": 1,
-        "status": "decided", "attending": 12, "elected": 2,
+        "session_id": str(uuid4()),
+        "year": 2025,
+        "level": "street",
+        "town": "环市街道",
+        "round_no": 1,
+        "status": "decided",
+        "attending": 12,
+        "elected": 2,
     },
     "decision.project-adopted": {
-        "project_id": PROJECT, "candidate_id": CANDIDATE, "year": 2025, "tier": "major", "name": "村道修缮",
-        "content": "修缮 3 公里村道", "implementing_body": "县交通运输局", "investment": "1200000.00",
-        "deadline": "2025-12-31", "demand_ids": [DEMAND], "rank": 1, "yes_votes": 142,
+        "project_id": PROJECT,
+        "candidate_id": CANDIDATE,
+        "year": 2025,
+        "tier": "major",
+        "name": "村道修缮",
+        "content": "修缮 3 公里村道",
+        "implementing_body": "县交通运输局",
+        "investment": "1200000.00",
+        "deadline": "2025-12-31",
+        "demand_ids": [DEMAND],
+        "rank": 1,
+        "yes_votes": 142,
     },
     "decision.micro-escalated": {
-        "escalation_id": CANDIDATE, "year": 2025, "town": "台城街道", "name": "加装电梯", "content": "老旧住宅加装电梯",
-        "investment": "350000.00", "cap": "100000", "demand_ids": [DEMAND],
-        "reason": "investment 350000.00 exceeds the micro-project cap 100000 (rule v1)", "rule_version": 1,
+        "escalation_id": CANDIDATE,
+        "year": 2025,
+        "town": "台城街道",
+        "name": "加装电梯",
+        "content": "老旧住宅加装电梯",
+        "investment": "350000.00",
+        "cap": "100000",
+        "demand_ids": [DEMAND],
+        "reason": "investment 350000.00 exceeds the micro-project cap 100000 (rule v1)",
+        "rule_version": 1,
     },
-    "supervision.project-file-opened": {"project_id": PROJECT, "year": 2025, "name": "村道修缮", "demand_ids": [DEMAND]},
+    "supervision.project-file-opened": {
+        "project_id": PROJECT,
+        "year": 2025,
+        "name": "村道修缮",
+        "demand_ids": [DEMAND],
+    },
     "supervision.plan-filed": {
-        "project_id": PROJECT, "year": 2025, "name": "村道修缮", "filed_on": "2025-02-20", "due_on": "2025-03-01",
-        "late": False, "tasks": 4, "milestones": 3, "budget_total": "1200000.00",
+        "project_id": PROJECT,
+        "year": 2025,
+        "name": "村道修缮",
+        "filed_on": "2025-02-20",
+        "due_on": "2025-03-01",
+        "late": False,
+        "tasks": 4,
+        "milestones": 3,
+        "budget_total": "1200000.00",
     },
     "supervision.project-progress-reported": {
-        "project_id": PROJECT, "progress_pct": 40, "note": "路基完成", "demand_ids": [DEMAND],
+        "project_id": PROJECT,
+        "progress_pct": 40,
+        "note": "路基完成",
+        "demand_ids": [DEMAND],
     },
     "supervision.warning-raised": {
-        "project_id": PROJECT, "name": "村道修缮", "key": "entry_missing:2025-06", "kind": "entry_missing",
+        "project_id": PROJECT,
+        "name": "村道修缮",
+        "key": "entry_missing:2025-06",
+        "kind": "entry_missing",
         "detail": "6 月进度未录入",
     },
     "supervision.project-completed": {
-        "project_id": PROJECT, "year": 2025, "tier": "major", "name": "村道修缮", "completed_on": "2025-11-20",
-        "deadline": "2025-12-31", "planned_investment": "1200000.00", "spent": "1185000.50", "demand_ids": [DEMAND],
+        "project_id": PROJECT,
+        "year": 2025,
+        "tier": "major",
+        "name": "村道修缮",
+        "completed_on": "2025-11-20",
+        "deadline": "2025-12-31",
+        "planned_investment": "1200000.00",
+        "spent": "1185000.50",
+        "demand_ids": [DEMAND],
     },
     "evaluation.rating-round-opened": {"round_id": ROUND, "year": 2025, "project_ids": [PROJECT]},
     "evaluation.verdict-reached": {
-        "round_id": ROUND, "project_id": PROJECT, "verdict": "satisfied", "satisfied": 120,
-        "basically_satisfied": 20, "unsatisfied": 5, "rule_version": 1, "demand_ids": [DEMAND],
+        "round_id": ROUND,
+        "project_id": PROJECT,
+        "verdict": "satisfied",
+        "satisfied": 120,
+        "basically_satisfied": 20,
+        "unsatisfied": 5,
+        "rule_version": 1,
+        "demand_ids": [DEMAND],
     },
     "evaluation.results-confirmed": {
-        "round_id": ROUND, "session_year": 2026, "rated_year": 2025, "verdicts": {PROJECT: "satisfied"},
+        "round_id": ROUND,
+        "session_year": 2026,
+        "rated_year": 2025,
+        "verdicts": {PROJECT: "satisfied"},
     },
     "evaluation.results-distributed": {"round_id": ROUND, "recipient": "all_deputies"},
     "evaluation.rectification-ordered": {
-        "project_id": PROJECT, "round_id": ROUND, "name": "村道修缮", "deadline": "2026-05-31", "demand_ids": [DEMAND],
+        "project_id": PROJECT,
+        "round_id": ROUND,
+        "name": "村道修缮",
+        "deadline": "2026-05-31",
+        "demand_ids": [DEMAND],
     },
     "evaluation.rectification-overdue": {"project_id": PROJECT, "deadline": "2026-05-31", "days_overdue": 3},
     "evaluation.re-rating-reached": {
-        "project_id": PROJECT, "verdict": "basically_satisfied", "satisfied": 60, "basically_satisfied": 50,
-        "unsatisfied": 10, "rule_version": 1,
+        "project_id": PROJECT,
+        "verdict": "basically_satisfied",
+        "satisfied": 60,
+        "basically_satisfied": 50,
+        "unsatisfied": 10,
+        "rule_version": 1,
     },
     "evaluation.rectification-escalated": {"project_id": PROJECT, "step": "special_inquiry"},
     "evaluation.lookback-problem-found": {
-        "lookback_id": LOOKBACK, "project_id": PROJECT, "project_name": "村道修缮", "town": "台城街道",
-        "problem": "路面开裂", "checked_on": "2026-09-10", "in_use": True, "held_up": False,
-        "residents_satisfied": False, "demand_ids": [DEMAND],
+        "lookback_id": LOOKBACK,
+        "project_id": PROJECT,
+        "project_name": "村道修缮",
+        "town": "台城街道",
+        "problem": "路面开裂",
+        "checked_on": "2026-09-10",
+        "in_use": True,
+        "held_up": False,
+        "residents_satisfied": False,
+        "demand_ids": [DEMAND],
     },
 }
 TICKET = {
-    "ticket_id": TICKET_ID, "county": "440781", "received_at": "2025-03-01T09:00:00+08:00",
-    "category": "道路交通", "text": "村口道路坑洼", "town": "台城街道", "latitude": 22.25, "longitude": 112.79,
+    "ticket_id": TICKET_ID,
+    "county": "440781",
+    "received_at": "2025-03-01T09:00:00+08:00",
+    "category": "道路交通",
+    "text": "村口道路坑洼",
+    "town": "台城街道",
+    "latitude": 22.25,
+    "longitude": 112.79,
 }
 MODELS = list(REGISTRY.models())
 DOCUMENTS = build_documents()
@@ -128,10 +221,17 @@ def sample(model: type[Contract]) -> dict[str, Any]:
 def envelope(model: type[Contract], payload: dict[str, Any], **overrides: Any) -> dict[str, Any]:
     """An envelope as JSON-ready data, as a producer would put it on the wire."""
     return {
-        "event_id": str(uuid4()), "type": model.type_name(), "schema_version": model.SCHEMA_VERSION,
-        "county": "440781", "occurred_at": "2025-03-01T09:30:00+08:00", "recorded_at": "2025-03-01T09:30:01+08:00",
-        "actor": {"role": "system", "id": "contract-test"}, "correlation_id": "req-1", "causation_id": "",
-        "payload": payload, **overrides,
+        "event_id": str(uuid4()),
+        "type": model.type_name(),
+        "schema_version": model.SCHEMA_VERSION,
+        "county": "440781",
+        "occurred_at": "2025-03-01T09:30:00+08:00",
+        "recorded_at": "2025-03-01T09:30:01+08:00",
+        "actor": {"role": "system", "id": "contract-test"},
+        "correlation_id": "req-1",
+        "causation_id": "",
+        "payload": payload,
+        **overrides,
     }
 
 
@@ -142,16 +242,24 @@ def wire(data: dict[str, Any]) -> bytes:
 def test_every_registered_event_has_a_sample() -> None:
     registered = {m.type_name() for m in MODELS}
     assert not registered - set(SAMPLES), f"add a sample to SAMPLES for: {sorted(registered - set(SAMPLES))}"
-    assert not set(SAMPLES) - registered, f"samples for events no longer registered: {sorted(set(SAMPLES) - registered)}"
+    assert not set(SAMPLES) - registered, (
+        f"samples for events no longer registered: {sorted(set(SAMPLES) - registered)}"
+    )
 
 
 @pytest.mark.parametrize("model", MODELS, ids=ids)
 def test_an_event_round_trips_through_an_envelope_and_the_registry(model: type[Contract]) -> None:
     sent = model.model_validate(sample(model))
     out = Envelope(
-        event_id=uuid4(), type=model.type_name(), schema_version=model.SCHEMA_VERSION, county="440781",
-        occurred_at=datetime(2025, 3, 1, 1, 30, tzinfo=UTC), recorded_at=datetime(2025, 3, 1, 1, 30, 1, tzinfo=UTC),
-        actor=Actor(role="system", id="contract-test"), correlation_id="req-1", payload=sent.model_dump(mode="json"),
+        event_id=uuid4(),
+        type=model.type_name(),
+        schema_version=model.SCHEMA_VERSION,
+        county="440781",
+        occurred_at=datetime(2025, 3, 1, 1, 30, tzinfo=UTC),
+        recorded_at=datetime(2025, 3, 1, 1, 30, 1, tzinfo=UTC),
+        actor=Actor(role="system", id="contract-test"),
+        correlation_id="req-1",
+        payload=sent.model_dump(mode="json"),
     )
 
     received_envelope, received = REGISTRY.decode(out.model_dump_json().encode())
@@ -241,7 +349,8 @@ def test_a_hotline_ticket_round_trips_and_matches_its_schema() -> None:
     assert HotlineTicket.model_validate_json(ticket.model_dump_json()) == ticket
     schema = json.loads(DOCUMENTS["events/hotline.ticket.v1.schema.json"])
     jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(
-        ticket.model_dump(mode="json"))
+        ticket.model_dump(mode="json")
+    )
     with pytest.raises(ValidationError, match="surprise_field"):
         HotlineTicket.model_validate({**TICKET, "surprise_field": 1})
     with pytest.raises(ValidationError, match="county"):

@@ -22,7 +22,8 @@ def test_the_committed_export_is_current() -> None:
     assert not problems, (
         "shared/contracts/schema is out of date with shared/contracts: "
         + ", ".join(problems)
-        + ". Run `shishi contracts export` (or `python -m services.tools.cli.main contracts export`) and commit the result."
+        + ". Run `shishi contracts export` (or `python -m services.tools.cli.main contracts export`) "
+        "and commit the result."
     )
 
 
@@ -31,7 +32,10 @@ def test_exporting_twice_gives_byte_identical_trees(tmp_path: Path, capsys) -> N
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     subprocess.run(
         [sys.executable, "-m", "services.tools.cli.main", "contracts", "export", "--out", str(tmp_path / "b")],
-        cwd=ROOT, env=env, check=True, capture_output=True,
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
     )
     first, second = tree(tmp_path / "a"), tree(tmp_path / "b")
     assert first == second

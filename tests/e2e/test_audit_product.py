@@ -11,27 +11,35 @@ import time
 
 import httpx
 
+from services.tools.cli.main import main
 from shared.audit.merkle import leaf_hash, verify_inclusion
 from shared.audit.signing import Checkpoint, public_key_from_text, verify_signature
 from shared.audit.witness import published_checkpoints
-from services.tools.cli.main import main
 
 
 def test_demand_is_provably_logged_and_the_product_verifies(running_product) -> None:  # type: ignore[no-untyped-def]
     with httpx.Client(base_url=running_product.origin, timeout=30) as client:
-        r = client.post("/intake/api/demands", json={"county": "440783", "town": "三埠街道", "category": "water",
-                                                     "text": "自来水水压不足，高层住户无水"})
+        r = client.post(
+            "/intake/api/demands",
+            json={"county": "440783", "town": "三埠街道", "category": "water", "text": "自来水水压不足，高层住户无水"},
+        )
         assert r.status_code == 201, r.text
         demand_id = r.json()["id"]
         auditor = {"authorization": f"Bearer {running_product.token('auditor', '440783')}"}
-        proof = client.get("/intake/api/audit/proofs/inclusion", headers=auditor,
-                           params={"aggregate_id": demand_id, "version": 1}).json()
+        proof = client.get(
+            "/intake/api/audit/proofs/inclusion", headers=auditor, params={"aggregate_id": demand_id, "version": 1}
+        ).json()
         key = public_key_from_text(client.get("/intake/api/audit/public-key").json()["public_key"])
         checkpoint = Checkpoint.from_dict(proof["checkpoint"])
         assert verify_signature(checkpoint, key)
         leaf = leaf_hash(base64.b64decode(proof["leaf_data"]))
-        assert verify_inclusion(proof["leaf_index"], checkpoint.size, leaf, [bytes.fromhex(p) for p in proof["proof"]],
-                                bytes.fromhex(checkpoint.root))
+        assert verify_inclusion(
+            proof["leaf_index"],
+            checkpoint.size,
+            leaf,
+            [bytes.fromhex(p) for p in proof["proof"]],
+            bytes.fromhex(checkpoint.root),
+        )
         page = client.get("/intake/audit", headers=auditor)
         assert page.status_code == 200 and checkpoint.root in page.text
 
@@ -42,5 +50,6 @@ def test_demand_is_provably_logged_and_the_product_verifies(running_product) -> 
             break
         assert time.monotonic() < deadline, "the checkpoint was not published on NATS"
         time.sleep(0.5)
-    assert main(["audit", "verify", "--data-dir", str(running_product.data_dir),
-                 "--nats", running_product.nats_url]) == 0
+    assert (
+        main(["audit", "verify", "--data-dir", str(running_product.data_dir), "--nats", running_product.nats_url]) == 0
+    )

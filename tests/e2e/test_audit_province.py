@@ -18,26 +18,44 @@ def test_counties_side_by_side_with_coverage_gaps(running_product) -> None:  # t
     origin = running_product.origin
     towns = towns_of("440704")
     town = towns[0]
-    demo = DemoContext(client=DemoClient(origin, running_product.data_dir, "440704"), county="440704", profile={},
-                       nats_url=running_product.nats_url, data_dir=running_product.data_dir, rng=random.Random(7))
+    demo = DemoContext(
+        client=DemoClient(origin, running_product.data_dir, "440704"),
+        county="440704",
+        profile={},
+        nats_url=running_product.nats_url,
+        data_dir=running_product.data_dir,
+        rng=random.Random(7),
+    )
     with httpx.Client(base_url=origin, timeout=30) as client:
         ids = []
         for n in range(3):
-            r = client.post("/intake/api/demands", json={"county": "440704", "town": town, "category": "roads",
-                                                         "text": f"外海街道路灯不亮 {n}"})
+            r = client.post(
+                "/intake/api/demands",
+                json={"county": "440704", "town": town, "category": "roads", "text": f"外海街道路灯不亮 {n}"},
+            )
             assert r.status_code == 201, r.text
             ids.append(r.json()["id"])
         # the county registers its towns; one town holds its own vote (residents' representatives with deputies)
-        demo.client.call("PUT", "/evaluation/api/counties/440704/rules", "congress_staff",
-                         json={"changes": {"towns": towns}, "reason": "登记乡镇街道"})
-        demo.client.wait_for(lambda: demo.client.call("GET", "/decision/api/counties/440704/pool", "congress_staff")
-                             ["total"] >= 3, "the pool")
+        demo.client.call(
+            "PUT",
+            "/evaluation/api/counties/440704/rules",
+            "congress_staff",
+            json={"changes": {"towns": towns}, "reason": "登记乡镇街道"},
+        )
+        demo.client.wait_for(
+            lambda: demo.client.call("GET", "/decision/api/counties/440704/pool", "congress_staff")["total"] >= 3,
+            "the pool",
+        )
         vote_year(demo, 2026, ids, 3, 2, close=True, level="town", town=town)
         viewer = {"authorization": f"Bearer {running_product.token('province_viewer', '4407*')}"}
         deadline = time.monotonic() + 30
         while True:
-            rows = {row["county"]: row for row in
-                    client.get("/province/api/counties", params={"year": 2026}, headers=viewer).json()["counties"]}
+            rows = {
+                row["county"]: row
+                for row in client.get("/province/api/counties", params={"year": 2026}, headers=viewer).json()[
+                    "counties"
+                ]
+            }
             if rows["440704"]["towns_covered"] or time.monotonic() > deadline:
                 break
             time.sleep(0.3)

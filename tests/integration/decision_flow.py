@@ -8,15 +8,16 @@ from uuid import UUID, uuid4
 
 from fastapi.testclient import TestClient
 
+from services.decision.domain.pooled_demand import PooledDemand
+from services.decision.main import create_app
 from shared.auth import issue_token
 from shared.config import Settings
 from shared.kernel.meta import Meta
-from services.decision.domain.pooled_demand import PooledDemand
-from services.decision.main import create_app
 
 COUNTY = "440781"
-SCORES = {c: 4 for c in ("necessity", "feasibility", "inclusiveness", "regional_balance", "urgency", "benefit",
-                         "conditions")}
+SCORES = {
+    c: 4 for c in ("necessity", "feasibility", "inclusiveness", "regional_balance", "urgency", "benefit", "conditions")
+}
 STEPS = ["chairpersons", "party_committee", "standing_committee", "presidium"]
 
 
@@ -31,12 +32,21 @@ class Flow:
         self.api.state.runtime.updater.catch_up()
 
     def headers(self, role: str, subject: str | None = None, county: str = COUNTY) -> dict:
-        token = issue_token(self.settings.resolved_jwt_secret(), subject=subject or f"{role}-{county}",
-                            roles=[role], counties=[county])
+        token = issue_token(
+            self.settings.resolved_jwt_secret(), subject=subject or f"{role}-{county}", roles=[role], counties=[county]
+        )
         return {"authorization": f"Bearer {token}"}
 
-    def call(self, method: str, path: str, role: str = "congress_staff", *, subject: str | None = None,
-             expect: int = 200, **kwargs) -> dict:
+    def call(
+        self,
+        method: str,
+        path: str,
+        role: str = "congress_staff",
+        *,
+        subject: str | None = None,
+        expect: int = 200,
+        **kwargs,
+    ) -> dict:
         r = self.client.request(method, f"/decision/api{path}", headers=self.headers(role, subject), **kwargs)
         assert r.status_code == expect, r.text
         self.sync()
@@ -44,42 +54,85 @@ class Flow:
 
     def pooled_demands(self, n: int) -> list[str]:
         meta = Meta(county=COUNTY, actor_role="resident", actor_id="resident", occurred_at=datetime.now(UTC))
-        demands = [PooledDemand(meta=meta, demand_id=uuid4(), channel="web", town="台城街道", category="roads",
-                                text=f"诉求{n}") for n in range(n)]
+        demands = [
+            PooledDemand(
+                meta=meta, demand_id=uuid4(), channel="web", town="台城街道", category="roads", text=f"诉求{n}"
+            )
+            for n in range(n)
+        ]
         self.app.save(*demands)
         return [str(d.id) for d in demands]
 
     def adopted_list(self, n: int, year: int = 2025) -> tuple[str, list[str]]:
         ids = []
         for k in range(n):
-            c = self.call("POST", f"/counties/{COUNTY}/candidates", "gov_unit", expect=201, json={
-                "year": year, "name": f"候选项目{k + 1}", "content": "内容", "implementing_body": "县住建局",
-                "investment": "1000000", "deadline": f"{year}-12-31", "coverage": ["台城街道"],
-                "demand_ids": self.pooled_demands(2)})
-            self.call("POST", f"/candidates/{c['id']}/screening", "gov_unit",
-                      json={"scores": SCORES, "reasons": {"necessity": "群众反映集中"}})
+            c = self.call(
+                "POST",
+                f"/counties/{COUNTY}/candidates",
+                "gov_unit",
+                expect=201,
+                json={
+                    "year": year,
+                    "name": f"候选项目{k + 1}",
+                    "content": "内容",
+                    "implementing_body": "县住建局",
+                    "investment": "1000000",
+                    "deadline": f"{year}-12-31",
+                    "coverage": ["台城街道"],
+                    "demand_ids": self.pooled_demands(2),
+                },
+            )
+            self.call(
+                "POST",
+                f"/candidates/{c['id']}/screening",
+                "gov_unit",
+                json={"scores": SCORES, "reasons": {"necessity": "群众反映集中"}},
+            )
             ids.append(c["id"])
-        lst = self.call("POST", f"/counties/{COUNTY}/candidate-lists", "gov_unit", expect=201, json={
-            "year": year, "title": f"{year}年民生实事候选项目", "candidate_ids": ids})
+        lst = self.call(
+            "POST",
+            f"/counties/{COUNTY}/candidate-lists",
+            "gov_unit",
+            expect=201,
+            json={"year": year, "title": f"{year}年民生实事候选项目", "candidate_ids": ids},
+        )
         for step in STEPS:
-            self.call("POST", f"/candidate-lists/{lst['id']}/decisions",
-                      json={"step": step, "decision": "approve", "reason": "通过"})
+            self.call(
+                "POST",
+                f"/candidate-lists/{lst['id']}/decisions",
+                json={"step": step, "decision": "approve", "reason": "通过"},
+            )
         return lst["id"], ids
 
     def session(self, list_id: str, roll: int, year: int = 2025) -> tuple[str, list[str]]:
         deputies = [f"deputy-{n:03d}" for n in range(roll)]
-        s = self.call("POST", f"/counties/{COUNTY}/sessions", expect=201, json={
-            "year": year, "name": f"{year}年人代会", "list_id": list_id,
-            "roll": [{"id": d, "name": f"代表{n}"} for n, d in enumerate(deputies)]})
+        s = self.call(
+            "POST",
+            f"/counties/{COUNTY}/sessions",
+            expect=201,
+            json={
+                "year": year,
+                "name": f"{year}年人代会",
+                "list_id": list_id,
+                "roll": [{"id": d, "name": f"代表{n}"} for n, d in enumerate(deputies)],
+            },
+        )
         return s["id"], deputies
 
     def check_in(self, session_id: str, deputy: str) -> str:
-        return self.call("POST", f"/sessions/{session_id}/check-in", "deputy", subject=deputy,
-                         json={"deputy_id": deputy})["ballot_token"]
+        return self.call(
+            "POST", f"/sessions/{session_id}/check-in", "deputy", subject=deputy, json={"deputy_id": deputy}
+        )["ballot_token"]
 
     def cast(self, session_id: str, token: str, marks: dict, expect: int = 201) -> dict:
-        return self.call("POST", f"/sessions/{session_id}/ballots", "deputy", subject="someone", expect=expect,
-                         json={"token": token, "marks": marks})
+        return self.call(
+            "POST",
+            f"/sessions/{session_id}/ballots",
+            "deputy",
+            subject="someone",
+            expect=expect,
+            json={"token": token, "marks": marks},
+        )
 
 
 def ballots_for(candidates: list[str], yes_counts: list[int], voters: int, seats: int) -> list[dict]:
@@ -87,7 +140,7 @@ def ballots_for(candidates: list[str], yes_counts: list[int], voters: int, seats
     yes-marks per ballot (largest remaining quota first)."""
     left = dict(zip(candidates, yes_counts, strict=True))
     ballots = []
-    for v in range(voters):
+    for _v in range(voters):
         chosen = sorted((c for c in candidates if left[c] > 0), key=lambda c: -left[c])[:seats]
         for c in chosen:
             left[c] -= 1

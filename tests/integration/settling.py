@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from shared.views.store import ViewUpdater
+from shared.views.updater import ViewUpdater
 
 
 def until(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
@@ -20,5 +20,8 @@ def quiet(api) -> bool:  # type: ignore[no-untyped-def]
     """The service has folded every stored event into its read models and published them all."""
     runtime = api.state.runtime
     last = runtime.app.recorder.max_notification_id() or 0
-    return runtime.views.position(ViewUpdater.NAME) == last and runtime.relay is not None and (
-        runtime.app.recorder.max_tracking_id("outbox:nats") or 0) == last
+    return (
+        runtime.views.position(ViewUpdater.NAME) == last
+        and runtime.relay is not None
+        and (runtime.app.recorder.max_tracking_id("outbox:nats") or 0) == last
+    )

@@ -24,13 +24,25 @@ def holds_ballot(text: str, receipts: list[str]) -> bool:
     return '"marks"' in text or any(r in text for r in receipts)
 
 
-def audit_views(client: TestClient, service: str, secret: str, data_dir: Path, receipts: list[str],
-                deputies: list[str], tokens: list[str], app: object) -> Iterator[str]:
+def audit_views(
+    client: TestClient,
+    service: str,
+    secret: str,
+    data_dir: Path,
+    receipts: list[str],
+    deputies: list[str],
+    tokens: list[str],
+    app: object,
+) -> Iterator[str]:
     """Everything an auditor can see about the ballot boxes of this service, as text."""
-    auditor = {"authorization": "Bearer " + issue_token(secret, subject="auditor-9", roles=["auditor"],
-                                                        counties=[COUNTY])}
-    boxes = {n.originator_id for n in app.recorder.select_notifications(0, 100_000)  # type: ignore[attr-defined]
-             if n.topic.endswith(".Cast")}
+    auditor = {
+        "authorization": "Bearer " + issue_token(secret, subject="auditor-9", roles=["auditor"], counties=[COUNTY])
+    }
+    boxes = {
+        n.originator_id
+        for n in app.recorder.select_notifications(0, 100_000)  # type: ignore[attr-defined]
+        if n.topic.endswith(".Cast")
+    }
     assert boxes, "the vote cast ballots"
     for box in boxes:
         history = client.get(f"/{service}/api/audit/aggregates/{box}/history", headers=auditor).json()["events"]
@@ -38,12 +50,18 @@ def audit_views(client: TestClient, service: str, secret: str, data_dir: Path, r
         assert casts and all(e["actor_id"] == ANONYMOUS and e["correlation_id"] == "" for e in casts)
         yield from (json.dumps(e, ensure_ascii=False) for e in history)
         for entry in history:  # the box as of every moment of its history
-            state = client.get(f"/{service}/api/audit/aggregates/{box}", headers=auditor,
-                               params={"as_of": entry["recorded_at"], "basis": "recorded"})
+            state = client.get(
+                f"/{service}/api/audit/aggregates/{box}",
+                headers=auditor,
+                params={"as_of": entry["recorded_at"], "basis": "recorded"},
+            )
             assert state.status_code == 200
             yield state.text
-            proof = client.get(f"/{service}/api/audit/proofs/inclusion", headers=auditor,
-                               params={"aggregate_id": str(box), "version": entry["version"]})
+            proof = client.get(
+                f"/{service}/api/audit/proofs/inclusion",
+                headers=auditor,
+                params={"aggregate_id": str(box), "version": entry["version"]},
+            )
             assert proof.status_code == 200
             yield json.dumps(proof.json()["event"], ensure_ascii=False)
     for year in (2024, 2025, 2026, 2027):
@@ -53,8 +71,11 @@ def audit_views(client: TestClient, service: str, secret: str, data_dir: Path, r
             yield from path.read_text(encoding="utf-8").splitlines()
     log = sidecar_path(data_dir / service).read_bytes()
     assert not any(d.encode() in log for d in deputies) and not any(t.encode() in log for t in tokens)
-    reads = [n.state.decode() for n in app.recorder.select_notifications(0, 100_000)  # type: ignore[attr-defined]
-             if n.topic.endswith("AuditorRead.Recorded")]
+    reads = [
+        n.state.decode()
+        for n in app.recorder.select_notifications(0, 100_000)  # type: ignore[attr-defined]
+        if n.topic.endswith("AuditorRead.Recorded")
+    ]
     assert reads  # the auditor's own reads were recorded, and they name no voter either
     yield from reads
 
@@ -73,11 +94,23 @@ def test_decision_votes_stay_secret_through_the_audit_tools(tmp_path: Path) -> N
         session_id, deputies = flow.session(list_id, roll=7)
         tokens = [flow.check_in(session_id, d) for d in deputies[:6]]
         flow.call("POST", f"/sessions/{session_id}/votes", expect=201, json={"seats": 3})
-        receipts = [flow.cast(session_id, t, m)["receipt"]
-                    for t, m in zip(tokens, ballots_for(candidates, [6, 5, 4, 1], 6, seats=3), strict=True)]
+        receipts = [
+            flow.cast(session_id, t, m)["receipt"]
+            for t, m in zip(tokens, ballots_for(candidates, [6, 5, 4, 1], 6, seats=3), strict=True)
+        ]
         flow.call("POST", f"/sessions/{session_id}/close")
-        lines = list(audit_views(flow.client, "decision", flow.settings.resolved_jwt_secret(), tmp_path, receipts,
-                                 deputies, tokens, flow.app))
+        lines = list(
+            audit_views(
+                flow.client,
+                "decision",
+                flow.settings.resolved_jwt_secret(),
+                tmp_path,
+                receipts,
+                deputies,
+                tokens,
+                flow.app,
+            )
+        )
     assert_secret(lines, deputies, receipts, tokens)
 
 
@@ -85,19 +118,37 @@ def test_evaluation_ratings_stay_secret_through_the_audit_tools(world: World, tm
     c, staff = world.client, world.bearer("congress_staff")
     with c:
         world.at(date(2026, 1, 10))
-        opened = c.post(f"/evaluation/api/counties/{COUNTY}/rounds", headers=staff, json={
-            "session_year": 2026, "rated_year": 2025, "session_closes_on": "2026-01-15"}).json()
+        opened = c.post(
+            f"/evaluation/api/counties/{COUNTY}/rounds",
+            headers=staff,
+            json={"session_year": 2026, "rated_year": 2025, "session_closes_on": "2026-01-15"},
+        ).json()
         round_id, projects = opened["id"], [p["project_id"] for p in opened["projects"]]
         deputies = [f"deputy-eval-{n:02d}" for n in range(4)]
-        tokens = [c.post(f"/evaluation/api/rounds/{round_id}/check-in", headers=world.bearer("deputy", d)
-                         ).json()["token"] for d in deputies]
+        tokens = [
+            c.post(f"/evaluation/api/rounds/{round_id}/check-in", headers=world.bearer("deputy", d)).json()["token"]
+            for d in deputies
+        ]
         assert c.post(f"/evaluation/api/rounds/{round_id}/start", headers=staff).status_code == 200
         levels = ["satisfied", "unsatisfied", "basically_satisfied", "satisfied"]
-        receipts = [c.post(f"/evaluation/api/rounds/{round_id}/ballots",
-                           json={"token": t, "marks": {p: level for p in projects}}).json()["receipt"]
-                    for t, level in zip(tokens, levels, strict=True)]
+        receipts = [
+            c.post(
+                f"/evaluation/api/rounds/{round_id}/ballots", json={"token": t, "marks": {p: level for p in projects}}
+            ).json()["receipt"]
+            for t, level in zip(tokens, levels, strict=True)
+        ]
         assert c.post(f"/evaluation/api/rounds/{round_id}/close", headers=staff).status_code == 200
         world.catch_up()
-        lines = list(audit_views(c, "evaluation", world.settings.resolved_jwt_secret(), world.settings.data_dir,
-                                 receipts, deputies, tokens, world.app))
+        lines = list(
+            audit_views(
+                c,
+                "evaluation",
+                world.settings.resolved_jwt_secret(),
+                world.settings.data_dir,
+                receipts,
+                deputies,
+                tokens,
+                world.app,
+            )
+        )
     assert_secret(lines, deputies, receipts, tokens)

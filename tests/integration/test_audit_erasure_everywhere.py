@@ -18,22 +18,24 @@ from uuid import UUID
 import nats
 from fastapi.testclient import TestClient
 
-from shared.auth import issue_token
 from services.tools.cli.main import main
+from shared.auth import issue_token
 from shared.config import SERVICES, Settings
 from tests.integration.settling import quiet, until
 
 NAME, PHONE, ADDRESS = "欧阳淑芬", "13712345678", "台城街道桥湖路88号3栋502房"
 
 
-
-
 def needles(key: bytes) -> dict[str, list[bytes]]:
     def forms(text: str) -> list[bytes]:
         return [text.encode(), json.dumps(text).strip('"').encode()]  # UTF-8 and JSON \\u escapes
 
-    return {"name": forms(NAME), "phone": forms(PHONE), "address": forms(ADDRESS),
-            "key": [key, base64.b64encode(key), key.hex().encode()]}
+    return {
+        "name": forms(NAME),
+        "phone": forms(PHONE),
+        "address": forms(ADDRESS),
+        "key": [key, base64.b64encode(key), key.hex().encode()],
+    }
 
 
 def found_in_files(roots: list[Path], wanted: dict[str, list[bytes]]) -> list[str]:
@@ -66,19 +68,38 @@ async def stream_messages(url: str) -> list[bytes]:
 
 def test_erased_resident_is_unreadable_everywhere_and_history_still_verifies(tmp_path: Path, fresh_nats) -> None:  # type: ignore[no-untyped-def]
     live = tmp_path / "live"
-    apis = {s: importlib.import_module(f"services.{s}.main").create_app(
-        Settings(service=s, data_dir=live, nats_url=fresh_nats.url)) for s in SERVICES}
+    apis = {
+        s: importlib.import_module(f"services.{s}.main").create_app(
+            Settings(service=s, data_dir=live, nats_url=fresh_nats.url)
+        )
+        for s in SERVICES
+    }
     clients = {s: TestClient(api) for s, api in apis.items()}
     for client in clients.values():
         client.__enter__()
     try:
         intake = clients["intake"]
-        staff = {"authorization": "Bearer " + issue_token(Settings(data_dir=live).resolved_jwt_secret(),
-                                                           subject="staff-1", roles=["congress_staff"],
-                                                           counties=["440781"])}
-        r = intake.post("/intake/api/demands", json={"county": "440781", "town": "台城街道", "category": "housing",
-                                                    "text": "楼道漏水多年无人修", "name": NAME, "phone": PHONE,
-                                                    "address": ADDRESS})
+        staff = {
+            "authorization": "Bearer "
+            + issue_token(
+                Settings(data_dir=live).resolved_jwt_secret(),
+                subject="staff-1",
+                roles=["congress_staff"],
+                counties=["440781"],
+            )
+        }
+        r = intake.post(
+            "/intake/api/demands",
+            json={
+                "county": "440781",
+                "town": "台城街道",
+                "category": "housing",
+                "text": "楼道漏水多年无人修",
+                "name": NAME,
+                "phone": PHONE,
+                "address": ADDRESS,
+            },
+        )
         assert r.status_code == 201, r.text
         demand_id = r.json()["id"]
         seen = intake.get(f"/intake/api/demands/{demand_id}", headers=staff).json()["contact"]
@@ -94,8 +115,11 @@ def test_erased_resident_is_unreadable_everywhere_and_history_still_verifies(tmp
         before = found_in_files(roots, needles(key))
         assert any(hit.startswith("key in") for hit in before), "the search finds the key while it exists"
 
-        erased = intake.post(f"/intake/api/demands/{demand_id}/erase-contact", headers=staff,
-                             json={"reason": "本人依《个人信息保护法》申请删除"})
+        erased = intake.post(
+            f"/intake/api/demands/{demand_id}/erase-contact",
+            headers=staff,
+            json={"reason": "本人依《个人信息保护法》申请删除"},
+        )
         assert erased.status_code == 200 and erased.json()["key_destroyed"] is True
         for api in apis.values():
             until(lambda a=api: quiet(a), "services quiet after erasure")
@@ -115,8 +139,23 @@ def test_erased_resident_is_unreadable_everywhere_and_history_still_verifies(tmp
 
     # Export bundle of the county and year, made after the erasure.
     bundle = tmp_path / "bundle"
-    assert main(["audit", "export", "--county", "440781", "--year", str(time.gmtime().tm_year),
-                 "--data-dir", str(live), "--out", str(bundle)]) == 0
+    assert (
+        main(
+            [
+                "audit",
+                "export",
+                "--county",
+                "440781",
+                "--year",
+                str(time.gmtime().tm_year),
+                "--data-dir",
+                str(live),
+                "--out",
+                str(bundle),
+            ]
+        )
+        == 0
+    )
     # Every file: stores, key store, audit logs, read models, NATS's own files, the bundle.
     assert found_in_files([live, fresh_nats.data_dir, bundle], needles(key)) == []
     # Every message of every NATS stream.
@@ -130,9 +169,17 @@ def test_erased_resident_is_unreadable_everywhere_and_history_still_verifies(tmp
 async def publish_ticket(url: str) -> None:
     from shared.contracts import HotlineTicket
 
-    ticket = HotlineTicket(ticket_id="T-PIPL-1", county="440781", received_at=datetime(2026, 3, 1, 9, tzinfo=UTC),
-                           category="water", text="停水三天", town="台城街道", caller_name=NAME, caller_phone=PHONE,
-                           address=ADDRESS)
+    ticket = HotlineTicket(
+        ticket_id="T-PIPL-1",
+        county="440781",
+        received_at=datetime(2026, 3, 1, 9, tzinfo=UTC),
+        category="water",
+        text="停水三天",
+        town="台城街道",
+        caller_name=NAME,
+        caller_phone=PHONE,
+        address=ADDRESS,
+    )
     nc = await nats.connect(url)
     try:
         await nc.jetstream().publish(HotlineTicket.subject("440781"), ticket.model_dump_json().encode())
@@ -143,19 +190,30 @@ async def publish_ticket(url: str) -> None:
 def test_erased_hotline_caller_is_unreadable_in_the_streams_too(tmp_path: Path, fresh_nats) -> None:  # type: ignore[no-untyped-def]
     live = tmp_path / "live"
     api = importlib.import_module("services.intake.main").create_app(
-        Settings(service="intake", data_dir=live, nats_url=fresh_nats.url))
+        Settings(service="intake", data_dir=live, nats_url=fresh_nats.url)
+    )
     with TestClient(api) as intake:
         asyncio.run(publish_ticket(fresh_nats.url))
         app = api.state.application
-        until(lambda: any(n.topic.endswith("Demand.Submitted") for n in app.recorder.select_notifications(0, 100)),
-              "the ticket became a demand")
-        demand_id = next(n.originator_id for n in app.recorder.select_notifications(0, 100)
-                         if n.topic.endswith("Demand.Submitted"))
-        staff = {"authorization": "Bearer " + issue_token(Settings(data_dir=live).resolved_jwt_secret(),
-                                                           subject="staff-1", roles=["congress_staff"],
-                                                           counties=["440781"])}
-        r = intake.post(f"/intake/api/demands/{demand_id}/erase-contact", headers=staff,
-                        json={"reason": "来电人申请删除个人信息"})
+        until(
+            lambda: any(n.topic.endswith("Demand.Submitted") for n in app.recorder.select_notifications(0, 100)),
+            "the ticket became a demand",
+        )
+        demand_id = next(
+            n.originator_id for n in app.recorder.select_notifications(0, 100) if n.topic.endswith("Demand.Submitted")
+        )
+        staff = {
+            "authorization": "Bearer "
+            + issue_token(
+                Settings(data_dir=live).resolved_jwt_secret(),
+                subject="staff-1",
+                roles=["congress_staff"],
+                counties=["440781"],
+            )
+        }
+        r = intake.post(
+            f"/intake/api/demands/{demand_id}/erase-contact", headers=staff, json={"reason": "来电人申请删除个人信息"}
+        )
         assert r.status_code == 200 and r.json()["key_destroyed"] is True
     messages = asyncio.run(stream_messages(fresh_nats.url))
     assert not any(v.encode() in m for m in messages for v in (NAME, PHONE, ADDRESS))

@@ -15,27 +15,25 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
+from uuid import uuid4
 
 import nats
 from fastapi.testclient import TestClient
 
-from datetime import UTC, date, datetime
-from decimal import Decimal
-from uuid import uuid4
-
-from shared.persistence.application import Inbound
-from shared.auth import issue_token
 from services.tools.cli.main import main
+from shared.auth import issue_token
 from shared.config import SERVICES, Settings
 from shared.contracts import decision as d
 from shared.contracts.envelope import Actor, Envelope
-from shared.views.store import ViewStore, ViewUpdater
+from shared.persistence.application import Inbound
+from shared.views.store import ViewStore
+from shared.views.updater import ViewUpdater
 from tests.integration.settling import quiet, until
 
 FROM_STREAMS_ONLY = ("decision", "evaluation")  # no HTTP command reaches them in this scenario
-
-
 
 
 def rebuilt_from_store(api) -> list:  # type: ignore[no-untyped-def]
@@ -76,12 +74,28 @@ async def replay_streams(replica, nats_url: str) -> None:  # type: ignore[no-unt
 async def adopt_project(nats_url: str, county: str) -> str:
     """decision.project-adopted on the DECISION stream, as decision's relay publishes it."""
     project_id = uuid4()
-    payload = d.ProjectAdopted(project_id=project_id, candidate_id=uuid4(), year=2026, tier="major", name="村道修复",
-                               content="修复台城街道村道", implementing_body="县交通局", investment=Decimal(800000),
-                               deadline=date(2026, 12, 31), demand_ids=[])
-    env = Envelope(event_id=uuid4(), type=payload.type_name(), schema_version=1, county=county,
-                   occurred_at=datetime(2026, 1, 15, tzinfo=UTC), recorded_at=datetime.now(UTC),
-                   actor=Actor(role="congress_staff", id="staff-1"), payload=payload.model_dump(mode="json"))
+    payload = d.ProjectAdopted(
+        project_id=project_id,
+        candidate_id=uuid4(),
+        year=2026,
+        tier="major",
+        name="村道修复",
+        content="修复台城街道村道",
+        implementing_body="县交通局",
+        investment=Decimal(800000),
+        deadline=date(2026, 12, 31),
+        demand_ids=[],
+    )
+    env = Envelope(
+        event_id=uuid4(),
+        type=payload.type_name(),
+        schema_version=1,
+        county=county,
+        occurred_at=datetime(2026, 1, 15, tzinfo=UTC),
+        recorded_at=datetime.now(UTC),
+        actor=Actor(role="congress_staff", id="staff-1"),
+        payload=payload.model_dump(mode="json"),
+    )
     nc = await nats.connect(nats_url)
     try:
         await nc.jetstream().publish(env.subject(), env.model_dump_json().encode())
@@ -107,21 +121,38 @@ def test_read_models_rebuild_identically_from_stores_and_from_streams(tmp_path: 
     try:
         intake = clients[0]
         for n, county in enumerate(["440781", "440781", "440703", "440785", "440781"]):
-            r = intake.post("/intake/api/demands", json={"county": county, "town": "台城街道", "category": "roads",
-                                                        "text": f"村道破损第{n}处，请尽快修复", "name": "李女士",
-                                                        "phone": "13900000000"})
+            r = intake.post(
+                "/intake/api/demands",
+                json={
+                    "county": county,
+                    "town": "台城街道",
+                    "category": "roads",
+                    "text": f"村道破损第{n}处，请尽快修复",
+                    "name": "李女士",
+                    "phone": "13900000000",
+                },
+            )
             assert r.status_code == 201, r.text
         for service in FROM_STREAMS_ONLY:
             consumer = next(c for c in apis[service].state.runtime.consumers if c.stream == "INTAKE")
             until(lambda c=consumer: c.stats.processed >= 5, f"{service} consumed intake's demands")
         supervision = clients[list(apis).index("supervision")]
         project_id = asyncio.run(adopt_project(fresh_nats.url, "440781"))
-        until(lambda: supervision.get("/supervision/api/counties/440781/projects").json()["items"],
-              "supervision opened the project file")
-        unit = issue_token(Settings(data_dir=tmp_path / "live").resolved_jwt_secret(), subject="unit-1",
-                           roles=["gov_unit"], counties=["440781"])
-        r = supervision.post(f"/supervision/api/projects/{project_id}/progress", headers={"authorization": f"Bearer {unit}"},
-                             json={"progress_pct": 30, "spent": "200000", "note": "路基完成"})
+        until(
+            lambda: supervision.get("/supervision/api/counties/440781/projects").json()["items"],
+            "supervision opened the project file",
+        )
+        unit = issue_token(
+            Settings(data_dir=tmp_path / "live").resolved_jwt_secret(),
+            subject="unit-1",
+            roles=["gov_unit"],
+            counties=["440781"],
+        )
+        r = supervision.post(
+            f"/supervision/api/projects/{project_id}/progress",
+            headers={"authorization": f"Bearer {unit}"},
+            json={"progress_pct": 30, "spent": "200000", "note": "路基完成"},
+        )
         assert r.status_code == 200, r.text
         for service, api in apis.items():
             until(lambda a=api: quiet(a) and journalled(a), f"{service} quiet")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.persistence.application import RuleBookMixin, ServiceApplication
+from services.tools.cli.main import main
 from shared.audit.bundle import verify_bundle
 from shared.audit.leaf import record_of
 from shared.audit.log import MerkleLog, sidecar_path
@@ -24,9 +24,9 @@ from shared.audit.merkle import (
     verify_consistency,
 )
 from shared.audit.signing import load_or_create_signer, public_key_text
-from services.tools.cli.main import main
 from shared.config import Settings
 from shared.kernel.meta import Meta
+from shared.persistence.application import RuleBookMixin, ServiceApplication
 
 SERVICE = "evaluation"
 
@@ -59,8 +59,9 @@ def test_log_matches_the_reference_hashing_across_batches_and_restarts(tmp_path:
         for i in range(0, size, 5):
             assert log.inclusion(i, size) == inclusion_proof(i, size, sub)
         assert log.consistency(max(1, size // 3), size) == consistency_proof(max(1, size // 3), size, sub)
-        assert verify_consistency(size // 2, size, root(leaves[:size // 2]), root(leaves[:size]),
-                                  log.consistency(size // 2, size))
+        assert verify_consistency(
+            size // 2, size, root(leaves[: size // 2]), root(leaves[:size]), log.consistency(size // 2, size)
+        )
     assert log.follow(app.recorder) == 0  # nothing appended twice
 
 
@@ -77,13 +78,16 @@ def bundle(tmp_path: Path) -> Path:
     log.close()
     fill(app, 2, "440781", 2025)  # after the last checkpoint: the export signs a new one
     out = tmp_path / "bundle"
-    assert main(["audit", "export", "--county", "440781", "--year", "2025", "--data-dir", str(data),
-                 "--out", str(out)]) == 0
+    assert (
+        main(["audit", "export", "--county", "440781", "--year", "2025", "--data-dir", str(data), "--out", str(out)])
+        == 0
+    )
     return out
 
 
-def test_export_holds_the_county_year_and_verifies_offline(bundle: Path, tmp_path: Path,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_holds_the_county_year_and_verifies_offline(
+    bundle: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     elsewhere = tmp_path / "another-machine"
     shutil.copytree(bundle, elsewhere)  # nothing but the bundle
     manifest = json.loads((elsewhere / "manifest.json").read_text())

@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from shared.persistence.application import RuleBookMixin, ServiceApplication
 from services.tools.audit.commands import verify_data_dir
+from services.tools.cli.main import main
 from shared.audit.log import MerkleLog, sidecar_path
 from shared.audit.merkle import leaf_hash, root
 from shared.audit.signing import load_or_create_signer
 from shared.audit.verify import Problem
-from services.tools.cli.main import main
 from shared.config import Settings
 from shared.kernel.meta import Meta
+from shared.persistence.application import RuleBookMixin, ServiceApplication
 
 SERVICE = "supervision"
 
@@ -36,7 +36,9 @@ def data_dir(tmp_path: Path) -> Path:
     log = MerkleLog(sidecar_path(settings.service_dir), SERVICE)
     signer = load_or_create_signer(tmp_path, SERVICE)
     for n, county in enumerate(["440781", "440703", "440705"] * 2):
-        meta = Meta(county, "congress_staff", f"staff-{n}", datetime(2025, 3, 1 + n, tzinfo=UTC), reason=f"revision {n}")
+        meta = Meta(
+            county, "congress_staff", f"staff-{n}", datetime(2025, 3, 1 + n, tzinfo=UTC), reason=f"revision {n}"
+        )
         app.revise_rules(SERVICE, meta, {"plan_due_days": 20 + n}, {"plan_due_days": 30})
         if n == 2:
             log.follow(app.recorder)
@@ -70,8 +72,12 @@ def test_untouched_store_verifies(data_dir: Path, capsys: pytest.CaptureFixture[
 
 def test_events_after_the_last_checkpoint_are_not_an_alarm(data_dir: Path) -> None:
     app = Store(env=Settings(service=SERVICE, data_dir=data_dir).eventsourcing_env())
-    app.revise_rules(SERVICE, Meta("440781", "congress_staff", "s", datetime(2025, 9, 1, tzinfo=UTC), reason="autumn"),
-                     {"plan_due_days": 40}, {"plan_due_days": 30})
+    app.revise_rules(
+        SERVICE,
+        Meta("440781", "congress_staff", "s", datetime(2025, 9, 1, tzinfo=UTC), reason="autumn"),
+        {"plan_due_days": 40},
+        {"plan_due_days": 30},
+    )
     (report,) = verify_data_dir(data_dir)
     assert report.ok and report.events == 10 and report.covered == 9
 
@@ -108,15 +114,21 @@ def test_reordered_events_are_caught(data_dir: Path) -> None:
 
 def test_inserted_event_is_caught(data_dir: Path) -> None:
     db = events_db(data_dir)
-    rows = db.execute("SELECT rowid, originator_id, originator_version, topic, state FROM stored_events "
-                      "WHERE rowid >= 6 ORDER BY rowid DESC").fetchall()
+    rows = db.execute(
+        "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events "
+        "WHERE rowid >= 6 ORDER BY rowid DESC"
+    ).fetchall()
     db.execute("DELETE FROM stored_events WHERE rowid >= 6")
     for rowid, *rest in reversed(rows):
-        db.execute("INSERT INTO stored_events (rowid, originator_id, originator_version, topic, state) VALUES (?,?,?,?,?)",
-                   (rowid + 1, *rest))
+        db.execute(
+            "INSERT INTO stored_events (rowid, originator_id, originator_version, topic, state) VALUES (?,?,?,?,?)",
+            (rowid + 1, *rest),
+        )
     forged = rows[-1]
-    db.execute("INSERT INTO stored_events (rowid, originator_id, originator_version, topic, state) VALUES (?,?,?,?,?)",
-               (6, "6f1c1d8e-3c55-4b8e-9b51-6d0a6c3a0f10", 1, forged[3], forged[4]))
+    db.execute(
+        "INSERT INTO stored_events (rowid, originator_id, originator_version, topic, state) VALUES (?,?,?,?,?)",
+        (6, "6f1c1d8e-3c55-4b8e-9b51-6d0a6c3a0f10", 1, forged[3], forged[4]),
+    )
     assert {"inserted", "checkpoint_mismatch"} <= kinds(data_dir)
 
 
@@ -146,7 +158,11 @@ def test_rewritten_store_with_a_rebuilt_log_fails_the_signatures(data_dir: Path)
     assert edited != bytes(state)
     db.execute("UPDATE stored_events SET state=? WHERE rowid=2", (edited,))
     sidecar = sidecar_path(data_dir / SERVICE)
-    keep = sqlite3.connect(sidecar).execute("SELECT service, size, root, time, key_id, signature FROM checkpoints").fetchall()
+    keep = (
+        sqlite3.connect(sidecar)
+        .execute("SELECT service, size, root, time, key_id, signature FROM checkpoints")
+        .fetchall()
+    )
     sidecar.unlink()
     app = Store(env=Settings(service=SERVICE, data_dir=data_dir).eventsourcing_env())
     log = MerkleLog(sidecar, SERVICE)

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import nats
 
-from shared.persistence.application import RuleBookMixin, ServiceApplication
+from services.tools.cli.main import main
 from shared.audit.follower import AuditFollower, ensure_audit_stream
 from shared.audit.log import MerkleLog, sidecar_path
 from shared.audit.signing import load_or_create_signer
-from services.tools.cli.main import main
 from shared.config import Settings
 from shared.kernel.meta import Meta
+from shared.persistence.application import RuleBookMixin, ServiceApplication
 
 SERVICE = "decision"
 
@@ -36,13 +36,16 @@ async def publish(follower: AuditFollower, url: str) -> int:
         await nc.close()
 
 
-def test_a_rewritten_and_re_signed_history_is_caught_by_the_published_checkpoints(
-        tmp_path: Path, fresh_nats) -> None:  # type: ignore[no-untyped-def]
+def test_a_rewritten_and_re_signed_history_is_caught_by_the_published_checkpoints(tmp_path: Path, fresh_nats) -> None:  # type: ignore[no-untyped-def]
     settings = Settings(service=SERVICE, data_dir=tmp_path)
     app = Store(env=settings.eventsourcing_env())
     for n in range(4):
-        app.revise_rules(SERVICE, Meta("440781", "congress_staff", "staff-1", datetime(2025, 3, 1 + n, tzinfo=UTC),
-                                       reason=f"第{n}次修订"), {"quorum": 0.5 + n / 100}, {"quorum": 0.5})
+        app.revise_rules(
+            SERVICE,
+            Meta("440781", "congress_staff", "staff-1", datetime(2025, 3, 1 + n, tzinfo=UTC), reason=f"第{n}次修订"),
+            {"quorum": 0.5 + n / 100},
+            {"quorum": 0.5},
+        )
     signer = load_or_create_signer(tmp_path, SERVICE)
     log = MerkleLog(sidecar_path(settings.service_dir), SERVICE)
     follower = AuditFollower(log, app, signer, every_events=1, every_seconds=60)

@@ -20,7 +20,8 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import Environment
 
 from shared.persistence.application import Inbound, ServiceApplication, UnitOfWork
-from shared.views.store import ViewStore, ViewTx, ViewUpdater
+from shared.views.store import ViewStore, ViewTx
+from shared.views.updater import ViewUpdater
 
 COUNTY = "440781"
 
@@ -68,9 +69,7 @@ def test_tracked_ids_are_exactly_the_recorded_positions_of_that_stream(recorder:
 
 
 @pytest.mark.parametrize("event_count", [2, 0], ids=["with-events", "tracking-only"])
-@pytest.mark.parametrize(
-    "positions", [(8, 3), (3, 8), (8, 8)], ids=["repeat-last", "repeat-first", "repeat-within"]
-)
+@pytest.mark.parametrize("positions", [(8, 3), (3, 8), (8, 8)], ids=["repeat-last", "repeat-first", "repeat-within"])
 def test_a_batch_repeating_a_recorded_position_is_rejected_whole(
     recorder: Recorder, positions: tuple[int, int], event_count: int
 ) -> None:
@@ -237,9 +236,14 @@ def test_view_store_keeps_documents_and_position_together(views: ViewStore) -> N
 
 def project_tallies(tx: ViewTx, domain_event: object) -> None:
     if isinstance(domain_event, Tally.Opened):
-        tx.put("tally", str(domain_event.originator_id), COUNTY,
-               {"name": domain_event.name, "county": COUNTY, "total": 0, "counted": []})
+        tx.put(
+            "tally",
+            str(domain_event.originator_id),
+            COUNTY,
+            {"name": domain_event.name, "county": COUNTY, "total": 0, "counted": []},
+        )
     elif isinstance(domain_event, Tally.Counted):
+
         def add(doc: dict) -> None:
             doc["total"] += domain_event.amount
             doc["counted"].append(domain_event.sequence)
@@ -260,7 +264,10 @@ def test_a_rebuilt_read_model_is_identical(app: TallyApplication, views: ViewSto
     assert views.dump() == live
     assert views.position(ViewUpdater.NAME) == position == app.recorder.max_notification_id()
     assert views.get("tally", str(Tally.create_id("a"))) == {
-        "name": "a", "county": COUNTY, "total": 80, "counted": [1, 3, 4]
+        "name": "a",
+        "county": COUNTY,
+        "total": 80,
+        "counted": [1, 3, 4],
     }
     by_id = sorted("abc", key=lambda name: str(Tally.create_id(name)))
     assert [doc["name"] for doc in views.list("tally", COUNTY)] == by_id
@@ -274,8 +281,10 @@ def test_a_follower_of_some_topics_moves_past_the_others_and_misses_nothing(back
     app = ServiceApplication(env=backend_env)
     recorder = app.recorder
     topics = ["wanted"]
-    events = [StoredEvent(originator_id=uuid4(), originator_version=1, topic=t, state=b"{}")
-              for t in ["other", "wanted", "other", "other", "wanted", "other"]]
+    events = [
+        StoredEvent(originator_id=uuid4(), originator_version=1, topic=t, state=b"{}")
+        for t in ["other", "wanted", "other", "other", "wanted", "other"]
+    ]
     recorder.insert_events(events)
     found, position = next_batch(recorder, 0, 1, topics)  # a full batch: stop at the last one returned
     assert [n.topic for n in found] == ["wanted"] and position == found[-1].id

@@ -22,9 +22,22 @@ KEYS = {"raw_eps", "verify_eps", "verify_ratio", "rebuild_eps", "rebuild_ratio",
 
 def bench(data_dir: Path) -> dict:
     result = subprocess.run(
-        [sys.executable, "-m", "services.tools.cli.main", "bench", "replay", "--events", str(EVENTS), "--json",
-         "--data-dir", str(data_dir)],
-        check=False, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "services.tools.cli.main",
+            "bench",
+            "replay",
+            "--events",
+            str(EVENTS),
+            "--json",
+            "--data-dir",
+            str(data_dir),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
@@ -51,7 +64,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict, list[tup
 
 def test_prints_one_json_object_with_the_figures(runs) -> None:  # type: ignore[no-untyped-def]
     first, _, _, _ = runs
-    assert KEYS <= first.keys()
+    assert first.keys() >= KEYS
     assert all(isinstance(first[k], int | float) and first[k] > 0 for k in KEYS), first
     assert first["events"] >= EVENTS
     assert first["log_append_eps"] > 0  # the first run appended every event to the Merkle log

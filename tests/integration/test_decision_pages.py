@@ -11,8 +11,9 @@ from tests.integration.decision_flow import COUNTY, Flow
 
 
 def login(flow: Flow, role: str, subject: str) -> None:
-    flow.client.cookies.set(COOKIE, issue_token(flow.settings.resolved_jwt_secret(), subject=subject, roles=[role],
-                                                counties=[COUNTY]))
+    flow.client.cookies.set(
+        COOKIE, issue_token(flow.settings.resolved_jwt_secret(), subject=subject, roles=[role], counties=[COUNTY])
+    )
 
 
 def test_console_ballot_and_results_pages(tmp_path: Path) -> None:
@@ -23,7 +24,9 @@ def test_console_ballot_and_results_pages(tmp_path: Path) -> None:
 
     login(flow, "deputy", deputies[0])
     page = flow.client.get(f"/decision/candidates?county={COUNTY}")
-    assert page.status_code == 200 and "主任会议" in page.text and "大会主席团" in page.text and "候选项目1" in page.text
+    assert (
+        page.status_code == 200 and "主任会议" in page.text and "大会主席团" in page.text and "候选项目1" in page.text
+    )
     assert flow.client.get(f"{base}/console").status_code == 403  # deputies do not run the console
     # a deputy checks in on the phone: the ballot token goes into a cookie for this session only
     r = flow.client.post(f"{base}/ballot/check-in", follow_redirects=False)

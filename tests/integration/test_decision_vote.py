@@ -22,12 +22,18 @@ def test_xiaoyi_eight_candidates_elect_seven_projects(flow: Flow) -> None:
     tokens = [flow.check_in(session_id, d) for d in deputies[:10]]
     opened = flow.call("POST", f"/sessions/{session_id}/votes", expect=201, json={"seats": 7})
     assert opened["attending"] == 10 and opened["quorum_met"] and opened["rule_version"] == 1
-    yes = [10, 9, 9, 8, 8, 7, 6, 5]   # the last has exactly half: not adopted
-    receipts = [flow.cast(session_id, t, m)["receipt"] for t, m in
-                zip(tokens, ballots_for(candidates, yes, 10, seats=7), strict=True)]
+    yes = [10, 9, 9, 8, 8, 7, 6, 5]  # the last has exactly half: not adopted
+    receipts = [
+        flow.cast(session_id, t, m)["receipt"]
+        for t, m in zip(tokens, ballots_for(candidates, yes, 10, seats=7), strict=True)
+    ]
     # ballots are not published while the vote is open; only the number cast is known
-    assert flow.client.get(f"/decision/api/sessions/{session_id}/rounds/1/ballots",
-                           headers=flow.headers("deputy")).status_code == 409
+    assert (
+        flow.client.get(
+            f"/decision/api/sessions/{session_id}/rounds/1/ballots", headers=flow.headers("deputy")
+        ).status_code
+        == 409
+    )
     assert flow.call("GET", f"/sessions/{session_id}/rounds/1/box")["cast"] == 10
     closed = flow.call("POST", f"/sessions/{session_id}/close")
     result = closed["round"]["result"]
@@ -44,11 +50,16 @@ def test_xiaoyi_eight_candidates_elect_seven_projects(flow: Flow) -> None:
     # the public results page data and the contract supervision consumes
     public = flow.client.get(f"/decision/api/counties/{COUNTY}/results?year=2025").json()
     assert [p["rank"] for p in public["items"][0]["elected"]] == list(range(1, 8))
-    events = [e for n in flow.app.recorder.select_notifications(0, 10_000)
-              for e in to_contracts(flow.app.mapper.to_domain_event(n))]
+    events = [
+        e
+        for n in flow.app.recorder.select_notifications(0, 10_000)
+        for e in to_contracts(flow.app.mapper.to_domain_event(n))
+    ]
     adopted = [e for e in events if e.type_name() == "decision.project-adopted"]
     assert [(a.rank, a.yes_votes, a.no_votes, a.attending, a.rule_version) for a in adopted][:2] == [
-        (1, 10, 0, 10, 1), (2, 9, 1, 10, 1)]
+        (1, 10, 0, 10, 1),
+        (2, 9, 1, 10, 1),
+    ]
     assert all(len(a.demand_ids) == 2 and a.tier == "major" for a in adopted) and len(adopted) == 7
     pdf = flow.client.get(f"/decision/api/sessions/{session_id}/result-sheet.pdf", headers=flow.headers("deputy"))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
@@ -67,8 +78,9 @@ def test_tie_at_the_cut_off_goes_to_a_runoff_among_the_tied(flow: Flow) -> None:
     assert closed["status"] == "runoff"
     assert sorted(closed["round"]["result"]["tied"]) == sorted(candidates[1:3])
     # the run-off must be among the tied candidates, for the seats left
-    bad = flow.client.post(f"/decision/api/sessions/{session_id}/votes", headers=flow.headers("congress_staff"),
-                           json={"seats": 2})
+    bad = flow.client.post(
+        f"/decision/api/sessions/{session_id}/votes", headers=flow.headers("congress_staff"), json={"seats": 2}
+    )
     assert bad.status_code == 409 and "tied" in bad.json()["detail"]
     flow.call("POST", f"/sessions/{session_id}/votes", expect=201, json={"seats": 1})
     runoff_marks = [{candidates[1]: "yes", candidates[2]: "no"}] * 5 + [{candidates[1]: "no", candidates[2]: "yes"}] * 3
@@ -85,23 +97,34 @@ def test_ballot_rules_check_in_quorum_and_margin(flow: Flow) -> None:
     list_id, candidates = flow.adopted_list(3)
     session_id, deputies = flow.session(list_id, roll=5)
     # margin: 3 candidates for 3 seats is not competitive; equal-number needs as many as seats
-    r = flow.client.post(f"/decision/api/sessions/{session_id}/votes", headers=flow.headers("congress_staff"),
-                         json={"seats": 3})
+    r = flow.client.post(
+        f"/decision/api/sessions/{session_id}/votes", headers=flow.headers("congress_staff"), json={"seats": 3}
+    )
     assert r.status_code == 409  # no deputy checked in yet
     tokens = [flow.check_in(session_id, d) for d in deputies[:2]]
-    again = flow.client.post(f"/decision/api/sessions/{session_id}/check-in", json={"deputy_id": deputies[0]},
-                             headers=flow.headers("deputy", deputies[0]))
+    again = flow.client.post(
+        f"/decision/api/sessions/{session_id}/check-in",
+        json={"deputy_id": deputies[0]},
+        headers=flow.headers("deputy", deputies[0]),
+    )
     assert again.status_code == 409 and "already" in again.json()["detail"]
-    other = flow.client.post(f"/decision/api/sessions/{session_id}/check-in", json={"deputy_id": deputies[3]},
-                             headers=flow.headers("deputy", deputies[0]))
+    other = flow.client.post(
+        f"/decision/api/sessions/{session_id}/check-in",
+        json={"deputy_id": deputies[3]},
+        headers=flow.headers("deputy", deputies[0]),
+    )
     assert other.status_code == 403
-    r = flow.client.post(f"/decision/api/sessions/{session_id}/votes", headers=flow.headers("congress_staff"),
-                         json={"seats": 3})
+    r = flow.client.post(
+        f"/decision/api/sessions/{session_id}/votes", headers=flow.headers("congress_staff"), json={"seats": 3}
+    )
     assert r.status_code == 409 and "competitive margin" in r.json()["detail"]
     opened = flow.call("POST", f"/sessions/{session_id}/votes", expect=201, json={"seats": 3, "kind": "equal"})
     assert opened["quorum_met"] is False  # 2 of 5
-    late = flow.client.post(f"/decision/api/sessions/{session_id}/check-in", json={"deputy_id": deputies[4]},
-                            headers=flow.headers("congress_staff"))
+    late = flow.client.post(
+        f"/decision/api/sessions/{session_id}/check-in",
+        json={"deputy_id": deputies[4]},
+        headers=flow.headers("congress_staff"),
+    )
     assert late.status_code == 409 and "closed while a vote is open" in late.json()["detail"]
     marks = {c: "yes" for c in candidates}
     receipt = flow.cast(session_id, tokens[0], marks)["receipt"]
@@ -116,8 +139,10 @@ def test_ballot_rules_check_in_quorum_and_margin(flow: Flow) -> None:
     assert receipt in [b["receipt"] for b in flow.call("GET", f"/sessions/{session_id}/rounds/1/ballots")["ballots"]]
     # a void vote is held again once a quorum is present
     tokens += [flow.check_in(session_id, d) for d in deputies[2:4]]
-    assert flow.call("POST", f"/sessions/{session_id}/votes", expect=201,
-                     json={"seats": 3, "kind": "equal"})["quorum_met"] is True
+    assert (
+        flow.call("POST", f"/sessions/{session_id}/votes", expect=201, json={"seats": 3, "kind": "equal"})["quorum_met"]
+        is True
+    )
 
 
 def test_paper_ballots_two_tellers_and_reconciliation(flow: Flow) -> None:
@@ -127,27 +152,40 @@ def test_paper_ballots_two_tellers_and_reconciliation(flow: Flow) -> None:
         flow.check_in(session_id, d)
     flow.call("POST", f"/sessions/{session_id}/votes", expect=201, json={"seats": 2, "mode": "paper"})
     a, b = "teller-a", "teller-b"
-    box1 = {"box_no": "1", "issued": 5, "returned": 5, "invalid": 1,
-            "counts": {candidates[0]: {"yes": 4}, candidates[1]: {"yes": 3, "no": 1}, candidates[2]: {"no": 4}}}
+    box1 = {
+        "box_no": "1",
+        "issued": 5,
+        "returned": 5,
+        "invalid": 1,
+        "counts": {candidates[0]: {"yes": 4}, candidates[1]: {"yes": 3, "no": 1}, candidates[2]: {"no": 4}},
+    }
     entered = flow.call("POST", f"/sessions/{session_id}/paper-boxes", subject=a, expect=201, json=box1)
     assert entered["flags"] == [] and entered["valid"] == 4
-    same = flow.client.post(f"/decision/api/sessions/{session_id}/paper-boxes/1/confirm",
-                            headers=flow.headers("congress_staff", a))
+    same = flow.client.post(
+        f"/decision/api/sessions/{session_id}/paper-boxes/1/confirm", headers=flow.headers("congress_staff", a)
+    )
     assert same.status_code == 409 and "different teller" in same.json()["detail"]
     flow.call("POST", f"/sessions/{session_id}/paper-boxes/1/confirm", subject=b)
-    wrong = {"box_no": "2", "issued": 4, "returned": 5, "invalid": 0,
-             "counts": {candidates[0]: {"yes": 3}, candidates[1]: {"yes": 4}, candidates[2]: {"no": 4}}}
+    wrong = {
+        "box_no": "2",
+        "issued": 4,
+        "returned": 5,
+        "invalid": 0,
+        "counts": {candidates[0]: {"yes": 3}, candidates[1]: {"yes": 4}, candidates[2]: {"no": 4}},
+    }
     flagged = flow.call("POST", f"/sessions/{session_id}/paper-boxes", subject=a, expect=201, json=wrong)
     assert "returned 5 > issued 4" in flagged["flags"]
     assert any("3 marks for 5 valid" in f for f in flagged["flags"])
     flow.call("POST", f"/sessions/{session_id}/paper-boxes/2/confirm", subject=b)
     refused = flow.client.post(f"/decision/api/sessions/{session_id}/close", headers=flow.headers("congress_staff"))
     assert refused.status_code == 409 and "do not reconcile" in refused.json()["detail"]
-    fixed = {**wrong, "returned": 4, "counts": {candidates[0]: {"yes": 3, "no": 1}, candidates[1]: {"yes": 4},
-                                                candidates[2]: {"no": 4}}}
+    fixed = {
+        **wrong,
+        "returned": 4,
+        "counts": {candidates[0]: {"yes": 3, "no": 1}, candidates[1]: {"yes": 4}, candidates[2]: {"no": 4}},
+    }
     flow.call("POST", f"/sessions/{session_id}/paper-boxes", subject=b, expect=201, json=fixed)
-    unconfirmed = flow.client.post(f"/decision/api/sessions/{session_id}/close",
-                                   headers=flow.headers("congress_staff"))
+    unconfirmed = flow.client.post(f"/decision/api/sessions/{session_id}/close", headers=flow.headers("congress_staff"))
     assert unconfirmed.status_code == 409 and "confirmation" in unconfirmed.json()["detail"]
     flow.call("POST", f"/sessions/{session_id}/paper-boxes/2/confirm", subject=a)
     state = flow.call("GET", f"/sessions/{session_id}/rounds/1/box")
@@ -162,38 +200,87 @@ def test_paper_ballots_two_tellers_and_reconciliation(flow: Flow) -> None:
 def test_approval_chain_send_back_and_versions(flow: Flow) -> None:
     ids = []
     for k in range(3):
-        c = flow.call("POST", f"/counties/{COUNTY}/candidates", "gov_unit", expect=201, json={
-            "year": 2026, "name": f"项目{k}", "content": "内容", "implementing_body": "县教育局",
-            "investment": "500000", "deadline": "2026-12-31", "demand_ids": flow.pooled_demands(1)})
+        c = flow.call(
+            "POST",
+            f"/counties/{COUNTY}/candidates",
+            "gov_unit",
+            expect=201,
+            json={
+                "year": 2026,
+                "name": f"项目{k}",
+                "content": "内容",
+                "implementing_body": "县教育局",
+                "investment": "500000",
+                "deadline": "2026-12-31",
+                "demand_ids": flow.pooled_demands(1),
+            },
+        )
         ids.append(c["id"])
-    r = flow.client.post(f"/decision/api/counties/{COUNTY}/candidate-lists", headers=flow.headers("gov_unit"),
-                         json={"year": 2026, "title": "候选项目", "candidate_ids": ids})
+    r = flow.client.post(
+        f"/decision/api/counties/{COUNTY}/candidate-lists",
+        headers=flow.headers("gov_unit"),
+        json={"year": 2026, "title": "候选项目", "candidate_ids": ids},
+    )
     assert r.status_code == 409 and "not been screened" in r.json()["detail"]
     for cid in ids:
-        flow.call("POST", f"/candidates/{cid}/screening", "gov_unit",
-                  json={"scores": {"necessity": 5, "feasibility": 4, "inclusiveness": 3, "regional_balance": 3,
-                                   "urgency": 5, "benefit": 4, "conditions": 4}, "reasons": {"feasibility": "资金已落实"}})
+        flow.call(
+            "POST",
+            f"/candidates/{cid}/screening",
+            "gov_unit",
+            json={
+                "scores": {
+                    "necessity": 5,
+                    "feasibility": 4,
+                    "inclusiveness": 3,
+                    "regional_balance": 3,
+                    "urgency": 5,
+                    "benefit": 4,
+                    "conditions": 4,
+                },
+                "reasons": {"feasibility": "资金已落实"},
+            },
+        )
     assert flow.call("GET", f"/candidates/{ids[0]}", "deputy")["screening"]["total"] == 28
-    lst = flow.call("POST", f"/counties/{COUNTY}/candidate-lists", "gov_unit", expect=201,
-                    json={"year": 2026, "title": "候选项目", "candidate_ids": ids})
+    lst = flow.call(
+        "POST",
+        f"/counties/{COUNTY}/candidate-lists",
+        "gov_unit",
+        expect=201,
+        json={"year": 2026, "title": "候选项目", "candidate_ids": ids},
+    )
     path = f"/candidate-lists/{lst['id']}"
     flow.call("POST", f"{path}/decisions", json={"step": "chairpersons", "decision": "approve", "reason": "同意"})
-    out_of_order = flow.client.post(f"/decision/api{path}/decisions", headers=flow.headers("congress_staff"),
-                                    json={"step": "presidium", "decision": "approve"})
+    out_of_order = flow.client.post(
+        f"/decision/api{path}/decisions",
+        headers=flow.headers("congress_staff"),
+        json={"step": "presidium", "decision": "approve"},
+    )
     assert out_of_order.status_code == 409 and "party_committee" in out_of_order.json()["detail"]
-    no_reason = flow.client.post(f"/decision/api{path}/decisions", headers=flow.headers("congress_staff"),
-                                 json={"step": "party_committee", "decision": "send_back"})
+    no_reason = flow.client.post(
+        f"/decision/api{path}/decisions",
+        headers=flow.headers("congress_staff"),
+        json={"step": "party_committee", "decision": "send_back"},
+    )
     assert no_reason.status_code == 409
-    flow.call("POST", f"{path}/decisions", json={"step": "party_committee", "decision": "send_back",
-                                                 "reason": "项目2区域不平衡"})
+    flow.call(
+        "POST",
+        f"{path}/decisions",
+        json={"step": "party_committee", "decision": "send_back", "reason": "项目2区域不平衡"},
+    )
     flow.call("POST", f"{path}/revise", "gov_unit", json={"candidate_ids": ids[:2], "reason": "删去项目2"})
     flow.call("POST", f"{path}/revise", "gov_unit", expect=409, json={"candidate_ids": ids, "reason": "再调整"})
     doc = flow.call("GET", path, "auditor")
     assert doc["version"] == 2 and doc["pending_step"] == "chairpersons" and doc["candidate_ids"] == ids[:2]
     assert [(h["version"], h["step"], h["decision"]) for h in doc["history"]] == [
-        (1, "government_draft", "drafted"), (1, "chairpersons", "approved"), (1, "party_committee", "sent_back"),
-        (2, "government_draft", "revised")]
+        (1, "government_draft", "drafted"),
+        (1, "chairpersons", "approved"),
+        (1, "party_committee", "sent_back"),
+        (2, "government_draft", "revised"),
+    ]
     assert doc["history"][2]["reason"] == "项目2区域不平衡"
-    r = flow.client.post(f"/decision/api/counties/{COUNTY}/sessions", headers=flow.headers("congress_staff"),
-                         json={"year": 2026, "name": "会议", "list_id": lst["id"], "roll": [{"id": "d1", "name": "甲"}]})
+    r = flow.client.post(
+        f"/decision/api/counties/{COUNTY}/sessions",
+        headers=flow.headers("congress_staff"),
+        json={"year": 2026, "name": "会议", "list_id": lst["id"], "roll": [{"id": "d1", "name": "甲"}]},
+    )
     assert r.status_code == 409 and "presidium" in r.json()["detail"]

@@ -15,26 +15,37 @@ from uuid import UUID, uuid4
 import pytest
 from fastapi.testclient import TestClient
 
-from shared.persistence.application import Inbound
+from services.evaluation.app.sweeper import sweep_all
+from services.evaluation.inbound.handlers import handle_decision, handle_intake, handle_supervision
+from services.evaluation.main import create_app
 from shared.auth import issue_token
+from shared.bus.messages import Delivered
 from shared.config import Settings
 from shared.contracts import Actor, Envelope
 from shared.contracts import decision as d
 from shared.contracts import intake as i
 from shared.contracts import supervision as s
-from shared.runtime.service import Delivered
-from services.evaluation.inbound.handlers import handle_decision, handle_intake, handle_supervision
-from services.evaluation.main import create_app
-from services.evaluation.app.sweeper import sweep_all
+from shared.persistence.application import Inbound
 
 COUNTY = "440781"
-PROJECTS = {"道路修缮": ("major", date(2025, 10, 1)), "长者饭堂": ("major", date(2025, 12, 31)),
-            "排水改造": ("micro", date(2025, 9, 1))}
+PROJECTS = {
+    "道路修缮": ("major", date(2025, 10, 1)),
+    "长者饭堂": ("major", date(2025, 12, 31)),
+    "排水改造": ("micro", date(2025, 9, 1)),
+}
 
 
 def envelope(payload: object, at: datetime) -> Delivered:
-    env = Envelope(event_id=uuid4(), type=payload.type_name(), schema_version=1, county=COUNTY, occurred_at=at,
-                   recorded_at=at, actor=Actor(role="system", id="test"), payload=payload.model_dump(mode="json"))
+    env = Envelope(
+        event_id=uuid4(),
+        type=payload.type_name(),
+        schema_version=1,
+        county=COUNTY,
+        occurred_at=at,
+        recorded_at=at,
+        actor=Actor(role="system", id="test"),
+        payload=payload.model_dump(mode="json"),
+    )
     return Delivered(env, payload)
 
 
@@ -49,8 +60,9 @@ class World:
         self.ids: dict[str, UUID] = {}
 
     def bearer(self, role: str, subject: str = "") -> dict[str, str]:
-        token = issue_token(self.settings.resolved_jwt_secret(), subject=subject or f"{role}-1", roles=[role],
-                            counties=[COUNTY])
+        token = issue_token(
+            self.settings.resolved_jwt_secret(), subject=subject or f"{role}-1", roles=[role], counties=[COUNTY]
+        )
         return {"authorization": f"Bearer {token}"}
 
     def deliver(self, stream: str, handler: object, payload: object, at: datetime) -> None:
@@ -70,29 +82,99 @@ def world(tmp_path: Path) -> World:
     w = World(tmp_path)
     t0 = datetime(2025, 2, 1, 9, tzinfo=UTC)
     demand = uuid4()
-    w.deliver("INTAKE", handle_intake, i.DemandSubmitted(demand_id=demand, channel="web", town="台城街道",
-              category="roads", text="路面坑洼", submitted_at=t0), t0)
+    w.deliver(
+        "INTAKE",
+        handle_intake,
+        i.DemandSubmitted(
+            demand_id=demand, channel="web", town="台城街道", category="roads", text="路面坑洼", submitted_at=t0
+        ),
+        t0,
+    )
     consult = uuid4()
-    w.deliver("INTAKE", handle_intake, i.DemandSubmitted(demand_id=consult, channel="web", town="台城街道",
-              category="consultation", text="咨询补贴", submitted_at=t0), t0)
-    w.deliver("INTAKE", handle_intake, i.DemandRouted(demand_id=consult, kind="consultation", tier="department",
-              reason="咨询", rules_version=1, scope="household", estimate=0), t0)
-    w.deliver("INTAKE", handle_intake, i.DemandRouted(demand_id=demand, kind="common", tier="major",
-              reason="共性问题", rules_version=1, scope="town", estimate=500000), t0)
-    w.deliver("INTAKE", handle_intake, i.DemandStatusChanged(demand_id=consult, status="replied", note="已答复"),
-              datetime(2025, 2, 1, 20, tzinfo=UTC))
+    w.deliver(
+        "INTAKE",
+        handle_intake,
+        i.DemandSubmitted(
+            demand_id=consult, channel="web", town="台城街道", category="consultation", text="咨询补贴", submitted_at=t0
+        ),
+        t0,
+    )
+    w.deliver(
+        "INTAKE",
+        handle_intake,
+        i.DemandRouted(
+            demand_id=consult,
+            kind="consultation",
+            tier="department",
+            reason="咨询",
+            rules_version=1,
+            scope="household",
+            estimate=0,
+        ),
+        t0,
+    )
+    w.deliver(
+        "INTAKE",
+        handle_intake,
+        i.DemandRouted(
+            demand_id=demand,
+            kind="common",
+            tier="major",
+            reason="共性问题",
+            rules_version=1,
+            scope="town",
+            estimate=500000,
+        ),
+        t0,
+    )
+    w.deliver(
+        "INTAKE",
+        handle_intake,
+        i.DemandStatusChanged(demand_id=consult, status="replied", note="已答复"),
+        datetime(2025, 2, 1, 20, tzinfo=UTC),
+    )
     for name, (tier, completed) in PROJECTS.items():
         pid = uuid4()
         w.ids[name] = pid
-        w.deliver("DECISION", handle_decision, d.ProjectAdopted(
-            project_id=pid, candidate_id=uuid4(), year=2025, tier=tier, name=name, content="", implementing_body="政府",
-            investment=Decimal("90000"), deadline=date(2025, 11, 30), demand_ids=[demand]), t0)
-        w.deliver("SUPERVISION", handle_supervision, s.ProjectCompleted(
-            project_id=pid, year=2025, tier=tier, name=name, completed_on=completed, deadline=date(2025, 11, 30),
-            planned_investment=Decimal("90000"), spent=Decimal("85000"), demand_ids=[demand]),
-            datetime(completed.year, completed.month, completed.day, tzinfo=UTC))
-    w.deliver("INTAKE", handle_intake, i.DemandStatusChanged(demand_id=demand, status="completed", note="完工"),
-              datetime(2025, 10, 2, tzinfo=UTC))
+        w.deliver(
+            "DECISION",
+            handle_decision,
+            d.ProjectAdopted(
+                project_id=pid,
+                candidate_id=uuid4(),
+                year=2025,
+                tier=tier,
+                name=name,
+                content="",
+                implementing_body="政府",
+                investment=Decimal("90000"),
+                deadline=date(2025, 11, 30),
+                demand_ids=[demand],
+            ),
+            t0,
+        )
+        w.deliver(
+            "SUPERVISION",
+            handle_supervision,
+            s.ProjectCompleted(
+                project_id=pid,
+                year=2025,
+                tier=tier,
+                name=name,
+                completed_on=completed,
+                deadline=date(2025, 11, 30),
+                planned_investment=Decimal("90000"),
+                spent=Decimal("85000"),
+                demand_ids=[demand],
+            ),
+            datetime(completed.year, completed.month, completed.day, tzinfo=UTC),
+        )
+    w.deliver(
+        "INTAKE",
+        handle_intake,
+        i.DemandStatusChanged(demand_id=demand, status="completed", note="完工"),
+        datetime(2025, 10, 2, tzinfo=UTC),
+    )
     w.demands["TRACK1"] = {"county": COUNTY, "timeline": [{"stage": "project", "ref": str(w.ids["道路修缮"])}]}
     w.demands["OTHER1"] = {"county": COUNTY, "timeline": [{"stage": "project", "ref": str(uuid4())}]}
     return w
@@ -101,28 +183,38 @@ def world(tmp_path: Path) -> World:
 def test_secret_round_confirmation_and_rectification(world: World) -> None:
     c, staff = world.client, world.bearer("congress_staff")
     world.at(date(2026, 1, 10))
-    opened = c.post(f"/evaluation/api/counties/{COUNTY}/rounds", headers=staff, json={
-        "session_year": 2026, "rated_year": 2025, "session_closes_on": "2026-01-15"})
+    opened = c.post(
+        f"/evaluation/api/counties/{COUNTY}/rounds",
+        headers=staff,
+        json={"session_year": 2026, "rated_year": 2025, "session_closes_on": "2026-01-15"},
+    )
     assert opened.status_code == 201, opened.text
     round_id = opened.json()["id"]
     names = {p["name"]: p["project_id"] for p in opened.json()["projects"]}
     assert set(names) == {"道路修缮", "长者饭堂"}  # micro projects only where the county's rules say so
     road, canteen = names["道路修缮"], names["长者饭堂"]
 
-    tokens = [c.post(f"/evaluation/api/rounds/{round_id}/check-in", headers=world.bearer("deputy", f"d{n}")
-                     ).json()["token"] for n in range(3)]
+    tokens = [
+        c.post(f"/evaluation/api/rounds/{round_id}/check-in", headers=world.bearer("deputy", f"d{n}")).json()["token"]
+        for n in range(3)
+    ]
     again = c.post(f"/evaluation/api/rounds/{round_id}/check-in", headers=world.bearer("deputy", "d0"))
     assert again.status_code == 409
     assert c.post(f"/evaluation/api/rounds/{round_id}/start", headers=staff).json()["attending"] == 3
-    marks = [{road: "unsatisfied", canteen: "satisfied"}, {road: "unsatisfied", canteen: "satisfied"},
-             {road: "satisfied", canteen: "basically_satisfied"}]
+    marks = [
+        {road: "unsatisfied", canteen: "satisfied"},
+        {road: "unsatisfied", canteen: "satisfied"},
+        {road: "satisfied", canteen: "basically_satisfied"},
+    ]
     receipts = []
     for token, m in zip(tokens, marks, strict=True):
         r = c.post(f"/evaluation/api/rounds/{round_id}/ballots", json={"token": token, "marks": m})
         assert r.status_code == 201, r.text
         receipts.append(r.json()["receipt"])
-    assert c.post(f"/evaluation/api/rounds/{round_id}/ballots", json={"token": tokens[0], "marks": marks[0]}
-                  ).status_code == 409  # a token casts once
+    assert (
+        c.post(f"/evaluation/api/rounds/{round_id}/ballots", json={"token": tokens[0], "marks": marks[0]}).status_code
+        == 409
+    )  # a token casts once
     world.catch_up()
     during = c.get(f"/evaluation/api/rounds/{round_id}").json()
     assert during["cast"] == 3 and during["published"] == [] and during["present"] == ["d0", "d1", "d2"]
@@ -152,13 +244,23 @@ def test_secret_round_confirmation_and_rectification(world: World) -> None:
     assert c.post(sweep, headers=staff, params={"now": "2026-04-17T09:00:00+08:00"}).json()["warned"] == []
 
     gov = world.bearer("gov_unit")
-    assert c.post(f"/evaluation/api/projects/{road}/rectification/report", headers=gov,
-                  json={"text": "已重铺路面"}).json()["status"] == "reported"
-    rerated = c.post(f"/evaluation/api/projects/{road}/rectification/re-rating", headers=staff,
-                     json={"satisfied": 2, "basically_satisfied": 2, "unsatisfied": 5}).json()
+    assert (
+        c.post(
+            f"/evaluation/api/projects/{road}/rectification/report", headers=gov, json={"text": "已重铺路面"}
+        ).json()["status"]
+        == "reported"
+    )
+    rerated = c.post(
+        f"/evaluation/api/projects/{road}/rectification/re-rating",
+        headers=staff,
+        json={"satisfied": 2, "basically_satisfied": 2, "unsatisfied": 5},
+    ).json()
     assert rerated["status"] == "escalation_pending" and rerated["re_rating"]["verdict"] == "unsatisfied"
-    step = c.post(f"/evaluation/api/projects/{road}/rectification/next-step", headers=staff,
-                  json={"step": "formal_questioning", "note": "依法提出质询案"})
+    step = c.post(
+        f"/evaluation/api/projects/{road}/rectification/next-step",
+        headers=staff,
+        json={"step": "formal_questioning", "note": "依法提出质询案"},
+    )
     assert step.json()["status"] == "escalated"
     bad = c.post(f"/evaluation/api/projects/{road}/rectification/next-step", headers=staff, json={"step": "x"})
     assert bad.status_code == 422 and bad.headers["content-type"].startswith("application/problem+json")
@@ -177,32 +279,62 @@ def test_residents_voice_lookback_and_metrics(world: World) -> None:
     visit = {"visited_on": "2026-01-20", "respondent": "排水改造受益户", "level": "basically_satisfied", "note": ""}
     assert c.post(f"/evaluation/api/projects/{road}/return-visits", headers=staff, json=visit).status_code == 409
     assert c.post(f"/evaluation/api/projects/{micro}/return-visits", headers=staff, json=visit).status_code == 201
-    assert c.post(f"/evaluation/api/projects/{micro}/usage", headers=staff, json={
-        "measured_on": "2026-01-20", "usage_rate": "0.8", "basis": "雨季排水通畅天数占比"}).status_code == 201
-    future = c.post(f"/evaluation/api/projects/{micro}/lookbacks", headers=staff, json={
-        "checked_on": "2026-09-05", "in_use": True, "held_up": True, "residents_satisfied": True})
+    assert (
+        c.post(
+            f"/evaluation/api/projects/{micro}/usage",
+            headers=staff,
+            json={"measured_on": "2026-01-20", "usage_rate": "0.8", "basis": "雨季排水通畅天数占比"},
+        ).status_code
+        == 201
+    )
+    future = c.post(
+        f"/evaluation/api/projects/{micro}/lookbacks",
+        headers=staff,
+        json={"checked_on": "2026-09-05", "in_use": True, "held_up": True, "residents_satisfied": True},
+    )
     assert future.status_code == 409  # the clock says 2026-02-01
     world.at(date(2026, 9, 10))
-    early = c.post(f"/evaluation/api/projects/{micro}/lookbacks", headers=staff, json={
-        "checked_on": "2026-05-01", "in_use": True, "held_up": True, "residents_satisfied": True})
+    early = c.post(
+        f"/evaluation/api/projects/{micro}/lookbacks",
+        headers=staff,
+        json={"checked_on": "2026-05-01", "in_use": True, "held_up": True, "residents_satisfied": True},
+    )
     assert early.status_code == 409  # due one year after completion (2026-09-01)
     world.catch_up()
     due = c.get(f"/evaluation/api/counties/{COUNTY}/lookbacks/due", headers=staff, params={"on": "2026-09-01"})
     assert [x["name"] for x in due.json()["items"]] == ["排水改造"]
-    found = c.post(f"/evaluation/api/projects/{micro}/lookbacks", headers=staff, json={
-        "checked_on": "2026-09-05", "in_use": True, "held_up": False, "residents_satisfied": False,
-        "problem": "暴雨后排水口再次堵塞"})
+    found = c.post(
+        f"/evaluation/api/projects/{micro}/lookbacks",
+        headers=staff,
+        json={
+            "checked_on": "2026-09-05",
+            "in_use": True,
+            "held_up": False,
+            "residents_satisfied": False,
+            "problem": "暴雨后排水口再次堵塞",
+        },
+    )
     assert found.json()["problem_found"]
-    lookback_events = [e for e in world.app.recorder.select_notifications(0, 1000) if b"LookedBack" in
-                       e.topic.encode()]
+    lookback_events = [e for e in world.app.recorder.select_notifications(0, 1000) if b"LookedBack" in e.topic.encode()]
     assert len(lookback_events) == 1
 
-    c.post(f"/evaluation/api/projects/{micro}/tally", headers=staff,
-           json={"satisfied": 10, "basically_satisfied": 2, "unsatisfied": 0})
+    c.post(
+        f"/evaluation/api/projects/{micro}/tally",
+        headers=staff,
+        json={"satisfied": 10, "basically_satisfied": 2, "unsatisfied": 0},
+    )
     world.catch_up()
     m = c.get(f"/evaluation/api/counties/{COUNTY}/metrics", params={"year": 2025}).json()
-    assert m["counts"] == {"adopted": 3, "completed": 3, "rated": 1, "demands": 2, "rectifications": 0,
-                           "rectifications_closed": 0, "escalated": 0, "overdue_warnings": 0}
+    assert m["counts"] == {
+        "adopted": 3,
+        "completed": 3,
+        "rated": 1,
+        "demands": 2,
+        "rectifications": 0,
+        "rectifications_closed": 0,
+        "escalated": 0,
+        "overdue_warnings": 0,
+    }
     assert m["completion_rate"]["value"] == 1.0
     assert m["on_time_rate"] == {"value": 0.6667, "numerator": 2, "denominator": 3, "note": ""}  # 长者饭堂 late
     assert m["verdicts"] == {"satisfied": 1, "basically_satisfied": 0, "unsatisfied": 0}
@@ -213,31 +345,67 @@ def test_residents_voice_lookback_and_metrics(world: World) -> None:
     assert m["local_share"] == {"value": 0.0, "numerator": 0, "denominator": 1, "note": ""}  # replied, not closed
     assert m["coverage"]["value"] is None and "towns" in m["coverage"]["note"]  # no towns registered here
     other = world.bearer("congress_staff")
-    assert c.get("/evaluation/api/metrics", params={"year": 2025, "scope": "4407"},
-                 headers=other).json()["totals"]["counties"] == 1
+    assert (
+        c.get("/evaluation/api/metrics", params={"year": 2025, "scope": "4407"}, headers=other).json()["totals"][
+            "counties"
+        ]
+        == 1
+    )
 
 
 def test_report_from_the_store_is_reproducible(world: World, tmp_path: Path) -> None:
     from services.tools.cli.main import main
 
     c, staff = world.client, world.bearer("congress_staff")
-    c.post(f"/evaluation/api/projects/{world.ids['排水改造']}/tally", headers=staff,
-           json={"satisfied": 2, "basically_satisfied": 2, "unsatisfied": 9})
+    c.post(
+        f"/evaluation/api/projects/{world.ids['排水改造']}/tally",
+        headers=staff,
+        json={"satisfied": 2, "basically_satisfied": 2, "unsatisfied": 9},
+    )
     outputs = []
     for n in range(2):
         for fmt in ("pdf", "html"):
             out = tmp_path / f"report-{n}.{fmt}"
-            args = ["report", "--county", COUNTY, "--year", "2025", "--format", fmt, "--output", str(out),
-                    "--data-dir", str(world.settings.data_dir)]
+            args = [
+                "report",
+                "--county",
+                COUNTY,
+                "--year",
+                "2025",
+                "--format",
+                fmt,
+                "--output",
+                str(out),
+                "--data-dir",
+                str(world.settings.data_dir),
+            ]
             if n == 0:
                 assert main(args) == 0
             else:  # another process, a later moment: still the same bytes
-                subprocess.run([sys.executable, "-m", "services.tools.cli.main", *args], check=True, capture_output=True)
+                subprocess.run(
+                    [sys.executable, "-m", "services.tools.cli.main", *args], check=True, capture_output=True
+                )
             outputs.append(out.read_bytes())
     pdf, html = outputs[0], outputs[1].decode()
     assert pdf.startswith(b"%PDF") and outputs[0] == outputs[2] and outputs[1] == outputs[3]
     assert b"/FontFile2" in pdf or b"STSong-Light" in pdf  # an embedded CJK font, or the CID fallback
     assert "排水改造" in html and "不满意" in html and "<svg" in html and "办复率" in html
-    assert main(["report", "--county", "4407*", "--year", "2025", "--format", "html", "--output",
-                 str(tmp_path / "city.html"), "--data-dir", str(world.settings.data_dir)]) == 0
+    assert (
+        main(
+            [
+                "report",
+                "--county",
+                "4407*",
+                "--year",
+                "2025",
+                "--format",
+                "html",
+                "--output",
+                str(tmp_path / "city.html"),
+                "--data-dir",
+                str(world.settings.data_dir),
+            ]
+        )
+        == 0
+    )
     assert "合计" in (tmp_path / "city.html").read_text()

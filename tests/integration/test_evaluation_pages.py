@@ -9,17 +9,19 @@ from datetime import date
 from tests.integration.test_evaluation_flow import COUNTY, World, world  # noqa: F401  (fixture)
 
 
-def login(world: World, role: str, subject: str) -> None:
-    world.client.cookies.set("shishi_token", world.bearer(role, subject)["authorization"][7:])
+def login(w: World, role: str, subject: str) -> None:
+    w.client.cookies.set("shishi_token", w.bearer(role, subject)["authorization"][7:])
 
 
 def test_paper_round_on_the_board_and_public_pages(world: World) -> None:  # noqa: F811
     c = world.client
     world.at(date(2026, 1, 12))
     login(world, "congress_staff", "teller-a")
-    r = c.post(f"/evaluation/board/rounds?county={COUNTY}", data={
-        "session_year": "2026", "rated_year": "2025", "session_closes_on": "2026-01-15", "mode": "paper"},
-        follow_redirects=False)
+    r = c.post(
+        f"/evaluation/board/rounds?county={COUNTY}",
+        data={"session_year": "2026", "rated_year": "2025", "session_closes_on": "2026-01-15", "mode": "paper"},
+        follow_redirects=False,
+    )
     assert r.status_code == 303 and "error" not in r.headers["location"]
     world.catch_up()
     rnd = c.get(f"/evaluation/api/counties/{COUNTY}/rounds").json()["items"][0]
@@ -30,10 +32,20 @@ def test_paper_round_on_the_board_and_public_pages(world: World) -> None:  # noq
     c.post(f"/evaluation/board/rounds/{rnd['id']}/start?county={COUNTY}", follow_redirects=False)
     road = next(p["project_id"] for p in rnd["projects"] if p["name"] == "道路修缮")
     canteen = next(p["project_id"] for p in rnd["projects"] if p["name"] == "长者饭堂")
-    box = {"box_no": "1", "issued": "2", "returned": "2", "invalid": "0",
-           f"{road}:unsatisfied": "2", f"{canteen}:satisfied": "2"}
-    assert "error" not in c.post(f"/evaluation/board/rounds/{rnd['id']}/boxes?county={COUNTY}", data=box,
-                                 follow_redirects=False).headers["location"]
+    box = {
+        "box_no": "1",
+        "issued": "2",
+        "returned": "2",
+        "invalid": "0",
+        f"{road}:unsatisfied": "2",
+        f"{canteen}:satisfied": "2",
+    }
+    assert (
+        "error"
+        not in c.post(
+            f"/evaluation/board/rounds/{rnd['id']}/boxes?county={COUNTY}", data=box, follow_redirects=False
+        ).headers["location"]
+    )
     same = c.post(f"/evaluation/board/rounds/{rnd['id']}/boxes/1/confirm?county={COUNTY}", follow_redirects=False)
     assert "error=" in same.headers["location"]  # the teller who entered it cannot confirm it
     login(world, "congress_staff", "teller-b")
@@ -63,14 +75,17 @@ def test_paper_round_on_the_board_and_public_pages(world: World) -> None:  # noq
 
     world.catch_up()
     dash = c.get(f"/evaluation/metrics?county={COUNTY}&year=2025").text
-    assert "办复率" in dash and 'data-chart=' in dash and "vendor/echarts.min.js" in dash
+    assert "办复率" in dash and "data-chart=" in dash and "vendor/echarts.min.js" in dash
 
 
 def test_deputy_rating_page_shows_the_open_round(world: World) -> None:  # noqa: F811
     c = world.client
     login(world, "congress_staff", "staff")
-    c.post(f"/evaluation/board/rounds?county={COUNTY}", data={
-        "session_year": "2026", "rated_year": "2025", "session_closes_on": "2026-01-15"}, follow_redirects=False)
+    c.post(
+        f"/evaluation/board/rounds?county={COUNTY}",
+        data={"session_year": "2026", "rated_year": "2025", "session_closes_on": "2026-01-15"},
+        follow_redirects=False,
+    )
     world.catch_up()
     login(world, "deputy", "deputy-9")
     page = c.get(f"/evaluation/rate?county={COUNTY}").text

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from services.tools.bench.intake_process import IntakeProcess
 from shared.audit.log import MerkleLog, sidecar_path
 from shared.auth import issue_token
-from services.tools.bench.intake_process import IntakeProcess
 from shared.config import Settings
 from tests.integration.settling import until
 
@@ -45,10 +45,12 @@ class Service:
         self.staff = issue_token(secret, subject="staff", roles=["congress_staff"], counties=[COUNTY])
 
     def call(self, path: str, body: dict | None = None, token: str | None = None) -> dict:
-        request = urllib.request.Request(self.base + path, method="POST" if body is not None else "GET",
-                                         data=json.dumps(body).encode() if body is not None else None,
-                                         headers={"content-type": "application/json",
-                                                  **({"authorization": f"Bearer {token}"} if token else {})})
+        request = urllib.request.Request(
+            self.base + path,
+            method="POST" if body is not None else "GET",
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={"content-type": "application/json", **({"authorization": f"Bearer {token}"} if token else {})},
+        )
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.loads(response.read())
 
@@ -59,8 +61,17 @@ class Service:
             return json.loads(exc.read())
 
     def submit(self, text: str) -> str:
-        return self.call("/api/demands", {"county": COUNTY, "town": "台城街道", "category": "roads", "text": text,
-                                          "name": "李女士", "phone": "13800000000"})["id"]
+        return self.call(
+            "/api/demands",
+            {
+                "county": COUNTY,
+                "town": "台城街道",
+                "category": "roads",
+                "text": text,
+                "name": "李女士",
+                "phone": "13800000000",
+            },
+        )["id"]
 
     def queued(self, demand_id: str) -> bool:
         items = self.call(f"/api/counties/{COUNTY}/demands", token=self.staff)["items"]
@@ -78,8 +89,11 @@ class Service:
 def service(backend_settings: Settings, nats_server) -> Iterator[Service]:  # type: ignore[no-untyped-def]
     """``shishi serve intake`` on each backend (SQLite; PostgreSQL, where the read models live too)."""
     os.environ.pop("SHISHI_FOLLOWERS", None)
-    backend = {f"SHISHI_{k.upper()}": str(v) for k, v in backend_settings.model_dump(mode="json").items()
-               if k == "persistence" or k.startswith("postgres_")}
+    backend = {
+        f"SHISHI_{k.upper()}": str(v)
+        for k, v in backend_settings.model_dump(mode="json").items()
+        if k == "persistence" or k.startswith("postgres_")
+    }
     process = IntakeProcess(backend_settings.data_dir, nats_server.url, env=backend)
     process.start()
     try:
@@ -103,8 +117,11 @@ def test_the_companion_follows_restarts_and_stops_with_the_service(service: Serv
     assert (service.process.data_dir / "intake" / "events.sqlite").exists() is not on_postgres
 
     os.kill(companion, signal.SIGKILL)
-    until(lambda: service.health()["followers"]["restarts"] == 1 and service.health()["ready"],
-          "the companion restarted", timeout=30)
+    until(
+        lambda: service.health()["followers"]["restarts"] == 1 and service.health()["ready"],
+        "the companion restarted",
+        timeout=30,
+    )
     [restarted] = companions(parent.pid)
     assert restarted != companion
     second = service.submit("台城街道人行道破损")

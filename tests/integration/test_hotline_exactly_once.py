@@ -11,25 +11,32 @@ from datetime import UTC, datetime
 import nats
 import pytest
 
+from services.intake.app.application import IntakeApplication
+from services.intake.domain.demand import Demand, hotline_demand_id
+from services.intake.inbound.handlers import subscriptions
+from services.intake.outbound.contracts import to_contracts
+from services.intake.read.projections import DEMAND, VERSION, project
 from shared.bus.consumer import Consumer
 from shared.bus.deadletter import list_deadletters
 from shared.bus.streams import ensure_streams
 from shared.config import Settings
 from shared.contracts import HotlineTicket
 from shared.runtime.service import ServiceRuntime, make_views
-from services.intake.app.application import IntakeApplication
-from services.intake.domain.demand import Demand, hotline_demand_id
-from services.intake.inbound.handlers import subscriptions
-from services.intake.read.projections import DEMAND, VERSION, project
-from services.intake.outbound.contracts import to_contracts
 
 COUNTY = "440781"
 
 
 def ticket(n: int, **overrides: object) -> bytes:
-    data = HotlineTicket(ticket_id=f"T-{n}", county=COUNTY, received_at=datetime(2026, 3, 1, 9, tzinfo=UTC),
-                         category="roads", text=f"路灯坏了 {n}", town="台城街道", caller_name="王女士",
-                         caller_phone="13800000000").model_dump(mode="json")
+    data = HotlineTicket(
+        ticket_id=f"T-{n}",
+        county=COUNTY,
+        received_at=datetime(2026, 3, 1, 9, tzinfo=UTC),
+        category="roads",
+        text=f"路灯坏了 {n}",
+        town="台城街道",
+        caller_name="王女士",
+        caller_phone="13800000000",
+    ).model_dump(mode="json")
     data.update(overrides)
     return json.dumps(data, ensure_ascii=False).encode()
 
@@ -50,9 +57,15 @@ class IntakeHarness:
         self.settings = settings.model_copy(update={"nats_url": nats_url, "max_deliver": 3})
         self.app = IntakeApplication(env=self.settings.eventsourcing_env())
         self.views = make_views(self.settings)
-        self.runtime = ServiceRuntime(self.settings, self.app, views=self.views, project=project,
-                                      translate=to_contracts, subscriptions=subscriptions(self.app),
-                                      view_version=VERSION)
+        self.runtime = ServiceRuntime(
+            self.settings,
+            self.app,
+            views=self.views,
+            project=project,
+            translate=to_contracts,
+            subscriptions=subscriptions(self.app),
+            view_version=VERSION,
+        )
 
     def demands(self) -> list[dict]:
         return self.views.list(DEMAND, COUNTY)
@@ -103,8 +116,7 @@ async def test_same_ticket_three_times_makes_one_demand(intake: IntakeHarness) -
     assert [json.loads(m.data)["payload"]["ticket_id"] for m in msgs] == ["T-1"]
 
 
-async def test_malformed_ticket_goes_to_dead_letters_with_reason_and_can_be_resubmitted(
-        intake: IntakeHarness) -> None:
+async def test_malformed_ticket_goes_to_dead_letters_with_reason_and_can_be_resubmitted(intake: IntakeHarness) -> None:
     await intake.js.publish("hotline.440781.tickets", b'{"ticket_id": "T-9", "county": "440781"}')
     await intake.js.publish("hotline.440781.tickets", b"not json at all")
     await eventually(lambda: intake.hotline_consumer.stats.dead_lettered == 2)
@@ -127,8 +139,7 @@ async def test_redelivery_after_a_lost_ack_is_recognised(intake: IntakeHarness) 
     async def lose_acks_once(msgs):  # the process "crashes" after committing, before acking
         if not dropped["done"]:
             dropped["done"] = True
-            await asyncio.to_thread(intake.app.process_batch, [i for _, i in msgs], consumer.handle,
-                                    consumer.prefetch)
+            await asyncio.to_thread(intake.app.process_batch, [i for _, i in msgs], consumer.handle, consumer.prefetch)
             for msg, _ in msgs:
                 await msg.nak(delay=0.2)  # the broker redelivers, as after an ack timeout
             return
@@ -189,8 +200,9 @@ async def test_a_stream_from_an_older_version_does_not_stop_start_up(fresh_nats)
 
     nc = await nats.connect(fresh_nats.url)
     js = nc.jetstream()
-    await js.add_stream(StreamConfig(name="HOTLINE", subjects=["hotline.*.tickets"],
-                                     retention=RetentionPolicy.WORK_QUEUE))
+    await js.add_stream(
+        StreamConfig(name="HOTLINE", subjects=["hotline.*.tickets"], retention=RetentionPolicy.WORK_QUEUE)
+    )
     await ensure_streams(js)  # must not raise
     info = await js.stream_info("HOTLINE")
     assert str(getattr(info.config.retention, "value", info.config.retention)) == "workqueue"
@@ -246,23 +258,34 @@ async def test_a_message_no_attempt_concluded_is_dead_lettered_not_purged(intake
         letters.append(reason)
 
     consumer._dead_letter = record  # type: ignore[method-assign]
-    worn = SimpleNamespace(metadata=SimpleNamespace(num_delivered=consumer.max_deliver + 1,
-                                                    sequence=SimpleNamespace(stream=99)),
-                           subject="hotline.440781.tickets", data=ticket(42))
+    worn = SimpleNamespace(
+        metadata=SimpleNamespace(num_delivered=consumer.max_deliver + 1, sequence=SimpleNamespace(stream=99)),
+        subject="hotline.440781.tickets",
+        data=ticket(42),
+    )
     await consumer.process([worn])  # type: ignore[list-item]
     assert len(letters) == 1 and "without being applied" in letters[0]
     assert intake.demands() == []
 
 
-async def test_an_older_hotline_consumer_is_updated_to_unlimited_redelivery(backend_settings: Settings,  # type: ignore[no-untyped-def]
-                                                                          fresh_nats) -> None:
+async def test_an_older_hotline_consumer_is_updated_to_unlimited_redelivery(
+    backend_settings: Settings,  # type: ignore[no-untyped-def]
+    fresh_nats,
+) -> None:
     from nats.js.api import AckPolicy, ConsumerConfig
 
     nc = await nats.connect(fresh_nats.url)
     js = nc.jetstream()
     await ensure_streams(js)
-    await js.add_consumer("HOTLINE", ConsumerConfig(durable_name="intake-from-hotline", ack_policy=AckPolicy.EXPLICIT,
-                                                    filter_subject="hotline.*.tickets", max_deliver=6))
+    await js.add_consumer(
+        "HOTLINE",
+        ConsumerConfig(
+            durable_name="intake-from-hotline",
+            ack_policy=AckPolicy.EXPLICIT,
+            filter_subject="hotline.*.tickets",
+            max_deliver=6,
+        ),
+    )
     harness = IntakeHarness(backend_settings, fresh_nats.url)
     await harness.runtime.start()
     try:

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from services.intake.main import create_app
 from shared.auth import issue_token
 from shared.config import Settings
-from services.intake.main import create_app
 
 A, B = "440781", "440703"
 T0 = datetime(2025, 3, 1, 9, tzinfo=UTC)
@@ -29,16 +29,18 @@ class Desk:
         self.client = TestClient(self.api)
 
     def auth(self, role: str, county: str = A, subject: str = "") -> dict[str, str]:
-        token = issue_token(self.settings.resolved_jwt_secret(), subject=subject or f"{role}-{county}",
-                            roles=[role], counties=[county])
+        token = issue_token(
+            self.settings.resolved_jwt_secret(), subject=subject or f"{role}-{county}", roles=[role], counties=[county]
+        )
         return {"authorization": f"Bearer {token}"}
 
     def sync(self) -> None:
         self.api.state.runtime.updater.catch_up()
 
     def submit(self, text: str = "下水道堵塞，污水外溢", town: str = "台城街道", category: str = "water", **kw) -> dict:  # type: ignore[no-untyped-def]
-        r = self.client.post("/intake/api/demands", json={"county": A, "town": town, "category": category,
-                                                          "text": text, **kw})
+        r = self.client.post(
+            "/intake/api/demands", json={"county": A, "town": town, "category": category, "text": text, **kw}
+        )
         assert r.status_code == 201, r.text
         self.sync()
         return r.json()
@@ -64,30 +66,44 @@ def desk(tmp_path: Path) -> Iterator[Desk]:
 
 def test_micro_item_revised_above_the_cap_is_escalated_with_reason_and_rule_version(desk: Desk) -> None:
     demand = desk.submit("小区道路破损，需要整体重铺", category="roads")
-    routed = desk.post(f"/intake/api/demands/{demand['id']}/triage",
-                       {"kind": "common", "scope": "community", "estimate": 80_000})
+    routed = desk.post(
+        f"/intake/api/demands/{demand['id']}/triage", {"kind": "common", "scope": "community", "estimate": 80_000}
+    )
     assert routed["tier"] == "micro" and routed["rules_version"] == 1
     # the county raises nothing; the estimate grows past the 100,000 CNY cap
-    revised = desk.post(f"/intake/api/demands/{demand['id']}/assessment",
-                        {"scope": "community", "estimate": 130_000, "reason": "施工方复核后的估算"})
+    revised = desk.post(
+        f"/intake/api/demands/{demand['id']}/assessment",
+        {"scope": "community", "estimate": 130_000, "reason": "施工方复核后的估算"},
+    )
     assert revised["tier"] == "major" and revised["status"] == "escalated"
     last = revised["timeline"][-1]
     assert last["stage"] == "escalated" and "micro → major" in last["title"] and "100000" in last["detail"]
     # a county that raises its cap to 200,000 CNY decides under version 2
-    desk.client.put(f"/intake/api/counties/{A}/rules", headers=desk.auth("congress_staff"),
-                    json={"changes": {"micro_project_cap": 200_000}, "reason": "县人大常委会决定"})
+    desk.client.put(
+        f"/intake/api/counties/{A}/rules",
+        headers=desk.auth("congress_staff"),
+        json={"changes": {"micro_project_cap": 200_000}, "reason": "县人大常委会决定"},
+    )
     other = desk.submit("村道硬化", category="roads")
-    again = desk.post(f"/intake/api/demands/{other['id']}/triage",
-                      {"kind": "common", "scope": "town", "estimate": 150_000})
+    again = desk.post(
+        f"/intake/api/demands/{other['id']}/triage", {"kind": "common", "scope": "town", "estimate": 150_000}
+    )
     assert again["tier"] == "micro" and again["rules_version"] == 2
 
 
 def test_wish_that_turns_out_to_be_a_community_problem_is_escalated(desk: Desk) -> None:
     demand = desk.submit("想给家里老人装扶手", category="elderly")
-    assert desk.post(f"/intake/api/demands/{demand['id']}/triage",
-                     {"kind": "micro_wish", "scope": "household", "estimate": 1_500})["tier"] == "micro_wish"
-    moved = desk.post(f"/intake/api/demands/{demand['id']}/assessment",
-                      {"scope": "community", "estimate": 1_500, "reason": "整栋楼老人都需要"})
+    assert (
+        desk.post(
+            f"/intake/api/demands/{demand['id']}/triage",
+            {"kind": "micro_wish", "scope": "household", "estimate": 1_500},
+        )["tier"]
+        == "micro_wish"
+    )
+    moved = desk.post(
+        f"/intake/api/demands/{demand['id']}/assessment",
+        {"scope": "community", "estimate": 1_500, "reason": "整栋楼老人都需要"},
+    )
     assert moved["tier"] == "micro" and moved["status"] == "escalated"
 
 
@@ -123,15 +139,20 @@ def test_merge_then_split_keeps_lineage_and_the_resident_sees_it(desk: Desk) -> 
     a = desk.submit("3栋屋顶漏水", category="housing")
     b = desk.submit("小区下水道经常堵", category="housing")
     c = desk.submit("楼道没有照明", category="housing")
-    merged = desk.post(f"/intake/api/counties/{A}/suggestions",
-                       {"title": "台城街道老旧小区改造", "demand_ids": [a["id"], b["id"], c["id"]]}, role="gov_unit")
+    merged = desk.post(
+        f"/intake/api/counties/{A}/suggestions",
+        {"title": "台城街道老旧小区改造", "demand_ids": [a["id"], b["id"], c["id"]]},
+        role="gov_unit",
+    )
     track = desk.client.get(f"/intake/api/track/{a['tracking_code']}").json()
     assert track["status"] == "merged" and track["merged_into"] == merged["id"]
     assert track["timeline"][-1]["stage"] == "merged" and track["timeline"][-1]["title"] == "台城街道老旧小区改造"
     page = desk.client.get(f"/intake/track/{a['tracking_code']}").text
     assert "台城街道老旧小区改造" in page and "已并入建议" in page
-    split = desk.post(f"/intake/api/suggestions/{merged['id']}/split",
-                      {"demand_ids": [c["id"]], "new_title": "楼道照明改造", "reason": "照明单独立项"})
+    split = desk.post(
+        f"/intake/api/suggestions/{merged['id']}/split",
+        {"demand_ids": [c["id"]], "new_title": "楼道照明改造", "reason": "照明单独立项"},
+    )
     assert split["demand_ids"] == [a["id"], b["id"]] and split["new_suggestion"]["demand_ids"] == [c["id"]]
     old = desk.get(f"/intake/api/suggestions/{merged['id']}")
     assert [h["action"] for h in old["history"]] == ["raised", "split"]
@@ -159,29 +180,39 @@ def test_duplicates_are_suggested_and_linked_in_one_action(desk: Desk) -> None:
 
 
 def test_deputy_inbox_and_micro_wish_claim_fund_fulfil_visit(desk: Desk) -> None:
-    desk.client.put(f"/intake/api/counties/{A}/rules", headers=desk.auth("congress_staff"),
-                    json={"changes": {"deputy_areas": {"大江镇": ["deputy-li"]}}, "reason": "代表联系片区"})
+    desk.client.put(
+        f"/intake/api/counties/{A}/rules",
+        headers=desk.auth("congress_staff"),
+        json={"changes": {"deputy_areas": {"大江镇": ["deputy-li"]}}, "reason": "代表联系片区"},
+    )
     mine = desk.submit("村里小学门口需要减速带", town="大江镇", category="safety")
     desk.submit("别的镇的诉求", town="水步镇", category="roads")
     li = desk.auth("deputy", subject="deputy-li")
     inbox = desk.client.get(f"/intake/api/counties/{A}/inbox", headers=li).json()
     assert [d["id"] for d in inbox["items"]] == [mine["id"]]
-    r = desk.client.post(f"/intake/api/demands/{mine['id']}/deputy-action", headers=li,
-                         json={"action": "accept", "note": "我来跟进"})
+    r = desk.client.post(
+        f"/intake/api/demands/{mine['id']}/deputy-action", headers=li, json={"action": "accept", "note": "我来跟进"}
+    )
     assert r.status_code == 200 and r.json()["owner"] == "deputy:deputy-li"
     other = desk.auth("deputy", subject="deputy-wang")
     r = desk.client.post(f"/intake/api/demands/{mine['id']}/deputy-action", headers=other, json={"action": "accept"})
     assert r.status_code == 409  # not in wang's inbox
     desk.sync()
-    answered = desk.client.post(f"/intake/api/demands/{mine['id']}/deputy-action", headers=li,
-                                json={"action": "answer", "note": "已联系交通部门，下周安装"}).json()
+    answered = desk.client.post(
+        f"/intake/api/demands/{mine['id']}/deputy-action",
+        headers=li,
+        json={"action": "answer", "note": "已联系交通部门，下周安装"},
+    ).json()
     assert answered["status"] == "replied"
     wish = desk.submit("孩子想参加暑期研学", town="大江镇", category="education")
-    desk.post(f"/intake/api/demands/{wish['id']}/triage", {"kind": "micro_wish", "scope": "household",
-                                                          "estimate": 800})
+    desk.post(f"/intake/api/demands/{wish['id']}/triage", {"kind": "micro_wish", "scope": "household", "estimate": 800})
     assert [w["id"] for w in desk.get(f"/intake/api/counties/{A}/wishes")["items"]] == [wish["id"]]
-    steps = [{"step": "claimed"}, {"step": "funded", "source": "social_donor", "amount": "800"},
-             {"step": "fulfilled", "note": "已参加研学"}, {"step": "visited", "satisfaction": "satisfied"}]
+    steps = [
+        {"step": "claimed"},
+        {"step": "funded", "source": "social_donor", "amount": "800"},
+        {"step": "fulfilled", "note": "已参加研学"},
+        {"step": "visited", "satisfaction": "satisfied"},
+    ]
     for body in steps:
         r = desk.client.post(f"/intake/api/demands/{wish['id']}/wish", headers=li, json=body)
         assert r.status_code == 200, r.text
@@ -199,15 +230,18 @@ def test_county_b_staff_cannot_see_county_a(desk: Desk) -> None:
     assert desk.client.get(f"/intake/api/counties/{A}/inbox", headers=desk.auth("deputy", B)).status_code == 403
     for path in ["", "/duplicates"]:
         assert desk.client.get(f"/intake/api/demands/{demand['id']}{path}", headers=b).status_code == 404
-    r = desk.client.post(f"/intake/api/demands/{demand['id']}/triage", headers=b,
-                         json={"kind": "common", "scope": "town", "estimate": 1})
+    r = desk.client.post(
+        f"/intake/api/demands/{demand['id']}/triage", headers=b, json={"kind": "common", "scope": "town", "estimate": 1}
+    )
     assert r.status_code == 404
-    r = desk.client.post(f"/intake/api/counties/{A}/suggestions", headers=b,
-                         json={"title": "越权合并", "demand_ids": [demand["id"]]})
+    r = desk.client.post(
+        f"/intake/api/counties/{A}/suggestions", headers=b, json={"title": "越权合并", "demand_ids": [demand["id"]]}
+    )
     assert r.status_code == 403
     # and B's own merge cannot take A's demand
-    r = desk.client.post(f"/intake/api/counties/{B}/suggestions", headers=b,
-                         json={"title": "越权合并", "demand_ids": [demand["id"]]})
+    r = desk.client.post(
+        f"/intake/api/counties/{B}/suggestions", headers=b, json={"title": "越权合并", "demand_ids": [demand["id"]]}
+    )
     assert r.status_code == 409
     page = desk.client.get(f"/intake/queue?county={A}", cookies={"shishi_token": b["authorization"][7:]})
     assert page.status_code == 403 and demand["tracking_code"] not in page.text
@@ -216,12 +250,19 @@ def test_county_b_staff_cannot_see_county_a(desk: Desk) -> None:
 def test_bad_input_gets_a_problem_with_a_reason(desk: Desk) -> None:
     demand = desk.submit()
     staff = desk.auth("congress_staff")
-    r = desk.client.post(f"/intake/api/demands/{demand['id']}/triage", headers=staff,
-                         json={"kind": "gossip", "scope": "town"})
+    r = desk.client.post(
+        f"/intake/api/demands/{demand['id']}/triage", headers=staff, json={"kind": "gossip", "scope": "town"}
+    )
     assert r.status_code == 422 and r.json()["reason"] == "invalid_request"
-    r = desk.client.post(f"/intake/api/demands/{demand['id']}/assessment", headers=staff,
-                         json={"scope": "town", "estimate": 5, "reason": "先评估"})
+    r = desk.client.post(
+        f"/intake/api/demands/{demand['id']}/assessment",
+        headers=staff,
+        json={"scope": "town", "estimate": 5, "reason": "先评估"},
+    )
     assert r.status_code == 409 and "not been routed" in r.json()["detail"]
-    r = desk.client.post(f"/intake/api/demands/{demand['id']}/triage", headers=desk.auth("auditor"),
-                         json={"kind": "common", "scope": "town"})
+    r = desk.client.post(
+        f"/intake/api/demands/{demand['id']}/triage",
+        headers=desk.auth("auditor"),
+        json={"kind": "common", "scope": "town"},
+    )
     assert r.status_code == 403

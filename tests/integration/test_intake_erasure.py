@@ -11,10 +11,10 @@ from uuid import UUID
 
 from fastapi.testclient import TestClient
 
-from shared.auth import issue_token
-from shared.config import Settings
 from services.intake.main import create_app
 from services.intake.outbound.contracts import to_contracts
+from shared.auth import issue_token
+from shared.config import Settings
 
 NAME, PHONE, ADDRESS = "张三丰", "13912345678", "台城街道环市路88号3栋502"
 
@@ -38,11 +38,22 @@ def test_contact_is_sealed_and_erasure_destroys_the_key(tmp_path: Path) -> None:
     settings = Settings(service="intake", data_dir=tmp_path)
     api = create_app(settings, start_runtime=False)
     client = TestClient(api)
-    staff = {"authorization": "Bearer " + issue_token(settings.resolved_jwt_secret(), subject="staff-1",
-                                                      roles=["congress_staff"], counties=["440781"])}
-    created = client.post("/intake/api/demands", json={
-        "county": "440781", "town": "台城街道", "category": "housing", "text": "楼顶漏水，家里墙面发霉",
-        "name": NAME, "phone": PHONE, "address": ADDRESS}).json()
+    staff = {
+        "authorization": "Bearer "
+        + issue_token(settings.resolved_jwt_secret(), subject="staff-1", roles=["congress_staff"], counties=["440781"])
+    }
+    created = client.post(
+        "/intake/api/demands",
+        json={
+            "county": "440781",
+            "town": "台城街道",
+            "category": "housing",
+            "text": "楼顶漏水，家里墙面发霉",
+            "name": NAME,
+            "phone": PHONE,
+            "address": ADDRESS,
+        },
+    ).json()
     api.state.runtime.updater.catch_up()
     app = api.state.application
     vault = api.state.vault
@@ -60,8 +71,9 @@ def test_contact_is_sealed_and_erasure_destroys_the_key(tmp_path: Path) -> None:
     contact_id = app.demand(UUID(created["id"])).contact_id
     assert vault.has_key(contact_id) and Path(vault.location).parent == settings.service_dir
 
-    r = client.post(f"/intake/api/demands/{created['id']}/erase-contact", headers=staff,
-                    json={"reason": "群众依法申请删除个人信息"})
+    r = client.post(
+        f"/intake/api/demands/{created['id']}/erase-contact", headers=staff, json={"reason": "群众依法申请删除个人信息"}
+    )
     assert r.status_code == 200 and r.json()["key_destroyed"] is True
     api.state.runtime.updater.catch_up()
     assert not vault.has_key(contact_id)
@@ -79,14 +91,23 @@ def test_contact_is_sealed_and_erasure_destroys_the_key(tmp_path: Path) -> None:
     else:
         raise AssertionError("an erased contact must not be readable")
     # erasure is recorded (who, when, why), published by id only, and shown in the read model
-    erased = [e for e in (app.mapper.to_domain_event(n) for n in app.recorder.select_notifications(0, 100))
-              if type(e).__name__ == "Erased"]
+    erased = [
+        e
+        for e in (app.mapper.to_domain_event(n) for n in app.recorder.select_notifications(0, 100))
+        if type(e).__name__ == "Erased"
+    ]
     assert len(erased) == 1 and erased[0].meta.actor_id == "staff-1" and erased[0].meta.reason
     assert [c.type_name() for c in to_contracts(erased[0])] == ["intake.resident-contact-erased"]
     assert api.state.runtime.views.get("demand", created["id"])["contact_erased"] is True
     # only staff may erase, and only in their county
-    other = {"authorization": "Bearer " + issue_token(settings.resolved_jwt_secret(), subject="b",
-                                                      roles=["congress_staff"], counties=["440703"])}
-    assert client.post(f"/intake/api/demands/{created['id']}/erase-contact", headers=other,
-                       json={"reason": "越权"}).status_code == 404
+    other = {
+        "authorization": "Bearer "
+        + issue_token(settings.resolved_jwt_secret(), subject="b", roles=["congress_staff"], counties=["440703"])
+    }
+    assert (
+        client.post(
+            f"/intake/api/demands/{created['id']}/erase-contact", headers=other, json={"reason": "越权"}
+        ).status_code
+        == 404
+    )
     client.close()

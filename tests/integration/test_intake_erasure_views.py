@@ -15,10 +15,11 @@ import pytest
 from pydantic_core import from_json, to_json
 
 from services.intake.app.application import IntakeApplication, NewDemand
-from services.intake.read.projections import TOPICS, project
 from services.intake.domain.contact import ResidentContact
+from services.intake.read.projections import TOPICS, project
 from shared.kernel.meta import Meta
-from shared.views.store import ViewStore, ViewUpdater
+from shared.views.store import ViewStore
+from shared.views.updater import ViewUpdater
 
 COUNTY = "440781"
 
@@ -37,8 +38,20 @@ def app(backend_env: dict[str, str]) -> Iterator[IntakeApplication]:
 
 
 def submit(app: IntakeApplication, n: int) -> list[UUID]:
-    return [app.submit(meta(), NewDemand(channel="web", town="台城街道", category="roads", text=f"路灯不亮 {i}",
-                                         name="陈先生", phone="13800000000")).id for i in range(n)]
+    return [
+        app.submit(
+            meta(),
+            NewDemand(
+                channel="web",
+                town="台城街道",
+                category="roads",
+                text=f"路灯不亮 {i}",
+                name="陈先生",
+                phone="13800000000",
+            ),
+        ).id
+        for i in range(n)
+    ]
 
 
 def erase_as_version_1(app: IntakeApplication, demand_id: UUID) -> None:
@@ -50,9 +63,16 @@ def erase_as_version_1(app: IntakeApplication, demand_id: UUID) -> None:
     state = from_json(stored.state)
     assert state.pop("demand_id") == {"_type_": "uuid_hex", "_data_": demand_id.hex}
     assert state.pop("class_version") == 2
-    app.recorder.insert_events([type(stored)(originator_id=stored.originator_id,
-                                             originator_version=stored.originator_version,
-                                             topic=stored.topic, state=to_json(state))])
+    app.recorder.insert_events(
+        [
+            type(stored)(
+                originator_id=stored.originator_id,
+                originator_version=stored.originator_version,
+                topic=stored.topic,
+                state=to_json(state),
+            )
+        ]
+    )
 
 
 def folded(app: IntakeApplication, views: ViewStore, *, bulk: bool) -> dict[str, bool]:
@@ -71,11 +91,24 @@ def test_erasures_old_and_new_mark_exactly_their_demands(app: IntakeApplication,
     app.erase_contact(meta("群众申请删除"), demands[1])  # names its demand
     erase_as_version_1(app, demands[0])  # long before: in the store when its erasure folds
     later = submit(app, 1)  # three folded events before its old-style erasure: in the batch before it,
-    demands += later + [app.submit(meta(), NewDemand(channel="web", town="台城街道", category="roads",  # still
-                                                     text=f"井盖缺失 {i}")).id for i in range(2)]  # unconfirmed
+    demands += later + [
+        app.submit(
+            meta(),
+            NewDemand(
+                channel="web",
+                town="台城街道",
+                category="roads",  # still
+                text=f"井盖缺失 {i}",
+            ),
+        ).id
+        for i in range(2)
+    ]  # unconfirmed
     erase_as_version_1(app, later[0])
-    old = [e for e in (app.mapper.to_domain_event(n) for n in app.recorder.select_notifications(0, 1000))
-           if isinstance(e, ResidentContact.Erased)]
+    old = [
+        e
+        for e in (app.mapper.to_domain_event(n) for n in app.recorder.select_notifications(0, 1000))
+        if isinstance(e, ResidentContact.Erased)
+    ]
     assert [e.demand_id for e in old] == [demands[1], None, None]  # version 1 is read with no demand
     contact = app.repository.get(app.demand(demands[0]).contact_id)  # and replays as erased
     assert contact.erased and contact.version == 2
@@ -121,8 +154,12 @@ def test_find_in_a_bulk_fold_sees_unconfirmed_batches_before_the_store(views: Vi
     from shared.views.bulk import OverlayTx
 
     views.apply("views", 1, lambda tx: tx.put("demand", "d0", COUNTY, {"id": "d0", "contact_id": "c1"}))
-    pending = [{("demand", "d0"): (COUNTY, {"id": "d0", "contact_id": "c9"}),  # changed, not yet written
-                ("demand", "d1"): (COUNTY, {"id": "d1", "contact_id": "c1"})}]  # new, not yet written
+    pending = [
+        {
+            ("demand", "d0"): (COUNTY, {"id": "d0", "contact_id": "c9"}),  # changed, not yet written
+            ("demand", "d1"): (COUNTY, {"id": "d1", "contact_id": "c1"}),
+        }
+    ]  # new, not yet written
     reader = views.peer()
     try:
         tx = OverlayTx(reader, pending)

@@ -18,19 +18,27 @@ import nats
 import pytest
 from fastapi.testclient import TestClient
 
+from services.intake.main import create_app
 from shared.auth import issue_token
 from shared.config import Settings
 from shared.contracts import HotlineTicket
-from services.intake.main import create_app
 
 COUNTY = "440781"
 PHONE = "13700001111"
 
 
 def ticket(ticket_id: str, **overrides: object) -> bytes:
-    data = HotlineTicket(ticket_id=ticket_id, county=COUNTY, received_at=datetime(2025, 5, 6, 8, tzinfo=UTC),
-                         category="roads", text="环市路路灯不亮", town="台城街道", caller_name="李先生",
-                         caller_phone=PHONE, address="环市路12号").model_dump(mode="json")
+    data = HotlineTicket(
+        ticket_id=ticket_id,
+        county=COUNTY,
+        received_at=datetime(2025, 5, 6, 8, tzinfo=UTC),
+        category="roads",
+        text="环市路路灯不亮",
+        town="台城街道",
+        caller_name="李先生",
+        caller_phone=PHONE,
+        address="环市路12号",
+    ).model_dump(mode="json")
     data.update(overrides)
     return json.dumps(data, ensure_ascii=False).encode()
 
@@ -79,8 +87,12 @@ def eventually(predicate, timeout: float = 20.0):  # type: ignore[no-untyped-def
 class Service:
     def __init__(self, client: TestClient, settings: Settings, url: str) -> None:
         self.client, self.settings, self.url = client, settings, url
-        self.staff = {"authorization": "Bearer " + issue_token(settings.resolved_jwt_secret(), subject="staff-zhou",
-                                                               roles=["congress_staff"], counties=[COUNTY])}
+        self.staff = {
+            "authorization": "Bearer "
+            + issue_token(
+                settings.resolved_jwt_secret(), subject="staff-zhou", roles=["congress_staff"], counties=[COUNTY]
+            )
+        }
 
     def demands(self) -> list[dict]:
         return self.client.get(f"/intake/api/counties/{COUNTY}/demands", headers=self.staff).json()["items"]
@@ -110,8 +122,9 @@ def test_one_ticket_published_three_times_and_again_later_is_one_demand(service:
     eventually(lambda: len(service.demands()) == 2)
     ids = sorted(d["hotline_ticket_id"] for d in service.demands())
     assert ids == ["T-100", "T-101"]
-    accepted = eventually(lambda: len(a := [p for s, p in intake_messages(service.url)
-                                            if s.endswith("hotline.accepted")]) == 2 and a)
+    accepted = eventually(
+        lambda: len(a := [p for s, p in intake_messages(service.url) if s.endswith("hotline.accepted")]) == 2 and a
+    )
     assert sorted(p["payload"]["ticket_id"] for p in accepted) == ["T-100", "T-101"]
 
 
@@ -125,24 +138,34 @@ def test_malformed_ticket_is_a_dead_letter_then_corrected_and_resubmitted(servic
     assert letter["resubmittable"] and not letter["resolved"] and letters["open"] == 1
     seq = letter["sequence"]
     # still wrong: refused with a reason, nothing published
-    r = service.client.post(f"/intake/api/counties/{COUNTY}/deadletters/{seq}", headers=service.staff,
-                            json={"action": "resubmit", "body": {**broken, "county": "12"}})
+    r = service.client.post(
+        f"/intake/api/counties/{COUNTY}/deadletters/{seq}",
+        headers=service.staff,
+        json={"action": "resubmit", "body": {**broken, "county": "12"}},
+    )
     assert r.status_code == 422 and r.json()["reason"] == "still_malformed"
     corrected = {**broken, "received_at": "2025-05-06T08:00:00+00:00"}
-    r = service.client.post(f"/intake/api/counties/{COUNTY}/deadletters/{seq}", headers=service.staff,
-                            json={"action": "resubmit", "body": corrected, "reason": "补全受理时间"})
+    r = service.client.post(
+        f"/intake/api/counties/{COUNTY}/deadletters/{seq}",
+        headers=service.staff,
+        json={"action": "resubmit", "body": corrected, "reason": "补全受理时间"},
+    )
     assert r.status_code == 200 and r.json()["resolved_by"] == "staff-zhou"
     eventually(lambda: len(service.demands()) == 1)
     assert service.demands()[0]["hotline_ticket_id"] == "T-200"
     view = eventually(lambda: (d := service.deadletters())["open"] == 0 and d)
     resolution = view["items"][0]["resolution"]
     assert resolution["action"] == "resubmitted" and resolution["resolved_by"] == "staff-zhou"
-    r = service.client.post(f"/intake/api/counties/{COUNTY}/deadletters/{seq}", headers=service.staff,
-                            json={"action": "resubmit", "body": corrected})
+    r = service.client.post(
+        f"/intake/api/counties/{COUNTY}/deadletters/{seq}",
+        headers=service.staff,
+        json={"action": "resubmit", "body": corrected},
+    )
     assert r.status_code == 409 and r.json()["reason"] == "already_resolved"
     # the dead-letter page shows it resolved, with who
-    page = service.client.get(f"/intake/deadletters?county={COUNTY}",
-                              cookies={"shishi_token": service.staff["authorization"][7:]})
+    page = service.client.get(
+        f"/intake/deadletters?county={COUNTY}", cookies={"shishi_token": service.staff["authorization"][7:]}
+    )
     assert page.status_code == 200 and "staff-zhou" in page.text
 
 
@@ -150,12 +173,17 @@ def test_the_hotline_hears_status_reply_and_closure_with_its_ticket_id(service: 
     publish(service.url, ticket("T-300"))
     demand = eventually(lambda: (d := service.demands()) and d[0])
     base = f"/intake/api/demands/{demand['id']}"
-    assert service.client.post(f"{base}/triage", headers=service.staff,
-                               json={"kind": "individual", "scope": "household"}).status_code == 200
-    assert service.client.post(f"{base}/reply", headers=service.staff,
-                               json={"text": "已安排维修，三日内修复"}).status_code == 200
-    assert service.client.post(f"{base}/close", headers=service.staff,
-                               json={"text": "路灯已修复"}).status_code == 200
+    assert (
+        service.client.post(
+            f"{base}/triage", headers=service.staff, json={"kind": "individual", "scope": "household"}
+        ).status_code
+        == 200
+    )
+    assert (
+        service.client.post(f"{base}/reply", headers=service.staff, json={"text": "已安排维修，三日内修复"}).status_code
+        == 200
+    )
+    assert service.client.post(f"{base}/close", headers=service.staff, json={"text": "路灯已修复"}).status_code == 200
 
     def hotline_events() -> list[tuple[str, dict]]:
         return [(s.rsplit(".", 1)[-1], p["payload"]) for s, p in intake_messages(service.url) if ".hotline." in s]
@@ -176,17 +204,58 @@ def test_simulated_hotline_with_duplicates_and_malformed_tickets(service: Servic
     import subprocess
     import sys
 
-    out = subprocess.run([sys.executable, "-m", "services.tools.cli.main", "hotline", "simulate", "--county", COUNTY,
-                          "--count", "40", "--rate", "0", "--duplicates", "0.3", "--malformed", "0.15",
-                          "--seed", "7", "--nats-url", service.url], capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "services.tools.cli.main",
+            "hotline",
+            "simulate",
+            "--county",
+            COUNTY,
+            "--count",
+            "40",
+            "--rate",
+            "0",
+            "--duplicates",
+            "0.3",
+            "--malformed",
+            "0.15",
+            "--seed",
+            "7",
+            "--nats-url",
+            service.url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout.strip().splitlines()[-1])
     assert report["valid"] + report["malformed"] == 40 and report["duplicate"] > 0 and report["malformed"] > 0
     assert report["published"] == 40 + report["duplicate"]
     eventually(lambda: len(service.demands()) == report["valid"])
     eventually(lambda: service.deadletters()["total"] == report["malformed"])
-    assert all("malformed hotline ticket" in x["reason"] or "does not match" in x["reason"]
-               for x in service.deadletters()["items"])
-    bad = subprocess.run([sys.executable, "-m", "services.tools.cli.main", "hotline", "simulate", "--county", COUNTY,
-                          "--malformed", "2", "--nats-url", service.url], capture_output=True, text=True, timeout=60)
+    assert all(
+        "malformed hotline ticket" in x["reason"] or "does not match" in x["reason"]
+        for x in service.deadletters()["items"]
+    )
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "services.tools.cli.main",
+            "hotline",
+            "simulate",
+            "--county",
+            COUNTY,
+            "--malformed",
+            "2",
+            "--nats-url",
+            service.url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert bad.returncode != 0 and "0..1" in bad.stderr

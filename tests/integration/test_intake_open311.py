@@ -15,10 +15,10 @@ import requests
 import uvicorn
 from georeport import GeoReport
 
+from services.intake.main import create_app
 from shared.auth import issue_token
 from shared.bus.server import free_port
 from shared.config import Settings
-from services.intake.main import create_app
 
 COUNTY = "440781"
 
@@ -50,9 +50,19 @@ class Open311Server:
         return issue_token(self.settings.resolved_jwt_secret(), subject=f"app-{role}", roles=[role], counties=[county])
 
     def post(self, **fields: str) -> requests.Response:
-        form = {"jurisdiction_id": COUNTY, "api_key": self.key(), "service_code": "roads",
-                "description": "环市路路面坑洼", "lat": "22.25", "long": "112.79", "attribute[town]": "台城街道",
-                "first_name": "小明", "last_name": "王", "phone": "13600002222", **fields}
+        form = {
+            "jurisdiction_id": COUNTY,
+            "api_key": self.key(),
+            "service_code": "roads",
+            "description": "环市路路面坑洼",
+            "lat": "22.25",
+            "long": "112.79",
+            "attribute[town]": "台城街道",
+            "first_name": "小明",
+            "last_name": "王",
+            "phone": "13600002222",
+            **fields,
+        }
         form = {k: v for k, v in form.items() if v is not None}
         response = requests.post(f"{self.root}/requests.json", data=form, timeout=10)
         self.api.state.runtime.updater.catch_up()
@@ -107,8 +117,10 @@ def test_post_then_read_back_through_the_client(open311: Open311Server) -> None:
 
 def test_closed_demand_is_closed_with_our_status_in_notes(open311: Open311Server) -> None:
     [receipt] = open311.post().json()
-    staff = {"authorization": "Bearer " + issue_token(open311.settings.resolved_jwt_secret(), subject="s",
-                                                      roles=["congress_staff"], counties=[COUNTY])}
+    staff = {
+        "authorization": "Bearer "
+        + issue_token(open311.settings.resolved_jwt_secret(), subject="s", roles=["congress_staff"], counties=[COUNTY])
+    }
     url = f"http://127.0.0.1:{open311.port}/intake/api/demands/{receipt['service_request_id']}/close"
     assert requests.post(url, json={"text": "已修复"}, headers=staff, timeout=10).status_code == 200
     open311.api.state.runtime.updater.catch_up()
@@ -116,17 +128,20 @@ def test_closed_demand_is_closed_with_our_status_in_notes(open311: Open311Server
     assert one["status"] == "closed" and one["status_notes"] == "closed"
 
 
-@pytest.mark.parametrize(("fields", "code", "words"), [
-    ({"api_key": None}, 403, "api_key"),
-    ({"api_key": "not-a-token"}, 403, "api_key"),
-    ({"jurisdiction_id": "440703"}, 403, "jurisdiction"),       # key of another county
-    ({"jurisdiction_id": None}, 400, "jurisdiction_id"),
-    ({"service_code": "unicorns"}, 400, "service_code"),
-    ({"description": None}, 400, "description"),
-    ({"attribute[town]": None}, 400, "town"),
-    ({"lat": None, "long": None}, 400, "location"),
-    ({"lat": "north"}, 400, "lat"),
-])
+@pytest.mark.parametrize(
+    ("fields", "code", "words"),
+    [
+        ({"api_key": None}, 403, "api_key"),
+        ({"api_key": "not-a-token"}, 403, "api_key"),
+        ({"jurisdiction_id": "440703"}, 403, "jurisdiction"),  # key of another county
+        ({"jurisdiction_id": None}, 400, "jurisdiction_id"),
+        ({"service_code": "unicorns"}, 400, "service_code"),
+        ({"description": None}, 400, "description"),
+        ({"attribute[town]": None}, 400, "town"),
+        ({"lat": None, "long": None}, 400, "location"),
+        ({"lat": "north"}, 400, "lat"),
+    ],
+)
 def test_bad_posts_get_spec_errors(open311: Open311Server, fields: dict, code: int, words: str) -> None:
     response = open311.post(**fields)
     assert response.status_code == code
@@ -139,7 +154,9 @@ def test_read_calls_need_a_jurisdiction_and_know_unknown_ids(open311: Open311Ser
     assert r.status_code == 400 and r.json()[0]["code"] == 400
     assert requests.get(f"{open311.root}/requests/nope.json", timeout=10).status_code == 404
     assert requests.get(f"{open311.root}/tokens/ZZZZZZZZZZ.json", timeout=10).status_code == 404
-    r = requests.get(f"{open311.root}/requests.json", params={
-        "jurisdiction_id": COUNTY, "start_date": "2024-01-01T00:00:00Z", "end_date": "2024-06-01T00:00:00Z"},
-        timeout=10)
+    r = requests.get(
+        f"{open311.root}/requests.json",
+        params={"jurisdiction_id": COUNTY, "start_date": "2024-01-01T00:00:00Z", "end_date": "2024-06-01T00:00:00Z"},
+        timeout=10,
+    )
     assert r.status_code == 400 and "90 days" in r.json()[0]["description"]

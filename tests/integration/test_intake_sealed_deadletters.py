@@ -52,8 +52,9 @@ def stream_copies(url: str) -> list[tuple[dict, str]]:
 
 
 def resolve(service: Service, sequence: int, **body: object):  # type: ignore[no-untyped-def]
-    return service.client.post(f"/intake/api/counties/{COUNTY}/deadletters/{sequence}", headers=service.staff,
-                               json=body)
+    return service.client.post(
+        f"/intake/api/counties/{COUNTY}/deadletters/{sequence}", headers=service.staff, json=body
+    )
 
 
 def vault(service: Service):  # type: ignore[no-untyped-def]
@@ -87,7 +88,11 @@ def test_the_stream_holds_no_details_staff_read_them_and_dismissal_destroys_them
     demand = eventually(lambda: (d := service.demands()) and d[0])
     shown = service.client.get(f"/intake/api/demands/{demand['id']}", headers=service.staff)
     assert shown.status_code == 200 and shown.json()["contact"] == {
-        "name": "李先生", "phone": PHONE, "address": "环市路12号", "erased": False}
+        "name": "李先生",
+        "phone": PHONE,
+        "address": "环市路12号",
+        "erased": False,
+    }
     assert service.deadletters()["items"][0]["erased"]  # the list still reads
 
 
@@ -125,12 +130,16 @@ def test_erasing_the_resident_also_erases_the_letter_of_their_ticket(service: Se
     demand = eventually(lambda: (d := service.demands()) and d[0])
     assert service.deadletters()["items"][0]["body"]["caller_phone"] == PHONE
 
-    r = service.client.post(f"/intake/api/demands/{demand['id']}/erase-contact", headers=service.staff,
-                            json={"reason": "本人申请删除个人信息"})
+    r = service.client.post(
+        f"/intake/api/demands/{demand['id']}/erase-contact",
+        headers=service.staff,
+        json={"reason": "本人申请删除个人信息"},
+    )
     assert r.status_code == 200
     after = service.deadletters()["items"][0]
     assert after["erased"] and after["body"] is None
     assert not any(detail in body for _, body in stream_copies(service.url) for detail in DETAILS)
-    page = service.client.get(f"/intake/deadletters?county={COUNTY}",
-                              cookies={"shishi_token": service.staff["authorization"][7:]})
+    page = service.client.get(
+        f"/intake/deadletters?county={COUNTY}", cookies={"shishi_token": service.staff["authorization"][7:]}
+    )
     assert page.status_code == 200 and "来电人信息已删除" in page.text and PHONE not in page.text

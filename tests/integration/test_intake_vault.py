@@ -8,10 +8,10 @@ from uuid import uuid4
 
 import pytest
 
-from shared.config import Settings
-from shared.kernel.meta import Meta
 from services.intake.app.application import IntakeApplication, NewDemand
 from services.intake.app.vault import KeyErased, make_vault
+from shared.config import Settings
+from shared.kernel.meta import Meta
 
 
 def test_keys_are_written_with_the_events_and_destroyed_on_erasure(backend_settings: Settings) -> None:
@@ -19,8 +19,18 @@ def test_keys_are_written_with_the_events_and_destroyed_on_erasure(backend_setti
     app = IntakeApplication(env=backend_settings.eventsourcing_env(), vault=vault)
     meta = Meta(county="440781", actor_role="resident", actor_id="anon", occurred_at=datetime(2025, 3, 1, tzinfo=UTC))
     before = vault.count("440781")
-    demand = app.submit(meta, NewDemand(channel="web", town="台城街道", category="water", text="停水三天",
-                                        name="赵六", phone="13500000000", address="水步镇1号"))
+    demand = app.submit(
+        meta,
+        NewDemand(
+            channel="web",
+            town="台城街道",
+            category="water",
+            text="停水三天",
+            name="赵六",
+            phone="13500000000",
+            address="水步镇1号",
+        ),
+    )
     assert vault.count("440781") == before + 1 and vault.has_key(demand.contact_id)
     assert app.contact(demand.contact_id, "440781").phone == "13500000000"
     # a sealed value is not the clear text, and the same key opens every field
@@ -43,16 +53,26 @@ def test_a_batch_after_a_failed_save_reuses_the_key_already_written(backend_sett
     """Keys are written before the events; when the events' save then fails, the redelivered
     tickets must be sealed with the key already in the vault (looked up for the whole batch at
     once), or their contacts could never be opened."""
-    from shared.persistence.application import Inbound
-    from shared.contracts import HotlineTicket
     from services.intake.app.application import hotline_contact_id
     from services.intake.inbound.handlers import handle_ticket, prefetch_tickets
+    from shared.contracts import HotlineTicket
+    from shared.persistence.application import Inbound
 
     vault = make_vault(backend_settings)
     app = IntakeApplication(env=backend_settings.eventsourcing_env(), vault=vault)
-    tickets = [HotlineTicket(ticket_id=f"V-{n}", county="440781", received_at=datetime(2026, 3, 1, tzinfo=UTC),
-                             category="water", text="停水", town="台城街道", caller_name=f"来电人{n}",
-                             caller_phone="13600000000") for n in range(3)]
+    tickets = [
+        HotlineTicket(
+            ticket_id=f"V-{n}",
+            county="440781",
+            received_at=datetime(2026, 3, 1, tzinfo=UTC),
+            category="water",
+            text="停水",
+            town="台城街道",
+            caller_name=f"来电人{n}",
+            caller_phone="13600000000",
+        )
+        for n in range(3)
+    ]
     batch = [Inbound("HOTLINE", n + 1, t) for n, t in enumerate(tickets)]
     real_save = app.recorder.insert_events
 

@@ -33,8 +33,9 @@ def deployed(tmp_path: Path) -> Iterator[str]:
     conf = tmp_path / "nats-server.conf"
     conf.write_text(text)
     env = {f"{u.upper()}_NATS_PASSWORD": f"pw-{u}" for u in USERS}
-    process = subprocess.Popen([NatsServer.binary(), "-c", str(conf)], env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [NatsServer.binary(), "-c", str(conf)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         deadline = time.monotonic() + 20
         while True:
@@ -80,11 +81,18 @@ async def scenario(url: str) -> dict[tuple[str, str], bool]:
     await ensure_streams(js)  # each service may declare the streams ...
     await ensure_audit_stream(js)  # ... and the audit stream
     await nc.close()
-    checks = [("intake", "shishi.440781.intake.demand-submitted"), ("intake", "shishi.440781.decision.project-adopted"),
-              ("intake", "audit.intake.checkpoints"), ("intake", "audit.decision.checkpoints"),
-              ("decision", "audit.decision.checkpoints"), ("decision", "shishi.440781.intake.demand-submitted"),
-              ("auditor", "audit.intake.checkpoints"), ("auditor", "shishi.440781.intake.demand-submitted"),
-              ("hotline", "hotline.440781.tickets"), ("hotline", "shishi.440781.intake.demand-submitted")]
+    checks = [
+        ("intake", "shishi.440781.intake.demand-submitted"),
+        ("intake", "shishi.440781.decision.project-adopted"),
+        ("intake", "audit.intake.checkpoints"),
+        ("intake", "audit.decision.checkpoints"),
+        ("decision", "audit.decision.checkpoints"),
+        ("decision", "shishi.440781.intake.demand-submitted"),
+        ("auditor", "audit.intake.checkpoints"),
+        ("auditor", "shishi.440781.intake.demand-submitted"),
+        ("hotline", "hotline.440781.tickets"),
+        ("hotline", "shishi.440781.intake.demand-submitted"),
+    ]
     return {(user, subject): await can_publish(url, user, subject) for user, subject in checks}
 
 
@@ -121,8 +129,14 @@ async def can_purge(url: str, user: str, stream: str) -> bool:
 
 def test_only_intake_purges_only_the_hotline_stream(deployed: str) -> None:
     """Intake removes the tickets it applied from HOTLINE; nobody purges any other stream."""
-    checks = [("intake", "HOTLINE"), ("intake", "INTAKE"), ("intake", "DECISION"), ("decision", "HOTLINE"),
-              ("hotline", "HOTLINE"), ("auditor", "HOTLINE")]
+    checks = [
+        ("intake", "HOTLINE"),
+        ("intake", "INTAKE"),
+        ("intake", "DECISION"),
+        ("decision", "HOTLINE"),
+        ("hotline", "HOTLINE"),
+        ("auditor", "HOTLINE"),
+    ]
 
     async def run() -> dict[tuple[str, str], bool]:
         nc = await nats.connect(deployed, user="intake", password="pw-intake")
@@ -130,9 +144,14 @@ def test_only_intake_purges_only_the_hotline_stream(deployed: str) -> None:
         await nc.close()
         return {(user, stream): await can_purge(deployed, user, stream) for user, stream in checks}
 
-    assert asyncio.run(run()) == {("intake", "HOTLINE"): True, ("intake", "INTAKE"): False,
-                                  ("intake", "DECISION"): False, ("decision", "HOTLINE"): False,
-                                  ("hotline", "HOTLINE"): False, ("auditor", "HOTLINE"): False}
+    assert asyncio.run(run()) == {
+        ("intake", "HOTLINE"): True,
+        ("intake", "INTAKE"): False,
+        ("intake", "DECISION"): False,
+        ("decision", "HOTLINE"): False,
+        ("hotline", "HOTLINE"): False,
+        ("auditor", "HOTLINE"): False,
+    }
 
 
 def test_a_service_reads_only_its_own_journal(deployed: str) -> None:
@@ -161,16 +180,23 @@ def test_a_service_reads_only_its_own_journal(deployed: str) -> None:
         await nc.close()
         return {
             "intake own": await attempt("intake", lambda js: js.get_last_msg("JOURNAL", "journal.intake", direct=True)),
-            "intake other": await attempt("intake", lambda js: js.get_last_msg("JOURNAL", "journal.decision",
-                                                                               direct=True)),
-            "decision other": await attempt("decision", lambda js: js.get_last_msg("JOURNAL", "journal.intake",
-                                                                                   direct=True)),
+            "intake other": await attempt(
+                "intake", lambda js: js.get_last_msg("JOURNAL", "journal.decision", direct=True)
+            ),
+            "decision other": await attempt(
+                "decision", lambda js: js.get_last_msg("JOURNAL", "journal.intake", direct=True)
+            ),
             "intake by number": await attempt("intake", lambda js: js.get_msg("JOURNAL", 1)),
             "decision publishes intake's": await attempt("decision", lambda js: js.publish("journal.intake", b"{}")),
         }
 
-    assert asyncio.run(run()) == {"intake own": True, "intake other": False, "decision other": False,
-                                  "intake by number": False, "decision publishes intake's": False}
+    assert asyncio.run(run()) == {
+        "intake own": True,
+        "intake other": False,
+        "decision other": False,
+        "intake by number": False,
+        "decision publishes intake's": False,
+    }
 
 
 def test_a_service_changes_only_its_own_streams_and_declares_the_rest_without_changing_them(deployed: str) -> None:
@@ -214,10 +240,21 @@ def test_a_service_changes_only_its_own_streams_and_declares_the_rest_without_ch
     async def run() -> tuple[dict, dict, int | None]:
         first = await declare_as("decision")  # whoever starts first creates every stream
         others = {user: await declare_as(user) for user in ("intake", "supervision", "evaluation")}
-        updates = {(user, stream): await attempt_update(user, stream) for user, stream in [
-            ("intake", "INTAKE"), ("intake", "HOTLINE"), ("intake", "DECISION"), ("intake", "JOURNAL"),
-            ("intake", "DEADLETTER"), ("decision", "DECISION"), ("decision", "INTAKE"), ("evaluation", "JOURNAL"),
-            ("gateway", "JOURNAL"), ("auditor", "INTAKE")]}
+        updates = {
+            (user, stream): await attempt_update(user, stream)
+            for user, stream in [
+                ("intake", "INTAKE"),
+                ("intake", "HOTLINE"),
+                ("intake", "DECISION"),
+                ("intake", "JOURNAL"),
+                ("intake", "DEADLETTER"),
+                ("decision", "DECISION"),
+                ("decision", "INTAKE"),
+                ("evaluation", "JOURNAL"),
+                ("gateway", "JOURNAL"),
+                ("auditor", "INTAKE"),
+            ]
+        }
         await declare_as("supervision")  # JOURNAL differs now? no: nobody could change it
         nc = await nats.connect(deployed, user="auditor", password="pw-auditor")
         journal_limit = (await nc.jetstream().stream_info("JOURNAL")).config.max_msgs
@@ -226,10 +263,18 @@ def test_a_service_changes_only_its_own_streams_and_declares_the_rest_without_ch
 
     declared, updates, journal_limit = asyncio.run(run())
     assert declared == {"decision": [], "intake": [], "supervision": [], "evaluation": []}  # no refused request
-    assert updates == {("intake", "INTAKE"): True, ("intake", "HOTLINE"): True, ("intake", "DECISION"): False,
-                       ("intake", "JOURNAL"): False, ("intake", "DEADLETTER"): False,
-                       ("decision", "DECISION"): True, ("decision", "INTAKE"): False,
-                       ("evaluation", "JOURNAL"): False, ("gateway", "JOURNAL"): False, ("auditor", "INTAKE"): False}
+    assert updates == {
+        ("intake", "INTAKE"): True,
+        ("intake", "HOTLINE"): True,
+        ("intake", "DECISION"): False,
+        ("intake", "JOURNAL"): False,
+        ("intake", "DEADLETTER"): False,
+        ("decision", "DECISION"): True,
+        ("decision", "INTAKE"): False,
+        ("evaluation", "JOURNAL"): False,
+        ("gateway", "JOURNAL"): False,
+        ("auditor", "INTAKE"): False,
+    }
     assert journal_limit in (None, -1)
 
 

@@ -22,11 +22,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from shared.persistence.application import Inbound
 from shared.auth import Role, issue_token
+from shared.bus.messages import Delivered
 from shared.config import SERVICES, Settings
 from shared.contracts.envelope import Actor, Envelope
-from shared.runtime.service import Delivered
+from shared.persistence.application import Inbound
 
 A, B = "440781", "440703"
 ROLES = [r.value for r in Role]
@@ -40,8 +40,9 @@ REFUSED = {401, 403, 404, 422}  # the only answers a call on another county's da
 KNOWN = {"category": "roads"}  # values a domain rule checks beyond the schema
 
 
-def example(schema: dict, defs: dict, county: str, name: str = "", depth: int = 0,
-            ids: dict[str, list[str]] | None = None) -> Any:
+def example(
+    schema: dict, defs: dict, county: str, name: str = "", depth: int = 0, ids: dict[str, list[str]] | None = None
+) -> Any:
     if "$ref" in schema:
         return example(defs[schema["$ref"].split("/")[-1]], defs, county, name, depth, ids)
     for key in ("anyOf", "oneOf", "allOf"):
@@ -61,8 +62,11 @@ def example(schema: dict, defs: dict, county: str, name: str = "", depth: int = 
         if depth > 4:
             return {}
         props = schema.get("properties", {})
-        return {k: example(v, defs, county, k, depth + 1, ids) for k, v in props.items()
-                if k in schema.get("required", []) or k in ("reason", "county")}
+        return {
+            k: example(v, defs, county, k, depth + 1, ids)
+            for k, v in props.items()
+            if k in schema.get("required", []) or k in ("reason", "county")
+        }
     if kind == "array":
         items = example(schema.get("items", {}), defs, county, name, depth + 1, ids)
         return [items] * max(1, schema.get("minItems", 0)) if schema.get("minItems") else []
@@ -76,7 +80,7 @@ def example(schema: dict, defs: dict, county: str, name: str = "", depth: int = 
         if "phone" in lower:
             return "13800000000"
         text = "测试内容，用于隔离检查"
-        return text[:schema.get("maxLength", len(text))].ljust(schema.get("minLength", 0), "字")
+        return text[: schema.get("maxLength", len(text))].ljust(schema.get("minLength", 0), "字")
     if kind in ("integer", "number"):
         low = schema.get("minimum", schema.get("exclusiveMinimum", 0) + (1 if "exclusiveMinimum" in schema else 0))
         high = schema.get("maximum", schema.get("exclusiveMaximum", 10**9))
@@ -98,6 +102,7 @@ def contract_payload(model: type, county: str) -> Any:
 
 # --- one service, filled for both counties -------------------------------------------------
 
+
 class Service:
     def __init__(self, name: str, data_dir: Path) -> None:
         import importlib
@@ -116,8 +121,10 @@ class Service:
     def token(self, role: str | None, county: str) -> dict:
         if role is None:
             return {}
-        return {"authorization": "Bearer " + issue_token(self.secret, subject=f"{role}-{county}", roles=[role],
-                                                         counties=[county])}
+        return {
+            "authorization": "Bearer "
+            + issue_token(self.secret, subject=f"{role}-{county}", roles=[role], counties=[county])
+        }
 
     def operations(self) -> Iterator[tuple[str, str, dict]]:
         for path, methods in self.openapi["paths"].items():
@@ -143,8 +150,17 @@ class Service:
                 found.setdefault(cls, []).append(str(n.originator_id))
         return found
 
-    def request(self, method: str, path: str, op: dict, role: str | None, scope: str, target: str,
-                ids: dict[str, list[str]], with_text: bool = False) -> Any:
+    def request(
+        self,
+        method: str,
+        path: str,
+        op: dict,
+        role: str | None,
+        scope: str,
+        target: str,
+        ids: dict[str, list[str]],
+        with_text: bool = False,
+    ) -> Any:
         url = path
         for param in op.get("parameters", []):
             if param.get("in") != "path":
@@ -159,8 +175,11 @@ class Service:
             else:
                 value = "X"
             url = url.replace("{" + pname + "}", value)
-        query = {p["name"]: (target if "county" in p["name"] else example(p.get("schema", {}), self.defs, target, p["name"]))
-                 for p in op.get("parameters", []) if p.get("in") == "query" and p.get("required")}
+        query = {
+            p["name"]: (target if "county" in p["name"] else example(p.get("schema", {}), self.defs, target, p["name"]))
+            for p in op.get("parameters", [])
+            if p.get("in") == "query" and p.get("required")
+        }
         body = self.body_for(op, target, ids) if method in WRITES else None
         r = self.client.request(method.upper(), url, params=query, json=body, headers=self.token(role, scope))
         return (r.status_code, r.text) if with_text else r.status_code
@@ -201,13 +220,22 @@ def feed(service: Service, county: str) -> None:
     for sub in subs:
         for model in by_stream.get(sub.stream, []):
             payload = contract_payload(model, county)
-            env = Envelope(event_id=uuid.uuid4(), type=model.type_name(), schema_version=1, county=county,
-                           occurred_at=datetime(2025, 4, 1, tzinfo=UTC), recorded_at=datetime(2025, 4, 1, tzinfo=UTC),
-                           actor=Actor(role="system", id="test"), payload=payload.model_dump(mode="json"))
+            env = Envelope(
+                event_id=uuid.uuid4(),
+                type=model.type_name(),
+                schema_version=1,
+                county=county,
+                occurred_at=datetime(2025, 4, 1, tzinfo=UTC),
+                recorded_at=datetime(2025, 4, 1, tzinfo=UTC),
+                actor=Actor(role="system", id="test"),
+                payload=payload.model_dump(mode="json"),
+            )
             app.process_batch([Inbound(sub.stream, next(service.seq), Delivered(env, payload))], sub.handle)
             for field, value in payload.model_dump(mode="json").items():
                 if field.endswith("_id") and isinstance(value, str):
-                    service.fed.setdefault(county, {}).setdefault(field.removesuffix("_id").replace("_", ""), []).append(value)
+                    service.fed.setdefault(county, {}).setdefault(
+                        field.removesuffix("_id").replace("_", ""), []
+                    ).append(value)
 
 
 @pytest.fixture(scope="module", params=SERVICES)

@@ -18,7 +18,8 @@ from services.intake.app.vault import ContactVault
 from services.intake.domain.demand import Demand
 from services.intake.read.projections import DEMAND, TOPICS, project
 from shared.kernel.meta import Meta
-from shared.views.store import ViewStore, ViewUpdater
+from shared.views.store import ViewStore
+from shared.views.updater import ViewUpdater
 
 COUNTY = "440781"
 OLD = "services.intake.domain:"  # Demand and TrackingCode lived in services/intake/domain.py
@@ -47,15 +48,21 @@ def as_before_the_move(stored: StoredEvent) -> StoredEvent:
         state["originator_topic"] = old_topic(state["originator_topic"])
     topic = old_topic(stored.topic)
     assert topic != stored.topic
-    return StoredEvent(originator_id=stored.originator_id, originator_version=stored.originator_version,
-                       topic=topic, state=to_json(state))
+    return StoredEvent(
+        originator_id=stored.originator_id,
+        originator_version=stored.originator_version,
+        topic=topic,
+        state=to_json(state),
+    )
 
 
 def store_old_demand(app: IntakeApplication, tmp_path: Path) -> UUID:
     """A demand, its tracking code and a reply, recorded by the old layout."""
     meta = Meta(COUNTY, "resident", "web", datetime(2025, 4, 1, 9, tzinfo=UTC))
-    staging = IntakeApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
-                                vault=ContactVault(sqlite_path=tmp_path / "staging-keys.sqlite"))
+    staging = IntakeApplication(
+        env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+        vault=ContactVault(sqlite_path=tmp_path / "staging-keys.sqlite"),
+    )
     demand = staging.submit(meta, NewDemand(channel="web", town="台城街道", category="roads", text="幸福路路灯不亮"))
     staging.reply(meta, demand.id, "已转交路灯所")
     old = [as_before_the_move(n) for n in staging.recorder.select_notifications(0, 100)]
@@ -64,7 +71,9 @@ def store_old_demand(app: IntakeApplication, tmp_path: Path) -> UUID:
     return demand.id
 
 
-def test_a_demand_stored_under_the_old_module_loads_and_takes_new_events(app: IntakeApplication, tmp_path: Path) -> None:
+def test_a_demand_stored_under_the_old_module_loads_and_takes_new_events(
+    app: IntakeApplication, tmp_path: Path
+) -> None:
     demand_id = store_old_demand(app, tmp_path)
     demand = app.demand(demand_id, COUNTY)
     assert isinstance(demand, Demand) and demand.text == "幸福路路灯不亮" and demand.replied_at is not None
@@ -73,7 +82,9 @@ def test_a_demand_stored_under_the_old_module_loads_and_takes_new_events(app: In
     assert app.demand(demand_id).closed
 
 
-def test_the_read_models_fold_events_stored_under_the_old_module(app: IntakeApplication, views: ViewStore, tmp_path: Path) -> None:
+def test_the_read_models_fold_events_stored_under_the_old_module(
+    app: IntakeApplication, views: ViewStore, tmp_path: Path
+) -> None:
     demand_id = store_old_demand(app, tmp_path)
     assert any(topic.startswith(OLD) for topic in TOPICS)
     ViewUpdater(app, views, project, topics=TOPICS).catch_up()

@@ -8,10 +8,10 @@ from __future__ import annotations
 import nats
 import pytest
 
-from shared.bus.relay import OutboxRelay
-from shared.bus.streams import StreamSpec, ensure_streams, service_stream
 from services.intake.app.application import IntakeApplication
 from services.intake.outbound.contracts import to_contracts
+from shared.bus.relay import OutboxRelay
+from shared.bus.streams import StreamSpec, ensure_streams, service_stream
 from tests.integration.test_relay_restart import stream_ids, submit
 
 
@@ -31,8 +31,10 @@ def expected_ids(app: IntakeApplication) -> list[str]:
 async def batch_ids(js) -> list[str]:  # type: ignore[no-untyped-def]
     """The Nats-Batch-Id each stored message of INTAKE was committed with."""
     info = await js.stream_info("INTAKE")
-    return [(await js.get_msg("INTAKE", seq)).headers.get("Nats-Batch-Id", "")
-            for seq in range(info.state.first_seq, info.state.last_seq + 1)]
+    return [
+        (await js.get_msg("INTAKE", seq)).headers.get("Nats-Batch-Id", "")
+        for seq in range(info.state.first_seq, info.state.last_seq + 1)
+    ]
 
 
 async def drain(relay: OutboxRelay) -> None:
@@ -83,8 +85,11 @@ async def test_a_stream_without_atomic_batches(app: IntakeApplication, fresh_nat
     await nc.close()
 
 
-async def test_a_failure_between_two_batches_leaves_no_gap(app: IntakeApplication, fresh_nats,  # type: ignore[no-untyped-def]
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_failure_between_two_batches_leaves_no_gap(
+    app: IntakeApplication,
+    fresh_nats,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Stored events with two contracts each, batches of at most three messages, the broker gone
     between the first batch and the second: after the relay resumes, every contract of every
     stored event is in the stream once, in order (a stored event's contracts are never split)."""

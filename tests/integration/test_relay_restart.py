@@ -9,16 +9,17 @@ from datetime import UTC, datetime
 import nats
 import pytest
 
+from services.intake.app.application import IntakeApplication, NewDemand
+from services.intake.outbound.contracts import to_contracts
 from shared.bus.relay import OutboxRelay
 from shared.bus.streams import ensure_streams
 from shared.kernel.meta import Meta
-from services.intake.app.application import IntakeApplication, NewDemand
-from services.intake.outbound.contracts import to_contracts
 
 
 def submit(app: IntakeApplication, n: int) -> None:
-    meta = Meta(county="440781", actor_role="resident", actor_id="anonymous",
-                occurred_at=datetime(2026, 5, 1, tzinfo=UTC))
+    meta = Meta(
+        county="440781", actor_role="resident", actor_id="anonymous", occurred_at=datetime(2026, 5, 1, tzinfo=UTC)
+    )
     for i in range(n):
         app.submit(meta, NewDemand(channel="web", town="台城街道", category="roads", text=f"诉求 {i}"))
 

@@ -9,10 +9,10 @@ from decimal import Decimal
 from pathlib import Path
 from uuid import uuid4
 
-from shared.persistence.application import UnitOfWork
+from services.supervision.main import create_app
 from shared.config import Settings
 from shared.kernel.meta import Meta
-from services.supervision.main import create_app
+from shared.persistence.application import UnitOfWork
 
 
 def test_background_sweep_raises_due_warnings_with_the_service_clock(tmp_path: Path) -> None:
@@ -23,8 +23,20 @@ def test_background_sweep_raises_due_warnings_with_the_service_clock(tmp_path: P
     for county in ("440781", "440703"):
         uow = UnitOfWork(app)
         meta = Meta(county, "congress_staff", "staff", datetime(2026, 1, 15, tzinfo=UTC))
-        app.open_project(uow, meta, uuid4(), 2026, "major", f"{county} 项目", "", "住建局", Decimal("100"),
-                         date(2026, 12, 31), [], date(2026, 1, 15))
+        app.open_project(
+            uow,
+            meta,
+            uuid4(),
+            2026,
+            "major",
+            f"{county} 项目",
+            "",
+            "住建局",
+            Decimal("100"),
+            date(2026, 12, 31),
+            [],
+            date(2026, 1, 15),
+        )
         app.save(*uow.aggregates())
     runtime.updater.catch_up()
     api.state.clock = lambda: datetime(2026, 3, 1, tzinfo=UTC)
@@ -47,6 +59,7 @@ def test_background_sweep_raises_due_warnings_with_the_service_clock(tmp_path: P
 
 
 def test_no_background_sweep_when_disabled(tmp_path: Path) -> None:
-    api = create_app(Settings(service="supervision", data_dir=tmp_path, supervision_sweep_seconds=0),
-                     start_runtime=False)
+    api = create_app(
+        Settings(service="supervision", data_dir=tmp_path, supervision_sweep_seconds=0), start_runtime=False
+    )
     assert api.state.runtime.background == []

@@ -15,9 +15,11 @@ import pytest
 
 from shared.persistence.application import Inbound
 from shared.persistence.notifications import next_batch
-from shared.views.store import ViewStore, ViewUpdater
-from shared.views import bulk as views_bulk, log as views_log
+from shared.views import bulk as views_bulk
+from shared.views import log as views_log
 from shared.views.bulk import BulkWriteFailed, BulkWriter, LogReader
+from shared.views.store import ViewStore
+from shared.views.updater import ViewUpdater
 from tests.integration.test_batch_tracking import TallyApplication, project_tallies
 
 TALLIES, ROUNDS = 12, 9
@@ -89,8 +91,9 @@ def readers(monkeypatch: pytest.MonkeyPatch) -> list[LogReader]:
     return started(monkeypatch, LogReader)
 
 
-def test_a_bulk_catch_up_is_exactly_the_ordinary_fold(app: TallyApplication, views: ViewStore,
-                                                     writers: list[BulkWriter], readers: list[LogReader]) -> None:
+def test_a_bulk_catch_up_is_exactly_the_ordinary_fold(
+    app: TallyApplication, views: ViewStore, writers: list[BulkWriter], readers: list[LogReader]
+) -> None:
     updater = bulk_updater(app, views)
     total = app.recorder.max_notification_id()
     assert total >= 100
@@ -124,7 +127,8 @@ def writer_dying_at_the_fourth_batch(monkeypatch: pytest.MonkeyPatch) -> list[in
 
 
 def test_a_writer_that_dies_leaves_a_prefix_and_the_next_catch_up_completes_it(
-        app: TallyApplication, views: ViewStore, writers: list[BulkWriter], monkeypatch: pytest.MonkeyPatch) -> None:
+    app: TallyApplication, views: ViewStore, writers: list[BulkWriter], monkeypatch: pytest.MonkeyPatch
+) -> None:
     original = BulkWriter.send
     sent = writer_dying_at_the_fourth_batch(monkeypatch)
     updater = bulk_updater(app, views)
@@ -142,7 +146,8 @@ def test_a_writer_that_dies_leaves_a_prefix_and_the_next_catch_up_completes_it(
 
 
 def test_when_the_writer_fails_catching_up_folds_in_this_process_instead(
-        app: TallyApplication, views: ViewStore, writers: list[BulkWriter], monkeypatch: pytest.MonkeyPatch) -> None:
+    app: TallyApplication, views: ViewStore, writers: list[BulkWriter], monkeypatch: pytest.MonkeyPatch
+) -> None:
     writer_dying_at_the_fourth_batch(monkeypatch)
 
     bulk_updater(app, views).catch_up()  # a service starting up does not fail for it
@@ -151,7 +156,8 @@ def test_when_the_writer_fails_catching_up_folds_in_this_process_instead(
 
 
 def test_another_process_folding_meanwhile_stops_the_bulk_run_without_loss(
-        app: TallyApplication, views: ViewStore, writers: list[BulkWriter], monkeypatch: pytest.MonkeyPatch) -> None:
+    app: TallyApplication, views: ViewStore, writers: list[BulkWriter], monkeypatch: pytest.MonkeyPatch
+) -> None:
     other_store = views.peer()
     other = ViewUpdater(app, other_store, project_tallies, batch=5, bulk_min=None)
     original_send, original_confirm, outcomes = BulkWriter.send, BulkWriter.confirm, []
@@ -179,10 +185,12 @@ def test_another_process_folding_meanwhile_stops_the_bulk_run_without_loss(
     assert views.dump() == ordinary_fold(app)
 
 
-def test_a_log_in_memory_is_read_here_and_written_by_the_child(views: ViewStore, writers: list[BulkWriter],
-                                                              readers: list[LogReader]) -> None:
-    in_memory = TallyApplication(env={"PERSISTENCE_MODULE": "shared.persistence.sqlite:ShishiSQLiteFactory",
-                                      "SQLITE_DBNAME": ":memory:"})
+def test_a_log_in_memory_is_read_here_and_written_by_the_child(
+    views: ViewStore, writers: list[BulkWriter], readers: list[LogReader]
+) -> None:
+    in_memory = TallyApplication(
+        env={"PERSISTENCE_MODULE": "shared.persistence.sqlite:ShishiSQLiteFactory", "SQLITE_DBNAME": ":memory:"}
+    )
     try:
         fill(in_memory, 0)
         assert views_bulk.log_source(in_memory, 0, 7, None) is None
@@ -194,8 +202,12 @@ def test_a_log_in_memory_is_read_here_and_written_by_the_child(views: ViewStore,
 
 
 def test_a_log_reader_that_fails_leaves_the_reading_to_this_process(
-        app: TallyApplication, views: ViewStore, writers: list[BulkWriter], readers: list[LogReader],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    app: TallyApplication,
+    views: ViewStore,
+    writers: list[BulkWriter],
+    readers: list[LogReader],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     original = views_bulk.log_source
 
     def unreadable(*args: Any) -> dict | None:
@@ -210,8 +222,9 @@ def test_a_log_reader_that_fails_leaves_the_reading_to_this_process(
     assert len(writers) == 1 and len(readers) == 1 and readers[0].process.returncode == 1
 
 
-def test_a_reader_still_sending_when_the_run_stops_ends_quietly(app: TallyApplication, views: ViewStore,
-                                                                readers: list[LogReader]) -> None:
+def test_a_reader_still_sending_when_the_run_stops_ends_quietly(
+    app: TallyApplication, views: ViewStore, readers: list[LogReader]
+) -> None:
     sequence = fill(app, 1000)
     for start in range(0, 120):  # a log larger than the pipes' buffers (2 MiB): the reader is blocked sending
         batch = [Inbound("S", sequence + start * 200 + i, (f"big{start}-{i % 4}", i)) for i in range(1, 201)]
@@ -230,7 +243,8 @@ def test_the_logs_rows_cross_the_pipe_as_the_recorder_stores_them(app: TallyAppl
     assert after == end
     rows = views_log.unpack_rows(*pickle.loads(pickle.dumps(columns)))
     assert [(r.id, r.originator_id, r.originator_version, r.topic, bytes(r.state)) for r in rows] == [
-        (n.id, n.originator_id, n.originator_version, n.topic, bytes(n.state)) for n in notifications]
+        (n.id, n.originator_id, n.originator_version, n.topic, bytes(n.state)) for n in notifications
+    ]
     assert [app.mapper.to_domain_event(r) for r in rows] == [app.mapper.to_domain_event(n) for n in notifications]
     empty, at = views_log.read_batch(app.recorder, end + 10**6, 50, ["x"])
     assert views_log.unpack_rows(*empty) == [] and at == end + 10**6
@@ -246,8 +260,9 @@ def test_an_in_memory_store_is_folded_in_this_process(app: TallyApplication, wri
         store.close()
 
 
-def test_stopping_ends_a_bulk_run_after_the_batches_sent(app: TallyApplication, views: ViewStore,
-                                                         writers: list[BulkWriter]) -> None:
+def test_stopping_ends_a_bulk_run_after_the_batches_sent(
+    app: TallyApplication, views: ViewStore, writers: list[BulkWriter]
+) -> None:
     answers = iter([False, False])  # two batches, then the service is stopping
 
     written = views_bulk.fold_in_bulk(bulk_updater(app, views), 7, stop=lambda: next(answers, True))
@@ -258,7 +273,8 @@ def test_stopping_ends_a_bulk_run_after_the_batches_sent(app: TallyApplication, 
 
 
 def test_the_follower_catches_a_long_backlog_up_in_bulk_then_follows_batch_by_batch(
-        app: TallyApplication, views: ViewStore, writers: list[BulkWriter]) -> None:
+    app: TallyApplication, views: ViewStore, writers: list[BulkWriter]
+) -> None:
     updater = bulk_updater(app, views)
 
     async def follow() -> None:

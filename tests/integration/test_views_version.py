@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from shared.persistence.application import Inbound
-from shared.views.store import ViewStore, ViewTx, ViewUpdater
+from shared.views.store import ViewStore, ViewTx
+from shared.views.updater import ViewUpdater
 from tests.integration.test_batch_tracking import TallyApplication, project_tallies
 
 
@@ -60,8 +61,9 @@ def test_the_same_version_keeps_the_read_model(app: TallyApplication, views: Vie
     assert views.dump() == before
 
 
-def test_a_read_model_folded_before_versions_were_recorded_counts_as_version_1(app: TallyApplication,
-                                                                               views: ViewStore) -> None:
+def test_a_read_model_folded_before_versions_were_recorded_counts_as_version_1(
+    app: TallyApplication, views: ViewStore
+) -> None:
     updater = ViewUpdater(app, views, project_with_index, bulk_min=None)
     updater._version_checked = True  # as a release without versions folded it: no version recorded
     updater.catch_up()

@@ -39,9 +39,11 @@ def step(label: str, occurred: datetime, recorded: datetime) -> Step:
 
 
 def test_replay_stops_at_the_first_later_event_by_business_or_recorded_time() -> None:
-    events = [step("opened", datetime(2025, 3, 1, tzinfo=UTC), datetime(2025, 3, 2, tzinfo=UTC)),
-              step("revised", datetime(2025, 7, 1, tzinfo=UTC), datetime(2025, 6, 29, tzinfo=UTC)),
-              step("closed", datetime(2025, 9, 1, tzinfo=UTC), datetime(2025, 9, 1, tzinfo=UTC))]
+    events = [
+        step("opened", datetime(2025, 3, 1, tzinfo=UTC), datetime(2025, 3, 2, tzinfo=UTC)),
+        step("revised", datetime(2025, 7, 1, tzinfo=UTC), datetime(2025, 6, 29, tzinfo=UTC)),
+        step("closed", datetime(2025, 9, 1, tzinfo=UTC), datetime(2025, 9, 1, tzinfo=UTC)),
+    ]
     june = parse_moment("2025-06-30")
     assert replay(events, june) == ["opened"]
     assert replay(events, june, "recorded") == ["opened", "revised"]  # recorded a day before it took effect

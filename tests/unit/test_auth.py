@@ -43,8 +43,9 @@ def test_bad_tokens_are_refused(mutate: str) -> None:
     verifier = TokenVerifier(secret=SECRET)
     tokens = {
         "wrong_secret": issue_token("y" * 48, subject="u", roles=["deputy"], counties=["440781"]),
-        "expired": issue_token(SECRET, subject="u", roles=["deputy"], counties=["440781"], ttl_seconds=10,
-                               now=time.time() - 3600),
+        "expired": issue_token(
+            SECRET, subject="u", roles=["deputy"], counties=["440781"], ttl_seconds=10, now=time.time() - 3600
+        ),
         "garbage": "not.a.token",
         "wrong_issuer": issue_token(SECRET, subject="u", roles=["deputy"], counties=["440781"], issuer="other"),
     }
@@ -72,8 +73,12 @@ def test_rs256_tokens_are_verified_through_a_jwks_url() -> None:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         verifier = TokenVerifier(jwks_url=f"http://127.0.0.1:{server.server_port}/jwks.json")
-        token = jwt.encode({"sub": "ext", "roles": ["auditor"], "counties": ["4407*"], "iss": "shishi",
-                            "exp": int(time.time()) + 60}, key, algorithm="RS256", headers={"kid": "k1"})
+        token = jwt.encode(
+            {"sub": "ext", "roles": ["auditor"], "counties": ["4407*"], "iss": "shishi", "exp": int(time.time()) + 60},
+            key,
+            algorithm="RS256",
+            headers={"kid": "k1"},
+        )
         p = verifier.verify(token)
         assert p.roles == {Role.AUDITOR} and p.covers("440785")
     finally:

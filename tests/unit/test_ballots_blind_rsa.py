@@ -15,8 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from shared.ballots import blind as bs
 
-VECTORS: list[dict[str, Any]] = json.loads(
-    (Path(__file__).parent / "vectors" / "rfc9474.json").read_text())["vectors"]
+VECTORS: list[dict[str, Any]] = json.loads((Path(__file__).parent / "vectors" / "rfc9474.json").read_text())["vectors"]
 NAMES = [v["name"] for v in VECTORS]
 
 
@@ -42,8 +41,9 @@ def _private_key(p: int, q: int, d: int, e: int) -> rsa.RSAPrivateKey:
     """The vectors share one 4096-bit key, loaded once; OpenSSL's slow key check is skipped (it costs a
     quarter of a second), since `test_vector_is_self_consistent` checks p * q == n and the signatures."""
     public = rsa.RSAPublicNumbers(e, p * q)
-    return rsa.RSAPrivateNumbers(p, q, d, rsa.rsa_crt_dmp1(d, p), rsa.rsa_crt_dmq1(d, q), rsa.rsa_crt_iqmp(p, q),
-                                 public).private_key(unsafe_skip_rsa_key_validation=True)
+    return rsa.RSAPrivateNumbers(
+        p, q, d, rsa.rsa_crt_dmp1(d, p), rsa.rsa_crt_dmq1(d, q), rsa.rsa_crt_iqmp(p, q), public
+    ).private_key(unsafe_skip_rsa_key_validation=True)
 
 
 @pytest.fixture(scope="module")
@@ -85,8 +85,9 @@ def test_emsa_pss_encode_matches_the_vector(name: str) -> None:
 def test_blind_matches_the_vector(name: str) -> None:
     vec = vector(name)
     public_key = vector_key(name).public_key()
-    blinded, inv = bs.blind(public_key, h(vec, "prepared_msg"), salt=h(vec, "salt"), r_inv=h(vec, "inv"),
-                            variant=bs.VARIANTS[name])
+    blinded, inv = bs.blind(
+        public_key, h(vec, "prepared_msg"), salt=h(vec, "salt"), r_inv=h(vec, "inv"), variant=bs.VARIANTS[name]
+    )
     assert blinded == h(vec, "blinded_msg")
     assert inv == h(vec, "inv")
 
@@ -101,8 +102,7 @@ def test_blind_sign_matches_the_vector(name: str) -> None:
 def test_finalize_matches_the_vector(name: str) -> None:
     vec = vector(name)
     public_key = vector_key(name).public_key()
-    sig = bs.finalize(public_key, h(vec, "prepared_msg"), h(vec, "blind_sig"), h(vec, "inv"),
-                      variant=bs.VARIANTS[name])
+    sig = bs.finalize(public_key, h(vec, "prepared_msg"), h(vec, "blind_sig"), h(vec, "inv"), variant=bs.VARIANTS[name])
     assert sig == h(vec, "sig")
 
 
@@ -110,9 +110,12 @@ def test_finalize_matches_the_vector(name: str) -> None:
 def test_vector_signature_is_a_standard_rsassa_pss_signature(name: str) -> None:
     vec, variant = vector(name), bs.VARIANTS[name]
     public_key = vector_key(name).public_key()
-    public_key.verify(h(vec, "sig"), h(vec, "prepared_msg"),
-                      padding.PSS(mgf=padding.MGF1(hashes.SHA384()), salt_length=variant.salt_length),
-                      hashes.SHA384())
+    public_key.verify(
+        h(vec, "sig"),
+        h(vec, "prepared_msg"),
+        padding.PSS(mgf=padding.MGF1(hashes.SHA384()), salt_length=variant.salt_length),
+        hashes.SHA384(),
+    )
     assert bs.verify(public_key, h(vec, "prepared_msg"), h(vec, "sig"), variant=variant)
     assert not bs.verify(public_key, h(vec, "msg") + b"!", h(vec, "sig"), variant=variant)
 
@@ -134,8 +137,9 @@ def test_round_trip_gives_a_standard_pss_signature(signer: bs.BlindSigner) -> No
     assert signer.public_key.key_size == bs.DEFAULT_KEY_BITS
     assert len(prepared) == bs.PREFIX_LEN + len(token) and prepared.endswith(token)
     assert len(sig) == 256
-    signer.public_key.verify(sig, prepared, padding.PSS(mgf=padding.MGF1(hashes.SHA384()), salt_length=48),
-                             hashes.SHA384())
+    signer.public_key.verify(
+        sig, prepared, padding.PSS(mgf=padding.MGF1(hashes.SHA384()), salt_length=48), hashes.SHA384()
+    )
     assert bs.BlindVerifier.from_pem(signer.public_key_pem()).verify(prepared, sig)
 
 
@@ -146,10 +150,11 @@ def test_a_tampered_message_or_signature_fails(signer: bs.BlindSigner) -> None:
     assert not verifier.verify(prepared[:-1] + bytes([prepared[-1] ^ 1]), sig)
     assert not verifier.verify(prepared, sig[:-1] + bytes([sig[-1] ^ 1]))
     assert not verifier.verify(prepared, sig[1:])
-    assert not verifier.verify(prepared[bs.PREFIX_LEN:], sig)  # the prefix is part of what is signed
+    assert not verifier.verify(prepared[bs.PREFIX_LEN :], sig)  # the prefix is part of what is signed
     with pytest.raises(InvalidSignature):
-        signer.public_key.verify(sig, prepared + b"x", padding.PSS(mgf=padding.MGF1(hashes.SHA384()),
-                                                                   salt_length=48), hashes.SHA384())
+        signer.public_key.verify(
+            sig, prepared + b"x", padding.PSS(mgf=padding.MGF1(hashes.SHA384()), salt_length=48), hashes.SHA384()
+        )
 
 
 def test_finalize_refuses_a_bad_blind_signature(signer: bs.BlindSigner) -> None:
@@ -236,8 +241,9 @@ def test_base64url_is_unpadded_and_strict() -> None:
             bs.b64url_decode(bad)
 
 
-def test_blind_sign_checks_its_result_before_returning_it(signer: bs.BlindSigner,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_blind_sign_checks_its_result_before_returning_it(
+    signer: bs.BlindSigner, monkeypatch: pytest.MonkeyPatch
+) -> None:
     blinded, _ = bs.blind(signer.public_key, bs.prepare(b"token"))
     faulty = bs.BlindSigner.from_pem(signer.private_key_pem())
     monkeypatch.setattr(faulty, "_rsasp1", lambda m: 2)  # a fault in the RSA computation

@@ -10,14 +10,27 @@ import pytest
 from shared.ballots.box import BallotBox, anonymous
 from shared.kernel.meta import Meta, RuleViolation
 
-STAFF = Meta(county="440781", actor_role="congress_staff", actor_id="staff-1",
-             occurred_at=datetime(2026, 1, 10, tzinfo=UTC), correlation_id="c1")
+STAFF = Meta(
+    county="440781",
+    actor_role="congress_staff",
+    actor_id="staff-1",
+    occurred_at=datetime(2026, 1, 10, tzinfo=UTC),
+    correlation_id="c1",
+)
 RATING = ["satisfied", "basically_satisfied", "unsatisfied"]
 
 
 def rating_box(mode: str = "electronic", issued: int = 3) -> BallotBox:
-    return BallotBox(key="round-1", meta=STAFF, title="满意度测评", items=[{"id": "p1", "label": "项目一"}],
-                     choices=RATING, mode=mode, issued=issued, limits={})
+    return BallotBox(
+        key="round-1",
+        meta=STAFF,
+        title="满意度测评",
+        items=[{"id": "p1", "label": "项目一"}],
+        choices=RATING,
+        mode=mode,
+        issued=issued,
+        limits={},
+    )
 
 
 def test_a_cast_names_nobody() -> None:

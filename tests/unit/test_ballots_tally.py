@@ -9,10 +9,15 @@ ITEMS, CHOICES = ["a", "b"], ["yes", "no", "abstain"]
 
 
 def test_tally_counts_each_item_and_skips_invalid_ballots() -> None:
-    ballots = [{"marks": {"a": "yes", "b": "no"}}, {"marks": {"a": "yes", "b": "abstain"}},
-               {"marks": {"a": "no", "b": "no"}, "valid": False}]
-    assert tally(ballots, ITEMS, CHOICES) == {"a": {"yes": 2, "no": 0, "abstain": 0},
-                                              "b": {"yes": 0, "no": 1, "abstain": 1}}
+    ballots = [
+        {"marks": {"a": "yes", "b": "no"}},
+        {"marks": {"a": "yes", "b": "abstain"}},
+        {"marks": {"a": "no", "b": "no"}, "valid": False},
+    ]
+    assert tally(ballots, ITEMS, CHOICES) == {
+        "a": {"yes": 2, "no": 0, "abstain": 0},
+        "b": {"yes": 0, "no": 1, "abstain": 1},
+    }
 
 
 def test_satisfaction_choices_work_the_same_way() -> None:
@@ -37,8 +42,10 @@ def test_a_box_that_does_not_reconcile_is_flagged() -> None:
 
 
 def test_paper_totals_add_boxes_and_reconcile() -> None:
-    boxes = [{"issued": 10, "returned": 9, "invalid": 1, "counts": {"a": {"yes": 8}}},
-             {"issued": 5, "returned": 5, "invalid": 0, "counts": {"a": {"yes": 2, "no": 3}}}]
+    boxes = [
+        {"issued": 10, "returned": 9, "invalid": 1, "counts": {"a": {"yes": 8}}},
+        {"issued": 5, "returned": 5, "invalid": 0, "counts": {"a": {"yes": 2, "no": 3}}},
+    ]
     totals = paper_totals(boxes, ["a"], CHOICES)
     assert totals["counts"]["a"] == {"yes": 10, "no": 3, "abstain": 0}
     assert (totals["issued"], totals["returned"], totals["valid"], totals["invalid"]) == (15, 14, 13, 1)
@@ -60,9 +67,12 @@ def test_tokens_are_sealed_to_their_scope_and_receipts_differ_per_box() -> None:
 def test_recount_from_the_published_list_finds_any_difference() -> None:
     from shared.ballots.recount import recount
 
-    published = {"mode": "electronic", "ballots": [{"receipt": "A", "marks": {"a": "yes"}},
-                                                   {"receipt": "B", "marks": {"a": "no"}}],
-                 "boxes": [], "result": {"counts": {"a": {"yes": 1, "no": 1, "abstain": 0}}, "returned": 2}}
+    published = {
+        "mode": "electronic",
+        "ballots": [{"receipt": "A", "marks": {"a": "yes"}}, {"receipt": "B", "marks": {"a": "no"}}],
+        "boxes": [],
+        "result": {"counts": {"a": {"yes": 1, "no": 1, "abstain": 0}}, "returned": 2},
+    }
     assert recount(published)["matches"]
     tampered = {**published, "result": {"counts": {"a": {"yes": 2, "no": 0, "abstain": 0}}, "returned": 2}}
     report = recount(tampered)

@@ -46,12 +46,20 @@ def test_xiaoyi_eight_candidates_seven_projects_ranked_by_yes() -> None:
     result = decide(counts(90, 60, 95, 70, 40, 80, 85, 75), seats=7, attending=100, roll=120, values=DEFAULTS)
     assert result["status"] == "decided"
     assert [(r["candidate_id"], r["rank"]) for r in result["elected"]] == [
-        ("c03", 1), ("c01", 2), ("c07", 3), ("c06", 4), ("c08", 5), ("c04", 6), ("c02", 7)]
+        ("c03", 1),
+        ("c01", 2),
+        ("c07", 3),
+        ("c06", 4),
+        ("c08", 5),
+        ("c04", 6),
+        ("c02", 7),
+    ]
 
 
 def test_fenyang_eleven_candidates_nine_projects() -> None:
-    result = decide(counts(99, 98, 97, 96, 95, 94, 93, 92, 91, 60, 55), seats=9, attending=100, roll=110,
-                    values=DEFAULTS)
+    result = decide(
+        counts(99, 98, 97, 96, 95, 94, 93, 92, 91, 60, 55), seats=9, attending=100, roll=110, values=DEFAULTS
+    )
     assert len(result["elected"]) == 9 and {"c10", "c11"}.isdisjoint(r["candidate_id"] for r in result["elected"])
 
 

@@ -19,8 +19,13 @@ def test_four_of_twelve_streets_like_jiangmen() -> None:
 
 
 def test_void_votes_county_sessions_other_years_and_counties_do_not_count() -> None:
-    votes = [vote(TOWNS[0], "void"), vote("", level="county"), vote(TOWNS[1], year=2024),
-             vote(TOWNS[2], county="440781"), vote("不在名单的镇")]
+    votes = [
+        vote(TOWNS[0], "void"),
+        vote("", level="county"),
+        vote(TOWNS[1], year=2024),
+        vote(TOWNS[2], county="440781"),
+        vote("不在名单的镇"),
+    ]
     assert coverage("440703", 2025, votes, TOWNS)["numerator"] == 0
 
 

@@ -8,19 +8,31 @@ from uuid import uuid4
 
 import pytest
 
-from shared.kernel.meta import Meta, RuleViolation
 from services.evaluation.domain.rectification import Rectification
 from services.evaluation.domain.rules import DEFAULTS, rectification_deadline, verdict
+from shared.kernel.meta import Meta, RuleViolation
 
 
 def meta(day: date, who: str = "staff-1") -> Meta:
-    return Meta(county="440781", actor_role="congress_staff", actor_id=who,
-                occurred_at=datetime(day.year, day.month, day.day, 9, tzinfo=UTC))
+    return Meta(
+        county="440781",
+        actor_role="congress_staff",
+        actor_id=who,
+        occurred_at=datetime(day.year, day.month, day.day, 9, tzinfo=UTC),
+    )
 
 
 def order(closes_on: date = date(2026, 1, 15)) -> Rectification:
-    return Rectification(meta=meta(closes_on), project_id=uuid4(), round_id=uuid4(), name="道路修缮", year=2025,
-                         deadline=rectification_deadline(closes_on, DEFAULTS), rule_version=1, demand_ids=[])
+    return Rectification(
+        meta=meta(closes_on),
+        project_id=uuid4(),
+        round_id=uuid4(),
+        name="道路修缮",
+        year=2025,
+        deadline=rectification_deadline(closes_on, DEFAULTS),
+        rule_version=1,
+        demand_ids=[],
+    )
 
 
 def test_overdue_warning_only_after_the_deadline_and_only_once() -> None:

@@ -6,8 +6,14 @@ from datetime import date
 
 import pytest
 
-from services.evaluation.domain.rules import (DEFAULTS, add_months, lookback_due, rated_in_round,
-                                       rectification_deadline, verdict)
+from services.evaluation.domain.rules import (
+    DEFAULTS,
+    add_months,
+    lookback_due,
+    rated_in_round,
+    rectification_deadline,
+    verdict,
+)
 
 
 def test_exactly_two_thirds_satisfied_is_basically_satisfied() -> None:

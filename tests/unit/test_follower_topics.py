@@ -37,9 +37,9 @@ def test_declared_topics_cover_every_dispatched_event(name: str) -> None:
 
 
 def test_undeclared_events_are_left_out() -> None:
-    from services.intake.read import projections
-    from services.intake.domain.tracking_code import TrackingCode
     from services.intake.domain.contact import ResidentContact
+    from services.intake.domain.tracking_code import TrackingCode
+    from services.intake.read import projections
 
     assert get_topic(TrackingCode.Issued) not in projections.TOPICS
     assert get_topic(ResidentContact.Sealed) not in projections.TOPICS

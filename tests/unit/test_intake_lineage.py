@@ -7,21 +7,33 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from shared.kernel.meta import Meta, RuleViolation
 from services.intake.domain.demand import Demand
 from services.intake.domain.suggestion import ProjectSuggestion
+from shared.kernel.meta import Meta, RuleViolation
 
 T0 = datetime(2025, 3, 1, 9, tzinfo=UTC)
 
 
 def meta(hours: float = 0, reason: str = "") -> Meta:
-    return Meta(county="440781", actor_role="congress_staff", actor_id="staff-1",
-                occurred_at=T0 + timedelta(hours=hours), reason=reason)
+    return Meta(
+        county="440781",
+        actor_role="congress_staff",
+        actor_id="staff-1",
+        occurred_at=T0 + timedelta(hours=hours),
+        reason=reason,
+    )
 
 
 def demand(text: str = "楼道漏水") -> Demand:
-    return Demand(meta=meta(), channel="web", town="台城街道", category="housing", text=text, contact_id=None,
-                  tracking_code="ABCDEFGHJK")
+    return Demand(
+        meta=meta(),
+        channel="web",
+        town="台城街道",
+        category="housing",
+        text=text,
+        contact_id=None,
+        tracking_code="ABCDEFGHJK",
+    )
 
 
 def stages(d: Demand) -> list[str]:
@@ -30,13 +42,15 @@ def stages(d: Demand) -> list[str]:
 
 def test_merge_then_split_keeps_both_histories() -> None:
     a, b, c = demand("一户漏水"), demand("下水道堵塞"), demand("楼道无灯")
-    s = ProjectSuggestion(meta=meta(1), title="老旧小区改造", category="housing", towns=["台城街道"],
-                          demand_ids=[a.id, b.id, c.id])
+    s = ProjectSuggestion(
+        meta=meta(1), title="老旧小区改造", category="housing", towns=["台城街道"], demand_ids=[a.id, b.id, c.id]
+    )
     for d in (a, b, c):
         d.merge_into(meta(1), s.id, s.title)
     assert a.merged_into == s.id and a.status == "merged"
-    new = ProjectSuggestion(meta=meta(2), title="楼道照明", category="housing", towns=["台城街道"],
-                            demand_ids=[c.id], split_from=s.id)
+    new = ProjectSuggestion(
+        meta=meta(2), title="楼道照明", category="housing", towns=["台城街道"], demand_ids=[c.id], split_from=s.id
+    )
     s.split(meta(2, "照明单独立项"), [c.id], new.id)
     c.split_out(meta(2, "照明单独立项"), s.id)
     c.merge_into(meta(2), new.id, new.title)

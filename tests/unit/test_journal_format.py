@@ -20,8 +20,16 @@ class N:  # the fields of an eventsourcing Notification the journal reads
 
 
 def notes(count: int, size: int = 40) -> list[N]:
-    return [N(i, uuid4(), i % 3 + 1, "services.intake.domain.demand:Demand.Submitted",
-              bytes([i % 256]) * size + b"\n{\"x\":\"\xe5\xae\x9e\"}") for i in range(1, count + 1)]
+    return [
+        N(
+            i,
+            uuid4(),
+            i % 3 + 1,
+            "services.intake.domain.demand:Demand.Submitted",
+            bytes([i % 256]) * size + b'\n{"x":"\xe5\xae\x9e"}',
+        )
+        for i in range(1, count + 1)
+    ]
 
 
 def test_pack_unpack_round_trip_keeps_every_byte_and_field() -> None:
@@ -30,7 +38,11 @@ def test_pack_unpack_round_trip_keeps_every_byte_and_field() -> None:
     assert [n for n, _ in back] == [1, 2, 3, 4, 5]
     for (_, event), n in zip(back, original, strict=True):
         assert (event.originator_id, event.originator_version, event.topic, event.state) == (
-            n.originator_id, n.originator_version, n.topic, n.state)
+            n.originator_id,
+            n.originator_version,
+            n.topic,
+            n.state,
+        )
 
 
 def test_any_topic_survives_the_header() -> None:
@@ -56,6 +68,9 @@ def test_large_batches_are_split_and_each_message_names_its_last_event() -> None
     for subject, body, headers in messages:
         last = unpack(body)[-1][0]
         assert subject == "journal.intake"
-        assert headers == {"Nats-Msg-Id": f"journal:intake:{last}", "Shishi-Notification-Id": str(last),
-                           "Shishi-Previous-Id": str(previous)}
+        assert headers == {
+            "Nats-Msg-Id": f"journal:intake:{last}",
+            "Shishi-Notification-Id": str(last),
+            "Shishi-Previous-Id": str(previous),
+        }
         previous = last

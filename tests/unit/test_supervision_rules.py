@@ -7,21 +7,54 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from uuid import uuid4
 
-from shared.kernel.meta import Meta
 from services.supervision.domain.project import Project
-from services.supervision.domain.rules import (DEFAULTS, county_progress, entry_due, midyear_due, months_between,
-                                        planned_pct, project_progress, quarterly_due, quarters_between, yearend_due)
+from services.supervision.domain.rules import (
+    DEFAULTS,
+    county_progress,
+    entry_due,
+    midyear_due,
+    months_between,
+    planned_pct,
+    project_progress,
+    quarterly_due,
+    quarters_between,
+    yearend_due,
+)
 from services.supervision.domain.warning_rules import causes, escalation_due, plan_due_on
+from shared.kernel.meta import Meta
 
 RULES = dict(DEFAULTS)
-PLAN = {"filed_on": "2026-02-10",
-        "budget_lines": [{"code": "A", "name": "土建", "amount": "800000"}, {"code": "B", "name": "设备", "amount": "200000"}],
-        "tasks": [{"id": "t1", "name": "管网改造", "unit": "住建局", "person": "张工", "due": "2026-09-30",
-                   "budget_line": "A", "budget": "800000"},
-                  {"id": "t2", "name": "加装电梯", "unit": "住建局", "person": "李工", "due": "2026-10-31",
-                   "budget_line": "B", "budget": "200000"}],
-        "milestones": [{"id": "m1", "name": "开工", "due": "2026-04-30", "target_pct": 20},
-                       {"id": "m2", "name": "主体完工", "due": "2026-10-31", "target_pct": 100}]}
+PLAN = {
+    "filed_on": "2026-02-10",
+    "budget_lines": [
+        {"code": "A", "name": "土建", "amount": "800000"},
+        {"code": "B", "name": "设备", "amount": "200000"},
+    ],
+    "tasks": [
+        {
+            "id": "t1",
+            "name": "管网改造",
+            "unit": "住建局",
+            "person": "张工",
+            "due": "2026-09-30",
+            "budget_line": "A",
+            "budget": "800000",
+        },
+        {
+            "id": "t2",
+            "name": "加装电梯",
+            "unit": "住建局",
+            "person": "李工",
+            "due": "2026-10-31",
+            "budget_line": "B",
+            "budget": "200000",
+        },
+    ],
+    "milestones": [
+        {"id": "m1", "name": "开工", "due": "2026-04-30", "target_pct": 20},
+        {"id": "m2", "name": "主体完工", "due": "2026-10-31", "target_pct": 100},
+    ],
+}
 
 
 def meta(day: str, role: str = "gov_unit", who: str = "unit", reason: str = "") -> Meta:
@@ -29,9 +62,19 @@ def meta(day: str, role: str = "gov_unit", who: str = "unit", reason: str = "") 
 
 
 def project(session: str = "2026-01-15") -> Project:
-    return Project(meta=meta(session, "system"), project_id=uuid4(), year=2026, tier="major", name="老旧小区改造",
-                   content="", implementing_body="住建局", investment=Decimal("1000000"), deadline=date(2026, 12, 31),
-                   demand_ids=[], session_closed_on=date.fromisoformat(session))
+    return Project(
+        meta=meta(session, "system"),
+        project_id=uuid4(),
+        year=2026,
+        tier="major",
+        name="老旧小区改造",
+        content="",
+        implementing_body="住建局",
+        investment=Decimal("1000000"),
+        deadline=date(2026, 12, 31),
+        demand_ids=[],
+        session_closed_on=date.fromisoformat(session),
+    )
 
 
 def test_project_progress_is_the_budget_weighted_mean_of_its_tasks() -> None:
@@ -47,11 +90,16 @@ def test_project_progress_is_the_budget_weighted_mean_of_its_tasks() -> None:
 
 
 def test_county_progress_weights_projects_by_investment() -> None:
-    projects = [{"investment": "3000000", "progress_pct": 100}, {"investment": "1000000", "progress_pct": 20},
-                {"investment": "0", "progress_pct": 0}]
+    projects = [
+        {"investment": "3000000", "progress_pct": 100},
+        {"investment": "1000000", "progress_pct": 20},
+        {"investment": "0", "progress_pct": 0},
+    ]
     assert county_progress(projects) == Decimal("80.0")  # (3M*100 + 1M*20) / 4M
     assert county_progress([]) == Decimal("0.0")
-    assert county_progress([{"investment": "1", "progress_pct": 33}, {"investment": "2", "progress_pct": 34}]) == Decimal("33.7")
+    assert county_progress(
+        [{"investment": "1", "progress_pct": 33}, {"investment": "2", "progress_pct": 34}]
+    ) == Decimal("33.7")
 
 
 def test_milestone_curve_is_linear_between_milestones_and_flat_after() -> None:
@@ -117,10 +165,16 @@ def test_progress_milestone_spending_and_finding_rules_fire_and_clear() -> None:
     assert "spending_off:2026Q2" in causes(p, RULES, date(2026, 5, 4))
     assert "spending_off:2026Q2" not in causes(p, {**RULES, "spend_deviation_points": 50}, date(2026, 5, 4))
     # a finding open more than 30 days
-    p.assign_group(meta("2026-02-20", "congress_staff"), [{"id": f"d{i}", "name": f"代表{i}", "kind": "deputy"}
-                                                            for i in range(3)],
-                   [{"id": "r1", "name": "居民", "kind": "resident"}], RULES)
-    p.record_inspection(meta("2026-05-04", "deputy", "d0"), {"id": "i1", "inspected_on": "2026-05-04"},
-                        [{"id": "f1", "text": "围挡缺失", "severity": "high", "location": "", "photos": []}])
+    p.assign_group(
+        meta("2026-02-20", "congress_staff"),
+        [{"id": f"d{i}", "name": f"代表{i}", "kind": "deputy"} for i in range(3)],
+        [{"id": "r1", "name": "居民", "kind": "resident"}],
+        RULES,
+    )
+    p.record_inspection(
+        meta("2026-05-04", "deputy", "d0"),
+        {"id": "i1", "inspected_on": "2026-05-04"},
+        [{"id": "f1", "text": "围挡缺失", "severity": "high", "location": "", "photos": []}],
+    )
     assert "finding_open:f1" not in causes(p, RULES, date(2026, 6, 3))
     assert "finding_open:f1" in causes(p, RULES, date(2026, 6, 4))

@@ -11,7 +11,8 @@ import pytest
 from eventsourcing.persistence import JSONTranscoder, UUIDAsHex
 
 from shared.persistence.application import FastJSONTranscoder, ServiceApplication
-from shared.views.store import ViewUpdater, collector_paused
+from shared.views.store import collector_paused
+from shared.views.updater import ViewUpdater
 
 
 def transcoders() -> tuple[JSONTranscoder, JSONTranscoder]:
@@ -27,9 +28,15 @@ def transcoders() -> tuple[JSONTranscoder, JSONTranscoder]:
 
 def test_decodes_byte_for_byte_like_the_library() -> None:
     library, ours = transcoders()
-    value = {"at": datetime(2026, 3, 1, 9, tzinfo=UTC), "id": uuid4(), "day": date(2026, 3, 1), "plain": {"a": 1, "b": [1, {"c": None}]},
-             "looks_typed": {"_type_": "x", "_data_": 1, "third": True}, "two_keys": {"_type_": "x", "other": 2},
-             "text": "台城街道"}
+    value = {
+        "at": datetime(2026, 3, 1, 9, tzinfo=UTC),
+        "id": uuid4(),
+        "day": date(2026, 3, 1),
+        "plain": {"a": 1, "b": [1, {"c": None}]},
+        "looks_typed": {"_type_": "x", "_data_": 1, "third": True},
+        "two_keys": {"_type_": "x", "other": 2},
+        "text": "台城街道",
+    }
     encoded = library.encode(value)
     assert ours.encode(value) == encoded
     assert ours.decode(encoded) == library.decode(encoded) == value
@@ -42,7 +49,12 @@ def test_uuids_decode_to_the_same_uuids_as_the_library() -> None:
         mine, theirs = ours.decode(encoded)["id"], library.decode(encoded)["id"]
         assert type(mine) is UUID and mine == theirs == value
         assert (str(mine), hash(mine), mine.hex, mine.version, mine.is_safe) == (
-            str(theirs), hash(theirs), theirs.hex, theirs.version, theirs.is_safe)
+            str(theirs),
+            hash(theirs),
+            theirs.hex,
+            theirs.version,
+            theirs.is_safe,
+        )
     dashed = b'{"id":{"_type_":"uuid_hex","_data_":"2d757d5a-7b92-5731-8d6d-9ea97be9dfdf"}}'  # other spellings
     assert ours.decode(dashed) == library.decode(dashed)
     for bad in ["zz757d5a7b9257318d6d9ea97be9dfdf", "2d757d5a"]:
@@ -88,8 +100,8 @@ def test_rebuild_pauses_the_collector_and_restores_it() -> None:
 def test_meta_decodes_to_an_equal_frozen_value_with_defaults_for_older_events() -> None:
     from dataclasses import FrozenInstanceError
 
-    from shared.persistence.application import MetaAsDict
     from shared.kernel.meta import Meta
+    from shared.persistence.application import MetaAsDict
 
     meta = Meta("440781", "staff", "u1", datetime(2026, 3, 1, 9, tzinfo=UTC), "corr", "cause", "why")
     decoded = MetaAsDict().decode(MetaAsDict().encode(meta))
@@ -97,18 +109,26 @@ def test_meta_decodes_to_an_equal_frozen_value_with_defaults_for_older_events() 
     with pytest.raises(FrozenInstanceError):
         decoded.county = "440782"  # type: ignore[misc]
     assert decoded.because("again").reason == "again"
-    older = MetaAsDict().decode({"county": "440781", "actor_role": "staff", "actor_id": "u1",
-                                 "occurred_at": meta.occurred_at})  # stored before the later fields existed
+    older = MetaAsDict().decode(
+        {"county": "440781", "actor_role": "staff", "actor_id": "u1", "occurred_at": meta.occurred_at}
+    )  # stored before the later fields existed
     assert older == Meta("440781", "staff", "u1", meta.occurred_at)
 
 
-@pytest.mark.parametrize("text", [
-    '{"a":1,"a":2}', '[NaN,Infinity,-Infinity,-0,-0.0,1E400,1e-400,0.1e1,1E+2]', '12345678901234567890123456789',
-    '123456789012345678901234567890.5', '"\\ud83d\\ude00 \\u00e9\\n\\t 台城"', '{"k":{"_type_":"x"}}',
-    '[{"_type_":"uuid_hex","_data_":"2d757d5a7b9257318d6d9ea97be9dfdf"},[{"_type_":"date_iso","_data_":"2026-03-01"}]]',
-    '{"_type_":"meta","_data_":{"county":"440781","actor_role":"r","actor_id":"i","occurred_at":'
-    '{"_type_":"datetime_iso","_data_":"2026-03-01T09:00:00+00:00"},"correlation_id":"","causation_id":"","reason":""}}',
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a":1,"a":2}',
+        "[NaN,Infinity,-Infinity,-0,-0.0,1E400,1e-400,0.1e1,1E+2]",
+        "12345678901234567890123456789",
+        "123456789012345678901234567890.5",
+        '"\\ud83d\\ude00 \\u00e9\\n\\t 台城"',
+        '{"k":{"_type_":"x"}}',
+        '[{"_type_":"uuid_hex","_data_":"2d757d5a7b9257318d6d9ea97be9dfdf"},[{"_type_":"date_iso","_data_":"2026-03-01"}]]',
+        '{"_type_":"meta","_data_":{"county":"440781","actor_role":"r","actor_id":"i","occurred_at":'
+        '{"_type_":"datetime_iso","_data_":"2026-03-01T09:00:00+00:00"},"correlation_id":"","causation_id":"","reason":""}}',
+    ],
+)
 def test_parses_every_kind_of_json_value_as_the_library(text: str) -> None:
     import math
 

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI, Request, Response
 from fastapi.testclient import TestClient
 
+from services.gateway.http.home_pages import make_shell_router
 from shared.auth import COOKIE, Role, TokenVerifier
 from shared.web import i18n
-from services.gateway.http.home_pages import make_shell_router
 from shared.web.templating import (
     format_datetime,
     format_money,
@@ -140,8 +140,16 @@ def test_a_service_page_extends_the_layout_and_uses_the_macros(tmp_path: Path) -
 
     @app.get("/intake/list")
     def page(request: Request) -> Response:
-        context = {"when": "2025-01-01T00:00:00Z", "amount": 230_000_000, "rate": 0.992,
-                   "problem": {"title": "输入有误", "detail": "缺少标题", "errors": [{"loc": ["body", "title"], "msg": "必填"}]}}
+        context = {
+            "when": "2025-01-01T00:00:00Z",
+            "amount": 230_000_000,
+            "rate": 0.992,
+            "problem": {
+                "title": "输入有误",
+                "detail": "缺少标题",
+                "errors": [{"loc": ["body", "title"], "msg": "必填"}],
+            },
+        }
         return render(templates, request, "list.html", context, status_code=422)
 
     response = TestClient(app).get("/intake/list")
@@ -186,7 +194,7 @@ def test_translation_falls_back_to_english_then_to_the_key() -> None:
 
 
 def test_filters_format_for_chinese_readers() -> None:
-    assert format_datetime(datetime(2025, 6, 30, 16, 5, tzinfo=timezone.utc)) == "2025-07-01 00:05"
+    assert format_datetime(datetime(2025, 6, 30, 16, 5, tzinfo=UTC)) == "2025-07-01 00:05"
     assert format_datetime("2025-06-30T08:00:00+00:00") == "2025-06-30 16:00"
     assert format_datetime("2025-06-30") == "2025-06-30"
     assert format_datetime(None) == ""

@@ -7,15 +7,15 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from shared.persistence.application import NotFound, RuleBookMixin, ServiceApplication, UnitOfWork
-from shared.kernel.meta import Meta, RuleViolation
+from services.decision.app.voting import VotingUseCases
+from services.decision.domain.micro_escalation import MicroEscalation
+from services.decision.domain.micro_fund import MicroFund, fund_id
 from services.decision.domain.micro_project import MicroProject
 from services.decision.domain.pooled_demand import PooledDemand
 from services.decision.domain.pooled_suggestion import PooledSuggestion
-from services.decision.domain.micro_escalation import MicroEscalation
-from services.decision.domain.micro_fund import MicroFund, fund_id
 from services.decision.domain.rules import DEFAULTS, Rules, within_micro_cap
-from services.decision.app.voting import VotingUseCases
+from shared.kernel.meta import Meta, RuleViolation
+from shared.persistence.application import NotFound, RuleBookMixin, ServiceApplication, UnitOfWork
 
 SERVICE = "decision"
 
@@ -49,17 +49,37 @@ class DecisionApplication(VotingUseCases, RuleBookMixin, ServiceApplication):
         version, values = self.revise_rules(SERVICE, meta, changes, DEFAULTS)
         return Rules(version, values)
 
-    def pool_demand(self, uow: UnitOfWork, meta: Meta, demand_id: UUID, channel: str, town: str, category: str,
-                    text: str) -> None:
+    def pool_demand(
+        self, uow: UnitOfWork, meta: Meta, demand_id: UUID, channel: str, town: str, category: str, text: str
+    ) -> None:
         if uow.find(demand_id) is None:
-            uow.add(PooledDemand(meta=meta, demand_id=demand_id, channel=channel, town=town, category=category,
-                                 text=text))
+            uow.add(
+                PooledDemand(meta=meta, demand_id=demand_id, channel=channel, town=town, category=category, text=text)
+            )
 
-    def pool_suggestion(self, uow: UnitOfWork, meta: Meta, suggestion_id: UUID, title: str, category: str,
-                        towns: list[str], demand_ids: list[UUID], split_from: UUID | None) -> None:
+    def pool_suggestion(
+        self,
+        uow: UnitOfWork,
+        meta: Meta,
+        suggestion_id: UUID,
+        title: str,
+        category: str,
+        towns: list[str],
+        demand_ids: list[UUID],
+        split_from: UUID | None,
+    ) -> None:
         if uow.find(suggestion_id) is None:
-            uow.add(PooledSuggestion(meta=meta, suggestion_id=suggestion_id, title=title, category=category,
-                                     towns=towns, demand_ids=demand_ids, split_from=split_from))
+            uow.add(
+                PooledSuggestion(
+                    meta=meta,
+                    suggestion_id=suggestion_id,
+                    title=title,
+                    category=category,
+                    towns=towns,
+                    demand_ids=demand_ids,
+                    split_from=split_from,
+                )
+            )
 
     def split_suggestion(self, uow: UnitOfWork, meta: Meta, suggestion_id: UUID, remaining: list[UUID]) -> None:
         suggestion = uow.find(suggestion_id)
@@ -82,16 +102,29 @@ class DecisionApplication(VotingUseCases, RuleBookMixin, ServiceApplication):
             demands.append(demand)
         if not within_micro_cap(proposal.investment, rules):
             escalation = MicroEscalation(
-                meta=meta, **proposal.__dict__, cap=rules.micro_cap, rule_version=rules.version,
+                meta=meta,
+                **proposal.__dict__,
+                cap=rules.micro_cap,
+                rule_version=rules.version,
                 reason=f"investment {proposal.investment} exceeds the micro-project cap {rules.micro_cap} "
-                       f"(rule v{rules.version}): escalated as a project suggestion")
+                f"(rule v{rules.version}): escalated as a project suggestion",
+            )
             self.save(escalation)
             return escalation
-        project = MicroProject(meta=meta, year=proposal.year, town=proposal.town, name=proposal.name,
-                               content=proposal.content, implementing_body=proposal.implementing_body,
-                               investment=proposal.investment, deadline=proposal.deadline,
-                               demand_ids=proposal.demand_ids, rule_version=rules.version, cap=rules.micro_cap,
-                               respond_within_days=int(rules.values["micro_decline_days"]))
+        project = MicroProject(
+            meta=meta,
+            year=proposal.year,
+            town=proposal.town,
+            name=proposal.name,
+            content=proposal.content,
+            implementing_body=proposal.implementing_body,
+            investment=proposal.investment,
+            deadline=proposal.deadline,
+            demand_ids=proposal.demand_ids,
+            rule_version=rules.version,
+            cap=rules.micro_cap,
+            respond_within_days=int(rules.values["micro_decline_days"]),
+        )
         for demand in demands:
             demand.use(meta=meta, candidate_id=project.id)
         self.save(project, *demands)

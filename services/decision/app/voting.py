@@ -9,16 +9,16 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from shared.persistence.application import NotFound
-from shared.ballots.box import BallotBox, anonymous
-from shared.ballots.tokens import is_valid, new_token, receipt_code, scope_key
-from shared.kernel.meta import Meta, RuleViolation
 from services.decision.domain.candidate import Candidate
 from services.decision.domain.candidate_list import CandidateList
 from services.decision.domain.pooled_demand import PooledDemand
 from services.decision.domain.pooled_suggestion import PooledSuggestion
 from services.decision.domain.rules import CHOICES, decide, quorum_met
 from services.decision.domain.session import VoteSession
+from shared.ballots.box import BallotBox, anonymous
+from shared.ballots.tokens import is_valid, new_token, receipt_code, scope_key
+from shared.kernel.meta import Meta, RuleViolation
+from shared.persistence.application import NotFound
 
 
 @dataclass(frozen=True)
@@ -82,8 +82,9 @@ class VotingUseCases:
         return candidate
 
     # the list and its approval chain ------------------------------------------------------
-    def draft_list(self, meta: Meta, year: int, level: str, town: str, title: str,
-                   candidate_ids: list[UUID]) -> CandidateList:
+    def draft_list(
+        self, meta: Meta, year: int, level: str, town: str, title: str, candidate_ids: list[UUID]
+    ) -> CandidateList:
         self._check_candidates(meta.county, candidate_ids)
         lst = CandidateList(meta=meta, year=year, level=level, town=town, title=title, candidate_ids=candidate_ids)
         self.save(lst)  # type: ignore[attr-defined]
@@ -114,8 +115,9 @@ class VotingUseCases:
         return lst
 
     # sessions -----------------------------------------------------------------------------
-    def schedule_session(self, meta: Meta, year: int, level: str, town: str, name: str, list_id: UUID,
-                         roll: list[dict]) -> VoteSession:
+    def schedule_session(
+        self, meta: Meta, year: int, level: str, town: str, name: str, list_id: UUID, roll: list[dict]
+    ) -> VoteSession:
         lst = self._typed(CandidateList, list_id, meta.county)
         if lst.status != "put_to_session":
             raise RuleViolation(f"the candidate list is {lst.status}; the presidium has not put it to the session")
@@ -133,8 +135,9 @@ class VotingUseCases:
         self.save(session)  # type: ignore[attr-defined]
         return new_token(scope_key(self.ballot_secret, str(session.id)))
 
-    def open_vote(self, meta: Meta, session_id: UUID, seats: int, kind: str, mode: str,
-                  candidate_ids: list[UUID] | None = None) -> VoteSession:
+    def open_vote(
+        self, meta: Meta, session_id: UUID, seats: int, kind: str, mode: str, candidate_ids: list[UUID] | None = None
+    ) -> VoteSession:
         session = self.session(session_id, meta.county)
         if session.status == "runoff":
             ids = [str(c) for c in (candidate_ids or session.rounds[-1]["result"]["tied"])]
@@ -146,12 +149,27 @@ class VotingUseCases:
         candidates = [self._typed(Candidate, UUID(c), meta.county).dossier() for c in ids]
         rules = self.rules(meta.county)  # type: ignore[attr-defined]
         key = f"{session.id}:{len(session.rounds) + 1}"
-        box = BallotBox(key=key, meta=meta, title=f"{session.name} #{len(session.rounds) + 1}",
-                        items=[{"id": c["candidate_id"], "label": c["name"]} for c in candidates],
-                        choices=CHOICES, mode=mode, issued=len(session.present),
-                        limits={"yes": seats} if rules.values["yes_limited_to_seats"] else {})
-        session.open_vote(meta, box.id, candidates, seats, kind, mode, rules.version, rules.values,
-                          quorum_met(len(session.present), len(session.roll), rules.values))
+        box = BallotBox(
+            key=key,
+            meta=meta,
+            title=f"{session.name} #{len(session.rounds) + 1}",
+            items=[{"id": c["candidate_id"], "label": c["name"]} for c in candidates],
+            choices=CHOICES,
+            mode=mode,
+            issued=len(session.present),
+            limits={"yes": seats} if rules.values["yes_limited_to_seats"] else {},
+        )
+        session.open_vote(
+            meta,
+            box.id,
+            candidates,
+            seats,
+            kind,
+            mode,
+            rules.version,
+            rules.values,
+            quorum_met(len(session.present), len(session.roll), rules.values),
+        )
         self.save(session, box)  # type: ignore[attr-defined]
         return session
 
@@ -172,8 +190,9 @@ class VotingUseCases:
         self.save(box)  # type: ignore[attr-defined]
         return receipt
 
-    def enter_box(self, meta: Meta, session_id: UUID, box_no: str, issued: int, returned: int, invalid: int,
-                  counts: dict) -> BallotBox:
+    def enter_box(
+        self, meta: Meta, session_id: UUID, box_no: str, issued: int, returned: int, invalid: int, counts: dict
+    ) -> BallotBox:
         box = self._current_box(meta, session_id)
         box.enter_box(meta, box_no, issued, returned, invalid, counts)
         self.save(box)  # type: ignore[attr-defined]
@@ -201,8 +220,14 @@ class VotingUseCases:
         order = list(range(len(box.ballots)))
         secrets.SystemRandom().shuffle(order)
         box.close(meta, order)
-        result = decide(box.result["counts"], current["seats"], current["attending"], current["roll_size"],
-                        current["rules"], rank_offset=session.next_rank())
+        result = decide(
+            box.result["counts"],
+            current["seats"],
+            current["attending"],
+            current["roll_size"],
+            current["rules"],
+            rank_offset=session.next_rank(),
+        )
         session.declare(meta, result, box.result)
         self.save(session, box)  # type: ignore[attr-defined]
         return session

@@ -1,4 +1,3 @@
-
 from __future__ import annotations
 
 from datetime import date
@@ -10,8 +9,15 @@ from eventsourcing.domain import Aggregate, event
 from shared.kernel.meta import Meta, RuleViolation
 from shared.kernel.topics import moved
 
-CRITERIA = ["necessity", "feasibility", "inclusiveness", "regional_balance",   # 必要性 可行性 普惠性 区域平衡
-            "urgency", "benefit", "conditions"]                                # 最急需 最突出 最现实
+CRITERIA = [
+    "necessity",
+    "feasibility",
+    "inclusiveness",
+    "regional_balance",  # 必要性 可行性 普惠性 区域平衡
+    "urgency",
+    "benefit",
+    "conditions",
+]  # 最急需 最突出 最现实
 
 
 LEVELS = ["county", "town", "street"]
@@ -19,9 +25,22 @@ LEVELS = ["county", "town", "street"]
 
 class Candidate(Aggregate):
     @event("Drafted")
-    def __init__(self, meta: Meta, year: int, level: str, town: str, name: str, content: str,
-                 implementing_body: str, investment: Decimal, deadline: date, requirements: str,
-                 coverage: list[str], demand_ids: list[UUID], suggestion_ids: list[UUID]) -> None:
+    def __init__(
+        self,
+        meta: Meta,
+        year: int,
+        level: str,
+        town: str,
+        name: str,
+        content: str,
+        implementing_body: str,
+        investment: Decimal,
+        deadline: date,
+        requirements: str,
+        coverage: list[str],
+        demand_ids: list[UUID],
+        suggestion_ids: list[UUID],
+    ) -> None:
         if level not in LEVELS:
             raise RuleViolation(f"level must be one of {LEVELS}")
         if investment <= 0:
@@ -49,15 +68,27 @@ class Candidate(Aggregate):
 
     @event("Screened")
     def _screened(self, meta: Meta, scores: dict[str, int], reasons: dict[str, str]) -> None:
-        self.screening = {"scores": scores, "reasons": reasons, "total": sum(scores.values()),
-                          "by": meta.actor_id, "at": meta.occurred_at.isoformat()}
+        self.screening = {
+            "scores": scores,
+            "reasons": reasons,
+            "total": sum(scores.values()),
+            "by": meta.actor_id,
+            "at": meta.occurred_at.isoformat(),
+        }
 
     def dossier(self) -> dict:
-        return {"candidate_id": str(self.id), "name": self.name, "content": self.content,
-                "implementing_body": self.implementing_body, "investment": str(self.investment),
-                "deadline": self.deadline.isoformat(), "requirements": self.requirements,
-                "coverage": self.coverage, "demand_ids": [str(d) for d in self.demand_ids],
-                "suggestion_ids": [str(s) for s in self.suggestion_ids]}
+        return {
+            "candidate_id": str(self.id),
+            "name": self.name,
+            "content": self.content,
+            "implementing_body": self.implementing_body,
+            "investment": str(self.investment),
+            "deadline": self.deadline.isoformat(),
+            "requirements": self.requirements,
+            "coverage": self.coverage,
+            "demand_ids": [str(d) for d in self.demand_ids],
+            "suggestion_ids": [str(s) for s in self.suggestion_ids],
+        }
 
 
 moved("services.decision.candidates", Candidate)  # stored before 2026-12 under the old module

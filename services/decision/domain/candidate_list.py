@@ -24,11 +24,20 @@ class CandidateList(Aggregate):
         self.year, self.level, self.town, self.title = year, level, town, title
         self.version = 1
         self.candidate_ids = list(candidate_ids)
-        self.step = 0                       # index into STEPS of the next decision
+        self.step = 0  # index into STEPS of the next decision
         self.status = "in_review"
-        self.history = [{"version": 1, "step": "government_draft", "decision": "drafted", "by": meta.actor_id,
-                         "role": meta.actor_role, "at": meta.occurred_at.isoformat(), "reason": meta.reason,
-                         "candidate_ids": [str(c) for c in candidate_ids]}]
+        self.history = [
+            {
+                "version": 1,
+                "step": "government_draft",
+                "decision": "drafted",
+                "by": meta.actor_id,
+                "role": meta.actor_role,
+                "at": meta.occurred_at.isoformat(),
+                "reason": meta.reason,
+                "candidate_ids": [str(c) for c in candidate_ids],
+            }
+        ]
 
     @property
     def pending_step(self) -> str | None:
@@ -72,12 +81,20 @@ class CandidateList(Aggregate):
         self.version += 1
         self.candidate_ids = list(candidate_ids)
         self.step, self.status = 0, "in_review"
-        self.history.append({**self._entry(meta, "government_draft", "revised"),
-                             "candidate_ids": [str(c) for c in candidate_ids]})
+        self.history.append(
+            {**self._entry(meta, "government_draft", "revised"), "candidate_ids": [str(c) for c in candidate_ids]}
+        )
 
     def _entry(self, meta: Meta, step: str, decision: str) -> dict:
-        return {"version": self.version, "step": step, "decision": decision, "by": meta.actor_id,
-                "role": meta.actor_role, "at": meta.occurred_at.isoformat(), "reason": meta.reason}
+        return {
+            "version": self.version,
+            "step": step,
+            "decision": decision,
+            "by": meta.actor_id,
+            "role": meta.actor_role,
+            "at": meta.occurred_at.isoformat(),
+            "reason": meta.reason,
+        }
 
 
 moved("services.decision.candidates", CandidateList)  # stored before 2026-12 under the old module

@@ -16,9 +16,21 @@ class MicroEscalation(Aggregate):
     """A micro proposal over the cap, sent back to intake as a project suggestion (no tier left stranded)."""
 
     @event("Escalated")
-    def __init__(self, meta: Meta, year: int, town: str, name: str, content: str, implementing_body: str,
-                 investment: Decimal, deadline: date, demand_ids: list[UUID], cap: Decimal, rule_version: int,
-                 reason: str) -> None:
+    def __init__(
+        self,
+        meta: Meta,
+        year: int,
+        town: str,
+        name: str,
+        content: str,
+        implementing_body: str,
+        investment: Decimal,
+        deadline: date,
+        demand_ids: list[UUID],
+        cap: Decimal,
+        rule_version: int,
+        reason: str,
+    ) -> None:
         self.county = meta.county
         self.year, self.town, self.name, self.content = year, town, name, content
         self.implementing_body, self.investment, self.deadline = implementing_body, investment, deadline

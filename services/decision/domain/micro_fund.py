@@ -1,4 +1,3 @@
-
 from __future__ import annotations
 
 from decimal import Decimal
@@ -50,8 +49,9 @@ class MicroFund(Aggregate):
         if project_id in self.projects:
             raise RuleViolation("this project is already funded")
         if amount > self.balance:
-            raise RuleViolation(f"the {self.year} micro fund of {self.town} has {self.balance} left; "
-                                f"{amount} would overspend it")
+            raise RuleViolation(
+                f"the {self.year} micro fund of {self.town} has {self.balance} left; {amount} would overspend it"
+            )
         self._committed(meta=meta, project_id=project_id, amount=amount)
 
     @event("Committed")

@@ -23,9 +23,21 @@ class MicroProject(Aggregate):
     """A micro project: proposed by a deputy, approved quickly, funded under a per-item cap."""
 
     @event("Proposed")
-    def __init__(self, meta: Meta, year: int, town: str, name: str, content: str, implementing_body: str,
-                 investment: Decimal, deadline: date, demand_ids: list[UUID], rule_version: int,
-                 cap: Decimal, respond_within_days: int = 7) -> None:
+    def __init__(
+        self,
+        meta: Meta,
+        year: int,
+        town: str,
+        name: str,
+        content: str,
+        implementing_body: str,
+        investment: Decimal,
+        deadline: date,
+        demand_ids: list[UUID],
+        rule_version: int,
+        cap: Decimal,
+        respond_within_days: int = 7,
+    ) -> None:
         if investment <= 0:
             raise RuleViolation("investment must be positive")
         if investment > cap:
@@ -61,13 +73,31 @@ class MicroProject(Aggregate):
     def approve(self, meta: Meta) -> None:
         if self.status not in ("proposed", "accepted"):
             raise RuleViolation(f"micro project is {self.status}, not proposed or accepted")
-        self._approved(meta=meta, year=self.year, town=self.town, name=self.name, content=self.content,
-                       implementing_body=self.implementing_body, investment=self.investment,
-                       deadline=self.deadline, demand_ids=self.demand_ids)
+        self._approved(
+            meta=meta,
+            year=self.year,
+            town=self.town,
+            name=self.name,
+            content=self.content,
+            implementing_body=self.implementing_body,
+            investment=self.investment,
+            deadline=self.deadline,
+            demand_ids=self.demand_ids,
+        )
 
     @event("Approved")
-    def _approved(self, meta: Meta, year: int, town: str, name: str, content: str, implementing_body: str,
-                  investment: Decimal, deadline: date, demand_ids: list[UUID]) -> None:
+    def _approved(
+        self,
+        meta: Meta,
+        year: int,
+        town: str,
+        name: str,
+        content: str,
+        implementing_body: str,
+        investment: Decimal,
+        deadline: date,
+        demand_ids: list[UUID],
+    ) -> None:
         """Carries what exactly was approved, so the record (and supervision) needs nothing else."""
         self.status = "approved"
 

@@ -19,8 +19,16 @@ class PooledSuggestion(Aggregate):
         return suggestion_id
 
     @event("Pooled")
-    def __init__(self, meta: Meta, suggestion_id: UUID, title: str, category: str, towns: list[str],
-                 demand_ids: list[UUID], split_from: UUID | None) -> None:
+    def __init__(
+        self,
+        meta: Meta,
+        suggestion_id: UUID,
+        title: str,
+        category: str,
+        towns: list[str],
+        demand_ids: list[UUID],
+        split_from: UUID | None,
+    ) -> None:
         self.county = meta.county
         self.title, self.category, self.towns = title, category, list(towns)
         self.demand_ids = list(demand_ids)

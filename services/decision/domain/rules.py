@@ -8,15 +8,15 @@ from decimal import Decimal
 from fractions import Fraction
 
 DEFAULTS: dict = {
-    "micro_cap_cny": 100_000,          # 民生微实事 cap per item (seed 000: 10万元)
-    "competitive_margin": 0.10,        # (candidates - seats) / seats >= 10% for a 差额 vote
-    "quorum_fraction": 0.5,            # more than half of all deputies present
-    "adopt_fraction": 0.5,             # yes-votes more than half of deputies attending
-    "micro_decline_days": 7,           # government accepts or declines a micro proposal within N days
-    "yes_limited_to_seats": True,      # a ballot with more 赞成 than seats is invalid (refused electronically)
-    "micro_fund_required": False,      # approving a micro project needs an allocated town/street fund that year
+    "micro_cap_cny": 100_000,  # 民生微实事 cap per item (seed 000: 10万元)
+    "competitive_margin": 0.10,  # (candidates - seats) / seats >= 10% for a 差额 vote
+    "quorum_fraction": 0.5,  # more than half of all deputies present
+    "adopt_fraction": 0.5,  # yes-votes more than half of deputies attending
+    "micro_decline_days": 7,  # government accepts or declines a micro proposal within N days
+    "yes_limited_to_seats": True,  # a ballot with more 赞成 than seats is invalid (refused electronically)
+    "micro_fund_required": False,  # approving a micro project needs an allocated town/street fund that year
 }
-CHOICES = ["yes", "no", "abstain"]     # 赞成 / 反对 / 弃权
+CHOICES = ["yes", "no", "abstain"]  # 赞成 / 反对 / 弃权
 COMPETITIVE, EQUAL = "competitive", "equal"
 
 
@@ -53,8 +53,10 @@ def margin_problem(kind: str, candidates: int, seats: int, values: dict) -> str 
     needed = _fraction(values["competitive_margin"])
     margin = Fraction(candidates - seats, seats)
     if margin < needed:
-        return (f"competitive margin ({candidates}-{seats})/{seats} = {float(margin):.1%} is below the "
-                f"required {float(needed):.0%}")
+        return (
+            f"competitive margin ({candidates}-{seats})/{seats} = {float(margin):.1%} is below the "
+            f"required {float(needed):.0%}"
+        )
     return None
 
 
@@ -68,8 +70,9 @@ def adopted(yes: int, attending: int, values: dict) -> bool:
     return yes > _fraction(values["adopt_fraction"]) * attending
 
 
-def decide(counts: dict[str, dict[str, int]], seats: int, attending: int, roll: int, values: dict,
-           rank_offset: int = 0) -> dict:
+def decide(
+    counts: dict[str, dict[str, int]], seats: int, attending: int, roll: int, values: dict, rank_offset: int = 0
+) -> dict:
     """The outcome of one vote round.
 
     ``status``: ``void`` (no quorum), ``runoff`` (a tie at the cut-off: ``tied`` must vote
@@ -79,8 +82,16 @@ def decide(counts: dict[str, dict[str, int]], seats: int, attending: int, roll: 
     rows = [{"candidate_id": cid, **c} for cid, c in counts.items()]
     for row in rows:
         row["adopted"] = adopted(row["yes"], attending, values)
-    base = {"seats": seats, "attending": attending, "roll": roll, "rows": rows, "elected": [], "tied": [],
-            "runoff_seats": 0, "quorum_met": quorum_met(attending, roll, values)}
+    base = {
+        "seats": seats,
+        "attending": attending,
+        "roll": roll,
+        "rows": rows,
+        "elected": [],
+        "tied": [],
+        "runoff_seats": 0,
+        "quorum_met": quorum_met(attending, roll, values),
+    }
     if not base["quorum_met"]:
         return {**base, "status": "void", "reason": f"no quorum: {attending} of {roll} present"}
     passing = sorted((r for r in rows if r["adopted"]), key=lambda r: (-r["yes"], r["candidate_id"]))
@@ -94,5 +105,11 @@ def decide(counts: dict[str, dict[str, int]], seats: int, attending: int, roll: 
         elected, tied, status = passing[:seats], [], "decided"
         reason = "" if len(elected) == seats else f"{seats - len(elected)} seat(s) left unfilled"
     ranked = [{**r, "rank": rank_offset + n} for n, r in enumerate(elected, start=1)]
-    return {**base, "status": status, "reason": reason, "elected": ranked, "tied": tied,
-            "runoff_seats": seats - len(elected) if tied else 0}
+    return {
+        **base,
+        "status": status,
+        "reason": reason,
+        "elected": ranked,
+        "tied": tied,
+        "runoff_seats": seats - len(elected) if tied else 0,
+    }

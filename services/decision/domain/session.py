@@ -21,8 +21,9 @@ from shared.kernel.topics import moved
 
 class VoteSession(Aggregate):
     @event("Scheduled")
-    def __init__(self, meta: Meta, year: int, level: str, town: str, name: str, list_id: UUID,
-                 roll: list[dict]) -> None:
+    def __init__(
+        self, meta: Meta, year: int, level: str, town: str, name: str, list_id: UUID, roll: list[dict]
+    ) -> None:
         if level not in LEVELS:
             raise RuleViolation(f"level must be one of {LEVELS}")
         if level != "county" and not town:
@@ -36,7 +37,7 @@ class VoteSession(Aggregate):
         self.present: set[str] = set()
         self.rounds: list[dict] = []
         self.elected: list[dict] = []
-        self.status = "scheduled"          # scheduled | voting | runoff | decided | void
+        self.status = "scheduled"  # scheduled | voting | runoff | decided | void
 
     @property
     def open_round(self) -> dict | None:
@@ -58,8 +59,18 @@ class VoteSession(Aggregate):
         """The deputy attended and received one ballot token (which one is not recorded)."""
         self.present.add(deputy_id)
 
-    def open_vote(self, meta: Meta, box_id: UUID, candidates: list[dict], seats: int, kind: str, mode: str,
-                  rule_version: int, rules: dict, quorum_met: bool) -> None:
+    def open_vote(
+        self,
+        meta: Meta,
+        box_id: UUID,
+        candidates: list[dict],
+        seats: int,
+        kind: str,
+        mode: str,
+        rule_version: int,
+        rules: dict,
+        quorum_met: bool,
+    ) -> None:
         if self.open_round is not None:
             raise RuleViolation("a vote is already open")
         if self.status == "decided":
@@ -70,26 +81,66 @@ class VoteSession(Aggregate):
         if self.status == "runoff":
             last = self.rounds[-1]["result"]
             if sorted(ids) != sorted(last["tied"]) or seats != last["runoff_seats"]:
-                raise RuleViolation(f"the run-off is among the tied candidates {last['tied']} "
-                                    f"for {last['runoff_seats']} seat(s)")
+                raise RuleViolation(
+                    f"the run-off is among the tied candidates {last['tied']} for {last['runoff_seats']} seat(s)"
+                )
         else:
             problem = margin_problem(kind, len(candidates), seats, rules)
             if problem:
                 raise RuleViolation(problem)
-        self._vote_opened(meta=meta, round_no=len(self.rounds) + 1, box_id=box_id, candidates=candidates,
-                          seats=seats, kind=COMPETITIVE if self.status == "runoff" else kind, mode=mode,
-                          runoff=self.status == "runoff", attending=len(self.present), roll_size=len(self.roll),
-                          quorum_met=quorum_met, issued_to=sorted(self.present), rule_version=rule_version,
-                          rules=dict(rules))
+        self._vote_opened(
+            meta=meta,
+            round_no=len(self.rounds) + 1,
+            box_id=box_id,
+            candidates=candidates,
+            seats=seats,
+            kind=COMPETITIVE if self.status == "runoff" else kind,
+            mode=mode,
+            runoff=self.status == "runoff",
+            attending=len(self.present),
+            roll_size=len(self.roll),
+            quorum_met=quorum_met,
+            issued_to=sorted(self.present),
+            rule_version=rule_version,
+            rules=dict(rules),
+        )
 
     @event("VoteOpened")
-    def _vote_opened(self, meta: Meta, round_no: int, box_id: UUID, candidates: list[dict], seats: int, kind: str,
-                     mode: str, runoff: bool, attending: int, roll_size: int, quorum_met: bool,
-                     issued_to: list[str], rule_version: int, rules: dict) -> None:
-        self.rounds.append({"round_no": round_no, "box_id": box_id, "candidates": candidates, "seats": seats,
-                            "kind": kind, "mode": mode, "runoff": runoff, "attending": attending,
-                            "roll_size": roll_size, "quorum_met": quorum_met, "rule_version": rule_version,
-                            "rules": rules, "status": "open", "result": None})
+    def _vote_opened(
+        self,
+        meta: Meta,
+        round_no: int,
+        box_id: UUID,
+        candidates: list[dict],
+        seats: int,
+        kind: str,
+        mode: str,
+        runoff: bool,
+        attending: int,
+        roll_size: int,
+        quorum_met: bool,
+        issued_to: list[str],
+        rule_version: int,
+        rules: dict,
+    ) -> None:
+        self.rounds.append(
+            {
+                "round_no": round_no,
+                "box_id": box_id,
+                "candidates": candidates,
+                "seats": seats,
+                "kind": kind,
+                "mode": mode,
+                "runoff": runoff,
+                "attending": attending,
+                "roll_size": roll_size,
+                "quorum_met": quorum_met,
+                "rule_version": rule_version,
+                "rules": rules,
+                "status": "open",
+                "result": None,
+            }
+        )
         self.status = "voting"
 
     def declare(self, meta: Meta, result: dict, tally: dict) -> None:
@@ -97,15 +148,42 @@ class VoteSession(Aggregate):
         if current is None:
             raise RuleViolation("no vote is open")
         by_id = {c["candidate_id"]: c for c in current["candidates"]}
-        elected = [{**by_id[r["candidate_id"]], "yes": r["yes"], "no": r["no"], "abstain": r["abstain"],
-                    "rank": r["rank"], "project_id": str(project_id_for(UUID(r["candidate_id"])))}
-                   for r in result["elected"]]
-        self._declared(meta=meta, round_no=current["round_no"], result=result, tally=tally, elected=elected,
-                       year=self.year, rule_version=current["rule_version"], level=self.level, town=self.town)
+        elected = [
+            {
+                **by_id[r["candidate_id"]],
+                "yes": r["yes"],
+                "no": r["no"],
+                "abstain": r["abstain"],
+                "rank": r["rank"],
+                "project_id": str(project_id_for(UUID(r["candidate_id"]))),
+            }
+            for r in result["elected"]
+        ]
+        self._declared(
+            meta=meta,
+            round_no=current["round_no"],
+            result=result,
+            tally=tally,
+            elected=elected,
+            year=self.year,
+            rule_version=current["rule_version"],
+            level=self.level,
+            town=self.town,
+        )
 
     @event("Declared")
-    def _declared(self, meta: Meta, round_no: int, result: dict, tally: dict, elected: list[dict], year: int,
-                  rule_version: int, level: str = "county", town: str = "") -> None:
+    def _declared(
+        self,
+        meta: Meta,
+        round_no: int,
+        result: dict,
+        tally: dict,
+        elected: list[dict],
+        year: int,
+        rule_version: int,
+        level: str = "county",
+        town: str = "",
+    ) -> None:
         """The result of one round, with the dossiers of the candidates it elected (for the contract)."""
         current = self.rounds[round_no - 1]
         current.update(status="closed", result=result, tally=tally)

@@ -10,15 +10,15 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.web.access import allow, check_county, require_county
+from services.decision.app.application import DecisionApplication, MicroProposal
+from services.decision.domain.micro_escalation import MicroEscalation
+from services.decision.domain.micro_project import MicroProject
+from services.decision.read.projections import FUNDS, MICRO, POOL
 from shared.auth import Principal, Role
 from shared.contracts.envelope import COUNTY_PATTERN
-from shared.web.requests import meta_for
 from shared.views.store import ViewStore
-from services.decision.app.application import DecisionApplication, MicroProposal
-from services.decision.domain.micro_project import MicroProject
-from services.decision.domain.micro_escalation import MicroEscalation
-from services.decision.read.projections import FUNDS, MICRO, POOL
+from shared.web.access import allow, check_county, require_county
+from shared.web.requests import meta_for
 
 County = Annotated[str, Path(pattern=COUNTY_PATTERN)]
 READERS = (Role.CONGRESS_STAFF, Role.GOV_UNIT, Role.DEPUTY, Role.AUDITOR, Role.PROVINCE_VIEWER)
@@ -51,19 +51,31 @@ class Reason(BaseModel):
 
 
 def micro_view(p: MicroProject) -> dict:
-    return {"id": str(p.id), "county": p.county, "year": p.year, "town": p.town, "name": p.name,
-            "content": p.content, "implementing_body": p.implementing_body, "investment": str(p.investment),
-            "deadline": p.deadline.isoformat(), "demand_ids": [str(d) for d in p.demand_ids], "status": p.status,
-            "rule_version": p.rule_version, "project_id": str(p.project_id),
-            "respond_by": p.respond_by.isoformat()}
+    return {
+        "id": str(p.id),
+        "county": p.county,
+        "year": p.year,
+        "town": p.town,
+        "name": p.name,
+        "content": p.content,
+        "implementing_body": p.implementing_body,
+        "investment": str(p.investment),
+        "deadline": p.deadline.isoformat(),
+        "demand_ids": [str(d) for d in p.demand_ids],
+        "status": p.status,
+        "rule_version": p.rule_version,
+        "project_id": str(p.project_id),
+        "respond_by": p.respond_by.isoformat(),
+    }
 
 
 def make_router(app: DecisionApplication, views: ViewStore) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["decision"])
 
     @router.get("/counties/{county}/pool")
-    def pool(county: County, principal: Annotated[Principal, Depends(allow(*READERS))],
-             include_used: bool = False) -> dict:
+    def pool(
+        county: County, principal: Annotated[Principal, Depends(allow(*READERS))], include_used: bool = False
+    ) -> dict:
         """Residents' demands available for candidate and micro projects."""
         check_county(principal, county)
         items = [d for d in views.list(POOL, county) if include_used or d["used_by"] is None]
@@ -71,8 +83,13 @@ def make_router(app: DecisionApplication, views: ViewStore) -> APIRouter:
         return {"county": county, "total": len(items), "items": items}
 
     @router.get("/counties/{county}/micro-projects")
-    def micro_projects(county: County, request: Request, principal: Annotated[Principal, Depends(allow(*READERS))],
-                       status: str | None = None, overdue: bool = False) -> dict:
+    def micro_projects(
+        county: County,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(*READERS))],
+        status: str | None = None,
+        overdue: bool = False,
+    ) -> dict:
         """``overdue=true``: proposals the government has not accepted or declined within N days."""
         check_county(principal, county)
         today = meta_for(request, principal, county).occurred_at.date().isoformat()
@@ -85,23 +102,41 @@ def make_router(app: DecisionApplication, views: ViewStore) -> APIRouter:
         return {"county": county, "total": len(items), "items": items}
 
     @router.post("/counties/{county}/micro-projects", status_code=201)
-    def propose_micro(county: County, body: MicroIn, request: Request, response: Response, principal: Annotated[
-            Principal, Depends(allow(Role.DEPUTY, Role.CONGRESS_STAFF, write=True))]) -> dict:
+    def propose_micro(
+        county: County,
+        body: MicroIn,
+        request: Request,
+        response: Response,
+        principal: Annotated[Principal, Depends(allow(Role.DEPUTY, Role.CONGRESS_STAFF, write=True))],
+    ) -> dict:
         """A deputy proposes a micro project (代表提) from demands in the pool. Over the per-item cap it is
         not refused but escalated to intake as a project suggestion: 202 with status ``escalated``."""
         check_county(principal, county)
         project = app.propose_micro(meta_for(request, principal, county), MicroProposal(**body.model_dump()))
         if isinstance(project, MicroEscalation):
             response.status_code = 202
-            return {"id": str(project.id), "county": project.county, "year": project.year, "town": project.town,
-                    "name": project.name, "investment": str(project.investment), "cap": str(project.cap),
-                    "status": project.status, "reason": project.reason, "rule_version": project.rule_version,
-                    "demand_ids": [str(d) for d in project.demand_ids]}
+            return {
+                "id": str(project.id),
+                "county": project.county,
+                "year": project.year,
+                "town": project.town,
+                "name": project.name,
+                "investment": str(project.investment),
+                "cap": str(project.cap),
+                "status": project.status,
+                "reason": project.reason,
+                "rule_version": project.rule_version,
+                "demand_ids": [str(d) for d in project.demand_ids],
+            }
         return micro_view(project)
 
     @router.post("/micro-projects/{project_id}/accept")
-    def accept_micro(project_id: UUID, body: Reason, request: Request, principal: Annotated[
-            Principal, Depends(allow(Role.GOV_UNIT, write=True))]) -> dict:
+    def accept_micro(
+        project_id: UUID,
+        body: Reason,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(Role.GOV_UNIT, write=True))],
+    ) -> dict:
         """The government office accepts the proposal (承办) — within the county's N days (micro_decline_days)."""
         project = app.find(project_id)
         require_county(principal, getattr(project, "county", None))
@@ -109,22 +144,36 @@ def make_router(app: DecisionApplication, views: ViewStore) -> APIRouter:
         return micro_view(app.accept_micro(meta, project_id))
 
     @router.get("/counties/{county}/micro-funds")
-    def micro_funds(county: County, principal: Annotated[Principal, Depends(allow(*READERS))],
-                    year: int | None = None) -> dict:
+    def micro_funds(
+        county: County, principal: Annotated[Principal, Depends(allow(*READERS))], year: int | None = None
+    ) -> dict:
         """Each town/street's yearly special fund: allocated, committed, balance (never negative)."""
         check_county(principal, county)
-        items = sorted((d for d in views.list(FUNDS, county) if year is None or d["year"] == year),
-                       key=lambda d: (d["year"], d["town"]))
+        items = sorted(
+            (d for d in views.list(FUNDS, county) if year is None or d["year"] == year),
+            key=lambda d: (d["year"], d["town"]),
+        )
         return {"county": county, "total": len(items), "items": items}
 
     @router.post("/counties/{county}/micro-funds", status_code=201)
-    def allocate_fund(county: County, body: FundIn, request: Request, principal: Annotated[
-            Principal, Depends(allow(Role.CONGRESS_STAFF, Role.GOV_UNIT, write=True))]) -> dict:
+    def allocate_fund(
+        county: County,
+        body: FundIn,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(Role.CONGRESS_STAFF, Role.GOV_UNIT, write=True))],
+    ) -> dict:
         check_county(principal, county)
-        fund = app.allocate_micro_fund(meta_for(request, principal, county, reason=body.reason), body.town,
-                                       body.year, body.amount)
-        return {"id": str(fund.id), "town": fund.town, "year": fund.year, "allocated": str(fund.allocated),
-                "committed": str(fund.committed), "balance": str(fund.balance)}
+        fund = app.allocate_micro_fund(
+            meta_for(request, principal, county, reason=body.reason), body.town, body.year, body.amount
+        )
+        return {
+            "id": str(fund.id),
+            "town": fund.town,
+            "year": fund.year,
+            "allocated": str(fund.allocated),
+            "committed": str(fund.committed),
+            "balance": str(fund.balance),
+        }
 
     @router.get("/micro-projects/{project_id}")
     def micro_detail(project_id: UUID, principal: Annotated[Principal, Depends(allow(*READERS))]) -> dict:
@@ -133,8 +182,12 @@ def make_router(app: DecisionApplication, views: ViewStore) -> APIRouter:
         return micro_view(app.micro(project_id))
 
     @router.post("/micro-projects/{project_id}/approve")
-    def approve_micro(project_id: UUID, body: Reason, request: Request, principal: Annotated[
-            Principal, Depends(allow(Role.CONGRESS_STAFF, write=True))]) -> dict:
+    def approve_micro(
+        project_id: UUID,
+        body: Reason,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(Role.CONGRESS_STAFF, write=True))],
+    ) -> dict:
         """The town/street presidium or standing committee approves: the project goes to supervision."""
         project = app.find(project_id)
         require_county(principal, getattr(project, "county", None))
@@ -142,8 +195,12 @@ def make_router(app: DecisionApplication, views: ViewStore) -> APIRouter:
         return micro_view(app.approve_micro(meta, project_id))
 
     @router.post("/micro-projects/{project_id}/decline")
-    def decline_micro(project_id: UUID, body: Reason, request: Request, principal: Annotated[
-            Principal, Depends(allow(Role.CONGRESS_STAFF, Role.GOV_UNIT, write=True))]) -> dict:
+    def decline_micro(
+        project_id: UUID,
+        body: Reason,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(Role.CONGRESS_STAFF, Role.GOV_UNIT, write=True))],
+    ) -> dict:
         project = app.find(project_id)
         require_county(principal, getattr(project, "county", None))
         meta = meta_for(request, principal, project.county, reason=body.reason)

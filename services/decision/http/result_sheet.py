@@ -71,14 +71,22 @@ def result_sheet_pdf(session: dict) -> bytes:
         result = r.get("result") or {}
         tally = r.get("tally") or {}
         title = "另行投票" if r["runoff"] else "表决"
-        line(f"第{r['round_no']}轮{title}：{KIND.get(r['kind'], r['kind'])}，{MODE.get(r['mode'], r['mode'])}，"
-             f"应选 {r['seats']} 项，规则版本 v{r['rule_version']}", 12, gap=18)
+        line(
+            f"第{r['round_no']}轮{title}：{KIND.get(r['kind'], r['kind'])}，{MODE.get(r['mode'], r['mode'])}，"
+            f"应选 {r['seats']} 项，规则版本 v{r['rule_version']}",
+            12,
+            gap=18,
+        )
         if not result:
             line("表决进行中", 10, x=60)
             continue
-        line(f"发出选票 {tally.get('issued', 0)}  收回 {tally.get('returned', 0)}  有效 {tally.get('valid', 0)}  "
-             f"无效 {tally.get('invalid', 0)}  结果：{STATUS.get(result['status'], result['status'])} "
-             f"{result.get('reason', '')}", 10, x=60)
+        line(
+            f"发出选票 {tally.get('issued', 0)}  收回 {tally.get('returned', 0)}  有效 {tally.get('valid', 0)}  "
+            f"无效 {tally.get('invalid', 0)}  结果：{STATUS.get(result['status'], result['status'])} "
+            f"{result.get('reason', '')}",
+            10,
+            x=60,
+        )
         elected = {e["candidate_id"]: e["rank"] for e in result["elected"]}
         pdf.setFont(font, 10)
         pdf.drawString(60, y, "候选项目")
@@ -89,8 +97,13 @@ def result_sheet_pdf(session: dict) -> bytes:
         names = {c["candidate_id"]: c["name"] for c in r["candidates"]}
         rows = sorted(result["rows"], key=lambda row: (-row["yes"], row["candidate_id"]))
         for row in rows:
-            verdict = (f"当选 第{elected[row['candidate_id']]}名" if row["candidate_id"] in elected
-                       else "并列待定" if row["candidate_id"] in result["tied"] else "未当选")
+            verdict = (
+                f"当选 第{elected[row['candidate_id']]}名"
+                if row["candidate_id"] in elected
+                else "并列待定"
+                if row["candidate_id"] in result["tied"]
+                else "未当选"
+            )
             pdf.setFont(font, 10)
             if y < 80:
                 pdf.showPage()

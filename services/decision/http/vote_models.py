@@ -28,8 +28,11 @@ class CandidateIn(_In):
     requirements: str = Field(default="", max_length=2000)
     coverage: list[str] = Field(default_factory=list, max_length=200, description="towns/streets covered")
     demand_ids: list[UUID] = Field(default_factory=list, max_length=2000, description="residents' demands absorbed")
-    suggestion_ids: list[UUID] = Field(default_factory=list, max_length=200,
-                                       description="intake's project suggestions absorbed (their demands come along)")
+    suggestion_ids: list[UUID] = Field(
+        default_factory=list,
+        max_length=200,
+        description="intake's project suggestions absorbed (their demands come along)",
+    )
 
 
 class ScreeningIn(_In):

@@ -10,19 +10,19 @@ from uuid import UUID
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from shared.web.access import principal_of
-from shared.persistence.application import NotFound
-from shared.auth import Role
-from shared.kernel.meta import RuleViolation
-from shared.web.viewer import viewer_county
-from shared.web.requests import meta_for
-from shared.views.store import ViewStore
-from shared.web.templating import make_templates, render
 from services.decision.app.application import DecisionApplication
 from services.decision.domain.candidate import CRITERIA
 from services.decision.domain.candidate_list import STEPS
 from services.decision.http.texts import register
 from services.decision.read.vote_projections import BOXES, CANDIDATES, LISTS, RESULTS, SESSIONS
+from shared.auth import Role
+from shared.kernel.meta import RuleViolation
+from shared.persistence.application import NotFound
+from shared.views.store import ViewStore
+from shared.web.access import principal_of
+from shared.web.requests import meta_for
+from shared.web.templating import make_templates, render
+from shared.web.viewer import viewer_county
 
 TEMPLATES = Path(__file__).parent / "templates"
 BALLOT_COOKIE = "shishi_ballot"
@@ -43,8 +43,9 @@ def make_vote_pages(app: DecisionApplication, views: ViewStore) -> APIRouter:
         doc = views.get(SESSIONS, str(session_id))
         return doc if doc and principal.covers(doc["county"]) else None
 
-    def console(request: Request, session_id: UUID, flash: str = "", problem: dict | None = None,
-                status_code: int = 200) -> Response:
+    def console(
+        request: Request, session_id: UUID, flash: str = "", problem: dict | None = None, status_code: int = 200
+    ) -> Response:
         principal = principal_of(request)
         doc = session_doc(request, session_id)
         if doc is None or not principal.has_any({Role.CONGRESS_STAFF}):
@@ -54,9 +55,22 @@ def make_vote_pages(app: DecisionApplication, views: ViewStore) -> APIRouter:
         lst = views.get(LISTS, doc["list_id"]) or {"candidate_ids": []}
         names = {c: (views.get(CANDIDATES, c) or {}).get("name", c) for c in lst["candidate_ids"]}
         present = set(doc["present"])
-        return render(templates, request, "session_console.html", {
-            "s": doc, "current": current, "box": box, "names": names, "present": present,
-            "quorum_needed": len(doc["roll"]) // 2 + 1, "flash": flash, "problem": problem}, status_code=status_code)
+        return render(
+            templates,
+            request,
+            "session_console.html",
+            {
+                "s": doc,
+                "current": current,
+                "box": box,
+                "names": names,
+                "present": present,
+                "quorum_needed": len(doc["roll"]) // 2 + 1,
+                "flash": flash,
+                "problem": problem,
+            },
+            status_code=status_code,
+        )
 
     def act(request: Request, session_id: UUID, action, ok: str) -> Response:  # noqa: ANN001
         principal = principal_of(request)
@@ -78,8 +92,12 @@ def make_vote_pages(app: DecisionApplication, views: ViewStore) -> APIRouter:
         lists = [d for d in views.list(LISTS, county) if year is None or d["year"] == year]
         lists.sort(key=lambda d: d["drafted_at"], reverse=True)
         cands = {d["id"]: d for d in views.list(CANDIDATES, county)}
-        return render(templates, request, "candidates.html", {
-            "county": county, "lists": lists, "candidates": cands, "steps": STEPS, "criteria": CRITERIA})
+        return render(
+            templates,
+            request,
+            "candidates.html",
+            {"county": county, "lists": lists, "candidates": cands, "steps": STEPS, "criteria": CRITERIA},
+        )
 
     @router.get("/sessions", response_class=HTMLResponse)
     def sessions(request: Request, county: str = "") -> Response:
@@ -95,15 +113,24 @@ def make_vote_pages(app: DecisionApplication, views: ViewStore) -> APIRouter:
 
     @router.post("/sessions/{session_id}/console/check-in", response_class=HTMLResponse)
     def console_check_in(request: Request, session_id: UUID, deputy_id: Annotated[str, Form()]) -> Response:
-        return act(request, session_id, lambda m: app.check_in(m, session_id, deputy_id),
-                   "已签到并发放选票。选票码（仅显示一次，交给代表）/ Checked in; ballot code (shown once): {result}")
+        return act(
+            request,
+            session_id,
+            lambda m: app.check_in(m, session_id, deputy_id),
+            "已签到并发放选票。选票码（仅显示一次，交给代表）/ Checked in; ballot code (shown once): {result}",
+        )
 
     @router.post("/sessions/{session_id}/console/open", response_class=HTMLResponse)
-    def console_open(request: Request, session_id: UUID, seats: Annotated[int, Form()],
-                     kind: Annotated[str, Form()] = "competitive", mode: Annotated[str, Form()] = "electronic"
-                     ) -> Response:
-        return act(request, session_id, lambda m: app.open_vote(m, session_id, seats, kind, mode),
-                   "表决已开始 / Vote opened")
+    def console_open(
+        request: Request,
+        session_id: UUID,
+        seats: Annotated[int, Form()],
+        kind: Annotated[str, Form()] = "competitive",
+        mode: Annotated[str, Form()] = "electronic",
+    ) -> Response:
+        return act(
+            request, session_id, lambda m: app.open_vote(m, session_id, seats, kind, mode), "表决已开始 / Vote opened"
+        )
 
     @router.post("/sessions/{session_id}/console/close", response_class=HTMLResponse)
     def console_close(request: Request, session_id: UUID) -> Response:
@@ -122,13 +149,21 @@ def make_vote_pages(app: DecisionApplication, views: ViewStore) -> APIRouter:
         except ValueError:
             return console(request, session_id, problem={"title": "请填写整数 / Whole numbers please"}, status_code=422)
         box_no = str(form.get("box_no", "")).strip()
-        return act(request, session_id, lambda m: app.enter_box(m, session_id, box_no, counts=counts, **numbers),
-                   f"第{box_no}号票箱已录入，待另一名计票人确认 / Box {box_no} entered")
+        return act(
+            request,
+            session_id,
+            lambda m: app.enter_box(m, session_id, box_no, counts=counts, **numbers),
+            f"第{box_no}号票箱已录入，待另一名计票人确认 / Box {box_no} entered",
+        )
 
     @router.post("/sessions/{session_id}/console/paper-box/{box_no}/confirm", response_class=HTMLResponse)
     def console_confirm(request: Request, session_id: UUID, box_no: str) -> Response:
-        return act(request, session_id, lambda m: app.confirm_box(m, session_id, box_no),
-                   f"第{box_no}号票箱已确认 / Box {box_no} confirmed")
+        return act(
+            request,
+            session_id,
+            lambda m: app.confirm_box(m, session_id, box_no),
+            f"第{box_no}号票箱已确认 / Box {box_no} confirmed",
+        )
 
     # the deputy's ballot ------------------------------------------------------------------
     def ballot_context(request: Request, session_id: UUID) -> dict | None:
@@ -136,8 +171,12 @@ def make_vote_pages(app: DecisionApplication, views: ViewStore) -> APIRouter:
         if doc is None:
             return None
         current = doc["rounds"][-1] if doc["rounds"] and doc["rounds"][-1]["status"] == "open" else None
-        return {"s": doc, "current": current, "token": request.cookies.get(BALLOT_COOKIE, ""),
-                "checked_in": principal_of(request).subject in doc["present"]}
+        return {
+            "s": doc,
+            "current": current,
+            "token": request.cookies.get(BALLOT_COOKIE, ""),
+            "checked_in": principal_of(request).subject in doc["present"],
+        }
 
     @router.get("/sessions/{session_id}/ballot", response_class=HTMLResponse)
     def ballot(request: Request, session_id: UUID) -> Response:
@@ -158,8 +197,14 @@ def make_vote_pages(app: DecisionApplication, views: ViewStore) -> APIRouter:
         except RuleViolation as exc:
             return render(templates, request, "ballot.html", {**ctx, "problem": {"title": str(exc)}}, status_code=409)
         response = RedirectResponse(f"/decision/sessions/{session_id}/ballot", status_code=303)
-        response.set_cookie(BALLOT_COOKIE, token, path=f"/decision/sessions/{session_id}/", httponly=True,
-                            samesite="strict", max_age=3 * 24 * 3600)
+        response.set_cookie(
+            BALLOT_COOKIE,
+            token,
+            path=f"/decision/sessions/{session_id}/",
+            httponly=True,
+            samesite="strict",
+            max_age=3 * 24 * 3600,
+        )
         settle(request)
         return response
 
@@ -182,8 +227,9 @@ def make_vote_pages(app: DecisionApplication, views: ViewStore) -> APIRouter:
         form = await request.form()
         marks = {c["candidate_id"]: str(form.get(f"m:{c['candidate_id']}", "")) for c in ctx["current"]["candidates"]}
         try:
-            receipt = app.cast(meta_for(request, principal, ctx["s"]["county"]), session_id,
-                               str(form.get("token", "")), marks)
+            receipt = app.cast(
+                meta_for(request, principal, ctx["s"]["county"]), session_id, str(form.get("token", "")), marks
+            )
         except RuleViolation as exc:
             return render(templates, request, "ballot.html", {**ctx, "problem": {"title": str(exc)}}, status_code=409)
         return render(templates, request, "ballot_receipt.html", {**ctx, "receipt": receipt})

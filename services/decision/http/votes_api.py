@@ -7,19 +7,30 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
-from shared.web.access import PUBLIC, allow, check_county, require_county
+
+from services.decision.app.application import DecisionApplication
+from services.decision.app.voting import CandidateDraft
+from services.decision.domain.candidate_list import STEPS
+from services.decision.http.result_sheet import result_sheet_pdf
+from services.decision.http.vote_models import (
+    BallotIn,
+    CandidateIn,
+    CheckInIn,
+    ListDecisionIn,
+    ListIn,
+    OpenVoteIn,
+    PaperBoxIn,
+    ReviseIn,
+    ScreeningIn,
+    SessionIn,
+)
+from services.decision.read.vote_projections import BOXES, CANDIDATES, LISTS, RESULTS, SESSIONS, SUGGESTIONS
 from shared.auth import Principal, Role
 from shared.contracts.envelope import COUNTY_PATTERN
+from shared.views.store import ViewStore
+from shared.web.access import PUBLIC, allow, check_county, require_county
 from shared.web.problems import Problem
 from shared.web.requests import meta_for
-from shared.views.store import ViewStore
-from services.decision.app.application import DecisionApplication
-from services.decision.http.vote_models import (BallotIn, CandidateIn, CheckInIn, ListDecisionIn, ListIn, OpenVoteIn,
-                                               PaperBoxIn, ReviseIn, ScreeningIn, SessionIn)
-from services.decision.domain.candidate_list import STEPS
-from services.decision.read.vote_projections import BOXES, CANDIDATES, LISTS, RESULTS, SESSIONS, SUGGESTIONS
-from services.decision.http.result_sheet import result_sheet_pdf
-from services.decision.app.voting import CandidateDraft
 
 County = Annotated[str, Path(pattern=COUNTY_PATTERN)]
 READERS = (Role.CONGRESS_STAFF, Role.GOV_UNIT, Role.DEPUTY, Role.AUDITOR, Role.PROVINCE_VIEWER)
@@ -45,21 +56,30 @@ def make_vote_router(app: DecisionApplication, views: ViewStore) -> APIRouter:
 
     # candidates ---------------------------------------------------------------------------
     @router.post("/counties/{county}/candidates", status_code=201)
-    def draft_candidate(county: County, body: CandidateIn, request: Request, principal: Annotated[
-            Principal, Depends(allow(Role.GOV_UNIT, Role.CONGRESS_STAFF, write=True))]) -> dict:
+    def draft_candidate(
+        county: County,
+        body: CandidateIn,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(Role.GOV_UNIT, Role.CONGRESS_STAFF, write=True))],
+    ) -> dict:
         """The government drafts a candidate project (候选项目) from demands in the pool (lineage kept)."""
         check_county(principal, county)
         if not body.demand_ids and not body.suggestion_ids:
-            raise Problem(422, "Unprocessable", "name the demands or suggestions the candidate comes from",
-                          reason="lineage_required")
+            raise Problem(
+                422,
+                "Unprocessable",
+                "name the demands or suggestions the candidate comes from",
+                reason="lineage_required",
+            )
         if body.level != "county" and not body.town:
             raise Problem(422, "Unprocessable", "a town or street candidate names its town", reason="town_required")
         c = app.draft_candidate(meta_for(request, principal, county), CandidateDraft(**body.model_dump()))
         return {"id": str(c.id), **c.dossier()}
 
     @router.get("/counties/{county}/suggestions")
-    def suggestions(county: County, principal: Annotated[Principal, Depends(allow(*READERS))],
-                    include_used: bool = False) -> dict:
+    def suggestions(
+        county: County, principal: Annotated[Principal, Depends(allow(*READERS))], include_used: bool = False
+    ) -> dict:
         """Intake's project suggestions (merged demands) available for candidates."""
         check_county(principal, county)
         items = [d for d in views.list(SUGGESTIONS, county) if include_used or d["used_by"] is None]
@@ -67,8 +87,9 @@ def make_vote_router(app: DecisionApplication, views: ViewStore) -> APIRouter:
         return {"county": county, "total": len(items), "items": items}
 
     @router.get("/counties/{county}/candidates")
-    def candidates(county: County, principal: Annotated[Principal, Depends(allow(*READERS))],
-                   year: int | None = None) -> dict:
+    def candidates(
+        county: County, principal: Annotated[Principal, Depends(allow(*READERS))], year: int | None = None
+    ) -> dict:
         check_county(principal, county)
         items = sorted(county_list(CANDIDATES, county, year), key=lambda d: d["drafted_at"])
         return {"county": county, "total": len(items), "items": items}
@@ -78,8 +99,12 @@ def make_vote_router(app: DecisionApplication, views: ViewStore) -> APIRouter:
         return doc(CANDIDATES, candidate_id, principal)
 
     @router.post("/candidates/{candidate_id}/screening")
-    def screen(candidate_id: UUID, body: ScreeningIn, request: Request, principal: Annotated[
-            Principal, Depends(allow(Role.GOV_UNIT, Role.CONGRESS_STAFF, write=True))]) -> dict:
+    def screen(
+        candidate_id: UUID,
+        body: ScreeningIn,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(Role.GOV_UNIT, Role.CONGRESS_STAFF, write=True))],
+    ) -> dict:
         """初审: scores 1..5 and reasons on 必要性、可行性、普惠性、区域平衡 and 最急需、最突出、最现实."""
         county = owner(candidate_id, principal)
         c = app.screen_candidate(meta_for(request, principal, county), candidate_id, body.scores, body.reasons)
@@ -87,16 +112,27 @@ def make_vote_router(app: DecisionApplication, views: ViewStore) -> APIRouter:
 
     # the candidate list -------------------------------------------------------------------
     @router.post("/counties/{county}/candidate-lists", status_code=201)
-    def draft_list(county: County, body: ListIn, request: Request, principal: Annotated[
-            Principal, Depends(allow(Role.GOV_UNIT, Role.CONGRESS_STAFF, write=True))]) -> dict:
+    def draft_list(
+        county: County,
+        body: ListIn,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(Role.GOV_UNIT, Role.CONGRESS_STAFF, write=True))],
+    ) -> dict:
         check_county(principal, county)
-        lst = app.draft_list(meta_for(request, principal, county, reason=body.reason), body.year, body.level,
-                             body.town, body.title, body.candidate_ids)
+        lst = app.draft_list(
+            meta_for(request, principal, county, reason=body.reason),
+            body.year,
+            body.level,
+            body.town,
+            body.title,
+            body.candidate_ids,
+        )
         return {"id": str(lst.id), "status": lst.status, "pending_step": lst.pending_step, "version": lst.version}
 
     @router.get("/counties/{county}/candidate-lists")
-    def lists(county: County, principal: Annotated[Principal, Depends(allow(*READERS))],
-              year: int | None = None) -> dict:
+    def lists(
+        county: County, principal: Annotated[Principal, Depends(allow(*READERS))], year: int | None = None
+    ) -> dict:
         check_county(principal, county)
         items = sorted(county_list(LISTS, county, year), key=lambda d: d["drafted_at"])
         return {"county": county, "steps": STEPS, "total": len(items), "items": items}
@@ -106,33 +142,54 @@ def make_vote_router(app: DecisionApplication, views: ViewStore) -> APIRouter:
         return doc(LISTS, list_id, principal)
 
     @router.post("/candidate-lists/{list_id}/decisions")
-    def decide_list(list_id: UUID, body: ListDecisionIn, request: Request, principal: Annotated[
-            Principal, Depends(allow(*STAFF, write=True))]) -> dict:
+    def decide_list(
+        list_id: UUID,
+        body: ListDecisionIn,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(*STAFF, write=True))],
+    ) -> dict:
         """Record a step of the approval chain: 主任会议 → 党委审定 → 常委会 → 主席团; or send the list back."""
         county = owner(list_id, principal)
-        lst = app.decide_list(meta_for(request, principal, county, reason=body.reason), list_id, body.step,
-                              body.decision == "approve")
+        lst = app.decide_list(
+            meta_for(request, principal, county, reason=body.reason), list_id, body.step, body.decision == "approve"
+        )
         return {"id": str(lst.id), "status": lst.status, "pending_step": lst.pending_step, "version": lst.version}
 
     @router.post("/candidate-lists/{list_id}/revise")
-    def revise_list(list_id: UUID, body: ReviseIn, request: Request, principal: Annotated[
-            Principal, Depends(allow(Role.GOV_UNIT, Role.CONGRESS_STAFF, write=True))]) -> dict:
+    def revise_list(
+        list_id: UUID,
+        body: ReviseIn,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(Role.GOV_UNIT, Role.CONGRESS_STAFF, write=True))],
+    ) -> dict:
         county = owner(list_id, principal)
         lst = app.revise_list(meta_for(request, principal, county, reason=body.reason), list_id, body.candidate_ids)
         return {"id": str(lst.id), "status": lst.status, "pending_step": lst.pending_step, "version": lst.version}
 
     # sessions -----------------------------------------------------------------------------
     @router.post("/counties/{county}/sessions", status_code=201)
-    def schedule(county: County, body: SessionIn, request: Request, principal: Annotated[
-            Principal, Depends(allow(*STAFF, write=True))]) -> dict:
+    def schedule(
+        county: County,
+        body: SessionIn,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(*STAFF, write=True))],
+    ) -> dict:
         check_county(principal, county)
-        s = app.schedule_session(meta_for(request, principal, county), body.year, body.level, body.town, body.name,
-                                 body.list_id, [d.model_dump() for d in body.roll])
+        s = app.schedule_session(
+            meta_for(request, principal, county),
+            body.year,
+            body.level,
+            body.town,
+            body.name,
+            body.list_id,
+            [d.model_dump() for d in body.roll],
+        )
         return {"id": str(s.id), **s.summary()}
 
     @router.get("/counties/{county}/sessions")
-    def sessions(county: County, principal: Annotated[Principal, Depends(allow(*READERS))],
-                 year: int | None = None) -> dict:
+    def sessions(
+        county: County, principal: Annotated[Principal, Depends(allow(*READERS))], year: int | None = None
+    ) -> dict:
         check_county(principal, county)
         items = sorted(county_list(SESSIONS, county, year), key=lambda d: d["scheduled_at"])
         return {"county": county, "total": len(items), "items": items}
@@ -142,8 +199,12 @@ def make_vote_router(app: DecisionApplication, views: ViewStore) -> APIRouter:
         return doc(SESSIONS, session_id, principal)
 
     @router.post("/sessions/{session_id}/check-in")
-    def check_in(session_id: UUID, body: CheckInIn, request: Request, principal: Annotated[
-            Principal, Depends(allow(Role.CONGRESS_STAFF, Role.DEPUTY, write=True))]) -> dict:
+    def check_in(
+        session_id: UUID,
+        body: CheckInIn,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(Role.CONGRESS_STAFF, Role.DEPUTY, write=True))],
+    ) -> dict:
         """Attendance; hands out the deputy's one ballot token (shown once, never stored)."""
         county = owner(session_id, principal)
         if not principal.has_any({Role.CONGRESS_STAFF}) and body.deputy_id != principal.subject:
@@ -152,49 +213,85 @@ def make_vote_router(app: DecisionApplication, views: ViewStore) -> APIRouter:
         return {"session_id": str(session_id), "deputy_id": body.deputy_id, "ballot_token": token}
 
     @router.post("/sessions/{session_id}/votes", status_code=201)
-    def open_vote(session_id: UUID, body: OpenVoteIn, request: Request, principal: Annotated[
-            Principal, Depends(allow(*STAFF, write=True))]) -> dict:
+    def open_vote(
+        session_id: UUID,
+        body: OpenVoteIn,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(*STAFF, write=True))],
+    ) -> dict:
         """Open a vote round (差额/等额; electronic or paper). A run-off takes the tied candidates."""
         county = owner(session_id, principal)
-        s = app.open_vote(meta_for(request, principal, county), session_id, body.seats, body.kind, body.mode,
-                          body.candidate_ids)
+        s = app.open_vote(
+            meta_for(request, principal, county), session_id, body.seats, body.kind, body.mode, body.candidate_ids
+        )
         current = s.rounds[-1]
-        return {"session_id": str(s.id), "round_no": current["round_no"], "box_id": str(current["box_id"]),
-                "attending": current["attending"], "quorum_met": current["quorum_met"],
-                "rule_version": current["rule_version"]}
+        return {
+            "session_id": str(s.id),
+            "round_no": current["round_no"],
+            "box_id": str(current["box_id"]),
+            "attending": current["attending"],
+            "quorum_met": current["quorum_met"],
+            "rule_version": current["rule_version"],
+        }
 
     @router.post("/sessions/{session_id}/ballots", status_code=201)
-    def cast(session_id: UUID, body: BallotIn, request: Request, principal: Annotated[
-            Principal, Depends(allow(Role.DEPUTY, write=True))]) -> dict:
+    def cast(
+        session_id: UUID,
+        body: BallotIn,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(Role.DEPUTY, write=True))],
+    ) -> dict:
         """Cast a secret ballot with a ballot token. Recorded without the deputy's id; returns a receipt."""
         county = owner(session_id, principal)
         receipt = app.cast(meta_for(request, principal, county), session_id, body.token, dict(body.marks))
         return {"receipt": receipt}
 
     @router.post("/sessions/{session_id}/paper-boxes", status_code=201)
-    def enter_box(session_id: UUID, body: PaperBoxIn, request: Request, principal: Annotated[
-            Principal, Depends(allow(*STAFF, write=True))]) -> dict:
+    def enter_box(
+        session_id: UUID,
+        body: PaperBoxIn,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(*STAFF, write=True))],
+    ) -> dict:
         """A teller (监票人/计票人) enters one ballot box's counts; a different teller confirms."""
         county = owner(session_id, principal)
-        box = app.enter_box(meta_for(request, principal, county), session_id, body.box_no, body.issued,
-                            body.returned, body.invalid, {k: dict(v) for k, v in body.counts.items()})
+        box = app.enter_box(
+            meta_for(request, principal, county),
+            session_id,
+            body.box_no,
+            body.issued,
+            body.returned,
+            body.invalid,
+            {k: dict(v) for k, v in body.counts.items()},
+        )
         return box.boxes[body.box_no]
 
     @router.post("/sessions/{session_id}/paper-boxes/{box_no}/confirm")
-    def confirm_box(session_id: UUID, box_no: str, request: Request, principal: Annotated[
-            Principal, Depends(allow(*STAFF, write=True))]) -> dict:
+    def confirm_box(
+        session_id: UUID,
+        box_no: str,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(*STAFF, write=True))],
+    ) -> dict:
         county = owner(session_id, principal)
         return app.confirm_box(meta_for(request, principal, county), session_id, box_no).boxes[box_no]
 
     @router.post("/sessions/{session_id}/close")
-    def close(session_id: UUID, request: Request, principal: Annotated[
-            Principal, Depends(allow(*STAFF, write=True))]) -> dict:
+    def close(
+        session_id: UUID, request: Request, principal: Annotated[Principal, Depends(allow(*STAFF, write=True))]
+    ) -> dict:
         """Close the vote: publish the ballots in random order and declare the result under the county's rules."""
         county = owner(session_id, principal)
         s = app.close_vote(meta_for(request, principal, county), session_id)
-        return {"session_id": str(s.id), "status": s.status, "round": _round_view(s.rounds[-1]),
-                "elected": [{k: e[k] for k in ("candidate_id", "project_id", "name", "rank", "yes", "no", "abstain")}
-                            for e in s.elected]}
+        return {
+            "session_id": str(s.id),
+            "status": s.status,
+            "round": _round_view(s.rounds[-1]),
+            "elected": [
+                {k: e[k] for k in ("candidate_id", "project_id", "name", "rank", "yes", "no", "abstain")}
+                for e in s.elected
+            ],
+        }
 
     @router.get("/sessions/{session_id}/rounds/{round_no}/ballots")
     def published(session_id: UUID, round_no: int, principal: Annotated[Principal, Depends(allow(*READERS))]) -> dict:
@@ -205,9 +302,16 @@ def make_vote_router(app: DecisionApplication, views: ViewStore) -> APIRouter:
         box = views.get(BOXES, s["rounds"][round_no - 1]["box_id"]) or {}
         if box.get("status") != "closed":
             raise Problem(409, "Conflict", "ballots are published when the vote closes", reason="vote_open")
-        return {"session_id": str(session_id), "round_no": round_no, "mode": box["mode"], "items": box["items"],
-                "choices": box["choices"], "ballots": box["published"], "boxes": list(box["boxes"].values()),
-                "result": box["result"]}
+        return {
+            "session_id": str(session_id),
+            "round_no": round_no,
+            "mode": box["mode"],
+            "items": box["items"],
+            "choices": box["choices"],
+            "ballots": box["published"],
+            "boxes": list(box["boxes"].values()),
+            "result": box["result"],
+        }
 
     @router.get("/sessions/{session_id}/rounds/{round_no}/box")
     def box_state(session_id: UUID, round_no: int, principal: Annotated[Principal, Depends(allow(*READERS))]) -> dict:
@@ -219,8 +323,9 @@ def make_vote_router(app: DecisionApplication, views: ViewStore) -> APIRouter:
         return {k: box.get(k) for k in ("mode", "issued", "cast", "status", "boxes")}
 
     @router.get("/counties/{county}/results")
-    def results(county: County, principal: Annotated[Principal, Depends(allow(PUBLIC))], year: int | None = None
-                ) -> dict:
+    def results(
+        county: County, principal: Annotated[Principal, Depends(allow(PUBLIC))], year: int | None = None
+    ) -> dict:
         """Public: the adopted projects of each decided session, with votes and rank."""
         items = sorted(county_list(RESULTS, county, year), key=lambda d: (d["year"], d["name"]))
         return {"county": county, "total": len(items), "items": items}
@@ -229,12 +334,20 @@ def make_vote_router(app: DecisionApplication, views: ViewStore) -> APIRouter:
     def sheet(session_id: UUID, principal: Annotated[Principal, Depends(allow(*READERS))]) -> Response:
         """The printable result sheet (PDF) for the presidium to sign."""
         s = doc(SESSIONS, session_id, principal)
-        return Response(result_sheet_pdf(s), media_type="application/pdf",
-                        headers={"content-disposition": f'inline; filename="result-{session_id}.pdf"'})
+        return Response(
+            result_sheet_pdf(s),
+            media_type="application/pdf",
+            headers={"content-disposition": f'inline; filename="result-{session_id}.pdf"'},
+        )
 
     return router
 
 
 def _round_view(r: dict) -> dict:
-    return {"round_no": r["round_no"], "status": r["status"], "result": r["result"], "tally": r.get("tally"),
-            "rule_version": r["rule_version"]}
+    return {
+        "round_no": r["round_no"],
+        "status": r["status"],
+        "result": r["result"],
+        "tally": r.get("tally"),
+        "rule_version": r["rule_version"],
+    }

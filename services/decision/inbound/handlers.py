@@ -5,17 +5,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from shared.persistence.application import Inbound, UnitOfWork
+from services.decision.app.application import DecisionApplication
+from shared.bus.messages import Delivered, Subscription, envelope_decoder
 from shared.contracts import intake as i
 from shared.contracts.envelope import Envelope
 from shared.kernel.meta import Meta
-from shared.runtime.service import Delivered, Subscription, envelope_decoder
-from services.decision.app.application import DecisionApplication
+from shared.persistence.application import Inbound, UnitOfWork
 
 
 def meta_of(env: Envelope) -> Meta:
-    return Meta(county=env.county, actor_role=env.actor.role, actor_id=env.actor.id, occurred_at=env.occurred_at,
-                correlation_id=env.correlation_id, causation_id=str(env.event_id))
+    return Meta(
+        county=env.county,
+        actor_role=env.actor.role,
+        actor_id=env.actor.id,
+        occurred_at=env.occurred_at,
+        correlation_id=env.correlation_id,
+        causation_id=str(env.event_id),
+    )
 
 
 def handle_intake(app: DecisionApplication) -> Callable[[UnitOfWork, Inbound], None]:
@@ -26,8 +32,9 @@ def handle_intake(app: DecisionApplication) -> Callable[[UnitOfWork, Inbound], N
             meta = meta_of(env)
             app.pool_demand(uow, meta, p.demand_id, p.channel, p.town, p.category, p.text)
         elif isinstance(p, i.SuggestionRaised):
-            app.pool_suggestion(uow, meta_of(env), p.suggestion_id, p.title, p.category, p.towns, p.demand_ids,
-                                p.split_from)
+            app.pool_suggestion(
+                uow, meta_of(env), p.suggestion_id, p.title, p.category, p.towns, p.demand_ids, p.split_from
+            )
         elif isinstance(p, i.SuggestionSplit):
             app.split_suggestion(uow, meta_of(env), p.suggestion_id, p.remaining_demand_ids)
 

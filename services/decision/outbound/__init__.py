@@ -1,1 +1,2 @@
-"""Decision's outbound: domain events out: each stored event mapped to the contracts it publishes (a typed dispatch table)."""
+"""Decision's outbound: domain events out: each stored event mapped to the contracts it publishes (a typed dispatch
+table)."""

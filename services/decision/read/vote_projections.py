@@ -6,13 +6,13 @@ the ballots themselves appear when the box closes, in the published (random) ord
 
 from __future__ import annotations
 
+from services.decision.domain.candidate import Candidate
+from services.decision.domain.candidate_list import STEPS, CandidateList
+from services.decision.domain.pooled_suggestion import PooledSuggestion
+from services.decision.domain.session import VoteSession
 from shared.ballots.box import BallotBox
 from shared.ballots.tally import box_flags
 from shared.views.store import ViewTx
-from services.decision.domain.candidate_list import STEPS, CandidateList
-from services.decision.domain.candidate import Candidate
-from services.decision.domain.pooled_suggestion import PooledSuggestion
-from services.decision.domain.session import VoteSession
 
 CANDIDATES, LISTS, SESSIONS, BOXES, RESULTS = "candidate", "candidate_list", "session", "ballot_box", "result"
 SUGGESTIONS = "suggestion"
@@ -25,36 +25,89 @@ def _at(event: object) -> str:
 def project_votes(tx: ViewTx, event: object) -> None:
     oid = str(getattr(event, "originator_id", ""))
     if isinstance(event, PooledSuggestion.Pooled):
-        tx.put(SUGGESTIONS, oid, event.meta.county, {
-            "id": oid, "county": event.meta.county, "title": event.title, "category": event.category,
-            "towns": event.towns, "demand_ids": [str(d) for d in event.demand_ids],
-            "split_from": str(event.split_from) if event.split_from else None, "used_by": None,
-            "pooled_at": _at(event)})
+        tx.put(
+            SUGGESTIONS,
+            oid,
+            event.meta.county,
+            {
+                "id": oid,
+                "county": event.meta.county,
+                "title": event.title,
+                "category": event.category,
+                "towns": event.towns,
+                "demand_ids": [str(d) for d in event.demand_ids],
+                "split_from": str(event.split_from) if event.split_from else None,
+                "used_by": None,
+                "pooled_at": _at(event),
+            },
+        )
     elif isinstance(event, PooledSuggestion.Split):
         tx.update(SUGGESTIONS, oid, lambda d: d.update(demand_ids=[str(x) for x in event.remaining_demand_ids]))
     elif isinstance(event, PooledSuggestion.Used):
         tx.update(SUGGESTIONS, oid, lambda d: d.update(used_by=str(event.candidate_id)))
     elif isinstance(event, Candidate.Drafted):
-        tx.put(CANDIDATES, oid, event.meta.county, {
-            "id": oid, "county": event.meta.county, "year": event.year, "level": event.level, "town": event.town,
-            "name": event.name, "content": event.content, "implementing_body": event.implementing_body,
-            "investment": str(event.investment), "deadline": event.deadline.isoformat(),
-            "requirements": event.requirements, "coverage": event.coverage,
-            "demand_ids": [str(d) for d in event.demand_ids],
-            "suggestion_ids": [str(x) for x in event.suggestion_ids], "screening": None, "drafted_at": _at(event),
-            "drafted_by": event.meta.actor_id})
+        tx.put(
+            CANDIDATES,
+            oid,
+            event.meta.county,
+            {
+                "id": oid,
+                "county": event.meta.county,
+                "year": event.year,
+                "level": event.level,
+                "town": event.town,
+                "name": event.name,
+                "content": event.content,
+                "implementing_body": event.implementing_body,
+                "investment": str(event.investment),
+                "deadline": event.deadline.isoformat(),
+                "requirements": event.requirements,
+                "coverage": event.coverage,
+                "demand_ids": [str(d) for d in event.demand_ids],
+                "suggestion_ids": [str(x) for x in event.suggestion_ids],
+                "screening": None,
+                "drafted_at": _at(event),
+                "drafted_by": event.meta.actor_id,
+            },
+        )
     elif isinstance(event, Candidate.Screened):
-        tx.update(CANDIDATES, oid, lambda d: d.update(screening={
-            "scores": event.scores, "reasons": event.reasons, "total": sum(event.scores.values()),
-            "by": event.meta.actor_id, "at": _at(event)}))
-    elif isinstance(event, (CandidateList.Drafted, CandidateList.Approved, CandidateList.SentBack,
-                            CandidateList.Revised)):
+        tx.update(
+            CANDIDATES,
+            oid,
+            lambda d: d.update(
+                screening={
+                    "scores": event.scores,
+                    "reasons": event.reasons,
+                    "total": sum(event.scores.values()),
+                    "by": event.meta.actor_id,
+                    "at": _at(event),
+                }
+            ),
+        )
+    elif isinstance(
+        event, (CandidateList.Drafted, CandidateList.Approved, CandidateList.SentBack, CandidateList.Revised)
+    ):
         _project_list(tx, oid, event)
     elif isinstance(event, VoteSession.Scheduled):
-        tx.put(SESSIONS, oid, event.meta.county, {
-            "id": oid, "county": event.meta.county, "year": event.year, "level": event.level, "town": event.town,
-            "name": event.name, "list_id": str(event.list_id), "roll": event.roll, "present": [],
-            "rounds": [], "status": "scheduled", "scheduled_at": _at(event)})
+        tx.put(
+            SESSIONS,
+            oid,
+            event.meta.county,
+            {
+                "id": oid,
+                "county": event.meta.county,
+                "year": event.year,
+                "level": event.level,
+                "town": event.town,
+                "name": event.name,
+                "list_id": str(event.list_id),
+                "roll": event.roll,
+                "present": [],
+                "rounds": [],
+                "status": "scheduled",
+                "scheduled_at": _at(event),
+            },
+        )
     elif isinstance(event, VoteSession.CheckedIn):
         tx.update(SESSIONS, oid, lambda d: d["present"].append(event.deputy_id))
     elif isinstance(event, VoteSession.VoteOpened):
@@ -63,57 +116,122 @@ def project_votes(tx: ViewTx, event: object) -> None:
         _project_declared(tx, oid, event)
     elif isinstance(event, BallotBox.Opened):
         session_id, _, round_no = event.key.partition(":")
-        tx.put(BOXES, oid, event.meta.county, {
-            "id": oid, "county": event.meta.county, "session_id": session_id, "round_no": int(round_no),
-            "mode": event.mode, "issued": event.issued, "cast": 0, "items": event.items, "choices": event.choices,
-            "boxes": {}, "status": "open", "published": None, "result": None})
+        tx.put(
+            BOXES,
+            oid,
+            event.meta.county,
+            {
+                "id": oid,
+                "county": event.meta.county,
+                "session_id": session_id,
+                "round_no": int(round_no),
+                "mode": event.mode,
+                "issued": event.issued,
+                "cast": 0,
+                "items": event.items,
+                "choices": event.choices,
+                "boxes": {},
+                "status": "open",
+                "published": None,
+                "result": None,
+            },
+        )
     elif isinstance(event, BallotBox.Cast):
         tx.update(BOXES, oid, lambda d: d.update(cast=d["cast"] + 1))
     elif isinstance(event, BallotBox.BoxEntered):
         box = tx.get(BOXES, oid) or {}
-        tx.update(BOXES, oid, lambda d: d["boxes"].update({event.box_no: {
-            "box_no": event.box_no, "issued": event.issued, "returned": event.returned, "invalid": event.invalid,
-            "valid": event.returned - event.invalid, "counts": event.counts, "entered_by": event.meta.actor_id,
-            "entered_at": _at(event), "confirmed_by": None,
-            "flags": _flags(event, [i["id"] for i in box.get("items", [])])}}))
+        tx.update(
+            BOXES,
+            oid,
+            lambda d: d["boxes"].update(
+                {
+                    event.box_no: {
+                        "box_no": event.box_no,
+                        "issued": event.issued,
+                        "returned": event.returned,
+                        "invalid": event.invalid,
+                        "valid": event.returned - event.invalid,
+                        "counts": event.counts,
+                        "entered_by": event.meta.actor_id,
+                        "entered_at": _at(event),
+                        "confirmed_by": None,
+                        "flags": _flags(event, [i["id"] for i in box.get("items", [])]),
+                    }
+                }
+            ),
+        )
     elif isinstance(event, BallotBox.BoxConfirmed):
-        tx.update(BOXES, oid, lambda d: d["boxes"][event.box_no].update(confirmed_by=event.meta.actor_id,
-                                                                         confirmed_at=_at(event)))
+        tx.update(
+            BOXES,
+            oid,
+            lambda d: d["boxes"][event.box_no].update(confirmed_by=event.meta.actor_id, confirmed_at=_at(event)),
+        )
     elif isinstance(event, BallotBox.Closed):
         tx.update(BOXES, oid, lambda d: d.update(status="closed", published=event.published, result=event.result))
 
 
 def _flags(event: BallotBox.BoxEntered, items: list[str]) -> list[str]:
-    return box_flags({"issued": event.issued, "returned": event.returned, "invalid": event.invalid,
-                      "counts": event.counts}, items)
+    return box_flags(
+        {"issued": event.issued, "returned": event.returned, "invalid": event.invalid, "counts": event.counts}, items
+    )
 
 
 def _project_list(tx: ViewTx, oid: str, event: object) -> None:
     meta = event.meta  # type: ignore[attr-defined]
     if isinstance(event, CandidateList.Drafted):
-        tx.put(LISTS, oid, meta.county, {
-            "id": oid, "county": meta.county, "year": event.year, "level": event.level, "town": event.town,
-            "title": event.title, "version": 1, "candidate_ids": [str(c) for c in event.candidate_ids],
-            "status": "in_review", "pending_step": STEPS[0], "drafted_at": _at(event), "history": [
-                {"version": 1, "step": "government_draft", "decision": "drafted", "by": meta.actor_id,
-                 "at": _at(event), "reason": meta.reason, "candidate_ids": [str(c) for c in event.candidate_ids]}]})
+        tx.put(
+            LISTS,
+            oid,
+            meta.county,
+            {
+                "id": oid,
+                "county": meta.county,
+                "year": event.year,
+                "level": event.level,
+                "town": event.town,
+                "title": event.title,
+                "version": 1,
+                "candidate_ids": [str(c) for c in event.candidate_ids],
+                "status": "in_review",
+                "pending_step": STEPS[0],
+                "drafted_at": _at(event),
+                "history": [
+                    {
+                        "version": 1,
+                        "step": "government_draft",
+                        "decision": "drafted",
+                        "by": meta.actor_id,
+                        "at": _at(event),
+                        "reason": meta.reason,
+                        "candidate_ids": [str(c) for c in event.candidate_ids],
+                    }
+                ],
+            },
+        )
         return
 
     def change(doc: dict) -> None:
         entry = {"version": doc["version"], "by": meta.actor_id, "at": _at(event), "reason": meta.reason}
         if isinstance(event, CandidateList.Approved):
             done = STEPS.index(event.step) + 1
-            doc.update(status="put_to_session" if done == len(STEPS) else "in_review",
-                       pending_step=STEPS[done] if done < len(STEPS) else None)
+            doc.update(
+                status="put_to_session" if done == len(STEPS) else "in_review",
+                pending_step=STEPS[done] if done < len(STEPS) else None,
+            )
             entry.update(step=event.step, decision="approved")
         elif isinstance(event, CandidateList.SentBack):
             doc.update(status="sent_back", pending_step=None)
             entry.update(step=event.step, decision="sent_back")
         else:
-            doc.update(version=doc["version"] + 1, status="in_review", pending_step=STEPS[0],
-                       candidate_ids=[str(c) for c in event.candidate_ids])
-            entry.update(version=doc["version"], step="government_draft", decision="revised",
-                         candidate_ids=doc["candidate_ids"])
+            doc.update(
+                version=doc["version"] + 1,
+                status="in_review",
+                pending_step=STEPS[0],
+                candidate_ids=[str(c) for c in event.candidate_ids],
+            )
+            entry.update(
+                version=doc["version"], step="government_draft", decision="revised", candidate_ids=doc["candidate_ids"]
+            )
         doc["history"].append(entry)
 
     tx.update(LISTS, oid, change)
@@ -121,12 +239,27 @@ def _project_list(tx: ViewTx, oid: str, event: object) -> None:
 
 def _project_open(tx: ViewTx, oid: str, event: VoteSession.VoteOpened) -> None:
     def change(doc: dict) -> None:
-        doc["rounds"].append({
-            "round_no": event.round_no, "box_id": str(event.box_id), "candidates": event.candidates,
-            "seats": event.seats, "kind": event.kind, "mode": event.mode, "runoff": event.runoff,
-            "attending": event.attending, "roll_size": event.roll_size, "quorum_met": event.quorum_met,
-            "issued_to": event.issued_to, "rule_version": event.rule_version, "rules": event.rules,
-            "opened_at": _at(event), "status": "open", "result": None, "tally": None})
+        doc["rounds"].append(
+            {
+                "round_no": event.round_no,
+                "box_id": str(event.box_id),
+                "candidates": event.candidates,
+                "seats": event.seats,
+                "kind": event.kind,
+                "mode": event.mode,
+                "runoff": event.runoff,
+                "attending": event.attending,
+                "roll_size": event.roll_size,
+                "quorum_met": event.quorum_met,
+                "issued_to": event.issued_to,
+                "rule_version": event.rule_version,
+                "rules": event.rules,
+                "opened_at": _at(event),
+                "status": "open",
+                "result": None,
+                "tally": None,
+            }
+        )
         doc["status"] = "voting"
 
     tx.update(SESSIONS, oid, change)
@@ -144,11 +277,25 @@ def _project_declared(tx: ViewTx, oid: str, event: VoteSession.Declared) -> None
     if doc is None:
         return
     result = tx.get(RESULTS, oid) or {
-        "id": oid, "session_id": oid, "county": doc["county"], "year": doc["year"], "level": doc["level"],
-        "town": doc["town"], "name": doc["name"], "elected": [], "rounds": []}
+        "id": oid,
+        "session_id": oid,
+        "county": doc["county"],
+        "year": doc["year"],
+        "level": doc["level"],
+        "town": doc["town"],
+        "name": doc["name"],
+        "elected": [],
+        "rounds": [],
+    }
     result["elected"].extend(event.elected)
-    result["rounds"].append({"round_no": event.round_no, "status": event.result["status"],
-                             "reason": event.result["reason"], "rule_version": event.rule_version,
-                             "at": _at(event)})
+    result["rounds"].append(
+        {
+            "round_no": event.round_no,
+            "status": event.result["status"],
+            "reason": event.result["reason"],
+            "rule_version": event.rule_version,
+            "at": _at(event),
+        }
+    )
     result["status"] = status
     tx.put(RESULTS, oid, doc["county"], result)

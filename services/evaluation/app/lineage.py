@@ -20,6 +20,7 @@ class TrackingLookup(Protocol):
 
 def intake_tracking(base_url: str, timeout: float = 10.0) -> TrackingLookup:
     """The demand behind a tracking code (county and timeline), or None when intake does not know it."""
+
     def lookup(code: str) -> dict | None:
         response = httpx.get(f"{base_url.rstrip('/')}/intake/api/track/{code}", timeout=timeout)
         if response.status_code == 404:
@@ -31,11 +32,12 @@ def intake_tracking(base_url: str, timeout: float = 10.0) -> TrackingLookup:
 
 
 def linked_projects(demand: dict) -> set[str]:
-    return {e.get("ref", "") for e in demand.get("timeline", []) if e.get("stage") in {"adopted", "project",
-                                                                                         "completed", "verdict"}}
+    return {
+        e.get("ref", "")
+        for e in demand.get("timeline", [])
+        if e.get("stage") in {"adopted", "project", "completed", "verdict"}
+    }
 
 
 def rater_key(county: str, code: str) -> str:
     return hashlib.sha256(f"resident:{county}:{code.strip().upper()}".encode()).hexdigest()
-
-

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from shared.persistence.application import NotFound
-from shared.kernel.meta import Meta, RuleViolation
 from services.evaluation.domain.rectification import Rectification, rectification_id_for
 from services.evaluation.domain.rules import verdict
+from shared.kernel.meta import Meta, RuleViolation
+from shared.persistence.application import NotFound
 
 
 class RectificationCases:

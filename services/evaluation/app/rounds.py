@@ -7,14 +7,14 @@ import secrets
 from datetime import date
 from uuid import UUID
 
-from shared.persistence.application import NotFound
-from shared.ballots.box import BallotBox, anonymous
-from shared.ballots.tokens import is_valid, new_token, receipt_code, scope_key
-from shared.kernel.meta import Meta, RuleViolation
 from services.evaluation.domain.rating import ProjectRating, rating_id_for
 from services.evaluation.domain.rectification import Rectification, rectification_id_for
 from services.evaluation.domain.round import RatingRound, round_id_for
 from services.evaluation.domain.rules import VERDICTS, rated_in_round, rectification_deadline, verdict
+from shared.ballots.box import BallotBox, anonymous
+from shared.ballots.tokens import is_valid, new_token, receipt_code, scope_key
+from shared.kernel.meta import Meta, RuleViolation
+from shared.persistence.application import NotFound
 
 CHOICES = list(VERDICTS)
 
@@ -28,8 +28,9 @@ class RoundCases:
             raise NotFound(str(round_id))
         return found
 
-    def open_round(self, meta: Meta, session_year: int, rated_year: int, closes_on: date, mode: str,
-                   candidates: list[UUID]) -> RatingRound:
+    def open_round(
+        self, meta: Meta, session_year: int, rated_year: int, closes_on: date, mode: str, candidates: list[UUID]
+    ) -> RatingRound:
         """``candidates``: the county's projects of ``rated_year`` with an open rating (from the read model);
         each is checked here, and only the tiers the county rates at the session are taken."""
         if self.find(round_id_for(meta.county, session_year)) is not None:  # type: ignore[attr-defined]
@@ -40,12 +41,25 @@ class RoundCases:
         projects = []
         for project_id in candidates:
             rating = self.find(rating_id_for(project_id))  # type: ignore[attr-defined]
-            if (isinstance(rating, ProjectRating) and rating.county == meta.county and rating.year == rated_year
-                    and rating.status == "open" and rated_in_round(rating.tier, rules)):
+            if (
+                isinstance(rating, ProjectRating)
+                and rating.county == meta.county
+                and rating.year == rated_year
+                and rating.status == "open"
+                and rated_in_round(rating.tier, rules)
+            ):
                 projects.append({"project_id": str(rating.project_id), "name": rating.name, "tier": rating.tier})
         projects.sort(key=lambda p: (p["tier"], p["name"], p["project_id"]))
-        rnd = RatingRound(meta=meta, session_year=session_year, rated_year=rated_year, session_closes_on=closes_on,
-                          projects=projects, mode=mode, rule_version=version, rules=rules)
+        rnd = RatingRound(
+            meta=meta,
+            session_year=session_year,
+            rated_year=rated_year,
+            session_closes_on=closes_on,
+            projects=projects,
+            mode=mode,
+            rule_version=version,
+            rules=rules,
+        )
         self.save(rnd)  # type: ignore[attr-defined]
         return rnd
 
@@ -58,9 +72,16 @@ class RoundCases:
 
     def start_rating(self, meta: Meta, round_id: UUID) -> RatingRound:
         rnd = self.rating_round(round_id, meta.county)
-        box = BallotBox(key=f"rating:{rnd.id}", meta=meta, title=f"{rnd.session_year} 满意度测评",
-                        items=[{"id": p["project_id"], "label": p["name"]} for p in rnd.projects],
-                        choices=CHOICES, mode=rnd.mode, issued=len(rnd.present), limits={})
+        box = BallotBox(
+            key=f"rating:{rnd.id}",
+            meta=meta,
+            title=f"{rnd.session_year} 满意度测评",
+            items=[{"id": p["project_id"], "label": p["name"]} for p in rnd.projects],
+            choices=CHOICES,
+            mode=rnd.mode,
+            issued=len(rnd.present),
+            limits={},
+        )
         rnd.start_rating(meta, box.id)
         self.save(rnd, box)  # type: ignore[attr-defined]
         return rnd
@@ -87,8 +108,16 @@ class RoundCases:
         self.save(box)  # type: ignore[attr-defined]
         return receipt
 
-    def enter_paper_box(self, meta: Meta, round_id: UUID, box_no: str, issued: int, returned: int, invalid: int,
-                        counts: dict[str, dict[str, int]]) -> BallotBox:
+    def enter_paper_box(
+        self,
+        meta: Meta,
+        round_id: UUID,
+        box_no: str,
+        issued: int,
+        returned: int,
+        invalid: int,
+        counts: dict[str, dict[str, int]],
+    ) -> BallotBox:
         _, box = self._open_box(round_id, meta.county)
         box.enter_box(meta, box_no, issued, returned, invalid, counts)
         self.save(box)  # type: ignore[attr-defined]
@@ -130,13 +159,27 @@ class RoundCases:
         orders = []
         deadline = rectification_deadline(rnd.session_closes_on, rnd.rules)
         for project_id, result in sorted(rnd.results.items()):
-            if result["verdict"] != "unsatisfied" or self.find(  # type: ignore[attr-defined]
-                    rectification_id_for(UUID(project_id))) is not None:
+            if (
+                result["verdict"] != "unsatisfied"
+                or self.find(  # type: ignore[attr-defined]
+                    rectification_id_for(UUID(project_id))
+                )
+                is not None
+            ):
                 continue
             rating = self.rating(UUID(project_id))  # type: ignore[attr-defined]
-            orders.append(Rectification(meta=meta, project_id=rating.project_id, round_id=rnd.id, name=rating.name,
-                                        year=rating.year, deadline=deadline, rule_version=rnd.rule_version,
-                                        demand_ids=rating.demand_ids))
+            orders.append(
+                Rectification(
+                    meta=meta,
+                    project_id=rating.project_id,
+                    round_id=rnd.id,
+                    name=rating.name,
+                    year=rating.year,
+                    deadline=deadline,
+                    rule_version=rnd.rule_version,
+                    demand_ids=rating.demand_ids,
+                )
+            )
         self.save(rnd, *orders)  # type: ignore[attr-defined]
         return rnd
 

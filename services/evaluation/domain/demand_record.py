@@ -21,8 +21,9 @@ class DemandRecord(Aggregate):
         return demand_record_id_for(demand_id)
 
     @event("Recorded")
-    def __init__(self, meta: Meta, demand_id: UUID, channel: str, town: str, category: str,
-                 submitted_at: datetime) -> None:
+    def __init__(
+        self, meta: Meta, demand_id: UUID, channel: str, town: str, category: str, submitted_at: datetime
+    ) -> None:
         self.county = meta.county
         self.demand_id = demand_id
         self.statuses: list[str] = []

@@ -31,9 +31,21 @@ class ProjectRating(Aggregate):
         return rating_id_for(project_id)
 
     @event("Opened")
-    def __init__(self, meta: Meta, project_id: UUID, year: int, tier: str, name: str, demand_ids: list[UUID],
-                 on_time: bool, planned_investment: str, spent: str, completed_on: date | None = None,
-                 deadline: date | None = None, town: str = "") -> None:
+    def __init__(
+        self,
+        meta: Meta,
+        project_id: UUID,
+        year: int,
+        tier: str,
+        name: str,
+        demand_ids: list[UUID],
+        on_time: bool,
+        planned_investment: str,
+        spent: str,
+        completed_on: date | None = None,
+        deadline: date | None = None,
+        town: str = "",
+    ) -> None:
         self.county = meta.county
         self.project_id = project_id
         self.year = year
@@ -52,18 +64,44 @@ class ProjectRating(Aggregate):
         self.round_id: UUID | None = None
         self.rule_version: int | None = None
 
-    def record_tally(self, meta: Meta, satisfied: int, basic: int, unsatisfied: int, verdict: str,
-                     rule_version: int, round_id: UUID | None = None) -> None:
+    def record_tally(
+        self,
+        meta: Meta,
+        satisfied: int,
+        basic: int,
+        unsatisfied: int,
+        verdict: str,
+        rule_version: int,
+        round_id: UUID | None = None,
+    ) -> None:
         """The counted ratings of every deputy rating this project (a round's ballots or tellers' counts)."""
         if self.status != "open":
             raise RuleViolation(f"rating is {self.status}; the verdict was already reached")
-        self._tallied(meta=meta, satisfied=satisfied, basic=basic, unsatisfied=unsatisfied, verdict=verdict,
-                      rule_version=rule_version, project_id=self.project_id, demand_ids=self.demand_ids,
-                      round_id=round_id)
+        self._tallied(
+            meta=meta,
+            satisfied=satisfied,
+            basic=basic,
+            unsatisfied=unsatisfied,
+            verdict=verdict,
+            rule_version=rule_version,
+            project_id=self.project_id,
+            demand_ids=self.demand_ids,
+            round_id=round_id,
+        )
 
     @event("Tallied")
-    def _tallied(self, meta: Meta, satisfied: int, basic: int, unsatisfied: int, verdict: str, rule_version: int,
-                 project_id: UUID, demand_ids: list[UUID], round_id: UUID | None = None) -> None:
+    def _tallied(
+        self,
+        meta: Meta,
+        satisfied: int,
+        basic: int,
+        unsatisfied: int,
+        verdict: str,
+        rule_version: int,
+        project_id: UUID,
+        demand_ids: list[UUID],
+        round_id: UUID | None = None,
+    ) -> None:
         self.status = "rated"
         self.verdict = verdict
         self.rule_version = rule_version

@@ -31,8 +31,17 @@ class Rectification(Aggregate):
         return rectification_id_for(project_id)
 
     @event("Ordered")
-    def __init__(self, meta: Meta, project_id: UUID, round_id: UUID, name: str, year: int, deadline: date,
-                 rule_version: int, demand_ids: list[UUID]) -> None:
+    def __init__(
+        self,
+        meta: Meta,
+        project_id: UUID,
+        round_id: UUID,
+        name: str,
+        year: int,
+        deadline: date,
+        rule_version: int,
+        demand_ids: list[UUID],
+    ) -> None:
         self.county = meta.county
         self.project_id = project_id
         self.round_id = round_id
@@ -64,27 +73,49 @@ class Rectification(Aggregate):
         """Raise the overdue warning once when the report is missing after the deadline."""
         if self.status != "ordered" or self.overdue_warned or today <= self.deadline:
             return False
-        self._overdue(meta=meta, deadline=self.deadline, days_overdue=(today - self.deadline).days,
-                      project_id=self.project_id)
+        self._overdue(
+            meta=meta, deadline=self.deadline, days_overdue=(today - self.deadline).days, project_id=self.project_id
+        )
         return True
 
     @event("OverdueWarned")
     def _overdue(self, meta: Meta, deadline: date, days_overdue: int, project_id: UUID) -> None:
         self.overdue_warned = True
 
-    def re_rate(self, meta: Meta, satisfied: int, basic: int, unsatisfied: int, verdict: str,
-                rule_version: int) -> None:
+    def re_rate(
+        self, meta: Meta, satisfied: int, basic: int, unsatisfied: int, verdict: str, rule_version: int
+    ) -> None:
         """Standing committee members rate again, under the same rule."""
         if self.status != "reported":
             raise RuleViolation(f"rectification is {self.status}; re-rating follows the government's report")
-        self._re_rated(meta=meta, satisfied=satisfied, basic=basic, unsatisfied=unsatisfied, verdict=verdict,
-                       rule_version=rule_version, project_id=self.project_id)
+        self._re_rated(
+            meta=meta,
+            satisfied=satisfied,
+            basic=basic,
+            unsatisfied=unsatisfied,
+            verdict=verdict,
+            rule_version=rule_version,
+            project_id=self.project_id,
+        )
 
     @event("ReRated")
-    def _re_rated(self, meta: Meta, satisfied: int, basic: int, unsatisfied: int, verdict: str, rule_version: int,
-                  project_id: UUID) -> None:
-        self.re_rating = {"satisfied": satisfied, "basically_satisfied": basic, "unsatisfied": unsatisfied,
-                          "verdict": verdict, "rule_version": rule_version}
+    def _re_rated(
+        self,
+        meta: Meta,
+        satisfied: int,
+        basic: int,
+        unsatisfied: int,
+        verdict: str,
+        rule_version: int,
+        project_id: UUID,
+    ) -> None:
+        self.re_rating = {
+            "satisfied": satisfied,
+            "basically_satisfied": basic,
+            "unsatisfied": unsatisfied,
+            "verdict": verdict,
+            "rule_version": rule_version,
+        }
         self.status = "escalation_pending" if verdict == "unsatisfied" else "closed"
 
     def record_next_step(self, meta: Meta, step: str, note: str) -> None:

@@ -33,8 +33,17 @@ class RatingRound(Aggregate):
         return round_id_for(meta.county, session_year)
 
     @event("Opened")
-    def __init__(self, meta: Meta, session_year: int, rated_year: int, session_closes_on: date,
-                 projects: list[dict], mode: str, rule_version: int, rules: dict) -> None:
+    def __init__(
+        self,
+        meta: Meta,
+        session_year: int,
+        rated_year: int,
+        session_closes_on: date,
+        projects: list[dict],
+        mode: str,
+        rule_version: int,
+        rules: dict,
+    ) -> None:
         if not projects:
             raise RuleViolation(f"no completed project of {rated_year} is waiting to be rated")
         if session_closes_on.year != session_year:
@@ -101,8 +110,12 @@ class RatingRound(Aggregate):
         """The presidium (大会主席团) confirms the results."""
         if self.status != "closed":
             raise RuleViolation(f"the round is {self.status}; only closed results can be confirmed")
-        self._confirmed(meta=meta, session_year=self.session_year, rated_year=self.rated_year,
-                        verdicts={pid: r["verdict"] for pid, r in sorted(self.results.items())})
+        self._confirmed(
+            meta=meta,
+            session_year=self.session_year,
+            rated_year=self.rated_year,
+            verdicts={pid: r["verdict"] for pid, r in sorted(self.results.items())},
+        )
 
     @event("Confirmed")
     def _confirmed(self, meta: Meta, session_year: int, rated_year: int, verdicts: dict[str, str]) -> None:

@@ -29,8 +29,18 @@ class ProjectVoice(Aggregate):
         return voice_id_for(project_id)
 
     @event("Opened")
-    def __init__(self, meta: Meta, project_id: UUID, year: int, tier: str, name: str, town: str,
-                 completed_on: date | None, lookback_due: date | None, demand_ids: list[UUID] | None = None) -> None:
+    def __init__(
+        self,
+        meta: Meta,
+        project_id: UUID,
+        year: int,
+        tier: str,
+        name: str,
+        town: str,
+        completed_on: date | None,
+        lookback_due: date | None,
+        demand_ids: list[UUID] | None = None,
+    ) -> None:
         self.county = meta.county
         self.demand_ids = list(demand_ids or [])
         self.project_id = project_id
@@ -80,8 +90,9 @@ class ProjectVoice(Aggregate):
     def _usage(self, meta: Meta, measured_on: date, usage_rate: str, basis: str) -> None:
         pass
 
-    def look_back(self, meta: Meta, checked_on: date, in_use: bool, held_up: bool, residents_satisfied: bool,
-                  problem: str) -> None:
+    def look_back(
+        self, meta: Meta, checked_on: date, in_use: bool, held_up: bool, residents_satisfied: bool, problem: str
+    ) -> None:
         """翌年回头看: is it used, did it hold, are residents still satisfied. A problem feeds intake."""
         if checked_on > meta.occurred_at.date():
             raise RuleViolation("a look-back cannot be dated in the future")
@@ -89,14 +100,33 @@ class ProjectVoice(Aggregate):
             raise RuleViolation(f"the look-back is due from {self.lookback_due.isoformat()}")
         if not (in_use and held_up and residents_satisfied) and not problem.strip():
             raise RuleViolation("describe the problem found")
-        self._looked_back(meta=meta, checked_on=checked_on, in_use=in_use, held_up=held_up,
-                          residents_satisfied=residents_satisfied, problem=problem.strip(),
-                          project_id=self.project_id, name=self.name, town=self.town,
-                          demand_ids=self.demand_ids)
+        self._looked_back(
+            meta=meta,
+            checked_on=checked_on,
+            in_use=in_use,
+            held_up=held_up,
+            residents_satisfied=residents_satisfied,
+            problem=problem.strip(),
+            project_id=self.project_id,
+            name=self.name,
+            town=self.town,
+            demand_ids=self.demand_ids,
+        )
 
     @event("LookedBack")
-    def _looked_back(self, meta: Meta, checked_on: date, in_use: bool, held_up: bool, residents_satisfied: bool,
-                     problem: str, project_id: UUID, name: str, town: str, demand_ids: list[UUID]) -> None:
+    def _looked_back(
+        self,
+        meta: Meta,
+        checked_on: date,
+        in_use: bool,
+        held_up: bool,
+        residents_satisfied: bool,
+        problem: str,
+        project_id: UUID,
+        name: str,
+        town: str,
+        demand_ids: list[UUID],
+    ) -> None:
         self.lookbacks.append({"checked_on": checked_on.isoformat(), "problem": problem})
 
 

@@ -21,8 +21,9 @@ class VoteRecord(Aggregate):
         return vote_record_id_for(session_id, round_no)
 
     @event("Recorded")
-    def __init__(self, meta: Meta, session_id: UUID, round_no: int, year: int, level: str, town: str,
-                 status: str) -> None:
+    def __init__(
+        self, meta: Meta, session_id: UUID, round_no: int, year: int, level: str, town: str, status: str
+    ) -> None:
         self.county = meta.county
 
 

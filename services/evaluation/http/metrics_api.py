@@ -6,20 +6,27 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from shared.web.access import PUBLIC, allow, check_county
+from services.evaluation.read.metrics import across_counties, county_metrics
+from services.evaluation.read.projections import ADOPTED, DEMAND, RATING, RULES, VOTE
 from shared.auth import Principal, Role
 from shared.contracts.envelope import COUNTY_PATTERN
 from shared.views.store import ViewStore
-from services.evaluation.read.metrics import across_counties, county_metrics
-from services.evaluation.read.projections import ADOPTED, DEMAND, RATING, RULES, VOTE
+from shared.web.access import PUBLIC, allow, check_county
 
 County = Annotated[str, Path(pattern=COUNTY_PATTERN)]
 
 
 def metrics_for(views: ViewStore, county: str, year: int) -> dict:
     rules = views.get(RULES, county) or {"values": {}}
-    return county_metrics(county, year, views.list(RATING, county), views.list(ADOPTED, county),
-                          views.list(DEMAND, county), views.list(VOTE, county), rules["values"].get("towns", []))
+    return county_metrics(
+        county,
+        year,
+        views.list(RATING, county),
+        views.list(ADOPTED, county),
+        views.list(DEMAND, county),
+        views.list(VOTE, county),
+        rules["values"].get("towns", []),
+    )
 
 
 def make_metrics_router(views: ViewStore) -> APIRouter:
@@ -31,12 +38,20 @@ def make_metrics_router(views: ViewStore) -> APIRouter:
         return metrics_for(views, county, year)
 
     @router.get("/metrics")
-    def metrics_across(year: int, principal: Annotated[Principal, Depends(allow(
-            Role.PROVINCE_VIEWER, Role.CONGRESS_STAFF, Role.AUDITOR))],
-                       scope: Annotated[str, Query(pattern=r"^\d{2,6}$", description="code prefix, e.g. 4407")]) -> dict:
+    def metrics_across(
+        year: int,
+        principal: Annotated[Principal, Depends(allow(Role.PROVINCE_VIEWER, Role.CONGRESS_STAFF, Role.AUDITOR))],
+        scope: Annotated[str, Query(pattern=r"^\d{2,6}$", description="code prefix, e.g. 4407")],
+    ) -> dict:
         """Every county under ``scope`` side by side, and their totals."""
-        counties = sorted({d["county"] for kind in (RATING, ADOPTED, DEMAND) for d in views.list(kind)
-                           if d["county"].startswith(scope)})
+        counties = sorted(
+            {
+                d["county"]
+                for kind in (RATING, ADOPTED, DEMAND)
+                for d in views.list(kind)
+                if d["county"].startswith(scope)
+            }
+        )
         for county in counties:
             check_county(principal, county)
         per_county = [metrics_for(views, c, year) for c in counties]

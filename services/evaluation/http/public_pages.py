@@ -11,17 +11,17 @@ from uuid import UUID
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from shared.web.viewer import viewer_county
-from shared.web.problems import Problem
-from shared.views.store import ViewStore
-from shared.web.i18n import language, register_messages, translate
-from shared.web.templating import make_templates, render
 from services.evaluation.app.application import EvaluationApplication
 from services.evaluation.domain.rating import rating_id_for
 from services.evaluation.http.metrics_api import metrics_for
+from services.evaluation.http.report.render import FIGURES
 from services.evaluation.http.texts import MESSAGES
 from services.evaluation.read.projections import RATING, ROUND
-from services.evaluation.http.report.render import FIGURES
+from shared.views.store import ViewStore
+from shared.web.i18n import language, register_messages, translate
+from shared.web.problems import Problem
+from shared.web.templating import make_templates, render
+from shared.web.viewer import viewer_county
 
 TEMPLATES = Path(__file__).parent / "templates"
 register_messages(MESSAGES)
@@ -34,8 +34,10 @@ def make_pages(app: EvaluationApplication, views: ViewStore, resident_rating: ob
     @router.get("/", response_class=HTMLResponse)
     def results(request: Request, county: str = "", year: int | None = None) -> Response:
         _, county, _ = viewer_county(request, county)
-        items = sorted((d for d in views.list(RATING, county) if year is None or d["year"] == year),
-                       key=lambda d: (-d["year"], d["name"], d["id"]))
+        items = sorted(
+            (d for d in views.list(RATING, county) if year is None or d["year"] == year),
+            key=lambda d: (-d["year"], d["name"], d["id"]),
+        )
         rounds = sorted(views.list(ROUND, county), key=lambda d: -d["session_year"])
         return render(templates, request, "results.html", {"county": county, "items": items, "rounds": rounds})
 
@@ -52,10 +54,20 @@ def make_pages(app: EvaluationApplication, views: ViewStore, resident_rating: ob
     def rate(request: Request, county: str = "") -> Response:
         """The deputy's ballot (mobile): check in with their account, cast with the token only."""
         principal, county, _ = viewer_county(request, county)
-        current = next((d for d in sorted(views.list(ROUND, county), key=lambda d: -d["session_year"])
-                        if d["status"] in ("check_in", "rating")), None)
-        return render(templates, request, "rate.html", {"county": county, "r": current,
-                                                        "is_deputy": principal.has_any({"deputy"})})
+        current = next(
+            (
+                d
+                for d in sorted(views.list(ROUND, county), key=lambda d: -d["session_year"])
+                if d["status"] in ("check_in", "rating")
+            ),
+            None,
+        )
+        return render(
+            templates,
+            request,
+            "rate.html",
+            {"county": county, "r": current, "is_deputy": principal.has_any({"deputy"})},
+        )
 
     @router.get("/projects/{project_id}/rate", response_class=HTMLResponse)
     def resident_form(request: Request, project_id: UUID) -> Response:
@@ -65,16 +77,22 @@ def make_pages(app: EvaluationApplication, views: ViewStore, resident_rating: ob
         return render(templates, request, "resident_rate.html", {"p": doc})
 
     @router.post("/projects/{project_id}/rate", response_class=HTMLResponse)
-    def resident_submit(request: Request, project_id: UUID, tracking_code: Annotated[str, Form()],
-                        level: Annotated[str, Form()]) -> Response:
+    def resident_submit(
+        request: Request, project_id: UUID, tracking_code: Annotated[str, Form()], level: Annotated[str, Form()]
+    ) -> Response:
         doc = views.get(RATING, str(rating_id_for(project_id)))
         if doc is None:
             raise Problem(404, "Not found", "no such project", reason="not_found")
         try:
             resident_rating(request, project_id, tracking_code, level)  # type: ignore[misc]
         except Problem as exc:
-            return render(templates, request, "resident_rate.html", {"p": doc, "problem": {
-                "title": exc.title, "detail": exc.detail}}, status_code=exc.status)
+            return render(
+                templates,
+                request,
+                "resident_rate.html",
+                {"p": doc, "problem": {"title": exc.title, "detail": exc.detail}},
+                status_code=exc.status,
+            )
         return render(templates, request, "resident_rate.html", {"p": doc, "done": True})
 
     @router.get("/metrics", response_class=HTMLResponse)
@@ -83,14 +101,34 @@ def make_pages(app: EvaluationApplication, views: ViewStore, resident_rating: ob
         m = metrics_for(views, county, year)
         figures = [(key, m[key]) for key, _ in FIGURES]
         lang = language(request)
-        bar = {"tooltip": {}, "grid": {"left": 170}, "xAxis": {"type": "value", "max": 100},
-               "yAxis": {"type": "category", "data": [translate(lang, key) for key, _ in figures],
-                                               "inverse": True},
-               "series": [{"type": "bar", "data": [None if f["value"] is None else round(f["value"] * 100, 1)
-                                                   for _, f in figures]}]}
-        pie = {"tooltip": {}, "color": ["#1b7f3b", "#d89a00", "#b42318"], "series": [{"type": "pie", "radius": "60%", "data": [
-            {"name": translate(lang, f"verdict_{k}"), "value": v} for k, v in m["verdicts"].items()]}]}
-        return render(templates, request, "metrics.html", {"county": county, "year": year, "m": m,
-                                                           "figures": figures, "bar": bar, "pie": pie})
+        bar = {
+            "tooltip": {},
+            "grid": {"left": 170},
+            "xAxis": {"type": "value", "max": 100},
+            "yAxis": {"type": "category", "data": [translate(lang, key) for key, _ in figures], "inverse": True},
+            "series": [
+                {
+                    "type": "bar",
+                    "data": [None if f["value"] is None else round(f["value"] * 100, 1) for _, f in figures],
+                }
+            ],
+        }
+        pie = {
+            "tooltip": {},
+            "color": ["#1b7f3b", "#d89a00", "#b42318"],
+            "series": [
+                {
+                    "type": "pie",
+                    "radius": "60%",
+                    "data": [{"name": translate(lang, f"verdict_{k}"), "value": v} for k, v in m["verdicts"].items()],
+                }
+            ],
+        }
+        return render(
+            templates,
+            request,
+            "metrics.html",
+            {"county": county, "year": year, "m": m, "figures": figures, "bar": bar, "pie": pie},
+        )
 
     return router

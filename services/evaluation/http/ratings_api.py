@@ -3,25 +3,25 @@ round, and residents' voice (ratings by tracking code, return visits, usage, loo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from collections.abc import Callable
 from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.web.access import PUBLIC, allow, check_county, principal_of, require_county
+from services.evaluation.app.application import EvaluationApplication
+from services.evaluation.app.lineage import TrackingLookup, linked_projects, rater_key
+from services.evaluation.domain.rating import ProjectRating, rating_id_for
+from services.evaluation.read.projections import RATING
 from shared.auth import Principal, Role
 from shared.contracts.envelope import COUNTY_PATTERN
+from shared.views.store import ViewStore
+from shared.web.access import PUBLIC, allow, check_county, principal_of, require_county
 from shared.web.problems import Problem
 from shared.web.requests import meta_for
-from shared.views.store import ViewStore
-from services.evaluation.app.application import EvaluationApplication
-from services.evaluation.domain.rating import ProjectRating, rating_id_for
-from services.evaluation.app.lineage import TrackingLookup, linked_projects, rater_key
-from services.evaluation.read.projections import RATING
 
 County = Annotated[str, Path(pattern=COUNTY_PATTERN)]
 Level = Literal["satisfied", "basically_satisfied", "unsatisfied"]
@@ -66,22 +66,35 @@ class LookbackIn(BaseModel):
 
 
 def rating_view(r: ProjectRating) -> dict:
-    return {"id": str(r.id), "county": r.county, "project_id": str(r.project_id), "year": r.year, "tier": r.tier,
-            "name": r.name, "status": r.status, "verdict": r.verdict, "counts": r.counts, "on_time": r.on_time,
-            "rule_version": getattr(r, "rule_version", None),
-            "round_id": str(r.round_id) if getattr(r, "round_id", None) else None}
+    return {
+        "id": str(r.id),
+        "county": r.county,
+        "project_id": str(r.project_id),
+        "year": r.year,
+        "tier": r.tier,
+        "name": r.name,
+        "status": r.status,
+        "verdict": r.verdict,
+        "counts": r.counts,
+        "on_time": r.on_time,
+        "rule_version": getattr(r, "rule_version", None),
+        "round_id": str(r.round_id) if getattr(r, "round_id", None) else None,
+    }
 
 
-def resident_rater(app: EvaluationApplication, views: ViewStore,
-                   tracking: TrackingLookup) -> Callable[[Request, UUID, str, str], None]:
+def resident_rater(
+    app: EvaluationApplication, views: ViewStore, tracking: TrackingLookup
+) -> Callable[[Request, UUID, str, str], None]:
     """Rate a project as the resident behind a tracking code, if their demand went into it (lineage)."""
+
     def rate(request: Request, project_id: UUID, code: str, level: str) -> None:
         doc = views.get(RATING, str(rating_id_for(project_id)))
         if doc is None:
             raise Problem(404, "Not found", "no such project rating", reason="not_found")
         if level not in ("satisfied", "basically_satisfied", "unsatisfied"):
-            raise Problem(422, "Invalid request", "level: satisfied, basically_satisfied or unsatisfied",
-                          reason="invalid_request")
+            raise Problem(
+                422, "Invalid request", "level: satisfied, basically_satisfied or unsatisfied", reason="invalid_request"
+            )
         demand = tracking(code.strip()) if 4 <= len(code.strip()) <= 40 else None
         if demand is None or demand.get("county") != doc["county"]:
             raise Problem(404, "Not found", "no demand with this tracking code", reason="unknown_tracking_code")
@@ -103,8 +116,9 @@ def make_router(app: EvaluationApplication, views: ViewStore, tracking: Tracking
         return doc
 
     @router.get("/counties/{county}/ratings")
-    def ratings(county: County, principal: Annotated[Principal, Depends(allow(PUBLIC))],
-                year: int | None = None) -> dict:
+    def ratings(
+        county: County, principal: Annotated[Principal, Depends(allow(PUBLIC))], year: int | None = None
+    ) -> dict:
         """Published results: each project's verdict, counts, rectification and residents' voice (public)."""
         items = [d for d in views.list(RATING, county) if year is None or d["year"] == year]
         items.sort(key=lambda d: (d["year"], d["name"], d["id"]))
@@ -123,61 +137,103 @@ def make_router(app: EvaluationApplication, views: ViewStore, tracking: Tracking
         return project_doc(project_id)
 
     @router.post("/projects/{project_id}/tally")
-    def tally(project_id: UUID, body: TallyIn, request: Request, principal: Annotated[
-            Principal, Depends(allow(Role.CONGRESS_STAFF, write=True))]) -> dict:
+    def tally(
+        project_id: UUID,
+        body: TallyIn,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(Role.CONGRESS_STAFF, write=True))],
+    ) -> dict:
         """Tellers' counts for a project rated outside a session round; the verdict follows the county's rule."""
         found = app.find(rating_id_for(project_id))
         require_county(principal, getattr(found, "county", None))
         meta = meta_for(request, principal, found.county, role="teller")
-        return rating_view(app.record_tally(meta, project_id, body.satisfied, body.basically_satisfied,
-                                            body.unsatisfied))
+        return rating_view(
+            app.record_tally(meta, project_id, body.satisfied, body.basically_satisfied, body.unsatisfied)
+        )
 
     rate_as_resident = resident_rater(app, views, tracking)
 
     @router.post("/projects/{project_id}/resident-ratings", status_code=201)
-    def resident_rating(project_id: UUID, body: ResidentRatingIn, request: Request,
-                        principal: Annotated[Principal, Depends(allow(PUBLIC))]) -> dict:
+    def resident_rating(
+        project_id: UUID,
+        body: ResidentRatingIn,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(PUBLIC))],
+    ) -> dict:
         """A resident whose demand went into this project rates it, by the demand's tracking code (群众评)."""
         rate_as_resident(request, project_id, body.tracking_code, body.level)
         return {"project_id": str(project_id), "level": body.level, "recorded": True}
 
     @router.post("/projects/{project_id}/return-visits", status_code=201)
-    def return_visit(project_id: UUID, body: ReturnVisitIn, request: Request, principal: Annotated[
-            Principal, Depends(allow(Role.CONGRESS_STAFF, Role.DEPUTY, write=True))]) -> dict:
+    def return_visit(
+        project_id: UUID,
+        body: ReturnVisitIn,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(Role.CONGRESS_STAFF, Role.DEPUTY, write=True))],
+    ) -> dict:
         """回访 of a micro project or micro-wish after completion, with the satisfaction found."""
         doc = project_doc(project_id, principal)
-        app.return_visit(meta_for(request, principal, doc["county"]), project_id, body.visited_on,
-                         body.respondent, body.level, body.note)
+        app.return_visit(
+            meta_for(request, principal, doc["county"]),
+            project_id,
+            body.visited_on,
+            body.respondent,
+            body.level,
+            body.note,
+        )
         return {"project_id": str(project_id), "recorded": True}
 
     @router.post("/projects/{project_id}/usage", status_code=201)
-    def usage(project_id: UUID, body: UsageIn, request: Request, principal: Annotated[
-            Principal, Depends(allow(Role.CONGRESS_STAFF, Role.GOV_UNIT, write=True))]) -> dict:
+    def usage(
+        project_id: UUID,
+        body: UsageIn,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(Role.CONGRESS_STAFF, Role.GOV_UNIT, write=True))],
+    ) -> dict:
         """使用率: how much the completed project is actually used, and how that was measured."""
         doc = project_doc(project_id, principal)
-        app.measure_usage(meta_for(request, principal, doc["county"]), project_id, body.measured_on,
-                          body.usage_rate, body.basis)
+        app.measure_usage(
+            meta_for(request, principal, doc["county"]), project_id, body.measured_on, body.usage_rate, body.basis
+        )
         return {"project_id": str(project_id), "usage_rate": str(body.usage_rate)}
 
     @router.post("/projects/{project_id}/lookbacks", status_code=201)
-    def lookback(project_id: UUID, body: LookbackIn, request: Request, principal: Annotated[
-            Principal, Depends(allow(Role.CONGRESS_STAFF, Role.DEPUTY, write=True))]) -> dict:
+    def lookback(
+        project_id: UUID,
+        body: LookbackIn,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(Role.CONGRESS_STAFF, Role.DEPUTY, write=True))],
+    ) -> dict:
         """翌年回头看; a problem found is published for intake to open a new demand linked to the project."""
         doc = project_doc(project_id, principal)
-        app.look_back(meta_for(request, principal, doc["county"]), project_id, body.checked_on, body.in_use,
-                      body.held_up, body.residents_satisfied, body.problem)
+        app.look_back(
+            meta_for(request, principal, doc["county"]),
+            project_id,
+            body.checked_on,
+            body.in_use,
+            body.held_up,
+            body.residents_satisfied,
+            body.problem,
+        )
         return {"project_id": str(project_id), "problem_found": bool(body.problem.strip())}
 
     @router.get("/counties/{county}/lookbacks/due")
-    def lookbacks_due(county: County, principal: Annotated[Principal, Depends(allow(*STAFF_READERS))],
-                      on: date) -> dict:
+    def lookbacks_due(
+        county: County, principal: Annotated[Principal, Depends(allow(*STAFF_READERS))], on: date
+    ) -> dict:
         """Projects whose look-back is due on ``on`` and not yet done."""
         check_county(principal, county)
-        items = [d for d in views.list(RATING, county)
-                 if d.get("lookback_due") and d["lookback_due"] <= on.isoformat() and not d["lookbacks"]]
+        items = [
+            d
+            for d in views.list(RATING, county)
+            if d.get("lookback_due") and d["lookback_due"] <= on.isoformat() and not d["lookbacks"]
+        ]
         items.sort(key=lambda d: (d["lookback_due"], d["name"]))
-        return {"county": county, "on": on.isoformat(), "total": len(items),
-                "items": [{"project_id": d["project_id"], "name": d["name"], "due": d["lookback_due"]}
-                          for d in items]}
+        return {
+            "county": county,
+            "on": on.isoformat(),
+            "total": len(items),
+            "items": [{"project_id": d["project_id"], "name": d["name"], "due": d["lookback_due"]} for d in items],
+        }
 
     return router

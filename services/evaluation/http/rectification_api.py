@@ -10,16 +10,16 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.web.access import allow, check_county
-from shared.auth import Principal, Role
-from shared.contracts.envelope import COUNTY_PATTERN
-from shared.kernel.meta import Meta
-from shared.web.problems import Problem
-from shared.web.requests import meta_for
-from shared.views.store import ViewStore
 from services.evaluation.app.application import EvaluationApplication
 from services.evaluation.domain.rating import rating_id_for
 from services.evaluation.read.projections import RATING
+from shared.auth import Principal, Role
+from shared.contracts.envelope import COUNTY_PATTERN
+from shared.kernel.meta import Meta
+from shared.views.store import ViewStore
+from shared.web.access import allow, check_county
+from shared.web.problems import Problem
+from shared.web.requests import meta_for
 
 County = Annotated[str, Path(pattern=COUNTY_PATTERN)]
 
@@ -43,8 +43,11 @@ class NextStepIn(BaseModel):
 
 
 def open_rectifications(views: ViewStore, county: str) -> list[UUID]:
-    return [UUID(d["project_id"]) for d in views.list(RATING, county)
-            if d.get("rectification") and d["rectification"]["status"] == "ordered"]
+    return [
+        UUID(d["project_id"])
+        for d in views.list(RATING, county)
+        if d.get("rectification") and d["rectification"]["status"] == "ordered"
+    ]
 
 
 def make_rectification_router(app: EvaluationApplication, views: ViewStore) -> APIRouter:
@@ -57,45 +60,83 @@ def make_rectification_router(app: EvaluationApplication, views: ViewStore) -> A
         return doc["county"]
 
     def view(r: object) -> dict:
-        return {"project_id": str(r.project_id), "status": r.status, "deadline": r.deadline.isoformat(),  # type: ignore[attr-defined]
-                "re_rating": r.re_rating, "next_step": r.next_step}  # type: ignore[attr-defined]
+        return {
+            "project_id": str(r.project_id),
+            "status": r.status,
+            "deadline": r.deadline.isoformat(),  # type: ignore[attr-defined]
+            "re_rating": r.re_rating,
+            "next_step": r.next_step,
+        }  # type: ignore[attr-defined]
 
     @router.get("/counties/{county}/rectifications")
-    def rectifications(county: County, principal: Annotated[Principal, Depends(allow(
-            Role.CONGRESS_STAFF, Role.GOV_UNIT, Role.DEPUTY, Role.AUDITOR, Role.PROVINCE_VIEWER))]) -> dict:
+    def rectifications(
+        county: County,
+        principal: Annotated[
+            Principal,
+            Depends(allow(Role.CONGRESS_STAFF, Role.GOV_UNIT, Role.DEPUTY, Role.AUDITOR, Role.PROVINCE_VIEWER)),
+        ],
+    ) -> dict:
         """The rectification board: every order, its deadline, report, re-rating and next step."""
         check_county(principal, county)
-        items = [{"project_id": d["project_id"], "name": d["name"], "year": d["year"], **d["rectification"]}
-                 for d in views.list(RATING, county) if d.get("rectification")]
+        items = [
+            {"project_id": d["project_id"], "name": d["name"], "year": d["year"], **d["rectification"]}
+            for d in views.list(RATING, county)
+            if d.get("rectification")
+        ]
         items.sort(key=lambda d: (d["deadline"], d["name"]))
         return {"county": county, "total": len(items), "items": items}
 
     @router.post("/projects/{project_id}/rectification/report")
-    def report(project_id: UUID, body: ReportIn, request: Request, principal: Annotated[
-            Principal, Depends(allow(Role.GOV_UNIT, write=True))]) -> dict:
+    def report(
+        project_id: UUID,
+        body: ReportIn,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(Role.GOV_UNIT, write=True))],
+    ) -> dict:
         county = county_of(project_id, principal)
         return view(app.file_rectification_report(meta_for(request, principal, county), project_id, body.text))
 
     @router.post("/projects/{project_id}/rectification/re-rating")
-    def re_rating(project_id: UUID, body: ReRatingIn, request: Request, principal: Annotated[
-            Principal, Depends(allow(Role.CONGRESS_STAFF, write=True))]) -> dict:
+    def re_rating(
+        project_id: UUID,
+        body: ReRatingIn,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(Role.CONGRESS_STAFF, write=True))],
+    ) -> dict:
         """Standing committee members' counts; the verdict follows the same rule as the first rating."""
         county = county_of(project_id, principal)
-        return view(app.re_rate(meta_for(request, principal, county, role="standing_committee"), project_id,
-                                body.satisfied, body.basically_satisfied, body.unsatisfied))
+        return view(
+            app.re_rate(
+                meta_for(request, principal, county, role="standing_committee"),
+                project_id,
+                body.satisfied,
+                body.basically_satisfied,
+                body.unsatisfied,
+            )
+        )
 
     @router.post("/projects/{project_id}/rectification/next-step")
-    def next_step(project_id: UUID, body: NextStepIn, request: Request, principal: Annotated[
-            Principal, Depends(allow(Role.CONGRESS_STAFF, write=True))]) -> dict:
+    def next_step(
+        project_id: UUID,
+        body: NextStepIn,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(Role.CONGRESS_STAFF, write=True))],
+    ) -> dict:
         """Still 不满意: 专题询问, 质询 or 特定问题调查."""
         county = county_of(project_id, principal)
-        return view(app.record_next_step(meta_for(request, principal, county, role="standing_committee"),
-                                         project_id, body.step, body.note))
+        return view(
+            app.record_next_step(
+                meta_for(request, principal, county, role="standing_committee"), project_id, body.step, body.note
+            )
+        )
 
     @router.post("/counties/{county}/sweep")
-    def sweep(county: County, request: Request, principal: Annotated[
-            Principal, Depends(allow(Role.CONGRESS_STAFF, write=True))],
-              now: Annotated[datetime | None, Query(description="the moment to judge deadlines at")] = None) -> dict:
+    def sweep(
+        county: County,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(Role.CONGRESS_STAFF, write=True))],
+        now: Annotated[datetime | None, Query(description="the moment to judge deadlines at")] = None,
+    ) -> dict:
         """Raise an overdue warning on every rectification whose report is missing after its deadline."""
         check_county(principal, county)
         meta = meta_for(request, principal, county, reason="deadline sweep")
@@ -105,5 +146,3 @@ def make_rectification_router(app: EvaluationApplication, views: ViewStore) -> A
         return {"county": county, "on": meta.occurred_at.date().isoformat(), "warned": warned}
 
     return router
-
-

@@ -11,18 +11,18 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.web.access import PUBLIC, allow, check_county
-from shared.auth import Principal, Role
-from shared.ballots.tally import paper_totals, tally
-from shared.contracts.envelope import COUNTY_PATTERN
-from shared.web.problems import Problem
-from shared.web.requests import meta_for
-from shared.views.store import ViewStore
 from services.evaluation.app.application import EvaluationApplication
-from services.evaluation.read.projections import RATING, ROUND
 from services.evaluation.app.rounds import CHOICES
 from services.evaluation.domain.round import RECIPIENTS
 from services.evaluation.domain.rules import verdict
+from services.evaluation.read.projections import RATING, ROUND
+from shared.auth import Principal, Role
+from shared.ballots.tally import paper_totals, tally
+from shared.contracts.envelope import COUNTY_PATTERN
+from shared.views.store import ViewStore
+from shared.web.access import PUBLIC, allow, check_county
+from shared.web.problems import Problem
+from shared.web.requests import meta_for
 
 County = Annotated[str, Path(pattern=COUNTY_PATTERN)]
 Choice = Literal["satisfied", "basically_satisfied", "unsatisfied"]
@@ -55,7 +55,8 @@ class PaperBoxIn(BaseModel):
 class DistributeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     recipients: list[Literal["all_deputies", "party_committee", "government", "organisation_department"]] = Field(
-        default_factory=lambda: list(RECIPIENTS), min_length=1)
+        default_factory=lambda: list(RECIPIENTS), min_length=1
+    )
 
 
 def make_rounds_router(app: EvaluationApplication, views: ViewStore) -> APIRouter:
@@ -80,10 +81,19 @@ def make_rounds_router(app: EvaluationApplication, views: ViewStore) -> APIRoute
     def open_round(county: County, body: RoundIn, request: Request, principal: Staff) -> dict:
         """Open the session's round over every completed project of ``rated_year`` awaiting a verdict."""
         check_county(principal, county)
-        candidates = [UUID(d["project_id"]) for d in views.list(RATING, county)
-                      if d["year"] == body.rated_year and d["status"] == "open"]
-        rnd = app.open_round(meta_for(request, principal, county), body.session_year, body.rated_year,
-                             body.session_closes_on, body.mode, candidates)
+        candidates = [
+            UUID(d["project_id"])
+            for d in views.list(RATING, county)
+            if d["year"] == body.rated_year and d["status"] == "open"
+        ]
+        rnd = app.open_round(
+            meta_for(request, principal, county),
+            body.session_year,
+            body.rated_year,
+            body.session_closes_on,
+            body.mode,
+            candidates,
+        )
         return {"id": str(rnd.id), "status": rnd.status, "projects": rnd.projects, "rule_version": rnd.rule_version}
 
     @router.get("/counties/{county}/rounds")
@@ -97,8 +107,9 @@ def make_rounds_router(app: EvaluationApplication, views: ViewStore) -> APIRoute
         return _public(round_doc(round_id))
 
     @router.post("/rounds/{round_id}/check-in", status_code=201)
-    def check_in(round_id: UUID, request: Request, principal: Annotated[
-            Principal, Depends(allow(Role.DEPUTY, write=True))]) -> dict:
+    def check_in(
+        round_id: UUID, request: Request, principal: Annotated[Principal, Depends(allow(Role.DEPUTY, write=True))]
+    ) -> dict:
         """A deputy checks in and receives one ballot token. Keep it: it is shown once and never stored."""
         county = county_of(round_id, principal)
         token = app.check_in(meta_for(request, principal, county), round_id, principal.subject)
@@ -112,8 +123,9 @@ def make_rounds_router(app: EvaluationApplication, views: ViewStore) -> APIRoute
         return {"id": str(rnd.id), "status": rnd.status, "attending": len(rnd.present)}
 
     @router.post("/rounds/{round_id}/ballots", status_code=201)
-    def cast(round_id: UUID, body: CastIn, request: Request,
-             principal: Annotated[Principal, Depends(allow(PUBLIC))]) -> dict:
+    def cast(
+        round_id: UUID, body: CastIn, request: Request, principal: Annotated[Principal, Depends(allow(PUBLIC))]
+    ) -> dict:
         """Cast a secret ballot with the token (no account: the token is the credential). Returns the
         receipt code, which appears in the published ballot list after the close."""
         county = app.rating_round(round_id).county
@@ -124,9 +136,15 @@ def make_rounds_router(app: EvaluationApplication, views: ViewStore) -> APIRoute
     def paper_box(round_id: UUID, body: PaperBoxIn, request: Request, principal: Staff) -> dict:
         """A teller (计票人) enters one paper box's counts; a second, different teller confirms it."""
         county = county_of(round_id, principal)
-        box = app.enter_paper_box(meta_for(request, principal, county, role="teller"), round_id, body.box_no,
-                                  body.issued, body.returned, body.invalid,
-                                  {k: dict(v) for k, v in body.counts.items()})
+        box = app.enter_paper_box(
+            meta_for(request, principal, county, role="teller"),
+            round_id,
+            body.box_no,
+            body.issued,
+            body.returned,
+            body.invalid,
+            {k: dict(v) for k, v in body.counts.items()},
+        )
         entry = box.boxes[body.box_no]
         return {"box_no": body.box_no, "flags": entry["flags"], "confirmed_by": entry["confirmed_by"]}
 
@@ -148,19 +166,25 @@ def make_rounds_router(app: EvaluationApplication, views: ViewStore) -> APIRoute
         """Anyone can recount: the counts and verdicts again from the published ballot list."""
         doc = round_doc(round_id)
         if doc["status"] not in ("closed", "confirmed"):
-            raise Problem(409, "Refused by a rule", "ballots are published when the round closes",
-                          reason="rule_violation")
+            raise Problem(
+                409, "Refused by a rule", "ballots are published when the round closes", reason="rule_violation"
+            )
         items = [p["project_id"] for p in doc["projects"]]
         if doc["mode"] == "paper":
             counts = paper_totals(doc["paper_boxes"].values(), items, CHOICES)["counts"]
         else:
             counts = tally(doc["published"], items, CHOICES)
         rules = app.rules_at(doc["county"], doc["rule_version"])
-        recounted = {pid: {"counts": counts[pid], "verdict": verdict(*(counts[pid][c] for c in CHOICES), rules)}
-                     for pid in items}
-        return {"round_id": str(round_id), "ballots": len(doc["published"]), "results": recounted,
-                "matches_declared": recounted == {pid: {"counts": r["counts"], "verdict": r["verdict"]}
-                                                  for pid, r in doc["results"].items()}}
+        recounted = {
+            pid: {"counts": counts[pid], "verdict": verdict(*(counts[pid][c] for c in CHOICES), rules)} for pid in items
+        }
+        return {
+            "round_id": str(round_id),
+            "ballots": len(doc["published"]),
+            "results": recounted,
+            "matches_declared": recounted
+            == {pid: {"counts": r["counts"], "verdict": r["verdict"]} for pid, r in doc["results"].items()},
+        }
 
     @router.post("/rounds/{round_id}/confirm")
     def confirm(round_id: UUID, request: Request, principal: Staff) -> dict:

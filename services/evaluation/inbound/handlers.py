@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from shared.persistence.application import Inbound, UnitOfWork
+from services.evaluation.app.application import EvaluationApplication
+from shared.bus.messages import Delivered, Subscription, envelope_decoder
 from shared.contracts import decision as d
 from shared.contracts import intake as i
 from shared.contracts import supervision as s
-from shared.runtime.service import Delivered, Subscription, envelope_decoder
-from services.evaluation.app.application import EvaluationApplication
+from shared.persistence.application import Inbound, UnitOfWork
 
 
 def handle_supervision(app: EvaluationApplication) -> Callable[[UnitOfWork, Inbound], None]:
@@ -18,9 +18,20 @@ def handle_supervision(app: EvaluationApplication) -> Callable[[UnitOfWork, Inbo
         delivered: Delivered = message.body
         p = delivered.payload
         if isinstance(p, s.ProjectCompleted):
-            app.open_rating(uow, delivered.meta(), p.project_id, p.year, p.tier, p.name, p.demand_ids,
-                            p.completed_on, p.deadline, str(p.planned_investment), str(p.spent),
-                            town=str(getattr(p, "town", "") or ""))
+            app.open_rating(
+                uow,
+                delivered.meta(),
+                p.project_id,
+                p.year,
+                p.tier,
+                p.name,
+                p.demand_ids,
+                p.completed_on,
+                p.deadline,
+                str(p.planned_investment),
+                str(p.spent),
+                town=str(getattr(p, "town", "") or ""),
+            )
 
     return handle
 
@@ -53,8 +64,9 @@ def handle_intake(app: EvaluationApplication) -> Callable[[UnitOfWork, Inbound],
 
 def subscriptions(app: EvaluationApplication) -> list[Subscription]:
     return [
-        Subscription("SUPERVISION", "shishi.*.supervision.project-completed", envelope_decoder(),
-                     handle_supervision(app)),
+        Subscription(
+            "SUPERVISION", "shishi.*.supervision.project-completed", envelope_decoder(), handle_supervision(app)
+        ),
         Subscription("DECISION", "shishi.*.decision.>", envelope_decoder(), handle_decision(app)),
         Subscription("INTAKE", "shishi.*.intake.>", envelope_decoder(), handle_intake(app)),
     ]

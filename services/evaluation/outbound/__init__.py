@@ -1,1 +1,2 @@
-"""Evaluation's outbound: domain events out: each stored event mapped to the contracts it publishes (a typed dispatch table)."""
+"""Evaluation's outbound: domain events out: each stored event mapped to the contracts it publishes (a typed
+dispatch table)."""

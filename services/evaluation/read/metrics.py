@@ -34,20 +34,37 @@ def coverage(county: str, year: int, votes: list[dict], towns: list[str]) -> dic
     """Towns/streets that held a town- or street-level vote with a result (not void) in the year,
     out of the county's registered towns and streets."""
     if not towns:
-        return {"value": None, "numerator": 0, "denominator": 0, "missing": [],
-                "note": "register the county's towns/streets (evaluation rule 'towns')"}
-    voted = {v["town"] for v in votes if v["county"] == county and v["year"] == year
-             and v["level"] in ("town", "street") and v["status"] != "void"}
+        return {
+            "value": None,
+            "numerator": 0,
+            "denominator": 0,
+            "missing": [],
+            "note": "register the county's towns/streets (evaluation rule 'towns')",
+        }
+    voted = {
+        v["town"]
+        for v in votes
+        if v["county"] == county and v["year"] == year and v["level"] in ("town", "street") and v["status"] != "void"
+    }
     registered = sorted(set(towns))
     result = figure(len(voted & set(registered)), len(registered))
     result["missing"] = [t for t in registered if t not in voted]
     return result
 
 
-def county_metrics(county: str, year: int, ratings: list[dict], adopted: list[dict], demands: list[dict],
-                   votes: list[dict] | None = None, towns: list[str] | None = None) -> dict:
-    projects = sorted((d for d in ratings if d["county"] == county and d["year"] == year),
-                      key=lambda d: (d["tier"], d["name"], d["project_id"]))
+def county_metrics(
+    county: str,
+    year: int,
+    ratings: list[dict],
+    adopted: list[dict],
+    demands: list[dict],
+    votes: list[dict] | None = None,
+    towns: list[str] | None = None,
+) -> dict:
+    projects = sorted(
+        (d for d in ratings if d["county"] == county and d["year"] == year),
+        key=lambda d: (d["tier"], d["name"], d["project_id"]),
+    )
     adopted_ids = {a["project_id"] for a in adopted if a["county"] == county and a["year"] == year}
     completed_ids = {p["project_id"] for p in projects}
     verdicts = Counter(p["verdict"] for p in projects if p["verdict"])
@@ -66,26 +83,40 @@ def county_metrics(county: str, year: int, ratings: list[dict], adopted: list[di
         "county": county,
         "year": year,
         "projects": projects,
-        "counts": {"adopted": len(adopted_ids), "completed": len(completed_ids), "rated": rated,
-                   "demands": len(year_demands), "rectifications": len(rectifications),
-                   "rectifications_closed": sum(1 for r in rectifications if r["status"] == "closed"),
-                   "escalated": sum(1 for r in rectifications if r["status"] == "escalated"),
-                   "overdue_warnings": sum(1 for r in rectifications if r["overdue_warning"])},
+        "counts": {
+            "adopted": len(adopted_ids),
+            "completed": len(completed_ids),
+            "rated": rated,
+            "demands": len(year_demands),
+            "rectifications": len(rectifications),
+            "rectifications_closed": sum(1 for r in rectifications if r["status"] == "closed"),
+            "escalated": sum(1 for r in rectifications if r["status"] == "escalated"),
+            "overdue_warnings": sum(1 for r in rectifications if r["overdue_warning"]),
+        },
         "completion_rate": figure(len(completed_ids & adopted_ids), len(adopted_ids)),
         "on_time_rate": figure(sum(1 for p in projects if p["on_time"]), len(projects)),
         "verdicts": {v: verdicts.get(v, 0) for v in ("satisfied", "basically_satisfied", "unsatisfied")},
         "deputy_satisfied_rate": figure(verdicts.get("satisfied", 0) + verdicts.get("basically_satisfied", 0), rated),
         "resident_satisfaction": figure(residents["satisfied"] + residents["basically_satisfied"], voices),
         "resident_levels": {v: residents.get(v, 0) for v in ("satisfied", "basically_satisfied", "unsatisfied")},
-        "usage_rate": {"value": round(float(sum(usage) / len(usage)), 4) if usage else None,
-                       "numerator": len(usage), "denominator": len(projects), "note": "mean of measured projects"},
+        "usage_rate": {
+            "value": round(float(sum(usage) / len(usage)), 4) if usage else None,
+            "numerator": len(usage),
+            "denominator": len(projects),
+            "note": "mean of measured projects",
+        },
         "reply_rate": figure(sum(1 for d in year_demands if _reached(d, REPLIED_STATUSES)), len(year_demands)),
         "solved_rate": figure(sum(1 for d in year_demands if _reached(d, SOLVED_STATUSES)), len(year_demands)),
-        "reply_24h_rate": figure(sum(1 for d in consultations if _replied_within(d, REPLY_HOURS)),
-                                 len(consultations),
-                                 "" if consultations else "no consultation demand recorded"),
-        "local_share": figure(sum(1 for d in small if d.get("tier") in LOCAL_TIERS and _reached(d, SOLVED_STATUSES)),
-                              len(small), "" if small else "no small matter routed"),
+        "reply_24h_rate": figure(
+            sum(1 for d in consultations if _replied_within(d, REPLY_HOURS)),
+            len(consultations),
+            "" if consultations else "no consultation demand recorded",
+        ),
+        "local_share": figure(
+            sum(1 for d in small if d.get("tier") in LOCAL_TIERS and _reached(d, SOLVED_STATUSES)),
+            len(small),
+            "" if small else "no small matter routed",
+        ),
         "coverage": coverage(county, year, votes or [], towns or []),
     }
 
@@ -105,10 +136,21 @@ def _replied_within(demand: dict, hours: int) -> bool:
 
 def across_counties(per_county: list[dict]) -> dict:
     """Totals across counties: each figure's numerators and denominators added up."""
-    keys = ("completion_rate", "on_time_rate", "deputy_satisfied_rate", "resident_satisfaction", "reply_rate",
-            "solved_rate", "reply_24h_rate", "local_share", "coverage")
-    totals = {k: figure(sum(m[k]["numerator"] for m in per_county), sum(m[k]["denominator"] for m in per_county))
-              for k in keys}
+    keys = (
+        "completion_rate",
+        "on_time_rate",
+        "deputy_satisfied_rate",
+        "resident_satisfaction",
+        "reply_rate",
+        "solved_rate",
+        "reply_24h_rate",
+        "local_share",
+        "coverage",
+    )
+    totals = {
+        k: figure(sum(m[k]["numerator"] for m in per_county), sum(m[k]["denominator"] for m in per_county))
+        for k in keys
+    }
     verdicts = Counter()
     for m in per_county:
         verdicts.update(m["verdicts"])

@@ -109,9 +109,7 @@ def make_shell_router(
             ttl_seconds=TOKEN_TTL_SECONDS,
         )
         response = RedirectResponse("/", status_code=303)
-        response.set_cookie(
-            TOKEN_COOKIE, token, max_age=TOKEN_TTL_SECONDS, path="/", httponly=True, samesite="lax"
-        )
+        response.set_cookie(TOKEN_COOKIE, token, max_age=TOKEN_TTL_SECONDS, path="/", httponly=True, samesite="lax")
         return response
 
     @router.get("/logout")

@@ -11,24 +11,46 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from shared.web.access import allow, principal_of
-from shared.auth import COOKIE, Principal, Role
 from services.gateway.read.province_figures import counties_in_scope, side_by_side
+from shared.auth import COOKIE, Principal, Role
+from shared.web.access import allow, principal_of
 from shared.web.i18n import register_messages
 from shared.web.templating import make_templates, render
 
 VIEWERS = (Role.PROVINCE_VIEWER, Role.AUDITOR, Role.CONGRESS_STAFF)
 
-register_messages({
-    "zh": {"province_title": "各县（市、区）对比", "county": "县（市、区）", "demands_total": "诉求数",
-           "town_coverage": "开展票决的镇街", "coverage_gaps": "未开展票决的镇街", "projects_total": "项目数",
-           "progress": "总体进度", "completion_rate": "完成率", "deputy_satisfied": "代表满意率（含基本满意）",
-           "resident_satisfaction": "群众满意率", "year": "年度", "no_data": "—"},
-    "en": {"province_title": "Counties side by side", "county": "County", "demands_total": "Demands",
-           "town_coverage": "Towns that voted", "coverage_gaps": "Towns with no vote yet", "projects_total": "Projects",
-           "progress": "Progress", "completion_rate": "Completion", "deputy_satisfied": "Deputies satisfied (incl. basic)",
-           "resident_satisfaction": "Residents satisfied", "year": "Year", "no_data": "—"},
-})
+register_messages(
+    {
+        "zh": {
+            "province_title": "各县（市、区）对比",
+            "county": "县（市、区）",
+            "demands_total": "诉求数",
+            "town_coverage": "开展票决的镇街",
+            "coverage_gaps": "未开展票决的镇街",
+            "projects_total": "项目数",
+            "progress": "总体进度",
+            "completion_rate": "完成率",
+            "deputy_satisfied": "代表满意率（含基本满意）",
+            "resident_satisfaction": "群众满意率",
+            "year": "年度",
+            "no_data": "—",
+        },
+        "en": {
+            "province_title": "Counties side by side",
+            "county": "County",
+            "demands_total": "Demands",
+            "town_coverage": "Towns that voted",
+            "coverage_gaps": "Towns with no vote yet",
+            "projects_total": "Projects",
+            "progress": "Progress",
+            "completion_rate": "Completion",
+            "deputy_satisfied": "Deputies satisfied (incl. basic)",
+            "resident_satisfaction": "Residents satisfied",
+            "year": "Year",
+            "no_data": "—",
+        },
+    }
+)
 
 
 def forwarded_auth(request: Request) -> dict[str, str]:
@@ -44,8 +66,11 @@ def make_province_router(upstreams: dict[str, str]) -> APIRouter:
     templates = make_templates(Path(__file__).parent / "templates", static_base="/static")
 
     @router.get("/api/counties")
-    async def counties(request: Request, principal: Annotated[Principal, Depends(allow(*VIEWERS))],
-                       year: Annotated[int, Query(ge=2000, le=2100)] = datetime.now(UTC).year) -> dict:
+    async def counties(
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(*VIEWERS))],
+        year: Annotated[int, Query(ge=2000, le=2100)] = datetime.now(UTC).year,
+    ) -> dict:
         """Every county in the caller's scope, side by side."""
         rows = await side_by_side(upstreams, counties_in_scope(principal.covers), year, forwarded_auth(request))
         return {"year": year, "counties": rows}

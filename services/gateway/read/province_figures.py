@@ -16,8 +16,9 @@ def counties_in_scope(covers: Any) -> list[str]:
     return sorted(code for code in COUNTIES if covers(code))
 
 
-async def county_row(client: httpx.AsyncClient, upstreams: dict[str, str], county: str, year: int,
-                     headers: dict[str, str]) -> dict:
+async def county_row(
+    client: httpx.AsyncClient, upstreams: dict[str, str], county: str, year: int, headers: dict[str, str]
+) -> dict:
     async def get(service: str, path: str, **params: Any) -> dict | None:
         if service not in upstreams:
             return None
@@ -36,21 +37,31 @@ async def county_row(client: httpx.AsyncClient, upstreams: dict[str, str], count
     # out of the county's registered towns/streets (DOMAIN.md: 4 of 12 streets in Jiangmen).
     coverage = (metrics or {}).get("coverage") or {}
     return {
-        "county": county, "name": COUNTIES.get(county, {}).get("name", county), "year": year,
+        "county": county,
+        "name": COUNTIES.get(county, {}).get("name", county),
+        "year": year,
         "demands": (demands or {}).get("total"),
-        "towns": coverage.get("denominator"), "towns_covered": coverage.get("numerator"),
-        "coverage": coverage.get("value"), "coverage_gaps": coverage.get("missing", []),
-        "projects": (supervision or {}).get("projects"), "progress_pct": (supervision or {}).get("progress_pct"),
+        "towns": coverage.get("denominator"),
+        "towns_covered": coverage.get("numerator"),
+        "coverage": coverage.get("value"),
+        "coverage_gaps": coverage.get("missing", []),
+        "projects": (supervision or {}).get("projects"),
+        "progress_pct": (supervision or {}).get("progress_pct"),
         "open_warnings": (supervision or {}).get("open_warnings"),
         "completion_rate": ((metrics or {}).get("completion_rate") or {}).get("value"),
         "deputy_satisfied_rate": ((metrics or {}).get("deputy_satisfied_rate") or {}).get("value"),
         "resident_satisfaction": ((metrics or {}).get("resident_satisfaction") or {}).get("value"),
         "verdicts": (metrics or {}).get("verdicts"),
-        "available": {"intake": demands is not None, "supervision": supervision is not None,
-                      "evaluation": metrics is not None},
+        "available": {
+            "intake": demands is not None,
+            "supervision": supervision is not None,
+            "evaluation": metrics is not None,
+        },
     }
 
 
-async def side_by_side(upstreams: dict[str, str], counties: list[str], year: int, headers: dict[str, str]) -> list[dict]:
+async def side_by_side(
+    upstreams: dict[str, str], counties: list[str], year: int, headers: dict[str, str]
+) -> list[dict]:
     async with httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=5.0)) as client:
         return list(await asyncio.gather(*(county_row(client, upstreams, c, year, headers) for c in counties)))

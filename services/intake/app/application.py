@@ -9,17 +9,17 @@ from uuid import UUID, uuid4, uuid5
 
 from eventsourcing.persistence import RecordConflictError
 
-from shared.persistence.application import Inbound, NotFound, RuleBookMixin, ServiceApplication, UnitOfWork
-from shared.contracts import HotlineTicket
-from shared.kernel.meta import Meta, RuleViolation
 from services.intake.app.deputies import DeputyWork
-from services.intake.domain.demand import NAMESPACE, Demand, hotline_demand_id
-from services.intake.domain.tracking_code import TrackingCode, tracking_index_id
 from services.intake.app.merging import Merging
-from services.intake.domain.contact import ResidentContact
-from services.intake.domain.rules import CATEGORIES, DEFAULTS, is_tracking_code, new_tracking_code
 from services.intake.app.triage import Triage
 from services.intake.app.vault import ContactVault, KeyErased, vault_for_env
+from services.intake.domain.contact import ResidentContact
+from services.intake.domain.demand import NAMESPACE, Demand, hotline_demand_id
+from services.intake.domain.rules import CATEGORIES, DEFAULTS, is_tracking_code, new_tracking_code
+from services.intake.domain.tracking_code import TrackingCode, tracking_index_id
+from shared.contracts import HotlineTicket
+from shared.kernel.meta import Meta, RuleViolation
+from shared.persistence.application import Inbound, NotFound, RuleBookMixin, ServiceApplication, UnitOfWork
 
 SERVICE = "intake"
 
@@ -101,27 +101,52 @@ class IntakeApplication(Triage, Merging, DeputyWork, RuleBookMixin, ServiceAppli
             return demand
         raise AssertionError("unreachable")
 
-    def _create(self, uow: UnitOfWork, meta: Meta, new: NewDemand, hotline_ticket_id: str,
-                contact_id: UUID, origin_key: str = "") -> Demand:
+    def _create(
+        self,
+        uow: UnitOfWork,
+        meta: Meta,
+        new: NewDemand,
+        hotline_ticket_id: str,
+        contact_id: UUID,
+        origin_key: str = "",
+    ) -> Demand:
         contact = None
         fields = {k: v for k, v in (("name", new.name), ("phone", new.phone), ("address", new.address)) if v}
         if fields:
             sealed = self.vault.seal(contact_id, meta.county, fields)
             contact = uow.add(ResidentContact(meta=meta, contact_id=contact_id, sealed=sealed))
         code = new_tracking_code()  # 32^10 codes: a clash fails the save (unique id) and is retried
-        demand = uow.add(Demand(
-            meta=meta, channel=new.channel, town=new.town, category=new.category, text=new.text,
-            contact_id=contact.id if contact else None, tracking_code=code, location=new.location,
-            attachments=new.attachments, hotline_ticket_id=hotline_ticket_id, origin_key=origin_key,
-        ))
+        demand = uow.add(
+            Demand(
+                meta=meta,
+                channel=new.channel,
+                town=new.town,
+                category=new.category,
+                text=new.text,
+                contact_id=contact.id if contact else None,
+                tracking_code=code,
+                location=new.location,
+                attachments=new.attachments,
+                hotline_ticket_id=hotline_ticket_id,
+                origin_key=origin_key,
+            )
+        )
         uow.add(TrackingCode(meta=meta, code=code, demand_id=demand.id))
         _, rules = uow.memo(("rules", meta.county), lambda: self.rules(meta.county))
         for deputy in rules["deputy_areas"].get(new.town, []):
             demand.push_to_deputy(meta, str(deputy))  # 代表线上接单
         return demand
 
-    def open_lookback_demand(self, uow: UnitOfWork, meta: Meta, lookback_id: UUID, project_id: UUID,
-                             project_name: str, town: str, problem: str) -> Demand:
+    def open_lookback_demand(
+        self,
+        uow: UnitOfWork,
+        meta: Meta,
+        lookback_id: UUID,
+        project_id: UUID,
+        project_name: str,
+        town: str,
+        problem: str,
+    ) -> Demand:
         """翌年回头看 found a problem with a completed project: it becomes a new demand, linked to the
         project, once however often the finding is delivered."""
         origin_key = f"lookback:{lookback_id}"
@@ -141,10 +166,17 @@ class IntakeApplication(Triage, Merging, DeputyWork, RuleBookMixin, ServiceAppli
         location = None
         if ticket.latitude is not None and ticket.longitude is not None:
             location = {"lat": ticket.latitude, "long": ticket.longitude}
-        new = NewDemand(channel="hotline", town=ticket.town, category=category, text=ticket.text,
-                        name=ticket.caller_name, phone=ticket.caller_phone, address=ticket.address, location=location)
-        return self._create(uow, meta, new, hotline_ticket_id=ticket.ticket_id,
-                            contact_id=hotline_contact_id(ticket))
+        new = NewDemand(
+            channel="hotline",
+            town=ticket.town,
+            category=category,
+            text=ticket.text,
+            name=ticket.caller_name,
+            phone=ticket.caller_phone,
+            address=ticket.address,
+            location=location,
+        )
+        return self._create(uow, meta, new, hotline_ticket_id=ticket.ticket_id, contact_id=hotline_contact_id(ticket))
 
     # -- reading ---------------------------------------------------------------------------------
     def demand(self, demand_id: UUID, county: str | None = None) -> Demand:
@@ -186,27 +218,38 @@ class IntakeApplication(Triage, Merging, DeputyWork, RuleBookMixin, ServiceAppli
         destroyed = self.vault.erase(contact.id)
         contact.erase(meta, demand.id)
         self.save(contact)
-        return {"demand_id": str(demand.id), "contact_id": str(contact.id), "key_destroyed": destroyed,
-                "erased_at": contact.erased_at}
+        return {
+            "demand_id": str(demand.id),
+            "contact_id": str(contact.id),
+            "key_destroyed": destroyed,
+            "erased_at": contact.erased_at,
+        }
 
     # -- lineage ---------------------------------------------------------------------------------
-    def escalate_from_micro(self, uow: UnitOfWork, meta: Meta, demand_ids: list[UUID], investment: int,
-                            reason: str) -> int:
+    def escalate_from_micro(
+        self, uow: UnitOfWork, meta: Meta, demand_ids: list[UUID], investment: int, reason: str
+    ) -> int:
         """Decision found a micro proposal over the cap: its demands move up to the major tier
         (a project suggestion for the vote), with decision's reason. Closed or duplicate demands stay."""
         version, _ = self.rules(meta.county)
         moved = 0
         for demand_id in demand_ids:
             demand = uow.find(demand_id)
-            if not isinstance(demand, Demand) or demand.county != meta.county or demand.closed \
-                    or demand.duplicate_of is not None or demand.tier == "major":
+            if (
+                not isinstance(demand, Demand)
+                or demand.county != meta.county
+                or demand.closed
+                or demand.duplicate_of is not None
+                or demand.tier == "major"
+            ):
                 continue
             demand.escalate(meta, "major", reason, version, demand.scope or "town", investment)
             moved += 1
         return moved
 
-    def note_stage(self, uow: UnitOfWork, meta: Meta, demand_ids: list[UUID], stage: str, ref_id: str,
-                   title: str, detail: str = "") -> int:
+    def note_stage(
+        self, uow: UnitOfWork, meta: Meta, demand_ids: list[UUID], stage: str, ref_id: str, title: str, detail: str = ""
+    ) -> int:
         """Lineage from decision, supervision and evaluation onto each original demand."""
         noted = 0
         for demand_id in demand_ids:

@@ -6,17 +6,18 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from uuid import UUID
 
-from shared.kernel.meta import Meta, RuleViolation
 from services.intake.domain.demand import Demand
 from services.intake.domain.suggestion import ProjectSuggestion
+from shared.kernel.meta import Meta, RuleViolation
 
 FUNDING_SOURCES = ("social_donor", "deputy", "special_fund")
 SATISFACTION = ("satisfied", "basically_satisfied", "unsatisfied")
 
 
 class DeputyWork:
-    def deputy_act(self, meta: Meta, demand_id: UUID, action: str, note: str = "", forward_to: str = "",
-                   title: str = "") -> Demand | ProjectSuggestion:
+    def deputy_act(
+        self, meta: Meta, demand_id: UUID, action: str, note: str = "", forward_to: str = "", title: str = ""
+    ) -> Demand | ProjectSuggestion:
         """accept / answer / forward / suggest, from the deputy's inbox."""
         demand = self.demand(demand_id, meta.county)  # type: ignore[attr-defined]
         if meta.actor_id not in demand.deputies:
@@ -29,8 +30,17 @@ class DeputyWork:
         self.save(demand)  # type: ignore[attr-defined]
         return demand
 
-    def wish_step(self, meta: Meta, demand_id: UUID, step: str, *, source: str = "", amount: str = "",
-                  note: str = "", satisfaction: str = "") -> Demand:
+    def wish_step(
+        self,
+        meta: Meta,
+        demand_id: UUID,
+        step: str,
+        *,
+        source: str = "",
+        amount: str = "",
+        note: str = "",
+        satisfaction: str = "",
+    ) -> Demand:
         demand = self.demand(demand_id, meta.county)  # type: ignore[attr-defined]
         details: dict = {}
         if step == "funded":

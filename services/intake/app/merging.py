@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from shared.persistence.application import UnitOfWork
-from shared.kernel.meta import Meta, RuleViolation
 from services.intake.domain.demand import Demand
 from services.intake.domain.suggestion import ProjectSuggestion
+from shared.kernel.meta import Meta, RuleViolation
+from shared.persistence.application import UnitOfWork
 
 
 class Merging:
@@ -28,24 +28,35 @@ class Merging:
         uow = UnitOfWork(self)  # type: ignore[arg-type]
         demands = self._demands(uow, meta, demand_ids)
         categories = sorted({d.category for d in demands})
-        suggestion = ProjectSuggestion(meta=meta, title=title, category=categories[0] if len(categories) == 1
-                                       else "other", towns=sorted({d.town for d in demands}), demand_ids=demand_ids)
+        suggestion = ProjectSuggestion(
+            meta=meta,
+            title=title,
+            category=categories[0] if len(categories) == 1 else "other",
+            towns=sorted({d.town for d in demands}),
+            demand_ids=demand_ids,
+        )
         for demand in demands:
             demand.merge_into(meta, suggestion.id, suggestion.title)
         self.save(suggestion, *demands)  # type: ignore[attr-defined]
         return suggestion
 
-    def split(self, meta: Meta, suggestion_id: UUID, demand_ids: list[UUID],
-              new_title: str = "") -> tuple[ProjectSuggestion, ProjectSuggestion | None]:
+    def split(
+        self, meta: Meta, suggestion_id: UUID, demand_ids: list[UUID], new_title: str = ""
+    ) -> tuple[ProjectSuggestion, ProjectSuggestion | None]:
         """Take demands out of a suggestion: back to the queue, or into a new suggestion (``new_title``)."""
         uow = UnitOfWork(self)  # type: ignore[arg-type]
         suggestion = self.suggestion(suggestion_id, meta.county)
         demands = self._demands(uow, meta, demand_ids)
         new = None
         if new_title:
-            new = ProjectSuggestion(meta=meta, title=new_title, category=suggestion.category,
-                                    towns=sorted({d.town for d in demands}), demand_ids=demand_ids,
-                                    split_from=suggestion.id)
+            new = ProjectSuggestion(
+                meta=meta,
+                title=new_title,
+                category=suggestion.category,
+                towns=sorted({d.town for d in demands}),
+                demand_ids=demand_ids,
+                split_from=suggestion.id,
+            )
         suggestion.split(meta, demand_ids, new.id if new else None)
         for demand in demands:
             demand.split_out(meta, suggestion.id)

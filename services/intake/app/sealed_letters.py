@@ -25,10 +25,10 @@ from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from nats.aio.msg import Msg
 
-from shared.bus.deadletter import H_SEALED_CONTACT, H_SEALED_LETTER, DeadLetter, Sealer, county_of_subject
 from services.intake.app.application import IntakeApplication, ticket_contact_id
-from services.intake.domain.demand import NAMESPACE
 from services.intake.app.vault import ContactVault, KeyErased
+from services.intake.domain.demand import NAMESPACE
+from shared.bus.deadletter import H_SEALED_CONTACT, H_SEALED_LETTER, DeadLetter, Sealer, county_of_subject
 
 
 def ticket_of(data: bytes) -> tuple[str, str] | None:
@@ -37,8 +37,12 @@ def ticket_of(data: bytes) -> tuple[str, str] | None:
         raw: Any = json.loads(data)
     except ValueError:
         return None
-    if isinstance(raw, dict) and isinstance(raw.get("county"), str) and isinstance(raw.get("ticket_id"), str) \
-            and raw["ticket_id"]:
+    if (
+        isinstance(raw, dict)
+        and isinstance(raw.get("county"), str)
+        and isinstance(raw.get("ticket_id"), str)
+        and raw["ticket_id"]
+    ):
         return raw["county"], raw["ticket_id"]
     return None
 
@@ -63,9 +67,12 @@ def hotline_letter_sealer(app: IntakeApplication) -> Sealer:
         contact = ticket_contact_id(*named) if named is not None else None
         nonce = os.urandom(12)
         sealed = cipher(app.vault, letter, contact, county_of_subject(msg.subject), create=True).encrypt(
-            nonce, msg.data, str(letter).encode())
-        return (json.dumps({"sealed": base64.b64encode(nonce + sealed).decode("ascii")}).encode(),
-                {H_SEALED_LETTER: str(letter), H_SEALED_CONTACT: str(contact or "")})
+            nonce, msg.data, str(letter).encode()
+        )
+        return (
+            json.dumps({"sealed": base64.b64encode(nonce + sealed).decode("ascii")}).encode(),
+            {H_SEALED_LETTER: str(letter), H_SEALED_CONTACT: str(contact or "")},
+        )
 
     return seal
 
@@ -79,7 +86,8 @@ def open_letter(app: IntakeApplication, letter: DeadLetter) -> DeadLetter:
         contact = UUID(letter.sealed_contact) if letter.sealed_contact else None
         raw = base64.b64decode(json.loads(letter.data)["sealed"])
         body = cipher(app.vault, key_id, contact, letter.county, create=False).decrypt(
-            raw[:12], raw[12:], str(key_id).encode())
+            raw[:12], raw[12:], str(key_id).encode()
+        )
     except (KeyErased, InvalidTag, ValueError, KeyError, TypeError):  # a destroyed key, or a damaged letter
         return replace(letter, data=b"", erased=True)
     return replace(letter, data=body)

@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from shared.kernel.meta import Meta, RuleViolation
 from services.intake.domain import rules as r
 from services.intake.domain.demand import Demand
+from shared.kernel.meta import Meta, RuleViolation
 
 
 class Triage:

@@ -22,8 +22,9 @@ from uuid import UUID
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-SCHEMA = ("CREATE TABLE IF NOT EXISTS resident_keys (contact_id TEXT PRIMARY KEY, county TEXT NOT NULL, "
-          "key BYTEA NOT NULL)")
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS resident_keys (contact_id TEXT PRIMARY KEY, county TEXT NOT NULL, key BYTEA NOT NULL)"
+)
 
 
 class KeyErased(LookupError):
@@ -40,8 +41,13 @@ class ContactVault:
             import psycopg
 
             self._conn: Any = psycopg.connect(
-                host=postgres["POSTGRES_HOST"], port=postgres["POSTGRES_PORT"], user=postgres["POSTGRES_USER"],
-                password=postgres["POSTGRES_PASSWORD"], dbname=postgres["POSTGRES_DBNAME"], autocommit=True)
+                host=postgres["POSTGRES_HOST"],
+                port=postgres["POSTGRES_PORT"],
+                user=postgres["POSTGRES_USER"],
+                password=postgres["POSTGRES_PASSWORD"],
+                dbname=postgres["POSTGRES_DBNAME"],
+                autocommit=True,
+            )
             self._p = "%s"
             self.location = f"postgresql://{postgres['POSTGRES_HOST']}/{postgres['POSTGRES_DBNAME']}#resident_keys"
         else:
@@ -82,8 +88,10 @@ class ContactVault:
         for start in range(0, len(contact_ids), 500):
             chunk = [str(c) for c in contact_ids[start : start + 500]]
             with self._cursor() as c:
-                c.execute(f"SELECT contact_id, key FROM resident_keys WHERE contact_id IN ({','.join([p] * len(chunk))})",
-                          chunk)
+                c.execute(
+                    f"SELECT contact_id, key FROM resident_keys WHERE contact_id IN ({','.join([p] * len(chunk))})",
+                    chunk,
+                )
                 found.update((UUID(row[0]), bytes(row[1])) for row in c.fetchall())
         self._local.known = {cid: found.get(cid) for cid in contact_ids}  # None: no key yet
 
@@ -127,8 +135,10 @@ class ContactVault:
             return
         rows = [(str(cid), county, key) for cid, (county, key) in pending.items()]
         p = self._p
-        insert = (f"INSERT INTO resident_keys (contact_id, county, key) VALUES ({p},{p},{p}) "
-                  "ON CONFLICT (contact_id) DO NOTHING")
+        insert = (
+            f"INSERT INTO resident_keys (contact_id, county, key) VALUES ({p},{p},{p}) "
+            "ON CONFLICT (contact_id) DO NOTHING"
+        )
         with self._cursor() as c:
             if p == "?":
                 c.execute("BEGIN IMMEDIATE")
@@ -165,9 +175,11 @@ class ContactVault:
             pass
         p = self._p
         with self._cursor() as c:
-            c.execute(f"INSERT INTO resident_keys (contact_id, county, key) VALUES ({p},{p},{p}) "
-                      "ON CONFLICT (contact_id) DO NOTHING",
-                      (str(contact_id), county, AESGCM.generate_key(bit_length=256)))
+            c.execute(
+                f"INSERT INTO resident_keys (contact_id, county, key) VALUES ({p},{p},{p}) "
+                "ON CONFLICT (contact_id) DO NOTHING",
+                (str(contact_id), county, AESGCM.generate_key(bit_length=256)),
+            )
         return self._key(contact_id)
 
     def has_key(self, contact_id: UUID) -> bool:

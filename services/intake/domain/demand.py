@@ -1,4 +1,3 @@
-
 from __future__ import annotations
 
 from datetime import datetime
@@ -57,9 +56,20 @@ class Demand(Aggregate):
         return uuid4()
 
     @event("Submitted")
-    def __init__(self, meta: Meta, channel: str, town: str, category: str, text: str, contact_id: UUID | None,
-                 tracking_code: str, location: dict | None = None, attachments: list | None = None,
-                 hotline_ticket_id: str = "", origin_key: str = "") -> None:
+    def __init__(
+        self,
+        meta: Meta,
+        channel: str,
+        town: str,
+        category: str,
+        text: str,
+        contact_id: UUID | None,
+        tracking_code: str,
+        location: dict | None = None,
+        attachments: list | None = None,
+        hotline_ticket_id: str = "",
+        origin_key: str = "",
+    ) -> None:
         if channel not in CHANNELS:
             raise RuleViolation(f"unknown channel {channel!r}")
         self.county = meta.county
@@ -105,8 +115,9 @@ class Demand(Aggregate):
             raise RuleViolation(f"demand is a duplicate of {self.duplicate_of}; cannot {what}")
 
     def _note(self, meta: Meta, stage: str, title: str, ref: str = "", detail: str = "") -> None:
-        self.timeline.append({"stage": stage, "at": meta.occurred_at.isoformat(), "title": title, "ref": ref,
-                              "detail": detail})
+        self.timeline.append(
+            {"stage": stage, "at": meta.occurred_at.isoformat(), "title": title, "ref": ref, "detail": detail}
+        )
         self.timeline.sort(key=lambda e: (e["at"], STAGE_RANK.get(e["stage"], 0)))
         self.last_moved_at = max(self.last_moved_at, meta.occurred_at)
 
@@ -131,12 +142,21 @@ class Demand(Aggregate):
         self._must_be_open("route")
         if not self.kind:
             raise RuleViolation("classify the demand before routing it")
-        self._routed(meta=meta, tier=tier, reason=reason, rules_version=rules_version, scope=scope,
-                     estimate=estimate, ticket=self.hotline_ticket_id, kind=self.kind)
+        self._routed(
+            meta=meta,
+            tier=tier,
+            reason=reason,
+            rules_version=rules_version,
+            scope=scope,
+            estimate=estimate,
+            ticket=self.hotline_ticket_id,
+            kind=self.kind,
+        )
 
     @event("Routed")
-    def _routed(self, meta: Meta, tier: str, reason: str, rules_version: int, scope: str, estimate: int,
-                ticket: str, kind: str) -> None:
+    def _routed(
+        self, meta: Meta, tier: str, reason: str, rules_version: int, scope: str, estimate: int, ticket: str, kind: str
+    ) -> None:
         self.tier, self.scope, self.estimate, self.rules_version = tier, scope, estimate, rules_version
         self.owner = self.owner or tier
         self.status = "routed" if self.status in ("received", "triaged", "routed") else self.status
@@ -145,12 +165,31 @@ class Demand(Aggregate):
     def escalate(self, meta: Meta, to_tier: str, reason: str, rules_version: int, scope: str, estimate: int) -> None:
         """The item outgrew its tier: it moves up automatically, with the reason."""
         self._must_be_open("escalate")
-        self._escalated(meta=meta, from_tier=self.tier, to_tier=to_tier, reason=reason, rules_version=rules_version,
-                        scope=scope, estimate=estimate, ticket=self.hotline_ticket_id, kind=self.kind)
+        self._escalated(
+            meta=meta,
+            from_tier=self.tier,
+            to_tier=to_tier,
+            reason=reason,
+            rules_version=rules_version,
+            scope=scope,
+            estimate=estimate,
+            ticket=self.hotline_ticket_id,
+            kind=self.kind,
+        )
 
     @event("Escalated")
-    def _escalated(self, meta: Meta, from_tier: str, to_tier: str, reason: str, rules_version: int, scope: str,
-                   estimate: int, ticket: str, kind: str) -> None:
+    def _escalated(
+        self,
+        meta: Meta,
+        from_tier: str,
+        to_tier: str,
+        reason: str,
+        rules_version: int,
+        scope: str,
+        estimate: int,
+        ticket: str,
+        kind: str,
+    ) -> None:
         self.tier, self.scope, self.estimate, self.rules_version = to_tier, scope, estimate, rules_version
         self.owner = to_tier
         self.status = "escalated"
@@ -173,8 +212,12 @@ class Demand(Aggregate):
             raise RuleViolation("demand is closed")
         if len(text.strip()) < 2:
             raise RuleViolation("a reply needs a text")
-        self._replied(meta=meta, text=text.strip(), ticket=self.hotline_ticket_id,
-                      within_deadline=self.due_at is None or meta.occurred_at <= self.due_at)
+        self._replied(
+            meta=meta,
+            text=text.strip(),
+            ticket=self.hotline_ticket_id,
+            within_deadline=self.due_at is None or meta.occurred_at <= self.due_at,
+        )
 
     @event("Replied")
     def _replied(self, meta: Meta, text: str, ticket: str, within_deadline: bool) -> None:
@@ -193,8 +236,15 @@ class Demand(Aggregate):
     @event("OverdueWarned")
     def _overdue(self, meta: Meta, due_at: datetime) -> None:
         self.warned = True
-        self.timeline.append({"stage": "overdue", "at": meta.occurred_at.isoformat(), "title": due_at.isoformat(),
-                              "ref": "", "detail": ""})
+        self.timeline.append(
+            {
+                "stage": "overdue",
+                "at": meta.occurred_at.isoformat(),
+                "title": due_at.isoformat(),
+                "ref": "",
+                "detail": "",
+            }
+        )
 
     def close(self, meta: Meta, note: str) -> None:
         if self.closed:
@@ -238,8 +288,9 @@ class Demand(Aggregate):
         if primary.county != self.county:
             raise RuleViolation("duplicates must be in the same county")
         self._must_be_open("link as duplicate")
-        self._duplicate(meta=meta, primary_id=primary.id, primary_code=primary.tracking_code,
-                        ticket=self.hotline_ticket_id)
+        self._duplicate(
+            meta=meta, primary_id=primary.id, primary_code=primary.tracking_code, ticket=self.hotline_ticket_id
+        )
 
     @event("MarkedDuplicate")
     def _duplicate(self, meta: Meta, primary_id: UUID, primary_code: str, ticket: str) -> None:
@@ -300,8 +351,7 @@ class Demand(Aggregate):
         self.wish[step] = {"at": meta.occurred_at.isoformat(), "by": meta.actor_id, **details}
         if step == "claimed":
             self.owner = f"deputy:{meta.actor_id}"
-        self.status = {"claimed": "claimed", "funded": "claimed", "fulfilled": "fulfilled",
-                       "visited": "closed"}[step]
+        self.status = {"claimed": "claimed", "funded": "claimed", "fulfilled": "fulfilled", "visited": "closed"}[step]
         self._note(meta, "wish", step, detail=", ".join(f"{k}={v}" for k, v in details.items()))
 
     # -- lineage from the other services ------------------------------------------------------
@@ -314,12 +364,20 @@ class Demand(Aggregate):
         # Stages arrive from several services in any order: the furthest one reached is the status.
         reached = [e["stage"] for e in self.timeline if e["stage"] in STAGE_STATUS] + [stage]
         status = STAGE_STATUS[max(reached, key=STAGE_ORDER.index)]
-        self._stage_noted(meta=meta, stage=stage, ref_id=ref_id, title=title, detail=detail,
-                          hotline_ticket_id=self.hotline_ticket_id, status=status)
+        self._stage_noted(
+            meta=meta,
+            stage=stage,
+            ref_id=ref_id,
+            title=title,
+            detail=detail,
+            hotline_ticket_id=self.hotline_ticket_id,
+            status=status,
+        )
 
     @event("StageNoted")
-    def _stage_noted(self, meta: Meta, stage: str, ref_id: str, title: str, detail: str, hotline_ticket_id: str,
-                     status: str) -> None:
+    def _stage_noted(
+        self, meta: Meta, stage: str, ref_id: str, title: str, detail: str, hotline_ticket_id: str, status: str
+    ) -> None:
         self._note(meta, stage, title, ref=ref_id, detail=detail)
         self.status = status
 

@@ -29,13 +29,13 @@ SCOPES = ("household", "community", "town", "county")  # scope of impact, smalle
 TIERS = ("department", "micro_wish", "micro", "major")  # smallest first: escalation moves right
 
 DEFAULTS: dict = {
-    "micro_project_cap": 100_000,        # CNY per micro project (seed 000: 10万元)
-    "micro_wish_cap": 5_000,             # CNY a deputy or donor can fund for one wish
-    "consultation_reply_hours": 24,      # seed 003: 咨询类诉求24小时内答复
-    "stranded_days": 14,                 # no owner or no movement for longer than this
-    "duplicate_similarity": 0.55,        # text likeness (0..1) for a suggested duplicate
+    "micro_project_cap": 100_000,  # CNY per micro project (seed 000: 10万元)
+    "micro_wish_cap": 5_000,  # CNY a deputy or donor can fund for one wish
+    "consultation_reply_hours": 24,  # seed 003: 咨询类诉求24小时内答复
+    "stranded_days": 14,  # no owner or no movement for longer than this
+    "duplicate_similarity": 0.55,  # text likeness (0..1) for a suggested duplicate
     "major_categories": ["housing", "elderly", "education", "health"],  # county-wide by nature when common
-    "deputy_areas": {},                  # town/street -> deputies (token subjects) who receive its demands
+    "deputy_areas": {},  # town/street -> deputies (token subjects) who receive its demands
 }
 
 

@@ -17,8 +17,15 @@ from shared.kernel.topics import moved
 
 class ProjectSuggestion(Aggregate):
     @event("Raised")
-    def __init__(self, meta: Meta, title: str, category: str, towns: list[str], demand_ids: list[UUID],
-                 split_from: UUID | None = None) -> None:
+    def __init__(
+        self,
+        meta: Meta,
+        title: str,
+        category: str,
+        towns: list[str],
+        demand_ids: list[UUID],
+        split_from: UUID | None = None,
+    ) -> None:
         if len(title.strip()) < 2:
             raise RuleViolation("a suggestion needs a title")
         if not demand_ids:
@@ -30,9 +37,16 @@ class ProjectSuggestion(Aggregate):
         self.demand_ids = list(demand_ids)
         self.split_from = split_from
         self.status = "open"
-        self.history: list[dict] = [{"at": meta.occurred_at.isoformat(), "by": meta.actor_id, "action": "raised",
-                                     "demand_ids": [str(d) for d in demand_ids],
-                                     "ref": str(split_from) if split_from else "", "reason": meta.reason}]
+        self.history: list[dict] = [
+            {
+                "at": meta.occurred_at.isoformat(),
+                "by": meta.actor_id,
+                "action": "raised",
+                "demand_ids": [str(d) for d in demand_ids],
+                "ref": str(split_from) if split_from else "",
+                "reason": meta.reason,
+            }
+        ]
 
     def split(self, meta: Meta, demand_ids: list[UUID], into: UUID | None) -> None:
         """Take ``demand_ids`` out (into a new suggestion ``into``, or back to the queue)."""
@@ -49,9 +63,16 @@ class ProjectSuggestion(Aggregate):
         self.demand_ids = list(remaining)
         if not self.demand_ids:
             self.status = "dissolved"
-        self.history.append({"at": meta.occurred_at.isoformat(), "by": meta.actor_id, "action": "split",
-                             "demand_ids": [str(d) for d in demand_ids], "ref": str(into) if into else "",
-                             "reason": meta.reason})
+        self.history.append(
+            {
+                "at": meta.occurred_at.isoformat(),
+                "by": meta.actor_id,
+                "action": "split",
+                "demand_ids": [str(d) for d in demand_ids],
+                "ref": str(into) if into else "",
+                "reason": meta.reason,
+            }
+        )
 
 
 moved("services.intake.suggestion", ProjectSuggestion)  # stored before 2026-12 under the old module

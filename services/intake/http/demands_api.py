@@ -11,17 +11,17 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.web.access import PUBLIC, allow, check_county, require_county
-from shared.auth import Principal, Role
-from shared.contracts.envelope import COUNTY_PATTERN
-from shared.web.problems import Problem
-from shared.web.requests import meta_for
-from shared.views.store import ViewStore
 from services.intake.app.application import IntakeApplication, NewDemand
 from services.intake.domain.demand import Demand
+from services.intake.domain.rules import CATEGORIES
 from services.intake.read.projections import DEMAND
 from services.intake.read.queue import QueueFilter, queue
-from services.intake.domain.rules import CATEGORIES
+from shared.auth import Principal, Role
+from shared.contracts.envelope import COUNTY_PATTERN
+from shared.views.store import ViewStore
+from shared.web.access import PUBLIC, allow, check_county, require_county
+from shared.web.problems import Problem
+from shared.web.requests import meta_for
 
 STAFF_ROLES = (Role.CONGRESS_STAFF, Role.GOV_UNIT)
 READERS = (*STAFF_ROLES, Role.DEPUTY, Role.AUDITOR, Role.PROVINCE_VIEWER)
@@ -57,8 +57,10 @@ class DemandIn(BaseModel):
     address: str = Field(default="", max_length=200)
     location: Location | None = None
     attachments: list[Attachment] = Field(default_factory=list, max_length=10)
-    received_at: datetime | None = Field(default=None, description="when a station, deputy or department received "
-                                         "it (staff channels only; defaults to now)")
+    received_at: datetime | None = Field(
+        default=None,
+        description="when a station, deputy or department received it (staff channels only; defaults to now)",
+    )
 
 
 class DemandCreated(BaseModel):
@@ -73,9 +75,15 @@ class Erasure(BaseModel):
 
 def tracking_view(demand: Demand) -> dict:
     return {
-        "tracking_code": demand.tracking_code, "county": demand.county, "town": demand.town,
-        "category": demand.category, "channel": demand.channel, "text": demand.text, "status": demand.status,
-        "submitted_at": demand.submitted_at.isoformat(), "timeline": demand.timeline,
+        "tracking_code": demand.tracking_code,
+        "county": demand.county,
+        "town": demand.town,
+        "category": demand.category,
+        "channel": demand.channel,
+        "text": demand.text,
+        "status": demand.status,
+        "submitted_at": demand.submitted_at.isoformat(),
+        "timeline": demand.timeline,
         "merged_into": str(demand.merged_into) if demand.merged_into else None,
         "duplicate_of": str(demand.duplicate_of) if demand.duplicate_of else None,
     }
@@ -85,8 +93,9 @@ def make_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["intake"])
 
     @router.post("/demands", status_code=201, response_model=DemandCreated)
-    def submit_demand(body: DemandIn, request: Request,
-                      principal: Annotated[Principal, Depends(allow(PUBLIC))]) -> DemandCreated:
+    def submit_demand(
+        body: DemandIn, request: Request, principal: Annotated[Principal, Depends(allow(PUBLIC))]
+    ) -> DemandCreated:
         """Submit a demand (诉求). Public for the web form; other channels need a staff or deputy token."""
         if body.channel != "web":
             if not principal.has_any({*STAFF_ROLES, Role.DEPUTY}):
@@ -95,8 +104,13 @@ def make_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
         elif body.received_at is not None:
             raise Problem(422, "Invalid request", "received_at is only for staff channels", reason="invalid_request")
         if body.category not in CATEGORIES:
-            raise Problem(422, "Invalid request", f"unknown category {body.category!r}", reason="unknown_category",
-                          categories=list(CATEGORIES))
+            raise Problem(
+                422,
+                "Invalid request",
+                f"unknown category {body.category!r}",
+                reason="unknown_category",
+                categories=list(CATEGORIES),
+            )
         role = "resident" if body.channel == "web" else principal.primary_role
         meta = meta_for(request, principal, body.county, role=role)
         if body.received_at is not None:
@@ -104,11 +118,20 @@ def make_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
             if received > meta.occurred_at:
                 raise Problem(422, "Invalid request", "received_at is in the future", reason="invalid_request")
             meta = replace(meta, occurred_at=received)
-        demand = app.submit(meta, NewDemand(
-            channel=body.channel, town=body.town, category=body.category, text=body.text, name=body.name,
-            phone=body.phone, address=body.address, location=body.location.model_dump() if body.location else None,
-            attachments=[a.model_dump() for a in body.attachments],
-        ))
+        demand = app.submit(
+            meta,
+            NewDemand(
+                channel=body.channel,
+                town=body.town,
+                category=body.category,
+                text=body.text,
+                name=body.name,
+                phone=body.phone,
+                address=body.address,
+                location=body.location.model_dump() if body.location else None,
+                attachments=[a.model_dump() for a in body.attachments],
+            ),
+        )
         return DemandCreated(id=demand.id, tracking_code=demand.tracking_code, status=demand.status)
 
     @router.get("/track/{code}")
@@ -118,16 +141,25 @@ def make_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
 
     @router.get("/counties/{county}/demands")
     def county_demands(
-        county: County, request: Request, principal: Annotated[Principal, Depends(allow(*READERS))],
-        status: str | None = None, category: str | None = None, town: str | None = None,
-        channel: str | None = None, kind: str | None = None, tier: str | None = None,
-        overdue: bool | None = None, q: str | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+        county: County,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(*READERS))],
+        status: str | None = None,
+        category: str | None = None,
+        town: str | None = None,
+        channel: str | None = None,
+        kind: str | None = None,
+        tier: str | None = None,
+        overdue: bool | None = None,
+        q: str | None = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     ) -> dict:
         """The county's triage queue with filters and counts: overdue consultations first, then by
         deadline, then newest."""
         check_county(principal, county)
-        wanted = QueueFilter(status=status, category=category, town=town, channel=channel, kind=kind, tier=tier,
-                             overdue=overdue, text=q)
+        wanted = QueueFilter(
+            status=status, category=category, town=town, channel=channel, kind=kind, tier=tier, overdue=overdue, text=q
+        )
         return {"county": county, **queue(views.list(DEMAND, county), wanted, now_of(request), limit)}
 
     @router.get("/demands/{demand_id}")
@@ -137,21 +169,40 @@ def make_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
         require_county(principal, getattr(demand, "county", None))
         if not isinstance(demand, Demand):
             raise Problem(404, "Not found", "no such demand", reason="not_found")
-        view = {"id": str(demand.id), **tracking_view(demand), "hotline_ticket_id": demand.hotline_ticket_id,
-                "kind": demand.kind, "tier": demand.tier, "owner": demand.owner, "scope": demand.scope,
-                "estimate": demand.estimate, "rules_version": demand.rules_version,
-                "due_at": demand.due_at.isoformat() if demand.due_at else None, "deputies": demand.deputies,
-                "duplicates": demand.duplicates, "wish": demand.wish, "location": demand.location,
-                "attachments": demand.attachments}
+        view = {
+            "id": str(demand.id),
+            **tracking_view(demand),
+            "hotline_ticket_id": demand.hotline_ticket_id,
+            "kind": demand.kind,
+            "tier": demand.tier,
+            "owner": demand.owner,
+            "scope": demand.scope,
+            "estimate": demand.estimate,
+            "rules_version": demand.rules_version,
+            "due_at": demand.due_at.isoformat() if demand.due_at else None,
+            "deputies": demand.deputies,
+            "duplicates": demand.duplicates,
+            "wish": demand.wish,
+            "location": demand.location,
+            "attachments": demand.attachments,
+        }
         if demand.contact_id and principal.has_any(set(STAFF_ROLES)):
             contact = app.contact(demand.contact_id, demand.county)
-            view["contact"] = {"name": contact.name, "phone": contact.phone, "address": contact.address,
-                               "erased": contact.erased}
+            view["contact"] = {
+                "name": contact.name,
+                "phone": contact.phone,
+                "address": contact.address,
+                "erased": contact.erased,
+            }
         return view
 
     @router.post("/demands/{demand_id}/erase-contact")
-    def erase_contact(demand_id: UUID, body: Erasure, request: Request,
-                      principal: Annotated[Principal, Depends(allow(Role.CONGRESS_STAFF, write=True))]) -> dict:
+    def erase_contact(
+        demand_id: UUID,
+        body: Erasure,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(Role.CONGRESS_STAFF, write=True))],
+    ) -> dict:
         """Erase the resident's name, phone and address: their key is destroyed (crypto-shredding),
         so every stored or published copy becomes unreadable; the demand's history stays."""
         demand = app.find(demand_id)

@@ -8,17 +8,17 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
-from shared.web.access import allow, check_county, require_county
-from shared.auth import Principal, Role
-from shared.web.requests import meta_for
-from shared.views.store import ViewStore
-from services.intake.http.demands_api import READERS, County
-from services.intake.http.triage_api import demand_brief
 from services.intake.app.application import IntakeApplication
 from services.intake.app.deputies import FUNDING_SOURCES, SATISFACTION
 from services.intake.domain.demand import Demand
-from services.intake.read.projections import DEMAND
 from services.intake.domain.suggestion import ProjectSuggestion
+from services.intake.http.demands_api import READERS, County
+from services.intake.http.triage_api import demand_brief
+from services.intake.read.projections import DEMAND
+from shared.auth import Principal, Role
+from shared.views.store import ViewStore
+from shared.web.access import allow, check_county, require_county
+from shared.web.requests import meta_for
 
 DEPUTY = allow(Role.DEPUTY, write=True)
 
@@ -48,8 +48,9 @@ def make_deputy_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
         return county  # type: ignore[return-value]
 
     @router.get("/counties/{county}/inbox")
-    def inbox(county: County, principal: Annotated[Principal, Depends(allow(Role.DEPUTY))],
-              include_done: bool = False) -> dict:
+    def inbox(
+        county: County, principal: Annotated[Principal, Depends(allow(Role.DEPUTY))], include_done: bool = False
+    ) -> dict:
         """Demands pushed to the calling deputy (from their area, or forwarded to them)."""
         check_county(principal, county)
         mine = [d for d in views.list(DEMAND, county) if principal.subject in d["deputies"]]
@@ -59,19 +60,22 @@ def make_deputy_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
         return {"county": county, "deputy": principal.subject, "total": len(mine), "items": mine}
 
     @router.post("/demands/{demand_id}/deputy-action")
-    def act(demand_id: UUID, body: DeputyActionIn, request: Request,
-            principal: Annotated[Principal, Depends(DEPUTY)]) -> dict:
+    def act(
+        demand_id: UUID, body: DeputyActionIn, request: Request, principal: Annotated[Principal, Depends(DEPUTY)]
+    ) -> dict:
         """accept (接单), answer the resident, forward, or turn it into a suggestion."""
         county = county_of(demand_id, principal)
-        result = app.deputy_act(meta_for(request, principal, county), demand_id, body.action, body.note,
-                                body.forward_to, body.title)
+        result = app.deputy_act(
+            meta_for(request, principal, county), demand_id, body.action, body.note, body.forward_to, body.title
+        )
         if isinstance(result, ProjectSuggestion):
             return {"suggestion_id": str(result.id), "demand_ids": [str(d) for d in result.demand_ids]}
         return demand_brief(result)
 
     @router.get("/counties/{county}/wishes")
-    def wishes(county: County, principal: Annotated[Principal, Depends(allow(*READERS))],
-               open_only: bool = True) -> dict:
+    def wishes(
+        county: County, principal: Annotated[Principal, Depends(allow(*READERS))], open_only: bool = True
+    ) -> dict:
         """Micro-wishes (微心愿) for deputies to claim (认领), with their funding and return visits."""
         check_county(principal, county)
         items = [d for d in views.list(DEMAND, county) if d["tier"] == "micro_wish" and d["kind"] == "micro_wish"]
@@ -81,18 +85,28 @@ def make_deputy_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
         return {"county": county, "total": len(items), "items": items}
 
     @router.post("/demands/{demand_id}/wish")
-    def wish_step(demand_id: UUID, body: WishStepIn, request: Request,
-                  principal: Annotated[Principal, Depends(allow(Role.DEPUTY, Role.CONGRESS_STAFF,
-                                                                Role.GOV_UNIT, write=True))]) -> dict:
-        """claimed (deputies only) → funded (source: social_donor, deputy, special_fund) → fulfilled → visited (回访)."""
+    def wish_step(
+        demand_id: UUID,
+        body: WishStepIn,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(Role.DEPUTY, Role.CONGRESS_STAFF, Role.GOV_UNIT, write=True))],
+    ) -> dict:
+        """claimed (deputies only) → funded (source: social_donor, deputy, special_fund) → fulfilled →
+        visited (回访)."""
         county = county_of(demand_id, principal)
         if body.step == "claimed" and not principal.has_any({Role.DEPUTY}):
             from shared.web.problems import Problem
 
             raise Problem(403, "Forbidden", "only a deputy claims a micro-wish", reason="forbidden")
-        demand = app.wish_step(meta_for(request, principal, county), demand_id, body.step,
-                               source=body.source or "", amount=body.amount, note=body.note,
-                               satisfaction=body.satisfaction or "")
+        demand = app.wish_step(
+            meta_for(request, principal, county),
+            demand_id,
+            body.step,
+            source=body.source or "",
+            amount=body.amount,
+            note=body.note,
+            satisfaction=body.satisfaction or "",
+        )
         return {**demand_brief(demand), "wish": demand.wish}
 
     return router

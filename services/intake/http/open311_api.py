@@ -19,15 +19,15 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from shared.web.access import PUBLIC, allow
-from shared.auth import READ_ONLY_ROLES, AuthError, Principal
-from shared.kernel.meta import RuleViolation, is_county_code
-from shared.web.requests import meta_for
-from shared.views.store import ViewStore
 from services.intake.app.application import IntakeApplication, NewDemand
 from services.intake.domain.demand import Demand
-from services.intake.read.projections import DEMAND
 from services.intake.domain.rules import CATEGORIES
+from services.intake.read.projections import DEMAND
+from shared.auth import READ_ONLY_ROLES, AuthError, Principal
+from shared.kernel.meta import RuleViolation, is_county_code
+from shared.views.store import ViewStore
+from shared.web.access import PUBLIC, allow
+from shared.web.requests import meta_for
 
 CLOSED = ("closed", "completed", "rated", "duplicate")
 ANYONE = allow(PUBLIC)
@@ -56,20 +56,38 @@ def parse_time(value: str | None, name: str) -> datetime | None:
 
 def service(code: str, lang: str = "zh") -> dict:
     names = CATEGORIES[code]
-    return {"service_code": code, "service_name": names["zh"], "description": f"{names['zh']} / {names['en']}",
-            "metadata": True, "type": "realtime", "keywords": code, "group": "民生诉求"}
+    return {
+        "service_code": code,
+        "service_name": names["zh"],
+        "description": f"{names['zh']} / {names['en']}",
+        "metadata": True,
+        "type": "realtime",
+        "keywords": code,
+        "group": "民生诉求",
+    }
 
 
 def as_request(doc: dict) -> dict:
     status = "closed" if doc["status"] in CLOSED else "open"
     notes = doc["status"] + (f"; tier={doc['tier']}" if doc.get("tier") else "")
     return {
-        "service_request_id": doc["id"], "status": status, "status_notes": notes,
-        "service_name": CATEGORIES.get(doc["category"], CATEGORIES["other"])["zh"], "service_code": doc["category"],
-        "description": doc["text"], "agency_responsible": doc.get("owner") or "", "service_notice": "",
-        "requested_datetime": doc["submitted_at"], "updated_datetime": doc["last_moved_at"],
-        "expected_datetime": doc.get("due_at"), "address": doc["town"], "address_id": "", "zipcode": "",
-        "lat": None, "long": None, "media_url": "",
+        "service_request_id": doc["id"],
+        "status": status,
+        "status_notes": notes,
+        "service_name": CATEGORIES.get(doc["category"], CATEGORIES["other"])["zh"],
+        "service_code": doc["category"],
+        "description": doc["text"],
+        "agency_responsible": doc.get("owner") or "",
+        "service_notice": "",
+        "requested_datetime": doc["submitted_at"],
+        "updated_datetime": doc["last_moved_at"],
+        "expected_datetime": doc.get("due_at"),
+        "address": doc["town"],
+        "address_id": "",
+        "zipcode": "",
+        "lat": None,
+        "long": None,
+        "media_url": "",
     }
 
 
@@ -88,17 +106,27 @@ def make_open311_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
                 return fn(*args, **kwargs)
             except Open311Error as exc:
                 return error(exc.code, exc.description)
+
         return wrapper
 
     @router.get("/discovery.json")
     def discovery(request: Request, principal: Annotated[Principal, Depends(ANYONE)]) -> dict:
         """Where the endpoint is and what it speaks."""
         base = str(request.base_url).rstrip("/") + "/intake/open311/v2/"
-        return {"changeset": "2025-01-01T00:00:00Z", "contact": "所在县人大常委会 / the county congress office",
-                "key_service": "api_key: a token from `shishi token` (or your county's identity provider)",
-                "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2", "url": base,
-                               "changeset": "2025-01-01T00:00:00Z", "type": "production",
-                               "formats": ["application/json"]}]}
+        return {
+            "changeset": "2025-01-01T00:00:00Z",
+            "contact": "所在县人大常委会 / the county congress office",
+            "key_service": "api_key: a token from `shishi token` (or your county's identity provider)",
+            "endpoints": [
+                {
+                    "specification": "http://wiki.open311.org/GeoReport_v2",
+                    "url": base,
+                    "changeset": "2025-01-01T00:00:00Z",
+                    "type": "production",
+                    "formats": ["application/json"],
+                }
+            ],
+        }
 
     @router.get("/services.json")
     def services(principal: Annotated[Principal, Depends(ANYONE)], jurisdiction_id: str | None = None):  # type: ignore[no-untyped-def]
@@ -110,21 +138,36 @@ def make_open311_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
         return [service(code) for code in CATEGORIES]
 
     @router.get("/services/{service_code}.json")
-    def service_definition(service_code: str, principal: Annotated[Principal, Depends(ANYONE)],
-                           jurisdiction_id: str | None = None):  # type: ignore[no-untyped-def]
+    def service_definition(
+        service_code: str, principal: Annotated[Principal, Depends(ANYONE)], jurisdiction_id: str | None = None
+    ):  # type: ignore[no-untyped-def]
         """The attributes a request of this service takes: the town/street is required."""
         if service_code not in CATEGORIES:
             return error(404, f"unknown service_code {service_code}")
-        return {"service_code": service_code, "attributes": [
-            {"variable": True, "code": "town", "datatype": "string", "required": True,
-             "datatype_description": "乡镇/街道 name", "order": 1, "description": "乡镇/街道 (town or street)",
-             "values": []}]}
+        return {
+            "service_code": service_code,
+            "attributes": [
+                {
+                    "variable": True,
+                    "code": "town",
+                    "datatype": "string",
+                    "required": True,
+                    "datatype_description": "乡镇/街道 name",
+                    "order": 1,
+                    "description": "乡镇/街道 (town or street)",
+                    "values": [],
+                }
+            ],
+        }
 
     @router.post("/requests.json")
     async def create_request(request: Request, principal: Annotated[Principal, Depends(ANYONE)]):  # type: ignore[no-untyped-def]
         """Create a service request (form-encoded, with ``api_key``) → one demand."""
         form = await request.form()
-        field = lambda name: str(form.get(name) or "").strip()
+
+        def field(name: str) -> str:
+            return str(form.get(name) or "").strip()
+
         try:
             county = jurisdiction(field("jurisdiction_id"))
             try:
@@ -156,26 +199,46 @@ def make_open311_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
             elif not field("address_string") and not field("address_id"):
                 raise Open311Error(400, "a location is required: lat & long, address_string or address_id")
             name = " ".join(x for x in (field("last_name"), field("first_name")) if x)
-            new = NewDemand(channel="open311", town=town[:40], category=code, text=description[:4000],
-                            name=name[:60], phone=field("phone")[:30], address=field("address_string")[:200],
-                            location=location,
-                            attachments=[{"name": "media_url", "content_type": "text/uri-list",
-                                          "size": len(field("media_url"))}] if field("media_url") else [])
+            new = NewDemand(
+                channel="open311",
+                town=town[:40],
+                category=code,
+                text=description[:4000],
+                name=name[:60],
+                phone=field("phone")[:30],
+                address=field("address_string")[:200],
+                location=location,
+                attachments=[{"name": "media_url", "content_type": "text/uri-list", "size": len(field("media_url"))}]
+                if field("media_url")
+                else [],
+            )
             meta = meta_for(request, caller, county, role=caller.primary_role)
             demand = await asyncio.to_thread(app.submit, meta, new)
         except Open311Error as exc:
             return error(exc.code, exc.description)
         except RuleViolation as exc:
             return error(400, str(exc))
-        return [{"service_request_id": str(demand.id), "token": demand.tracking_code,
-                 "service_notice": f"跟踪码 / tracking code: {demand.tracking_code}", "account_id": None}]
+        return [
+            {
+                "service_request_id": str(demand.id),
+                "token": demand.tracking_code,
+                "service_notice": f"跟踪码 / tracking code: {demand.tracking_code}",
+                "account_id": None,
+            }
+        ]
 
     @router.get("/requests.json")
     @handled
-    def requests_(request: Request, principal: Annotated[Principal, Depends(ANYONE)],
-                  jurisdiction_id: str | None = None,
-                  service_request_id: str | None = None, service_code: str | None = None,
-                  start_date: str | None = None, end_date: str | None = None, status: str | None = None):  # type: ignore[no-untyped-def]
+    def requests_(
+        request: Request,
+        principal: Annotated[Principal, Depends(ANYONE)],
+        jurisdiction_id: str | None = None,
+        service_request_id: str | None = None,
+        service_code: str | None = None,
+        start_date: str | None = None,
+        end_date: str | None = None,
+        status: str | None = None,
+    ):  # type: ignore[no-untyped-def]
         """Service requests with the spec's filters (default: the last 90 days, at most 1000)."""
         county = jurisdiction(jurisdiction_id)
         docs = views.list(DEMAND, county)
@@ -202,8 +265,9 @@ def make_open311_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
         return out[:1000]
 
     @router.get("/requests/{request_id}.json")
-    def one_request(request_id: str, principal: Annotated[Principal, Depends(ANYONE)],
-                    jurisdiction_id: str | None = None):  # type: ignore[no-untyped-def]
+    def one_request(
+        request_id: str, principal: Annotated[Principal, Depends(ANYONE)], jurisdiction_id: str | None = None
+    ):  # type: ignore[no-untyped-def]
         try:
             found = app.find(UUID(request_id))
         except ValueError:
@@ -214,8 +278,7 @@ def make_open311_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
         return [as_request(doc)]
 
     @router.get("/tokens/{token}.json")
-    def token(token: str, principal: Annotated[Principal, Depends(ANYONE)],
-              jurisdiction_id: str | None = None):  # type: ignore[no-untyped-def]
+    def token(token: str, principal: Annotated[Principal, Depends(ANYONE)], jurisdiction_id: str | None = None):  # type: ignore[no-untyped-def]
         try:
             demand = app.track(token)
         except LookupError:

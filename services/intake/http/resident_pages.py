@@ -8,44 +8,88 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from shared.web.access import principal_of
-from shared.persistence.application import NotFound
-from shared.kernel.meta import RuleViolation
-from shared.web.requests import meta_for
-from shared.views.store import ViewStore
-from shared.web.i18n import language, register_messages
-from shared.web.templating import make_templates, render
 from services.intake.app.application import IntakeApplication, NewDemand
 from services.intake.domain.rules import CATEGORIES
+from shared.kernel.meta import RuleViolation
+from shared.persistence.application import NotFound
+from shared.views.store import ViewStore
+from shared.web.access import principal_of
+from shared.web.i18n import language, register_messages
+from shared.web.requests import meta_for
+from shared.web.templating import make_templates, render
 
 TEMPLATES = Path(__file__).parent / "templates"
 
-register_messages({
-    "zh": {"intake_title": "民意征集", "demand_text": "诉求内容", "your_name": "姓名（选填）",
-           "your_phone": "电话（选填）", "your_address": "详细地址（选填）", "contact_private": "联系方式仅本县工作人员可见，不会公开。",
-           "submitted_ok": "已收到您的诉求，请保存跟踪码：", "timeline": "办理进程", "queue_title": "诉求办理队列",
-           "not_found_code": "没有找到这个跟踪码。", "stage_submitted": "已提交", "stage_candidate": "纳入候选项目",
-           "stage_adopted": "确定为实事项目", "stage_project": "开始实施", "stage_progress": "实施进展",
-           "stage_completed": "已完工", "stage_verdict": "代表测评结果", "channel": "渠道",
-           "deadletters_title": "无法处理的消息（死信）", "reason": "原因",
-           "stage_classified": "已分类", "stage_routed": "已分流", "stage_escalated": "已升级处理",
-           "stage_replied": "已答复", "stage_overdue": "答复超时预警", "stage_merged": "已并入建议",
-           "stage_split": "已从建议中拆出", "stage_duplicate": "已合并为重复诉求", "stage_deputy": "代表处理",
-           "stage_wish": "微心愿", "stage_closed": "已办结"},
-    "en": {"intake_title": "Demands", "demand_text": "Your demand", "your_name": "Name (optional)",
-           "your_phone": "Phone (optional)", "your_address": "Exact address (optional)",
-           "contact_private": "Your contact details are seen only by this county's staff and never published.",
-           "submitted_ok": "We received your demand. Keep this tracking code:", "timeline": "What happened",
-           "queue_title": "Demand queue", "not_found_code": "No demand has this tracking code.",
-           "stage_submitted": "Submitted", "stage_candidate": "Part of a candidate project",
-           "stage_adopted": "Adopted as a project", "stage_project": "Implementation started",
-           "stage_progress": "Progress", "stage_completed": "Completed", "stage_verdict": "Deputies' verdict",
-           "channel": "Channel", "deadletters_title": "Messages that could not be processed", "reason": "Reason",
-           "stage_classified": "Classified", "stage_routed": "Routed", "stage_escalated": "Escalated",
-           "stage_replied": "Replied", "stage_overdue": "Reply overdue", "stage_merged": "Merged into a suggestion",
-           "stage_split": "Split off a suggestion", "stage_duplicate": "Linked as a duplicate",
-           "stage_deputy": "Deputy", "stage_wish": "Micro-wish", "stage_closed": "Closed"},
-})
+register_messages(
+    {
+        "zh": {
+            "intake_title": "民意征集",
+            "demand_text": "诉求内容",
+            "your_name": "姓名（选填）",
+            "your_phone": "电话（选填）",
+            "your_address": "详细地址（选填）",
+            "contact_private": "联系方式仅本县工作人员可见，不会公开。",
+            "submitted_ok": "已收到您的诉求，请保存跟踪码：",
+            "timeline": "办理进程",
+            "queue_title": "诉求办理队列",
+            "not_found_code": "没有找到这个跟踪码。",
+            "stage_submitted": "已提交",
+            "stage_candidate": "纳入候选项目",
+            "stage_adopted": "确定为实事项目",
+            "stage_project": "开始实施",
+            "stage_progress": "实施进展",
+            "stage_completed": "已完工",
+            "stage_verdict": "代表测评结果",
+            "channel": "渠道",
+            "deadletters_title": "无法处理的消息（死信）",
+            "reason": "原因",
+            "stage_classified": "已分类",
+            "stage_routed": "已分流",
+            "stage_escalated": "已升级处理",
+            "stage_replied": "已答复",
+            "stage_overdue": "答复超时预警",
+            "stage_merged": "已并入建议",
+            "stage_split": "已从建议中拆出",
+            "stage_duplicate": "已合并为重复诉求",
+            "stage_deputy": "代表处理",
+            "stage_wish": "微心愿",
+            "stage_closed": "已办结",
+        },
+        "en": {
+            "intake_title": "Demands",
+            "demand_text": "Your demand",
+            "your_name": "Name (optional)",
+            "your_phone": "Phone (optional)",
+            "your_address": "Exact address (optional)",
+            "contact_private": "Your contact details are seen only by this county's staff and never published.",
+            "submitted_ok": "We received your demand. Keep this tracking code:",
+            "timeline": "What happened",
+            "queue_title": "Demand queue",
+            "not_found_code": "No demand has this tracking code.",
+            "stage_submitted": "Submitted",
+            "stage_candidate": "Part of a candidate project",
+            "stage_adopted": "Adopted as a project",
+            "stage_project": "Implementation started",
+            "stage_progress": "Progress",
+            "stage_completed": "Completed",
+            "stage_verdict": "Deputies' verdict",
+            "channel": "Channel",
+            "deadletters_title": "Messages that could not be processed",
+            "reason": "Reason",
+            "stage_classified": "Classified",
+            "stage_routed": "Routed",
+            "stage_escalated": "Escalated",
+            "stage_replied": "Replied",
+            "stage_overdue": "Reply overdue",
+            "stage_merged": "Merged into a suggestion",
+            "stage_split": "Split off a suggestion",
+            "stage_duplicate": "Linked as a duplicate",
+            "stage_deputy": "Deputy",
+            "stage_wish": "Micro-wish",
+            "stage_closed": "Closed",
+        },
+    }
+)
 
 
 def make_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
@@ -67,9 +111,16 @@ def make_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         return render(templates, request, "submit.html", {"categories": categories(request), "county": county})
 
     @router.post("/submit")
-    def submit(request: Request, county: Annotated[str, Form()], town: Annotated[str, Form()],
-               category: Annotated[str, Form()], text: Annotated[str, Form()], name: Annotated[str, Form()] = "",
-               phone: Annotated[str, Form()] = "", address: Annotated[str, Form()] = "") -> Response:
+    def submit(
+        request: Request,
+        county: Annotated[str, Form()],
+        town: Annotated[str, Form()],
+        category: Annotated[str, Form()],
+        text: Annotated[str, Form()],
+        name: Annotated[str, Form()] = "",
+        phone: Annotated[str, Form()] = "",
+        address: Annotated[str, Form()] = "",
+    ) -> Response:
         principal = principal_of(request)
         problem = None
         if not (len(county) == 6 and county.isdigit()):
@@ -78,17 +129,41 @@ def make_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
             problem = {"title": "请填写诉求内容和乡镇/街道 / Please fill in the demand and the town", "detail": ""}
         if problem is None:
             try:
-                demand = app.submit(meta_for(request, principal, county, role="resident"), NewDemand(
-                    channel="web", town=town.strip(), category=category, text=text.strip(), name=name.strip(),
-                    phone=phone.strip(), address=address.strip()))
+                demand = app.submit(
+                    meta_for(request, principal, county, role="resident"),
+                    NewDemand(
+                        channel="web",
+                        town=town.strip(),
+                        category=category,
+                        text=text.strip(),
+                        name=name.strip(),
+                        phone=phone.strip(),
+                        address=address.strip(),
+                    ),
+                )
             except RuleViolation as exc:
                 problem = {"title": str(exc), "detail": ""}
             else:
                 return RedirectResponse(f"/intake/track/{demand.tracking_code}?new=1", status_code=303)
-        return render(templates, request, "submit.html", {
-            "categories": categories(request), "county": county, "problem": problem,
-            "form": {"town": town, "category": category, "text": text, "name": name, "phone": phone,
-                     "address": address}}, status_code=422)
+        return render(
+            templates,
+            request,
+            "submit.html",
+            {
+                "categories": categories(request),
+                "county": county,
+                "problem": problem,
+                "form": {
+                    "town": town,
+                    "category": category,
+                    "text": text,
+                    "name": name,
+                    "phone": phone,
+                    "address": address,
+                },
+            },
+            status_code=422,
+        )
 
     @router.get("/track", response_class=HTMLResponse)
     def track_lookup(request: Request, code: str = "") -> Response:

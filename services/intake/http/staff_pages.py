@@ -12,23 +12,23 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from shared.persistence.application import NotFound
-from shared.auth import Principal, Role
-from shared.kernel.meta import RuleViolation
-from shared.web.problems import Problem
-from shared.web.viewer import viewer_county
-from shared.web.requests import meta_for
-from shared.views.store import ViewStore
-from shared.web.i18n import register_messages
-from shared.web.templating import make_templates, render
-from services.intake.http.demands_api import now_of
-from services.intake.http.deadletters_api import letter_view, opened_letters, resolve_letter
 from services.intake.app.application import IntakeApplication
 from services.intake.domain.demand import KINDS, Demand
+from services.intake.domain.rules import CATEGORIES, SCOPES, TIERS, likely_duplicates
+from services.intake.http.deadletters_api import letter_view, opened_letters, resolve_letter
+from services.intake.http.demands_api import now_of
 from services.intake.http.texts import MESSAGES
 from services.intake.read.projections import DEMAND, RESOLUTION, SUGGESTION
 from services.intake.read.queue import QueueFilter, queue, stranded
-from services.intake.domain.rules import CATEGORIES, SCOPES, TIERS, likely_duplicates
+from shared.auth import Principal, Role
+from shared.kernel.meta import RuleViolation
+from shared.persistence.application import NotFound
+from shared.views.store import ViewStore
+from shared.web.i18n import register_messages
+from shared.web.problems import Problem
+from shared.web.requests import meta_for
+from shared.web.templating import make_templates, render
+from shared.web.viewer import viewer_county
 
 TEMPLATES = Path(__file__).parent / "templates"
 STAFF = {Role.CONGRESS_STAFF, Role.GOV_UNIT}
@@ -45,15 +45,44 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         if not principal.has_any(roles):
             return principal, county, RedirectResponse("/login", status_code=303)
         if not allowed:
-            return principal, county, render(templates, request, "queue.html", {
-                "county": county, "result": {"items": [], "counts": {}, "total": 0}, "f": {}, "lists": lists(),
-                "problem": {"title": "无权查看该县 / County outside your scope", "detail": county}}, status_code=403)
+            return (
+                principal,
+                county,
+                render(
+                    templates,
+                    request,
+                    "queue.html",
+                    {
+                        "county": county,
+                        "result": {"items": [], "counts": {}, "total": 0},
+                        "f": {},
+                        "lists": lists(),
+                        "problem": {"title": "无权查看该县 / County outside your scope", "detail": county},
+                    },
+                    status_code=403,
+                ),
+            )
         return principal, county, None
 
     def lists() -> dict:
-        return {"kinds": KINDS, "scopes": SCOPES, "tiers": TIERS, "categories": list(CATEGORIES),
-                "statuses": ["received", "triaged", "routed", "escalated", "replied", "merged", "duplicate",
-                             "claimed", "fulfilled", "closed"]}
+        return {
+            "kinds": KINDS,
+            "scopes": SCOPES,
+            "tiers": TIERS,
+            "categories": list(CATEGORIES),
+            "statuses": [
+                "received",
+                "triaged",
+                "routed",
+                "escalated",
+                "replied",
+                "merged",
+                "duplicate",
+                "claimed",
+                "fulfilled",
+                "closed",
+            ],
+        }
 
     def page(request: Request, name: str, context: dict, status_code: int = 200) -> Response:
         error = request.query_params.get("error")
@@ -78,15 +107,32 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         return principal, found
 
     @router.get("/queue", response_class=HTMLResponse)
-    def queue_page(request: Request, county: str = "", status: str = "", kind: str = "", tier: str = "",
-                   channel: str = "", town: str = "", category: str = "", overdue: str = "") -> Response:
+    def queue_page(
+        request: Request,
+        county: str = "",
+        status: str = "",
+        kind: str = "",
+        tier: str = "",
+        channel: str = "",
+        town: str = "",
+        category: str = "",
+        overdue: str = "",
+    ) -> Response:
         _, county, refused = gate(request, county, READERS)
         if refused:
             return refused
-        f = {"status": status, "kind": kind, "tier": tier, "channel": channel, "town": town, "category": category,
-             "overdue": overdue}
-        wanted = QueueFilter(**{k: v or None for k, v in f.items() if k != "overdue"},
-                             overdue=True if overdue == "1" else None)
+        f = {
+            "status": status,
+            "kind": kind,
+            "tier": tier,
+            "channel": channel,
+            "town": town,
+            "category": category,
+            "overdue": overdue,
+        }
+        wanted = QueueFilter(
+            **{k: v or None for k, v in f.items() if k != "overdue"}, overdue=True if overdue == "1" else None
+        )
         result = queue(views.list(DEMAND, county), wanted, now_of(request), 300)
         return page(request, "queue.html", {"county": county, "result": result, "f": f})
 
@@ -95,15 +141,19 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         principal, demand = own_demand(request, demand_id, READERS)
         if demand is None:
             return page(request, "demand.html", {"demand": None}, status_code=404)
-        contact = app.contact(demand.contact_id, demand.county) if demand.contact_id and principal.has_any(STAFF) \
-            else None
+        contact = (
+            app.contact(demand.contact_id, demand.county) if demand.contact_id and principal.has_any(STAFF) else None
+        )
         doc = views.get(DEMAND, str(demand.id))
         dupes = []
         if doc is not None:
             _, rules = app.rules(demand.county)
             dupes = likely_duplicates(doc, views.list(DEMAND, demand.county), rules)
-        return page(request, "demand.html", {"demand": demand, "contact": contact, "duplicates": dupes,
-                                             "is_staff": principal.has_any(STAFF)})
+        return page(
+            request,
+            "demand.html",
+            {"demand": demand, "contact": contact, "duplicates": dupes, "is_staff": principal.has_any(STAFF)},
+        )
 
     @router.post("/demands/{demand_id}/{action}")
     async def demand_action(request: Request, demand_id: UUID, action: str) -> Response:
@@ -111,7 +161,10 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         if demand is None:
             return RedirectResponse("/login", status_code=303)
         form = await request.form()
-        get = lambda k: str(form.get(k) or "").strip()
+
+        def get(k: str) -> str:
+            return str(form.get(k) or "").strip()
+
         back = f"/intake/demands/{demand_id}"
         meta = meta_for(request, principal, demand.county, reason=get("reason"))
         commands: dict[str, Callable[[], object]] = {
@@ -131,14 +184,28 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         principal, county, refused = gate(request, county, STAFF)
         if refused:
             return refused
-        open_docs = [d for d in views.list(DEMAND, county) if d["status"] in ("received", "triaged", "routed",
-                                                                                "escalated", "replied")
-                     and (not town or d["town"] == town) and (not category or d["category"] == category)]
+        open_docs = [
+            d
+            for d in views.list(DEMAND, county)
+            if d["status"] in ("received", "triaged", "routed", "escalated", "replied")
+            and (not town or d["town"] == town)
+            and (not category or d["category"] == category)
+        ]
         open_docs.sort(key=lambda d: (d["town"], d["category"], d["submitted_at"]))
         suggestions = sorted(views.list(SUGGESTION, county), key=lambda s: s["raised_at"], reverse=True)
         by_id = {d["id"]: d for d in views.list(DEMAND, county)}
-        return page(request, "merge.html", {"county": county, "candidates": open_docs[:300], "town": town,
-                                            "category": category, "suggestions": suggestions, "by_id": by_id})
+        return page(
+            request,
+            "merge.html",
+            {
+                "county": county,
+                "candidates": open_docs[:300],
+                "town": town,
+                "category": category,
+                "suggestions": suggestions,
+                "by_id": by_id,
+            },
+        )
 
     @router.post("/merge")
     async def merge(request: Request) -> Response:
@@ -148,8 +215,9 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
             return refused
         ids = [UUID(x) for x in form.getlist("demand")]
         meta = meta_for(request, principal, county, reason=str(form.get("reason") or ""))
-        return act(request, f"/intake/merge?county={county}",
-                   lambda: app.merge(meta, str(form.get("title") or ""), ids))
+        return act(
+            request, f"/intake/merge?county={county}", lambda: app.merge(meta, str(form.get("title") or ""), ids)
+        )
 
     @router.post("/suggestions/{suggestion_id}/split")
     async def split(request: Request, suggestion_id: UUID) -> Response:
@@ -160,8 +228,11 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
             return refused or RedirectResponse("/intake/merge", status_code=303)
         meta = meta_for(request, principal, county, reason=str(form.get("reason") or ""))
         ids = [UUID(x) for x in form.getlist("demand")]
-        return act(request, f"/intake/merge?county={county}",
-                   lambda: app.split(meta, suggestion_id, ids, str(form.get("new_title") or "")))
+        return act(
+            request,
+            f"/intake/merge?county={county}",
+            lambda: app.split(meta, suggestion_id, ids, str(form.get("new_title") or "")),
+        )
 
     @router.get("/deadletters", response_class=HTMLResponse)
     async def deadletters_page(request: Request, county: str = "") -> Response:
@@ -172,8 +243,11 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         letters = await opened_letters(app, js, county) if js is not None else []
         resolutions = {d["sequence"]: d for d in views.list(RESOLUTION, county)}
         items = [letter_view(x, resolutions.get(x.sequence)) for x in letters]
-        return page(request, "deadletters.html", {"county": county, "items": items, "connected": js is not None,
-                                                  "can_resolve": principal.has_any(STAFF)})
+        return page(
+            request,
+            "deadletters.html",
+            {"county": county, "items": items, "connected": js is not None, "can_resolve": principal.has_any(STAFF)},
+        )
 
     @router.post("/deadletters/{sequence}")
     async def deadletter_action(request: Request, sequence: int) -> Response:
@@ -184,8 +258,15 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         meta = meta_for(request, principal, county, reason=str(form.get("reason") or ""))
         back = f"/intake/deadletters?county={county}"
         try:
-            await resolve_letter(app, request.app.state.runtime.js, county, sequence, meta,
-                                 str(form.get("action") or ""), str(form.get("body") or ""))
+            await resolve_letter(
+                app,
+                request.app.state.runtime.js,
+                county,
+                sequence,
+                meta,
+                str(form.get("action") or ""),
+                str(form.get("body") or ""),
+            )
         except (Problem, RuleViolation) as exc:
             return RedirectResponse(f"{back}&error={quote(getattr(exc, 'detail', '') or str(exc))}", status_code=303)
         return RedirectResponse(back, status_code=303)
@@ -197,8 +278,11 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
             return refused
         version, rules = app.rules(county)
         items = stranded(views.list(DEMAND, county), now_of(request), rules)
-        return page(request, "stranded.html", {"county": county, "items": items, "days": rules["stranded_days"],
-                                               "version": version})
+        return page(
+            request,
+            "stranded.html",
+            {"county": county, "items": items, "days": rules["stranded_days"], "version": version},
+        )
 
     @router.get("/inbox", response_class=HTMLResponse)
     def inbox_page(request: Request, county: str = "") -> Response:
@@ -206,13 +290,19 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         if refused:
             return refused
         docs = views.list(DEMAND, county)
-        mine = sorted([d for d in docs if principal.subject in d["deputies"]
-                       and d["status"] not in ("closed", "duplicate", "merged")],
-                      key=lambda d: d["submitted_at"], reverse=True)
-        wishes = [d for d in docs if d["tier"] == "micro_wish" and d["kind"] == "micro_wish"
-                  and d["status"] != "closed"]
-        return page(request, "inbox.html", {"county": county, "items": mine, "wishes": wishes,
-                                            "me": principal.subject})
+        mine = sorted(
+            [
+                d
+                for d in docs
+                if principal.subject in d["deputies"] and d["status"] not in ("closed", "duplicate", "merged")
+            ],
+            key=lambda d: d["submitted_at"],
+            reverse=True,
+        )
+        wishes = [
+            d for d in docs if d["tier"] == "micro_wish" and d["kind"] == "micro_wish" and d["status"] != "closed"
+        ]
+        return page(request, "inbox.html", {"county": county, "items": mine, "wishes": wishes, "me": principal.subject})
 
     @router.post("/inbox/{demand_id}")
     async def inbox_action(request: Request, demand_id: UUID) -> Response:
@@ -220,14 +310,30 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         if demand is None:
             return RedirectResponse("/login", status_code=303)
         form = await request.form()
-        get = lambda k: str(form.get(k) or "").strip()
+
+        def get(k: str) -> str:
+            return str(form.get(k) or "").strip()
+
         meta = meta_for(request, principal, demand.county)
         back = f"/intake/inbox?county={demand.county}"
         if get("action") in ("claimed", "funded", "fulfilled", "visited"):
-            return act(request, back, lambda: app.wish_step(meta, demand_id, get("action"), source=get("source"),
-                                                            amount=get("amount"), note=get("note"),
-                                                            satisfaction=get("satisfaction")))
-        return act(request, back, lambda: app.deputy_act(meta, demand_id, get("action"), get("note"),
-                                                         get("forward_to"), get("title")))
+            return act(
+                request,
+                back,
+                lambda: app.wish_step(
+                    meta,
+                    demand_id,
+                    get("action"),
+                    source=get("source"),
+                    amount=get("amount"),
+                    note=get("note"),
+                    satisfaction=get("satisfaction"),
+                ),
+            )
+        return act(
+            request,
+            back,
+            lambda: app.deputy_act(meta, demand_id, get("action"), get("note"), get("forward_to"), get("title")),
+        )
 
     return router

@@ -9,16 +9,16 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
-from shared.web.access import allow, check_county, require_county
-from shared.auth import Principal, Role
-from shared.web.requests import meta_for
-from shared.views.store import ViewStore
-from services.intake.http.demands_api import READERS, County, now_of
 from services.intake.app.application import IntakeApplication
 from services.intake.domain.demand import KINDS, Demand
+from services.intake.domain.rules import SCOPES, likely_duplicates
+from services.intake.http.demands_api import READERS, County, now_of
 from services.intake.read.projections import DEMAND, SUGGESTION
 from services.intake.read.queue import overdue_unwarned, stranded
-from services.intake.domain.rules import SCOPES, likely_duplicates
+from shared.auth import Principal, Role
+from shared.views.store import ViewStore
+from shared.web.access import allow, check_county, require_county
+from shared.web.requests import meta_for
 
 STAFF = allow(Role.CONGRESS_STAFF, Role.GOV_UNIT, write=True)
 Kind = Literal[KINDS]  # type: ignore[valid-type]
@@ -59,9 +59,18 @@ class LinkIn(BaseModel):
 
 
 def demand_brief(d: Demand) -> dict:
-    return {"id": str(d.id), "status": d.status, "kind": d.kind, "tier": d.tier, "owner": d.owner,
-            "scope": d.scope, "estimate": d.estimate, "rules_version": d.rules_version,
-            "due_at": d.due_at.isoformat() if d.due_at else None, "timeline": d.timeline}
+    return {
+        "id": str(d.id),
+        "status": d.status,
+        "kind": d.kind,
+        "tier": d.tier,
+        "owner": d.owner,
+        "scope": d.scope,
+        "estimate": d.estimate,
+        "rules_version": d.rules_version,
+        "due_at": d.due_at.isoformat() if d.due_at else None,
+        "timeline": d.timeline,
+    }
 
 
 def make_triage_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
@@ -74,31 +83,32 @@ def make_triage_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
         return county  # type: ignore[return-value]
 
     @router.post("/demands/{demand_id}/triage")
-    def triage(demand_id: UUID, body: TriageIn, request: Request,
-               principal: Annotated[Principal, Depends(STAFF)]) -> dict:
+    def triage(
+        demand_id: UUID, body: TriageIn, request: Request, principal: Annotated[Principal, Depends(STAFF)]
+    ) -> dict:
         """Classify and route by the county's rule set (个性问题立行立改、共性问题形成建议)."""
         county = county_of(demand_id, principal)
         meta = meta_for(request, principal, county, reason=body.note)
         return demand_brief(app.triage(meta, demand_id, body.kind, body.scope, body.estimate))
 
     @router.post("/demands/{demand_id}/assessment")
-    def reassess(demand_id: UUID, body: AssessmentIn, request: Request,
-                 principal: Annotated[Principal, Depends(STAFF)]) -> dict:
+    def reassess(
+        demand_id: UUID, body: AssessmentIn, request: Request, principal: Annotated[Principal, Depends(STAFF)]
+    ) -> dict:
         """Revise scope or estimate; an item that outgrows its tier is escalated automatically."""
         county = county_of(demand_id, principal)
-        return demand_brief(app.reassess(meta_for(request, principal, county, reason=body.reason), demand_id,
-                                         body.scope, body.estimate))
+        return demand_brief(
+            app.reassess(meta_for(request, principal, county, reason=body.reason), demand_id, body.scope, body.estimate)
+        )
 
     @router.post("/demands/{demand_id}/reply")
-    def reply(demand_id: UUID, body: TextIn, request: Request,
-              principal: Annotated[Principal, Depends(STAFF)]) -> dict:
+    def reply(demand_id: UUID, body: TextIn, request: Request, principal: Annotated[Principal, Depends(STAFF)]) -> dict:
         """Answer the resident (the 12345 hotline gets the reply for its tickets)."""
         county = county_of(demand_id, principal)
         return demand_brief(app.reply(meta_for(request, principal, county), demand_id, body.text))
 
     @router.post("/demands/{demand_id}/close")
-    def close(demand_id: UUID, body: TextIn, request: Request,
-              principal: Annotated[Principal, Depends(STAFF)]) -> dict:
+    def close(demand_id: UUID, body: TextIn, request: Request, principal: Annotated[Principal, Depends(STAFF)]) -> dict:
         """Close the demand with a note for the resident (and the hotline)."""
         county = county_of(demand_id, principal)
         return demand_brief(app.close_demand(meta_for(request, principal, county), demand_id, body.text))
@@ -115,8 +125,7 @@ def make_triage_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
         return {"demand_id": str(demand_id), "items": [{**other, "similarity": score} for score, other in found]}
 
     @router.post("/demands/{demand_id}/duplicates")
-    def link(demand_id: UUID, body: LinkIn, request: Request,
-             principal: Annotated[Principal, Depends(STAFF)]) -> dict:
+    def link(demand_id: UUID, body: LinkIn, request: Request, principal: Annotated[Principal, Depends(STAFF)]) -> dict:
         """Link duplicates to this demand in one action."""
         county = county_of(demand_id, principal)
         primary = app.link_duplicates(meta_for(request, principal, county), demand_id, body.duplicate_ids)
@@ -132,23 +141,31 @@ def make_triage_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
         return {"county": county, "warned": [str(w) for w in warned]}
 
     @router.get("/counties/{county}/stranded")
-    def stranded_view(county: County, request: Request,
-                      principal: Annotated[Principal, Depends(allow(*READERS))]) -> dict:
+    def stranded_view(
+        county: County, request: Request, principal: Annotated[Principal, Depends(allow(*READERS))]
+    ) -> dict:
         """Demands with no owner or no movement for more than the county's stranded_days."""
         check_county(principal, county)
         version, rules = app.rules(county)
         items = stranded(views.list(DEMAND, county), now_of(request), rules)
-        return {"county": county, "stranded_days": rules["stranded_days"], "rules_version": version,
-                "total": len(items), "items": items}
+        return {
+            "county": county,
+            "stranded_days": rules["stranded_days"],
+            "rules_version": version,
+            "total": len(items),
+            "items": items,
+        }
 
     @router.post("/counties/{county}/suggestions", status_code=201)
-    def merge(county: County, body: MergeIn, request: Request,
-              principal: Annotated[Principal, Depends(STAFF)]) -> dict:
+    def merge(county: County, body: MergeIn, request: Request, principal: Annotated[Principal, Depends(STAFF)]) -> dict:
         """Merge demands into one project suggestion; each demand keeps its history and points to it."""
         check_county(principal, county)
         suggestion = app.merge(meta_for(request, principal, county, reason=body.reason), body.title, body.demand_ids)
-        return {"id": str(suggestion.id), "title": suggestion.title,
-                "demand_ids": [str(d) for d in suggestion.demand_ids]}
+        return {
+            "id": str(suggestion.id),
+            "title": suggestion.title,
+            "demand_ids": [str(d) for d in suggestion.demand_ids],
+        }
 
     @router.get("/counties/{county}/suggestions")
     def suggestions(county: County, principal: Annotated[Principal, Depends(allow(*READERS))]) -> dict:
@@ -162,20 +179,33 @@ def make_triage_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
         found = app.find(suggestion_id)
         require_county(principal, getattr(found, "county", None))
         s = app.suggestion(suggestion_id)
-        return {"id": str(s.id), "county": s.county, "title": s.title, "category": s.category, "towns": s.towns,
-                "status": s.status, "split_from": str(s.split_from) if s.split_from else None,
-                "demand_ids": [str(d) for d in s.demand_ids], "history": s.history,
-                "demands": [views.get(DEMAND, str(d)) for d in s.demand_ids]}
+        return {
+            "id": str(s.id),
+            "county": s.county,
+            "title": s.title,
+            "category": s.category,
+            "towns": s.towns,
+            "status": s.status,
+            "split_from": str(s.split_from) if s.split_from else None,
+            "demand_ids": [str(d) for d in s.demand_ids],
+            "history": s.history,
+            "demands": [views.get(DEMAND, str(d)) for d in s.demand_ids],
+        }
 
     @router.post("/suggestions/{suggestion_id}/split")
-    def split(suggestion_id: UUID, body: SplitIn, request: Request,
-              principal: Annotated[Principal, Depends(STAFF)]) -> dict:
+    def split(
+        suggestion_id: UUID, body: SplitIn, request: Request, principal: Annotated[Principal, Depends(STAFF)]
+    ) -> dict:
         """Split demands off again: back to the queue, or into a new suggestion."""
         found = app.find(suggestion_id)
         require_county(principal, getattr(found, "county", None))
         meta = meta_for(request, principal, found.county, reason=body.reason)  # type: ignore[union-attr]
         old, new = app.split(meta, suggestion_id, body.demand_ids, body.new_title)
-        return {"id": str(old.id), "demand_ids": [str(d) for d in old.demand_ids], "status": old.status,
-                "new_suggestion": {"id": str(new.id), "demand_ids": [str(d) for d in new.demand_ids]} if new else None}
+        return {
+            "id": str(old.id),
+            "demand_ids": [str(d) for d in old.demand_ids],
+            "status": old.status,
+            "new_suggestion": {"id": str(new.id), "demand_ids": [str(d) for d in new.demand_ids]} if new else None,
+        }
 
     return router

@@ -7,19 +7,19 @@ from collections.abc import Callable, Sequence
 from nats.aio.msg import Msg
 from pydantic import ValidationError
 
-from shared.persistence.application import Inbound, UnitOfWork
+from services.intake.app.application import IntakeApplication, hotline_contact_id
+from services.intake.app.sealed_letters import hotline_letter_sealer
+from services.intake.domain.demand import hotline_demand_id
 from shared.bus.consumer import Rejected
 from shared.bus.deadletter import county_of_subject
+from shared.bus.messages import Delivered, Subscription, envelope_decoder
 from shared.bus.streams import HOTLINE
 from shared.contracts import HotlineTicket
 from shared.contracts import decision as d
 from shared.contracts import evaluation as e
 from shared.contracts import supervision as s
 from shared.kernel.meta import Meta
-from shared.runtime.service import Delivered, Subscription, envelope_decoder
-from services.intake.app.application import IntakeApplication, hotline_contact_id
-from services.intake.domain.demand import hotline_demand_id
-from services.intake.app.sealed_letters import hotline_letter_sealer
+from shared.persistence.application import Inbound, UnitOfWork
 
 VERDICT_TITLES = {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}
 
@@ -39,8 +39,14 @@ def decode_ticket(msg: Msg) -> HotlineTicket:
 def handle_ticket(app: IntakeApplication) -> Callable[[UnitOfWork, Inbound], None]:
     def handle(uow: UnitOfWork, message: Inbound) -> None:
         ticket: HotlineTicket = message.body
-        meta = Meta(county=ticket.county, actor_role="hotline", actor_id="12345", occurred_at=ticket.received_at,
-                    correlation_id=f"hotline:{ticket.ticket_id}", causation_id=f"{message.stream}:{message.sequence}")
+        meta = Meta(
+            county=ticket.county,
+            actor_role="hotline",
+            actor_id="12345",
+            occurred_at=ticket.received_at,
+            correlation_id=f"hotline:{ticket.ticket_id}",
+            causation_id=f"{message.stream}:{message.sequence}",
+        )
         app.receive_ticket(uow, ticket, meta)
 
     return handle
@@ -50,8 +56,13 @@ def prefetch_tickets(uow: UnitOfWork, messages: Sequence[Inbound]) -> None:
     """One query tells which tickets already have a demand (a re-send), and one which callers
     already have a key in the vault, not one query per ticket."""
     uow.prefetch(hotline_demand_id(m.body.county, m.body.ticket_id) for m in messages)
-    uow.app.vault.prefetch([hotline_contact_id(m.body) for m in messages  # type: ignore[attr-defined]
-                            if m.body.caller_name or m.body.caller_phone or m.body.address])
+    uow.app.vault.prefetch(
+        [
+            hotline_contact_id(m.body)
+            for m in messages  # type: ignore[attr-defined]
+            if m.body.caller_name or m.body.caller_phone or m.body.address
+        ]
+    )
 
 
 def handle_lineage(app: IntakeApplication) -> Callable[[UnitOfWork, Inbound], None]:
@@ -70,8 +81,13 @@ def handle_lineage(app: IntakeApplication) -> Callable[[UnitOfWork, Inbound], No
         elif isinstance(p, s.ProjectCompleted):
             app.note_stage(uow, meta, p.demand_ids, "completed", str(p.project_id), p.name, p.completed_on.isoformat())
         elif isinstance(p, d.MicroEscalated):
-            app.escalate_from_micro(uow, meta, p.demand_ids, int(p.investment),
-                                    f"微实事超出上限 {p.cap} 元（{p.investment} 元）: {p.reason}")
+            app.escalate_from_micro(
+                uow,
+                meta,
+                p.demand_ids,
+                int(p.investment),
+                f"微实事超出上限 {p.cap} 元（{p.investment} 元）: {p.reason}",
+            )
         elif isinstance(p, e.LookbackProblemFound):
             app.open_lookback_demand(uow, meta, p.lookback_id, p.project_id, p.project_name, p.town, p.problem)
         elif isinstance(p, e.VerdictReached):
@@ -85,8 +101,15 @@ def subscriptions(app: IntakeApplication) -> list[Subscription]:
     return [
         # Callers' details in clear do not outlive processing: applied tickets are purged from HOTLINE,
         # and a ticket that cannot be applied is sealed with the caller's key before it is dead-lettered.
-        Subscription(HOTLINE, "hotline.*.tickets", decode_ticket, handle_ticket(app), prefetch_tickets,
-                     purge_processed=True, seal_deadletter=hotline_letter_sealer(app)),
+        Subscription(
+            HOTLINE,
+            "hotline.*.tickets",
+            decode_ticket,
+            handle_ticket(app),
+            prefetch_tickets,
+            purge_processed=True,
+            seal_deadletter=hotline_letter_sealer(app),
+        ),
         Subscription("DECISION", "shishi.*.decision.>", envelope_decoder(), lineage),
         Subscription("SUPERVISION", "shishi.*.supervision.>", envelope_decoder(), lineage),
         Subscription("EVALUATION", "shishi.*.evaluation.>", envelope_decoder(), lineage),

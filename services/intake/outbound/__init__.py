@@ -1,1 +1,2 @@
-"""Intake's outbound: domain events out: each stored event mapped to the contracts it publishes (a typed dispatch table)."""
+"""Intake's outbound: domain events out: each stored event mapped to the contracts it publishes (a typed dispatch
+table)."""

@@ -34,8 +34,12 @@ class QueueFilter:
 
 
 def is_overdue(doc: dict, now: datetime) -> bool:
-    return bool(doc.get("due_at")) and doc.get("replied_at") is None and doc["status"] != "closed" \
+    return (
+        bool(doc.get("due_at"))
+        and doc.get("replied_at") is None
+        and doc["status"] != "closed"
         and now > datetime.fromisoformat(doc["due_at"])
+    )
 
 
 def decorate(doc: dict, now: datetime) -> dict:
@@ -62,8 +66,7 @@ def counts(docs: list[dict], now: datetime) -> dict:
 def queue(docs: list[dict], wanted: QueueFilter, now: datetime, limit: int) -> dict:
     matching = [d for d in docs if wanted.matches(d, now)]
     matching.sort(key=lambda d: order_key(d, now))
-    return {"total": len(matching), "counts": counts(docs, now),
-            "items": [decorate(d, now) for d in matching[:limit]]}
+    return {"total": len(matching), "counts": counts(docs, now), "items": [decorate(d, now) for d in matching[:limit]]}
 
 
 def stranded(docs: list[dict], now: datetime, rules: dict) -> list[dict]:

@@ -11,12 +11,12 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
-from shared.persistence.application import NotFound, RuleBookMixin, ServiceApplication, UnitOfWork
-from shared.kernel.meta import Meta
 from services.supervision.domain.project import Project
 from services.supervision.domain.project_index import ProjectIndex, index_id
 from services.supervision.domain.rules import DEFAULTS, check_rules, project_progress
 from services.supervision.domain.warning_rules import causes, escalation_due, plan_due_on
+from shared.kernel.meta import Meta
+from shared.persistence.application import NotFound, RuleBookMixin, ServiceApplication, UnitOfWork
 
 SERVICE = "supervision"
 SWEEPER = "warning-sweep"
@@ -34,14 +34,38 @@ class SupervisionApplication(RuleBookMixin, ServiceApplication):
         check_rules({**current, **changes})
         return super().revise_rules(service, meta, changes, defaults)
 
-    def open_project(self, uow: UnitOfWork, meta: Meta, project_id: UUID, year: int, tier: str, name: str,
-                     content: str, implementing_body: str, investment: Decimal, deadline: date,
-                     demand_ids: list[UUID], session_closed_on: date | None = None) -> None:
+    def open_project(
+        self,
+        uow: UnitOfWork,
+        meta: Meta,
+        project_id: UUID,
+        year: int,
+        tier: str,
+        name: str,
+        content: str,
+        implementing_body: str,
+        investment: Decimal,
+        deadline: date,
+        demand_ids: list[UUID],
+        session_closed_on: date | None = None,
+    ) -> None:
         if uow.find(project_id) is not None:
             return
-        uow.add(Project(meta=meta, project_id=project_id, year=year, tier=tier, name=name, content=content,
-                        implementing_body=implementing_body, investment=investment, deadline=deadline,
-                        demand_ids=demand_ids, session_closed_on=session_closed_on))
+        uow.add(
+            Project(
+                meta=meta,
+                project_id=project_id,
+                year=year,
+                tier=tier,
+                name=name,
+                content=content,
+                implementing_body=implementing_body,
+                investment=investment,
+                deadline=deadline,
+                demand_ids=demand_ids,
+                session_closed_on=session_closed_on,
+            )
+        )
         index = uow.find(index_id(meta.county))
         if index is None:
             index = uow.add(ProjectIndex(meta=meta))
@@ -71,8 +95,11 @@ class SupervisionApplication(RuleBookMixin, ServiceApplication):
 
     def record_county_session_close(self, meta: Meta, year: int, closed_on: date) -> list[str]:
         """The close of the county's annual session, for every major project of that year."""
-        projects = [p for p in (self.project(pid) for pid in self.project_ids(meta.county))
-                    if p.tier == "major" and p.year == year and p.session_closed_on != closed_on]
+        projects = [
+            p
+            for p in (self.project(pid) for pid in self.project_ids(meta.county))
+            if p.tier == "major" and p.year == year and p.session_closed_on != closed_on
+        ]
         for p in projects:
             p.record_session_close(meta, closed_on)
         if projects:
@@ -83,11 +110,13 @@ class SupervisionApplication(RuleBookMixin, ServiceApplication):
 
     def file_plan(self, meta: Meta, project_id: UUID, plan: dict) -> Project:
         _, rules = self.rules(meta.county)
-        return self._change(meta, project_id, lambda p: p.file_plan(
-            meta, plan, plan_due_on(p.session_closed_on, rules)))
+        return self._change(
+            meta, project_id, lambda p: p.file_plan(meta, plan, plan_due_on(p.session_closed_on, rules))
+        )
 
-    def request_change(self, meta: Meta, project_id: UUID, request_id: str, kind: str,
-                       new_deadline: date | None, plan: dict | None) -> Project:
+    def request_change(
+        self, meta: Meta, project_id: UUID, request_id: str, kind: str, new_deadline: date | None, plan: dict | None
+    ) -> Project:
         return self._change(meta, project_id, lambda p: p.request_change(meta, request_id, kind, new_deadline, plan))
 
     def decide_change(self, meta: Meta, project_id: UUID, request_id: str, approved: bool) -> Project:
@@ -95,12 +124,22 @@ class SupervisionApplication(RuleBookMixin, ServiceApplication):
 
     # -- cadence and funds ----------------------------------------------------------------------
 
-    def report_progress(self, meta: Meta, project_id: UUID, progress_pct: int | None, spent: Decimal | None,
-                        note: str, period: str = "", task_progress: dict[str, int] | None = None,
-                        spent_by_line: dict[str, Decimal] | None = None, work_done: str = "",
-                        problems: str = "") -> Project:
+    def report_progress(
+        self,
+        meta: Meta,
+        project_id: UUID,
+        progress_pct: int | None,
+        spent: Decimal | None,
+        note: str,
+        period: str = "",
+        task_progress: dict[str, int] | None = None,
+        spent_by_line: dict[str, Decimal] | None = None,
+        work_done: str = "",
+        problems: str = "",
+    ) -> Project:
         """A tracking entry. With task progress the project's progress is rolled up from the plan's
         tasks (weighted by budget); with spending per budget line the total is their sum."""
+
         def apply(p: Project) -> None:
             pct = progress_pct
             if task_progress and p.plans:
@@ -109,9 +148,18 @@ class SupervisionApplication(RuleBookMixin, ServiceApplication):
             total = spent
             if spent_by_line:
                 total = sum(spent_by_line.values(), Decimal("0"))
-            p.report_progress(meta, p.progress_pct if pct is None else pct, p.spent if total is None else total,
-                              note, period, task_progress,
-                              {k: str(v) for k, v in (spent_by_line or {}).items()}, work_done, problems)
+            p.report_progress(
+                meta,
+                p.progress_pct if pct is None else pct,
+                p.spent if total is None else total,
+                note,
+                period,
+                task_progress,
+                {k: str(v) for k, v in (spent_by_line or {}).items()},
+                work_done,
+                problems,
+            )
+
         return self._change(meta, project_id, apply)
 
     def file_report(self, meta: Meta, project_id: UUID, kind: str, period: str, text: str) -> Project:
@@ -155,8 +203,13 @@ class SupervisionApplication(RuleBookMixin, ServiceApplication):
         cause; escalate the ones left unresolved; resolve (with the reason) those whose cause
         no longer holds. Running it again with the same ``now`` changes nothing."""
         version, rules = self.rules(county)
-        meta = Meta(county=county, actor_role="system", actor_id=SWEEPER, occurred_at=now,
-                    correlation_id=correlation_id or f"sweep:{county}:{now.isoformat()}")
+        meta = Meta(
+            county=county,
+            actor_role="system",
+            actor_id=SWEEPER,
+            occurred_at=now,
+            correlation_id=correlation_id or f"sweep:{county}:{now.isoformat()}",
+        )
         actions: list[dict] = []
         for project_id in self.project_ids(county):
             for attempt in range(3):
@@ -191,8 +244,7 @@ class SupervisionApplication(RuleBookMixin, ServiceApplication):
 
     # -- completion ---------------------------------------------------------------------------
 
-    def report_completion(self, meta: Meta, project_id: UUID, completed_on: date, spent: Decimal,
-                          note: str) -> Project:
+    def report_completion(self, meta: Meta, project_id: UUID, completed_on: date, spent: Decimal, note: str) -> Project:
         return self._change(meta, project_id, lambda p: p.report_completion(meta, completed_on, spent, note))
 
     def accept(self, meta: Meta, project_id: UUID, verdict: str) -> Project:

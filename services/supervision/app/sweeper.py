@@ -9,14 +9,15 @@ sweep``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from datetime import datetime
 
 import structlog
 
-from shared.views.store import ViewStore
 from services.supervision.app.application import SupervisionApplication
 from services.supervision.read.projections import PROJECT
+from shared.views.store import ViewStore
 
 log = structlog.get_logger("shishi.supervision.sweeper")
 
@@ -26,8 +27,9 @@ def sweep_all(app: SupervisionApplication, views: ViewStore, now: datetime) -> d
     return {county: len(app.sweep(county, now)) for county in counties}
 
 
-def periodic_sweep(app: SupervisionApplication, views: ViewStore, clock: Callable[[], datetime],
-                   interval: float) -> Callable[[asyncio.Event], object]:
+def periodic_sweep(
+    app: SupervisionApplication, views: ViewStore, clock: Callable[[], datetime], interval: float
+) -> Callable[[asyncio.Event], object]:
     async def run(stopping: asyncio.Event) -> None:
         while not stopping.is_set():
             try:
@@ -36,9 +38,7 @@ def periodic_sweep(app: SupervisionApplication, views: ViewStore, clock: Callabl
                     log.info("warning_sweep", changed=changed)
             except Exception as exc:  # logged and retried at the next round; nothing is lost
                 log.error("warning_sweep_failed", error=repr(exc))
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stopping.wait(), timeout=interval)
-            except TimeoutError:
-                pass
 
     return run

@@ -29,9 +29,20 @@ class Project(Aggregate):
         return project_id
 
     @event("Opened")
-    def __init__(self, meta: Meta, project_id: UUID, year: int, tier: str, name: str, content: str,
-                 implementing_body: str, investment: Decimal, deadline: date, demand_ids: list[UUID],
-                 session_closed_on: date | None = None) -> None:
+    def __init__(
+        self,
+        meta: Meta,
+        project_id: UUID,
+        year: int,
+        tier: str,
+        name: str,
+        content: str,
+        implementing_body: str,
+        investment: Decimal,
+        deadline: date,
+        demand_ids: list[UUID],
+        session_closed_on: date | None = None,
+    ) -> None:
         self.county = meta.county
         self.year = year
         self.tier = tier
@@ -45,9 +56,9 @@ class Project(Aggregate):
         self.progress_pct = 0
         self.spent = Decimal("0")
         self.status = "open"
-        self.tracking: list[dict] = []        # every tracking entry, in order
-        self.entries: dict[str, dict] = {}    # monthly entries by period ("2026-03")
-        self.reports: dict[str, dict] = {}    # "quarterly:2026Q1", "midyear:2026", "yearend:2026"
+        self.tracking: list[dict] = []  # every tracking entry, in order
+        self.entries: dict[str, dict] = {}  # monthly entries by period ("2026-03")
+        self.reports: dict[str, dict] = {}  # "quarterly:2026Q1", "midyear:2026", "yearend:2026"
         self.plans: list[dict] = []
         self.changes: dict[str, dict] = {}
         self.group: dict = {"deputies": [], "residents": [], "history": []}
@@ -89,16 +100,28 @@ class Project(Aggregate):
         filed_on = date.fromisoformat(plan["filed_on"])
         if filed_on < self.session_closed_on:
             raise RuleViolation("a plan cannot be filed before the session closed")
-        self._plan_filed(meta=meta, plan={**plan, "version": 1, "by": meta.actor_id,
-                                          "recorded_at": meta.occurred_at.isoformat(), "reason": "original plan"},
-                         due_on=due_on.isoformat(), late=filed_on > due_on, year=self.year, name=self.name)
+        self._plan_filed(
+            meta=meta,
+            plan={
+                **plan,
+                "version": 1,
+                "by": meta.actor_id,
+                "recorded_at": meta.occurred_at.isoformat(),
+                "reason": "original plan",
+            },
+            due_on=due_on.isoformat(),
+            late=filed_on > due_on,
+            year=self.year,
+            name=self.name,
+        )
 
     @event("PlanFiled")
     def _plan_filed(self, meta: Meta, plan: dict, due_on: str, late: bool, year: int = 0, name: str = "") -> None:
         self.plans.append({**plan, "due_on": due_on, "late": late})
 
-    def request_change(self, meta: Meta, request_id: str, kind: str, new_deadline: date | None,
-                       plan: dict | None) -> None:
+    def request_change(
+        self, meta: Meta, request_id: str, kind: str, new_deadline: date | None, plan: dict | None
+    ) -> None:
         if not self.plans:
             raise RuleViolation("a change request needs a filed plan to change")
         if self.status != "open":
@@ -115,16 +138,29 @@ class Project(Aggregate):
             raise RuleViolation("a scope change carries the revised plan")
         if plan is not None:
             check_plan(plan)
-        self._change_requested(meta=meta, request_id=request_id, kind=kind,
-                               new_deadline=new_deadline.isoformat() if new_deadline else None, plan=plan)
+        self._change_requested(
+            meta=meta,
+            request_id=request_id,
+            kind=kind,
+            new_deadline=new_deadline.isoformat() if new_deadline else None,
+            plan=plan,
+        )
 
     @event("ChangeRequested")
-    def _change_requested(self, meta: Meta, request_id: str, kind: str, new_deadline: str | None,
-                          plan: dict | None) -> None:
-        self.changes[request_id] = {"id": request_id, "kind": kind, "new_deadline": new_deadline, "plan": plan,
-                                    "reason": meta.reason, "requested_by": meta.actor_id,
-                                    "requested_at": meta.occurred_at.isoformat(), "status": "pending",
-                                    "old_deadline": self.deadline.isoformat()}
+    def _change_requested(
+        self, meta: Meta, request_id: str, kind: str, new_deadline: str | None, plan: dict | None
+    ) -> None:
+        self.changes[request_id] = {
+            "id": request_id,
+            "kind": kind,
+            "new_deadline": new_deadline,
+            "plan": plan,
+            "reason": meta.reason,
+            "requested_by": meta.actor_id,
+            "requested_at": meta.occurred_at.isoformat(),
+            "status": "pending",
+            "old_deadline": self.deadline.isoformat(),
+        }
 
     def decide_change(self, meta: Meta, request_id: str, approved: bool) -> None:
         """The standing committee approves or rejects; an approval adds a plan version."""
@@ -140,15 +176,26 @@ class Project(Aggregate):
     @event("ChangeDecided")
     def _change_decided(self, meta: Meta, request_id: str, approved: bool) -> None:
         change = self.changes[request_id]
-        change.update(status="approved" if approved else "rejected", decided_by=meta.actor_id,
-                      decided_at=meta.occurred_at.isoformat(), decision_reason=meta.reason)
+        change.update(
+            status="approved" if approved else "rejected",
+            decided_by=meta.actor_id,
+            decided_at=meta.occurred_at.isoformat(),
+            decision_reason=meta.reason,
+        )
         if not approved:
             return
         base = self.plans[-1]
         new = dict(change["plan"] or {k: base[k] for k in ("tasks", "milestones", "budget_lines")})
-        new.update(version=len(self.plans) + 1, filed_on=meta.occurred_at.date().isoformat(), by=meta.actor_id,
-                   recorded_at=meta.occurred_at.isoformat(), reason=change["reason"], change_request=request_id,
-                   due_on=base["due_on"], late=False)
+        new.update(
+            version=len(self.plans) + 1,
+            filed_on=meta.occurred_at.date().isoformat(),
+            by=meta.actor_id,
+            recorded_at=meta.occurred_at.isoformat(),
+            reason=change["reason"],
+            change_request=request_id,
+            due_on=base["due_on"],
+            late=False,
+        )
         if change["new_deadline"]:
             self.deadline = date.fromisoformat(change["new_deadline"])
         new["deadline"] = self.deadline.isoformat()
@@ -156,9 +203,18 @@ class Project(Aggregate):
 
     # -- cadence: monthly entries and reports (一月一跟踪、一季一汇报、年中问进度、年终问结果) ------
 
-    def report_progress(self, meta: Meta, progress_pct: int, spent: Decimal, note: str, period: str = "",
-                        task_progress: dict[str, int] | None = None, spent_by_line: dict[str, str] | None = None,
-                        work_done: str = "", problems: str = "") -> None:
+    def report_progress(
+        self,
+        meta: Meta,
+        progress_pct: int,
+        spent: Decimal,
+        note: str,
+        period: str = "",
+        task_progress: dict[str, int] | None = None,
+        spent_by_line: dict[str, str] | None = None,
+        work_done: str = "",
+        problems: str = "",
+    ) -> None:
         if self.status != "open":
             raise RuleViolation(f"project is {self.status}; progress is reported while it is open")
         if not 0 <= progress_pct <= 100:
@@ -175,19 +231,47 @@ class Project(Aggregate):
             unknown |= set(spent_by_line or {}) - {b["code"] for b in plan["budget_lines"]}
             if unknown:
                 raise RuleViolation(f"not in the plan: {', '.join(sorted(unknown))}")
-        self._progress_reported(meta=meta, progress_pct=progress_pct, spent=spent, note=note,
-                                demand_ids=self.demand_ids, period=period, task_progress=dict(task_progress or {}),
-                                spent_by_line=dict(spent_by_line or {}), work_done=work_done, problems=problems)
+        self._progress_reported(
+            meta=meta,
+            progress_pct=progress_pct,
+            spent=spent,
+            note=note,
+            demand_ids=self.demand_ids,
+            period=period,
+            task_progress=dict(task_progress or {}),
+            spent_by_line=dict(spent_by_line or {}),
+            work_done=work_done,
+            problems=problems,
+        )
 
     @event("ProgressReported")
-    def _progress_reported(self, meta: Meta, progress_pct: int, spent: Decimal, note: str, demand_ids: list[UUID],
-                           period: str = "", task_progress: dict | None = None, spent_by_line: dict | None = None,
-                           work_done: str = "", problems: str = "") -> None:
+    def _progress_reported(
+        self,
+        meta: Meta,
+        progress_pct: int,
+        spent: Decimal,
+        note: str,
+        demand_ids: list[UUID],
+        period: str = "",
+        task_progress: dict | None = None,
+        spent_by_line: dict | None = None,
+        work_done: str = "",
+        problems: str = "",
+    ) -> None:
         self.progress_pct = progress_pct
         self.spent = spent
-        entry = {"at": meta.occurred_at.isoformat(), "period": period, "progress_pct": progress_pct,
-                 "spent": str(spent), "note": note, "by": meta.actor_id, "task_progress": task_progress or {},
-                 "spent_by_line": spent_by_line or {}, "work_done": work_done, "problems": problems}
+        entry = {
+            "at": meta.occurred_at.isoformat(),
+            "period": period,
+            "progress_pct": progress_pct,
+            "spent": str(spent),
+            "note": note,
+            "by": meta.actor_id,
+            "task_progress": task_progress or {},
+            "spent_by_line": spent_by_line or {},
+            "work_done": work_done,
+            "problems": problems,
+        }
         self.tracking.append(entry)
         if period:
             self.entries[period] = entry
@@ -201,8 +285,14 @@ class Project(Aggregate):
 
     @event("ReportFiled")
     def _report_filed(self, meta: Meta, kind: str, period: str, text: str) -> None:
-        self.reports[f"{kind}:{period}"] = {"kind": kind, "period": period, "text": text, "by": meta.actor_id,
-                                            "at": meta.occurred_at.isoformat(), "progress_pct": self.progress_pct}
+        self.reports[f"{kind}:{period}"] = {
+            "kind": kind,
+            "period": period,
+            "text": text,
+            "by": meta.actor_id,
+            "at": meta.occurred_at.isoformat(),
+            "progress_pct": self.progress_pct,
+        }
 
     # -- funds and audit (资金使用、审计) ----------------------------------------------------
 
@@ -220,8 +310,10 @@ class Project(Aggregate):
         if not self.plans:
             return []
         latest = next((e["spent_by_line"] for e in reversed(self.tracking) if e["spent_by_line"]), {})
-        return [{"code": b["code"], "name": b["name"], "planned": b["amount"], "spent": latest.get(b["code"], "0")}
-                for b in self.plans[-1]["budget_lines"]]
+        return [
+            {"code": b["code"], "name": b["name"], "planned": b["amount"], "spent": latest.get(b["code"], "0")}
+            for b in self.plans[-1]["budget_lines"]
+        ]
 
     # -- completion and acceptance (验收) ----------------------------------------------------
 
@@ -252,19 +344,33 @@ class Project(Aggregate):
     def final_figures(self) -> dict:
         found = len(self.findings)
         solved = sum(1 for f in self.findings.values() if f["status"] == "closed")
-        return {"year": self.year, "tier": self.tier, "name": self.name,
-                "completed_on": self.completed_on.isoformat() if self.completed_on else None,
-                "deadline": self.deadline.isoformat(), "planned_investment": str(self.investment),
-                "spent": str(self.spent), "demand_ids": [str(d) for d in self.demand_ids],
-                "plan_versions": len(self.plans), "plan_late": bool(self.plans and self.plans[0]["late"]),
-                "findings_found": found, "findings_solved": solved, "warnings_raised": len(self.warnings),
-                "inspections": len(self.inspections), "funds": self.funds()}
+        return {
+            "year": self.year,
+            "tier": self.tier,
+            "name": self.name,
+            "completed_on": self.completed_on.isoformat() if self.completed_on else None,
+            "deadline": self.deadline.isoformat(),
+            "planned_investment": str(self.investment),
+            "spent": str(self.spent),
+            "demand_ids": [str(d) for d in self.demand_ids],
+            "plan_versions": len(self.plans),
+            "plan_late": bool(self.plans and self.plans[0]["late"]),
+            "findings_found": found,
+            "findings_solved": solved,
+            "warnings_raised": len(self.warnings),
+            "inspections": len(self.inspections),
+            "funds": self.funds(),
+        }
 
     @event("AcceptanceChecked")
     def _acceptance_checked(self, meta: Meta, verdict: str, snapshot: dict) -> None:
         self.status = "accepted" if verdict == "accepted" else "open"
-        self.acceptance = {"verdict": verdict, "by": meta.actor_id, "at": meta.occurred_at.isoformat(),
-                           "reason": meta.reason}
+        self.acceptance = {
+            "verdict": verdict,
+            "by": meta.actor_id,
+            "at": meta.occurred_at.isoformat(),
+            "reason": meta.reason,
+        }
 
     # -- supervision group (监督小组: 3-5 deputies plus resident representatives) ------------
 
@@ -280,16 +386,28 @@ class Project(Aggregate):
         if not lo <= len(deputies) <= hi:
             raise RuleViolation(f"a supervision group has {lo} to {hi} deputies, not {len(deputies)}")
         if len(residents) < int(rules["resident_reps_min"]):
-            raise RuleViolation(f"a supervision group has at least {rules['resident_reps_min']} resident representative(s)")
+            raise RuleViolation(
+                f"a supervision group has at least {rules['resident_reps_min']} resident representative(s)"
+            )
         ids = [m["id"] for m in deputies + residents]
         if len(set(ids)) != len(ids):
             raise RuleViolation("a member appears twice in the group")
 
     @event("GroupAssigned")
     def _group_assigned(self, meta: Meta, deputies: list[dict], residents: list[dict]) -> None:
-        self.group = {"deputies": list(deputies), "residents": list(residents), "history": [
-            {"at": meta.occurred_at.isoformat(), "by": meta.actor_id, "change": "assigned", "reason": meta.reason,
-             "members": [m["id"] for m in deputies + residents]}]}
+        self.group = {
+            "deputies": list(deputies),
+            "residents": list(residents),
+            "history": [
+                {
+                    "at": meta.occurred_at.isoformat(),
+                    "by": meta.actor_id,
+                    "change": "assigned",
+                    "reason": meta.reason,
+                    "members": [m["id"] for m in deputies + residents],
+                }
+            ],
+        }
 
     def change_roster(self, meta: Meta, join: list[dict], leave: list[str], rules: dict) -> None:
         if not self.group["deputies"]:
@@ -299,9 +417,12 @@ class Project(Aggregate):
         current = {m["id"] for m in self.group["deputies"] + self.group["residents"]}
         if set(leave) - current:
             raise RuleViolation(f"not in the group: {', '.join(sorted(set(leave) - current))}")
-        deputies = [m for m in self.group["deputies"] if m["id"] not in leave] + [m for m in join if m["kind"] == "deputy"]
+        deputies = [m for m in self.group["deputies"] if m["id"] not in leave] + [
+            m for m in join if m["kind"] == "deputy"
+        ]
         residents = [m for m in self.group["residents"] if m["id"] not in leave] + [
-            m for m in join if m["kind"] == "resident"]
+            m for m in join if m["kind"] == "resident"
+        ]
         self._check_group(deputies, residents, rules)
         self._roster_changed(meta=meta, join=join, leave=leave)
 
@@ -309,9 +430,18 @@ class Project(Aggregate):
     def _roster_changed(self, meta: Meta, join: list[dict], leave: list[str]) -> None:
         for kind, key in (("deputy", "deputies"), ("resident", "residents")):
             self.group[key] = [m for m in self.group[key] if m["id"] not in leave] + [
-                m for m in join if m["kind"] == kind]
-        self.group["history"].append({"at": meta.occurred_at.isoformat(), "by": meta.actor_id, "change": "roster",
-                                      "reason": meta.reason, "joined": [m["id"] for m in join], "left": list(leave)})
+                m for m in join if m["kind"] == kind
+            ]
+        self.group["history"].append(
+            {
+                "at": meta.occurred_at.isoformat(),
+                "by": meta.actor_id,
+                "change": "roster",
+                "reason": meta.reason,
+                "joined": [m["id"] for m in join],
+                "left": list(leave),
+            }
+        )
 
     def member_ids(self) -> list[str]:
         return [m["id"] for m in self.group["deputies"] + self.group["residents"]]
@@ -329,8 +459,14 @@ class Project(Aggregate):
     def _inspection_recorded(self, meta: Meta, inspection: dict, findings: list[dict]) -> None:
         self.inspections.append({**inspection, "by": meta.actor_id, "finding_ids": [f["id"] for f in findings]})
         for f in findings:
-            self.findings[f["id"]] = {**f, "inspector": meta.actor_id, "found_on": inspection["inspected_on"],
-                                      "status": "open", "unit": None, "history": []}
+            self.findings[f["id"]] = {
+                **f,
+                "inspector": meta.actor_id,
+                "found_on": inspection["inspected_on"],
+                "status": "open",
+                "unit": None,
+                "history": [],
+            }
 
     def _finding(self, finding_id: str) -> dict:
         if finding_id not in self.findings:
@@ -357,7 +493,9 @@ class Project(Aggregate):
     def _finding_answered(self, meta: Meta, finding_id: str, answer: str) -> None:
         f = self.findings[finding_id]
         f["status"] = "answered"
-        f["history"].append({"at": meta.occurred_at.isoformat(), "by": meta.actor_id, "step": "answered", "text": answer})
+        f["history"].append(
+            {"at": meta.occurred_at.isoformat(), "by": meta.actor_id, "step": "answered", "text": answer}
+        )
 
     def review_finding(self, meta: Meta, finding_id: str, accepted: bool) -> None:
         """The inspector accepts the answer (closed) or reopens the finding, with a reason."""
@@ -376,8 +514,14 @@ class Project(Aggregate):
         f["status"] = "closed" if accepted else "reopened"
         if accepted:
             f["closed_on"] = meta.occurred_at.date().isoformat()
-        f["history"].append({"at": meta.occurred_at.isoformat(), "by": meta.actor_id,
-                             "step": "accepted" if accepted else "reopened", "text": meta.reason})
+        f["history"].append(
+            {
+                "at": meta.occurred_at.isoformat(),
+                "by": meta.actor_id,
+                "step": "accepted" if accepted else "reopened",
+                "text": meta.reason,
+            }
+        )
 
     def record_inquiry(self, meta: Meta, inquiry: dict) -> None:
         if not inquiry["questions"]:
@@ -389,8 +533,10 @@ class Project(Aggregate):
         self.inquiries.append({**inquiry, "by": meta.actor_id, "at": meta.occurred_at.isoformat()})
 
     def finding_counts(self) -> dict:
-        return {"found": len(self.findings),
-                "solved": sum(1 for f in self.findings.values() if f["status"] == "closed")}
+        return {
+            "found": len(self.findings),
+            "solved": sum(1 for f in self.findings.values() if f["status"] == "closed"),
+        }
 
     # -- early warning (预警督办) ------------------------------------------------------------
 
@@ -398,28 +544,36 @@ class Project(Aggregate):
         """Raise a warning for a cause once: a key already raised is never raised again."""
         if key in self.warnings:
             return False
-        self._warning_raised(meta=meta, key=key, kind=kind, detail=detail, rules_version=rules_version,
-                             name=self.name)
+        self._warning_raised(meta=meta, key=key, kind=kind, detail=detail, rules_version=rules_version, name=self.name)
         return True
 
     @event("WarningRaised")
-    def _warning_raised(self, meta: Meta, key: str, kind: str, detail: str, rules_version: int,
-                        name: str = "") -> None:
-        self.warnings[key] = {"key": key, "kind": kind, "detail": detail, "status": "open",
-                              "raised_on": meta.occurred_at.date().isoformat(), "escalated_on": None,
-                              "resolved_on": None, "resolution": "", "resolved_by": "",
-                              "rules_version": rules_version}
+    def _warning_raised(self, meta: Meta, key: str, kind: str, detail: str, rules_version: int, name: str = "") -> None:
+        self.warnings[key] = {
+            "key": key,
+            "kind": kind,
+            "detail": detail,
+            "status": "open",
+            "raised_on": meta.occurred_at.date().isoformat(),
+            "escalated_on": None,
+            "resolved_on": None,
+            "resolution": "",
+            "resolved_by": "",
+            "rules_version": rules_version,
+        }
 
     def escalate_warning(self, meta: Meta, key: str) -> None:
         w = self.warnings.get(key)
         if w is None or w["status"] != "open" or w["escalated_on"]:
             raise RuleViolation("only an open, not yet escalated warning is escalated")
-        self._warning_escalated(meta=meta, key=key, kind=w["kind"], detail=w["detail"], name=self.name,
-                                rules_version=w["rules_version"])
+        self._warning_escalated(
+            meta=meta, key=key, kind=w["kind"], detail=w["detail"], name=self.name, rules_version=w["rules_version"]
+        )
 
     @event("WarningEscalated")
-    def _warning_escalated(self, meta: Meta, key: str, kind: str = "", detail: str = "", name: str = "",
-                           rules_version: int = 1) -> None:
+    def _warning_escalated(
+        self, meta: Meta, key: str, kind: str = "", detail: str = "", name: str = "", rules_version: int = 1
+    ) -> None:
         self.warnings[key]["escalated_on"] = meta.occurred_at.date().isoformat()
 
     def resolve_warning(self, meta: Meta, key: str) -> None:
@@ -434,8 +588,12 @@ class Project(Aggregate):
 
     @event("WarningResolved")
     def _warning_resolved(self, meta: Meta, key: str) -> None:
-        self.warnings[key].update(status="resolved", resolved_on=meta.occurred_at.date().isoformat(),
-                                  resolution=meta.reason, resolved_by=meta.actor_id)
+        self.warnings[key].update(
+            status="resolved",
+            resolved_on=meta.occurred_at.date().isoformat(),
+            resolution=meta.reason,
+            resolved_by=meta.actor_id,
+        )
 
 
 moved("services.supervision.domain", Project)  # stored before 2026-12 under the old module

@@ -14,18 +14,18 @@ from decimal import ROUND_HALF_UP, Decimal
 from shared.kernel.meta import RuleViolation
 
 DEFAULTS: dict = {
-    "plan_due_days": 30,            # implementation plan within 30 days after the session closes
-    "plan_escalation_days": 45,     # still no plan this many days after the session: escalate
-    "group_min": 3,                 # supervision group: 3-5 deputies (seed 001)
+    "plan_due_days": 30,  # implementation plan within 30 days after the session closes
+    "plan_escalation_days": 45,  # still no plan this many days after the session: escalate
+    "group_min": 3,  # supervision group: 3-5 deputies (seed 001)
     "group_max": 5,
-    "resident_reps_min": 1,         # plus resident representatives (监督员)
-    "entry_grace_days": 5,          # monthly entry for month M due by day 5 of M+1 (一月一跟踪)
-    "quarterly_grace_days": 10,     # quarterly report due 10 days after the quarter (一季一汇报)
+    "resident_reps_min": 1,  # plus resident representatives (监督员)
+    "entry_grace_days": 5,  # monthly entry for month M due by day 5 of M+1 (一月一跟踪)
+    "quarterly_grace_days": 10,  # quarterly report due 10 days after the quarter (一季一汇报)
     "midyear_review_due": "07-31",  # mid-year progress review (年中问进度) of the project's year
     "yearend_result_due": "01-31",  # year-end result (年终问结果), in the following year
-    "lag_warning_points": 10,       # progress behind the plan's milestone curve by more than X points
-    "spend_deviation_points": 25,   # share of budget spent off the planned share by more than X points
-    "finding_open_days": 30,        # a finding open too long
+    "lag_warning_points": 10,  # progress behind the plan's milestone curve by more than X points
+    "spend_deviation_points": 25,  # share of budget spent off the planned share by more than X points
+    "finding_open_days": 30,  # a finding open too long
     "warning_escalation_days": 15,  # an unresolved warning goes to standing-committee supervision
 }
 

@@ -23,8 +23,17 @@ from services.supervision.domain.rules import (
     yearend_due,
 )
 
-KINDS = ("plan_missing", "entry_missing", "quarterly_missing", "midyear_missing", "yearend_missing",
-         "progress_lag", "milestone_overdue", "spending_off", "finding_open")
+KINDS = (
+    "plan_missing",
+    "entry_missing",
+    "quarterly_missing",
+    "midyear_missing",
+    "yearend_missing",
+    "progress_lag",
+    "milestone_overdue",
+    "spending_off",
+    "finding_open",
+)
 
 
 def plan_due_on(session_closed_on: date, rules: dict) -> date:
@@ -60,8 +69,7 @@ def _cadence(p: Any, rules: dict, today: date) -> dict[str, tuple[str, str]]:
     for period in quarters_between(start, today):
         due = quarterly_due(period, rules)
         if f"quarterly:{period}" not in p.reports and today > due:
-            out[f"quarterly_missing:{period}"] = ("quarterly_missing",
-                                                  f"{period}季度汇报应于{due.isoformat()}前报送")
+            out[f"quarterly_missing:{period}"] = ("quarterly_missing", f"{period}季度汇报应于{due.isoformat()}前报送")
     mid, end = midyear_due(p.year, rules), yearend_due(p.year, rules)
     if start <= mid < today and f"midyear:{p.year}" not in p.reports:
         out[f"midyear_missing:{p.year}"] = ("midyear_missing", f"年中进度报告应于{mid.isoformat()}前报送")
@@ -79,18 +87,21 @@ def _progress(p: Any, rules: dict, today: date) -> dict[str, tuple[str, str]]:
     if planned - p.progress_pct > float(rules["lag_warning_points"]):
         upcoming = next((m for m in milestones if date.fromisoformat(m["due"]) >= today), None)
         segment = upcoming["id"] if upcoming else "final"
-        out[f"progress_lag:{segment}"] = ("progress_lag",
-                                          f"实际进度{p.progress_pct}%，计划进度{planned:.0f}%")
+        out[f"progress_lag:{segment}"] = ("progress_lag", f"实际进度{p.progress_pct}%，计划进度{planned:.0f}%")
     for m in milestones:
         if date.fromisoformat(m["due"]) < today and p.progress_pct < int(m["target_pct"]):
-            out[f"milestone_overdue:{m['id']}"] = ("milestone_overdue",
-                                                   f"节点“{m['name']}”（{m['target_pct']}%）应于{m['due']}完成")
+            out[f"milestone_overdue:{m['id']}"] = (
+                "milestone_overdue",
+                f"节点“{m['name']}”（{m['target_pct']}%）应于{m['due']}完成",
+            )
     budget = sum((Decimal(b["amount"]) for b in plan["budget_lines"]), Decimal("0"))
     if budget > 0:
         spent_share = float(p.spent / budget * 100)
         if abs(spent_share - planned) > float(rules["spend_deviation_points"]):
             out[f"spending_off:{quarter_of(today)}"] = (
-                "spending_off", f"已支出预算的{spent_share:.0f}%，计划进度{planned:.0f}%")
+                "spending_off",
+                f"已支出预算的{spent_share:.0f}%，计划进度{planned:.0f}%",
+            )
     return out
 
 

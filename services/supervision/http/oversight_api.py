@@ -9,11 +9,11 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.web.access import allow
-from shared.auth import Principal, Role
-from shared.web.requests import meta_for
-from services.supervision.http.projects_api import owner, project_view
 from services.supervision.app.application import SupervisionApplication
+from services.supervision.http.projects_api import owner, project_view
+from shared.auth import Principal, Role
+from shared.web.access import allow
+from shared.web.requests import meta_for
 
 Short = Annotated[str, Field(min_length=1, max_length=200)]
 Long = Annotated[str, Field(min_length=1, max_length=4000)]
@@ -22,6 +22,7 @@ Long = Annotated[str, Field(min_length=1, max_length=4000)]
 Staff = Annotated[Principal, Depends(allow(Role.CONGRESS_STAFF, write=True))]
 Inspector = Annotated[Principal, Depends(allow(Role.DEPUTY, Role.CONGRESS_STAFF, write=True))]
 Unit = Annotated[Principal, Depends(allow(Role.GOV_UNIT, write=True))]
+
 
 class MemberIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -128,31 +129,36 @@ def make_oversight_router(app: SupervisionApplication) -> APIRouter:
         """A group member records an on-site inspection (视察) and its findings."""
         project = owned(project_id, principal)
         meta = meta_for(request, principal, project.county)
-        inspection = {"id": new_id(), "inspected_on": body.inspected_on.isoformat(), "location": body.location,
-                      "notes": body.notes}
+        inspection = {
+            "id": new_id(),
+            "inspected_on": body.inspected_on.isoformat(),
+            "location": body.location,
+            "notes": body.notes,
+        }
         findings = [{"id": new_id(), **f.model_dump(mode="json")} for f in body.findings]
         view = project_view(app.record_inspection(meta, project_id, inspection, findings))
         return {**view, "inspection_id": inspection["id"], "finding_ids": [f["id"] for f in findings]}
 
     @router.post("/projects/{project_id}/findings/{finding_id}/assign")
-    def assign_finding(project_id: UUID, finding_id: str, body: AssignIn, request: Request,
-                       principal: Staff) -> dict:
+    def assign_finding(project_id: UUID, finding_id: str, body: AssignIn, request: Request, principal: Staff) -> dict:
         """A finding goes to the unit that must rectify it."""
         project = owned(project_id, principal)
-        return project_view(app.assign_finding(meta_for(request, principal, project.county), project_id,
-                                               finding_id, body.unit))
+        return project_view(
+            app.assign_finding(meta_for(request, principal, project.county), project_id, finding_id, body.unit)
+        )
 
     @router.post("/projects/{project_id}/findings/{finding_id}/answer")
-    def answer_finding(project_id: UUID, finding_id: str, body: AnswerIn, request: Request,
-                       principal: Unit) -> dict:
+    def answer_finding(project_id: UUID, finding_id: str, body: AnswerIn, request: Request, principal: Unit) -> dict:
         """The unit answers with what it did."""
         project = owned(project_id, principal)
-        return project_view(app.answer_finding(meta_for(request, principal, project.county), project_id,
-                                               finding_id, body.answer))
+        return project_view(
+            app.answer_finding(meta_for(request, principal, project.county), project_id, finding_id, body.answer)
+        )
 
     @router.post("/projects/{project_id}/findings/{finding_id}/review")
-    def review_finding(project_id: UUID, finding_id: str, body: ReviewIn, request: Request,
-                       principal: Inspector) -> dict:
+    def review_finding(
+        project_id: UUID, finding_id: str, body: ReviewIn, request: Request, principal: Inspector
+    ) -> dict:
         """The inspector accepts the answer (the finding closes) or reopens it with a reason."""
         project = owned(project_id, principal)
         meta = meta_for(request, principal, project.county, reason=body.reason)

@@ -9,18 +9,19 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.web.access import allow, check_county
+from services.supervision.app.application import SupervisionApplication
+from services.supervision.http.projects_api import County, Money, owner, project_view
 from shared.auth import Principal, Role
+from shared.web.access import allow, check_county
 from shared.web.problems import Problem
 from shared.web.requests import meta_for
-from services.supervision.http.projects_api import County, Money, owner, project_view
-from services.supervision.app.application import SupervisionApplication
 
 Text = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 Unit = Annotated[Principal, Depends(allow(Role.GOV_UNIT, write=True))]
 Staff = Annotated[Principal, Depends(allow(Role.CONGRESS_STAFF, write=True))]
+
 
 class BudgetLineIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -69,10 +70,12 @@ class PlanIn(BaseModel):
         filed_on = self.filed_on or today
         if filed_on > today:
             raise Problem(422, "Invalid request", "a plan cannot be filed in the future", reason="future_date")
-        return {"filed_on": filed_on.isoformat(),
-                "tasks": [{**t.model_dump(mode="json"), "budget": str(t.budget)} for t in self.tasks],
-                "milestones": [m.model_dump(mode="json") for m in self.milestones],
-                "budget_lines": [{**b.model_dump(mode="json"), "amount": str(b.amount)} for b in self.budget_lines]}
+        return {
+            "filed_on": filed_on.isoformat(),
+            "tasks": [{**t.model_dump(mode="json"), "budget": str(t.budget)} for t in self.tasks],
+            "milestones": [m.model_dump(mode="json") for m in self.milestones],
+            "budget_lines": [{**b.model_dump(mode="json"), "amount": str(b.amount)} for b in self.budget_lines],
+        }
 
 
 class ChangeIn(BaseModel):
@@ -117,8 +120,7 @@ def make_plan_router(app: SupervisionApplication) -> APIRouter:
         return project_view(app.record_session_close(meta, project_id, body.closed_on))
 
     @router.post("/counties/{county}/session-close")
-    def county_session_close(county: County, body: CountySessionCloseIn, request: Request,
-                             principal: Staff) -> dict:
+    def county_session_close(county: County, body: CountySessionCloseIn, request: Request, principal: Staff) -> dict:
         """The close of the county's annual session (闭会), for every major project of that year."""
         check_county(principal, county)
         meta = meta_for(request, principal, county, reason=body.reason)
@@ -144,8 +146,7 @@ def make_plan_router(app: SupervisionApplication) -> APIRouter:
         return {**view, "request_id": request_id}
 
     @router.post("/projects/{project_id}/changes/{request_id}/decision")
-    def decide_change(project_id: UUID, request_id: str, body: DecisionIn, request: Request,
-                      principal: Staff) -> dict:
+    def decide_change(project_id: UUID, request_id: str, body: DecisionIn, request: Request, principal: Staff) -> dict:
         """The standing committee approves (a new plan version) or rejects; nothing is overwritten."""
         project = owned(project_id, principal)
         meta = meta_for(request, principal, project.county, reason=body.reason)
@@ -155,11 +156,16 @@ def make_plan_router(app: SupervisionApplication) -> APIRouter:
     def file_report(project_id: UUID, body: ReportIn, request: Request, principal: Unit) -> dict:
         """Quarterly report (一季一汇报), mid-year review (年中问进度) or year-end result (年终问结果)."""
         if (body.kind == "quarterly") != ("Q" in body.period):
-            raise Problem(422, "Invalid request", "a quarterly report names a quarter (2026Q1); the others a year",
-                          reason="invalid_period")
+            raise Problem(
+                422,
+                "Invalid request",
+                "a quarterly report names a quarter (2026Q1); the others a year",
+                reason="invalid_period",
+            )
         project = owned(project_id, principal)
-        return project_view(app.file_report(meta_for(request, principal, project.county), project_id,
-                                            body.kind, body.period, body.text))
+        return project_view(
+            app.file_report(meta_for(request, principal, project.county), project_id, body.kind, body.period, body.text)
+        )
 
     @router.post("/projects/{project_id}/audits", status_code=201)
     def record_audit(project_id: UUID, body: AuditIn, request: Request, principal: Staff) -> dict:

@@ -15,16 +15,16 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from shared.web.access import PUBLIC, allow, check_county, require_county
-from shared.auth import Principal, Role
-from shared.contracts.envelope import COUNTY_PATTERN
-from shared.web.problems import Problem
-from shared.web.requests import meta_for
-from shared.views.store import ViewStore
 from services.supervision.app.application import SupervisionApplication
 from services.supervision.domain.project import Project
-from services.supervision.read.projections import PROJECT
 from services.supervision.domain.rules import county_progress
+from services.supervision.read.projections import PROJECT
+from shared.auth import Principal, Role
+from shared.contracts.envelope import COUNTY_PATTERN
+from shared.views.store import ViewStore
+from shared.web.access import PUBLIC, allow, check_county, require_county
+from shared.web.problems import Problem
+from shared.web.requests import meta_for
 
 County = Annotated[str, Path(pattern=COUNTY_PATTERN)]
 PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -46,7 +46,7 @@ class ProgressIn(BaseModel):
     note: str = Field(min_length=1, max_length=2000)
 
     @model_validator(mode="after")
-    def _figures(self) -> "ProgressIn":
+    def _figures(self) -> ProgressIn:
         if self.progress_pct is None and not self.task_progress:
             raise ValueError("give progress_pct or task_progress")
         if self.spent is None and not self.spent_by_line:
@@ -68,19 +68,38 @@ class AcceptanceIn(BaseModel):
 
 
 def project_view(p: Project) -> dict:
-    return {"id": str(p.id), "county": p.county, "year": p.year, "tier": p.tier, "name": p.name,
-            "content": p.content, "implementing_body": p.implementing_body, "investment": str(p.investment),
-            "deadline": p.deadline.isoformat(), "session_closed_on": p.session_closed_on.isoformat(),
-            "progress_pct": p.progress_pct, "spent": str(p.spent), "status": p.status,
-            "tracking": p.tracking, "reports": list(p.reports.values()),
-            "demand_ids": [str(d) for d in p.demand_ids],
-            "completed_on": p.completed_on.isoformat() if p.completed_on else None,
-            "plan": p.plans[-1] if p.plans else None, "original_plan": p.plans[0] if p.plans else None,
-            "plan_versions": p.plans, "change_requests": list(p.changes.values()), "group": p.group,
-            "inspections": p.inspections, "findings": list(p.findings.values()), "finding_counts": p.finding_counts(),
-            "inquiries": p.inquiries, "audits": p.audits, "funds": p.funds(),
-            "warnings": sorted(p.warnings.values(), key=lambda w: (w["raised_on"], w["key"])),
-            "acceptance": p.acceptance}
+    return {
+        "id": str(p.id),
+        "county": p.county,
+        "year": p.year,
+        "tier": p.tier,
+        "name": p.name,
+        "content": p.content,
+        "implementing_body": p.implementing_body,
+        "investment": str(p.investment),
+        "deadline": p.deadline.isoformat(),
+        "session_closed_on": p.session_closed_on.isoformat(),
+        "progress_pct": p.progress_pct,
+        "spent": str(p.spent),
+        "status": p.status,
+        "tracking": p.tracking,
+        "reports": list(p.reports.values()),
+        "demand_ids": [str(d) for d in p.demand_ids],
+        "completed_on": p.completed_on.isoformat() if p.completed_on else None,
+        "plan": p.plans[-1] if p.plans else None,
+        "original_plan": p.plans[0] if p.plans else None,
+        "plan_versions": p.plans,
+        "change_requests": list(p.changes.values()),
+        "group": p.group,
+        "inspections": p.inspections,
+        "findings": list(p.findings.values()),
+        "finding_counts": p.finding_counts(),
+        "inquiries": p.inquiries,
+        "audits": p.audits,
+        "funds": p.funds(),
+        "warnings": sorted(p.warnings.values(), key=lambda w: (w["raised_on"], w["key"])),
+        "acceptance": p.acceptance,
+    }
 
 
 Owned = Callable[[UUID, Principal], Project]
@@ -91,19 +110,23 @@ def owner(app: SupervisionApplication) -> Owned:
         project = app.find(project_id)
         require_county(principal, getattr(project, "county", None))
         return app.project(project_id)
+
     return owned
 
 
 def county_summary(items: list[dict]) -> dict:
     """Counts and the county's progress (projects weighted by investment) for a list of board docs."""
-    return {"projects": len(items), "progress_pct": str(county_progress(items)),
-            "accepted": sum(1 for d in items if d["status"] == "accepted"),
-            "plans_missing": sum(1 for d in items if d.get("plan_status") == "missing"),
-            "plans_late": sum(1 for d in items if d.get("plan_status") == "late"),
-            "open_warnings": sum(d.get("open_warnings", 0) for d in items),
-            "escalated_warnings": sum(d.get("escalated_warnings", 0) for d in items),
-            "findings_found": sum(d.get("findings_found", 0) for d in items),
-            "findings_solved": sum(d.get("findings_solved", 0) for d in items)}
+    return {
+        "projects": len(items),
+        "progress_pct": str(county_progress(items)),
+        "accepted": sum(1 for d in items if d["status"] == "accepted"),
+        "plans_missing": sum(1 for d in items if d.get("plan_status") == "missing"),
+        "plans_late": sum(1 for d in items if d.get("plan_status") == "late"),
+        "open_warnings": sum(d.get("open_warnings", 0) for d in items),
+        "escalated_warnings": sum(d.get("escalated_warnings", 0) for d in items),
+        "findings_found": sum(d.get("findings_found", 0) for d in items),
+        "findings_solved": sum(d.get("findings_solved", 0) for d in items),
+    }
 
 
 def make_router(app: SupervisionApplication, views: ViewStore) -> APIRouter:
@@ -111,12 +134,19 @@ def make_router(app: SupervisionApplication, views: ViewStore) -> APIRouter:
     owned = owner(app)
 
     @router.get("/counties/{county}/projects")
-    def projects(county: County, principal: Annotated[Principal, Depends(allow(PUBLIC))],
-                 year: int | None = None, tier: Literal["major", "micro"] | None = None) -> dict:
+    def projects(
+        county: County,
+        principal: Annotated[Principal, Depends(allow(PUBLIC))],
+        year: int | None = None,
+        tier: Literal["major", "micro"] | None = None,
+    ) -> dict:
         """The public progress board of a county (民生实事进度榜): projects are public information.
         ``summary.progress_pct`` is the county's progress: projects weighted by investment."""
-        items = [d for d in views.list(PROJECT, county) if (year is None or d["year"] == year)
-                 and (tier is None or d["tier"] == tier)]
+        items = [
+            d
+            for d in views.list(PROJECT, county)
+            if (year is None or d["year"] == year) and (tier is None or d["tier"] == tier)
+        ]
         items.sort(key=lambda d: (d["year"], d["name"]))
         return {"county": county, "total": len(items), "summary": county_summary(items), "items": items}
 
@@ -128,42 +158,72 @@ def make_router(app: SupervisionApplication, views: ViewStore) -> APIRouter:
     @router.get("/me/projects")
     def my_projects(principal: Annotated[Principal, Depends(allow(Role.DEPUTY, Role.RESIDENT))]) -> dict:
         """A supervision group member's workspace: the projects whose group they serve on."""
-        items = [d for county in principal.counties if county.isdigit()
-                 for d in views.list(PROJECT, county) if principal.subject in d.get("members", [])]
+        items = [
+            d
+            for county in principal.counties
+            if county.isdigit()
+            for d in views.list(PROJECT, county)
+            if principal.subject in d.get("members", [])
+        ]
         return {"member": principal.subject, "total": len(items), "items": items}
 
     @router.post("/projects/{project_id}/progress")
-    def progress(project_id: UUID, body: ProgressIn, request: Request, principal: Annotated[
-            Principal, Depends(allow(Role.GOV_UNIT, write=True))]) -> dict:
+    def progress(
+        project_id: UUID,
+        body: ProgressIn,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(Role.GOV_UNIT, write=True))],
+    ) -> dict:
         """The responsible unit's monthly tracking entry (一月一跟踪)."""
         project = owned(project_id, principal)
         meta = meta_for(request, principal, project.county)
         if body.period and body.period > meta.occurred_at.date().isoformat()[:7]:
-            raise Problem(422, "Invalid request", "an entry cannot cover a month that has not begun",
-                          reason="future_period")
-        return project_view(app.report_progress(
-            meta, project_id, body.progress_pct, body.spent, body.note, body.period, body.task_progress,
-            body.spent_by_line, body.work_done, body.problems))
+            raise Problem(
+                422, "Invalid request", "an entry cannot cover a month that has not begun", reason="future_period"
+            )
+        return project_view(
+            app.report_progress(
+                meta,
+                project_id,
+                body.progress_pct,
+                body.spent,
+                body.note,
+                body.period,
+                body.task_progress,
+                body.spent_by_line,
+                body.work_done,
+                body.problems,
+            )
+        )
 
     @router.post("/projects/{project_id}/completion")
-    def completion(project_id: UUID, body: CompletionIn, request: Request, principal: Annotated[
-            Principal, Depends(allow(Role.GOV_UNIT, write=True))]) -> dict:
+    def completion(
+        project_id: UUID,
+        body: CompletionIn,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(Role.GOV_UNIT, write=True))],
+    ) -> dict:
         """The responsible unit reports the project complete."""
         project = owned(project_id, principal)
         meta = meta_for(request, principal, project.county)
         return project_view(app.report_completion(meta, project_id, body.completed_on, body.spent, body.note))
 
     @router.post("/projects/{project_id}/acceptance")
-    def acceptance(project_id: UUID, body: AcceptanceIn, request: Request, principal: Annotated[
-            Principal, Depends(allow(Role.DEPUTY, Role.CONGRESS_STAFF, write=True))]) -> dict:
+    def acceptance(
+        project_id: UUID,
+        body: AcceptanceIn,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(Role.DEPUTY, Role.CONGRESS_STAFF, write=True))],
+    ) -> dict:
         """The supervision group's acceptance check (验收); accepted projects go to evaluation."""
         project = owned(project_id, principal)
         meta = meta_for(request, principal, project.county, reason=body.reason)
         return project_view(app.accept(meta, project_id, body.verdict))
 
     @router.get("/counties/{county}/summary")
-    def summary(county: County, principal: Annotated[Principal, Depends(allow(*READERS))],
-                year: int | None = None) -> dict:
+    def summary(
+        county: County, principal: Annotated[Principal, Depends(allow(*READERS))], year: int | None = None
+    ) -> dict:
         """Counts per county: projects, progress, plans missing/late, warnings, findings found/solved."""
         check_county(principal, county)
         items = [d for d in views.list(PROJECT, county) if year is None or d["year"] == year]

@@ -10,13 +10,13 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.web.access import allow, check_county
-from shared.auth import Principal, Role
-from shared.web.requests import meta_for
-from shared.views.store import ViewStore
-from services.supervision.http.projects_api import READERS, County, owner, project_view
 from services.supervision.app.application import SupervisionApplication
+from services.supervision.http.projects_api import READERS, County, owner, project_view
 from services.supervision.read.projections import WARNING
+from shared.auth import Principal, Role
+from shared.views.store import ViewStore
+from shared.web.access import allow, check_county
+from shared.web.requests import meta_for
 
 
 class ResolveIn(BaseModel):
@@ -35,26 +35,41 @@ def make_warnings_router(app: SupervisionApplication, views: ViewStore) -> APIRo
     owned = owner(app)
 
     @router.get("/counties/{county}/warnings")
-    def warnings(county: County, principal: Annotated[Principal, Depends(allow(*READERS))],
-                 status: Literal["open", "resolved", "all"] = "open") -> dict:
+    def warnings(
+        county: County,
+        principal: Annotated[Principal, Depends(allow(*READERS))],
+        status: Literal["open", "resolved", "all"] = "open",
+    ) -> dict:
         """The county's warnings, escalated ones first."""
         check_county(principal, county)
         items = open_warnings(views, county, status)
-        return {"county": county, "total": len(items),
-                "escalated": sum(1 for w in items if w.get("escalated_on") and w["status"] == "open"),
-                "items": items}
+        return {
+            "county": county,
+            "total": len(items),
+            "escalated": sum(1 for w in items if w.get("escalated_on") and w["status"] == "open"),
+            "items": items,
+        }
 
     @router.post("/projects/{project_id}/warnings/{key}/resolve")
-    def resolve(project_id: UUID, key: str, body: ResolveIn, request: Request, principal: Annotated[
-            Principal, Depends(allow(Role.CONGRESS_STAFF, write=True))]) -> dict:
+    def resolve(
+        project_id: UUID,
+        key: str,
+        body: ResolveIn,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(Role.CONGRESS_STAFF, write=True))],
+    ) -> dict:
         """Resolve a warning; only with a recorded reason."""
         project = owned(project_id, principal)
         meta = meta_for(request, principal, project.county, reason=body.reason)
         return project_view(app.resolve_warning(meta, project_id, key))
 
     @router.post("/counties/{county}/sweep")
-    def sweep(county: County, request: Request, principal: Annotated[
-            Principal, Depends(allow(Role.CONGRESS_STAFF, write=True))], now: datetime | None = None) -> dict:
+    def sweep(
+        county: County,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(Role.CONGRESS_STAFF, write=True))],
+        now: datetime | None = None,
+    ) -> dict:
         """Run the county's warning sweep for ``now`` (default: the service's clock): raises the due
         warnings once, escalates unresolved ones, clears those whose cause no longer holds."""
         check_county(principal, county)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from shared.persistence.application import Inbound, UnitOfWork
-from shared.contracts import decision as d
-from shared.runtime.service import Delivered, Subscription, envelope_decoder
 from services.supervision.app.application import SupervisionApplication
+from shared.bus.messages import Delivered, Subscription, envelope_decoder
+from shared.contracts import decision as d
+from shared.persistence.application import Inbound, UnitOfWork
 
 
 def handle_decision(app: SupervisionApplication) -> Callable[[UnitOfWork, Inbound], None]:
@@ -19,8 +19,20 @@ def handle_decision(app: SupervisionApplication) -> Callable[[UnitOfWork, Inboun
             # The plan's 30 days run from the close of the session that voted the project; a micro
             # project (approved between sessions) runs from its approval, the event's business time.
             session_closed_on = getattr(p, "session_closed_on", None) or env.occurred_at.date()
-            app.open_project(uow, meta, p.project_id, p.year, p.tier, p.name, p.content, p.implementing_body,
-                             p.investment, p.deadline, p.demand_ids, session_closed_on)
+            app.open_project(
+                uow,
+                meta,
+                p.project_id,
+                p.year,
+                p.tier,
+                p.name,
+                p.content,
+                p.implementing_body,
+                p.investment,
+                p.deadline,
+                p.demand_ids,
+                session_closed_on,
+            )
 
     return handle
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from uuid import UUID
 
+from services.tools.audit.catalog import has_store, open_service, open_store, settings_for
 from shared.audit.asof import (
     aggregate_as_of,
     dashboard_as_of,
@@ -19,7 +20,6 @@ from shared.audit.asof import (
     views_as_of,
 )
 from shared.audit.bundle import export_bundle, verify_bundle
-from services.tools.audit.catalog import has_store, open_service, open_store, settings_for
 from shared.audit.signing import Checkpoint, public_key_text, read_public_key
 from shared.audit.verify import ServiceReport, store_records, verify_service
 from shared.audit.witness import published_checkpoints
@@ -31,8 +31,9 @@ def base_settings() -> Settings:
     return Settings()
 
 
-def verify_data_dir(data_dir: Path, base: Settings | None = None,
-                    witnessed: dict[str, list[Checkpoint]] | None = None) -> list[ServiceReport]:
+def verify_data_dir(
+    data_dir: Path, base: Settings | None = None, witnessed: dict[str, list[Checkpoint]] | None = None
+) -> list[ServiceReport]:
     reports = []
     for service in SERVICES:
         settings = settings_for(service, data_dir, base)
@@ -40,8 +41,9 @@ def verify_data_dir(data_dir: Path, base: Settings | None = None,
             continue
         store = open_store(settings)
         try:
-            reports.append(verify_service(service, data_dir, store_records(store.recorder),
-                                          (witnessed or {}).get(service, [])))
+            reports.append(
+                verify_service(service, data_dir, store_records(store.recorder), (witnessed or {}).get(service, []))
+            )
         finally:
             store.close()
     return reports
@@ -56,8 +58,10 @@ def print_reports(reports: list[ServiceReport], as_json: bool) -> int:
             print("nothing to verify: no event store found")
         for r in reports:
             status = "OK" if r.ok else "TAMPERED"
-            print(f"{r.service:12} {status:9} events={r.events} logged={r.leaves} checkpoints={r.checkpoints} "
-                  f"covered={r.covered}")
+            print(
+                f"{r.service:12} {status:9} events={r.events} logged={r.leaves} checkpoints={r.checkpoints} "
+                f"covered={r.covered}"
+            )
             for p in r.problems:
                 print(f"    {p.kind}: {p.detail}")
     return 0 if ok else 1
@@ -105,8 +109,11 @@ def run_replay(args: argparse.Namespace) -> int:
             app = api.state.application
             past, events = aggregate_as_of(app, aggregate_id, when, args.basis)
             if events:
-                result.update(service=service, state=state_of(past) if past is not None else None,
-                              history=[history_entry(e) for e in events])
+                result.update(
+                    service=service,
+                    state=state_of(past) if past is not None else None,
+                    history=[history_entry(e) for e in events],
+                )
                 break
         else:
             print(f"error: no service holds aggregate {aggregate_id}", file=sys.stderr)
@@ -150,8 +157,11 @@ def run_restore(args: argparse.Namespace) -> int:
             finally:
                 store.close()
             if holds:
-                print(f"error: {service} already has a store with {holds} events in {args.data_dir}; "
-                      "restore into an empty data dir", file=sys.stderr)
+                print(
+                    f"error: {service} already has a store with {holds} events in {args.data_dir}; "
+                    "restore into an empty data dir",
+                    file=sys.stderr,
+                )
                 return 2
 
     async def run() -> dict[str, int]:

@@ -46,7 +46,10 @@ class IntakeProcess:
         with self.output_path.open("ab") as output:
             self._process = subprocess.Popen(
                 [sys.executable, "-m", "services.tools.cli.main", "serve", "intake", "--port", str(self.port)],
-                env=env, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + timeout
         while not self._healthy():

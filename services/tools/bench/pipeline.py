@@ -15,8 +15,8 @@ from services.tools.bench.raw import measure_raw, measure_raw_drain
 from services.tools.bench.real import measure_real
 from services.tools.bench.report import PipelineReport
 from services.tools.cli.hotline import make_tickets
-from shared.config import Settings
 from services.tools.demo.counties import towns_of
+from shared.config import Settings
 
 COUNTY = "440781"
 
@@ -52,5 +52,13 @@ async def run_pipeline_bench(nats_url: str, work: Path, events: int) -> Pipeline
             intake.stop()  # blocking on purpose: it must run even when the run is being cancelled
     finally:
         await nc.close()
-    return PipelineReport(raw=raw, raw_drain=drain, real=real.phase, latencies_ms=real.latencies_ms, accepted=real.accepted,
-                          batch=batch, bench_rss_mb=own_peak_rss_mb(), intake_rss_mb=intake_rss)
+    return PipelineReport(
+        raw=raw,
+        raw_drain=drain,
+        real=real.phase,
+        latencies_ms=real.latencies_ms,
+        accepted=real.accepted,
+        batch=batch,
+        bench_rss_mb=own_peak_rss_mb(),
+        intake_rss_mb=intake_rss,
+    )

@@ -13,6 +13,7 @@ figure earlier versions of this benchmark called the raw ceiling); it is reporte
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import time
 from pathlib import Path
@@ -61,17 +62,20 @@ async def publish_all(js: JetStreamContext, subject: str, bodies: list[bytes]) -
 async def fresh_streams(js: JetStreamContext) -> None:
     """Start from empty streams, also when a kept --data-dir holds an earlier run."""
     for spec in (RAW_IN, RAW_OUT):
-        try:
+        with contextlib.suppress(NotFoundError):
             await js.delete_stream(spec.name)
-        except NotFoundError:
-            pass
     await ensure_streams(js, [RAW_IN, RAW_OUT])
 
 
 async def consume(js: JetStreamContext, store: RawStore, total: int, *, batch: int) -> None:
     """Consume ``total`` messages: one insert per batch, publish each out, then ack the batch."""
-    config = ConsumerConfig(durable_name=DURABLE, ack_policy=AckPolicy.EXPLICIT, deliver_policy=DeliverPolicy.ALL,
-                            filter_subject=RAW_IN.subjects[0], max_ack_pending=max(batch * 4, 1000))
+    config = ConsumerConfig(
+        durable_name=DURABLE,
+        ack_policy=AckPolicy.EXPLICIT,
+        deliver_policy=DeliverPolicy.ALL,
+        filter_subject=RAW_IN.subjects[0],
+        max_ack_pending=max(batch * 4, 1000),
+    )
     sub = await js.pull_subscribe(RAW_IN.subjects[0], durable=DURABLE, stream=RAW_IN.name, config=config)
     out = RAW_OUT.subjects[0]
     done = 0
@@ -83,8 +87,9 @@ async def consume(js: JetStreamContext, store: RawStore, total: int, *, batch: i
                 continue  # the publisher is still on its way
             rows = [(m.metadata.sequence.stream, m.data) for m in msgs]
             await asyncio.to_thread(store.insert, rows)
-            await asyncio.gather(*(js.publish(out, body, headers={"Nats-Msg-Id": f"bench-raw:{seq}"})
-                                   for seq, body in rows))
+            await asyncio.gather(
+                *(js.publish(out, body, headers={"Nats-Msg-Id": f"bench-raw:{seq}"}) for seq, body in rows)
+            )
             await asyncio.gather(*(m.ack() for m in msgs))
             done += len(msgs)
     finally:

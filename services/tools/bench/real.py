@@ -8,6 +8,7 @@ so only events the broker has stored count, and matched to its ticket by ``paylo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -63,8 +64,9 @@ async def accepted_count(js: JetStreamContext, subject: str) -> int:
     return int((info.state.subjects or {}).get(subject, 0))
 
 
-async def publish_tickets(js: JetStreamContext, subject: str, tickets: list[tuple[str, bytes]],
-                          sent: dict[str, float]) -> None:
+async def publish_tickets(
+    js: JetStreamContext, subject: str, tickets: list[tuple[str, bytes]], sent: dict[str, float]
+) -> None:
     async def one(ticket_id: str, body: bytes) -> None:
         sent[ticket_id] = time.perf_counter()
         await js.publish(subject, body)
@@ -79,13 +81,13 @@ async def wait_for_all(arrivals: Arrivals) -> None:
     while not arrivals.complete.is_set():
         if len(arrivals.arrived) == seen:
             missing = len(arrivals.expected) - seen
-            raise RuntimeError(f"{missing} of {len(arrivals.expected)} tickets produced no hotline.accepted "
-                               f"event within {STALL_SECONDS:.0f}s (see the intake log)")
+            raise RuntimeError(
+                f"{missing} of {len(arrivals.expected)} tickets produced no hotline.accepted "
+                f"event within {STALL_SECONDS:.0f}s (see the intake log)"
+            )
         seen = len(arrivals.arrived)
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(arrivals.complete.wait(), timeout=STALL_SECONDS)
-        except TimeoutError:
-            pass
 
 
 async def measure_real(js: JetStreamContext, county: str, tickets: list[tuple[str, bytes]]) -> RealResult:
@@ -95,8 +97,9 @@ async def measure_real(js: JetStreamContext, county: str, tickets: list[tuple[st
     if len(arrivals.expected) != len(tickets):
         raise ValueError("ticket ids must be distinct")
     before = await accepted_count(js, accepted_subject)
-    sub = await js.subscribe(accepted_subject, cb=arrivals.on_accepted, ordered_consumer=True,
-                             deliver_policy=DeliverPolicy.NEW)
+    sub = await js.subscribe(
+        accepted_subject, cb=arrivals.on_accepted, ordered_consumer=True, deliver_policy=DeliverPolicy.NEW
+    )
     try:
         await publish_tickets(js, HotlineTicket.subject(county), tickets, arrivals.sent)
         await wait_for_all(arrivals)
@@ -105,6 +108,8 @@ async def measure_real(js: JetStreamContext, county: str, tickets: list[tuple[st
     first_sent, last_arrived = min(arrivals.sent.values()), max(arrivals.arrived.values())
     stored = await accepted_count(js, accepted_subject) - before
     if arrivals.duplicates or stored != len(tickets):
-        raise RuntimeError(f"expected exactly one hotline.accepted per ticket: {len(tickets)} tickets, "
-                           f"{stored} stored in {INTAKE_STREAM}, {arrivals.duplicates} duplicate deliveries")
+        raise RuntimeError(
+            f"expected exactly one hotline.accepted per ticket: {len(tickets)} tickets, "
+            f"{stored} stored in {INTAKE_STREAM}, {arrivals.duplicates} duplicate deliveries"
+        )
     return RealResult(Phase(len(tickets), last_arrived - first_sent), arrivals.latencies_ms(), len(arrivals.arrived))

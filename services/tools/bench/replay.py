@@ -24,16 +24,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
-from shared.persistence.application import Inbound
-from shared.audit.asof import aggregate_as_of
 from services.tools.audit.catalog import open_service
+from shared.audit.asof import aggregate_as_of
 from shared.audit.log import MerkleLog, sidecar_path
 from shared.audit.signing import load_or_create_signer
 from shared.audit.verify import store_records, verify_service
 from shared.config import Settings
 from shared.contracts import HotlineTicket
+from shared.persistence.application import Inbound
 from shared.persistence.notifications import event_topics, next_batch
-from shared.views.store import ViewStore, ViewUpdater
+from shared.views.store import ViewStore
+from shared.views.updater import ViewUpdater
 
 COUNTIES = ("440703", "440704", "440705", "440781", "440783", "440784", "440785")
 START = datetime(2024, 1, 1, tzinfo=UTC)
@@ -55,15 +56,18 @@ class ReplayReport:
         return json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in asdict(self).items()})
 
     def table(self) -> str:
-        return "\n".join([
-            f"events              {self.events}",
-            f"raw read            {self.raw_eps:,.0f} events/s",
-            f"verify              {self.verify_eps:,.0f} events/s   ratio {self.verify_ratio:.2f}",
-            f"read-model rebuild  {self.rebuild_eps:,.0f} events/s   ratio {self.rebuild_ratio:.2f}",
-            f"as-of (1 aggregate) p50 {self.asof_p50_ms:.2f} ms   p99 {self.asof_p99_ms:.2f} ms",
-            f"log append          {self.log_append_eps:,.0f} events/s" if self.log_append_eps else
-            "log append          (nothing new: the store was filled by an earlier run)",
-        ])
+        return "\n".join(
+            [
+                f"events              {self.events}",
+                f"raw read            {self.raw_eps:,.0f} events/s",
+                f"verify              {self.verify_eps:,.0f} events/s   ratio {self.verify_ratio:.2f}",
+                f"read-model rebuild  {self.rebuild_eps:,.0f} events/s   ratio {self.rebuild_ratio:.2f}",
+                f"as-of (1 aggregate) p50 {self.asof_p50_ms:.2f} ms   p99 {self.asof_p99_ms:.2f} ms",
+                f"log append          {self.log_append_eps:,.0f} events/s"
+                if self.log_append_eps
+                else "log append          (nothing new: the store was filled by an earlier run)",
+            ]
+        )
 
 
 def tickets_stored(app: object) -> int:
@@ -92,9 +96,16 @@ def fill(app: object, events: int) -> list:
             seq += 1
             county = COUNTIES[seq % len(COUNTIES)]
             received = START + timedelta(minutes=seq * 3)
-            ticket = HotlineTicket(ticket_id=f"B-{seq}", county=county, received_at=received, category="roads",
-                                   text=f"路灯不亮 第{seq}号", town="台城街道", caller_name="陈先生" if rng.random() < 0.5 else "",
-                                   caller_phone="13800000000" if rng.random() < 0.5 else "")
+            ticket = HotlineTicket(
+                ticket_id=f"B-{seq}",
+                county=county,
+                received_at=received,
+                category="roads",
+                text=f"路灯不亮 第{seq}号",
+                town="台城街道",
+                caller_name="陈先生" if rng.random() < 0.5 else "",
+                caller_phone="13800000000" if rng.random() < 0.5 else "",
+            )
             batch.append(Inbound("HOTLINE", seq, ticket))
         app.process_batch(batch, handle)  # type: ignore[attr-defined]
     return [START + timedelta(minutes=i * 3) for i in range(1, seq + 1)]
@@ -149,10 +160,17 @@ def run_replay_bench(work: Path, events: int, samples: int = 2000) -> ReplayRepo
         latencies.append((time.perf_counter() - started) * 1000)
     latencies.sort()
     raw_eps, verify_eps, rebuild_eps = total / raw_s, total / verify_s, total / rebuild_s
-    return ReplayReport(events=total, raw_eps=raw_eps, verify_eps=verify_eps, verify_ratio=verify_eps / raw_eps,
-                        rebuild_eps=rebuild_eps, rebuild_ratio=rebuild_eps / raw_eps,
-                        asof_p99_ms=latencies[int(len(latencies) * 0.99) - 1], asof_p50_ms=latencies[len(latencies) // 2],
-                        log_append_eps=appended / log_s if appended else 0.0)
+    return ReplayReport(
+        events=total,
+        raw_eps=raw_eps,
+        verify_eps=verify_eps,
+        verify_ratio=verify_eps / raw_eps,
+        rebuild_eps=rebuild_eps,
+        rebuild_ratio=rebuild_eps / raw_eps,
+        asof_p99_ms=latencies[int(len(latencies) * 0.99) - 1],
+        asof_p50_ms=latencies[len(latencies) // 2],
+        log_append_eps=appended / log_s if appended else 0.0,
+    )
 
 
 def run_replay(args: argparse.Namespace) -> int:

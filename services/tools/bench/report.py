@@ -62,15 +62,17 @@ class PipelineReport:
 
     def table(self) -> str:
         d = self.as_dict()
-        return "\n".join([
-            f"bench pipeline: {d['events']} hotline tickets, consumer batch {d['batch']}, "
-            "durable (nats fsync always, SQLite WAL synchronous FULL)",
-            f"  {'':28}{'events/s':>10}{'seconds':>10}",
-            f"  {'raw ceiling (no domain)':28}{d['raw_eps']:>10.1f}{d['raw_seconds']:>10.3f}",
-            f"  {'  raw consumer alone':28}{d['raw_drain_eps']:>10.1f}   (tickets published beforehand)",
-            f"  {'real path (intake service)':28}{d['real_eps']:>10.1f}{d['real_seconds']:>10.3f}",
-            f"  {'ratio real / raw':28}{d['ratio']:>10.3f}",
-            f"  {'latency publish -> accepted':28}p50 {d['p50_ms']:.1f} ms, p99 {d['p99_ms']:.1f} ms",
-            f"  {'peak RSS':28}{d['peak_rss_mb']:.1f} MB "
-            f"(bench {d['bench_rss_mb']:.1f} MB, intake and its followers {d['intake_rss_mb']:.1f} MB)",
-        ])
+        return "\n".join(
+            [
+                f"bench pipeline: {d['events']} hotline tickets, consumer batch {d['batch']}, "
+                "durable (nats fsync always, SQLite WAL synchronous FULL)",
+                f"  {'':28}{'events/s':>10}{'seconds':>10}",
+                f"  {'raw ceiling (no domain)':28}{d['raw_eps']:>10.1f}{d['raw_seconds']:>10.3f}",
+                f"  {'  raw consumer alone':28}{d['raw_drain_eps']:>10.1f}   (tickets published beforehand)",
+                f"  {'real path (intake service)':28}{d['real_eps']:>10.1f}{d['real_seconds']:>10.3f}",
+                f"  {'ratio real / raw':28}{d['ratio']:>10.3f}",
+                f"  {'latency publish -> accepted':28}p50 {d['p50_ms']:.1f} ms, p99 {d['p99_ms']:.1f} ms",
+                f"  {'peak RSS':28}{d['peak_rss_mb']:.1f} MB "
+                f"(bench {d['bench_rss_mb']:.1f} MB, intake and its followers {d['intake_rss_mb']:.1f} MB)",
+            ]
+        )

@@ -29,8 +29,17 @@ TEXTS = [
 ]
 
 
-def make_tickets(county: str, towns: list[str], count: int, *, duplicates: float, malformed: float,
-                 seed: int, start: datetime | None = None, span: timedelta | None = None) -> list[tuple[str, bytes]]:
+def make_tickets(
+    county: str,
+    towns: list[str],
+    count: int,
+    *,
+    duplicates: float,
+    malformed: float,
+    seed: int,
+    start: datetime | None = None,
+    span: timedelta | None = None,
+) -> list[tuple[str, bytes]]:
     """(kind, body) pairs, kind ``valid`` / ``duplicate`` (the same ticket re-sent) / ``malformed``.
     Tickets are received one minute apart from ``start``, or spread evenly over ``span``."""
     rng = random.Random(seed)
@@ -41,14 +50,26 @@ def make_tickets(county: str, towns: list[str], count: int, *, duplicates: float
         category, text = TEXTS[rng.randrange(len(TEXTS))]
         town = towns[rng.randrange(len(towns))]
         if rng.random() < malformed:
-            broken = rng.choice([b"{not json", json.dumps({"ticket_id": f"T{seed}-{n}", "county": county}).encode(),
-                                 json.dumps({"ticket_id": "", "county": "12", "text": ""}).encode()])
+            broken = rng.choice(
+                [
+                    b"{not json",
+                    json.dumps({"ticket_id": f"T{seed}-{n}", "county": county}).encode(),
+                    json.dumps({"ticket_id": "", "county": "12", "text": ""}).encode(),
+                ]
+            )
             out.append(("malformed", broken))
             continue
         ticket = HotlineTicket(
-            ticket_id=f"12345-{county}-{seed}-{n:06d}", county=county, received_at=start + step * n,
-            category=category, text=text.format(town=town), town=town, caller_name=f"市民{rng.randrange(1000):03d}",
-            caller_phone=f"138{rng.randrange(10**8):08d}", address=f"{town}{rng.randrange(1, 200)}号")
+            ticket_id=f"12345-{county}-{seed}-{n:06d}",
+            county=county,
+            received_at=start + step * n,
+            category=category,
+            text=text.format(town=town),
+            town=town,
+            caller_name=f"市民{rng.randrange(1000):03d}",
+            caller_phone=f"138{rng.randrange(10**8):08d}",
+            address=f"{town}{rng.randrange(1, 200)}号",
+        )
         body = ticket.model_dump_json().encode()
         out.append(("valid", body))
         if rng.random() < duplicates:
@@ -56,8 +77,19 @@ def make_tickets(county: str, towns: list[str], count: int, *, duplicates: float
     return out
 
 
-async def simulate(nats_url: str, county: str, towns: list[str], *, rate: float, count: int, duplicates: float,
-                   malformed: float, seed: int, start: datetime | None = None, span: timedelta | None = None) -> dict:
+async def simulate(
+    nats_url: str,
+    county: str,
+    towns: list[str],
+    *,
+    rate: float,
+    count: int,
+    duplicates: float,
+    malformed: float,
+    seed: int,
+    start: datetime | None = None,
+    span: timedelta | None = None,
+) -> dict:
     nc = await nats.connect(nats_url, name="shishi-hotline-simulator")
     js = nc.jetstream(timeout=10)
     await ensure_streams(js)
@@ -66,8 +98,9 @@ async def simulate(nats_url: str, county: str, towns: list[str], *, rate: float,
     started = time.perf_counter()
     pending = []
     kinds: dict[str, int] = {"valid": 0, "duplicate": 0, "malformed": 0}
-    for kind, body in make_tickets(county, towns, count, duplicates=duplicates, malformed=malformed, seed=seed,
-                                   start=start, span=span):
+    for kind, body in make_tickets(
+        county, towns, count, duplicates=duplicates, malformed=malformed, seed=seed, start=start, span=span
+    ):
         kinds[kind] += 1
         pending.append(js.publish(subject, body))
         sent += 1
@@ -101,8 +134,19 @@ def run_simulate(args: argparse.Namespace) -> int:
     if start is not None and start.tzinfo is None:
         start = start.replace(tzinfo=UTC)
     span = timedelta(days=args.span_days) if args.span_days else None
-    result = asyncio.run(simulate(nats_url_of(args), args.county, towns_of(args.county), rate=args.rate,
-                                  count=args.count, duplicates=args.duplicates, malformed=args.malformed,
-                                  seed=args.seed, start=start, span=span))
+    result = asyncio.run(
+        simulate(
+            nats_url_of(args),
+            args.county,
+            towns_of(args.county),
+            rate=args.rate,
+            count=args.count,
+            duplicates=args.duplicates,
+            malformed=args.malformed,
+            seed=args.seed,
+            start=start,
+            span=span,
+        )
+    )
     print(json.dumps(result, ensure_ascii=False))
     return 0

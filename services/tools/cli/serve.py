@@ -38,6 +38,7 @@ def run_serve(args: argparse.Namespace) -> int:
     else:
         app = importlib.import_module(APP_FACTORIES[args.service]).create_app(settings)
     gc.freeze()  # what start-up built lives as long as the process: keep it out of every collection
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False,
-                timeout_graceful_shutdown=10)
+    uvicorn.run(
+        app, host=settings.host, port=settings.port, log_level="warning", access_log=False, timeout_graceful_shutdown=10
+    )
     return 0

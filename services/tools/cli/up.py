@@ -6,6 +6,7 @@ Ctrl-C (or SIGTERM) stops everything; running it again keeps the data (under --d
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -66,8 +67,13 @@ def run_up(args: argparse.Namespace) -> int:
     nats = NatsServer(data_dir / "nats", port=nats_port)
     ports = {name: args.port + 1 + i for i, name in enumerate(SERVICES)}
     upstreams = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-    env = {**os.environ, "SHISHI_DATA_DIR": str(data_dir), "SHISHI_NATS_URL": nats.url,
-           "SHISHI_UPSTREAMS": json.dumps(upstreams), "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "SHISHI_DATA_DIR": str(data_dir),
+        "SHISHI_NATS_URL": nats.url,
+        "SHISHI_UPSTREAMS": json.dumps(upstreams),
+        "PYTHONUNBUFFERED": "1",
+    }
     if args.persistence:
         env["SHISHI_PERSISTENCE"] = args.persistence
     procs: list[subprocess.Popen] = []
@@ -78,19 +84,45 @@ def run_up(args: argparse.Namespace) -> int:
         Settings(data_dir=data_dir).resolved_jwt_secret()  # create the local secret once, before the services
         for name in SERVICES:
             log = open(data_dir / "logs" / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child
-            procs.append(subprocess.Popen(
-                [sys.executable, "-m", "services.tools.cli.main", "serve", name, "--port", str(ports[name])],
-                env={**env, "SHISHI_SERVICE": name}, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+            procs.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "services.tools.cli.main", "serve", name, "--port", str(ports[name])],
+                    env={**env, "SHISHI_SERVICE": name},
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
         for name in SERVICES:
             wait_ready(f"{upstreams[name]}/{name}/healthz", 90, procs)
-        (data_dir / RUN_FILE).write_text(json.dumps({"nats_url": nats.url, "origin": f"http://{args.host}:{args.port}",
-                                                     "upstreams": upstreams, "pid": os.getpid()}))
-        settings = Settings(service="gateway", data_dir=data_dir, port=args.port, host=args.host,
-                            log_file=data_dir / "logs" / "gateway.log")
+        (data_dir / RUN_FILE).write_text(
+            json.dumps(
+                {
+                    "nats_url": nats.url,
+                    "origin": f"http://{args.host}:{args.port}",
+                    "upstreams": upstreams,
+                    "pid": os.getpid(),
+                }
+            )
+        )
+        settings = Settings(
+            service="gateway",
+            data_dir=data_dir,
+            port=args.port,
+            host=args.host,
+            log_file=data_dir / "logs" / "gateway.log",
+        )
         from services.gateway.main import create_gateway
 
-        server = uvicorn.Server(uvicorn.Config(create_gateway(settings, upstreams), host=args.host, port=args.port,
-                                               log_level="warning", access_log=False))
+        server = uvicorn.Server(
+            uvicorn.Config(
+                create_gateway(settings, upstreams),
+                host=args.host,
+                port=args.port,
+                log_level="warning",
+                access_log=False,
+            )
+        )
         if args.demo:
             threading.Thread(target=_demo_when_ready, args=(server, args, data_dir), daemon=True).start()
         print(f"shishi: open http://{args.host}:{args.port}/  (Ctrl-C stops everything)", flush=True)
@@ -121,10 +153,8 @@ def _demo_when_ready(server: uvicorn.Server, args: argparse.Namespace, data_dir:
 def stop_all(procs: list[subprocess.Popen], timeout: float = 15.0) -> None:
     for p in procs:
         if p.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(p.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
     deadline = time.monotonic() + timeout
     for p in procs:
         try:

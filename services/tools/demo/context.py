@@ -23,15 +23,18 @@ class DemoClient:
         self._secret = secret
         self.county = county
         self.http = httpx.Client(base_url=origin, timeout=60)
-        self.tokens = {role: issue_token(secret, subject=f"demo-{role}-{county}", roles=[role], counties=[county],
-                                         name=f"演示{role}") for role in ROLES}
+        self.tokens = {
+            role: issue_token(
+                secret, subject=f"demo-{role}-{county}", roles=[role], counties=[county], name=f"演示{role}"
+            )
+            for role in ROLES
+        }
 
     def token_for(self, role: str, subject: str, name: str = "") -> str:
         """A token for a named person (a deputy with their own identity, for instance)."""
         return issue_token(self._secret, subject=subject, roles=[role], counties=[self.county], name=name)
 
-    def call(self, method: str, path: str, role: str | None = None, *, token: str | None = None,
-             **kwargs: Any) -> Any:
+    def call(self, method: str, path: str, role: str | None = None, *, token: str | None = None, **kwargs: Any) -> Any:
         bearer = token or (self.tokens[role] if role else None)
         headers = {"authorization": f"Bearer {bearer}"} if bearer else {}
         r = self.http.request(method, path, headers=headers, **kwargs)

@@ -25,29 +25,51 @@ def run(ctx: DemoContext) -> None:
     c, county = ctx.client, ctx.county
     from services.tools.demo.counties import towns_of
 
-    c.call("PUT", f"/evaluation/api/counties/{county}/rules", "congress_staff", json={
-        "changes": {"towns": towns_of(county)}, "reason": "登记本县乡镇（街道），用于统计票决覆盖率"})
+    c.call(
+        "PUT",
+        f"/evaluation/api/counties/{county}/rules",
+        "congress_staff",
+        json={"changes": {"towns": towns_of(county)}, "reason": "登记本县乡镇（街道），用于统计票决覆盖率"},
+    )
     accepted = [str(p) for p in ctx.state.get("accepted", [])]
     if not accepted:
         return
-    c.wait_for(lambda: all(c.status("GET", f"/evaluation/api/projects/{pid}/rating") == 200 for pid in accepted),
-               "the ratings of accepted projects")
-    c.call("PUT", f"/evaluation/api/counties/{county}/rules", "congress_staff", json={
-        "changes": {"rate_micro_projects": True}, "reason": "微实事项目一并纳入人代会满意度测评"})
+    c.wait_for(
+        lambda: all(c.status("GET", f"/evaluation/api/projects/{pid}/rating") == 200 for pid in accepted),
+        "the ratings of accepted projects",
+    )
+    c.call(
+        "PUT",
+        f"/evaluation/api/counties/{county}/rules",
+        "congress_staff",
+        json={"changes": {"rate_micro_projects": True}, "reason": "微实事项目一并纳入人代会满意度测评"},
+    )
     ratings = c.call("GET", f"/evaluation/api/counties/{county}/ratings", params={"year": RATED_YEAR})["items"]
     if not any(r["status"] == "open" for r in ratings):
         return
-    rnd = c.call("POST", f"/evaluation/api/counties/{county}/rounds", "congress_staff", json={
-        "session_year": SESSION_YEAR, "rated_year": RATED_YEAR, "session_closes_on": CLOSES_ON.isoformat()})
+    rnd = c.call(
+        "POST",
+        f"/evaluation/api/counties/{county}/rounds",
+        "congress_staff",
+        json={"session_year": SESSION_YEAR, "rated_year": RATED_YEAR, "session_closes_on": CLOSES_ON.isoformat()},
+    )
     projects = rnd["projects"]
     targets = {p["project_id"]: TARGETS[n % len(TARGETS)] for n, p in enumerate(projects)}
-    tokens = [c.call("POST", f"/evaluation/api/rounds/{rnd['id']}/check-in",
-                     token=c.token_for("deputy", f"demo-deputy-{county}-{d:02d}", f"代表{d + 1:02d}"))["token"]
-              for d in range(DEPUTIES)]
+    tokens = [
+        c.call(
+            "POST",
+            f"/evaluation/api/rounds/{rnd['id']}/check-in",
+            token=c.token_for("deputy", f"demo-deputy-{county}-{d:02d}", f"代表{d + 1:02d}"),
+        )["token"]
+        for d in range(DEPUTIES)
+    ]
     c.call("POST", f"/evaluation/api/rounds/{rnd['id']}/start", "congress_staff")
     for d, token in enumerate(tokens):
-        c.call("POST", f"/evaluation/api/rounds/{rnd['id']}/ballots",
-               json={"token": token, "marks": {pid: mark(target, d) for pid, target in targets.items()}})
+        c.call(
+            "POST",
+            f"/evaluation/api/rounds/{rnd['id']}/ballots",
+            json={"token": token, "marks": {pid: mark(target, d) for pid, target in targets.items()}},
+        )
     c.call("POST", f"/evaluation/api/rounds/{rnd['id']}/close", "congress_staff")
     c.call("POST", f"/evaluation/api/rounds/{rnd['id']}/confirm", "congress_staff")
     c.call("POST", f"/evaluation/api/rounds/{rnd['id']}/distribute", "congress_staff", json={})
@@ -67,19 +89,40 @@ def mark(target: str, deputy: int) -> str:
 
 def rectify(ctx: DemoContext, unsatisfied: list[str]) -> None:
     c, county = ctx.client, ctx.county
-    c.wait_for(lambda: c.call("GET", f"/evaluation/api/counties/{county}/rectifications", "congress_staff")
-               ["total"] >= len(unsatisfied), "the rectification orders")
+    c.wait_for(
+        lambda: (
+            c.call("GET", f"/evaluation/api/counties/{county}/rectifications", "congress_staff")["total"]
+            >= len(unsatisfied)
+        ),
+        "the rectification orders",
+    )
     if not unsatisfied:
         return
     first = unsatisfied[0]
-    c.call("POST", f"/evaluation/api/projects/{first}/rectification/report", "gov_unit",
-           json={"text": "已组织施工单位返工，完成路面重铺和排水口改造，并建立日常巡查机制。"})
-    c.call("POST", f"/evaluation/api/projects/{first}/rectification/re-rating", "congress_staff",
-           json={"satisfied": 4, "basically_satisfied": 5, "unsatisfied": 12})
-    c.call("POST", f"/evaluation/api/projects/{first}/rectification/next-step", "congress_staff",
-           json={"step": "special_inquiry", "note": "常委会会议对该项目整改情况开展专题询问"})
-    c.call("POST", f"/evaluation/api/counties/{county}/sweep", "congress_staff",
-           params={"now": f"{SESSION_YEAR}-04-21T09:00:00+08:00"})
+    c.call(
+        "POST",
+        f"/evaluation/api/projects/{first}/rectification/report",
+        "gov_unit",
+        json={"text": "已组织施工单位返工，完成路面重铺和排水口改造，并建立日常巡查机制。"},
+    )
+    c.call(
+        "POST",
+        f"/evaluation/api/projects/{first}/rectification/re-rating",
+        "congress_staff",
+        json={"satisfied": 4, "basically_satisfied": 5, "unsatisfied": 12},
+    )
+    c.call(
+        "POST",
+        f"/evaluation/api/projects/{first}/rectification/next-step",
+        "congress_staff",
+        json={"step": "special_inquiry", "note": "常委会会议对该项目整改情况开展专题询问"},
+    )
+    c.call(
+        "POST",
+        f"/evaluation/api/counties/{county}/sweep",
+        "congress_staff",
+        params={"now": f"{SESSION_YEAR}-04-21T09:00:00+08:00"},
+    )
 
 
 def residents_voice(ctx: DemoContext, projects: list[dict]) -> None:
@@ -91,24 +134,53 @@ def residents_voice(ctx: DemoContext, projects: list[dict]) -> None:
         for demand_id in doc["demand_ids"][:3]:
             demand = c.call("GET", f"/intake/api/demands/{demand_id}", "congress_staff")
             code = demand["tracking_code"]
-            c.wait_for(lambda code=code, pid=pid: any(e.get("ref") == pid for e in
-                                             c.call("GET", f"/intake/api/track/{code}")["timeline"]),
-                       "the project on the resident's tracking page", timeout=30)
+            c.wait_for(
+                lambda code=code, pid=pid: any(
+                    e.get("ref") == pid for e in c.call("GET", f"/intake/api/track/{code}")["timeline"]
+                ),
+                "the project on the resident's tracking page",
+                timeout=30,
+            )
             level = "satisfied" if rng.random() < 0.8 else "basically_satisfied"
-            c.call("POST", f"/evaluation/api/projects/{pid}/resident-ratings", json={"tracking_code": code,
-                                                                                      "level": level})
+            c.call(
+                "POST", f"/evaluation/api/projects/{pid}/resident-ratings", json={"tracking_code": code, "level": level}
+            )
         if p["tier"] == "micro":
             for k in range(2):
-                c.call("POST", f"/evaluation/api/projects/{pid}/return-visits", "deputy", json={
-                    "visited_on": "2025-12-15", "respondent": f"受益群众{k + 1}",
-                    "level": "satisfied" if k == 0 else "basically_satisfied", "note": "回访：设施运行正常"})
-        c.call("POST", f"/evaluation/api/projects/{pid}/usage", "gov_unit", json={
-            "measured_on": "2026-06-30", "usage_rate": f"0.{rng.randrange(60, 96)}",
-            "basis": "半年内实际使用人次 / 设计服务能力"})
+                c.call(
+                    "POST",
+                    f"/evaluation/api/projects/{pid}/return-visits",
+                    "deputy",
+                    json={
+                        "visited_on": "2025-12-15",
+                        "respondent": f"受益群众{k + 1}",
+                        "level": "satisfied" if k == 0 else "basically_satisfied",
+                        "note": "回访：设施运行正常",
+                    },
+                )
+        c.call(
+            "POST",
+            f"/evaluation/api/projects/{pid}/usage",
+            "gov_unit",
+            json={
+                "measured_on": "2026-06-30",
+                "usage_rate": f"0.{rng.randrange(60, 96)}",
+                "basis": "半年内实际使用人次 / 设计服务能力",
+            },
+        )
         due = doc.get("lookback_due")
         if due and date.fromisoformat(due) <= date.today():
             problem = "" if problem_found else "雨季后排水口再次堵塞，部分路面出现坑洼"
             problem_found = True
-            c.call("POST", f"/evaluation/api/projects/{pid}/lookbacks", "deputy", json={
-                "checked_on": due, "in_use": True, "held_up": not problem, "residents_satisfied": not problem,
-                "problem": problem})
+            c.call(
+                "POST",
+                f"/evaluation/api/projects/{pid}/lookbacks",
+                "deputy",
+                json={
+                    "checked_on": due,
+                    "in_use": True,
+                    "held_up": not problem,
+                    "residents_satisfied": not problem,
+                    "problem": problem,
+                },
+            )

@@ -15,9 +15,17 @@ from services.tools.demo.counties import towns_of
 STAFF_CHANNELS = ["liaison_station", "deputy_suggestion", "department_list"]
 # (kind, scope, estimate) by position: most demands are common problems; some individual, some
 # consultations, a few micro-wishes and suggestions (个性问题立行立改、共性问题形成建议).
-TRIAGE = [("common", "community", 60_000), ("individual", "household", 2_000), ("common", "town", 90_000),
-          ("consultation", "household", 0), ("common", "community", 30_000), ("micro_wish", "household", 1_200),
-          ("individual", "household", 800), ("project_suggestion", "town", 80_000), ("common", "county", 500_000)]
+TRIAGE = [
+    ("common", "community", 60_000),
+    ("individual", "household", 2_000),
+    ("common", "town", 90_000),
+    ("consultation", "household", 0),
+    ("common", "community", 30_000),
+    ("micro_wish", "household", 1_200),
+    ("individual", "household", 800),
+    ("project_suggestion", "town", 80_000),
+    ("common", "county", 500_000),
+]
 REPLIES = ["已联系责任单位，近期处理。", "已答复：可到镇政府民生窗口办理。", "已安排现场查看。"]
 
 
@@ -26,28 +34,60 @@ def run(ctx: DemoContext) -> None:
     now = datetime.now(UTC)
     year_ago = now - timedelta(days=365)
     deputy = f"demo-deputy-{county}"
-    c.call("PUT", f"/intake/api/counties/{county}/rules", "congress_staff", json={
-        "changes": {"deputy_areas": {town: [deputy] for town in towns[:3]}}, "reason": "代表联系片区（演示）"})
+    c.call(
+        "PUT",
+        f"/intake/api/counties/{county}/rules",
+        "congress_staff",
+        json={"changes": {"deputy_areas": {town: [deputy] for town in towns[:3]}}, "reason": "代表联系片区（演示）"},
+    )
 
     submitted = ctx.profile["demands"] * 8 // 5
     for n in range(submitted):
         category, text = TEXTS[rng.randrange(len(TEXTS))]
         town = towns[rng.randrange(len(towns))]
-        body = {"county": county, "town": town, "category": category, "text": text.format(town=town),
-                "name": f"居民{n:03d}", "phone": f"139{rng.randrange(10**8):08d}"}
+        body = {
+            "county": county,
+            "town": town,
+            "category": category,
+            "text": text.format(town=town),
+            "name": f"居民{n:03d}",
+            "phone": f"139{rng.randrange(10**8):08d}",
+        }
         if n % 5 == 0:
             c.call("POST", "/intake/api/demands", json={**body, "channel": "web"})
         else:
             received = year_ago + timedelta(days=365 * n / submitted, hours=rng.randrange(9, 18))
-            c.call("POST", "/intake/api/demands", "deputy", json={
-                **body, "channel": STAFF_CHANNELS[n % 3], "received_at": min(received, now).isoformat()})
+            c.call(
+                "POST",
+                "/intake/api/demands",
+                "deputy",
+                json={**body, "channel": STAFF_CHANNELS[n % 3], "received_at": min(received, now).isoformat()},
+            )
     tickets = ctx.profile["tickets"] * 2
-    sent = asyncio.run(simulate(ctx.nats_url, county, towns, rate=0, count=tickets, duplicates=0.05,
-                                malformed=0.03, seed=int(county), start=year_ago, span=timedelta(days=360)))
+    sent = asyncio.run(
+        simulate(
+            ctx.nats_url,
+            county,
+            towns,
+            rate=0,
+            count=tickets,
+            duplicates=0.05,
+            malformed=0.03,
+            seed=int(county),
+            start=year_ago,
+            span=timedelta(days=360),
+        )
+    )
     ctx.state["submitted"] = submitted
     expected = submitted + sent["valid"]
-    queue = c.wait_for(lambda: (q := c.call("GET", f"/intake/api/counties/{county}/demands?limit=1000",
-                                            "congress_staff"))["total"] >= expected and q, "the intake queue")
+    queue = c.wait_for(
+        lambda: (
+            (q := c.call("GET", f"/intake/api/counties/{county}/demands?limit=1000", "congress_staff"))["total"]
+            >= expected
+            and q
+        ),
+        "the intake queue",
+    )
     work_through(ctx, c, queue["items"], deputy)
 
 
@@ -61,8 +101,12 @@ def work_through(ctx: DemoContext, c: DemoClient, items: list[dict], deputy: str
             untriaged.append(doc)  # left untriaged: the newest wait in the queue, the oldest are stranded
             continue
         kind, scope, estimate = TRIAGE[n % len(TRIAGE)]
-        c.call("POST", f"/intake/api/demands/{doc['id']}/triage", "congress_staff",
-               json={"kind": kind, "scope": scope, "estimate": estimate})
+        c.call(
+            "POST",
+            f"/intake/api/demands/{doc['id']}/triage",
+            "congress_staff",
+            json={"kind": kind, "scope": scope, "estimate": estimate},
+        )
         triaged.setdefault(kind, []).append(doc)
     for n, doc in enumerate(triaged.get("consultation", [])):
         if n % 3 != 2:  # most are answered; the rest stay overdue past 24 hours
@@ -70,7 +114,12 @@ def work_through(ctx: DemoContext, c: DemoClient, items: list[dict], deputy: str
     for n, doc in enumerate(triaged.get("individual", [])):
         if n % 2 == 0:
             c.call("POST", f"/intake/api/demands/{doc['id']}/reply", "gov_unit", json={"text": REPLIES[n % 3]})
-            c.call("POST", f"/intake/api/demands/{doc['id']}/close", "gov_unit", json={"text": "个性问题已立行立改，办结。"})
+            c.call(
+                "POST",
+                f"/intake/api/demands/{doc['id']}/close",
+                "gov_unit",
+                json={"text": "个性问题已立行立改，办结。"},
+            )
     c.call("POST", f"/intake/api/counties/{county}/deadlines/check", "congress_staff", json={})
     linked: set[str] = set()
     for doc in untriaged[:8]:  # many callers about one problem: linked as duplicates in one action
@@ -79,29 +128,51 @@ def work_through(ctx: DemoContext, c: DemoClient, items: list[dict], deputy: str
         found = c.call("GET", f"/intake/api/demands/{doc['id']}/duplicates", "congress_staff")["items"]
         ids = [d["id"] for d in found if d["id"] not in linked and d["status"] in ("received", "triaged")][:3]
         if ids:
-            c.call("POST", f"/intake/api/demands/{doc['id']}/duplicates", "congress_staff",
-                   json={"duplicate_ids": ids})
+            c.call("POST", f"/intake/api/demands/{doc['id']}/duplicates", "congress_staff", json={"duplicate_ids": ids})
             linked.update([doc["id"], *ids])
     common = triaged.get("common", [])
     for doc in common[:2]:  # estimates revised above the micro cap: escalated automatically
-        c.call("POST", f"/intake/api/demands/{doc['id']}/assessment", "congress_staff",
-               json={"scope": "community", "estimate": 100_000 + rng.randrange(20_000, 80_000),
-                     "reason": "施工方复核后估算超过微实事上限"})
+        c.call(
+            "POST",
+            f"/intake/api/demands/{doc['id']}/assessment",
+            "congress_staff",
+            json={
+                "scope": "community",
+                "estimate": 100_000 + rng.randrange(20_000, 80_000),
+                "reason": "施工方复核后估算超过微实事上限",
+            },
+        )
     merge_common(ctx, c, common[2:])
     for doc in triaged.get("micro_wish", [])[:3]:
-        steps = [{"step": "claimed"}, {"step": "funded", "source": "social_donor", "amount": "1200"},
-                 {"step": "fulfilled", "note": "心愿已实现"}, {"step": "visited", "satisfaction": "satisfied"}]
+        steps = [
+            {"step": "claimed"},
+            {"step": "funded", "source": "social_donor", "amount": "1200"},
+            {"step": "fulfilled", "note": "心愿已实现"},
+            {"step": "visited", "satisfaction": "satisfied"},
+        ]
         for body in steps[: 1 + rng.randrange(len(steps))]:
-            c.call("POST", f"/intake/api/demands/{doc['id']}/wish", token=c.token_for("deputy", deputy, "演示代表"),
-                   json=body)
+            c.call(
+                "POST",
+                f"/intake/api/demands/{doc['id']}/wish",
+                token=c.token_for("deputy", deputy, "演示代表"),
+                json=body,
+            )
     inbox = c.call("GET", f"/intake/api/counties/{county}/inbox", token=c.token_for("deputy", deputy, "演示代表"))
     for doc in inbox["items"][:2]:
-        c.call("POST", f"/intake/api/demands/{doc['id']}/deputy-action", token=c.token_for("deputy", deputy),
-               json={"action": "accept", "note": "代表接单跟进"})
+        c.call(
+            "POST",
+            f"/intake/api/demands/{doc['id']}/deputy-action",
+            token=c.token_for("deputy", deputy),
+            json={"action": "accept", "note": "代表接单跟进"},
+        )
     letters = c.call("GET", f"/intake/api/counties/{county}/deadletters", "congress_staff")
     if letters["items"]:
-        c.call("POST", f"/intake/api/counties/{county}/deadletters/{letters['items'][0]['sequence']}",
-               "congress_staff", json={"action": "dismiss", "reason": "工单内容无法辨认，已电话回访确认"})
+        c.call(
+            "POST",
+            f"/intake/api/counties/{county}/deadletters/{letters['items'][0]['sequence']}",
+            "congress_staff",
+            json={"action": "dismiss", "reason": "工单内容无法辨认，已电话回访确认"},
+        )
 
 
 def merge_common(ctx: DemoContext, c: DemoClient, common: list[dict]) -> None:
@@ -110,14 +181,25 @@ def merge_common(ctx: DemoContext, c: DemoClient, common: list[dict]) -> None:
     for doc in common:
         groups.setdefault((doc["town"], doc["category"]), []).append(doc)
     merged = 0
-    for (town, category), docs in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+    for (town, _category), docs in sorted(groups.items(), key=lambda kv: -len(kv[1])):
         if len(docs) < 2 or merged >= 4:
             continue
         ids = [d["id"] for d in docs[:6]]
-        suggestion = c.call("POST", f"/intake/api/counties/{ctx.county}/suggestions", "gov_unit", json={
-            "title": f"{town}{docs[0]['text'][len(town):].split('，')[0][:10]}等问题综合整治", "demand_ids": ids,
-            "reason": "共性问题形成建议"})
+        suggestion = c.call(
+            "POST",
+            f"/intake/api/counties/{ctx.county}/suggestions",
+            "gov_unit",
+            json={
+                "title": f"{town}{docs[0]['text'][len(town) :].split('，')[0][:10]}等问题综合整治",
+                "demand_ids": ids,
+                "reason": "共性问题形成建议",
+            },
+        )
         merged += 1
         if merged == 1 and len(ids) >= 3:
-            c.call("POST", f"/intake/api/suggestions/{suggestion['id']}/split", "gov_unit",
-                   json={"demand_ids": ids[-1:], "new_title": f"{town}单独整治项目", "reason": "规模不同，单独立项"})
+            c.call(
+                "POST",
+                f"/intake/api/suggestions/{suggestion['id']}/split",
+                "gov_unit",
+                json={"demand_ids": ids[-1:], "new_title": f"{town}单独整治项目", "reason": "规模不同，单独立项"},
+            )

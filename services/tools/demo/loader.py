@@ -15,13 +15,23 @@ from services.tools.demo.context import DemoClient, DemoContext
 from services.tools.demo.counties import COUNTIES
 
 MARKER = "demo-loaded.json"
-STAGES = ["services.tools.demo.intake", "services.tools.demo.decision", "services.tools.demo.supervision", "services.tools.demo.evaluation"]
+STAGES = [
+    "services.tools.demo.intake",
+    "services.tools.demo.decision",
+    "services.tools.demo.supervision",
+    "services.tools.demo.evaluation",
+]
 
 
 def load_county(origin: str, data_dir: Path, county: str, nats_url: str) -> dict:
-    ctx = DemoContext(client=DemoClient(origin, data_dir, county), county=county,
-                      profile=COUNTIES[county]["demo"], nats_url=nats_url, data_dir=data_dir,
-                      rng=random.Random(int(county)))
+    ctx = DemoContext(
+        client=DemoClient(origin, data_dir, county),
+        county=county,
+        profile=COUNTIES[county]["demo"],
+        nats_url=nats_url,
+        data_dir=data_dir,
+        rng=random.Random(int(county)),
+    )
     for stage in STAGES:
         importlib.import_module(stage).run(ctx)
     return {"county": county, **{k: v for k, v in ctx.profile.items()}}

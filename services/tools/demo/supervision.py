@@ -16,9 +16,11 @@ from datetime import date, timedelta
 from services.tools.demo.context import DemoContext
 
 CURRENT_YEAR = 2026
-FALLBACK_MICRO = [("社区长者饭堂微改造", "民政局：改造厨房与就餐区，增设适老化设施", "95000"),
-                  ("背街小巷路灯补装", "城管局：补装路灯与线路检修", "70000"),
-                  ("学校周边人行道修缮", "住建局：修补人行道与增设护栏", "88000")]
+FALLBACK_MICRO = [
+    ("社区长者饭堂微改造", "民政局：改造厨房与就餐区，增设适老化设施", "95000"),
+    ("背街小巷路灯补装", "城管局：补装路灯与线路检修", "70000"),
+    ("学校周边人行道修缮", "住建局：修补人行道与增设护栏", "88000"),
+]
 MID_YEAR = (7, 15)  # the demo's "now" for the current year's projects
 
 
@@ -52,8 +54,12 @@ def group_of(deputies: list[dict], n: int) -> list[dict]:
 
 
 def sweep(ctx: DemoContext, day: str) -> None:
-    ctx.client.call("POST", f"/supervision/api/counties/{ctx.county}/sweep", "congress_staff",
-                    params={"now": f"{day}T12:00:00+08:00"})
+    ctx.client.call(
+        "POST",
+        f"/supervision/api/counties/{ctx.county}/sweep",
+        "congress_staff",
+        params={"now": f"{day}T12:00:00+08:00"},
+    )
 
 
 def record_session_dates(ctx: DemoContext, items: list[dict]) -> None:
@@ -64,13 +70,25 @@ def record_session_dates(ctx: DemoContext, items: list[dict]) -> None:
     for year in sorted({i["year"] for i in items}):
         closed_on = date(year, 1, 20)
         if closed_on <= date.today() and any(i["tier"] == "major" and i["year"] == year for i in items):
-            c.call("POST", f"/supervision/api/counties/{county}/session-close", "congress_staff", json={
-                "year": year, "closed_on": closed_on.isoformat(), "reason": f"{year}年县人代会1月20日闭会（补录）"})
+            c.call(
+                "POST",
+                f"/supervision/api/counties/{county}/session-close",
+                "congress_staff",
+                json={
+                    "year": year,
+                    "closed_on": closed_on.isoformat(),
+                    "reason": f"{year}年县人代会1月20日闭会（补录）",
+                },
+            )
     for i in items:
         approved_on = date(i["year"], 3, 1)
         if i["tier"] == "micro" and approved_on <= date.today() and i["session_closed_on"] != approved_on.isoformat():
-            c.call("POST", f"/supervision/api/projects/{i['id']}/session-close", "congress_staff", json={
-                "closed_on": approved_on.isoformat(), "reason": "街道人大工委3月1日审议通过（补录）"})
+            c.call(
+                "POST",
+                f"/supervision/api/projects/{i['id']}/session-close",
+                "congress_staff",
+                json={"closed_on": approved_on.isoformat(), "reason": "街道人大工委3月1日审议通过（补录）"},
+            )
 
 
 def ensure_current_year_projects(ctx: DemoContext) -> None:
@@ -81,15 +99,30 @@ def ensure_current_year_projects(ctx: DemoContext) -> None:
         return
     pool = c.call("GET", f"/decision/api/counties/{county}/pool", "congress_staff")["items"]
     for k, (name, body, money) in enumerate(FALLBACK_MICRO):
-        ids = [i["id"] for i in pool[len(pool) - 3 * (k + 1): len(pool) - 3 * k]]
+        ids = [i["id"] for i in pool[len(pool) - 3 * (k + 1) : len(pool) - 3 * k]]
         if not ids:
             return
-        micro = c.call("POST", f"/decision/api/counties/{county}/micro-projects", "deputy", json={
-            "year": CURRENT_YEAR, "town": pool[-1 - 3 * k]["town"], "name": name, "content": body,
-            "implementing_body": body.split("：")[0], "investment": money, "deadline": f"{CURRENT_YEAR}-11-30",
-            "demand_ids": ids})
-        c.call("POST", f"/decision/api/micro-projects/{micro['id']}/approve", "congress_staff",
-               json={"reason": "主任会议审议通过"})
+        micro = c.call(
+            "POST",
+            f"/decision/api/counties/{county}/micro-projects",
+            "deputy",
+            json={
+                "year": CURRENT_YEAR,
+                "town": pool[-1 - 3 * k]["town"],
+                "name": name,
+                "content": body,
+                "implementing_body": body.split("：")[0],
+                "investment": money,
+                "deadline": f"{CURRENT_YEAR}-11-30",
+                "demand_ids": ids,
+            },
+        )
+        c.call(
+            "POST",
+            f"/decision/api/micro-projects/{micro['id']}/approve",
+            "congress_staff",
+            json={"reason": "主任会议审议通过"},
+        )
         ctx.state.setdefault("micro_projects", []).append(micro["project_id"])
 
 
@@ -117,15 +150,37 @@ def plan_for(project: dict, filed_on: date) -> dict:
     deadline = date.fromisoformat(project["deadline"])
     start = filed_on + (deadline - filed_on) / 3
     unit = project["implementing_body"]
-    return {"filed_on": filed_on.isoformat(),
-            "budget_lines": [{"code": "GC", "name": "工程费", "amount": str(works)},
-                             {"code": "SB", "name": "设备购置", "amount": str(equipment)}],
-            "tasks": [{"id": "t1", "name": "主体工程", "unit": unit, "person": "项目负责人 陈工", "due":
-                       deadline.isoformat(), "budget_line": "GC", "budget": str(works)},
-                      {"id": "t2", "name": "设备采购安装", "unit": unit, "person": "采购负责人 林工", "due":
-                       deadline.isoformat(), "budget_line": "SB", "budget": str(equipment)}],
-            "milestones": [{"id": "m1", "name": "开工", "due": start.isoformat(), "target_pct": 30},
-                           {"id": "m2", "name": "完工", "due": deadline.isoformat(), "target_pct": 100}]}
+    return {
+        "filed_on": filed_on.isoformat(),
+        "budget_lines": [
+            {"code": "GC", "name": "工程费", "amount": str(works)},
+            {"code": "SB", "name": "设备购置", "amount": str(equipment)},
+        ],
+        "tasks": [
+            {
+                "id": "t1",
+                "name": "主体工程",
+                "unit": unit,
+                "person": "项目负责人 陈工",
+                "due": deadline.isoformat(),
+                "budget_line": "GC",
+                "budget": str(works),
+            },
+            {
+                "id": "t2",
+                "name": "设备采购安装",
+                "unit": unit,
+                "person": "采购负责人 林工",
+                "due": deadline.isoformat(),
+                "budget_line": "SB",
+                "budget": str(equipment),
+            },
+        ],
+        "milestones": [
+            {"id": "m1", "name": "开工", "due": start.isoformat(), "target_pct": 30},
+            {"id": "m2", "name": "完工", "due": deadline.isoformat(), "target_pct": 100},
+        ],
+    }
 
 
 def months(first: date, last: date) -> list[str]:
@@ -139,29 +194,61 @@ def months(first: date, last: date) -> list[str]:
 def prepare(ctx: DemoContext, project: dict, group: list[dict], filed_on: date) -> dict:
     c, pid = ctx.client, project["id"]
     plan = c.call("POST", f"/supervision/api/projects/{pid}/plan", "gov_unit", json=plan_for(project, filed_on))
-    c.call("POST", f"/supervision/api/projects/{pid}/group", "congress_staff", json={
-        "deputies": group, "residents": [{"id": f"resident-rep-{pid[:8]}", "name": "群众监督员 黄女士"}]})
+    c.call(
+        "POST",
+        f"/supervision/api/projects/{pid}/group",
+        "congress_staff",
+        json={"deputies": group, "residents": [{"id": f"resident-rep-{pid[:8]}", "name": "群众监督员 黄女士"}]},
+    )
     return plan
 
 
 def entry(ctx: DemoContext, pid: str, period: str, pct: int, plan: dict, note: str, problems: str = "") -> None:
     lines = plan["plan"]["budget_lines"]
     spent = {b["code"]: str(int(float(b["amount"]) * pct / 100 * 0.9)) for b in lines}
-    ctx.client.call("POST", f"/supervision/api/projects/{pid}/progress", "gov_unit", json={
-        "period": period, "task_progress": {"t1": pct, "t2": max(0, pct - 10)}, "spent_by_line": spent,
-        "work_done": note, "problems": problems, "note": note})
+    ctx.client.call(
+        "POST",
+        f"/supervision/api/projects/{pid}/progress",
+        "gov_unit",
+        json={
+            "period": period,
+            "task_progress": {"t1": pct, "t2": max(0, pct - 10)},
+            "spent_by_line": spent,
+            "work_done": note,
+            "problems": problems,
+            "note": note,
+        },
+    )
 
 
 def inspect(ctx: DemoContext, project: dict, inspector: dict, day: date, text: str) -> tuple[str, str]:
     c = ctx.client
     token = c.token_for("deputy", inspector["id"], inspector["name"])
-    r = c.call("POST", f"/supervision/api/projects/{project['id']}/inspections", token=token, json={
-        "inspected_on": day.isoformat(), "location": project["name"][:20], "notes": "现场视察",
-        "findings": [{"text": text, "severity": "medium", "location": "施工现场",
-                      "photos": [{"name": "现场照片1.jpg", "size_bytes": 356000}]}]})
+    r = c.call(
+        "POST",
+        f"/supervision/api/projects/{project['id']}/inspections",
+        token=token,
+        json={
+            "inspected_on": day.isoformat(),
+            "location": project["name"][:20],
+            "notes": "现场视察",
+            "findings": [
+                {
+                    "text": text,
+                    "severity": "medium",
+                    "location": "施工现场",
+                    "photos": [{"name": "现场照片1.jpg", "size_bytes": 356000}],
+                }
+            ],
+        },
+    )
     fid = r["finding_ids"][0]
-    c.call("POST", f"/supervision/api/projects/{project['id']}/findings/{fid}/assign", "congress_staff",
-           json={"unit": project["implementing_body"]})
+    c.call(
+        "POST",
+        f"/supervision/api/projects/{project['id']}/findings/{fid}/assign",
+        "congress_staff",
+        json={"unit": project["implementing_body"]},
+    )
     return fid, token
 
 
@@ -179,8 +266,12 @@ def complete_year(ctx: DemoContext, project: dict, group: list[dict]) -> None:
     c.call("POST", f"/supervision/api/projects/{pid}/findings/{fid}/answer", "gov_unit", json={"answer": "已补齐围挡"})
     c.call("POST", f"/supervision/api/projects/{pid}/findings/{fid}/review", token=token, json={"accepted": True})
     spent = str(int(float(project["investment"]) * 0.96))
-    c.call("POST", f"/supervision/api/projects/{pid}/completion", "gov_unit",
-           json={"completed_on": done_on.isoformat(), "spent": spent, "note": "完工"})
+    c.call(
+        "POST",
+        f"/supervision/api/projects/{pid}/completion",
+        "gov_unit",
+        json={"completed_on": done_on.isoformat(), "spent": spent, "note": "完工"},
+    )
     c.call("POST", f"/supervision/api/projects/{pid}/acceptance", token=token, json={"verdict": "accepted"})
     ctx.state["accepted"].append(pid)
 
@@ -196,15 +287,25 @@ def mid_year(ctx: DemoContext, project: dict, group: list[dict], *, late: bool) 
     periods = [p for p in months(filed_on, mid) if p < f"{mid.year:04d}-{mid.month:02d}"]
     for k, period in enumerate(periods[:-1] if late else periods):
         entry(ctx, pid, period, min(90, 12 * (k + 1)), plan, "按月推进", "雨季影响施工" if k == 2 else "")
-    for quarter, months_of_quarter, text in (("Q1", ("-01", "-02", "-03"), "一季度：完成招标与开工准备"),
-                                             ("Q2", ("-04", "-05", "-06"), "二季度：主体工程推进")):
+    for quarter, months_of_quarter, text in (
+        ("Q1", ("-01", "-02", "-03"), "一季度：完成招标与开工准备"),
+        ("Q2", ("-04", "-05", "-06"), "二季度：主体工程推进"),
+    ):
         if not (late and quarter == "Q2") and any(p.endswith(months_of_quarter) for p in periods):
-            c.call("POST", f"/supervision/api/projects/{pid}/reports", "gov_unit",
-                   json={"kind": "quarterly", "period": f"{project['year']}{quarter}", "text": text})
+            c.call(
+                "POST",
+                f"/supervision/api/projects/{pid}/reports",
+                "gov_unit",
+                json={"kind": "quarterly", "period": f"{project['year']}{quarter}", "text": text},
+            )
     fid, token = inspect(ctx, project, group[0], filed_on + timedelta(days=30), "材料堆放占用消防通道")
     if not late:
-        c.call("POST", f"/supervision/api/projects/{pid}/findings/{fid}/answer", "gov_unit",
-               json={"answer": "已清理通道"})
-        c.call("POST", f"/supervision/api/projects/{pid}/findings/{fid}/review", token=token,
-               json={"accepted": False, "reason": "通道仍有杂物，需彻底清理"})
-
+        c.call(
+            "POST", f"/supervision/api/projects/{pid}/findings/{fid}/answer", "gov_unit", json={"answer": "已清理通道"}
+        )
+        c.call(
+            "POST",
+            f"/supervision/api/projects/{pid}/findings/{fid}/review",
+            token=token,
+            json={"accepted": False, "reason": "通道仍有杂物，需彻底清理"},
+        )

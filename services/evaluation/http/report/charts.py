@@ -36,8 +36,10 @@ def stacked(parts: list[tuple[str, int, str]], width: int = 480) -> list[tuple]:
 
 
 def svg(shapes: list[tuple], width: int, height: int, labels: dict[str, str] | None = None) -> str:
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" role="img">']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img">'
+    ]
     for kind, x, y, w, h, extra in shapes:
         if kind == "rect":
             out.append(f'<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="{extra}"/>')

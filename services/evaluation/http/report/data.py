@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from shared.config import Settings
-from shared.views.store import ViewStore, ViewUpdater
 from services.evaluation.app.application import EvaluationApplication
-from services.evaluation.read.metrics import across_counties
 from services.evaluation.http.metrics_api import metrics_for
+from services.evaluation.read.metrics import across_counties
 from services.evaluation.read.projections import ADOPTED, DEMAND, RATING, ROUND, project
+from shared.config import Settings
+from shared.views.store import ViewStore
+from shared.views.updater import ViewUpdater
 
 
 def load_views(data_dir: Path) -> ViewStore:
@@ -25,9 +26,20 @@ def load_views(data_dir: Path) -> ViewStore:
 def report_data(views: ViewStore, scope: str, year: int) -> dict:
     """``scope``: one county code, or a prefix ending in ``*`` (``4407*``: every county of the city)."""
     prefix = scope.rstrip("*")
-    counties = sorted({d["county"] for kind in (RATING, ADOPTED, DEMAND) for d in views.list(kind)
-                       if (d["county"].startswith(prefix) if scope.endswith("*") else d["county"] == scope)})
+    counties = sorted(
+        {
+            d["county"]
+            for kind in (RATING, ADOPTED, DEMAND)
+            for d in views.list(kind)
+            if (d["county"].startswith(prefix) if scope.endswith("*") else d["county"] == scope)
+        }
+    )
     per_county = [metrics_for(views, c, year) for c in counties]
     rounds = {c: [r for r in views.list(ROUND, c) if r["rated_year"] == year] for c in counties}
-    return {"scope": scope, "year": year, "counties": per_county, "totals": across_counties(per_county),
-            "rounds": rounds}
+    return {
+        "scope": scope,
+        "year": year,
+        "counties": per_county,
+        "totals": across_counties(per_county),
+        "rounds": rounds,
+    }

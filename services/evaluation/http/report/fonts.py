@@ -11,10 +11,15 @@ from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
 
-NOTO = [Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
-        Path("/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc")]
+NOTO = [
+    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+    Path("/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc"),
+]
 SC_INDEX = 2  # Noto Sans CJK SC inside the collection
-TRUETYPE = [Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"), Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")]
+TRUETYPE = [
+    Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
+    Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
+]
 
 
 def register_font(text: str) -> str:
@@ -66,9 +71,21 @@ def _embedded(source: Path, text: str) -> str:
         del font["VORG"]
     font.sfntVersion = "\x00\x01\x00\x00"
     font["maxp"].tableVersion = 0x00010000
-    for attr in ("maxZones", "maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs",
-                 "maxStackElements", "maxSizeOfInstructions", "maxComponentElements", "maxPoints",
-                 "maxContours", "maxCompositePoints", "maxCompositeContours", "maxComponentDepth"):
+    for attr in (
+        "maxZones",
+        "maxTwilightPoints",
+        "maxStorage",
+        "maxFunctionDefs",
+        "maxInstructionDefs",
+        "maxStackElements",
+        "maxSizeOfInstructions",
+        "maxComponentElements",
+        "maxPoints",
+        "maxContours",
+        "maxCompositePoints",
+        "maxCompositeContours",
+        "maxComponentDepth",
+    ):
         setattr(font["maxp"], attr, 0 if attr != "maxZones" else 1)
     font["head"].indexToLocFormat = 0
     font["post"].formatType = 3.0

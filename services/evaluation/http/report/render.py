@@ -8,12 +8,25 @@ from html import escape
 
 from services.evaluation.http.report import charts
 
-FIGURES = [("completion_rate", "完成率"), ("on_time_rate", "按期完成率"), ("deputy_satisfied_rate", "代表测评满意及基本满意率"),
-           ("resident_satisfaction", "群众满意度"), ("reply_rate", "办复率"), ("solved_rate", "解决率"),
-           ("reply_24h_rate", "咨询类24小时答复率"), ("local_share", "小事就地解决率"), ("coverage", "乡镇（街道）票决覆盖率")]
+FIGURES = [
+    ("completion_rate", "完成率"),
+    ("on_time_rate", "按期完成率"),
+    ("deputy_satisfied_rate", "代表测评满意及基本满意率"),
+    ("resident_satisfaction", "群众满意度"),
+    ("reply_rate", "办复率"),
+    ("solved_rate", "解决率"),
+    ("reply_24h_rate", "咨询类24小时答复率"),
+    ("local_share", "小事就地解决率"),
+    ("coverage", "乡镇（街道）票决覆盖率"),
+]
 VERDICTS = [("satisfied", "满意"), ("basically_satisfied", "基本满意"), ("unsatisfied", "不满意")]
-RECT = {"ordered": "整改中", "reported": "已报告整改", "closed": "整改后满意", "escalation_pending": "待定下一步",
-        "escalated": "已启动监督程序"}
+RECT = {
+    "ordered": "整改中",
+    "reported": "已报告整改",
+    "closed": "整改后满意",
+    "escalation_pending": "待定下一步",
+    "escalated": "已启动监督程序",
+}
 STEPS = {"special_inquiry": "专题询问", "formal_questioning": "质询", "special_investigation": "特定问题调查"}
 
 
@@ -38,13 +51,21 @@ def _project_rows(m: dict) -> list[list[str]]:
     for p in m["projects"]:
         counts = p["counts"]
         r = p.get("rectification") or {}
-        rows.append([p["name"], {"major": "民生实事", "micro": "微实事"}.get(p["tier"], p["tier"]),
-                     "是" if p["on_time"] else "否", dict(VERDICTS).get(p["verdict"] or "", "待测评"),
-                     f"{counts.get('satisfied', 0)}/{counts.get('basically_satisfied', 0)}/{counts.get('unsatisfied', 0)}"
-                     if counts else "",
-                     RECT.get(r.get("status", ""), "") + (f"（{STEPS[r['next_step']['step']]}）" if r.get("next_step") else ""),
-                     f"{sum(p['residents'].values())} 人 / 回访 {len(p['return_visits'])}",
-                     f"{float(p['usage']['rate']) * 100:.0f}%" if p.get("usage") else "—"])
+        rows.append(
+            [
+                p["name"],
+                {"major": "民生实事", "micro": "微实事"}.get(p["tier"], p["tier"]),
+                "是" if p["on_time"] else "否",
+                dict(VERDICTS).get(p["verdict"] or "", "待测评"),
+                f"{counts.get('satisfied', 0)}/{counts.get('basically_satisfied', 0)}/{counts.get('unsatisfied', 0)}"
+                if counts
+                else "",
+                RECT.get(r.get("status", ""), "")
+                + (f"（{STEPS[r['next_step']['step']]}）" if r.get("next_step") else ""),
+                f"{sum(p['residents'].values())} 人 / 回访 {len(p['return_visits'])}",
+                f"{float(p['usage']['rate']) * 100:.0f}%" if p.get("usage") else "—",
+            ]
+        )
     return rows
 
 
@@ -52,16 +73,23 @@ def _parts(m: dict) -> list[tuple[str, int, str]]:
     return [(k, m["verdicts"][k], label) for k, label in VERDICTS]
 
 
-RECIPIENTS = {"all_deputies": "全体代表", "party_committee": "党委", "government": "政府",
-              "organisation_department": "组织部门"}
+RECIPIENTS = {
+    "all_deputies": "全体代表",
+    "party_committee": "党委",
+    "government": "政府",
+    "organisation_department": "组织部门",
+}
 
 
 def _round_lines(data: dict, county: str) -> list[str]:
     lines = []
     for r in sorted(data["rounds"].get(county, []), key=lambda r: r["session_year"]):
         b = r.get("ballots") or {}
-        line = (f"{r['session_year']}年人代会测评：出席并领取选票 {r['attending']} 人，收回 {b.get('returned', r['cast'])} 张，"
-                f"有效 {b.get('valid', '—')} 张")
+        line = (
+            f"{r['session_year']}年人代会测评：出席并领取选票 {r['attending']} 人，"
+            f"收回 {b.get('returned', r['cast'])} 张，"
+            f"有效 {b.get('valid', '—')} 张"
+        )
         if r.get("confirmed_at"):
             line += f"；主席团于 {r['confirmed_at'][:10]} 确认"
         if r["distributed"]:
@@ -95,17 +123,21 @@ HEAD = ["项目", "类别", "按期", "代表测评", "满意/基本/不满意",
 
 
 def render_html(data: dict) -> str:
-    parts = [f"<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{escape(title_of(data))}</title>",
-             "<style>body{font-family:'Noto Sans CJK SC',sans-serif;max-width:900px;margin:auto;padding:1rem}"
-             "table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:4px;font-size:13px}</style>",
-             f"</head><body><h1>{escape(title_of(data))}</h1>"]
+    parts = [
+        f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(title_of(data))}</title>',
+        "<style>body{font-family:'Noto Sans CJK SC',sans-serif;max-width:900px;margin:auto;padding:1rem}"
+        "table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:4px;font-size:13px}</style>",
+        f"</head><body><h1>{escape(title_of(data))}</h1>",
+    ]
     for m in data["counties"]:
         parts.append(f"<section><h2>{m['county']}</h2><ul>")
         for key, label in FIGURES:
             parts.append(f"<li>{label}：{escape(_pct(m[key]))}</li>")
         parts.append("</ul>")
         parts.append(charts.svg(charts.bars(_rows(m)), 480, 24 * len(FIGURES), None))
-        parts.append("<h3>代表满意度测评结果</h3>" + "，".join(f"{l} {m['verdicts'][k]} 项" for k, l in VERDICTS))
+        parts.append(
+            "<h3>代表满意度测评结果</h3>" + "，".join(f"{label} {m['verdicts'][k]} 项" for k, label in VERDICTS)
+        )
         parts.append("<div>" + charts.svg(charts.stacked(_parts(m)), 480, 52) + "</div>")
         parts.append("".join(f"<p>{escape(line)}</p>" for line in _round_lines(data, m["county"])))
         parts.append("<table><tr>" + "".join(f"<th>{h}</th>" for h in HEAD) + "</tr>")
@@ -117,8 +149,11 @@ def render_html(data: dict) -> str:
             parts.append("<h3>整改与回头看</h3>" + "".join(f"<p>{escape(line)}</p>" for line in followups))
         parts.append("</section>")
     if data["scope"].endswith("*"):
-        parts.append("<h2>合计</h2><ul>" + "".join(
-            f"<li>{label}：{escape(_pct(data['totals'][key]))}</li>" for key, label in FIGURES[:7]) + "</ul>")
+        parts.append(
+            "<h2>合计</h2><ul>"
+            + "".join(f"<li>{label}：{escape(_pct(data['totals'][key]))}</li>" for key, label in FIGURES[:7])
+            + "</ul>"
+        )
     parts.append("<p>数据来源：评议服务事件存储（仅由事件计算）。</p></body></html>")
     return "".join(parts)
 
@@ -129,10 +164,16 @@ def render_pdf(data: dict) -> bytes:
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     text = title_of(data) + "".join("".join(r) for m in data["counties"] for r in _project_rows(m))
-    text += "".join(l for _, l in FIGURES + VERDICTS) + "".join(HEAD) + "合计数据来源评议服务事件存储仅由计算项（）：，人回访无尚未发布代表满意度测评结果整改与回头看"
+    text += (
+        "".join(label for _, label in FIGURES + VERDICTS)
+        + "".join(HEAD)
+        + "合计数据来源评议服务事件存储仅由计算项（）：，人回访无尚未发布代表满意度测评结果整改与回头看"
+    )
     text += "".join(_pct(m[k]) for m in data["counties"] for k, _ in FIGURES) + "".join(RECT.values())
     text += "".join(line for m in data["counties"] for line in _round_lines(data, m["county"]) + _followups(m))
-    font = charts_font = __import__("services.evaluation.http.report.fonts", fromlist=["register_font"]).register_font(text)
+    font = charts_font = __import__("services.evaluation.http.report.fonts", fromlist=["register_font"]).register_font(
+        text
+    )
     h1 = ParagraphStyle("h1", fontName=font, fontSize=16, leading=22)
     h2 = ParagraphStyle("h2", fontName=font, fontSize=13, leading=18)
     body = ParagraphStyle("body", fontName=font, fontSize=9, leading=13)
@@ -147,8 +188,15 @@ def render_pdf(data: dict) -> bytes:
         for line in _round_lines(data, m["county"]):
             story.append(Paragraph(escape(line), body))
         table = Table([HEAD] + _project_rows(m), repeatRows=1)
-        table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 7),
-                                   ("GRID", (0, 0), (-1, -1), 0.3, "#999999")]))
+        table.setStyle(
+            TableStyle(
+                [
+                    ("FONTNAME", (0, 0), (-1, -1), font),
+                    ("FONTSIZE", (0, 0), (-1, -1), 7),
+                    ("GRID", (0, 0), (-1, -1), 0.3, "#999999"),
+                ]
+            )
+        )
         story += [Spacer(1, 6), table, Spacer(1, 8)]
         followups = _followups(m)
         if followups:
@@ -160,7 +208,16 @@ def render_pdf(data: dict) -> bytes:
         for key, label in FIGURES[:7]:
             story.append(Paragraph(escape(f"{label}：{_pct(data['totals'][key])}"), body))
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, invariant=1, title=title_of(data), author="Shishi",
-                            creator="Shishi", producer="Shishi", subject="", keywords="")
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        invariant=1,
+        title=title_of(data),
+        author="Shishi",
+        creator="Shishi",
+        producer="Shishi",
+        subject="",
+        keywords="",
+    )
     doc.build(story)
     return buffer.getvalue()

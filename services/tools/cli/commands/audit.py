@@ -14,10 +14,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     source = verify.add_mutually_exclusive_group()
     source.add_argument("--data-dir", type=Path, default=Path(".shishi"))
     source.add_argument("--bundle", type=Path, default=None, help="an exported bundle directory")
-    verify.add_argument("--public-key", action="append", metavar="SERVICE=KEY",
-                        help="pin a service's public key (base64) when verifying a bundle")
-    verify.add_argument("--nats", default=None, metavar="URL",
-                        help="also check the checkpoints published on NATS (stream AUDIT) against the stores")
+    verify.add_argument(
+        "--public-key",
+        action="append",
+        metavar="SERVICE=KEY",
+        help="pin a service's public key (base64) when verifying a bundle",
+    )
+    verify.add_argument(
+        "--nats",
+        default=None,
+        metavar="URL",
+        help="also check the checkpoints published on NATS (stream AUDIT) against the stores",
+    )
     verify.add_argument("--json", action="store_true")
     verify.set_defaults(func=_verify)
 
@@ -38,11 +46,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     export.add_argument("--data-dir", type=Path, default=Path(".shishi"))
     export.set_defaults(func=_export)
 
-    restore = asub.add_parser("restore", help="rebuild event stores from the NATS journal alone, into an empty "
-                                               "data dir (then replay or compare read models there)")
+    restore = asub.add_parser(
+        "restore",
+        help="rebuild event stores from the NATS journal alone, into an empty "
+        "data dir (then replay or compare read models there)",
+    )
     restore.add_argument("--data-dir", type=Path, required=True, help="where to write the restored stores")
-    restore.add_argument("--nats", default=None, metavar="URL",
-                         help="default: SHISHI_NATS_URL (user and password: SHISHI_NATS_USER/_PASSWORD)")
+    restore.add_argument(
+        "--nats",
+        default=None,
+        metavar="URL",
+        help="default: SHISHI_NATS_URL (user and password: SHISHI_NATS_USER/_PASSWORD)",
+    )
     restore.add_argument("--service", action="append", choices=["intake", "decision", "supervision", "evaluation"])
     restore.add_argument("--json", action="store_true")
     restore.set_defaults(func=_restore)

@@ -28,8 +28,12 @@ def _recount(args: argparse.Namespace) -> int:
     from shared.ballots.recount import recount
     from shared.config import Settings
 
-    token = args.token or issue_token(Settings(data_dir=args.data_dir).resolved_jwt_secret(), subject="cli-recount",
-                                      roles=["auditor"], counties=[args.county])
+    token = args.token or issue_token(
+        Settings(data_dir=args.data_dir).resolved_jwt_secret(),
+        subject="cli-recount",
+        roles=["auditor"],
+        counties=[args.county],
+    )
     url = f"{args.origin}/decision/api/sessions/{args.session_id}/rounds/{args.round_no}/ballots"
     r = httpx.get(url, headers={"authorization": f"Bearer {token}"}, timeout=30)
     if r.status_code != 200:

@@ -12,8 +12,11 @@ from shared.config import SERVICES
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    cmd = sub.add_parser("followers", help="run a service's read-model updater, audit-log and journal followers "
-                                            "(started by the service when SHISHI_FOLLOWERS=process)")
+    cmd = sub.add_parser(
+        "followers",
+        help="run a service's read-model updater, audit-log and journal followers "
+        "(started by the service when SHISHI_FOLLOWERS=process)",
+    )
     cmd.add_argument("service", choices=list(SERVICES))
     cmd.set_defaults(func=_run)
 

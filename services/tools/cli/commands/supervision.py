@@ -26,10 +26,19 @@ def _run(args: argparse.Namespace) -> int:
     from shared.config import Settings
 
     origin = args.origin or json.loads((args.data_dir / "run.json").read_text())["origin"]
-    token = issue_token(Settings(data_dir=args.data_dir).resolved_jwt_secret(), subject="cli-sweep",
-                        roles=["congress_staff"], counties=[args.county], name="shishi supervision sweep")
+    token = issue_token(
+        Settings(data_dir=args.data_dir).resolved_jwt_secret(),
+        subject="cli-sweep",
+        roles=["congress_staff"],
+        counties=[args.county],
+        name="shishi supervision sweep",
+    )
     params = {"now": args.now} if args.now else {}
-    r = httpx.post(f"{origin}/supervision/api/counties/{args.county}/sweep", params=params,
-                   headers={"authorization": f"Bearer {token}"}, timeout=120)
+    r = httpx.post(
+        f"{origin}/supervision/api/counties/{args.county}/sweep",
+        params=params,
+        headers={"authorization": f"Bearer {token}"},
+        timeout=120,
+    )
     print(json.dumps(r.json(), ensure_ascii=False, indent=2))
     return 0 if r.status_code < 400 else 1

@@ -1,0 +1,62 @@
+"""The messages a service takes in: an inbound flow (stream, subjects, decoder, handler) and a
+delivered contract (its envelope and payload), with the ``Meta`` of what it causes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from shared.bus.consumer import Decoder, Handler, Prefetch
+from shared.bus.deadletter import Sealer
+from shared.kernel.meta import Meta
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """An inbound flow: which stream and subjects, how to decode, what to do."""
+
+    stream: str
+    filter_subject: str
+    decode: Decoder
+    handle: Handler
+    prefetch: Prefetch | None = None  # warms the unit of work for a whole batch (one query, not one per message)
+    purge_processed: bool = False  # remove applied messages from the stream (the only consumer of it)
+    seal_deadletter: Sealer | None = None  # seal a dead letter's body (it holds a caller's details)
+
+
+def envelope_decoder() -> Decoder:
+    """Decode a contract envelope (validated against the registry)."""
+    from shared.contracts import REGISTRY
+
+    def decode(msg: Any) -> Any:
+        envelope, payload = REGISTRY.decode(msg.data)
+        return Delivered(envelope, payload)
+
+    return decode
+
+
+@dataclass(frozen=True)
+class Delivered:
+    envelope: Any
+    payload: Any
+
+    @property
+    def event_id(self) -> Any:
+        return self.envelope.event_id
+
+    @property
+    def correlation_id(self) -> str:
+        return self.envelope.correlation_id
+
+    def meta(self) -> Meta:
+        """The Meta of an event caused by this message: same county, actor, business time and
+        correlation; caused by this event."""
+        env = self.envelope
+        return Meta(
+            county=env.county,
+            actor_role=env.actor.role,
+            actor_id=env.actor.id,
+            occurred_at=env.occurred_at,
+            correlation_id=env.correlation_id,
+            causation_id=str(env.event_id),
+        )
