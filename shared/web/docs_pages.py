@@ -47,8 +47,9 @@ DOCS_CSP: Final = (
 )
 """For Swagger UI and ReDoc: FastAPI's page starts Swagger UI with an inline script; ReDoc injects styles."""
 
-ASYNCAPI_VIEWER_CSP: Final = DOCS_CSP.replace("script-src 'self' 'unsafe-inline'",
-                                              "script-src 'self' 'unsafe-inline' 'unsafe-eval'")
+ASYNCAPI_VIEWER_CSP: Final = DOCS_CSP.replace(
+    "script-src 'self' 'unsafe-inline'", "script-src 'self' 'unsafe-inline' 'unsafe-eval'"
+)
 """For ``asyncapi_viewer_html``: the viewer's parser compiles JSON schemas at run time (ajv)."""
 
 SWAGGER_UI_PARAMETERS: Final[dict[str, object]] = {"validatorUrl": None}  # no badge from validator.swagger.io
@@ -66,8 +67,7 @@ def _asset(static_url: str, name: str) -> str:
 
 def _script_json(value: object) -> str:
     """JSON safe inside ``<script>``: no ``</script>``, ``<!--`` or ``&`` can end or bend it."""
-    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace(
-        "&", "\\u0026")
+    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def install_offline_docs(app: FastAPI, prefix: str, static_url: str) -> None:

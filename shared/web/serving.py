@@ -15,6 +15,7 @@ from shared.auth import TokenVerifier
 from shared.config import Settings
 from shared.logging import configure_logging
 from shared.runtime.service import ServiceRuntime
+from shared.web.docs_pages import install_offline_docs
 from shared.web.problems import install_problem_handlers
 
 log = structlog.get_logger("shishi.http")
@@ -50,9 +51,8 @@ def create_service_app(
             if start_runtime:
                 await runtime.stop()
 
-    app = FastAPI(
-        title=title, lifespan=lifespan, openapi_url=f"{prefix}/openapi.json", docs_url=f"{prefix}/docs", redoc_url=None
-    )
+    app = FastAPI(title=title, lifespan=lifespan, openapi_url=f"{prefix}/openapi.json", docs_url=None, redoc_url=None)
+    install_offline_docs(app, prefix, f"{prefix}/static")  # Swagger UI and ReDoc from vendored files: no CDN
     app.state.settings = settings
     app.state.runtime = runtime
     app.state.verifier = make_verifier(settings)
