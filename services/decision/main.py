@@ -1,4 +1,4 @@
-"""The composition root of decision."""
+"""The composition root of decision: ``create_app(settings)`` wires everything; nothing at import time."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from services.decision.http.pool_pages import make_pages
 from services.decision.http.vote_pages import make_vote_pages
 from services.decision.http.votes_api import make_vote_router
 from services.decision.inbound.handlers import subscriptions
-from services.decision.outbound.contracts import to_contracts
-from services.decision.read.projections import VERSION as VIEW_VERSION
-from services.decision.read.projections import project
+from services.decision.outbound.contracts import OUTBOUND
+from services.decision.read.projections import FOLD, VERSION
 from shared.audit.api import install_audit
 from shared.config import Settings
+from shared.runtime.jobs import Clock
 from shared.runtime.service import ServiceRuntime, make_views
 from shared.web.rules_api import make_rules_router
 from shared.web.serving import create_service_app
@@ -30,7 +30,7 @@ def ballot_secret(settings: Settings) -> bytes:
     return hmac.new(settings.resolved_jwt_secret().encode(), b"shishi-ballots", hashlib.sha256).digest()
 
 
-def create_app(settings: Settings | None = None, *, start_runtime: bool = True) -> FastAPI:
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None, start_runtime: bool = True) -> FastAPI:
     settings = settings or Settings(service=SERVICE)
     app = DecisionApplication(env=settings.eventsourcing_env(), ballot_secret=ballot_secret(settings))
     views = make_views(settings)
@@ -38,10 +38,13 @@ def create_app(settings: Settings | None = None, *, start_runtime: bool = True) 
         settings,
         app,
         views=views,
-        project=project,
-        translate=to_contracts,
-        view_version=VIEW_VERSION,
+        fold=FOLD,
+        view_version=VERSION,
+        outbound=OUTBOUND,
         subscriptions=subscriptions(app),
+        jobs=[],
+        clock=clock or Clock(),
+        factory=f"{__name__}:create_app",
     )
     routers = [
         make_router(app, views),
@@ -51,7 +54,6 @@ def create_app(settings: Settings | None = None, *, start_runtime: bool = True) 
         make_vote_pages(app, views),
     ]
     api = create_service_app(settings, runtime, routers, title="Shishi decision (票决)", start_runtime=start_runtime)
-    api.state.application = app
     mount_static(api, f"/{SERVICE}/static")
     install_audit(api, app, views, settings)
     return api

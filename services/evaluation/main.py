@@ -1,17 +1,16 @@
-"""The composition root of evaluation."""
+"""The composition root of evaluation: ``create_app(settings)`` wires everything; nothing at import time."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-from datetime import UTC, datetime
 
 from fastapi import FastAPI
 
 from services.evaluation.app.application import SERVICE, EvaluationApplication
 from services.evaluation.app.lineage import TrackingLookup, intake_tracking
-from services.evaluation.app.sweeper import run_periodic_sweep
+from services.evaluation.app.sweeper import rectification_sweep
 from services.evaluation.domain.rules import DEFAULTS
 from services.evaluation.http.metrics_api import make_metrics_router
 from services.evaluation.http.public_pages import make_pages
@@ -20,37 +19,15 @@ from services.evaluation.http.rectification_api import make_rectification_router
 from services.evaluation.http.rounds_api import make_rounds_router
 from services.evaluation.http.staff_pages import make_staff_pages
 from services.evaluation.inbound.handlers import subscriptions
-from services.evaluation.outbound.contracts import to_contracts
-from services.evaluation.read.projections import VERSION as VIEW_VERSION
-from services.evaluation.read.projections import project
+from services.evaluation.outbound.contracts import OUTBOUND
+from services.evaluation.read.projections import FOLD, VERSION
 from shared.audit.api import install_audit
 from shared.config import DEFAULT_PORTS, Settings
+from shared.runtime.jobs import Clock
 from shared.runtime.service import ServiceRuntime, make_views
 from shared.web.rules_api import make_rules_router
 from shared.web.serving import create_service_app
 from shared.web.templating import mount_static
-
-SWEEP_INTERVAL_SECONDS = 3600.0
-
-
-class EvaluationRuntime(ServiceRuntime):
-    """The shared runtime plus the periodic deadline sweep."""
-
-    sweep_interval = SWEEP_INTERVAL_SECONDS
-
-    async def start(self) -> None:
-        await super().start()
-        app, views = self.app, self.views
-        self._spawn(
-            run_periodic_sweep(
-                app,
-                views,
-                lambda: datetime.now(UTC),  # type: ignore[arg-type]
-                self.sweep_interval,
-                self._stopping,
-            ),
-            "sweep",
-        )
 
 
 def intake_url() -> str:
@@ -60,20 +37,28 @@ def intake_url() -> str:
 
 
 def create_app(
-    settings: Settings | None = None, *, start_runtime: bool = True, tracking: TrackingLookup | None = None
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    start_runtime: bool = True,
+    tracking: TrackingLookup | None = None,
 ) -> FastAPI:
+    """``tracking``: how to ask intake whether a resident's demand went into a project (its public API)."""
     settings = settings or Settings(service=SERVICE)
     secret = hashlib.sha256(b"evaluation-ballots:" + settings.resolved_jwt_secret().encode()).digest()
     app = EvaluationApplication(env=settings.eventsourcing_env(), ballot_secret=secret)
     views = make_views(settings)
-    runtime = EvaluationRuntime(
+    runtime = ServiceRuntime(
         settings,
         app,
         views=views,
-        project=project,
-        translate=to_contracts,
-        view_version=VIEW_VERSION,
+        fold=FOLD,
+        view_version=VERSION,
+        outbound=OUTBOUND,
         subscriptions=subscriptions(app),
+        jobs=[rectification_sweep(app, views)],
+        clock=clock or Clock(),
+        factory=f"{__name__}:create_app",
     )
     tracking = tracking or intake_tracking(intake_url())
     routers = [
@@ -86,8 +71,6 @@ def create_app(
         make_staff_pages(app, views),
     ]
     api = create_service_app(settings, runtime, routers, title="Shishi evaluation (评议)", start_runtime=start_runtime)
-    api.state.application = app
-    api.state.views = views
     mount_static(api, f"/{SERVICE}/static")
     install_audit(api, app, views, settings)
     return api

@@ -29,8 +29,8 @@ from shared.audit.signing import public_key_text
 from shared.auth import Principal, Role
 from shared.config import Settings
 from shared.contracts.envelope import COUNTY_PATTERN
+from shared.views.fold import Fold
 from shared.views.store import ViewStore, ViewTx
-from shared.views.updater import Projector
 from shared.web.access import PUBLIC, allow, check_county, require_county
 from shared.web.problems import Problem
 
@@ -38,32 +38,27 @@ AUDIT_READERS = (Role.AUDITOR, Role.CONGRESS_STAFF, Role.PROVINCE_VIEWER)
 AUDITOR_READ = "auditor_read"
 
 
-def project_reads(tx: ViewTx, event: object) -> None:
+READS = Fold("auditor reads")
+
+
+@READS.on(AuditorRead.Recorded)
+def auditor_read(tx: ViewTx, event: AuditorRead.Recorded) -> None:
     """Auditors' reads as a read model of their own: who looked at what, when."""
-    if isinstance(event, AuditorRead.Recorded):
-        tx.put(
-            AUDITOR_READ,
-            str(event.originator_id),
-            event.meta.county,
-            {
-                "id": str(event.originator_id),
-                "county": event.meta.county,
-                "auditor": event.meta.actor_id,
-                "at": event.meta.occurred_at.isoformat(),
-                "method": event.method,
-                "path": event.path,
-                "query": event.query,
-                "status": event.status,
-            },
-        )
-
-
-def with_reads(project: Projector) -> Projector:
-    def both(tx: ViewTx, event: object) -> None:
-        project(tx, event)
-        project_reads(tx, event)
-
-    return both
+    tx.put(
+        AUDITOR_READ,
+        str(event.originator_id),
+        event.meta.county,
+        {
+            "id": str(event.originator_id),
+            "county": event.meta.county,
+            "auditor": event.meta.actor_id,
+            "at": event.meta.occurred_at.isoformat(),
+            "method": event.method,
+            "path": event.path,
+            "query": event.query,
+            "status": event.status,
+        },
+    )
 
 
 def moment(as_of: str | None) -> object:
@@ -252,8 +247,8 @@ def install_audit(api: FastAPI, app: object, views: ViewStore, settings: Setting
     """Mount the audit API and pages, record auditor reads, and follow the log while serving."""
     ctx = AuditContext.build(app, settings)
     runtime = api.state.runtime
-    runtime.updater.project = with_reads(runtime.updater.project)
-    ctx.project = runtime.updater.project
+    runtime.add_fold(READS)
+    ctx.project = runtime.fold
     prefix = f"/{settings.service}"
     api.include_router(make_audit_router(ctx, views), prefix=prefix)
     api.include_router(make_audit_pages(ctx), prefix=prefix)

@@ -3,12 +3,15 @@ delivered contract (its envelope and payload), with the ``Meta`` of what it caus
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from shared.bus.consumer import Decoder, Handler, Prefetch
 from shared.bus.deadletter import Sealer
+from shared.kernel.dispatch import DispatchTable
 from shared.kernel.meta import Meta
+from shared.persistence.application import Inbound, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -60,3 +63,30 @@ class Delivered:
             correlation_id=env.correlation_id,
             causation_id=str(env.event_id),
         )
+
+
+Policy = Callable[[Any, UnitOfWork, Any, Delivered], None]
+
+
+class Policies(DispatchTable[Policy]):
+    """A service's inbound policies over published contracts, as a typed dispatch table:
+    ``@POLICIES.on(d.ProjectAdopted) def adopted(app: App, uow: UnitOfWork, p: d.ProjectAdopted, msg: Delivered)``.
+    A contract no policy handles is acknowledged and changes nothing."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"{name} inbound policies", event_arg=2)
+
+    def handler(self, app: Any) -> Handler:
+        """The consumer's handler: each delivered contract to its policy, with ``app``."""
+
+        def handle(uow: UnitOfWork, message: Inbound) -> None:
+            delivered: Delivered = message.body
+            policy = self.lookup(type(delivered.payload))
+            if policy is not None:
+                policy(app, uow, delivered.payload, delivered)
+
+        return handle
+
+    def subscription(self, app: Any, stream: str, filter_subject: str) -> Subscription:
+        """An inbound flow of contract envelopes from ``stream`` handled by these policies."""
+        return Subscription(stream, filter_subject, envelope_decoder(), self.handler(app))

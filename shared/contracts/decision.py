@@ -54,6 +54,9 @@ class ProjectAdopted(_Decision):
         description="the day the vote's result was declared: the implementation plan is due "
         "within N days of it (major projects)",
     )
+    town: str = Field(
+        default="", description="the town/street of a micro project or of a town/street session's project"
+    )
 
 
 @REGISTRY.register

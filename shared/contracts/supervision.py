@@ -54,6 +54,7 @@ class ProjectCompleted(_Supervision):
     findings_solved: int = Field(default=0, description="findings closed with the inspector's acceptance")
     warnings_raised: int = Field(default=0, description="early warnings (预警) raised during the year")
     inspections: int = Field(default=0, description="on-site inspections (视察) recorded")
+    town: str = Field(default="", description="the town/street of a micro or town-level project (blank: county-wide)")
 
 
 @REGISTRY.register

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Protocol
+from uuid import UUID
 
 
 @dataclass(frozen=True)
@@ -34,3 +36,13 @@ def is_county_code(value: str) -> bool:
 class RuleViolation(ValueError):
     """A command refused by a domain rule. HTTP answers 409 with the reason; on the bus the
     message is dead-lettered with it."""
+
+
+class Recorded(Protocol):
+    """What every one of our domain events carries: the aggregate it belongs to, and its ``Meta``."""
+
+    @property
+    def originator_id(self) -> UUID: ...
+
+    @property
+    def meta(self) -> Meta: ...

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import structlog
@@ -16,14 +16,17 @@ from nats.js import JetStreamContext
 from shared.bus.connection import connect
 from shared.bus.consumer import Consumer
 from shared.bus.messages import Subscription
-from shared.bus.relay import OutboxRelay, Translator
+from shared.bus.relay import OutboxRelay
 from shared.bus.streams import ensure_streams
+from shared.bus.translation import Translation
 from shared.config import Settings
 from shared.persistence.application import ServiceApplication
 from shared.runtime.companion import FollowerProcess
+from shared.runtime.jobs import Clock, CountySweep, JobStats, run_periodically
 from shared.runtime.journal import JournalFollower
+from shared.views.fold import Fold
 from shared.views.store import ViewStore
-from shared.views.updater import Projector, ViewUpdater
+from shared.views.updater import ViewUpdater
 
 log = structlog.get_logger("shishi.runtime")
 
@@ -35,33 +38,36 @@ class ServiceRuntime:
         app: ServiceApplication,
         *,
         views: ViewStore,
-        project: Projector,
-        translate: Translator,
-        subscriptions: Iterable[Subscription] = (),
-        background: Iterable[tuple[str, Callable[[asyncio.Event], Any]]] = (),
-        view_topics: Sequence[str] | None = None,
-        contract_topics: Sequence[str] | None = None,
+        fold: Fold,
         view_version: int,
-        factory: str = "",
+        outbound: Translation,
+        subscriptions: Iterable[Subscription] = (),
+        jobs: Iterable[CountySweep] = (),
+        clock: Clock,
+        factory: str,
     ) -> None:
-        """``background``: extra (name, coroutine function) tasks, each given the stopping event,
-        started after the consumers and stopped with the runtime (e.g. supervision's warning sweep).
-        ``view_topics`` / ``contract_topics``: the stored topics the projection / the translation handle
-        (None: all), so the updater and the relay decode nothing else. ``view_version``: the
-        projection's ``VERSION`` (a read model folded by another version is folded again); required,
-        so a service cannot fold under the wrong label by forgetting it. ``factory``: the service's composition
-        root as ``module:function``, which the companion process builds the service with."""
+        """Every service builds its runtime the same way (its ``main.create_app``):
+
+        ``fold`` / ``outbound``: the read models' fold and the translation to contracts (typed dispatch
+        tables); the updater and the relay decode only the topics they handle. ``view_version``: the
+        fold's ``VERSION`` (a read model folded by another version is folded again). ``subscriptions``:
+        the inbound flows. ``jobs``: periodic county sweeps, run with ``clock`` every ``job.every``
+        seconds (0: only on request). ``factory``: the service's composition root as
+        ``module:function``, which the companion process builds the service with."""
         self.settings = settings
-        self.factory = factory or f"services.{settings.service}.main:create_app"
+        self.factory = factory
         self.app = app
         self.views = views
+        self.clock = clock
+        self.fold = fold
         self.updater = ViewUpdater(
-            app, views, project, poll_seconds=settings.relay_poll_seconds, topics=view_topics, version=view_version
+            app, views, fold, poll_seconds=settings.relay_poll_seconds, topics=fold.topics(), version=view_version
         )
-        self.contract_topics = contract_topics
-        self.translate = translate
+        self.translate = outbound
+        self.contract_topics = outbound.topics()
         self.subscriptions = list(subscriptions)
-        self.background = list(background)
+        self.jobs = list(jobs)
+        self.job_stats = {job.name: JobStats() for job in self.jobs}
         self.nc: Client | None = None
         self.js: JetStreamContext | None = None
         self.relay: OutboxRelay | None = None
@@ -75,6 +81,12 @@ class ServiceRuntime:
         self._stopping = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
         self.ready = False
+
+    def add_fold(self, extra: Fold) -> None:
+        """Fold ``extra``'s events too (the audit's read models beside the service's own)."""
+        self.fold = self.fold.merged(extra)
+        self.updater.project = self.fold
+        self.updater.topics = self.fold.topics()
 
     def add_follower(self, name: str, run: Callable[[asyncio.Event], Any]) -> None:
         self.followers.append((name, run))
@@ -139,8 +151,9 @@ class ServiceRuntime:
             await consumer.subscribe()
             self.consumers.append(consumer)
             self._spawn(consumer.run(self._stopping), consumer.durable)
-        for name, task in self.background:
-            self._spawn(task(self._stopping), name)
+        for job in self.jobs:
+            if job.every > 0:
+                self._spawn(run_periodically(job, self.clock, self._stopping, self.job_stats[job.name]), job.name)
         if self.companion is not None:
             await self._views_caught_up(timeout=60.0)
         self.ready = True
@@ -244,6 +257,10 @@ class ServiceRuntime:
             "nats": bool(self.nc and self.nc.is_connected),
             "relay_published": self.relay.published if self.relay else 0,
             "views_position": self.views.position(ViewUpdater.NAME),
+            "jobs": {
+                name: {"runs": s.runs, "county_failures": s.county_failures, "failing": sorted(s.last_failures)}
+                for name, s in self.job_stats.items()
+            },
             "consumers": {
                 c.durable: {
                     "processed": c.stats.processed,

@@ -283,6 +283,12 @@ class ViewStore:
             row = c.fetchone()
             return json.loads(row[0]) if row else None
 
+    def counties(self, kind: str) -> list[str]:
+        """The counties that have documents of ``kind`` (through the (kind, county) index)."""
+        with self.transaction() as c:
+            c.execute(f"SELECT DISTINCT county FROM view_docs WHERE kind={self._p} ORDER BY county", (kind,))
+            return [row[0] for row in c.fetchall()]
+
     def list(self, kind: str, county: str | None = None) -> list[dict]:
         p = self._p
         with self.transaction() as c:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from fastapi import Request
 
@@ -13,7 +13,7 @@ from shared.kernel.meta import Meta
 
 def meta_for(request: Request, principal: Principal, county: str, *, reason: str = "", role: str | None = None) -> Meta:
     request.state.county = county  # for the request's log line
-    clock: Callable[[], datetime] = getattr(request.app.state, "clock", lambda: datetime.now(UTC))
+    clock: Callable[[], datetime] = request.app.state.clock
     return Meta(
         county=county,
         actor_role=role or principal.primary_role,

@@ -55,6 +55,9 @@ def create_service_app(
     install_offline_docs(app, prefix, f"{prefix}/static")  # Swagger UI and ReDoc from vendored files: no CDN
     app.state.settings = settings
     app.state.runtime = runtime
+    app.state.application = runtime.app
+    app.state.views = runtime.views
+    app.state.clock = runtime.clock  # business time of requests (``meta_for``) and of the runtime's jobs
     app.state.verifier = make_verifier(settings)
     install_problem_handlers(app)
     install_request_log(app)

@@ -23,24 +23,17 @@ from shared.audit.signing import Checkpoint, public_key_from_text, verify_signat
 from shared.auth import issue_token
 from shared.config import Settings
 from shared.kernel.rulebook import rulebook_id
+from shared.runtime.jobs import Clock
 
 SERVICE = "supervision"
 COUNTY, OTHER = "440781", "440703"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2025, 3, 1, 9, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def service(tmp_path: Path):  # type: ignore[no-untyped-def]
     settings = Settings(service=SERVICE, data_dir=tmp_path)
-    api = create_app(settings, start_runtime=False)
-    api.state.clock = Clock()
+    clock = Clock(lambda: datetime(2025, 3, 1, 9, tzinfo=UTC))
+    api = create_app(settings, clock=clock, start_runtime=False)
     secret = settings.resolved_jwt_secret()
 
     def headers(role: str, county: str = COUNTY, subject: str = "") -> dict:
@@ -54,14 +47,14 @@ def service(tmp_path: Path):  # type: ignore[no-untyped-def]
             (datetime(2025, 3, 1, tzinfo=UTC), 20, "常委会决定缩短"),
             (datetime(2025, 7, 1, tzinfo=UTC), 25, "年中调整"),
         ]:
-            api.state.clock.now = when
+            clock.set(when)
             r = client.put(
                 f"/{SERVICE}/api/counties/{COUNTY}/rules",
                 headers=staff,
                 json={"changes": {"plan_due_days": days}, "reason": reason},
             )
             assert r.status_code == 200, r.text
-        api.state.clock.now = datetime(2025, 9, 1, tzinfo=UTC)
+        clock.set(datetime(2025, 9, 1, tzinfo=UTC))
         yield client, api
 
 

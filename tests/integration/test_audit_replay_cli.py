@@ -73,7 +73,7 @@ def test_bad_moment_and_unknown_object_are_refused(data_dir: Path, capsys: pytes
 
 def test_read_models_as_of_a_date(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Two projects adopted in March and August: the county's board as of June shows one."""
-    from services.supervision.inbound.handlers import handle_decision
+    from services.supervision.inbound.handlers import POLICIES
     from services.supervision.main import create_app
 
     api = create_app(Settings(service=SERVICE, data_dir=tmp_path), start_runtime=False)
@@ -101,7 +101,7 @@ def test_read_models_as_of_a_date(tmp_path: Path, capsys: pytest.CaptureFixture[
             actor=Actor(role="system", id="test"),
             payload=payload.model_dump(mode="json"),
         )
-        app.process_batch([Inbound("DECISION", n + 1, Delivered(env, payload))], handle_decision(app))
+        app.process_batch([Inbound("DECISION", n + 1, Delivered(env, payload))], POLICIES.handler(app))
     app.close()
 
     def board(as_of: str) -> dict:

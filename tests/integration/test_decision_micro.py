@@ -26,11 +26,11 @@ def proposal(flow: Flow, investment: str, town: str = "台城街道") -> dict:
 def test_micro_deadline_fund_and_escalation(tmp_path: Path) -> None:
     flow = Flow(tmp_path)
     now = datetime(2026, 3, 1, 9, tzinfo=UTC)
-    flow.api.state.clock = lambda: now
+    flow.api.state.clock.set(lambda: now)
     first = flow.call("POST", f"/counties/{COUNTY}/micro-projects", "deputy", expect=201, json=proposal(flow, "60000"))
     assert first["respond_by"] == "2026-03-08"  # default: 7 days to accept or decline
     second = flow.call("POST", f"/counties/{COUNTY}/micro-projects", "deputy", expect=201, json=proposal(flow, "50000"))
-    flow.api.state.clock = lambda: now + timedelta(days=8)
+    flow.api.state.clock.set(lambda: now + timedelta(days=8))
     overdue = flow.call("GET", f"/counties/{COUNTY}/micro-projects?overdue=true")
     assert {d["id"] for d in overdue["items"]} == {first["id"], second["id"]}
     accepted = flow.call("POST", f"/micro-projects/{first['id']}/accept", "gov_unit", json={"reason": "街道承办"})

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from uuid import uuid4
 
-from services.decision.inbound.handlers import handle_intake
+from services.decision.inbound.handlers import POLICIES
 from shared.bus.messages import Delivered
 from shared.contracts import intake as i
 from shared.contracts.envelope import Actor, Envelope
@@ -34,7 +34,7 @@ def test_a_candidate_from_a_suggestion_keeps_its_demands(tmp_path: Path) -> None
     flow = Flow(tmp_path)
     demands = [uuid4() for _ in range(4)]
     suggestion_id = uuid4()
-    handle = handle_intake(flow.app)
+    handle = POLICIES.handler(flow.app)
     raised = delivered(
         i.SuggestionRaised(
             suggestion_id=suggestion_id,

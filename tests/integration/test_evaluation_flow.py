@@ -15,8 +15,8 @@ from uuid import UUID, uuid4
 import pytest
 from fastapi.testclient import TestClient
 
-from services.evaluation.app.sweeper import sweep_all
-from services.evaluation.inbound.handlers import handle_decision, handle_intake, handle_supervision
+from services.evaluation.app.sweeper import rectification_sweep
+from services.evaluation.inbound.handlers import POLICIES
 from services.evaluation.main import create_app
 from shared.auth import issue_token
 from shared.bus.messages import Delivered
@@ -26,6 +26,7 @@ from shared.contracts import decision as d
 from shared.contracts import intake as i
 from shared.contracts import supervision as s
 from shared.persistence.application import Inbound
+from shared.runtime.jobs import sweep_counties
 
 COUNTY = "440781"
 PROJECTS = {
@@ -74,7 +75,7 @@ class World:
         self.api.state.runtime.updater.catch_up()
 
     def at(self, day: date) -> None:
-        self.api.state.clock = lambda: datetime(day.year, day.month, day.day, 10, tzinfo=UTC)
+        self.api.state.clock.set(lambda: datetime(day.year, day.month, day.day, 10, tzinfo=UTC))
 
 
 @pytest.fixture
@@ -84,7 +85,7 @@ def world(tmp_path: Path) -> World:
     demand = uuid4()
     w.deliver(
         "INTAKE",
-        handle_intake,
+        POLICIES.handler,
         i.DemandSubmitted(
             demand_id=demand, channel="web", town="台城街道", category="roads", text="路面坑洼", submitted_at=t0
         ),
@@ -93,7 +94,7 @@ def world(tmp_path: Path) -> World:
     consult = uuid4()
     w.deliver(
         "INTAKE",
-        handle_intake,
+        POLICIES.handler,
         i.DemandSubmitted(
             demand_id=consult, channel="web", town="台城街道", category="consultation", text="咨询补贴", submitted_at=t0
         ),
@@ -101,7 +102,7 @@ def world(tmp_path: Path) -> World:
     )
     w.deliver(
         "INTAKE",
-        handle_intake,
+        POLICIES.handler,
         i.DemandRouted(
             demand_id=consult,
             kind="consultation",
@@ -115,7 +116,7 @@ def world(tmp_path: Path) -> World:
     )
     w.deliver(
         "INTAKE",
-        handle_intake,
+        POLICIES.handler,
         i.DemandRouted(
             demand_id=demand,
             kind="common",
@@ -129,7 +130,7 @@ def world(tmp_path: Path) -> World:
     )
     w.deliver(
         "INTAKE",
-        handle_intake,
+        POLICIES.handler,
         i.DemandStatusChanged(demand_id=consult, status="replied", note="已答复"),
         datetime(2025, 2, 1, 20, tzinfo=UTC),
     )
@@ -138,7 +139,7 @@ def world(tmp_path: Path) -> World:
         w.ids[name] = pid
         w.deliver(
             "DECISION",
-            handle_decision,
+            POLICIES.handler,
             d.ProjectAdopted(
                 project_id=pid,
                 candidate_id=uuid4(),
@@ -155,7 +156,7 @@ def world(tmp_path: Path) -> World:
         )
         w.deliver(
             "SUPERVISION",
-            handle_supervision,
+            POLICIES.handler,
             s.ProjectCompleted(
                 project_id=pid,
                 year=2025,
@@ -171,7 +172,7 @@ def world(tmp_path: Path) -> World:
         )
     w.deliver(
         "INTAKE",
-        handle_intake,
+        POLICIES.handler,
         i.DemandStatusChanged(demand_id=demand, status="completed", note="完工"),
         datetime(2025, 10, 2, tzinfo=UTC),
     )
@@ -240,7 +241,8 @@ def test_secret_round_confirmation_and_rectification(world: World) -> None:
     sweep = f"/evaluation/api/counties/{COUNTY}/sweep"
     assert c.post(sweep, headers=staff, params={"now": "2026-04-15T12:00:00+08:00"}).json()["warned"] == []
     # the periodic task's sweep over every county warns the day after the deadline, once
-    assert sweep_all(world.app, world.api.state.views, datetime(2026, 4, 16, 1, tzinfo=UTC)) == {COUNTY: [road]}
+    job = rectification_sweep(world.app, world.api.state.views)
+    assert sweep_counties(job, datetime(2026, 4, 16, 1, tzinfo=UTC)).changed == {COUNTY: 1}
     assert c.post(sweep, headers=staff, params={"now": "2026-04-17T09:00:00+08:00"}).json()["warned"] == []
 
     gov = world.bearer("gov_unit")

@@ -14,13 +14,14 @@ import pytest
 from services.intake.app.application import IntakeApplication
 from services.intake.domain.demand import Demand, hotline_demand_id
 from services.intake.inbound.handlers import subscriptions
-from services.intake.outbound.contracts import to_contracts
-from services.intake.read.projections import DEMAND, VERSION, project
+from services.intake.outbound.contracts import OUTBOUND
+from services.intake.read.projections import DEMAND, FOLD, VERSION
 from shared.bus.consumer import Consumer
 from shared.bus.deadletter import list_deadletters
 from shared.bus.streams import ensure_streams
 from shared.config import Settings
 from shared.contracts import HotlineTicket
+from shared.runtime.jobs import Clock
 from shared.runtime.service import ServiceRuntime, make_views
 
 COUNTY = "440781"
@@ -61,10 +62,12 @@ class IntakeHarness:
             self.settings,
             self.app,
             views=self.views,
-            project=project,
-            translate=to_contracts,
-            subscriptions=subscriptions(self.app),
+            fold=FOLD,
             view_version=VERSION,
+            outbound=OUTBOUND,
+            subscriptions=subscriptions(self.app),
+            clock=Clock(),
+            factory="services.intake.main:create_app",
         )
 
     def demands(self) -> list[dict]:

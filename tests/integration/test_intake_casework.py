@@ -25,7 +25,7 @@ class Desk:
         self.settings = Settings(service="intake", data_dir=tmp_path)
         self.api = create_app(self.settings, start_runtime=False)
         self.now = T0
-        self.api.state.clock = lambda: self.now
+        self.api.state.clock.set(lambda: self.now)
         self.client = TestClient(self.api)
 
     def auth(self, role: str, county: str = A, subject: str = "") -> dict[str, str]:

@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from services.intake.app.application import IntakeApplication, NewDemand
-from services.intake.inbound.handlers import handle_lineage
+from services.intake.inbound.handlers import LINEAGE
 from shared.bus.messages import Delivered
 from shared.config import Settings
 from shared.contracts import decision as d
@@ -52,7 +52,7 @@ def test_over_cap_micro_proposal_escalates_its_demands(tmp_path: Path) -> None:
     theirs = app.submit(
         replace(meta, county="440703"), NewDemand(channel="web", town="环市街道", category="housing", text="加装电梯")
     )
-    handle = handle_lineage(app)
+    handle = LINEAGE.handler(app)
     app.process_batch([Inbound("DECISION", 1, escalated("440781", [ours.id, theirs.id]))], handle)
 
     demand = app.demand(ours.id)
@@ -91,7 +91,7 @@ def test_lookback_problem_becomes_one_new_demand_linked_to_the_project(tmp_path:
         actor=Actor(role="congress_staff", id="s-1"),
         payload=payload.model_dump(mode="json"),
     )
-    handle = handle_lineage(app)
+    handle = LINEAGE.handler(app)
     for seq in (1, 2):  # delivered twice (e.g. re-published): still one demand
         app.process_batch([Inbound("EVALUATION", seq, Delivered(env, payload))], handle)
     demands = [n for n in app.recorder.select_notifications(1, 100) if n.topic.endswith("Demand.Submitted")]

@@ -27,7 +27,7 @@ class Open311Server:
     def __init__(self, tmp_path: Path) -> None:
         self.settings = Settings(service="intake", data_dir=tmp_path)
         self.api = create_app(self.settings, start_runtime=False)
-        self.api.state.clock = lambda: datetime(2025, 6, 1, 10, tzinfo=UTC)
+        self.api.state.clock.set(lambda: datetime(2025, 6, 1, 10, tzinfo=UTC))
         self.port = free_port()
         self.server = uvicorn.Server(uvicorn.Config(self.api, host="127.0.0.1", port=self.port, log_level="warning"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)

@@ -110,7 +110,7 @@ class Service:
         self.name = name
         self.settings = Settings(service=name, data_dir=data_dir)
         self.api = importlib.import_module(f"services.{name}.main").create_app(self.settings, start_runtime=False)
-        self.api.state.clock = lambda: datetime(2025, 5, 1, 9, tzinfo=UTC)
+        self.api.state.clock.set(lambda: datetime(2025, 5, 1, 9, tzinfo=UTC))
         self.client = TestClient(self.api, raise_server_exceptions=False)  # a 500 is an answer too (not a crossing)
         self.secret = self.settings.resolved_jwt_secret()
         self.openapi = self.client.get(f"/{name}/openapi.json").json()

@@ -1,5 +1,5 @@
-"""The warning sweep also runs by itself inside the service: a background task registered with
-the runtime sweeps every county with project files, with the service's clock."""
+"""The warning sweep also runs by itself inside the service: a periodic job of the runtime sweeps
+every county with project files, with the service's clock; one county's failure stops no other."""
 
 from __future__ import annotations
 
@@ -13,13 +13,14 @@ from services.supervision.main import create_app
 from shared.config import Settings
 from shared.kernel.meta import Meta
 from shared.persistence.application import UnitOfWork
+from shared.runtime.jobs import CountySweep, run_periodically, sweep_counties
 
 
 def test_background_sweep_raises_due_warnings_with_the_service_clock(tmp_path: Path) -> None:
     settings = Settings(service="supervision", data_dir=tmp_path, supervision_sweep_seconds=0.01)
     api = create_app(settings, start_runtime=False)
     runtime, app = api.state.runtime, api.state.application
-    assert [name for name, _ in runtime.background] == ["warning-sweep"]
+    assert [(job.name, job.every) for job in runtime.jobs] == [("warning-sweep", 0.01)]
     for county in ("440781", "440703"):
         uow = UnitOfWork(app)
         meta = Meta(county, "congress_staff", "staff", datetime(2026, 1, 15, tzinfo=UTC))
@@ -39,12 +40,12 @@ def test_background_sweep_raises_due_warnings_with_the_service_clock(tmp_path: P
         )
         app.save(*uow.aggregates())
     runtime.updater.catch_up()
-    api.state.clock = lambda: datetime(2026, 3, 1, tzinfo=UTC)
+    api.state.clock.set(lambda: datetime(2026, 3, 1, tzinfo=UTC))
 
     async def two_rounds() -> None:
         stopping = asyncio.Event()
-        _, task = runtime.background[0]
-        running = asyncio.create_task(task(stopping))
+        job = runtime.jobs[0]
+        running = asyncio.create_task(run_periodically(job, runtime.clock, stopping, runtime.job_stats[job.name]))
         await asyncio.sleep(0.3)
         stopping.set()
         await asyncio.wait_for(running, timeout=5)
@@ -62,4 +63,20 @@ def test_no_background_sweep_when_disabled(tmp_path: Path) -> None:
     api = create_app(
         Settings(service="supervision", data_dir=tmp_path, supervision_sweep_seconds=0), start_runtime=False
     )
-    assert api.state.runtime.background == []
+    assert [job.every for job in api.state.runtime.jobs] == [0]  # still there for requests, never scheduled
+
+
+def test_one_countys_failing_sweep_is_counted_and_every_other_county_goes_on() -> None:
+    swept: list[str] = []
+
+    def sweep(county: str, now: datetime) -> int:
+        if county == "440703":
+            raise OverflowError("date value out of range")
+        swept.append(county)
+        return 1
+
+    job = CountySweep("warning-sweep", 300, lambda: ["440781", "440703", "440705"], sweep)
+    report = sweep_counties(job, datetime(2026, 3, 1, tzinfo=UTC))
+    assert swept == ["440705", "440781"]
+    assert report.changed == {"440705": 1, "440781": 1}
+    assert report.failed == {"440703": "OverflowError: date value out of range"}

@@ -14,7 +14,7 @@ from uuid import uuid4
 import pytest
 from fastapi.testclient import TestClient
 
-from services.supervision.inbound.handlers import handle_decision
+from services.supervision.inbound.handlers import POLICIES
 from services.supervision.main import create_app
 from services.supervision.outbound.contracts import to_contracts
 from shared.auth import issue_token
@@ -64,7 +64,7 @@ class World:
         self.api = create_app(self.settings, start_runtime=False)
         self.app = self.api.state.application
         self.now = datetime(2026, 1, 15, 9, tzinfo=UTC)
-        self.api.state.clock = lambda: self.now
+        self.api.state.clock.set(lambda: self.now)
         self.client = TestClient(self.api)
         self.seq = 0
 
@@ -111,7 +111,7 @@ class World:
             payload=payload.model_dump(mode="json"),
         )
         self.seq += 1
-        self.app.process_batch([Inbound("DECISION", self.seq, Delivered(env, payload))], handle_decision(self.app))
+        self.app.process_batch([Inbound("DECISION", self.seq, Delivered(env, payload))], POLICIES.handler(self.app))
         return str(project_id)
 
     def sweep(self, day: str) -> list[dict]:

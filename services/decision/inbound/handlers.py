@@ -3,43 +3,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from services.decision.app.application import DecisionApplication
-from shared.bus.messages import Delivered, Subscription, envelope_decoder
+from shared.bus.messages import Delivered, Policies, Subscription
 from shared.contracts import intake as i
-from shared.contracts.envelope import Envelope
-from shared.kernel.meta import Meta
-from shared.persistence.application import Inbound, UnitOfWork
+from shared.persistence.application import UnitOfWork
+
+POLICIES = Policies("decision")
 
 
-def meta_of(env: Envelope) -> Meta:
-    return Meta(
-        county=env.county,
-        actor_role=env.actor.role,
-        actor_id=env.actor.id,
-        occurred_at=env.occurred_at,
-        correlation_id=env.correlation_id,
-        causation_id=str(env.event_id),
-    )
+@POLICIES.on(i.DemandSubmitted)
+def demand_submitted(app: DecisionApplication, uow: UnitOfWork, p: i.DemandSubmitted, msg: Delivered) -> None:
+    app.pool_demand(uow, msg.meta(), p.demand_id, p.channel, p.town, p.category, p.text)
 
 
-def handle_intake(app: DecisionApplication) -> Callable[[UnitOfWork, Inbound], None]:
-    def handle(uow: UnitOfWork, message: Inbound) -> None:
-        delivered: Delivered = message.body
-        env, p = delivered.envelope, delivered.payload
-        if isinstance(p, i.DemandSubmitted):
-            meta = meta_of(env)
-            app.pool_demand(uow, meta, p.demand_id, p.channel, p.town, p.category, p.text)
-        elif isinstance(p, i.SuggestionRaised):
-            app.pool_suggestion(
-                uow, meta_of(env), p.suggestion_id, p.title, p.category, p.towns, p.demand_ids, p.split_from
-            )
-        elif isinstance(p, i.SuggestionSplit):
-            app.split_suggestion(uow, meta_of(env), p.suggestion_id, p.remaining_demand_ids)
+@POLICIES.on(i.SuggestionRaised)
+def suggestion_raised(app: DecisionApplication, uow: UnitOfWork, p: i.SuggestionRaised, msg: Delivered) -> None:
+    app.pool_suggestion(uow, msg.meta(), p.suggestion_id, p.title, p.category, p.towns, p.demand_ids, p.split_from)
 
-    return handle
+
+@POLICIES.on(i.SuggestionSplit)
+def suggestion_split(app: DecisionApplication, uow: UnitOfWork, p: i.SuggestionSplit, msg: Delivered) -> None:
+    app.split_suggestion(uow, msg.meta(), p.suggestion_id, p.remaining_demand_ids)
 
 
 def subscriptions(app: DecisionApplication) -> list[Subscription]:
-    return [Subscription("INTAKE", "shishi.*.intake.>", envelope_decoder(), handle_intake(app))]
+    return [POLICIES.subscription(app, "INTAKE", "shishi.*.intake.>")]

@@ -9,7 +9,8 @@ from services.decision.domain.micro_escalation import MicroEscalation
 from services.decision.domain.micro_fund import MicroFund
 from services.decision.domain.micro_project import MicroProject
 from services.decision.domain.pooled_demand import PooledDemand
-from services.decision.read.vote_projections import project_votes
+from services.decision.read.vote_projections import VOTE_FOLD
+from shared.views.fold import Fold
 from shared.views.store import ViewTx
 
 # The fold's version: raise it whenever what the fold writes changes, and every deployment's read
@@ -21,118 +22,142 @@ MICRO = "micro"
 FUNDS = "micro_fund"
 
 
-def project(tx: ViewTx, event: object) -> None:
-    oid = str(getattr(event, "originator_id", ""))
-    project_votes(tx, event)
-    if isinstance(event, PooledDemand.Pooled):
-        tx.put(
-            POOL,
-            oid,
-            event.meta.county,
-            {
-                "id": oid,
-                "county": event.meta.county,
-                "channel": event.channel,
-                "town": event.town,
-                "category": event.category,
-                "text": event.text,
-                "pooled_at": event.meta.occurred_at.isoformat(),
-                "used_by": None,
-            },
-        )
-    elif isinstance(event, PooledDemand.Used):
-        tx.update(POOL, oid, lambda d: d.update(used_by=str(event.candidate_id)))
-    elif isinstance(event, MicroProject.Proposed):
-        tx.put(
-            MICRO,
-            oid,
-            event.meta.county,
-            {
-                "id": oid,
-                "county": event.meta.county,
-                "year": event.year,
-                "town": event.town,
-                "name": event.name,
-                "content": event.content,
-                "implementing_body": event.implementing_body,
-                "investment": str(event.investment),
-                "deadline": event.deadline.isoformat(),
-                "demand_ids": [str(x) for x in event.demand_ids],
-                "rule_version": event.rule_version,
-                "status": "proposed",
-                "proposed_at": event.meta.occurred_at.isoformat(),
-                "respond_by": (event.meta.occurred_at + timedelta(days=getattr(event, "respond_within_days", 7)))
-                .date()
-                .isoformat(),
-                "history": [
-                    {"status": "proposed", "at": event.meta.occurred_at.isoformat(), "by": event.meta.actor_id}
-                ],
-            },
-        )
-    elif isinstance(event, MicroEscalation.Escalated):
-        tx.put(
-            MICRO,
-            oid,
-            event.meta.county,
-            {
-                "id": oid,
-                "county": event.meta.county,
-                "year": event.year,
-                "town": event.town,
-                "name": event.name,
-                "content": event.content,
-                "implementing_body": event.implementing_body,
-                "investment": str(event.investment),
-                "deadline": event.deadline.isoformat(),
-                "demand_ids": [str(x) for x in event.demand_ids],
-                "rule_version": event.rule_version,
-                "status": "escalated",
-                "reason": event.reason,
-                "proposed_at": event.meta.occurred_at.isoformat(),
-                "respond_by": None,
-                "history": [
-                    {
-                        "status": "escalated",
-                        "at": event.meta.occurred_at.isoformat(),
-                        "by": event.meta.actor_id,
-                        "reason": event.reason,
-                    }
-                ],
-            },
-        )
-    elif isinstance(event, MicroFund.Opened):
-        tx.put(
-            FUNDS,
-            oid,
-            event.meta.county,
-            {
-                "id": oid,
-                "county": event.meta.county,
-                "town": event.town,
-                "year": event.year,
-                "allocated": "0",
-                "committed": "0",
-                "balance": "0",
-                "entries": [],
-            },
-        )
-    elif isinstance(event, (MicroFund.Allocated, MicroFund.Committed)):
-        _project_fund(tx, oid, event)
-    elif isinstance(event, (MicroProject.Accepted, MicroProject.Approved, MicroProject.Declined)):
-        status = {MicroProject.Accepted: "accepted", MicroProject.Approved: "approved"}.get(type(event), "declined")
+FOLD = Fold("decision")
 
-        def change(doc: dict) -> None:
-            doc["status"] = status
-            doc["history"].append(
+
+@FOLD.on(PooledDemand.Pooled)
+def pooled(tx: ViewTx, event: PooledDemand.Pooled) -> None:
+    oid = str(event.originator_id)
+    tx.put(
+        POOL,
+        oid,
+        event.meta.county,
+        {
+            "id": oid,
+            "county": event.meta.county,
+            "channel": event.channel,
+            "town": event.town,
+            "category": event.category,
+            "text": event.text,
+            "pooled_at": event.meta.occurred_at.isoformat(),
+            "used_by": None,
+        },
+    )
+
+
+@FOLD.on(PooledDemand.Used)
+def used(tx: ViewTx, event: PooledDemand.Used) -> None:
+    oid = str(event.originator_id)
+    tx.update(POOL, oid, lambda d: d.update(used_by=str(event.candidate_id)))
+
+
+@FOLD.on(MicroProject.Proposed)
+def proposed(tx: ViewTx, event: MicroProject.Proposed) -> None:
+    oid = str(event.originator_id)
+    tx.put(
+        MICRO,
+        oid,
+        event.meta.county,
+        {
+            "id": oid,
+            "county": event.meta.county,
+            "year": event.year,
+            "town": event.town,
+            "name": event.name,
+            "content": event.content,
+            "implementing_body": event.implementing_body,
+            "investment": str(event.investment),
+            "deadline": event.deadline.isoformat(),
+            "demand_ids": [str(x) for x in event.demand_ids],
+            "rule_version": event.rule_version,
+            "status": "proposed",
+            "proposed_at": event.meta.occurred_at.isoformat(),
+            "respond_by": (event.meta.occurred_at + timedelta(days=getattr(event, "respond_within_days", 7)))
+            .date()
+            .isoformat(),
+            "history": [{"status": "proposed", "at": event.meta.occurred_at.isoformat(), "by": event.meta.actor_id}],
+        },
+    )
+
+
+@FOLD.on(MicroEscalation.Escalated)
+def escalated(tx: ViewTx, event: MicroEscalation.Escalated) -> None:
+    oid = str(event.originator_id)
+    tx.put(
+        MICRO,
+        oid,
+        event.meta.county,
+        {
+            "id": oid,
+            "county": event.meta.county,
+            "year": event.year,
+            "town": event.town,
+            "name": event.name,
+            "content": event.content,
+            "implementing_body": event.implementing_body,
+            "investment": str(event.investment),
+            "deadline": event.deadline.isoformat(),
+            "demand_ids": [str(x) for x in event.demand_ids],
+            "rule_version": event.rule_version,
+            "status": "escalated",
+            "reason": event.reason,
+            "proposed_at": event.meta.occurred_at.isoformat(),
+            "respond_by": None,
+            "history": [
                 {
-                    "status": status,
+                    "status": "escalated",
                     "at": event.meta.occurred_at.isoformat(),
                     "by": event.meta.actor_id,
-                    "reason": event.meta.reason,
+                    "reason": event.reason,
                 }
-            )
+            ],
+        },
+    )
 
-        tx.update(MICRO, oid, change)
+
+@FOLD.on(MicroFund.Opened)
+def opened(tx: ViewTx, event: MicroFund.Opened) -> None:
+    oid = str(event.originator_id)
+    tx.put(
+        FUNDS,
+        oid,
+        event.meta.county,
+        {
+            "id": oid,
+            "county": event.meta.county,
+            "town": event.town,
+            "year": event.year,
+            "allocated": "0",
+            "committed": "0",
+            "balance": "0",
+            "entries": [],
+        },
+    )
+
+
+@FOLD.on(MicroFund.Allocated, MicroFund.Committed)
+def allocated_or_committed(tx: ViewTx, event: MicroFund.Allocated | MicroFund.Committed) -> None:
+    oid = str(event.originator_id)
+    _project_fund(tx, oid, event)
+
+
+@FOLD.on(MicroProject.Accepted, MicroProject.Approved, MicroProject.Declined)
+def micro_decided(tx: ViewTx, event: MicroProject.Accepted | MicroProject.Approved | MicroProject.Declined) -> None:
+    oid = str(event.originator_id)
+    status = {MicroProject.Accepted: "accepted", MicroProject.Approved: "approved"}.get(type(event), "declined")
+
+    def change(doc: dict) -> None:
+        doc["status"] = status
+        doc["history"].append(
+            {
+                "status": status,
+                "at": event.meta.occurred_at.isoformat(),
+                "by": event.meta.actor_id,
+                "reason": event.meta.reason,
+            }
+        )
+
+    tx.update(MICRO, oid, change)
 
 
 def _project_fund(tx: ViewTx, oid: str, event: object) -> None:
@@ -149,3 +174,8 @@ def _project_fund(tx: ViewTx, oid: str, event: object) -> None:
         doc["entries"].append(entry)
 
     tx.update(FUNDS, oid, change)
+
+
+FOLD.include(VOTE_FOLD)  # the vote's read models (candidates, lists, sessions, boxes, results)
+project = FOLD  # the projector the runtime's updater calls
+TOPICS = FOLD.topics()

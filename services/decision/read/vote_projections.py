@@ -12,6 +12,7 @@ from services.decision.domain.pooled_suggestion import PooledSuggestion
 from services.decision.domain.session import VoteSession
 from shared.ballots.box import BallotBox
 from shared.ballots.tally import box_flags
+from shared.views.fold import Fold
 from shared.views.store import ViewTx
 
 CANDIDATES, LISTS, SESSIONS, BOXES, RESULTS = "candidate", "candidate_list", "session", "ballot_box", "result"
@@ -22,152 +23,211 @@ def _at(event: object) -> str:
     return event.meta.occurred_at.isoformat()  # type: ignore[attr-defined]
 
 
-def project_votes(tx: ViewTx, event: object) -> None:
-    oid = str(getattr(event, "originator_id", ""))
-    if isinstance(event, PooledSuggestion.Pooled):
-        tx.put(
-            SUGGESTIONS,
-            oid,
-            event.meta.county,
+VOTE_FOLD = Fold("decision votes")
+
+
+@VOTE_FOLD.on(PooledSuggestion.Pooled)
+def suggestion_pooled(tx: ViewTx, event: PooledSuggestion.Pooled) -> None:
+    oid = str(event.originator_id)
+    tx.put(
+        SUGGESTIONS,
+        oid,
+        event.meta.county,
+        {
+            "id": oid,
+            "county": event.meta.county,
+            "title": event.title,
+            "category": event.category,
+            "towns": event.towns,
+            "demand_ids": [str(d) for d in event.demand_ids],
+            "split_from": str(event.split_from) if event.split_from else None,
+            "used_by": None,
+            "pooled_at": _at(event),
+        },
+    )
+
+
+@VOTE_FOLD.on(PooledSuggestion.Split)
+def suggestion_split(tx: ViewTx, event: PooledSuggestion.Split) -> None:
+    oid = str(event.originator_id)
+    tx.update(SUGGESTIONS, oid, lambda d: d.update(demand_ids=[str(x) for x in event.remaining_demand_ids]))
+
+
+@VOTE_FOLD.on(PooledSuggestion.Used)
+def suggestion_used(tx: ViewTx, event: PooledSuggestion.Used) -> None:
+    oid = str(event.originator_id)
+    tx.update(SUGGESTIONS, oid, lambda d: d.update(used_by=str(event.candidate_id)))
+
+
+@VOTE_FOLD.on(Candidate.Drafted)
+def candidate_drafted(tx: ViewTx, event: Candidate.Drafted) -> None:
+    oid = str(event.originator_id)
+    tx.put(
+        CANDIDATES,
+        oid,
+        event.meta.county,
+        {
+            "id": oid,
+            "county": event.meta.county,
+            "year": event.year,
+            "level": event.level,
+            "town": event.town,
+            "name": event.name,
+            "content": event.content,
+            "implementing_body": event.implementing_body,
+            "investment": str(event.investment),
+            "deadline": event.deadline.isoformat(),
+            "requirements": event.requirements,
+            "coverage": event.coverage,
+            "demand_ids": [str(d) for d in event.demand_ids],
+            "suggestion_ids": [str(x) for x in event.suggestion_ids],
+            "screening": None,
+            "drafted_at": _at(event),
+            "drafted_by": event.meta.actor_id,
+        },
+    )
+
+
+@VOTE_FOLD.on(Candidate.Screened)
+def candidate_screened(tx: ViewTx, event: Candidate.Screened) -> None:
+    oid = str(event.originator_id)
+    tx.update(
+        CANDIDATES,
+        oid,
+        lambda d: d.update(
+            screening={
+                "scores": event.scores,
+                "reasons": event.reasons,
+                "total": sum(event.scores.values()),
+                "by": event.meta.actor_id,
+                "at": _at(event),
+            }
+        ),
+    )
+
+
+@VOTE_FOLD.on(CandidateList.Drafted, CandidateList.Approved, CandidateList.SentBack, CandidateList.Revised)
+def candidate_list_changed(
+    tx: ViewTx, event: CandidateList.Drafted | CandidateList.Approved | CandidateList.SentBack | CandidateList.Revised
+) -> None:
+    oid = str(event.originator_id)
+    _project_list(tx, oid, event)
+
+
+@VOTE_FOLD.on(VoteSession.Scheduled)
+def session_scheduled(tx: ViewTx, event: VoteSession.Scheduled) -> None:
+    oid = str(event.originator_id)
+    tx.put(
+        SESSIONS,
+        oid,
+        event.meta.county,
+        {
+            "id": oid,
+            "county": event.meta.county,
+            "year": event.year,
+            "level": event.level,
+            "town": event.town,
+            "name": event.name,
+            "list_id": str(event.list_id),
+            "roll": event.roll,
+            "present": [],
+            "rounds": [],
+            "status": "scheduled",
+            "scheduled_at": _at(event),
+        },
+    )
+
+
+@VOTE_FOLD.on(VoteSession.CheckedIn)
+def session_checked_in(tx: ViewTx, event: VoteSession.CheckedIn) -> None:
+    oid = str(event.originator_id)
+    tx.update(SESSIONS, oid, lambda d: d["present"].append(event.deputy_id))
+
+
+@VOTE_FOLD.on(VoteSession.VoteOpened)
+def vote_opened(tx: ViewTx, event: VoteSession.VoteOpened) -> None:
+    oid = str(event.originator_id)
+    _project_open(tx, oid, event)
+
+
+@VOTE_FOLD.on(VoteSession.Declared)
+def session_declared(tx: ViewTx, event: VoteSession.Declared) -> None:
+    oid = str(event.originator_id)
+    _project_declared(tx, oid, event)
+
+
+@VOTE_FOLD.on(BallotBox.Opened)
+def box_opened(tx: ViewTx, event: BallotBox.Opened) -> None:
+    oid = str(event.originator_id)
+    session_id, _, round_no = event.key.partition(":")
+    tx.put(
+        BOXES,
+        oid,
+        event.meta.county,
+        {
+            "id": oid,
+            "county": event.meta.county,
+            "session_id": session_id,
+            "round_no": int(round_no),
+            "mode": event.mode,
+            "issued": event.issued,
+            "cast": 0,
+            "items": event.items,
+            "choices": event.choices,
+            "boxes": {},
+            "status": "open",
+            "published": None,
+            "result": None,
+        },
+    )
+
+
+@VOTE_FOLD.on(BallotBox.Cast)
+def ballot_cast(tx: ViewTx, event: BallotBox.Cast) -> None:
+    oid = str(event.originator_id)
+    tx.update(BOXES, oid, lambda d: d.update(cast=d["cast"] + 1))
+
+
+@VOTE_FOLD.on(BallotBox.BoxEntered)
+def box_entered(tx: ViewTx, event: BallotBox.BoxEntered) -> None:
+    oid = str(event.originator_id)
+    box = tx.get(BOXES, oid) or {}
+    tx.update(
+        BOXES,
+        oid,
+        lambda d: d["boxes"].update(
             {
-                "id": oid,
-                "county": event.meta.county,
-                "title": event.title,
-                "category": event.category,
-                "towns": event.towns,
-                "demand_ids": [str(d) for d in event.demand_ids],
-                "split_from": str(event.split_from) if event.split_from else None,
-                "used_by": None,
-                "pooled_at": _at(event),
-            },
-        )
-    elif isinstance(event, PooledSuggestion.Split):
-        tx.update(SUGGESTIONS, oid, lambda d: d.update(demand_ids=[str(x) for x in event.remaining_demand_ids]))
-    elif isinstance(event, PooledSuggestion.Used):
-        tx.update(SUGGESTIONS, oid, lambda d: d.update(used_by=str(event.candidate_id)))
-    elif isinstance(event, Candidate.Drafted):
-        tx.put(
-            CANDIDATES,
-            oid,
-            event.meta.county,
-            {
-                "id": oid,
-                "county": event.meta.county,
-                "year": event.year,
-                "level": event.level,
-                "town": event.town,
-                "name": event.name,
-                "content": event.content,
-                "implementing_body": event.implementing_body,
-                "investment": str(event.investment),
-                "deadline": event.deadline.isoformat(),
-                "requirements": event.requirements,
-                "coverage": event.coverage,
-                "demand_ids": [str(d) for d in event.demand_ids],
-                "suggestion_ids": [str(x) for x in event.suggestion_ids],
-                "screening": None,
-                "drafted_at": _at(event),
-                "drafted_by": event.meta.actor_id,
-            },
-        )
-    elif isinstance(event, Candidate.Screened):
-        tx.update(
-            CANDIDATES,
-            oid,
-            lambda d: d.update(
-                screening={
-                    "scores": event.scores,
-                    "reasons": event.reasons,
-                    "total": sum(event.scores.values()),
-                    "by": event.meta.actor_id,
-                    "at": _at(event),
+                event.box_no: {
+                    "box_no": event.box_no,
+                    "issued": event.issued,
+                    "returned": event.returned,
+                    "invalid": event.invalid,
+                    "valid": event.returned - event.invalid,
+                    "counts": event.counts,
+                    "entered_by": event.meta.actor_id,
+                    "entered_at": _at(event),
+                    "confirmed_by": None,
+                    "flags": _flags(event, [i["id"] for i in box.get("items", [])]),
                 }
-            ),
-        )
-    elif isinstance(
-        event, (CandidateList.Drafted, CandidateList.Approved, CandidateList.SentBack, CandidateList.Revised)
-    ):
-        _project_list(tx, oid, event)
-    elif isinstance(event, VoteSession.Scheduled):
-        tx.put(
-            SESSIONS,
-            oid,
-            event.meta.county,
-            {
-                "id": oid,
-                "county": event.meta.county,
-                "year": event.year,
-                "level": event.level,
-                "town": event.town,
-                "name": event.name,
-                "list_id": str(event.list_id),
-                "roll": event.roll,
-                "present": [],
-                "rounds": [],
-                "status": "scheduled",
-                "scheduled_at": _at(event),
-            },
-        )
-    elif isinstance(event, VoteSession.CheckedIn):
-        tx.update(SESSIONS, oid, lambda d: d["present"].append(event.deputy_id))
-    elif isinstance(event, VoteSession.VoteOpened):
-        _project_open(tx, oid, event)
-    elif isinstance(event, VoteSession.Declared):
-        _project_declared(tx, oid, event)
-    elif isinstance(event, BallotBox.Opened):
-        session_id, _, round_no = event.key.partition(":")
-        tx.put(
-            BOXES,
-            oid,
-            event.meta.county,
-            {
-                "id": oid,
-                "county": event.meta.county,
-                "session_id": session_id,
-                "round_no": int(round_no),
-                "mode": event.mode,
-                "issued": event.issued,
-                "cast": 0,
-                "items": event.items,
-                "choices": event.choices,
-                "boxes": {},
-                "status": "open",
-                "published": None,
-                "result": None,
-            },
-        )
-    elif isinstance(event, BallotBox.Cast):
-        tx.update(BOXES, oid, lambda d: d.update(cast=d["cast"] + 1))
-    elif isinstance(event, BallotBox.BoxEntered):
-        box = tx.get(BOXES, oid) or {}
-        tx.update(
-            BOXES,
-            oid,
-            lambda d: d["boxes"].update(
-                {
-                    event.box_no: {
-                        "box_no": event.box_no,
-                        "issued": event.issued,
-                        "returned": event.returned,
-                        "invalid": event.invalid,
-                        "valid": event.returned - event.invalid,
-                        "counts": event.counts,
-                        "entered_by": event.meta.actor_id,
-                        "entered_at": _at(event),
-                        "confirmed_by": None,
-                        "flags": _flags(event, [i["id"] for i in box.get("items", [])]),
-                    }
-                }
-            ),
-        )
-    elif isinstance(event, BallotBox.BoxConfirmed):
-        tx.update(
-            BOXES,
-            oid,
-            lambda d: d["boxes"][event.box_no].update(confirmed_by=event.meta.actor_id, confirmed_at=_at(event)),
-        )
-    elif isinstance(event, BallotBox.Closed):
-        tx.update(BOXES, oid, lambda d: d.update(status="closed", published=event.published, result=event.result))
+            }
+        ),
+    )
+
+
+@VOTE_FOLD.on(BallotBox.BoxConfirmed)
+def box_confirmed(tx: ViewTx, event: BallotBox.BoxConfirmed) -> None:
+    oid = str(event.originator_id)
+    tx.update(
+        BOXES,
+        oid,
+        lambda d: d["boxes"][event.box_no].update(confirmed_by=event.meta.actor_id, confirmed_at=_at(event)),
+    )
+
+
+@VOTE_FOLD.on(BallotBox.Closed)
+def box_closed(tx: ViewTx, event: BallotBox.Closed) -> None:
+    oid = str(event.originator_id)
+    tx.update(BOXES, oid, lambda d: d.update(status="closed", published=event.published, result=event.result))
 
 
 def _flags(event: BallotBox.BoxEntered, items: list[str]) -> list[str]:

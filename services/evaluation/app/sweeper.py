@@ -1,54 +1,35 @@
-"""The periodic deadline sweep: every county's open rectifications are checked against today's
-date (from the clock given), so a missed deadline raises its warning without anyone asking."""
+"""The periodic deadline sweep of rectifications: each county's open rectifications are checked against
+the day (from the service's clock), so a missed report deadline raises its warning without anyone asking."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import Callable
 from datetime import datetime
-
-import structlog
+from uuid import UUID
 
 from services.evaluation.app.application import EvaluationApplication
 from services.evaluation.read.projections import RATING
 from shared.kernel.meta import Meta
+from shared.runtime.jobs import CountySweep
 from shared.views.store import ViewStore
 
-log = structlog.get_logger("shishi.evaluation.sweep")
+EVERY_SECONDS = 3600.0
 
 
-def sweep_all(app: EvaluationApplication, views: ViewStore, now: datetime) -> dict[str, list[str]]:
-    by_county: dict[str, list] = {}
-    for doc in views.list(RATING):
-        if doc.get("rectification") and doc["rectification"]["status"] == "ordered":
-            by_county.setdefault(doc["county"], []).append(doc["project_id"])
-    warned = {}
-    for county, ids in sorted(by_county.items()):
-        from uuid import UUID
-
-        meta = Meta(
-            county=county, actor_role="system", actor_id="deadline-sweep", occurred_at=now, reason="deadline sweep"
-        )
-        found = app.sweep(meta, now.date(), [UUID(i) for i in ids])
-        if found:
-            warned[county] = found
-    return warned
+def overdue_rectifications(app: EvaluationApplication, views: ViewStore, county: str, now: datetime) -> list[str]:
+    """Warn on each of the county's ordered rectifications whose report is overdue; their project ids."""
+    ordered = [
+        UUID(doc["project_id"])
+        for doc in views.list(RATING, county)
+        if doc.get("rectification") and doc["rectification"]["status"] == "ordered"
+    ]
+    if not ordered:
+        return []
+    meta = Meta(county, "system", "deadline-sweep", now, reason="deadline sweep")
+    return app.sweep(meta, now.date(), ordered)
 
 
-async def run_periodic_sweep(
-    app: EvaluationApplication,
-    views: ViewStore,
-    clock: Callable[[], datetime],
-    interval_seconds: float,
-    stopping: asyncio.Event,
-) -> None:
-    while not stopping.is_set():
-        try:
-            warned = await asyncio.to_thread(sweep_all, app, views, clock())
-            if warned:
-                log.info("rectification_overdue", warned=warned)
-        except Exception as exc:  # noqa: BLE001 - a failed sweep is retried at the next interval
-            log.error("sweep_failed", error=str(exc))
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stopping.wait(), timeout=interval_seconds)
+def rectification_sweep(app: EvaluationApplication, views: ViewStore, every: float = EVERY_SECONDS) -> CountySweep:
+    def sweep(county: str, now: datetime) -> int:
+        return len(overdue_rectifications(app, views, county, now))
+
+    return CountySweep("rectification-sweep", every, lambda: views.counties(RATING), sweep)

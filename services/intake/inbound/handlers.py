@@ -12,7 +12,7 @@ from services.intake.app.sealed_letters import hotline_letter_sealer
 from services.intake.domain.demand import hotline_demand_id
 from shared.bus.consumer import Rejected
 from shared.bus.deadletter import county_of_subject
-from shared.bus.messages import Delivered, Subscription, envelope_decoder
+from shared.bus.messages import Delivered, Policies, Subscription
 from shared.bus.streams import HOTLINE
 from shared.contracts import HotlineTicket
 from shared.contracts import decision as d
@@ -65,39 +65,52 @@ def prefetch_tickets(uow: UnitOfWork, messages: Sequence[Inbound]) -> None:
     )
 
 
-def handle_lineage(app: IntakeApplication) -> Callable[[UnitOfWork, Inbound], None]:
-    def handle(uow: UnitOfWork, message: Inbound) -> None:
-        delivered: Delivered = message.body
-        p = delivered.payload
-        meta = delivered.meta()
-        if isinstance(p, d.CandidateDrafted):
-            app.note_stage(uow, meta, p.demand_ids, "candidate", str(p.candidate_id), p.name)
-        elif isinstance(p, d.ProjectAdopted):
-            app.note_stage(uow, meta, p.demand_ids, "adopted", str(p.project_id), p.name, p.tier)
-        elif isinstance(p, s.ProjectFileOpened):
-            app.note_stage(uow, meta, p.demand_ids, "project", str(p.project_id), p.name)
-        elif isinstance(p, s.ProjectProgressReported):
-            app.note_stage(uow, meta, p.demand_ids, "progress", str(p.project_id), p.note, f"{p.progress_pct}%")
-        elif isinstance(p, s.ProjectCompleted):
-            app.note_stage(uow, meta, p.demand_ids, "completed", str(p.project_id), p.name, p.completed_on.isoformat())
-        elif isinstance(p, d.MicroEscalated):
-            app.escalate_from_micro(
-                uow,
-                meta,
-                p.demand_ids,
-                int(p.investment),
-                f"微实事超出上限 {p.cap} 元（{p.investment} 元）: {p.reason}",
-            )
-        elif isinstance(p, e.LookbackProblemFound):
-            app.open_lookback_demand(uow, meta, p.lookback_id, p.project_id, p.project_name, p.town, p.problem)
-        elif isinstance(p, e.VerdictReached):
-            app.note_stage(uow, meta, p.demand_ids, "verdict", str(p.project_id), VERDICT_TITLES[p.verdict], p.verdict)
+LINEAGE = Policies("intake lineage")
+App = IntakeApplication
 
-    return handle
+
+@LINEAGE.on(d.CandidateDrafted)
+def candidate_drafted(app: App, uow: UnitOfWork, p: d.CandidateDrafted, msg: Delivered) -> None:
+    app.note_stage(uow, msg.meta(), p.demand_ids, "candidate", str(p.candidate_id), p.name)
+
+
+@LINEAGE.on(d.ProjectAdopted)
+def project_adopted(app: App, uow: UnitOfWork, p: d.ProjectAdopted, msg: Delivered) -> None:
+    app.note_stage(uow, msg.meta(), p.demand_ids, "adopted", str(p.project_id), p.name, p.tier)
+
+
+@LINEAGE.on(s.ProjectFileOpened)
+def project_file_opened(app: App, uow: UnitOfWork, p: s.ProjectFileOpened, msg: Delivered) -> None:
+    app.note_stage(uow, msg.meta(), p.demand_ids, "project", str(p.project_id), p.name)
+
+
+@LINEAGE.on(s.ProjectProgressReported)
+def progress_reported(app: App, uow: UnitOfWork, p: s.ProjectProgressReported, msg: Delivered) -> None:
+    app.note_stage(uow, msg.meta(), p.demand_ids, "progress", str(p.project_id), p.note, f"{p.progress_pct}%")
+
+
+@LINEAGE.on(s.ProjectCompleted)
+def project_completed(app: App, uow: UnitOfWork, p: s.ProjectCompleted, msg: Delivered) -> None:
+    app.note_stage(uow, msg.meta(), p.demand_ids, "completed", str(p.project_id), p.name, p.completed_on.isoformat())
+
+
+@LINEAGE.on(d.MicroEscalated)
+def micro_escalated(app: App, uow: UnitOfWork, p: d.MicroEscalated, msg: Delivered) -> None:
+    reason = f"微实事超出上限 {p.cap} 元（{p.investment} 元）: {p.reason}"
+    app.escalate_from_micro(uow, msg.meta(), p.demand_ids, int(p.investment), reason)
+
+
+@LINEAGE.on(e.LookbackProblemFound)
+def lookback_problem(app: App, uow: UnitOfWork, p: e.LookbackProblemFound, msg: Delivered) -> None:
+    app.open_lookback_demand(uow, msg.meta(), p.lookback_id, p.project_id, p.project_name, p.town, p.problem)
+
+
+@LINEAGE.on(e.VerdictReached)
+def verdict_reached(app: App, uow: UnitOfWork, p: e.VerdictReached, msg: Delivered) -> None:
+    app.note_stage(uow, msg.meta(), p.demand_ids, "verdict", str(p.project_id), VERDICT_TITLES[p.verdict], p.verdict)
 
 
 def subscriptions(app: IntakeApplication) -> list[Subscription]:
-    lineage = handle_lineage(app)
     return [
         # Callers' details in clear do not outlive processing: applied tickets are purged from HOTLINE,
         # and a ticket that cannot be applied is sealed with the caller's key before it is dead-lettered.
@@ -110,7 +123,7 @@ def subscriptions(app: IntakeApplication) -> list[Subscription]:
             purge_processed=True,
             seal_deadletter=hotline_letter_sealer(app),
         ),
-        Subscription("DECISION", "shishi.*.decision.>", envelope_decoder(), lineage),
-        Subscription("SUPERVISION", "shishi.*.supervision.>", envelope_decoder(), lineage),
-        Subscription("EVALUATION", "shishi.*.evaluation.>", envelope_decoder(), lineage),
+        LINEAGE.subscription(app, "DECISION", "shishi.*.decision.>"),
+        LINEAGE.subscription(app, "SUPERVISION", "shishi.*.supervision.>"),
+        LINEAGE.subscription(app, "EVALUATION", "shishi.*.evaluation.>"),
     ]

@@ -3,11 +3,14 @@ No contact details ever enter a read model."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from services.intake.domain.contact import ResidentContact
 from services.intake.domain.deadletter_resolution import DeadLetterResolution
 from services.intake.domain.demand import Demand
 from services.intake.domain.suggestion import ProjectSuggestion
-from shared.persistence.notifications import event_topics
+from shared.kernel.meta import Recorded
+from shared.views.fold import Fold
 from shared.views.store import ViewTx
 
 # The fold's version: raise it whenever what the fold writes changes, and every deployment's read
@@ -20,213 +23,260 @@ SUGGESTION = "suggestion"
 RESOLUTION = "deadletter_resolution"
 
 
-def _moved(doc: dict, event: object) -> None:
-    doc["last_moved_at"] = max(doc["last_moved_at"], event.meta.occurred_at.isoformat())  # type: ignore[attr-defined]
+def _moved(doc: dict, event: Recorded) -> None:
+    doc["last_moved_at"] = max(doc["last_moved_at"], event.meta.occurred_at.isoformat())
 
 
-def _demand(tx: ViewTx, event: object, change) -> None:  # type: ignore[no-untyped-def]
+def _demand(tx: ViewTx, event: Recorded, change: Callable[[dict], None]) -> None:
     def apply(doc: dict) -> None:
         change(doc)
         _moved(doc, event)
 
-    tx.update(DEMAND, str(event.originator_id), apply)  # type: ignore[attr-defined]
+    tx.update(DEMAND, str(event.originator_id), apply)
 
 
-# What the read models fold (others, e.g. TrackingCode.Issued and ResidentContact.Sealed, are never
-# decoded by the updater); tests/unit/test_follower_topics.py holds this to the isinstance checks below.
-TOPICS = event_topics(Demand, ProjectSuggestion, DeadLetterResolution, ResidentContact.Erased)
+FOLD = Fold("intake")
 
 
-def project(tx: ViewTx, event: object) -> None:
-    if isinstance(event, Demand.Submitted):
-        demand_id, county, at = str(event.originator_id), event.meta.county, event.meta.occurred_at.isoformat()
-        contact_id = str(event.contact_id) if event.contact_id else None
-        tx.put(
-            DEMAND,
-            demand_id,
-            county,
-            {
-                "id": demand_id,
-                "county": county,
-                "channel": event.channel,
-                "town": event.town,
-                "category": event.category,
-                "text": event.text,
-                "tracking_code": event.tracking_code,
-                "status": "received",
-                "submitted_at": at,
-                "last_moved_at": at,
-                "hotline_ticket_id": event.hotline_ticket_id,
-                "stages": [],
-                "kind": "",
-                "tier": "",
-                "owner": "",
-                "scope": "",
-                "estimate": 0,
-                "rules_version": 0,
-                "due_at": None,
-                "replied_at": None,
-                "warned": False,
-                "merged_into": None,
-                "duplicate_of": None,
-                "duplicates": [],
-                "deputies": [],
-                "wish": {},
-                "contact_id": contact_id,
-                "contact_erased": False,
-                "location": event.location or {},
-                "attachments": len(event.attachments or []),
-            },
-        )
-    elif isinstance(event, Demand.Classified):
+@FOLD.on(Demand.Submitted)
+def submitted(tx: ViewTx, event: Demand.Submitted) -> None:
+    demand_id, county, at = str(event.originator_id), event.meta.county, event.meta.occurred_at.isoformat()
+    contact_id = str(event.contact_id) if event.contact_id else None
+    tx.put(
+        DEMAND,
+        demand_id,
+        county,
+        {
+            "id": demand_id,
+            "county": county,
+            "channel": event.channel,
+            "town": event.town,
+            "category": event.category,
+            "text": event.text,
+            "tracking_code": event.tracking_code,
+            "status": "received",
+            "submitted_at": at,
+            "last_moved_at": at,
+            "hotline_ticket_id": event.hotline_ticket_id,
+            "stages": [],
+            "kind": "",
+            "tier": "",
+            "owner": "",
+            "scope": "",
+            "estimate": 0,
+            "rules_version": 0,
+            "due_at": None,
+            "replied_at": None,
+            "warned": False,
+            "merged_into": None,
+            "duplicate_of": None,
+            "duplicates": [],
+            "deputies": [],
+            "wish": {},
+            "contact_id": contact_id,
+            "contact_erased": False,
+            "location": event.location or {},
+            "attachments": len(event.attachments or []),
+        },
+    )
 
-        def classified(doc: dict) -> None:
-            doc["kind"] = event.kind
-            doc["due_at"] = event.due_at.isoformat() if event.due_at else None
-            doc["status"] = "triaged" if doc["status"] == "received" else doc["status"]
 
-        _demand(tx, event, classified)
-    elif isinstance(event, (Demand.Routed, Demand.Escalated)):
+@FOLD.on(Demand.Classified)
+def classified(tx: ViewTx, event: Demand.Classified) -> None:
+    def classified(doc: dict) -> None:
+        doc["kind"] = event.kind
+        doc["due_at"] = event.due_at.isoformat() if event.due_at else None
+        doc["status"] = "triaged" if doc["status"] == "received" else doc["status"]
 
-        def routed(doc: dict) -> None:
-            escalated = isinstance(event, Demand.Escalated)
-            doc["tier"] = event.to_tier if escalated else event.tier
-            doc["owner"] = doc["tier"] if escalated or not doc["owner"] else doc["owner"]
-            doc["scope"], doc["estimate"], doc["rules_version"] = event.scope, event.estimate, event.rules_version
-            if escalated:
-                doc["status"] = "escalated"
-            elif doc["status"] in ("received", "triaged", "routed"):
-                doc["status"] = "routed"
-            doc["stages"].append({"stage": "escalated" if escalated else "routed", "ref": "", "title": event.reason})
+    _demand(tx, event, classified)
 
-        _demand(tx, event, routed)
-    elif isinstance(event, Demand.Reassessed):
 
-        def reassessed(doc: dict) -> None:
-            doc["scope"], doc["estimate"], doc["rules_version"] = event.scope, event.estimate, event.rules_version
+@FOLD.on(Demand.Routed, Demand.Escalated)
+def routed_or_escalated(tx: ViewTx, event: Demand.Routed | Demand.Escalated) -> None:
+    def routed(doc: dict) -> None:
+        escalated = isinstance(event, Demand.Escalated)
+        doc["tier"] = event.to_tier if escalated else event.tier
+        doc["owner"] = doc["tier"] if escalated or not doc["owner"] else doc["owner"]
+        doc["scope"], doc["estimate"], doc["rules_version"] = event.scope, event.estimate, event.rules_version
+        if escalated:
+            doc["status"] = "escalated"
+        elif doc["status"] in ("received", "triaged", "routed"):
+            doc["status"] = "routed"
+        doc["stages"].append({"stage": "escalated" if escalated else "routed", "ref": "", "title": event.reason})
 
-        _demand(tx, event, reassessed)
-    elif isinstance(event, Demand.Replied):
+    _demand(tx, event, routed)
 
-        def replied(doc: dict) -> None:
-            doc["replied_at"] = doc["replied_at"] or event.meta.occurred_at.isoformat()
-            doc["status"] = "replied" if doc["status"] in ("received", "triaged", "routed") else doc["status"]
 
-        _demand(tx, event, replied)
-    elif isinstance(event, Demand.OverdueWarned):
-        tx.update(DEMAND, str(event.originator_id), lambda doc: doc.update(warned=True))
-    elif isinstance(event, Demand.Closed):
-        _demand(tx, event, lambda doc: doc.update(status="closed"))
-    elif isinstance(event, Demand.MergedInto):
-        _demand(
-            tx, event, lambda doc: doc.update(status="merged", owner="suggestion", merged_into=str(event.suggestion_id))
-        )
-    elif isinstance(event, Demand.SplitOut):
+@FOLD.on(Demand.Reassessed)
+def reassessed(tx: ViewTx, event: Demand.Reassessed) -> None:
+    def reassessed(doc: dict) -> None:
+        doc["scope"], doc["estimate"], doc["rules_version"] = event.scope, event.estimate, event.rules_version
 
-        def split(doc: dict) -> None:
-            doc["merged_into"] = None
-            doc["owner"] = doc["tier"]
-            doc["status"] = "routed" if doc["tier"] else "triaged" if doc["kind"] else "received"
+    _demand(tx, event, reassessed)
 
-        _demand(tx, event, split)
-    elif isinstance(event, Demand.MarkedDuplicate):
-        _demand(tx, event, lambda doc: doc.update(status="duplicate", duplicate_of=str(event.primary_id)))
-    elif isinstance(event, Demand.DuplicateAbsorbed):
-        tx.update(DEMAND, str(event.originator_id), lambda doc: doc["duplicates"].append(str(event.other_id)))
-    elif isinstance(event, Demand.PushedToDeputy):
-        tx.update(DEMAND, str(event.originator_id), lambda doc: doc["deputies"].append(event.deputy_id))
-    elif isinstance(event, Demand.DeputyActed):
 
-        def acted(doc: dict) -> None:
-            doc["owner"] = f"deputy:{event.meta.actor_id}" if event.action == "accept" else event.forward_to
-            if event.forward_to.startswith("deputy:") and event.forward_to[7:] not in doc["deputies"]:
-                doc["deputies"].append(event.forward_to[7:])
+@FOLD.on(Demand.Replied)
+def replied(tx: ViewTx, event: Demand.Replied) -> None:
+    def replied(doc: dict) -> None:
+        doc["replied_at"] = doc["replied_at"] or event.meta.occurred_at.isoformat()
+        doc["status"] = "replied" if doc["status"] in ("received", "triaged", "routed") else doc["status"]
 
-        _demand(tx, event, acted)
-    elif isinstance(event, Demand.WishStep):
+    _demand(tx, event, replied)
 
-        def wish(doc: dict) -> None:
-            doc["wish"][event.step] = {
-                "at": event.meta.occurred_at.isoformat(),
-                "by": event.meta.actor_id,
-                **event.details,
-            }
-            if event.step == "claimed":
-                doc["owner"] = f"deputy:{event.meta.actor_id}"
-            doc["status"] = {"claimed": "claimed", "funded": "claimed", "fulfilled": "fulfilled", "visited": "closed"}[
-                event.step
-            ]
 
-        _demand(tx, event, wish)
-    elif isinstance(event, Demand.StageNoted):
+@FOLD.on(Demand.OverdueWarned)
+def overdue_warned(tx: ViewTx, event: Demand.OverdueWarned) -> None:
+    tx.update(DEMAND, str(event.originator_id), lambda doc: doc.update(warned=True))
 
-        def change(doc: dict) -> None:
-            doc["status"] = event.status
-            doc["stages"].append({"stage": event.stage, "ref": event.ref_id, "title": event.title})
 
-        _demand(tx, event, change)
-    elif isinstance(event, ResidentContact.Erased):
-        for demand_id in _demands_of_contact(tx, event):
-            tx.update(DEMAND, demand_id, lambda doc: doc.update(contact_erased=True))
-    elif isinstance(event, ProjectSuggestion.Raised):
-        tx.put(
-            SUGGESTION,
-            str(event.originator_id),
-            event.meta.county,
-            {
-                "id": str(event.originator_id),
-                "county": event.meta.county,
-                "title": event.title,
-                "category": event.category,
-                "towns": event.towns,
-                "demand_ids": [str(d) for d in event.demand_ids],
-                "split_from": str(event.split_from) if event.split_from else None,
-                "status": "open",
-                "raised_at": event.meta.occurred_at.isoformat(),
-                "raised_by": event.meta.actor_id,
-                "history": [
-                    {
-                        "action": "raised",
-                        "at": event.meta.occurred_at.isoformat(),
-                        "by": event.meta.actor_id,
-                        "demand_ids": [str(d) for d in event.demand_ids],
-                    }
-                ],
-            },
-        )
-    elif isinstance(event, ProjectSuggestion.Split):
+@FOLD.on(Demand.Closed)
+def closed(tx: ViewTx, event: Demand.Closed) -> None:
+    _demand(tx, event, lambda doc: doc.update(status="closed"))
 
-        def split_suggestion(doc: dict) -> None:
-            removed = {str(d) for d in event.demand_ids}
-            doc["demand_ids"] = [d for d in doc["demand_ids"] if d not in removed]
-            doc["status"] = "open" if doc["demand_ids"] else "dissolved"
-            doc["history"].append(
+
+@FOLD.on(Demand.MergedInto)
+def merged_into(tx: ViewTx, event: Demand.MergedInto) -> None:
+    _demand(
+        tx, event, lambda doc: doc.update(status="merged", owner="suggestion", merged_into=str(event.suggestion_id))
+    )
+
+
+@FOLD.on(Demand.SplitOut)
+def split_out(tx: ViewTx, event: Demand.SplitOut) -> None:
+    def split(doc: dict) -> None:
+        doc["merged_into"] = None
+        doc["owner"] = doc["tier"]
+        doc["status"] = "routed" if doc["tier"] else "triaged" if doc["kind"] else "received"
+
+    _demand(tx, event, split)
+
+
+@FOLD.on(Demand.MarkedDuplicate)
+def marked_duplicate(tx: ViewTx, event: Demand.MarkedDuplicate) -> None:
+    _demand(tx, event, lambda doc: doc.update(status="duplicate", duplicate_of=str(event.primary_id)))
+
+
+@FOLD.on(Demand.DuplicateAbsorbed)
+def duplicate_absorbed(tx: ViewTx, event: Demand.DuplicateAbsorbed) -> None:
+    tx.update(DEMAND, str(event.originator_id), lambda doc: doc["duplicates"].append(str(event.other_id)))
+
+
+@FOLD.on(Demand.PushedToDeputy)
+def pushed_to_deputy(tx: ViewTx, event: Demand.PushedToDeputy) -> None:
+    tx.update(DEMAND, str(event.originator_id), lambda doc: doc["deputies"].append(event.deputy_id))
+
+
+@FOLD.on(Demand.DeputyActed)
+def deputy_acted(tx: ViewTx, event: Demand.DeputyActed) -> None:
+    def acted(doc: dict) -> None:
+        doc["owner"] = f"deputy:{event.meta.actor_id}" if event.action == "accept" else event.forward_to
+        if event.forward_to.startswith("deputy:") and event.forward_to[7:] not in doc["deputies"]:
+            doc["deputies"].append(event.forward_to[7:])
+
+    _demand(tx, event, acted)
+
+
+@FOLD.on(Demand.WishStep)
+def wish_step(tx: ViewTx, event: Demand.WishStep) -> None:
+    def wish(doc: dict) -> None:
+        doc["wish"][event.step] = {
+            "at": event.meta.occurred_at.isoformat(),
+            "by": event.meta.actor_id,
+            **event.details,
+        }
+        if event.step == "claimed":
+            doc["owner"] = f"deputy:{event.meta.actor_id}"
+        doc["status"] = {"claimed": "claimed", "funded": "claimed", "fulfilled": "fulfilled", "visited": "closed"}[
+            event.step
+        ]
+
+    _demand(tx, event, wish)
+
+
+@FOLD.on(Demand.StageNoted)
+def stage_noted(tx: ViewTx, event: Demand.StageNoted) -> None:
+    def change(doc: dict) -> None:
+        doc["status"] = event.status
+        doc["stages"].append({"stage": event.stage, "ref": event.ref_id, "title": event.title})
+
+    _demand(tx, event, change)
+
+
+@FOLD.on(ResidentContact.Erased)
+def erased(tx: ViewTx, event: ResidentContact.Erased) -> None:
+    for demand_id in _demands_of_contact(tx, event):
+        tx.update(DEMAND, demand_id, lambda doc: doc.update(contact_erased=True))
+
+
+@FOLD.on(ProjectSuggestion.Raised)
+def raised(tx: ViewTx, event: ProjectSuggestion.Raised) -> None:
+    tx.put(
+        SUGGESTION,
+        str(event.originator_id),
+        event.meta.county,
+        {
+            "id": str(event.originator_id),
+            "county": event.meta.county,
+            "title": event.title,
+            "category": event.category,
+            "towns": event.towns,
+            "demand_ids": [str(d) for d in event.demand_ids],
+            "split_from": str(event.split_from) if event.split_from else None,
+            "status": "open",
+            "raised_at": event.meta.occurred_at.isoformat(),
+            "raised_by": event.meta.actor_id,
+            "history": [
                 {
-                    "action": "split",
+                    "action": "raised",
                     "at": event.meta.occurred_at.isoformat(),
                     "by": event.meta.actor_id,
-                    "demand_ids": sorted(removed),
-                    "into": str(event.into) if event.into else None,
+                    "demand_ids": [str(d) for d in event.demand_ids],
                 }
-            )
+            ],
+        },
+    )
 
-        tx.update(SUGGESTION, str(event.originator_id), split_suggestion)
-    elif isinstance(event, DeadLetterResolution.Resolved):
-        tx.put(
-            RESOLUTION,
-            f"{event.meta.county}:{event.sequence}",
-            event.meta.county,
+
+@FOLD.on(ProjectSuggestion.Split)
+def split(tx: ViewTx, event: ProjectSuggestion.Split) -> None:
+    def split_suggestion(doc: dict) -> None:
+        removed = {str(d) for d in event.demand_ids}
+        doc["demand_ids"] = [d for d in doc["demand_ids"] if d not in removed]
+        doc["status"] = "open" if doc["demand_ids"] else "dissolved"
+        doc["history"].append(
             {
-                "county": event.meta.county,
-                "sequence": event.sequence,
-                "action": event.action,
-                "subject": event.subject,
-                "note": event.note,
-                "resolved_by": event.meta.actor_id,
-                "resolved_at": event.meta.occurred_at.isoformat(),
-                "reason": event.meta.reason,
-            },
+                "action": "split",
+                "at": event.meta.occurred_at.isoformat(),
+                "by": event.meta.actor_id,
+                "demand_ids": sorted(removed),
+                "into": str(event.into) if event.into else None,
+            }
         )
+
+    tx.update(SUGGESTION, str(event.originator_id), split_suggestion)
+
+
+@FOLD.on(DeadLetterResolution.Resolved)
+def resolved(tx: ViewTx, event: DeadLetterResolution.Resolved) -> None:
+    tx.put(
+        RESOLUTION,
+        f"{event.meta.county}:{event.sequence}",
+        event.meta.county,
+        {
+            "county": event.meta.county,
+            "sequence": event.sequence,
+            "action": event.action,
+            "subject": event.subject,
+            "note": event.note,
+            "resolved_by": event.meta.actor_id,
+            "resolved_at": event.meta.occurred_at.isoformat(),
+            "reason": event.meta.reason,
+        },
+    )
+
+
+project = FOLD  # the projector the runtime's updater calls
+TOPICS = FOLD.topics()
 
 
 def _demands_of_contact(tx: ViewTx, event: object) -> list[str]:

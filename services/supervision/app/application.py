@@ -48,6 +48,7 @@ class SupervisionApplication(RuleBookMixin, ServiceApplication):
         deadline: date,
         demand_ids: list[UUID],
         session_closed_on: date | None = None,
+        town: str = "",
     ) -> None:
         if uow.find(project_id) is not None:
             return
@@ -64,6 +65,7 @@ class SupervisionApplication(RuleBookMixin, ServiceApplication):
                 deadline=deadline,
                 demand_ids=demand_ids,
                 session_closed_on=session_closed_on,
+                town=town,
             )
         )
         index = uow.find(index_id(meta.county))

@@ -42,8 +42,10 @@ class Project(Aggregate):
         deadline: date,
         demand_ids: list[UUID],
         session_closed_on: date | None = None,
+        town: str = "",
     ) -> None:
         self.county = meta.county
+        self.town = town  # blank: a county-wide project (and every project opened before 2026-12)
         self.year = year
         self.tier = tier
         self.name = name
@@ -348,6 +350,7 @@ class Project(Aggregate):
             "year": self.year,
             "tier": self.tier,
             "name": self.name,
+            "town": self.town,
             "completed_on": self.completed_on.isoformat() if self.completed_on else None,
             "deadline": self.deadline.isoformat(),
             "planned_investment": str(self.investment),
