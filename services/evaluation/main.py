@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from pathlib import Path
 
 from fastapi import FastAPI
 
@@ -16,6 +17,8 @@ from services.evaluation.http.metrics_api import make_metrics_router
 from services.evaluation.http.public_pages import make_pages
 from services.evaluation.http.ratings_api import make_router, resident_rater
 from services.evaluation.http.rectification_api import make_rectification_router
+from services.evaluation.http.report.data import load_views, report_data
+from services.evaluation.http.report.render import render_html, render_pdf
 from services.evaluation.http.rounds_api import make_rounds_router
 from services.evaluation.http.staff_pages import make_staff_pages
 from services.evaluation.inbound.handlers import subscriptions
@@ -74,3 +77,13 @@ def create_app(
     mount_static(api, f"/{SERVICE}/static")
     install_audit(api, app, views, settings)
     return api
+
+
+# -- public entry point for the tools: the annual report (``shishi report``) ----------------------------------
+def annual_report(data_dir: Path, county: str, year: int, fmt: str) -> bytes | None:
+    """The year's report of a county, or of every county under a prefix (``4407*``), as PDF or HTML
+    bytes, from the evaluation store under ``data_dir`` (no running service); None without data."""
+    data = report_data(load_views(data_dir), county, year)
+    if not data["counties"]:
+        return None
+    return render_pdf(data) if fmt == "pdf" else render_html(data).encode()

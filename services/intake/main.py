@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from services.intake.app.application import SERVICE, IntakeApplication
 from services.intake.app.deadlines import deadline_watch
 from services.intake.app.vault import make_vault
+from services.intake.domain.demand import Demand
 from services.intake.domain.rules import DEFAULTS
 from services.intake.http.deadletters_api import make_deadletter_router
 from services.intake.http.demands_api import make_router
@@ -15,11 +16,13 @@ from services.intake.http.open311_api import make_open311_router
 from services.intake.http.resident_pages import make_pages
 from services.intake.http.staff_pages import make_staff_pages
 from services.intake.http.triage_api import make_triage_router
-from services.intake.inbound.handlers import subscriptions
+from services.intake.inbound.handlers import handle_ticket, subscriptions
 from services.intake.outbound.contracts import OUTBOUND
 from services.intake.read.projections import FOLD, VERSION
 from shared.audit.api import install_audit
+from shared.bus.consumer import Handler
 from shared.config import Settings
+from shared.persistence.notifications import event_topics
 from shared.runtime.jobs import Clock
 from shared.runtime.service import ServiceRuntime, make_views
 from shared.web.rules_api import make_rules_router
@@ -59,3 +62,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     mount_static(api, f"/{SERVICE}/static")
     install_audit(api, app, views, settings)
     return api
+
+
+# -- public entry points for the tools (benchmarks): the hotline path as the consumer runs it --------------
+SUBMITTED_TOPICS = event_topics(Demand.Submitted)
+
+
+def ticket_handler(app: IntakeApplication) -> Handler:
+    """What intake's consumer does with each hotline ticket (``process_batch`` it in batches)."""
+    return handle_ticket(app)

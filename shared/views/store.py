@@ -283,6 +283,12 @@ class ViewStore:
             row = c.fetchone()
             return json.loads(row[0]) if row else None
 
+    def all_counties(self) -> list[str]:
+        """Every county with any document in these read models."""
+        with self.transaction() as c:
+            c.execute("SELECT DISTINCT county FROM view_docs ORDER BY county")
+            return [row[0] for row in c.fetchall()]
+
     def counties(self, kind: str) -> list[str]:
         """The counties that have documents of ``kind`` (through the (kind, county) index)."""
         with self.transaction() as c:

@@ -15,6 +15,7 @@ from shared.auth import TokenVerifier
 from shared.config import Settings
 from shared.logging import configure_logging
 from shared.runtime.service import ServiceRuntime
+from shared.web.counties_api import make_counties_router
 from shared.web.docs_pages import install_offline_docs
 from shared.web.problems import install_problem_handlers
 
@@ -68,7 +69,7 @@ def create_service_app(
         return JSONResponse(health, status_code=200 if health["ready"] else 503)
 
     healthz.allowed_roles = ("public",)  # type: ignore[attr-defined]
-    for router in routers:
+    for router in (*routers, make_counties_router(runtime.views)):
         app.include_router(router, prefix=prefix)
     return app
 

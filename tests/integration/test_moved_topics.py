@@ -11,6 +11,7 @@ from uuid import UUID
 
 import pytest
 from eventsourcing.persistence import StoredEvent
+from eventsourcing.utils import resolve_topic
 from pydantic_core import from_json, to_json
 
 from services.intake.app.application import IntakeApplication, NewDemand
@@ -90,3 +91,49 @@ def test_the_read_models_fold_events_stored_under_the_old_module(
     ViewUpdater(app, views, project, topics=TOPICS).catch_up()
     doc = views.get(DEMAND, str(demand_id))
     assert doc is not None and doc["text"] == "幸福路路灯不亮" and doc["replied_at"] is not None
+
+
+# Every aggregate as the layout before 2026-12 stored it (module:Class), and where it lives now.
+BEFORE_THE_MOVE = {
+    "services.intake.domain:Demand": "services.intake.domain.demand:Demand",
+    "services.intake.domain:TrackingCode": "services.intake.domain.tracking_code:TrackingCode",
+    "services.intake.residents:ResidentContact": "services.intake.domain.contact:ResidentContact",
+    "services.intake.suggestion:ProjectSuggestion": "services.intake.domain.suggestion:ProjectSuggestion",
+    "services.intake.deadletters:DeadLetterResolution": (
+        "services.intake.domain.deadletter_resolution:DeadLetterResolution"
+    ),
+    "services.decision.domain:PooledDemand": "services.decision.domain.pooled_demand:PooledDemand",
+    "services.decision.domain:PooledSuggestion": "services.decision.domain.pooled_suggestion:PooledSuggestion",
+    "services.decision.domain:MicroProject": "services.decision.domain.micro_project:MicroProject",
+    "services.decision.candidates:Candidate": "services.decision.domain.candidate:Candidate",
+    "services.decision.candidates:CandidateList": "services.decision.domain.candidate_list:CandidateList",
+    "services.decision.micro_funds:MicroFund": "services.decision.domain.micro_fund:MicroFund",
+    "services.decision.micro_funds:MicroEscalation": "services.decision.domain.micro_escalation:MicroEscalation",
+    "services.decision.sessions:VoteSession": "services.decision.domain.session:VoteSession",
+    "services.supervision.domain:Project": "services.supervision.domain.project:Project",
+    "services.supervision.domain:ProjectIndex": "services.supervision.domain.project_index:ProjectIndex",
+    "services.supervision.project_index:ProjectIndex": "services.supervision.domain.project_index:ProjectIndex",
+    "services.evaluation.domain:ProjectRating": "services.evaluation.domain.rating:ProjectRating",
+    "services.evaluation.ledger:AdoptedProject": "services.evaluation.domain.adopted_project:AdoptedProject",
+    "services.evaluation.ledger:VoteRecord": "services.evaluation.domain.vote_record:VoteRecord",
+    "services.evaluation.ledger:DemandRecord": "services.evaluation.domain.demand_record:DemandRecord",
+    "services.evaluation.rectification:Rectification": "services.evaluation.domain.rectification:Rectification",
+    "services.evaluation.rounds:RatingRound": "services.evaluation.domain.round:RatingRound",
+    "services.evaluation.voice:ProjectVoice": "services.evaluation.domain.voice:ProjectVoice",
+    "shared.rulebook:RuleBook": "shared.kernel.rulebook:RuleBook",
+}
+
+
+@pytest.mark.parametrize("old", sorted(BEFORE_THE_MOVE))
+def test_every_topic_stored_before_the_move_resolves_to_the_moved_class(old: str) -> None:
+    import importlib
+
+    module, _, name = BEFORE_THE_MOVE[old].partition(":")
+    cls = getattr(importlib.import_module(module), name)
+    assert resolve_topic(old) is cls
+    events = [
+        getattr(cls, n)
+        for n in dir(cls)
+        if isinstance(getattr(cls, n), type) and issubclass(getattr(cls, n), cls.Event)
+    ]
+    assert events and all(resolve_topic(f"{old}.{e.__name__}") is e for e in events)

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from services.gateway.read.province_figures import counties_in_scope, side_by_side
+from services.gateway.read.province_figures import side_by_side
 from shared.auth import COOKIE, Principal, Role
 from shared.web.access import allow, principal_of
 from shared.web.i18n import register_messages
@@ -72,7 +72,7 @@ def make_province_router(upstreams: dict[str, str]) -> APIRouter:
         year: Annotated[int, Query(ge=2000, le=2100)] = datetime.now(UTC).year,
     ) -> dict:
         """Every county in the caller's scope, side by side."""
-        rows = await side_by_side(upstreams, counties_in_scope(principal.covers), year, forwarded_auth(request))
+        rows = await side_by_side(upstreams, principal.covers, year, forwarded_auth(request))
         return {"year": year, "counties": rows}
 
     @router.get("", response_class=HTMLResponse)
@@ -81,7 +81,7 @@ def make_province_router(upstreams: dict[str, str]) -> APIRouter:
         if not principal.has_any(set(VIEWERS)):
             return RedirectResponse("/login", status_code=303)
         year = year or datetime.now(UTC).year
-        rows = await side_by_side(upstreams, counties_in_scope(principal.covers), year, forwarded_auth(request))
+        rows = await side_by_side(upstreams, principal.covers, year, forwarded_auth(request))
         return render(templates, request, "province.html", {"rows": rows, "year": year})
 
     return router

@@ -4,16 +4,30 @@ viewer's own token (so each service still checks the viewer's scope)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 
-from services.tools.demo.counties import COUNTIES
+from shared import divisions
+
+DATA_SERVICES = ("intake", "decision", "supervision", "evaluation")
 
 
-def counties_in_scope(covers: Any) -> list[str]:
-    """The known county-level areas the viewer may see, by code."""
-    return sorted(code for code in COUNTIES if covers(code))
+async def counties_with_data(
+    client: httpx.AsyncClient, upstreams: dict[str, str], covers: Callable[[str], bool]
+) -> list[str]:
+    """Every county any service holds data for (``GET /<service>/api/counties``) that the viewer may see."""
+
+    async def of(service: str) -> set[str]:
+        try:
+            r = await client.get(f"{upstreams[service]}/{service}/api/counties")
+        except httpx.HTTPError:
+            return set()
+        return {item["code"] for item in r.json()["items"]} if r.status_code == 200 else set()
+
+    found = await asyncio.gather(*(of(s) for s in DATA_SERVICES if s in upstreams))
+    return sorted(code for code in set().union(*found) if covers(code))
 
 
 async def county_row(
@@ -38,7 +52,7 @@ async def county_row(
     coverage = (metrics or {}).get("coverage") or {}
     return {
         "county": county,
-        "name": COUNTIES.get(county, {}).get("name", county),
+        "name": divisions.county_name(county),
         "year": year,
         "demands": (demands or {}).get("total"),
         "towns": coverage.get("denominator"),
@@ -61,7 +75,9 @@ async def county_row(
 
 
 async def side_by_side(
-    upstreams: dict[str, str], counties: list[str], year: int, headers: dict[str, str]
+    upstreams: dict[str, str], covers: Callable[[str], bool], year: int, headers: dict[str, str]
 ) -> list[dict]:
+    """One row per county with data that the viewer may see."""
     async with httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=5.0)) as client:
+        counties = await counties_with_data(client, upstreams, covers)
         return list(await asyncio.gather(*(county_row(client, upstreams, c, year, headers) for c in counties)))

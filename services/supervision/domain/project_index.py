@@ -6,7 +6,6 @@ from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
-from eventsourcing.utils import register_topic
 
 from shared.kernel.meta import Meta
 from shared.kernel.topics import moved
@@ -39,9 +38,6 @@ class ProjectIndex(Aggregate):
         self.project_ids.append(project_id)
 
 
-# Moved out of ``domain.py``: events stored under the old topics still resolve.
-for _old, _cls in (("", ProjectIndex), (".Opened", ProjectIndex.Opened), (".Listed", ProjectIndex.Listed)):
-    register_topic(f"services.supervision.domain.project:ProjectIndex{_old}", _cls)
-
-
-moved("services.supervision.project_index", ProjectIndex)  # stored before 2026-12 under the old module
+# Stored under services/supervision/domain.py first, then services/supervision/project_index.py (until 2026-12).
+moved("services.supervision.domain", ProjectIndex)
+moved("services.supervision.project_index", ProjectIndex)

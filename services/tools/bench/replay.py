@@ -32,7 +32,7 @@ from shared.audit.verify import store_records, verify_service
 from shared.config import Settings
 from shared.contracts import HotlineTicket
 from shared.persistence.application import Inbound
-from shared.persistence.notifications import event_topics, next_batch
+from shared.persistence.notifications import next_batch
 from shared.views.store import ViewStore
 from shared.views.updater import ViewUpdater
 
@@ -72,11 +72,11 @@ class ReplayReport:
 
 def tickets_stored(app: object) -> int:
     """How many tickets an existing store (``--data-dir`` given again) already holds."""
-    from services.intake.domain.demand import Demand
+    from services.intake.main import SUBMITTED_TOPICS
 
     position, count = 0, 0
     while True:
-        found, position_after = next_batch(app.recorder, position, 50_000, event_topics(Demand.Submitted))  # type: ignore[attr-defined]
+        found, position_after = next_batch(app.recorder, position, 50_000, SUBMITTED_TOPICS)  # type: ignore[attr-defined]
         count += len(found)
         if position_after == position:
             return count
@@ -85,9 +85,9 @@ def tickets_stored(app: object) -> int:
 
 def fill(app: object, events: int) -> list:
     """Hotline tickets until the store holds ``events`` events; the moment of each ticket."""
-    from services.intake.inbound.handlers import handle_ticket
+    from services.intake.main import ticket_handler
 
-    handle = handle_ticket(app)  # type: ignore[arg-type]
+    handle = ticket_handler(app)  # type: ignore[arg-type]
     rng = random.Random(7)
     seq = tickets_stored(app)
     while (app.recorder.max_notification_id() or 0) < events:  # type: ignore[attr-defined]

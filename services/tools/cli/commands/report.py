@@ -25,14 +25,12 @@ def _run(args: argparse.Namespace) -> int:
     if not (args.data_dir / "evaluation").exists():
         print(f"shishi report: no evaluation store under {args.data_dir}")
         return 2
-    from services.evaluation.http.report.data import load_views, report_data
-    from services.evaluation.http.report.render import render_html, render_pdf
+    from services.evaluation.main import annual_report
 
-    data = report_data(load_views(args.data_dir), args.county, args.year)
-    if not data["counties"]:
+    content = annual_report(args.data_dir, args.county, args.year, args.format)
+    if content is None:
         print(f"shishi report: no data for {args.county} in {args.year}")
         return 1
-    content = render_pdf(data) if args.format == "pdf" else render_html(data).encode()
     args.output.write_bytes(content)
     print(f"shishi report: wrote {args.output} ({len(content)} bytes)")
     return 0
