@@ -4,7 +4,7 @@ serves the home page, the dev login and the shared static files."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 
 import httpx
@@ -34,6 +34,8 @@ HOP_BY_HOP = {
     "content-length",
 }
 
+CallNext = Callable[[Request], Awaitable[Response]]
+
 
 def create_gateway(settings: Settings, upstreams: dict[str, str]) -> FastAPI:
     """``upstreams`` maps service name -> base URL (``http://127.0.0.1:8001``)."""
@@ -57,7 +59,7 @@ def create_gateway(settings: Settings, upstreams: dict[str, str]) -> FastAPI:
     templates = make_templates(static_base="/static")
 
     @app.middleware("http")
-    async def who(request: Request, call_next):  # type: ignore[no-untyped-def]
+    async def who(request: Request, call_next: CallNext) -> Response:
         with suppress(Exception):
             principal_of(request)
         return await call_next(request)

@@ -22,6 +22,7 @@ from services.intake.read.projections import FOLD, VERSION
 from shared.audit.api import install_audit
 from shared.bus.consumer import Handler
 from shared.config import Settings
+from shared.persistence.application import ServiceApplication
 from shared.persistence.notifications import event_topics
 from shared.runtime.jobs import Clock
 from shared.runtime.service import ServiceRuntime, make_views
@@ -68,6 +69,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
 SUBMITTED_TOPICS = event_topics(Demand.Submitted)
 
 
-def ticket_handler(app: IntakeApplication) -> Handler:
-    """What intake's consumer does with each hotline ticket (``process_batch`` it in batches)."""
+def ticket_handler(app: ServiceApplication) -> Handler:
+    """What intake's consumer does with each hotline ticket (``process_batch`` it in batches), for
+    intake's application as ``create_app`` built it."""
+    if not isinstance(app, IntakeApplication):
+        raise TypeError(f"intake's ticket handler needs intake's application, not {type(app).__name__}")
     return handle_ticket(app)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -61,7 +62,7 @@ def auditor_read(tx: ViewTx, event: AuditorRead.Recorded) -> None:
     )
 
 
-def moment(as_of: str | None) -> object:
+def moment(as_of: str | None) -> datetime | None:
     if as_of is None or as_of == "":
         return None
     try:
@@ -173,7 +174,7 @@ def make_audit_router(ctx: AuditContext, views: ViewStore) -> APIRouter:
         when = moment(as_of)
         current, events = aggregate_as_of(app, aggregate_id, None)
         require_county(principal, county_of(current, events) if events else None)
-        past, _ = aggregate_as_of(app, aggregate_id, when, basis)  # type: ignore[arg-type]
+        past, _ = aggregate_as_of(app, aggregate_id, when, basis)
         if past is None:
             raise Problem(404, "Not found", f"{aggregate_id} did not exist yet at {as_of}", reason="not_yet_existing")
         return {

@@ -176,7 +176,7 @@ def verify_bundle(bundle: Path, pinned: dict[str, str] | None = None) -> list[Se
                 Problem("bad_signature", f"the bundle's checkpoint (size {head.size}) is not validly signed")
             )
         chain = json.loads((bundle / service / "checkpoints.json").read_text())
-        by_size = {}
+        by_size: dict[int, Checkpoint] = {}
         for data in chain["checkpoints"]:
             cp = Checkpoint.from_dict(data)
             if not verify_signature(cp, public):

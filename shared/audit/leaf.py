@@ -12,6 +12,8 @@ import struct
 from dataclasses import dataclass
 from uuid import UUID
 
+from eventsourcing.persistence import Notification
+
 from shared.audit.merkle import leaf_hash
 
 HEAD = struct.Struct(">Q16sQI")  # notification id, originator id, version, topic length
@@ -45,13 +47,13 @@ def uuid_bytes(value: UUID | str) -> bytes:
     return value.bytes if isinstance(value, UUID) else bytes.fromhex(value.replace("-", ""))
 
 
-def record_of(notification: object) -> StoredRecord:
+def record_of(notification: Notification) -> StoredRecord:
     """From an eventsourcing ``Notification`` (id, originator_id, originator_version, topic, state)."""
-    originator = notification.originator_id  # type: ignore[attr-defined]
+    originator = notification.originator_id
     return StoredRecord(
-        notification_id=int(notification.id),  # type: ignore[attr-defined]
+        notification_id=int(notification.id),
         originator_id=originator if isinstance(originator, UUID) else UUID(str(originator)),
-        version=int(notification.originator_version),  # type: ignore[attr-defined]
-        topic=str(notification.topic),  # type: ignore[attr-defined]
-        state=bytes(notification.state),  # type: ignore[attr-defined]
+        version=int(notification.originator_version),
+        topic=str(notification.topic),
+        state=bytes(notification.state),
     )

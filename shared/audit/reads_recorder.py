@@ -4,16 +4,19 @@ service that answered it (so the audit trail covers the auditors too)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 
 from shared.audit.reads import AuditorRead
 from shared.auth import Role
 from shared.kernel.meta import Meta, is_county_code
 
 INSTALLATION = "000000"  # a read that names no county (a checkpoint list, an object looked up by id)
+
+CallNext = Callable[[Request], Awaitable[Response]]
 
 
 def read_county(request: Request) -> str:
@@ -28,7 +31,7 @@ def install_read_recorder(api: FastAPI, app: Any, service: str) -> None:
     skipped = (f"/{service}/static", f"/{service}/healthz", f"/{service}/openapi.json", f"/{service}/docs")
 
     @api.middleware("http")
-    async def record_auditor_reads(request: Request, call_next):  # type: ignore[no-untyped-def]
+    async def record_auditor_reads(request: Request, call_next: CallNext) -> Response:
         response = await call_next(request)
         principal = getattr(request.state, "principal", None)
         if (

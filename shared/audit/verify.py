@@ -160,7 +160,9 @@ def diagnose(store: list[tuple[UUID, int, bytes, int]], log: MerkleLog, report: 
             return  # events newer than the log: not yet appended
         if h == logged_hashes[i]:
             continue
-        logged_nid, logged_oid, logged_version, _ = log.leaf_at(i)  # type: ignore[misc]
+        logged = log.leaf_at(i)
+        assert logged is not None  # ``i`` is below the log's size
+        logged_nid, logged_oid, logged_version, _ = logged
         following = log.leaf_at(i + 1)
         key, logged_key = (str(UUID(str(oid))), version), (logged_oid, logged_version)
         nxt = (str(UUID(str(store[i + 1][0]))), store[i + 1][1]) if i + 1 < len(store) else None
@@ -228,7 +230,7 @@ def verify_service(
         for record in records:
             h = record.leaf_hash()
             acc.push(h)
-            store.append((record.originator_id, record.version, h, record.notification_id))
+            store.append((UUID(str(record.originator_id)), record.version, h, record.notification_id))
             check_at(acc.size)
         report.events = acc.size
         longest = max(by_size, default=0)

@@ -29,7 +29,7 @@ async def published_checkpoints(url: str) -> dict[str, list[Checkpoint]]:
                 msg = await js.get_msg(AUDIT_STREAM, seq)
             except NotFoundError:
                 continue
-            checkpoint = Checkpoint.from_dict(json.loads(msg.data))
+            checkpoint = Checkpoint.from_dict(json.loads(msg.data or b"{}"))
             found.setdefault(checkpoint.service, []).append(checkpoint)
     finally:
         await nc.close()

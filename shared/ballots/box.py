@@ -31,11 +31,44 @@ def anonymous(meta: Meta) -> Meta:
 
 
 class BallotBox(Aggregate):
+    # Events: the fields of each are the arguments of the method that records it.
+    class Opened(Aggregate.Created):
+        key: str
+        meta: Meta
+        title: str
+        items: list[dict]
+        choices: list[str]
+        mode: str
+        issued: int
+        limits: dict[str, int]
+
+    class Cast(Aggregate.Event):
+        meta: Meta
+        receipt: str
+        marks: dict[str, str]
+
+    class BoxEntered(Aggregate.Event):
+        meta: Meta
+        box_no: str
+        issued: int
+        returned: int
+        invalid: int
+        counts: dict[str, dict[str, int]]
+
+    class BoxConfirmed(Aggregate.Event):
+        meta: Meta
+        box_no: str
+
+    class Closed(Aggregate.Event):
+        meta: Meta
+        published: list[dict]
+        result: dict
+
     @staticmethod
     def create_id(key: str, **_: Any) -> UUID:
         return box_id_for(key)
 
-    @event("Opened")
+    @event(Opened)
     def __init__(
         self,
         key: str,
@@ -89,7 +122,7 @@ class BallotBox(Aggregate):
             raise RuleViolation(problem)
         self._cast(meta=meta, receipt=receipt, marks=dict(marks))
 
-    @event("Cast")
+    @event(Cast)
     def _cast(self, meta: Meta, receipt: str, marks: dict[str, str]) -> None:
         self.receipts.add(receipt)
         self.ballots.append({"receipt": receipt, "marks": marks})
@@ -116,7 +149,7 @@ class BallotBox(Aggregate):
             counts={k: dict(v) for k, v in counts.items()},
         )
 
-    @event("BoxEntered")
+    @event(BoxEntered)
     def _box_entered(
         self, meta: Meta, box_no: str, issued: int, returned: int, invalid: int, counts: dict[str, dict[str, int]]
     ) -> None:
@@ -145,7 +178,7 @@ class BallotBox(Aggregate):
             raise RuleViolation("a second, different teller must confirm the box")
         self._box_confirmed(meta=meta, box_no=box_no)
 
-    @event("BoxConfirmed")
+    @event(BoxConfirmed)
     def _box_confirmed(self, meta: Meta, box_no: str) -> None:
         self.boxes[box_no]["confirmed_by"] = meta.actor_id
 
@@ -186,7 +219,7 @@ class BallotBox(Aggregate):
             flags.append(f"boxes report {totals['issued']} issued, the roll {self.issued}")
         return {**totals, "issued": self.issued, "flags": flags}
 
-    @event("Closed")
+    @event(Closed)
     def _closed(self, meta: Meta, published: list[dict], result: dict) -> None:
         self.status = "closed"
         self.published = published

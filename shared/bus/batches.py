@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import structlog
 from nats.errors import Error as NatsError
@@ -64,7 +65,7 @@ class BatchPublisher:
         nc = self.js._nc  # the JetStream context's connection (nats-py has no batch API yet)
         batch_id = uuid.uuid4().hex
         last = len(chunk) - 1
-        answer: dict = {}
+        answer: dict[str, Any] = {}
         for seq, (subject, body, headers) in enumerate(chunk):
             headers = {**headers, "Nats-Batch-Id": batch_id, "Nats-Batch-Sequence": str(seq + 1)}
             if seq == last:
@@ -81,7 +82,7 @@ class BatchPublisher:
             return False
         return True
 
-    def _refused(self, error: dict, size: int) -> bool:
+    def _refused(self, error: dict[str, Any], size: int) -> bool:
         """This chunk goes one by one; atomic batches stay on unless the server cannot do them."""
         code = error.get("err_code")
         if code in UNSUPPORTED or "err_code" not in error:  # disabled on the stream, or an older server

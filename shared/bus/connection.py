@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import nats
 from nats.aio.client import Client
 
@@ -9,7 +11,7 @@ from shared.config import Settings
 
 
 async def connect(settings: Settings, *, name: str | None = None) -> Client:
-    options: dict = {
+    options: dict[str, Any] = {
         "servers": [settings.nats_url],
         "name": name or f"shishi-{settings.service}",
         "max_reconnect_attempts": -1,

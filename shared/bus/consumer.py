@@ -88,13 +88,13 @@ class Consumer:
         self.ack_wait = ack_wait
         self.durable = f"{service}-from-{stream.lower()}"
         self.stats = ConsumerStats()
-        self._sub = None
+        self._sub: JetStreamContext.PullSubscription | None = None
         self.purge_processed = purge_processed
         self.seal_deadletter = seal_deadletter  # bodies with personal details are sealed before they are stored
         self.purge_seconds = purge_seconds
         self._acked_upto = 0  # the highest stream sequence this consumer acked or terminated
         self._purged_below = 0
-        self._purge: asyncio.Task | None = None
+        self._purge: asyncio.Task[None] | None = None
 
     async def subscribe(self) -> None:
         config = ConsumerConfig(
@@ -199,6 +199,7 @@ class Consumer:
             try:
                 if self._sub is None:
                     await self.subscribe()
+                assert self._sub is not None
                 try:
                     msgs = await self._sub.fetch(self.batch, timeout=0.5)
                 except TimeoutError:

@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
@@ -80,7 +81,7 @@ class DeadLetter:
     def text(self) -> str:
         return self.data.decode("utf-8", errors="replace")
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         body: object
         try:
             body = json.loads(self.data)

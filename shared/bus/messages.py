@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from shared.bus.consumer import Decoder, Handler, Prefetch
 from shared.bus.deadletter import Sealer
+from shared.contracts.envelope import Contract, Envelope
 from shared.kernel.dispatch import DispatchTable
 from shared.kernel.meta import Meta
 from shared.persistence.application import Inbound, UnitOfWork
@@ -40,11 +42,11 @@ def envelope_decoder() -> Decoder:
 
 @dataclass(frozen=True)
 class Delivered:
-    envelope: Any
-    payload: Any
+    envelope: Envelope
+    payload: Contract
 
     @property
-    def event_id(self) -> Any:
+    def event_id(self) -> UUID:
         return self.envelope.event_id
 
     @property

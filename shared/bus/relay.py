@@ -98,7 +98,7 @@ class OutboxRelay:
             loop.call_soon_threadsafe(self.wakeup.set)
 
     _loop: asyncio.AbstractEventLoop | None = None
-    _subscription: object | None = None
+    _subscription: Any = None  # the PostgreSQL recorder's LISTEN subscription (untyped in the library)
 
     async def start_position(self) -> int:
         recorded = await asyncio.to_thread(self.app.recorder.max_tracking_id, POSITION) or 0

@@ -88,14 +88,15 @@ async def ensure_stream(js: JetStreamContext, config: StreamConfig) -> None:
     owner, or a change the server cannot apply in place, such as another retention policy of a
     stream an older version created) is logged and the existing stream is used as it is.
     """
+    name = config.name or ""
     try:
-        existing = (await js.stream_info(config.name)).config
+        existing = (await js.stream_info(name)).config
     except NotFoundError:
         try:
             await js.add_stream(config)
             return
         except Exception:  # noqa: BLE001 - another process created it first
-            existing = (await js.stream_info(config.name)).config
+            existing = (await js.stream_info(name)).config
     if same_config(existing, config):
         return
     try:

@@ -23,12 +23,22 @@ def rulebook_id(service: str, county: str) -> UUID:
 
 
 class RuleBook(Aggregate):
+    # Events: the fields of each are the arguments of the method that records it.
+    class Opened(Aggregate.Created):
+        service: str
+        meta: Meta
+        values: dict[str, Any]
+
+    class Revised(Aggregate.Event):
+        meta: Meta
+        values: dict[str, Any]
+
     @staticmethod
     def create_id(service: str, meta: Meta, **_: Any) -> UUID:
         return rulebook_id(service, meta.county)
 
-    @event("Opened")
-    def __init__(self, service: str, meta: Meta, values: dict) -> None:
+    @event(Opened)
+    def __init__(self, service: str, meta: Meta, values: dict[str, Any]) -> None:
         self.service = service
         self.county = meta.county
         self.version = 1
@@ -43,7 +53,7 @@ class RuleBook(Aggregate):
             }
         ]
 
-    def revise(self, meta: Meta, changes: dict, defaults: dict) -> None:
+    def revise(self, meta: Meta, changes: dict[str, Any], defaults: dict[str, Any]) -> None:
         unknown = set(changes) - set(defaults)
         if unknown:
             raise RuleViolation(f"unknown rule(s): {', '.join(sorted(unknown))}")
@@ -51,8 +61,8 @@ class RuleBook(Aggregate):
             raise RuleViolation("a rule change needs a reason")
         self._revised(meta=meta, values={**self.values, **changes})
 
-    @event("Revised")
-    def _revised(self, meta: Meta, values: dict) -> None:
+    @event(Revised)
+    def _revised(self, meta: Meta, values: dict[str, Any]) -> None:
         self.version += 1
         self.values = dict(values)
         self.history.append(

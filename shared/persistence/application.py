@@ -10,16 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import JSONTranscoder, ProcessRecorder, Tracking, Transcoding, UUIDAsHex
+from eventsourcing.persistence import JSONTranscoder, ProcessRecorder, Recording, Tracking, Transcoding, UUIDAsHex
 from pydantic_core import from_json
 
 from shared.kernel.meta import Meta
+from shared.kernel.rulebook import RuleBook, rulebook_id
 from shared.kernel.uuids import uuid_from_hex
+from shared.persistence import BatchTrackingRecorder
 
 
 class MetaAsDict(Transcoding):
@@ -105,6 +107,10 @@ class FastJSONTranscoder(JSONTranscoder):
         return d
 
 
+A = TypeVar("A", bound=Aggregate)
+T = TypeVar("T")
+
+
 class NotFound(LookupError):
     """An aggregate the caller asked for does not exist (or is outside their county)."""
 
@@ -120,7 +126,7 @@ class UnitOfWork:
         self.app = app
         self.loaded: dict[UUID, Aggregate] = {}
         self.absent: set[UUID] = set()
-        self._memo: dict[object, object] = {}
+        self._memo: dict[object, Any] = {}
 
     def get(self, aggregate_id: UUID) -> Aggregate:
         if aggregate_id not in self.loaded:
@@ -135,18 +141,23 @@ class UnitOfWork:
         except AggregateNotFoundError:
             return None
 
+    def find_as(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        """The aggregate if it exists and is a ``cls``."""
+        found = self.find(aggregate_id)
+        return found if isinstance(found, cls) else None
+
     def prefetch(self, aggregate_ids: Iterable[UUID]) -> None:
         wanted = {i for i in aggregate_ids if i not in self.loaded}
         existing_ids = getattr(self.app.recorder, "existing_ids", None)
         if wanted and existing_ids is not None:
             self.absent |= wanted - existing_ids(wanted)
 
-    def memo(self, key: object, factory: Callable[[], object]) -> object:
+    def memo(self, key: object, factory: Callable[[], T]) -> T:
         if key not in self._memo:
             self._memo[key] = factory()
-        return self._memo[key]
+        return self._memo[key]  # keyed by what ``factory`` made: the same T
 
-    def add(self, aggregate: Aggregate) -> Aggregate:
+    def add(self, aggregate: A) -> A:
         self.loaded[aggregate.id] = aggregate
         self.absent.discard(aggregate.id)
         return aggregate
@@ -192,7 +203,7 @@ class ServiceApplication(Application):
         transcoder.register(MetaAsDict())
         transcoder.register(DateAsISO())
 
-    def save(self, *objs: Any, **kwargs: Any) -> list:
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[Any]]:
         """The library's save, minus its per-object runtime Protocol checks (costly on Python 3.11)
         for the common case of plain aggregates; anything else goes through the library."""
         if not all(isinstance(o, Aggregate) for o in objs):
@@ -211,7 +222,7 @@ class ServiceApplication(Application):
     def load(self, aggregate_id: UUID, county: str | None = None) -> Aggregate:
         """Get an aggregate; a county mismatch is reported as not found (no existence leak)."""
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate: Aggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError as exc:
             raise NotFound(str(aggregate_id)) from exc
         if county is not None and getattr(aggregate, "county", None) != county:
@@ -224,8 +235,21 @@ class ServiceApplication(Application):
         except AggregateNotFoundError:
             return None
 
+    def find_as(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        """The aggregate if it exists and is a ``cls``."""
+        found = self.find(aggregate_id)
+        return found if isinstance(found, cls) else None
+
+    def load_as(self, cls: type[A], aggregate_id: UUID, county: str | None = None) -> A:
+        """A ``cls`` of ``county`` (any county if None), else ``NotFound`` (no existence leak)."""
+        found = self.load(aggregate_id, county)
+        if not isinstance(found, cls):
+            raise NotFound(str(aggregate_id))
+        return found
+
     def already_processed(self, stream: str, sequences: Iterable[int]) -> set[int]:
-        return self.recorder.tracked_ids(stream, sequences)  # type: ignore[attr-defined]
+        recorder: BatchTrackingRecorder = self.recorder  # type: ignore[assignment]  # ours always: construct_recorder
+        return recorder.tracked_ids(stream, sequences)
 
     def process_batch(
         self,
@@ -260,32 +284,26 @@ class ServiceApplication(Application):
         trackings = [Tracking(m.stream, m.sequence) for m in fresh]
         self.save(*uow.aggregates(), trackings=trackings)
 
-
-class RuleBookMixin:
-    """Per-county rule sets: defaults are version 1 until a county revises them."""
-
-    def current_rules(self, service: str, county: str, defaults: dict) -> tuple[int, dict]:
-        from shared.kernel.rulebook import RuleBook, rulebook_id
-
-        book = self.find(rulebook_id(service, county))  # type: ignore[attr-defined]
+    # -- the county's rule set of this service, versioned as events (a RuleBook per county) ---------------
+    def current_rules(self, service: str, county: str, defaults: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """Defaults are version 1 until the county revises them."""
+        book = self.find(rulebook_id(service, county))
         if isinstance(book, RuleBook):
             return book.version, {**defaults, **book.values}
         return 1, dict(defaults)
 
-    def revise_rules(self, service: str, meta: Meta, changes: dict, defaults: dict) -> tuple[int, dict]:
-        from shared.kernel.rulebook import RuleBook, rulebook_id
-
-        book = self.find(rulebook_id(service, meta.county))  # type: ignore[attr-defined]
+    def revise_rules(
+        self, service: str, meta: Meta, changes: dict[str, Any], defaults: dict[str, Any]
+    ) -> tuple[int, dict[str, Any]]:
+        book = self.find(rulebook_id(service, meta.county))
         if not isinstance(book, RuleBook):
             book = RuleBook(service=service, meta=meta.because("defaults"), values=defaults)
         book.revise(meta, changes, defaults)
-        self.save(book)  # type: ignore[attr-defined]
+        self.save(book)
         return book.version, dict(book.values)
 
-    def rule_history(self, service: str, county: str, defaults: dict) -> list[dict]:
-        from shared.kernel.rulebook import RuleBook, rulebook_id
-
-        book = self.find(rulebook_id(service, county))  # type: ignore[attr-defined]
+    def rule_history(self, service: str, county: str, defaults: dict[str, Any]) -> list[dict[str, Any]]:
+        book = self.find(rulebook_id(service, county))
         if isinstance(book, RuleBook):
             return list(book.history)
         return [{"version": 1, "at": None, "by": "default", "reason": "defaults", "values": dict(defaults)}]

@@ -46,7 +46,7 @@ class ShishiSQLiteProcessRecorder(SQLiteProcessRecorder):
             params += list(topics)
         params.append(limit)
         with self.datastore.transaction(commit=False) as c:
-            c.row_factory = None  # tuples, not the library's named rows
+            c.row_factory = None  # type: ignore[attr-defined]  # the library's cursor wraps sqlite3's: tuples, not its named rows
             c.execute(statement + " ORDER BY rowid LIMIT ?", params)
             return c.fetchall()
 
@@ -88,4 +88,4 @@ class ShishiSQLiteProcessRecorder(SQLiteProcessRecorder):
 
 class ShishiSQLiteFactory(SQLiteFactory):
     process_recorder_class = ShishiSQLiteProcessRecorder
-    application_recorder_class = ShishiSQLiteProcessRecorder
+    application_recorder_class = ShishiSQLiteProcessRecorder  # type: ignore[assignment]  # a process recorder is an application recorder too

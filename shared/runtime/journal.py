@@ -139,7 +139,7 @@ def insert_with_ids(recorder: Any, events: list[tuple[int, StoredEvent]]) -> Non
     with recorder.datastore.transaction(commit=True) as c:
         c.executemany(
             f"INSERT INTO {table} (rowid, originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?, ?)",
-            [(n, e.originator_id.hex, e.originator_version, e.topic, e.state) for n, e in events],
+            [(n, UUID(str(e.originator_id)).hex, e.originator_version, e.topic, e.state) for n, e in events],
         )
 
 

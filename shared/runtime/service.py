@@ -121,6 +121,7 @@ class ServiceRuntime:
             self.app.after_save.append(self.companion.nudge)
             self._spawn(self.companion.supervise(self._stopping), "followers")
         await self._connect()
+        assert self.js is not None  # connected
         self.relay = OutboxRelay(
             self.app,
             service=self.settings.service,

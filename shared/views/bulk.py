@@ -281,8 +281,8 @@ def fold_in_bulk(updater: Any, batch: int, stop: Callable[[], bool] | None = Non
 
     try:
         # the first batch is read here, while the writer starts; a reader process goes on from its end
-        ahead: tuple[list, int] | None = read_here()
-        source = log_source(updater.app, ahead[1], batch, updater.topics) if ahead[1] != position else None
+        ahead: tuple[list[Any], int] | None = read_here()
+        source = log_source(updater.app, ahead[1], batch, updater.topics) if ahead and ahead[1] != position else None
         log = LogReader(source) if source is not None else None
         while not moved and not (stop is not None and stop()):
             if ahead is not None:

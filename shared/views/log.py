@@ -92,7 +92,7 @@ def log_source(app: Any, position: int, limit: int, topics: Sequence[str] | None
     """What the child needs to read ``app``'s log from ``position``, or None when only this process
     can (an event store in memory)."""
     env = dict(app.env)
-    module = env.get(f"{app.env.name.upper()}_PERSISTENCE_MODULE", env.get("PERSISTENCE_MODULE", ""))
+    module = env.get(f"{app.env.name.upper()}_PERSISTENCE_MODULE", env.get("PERSISTENCE_MODULE")) or ""
     if "sqlite" in module.lower():
         dbname = env.get(f"{app.env.name.upper()}_SQLITE_DBNAME", env.get("SQLITE_DBNAME", ""))
         if not dbname or ":memory:" in dbname or "mode=memory" in dbname:

@@ -5,6 +5,7 @@ a :class:`ViewTx`."""
 
 from __future__ import annotations
 
+import builtins
 import gc
 import json
 import sqlite3
@@ -128,6 +129,7 @@ class ViewStore:
     def __init__(self, *, sqlite_path: Path | None = None, postgres: dict[str, str] | None = None) -> None:
         self._lock = threading.Lock()
         self.sqlite_path, self.postgres = sqlite_path, postgres
+        self._conn: Any  # a psycopg or sqlite3 connection: the two share what this class uses
         if postgres:
             import psycopg
 
@@ -304,7 +306,7 @@ class ViewStore:
                 c.execute(f"SELECT doc FROM view_docs WHERE kind={p} AND county={p} ORDER BY id", (kind, county))
             return [json.loads(r[0]) for r in c.fetchall()]
 
-    def dump(self) -> list[tuple[str, str, str, str]]:
+    def dump(self) -> builtins.list[tuple[str, str, str, str]]:
         """Every document, canonically ordered: used to compare a rebuild with the live model."""
         with self.transaction() as c:
             c.execute("SELECT kind, id, county, doc FROM view_docs ORDER BY kind, id")

@@ -52,7 +52,7 @@ def allow(*roles: Role | str, write: bool = False) -> Callable[[Request], Princi
             raise Problem(403, "Forbidden", "read-only role", reason="forbidden")
         return principal
 
-    dependency.allowed_roles = tuple(sorted(r.value for r in wanted)) or ("public",)  # type: ignore[attr-defined]
+    dependency.allowed_roles = tuple(sorted(r.value for r in wanted)) or ("public",)  # type: ignore[attr-defined]  # the route's roles, read by the isolation test and the docs
     return dependency
 
 
@@ -62,7 +62,8 @@ def check_county(principal: Principal, county: str) -> None:
         raise Problem(403, "Forbidden", f"county {county} is outside your scope", reason="county_forbidden")
 
 
-def require_county(principal: Principal, county: str | None) -> None:
-    """For objects looked up by id: another county's object is reported as absent (404)."""
+def require_county(principal: Principal, county: str | None) -> str:
+    """For objects looked up by id: another county's object is reported as absent (404). The county."""
     if county is None or not principal.covers(county):
         raise Problem(404, "Not found", "no such object", reason="not_found")
+    return county

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from shared.auth import Principal, Role
 from shared.contracts.envelope import COUNTY_PATTERN
-from shared.persistence.application import RuleBookMixin
+from shared.persistence.application import ServiceApplication
 from shared.web.access import allow, check_county
 from shared.web.requests import meta_for
 
@@ -21,7 +21,7 @@ class RuleRevision(BaseModel):
     reason: str = Field(min_length=2, max_length=500)
 
 
-def make_rules_router(app: RuleBookMixin, service: str, defaults: dict) -> APIRouter:
+def make_rules_router(app: ServiceApplication, service: str, defaults: dict[str, Any]) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["rules"])
 
     @router.get("/counties/{county}/rules")

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 COUNTY = "440781"
 
 
-def wait_for(predicate, what: str, timeout: float = 60.0):  # type: ignore[no-untyped-def]
+def wait_for(predicate, what: str, timeout: float = 60.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()

@@ -11,10 +11,10 @@ import jsonschema
 import pytest
 
 from shared.bus import deadletter
+from shared.bus.contracts_export import ASYNCAPI_FILE, build_documents
 from shared.bus.streams import all_streams
 from shared.config import SERVICES
 from shared.contracts import REGISTRY, Contract, HotlineTicket
-from shared.contracts.export import ASYNCAPI_FILE, build_documents
 
 DOCUMENTS = build_documents()
 DOC: dict[str, Any] = json.loads(DOCUMENTS[ASYNCAPI_FILE])

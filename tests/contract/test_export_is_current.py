@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from shared.contracts.export import build_documents, check_export, run_export
+from shared.bus.contracts_export import build_documents, check_export, run_export
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "shared" / "contracts" / "schema"

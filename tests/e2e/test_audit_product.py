@@ -17,7 +17,7 @@ from shared.audit.signing import Checkpoint, public_key_from_text, verify_signat
 from shared.audit.witness import published_checkpoints
 
 
-def test_demand_is_provably_logged_and_the_product_verifies(running_product) -> None:  # type: ignore[no-untyped-def]
+def test_demand_is_provably_logged_and_the_product_verifies(running_product) -> None:
     with httpx.Client(base_url=running_product.origin, timeout=30) as client:
         r = client.post(
             "/intake/api/demands",

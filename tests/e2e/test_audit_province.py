@@ -15,7 +15,7 @@ from services.tools.demo.counties import towns_of
 from services.tools.demo.decision import vote_year
 
 
-def test_counties_side_by_side_with_coverage_gaps(running_product) -> None:  # type: ignore[no-untyped-def]
+def test_counties_side_by_side_with_coverage_gaps(running_product) -> None:
     origin = running_product.origin
     towns = towns_of("440704")
     town = towns[0]
@@ -66,7 +66,8 @@ def test_counties_side_by_side_with_coverage_gaps(running_product) -> None:  # t
             if ("440704" in rows and rows["440704"]["towns_covered"]) or time.monotonic() > deadline:
                 break
             time.sleep(0.3)
-        assert set(rows) == {"440704", "440785"}  # Jiangmen's counties with data; 东莞 is outside 4407*
+        # Jiangmen's counties with data (other tests of the same product may add more of them); 东莞 is outside 4407*
+        assert {"440704", "440785"} <= set(rows) and all(code.startswith("4407") for code in rows)
         assert rows["440785"]["name"] == "恩平市" and rows["440785"]["demands"] == 1
         province = {"authorization": f"Bearer {running_product.token('province_viewer', '44*')}"}
         wide = client.get("/province/api/counties", params={"year": 2026}, headers=province).json()["counties"]

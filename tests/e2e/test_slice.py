@@ -15,7 +15,7 @@ import nats
 COUNTY = "440785"  # 恩平市: its own county, so other tests sharing the product do not interfere
 
 
-def wait_for(predicate, what: str, timeout: float = 30.0):  # type: ignore[no-untyped-def]
+def wait_for(predicate, what: str, timeout: float = 30.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
@@ -25,7 +25,7 @@ def wait_for(predicate, what: str, timeout: float = 30.0):  # type: ignore[no-un
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_demand_to_verdict_with_lineage(running_product) -> None:  # type: ignore[no-untyped-def]
+def test_demand_to_verdict_with_lineage(running_product) -> None:
     web = httpx.Client(base_url=running_product.origin, timeout=20)
     auth = {
         role: {"authorization": f"Bearer {running_product.token(role, COUNTY)}"}
@@ -122,7 +122,7 @@ def test_demand_to_verdict_with_lineage(running_product) -> None:  # type: ignor
     assert page.status_code == 200 and "满意" in page.text and "良西镇圩镇排水改造" in page.text
 
 
-def test_malformed_hotline_ticket_is_visible_to_staff(running_product) -> None:  # type: ignore[no-untyped-def]
+def test_malformed_hotline_ticket_is_visible_to_staff(running_product) -> None:
     async def publish() -> None:
         nc = await nats.connect(running_product.nats_url)
         await nc.jetstream().publish(f"hotline.{COUNTY}.tickets", b'{"ticket_id": "E2E-BAD", "county": "440785"}')
@@ -145,7 +145,7 @@ def test_malformed_hotline_ticket_is_visible_to_staff(running_product) -> None: 
     assert web.get(f"/intake/api/counties/{COUNTY}/deadletters", headers=other).status_code == 403
 
 
-def test_health_of_every_service(running_product) -> None:  # type: ignore[no-untyped-def]
+def test_health_of_every_service(running_product) -> None:
     web = httpx.Client(base_url=running_product.origin, timeout=20)
     health = web.get("/healthz").json()
     assert health["ready"] and set(health["services"]) == {"intake", "decision", "supervision", "evaluation"}
@@ -153,7 +153,7 @@ def test_health_of_every_service(running_product) -> None:  # type: ignore[no-un
         assert web.get(f"/{service}/healthz").status_code == 200
 
 
-def test_dead_letters_without_a_county_are_visible_to_administrators(running_product) -> None:  # type: ignore[no-untyped-def]
+def test_dead_letters_without_a_county_are_visible_to_administrators(running_product) -> None:
     async def publish() -> None:
         nc = await nats.connect(running_product.nats_url)
         await nc.jetstream().publish("hotline.nowhere.tickets", b'{"ticket_id": "NO-COUNTY"}')

@@ -16,7 +16,7 @@ def until(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> No
         time.sleep(0.1)
 
 
-def quiet(api) -> bool:  # type: ignore[no-untyped-def]
+def quiet(api) -> bool:
     """The service has folded every stored event into its read models and published them all."""
     runtime = api.state.runtime
     last = runtime.app.recorder.max_notification_id() or 0

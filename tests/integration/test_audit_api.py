@@ -30,7 +30,7 @@ COUNTY, OTHER = "440781", "440703"
 
 
 @pytest.fixture
-def service(tmp_path: Path):  # type: ignore[no-untyped-def]
+def service(tmp_path: Path):
     settings = Settings(service=SERVICE, data_dir=tmp_path)
     clock = Clock(lambda: datetime(2025, 3, 1, 9, tzinfo=UTC))
     api = create_app(settings, clock=clock, start_runtime=False)
@@ -41,7 +41,7 @@ def service(tmp_path: Path):  # type: ignore[no-untyped-def]
         return {"authorization": f"Bearer {token}"}
 
     with TestClient(api) as client:
-        client.headers_for = headers  # type: ignore[attr-defined]
+        client.headers_for = headers
         staff = headers("congress_staff")
         for when, days, reason in [
             (datetime(2025, 3, 1, tzinfo=UTC), 20, "常委会决定缩短"),
@@ -58,7 +58,7 @@ def service(tmp_path: Path):  # type: ignore[no-untyped-def]
         yield client, api
 
 
-def test_object_as_of_a_past_moment_with_its_history(service) -> None:  # type: ignore[no-untyped-def]
+def test_object_as_of_a_past_moment_with_its_history(service) -> None:
     client, _ = service
     auditor = client.headers_for("auditor")
     book = rulebook_id(SERVICE, COUNTY)
@@ -81,7 +81,7 @@ def test_object_as_of_a_past_moment_with_its_history(service) -> None:  # type: 
     assert page.status_code == 200 and "常委会决定缩短" in page.text and "年中调整" in page.text
 
 
-def test_other_counties_objects_are_absent(service) -> None:  # type: ignore[no-untyped-def]
+def test_other_counties_objects_are_absent(service) -> None:
     client, _ = service
     book = rulebook_id(SERVICE, COUNTY)
     outsider = client.headers_for("auditor", OTHER)
@@ -97,7 +97,7 @@ def test_other_counties_objects_are_absent(service) -> None:  # type: ignore[no-
     )
 
 
-def test_inclusion_and_consistency_proofs_verify(service) -> None:  # type: ignore[no-untyped-def]
+def test_inclusion_and_consistency_proofs_verify(service) -> None:
     client, api = service
     auditor = client.headers_for("auditor")
     key = public_key_from_text(client.get(f"/{SERVICE}/api/audit/public-key").json()["public_key"])
@@ -145,7 +145,7 @@ def test_inclusion_and_consistency_proofs_verify(service) -> None:  # type: igno
     assert StoredRecord(first["notification_id"], book, 2, stored.topic, stored.state).encode() == data
 
 
-def test_county_views_as_of_a_moment(service) -> None:  # type: ignore[no-untyped-def]
+def test_county_views_as_of_a_moment(service) -> None:
     client, _ = service
     auditor = client.headers_for("auditor")
     r = client.get(f"/{SERVICE}/api/audit/counties/{COUNTY}/views", params={"as_of": "2025-06-30"}, headers=auditor)
@@ -154,7 +154,7 @@ def test_county_views_as_of_a_moment(service) -> None:  # type: ignore[no-untype
     assert page.status_code == 200
 
 
-def test_auditor_reads_are_recorded_and_writes_refused(service) -> None:  # type: ignore[no-untyped-def]
+def test_auditor_reads_are_recorded_and_writes_refused(service) -> None:
     client, api = service
     app = api.state.application
     auditor = client.headers_for("auditor", subject="auditor-7")
@@ -190,7 +190,7 @@ def test_auditor_reads_are_recorded_and_writes_refused(service) -> None:  # type
     assert len(reads()) == 2
 
 
-async def test_checkpoints_are_published_on_nats_signed(tmp_path: Path, fresh_nats) -> None:  # type: ignore[no-untyped-def]
+async def test_checkpoints_are_published_on_nats_signed(tmp_path: Path, fresh_nats) -> None:
     settings = Settings(service=SERVICE, data_dir=tmp_path, audit_checkpoint_events=1)
     api = create_app(settings, start_runtime=False)
     ctx = api.state.audit

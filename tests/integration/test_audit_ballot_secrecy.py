@@ -38,11 +38,7 @@ def audit_views(
     auditor = {
         "authorization": "Bearer " + issue_token(secret, subject="auditor-9", roles=["auditor"], counties=[COUNTY])
     }
-    boxes = {
-        n.originator_id
-        for n in app.recorder.select_notifications(0, 100_000)  # type: ignore[attr-defined]
-        if n.topic.endswith(".Cast")
-    }
+    boxes = {n.originator_id for n in app.recorder.select_notifications(0, 100_000) if n.topic.endswith(".Cast")}
     assert boxes, "the vote cast ballots"
     for box in boxes:
         history = client.get(f"/{service}/api/audit/aggregates/{box}/history", headers=auditor).json()["events"]
@@ -73,7 +69,7 @@ def audit_views(
     assert not any(d.encode() in log for d in deputies) and not any(t.encode() in log for t in tokens)
     reads = [
         n.state.decode()
-        for n in app.recorder.select_notifications(0, 100_000)  # type: ignore[attr-defined]
+        for n in app.recorder.select_notifications(0, 100_000)
         if n.topic.endswith("AuditorRead.Recorded")
     ]
     assert reads  # the auditor's own reads were recorded, and they name no voter either

@@ -66,7 +66,7 @@ async def stream_messages(url: str) -> list[bytes]:
         await nc.close()
 
 
-def test_erased_resident_is_unreadable_everywhere_and_history_still_verifies(tmp_path: Path, fresh_nats) -> None:  # type: ignore[no-untyped-def]
+def test_erased_resident_is_unreadable_everywhere_and_history_still_verifies(tmp_path: Path, fresh_nats) -> None:
     live = tmp_path / "live"
     apis = {
         s: importlib.import_module(f"services.{s}.main").create_app(
@@ -187,7 +187,7 @@ async def publish_ticket(url: str) -> None:
         await nc.close()
 
 
-def test_erased_hotline_caller_is_unreadable_in_the_streams_too(tmp_path: Path, fresh_nats) -> None:  # type: ignore[no-untyped-def]
+def test_erased_hotline_caller_is_unreadable_in_the_streams_too(tmp_path: Path, fresh_nats) -> None:
     live = tmp_path / "live"
     api = importlib.import_module("services.intake.main").create_app(
         Settings(service="intake", data_dir=live, nats_url=fresh_nats.url)

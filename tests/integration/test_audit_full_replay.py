@@ -36,7 +36,7 @@ from tests.integration.settling import quiet, until
 FROM_STREAMS_ONLY = ("decision", "evaluation")  # no HTTP command reaches them in this scenario
 
 
-def rebuilt_from_store(api) -> list:  # type: ignore[no-untyped-def]
+def rebuilt_from_store(api) -> list:
     runtime = api.state.runtime
     views = ViewStore(sqlite_path=Path(":memory:"))
     ViewUpdater(runtime.app, views, runtime.updater.project).catch_up()
@@ -46,7 +46,7 @@ def rebuilt_from_store(api) -> list:  # type: ignore[no-untyped-def]
         views.close()
 
 
-async def replay_streams(replica, nats_url: str) -> None:  # type: ignore[no-untyped-def]
+async def replay_streams(replica, nats_url: str) -> None:
     """Feed every message of the streams the service subscribes to, in stream order, through its
     own inbound policies (as its consumer does), into a replica with an empty store."""
     service = replica.state.settings.service
@@ -104,13 +104,13 @@ async def adopt_project(nats_url: str, county: str) -> str:
     return str(project_id)
 
 
-def journalled(api) -> bool:  # type: ignore[no-untyped-def]
+def journalled(api) -> bool:
     runtime = api.state.runtime
     last = runtime.app.recorder.max_notification_id() or 0
     return runtime.journal is not None and runtime.journal.position == last
 
 
-def test_read_models_rebuild_identically_from_stores_and_from_streams(tmp_path: Path, fresh_nats) -> None:  # type: ignore[no-untyped-def]
+def test_read_models_rebuild_identically_from_stores_and_from_streams(tmp_path: Path, fresh_nats) -> None:
     apis = {}
     for service in SERVICES:
         settings = Settings(service=service, data_dir=tmp_path / "live", nats_url=fresh_nats.url)

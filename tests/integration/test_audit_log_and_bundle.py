@@ -26,12 +26,12 @@ from shared.audit.merkle import (
 from shared.audit.signing import load_or_create_signer, public_key_text
 from shared.config import Settings
 from shared.kernel.meta import Meta
-from shared.persistence.application import RuleBookMixin, ServiceApplication
+from shared.persistence.application import ServiceApplication
 
 SERVICE = "evaluation"
 
 
-class Store(RuleBookMixin, ServiceApplication):
+class Store(ServiceApplication):
     name = SERVICE
 
 

@@ -19,12 +19,12 @@ from shared.contracts import Actor, Envelope
 from shared.contracts import decision as d
 from shared.kernel.meta import Meta
 from shared.kernel.rulebook import rulebook_id
-from shared.persistence.application import Inbound, RuleBookMixin, ServiceApplication
+from shared.persistence.application import Inbound, ServiceApplication
 
 SERVICE = "supervision"
 
 
-class Store(RuleBookMixin, ServiceApplication):
+class Store(ServiceApplication):
     name = SERVICE
 
 

@@ -19,12 +19,12 @@ from shared.audit.signing import load_or_create_signer
 from shared.audit.verify import Problem
 from shared.config import Settings
 from shared.kernel.meta import Meta
-from shared.persistence.application import RuleBookMixin, ServiceApplication
+from shared.persistence.application import ServiceApplication
 
 SERVICE = "supervision"
 
 
-class Store(RuleBookMixin, ServiceApplication):
+class Store(ServiceApplication):
     name = SERVICE
 
 

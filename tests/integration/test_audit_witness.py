@@ -17,12 +17,12 @@ from shared.audit.log import MerkleLog, sidecar_path
 from shared.audit.signing import load_or_create_signer
 from shared.config import Settings
 from shared.kernel.meta import Meta
-from shared.persistence.application import RuleBookMixin, ServiceApplication
+from shared.persistence.application import ServiceApplication
 
 SERVICE = "decision"
 
 
-class Store(RuleBookMixin, ServiceApplication):
+class Store(ServiceApplication):
     name = SERVICE
 
 
@@ -36,7 +36,7 @@ async def publish(follower: AuditFollower, url: str) -> int:
         await nc.close()
 
 
-def test_a_rewritten_and_re_signed_history_is_caught_by_the_published_checkpoints(tmp_path: Path, fresh_nats) -> None:  # type: ignore[no-untyped-def]
+def test_a_rewritten_and_re_signed_history_is_caught_by_the_published_checkpoints(tmp_path: Path, fresh_nats) -> None:
     settings = Settings(service=SERVICE, data_dir=tmp_path)
     app = Store(env=settings.eventsourcing_env())
     for n in range(4):

@@ -273,7 +273,7 @@ def test_a_rebuilt_read_model_is_identical(app: TallyApplication, views: ViewSto
     assert [doc["name"] for doc in views.list("tally", COUNTY)] == by_id
 
 
-def test_a_follower_of_some_topics_moves_past_the_others_and_misses_nothing(backend_env) -> None:  # type: ignore[no-untyped-def]
+def test_a_follower_of_some_topics_moves_past_the_others_and_misses_nothing(backend_env) -> None:
     from eventsourcing.persistence import StoredEvent
 
     from shared.persistence.notifications import next_batch

@@ -48,7 +48,7 @@ def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.Comp
     return result, data_dir
 
 
-def test_prints_exactly_one_json_object_with_the_six_figures(bench_run) -> None:  # type: ignore[no-untyped-def]
+def test_prints_exactly_one_json_object_with_the_six_figures(bench_run) -> None:
     result, _ = bench_run
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 1, result.stdout
@@ -57,13 +57,13 @@ def test_prints_exactly_one_json_object_with_the_six_figures(bench_run) -> None:
     assert all(isinstance(report[k], int | float) and report[k] > 0 for k in KEYS), report
 
 
-def test_every_ticket_produced_exactly_one_accepted_event(bench_run) -> None:  # type: ignore[no-untyped-def]
+def test_every_ticket_produced_exactly_one_accepted_event(bench_run) -> None:
     report = json.loads(bench_run[0].stdout)
     assert report["events"] == EVENTS
     assert report["accepted"] == EVENTS
 
 
-def test_figures_are_consistent(bench_run) -> None:  # type: ignore[no-untyped-def]
+def test_figures_are_consistent(bench_run) -> None:
     report = json.loads(bench_run[0].stdout)
     assert report["ratio"] == pytest.approx(report["real_eps"] / report["raw_eps"], abs=0.002)
     assert report["real_eps"] == pytest.approx(EVENTS / report["real_seconds"], rel=0.01)
@@ -75,7 +75,7 @@ def test_figures_are_consistent(bench_run) -> None:  # type: ignore[no-untyped-d
     assert report["peak_rss_mb"] == max(report["bench_rss_mb"], report["intake_rss_mb"])
 
 
-def test_the_intake_service_logs_to_its_file_not_to_the_report(bench_run) -> None:  # type: ignore[no-untyped-def]
+def test_the_intake_service_logs_to_its_file_not_to_the_report(bench_run) -> None:
     _, data_dir = bench_run
     log = (data_dir / "intake" / "intake.log").read_text()
     assert '"message_handled"' in log

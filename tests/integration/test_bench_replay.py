@@ -62,7 +62,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict, list[tup
     return first, second, first_docs, rebuilt(data_dir)
 
 
-def test_prints_one_json_object_with_the_figures(runs) -> None:  # type: ignore[no-untyped-def]
+def test_prints_one_json_object_with_the_figures(runs) -> None:
     first, _, _, _ = runs
     assert first.keys() >= KEYS
     assert all(isinstance(first[k], int | float) and first[k] > 0 for k in KEYS), first
@@ -70,14 +70,14 @@ def test_prints_one_json_object_with_the_figures(runs) -> None:  # type: ignore[
     assert first["log_append_eps"] > 0  # the first run appended every event to the Merkle log
 
 
-def test_ratios_are_against_the_raw_read_of_the_same_run(runs) -> None:  # type: ignore[no-untyped-def]
+def test_ratios_are_against_the_raw_read_of_the_same_run(runs) -> None:
     for report in runs[:2]:
         assert report["verify_ratio"] == pytest.approx(report["verify_eps"] / report["raw_eps"], abs=0.002)
         assert report["rebuild_ratio"] == pytest.approx(report["rebuild_eps"] / report["raw_eps"], abs=0.002)
         assert report["asof_p50_ms"] <= report["asof_p99_ms"]
 
 
-def test_the_same_data_dir_is_measured_again_without_refilling(runs) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_data_dir_is_measured_again_without_refilling(runs) -> None:
     first, second, first_docs, second_docs = runs
     assert second["events"] == first["events"]
     assert second["log_append_eps"] == 0  # nothing new to append

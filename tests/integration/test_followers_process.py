@@ -86,7 +86,7 @@ class Service:
 
 
 @pytest.fixture
-def service(backend_settings: Settings, nats_server) -> Iterator[Service]:  # type: ignore[no-untyped-def]
+def service(backend_settings: Settings, nats_server) -> Iterator[Service]:
     """``shishi serve intake`` on each backend (SQLite; PostgreSQL, where the read models live too)."""
     os.environ.pop("SHISHI_FOLLOWERS", None)
     backend = {

@@ -42,7 +42,7 @@ def ticket(n: int, **overrides: object) -> bytes:
     return json.dumps(data, ensure_ascii=False).encode()
 
 
-async def eventually(predicate, timeout: float = 15.0):  # type: ignore[no-untyped-def]
+async def eventually(predicate, timeout: float = 15.0):
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
         value = await asyncio.to_thread(predicate)
@@ -79,7 +79,7 @@ class IntakeHarness:
 
 
 @pytest.fixture
-async def intake(backend_settings: Settings, fresh_nats):  # type: ignore[no-untyped-def]
+async def intake(backend_settings: Settings, fresh_nats):
     """The intake runtime on each event-store backend (SQLite, PostgreSQL) with a private nats-server."""
     harness = IntakeHarness(backend_settings, fresh_nats.url)
     await harness.runtime.start()
@@ -97,13 +97,13 @@ def fail_first(intake: IntakeHarness, times: int) -> None:
     real = intake.app.process_batch
     failures = {"left": times}
 
-    def flaky(*args):  # type: ignore[no-untyped-def]
+    def flaky(*args):
         if failures["left"]:
             failures["left"] -= 1
             raise OSError("database is locked")
         return real(*args)
 
-    intake.app.process_batch = flaky  # type: ignore[method-assign]
+    intake.app.process_batch = flaky
 
 
 async def test_same_ticket_three_times_makes_one_demand(intake: IntakeHarness) -> None:
@@ -148,7 +148,7 @@ async def test_redelivery_after_a_lost_ack_is_recognised(intake: IntakeHarness) 
             return
         await Consumer._apply(consumer, msgs)
 
-    consumer._apply = lose_acks_once  # type: ignore[method-assign]
+    consumer._apply = lose_acks_once
     await intake.js.publish("hotline.440781.tickets", ticket(5))
     await eventually(lambda: consumer.stats.processed >= 1)
     assert dropped["done"]
@@ -175,17 +175,17 @@ async def test_transient_failure_is_retried_then_applied(intake: IntakeHarness) 
 async def test_poison_after_max_deliveries_is_dead_lettered(intake: IntakeHarness) -> None:
     consumer = intake.hotline_consumer
 
-    def always_broken(*args):  # type: ignore[no-untyped-def]
+    def always_broken(*args):
         raise OSError("disk full")
 
-    intake.app.process_batch = always_broken  # type: ignore[method-assign]
+    intake.app.process_batch = always_broken
     await intake.js.publish("hotline.440781.tickets", ticket(8))
     await eventually(lambda: consumer.stats.dead_lettered == 1, timeout=30)
     letters = await list_deadletters(intake.js, county=COUNTY)
     assert "exceeded 3 deliveries" in letters[0].reason and "disk full" in letters[0].reason
 
 
-async def test_streams_declared_idempotently(fresh_nats) -> None:  # type: ignore[no-untyped-def]
+async def test_streams_declared_idempotently(fresh_nats) -> None:
     nc = await nats.connect(fresh_nats.url)
     js = nc.jetstream()
     await ensure_streams(js)
@@ -197,7 +197,7 @@ async def test_streams_declared_idempotently(fresh_nats) -> None:  # type: ignor
     await nc.drain()
 
 
-async def test_a_stream_from_an_older_version_does_not_stop_start_up(fresh_nats) -> None:  # type: ignore[no-untyped-def]
+async def test_a_stream_from_an_older_version_does_not_stop_start_up(fresh_nats) -> None:
     """HOTLINE was a work queue for a while; a server holding that stream keeps it (and says so)."""
     from nats.js.api import RetentionPolicy, StreamConfig
 
@@ -257,22 +257,22 @@ async def test_a_message_no_attempt_concluded_is_dead_lettered_not_purged(intake
     assert info.config.max_deliver == -1
     letters: list[str] = []
 
-    async def record(msg, reason):  # type: ignore[no-untyped-def]
+    async def record(msg, reason):
         letters.append(reason)
 
-    consumer._dead_letter = record  # type: ignore[method-assign]
+    consumer._dead_letter = record
     worn = SimpleNamespace(
         metadata=SimpleNamespace(num_delivered=consumer.max_deliver + 1, sequence=SimpleNamespace(stream=99)),
         subject="hotline.440781.tickets",
         data=ticket(42),
     )
-    await consumer.process([worn])  # type: ignore[list-item]
+    await consumer.process([worn])
     assert len(letters) == 1 and "without being applied" in letters[0]
     assert intake.demands() == []
 
 
 async def test_an_older_hotline_consumer_is_updated_to_unlimited_redelivery(
-    backend_settings: Settings,  # type: ignore[no-untyped-def]
+    backend_settings: Settings,
     fresh_nats,
 ) -> None:
     from nats.js.api import AckPolicy, ConsumerConfig

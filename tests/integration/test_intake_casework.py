@@ -37,7 +37,7 @@ class Desk:
     def sync(self) -> None:
         self.api.state.runtime.updater.catch_up()
 
-    def submit(self, text: str = "下水道堵塞，污水外溢", town: str = "台城街道", category: str = "water", **kw) -> dict:  # type: ignore[no-untyped-def]
+    def submit(self, text: str = "下水道堵塞，污水外溢", town: str = "台城街道", category: str = "water", **kw) -> dict:
         r = self.client.post(
             "/intake/api/demands", json={"county": A, "town": town, "category": category, "text": text, **kw}
         )

@@ -129,7 +129,7 @@ def test_erasures_old_and_new_mark_exactly_their_demands(app: IntakeApplication,
 
 
 def test_find_sees_this_transactions_changes_before_the_store(views: ViewStore) -> None:
-    def put(tx) -> None:  # type: ignore[no-untyped-def]
+    def put(tx) -> None:
         for i, contact in enumerate(["c1", "c2", "c1"]):
             tx.put("demand", f"d{i}", COUNTY, {"id": f"d{i}", "contact_id": contact})
         tx.put("demand", "x0", "440703", {"id": "x0", "contact_id": "c1"})  # another county's: never found
@@ -137,7 +137,7 @@ def test_find_sees_this_transactions_changes_before_the_store(views: ViewStore) 
     views.apply("views", 1, put)
     found: list[list[str]] = []
 
-    def change(tx) -> None:  # type: ignore[no-untyped-def]
+    def change(tx) -> None:
         found.append(tx.find("demand", COUNTY, "contact_id", "c1"))
         tx.update("demand", "d0", lambda doc: doc.update(contact_id="c9"))  # no longer a match
         tx.put("demand", "d3", COUNTY, {"id": "d3", "contact_id": "c1"})  # not stored yet: a match

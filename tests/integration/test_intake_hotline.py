@@ -74,7 +74,7 @@ def intake_messages(url: str) -> list[tuple[str, dict]]:
     return asyncio.run(go())
 
 
-def eventually(predicate, timeout: float = 20.0):  # type: ignore[no-untyped-def]
+def eventually(predicate, timeout: float = 20.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
@@ -109,7 +109,7 @@ def running(data_dir: Path, nats_url: str) -> Iterator[Service]:
 
 
 @pytest.fixture
-def service(tmp_path: Path, fresh_nats) -> Iterator[Service]:  # type: ignore[no-untyped-def]
+def service(tmp_path: Path, fresh_nats) -> Iterator[Service]:
     with running(tmp_path, fresh_nats.url) as started:
         yield started
 

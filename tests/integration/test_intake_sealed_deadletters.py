@@ -23,7 +23,7 @@ DETAILS = (PHONE, "李先生", "环市路12号")
 
 
 @pytest.fixture
-def service(tmp_path: Path, fresh_nats) -> Iterator[Service]:  # type: ignore[no-untyped-def]
+def service(tmp_path: Path, fresh_nats) -> Iterator[Service]:
     with running(tmp_path, fresh_nats.url) as started:
         yield started
 
@@ -51,13 +51,13 @@ def stream_copies(url: str) -> list[tuple[dict, str]]:
     return asyncio.run(go())
 
 
-def resolve(service: Service, sequence: int, **body: object):  # type: ignore[no-untyped-def]
+def resolve(service: Service, sequence: int, **body: object):
     return service.client.post(
         f"/intake/api/counties/{COUNTY}/deadletters/{sequence}", headers=service.staff, json=body
     )
 
 
-def vault(service: Service):  # type: ignore[no-untyped-def]
+def vault(service: Service):
     return service.client.app.state.application.vault
 
 

@@ -76,15 +76,15 @@ def test_a_batch_after_a_failed_save_reuses_the_key_already_written(backend_sett
     batch = [Inbound("HOTLINE", n + 1, t) for n, t in enumerate(tickets)]
     real_save = app.recorder.insert_events
 
-    def fails_after_the_keys(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def fails_after_the_keys(*args, **kwargs):
         raise OSError("disk full")
 
-    app.recorder.insert_events = fails_after_the_keys  # type: ignore[method-assign]
+    app.recorder.insert_events = fails_after_the_keys
     with pytest.raises(OSError):
-        app.process_batch(batch, handle_ticket(app), prefetch_tickets)
+        app.process_batch(batch, handle_ticket(app), prefetch_tickets(app))
     assert all(vault.has_key(hotline_contact_id(t)) for t in tickets)  # the keys went first
-    app.recorder.insert_events = real_save  # type: ignore[method-assign]
-    app.process_batch(batch, handle_ticket(app), prefetch_tickets)  # the redelivery
+    app.recorder.insert_events = real_save
+    app.process_batch(batch, handle_ticket(app), prefetch_tickets(app))  # the redelivery
     for n, t in enumerate(tickets):
         assert app.contact(hotline_contact_id(t), "440781").name == f"来电人{n}"
     app.close()

@@ -158,7 +158,7 @@ def test_a_service_reads_only_its_own_journal(deployed: str) -> None:
     """Each service resumes its journal from its own subject's last message (a direct get of that
     subject); it can neither read another service's journal nor fetch JOURNAL messages by number."""
 
-    async def attempt(user: str, read) -> bool:  # type: ignore[no-untyped-def]
+    async def attempt(user: str, read) -> bool:
         nc = await nats.connect(deployed, user=user, password=f"pw-{user}", max_reconnect_attempts=0, error_cb=ignore)
         try:
             try:
@@ -285,7 +285,7 @@ def test_a_differing_stream_is_restored_by_its_owner_and_left_by_others(deployed
 
     declared = service_stream("intake").config()
 
-    async def connect(user: str):  # type: ignore[no-untyped-def]
+    async def connect(user: str):
         return await nats.connect(deployed, user=user, password=f"pw-{user}", max_reconnect_attempts=0, error_cb=ignore)
 
     async def atomic_after(user: str) -> bool:

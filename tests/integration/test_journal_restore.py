@@ -51,7 +51,7 @@ async def restored(url: str, settings: Settings) -> int:
         await nc.close()
 
 
-def test_original_ids_are_kept(backend_settings: Settings, fresh_nats) -> None:  # type: ignore[no-untyped-def]
+def test_original_ids_are_kept(backend_settings: Settings, fresh_nats) -> None:
     asyncio.run(journal(fresh_nats.url, (0, events(1, 2, 5)), (5, events(6, 9))))
     assert asyncio.run(restored(fresh_nats.url, backend_settings)) == 5
     store = open_store(backend_settings)
@@ -62,7 +62,7 @@ def test_original_ids_are_kept(backend_settings: Settings, fresh_nats) -> None: 
         store.close()
 
 
-def test_a_hole_is_refused(backend_settings: Settings, fresh_nats) -> None:  # type: ignore[no-untyped-def]
+def test_a_hole_is_refused(backend_settings: Settings, fresh_nats) -> None:
     asyncio.run(journal(fresh_nats.url, (0, events(1, 2)), (7, events(8))))  # 3..7 never journalled
     with pytest.raises(RuntimeError, match="hole"):
         asyncio.run(restored(fresh_nats.url, backend_settings))

@@ -63,7 +63,7 @@ class ConfiguredStore:
         return factory
 
     def tearDown(self) -> None:
-        super().tearDown()  # type: ignore[misc]
+        super().tearDown()
         # The concurrency suite signals its reader threads to stop but does not join them;
         # closing a SQLite pool under a thread still querying it crashes the interpreter.
         # (Its threads are not daemons; the pools' own worker threads are, and live until closed.)

@@ -28,7 +28,7 @@ def expected_ids(app: IntakeApplication) -> list[str]:
     return ids
 
 
-async def batch_ids(js) -> list[str]:  # type: ignore[no-untyped-def]
+async def batch_ids(js) -> list[str]:
     """The Nats-Batch-Id each stored message of INTAKE was committed with."""
     info = await js.stream_info("INTAKE")
     return [
@@ -42,7 +42,7 @@ async def drain(relay: OutboxRelay) -> None:
         pass
 
 
-async def test_each_relay_batch_is_one_atomic_batch(app: IntakeApplication, fresh_nats) -> None:  # type: ignore[no-untyped-def]
+async def test_each_relay_batch_is_one_atomic_batch(app: IntakeApplication, fresh_nats) -> None:
     nc = await nats.connect(fresh_nats.url)
     js = nc.jetstream()
     await ensure_streams(js)
@@ -57,7 +57,7 @@ async def test_each_relay_batch_is_one_atomic_batch(app: IntakeApplication, fres
     await nc.close()
 
 
-async def test_a_resent_batch_is_stored_once(app: IntakeApplication, fresh_nats) -> None:  # type: ignore[no-untyped-def]
+async def test_a_resent_batch_is_stored_once(app: IntakeApplication, fresh_nats) -> None:
     """A batch holding messages already stored (a resend after an unconfirmed commit) is refused
     whole by the server; the relay then publishes it one by one and the duplicates are dropped."""
     nc = await nats.connect(fresh_nats.url)
@@ -72,7 +72,7 @@ async def test_a_resent_batch_is_stored_once(app: IntakeApplication, fresh_nats)
     await nc.close()
 
 
-async def test_a_stream_without_atomic_batches(app: IntakeApplication, fresh_nats) -> None:  # type: ignore[no-untyped-def]
+async def test_a_stream_without_atomic_batches(app: IntakeApplication, fresh_nats) -> None:
     nc = await nats.connect(fresh_nats.url)
     js = nc.jetstream()
     plain = service_stream("intake")
@@ -87,7 +87,7 @@ async def test_a_stream_without_atomic_batches(app: IntakeApplication, fresh_nat
 
 async def test_a_failure_between_two_batches_leaves_no_gap(
     app: IntakeApplication,
-    fresh_nats,  # type: ignore[no-untyped-def]
+    fresh_nats,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Stored events with two contracts each, batches of at most three messages, the broker gone
@@ -102,7 +102,7 @@ async def test_a_failure_between_two_batches_leaves_no_gap(
     await ensure_streams(js)
     submit(app, 3)
 
-    def two(event):  # type: ignore[no-untyped-def]
+    def two(event):
         return [c for c in to_contracts(event) for _ in (0, 1)]
 
     monkeypatch.setattr(batches, "ATOMIC_MAX", 3)
@@ -110,13 +110,13 @@ async def test_a_failure_between_two_batches_leaves_no_gap(
     real = relay.publisher._publish
     calls = {"n": 0}
 
-    async def hiccup(chunk):  # type: ignore[no-untyped-def]
+    async def hiccup(chunk):
         calls["n"] += 1
         if calls["n"] == 2:
             raise ConnectionClosedError()
         return await real(chunk)
 
-    relay.publisher._publish = hiccup  # type: ignore[method-assign]
+    relay.publisher._publish = hiccup
     with pytest.raises(ConnectionClosedError):
         await relay.relay_once()
     relay._position = None  # what the relay's retry does: resume from the stream and its record

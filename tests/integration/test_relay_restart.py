@@ -24,7 +24,7 @@ def submit(app: IntakeApplication, n: int) -> None:
         app.submit(meta, NewDemand(channel="web", town="台城街道", category="roads", text=f"诉求 {i}"))
 
 
-async def stream_ids(js) -> list[str]:  # type: ignore[no-untyped-def]
+async def stream_ids(js) -> list[str]:
     sub = await js.pull_subscribe("shishi.*.intake.>", stream="INTAKE")
     ids: list[str] = []
     while True:
@@ -45,14 +45,14 @@ class CrashAfterPublish(OutboxRelay):
     async def relay_once(self) -> int:
         original = self.app.recorder.insert_tracking
 
-        def crash(tracking):  # type: ignore[no-untyped-def]
+        def crash(tracking):
             raise RuntimeError("power cut")
 
-        self.app.recorder.insert_tracking = crash  # type: ignore[method-assign]
+        self.app.recorder.insert_tracking = crash
         try:
             return await super().relay_once()
         finally:
-            self.app.recorder.insert_tracking = original  # type: ignore[method-assign]
+            self.app.recorder.insert_tracking = original
 
 
 @pytest.fixture
@@ -60,7 +60,7 @@ def app(backend_env: dict[str, str]) -> IntakeApplication:
     return IntakeApplication(env=backend_env)
 
 
-async def test_relay_resumes_without_gap_or_duplicate(app: IntakeApplication, fresh_nats) -> None:  # type: ignore[no-untyped-def]
+async def test_relay_resumes_without_gap_or_duplicate(app: IntakeApplication, fresh_nats) -> None:
     nc = await nats.connect(fresh_nats.url)
     js = nc.jetstream()
     await ensure_streams(js)

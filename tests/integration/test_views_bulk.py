@@ -164,7 +164,7 @@ def test_another_process_folding_meanwhile_stops_the_bulk_run_without_loss(
 
     def send_after_another_fold(self: BulkWriter, after: int, position: int, rows: list) -> None:
         if not outcomes and not getattr(self, "raced", False):
-            self.raced = True  # type: ignore[attr-defined]
+            self.raced = True
             other.catch_up_once()  # e.g. a page folding its own request, in the service process
         original_send(self, after, position, rows)
 

@@ -30,7 +30,7 @@ def project_with_index(tx: ViewTx, event: object) -> None:
     """An earlier fold: the same tallies plus an index document each."""
     project_tallies(tx, event)
     if type(event).__name__ == "Opened":
-        tx.put("tally_index", event.name, "440781", {"id": str(event.originator_id)})  # type: ignore[attr-defined]
+        tx.put("tally_index", event.name, "440781", {"id": str(event.originator_id)})
 
 
 def kinds(views: ViewStore) -> set[str]:

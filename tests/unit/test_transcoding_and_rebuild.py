@@ -84,7 +84,7 @@ def test_rebuild_pauses_the_collector_and_restores_it() -> None:
             seen.append(gc.isenabled())
 
     updater = ViewUpdater(app=None, views=Views(), project=lambda tx, e: None)
-    updater.catch_up = lambda: seen.append(gc.isenabled())  # type: ignore[method-assign]
+    updater.catch_up = lambda: seen.append(gc.isenabled())
     assert gc.isenabled()
     updater.rebuild()
     assert seen == [False, False] and gc.isenabled()
@@ -107,7 +107,7 @@ def test_meta_decodes_to_an_equal_frozen_value_with_defaults_for_older_events() 
     decoded = MetaAsDict().decode(MetaAsDict().encode(meta))
     assert decoded == meta and hash(decoded) == hash(meta) and repr(decoded) == repr(meta)
     with pytest.raises(FrozenInstanceError):
-        decoded.county = "440782"  # type: ignore[misc]
+        decoded.county = "440782"
     assert decoded.because("again").reason == "again"
     older = MetaAsDict().decode(
         {"county": "440781", "actor_role": "staff", "actor_id": "u1", "occurred_at": meta.occurred_at}

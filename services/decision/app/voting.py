@@ -7,8 +7,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
+from services.decision.app.core import DecisionCore
 from services.decision.domain.candidate import Candidate
 from services.decision.domain.candidate_list import CandidateList
 from services.decision.domain.pooled_demand import PooledDemand
@@ -18,7 +20,7 @@ from services.decision.domain.session import VoteSession
 from shared.ballots.box import BallotBox, anonymous
 from shared.ballots.tokens import is_valid, new_token, receipt_code, scope_key
 from shared.kernel.meta import Meta, RuleViolation
-from shared.persistence.application import NotFound
+from shared.persistence.application import A
 
 
 @dataclass(frozen=True)
@@ -37,14 +39,11 @@ class CandidateDraft:
     suggestion_ids: list[UUID]
 
 
-class VotingUseCases:
+class VotingUseCases(DecisionCore):
     ballot_secret: bytes
 
-    def _typed(self, cls: type, oid: UUID, county: str | None):  # noqa: ANN202
-        obj = self.load(oid, county)  # type: ignore[attr-defined]
-        if not isinstance(obj, cls):
-            raise NotFound(str(oid))
-        return obj
+    def _typed(self, cls: type[A], oid: UUID, county: str | None) -> A:
+        return self.load_as(cls, oid, county)
 
     # candidates ---------------------------------------------------------------------------
     def draft_candidate(self, meta: Meta, draft: CandidateDraft) -> Candidate:
@@ -52,7 +51,7 @@ class VotingUseCases:
         marked as used by it, and the candidate lists every original demand (lineage)."""
         suggestions = []
         for suggestion_id in draft.suggestion_ids:
-            suggestion = self.find(suggestion_id)  # type: ignore[attr-defined]
+            suggestion = self.find(suggestion_id)
             if not isinstance(suggestion, PooledSuggestion) or suggestion.county != meta.county:
                 raise RuleViolation(f"suggestion {suggestion_id} is not in this county's pool")
             if suggestion.used_by is not None:
@@ -62,7 +61,7 @@ class VotingUseCases:
         demand_ids = list(dict.fromkeys([*draft.demand_ids, *via_suggestions]))
         demands = []
         for demand_id in demand_ids:
-            demand = self.find(demand_id)  # type: ignore[attr-defined]
+            demand = self.find(demand_id)
             if demand_id in draft.demand_ids and (not isinstance(demand, PooledDemand) or demand.county != meta.county):
                 raise RuleViolation(f"demand {demand_id} is not in this county's pool")
             if isinstance(demand, PooledDemand) and demand.used_by is not None:
@@ -70,15 +69,19 @@ class VotingUseCases:
             if isinstance(demand, PooledDemand):
                 demands.append(demand)
         candidate = Candidate(meta=meta, **{**draft.__dict__, "demand_ids": demand_ids})
-        for item in [*demands, *suggestions]:
-            item.use(meta=meta, candidate_id=candidate.id)
-        self.save(candidate, *demands, *suggestions)  # type: ignore[attr-defined]
+        for demand in demands:
+            demand.use(meta=meta, candidate_id=candidate.id)
+        for suggestion in suggestions:
+            suggestion.use(meta=meta, candidate_id=candidate.id)
+        self.save(candidate, *demands, *suggestions)
         return candidate
 
-    def screen_candidate(self, meta: Meta, candidate_id: UUID, scores: dict, reasons: dict) -> Candidate:
+    def screen_candidate(
+        self, meta: Meta, candidate_id: UUID, scores: dict[str, Any], reasons: dict[str, Any]
+    ) -> Candidate:
         candidate = self._typed(Candidate, candidate_id, meta.county)
         candidate.screen(meta, scores, reasons)
-        self.save(candidate)  # type: ignore[attr-defined]
+        self.save(candidate)
         return candidate
 
     # the list and its approval chain ------------------------------------------------------
@@ -87,13 +90,13 @@ class VotingUseCases:
     ) -> CandidateList:
         self._check_candidates(meta.county, candidate_ids)
         lst = CandidateList(meta=meta, year=year, level=level, town=town, title=title, candidate_ids=candidate_ids)
-        self.save(lst)  # type: ignore[attr-defined]
+        self.save(lst)
         return lst
 
     def _check_candidates(self, county: str, candidate_ids: list[UUID]) -> list[Candidate]:
         found = []
         for cid in candidate_ids:
-            c = self.find(cid)  # type: ignore[attr-defined]
+            c = self.find(cid)
             if not isinstance(c, Candidate) or c.county != county:
                 raise RuleViolation(f"candidate {cid} does not exist in this county")
             if not c.screening:
@@ -104,25 +107,25 @@ class VotingUseCases:
     def decide_list(self, meta: Meta, list_id: UUID, step: str, approve: bool) -> CandidateList:
         lst = self._typed(CandidateList, list_id, meta.county)
         lst.approve(meta, step) if approve else lst.send_back(meta, step)
-        self.save(lst)  # type: ignore[attr-defined]
+        self.save(lst)
         return lst
 
     def revise_list(self, meta: Meta, list_id: UUID, candidate_ids: list[UUID]) -> CandidateList:
         lst = self._typed(CandidateList, list_id, meta.county)
         self._check_candidates(meta.county, candidate_ids)
         lst.revise(meta, candidate_ids)
-        self.save(lst)  # type: ignore[attr-defined]
+        self.save(lst)
         return lst
 
     # sessions -----------------------------------------------------------------------------
     def schedule_session(
-        self, meta: Meta, year: int, level: str, town: str, name: str, list_id: UUID, roll: list[dict]
+        self, meta: Meta, year: int, level: str, town: str, name: str, list_id: UUID, roll: list[dict[str, Any]]
     ) -> VoteSession:
         lst = self._typed(CandidateList, list_id, meta.county)
         if lst.status != "put_to_session":
             raise RuleViolation(f"the candidate list is {lst.status}; the presidium has not put it to the session")
         session = VoteSession(meta=meta, year=year, level=level, town=town, name=name, list_id=list_id, roll=roll)
-        self.save(session)  # type: ignore[attr-defined]
+        self.save(session)
         return session
 
     def session(self, session_id: UUID, county: str | None = None) -> VoteSession:
@@ -132,7 +135,7 @@ class VotingUseCases:
         """Record attendance and hand out one ballot token; the token is returned, never stored."""
         session = self.session(session_id, meta.county)
         session.check_in(meta, deputy_id)
-        self.save(session)  # type: ignore[attr-defined]
+        self.save(session)
         return new_token(scope_key(self.ballot_secret, str(session.id)))
 
     def open_vote(
@@ -147,7 +150,7 @@ class VotingUseCases:
             if set(ids) - {str(c) for c in lst.candidate_ids}:
                 raise RuleViolation("only candidates on the adopted list can be voted on")
         candidates = [self._typed(Candidate, UUID(c), meta.county).dossier() for c in ids]
-        rules = self.rules(meta.county)  # type: ignore[attr-defined]
+        rules = self.rules(meta.county)
         key = f"{session.id}:{len(session.rounds) + 1}"
         box = BallotBox(
             key=key,
@@ -170,7 +173,7 @@ class VotingUseCases:
             rules.values,
             quorum_met(len(session.present), len(session.roll), rules.values),
         )
-        self.save(session, box)  # type: ignore[attr-defined]
+        self.save(session, box)
         return session
 
     def box(self, box_id: UUID, county: str | None = None) -> BallotBox:
@@ -187,21 +190,28 @@ class VotingUseCases:
         box = self.box(current["box_id"])
         receipt = receipt_code(token, str(box.id))
         box.cast(anonymous(meta), receipt, marks)
-        self.save(box)  # type: ignore[attr-defined]
+        self.save(box)
         return receipt
 
     def enter_box(
-        self, meta: Meta, session_id: UUID, box_no: str, issued: int, returned: int, invalid: int, counts: dict
+        self,
+        meta: Meta,
+        session_id: UUID,
+        box_no: str,
+        issued: int,
+        returned: int,
+        invalid: int,
+        counts: dict[str, Any],
     ) -> BallotBox:
         box = self._current_box(meta, session_id)
         box.enter_box(meta, box_no, issued, returned, invalid, counts)
-        self.save(box)  # type: ignore[attr-defined]
+        self.save(box)
         return box
 
     def confirm_box(self, meta: Meta, session_id: UUID, box_no: str) -> BallotBox:
         box = self._current_box(meta, session_id)
         box.confirm_box(meta, box_no)
-        self.save(box)  # type: ignore[attr-defined]
+        self.save(box)
         return box
 
     def _current_box(self, meta: Meta, session_id: UUID) -> BallotBox:
@@ -229,5 +239,5 @@ class VotingUseCases:
             rank_offset=session.next_rank(),
         )
         session.declare(meta, result, box.result)
-        self.save(session, box)  # type: ignore[attr-defined]
+        self.save(session, box)
         return session

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -24,7 +25,28 @@ LEVELS = ["county", "town", "street"]
 
 
 class Candidate(Aggregate):
-    @event("Drafted")
+    # Events: the fields of each are the arguments of the method that records it.
+    class Drafted(Aggregate.Created):
+        meta: Meta
+        year: int
+        level: str
+        town: str
+        name: str
+        content: str
+        implementing_body: str
+        investment: Decimal
+        deadline: date
+        requirements: str
+        coverage: list[str]
+        demand_ids: list[UUID]
+        suggestion_ids: list[UUID]
+
+    class Screened(Aggregate.Event):
+        meta: Meta
+        scores: dict[str, int]
+        reasons: dict[str, str]
+
+    @event(Drafted)
     def __init__(
         self,
         meta: Meta,
@@ -54,7 +76,7 @@ class Candidate(Aggregate):
             raise RuleViolation("a candidate comes from residents' demands (directly or through suggestions)")
         self.demand_ids = list(demand_ids)
         self.suggestion_ids = list(suggestion_ids)
-        self.screening: dict = {}
+        self.screening: dict[str, Any] = {}
 
     def screen(self, meta: Meta, scores: dict[str, int], reasons: dict[str, str]) -> None:
         unknown = (set(scores) | set(reasons)) - set(CRITERIA)
@@ -66,7 +88,7 @@ class Candidate(Aggregate):
             raise RuleViolation("scores are 1 (weak) to 5 (strong)")
         self._screened(meta=meta, scores=dict(scores), reasons=dict(reasons))
 
-    @event("Screened")
+    @event(Screened)
     def _screened(self, meta: Meta, scores: dict[str, int], reasons: dict[str, str]) -> None:
         self.screening = {
             "scores": scores,
@@ -76,7 +98,7 @@ class Candidate(Aggregate):
             "at": meta.occurred_at.isoformat(),
         }
 
-    def dossier(self) -> dict:
+    def dossier(self) -> dict[str, Any]:
         return {
             "candidate_id": str(self.id),
             "name": self.name,

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -16,7 +17,28 @@ STEPS = ["chairpersons", "party_committee", "standing_committee", "presidium"]
 class CandidateList(Aggregate):
     """The list of candidates for one year's vote, through its approval chain, in versions."""
 
-    @event("Drafted")
+    # Events: the fields of each are the arguments of the method that records it.
+    class Drafted(Aggregate.Created):
+        meta: Meta
+        year: int
+        level: str
+        town: str
+        title: str
+        candidate_ids: list[UUID]
+
+    class Approved(Aggregate.Event):
+        meta: Meta
+        step: str
+
+    class SentBack(Aggregate.Event):
+        meta: Meta
+        step: str
+
+    class Revised(Aggregate.Event):
+        meta: Meta
+        candidate_ids: list[UUID]
+
+    @event(Drafted)
     def __init__(self, meta: Meta, year: int, level: str, town: str, title: str, candidate_ids: list[UUID]) -> None:
         if not candidate_ids or len(set(candidate_ids)) != len(candidate_ids):
             raise RuleViolation("a list names at least one candidate, each once")
@@ -50,7 +72,7 @@ class CandidateList(Aggregate):
             raise RuleViolation(f"the next decision is {STEPS[self.step]}, not {step}")
         self._approved(meta=meta, step=step)
 
-    @event("Approved")
+    @event(Approved)
     def _approved(self, meta: Meta, step: str) -> None:
         self.history.append(self._entry(meta, step, "approved"))
         self.step += 1
@@ -64,7 +86,7 @@ class CandidateList(Aggregate):
             raise RuleViolation("sending the list back needs a reason")
         self._sent_back(meta=meta, step=step)
 
-    @event("SentBack")
+    @event(SentBack)
     def _sent_back(self, meta: Meta, step: str) -> None:
         self.history.append(self._entry(meta, step, "sent_back"))
         self.status = "sent_back"
@@ -76,7 +98,7 @@ class CandidateList(Aggregate):
             raise RuleViolation("a list names at least one candidate, each once")
         self._revised(meta=meta, candidate_ids=list(candidate_ids))
 
-    @event("Revised")
+    @event(Revised)
     def _revised(self, meta: Meta, candidate_ids: list[UUID]) -> None:
         self.version += 1
         self.candidate_ids = list(candidate_ids)
@@ -85,7 +107,7 @@ class CandidateList(Aggregate):
             {**self._entry(meta, "government_draft", "revised"), "candidate_ids": [str(c) for c in candidate_ids]}
         )
 
-    def _entry(self, meta: Meta, step: str, decision: str) -> dict:
+    def _entry(self, meta: Meta, step: str, decision: str) -> dict[str, Any]:
         return {
             "version": self.version,
             "step": step,

@@ -15,7 +15,22 @@ from shared.kernel.topics import moved
 class MicroEscalation(Aggregate):
     """A micro proposal over the cap, sent back to intake as a project suggestion (no tier left stranded)."""
 
-    @event("Escalated")
+    # Events: the fields of each are the arguments of the method that records it.
+    class Escalated(Aggregate.Created):
+        meta: Meta
+        year: int
+        town: str
+        name: str
+        content: str
+        implementing_body: str
+        investment: Decimal
+        deadline: date
+        demand_ids: list[UUID]
+        cap: Decimal
+        rule_version: int
+        reason: str
+
+    @event(Escalated)
     def __init__(
         self,
         meta: Meta,

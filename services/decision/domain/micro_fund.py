@@ -19,11 +19,26 @@ def fund_id(county: str, town: str, year: int) -> UUID:
 class MicroFund(Aggregate):
     """The special fund (专项资金) of one town/street for one year."""
 
+    # Events: the fields of each are the arguments of the method that records it.
+    class Opened(Aggregate.Created):
+        meta: Meta
+        town: str
+        year: int
+
+    class Allocated(Aggregate.Event):
+        meta: Meta
+        amount: Decimal
+
+    class Committed(Aggregate.Event):
+        meta: Meta
+        project_id: UUID
+        amount: Decimal
+
     @staticmethod
     def create_id(meta: Meta, town: str, year: int, **_: Any) -> UUID:
         return fund_id(meta.county, town, year)
 
-    @event("Opened")
+    @event(Opened)
     def __init__(self, meta: Meta, town: str, year: int) -> None:
         self.county, self.town, self.year = meta.county, town, year
         self.allocated = Decimal(0)
@@ -41,7 +56,7 @@ class MicroFund(Aggregate):
             raise RuleViolation("an allocation needs a reason (e.g. the budget decision)")
         self._allocated(meta=meta, amount=amount)
 
-    @event("Allocated")
+    @event(Allocated)
     def _allocated(self, meta: Meta, amount: Decimal) -> None:
         self.allocated += amount
 
@@ -54,7 +69,7 @@ class MicroFund(Aggregate):
             )
         self._committed(meta=meta, project_id=project_id, amount=amount)
 
-    @event("Committed")
+    @event(Committed)
     def _committed(self, meta: Meta, project_id: UUID, amount: Decimal) -> None:
         self.committed += amount
         self.projects.append(project_id)

@@ -22,7 +22,39 @@ def project_id_for(candidate_id: UUID) -> UUID:
 class MicroProject(Aggregate):
     """A micro project: proposed by a deputy, approved quickly, funded under a per-item cap."""
 
-    @event("Proposed")
+    # Events: the fields of each are the arguments of the method that records it.
+    class Proposed(Aggregate.Created):
+        meta: Meta
+        year: int
+        town: str
+        name: str
+        content: str
+        implementing_body: str
+        investment: Decimal
+        deadline: date
+        demand_ids: list[UUID]
+        rule_version: int
+        cap: Decimal
+        respond_within_days: int = 7
+
+    class Accepted(Aggregate.Event):
+        meta: Meta
+
+    class Approved(Aggregate.Event):
+        meta: Meta
+        year: int
+        town: str
+        name: str
+        content: str
+        implementing_body: str
+        investment: Decimal
+        deadline: date
+        demand_ids: list[UUID]
+
+    class Declined(Aggregate.Event):
+        meta: Meta
+
+    @event(Proposed)
     def __init__(
         self,
         meta: Meta,
@@ -66,7 +98,7 @@ class MicroProject(Aggregate):
             raise RuleViolation(f"micro project is {self.status}, not proposed")
         self._accepted(meta=meta)
 
-    @event("Accepted")
+    @event(Accepted)
     def _accepted(self, meta: Meta) -> None:
         self.status = "accepted"
 
@@ -85,7 +117,7 @@ class MicroProject(Aggregate):
             demand_ids=self.demand_ids,
         )
 
-    @event("Approved")
+    @event(Approved)
     def _approved(
         self,
         meta: Meta,
@@ -108,7 +140,7 @@ class MicroProject(Aggregate):
             raise RuleViolation("declining needs a reason")
         self._declined(meta=meta)
 
-    @event("Declined")
+    @event(Declined)
     def _declined(self, meta: Meta) -> None:
         self.status = "declined"
 

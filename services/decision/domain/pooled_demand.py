@@ -14,11 +14,24 @@ from shared.kernel.topics import moved
 class PooledDemand(Aggregate):
     """A resident's demand as decision sees it: available for a candidate until one absorbs it."""
 
+    # Events: the fields of each are the arguments of the method that records it.
+    class Pooled(Aggregate.Created):
+        meta: Meta
+        demand_id: UUID
+        channel: str
+        town: str
+        category: str
+        text: str
+
+    class Used(Aggregate.Event):
+        meta: Meta
+        candidate_id: UUID
+
     @staticmethod
     def create_id(demand_id: UUID, **_: Any) -> UUID:
         return demand_id
 
-    @event("Pooled")
+    @event(Pooled)
     def __init__(self, meta: Meta, demand_id: UUID, channel: str, town: str, category: str, text: str) -> None:
         self.county = meta.county
         self.channel = channel
@@ -27,7 +40,7 @@ class PooledDemand(Aggregate):
         self.text = text
         self.used_by: UUID | None = None
 
-    @event("Used")
+    @event(Used)
     def use(self, meta: Meta, candidate_id: UUID) -> None:
         self.used_by = candidate_id
 

@@ -14,11 +14,29 @@ from shared.kernel.topics import moved
 class PooledSuggestion(Aggregate):
     """A project suggestion from intake (共性问题形成建议): demands merged by staff, lineage kept."""
 
+    # Events: the fields of each are the arguments of the method that records it.
+    class Pooled(Aggregate.Created):
+        meta: Meta
+        suggestion_id: UUID
+        title: str
+        category: str
+        towns: list[str]
+        demand_ids: list[UUID]
+        split_from: UUID | None
+
+    class Split(Aggregate.Event):
+        meta: Meta
+        remaining_demand_ids: list[UUID]
+
+    class Used(Aggregate.Event):
+        meta: Meta
+        candidate_id: UUID
+
     @staticmethod
     def create_id(suggestion_id: UUID, **_: Any) -> UUID:
         return suggestion_id
 
-    @event("Pooled")
+    @event(Pooled)
     def __init__(
         self,
         meta: Meta,
@@ -35,11 +53,11 @@ class PooledSuggestion(Aggregate):
         self.split_from = split_from
         self.used_by: UUID | None = None
 
-    @event("Split")
+    @event(Split)
     def split(self, meta: Meta, remaining_demand_ids: list[UUID]) -> None:
         self.demand_ids = list(remaining_demand_ids)
 
-    @event("Used")
+    @event(Used)
     def use(self, meta: Meta, candidate_id: UUID) -> None:
         self.used_by = candidate_id
 

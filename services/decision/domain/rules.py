@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
-DEFAULTS: dict = {
+DEFAULTS: dict[str, Any] = {
     "micro_cap_cny": 100_000,  # 民生微实事 cap per item (seed 000: 10万元)
     "competitive_margin": 0.10,  # (candidates - seats) / seats >= 10% for a 差额 vote
     "quorum_fraction": 0.5,  # more than half of all deputies present
@@ -23,7 +24,7 @@ COMPETITIVE, EQUAL = "competitive", "equal"
 @dataclass(frozen=True)
 class Rules:
     version: int
-    values: dict
+    values: dict[str, Any]
 
     @property
     def micro_cap(self) -> Decimal:
@@ -38,7 +39,7 @@ def _fraction(value: float | int | str) -> Fraction:
     return Fraction(str(value))
 
 
-def margin_problem(kind: str, candidates: int, seats: int, values: dict) -> str | None:
+def margin_problem(kind: str, candidates: int, seats: int, values: dict[str, Any]) -> str | None:
     """Why a vote of this kind may not open with these numbers, or None.
 
     差额 (competitive): (candidates - seats) / seats >= the county's margin (default 10%).
@@ -60,26 +61,31 @@ def margin_problem(kind: str, candidates: int, seats: int, values: dict) -> str 
     return None
 
 
-def quorum_met(present: int, roll: int, values: dict) -> bool:
+def quorum_met(present: int, roll: int, values: dict[str, Any]) -> bool:
     """More than ``quorum_fraction`` of all deputies on the roll are present."""
     return roll > 0 and present > _fraction(values["quorum_fraction"]) * roll
 
 
-def adopted(yes: int, attending: int, values: dict) -> bool:
+def adopted(yes: int, attending: int, values: dict[str, Any]) -> bool:
     """Yes-votes more than ``adopt_fraction`` of the deputies attending (exactly half is not enough)."""
     return yes > _fraction(values["adopt_fraction"]) * attending
 
 
 def decide(
-    counts: dict[str, dict[str, int]], seats: int, attending: int, roll: int, values: dict, rank_offset: int = 0
-) -> dict:
+    counts: dict[str, dict[str, int]],
+    seats: int,
+    attending: int,
+    roll: int,
+    values: dict[str, Any],
+    rank_offset: int = 0,
+) -> dict[str, Any]:
     """The outcome of one vote round.
 
     ``status``: ``void`` (no quorum), ``runoff`` (a tie at the cut-off: ``tied`` must vote
     again for ``runoff_seats``), or ``decided``. ``elected`` is ranked by yes-votes, ties
     above the cut-off ordered by candidate id for a stable listing (they are all elected).
     """
-    rows = [{"candidate_id": cid, **c} for cid, c in counts.items()]
+    rows: list[dict[str, Any]] = [{"candidate_id": cid, **c} for cid, c in counts.items()]
     for row in rows:
         row["adopted"] = adopted(row["yes"], attending, values)
     base = {

@@ -20,9 +20,50 @@ from shared.kernel.topics import moved
 
 
 class VoteSession(Aggregate):
-    @event("Scheduled")
+    # Events: the fields of each are the arguments of the method that records it.
+    class Scheduled(Aggregate.Created):
+        meta: Meta
+        year: int
+        level: str
+        town: str
+        name: str
+        list_id: UUID
+        roll: list[dict[str, Any]]
+
+    class CheckedIn(Aggregate.Event):
+        meta: Meta
+        deputy_id: str
+
+    class VoteOpened(Aggregate.Event):
+        meta: Meta
+        round_no: int
+        box_id: UUID
+        candidates: list[dict[str, Any]]
+        seats: int
+        kind: str
+        mode: str
+        runoff: bool
+        attending: int
+        roll_size: int
+        quorum_met: bool
+        issued_to: list[str]
+        rule_version: int
+        rules: dict[str, Any]
+
+    class Declared(Aggregate.Event):
+        meta: Meta
+        round_no: int
+        result: dict[str, Any]
+        tally: dict[str, Any]
+        elected: list[dict[str, Any]]
+        year: int
+        rule_version: int
+        level: str = "county"
+        town: str = ""
+
+    @event(Scheduled)
     def __init__(
-        self, meta: Meta, year: int, level: str, town: str, name: str, list_id: UUID, roll: list[dict]
+        self, meta: Meta, year: int, level: str, town: str, name: str, list_id: UUID, roll: list[dict[str, Any]]
     ) -> None:
         if level not in LEVELS:
             raise RuleViolation(f"level must be one of {LEVELS}")
@@ -35,12 +76,12 @@ class VoteSession(Aggregate):
         self.year, self.level, self.town, self.name, self.list_id = year, level, town, name, list_id
         self.roll = [dict(d) for d in roll]
         self.present: set[str] = set()
-        self.rounds: list[dict] = []
-        self.elected: list[dict] = []
+        self.rounds: list[dict[str, Any]] = []
+        self.elected: list[dict[str, Any]] = []
         self.status = "scheduled"  # scheduled | voting | runoff | decided | void
 
     @property
-    def open_round(self) -> dict | None:
+    def open_round(self) -> dict[str, Any] | None:
         return self.rounds[-1] if self.rounds and self.rounds[-1]["status"] == "open" else None
 
     def check_in(self, meta: Meta, deputy_id: str) -> None:
@@ -54,7 +95,7 @@ class VoteSession(Aggregate):
             raise RuleViolation("the session has decided")
         self._checked_in(meta=meta, deputy_id=deputy_id)
 
-    @event("CheckedIn")
+    @event(CheckedIn)
     def _checked_in(self, meta: Meta, deputy_id: str) -> None:
         """The deputy attended and received one ballot token (which one is not recorded)."""
         self.present.add(deputy_id)
@@ -63,12 +104,12 @@ class VoteSession(Aggregate):
         self,
         meta: Meta,
         box_id: UUID,
-        candidates: list[dict],
+        candidates: list[dict[str, Any]],
         seats: int,
         kind: str,
         mode: str,
         rule_version: int,
-        rules: dict,
+        rules: dict[str, Any],
         quorum_met: bool,
     ) -> None:
         if self.open_round is not None:
@@ -105,13 +146,13 @@ class VoteSession(Aggregate):
             rules=dict(rules),
         )
 
-    @event("VoteOpened")
+    @event(VoteOpened)
     def _vote_opened(
         self,
         meta: Meta,
         round_no: int,
         box_id: UUID,
-        candidates: list[dict],
+        candidates: list[dict[str, Any]],
         seats: int,
         kind: str,
         mode: str,
@@ -121,7 +162,7 @@ class VoteSession(Aggregate):
         quorum_met: bool,
         issued_to: list[str],
         rule_version: int,
-        rules: dict,
+        rules: dict[str, Any],
     ) -> None:
         self.rounds.append(
             {
@@ -143,7 +184,7 @@ class VoteSession(Aggregate):
         )
         self.status = "voting"
 
-    def declare(self, meta: Meta, result: dict, tally: dict) -> None:
+    def declare(self, meta: Meta, result: dict[str, Any], tally: dict[str, Any]) -> None:
         current = self.open_round
         if current is None:
             raise RuleViolation("no vote is open")
@@ -171,14 +212,14 @@ class VoteSession(Aggregate):
             town=self.town,
         )
 
-    @event("Declared")
+    @event(Declared)
     def _declared(
         self,
         meta: Meta,
         round_no: int,
-        result: dict,
-        tally: dict,
-        elected: list[dict],
+        result: dict[str, Any],
+        tally: dict[str, Any],
+        elected: list[dict[str, Any]],
         year: int,
         rule_version: int,
         level: str = "county",

@@ -138,9 +138,8 @@ def make_router(app: DecisionApplication, views: ViewStore) -> APIRouter:
         principal: Annotated[Principal, Depends(allow(Role.GOV_UNIT, write=True))],
     ) -> dict:
         """The government office accepts the proposal (承办) — within the county's N days (micro_decline_days)."""
-        project = app.find(project_id)
-        require_county(principal, getattr(project, "county", None))
-        meta = meta_for(request, principal, project.county, reason=body.reason)
+        county = require_county(principal, getattr(app.find(project_id), "county", None))
+        meta = meta_for(request, principal, county, reason=body.reason)
         return micro_view(app.accept_micro(meta, project_id))
 
     @router.get("/counties/{county}/micro-funds")
@@ -189,9 +188,8 @@ def make_router(app: DecisionApplication, views: ViewStore) -> APIRouter:
         principal: Annotated[Principal, Depends(allow(Role.CONGRESS_STAFF, write=True))],
     ) -> dict:
         """The town/street presidium or standing committee approves: the project goes to supervision."""
-        project = app.find(project_id)
-        require_county(principal, getattr(project, "county", None))
-        meta = meta_for(request, principal, project.county, reason=body.reason)
+        county = require_county(principal, getattr(app.find(project_id), "county", None))
+        meta = meta_for(request, principal, county, reason=body.reason)
         return micro_view(app.approve_micro(meta, project_id))
 
     @router.post("/micro-projects/{project_id}/decline")
@@ -201,9 +199,8 @@ def make_router(app: DecisionApplication, views: ViewStore) -> APIRouter:
         request: Request,
         principal: Annotated[Principal, Depends(allow(Role.CONGRESS_STAFF, Role.GOV_UNIT, write=True))],
     ) -> dict:
-        project = app.find(project_id)
-        require_county(principal, getattr(project, "county", None))
-        meta = meta_for(request, principal, project.county, reason=body.reason)
+        county = require_county(principal, getattr(app.find(project_id), "county", None))
+        meta = meta_for(request, principal, county, reason=body.reason)
         return micro_view(app.decline_micro(meta, project_id))
 
     return router

@@ -3,6 +3,7 @@ the deputy's ballot page (mobile, confirm before cast) and the public results pa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 from uuid import UUID
@@ -16,7 +17,7 @@ from services.decision.domain.candidate_list import STEPS
 from services.decision.http.texts import register
 from services.decision.read.vote_projections import BOXES, CANDIDATES, LISTS, RESULTS, SESSIONS
 from shared.auth import Role
-from shared.kernel.meta import RuleViolation
+from shared.kernel.meta import Meta, RuleViolation
 from shared.persistence.application import NotFound
 from shared.views.store import ViewStore
 from shared.web.access import principal_of
@@ -72,7 +73,7 @@ def make_vote_pages(app: DecisionApplication, views: ViewStore) -> APIRouter:
             status_code=status_code,
         )
 
-    def act(request: Request, session_id: UUID, action, ok: str) -> Response:  # noqa: ANN001
+    def act(request: Request, session_id: UUID, action: Callable[[Meta], object], ok: str) -> Response:
         principal = principal_of(request)
         doc = session_doc(request, session_id)
         if doc is None or not principal.has_any({Role.CONGRESS_STAFF}):

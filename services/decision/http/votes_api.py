@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -40,16 +40,15 @@ STAFF = (Role.CONGRESS_STAFF,)
 def make_vote_router(app: DecisionApplication, views: ViewStore) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["vote"])
 
-    def doc(kind: str, oid: UUID, principal: Principal) -> dict:
+    def doc(kind: str, oid: UUID, principal: Principal) -> dict[str, Any]:
         found = views.get(kind, str(oid))
         require_county(principal, found["county"] if found else None)
-        return found  # type: ignore[return-value]
+        assert found is not None  # require_county refused a missing document
+        return found
 
     def owner(oid: UUID, principal: Principal) -> str:
         """The county of an aggregate (writes check the record itself, not the read model)."""
-        county = getattr(app.find(oid), "county", None)
-        require_county(principal, county)
-        return county  # type: ignore[return-value]
+        return require_county(principal, getattr(app.find(oid), "county", None))
 
     def county_list(kind: str, county: str, year: int | None) -> list[dict]:
         return [d for d in views.list(kind, county) if year is None or d["year"] == year]

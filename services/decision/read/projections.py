@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from services.decision.domain.micro_escalation import MicroEscalation
 from services.decision.domain.micro_fund import MicroFund
@@ -160,9 +161,10 @@ def micro_decided(tx: ViewTx, event: MicroProject.Accepted | MicroProject.Approv
     tx.update(MICRO, oid, change)
 
 
-def _project_fund(tx: ViewTx, oid: str, event: object) -> None:
-    def change(doc: dict) -> None:
+def _project_fund(tx: ViewTx, oid: str, event: MicroFund.Allocated | MicroFund.Committed) -> None:
+    def change(doc: dict[str, Any]) -> None:
         allocated, committed = Decimal(doc["allocated"]), Decimal(doc["committed"])
+        entry: dict[str, str]
         if isinstance(event, MicroFund.Allocated):
             allocated += event.amount
             entry = {"kind": "allocated", "amount": str(event.amount), "reason": event.meta.reason}

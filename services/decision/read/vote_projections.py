@@ -12,6 +12,7 @@ from services.decision.domain.pooled_suggestion import PooledSuggestion
 from services.decision.domain.session import VoteSession
 from shared.ballots.box import BallotBox
 from shared.ballots.tally import box_flags
+from shared.kernel.meta import Recorded
 from shared.views.fold import Fold
 from shared.views.store import ViewTx
 
@@ -19,8 +20,8 @@ CANDIDATES, LISTS, SESSIONS, BOXES, RESULTS = "candidate", "candidate_list", "se
 SUGGESTIONS = "suggestion"
 
 
-def _at(event: object) -> str:
-    return event.meta.occurred_at.isoformat()  # type: ignore[attr-defined]
+def _at(event: Recorded) -> str:
+    return event.meta.occurred_at.isoformat()
 
 
 VOTE_FOLD = Fold("decision votes")
@@ -236,8 +237,11 @@ def _flags(event: BallotBox.BoxEntered, items: list[str]) -> list[str]:
     )
 
 
-def _project_list(tx: ViewTx, oid: str, event: object) -> None:
-    meta = event.meta  # type: ignore[attr-defined]
+CandidateListEvent = CandidateList.Drafted | CandidateList.Approved | CandidateList.SentBack | CandidateList.Revised
+
+
+def _project_list(tx: ViewTx, oid: str, event: CandidateListEvent) -> None:
+    meta = event.meta
     if isinstance(event, CandidateList.Drafted):
         tx.put(
             LISTS,

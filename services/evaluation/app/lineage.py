@@ -9,29 +9,30 @@ and the code itself is never stored here.
 from __future__ import annotations
 
 import hashlib
-from typing import Protocol
+from typing import Any, Protocol
 
 import httpx
 
 
 class TrackingLookup(Protocol):
-    def __call__(self, code: str) -> dict | None: ...
+    def __call__(self, code: str) -> dict[str, Any] | None: ...
 
 
 def intake_tracking(base_url: str, timeout: float = 10.0) -> TrackingLookup:
     """The demand behind a tracking code (county and timeline), or None when intake does not know it."""
 
-    def lookup(code: str) -> dict | None:
+    def lookup(code: str) -> dict[str, Any] | None:
         response = httpx.get(f"{base_url.rstrip('/')}/intake/api/track/{code}", timeout=timeout)
         if response.status_code == 404:
             return None
         response.raise_for_status()
-        return response.json()
+        found: dict[str, Any] = response.json()
+        return found
 
     return lookup
 
 
-def linked_projects(demand: dict) -> set[str]:
+def linked_projects(demand: dict[str, Any]) -> set[str]:
     return {
         e.get("ref", "")
         for e in demand.get("timeline", [])

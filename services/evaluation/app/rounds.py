@@ -7,6 +7,7 @@ import secrets
 from datetime import date
 from uuid import UUID
 
+from services.evaluation.app.core import EvaluationCore
 from services.evaluation.domain.rating import ProjectRating, rating_id_for
 from services.evaluation.domain.rectification import Rectification, rectification_id_for
 from services.evaluation.domain.round import RatingRound, round_id_for
@@ -19,11 +20,11 @@ from shared.persistence.application import NotFound
 CHOICES = list(VERDICTS)
 
 
-class RoundCases:
+class RoundCases(EvaluationCore):
     ballot_secret: bytes
 
     def rating_round(self, round_id: UUID, county: str | None = None) -> RatingRound:
-        found = self.load(round_id, county)  # type: ignore[attr-defined]
+        found = self.load(round_id, county)
         if not isinstance(found, RatingRound):
             raise NotFound(str(round_id))
         return found
@@ -33,14 +34,14 @@ class RoundCases:
     ) -> RatingRound:
         """``candidates``: the county's projects of ``rated_year`` with an open rating (from the read model);
         each is checked here, and only the tiers the county rates at the session are taken."""
-        if self.find(round_id_for(meta.county, session_year)) is not None:  # type: ignore[attr-defined]
+        if self.find(round_id_for(meta.county, session_year)) is not None:
             raise RuleViolation(f"the {session_year} session already has its rating round")
         if session_year <= rated_year:
             raise RuleViolation("projects are rated at a later year's session")
-        version, rules = self.rules(meta.county)  # type: ignore[attr-defined]
+        version, rules = self.rules(meta.county)
         projects = []
         for project_id in candidates:
-            rating = self.find(rating_id_for(project_id))  # type: ignore[attr-defined]
+            rating = self.find(rating_id_for(project_id))
             if (
                 isinstance(rating, ProjectRating)
                 and rating.county == meta.county
@@ -60,14 +61,14 @@ class RoundCases:
             rule_version=version,
             rules=rules,
         )
-        self.save(rnd)  # type: ignore[attr-defined]
+        self.save(rnd)
         return rnd
 
     def check_in(self, meta: Meta, round_id: UUID, deputy_id: str) -> str:
         """Attendance, and one ballot token handed to the deputy: returned, never stored."""
         rnd = self.rating_round(round_id, meta.county)
         rnd.check_in(meta, deputy_id)
-        self.save(rnd)  # type: ignore[attr-defined]
+        self.save(rnd)
         return new_token(scope_key(self.ballot_secret, str(rnd.id)))
 
     def start_rating(self, meta: Meta, round_id: UUID) -> RatingRound:
@@ -83,11 +84,11 @@ class RoundCases:
             limits={},
         )
         rnd.start_rating(meta, box.id)
-        self.save(rnd, box)  # type: ignore[attr-defined]
+        self.save(rnd, box)
         return rnd
 
     def box(self, box_id: UUID, county: str | None = None) -> BallotBox:
-        found = self.load(box_id, county)  # type: ignore[attr-defined]
+        found = self.load(box_id, county)
         if not isinstance(found, BallotBox):
             raise NotFound(str(box_id))
         return found
@@ -105,7 +106,7 @@ class RoundCases:
             raise RuleViolation("this is not a ballot token of this round")
         receipt = receipt_code(token, str(box.id))
         box.cast(anonymous(meta), receipt, marks)
-        self.save(box)  # type: ignore[attr-defined]
+        self.save(box)
         return receipt
 
     def enter_paper_box(
@@ -120,13 +121,13 @@ class RoundCases:
     ) -> BallotBox:
         _, box = self._open_box(round_id, meta.county)
         box.enter_box(meta, box_no, issued, returned, invalid, counts)
-        self.save(box)  # type: ignore[attr-defined]
+        self.save(box)
         return box
 
     def confirm_paper_box(self, meta: Meta, round_id: UUID, box_no: str) -> BallotBox:
         _, box = self._open_box(round_id, meta.county)
         box.confirm_box(meta, box_no)
-        self.save(box)  # type: ignore[attr-defined]
+        self.save(box)
         return box
 
     def close_round(self, meta: Meta, round_id: UUID) -> RatingRound:
@@ -144,12 +145,12 @@ class RoundCases:
                 raise RuleViolation("no valid ballot was cast: the round cannot reach a verdict")
             result = verdict(s, b, u, rnd.rules)
             results[project_id] = {"counts": dict(counts), "verdict": result}
-            rating = self.rating(UUID(project_id))  # type: ignore[attr-defined]
+            rating = self.rating(UUID(project_id))
             rating.record_tally(meta, s, b, u, result, rnd.rule_version, round_id=rnd.id)
             ratings.append(rating)
         figures = {k: box.result.get(k) for k in ("issued", "returned", "valid", "invalid")}
         rnd.close(meta, results, {**figures, "flags": list(box.result.get("flags", []))})
-        self.save(rnd, box, *ratings)  # type: ignore[attr-defined]
+        self.save(rnd, box, *ratings)
         return rnd
 
     def confirm_round(self, meta: Meta, round_id: UUID) -> RatingRound:
@@ -159,15 +160,9 @@ class RoundCases:
         orders = []
         deadline = rectification_deadline(rnd.session_closes_on, rnd.rules)
         for project_id, result in sorted(rnd.results.items()):
-            if (
-                result["verdict"] != "unsatisfied"
-                or self.find(  # type: ignore[attr-defined]
-                    rectification_id_for(UUID(project_id))
-                )
-                is not None
-            ):
+            if result["verdict"] != "unsatisfied" or self.find(rectification_id_for(UUID(project_id))) is not None:
                 continue
-            rating = self.rating(UUID(project_id))  # type: ignore[attr-defined]
+            rating = self.rating(UUID(project_id))
             orders.append(
                 Rectification(
                     meta=meta,
@@ -180,12 +175,12 @@ class RoundCases:
                     demand_ids=rating.demand_ids,
                 )
             )
-        self.save(rnd, *orders)  # type: ignore[attr-defined]
+        self.save(rnd, *orders)
         return rnd
 
     def distribute(self, meta: Meta, round_id: UUID, recipients: list[str]) -> RatingRound:
         rnd = self.rating_round(round_id, meta.county)
         for recipient in recipients:
             rnd.distribute(meta, recipient)
-        self.save(rnd)  # type: ignore[attr-defined]
+        self.save(rnd)
         return rnd

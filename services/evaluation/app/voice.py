@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
+from services.evaluation.app.core import EvaluationCore
 from services.evaluation.domain.rating import ProjectRating, rating_id_for
 from services.evaluation.domain.rules import lookback_due
 from services.evaluation.domain.voice import ProjectVoice, voice_id_for
@@ -13,18 +14,18 @@ from shared.kernel.meta import Meta
 from shared.persistence.application import NotFound
 
 
-class VoiceCases:
+class VoiceCases(EvaluationCore):
     def voice(self, project_id: UUID, county: str | None = None) -> ProjectVoice:
-        found = self.find(voice_id_for(project_id))  # type: ignore[attr-defined]
+        found = self.find(voice_id_for(project_id))
         if isinstance(found, ProjectVoice):
             if county is not None and found.county != county:
                 raise NotFound(str(project_id))
             return found
         # A rating opened before residents' voice existed: open its voice from the rating.
-        rating = self.load(rating_id_for(project_id), county)  # type: ignore[attr-defined]
+        rating = self.load(rating_id_for(project_id), county)
         if not isinstance(rating, ProjectRating):
             raise NotFound(str(project_id))
-        _, rules = self.rules(rating.county)  # type: ignore[attr-defined]
+        _, rules = self.rules(rating.county)
         meta = Meta(
             county=rating.county,
             actor_role="system",
@@ -47,7 +48,7 @@ class VoiceCases:
     def resident_rate(self, meta: Meta, project_id: UUID, rater_key: str, level: str) -> ProjectVoice:
         v = self.voice(project_id, meta.county)
         v.rate(meta, rater_key, level)
-        self.save(v)  # type: ignore[attr-defined]
+        self.save(v)
         return v
 
     def return_visit(
@@ -55,7 +56,7 @@ class VoiceCases:
     ) -> ProjectVoice:
         v = self.voice(project_id, meta.county)
         v.return_visit(meta, visited_on, respondent, level, note)
-        self.save(v)  # type: ignore[attr-defined]
+        self.save(v)
         return v
 
     def measure_usage(
@@ -63,7 +64,7 @@ class VoiceCases:
     ) -> ProjectVoice:
         v = self.voice(project_id, meta.county)
         v.measure_usage(meta, measured_on, usage_rate, basis)
-        self.save(v)  # type: ignore[attr-defined]
+        self.save(v)
         return v
 
     def look_back(
@@ -78,5 +79,5 @@ class VoiceCases:
     ) -> ProjectVoice:
         v = self.voice(project_id, meta.county)
         v.look_back(meta, checked_on, in_use, held_up, residents_satisfied, problem)
-        self.save(v)  # type: ignore[attr-defined]
+        self.save(v)
         return v

@@ -16,11 +16,20 @@ from shared.kernel.topics import moved
 class AdoptedProject(Aggregate):
     """One of the year's projects as adopted (the denominator of the completion rate)."""
 
+    # Events: the fields of each are the arguments of the method that records it.
+    class Recorded(Aggregate.Created):
+        meta: Meta
+        project_id: UUID
+        year: int
+        tier: str
+        name: str
+        deadline: date
+
     @staticmethod
     def create_id(project_id: UUID, **_: Any) -> UUID:
         return adopted_id_for(project_id)
 
-    @event("Recorded")
+    @event(Recorded)
     def __init__(self, meta: Meta, project_id: UUID, year: int, tier: str, name: str, deadline: date) -> None:
         self.county = meta.county
         self.project_id = project_id

@@ -16,11 +16,31 @@ from shared.kernel.topics import moved
 class DemandRecord(Aggregate):
     """A resident's demand and the statuses intake published for it, with their business times."""
 
+    # Events: the fields of each are the arguments of the method that records it.
+    class Recorded(Aggregate.Created):
+        meta: Meta
+        demand_id: UUID
+        channel: str
+        town: str
+        category: str
+        submitted_at: datetime
+
+    class Routed(Aggregate.Event):
+        meta: Meta
+        kind: str
+        tier: str
+        scope: str
+
+    class StatusSeen(Aggregate.Event):
+        meta: Meta
+        status: str
+        note: str
+
     @staticmethod
     def create_id(demand_id: UUID, **_: Any) -> UUID:
         return demand_record_id_for(demand_id)
 
-    @event("Recorded")
+    @event(Recorded)
     def __init__(
         self, meta: Meta, demand_id: UUID, channel: str, town: str, category: str, submitted_at: datetime
     ) -> None:
@@ -32,14 +52,14 @@ class DemandRecord(Aggregate):
         """Triage's routing (the latest one counts: an escalation moves the tier up)."""
         self._routed(meta=meta, kind=kind, tier=tier, scope=scope)
 
-    @event("Routed")
+    @event(Routed)
     def _routed(self, meta: Meta, kind: str, tier: str, scope: str) -> None:
         pass
 
     def status_seen(self, meta: Meta, status: str, note: str) -> None:
         self._status_seen(meta=meta, status=status, note=note)
 
-    @event("StatusSeen")
+    @event(StatusSeen)
     def _status_seen(self, meta: Meta, status: str, note: str) -> None:
         self.statuses.append(status)
 

@@ -26,11 +26,37 @@ def rating_id_for(project_id: UUID) -> UUID:
 class ProjectRating(Aggregate):
     """Opened when a project is handed over as complete; closed with a verdict."""
 
+    # Events: the fields of each are the arguments of the method that records it.
+    class Opened(Aggregate.Created):
+        meta: Meta
+        project_id: UUID
+        year: int
+        tier: str
+        name: str
+        demand_ids: list[UUID]
+        on_time: bool
+        planned_investment: str
+        spent: str
+        completed_on: date | None = None
+        deadline: date | None = None
+        town: str = ""
+
+    class Tallied(Aggregate.Event):
+        meta: Meta
+        satisfied: int
+        basic: int
+        unsatisfied: int
+        verdict: str
+        rule_version: int
+        project_id: UUID
+        demand_ids: list[UUID]
+        round_id: UUID | None = None
+
     @staticmethod
     def create_id(project_id: UUID, **_: Any) -> UUID:
         return rating_id_for(project_id)
 
-    @event("Opened")
+    @event(Opened)
     def __init__(
         self,
         meta: Meta,
@@ -89,7 +115,7 @@ class ProjectRating(Aggregate):
             round_id=round_id,
         )
 
-    @event("Tallied")
+    @event(Tallied)
     def _tallied(
         self,
         meta: Meta,

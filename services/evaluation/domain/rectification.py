@@ -26,11 +26,48 @@ def rectification_id_for(project_id: UUID) -> UUID:
 
 
 class Rectification(Aggregate):
+    # Events: the fields of each are the arguments of the method that records it.
+    class Ordered(Aggregate.Created):
+        meta: Meta
+        project_id: UUID
+        round_id: UUID
+        name: str
+        year: int
+        deadline: date
+        rule_version: int
+        demand_ids: list[UUID]
+
+    class ReportFiled(Aggregate.Event):
+        meta: Meta
+        text: str
+        late: bool
+
+    class OverdueWarned(Aggregate.Event):
+        meta: Meta
+        deadline: date
+        days_overdue: int
+        project_id: UUID
+
+    class ReRated(Aggregate.Event):
+        meta: Meta
+        satisfied: int
+        basic: int
+        unsatisfied: int
+        verdict: str
+        rule_version: int
+        project_id: UUID
+
+    class NextStepRecorded(Aggregate.Event):
+        meta: Meta
+        step: str
+        note: str
+        project_id: UUID
+
     @staticmethod
     def create_id(project_id: UUID, **_: Any) -> UUID:
         return rectification_id_for(project_id)
 
-    @event("Ordered")
+    @event(Ordered)
     def __init__(
         self,
         meta: Meta,
@@ -53,7 +90,7 @@ class Rectification(Aggregate):
         self.status = "ordered"
         self.report: str | None = None
         self.overdue_warned = False
-        self.re_rating: dict | None = None
+        self.re_rating: dict[str, Any] | None = None
         self.next_step: str | None = None
 
     def file_report(self, meta: Meta, text: str) -> None:
@@ -64,7 +101,7 @@ class Rectification(Aggregate):
         late = meta.occurred_at.date() > self.deadline
         self._report_filed(meta=meta, text=text.strip(), late=late)
 
-    @event("ReportFiled")
+    @event(ReportFiled)
     def _report_filed(self, meta: Meta, text: str, late: bool) -> None:
         self.status = "reported"
         self.report = text
@@ -78,7 +115,7 @@ class Rectification(Aggregate):
         )
         return True
 
-    @event("OverdueWarned")
+    @event(OverdueWarned)
     def _overdue(self, meta: Meta, deadline: date, days_overdue: int, project_id: UUID) -> None:
         self.overdue_warned = True
 
@@ -98,7 +135,7 @@ class Rectification(Aggregate):
             project_id=self.project_id,
         )
 
-    @event("ReRated")
+    @event(ReRated)
     def _re_rated(
         self,
         meta: Meta,
@@ -125,7 +162,7 @@ class Rectification(Aggregate):
             raise RuleViolation(f"rectification is {self.status}; a next step follows a second 不满意")
         self._next_step(meta=meta, step=step, note=note, project_id=self.project_id)
 
-    @event("NextStepRecorded")
+    @event(NextStepRecorded)
     def _next_step(self, meta: Meta, step: str, note: str, project_id: UUID) -> None:
         self.next_step = step
         self.status = "escalated"

@@ -28,21 +28,56 @@ def round_id_for(county: str, session_year: int) -> UUID:
 
 
 class RatingRound(Aggregate):
+    # Events: the fields of each are the arguments of the method that records it.
+    class Opened(Aggregate.Created):
+        meta: Meta
+        session_year: int
+        rated_year: int
+        session_closes_on: date
+        projects: list[dict[str, Any]]
+        mode: str
+        rule_version: int
+        rules: dict[str, Any]
+
+    class CheckedIn(Aggregate.Event):
+        meta: Meta
+        deputy_id: str
+
+    class RatingStarted(Aggregate.Event):
+        meta: Meta
+        box_id: UUID
+        attending: int
+
+    class Closed(Aggregate.Event):
+        meta: Meta
+        results: dict[str, dict[str, Any]]
+        ballots: dict[str, Any]
+
+    class Confirmed(Aggregate.Event):
+        meta: Meta
+        session_year: int
+        rated_year: int
+        verdicts: dict[str, str]
+
+    class Distributed(Aggregate.Event):
+        meta: Meta
+        recipient: str
+
     @staticmethod
     def create_id(meta: Meta, session_year: int, **_: Any) -> UUID:
         return round_id_for(meta.county, session_year)
 
-    @event("Opened")
+    @event(Opened)
     def __init__(
         self,
         meta: Meta,
         session_year: int,
         rated_year: int,
         session_closes_on: date,
-        projects: list[dict],
+        projects: list[dict[str, Any]],
         mode: str,
         rule_version: int,
-        rules: dict,
+        rules: dict[str, Any],
     ) -> None:
         if not projects:
             raise RuleViolation(f"no completed project of {rated_year} is waiting to be rated")
@@ -59,8 +94,8 @@ class RatingRound(Aggregate):
         self.status = "check_in"
         self.present: list[str] = []
         self.box_id: UUID | None = None
-        self.results: dict[str, dict] = {}
-        self.ballots: dict = {}
+        self.results: dict[str, dict[str, Any]] = {}
+        self.ballots: dict[str, Any] = {}
         self.confirmed_at: str | None = None
         self.distributed: list[str] = []
 
@@ -75,7 +110,7 @@ class RatingRound(Aggregate):
             raise RuleViolation(f"{deputy_id} has already checked in and received a ballot")
         self._checked_in(meta=meta, deputy_id=deputy_id)
 
-    @event("CheckedIn")
+    @event(CheckedIn)
     def _checked_in(self, meta: Meta, deputy_id: str) -> None:
         """The deputy attended and received one ballot token (which one is not recorded)."""
         self.present.append(deputy_id)
@@ -87,12 +122,12 @@ class RatingRound(Aggregate):
             raise RuleViolation("no deputy has checked in")
         self._rating_started(meta=meta, box_id=box_id, attending=len(self.present))
 
-    @event("RatingStarted")
+    @event(RatingStarted)
     def _rating_started(self, meta: Meta, box_id: UUID, attending: int) -> None:
         self.status = "rating"
         self.box_id = box_id
 
-    def close(self, meta: Meta, results: dict[str, dict], ballots: dict) -> None:
+    def close(self, meta: Meta, results: dict[str, dict[str, Any]], ballots: dict[str, Any]) -> None:
         """``results``: project id -> {counts, verdict}; ``ballots``: issued / cast / valid figures."""
         if self.status != "rating":
             raise RuleViolation(f"the round is {self.status}, not rating")
@@ -100,8 +135,8 @@ class RatingRound(Aggregate):
             raise RuleViolation("every project of the round needs a result")
         self._closed(meta=meta, results=results, ballots=ballots)
 
-    @event("Closed")
-    def _closed(self, meta: Meta, results: dict[str, dict], ballots: dict) -> None:
+    @event(Closed)
+    def _closed(self, meta: Meta, results: dict[str, dict[str, Any]], ballots: dict[str, Any]) -> None:
         self.status = "closed"
         self.results = results
         self.ballots = ballots
@@ -117,7 +152,7 @@ class RatingRound(Aggregate):
             verdicts={pid: r["verdict"] for pid, r in sorted(self.results.items())},
         )
 
-    @event("Confirmed")
+    @event(Confirmed)
     def _confirmed(self, meta: Meta, session_year: int, rated_year: int, verdicts: dict[str, str]) -> None:
         self.status = "confirmed"
         self.confirmed_at = meta.occurred_at.isoformat()
@@ -131,7 +166,7 @@ class RatingRound(Aggregate):
             raise RuleViolation(f"the results already went to {recipient}")
         self._distributed(meta=meta, recipient=recipient)
 
-    @event("Distributed")
+    @event(Distributed)
     def _distributed(self, meta: Meta, recipient: str) -> None:
         self.distributed.append(recipient)
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 import calendar
 from datetime import date
 from fractions import Fraction
+from typing import Any
 
-DEFAULTS: dict = {
+DEFAULTS: dict[str, Any] = {
     "satisfied_more_than": "2/3",
     "unsatisfied_more_than": "1/2",
     "rectification_months": 3,
@@ -31,7 +32,7 @@ UNSATISFIED = "unsatisfied"
 VERDICTS = (SATISFIED, BASIC, UNSATISFIED)
 
 
-def verdict(satisfied: int, basic: int, unsatisfied: int, rules: dict) -> str:
+def verdict(satisfied: int, basic: int, unsatisfied: int, rules: dict[str, Any]) -> str:
     if min(satisfied, basic, unsatisfied) < 0:
         raise ValueError("counts cannot be negative")
     total = satisfied + basic + unsatisfied
@@ -51,14 +52,14 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def rectification_deadline(session_closes_on: date, rules: dict) -> date:
+def rectification_deadline(session_closes_on: date, rules: dict[str, Any]) -> date:
     return add_months(session_closes_on, int(rules["rectification_months"]))
 
 
-def lookback_due(completed_on: date, rules: dict) -> date:
+def lookback_due(completed_on: date, rules: dict[str, Any]) -> date:
     return add_months(completed_on, int(rules["lookback_months"]))
 
 
-def rated_in_round(tier: str, rules: dict) -> bool:
+def rated_in_round(tier: str, rules: dict[str, Any]) -> bool:
     """Major projects are always rated at the session; micro projects where the county says so."""
     return tier == "major" or (tier == "micro" and bool(rules["rate_micro_projects"]))

@@ -24,11 +24,53 @@ def voice_id_for(project_id: UUID) -> UUID:
 
 
 class ProjectVoice(Aggregate):
+    # Events: the fields of each are the arguments of the method that records it.
+    class Opened(Aggregate.Created):
+        meta: Meta
+        project_id: UUID
+        year: int
+        tier: str
+        name: str
+        town: str
+        completed_on: date | None
+        lookback_due: date | None
+        demand_ids: list[UUID] | None = None
+
+    class ResidentRated(Aggregate.Event):
+        meta: Meta
+        rater_key: str
+        level: str
+
+    class ReturnVisited(Aggregate.Event):
+        meta: Meta
+        visited_on: date
+        respondent: str
+        level: str
+        note: str
+
+    class UsageMeasured(Aggregate.Event):
+        meta: Meta
+        measured_on: date
+        usage_rate: str
+        basis: str
+
+    class LookedBack(Aggregate.Event):
+        meta: Meta
+        checked_on: date
+        in_use: bool
+        held_up: bool
+        residents_satisfied: bool
+        problem: str
+        project_id: UUID
+        name: str
+        town: str
+        demand_ids: list[UUID]
+
     @staticmethod
     def create_id(project_id: UUID, **_: Any) -> UUID:
         return voice_id_for(project_id)
 
-    @event("Opened")
+    @event(Opened)
     def __init__(
         self,
         meta: Meta,
@@ -51,7 +93,7 @@ class ProjectVoice(Aggregate):
         self.completed_on = completed_on
         self.lookback_due = lookback_due
         self.raters: set[str] = set()
-        self.lookbacks: list[dict] = []
+        self.lookbacks: list[dict[str, Any]] = []
 
     def rate(self, meta: Meta, rater_key: str, level: str) -> None:
         """A resident whose demand is in this project rates it, once per demand (keyed by its tracking code)."""
@@ -61,7 +103,7 @@ class ProjectVoice(Aggregate):
             raise RuleViolation("this demand has already rated the project")
         self._resident_rated(meta=meta, rater_key=rater_key, level=level)
 
-    @event("ResidentRated")
+    @event(ResidentRated)
     def _resident_rated(self, meta: Meta, rater_key: str, level: str) -> None:
         self.raters.add(rater_key)
 
@@ -74,7 +116,7 @@ class ProjectVoice(Aggregate):
             raise RuleViolation("a return visit follows completion")
         self._visited(meta=meta, visited_on=visited_on, respondent=respondent, level=level, note=note)
 
-    @event("ReturnVisited")
+    @event(ReturnVisited)
     def _visited(self, meta: Meta, visited_on: date, respondent: str, level: str, note: str) -> None:
         pass
 
@@ -86,7 +128,7 @@ class ProjectVoice(Aggregate):
             raise RuleViolation("say how the usage was measured")
         self._usage(meta=meta, measured_on=measured_on, usage_rate=str(usage_rate), basis=basis.strip())
 
-    @event("UsageMeasured")
+    @event(UsageMeasured)
     def _usage(self, meta: Meta, measured_on: date, usage_rate: str, basis: str) -> None:
         pass
 
@@ -113,7 +155,7 @@ class ProjectVoice(Aggregate):
             demand_ids=self.demand_ids,
         )
 
-    @event("LookedBack")
+    @event(LookedBack)
     def _looked_back(
         self,
         meta: Meta,

@@ -16,11 +16,21 @@ class VoteRecord(Aggregate):
     """A vote declared at a county, town or street session (decision's ``vote-declared``): the
     numerator of coverage (which towns/streets ran a vote)."""
 
+    # Events: the fields of each are the arguments of the method that records it.
+    class Recorded(Aggregate.Created):
+        meta: Meta
+        session_id: UUID
+        round_no: int
+        year: int
+        level: str
+        town: str
+        status: str
+
     @staticmethod
     def create_id(session_id: UUID, round_no: int, **_: Any) -> UUID:
         return vote_record_id_for(session_id, round_no)
 
-    @event("Recorded")
+    @event(Recorded)
     def __init__(
         self, meta: Meta, session_id: UUID, round_no: int, year: int, level: str, town: str, status: str
     ) -> None:

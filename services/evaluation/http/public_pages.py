@@ -4,6 +4,7 @@ code, and the metrics dashboard (ECharts)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 from uuid import UUID
@@ -17,6 +18,7 @@ from services.evaluation.http.metrics_api import metrics_for
 from services.evaluation.http.report.render import FIGURES
 from services.evaluation.http.texts import MESSAGES
 from services.evaluation.read.projections import RATING, ROUND
+from shared.auth import Role
 from shared.views.store import ViewStore
 from shared.web.i18n import language, register_messages, translate
 from shared.web.problems import Problem
@@ -27,7 +29,10 @@ TEMPLATES = Path(__file__).parent / "templates"
 register_messages(MESSAGES)
 
 
-def make_pages(app: EvaluationApplication, views: ViewStore, resident_rating: object = None) -> APIRouter:
+ResidentRater = Callable[[Request, UUID, str, str], None]
+
+
+def make_pages(app: EvaluationApplication, views: ViewStore, resident_rating: ResidentRater) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     templates = make_templates(TEMPLATES, static_base="/evaluation/static")
 
@@ -66,7 +71,7 @@ def make_pages(app: EvaluationApplication, views: ViewStore, resident_rating: ob
             templates,
             request,
             "rate.html",
-            {"county": county, "r": current, "is_deputy": principal.has_any({"deputy"})},
+            {"county": county, "r": current, "is_deputy": principal.has_any({Role.DEPUTY})},
         )
 
     @router.get("/projects/{project_id}/rate", response_class=HTMLResponse)
@@ -84,7 +89,7 @@ def make_pages(app: EvaluationApplication, views: ViewStore, resident_rating: ob
         if doc is None:
             raise Problem(404, "Not found", "no such project", reason="not_found")
         try:
-            resident_rating(request, project_id, tracking_code, level)  # type: ignore[misc]
+            resident_rating(request, project_id, tracking_code, level)
         except Problem as exc:
             return render(
                 templates,

@@ -126,9 +126,10 @@ def make_router(app: EvaluationApplication, views: ViewStore, tracking: Tracking
 
     @router.get("/projects/{project_id}/rating")
     def rating(project_id: UUID, principal: Annotated[Principal, Depends(allow(PUBLIC))]) -> dict:
-        found = app.find(rating_id_for(project_id))
-        if not isinstance(found, ProjectRating):
-            require_county(principal, None)
+        found = app.find_as(ProjectRating, rating_id_for(project_id))
+        if found is None:
+            require_county(principal, None)  # 404
+            raise AssertionError("unreachable")
         return rating_view(found)
 
     @router.get("/projects/{project_id}")
@@ -144,9 +145,8 @@ def make_router(app: EvaluationApplication, views: ViewStore, tracking: Tracking
         principal: Annotated[Principal, Depends(allow(Role.CONGRESS_STAFF, write=True))],
     ) -> dict:
         """Tellers' counts for a project rated outside a session round; the verdict follows the county's rule."""
-        found = app.find(rating_id_for(project_id))
-        require_county(principal, getattr(found, "county", None))
-        meta = meta_for(request, principal, found.county, role="teller")
+        county = require_county(principal, getattr(app.find(rating_id_for(project_id)), "county", None))
+        meta = meta_for(request, principal, county, role="teller")
         return rating_view(
             app.record_tally(meta, project_id, body.satisfied, body.basically_satisfied, body.unsatisfied)
         )

@@ -4,7 +4,7 @@ and the staff-triggered sweep for missed deadlines (the service also sweeps peri
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.evaluation.app.application import EvaluationApplication
 from services.evaluation.domain.rating import rating_id_for
+from services.evaluation.domain.rectification import Rectification
 from services.evaluation.read.projections import RATING
 from shared.auth import Principal, Role
 from shared.contracts.envelope import COUNTY_PATTERN
@@ -59,14 +60,14 @@ def make_rectification_router(app: EvaluationApplication, views: ViewStore) -> A
             raise Problem(404, "Not found", "no rectification for this project", reason="not_found")
         return doc["county"]
 
-    def view(r: object) -> dict:
+    def view(r: Rectification) -> dict[str, Any]:
         return {
             "project_id": str(r.project_id),
             "status": r.status,
-            "deadline": r.deadline.isoformat(),  # type: ignore[attr-defined]
+            "deadline": r.deadline.isoformat(),
             "re_rating": r.re_rating,
             "next_step": r.next_step,
-        }  # type: ignore[attr-defined]
+        }
 
     @router.get("/counties/{county}/rectifications")
     def rectifications(

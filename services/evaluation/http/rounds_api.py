@@ -5,7 +5,7 @@ presidium confirmation and distribution."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -13,7 +13,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.evaluation.app.application import EvaluationApplication
 from services.evaluation.app.rounds import CHOICES
-from services.evaluation.domain.round import RECIPIENTS
 from services.evaluation.domain.rules import verdict
 from services.evaluation.read.projections import RATING, ROUND
 from shared.auth import Principal, Role
@@ -27,6 +26,11 @@ from shared.web.requests import meta_for
 County = Annotated[str, Path(pattern=COUNTY_PATTERN)]
 Choice = Literal["satisfied", "basically_satisfied", "unsatisfied"]
 Staff = Annotated[Principal, Depends(allow(Role.CONGRESS_STAFF, write=True))]
+
+
+Recipient = Literal[
+    "all_deputies", "party_committee", "government", "organisation_department"
+]  # domain.round.RECIPIENTS
 
 
 class RoundIn(BaseModel):
@@ -54,9 +58,12 @@ class PaperBoxIn(BaseModel):
 
 class DistributeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    recipients: list[Literal["all_deputies", "party_committee", "government", "organisation_department"]] = Field(
-        default_factory=lambda: list(RECIPIENTS), min_length=1
-    )
+    recipients: list[Recipient] = Field(default_factory=lambda: list(get_args(Recipient)), min_length=1)
+
+
+def satisfied_basic_unsatisfied(counts: dict[str, int]) -> tuple[int, int, int]:
+    satisfied, basic, unsatisfied = (counts[c] for c in CHOICES)
+    return satisfied, basic, unsatisfied
 
 
 def make_rounds_router(app: EvaluationApplication, views: ViewStore) -> APIRouter:
@@ -143,7 +150,7 @@ def make_rounds_router(app: EvaluationApplication, views: ViewStore) -> APIRoute
             body.issued,
             body.returned,
             body.invalid,
-            {k: dict(v) for k, v in body.counts.items()},
+            {k: {choice: n for choice, n in v.items()} for k, v in body.counts.items()},
         )
         entry = box.boxes[body.box_no]
         return {"box_no": body.box_no, "flags": entry["flags"], "confirmed_by": entry["confirmed_by"]}
@@ -176,7 +183,8 @@ def make_rounds_router(app: EvaluationApplication, views: ViewStore) -> APIRoute
             counts = tally(doc["published"], items, CHOICES)
         rules = app.rules_at(doc["county"], doc["rule_version"])
         recounted = {
-            pid: {"counts": counts[pid], "verdict": verdict(*(counts[pid][c] for c in CHOICES), rules)} for pid in items
+            pid: {"counts": counts[pid], "verdict": verdict(*satisfied_basic_unsatisfied(counts[pid]), rules)}
+            for pid in items
         }
         return {
             "round_id": str(round_id),

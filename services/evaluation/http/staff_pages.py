@@ -19,7 +19,7 @@ from services.evaluation.domain.round import RECIPIENTS
 from services.evaluation.http.rectification_api import open_rectifications
 from services.evaluation.read.projections import RATING, ROUND
 from shared.auth import Role
-from shared.kernel.meta import RuleViolation
+from shared.kernel.meta import Meta, RuleViolation
 from shared.persistence.application import NotFound
 from shared.views.store import ViewStore
 from shared.web.requests import meta_for
@@ -94,7 +94,7 @@ def make_staff_pages(app: EvaluationApplication, views: ViewStore) -> APIRouter:
         session_closes_on: Annotated[date, Form()],
         mode: Annotated[str, Form()] = "electronic",
     ) -> Response:
-        def run(meta):  # type: ignore[no-untyped-def]
+        def run(meta: Meta) -> None:
             if mode not in ("electronic", "paper"):
                 raise ValueError("mode must be electronic or paper")
             candidates = [
@@ -115,7 +115,7 @@ def make_staff_pages(app: EvaluationApplication, views: ViewStore) -> APIRouter:
         returned: Annotated[int, Form()],
         invalid: Annotated[int, Form()],
     ) -> Response:
-        def run(meta):  # type: ignore[no-untyped-def]
+        def run(meta: Meta) -> None:
             rnd = app.rating_round(round_id, meta.county)
             counts = {}
             for p in rnd.projects:

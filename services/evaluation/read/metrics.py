@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 from fractions import Fraction
+from typing import Any
 
 # Statuses intake publishes (demand-status-changed) once a demand was answered, and once it was solved.
 SOLVED_STATUSES = {"closed", "completed", "rated"}
@@ -69,7 +70,7 @@ def county_metrics(
     completed_ids = {p["project_id"] for p in projects}
     verdicts = Counter(p["verdict"] for p in projects if p["verdict"])
     rated = sum(verdicts.values())
-    residents = Counter()
+    residents: Counter[str] = Counter()
     for p in projects:
         residents.update(p["residents"])
         residents.update(v["level"] for v in p["return_visits"])
@@ -147,11 +148,11 @@ def across_counties(per_county: list[dict]) -> dict:
         "local_share",
         "coverage",
     )
-    totals = {
+    totals: dict[str, Any] = {
         k: figure(sum(m[k]["numerator"] for m in per_county), sum(m[k]["denominator"] for m in per_county))
         for k in keys
     }
-    verdicts = Counter()
+    verdicts: Counter[str] = Counter()
     for m in per_county:
         verdicts.update(m["verdicts"])
     totals["verdicts"] = {v: verdicts.get(v, 0) for v in ("satisfied", "basically_satisfied", "unsatisfied")}

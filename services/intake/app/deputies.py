@@ -4,30 +4,35 @@ suggestion) and micro-wishes (微心愿: claim 认领, fund, fulfil, return visi
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import Any, Literal, get_args
 from uuid import UUID
 
+from services.intake.app.merging import Merging
+from services.intake.app.triage import Triage
 from services.intake.domain.demand import Demand
 from services.intake.domain.suggestion import ProjectSuggestion
 from shared.kernel.meta import Meta, RuleViolation
 
-FUNDING_SOURCES = ("social_donor", "deputy", "special_fund")
-SATISFACTION = ("satisfied", "basically_satisfied", "unsatisfied")
+FundingSource = Literal["social_donor", "deputy", "special_fund"]
+Satisfaction = Literal["satisfied", "basically_satisfied", "unsatisfied"]
+FUNDING_SOURCES: tuple[FundingSource, ...] = get_args(FundingSource)
+SATISFACTION: tuple[Satisfaction, ...] = get_args(Satisfaction)
 
 
-class DeputyWork:
+class DeputyWork(Triage, Merging):
     def deputy_act(
         self, meta: Meta, demand_id: UUID, action: str, note: str = "", forward_to: str = "", title: str = ""
     ) -> Demand | ProjectSuggestion:
         """accept / answer / forward / suggest, from the deputy's inbox."""
-        demand = self.demand(demand_id, meta.county)  # type: ignore[attr-defined]
+        demand = self.demand(demand_id, meta.county)
         if meta.actor_id not in demand.deputies:
             raise RuleViolation("this demand is not in your inbox")
         if action == "answer":
-            return self.reply(meta, demand_id, note)  # type: ignore[attr-defined]
+            return self.reply(meta, demand_id, note)
         if action == "suggest":
-            return self.merge(meta, title or note or demand.text[:40], [demand_id])  # type: ignore[attr-defined]
+            return self.merge(meta, title or note or demand.text[:40], [demand_id])
         demand.deputy_act(meta, action, note, forward_to)
-        self.save(demand)  # type: ignore[attr-defined]
+        self.save(demand)
         return demand
 
     def wish_step(
@@ -41,8 +46,8 @@ class DeputyWork:
         note: str = "",
         satisfaction: str = "",
     ) -> Demand:
-        demand = self.demand(demand_id, meta.county)  # type: ignore[attr-defined]
-        details: dict = {}
+        demand = self.demand(demand_id, meta.county)
+        details: dict[str, Any] = {}
         if step == "funded":
             if source not in FUNDING_SOURCES:
                 raise RuleViolation(f"funding source must be one of {', '.join(FUNDING_SOURCES)}")
@@ -62,5 +67,5 @@ class DeputyWork:
                 raise RuleViolation(f"satisfaction must be one of {', '.join(SATISFACTION)}")
             details = {"satisfaction": satisfaction, "note": note.strip()}
         demand.wish_step(meta, step, **details)
-        self.save(demand)  # type: ignore[attr-defined]
+        self.save(demand)
         return demand

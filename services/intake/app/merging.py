@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from services.intake.app.core import IntakeCore
 from services.intake.domain.demand import Demand
 from services.intake.domain.suggestion import ProjectSuggestion
 from shared.kernel.meta import Meta, RuleViolation
 from shared.persistence.application import UnitOfWork
 
 
-class Merging:
+class Merging(IntakeCore):
     def _demands(self, uow: UnitOfWork, meta: Meta, demand_ids: list[UUID]) -> list[Demand]:
         if len(set(demand_ids)) != len(demand_ids):
             raise RuleViolation("a demand is listed twice")
@@ -25,7 +26,7 @@ class Merging:
 
     def merge(self, meta: Meta, title: str, demand_ids: list[UUID]) -> ProjectSuggestion:
         """共性问题形成建议: merge demands into one project suggestion."""
-        uow = UnitOfWork(self)  # type: ignore[arg-type]
+        uow = UnitOfWork(self)
         demands = self._demands(uow, meta, demand_ids)
         categories = sorted({d.category for d in demands})
         suggestion = ProjectSuggestion(
@@ -37,14 +38,14 @@ class Merging:
         )
         for demand in demands:
             demand.merge_into(meta, suggestion.id, suggestion.title)
-        self.save(suggestion, *demands)  # type: ignore[attr-defined]
+        self.save(suggestion, *demands)
         return suggestion
 
     def split(
         self, meta: Meta, suggestion_id: UUID, demand_ids: list[UUID], new_title: str = ""
     ) -> tuple[ProjectSuggestion, ProjectSuggestion | None]:
         """Take demands out of a suggestion: back to the queue, or into a new suggestion (``new_title``)."""
-        uow = UnitOfWork(self)  # type: ignore[arg-type]
+        uow = UnitOfWork(self)
         suggestion = self.suggestion(suggestion_id, meta.county)
         demands = self._demands(uow, meta, demand_ids)
         new = None
@@ -62,13 +63,13 @@ class Merging:
             demand.split_out(meta, suggestion.id)
             if new is not None:
                 demand.merge_into(meta, new.id, new.title)
-        self.save(suggestion, *([new] if new else []), *demands)  # type: ignore[attr-defined]
+        self.save(suggestion, *([new] if new else []), *demands)
         return suggestion, new
 
     def suggestion(self, suggestion_id: UUID, county: str | None = None) -> ProjectSuggestion:
         from shared.persistence.application import NotFound
 
-        found = self.load(suggestion_id, county)  # type: ignore[attr-defined]
+        found = self.load(suggestion_id, county)
         if not isinstance(found, ProjectSuggestion):
             raise NotFound(str(suggestion_id))
         return found
@@ -77,12 +78,12 @@ class Merging:
         """Link likely duplicates to one primary demand in one action (e.g. many callers, one road)."""
         if primary_id in duplicate_ids:
             raise RuleViolation("the primary demand cannot be its own duplicate")
-        uow = UnitOfWork(self)  # type: ignore[arg-type]
+        uow = UnitOfWork(self)
         primary, *others = self._demands(uow, meta, [primary_id, *duplicate_ids])
         if not others:
             raise RuleViolation("choose at least one duplicate")
         for other in others:
             other.mark_duplicate_of(meta, primary)
             primary.absorb_duplicate(meta, other.id)
-        self.save(primary, *others)  # type: ignore[attr-defined]
+        self.save(primary, *others)
         return primary

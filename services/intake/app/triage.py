@@ -7,16 +7,17 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+from services.intake.app.core import IntakeCore
 from services.intake.domain import rules as r
 from services.intake.domain.demand import Demand
 from shared.kernel.meta import Meta, RuleViolation
 
 
-class Triage:
+class Triage(IntakeCore):
     def triage(self, meta: Meta, demand_id: UUID, kind: str, scope: str, estimate: int) -> Demand:
         """Classify and route in one step: the routing decision names its reason and rule version."""
-        demand = self.demand(demand_id, meta.county)  # type: ignore[attr-defined]
-        version, rules = self.rules(meta.county)  # type: ignore[attr-defined]
+        demand = self.demand(demand_id, meta.county)
+        version, rules = self.rules(meta.county)
         try:
             tier, reason = r.route(kind, scope, estimate, demand.category, rules)
         except ValueError as exc:
@@ -27,15 +28,15 @@ class Triage:
             demand.escalate(meta, tier, reason, version, scope, estimate)
         else:
             demand.route(meta, tier, reason, version, scope, estimate)
-        self.save(demand)  # type: ignore[attr-defined]
+        self.save(demand)
         return demand
 
     def reassess(self, meta: Meta, demand_id: UUID, scope: str, estimate: int) -> Demand:
         """A revised scope or estimate; when the item outgrows its tier it is escalated at once."""
-        demand = self.demand(demand_id, meta.county)  # type: ignore[attr-defined]
+        demand = self.demand(demand_id, meta.county)
         if not demand.tier:
             raise RuleViolation("the demand has not been routed yet")
-        version, rules = self.rules(meta.county)  # type: ignore[attr-defined]
+        version, rules = self.rules(meta.county)
         try:
             tier, reason = r.route(demand.kind, scope, estimate, demand.category, rules)
         except ValueError as exc:
@@ -44,31 +45,31 @@ class Triage:
             demand.escalate(meta, tier, reason, version, scope, estimate)
         else:
             demand.reassess(meta, scope, estimate, version)
-        self.save(demand)  # type: ignore[attr-defined]
+        self.save(demand)
         return demand
 
     def reply(self, meta: Meta, demand_id: UUID, text: str) -> Demand:
-        demand = self.demand(demand_id, meta.county)  # type: ignore[attr-defined]
+        demand = self.demand(demand_id, meta.county)
         demand.reply(meta, text)
-        self.save(demand)  # type: ignore[attr-defined]
+        self.save(demand)
         return demand
 
     def close_demand(self, meta: Meta, demand_id: UUID, note: str) -> Demand:
-        demand = self.demand(demand_id, meta.county)  # type: ignore[attr-defined]
+        demand = self.demand(demand_id, meta.county)
         if len(note.strip()) < 2:
             raise RuleViolation("closing needs a note for the resident")
         demand.close(meta, note.strip())
-        self.save(demand)  # type: ignore[attr-defined]
+        self.save(demand)
         return demand
 
     def warn_overdue(self, meta: Meta, demand_ids: list[UUID], now: datetime) -> list[UUID]:
         """Raise one warning event per consultation past its deadline (idempotent)."""
         warned, changed = [], []
         for demand_id in demand_ids:
-            demand = self.find(demand_id)  # type: ignore[attr-defined]
+            demand = self.find(demand_id)
             if isinstance(demand, Demand) and demand.county == meta.county and demand.warn_overdue(meta, now):
                 warned.append(demand.id)
                 changed.append(demand)
         if changed:
-            self.save(*changed)  # type: ignore[attr-defined]
+            self.save(*changed)
         return warned

@@ -109,8 +109,8 @@ class ContactVault:
         known: dict[UUID, bytes | None] = getattr(self._local, "known", None) or {}
         if contact_id in pending:
             key = pending[contact_id][1]
-        elif known.get(contact_id) is not None:
-            key = known[contact_id]  # type: ignore[assignment]
+        elif (found := known.get(contact_id)) is not None:
+            key = found
         else:
             try:
                 if contact_id in known:  # looked up with the batch: no key yet

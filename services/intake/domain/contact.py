@@ -19,12 +19,18 @@ FIELDS = ("name", "phone", "address")
 
 
 class ResidentContact(Aggregate):
+    # Events: the fields of each are the arguments of the method that records it.
+    class Sealed(Aggregate.Created):
+        meta: Meta
+        contact_id: UUID
+        sealed: dict[str, Any]
+
     @staticmethod
     def create_id(contact_id: UUID, **_: Any) -> UUID:
         return contact_id  # chosen first: the vault's key is made for this id before the event exists
 
-    @event("Sealed")
-    def __init__(self, meta: Meta, contact_id: UUID, sealed: dict) -> None:
+    @event(Sealed)
+    def __init__(self, meta: Meta, contact_id: UUID, sealed: dict[str, Any]) -> None:
         unknown = set(sealed) - set(FIELDS)
         if unknown:
             raise RuleViolation(f"unknown contact field(s): {', '.join(sorted(unknown))}")
@@ -50,7 +56,7 @@ class ResidentContact(Aggregate):
         class_version = 2
 
         @staticmethod
-        def upcast_v1_v2(state: dict) -> None:
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
             state["demand_id"] = None
 
     @event(Erased)

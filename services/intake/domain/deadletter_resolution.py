@@ -19,11 +19,19 @@ def resolution_id(county: str, sequence: int) -> UUID:
 class DeadLetterResolution(Aggregate):
     """Dead letter <sequence> of DEADLETTER was resolved: by whom, when, how."""
 
+    # Events: the fields of each are the arguments of the method that records it.
+    class Resolved(Aggregate.Created):
+        meta: Meta
+        sequence: int
+        action: str
+        subject: str
+        note: str
+
     @staticmethod
     def create_id(meta: Meta, sequence: int, **_: Any) -> UUID:
         return resolution_id(meta.county, sequence)
 
-    @event("Resolved")
+    @event(Resolved)
     def __init__(self, meta: Meta, sequence: int, action: str, subject: str, note: str) -> None:
         if action not in ("resubmitted", "dismissed"):
             raise RuleViolation(f"unknown resolution {action!r}")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal, get_args
 from uuid import UUID, uuid4, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -16,7 +16,8 @@ NAMESPACE = UUID("0b6f4f0e-8d7b-4a8e-9a55-4b7c1c3f2a11")
 CHANNELS = ("web", "liaison_station", "deputy_suggestion", "department_list", "hotline", "open311", "lookback")
 
 
-KINDS = ("consultation", "individual", "common", "micro_wish", "project_suggestion")
+Kind = Literal["consultation", "individual", "common", "micro_wish", "project_suggestion"]
+KINDS: tuple[Kind, ...] = get_args(Kind)
 
 
 # What each upstream stage means on a resident's tracking page (lineage).
@@ -47,6 +48,114 @@ def hotline_demand_id(county: str, ticket_id: str) -> UUID:
 class Demand(Aggregate):
     """A demand from any channel. Its timeline shows what became of it at every later stage."""
 
+    # Events: the fields of each are the arguments of the method that records it.
+    class Submitted(Aggregate.Created):
+        meta: Meta
+        channel: str
+        town: str
+        category: str
+        text: str
+        contact_id: UUID | None
+        tracking_code: str
+        location: dict[str, Any] | None = None
+        attachments: list[Any] | None = None
+        hotline_ticket_id: str = ""
+        origin_key: str = ""
+
+    class Classified(Aggregate.Event):
+        meta: Meta
+        kind: str
+        due_at: datetime | None
+        ticket: str
+
+    class Routed(Aggregate.Event):
+        meta: Meta
+        tier: str
+        reason: str
+        rules_version: int
+        scope: str
+        estimate: int
+        ticket: str
+        kind: str
+
+    class Escalated(Aggregate.Event):
+        meta: Meta
+        from_tier: str
+        to_tier: str
+        reason: str
+        rules_version: int
+        scope: str
+        estimate: int
+        ticket: str
+        kind: str
+
+    class Reassessed(Aggregate.Event):
+        meta: Meta
+        scope: str
+        estimate: int
+        rules_version: int
+
+    class Replied(Aggregate.Event):
+        meta: Meta
+        text: str
+        ticket: str
+        within_deadline: bool
+
+    class OverdueWarned(Aggregate.Event):
+        meta: Meta
+        due_at: datetime
+
+    class Closed(Aggregate.Event):
+        meta: Meta
+        note: str
+        ticket: str
+
+    class MergedInto(Aggregate.Event):
+        meta: Meta
+        suggestion_id: UUID
+        title: str
+        ticket: str
+
+    class SplitOut(Aggregate.Event):
+        meta: Meta
+        suggestion_id: UUID
+        ticket: str
+
+    class MarkedDuplicate(Aggregate.Event):
+        meta: Meta
+        primary_id: UUID
+        primary_code: str
+        ticket: str
+
+    class DuplicateAbsorbed(Aggregate.Event):
+        meta: Meta
+        other_id: UUID
+
+    class PushedToDeputy(Aggregate.Event):
+        meta: Meta
+        deputy_id: str
+
+    class DeputyActed(Aggregate.Event):
+        meta: Meta
+        action: str
+        note: str
+        forward_to: str
+
+    class WishStep(Aggregate.Event):
+        meta: Meta
+        step: str
+        details: dict[str, Any]
+        ticket: str
+
+    class StageNoted(Aggregate.Event):
+        meta: Meta
+        stage: str
+        ref_id: str
+        title: str
+        detail: str
+        hotline_ticket_id: str
+        status: str
+
     @staticmethod
     def create_id(hotline_ticket_id: str = "", meta: Meta | None = None, origin_key: str = "", **_: Any) -> UUID:
         if hotline_ticket_id and meta is not None:
@@ -55,7 +164,7 @@ class Demand(Aggregate):
             return uuid5(NAMESPACE, f"origin:{meta.county}:{origin_key}")
         return uuid4()
 
-    @event("Submitted")
+    @event(Submitted)
     def __init__(
         self,
         meta: Meta,
@@ -65,8 +174,8 @@ class Demand(Aggregate):
         text: str,
         contact_id: UUID | None,
         tracking_code: str,
-        location: dict | None = None,
-        attachments: list | None = None,
+        location: dict[str, Any] | None = None,
+        attachments: list[Any] | None = None,
         hotline_ticket_id: str = "",
         origin_key: str = "",
     ) -> None:
@@ -97,9 +206,9 @@ class Demand(Aggregate):
         self.duplicate_of: UUID | None = None
         self.duplicates: list[str] = []
         self.deputies: list[str] = []
-        self.wish: dict = {}
+        self.wish: dict[str, Any] = {}
         self.last_moved_at = meta.occurred_at
-        self.timeline: list[dict] = [
+        self.timeline: list[dict[str, Any]] = [
             {"stage": "submitted", "at": meta.occurred_at.isoformat(), "title": category, "ref": ""}
         ]
 
@@ -129,7 +238,7 @@ class Demand(Aggregate):
             raise RuleViolation(f"unknown kind {kind!r}; one of {', '.join(KINDS)}")
         self._classified(meta=meta, kind=kind, due_at=due_at, ticket=self.hotline_ticket_id)
 
-    @event("Classified")
+    @event(Classified)
     def _classified(self, meta: Meta, kind: str, due_at: datetime | None, ticket: str) -> None:
         self.kind = kind
         self.due_at = due_at
@@ -153,7 +262,7 @@ class Demand(Aggregate):
             kind=self.kind,
         )
 
-    @event("Routed")
+    @event(Routed)
     def _routed(
         self, meta: Meta, tier: str, reason: str, rules_version: int, scope: str, estimate: int, ticket: str, kind: str
     ) -> None:
@@ -177,7 +286,7 @@ class Demand(Aggregate):
             kind=self.kind,
         )
 
-    @event("Escalated")
+    @event(Escalated)
     def _escalated(
         self,
         meta: Meta,
@@ -200,7 +309,7 @@ class Demand(Aggregate):
         self._must_be_open("reassess")
         self._reassessed(meta=meta, scope=scope, estimate=estimate, rules_version=rules_version)
 
-    @event("Reassessed")
+    @event(Reassessed)
     def _reassessed(self, meta: Meta, scope: str, estimate: int, rules_version: int) -> None:
         self.scope, self.estimate, self.rules_version = scope, estimate, rules_version
         self.last_moved_at = max(self.last_moved_at, meta.occurred_at)
@@ -219,7 +328,7 @@ class Demand(Aggregate):
             within_deadline=self.due_at is None or meta.occurred_at <= self.due_at,
         )
 
-    @event("Replied")
+    @event(Replied)
     def _replied(self, meta: Meta, text: str, ticket: str, within_deadline: bool) -> None:
         self.replied_at = self.replied_at or meta.occurred_at
         if self.status in ("received", "triaged", "routed"):
@@ -233,7 +342,7 @@ class Demand(Aggregate):
         self._overdue(meta=meta, due_at=self.due_at)
         return True
 
-    @event("OverdueWarned")
+    @event(OverdueWarned)
     def _overdue(self, meta: Meta, due_at: datetime) -> None:
         self.warned = True
         self.timeline.append(
@@ -251,7 +360,7 @@ class Demand(Aggregate):
             return
         self._closed(meta=meta, note=note, ticket=self.hotline_ticket_id)
 
-    @event("Closed")
+    @event(Closed)
     def _closed(self, meta: Meta, note: str, ticket: str) -> None:
         self.status = "closed"
         self._note(meta, "closed", note)
@@ -263,7 +372,7 @@ class Demand(Aggregate):
             raise RuleViolation(f"demand already merged into {self.merged_into}")
         self._merged(meta=meta, suggestion_id=suggestion_id, title=title, ticket=self.hotline_ticket_id)
 
-    @event("MergedInto")
+    @event(MergedInto)
     def _merged(self, meta: Meta, suggestion_id: UUID, title: str, ticket: str) -> None:
         self.merged_into = suggestion_id
         self.status = "merged"
@@ -275,7 +384,7 @@ class Demand(Aggregate):
             raise RuleViolation(f"demand is not part of suggestion {suggestion_id}")
         self._split(meta=meta, suggestion_id=suggestion_id, ticket=self.hotline_ticket_id)
 
-    @event("SplitOut")
+    @event(SplitOut)
     def _split(self, meta: Meta, suggestion_id: UUID, ticket: str) -> None:
         self.merged_into = None
         self.owner = self.tier
@@ -292,7 +401,7 @@ class Demand(Aggregate):
             meta=meta, primary_id=primary.id, primary_code=primary.tracking_code, ticket=self.hotline_ticket_id
         )
 
-    @event("MarkedDuplicate")
+    @event(MarkedDuplicate)
     def _duplicate(self, meta: Meta, primary_id: UUID, primary_code: str, ticket: str) -> None:
         self.duplicate_of = primary_id
         self.status = "duplicate"
@@ -302,7 +411,7 @@ class Demand(Aggregate):
         if str(other_id) not in self.duplicates:
             self._absorbed(meta=meta, other_id=other_id)
 
-    @event("DuplicateAbsorbed")
+    @event(DuplicateAbsorbed)
     def _absorbed(self, meta: Meta, other_id: UUID) -> None:
         self.duplicates.append(str(other_id))
 
@@ -311,7 +420,7 @@ class Demand(Aggregate):
         if deputy_id not in self.deputies:
             self._pushed(meta=meta, deputy_id=deputy_id)
 
-    @event("PushedToDeputy")
+    @event(PushedToDeputy)
     def _pushed(self, meta: Meta, deputy_id: str) -> None:
         self.deputies.append(deputy_id)
 
@@ -325,7 +434,7 @@ class Demand(Aggregate):
             raise RuleViolation("forward needs a recipient")
         self._deputy_acted(meta=meta, action=action, note=note, forward_to=forward_to)
 
-    @event("DeputyActed")
+    @event(DeputyActed)
     def _deputy_acted(self, meta: Meta, action: str, note: str, forward_to: str) -> None:
         if action == "accept":
             self.owner = f"deputy:{meta.actor_id}"
@@ -346,8 +455,8 @@ class Demand(Aggregate):
             raise RuleViolation(f"micro-wish step {step!r} not allowed now (next: {expected})")
         self._wish(meta=meta, step=step, details=details, ticket=self.hotline_ticket_id)
 
-    @event("WishStep")
-    def _wish(self, meta: Meta, step: str, details: dict, ticket: str) -> None:
+    @event(WishStep)
+    def _wish(self, meta: Meta, step: str, details: dict[str, Any], ticket: str) -> None:
         self.wish[step] = {"at": meta.occurred_at.isoformat(), "by": meta.actor_id, **details}
         if step == "claimed":
             self.owner = f"deputy:{meta.actor_id}"
@@ -374,7 +483,7 @@ class Demand(Aggregate):
             status=status,
         )
 
-    @event("StageNoted")
+    @event(StageNoted)
     def _stage_noted(
         self, meta: Meta, stage: str, ref_id: str, title: str, detail: str, hotline_ticket_id: str, status: str
     ) -> None:

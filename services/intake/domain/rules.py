@@ -5,8 +5,10 @@ revised through ``PUT /intake/api/counties/{c}/rules``; decisions record the ver
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from difflib import SequenceMatcher
+from typing import Any, Literal, get_args
 
 # 诉求 categories offered on the form and as Open311 services.
 CATEGORIES: dict[str, dict[str, str]] = {
@@ -25,10 +27,11 @@ CATEGORIES: dict[str, dict[str, str]] = {
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 CODE_LENGTH = 10
 
-SCOPES = ("household", "community", "town", "county")  # scope of impact, smallest first
+Scope = Literal["household", "community", "town", "county"]  # scope of impact, smallest first
+SCOPES: tuple[Scope, ...] = get_args(Scope)
 TIERS = ("department", "micro_wish", "micro", "major")  # smallest first: escalation moves right
 
-DEFAULTS: dict = {
+DEFAULTS: dict[str, Any] = {
     "micro_project_cap": 100_000,  # CNY per micro project (seed 000: 10万元)
     "micro_wish_cap": 5_000,  # CNY a deputy or donor can fund for one wish
     "consultation_reply_hours": 24,  # seed 003: 咨询类诉求24小时内答复
@@ -39,7 +42,7 @@ DEFAULTS: dict = {
 }
 
 
-def new_tracking_code(token_bytes=secrets.token_bytes) -> str:
+def new_tracking_code(token_bytes: Callable[[int], bytes] = secrets.token_bytes) -> str:
     """10 characters from a 32-letter alphabet: each random byte modulo 32, which is unbiased (256 = 8 x 32)."""
     return "".join(CODE_ALPHABET[b % len(CODE_ALPHABET)] for b in token_bytes(CODE_LENGTH))
 
@@ -48,7 +51,7 @@ def is_tracking_code(value: str) -> bool:
     return len(value) == CODE_LENGTH and all(ch in CODE_ALPHABET for ch in value.upper())
 
 
-def route(kind: str, scope: str, estimate: int, category: str, rules: dict) -> tuple[str, str]:
+def route(kind: str, scope: str, estimate: int, category: str, rules: dict[str, Any]) -> tuple[str, str]:
     """(tier, reason) by scope of impact, money and category (五级响应 in spirit)."""
     cap, wish_cap = int(rules["micro_project_cap"]), int(rules["micro_wish_cap"])
     if scope not in SCOPES:
@@ -75,13 +78,13 @@ def outgrows(current: str, new: str) -> bool:
     return bool(current) and TIERS.index(new) > TIERS.index(current)
 
 
-def reply_due(kind: str, submitted_at: datetime, rules: dict) -> datetime | None:
+def reply_due(kind: str, submitted_at: datetime, rules: dict[str, Any]) -> datetime | None:
     if kind != "consultation":
         return None
     return submitted_at + timedelta(hours=float(rules["consultation_reply_hours"]))
 
 
-def is_stranded(doc: dict, now: datetime, rules: dict) -> str:
+def is_stranded(doc: dict[str, Any], now: datetime, rules: dict[str, Any]) -> str:
     """Why a demand is stranded ('' if it is not): no owner, or no movement for N days."""
     if doc["status"] in ("closed", "duplicate", "merged", "completed", "rated"):
         return ""
@@ -98,7 +101,9 @@ def similarity(a: str, b: str) -> float:
     return SequenceMatcher(None, a, b).ratio()
 
 
-def likely_duplicates(doc: dict, others: list[dict], rules: dict, limit: int = 10) -> list[tuple[float, dict]]:
+def likely_duplicates(
+    doc: dict[str, Any], others: list[dict[str, Any]], rules: dict[str, Any], limit: int = 10
+) -> list[tuple[float, dict[str, Any]]]:
     """Same town, same category, similar text: the likely duplicates of ``doc``, best first."""
     threshold = float(rules["duplicate_similarity"])
     found = []

@@ -7,6 +7,7 @@ and a split records which demands left and where they went.
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -16,7 +17,22 @@ from shared.kernel.topics import moved
 
 
 class ProjectSuggestion(Aggregate):
-    @event("Raised")
+    # Events: the fields of each are the arguments of the method that records it.
+    class Raised(Aggregate.Created):
+        meta: Meta
+        title: str
+        category: str
+        towns: list[str]
+        demand_ids: list[UUID]
+        split_from: UUID | None = None
+
+    class Split(Aggregate.Event):
+        meta: Meta
+        demand_ids: list[UUID]
+        into: UUID | None
+        remaining: list[UUID]
+
+    @event(Raised)
     def __init__(
         self,
         meta: Meta,
@@ -37,7 +53,7 @@ class ProjectSuggestion(Aggregate):
         self.demand_ids = list(demand_ids)
         self.split_from = split_from
         self.status = "open"
-        self.history: list[dict] = [
+        self.history: list[dict[str, Any]] = [
             {
                 "at": meta.occurred_at.isoformat(),
                 "by": meta.actor_id,
@@ -58,7 +74,7 @@ class ProjectSuggestion(Aggregate):
         remaining = [d for d in self.demand_ids if d not in demand_ids]
         self._split(meta=meta, demand_ids=list(demand_ids), into=into, remaining=remaining)
 
-    @event("Split")
+    @event(Split)
     def _split(self, meta: Meta, demand_ids: list[UUID], into: UUID | None, remaining: list[UUID]) -> None:
         self.demand_ids = list(remaining)
         if not self.demand_ids:

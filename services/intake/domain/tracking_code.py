@@ -20,11 +20,17 @@ def tracking_index_id(code: str) -> UUID:
 class TrackingCode(Aggregate):
     """Index: tracking code -> demand, so a resident follows a demand without an account."""
 
+    # Events: the fields of each are the arguments of the method that records it.
+    class Issued(Aggregate.Created):
+        meta: Meta
+        code: str
+        demand_id: UUID
+
     @staticmethod
     def create_id(code: str, **_: Any) -> UUID:
         return tracking_index_id(code)
 
-    @event("Issued")
+    @event(Issued)
     def __init__(self, meta: Meta, code: str, demand_id: UUID) -> None:
         self.county = meta.county
         self.code = code

@@ -205,8 +205,8 @@ def make_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
     ) -> dict:
         """Erase the resident's name, phone and address: their key is destroyed (crypto-shredding),
         so every stored or published copy becomes unreadable; the demand's history stays."""
-        demand = app.find(demand_id)
-        require_county(principal, getattr(demand, "county", None) if isinstance(demand, Demand) else None)
-        return app.erase_contact(meta_for(request, principal, demand.county, reason=body.reason), demand_id)
+        demand = app.find_as(Demand, demand_id)
+        county = require_county(principal, demand.county if demand is not None else None)
+        return app.erase_contact(meta_for(request, principal, county, reason=body.reason), demand_id)
 
     return router

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from services.intake.app.application import IntakeApplication
-from services.intake.app.deputies import FUNDING_SOURCES, SATISFACTION
+from services.intake.app.deputies import FundingSource, Satisfaction
 from services.intake.domain.demand import Demand
 from services.intake.domain.suggestion import ProjectSuggestion
 from services.intake.http.demands_api import READERS, County
@@ -32,20 +32,18 @@ class DeputyActionIn(BaseModel):
 
 class WishStepIn(BaseModel):
     step: Literal["claimed", "funded", "fulfilled", "visited"]
-    source: Literal[FUNDING_SOURCES] | None = None  # type: ignore[valid-type]
+    source: FundingSource | None = None
     amount: str = Field(default="", max_length=20, description="CNY (funded)")
     note: str = Field(default="", max_length=1000)
-    satisfaction: Literal[SATISFACTION] | None = None  # type: ignore[valid-type]
+    satisfaction: Satisfaction | None = None
 
 
 def make_deputy_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["deputies"])
 
     def county_of(demand_id: UUID, principal: Principal) -> str:
-        found = app.find(demand_id)
-        county = getattr(found, "county", None) if isinstance(found, Demand) else None
-        require_county(principal, county)
-        return county  # type: ignore[return-value]
+        found = app.find_as(Demand, demand_id)
+        return require_county(principal, found.county if found is not None else None)
 
     @router.get("/counties/{county}/inbox")
     def inbox(

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
@@ -99,9 +100,9 @@ def make_open311_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
             raise Open311Error(400, "jurisdiction_id (6-digit county code) is required")
         return value
 
-    def handled(fn):  # type: ignore[no-untyped-def]
+    def handled(fn: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(fn)
-        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
             try:
                 return fn(*args, **kwargs)
             except Open311Error as exc:
@@ -129,7 +130,7 @@ def make_open311_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
         }
 
     @router.get("/services.json")
-    def services(principal: Annotated[Principal, Depends(ANYONE)], jurisdiction_id: str | None = None):  # type: ignore[no-untyped-def]
+    def services(principal: Annotated[Principal, Depends(ANYONE)], jurisdiction_id: str | None = None) -> Any:
         """Our categories as Open311 services."""
         try:
             jurisdiction(jurisdiction_id)
@@ -140,7 +141,7 @@ def make_open311_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
     @router.get("/services/{service_code}.json")
     def service_definition(
         service_code: str, principal: Annotated[Principal, Depends(ANYONE)], jurisdiction_id: str | None = None
-    ):  # type: ignore[no-untyped-def]
+    ) -> Any:
         """The attributes a request of this service takes: the town/street is required."""
         if service_code not in CATEGORIES:
             return error(404, f"unknown service_code {service_code}")
@@ -161,7 +162,7 @@ def make_open311_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
         }
 
     @router.post("/requests.json")
-    async def create_request(request: Request, principal: Annotated[Principal, Depends(ANYONE)]):  # type: ignore[no-untyped-def]
+    async def create_request(request: Request, principal: Annotated[Principal, Depends(ANYONE)]) -> Any:
         """Create a service request (form-encoded, with ``api_key``) → one demand."""
         form = await request.form()
 
@@ -238,7 +239,7 @@ def make_open311_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
         start_date: str | None = None,
         end_date: str | None = None,
         status: str | None = None,
-    ):  # type: ignore[no-untyped-def]
+    ) -> Any:
         """Service requests with the spec's filters (default: the last 90 days, at most 1000)."""
         county = jurisdiction(jurisdiction_id)
         docs = views.list(DEMAND, county)
@@ -267,7 +268,7 @@ def make_open311_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
     @router.get("/requests/{request_id}.json")
     def one_request(
         request_id: str, principal: Annotated[Principal, Depends(ANYONE)], jurisdiction_id: str | None = None
-    ):  # type: ignore[no-untyped-def]
+    ) -> Any:
         try:
             found = app.find(UUID(request_id))
         except ValueError:
@@ -278,7 +279,7 @@ def make_open311_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
         return [as_request(doc)]
 
     @router.get("/tokens/{token}.json")
-    def token(token: str, principal: Annotated[Principal, Depends(ANYONE)], jurisdiction_id: str | None = None):  # type: ignore[no-untyped-def]
+    def token(token: str, principal: Annotated[Principal, Depends(ANYONE)], jurisdiction_id: str | None = None) -> Any:
         try:
             demand = app.track(token)
         except LookupError:

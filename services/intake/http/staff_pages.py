@@ -172,7 +172,7 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
             "assessment": lambda: app.reassess(meta, demand_id, get("scope"), int(get("estimate") or 0)),
             "reply": lambda: app.reply(meta, demand_id, get("text")),
             "close": lambda: app.close_demand(meta, demand_id, get("text")),
-            "duplicates": lambda: app.link_duplicates(meta, demand_id, [UUID(x) for x in form.getlist("dup")]),
+            "duplicates": lambda: app.link_duplicates(meta, demand_id, [UUID(str(x)) for x in form.getlist("dup")]),
             "erase": lambda: app.erase_contact(meta, demand_id),
         }
         if action not in commands:
@@ -213,7 +213,7 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         principal, county, refused = gate(request, str(form.get("county") or ""), STAFF)
         if refused:
             return refused
-        ids = [UUID(x) for x in form.getlist("demand")]
+        ids = [UUID(str(x)) for x in form.getlist("demand")]
         meta = meta_for(request, principal, county, reason=str(form.get("reason") or ""))
         return act(
             request, f"/intake/merge?county={county}", lambda: app.merge(meta, str(form.get("title") or ""), ids)
@@ -227,7 +227,7 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         if refused or found is None:
             return refused or RedirectResponse("/intake/merge", status_code=303)
         meta = meta_for(request, principal, county, reason=str(form.get("reason") or ""))
-        ids = [UUID(x) for x in form.getlist("demand")]
+        ids = [UUID(str(x)) for x in form.getlist("demand")]
         return act(
             request,
             f"/intake/merge?county={county}",

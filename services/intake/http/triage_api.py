@@ -3,15 +3,15 @@ replies, closure, deadline warnings, the stranded view, duplicates, merge and sp
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from services.intake.app.application import IntakeApplication
-from services.intake.domain.demand import KINDS, Demand
-from services.intake.domain.rules import SCOPES, likely_duplicates
+from services.intake.domain.demand import Demand, Kind
+from services.intake.domain.rules import Scope, likely_duplicates
 from services.intake.http.demands_api import READERS, County, now_of
 from services.intake.read.projections import DEMAND, SUGGESTION
 from services.intake.read.queue import overdue_unwarned, stranded
@@ -21,8 +21,6 @@ from shared.web.access import allow, check_county, require_county
 from shared.web.requests import meta_for
 
 STAFF = allow(Role.CONGRESS_STAFF, Role.GOV_UNIT, write=True)
-Kind = Literal[KINDS]  # type: ignore[valid-type]
-Scope = Literal[SCOPES]  # type: ignore[valid-type]
 
 
 class TriageIn(BaseModel):
@@ -77,10 +75,8 @@ def make_triage_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["triage"])
 
     def county_of(demand_id: UUID, principal: Principal) -> str:
-        found = app.find(demand_id)
-        county = getattr(found, "county", None) if isinstance(found, Demand) else None
-        require_county(principal, county)
-        return county  # type: ignore[return-value]
+        found = app.find_as(Demand, demand_id)
+        return require_county(principal, found.county if found is not None else None)
 
     @router.post("/demands/{demand_id}/triage")
     def triage(
@@ -197,9 +193,8 @@ def make_triage_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
         suggestion_id: UUID, body: SplitIn, request: Request, principal: Annotated[Principal, Depends(STAFF)]
     ) -> dict:
         """Split demands off again: back to the queue, or into a new suggestion."""
-        found = app.find(suggestion_id)
-        require_county(principal, getattr(found, "county", None))
-        meta = meta_for(request, principal, found.county, reason=body.reason)  # type: ignore[union-attr]
+        county = require_county(principal, getattr(app.find(suggestion_id), "county", None))
+        meta = meta_for(request, principal, county, reason=body.reason)
         old, new = app.split(meta, suggestion_id, body.demand_ids, body.new_title)
         return {
             "id": str(old.id),

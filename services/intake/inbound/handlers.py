@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from services.intake.app.application import IntakeApplication, hotline_contact_id
 from services.intake.app.sealed_letters import hotline_letter_sealer
 from services.intake.domain.demand import hotline_demand_id
-from shared.bus.consumer import Rejected
+from shared.bus.consumer import Prefetch, Rejected
 from shared.bus.deadletter import county_of_subject
 from shared.bus.messages import Delivered, Policies, Subscription
 from shared.bus.streams import HOTLINE
@@ -52,17 +52,16 @@ def handle_ticket(app: IntakeApplication) -> Callable[[UnitOfWork, Inbound], Non
     return handle
 
 
-def prefetch_tickets(uow: UnitOfWork, messages: Sequence[Inbound]) -> None:
+def prefetch_tickets(app: IntakeApplication) -> Prefetch:
     """One query tells which tickets already have a demand (a re-send), and one which callers
     already have a key in the vault, not one query per ticket."""
-    uow.prefetch(hotline_demand_id(m.body.county, m.body.ticket_id) for m in messages)
-    uow.app.vault.prefetch(
-        [
-            hotline_contact_id(m.body)
-            for m in messages  # type: ignore[attr-defined]
-            if m.body.caller_name or m.body.caller_phone or m.body.address
-        ]
-    )
+
+    def prefetch(uow: UnitOfWork, messages: Sequence[Inbound]) -> None:
+        uow.prefetch(hotline_demand_id(m.body.county, m.body.ticket_id) for m in messages)
+        callers = [m.body for m in messages if m.body.caller_name or m.body.caller_phone or m.body.address]
+        app.vault.prefetch([hotline_contact_id(ticket) for ticket in callers])
+
+    return prefetch
 
 
 LINEAGE = Policies("intake lineage")
@@ -119,7 +118,7 @@ def subscriptions(app: IntakeApplication) -> list[Subscription]:
             "hotline.*.tickets",
             decode_ticket,
             handle_ticket(app),
-            prefetch_tickets,
+            prefetch_tickets(app),
             purge_processed=True,
             seal_deadletter=hotline_letter_sealer(app),
         ),

@@ -48,7 +48,8 @@ def stage_noted(event: Demand.StageNoted) -> Iterator[Contract]:
 @OUTBOUND.on(Demand.Routed, Demand.Escalated)
 def routed_or_escalated(event: Demand.Routed | Demand.Escalated) -> Iterator[Contract]:
     escalated = isinstance(event, Demand.Escalated)
-    tier = event.to_tier if escalated else event.tier
+    tier = event.to_tier if isinstance(event, Demand.Escalated) else event.tier
+    escalated_from = event.from_tier if isinstance(event, Demand.Escalated) else ""
     yield c.DemandRouted(
         demand_id=event.originator_id,
         kind=event.kind,
@@ -57,7 +58,7 @@ def routed_or_escalated(event: Demand.Routed | Demand.Escalated) -> Iterator[Con
         rules_version=event.rules_version,
         scope=event.scope,
         estimate=event.estimate,
-        escalated_from=event.from_tier if escalated else "",
+        escalated_from=escalated_from,
     )
     yield from _status(event.originator_id, event.ticket, "escalated" if escalated else "routed", event.reason)
 

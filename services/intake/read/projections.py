@@ -4,6 +4,7 @@ No contact details ever enter a read model."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from services.intake.domain.contact import ResidentContact
 from services.intake.domain.deadletter_resolution import DeadLetterResolution
@@ -93,9 +94,11 @@ def classified(tx: ViewTx, event: Demand.Classified) -> None:
 
 @FOLD.on(Demand.Routed, Demand.Escalated)
 def routed_or_escalated(tx: ViewTx, event: Demand.Routed | Demand.Escalated) -> None:
-    def routed(doc: dict) -> None:
-        escalated = isinstance(event, Demand.Escalated)
-        doc["tier"] = event.to_tier if escalated else event.tier
+    escalated = isinstance(event, Demand.Escalated)
+    tier = event.to_tier if isinstance(event, Demand.Escalated) else event.tier
+
+    def routed(doc: dict[str, Any]) -> None:
+        doc["tier"] = tier
         doc["owner"] = doc["tier"] if escalated or not doc["owner"] else doc["owner"]
         doc["scope"], doc["estimate"], doc["rules_version"] = event.scope, event.estimate, event.rules_version
         if escalated:
@@ -279,11 +282,11 @@ project = FOLD  # the projector the runtime's updater calls
 TOPICS = FOLD.topics()
 
 
-def _demands_of_contact(tx: ViewTx, event: object) -> list[str]:
+def _demands_of_contact(tx: ViewTx, event: ResidentContact.Erased) -> list[str]:
     """The demand whose contact was erased: named by the event, or, in an event stored before it
     named it, found by the demand's ``contact_id`` among the county's demands (a scan, once per
     such erasure)."""
-    demand_id = event.demand_id  # type: ignore[attr-defined]
+    demand_id = event.demand_id
     if demand_id is not None:
         return [str(demand_id)]
-    return tx.find(DEMAND, event.meta.county, "contact_id", str(event.originator_id))  # type: ignore[attr-defined]
+    return tx.find(DEMAND, event.meta.county, "contact_id", str(event.originator_id))

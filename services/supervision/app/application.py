@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
@@ -16,19 +17,21 @@ from services.supervision.domain.project_index import ProjectIndex, index_id
 from services.supervision.domain.rules import DEFAULTS, check_rules, project_progress
 from services.supervision.domain.warning_rules import causes, escalation_due, plan_due_on
 from shared.kernel.meta import Meta
-from shared.persistence.application import NotFound, RuleBookMixin, ServiceApplication, UnitOfWork
+from shared.persistence.application import NotFound, ServiceApplication, UnitOfWork
 
 SERVICE = "supervision"
 SWEEPER = "warning-sweep"
 
 
-class SupervisionApplication(RuleBookMixin, ServiceApplication):
+class SupervisionApplication(ServiceApplication):
     name = "supervision"
 
-    def rules(self, county: str) -> tuple[int, dict]:
+    def rules(self, county: str) -> tuple[int, dict[str, Any]]:
         return self.current_rules(SERVICE, county, DEFAULTS)
 
-    def revise_rules(self, service: str, meta: Meta, changes: dict, defaults: dict) -> tuple[int, dict]:
+    def revise_rules(
+        self, service: str, meta: Meta, changes: dict[str, Any], defaults: dict[str, Any]
+    ) -> tuple[int, dict[str, Any]]:
         """A county's revision is checked as a whole before it is recorded (409 with the reason)."""
         _, current = self.rules(meta.county)
         check_rules({**current, **changes})
@@ -110,14 +113,20 @@ class SupervisionApplication(RuleBookMixin, ServiceApplication):
 
     # -- plan and changes ---------------------------------------------------------------------
 
-    def file_plan(self, meta: Meta, project_id: UUID, plan: dict) -> Project:
+    def file_plan(self, meta: Meta, project_id: UUID, plan: dict[str, Any]) -> Project:
         _, rules = self.rules(meta.county)
         return self._change(
             meta, project_id, lambda p: p.file_plan(meta, plan, plan_due_on(p.session_closed_on, rules))
         )
 
     def request_change(
-        self, meta: Meta, project_id: UUID, request_id: str, kind: str, new_deadline: date | None, plan: dict | None
+        self,
+        meta: Meta,
+        project_id: UUID,
+        request_id: str,
+        kind: str,
+        new_deadline: date | None,
+        plan: dict[str, Any] | None,
     ) -> Project:
         return self._change(meta, project_id, lambda p: p.request_change(meta, request_id, kind, new_deadline, plan))
 
@@ -145,7 +154,9 @@ class SupervisionApplication(RuleBookMixin, ServiceApplication):
         def apply(p: Project) -> None:
             pct = progress_pct
             if task_progress and p.plans:
-                previous = next((e["task_progress"] for e in reversed(p.tracking) if e["task_progress"]), {})
+                previous: dict[str, Any] = next(
+                    (e["task_progress"] for e in reversed(p.tracking) if e["task_progress"]), {}
+                )
                 pct = project_progress(p.plans[-1]["tasks"], {**previous, **task_progress})
             total = spent
             if spent_by_line:
@@ -167,20 +178,24 @@ class SupervisionApplication(RuleBookMixin, ServiceApplication):
     def file_report(self, meta: Meta, project_id: UUID, kind: str, period: str, text: str) -> Project:
         return self._change(meta, project_id, lambda p: p.file_report(meta, kind, period, text))
 
-    def record_audit(self, meta: Meta, project_id: UUID, audit: dict) -> Project:
+    def record_audit(self, meta: Meta, project_id: UUID, audit: dict[str, Any]) -> Project:
         return self._change(meta, project_id, lambda p: p.record_audit(meta, audit))
 
     # -- group, inspections, findings, inquiries ------------------------------------------------
 
-    def assign_group(self, meta: Meta, project_id: UUID, deputies: list[dict], residents: list[dict]) -> Project:
+    def assign_group(
+        self, meta: Meta, project_id: UUID, deputies: list[dict[str, Any]], residents: list[dict[str, Any]]
+    ) -> Project:
         _, rules = self.rules(meta.county)
         return self._change(meta, project_id, lambda p: p.assign_group(meta, deputies, residents, rules))
 
-    def change_roster(self, meta: Meta, project_id: UUID, join: list[dict], leave: list[str]) -> Project:
+    def change_roster(self, meta: Meta, project_id: UUID, join: list[dict[str, Any]], leave: list[str]) -> Project:
         _, rules = self.rules(meta.county)
         return self._change(meta, project_id, lambda p: p.change_roster(meta, join, leave, rules))
 
-    def record_inspection(self, meta: Meta, project_id: UUID, inspection: dict, findings: list[dict]) -> Project:
+    def record_inspection(
+        self, meta: Meta, project_id: UUID, inspection: dict[str, Any], findings: list[dict[str, Any]]
+    ) -> Project:
         return self._change(meta, project_id, lambda p: p.record_inspection(meta, inspection, findings))
 
     def assign_finding(self, meta: Meta, project_id: UUID, finding_id: str, unit: str) -> Project:
@@ -192,7 +207,7 @@ class SupervisionApplication(RuleBookMixin, ServiceApplication):
     def review_finding(self, meta: Meta, project_id: UUID, finding_id: str, accepted: bool) -> Project:
         return self._change(meta, project_id, lambda p: p.review_finding(meta, finding_id, accepted))
 
-    def record_inquiry(self, meta: Meta, project_id: UUID, inquiry: dict) -> Project:
+    def record_inquiry(self, meta: Meta, project_id: UUID, inquiry: dict[str, Any]) -> Project:
         return self._change(meta, project_id, lambda p: p.record_inquiry(meta, inquiry))
 
     # -- warnings -------------------------------------------------------------------------------
@@ -200,7 +215,7 @@ class SupervisionApplication(RuleBookMixin, ServiceApplication):
     def resolve_warning(self, meta: Meta, project_id: UUID, key: str) -> Project:
         return self._change(meta, project_id, lambda p: p.resolve_warning(meta, key))
 
-    def sweep(self, county: str, now: datetime, correlation_id: str = "") -> list[dict]:
+    def sweep(self, county: str, now: datetime, correlation_id: str = "") -> list[dict[str, Any]]:
         """Raise the warnings due on ``now`` for every project of the county, exactly once per
         cause; escalate the ones left unresolved; resolve (with the reason) those whose cause
         no longer holds. Running it again with the same ``now`` changes nothing."""
@@ -212,7 +227,7 @@ class SupervisionApplication(RuleBookMixin, ServiceApplication):
             occurred_at=now,
             correlation_id=correlation_id or f"sweep:{county}:{now.isoformat()}",
         )
-        actions: list[dict] = []
+        actions: list[dict[str, Any]] = []
         for project_id in self.project_ids(county):
             for attempt in range(3):
                 try:
@@ -223,7 +238,7 @@ class SupervisionApplication(RuleBookMixin, ServiceApplication):
                         raise
         return actions
 
-    def _sweep_project(self, project_id: UUID, meta: Meta, rules: dict, version: int) -> list[dict]:
+    def _sweep_project(self, project_id: UUID, meta: Meta, rules: dict[str, Any], version: int) -> list[dict[str, Any]]:
         project = self.project(project_id)
         today = meta.occurred_at.date()
         holding = causes(project, rules, today)

@@ -24,11 +24,138 @@ REPORT_KINDS = ("quarterly", "midyear", "yearend")
 class Project(Aggregate):
     """One year's project (or micro project) under supervision."""
 
+    # Events: the fields of each are the arguments of the method that records it.
+    class Opened(Aggregate.Created):
+        meta: Meta
+        project_id: UUID
+        year: int
+        tier: str
+        name: str
+        content: str
+        implementing_body: str
+        investment: Decimal
+        deadline: date
+        demand_ids: list[UUID]
+        session_closed_on: date | None = None
+        town: str = ""
+
+    class SessionCloseRecorded(Aggregate.Event):
+        meta: Meta
+        closed_on: date
+        previous: date
+
+    class PlanFiled(Aggregate.Event):
+        meta: Meta
+        plan: dict[str, Any]
+        due_on: str
+        late: bool
+        year: int = 0
+        name: str = ""
+
+    class ChangeRequested(Aggregate.Event):
+        meta: Meta
+        request_id: str
+        kind: str
+        new_deadline: str | None
+        plan: dict[str, Any] | None
+
+    class ChangeDecided(Aggregate.Event):
+        meta: Meta
+        request_id: str
+        approved: bool
+
+    class ProgressReported(Aggregate.Event):
+        meta: Meta
+        progress_pct: int
+        spent: Decimal
+        note: str
+        demand_ids: list[UUID]
+        period: str = ""
+        task_progress: dict[str, Any] | None = None
+        spent_by_line: dict[str, Any] | None = None
+        work_done: str = ""
+        problems: str = ""
+
+    class ReportFiled(Aggregate.Event):
+        meta: Meta
+        kind: str
+        period: str
+        text: str
+
+    class AuditRecorded(Aggregate.Event):
+        meta: Meta
+        audit: dict[str, Any]
+
+    class CompletionReported(Aggregate.Event):
+        meta: Meta
+        completed_on: date
+        spent: Decimal
+        note: str
+
+    class AcceptanceChecked(Aggregate.Event):
+        meta: Meta
+        verdict: str
+        snapshot: dict[str, Any]
+
+    class GroupAssigned(Aggregate.Event):
+        meta: Meta
+        deputies: list[dict[str, Any]]
+        residents: list[dict[str, Any]]
+
+    class RosterChanged(Aggregate.Event):
+        meta: Meta
+        join: list[dict[str, Any]]
+        leave: list[str]
+
+    class InspectionRecorded(Aggregate.Event):
+        meta: Meta
+        inspection: dict[str, Any]
+        findings: list[dict[str, Any]]
+
+    class FindingAssigned(Aggregate.Event):
+        meta: Meta
+        finding_id: str
+        unit: str
+
+    class FindingAnswered(Aggregate.Event):
+        meta: Meta
+        finding_id: str
+        answer: str
+
+    class FindingReviewed(Aggregate.Event):
+        meta: Meta
+        finding_id: str
+        accepted: bool
+
+    class InquiryRecorded(Aggregate.Event):
+        meta: Meta
+        inquiry: dict[str, Any]
+
+    class WarningRaised(Aggregate.Event):
+        meta: Meta
+        key: str
+        kind: str
+        detail: str
+        rules_version: int
+        name: str = ""
+
+    class WarningEscalated(Aggregate.Event):
+        meta: Meta
+        key: str
+        kind: str = ""
+        detail: str = ""
+        name: str = ""
+        rules_version: int = 1
+
+    class WarningResolved(Aggregate.Event):
+        meta: Meta
+        key: str
+
     @staticmethod
     def create_id(project_id: UUID, **_: Any) -> UUID:
         return project_id
 
-    @event("Opened")
+    @event(Opened)
     def __init__(
         self,
         meta: Meta,
@@ -58,19 +185,19 @@ class Project(Aggregate):
         self.progress_pct = 0
         self.spent = Decimal("0")
         self.status = "open"
-        self.tracking: list[dict] = []  # every tracking entry, in order
-        self.entries: dict[str, dict] = {}  # monthly entries by period ("2026-03")
-        self.reports: dict[str, dict] = {}  # "quarterly:2026Q1", "midyear:2026", "yearend:2026"
-        self.plans: list[dict] = []
-        self.changes: dict[str, dict] = {}
-        self.group: dict = {"deputies": [], "residents": [], "history": []}
-        self.inspections: list[dict] = []
-        self.findings: dict[str, dict] = {}
-        self.inquiries: list[dict] = []
-        self.audits: list[dict] = []
-        self.warnings: dict[str, dict] = {}
+        self.tracking: list[dict[str, Any]] = []  # every tracking entry, in order
+        self.entries: dict[str, dict[str, Any]] = {}  # monthly entries by period ("2026-03")
+        self.reports: dict[str, dict[str, Any]] = {}  # "quarterly:2026Q1", "midyear:2026", "yearend:2026"
+        self.plans: list[dict[str, Any]] = []
+        self.changes: dict[str, dict[str, Any]] = {}
+        self.group: dict[str, Any] = {"deputies": [], "residents": [], "history": []}
+        self.inspections: list[dict[str, Any]] = []
+        self.findings: dict[str, dict[str, Any]] = {}
+        self.inquiries: list[dict[str, Any]] = []
+        self.audits: list[dict[str, Any]] = []
+        self.warnings: dict[str, dict[str, Any]] = {}
         self.completed_on: date | None = None
-        self.acceptance: dict | None = None
+        self.acceptance: dict[str, Any] | None = None
 
     # -- when the 30 days start: the close of the session (闭会) ---------------------------------
 
@@ -87,13 +214,13 @@ class Project(Aggregate):
             raise RuleViolation("the session closed before the plan was filed")
         self._session_close_recorded(meta=meta, closed_on=closed_on, previous=self.session_closed_on)
 
-    @event("SessionCloseRecorded")
+    @event(SessionCloseRecorded)
     def _session_close_recorded(self, meta: Meta, closed_on: date, previous: date) -> None:
         self.session_closed_on = closed_on
 
     # -- implementation plan (实施方案) and its changes ---------------------------------------
 
-    def file_plan(self, meta: Meta, plan: dict, due_on: date) -> None:
+    def file_plan(self, meta: Meta, plan: dict[str, Any], due_on: date) -> None:
         if self.plans:
             raise RuleViolation("the plan is already filed; changes go through a change request")
         if self.status != "open":
@@ -117,12 +244,14 @@ class Project(Aggregate):
             name=self.name,
         )
 
-    @event("PlanFiled")
-    def _plan_filed(self, meta: Meta, plan: dict, due_on: str, late: bool, year: int = 0, name: str = "") -> None:
+    @event(PlanFiled)
+    def _plan_filed(
+        self, meta: Meta, plan: dict[str, Any], due_on: str, late: bool, year: int = 0, name: str = ""
+    ) -> None:
         self.plans.append({**plan, "due_on": due_on, "late": late})
 
     def request_change(
-        self, meta: Meta, request_id: str, kind: str, new_deadline: date | None, plan: dict | None
+        self, meta: Meta, request_id: str, kind: str, new_deadline: date | None, plan: dict[str, Any] | None
     ) -> None:
         if not self.plans:
             raise RuleViolation("a change request needs a filed plan to change")
@@ -148,9 +277,9 @@ class Project(Aggregate):
             plan=plan,
         )
 
-    @event("ChangeRequested")
+    @event(ChangeRequested)
     def _change_requested(
-        self, meta: Meta, request_id: str, kind: str, new_deadline: str | None, plan: dict | None
+        self, meta: Meta, request_id: str, kind: str, new_deadline: str | None, plan: dict[str, Any] | None
     ) -> None:
         self.changes[request_id] = {
             "id": request_id,
@@ -175,7 +304,7 @@ class Project(Aggregate):
             raise RuleViolation("the committee's decision needs a reason")
         self._change_decided(meta=meta, request_id=request_id, approved=approved)
 
-    @event("ChangeDecided")
+    @event(ChangeDecided)
     def _change_decided(self, meta: Meta, request_id: str, approved: bool) -> None:
         change = self.changes[request_id]
         change.update(
@@ -246,7 +375,7 @@ class Project(Aggregate):
             problems=problems,
         )
 
-    @event("ProgressReported")
+    @event(ProgressReported)
     def _progress_reported(
         self,
         meta: Meta,
@@ -255,8 +384,8 @@ class Project(Aggregate):
         note: str,
         demand_ids: list[UUID],
         period: str = "",
-        task_progress: dict | None = None,
-        spent_by_line: dict | None = None,
+        task_progress: dict[str, Any] | None = None,
+        spent_by_line: dict[str, Any] | None = None,
         work_done: str = "",
         problems: str = "",
     ) -> None:
@@ -285,7 +414,7 @@ class Project(Aggregate):
             raise RuleViolation(f"the {kind} report for {period} is already filed")
         self._report_filed(meta=meta, kind=kind, period=period, text=text)
 
-    @event("ReportFiled")
+    @event(ReportFiled)
     def _report_filed(self, meta: Meta, kind: str, period: str, text: str) -> None:
         self.reports[f"{kind}:{period}"] = {
             "kind": kind,
@@ -298,20 +427,20 @@ class Project(Aggregate):
 
     # -- funds and audit (资金使用、审计) ----------------------------------------------------
 
-    def record_audit(self, meta: Meta, audit: dict) -> None:
+    def record_audit(self, meta: Meta, audit: dict[str, Any]) -> None:
         if not audit["text"].strip():
             raise RuleViolation("an audit finding needs its text")
         self._audit_recorded(meta=meta, audit=audit)
 
-    @event("AuditRecorded")
-    def _audit_recorded(self, meta: Meta, audit: dict) -> None:
+    @event(AuditRecorded)
+    def _audit_recorded(self, meta: Meta, audit: dict[str, Any]) -> None:
         self.audits.append({**audit, "by": meta.actor_id, "at": meta.occurred_at.isoformat()})
 
-    def funds(self) -> list[dict]:
+    def funds(self) -> list[dict[str, Any]]:
         """Planned vs spent per budget line (spending as of the latest entry)."""
         if not self.plans:
             return []
-        latest = next((e["spent_by_line"] for e in reversed(self.tracking) if e["spent_by_line"]), {})
+        latest: dict[str, Any] = next((e["spent_by_line"] for e in reversed(self.tracking) if e["spent_by_line"]), {})
         return [
             {"code": b["code"], "name": b["name"], "planned": b["amount"], "spent": latest.get(b["code"], "0")}
             for b in self.plans[-1]["budget_lines"]
@@ -324,7 +453,7 @@ class Project(Aggregate):
             raise RuleViolation(f"project is {self.status}, not open")
         self._completion_reported(meta=meta, completed_on=completed_on, spent=spent, note=note)
 
-    @event("CompletionReported")
+    @event(CompletionReported)
     def _completion_reported(self, meta: Meta, completed_on: date, spent: Decimal, note: str) -> None:
         self.status = "completion_reported"
         self.progress_pct = 100
@@ -343,7 +472,7 @@ class Project(Aggregate):
             raise RuleViolation("the acceptance check is made by the project's supervision group")
         self._acceptance_checked(meta=meta, verdict=verdict, snapshot=self.final_figures())
 
-    def final_figures(self) -> dict:
+    def final_figures(self) -> dict[str, Any]:
         found = len(self.findings)
         solved = sum(1 for f in self.findings.values() if f["status"] == "closed")
         return {
@@ -365,8 +494,8 @@ class Project(Aggregate):
             "funds": self.funds(),
         }
 
-    @event("AcceptanceChecked")
-    def _acceptance_checked(self, meta: Meta, verdict: str, snapshot: dict) -> None:
+    @event(AcceptanceChecked)
+    def _acceptance_checked(self, meta: Meta, verdict: str, snapshot: dict[str, Any]) -> None:
         self.status = "accepted" if verdict == "accepted" else "open"
         self.acceptance = {
             "verdict": verdict,
@@ -377,14 +506,16 @@ class Project(Aggregate):
 
     # -- supervision group (监督小组: 3-5 deputies plus resident representatives) ------------
 
-    def assign_group(self, meta: Meta, deputies: list[dict], residents: list[dict], rules: dict) -> None:
+    def assign_group(
+        self, meta: Meta, deputies: list[dict[str, Any]], residents: list[dict[str, Any]], rules: dict[str, Any]
+    ) -> None:
         if self.group["deputies"]:
             raise RuleViolation("the group is already assigned; change the roster with a reason")
         self._check_group(deputies, residents, rules)
         self._group_assigned(meta=meta, deputies=deputies, residents=residents)
 
     @staticmethod
-    def _check_group(deputies: list[dict], residents: list[dict], rules: dict) -> None:
+    def _check_group(deputies: list[dict[str, Any]], residents: list[dict[str, Any]], rules: dict[str, Any]) -> None:
         lo, hi = int(rules["group_min"]), int(rules["group_max"])
         if not lo <= len(deputies) <= hi:
             raise RuleViolation(f"a supervision group has {lo} to {hi} deputies, not {len(deputies)}")
@@ -396,8 +527,8 @@ class Project(Aggregate):
         if len(set(ids)) != len(ids):
             raise RuleViolation("a member appears twice in the group")
 
-    @event("GroupAssigned")
-    def _group_assigned(self, meta: Meta, deputies: list[dict], residents: list[dict]) -> None:
+    @event(GroupAssigned)
+    def _group_assigned(self, meta: Meta, deputies: list[dict[str, Any]], residents: list[dict[str, Any]]) -> None:
         self.group = {
             "deputies": list(deputies),
             "residents": list(residents),
@@ -412,7 +543,7 @@ class Project(Aggregate):
             ],
         }
 
-    def change_roster(self, meta: Meta, join: list[dict], leave: list[str], rules: dict) -> None:
+    def change_roster(self, meta: Meta, join: list[dict[str, Any]], leave: list[str], rules: dict[str, Any]) -> None:
         if not self.group["deputies"]:
             raise RuleViolation("no group assigned yet")
         if not meta.reason:
@@ -429,8 +560,8 @@ class Project(Aggregate):
         self._check_group(deputies, residents, rules)
         self._roster_changed(meta=meta, join=join, leave=leave)
 
-    @event("RosterChanged")
-    def _roster_changed(self, meta: Meta, join: list[dict], leave: list[str]) -> None:
+    @event(RosterChanged)
+    def _roster_changed(self, meta: Meta, join: list[dict[str, Any]], leave: list[str]) -> None:
         for kind, key in (("deputy", "deputies"), ("resident", "residents")):
             self.group[key] = [m for m in self.group[key] if m["id"] not in leave] + [
                 m for m in join if m["kind"] == kind
@@ -451,15 +582,15 @@ class Project(Aggregate):
 
     # -- inspections (视察), findings, special inquiries (专题询问) ---------------------------
 
-    def record_inspection(self, meta: Meta, inspection: dict, findings: list[dict]) -> None:
+    def record_inspection(self, meta: Meta, inspection: dict[str, Any], findings: list[dict[str, Any]]) -> None:
         if meta.actor_role == "deputy" and meta.actor_id not in self.member_ids():
             raise RuleViolation("only members of the project's supervision group record its inspections")
         if any(f["id"] in self.findings for f in findings):
             raise RuleViolation("a finding with this id is already recorded")
         self._inspection_recorded(meta=meta, inspection=inspection, findings=findings)
 
-    @event("InspectionRecorded")
-    def _inspection_recorded(self, meta: Meta, inspection: dict, findings: list[dict]) -> None:
+    @event(InspectionRecorded)
+    def _inspection_recorded(self, meta: Meta, inspection: dict[str, Any], findings: list[dict[str, Any]]) -> None:
         self.inspections.append({**inspection, "by": meta.actor_id, "finding_ids": [f["id"] for f in findings]})
         for f in findings:
             self.findings[f["id"]] = {
@@ -471,7 +602,7 @@ class Project(Aggregate):
                 "history": [],
             }
 
-    def _finding(self, finding_id: str) -> dict:
+    def _finding(self, finding_id: str) -> dict[str, Any]:
         if finding_id not in self.findings:
             raise RuleViolation("no such finding")
         return self.findings[finding_id]
@@ -481,7 +612,7 @@ class Project(Aggregate):
             raise RuleViolation("the finding is closed")
         self._finding_assigned(meta=meta, finding_id=finding_id, unit=unit)
 
-    @event("FindingAssigned")
+    @event(FindingAssigned)
     def _finding_assigned(self, meta: Meta, finding_id: str, unit: str) -> None:
         f = self.findings[finding_id]
         f.update(unit=unit, status="assigned")
@@ -492,7 +623,7 @@ class Project(Aggregate):
             raise RuleViolation("only an assigned or reopened finding is answered")
         self._finding_answered(meta=meta, finding_id=finding_id, answer=answer)
 
-    @event("FindingAnswered")
+    @event(FindingAnswered)
     def _finding_answered(self, meta: Meta, finding_id: str, answer: str) -> None:
         f = self.findings[finding_id]
         f["status"] = "answered"
@@ -511,7 +642,7 @@ class Project(Aggregate):
             raise RuleViolation("reopening a finding needs a reason")
         self._finding_reviewed(meta=meta, finding_id=finding_id, accepted=accepted)
 
-    @event("FindingReviewed")
+    @event(FindingReviewed)
     def _finding_reviewed(self, meta: Meta, finding_id: str, accepted: bool) -> None:
         f = self.findings[finding_id]
         f["status"] = "closed" if accepted else "reopened"
@@ -526,16 +657,16 @@ class Project(Aggregate):
             }
         )
 
-    def record_inquiry(self, meta: Meta, inquiry: dict) -> None:
+    def record_inquiry(self, meta: Meta, inquiry: dict[str, Any]) -> None:
         if not inquiry["questions"]:
             raise RuleViolation("a special inquiry records its questions")
         self._inquiry_recorded(meta=meta, inquiry=inquiry)
 
-    @event("InquiryRecorded")
-    def _inquiry_recorded(self, meta: Meta, inquiry: dict) -> None:
+    @event(InquiryRecorded)
+    def _inquiry_recorded(self, meta: Meta, inquiry: dict[str, Any]) -> None:
         self.inquiries.append({**inquiry, "by": meta.actor_id, "at": meta.occurred_at.isoformat()})
 
-    def finding_counts(self) -> dict:
+    def finding_counts(self) -> dict[str, Any]:
         return {
             "found": len(self.findings),
             "solved": sum(1 for f in self.findings.values() if f["status"] == "closed"),
@@ -550,7 +681,7 @@ class Project(Aggregate):
         self._warning_raised(meta=meta, key=key, kind=kind, detail=detail, rules_version=rules_version, name=self.name)
         return True
 
-    @event("WarningRaised")
+    @event(WarningRaised)
     def _warning_raised(self, meta: Meta, key: str, kind: str, detail: str, rules_version: int, name: str = "") -> None:
         self.warnings[key] = {
             "key": key,
@@ -573,7 +704,7 @@ class Project(Aggregate):
             meta=meta, key=key, kind=w["kind"], detail=w["detail"], name=self.name, rules_version=w["rules_version"]
         )
 
-    @event("WarningEscalated")
+    @event(WarningEscalated)
     def _warning_escalated(
         self, meta: Meta, key: str, kind: str = "", detail: str = "", name: str = "", rules_version: int = 1
     ) -> None:
@@ -589,7 +720,7 @@ class Project(Aggregate):
             raise RuleViolation("a warning is resolved only with a recorded reason")
         self._warning_resolved(meta=meta, key=key)
 
-    @event("WarningResolved")
+    @event(WarningResolved)
     def _warning_resolved(self, meta: Meta, key: str) -> None:
         self.warnings[key].update(
             status="resolved",

@@ -20,11 +20,19 @@ def index_id(county: str) -> UUID:
 class ProjectIndex(Aggregate):
     """The project files of one county, so a warning sweep visits every one of them."""
 
+    # Events: the fields of each are the arguments of the method that records it.
+    class Opened(Aggregate.Created):
+        meta: Meta
+
+    class Listed(Aggregate.Event):
+        meta: Meta
+        project_id: UUID
+
     @staticmethod
     def create_id(meta: Meta, **_: Any) -> UUID:
         return index_id(meta.county)
 
-    @event("Opened")
+    @event(Opened)
     def __init__(self, meta: Meta) -> None:
         self.county = meta.county
         self.project_ids: list[UUID] = []
@@ -33,7 +41,7 @@ class ProjectIndex(Aggregate):
         if project_id not in self.project_ids:
             self._listed(meta=meta, project_id=project_id)
 
-    @event("Listed")
+    @event(Listed)
     def _listed(self, meta: Meta, project_id: UUID) -> None:
         self.project_ids.append(project_id)
 

@@ -10,10 +10,11 @@ from calendar import monthrange
 from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from shared.kernel.meta import RuleViolation
 
-DEFAULTS: dict = {
+DEFAULTS: dict[str, Any] = {
     "plan_due_days": 30,  # implementation plan within 30 days after the session closes
     "plan_escalation_days": 45,  # still no plan this many days after the session: escalate
     "group_min": 3,  # supervision group: 3-5 deputies (seed 001)
@@ -30,7 +31,7 @@ DEFAULTS: dict = {
 }
 
 
-def check_rules(values: dict) -> None:
+def check_rules(values: dict[str, Any]) -> None:
     """A rule set that the sweep can apply: counts and days not negative, a group range that
     exists, month-day dates that exist."""
     for key, value in values.items():
@@ -82,25 +83,25 @@ def quarters_between(first: date, last: date) -> list[str]:
     return out
 
 
-def entry_due(period: str, rules: dict) -> date:
+def entry_due(period: str, rules: dict[str, Any]) -> date:
     return month_end(period) + timedelta(days=int(rules["entry_grace_days"]))
 
 
-def quarterly_due(period: str, rules: dict) -> date:
+def quarterly_due(period: str, rules: dict[str, Any]) -> date:
     return quarter_end(period) + timedelta(days=int(rules["quarterly_grace_days"]))
 
 
-def midyear_due(year: int, rules: dict) -> date:
+def midyear_due(year: int, rules: dict[str, Any]) -> date:
     m, d = rules["midyear_review_due"].split("-")
     return date(year, int(m), int(d))
 
 
-def yearend_due(year: int, rules: dict) -> date:
+def yearend_due(year: int, rules: dict[str, Any]) -> date:
     m, d = rules["yearend_result_due"].split("-")
     return date(year + 1, int(m), int(d))
 
 
-def planned_pct(milestones: Iterable[dict], start: date, today: date) -> float:
+def planned_pct(milestones: Iterable[dict[str, Any]], start: date, today: date) -> float:
     """The plan's milestone curve: 0% at ``start``, each milestone's target at its due date,
     straight lines in between, flat after the last milestone."""
     points = sorted((date.fromisoformat(m["due"]), float(m["target_pct"])) for m in milestones)
@@ -130,18 +131,18 @@ def weighted_progress(items: Iterable[tuple[Decimal, float]]) -> Decimal:
     return sum((w * p for w, p in pairs), Decimal("0")) / total
 
 
-def project_progress(tasks: list[dict], task_pct: dict[str, int]) -> int:
+def project_progress(tasks: list[dict[str, Any]], task_pct: dict[str, int]) -> int:
     """Tasks → project: the tasks' progress weighted by each task's budget, rounded half up."""
     value = weighted_progress((Decimal(t["budget"]), task_pct.get(t["id"], 0)) for t in tasks)
     return int(_round(value, "1"))
 
 
-def county_progress(projects: Iterable[dict]) -> Decimal:
+def county_progress(projects: Iterable[dict[str, Any]]) -> Decimal:
     """Projects → county: each project's progress weighted by its investment, one decimal."""
     return _round(weighted_progress((Decimal(p["investment"]), p["progress_pct"]) for p in projects), "0.1")
 
 
-def check_plan(plan: dict) -> None:
+def check_plan(plan: dict[str, Any]) -> None:
     """A plan: budget lines, tasks (each with its responsible unit and person, due date, budget
     line and budget) and milestones (due date, target progress)."""
     lines = [b["code"] for b in plan["budget_lines"]]

@@ -36,11 +36,11 @@ KINDS = (
 )
 
 
-def plan_due_on(session_closed_on: date, rules: dict) -> date:
+def plan_due_on(session_closed_on: date, rules: dict[str, Any]) -> date:
     return session_closed_on + timedelta(days=int(rules["plan_due_days"]))
 
 
-def causes(p: Any, rules: dict, today: date) -> dict[str, tuple[str, str]]:
+def causes(p: Any, rules: dict[str, Any], today: date) -> dict[str, tuple[str, str]]:
     """key -> (kind, detail) for every cause of warning that holds for project ``p`` on ``today``."""
     out: dict[str, tuple[str, str]] = {}
     if p.status == "accepted":
@@ -59,7 +59,7 @@ def causes(p: Any, rules: dict, today: date) -> dict[str, tuple[str, str]]:
     return out
 
 
-def _cadence(p: Any, rules: dict, today: date) -> dict[str, tuple[str, str]]:
+def _cadence(p: Any, rules: dict[str, Any], today: date) -> dict[str, tuple[str, str]]:
     out: dict[str, tuple[str, str]] = {}
     start = date.fromisoformat(p.plans[0]["filed_on"])
     for period in months_between(start, today):
@@ -78,7 +78,7 @@ def _cadence(p: Any, rules: dict, today: date) -> dict[str, tuple[str, str]]:
     return out
 
 
-def _progress(p: Any, rules: dict, today: date) -> dict[str, tuple[str, str]]:
+def _progress(p: Any, rules: dict[str, Any], today: date) -> dict[str, tuple[str, str]]:
     out: dict[str, tuple[str, str]] = {}
     plan = p.plans[-1]
     start = date.fromisoformat(p.plans[0]["filed_on"])
@@ -105,13 +105,14 @@ def _progress(p: Any, rules: dict, today: date) -> dict[str, tuple[str, str]]:
     return out
 
 
-def escalation_due(p: Any, warning: dict, rules: dict, today: date) -> bool:
+def escalation_due(p: Any, warning: dict[str, Any], rules: dict[str, Any], today: date) -> bool:
     """An open, not yet escalated warning goes to standing-committee supervision (常委会督办)."""
     if warning["status"] != "open" or warning["escalated_on"]:
         return False
     if warning["kind"] == "plan_missing":
-        return today > p.session_closed_on + timedelta(days=int(rules["plan_escalation_days"]))
-    return today > date.fromisoformat(warning["raised_on"]) + timedelta(days=int(rules["warning_escalation_days"]))
+        return bool(today > p.session_closed_on + timedelta(days=int(rules["plan_escalation_days"])))
+    raised_on = date.fromisoformat(warning["raised_on"])
+    return bool(today > raised_on + timedelta(days=int(rules["warning_escalation_days"])))
 
 
 __all__ = ["KINDS", "causes", "escalation_due", "plan_due_on", "month_of"]

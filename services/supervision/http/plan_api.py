@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Literal
 from uuid import UUID, uuid4
 
@@ -102,7 +103,7 @@ class ReportIn(BaseModel):
 class AuditIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     text: str = Field(min_length=1, max_length=2000)
-    amount_questioned: Money = 0
+    amount_questioned: Money = Decimal("0")
     budget_line: str = ""
     office: str = Field(default="审计局", max_length=100)
 

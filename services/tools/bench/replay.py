@@ -19,9 +19,11 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 from uuid import UUID
 
 from services.tools.audit.catalog import open_service
@@ -31,13 +33,14 @@ from shared.audit.signing import load_or_create_signer
 from shared.audit.verify import store_records, verify_service
 from shared.config import Settings
 from shared.contracts import HotlineTicket
-from shared.persistence.application import Inbound
+from shared.persistence.application import Inbound, ServiceApplication
 from shared.persistence.notifications import next_batch
 from shared.views.store import ViewStore
 from shared.views.updater import ViewUpdater
 
 COUNTIES = ("440703", "440704", "440705", "440781", "440783", "440784", "440785")
 START = datetime(2024, 1, 1, tzinfo=UTC)
+T = TypeVar("T")
 
 
 @dataclass
@@ -70,27 +73,27 @@ class ReplayReport:
         )
 
 
-def tickets_stored(app: object) -> int:
+def tickets_stored(app: ServiceApplication) -> int:
     """How many tickets an existing store (``--data-dir`` given again) already holds."""
     from services.intake.main import SUBMITTED_TOPICS
 
     position, count = 0, 0
     while True:
-        found, position_after = next_batch(app.recorder, position, 50_000, SUBMITTED_TOPICS)  # type: ignore[attr-defined]
+        found, position_after = next_batch(app.recorder, position, 50_000, SUBMITTED_TOPICS)
         count += len(found)
         if position_after == position:
             return count
         position = position_after
 
 
-def fill(app: object, events: int) -> list:
+def fill(app: ServiceApplication, events: int) -> list[datetime]:
     """Hotline tickets until the store holds ``events`` events; the moment of each ticket."""
     from services.intake.main import ticket_handler
 
-    handle = ticket_handler(app)  # type: ignore[arg-type]
+    handle = ticket_handler(app)
     rng = random.Random(7)
     seq = tickets_stored(app)
-    while (app.recorder.max_notification_id() or 0) < events:  # type: ignore[attr-defined]
+    while (app.recorder.max_notification_id() or 0) < events:
         batch = []
         for _ in range(500):
             seq += 1
@@ -107,11 +110,11 @@ def fill(app: object, events: int) -> list:
                 caller_phone="13800000000" if rng.random() < 0.5 else "",
             )
             batch.append(Inbound("HOTLINE", seq, ticket))
-        app.process_batch(batch, handle)  # type: ignore[attr-defined]
+        app.process_batch(batch, handle)
     return [START + timedelta(minutes=i * 3) for i in range(1, seq + 1)]
 
 
-def timed(fn) -> tuple[float, object]:  # type: ignore[no-untyped-def]
+def timed(fn: Callable[[], T]) -> tuple[float, T]:
     started = time.perf_counter()
     value = fn()
     return time.perf_counter() - started, value
@@ -141,8 +144,8 @@ def run_replay_bench(work: Path, events: int, samples: int = 2000) -> ReplayRepo
 
     raw_s = sorted(timed(raw)[0] for _ in range(3))[1]  # the median of three: one cold read would flatter the ratios
     verify_s, report = timed(lambda: verify_service("intake", work, store_records(app.recorder)))
-    if not report.ok:  # type: ignore[attr-defined]
-        raise RuntimeError(f"verification failed on a fresh store: {report.problems}")  # type: ignore[attr-defined]
+    if not report.ok:
+        raise RuntimeError(f"verification failed on a fresh store: {report.problems}")
     scratch = work / "rebuild.sqlite"
     for leftover in work.glob("rebuild.sqlite*"):  # an earlier run's (--data-dir given again): a rebuild starts
         leftover.unlink()  # empty, as on a fresh run, not by deleting the old rows inside the timed part

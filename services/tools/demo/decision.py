@@ -4,6 +4,8 @@ results that flow to supervision) and the current 2026 vote, open with ballots c
 
 from __future__ import annotations
 
+import random
+
 from services.tools.demo.context import DemoContext
 
 PROJECTS = [
@@ -258,7 +260,7 @@ def vote_year(
     return [e["project_id"] for e in closed["elected"]]
 
 
-def ballot(candidates: list[str], appeal: dict[str, float], seats: int, rng) -> dict:  # noqa: ANN001
+def ballot(candidates: list[str], appeal: dict[str, float], seats: int, rng: random.Random) -> dict[str, str]:
     ranked = sorted(candidates, key=lambda cid: appeal[cid] + rng.random() * 0.6, reverse=True)
     marks = {cid: ("yes" if n < seats else "no") for n, cid in enumerate(ranked)}
     if rng.random() < 0.1:

@@ -10,15 +10,25 @@ every project a usage measure, and the look-back finds one problem.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
-from services.tools.demo.context import DemoContext
+from services.tools.demo.context import DemoClient, DemoContext
 
 SESSION_YEAR, RATED_YEAR = 2026, 2025
 CLOSES_ON = date(SESSION_YEAR, 1, 20)
 DEPUTIES = 20
 # Of every five projects: the 1st is rated 不满意, the 3rd 基本满意, the others 满意.
 TARGETS = ("unsatisfied", "satisfied", "basically_satisfied", "satisfied", "satisfied")
+
+
+def on_tracking_page(c: DemoClient, code: str, project_id: str) -> Callable[[], bool]:
+    """Whether the resident's tracking page (code) shows the project yet."""
+
+    def shown() -> bool:
+        return any(e.get("ref") == project_id for e in c.call("GET", f"/intake/api/track/{code}")["timeline"])
+
+    return shown
 
 
 def run(ctx: DemoContext) -> None:
@@ -134,13 +144,7 @@ def residents_voice(ctx: DemoContext, projects: list[dict]) -> None:
         for demand_id in doc["demand_ids"][:3]:
             demand = c.call("GET", f"/intake/api/demands/{demand_id}", "congress_staff")
             code = demand["tracking_code"]
-            c.wait_for(
-                lambda code=code, pid=pid: any(
-                    e.get("ref") == pid for e in c.call("GET", f"/intake/api/track/{code}")["timeline"]
-                ),
-                "the project on the resident's tracking page",
-                timeout=30,
-            )
+            c.wait_for(on_tracking_page(c, code, pid), "the project on the resident's tracking page", timeout=30)
             level = "satisfied" if rng.random() < 0.8 else "basically_satisfied"
             c.call(
                 "POST", f"/evaluation/api/projects/{pid}/resident-ratings", json={"tracking_code": code, "level": level}

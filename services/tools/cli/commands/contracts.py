@@ -15,6 +15,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from shared.contracts.export import run_export
+    from shared.bus.contracts_export import run_export
 
     return run_export(args.out)

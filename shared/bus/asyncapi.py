@@ -303,7 +303,7 @@ def build_asyncapi() -> dict[str, Any]:
 
 
 def _stream(spec: StreamSpec) -> dict[str, Any]:
-    config = spec.config().as_dict()
+    config: dict[str, Any] = spec.config().as_dict()
     return {
         "name": spec.name,
         "subjects": list(spec.subjects),

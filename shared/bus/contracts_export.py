@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from shared.contracts.asyncapi import (
+from shared.bus.asyncapi import (
     DEADLETTER_ADDRESS,
     DEADLETTER_READER,
     HOTLINE_PLATFORM,
