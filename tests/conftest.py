@@ -1,1 +1,7 @@
-pytest_plugins = ["tests.fixtures.nats", "tests.fixtures.postgres", "tests.fixtures.product", "tests.fixtures.backends"]
+pytest_plugins = [
+    "tests.fixtures.nats",
+    "tests.fixtures.postgres",
+    "tests.fixtures.product",
+    "tests.fixtures.backends",
+    "tests.fixtures.loop_guard",
+]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import base64
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, FastAPI, Path, Query
@@ -76,6 +76,17 @@ def county_of(aggregate: object, events: list) -> str | None:
     if county is None and events:
         county = getattr(getattr(events[0], "meta", None), "county", None)
     return county
+
+
+def county_dashboard(
+    app: Any, project: Fold, when: datetime | None, basis: Literal["occurred", "recorded"], county: str
+) -> dict[str, Any]:
+    """The county's read models as of ``when``, folded afresh from the events (in a thread: it reads the store)."""
+    replayed = views_as_of(app, project, when, basis, county)
+    try:
+        return dashboard_as_of(replayed, county)
+    finally:
+        replayed.close()
 
 
 def make_audit_router(ctx: AuditContext, views: ViewStore) -> APIRouter:
@@ -227,11 +238,7 @@ def make_audit_router(ctx: AuditContext, views: ViewStore) -> APIRouter:
         check_county(principal, county)
         when = moment(as_of)
         project = ctx.project
-        replayed = await asyncio.to_thread(views_as_of, app, project, when, basis, county)
-        try:
-            kinds = dashboard_as_of(replayed, county)
-        finally:
-            replayed.close()
+        kinds = await asyncio.to_thread(county_dashboard, app, project, when, basis, county)
         return {
             "service": ctx.service,
             "county": county,

@@ -35,7 +35,15 @@ def is_county_code(value: str) -> bool:
 
 class RuleViolation(ValueError):
     """A command refused by a domain rule. HTTP answers 409 with the reason; on the bus the
-    message is dead-lettered with it."""
+    message is dead-lettered with it. ``reason``: a machine-readable code (``rule_violation`` unless
+    a rule names its own)."""
+
+    reason = "rule_violation"
+
+    def __init__(self, message: str, *, reason: str | None = None) -> None:
+        super().__init__(message)
+        if reason is not None:
+            self.reason = reason
 
 
 class Recorded(Protocol):

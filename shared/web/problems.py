@@ -55,7 +55,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RuleViolation)
     async def _rule(request: Request, exc: RuleViolation) -> JSONResponse:
-        return problem_response(409, "Refused by a rule", str(exc), "rule_violation", request)
+        return problem_response(409, "Refused by a rule", str(exc), exc.reason, request)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -21,6 +21,7 @@ from shared.kernel.meta import Meta, RuleViolation
 from shared.persistence.application import NotFound
 from shared.views.store import ViewStore
 from shared.web.access import principal_of
+from shared.web.forms import FormDep
 from shared.web.requests import meta_for
 from shared.web.templating import make_templates, render
 from shared.web.viewer import viewer_county
@@ -138,8 +139,7 @@ def make_vote_pages(app: DecisionApplication, views: ViewStore) -> APIRouter:
         return act(request, session_id, lambda m: app.close_vote(m, session_id), "表决已结束，结果已公布 / Vote closed")
 
     @router.post("/sessions/{session_id}/console/paper-box", response_class=HTMLResponse)
-    async def console_box(request: Request, session_id: UUID) -> Response:
-        form = await request.form()
+    def console_box(request: Request, session_id: UUID, form: FormDep) -> Response:
         try:
             counts: dict[str, dict[str, int]] = {}
             for key, value in form.items():
@@ -210,22 +210,20 @@ def make_vote_pages(app: DecisionApplication, views: ViewStore) -> APIRouter:
         return response
 
     @router.post("/sessions/{session_id}/ballot/review", response_class=HTMLResponse)
-    async def ballot_review(request: Request, session_id: UUID) -> Response:
+    def ballot_review(request: Request, session_id: UUID, form: FormDep) -> Response:
         ctx = ballot_context(request, session_id)
         if ctx is None or ctx["current"] is None or not principal_of(request).has_any({Role.DEPUTY}):
             return render(templates, request, "vote_denied.html", {}, status_code=409)
-        form = await request.form()
         token = str(form.get("token") or ctx["token"]).strip()
         marks = {c["candidate_id"]: str(form.get(f"m:{c['candidate_id']}", "")) for c in ctx["current"]["candidates"]}
         return render(templates, request, "ballot_confirm.html", {**ctx, "marks": marks, "token": token})
 
     @router.post("/sessions/{session_id}/ballot/cast", response_class=HTMLResponse)
-    async def ballot_cast(request: Request, session_id: UUID) -> Response:
+    def ballot_cast(request: Request, session_id: UUID, form: FormDep) -> Response:
         principal = principal_of(request)
         ctx = ballot_context(request, session_id)
         if ctx is None or ctx["current"] is None or not principal.has_any({Role.DEPUTY}):
             return render(templates, request, "vote_denied.html", {}, status_code=409)
-        form = await request.form()
         marks = {c["candidate_id"]: str(form.get(f"m:{c['candidate_id']}", "")) for c in ctx["current"]["candidates"]}
         try:
             receipt = app.cast(

@@ -2,12 +2,14 @@
 
 The use cases are classes of one kind, each over :class:`~services.intake.app.core.IntakeCore` (the
 store, the residents' key vault, the county's rules and the demands themselves): triage and routing
-(``triage.py``), merging with lineage (``merging.py``) and deputies' work (``deputies.py``).
+(``triage.py``), merging with lineage (``merging.py``), deputies' work (``deputies.py``) and the resolution of
+dead letters (``deadletters.py``).
 """
 
 from __future__ import annotations
 
 from services.intake.app.core import SERVICE, Contact, NewDemand, hotline_contact_id, ticket_contact_id
+from services.intake.app.deadletters import DeadLetterWork
 from services.intake.app.deputies import DeputyWork
 from services.intake.app.merging import Merging
 from services.intake.app.triage import Triage
@@ -15,5 +17,5 @@ from services.intake.app.triage import Triage
 __all__ = ["SERVICE", "Contact", "IntakeApplication", "NewDemand", "hotline_contact_id", "ticket_contact_id"]
 
 
-class IntakeApplication(DeputyWork, Triage, Merging):
+class IntakeApplication(DeputyWork, DeadLetterWork, Triage, Merging):
     name = SERVICE

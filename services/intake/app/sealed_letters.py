@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from nats.aio.msg import Msg
 
-from services.intake.app.application import IntakeApplication, ticket_contact_id
+from services.intake.app.core import IntakeCore, ticket_contact_id
 from services.intake.app.vault import ContactVault, KeyErased
 from services.intake.domain.demand import NAMESPACE
 from shared.bus.deadletter import H_SEALED_CONTACT, H_SEALED_LETTER, DeadLetter, Sealer, county_of_subject
@@ -60,7 +60,7 @@ def cipher(vault: ContactVault, letter: UUID, contact: UUID | None, county: str,
     return AESGCM(HKDF(algorithm=SHA256(), length=32, salt=None, info=info).derive(b"".join(keys)))
 
 
-def hotline_letter_sealer(app: IntakeApplication) -> Sealer:
+def hotline_letter_sealer(app: IntakeCore) -> Sealer:
     def seal(msg: Msg) -> tuple[bytes, dict[str, str]]:
         letter = letter_key_id(msg.metadata.stream, msg.metadata.sequence.stream)
         named = ticket_of(msg.data)
@@ -77,7 +77,7 @@ def hotline_letter_sealer(app: IntakeApplication) -> Sealer:
     return seal
 
 
-def open_letter(app: IntakeApplication, letter: DeadLetter) -> DeadLetter:
+def open_letter(app: IntakeCore, letter: DeadLetter) -> DeadLetter:
     """The letter with its body as received, or marked erased once a key is destroyed."""
     if not letter.sealed_letter:
         return letter
@@ -93,6 +93,6 @@ def open_letter(app: IntakeApplication, letter: DeadLetter) -> DeadLetter:
     return replace(letter, data=body)
 
 
-def forget(app: IntakeApplication, letter: DeadLetter) -> bool:
+def forget(app: IntakeCore, letter: DeadLetter) -> bool:
     """Destroy the letter's own key (resolved: its details live on only where they went next)."""
     return bool(letter.sealed_letter) and app.vault.erase(UUID(letter.sealed_letter))

@@ -5,21 +5,19 @@ resolved each one and when."""
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from services.intake.app.application import IntakeApplication
-from services.intake.app.sealed_letters import forget, open_letter
-from services.intake.domain.deadletter_resolution import DeadLetterResolution, resolution_id
+from services.intake.app.deadletters import StillMalformed, resubmittable
+from services.intake.app.sealed_letters import open_letter
+from services.intake.domain.deadletter_resolution import DeadLetterResolution
 from services.intake.http.demands_api import County
 from services.intake.read.projections import RESOLUTION
 from shared.auth import Principal, Role
-from shared.bus.deadletter import DeadLetter, county_of_subject, list_deadletters
-from shared.bus.streams import HOTLINE
-from shared.contracts import HotlineTicket
+from shared.bus.deadletter import DeadLetter, list_deadletters
 from shared.kernel.meta import Meta
 from shared.views.store import ViewStore
 from shared.web.access import allow, check_county
@@ -33,80 +31,29 @@ class ResolutionIn(BaseModel):
     reason: str = Field(default="", max_length=500)
 
 
-def validate_ticket(body: Any, county: str) -> bytes:
-    """The corrected body must now be a valid ticket of this county, or we refuse with the reason."""
-    try:
-        ticket = HotlineTicket.model_validate(body if not isinstance(body, (str, bytes)) else json.loads(body))
-    except (ValidationError, ValueError) as exc:
-        detail = (
-            str(exc)
-            if not isinstance(exc, ValidationError)
-            else "; ".join(f"{'.'.join(map(str, e['loc'])) or '(root)'}: {e['msg']}" for e in exc.errors()[:5])
-        )
-        raise Problem(
-            422, "Still malformed", f"the corrected ticket is not valid: {detail}", reason="still_malformed"
-        ) from exc
-    if ticket.county != county:
-        raise Problem(
-            422, "Still malformed", f"ticket county {ticket.county} is not {county}", reason="still_malformed"
-        )
-    return ticket.model_dump_json().encode()
-
-
 def letter_view(letter: DeadLetter, resolution: dict | None) -> dict:
     return {
         **letter.as_dict(),
         "resolution": resolution,
         "resolved": resolution is not None,
-        "resubmittable": letter.service == "intake" and letter.original_stream == HOTLINE,
+        "resubmittable": resubmittable(letter),
     }
 
 
 async def resolve_letter(
     app: IntakeApplication, js: Any, county: str, sequence: int, meta: Meta, action: str, corrected: Any
 ) -> DeadLetterResolution:
-    """Re-submit (the corrected body, to the original subject) or dismiss dead letter ``sequence``,
-    and record who did it. Refusals are problems with a reason."""
+    """Apply the corrected ticket (``resubmit``) or ``dismiss`` dead letter ``sequence``, and record who
+    did it: the letter is read from NATS here, the use case runs in a thread. Refusals are problems."""
     if js is None:
         raise Problem(503, "Unavailable", "not connected to NATS", reason="nats_unavailable")
     letter = next((x for x in await opened_letters(app, js, county) if x.sequence == sequence), None)
     if letter is None:
         raise Problem(404, "Not found", f"no dead letter {sequence} in county {county}", reason="not_found")
-    if await asyncio.to_thread(app.find, resolution_id(county, sequence)) is not None:
-        raise Problem(
-            409, "Already resolved", f"dead letter {sequence} was already resolved", reason="already_resolved"
-        )
-    if action == "dismiss":
-        resolution = DeadLetterResolution(
-            meta=meta, sequence=sequence, action="dismissed", subject=letter.original_subject, note=""
-        )
-    else:
-        if not (letter.service == "intake" and letter.original_stream == HOTLINE):
-            raise Problem(
-                409, "Not re-submittable", "only hotline tickets can be re-submitted here", reason="not_resubmittable"
-            )
-        if county_of_subject(letter.original_subject) != county:
-            raise Problem(409, "Not re-submittable", "the original subject names no county", reason="not_resubmittable")
-        if letter.erased and corrected in (None, ""):
-            raise Problem(
-                409,
-                "Erased",
-                "the caller's details in this letter were erased: re-submit a corrected ticket in full",
-                reason="erased",
-            )
-        data = validate_ticket(corrected if corrected not in (None, "") else letter.text(), county)
-        # Nats-Msg-Id per dead letter: pressing the button twice publishes once.
-        ack = await js.publish(letter.original_subject, data, headers={"Nats-Msg-Id": f"resubmit:{county}:{sequence}"})
-        resolution = DeadLetterResolution(
-            meta=meta,
-            sequence=sequence,
-            action="resubmitted",
-            subject=letter.original_subject,
-            note=f"{ack.stream}:{ack.seq}",
-        )
-    await asyncio.to_thread(app.save, resolution)
-    await asyncio.to_thread(forget, app, letter)  # resolved: the letter's own copy of the details goes
-    return resolution
+    try:
+        return await asyncio.to_thread(app.resolve_dead_letter, meta, letter, action, corrected)
+    except StillMalformed as exc:
+        raise Problem(422, "Still malformed", str(exc), reason="still_malformed") from exc
 
 
 async def opened_letters(app: IntakeApplication, js: Any, county: str) -> list[DeadLetter]:
@@ -133,8 +80,9 @@ def make_deadletter_router(app: IntakeApplication, views: ViewStore) -> APIRoute
     ) -> dict:
         """Messages that could not be processed, with their reasons (死信) and how each was resolved."""
         check_county(principal, county)
-        resolutions = {d["sequence"]: d for d in views.list(RESOLUTION, county)}
-        items = [letter_view(x, resolutions.get(x.sequence)) for x in await letters(request, county)]
+        found = await letters(request, county)
+        resolutions = {d["sequence"]: d for d in await asyncio.to_thread(views.list, RESOLUTION, county)}
+        items = [letter_view(x, resolutions.get(x.sequence)) for x in found]
         if resolved is not None:
             items = [i for i in items if i["resolved"] == resolved]
         return {

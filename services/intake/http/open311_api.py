@@ -10,7 +10,6 @@ Errors follow the spec: a list of ``{code, description}`` with the HTTP status.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -28,6 +27,7 @@ from shared.auth import READ_ONLY_ROLES, AuthError, Principal
 from shared.kernel.meta import RuleViolation, is_county_code
 from shared.views.store import ViewStore
 from shared.web.access import PUBLIC, allow
+from shared.web.forms import FormDep
 from shared.web.requests import meta_for
 
 CLOSED = ("closed", "completed", "rated", "duplicate")
@@ -162,9 +162,8 @@ def make_open311_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
         }
 
     @router.post("/requests.json")
-    async def create_request(request: Request, principal: Annotated[Principal, Depends(ANYONE)]) -> Any:
+    def create_request(request: Request, principal: Annotated[Principal, Depends(ANYONE)], form: FormDep) -> Any:
         """Create a service request (form-encoded, with ``api_key``) → one demand."""
-        form = await request.form()
 
         def field(name: str) -> str:
             return str(form.get(name) or "").strip()
@@ -214,7 +213,7 @@ def make_open311_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
                 else [],
             )
             meta = meta_for(request, caller, county, role=caller.primary_role)
-            demand = await asyncio.to_thread(app.submit, meta, new)
+            demand = app.submit(meta, new)
         except Open311Error as exc:
             return error(exc.code, exc.description)
         except RuleViolation as exc:

@@ -4,6 +4,7 @@ stranded view. Every page is county-scoped; forms post back and redirect (303)."
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
@@ -24,6 +25,7 @@ from shared.auth import Principal, Role
 from shared.kernel.meta import RuleViolation
 from shared.persistence.application import NotFound
 from shared.views.store import ViewStore
+from shared.web.forms import FormDep
 from shared.web.i18n import register_messages
 from shared.web.problems import Problem
 from shared.web.requests import meta_for
@@ -156,11 +158,10 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         )
 
     @router.post("/demands/{demand_id}/{action}")
-    async def demand_action(request: Request, demand_id: UUID, action: str) -> Response:
+    def demand_action(request: Request, demand_id: UUID, action: str, form: FormDep) -> Response:
         principal, demand = own_demand(request, demand_id, STAFF)
         if demand is None:
             return RedirectResponse("/login", status_code=303)
-        form = await request.form()
 
         def get(k: str) -> str:
             return str(form.get(k) or "").strip()
@@ -208,8 +209,7 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         )
 
     @router.post("/merge")
-    async def merge(request: Request) -> Response:
-        form = await request.form()
+    def merge(request: Request, form: FormDep) -> Response:
         principal, county, refused = gate(request, str(form.get("county") or ""), STAFF)
         if refused:
             return refused
@@ -220,8 +220,7 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         )
 
     @router.post("/suggestions/{suggestion_id}/split")
-    async def split(request: Request, suggestion_id: UUID) -> Response:
-        form = await request.form()
+    def split(request: Request, suggestion_id: UUID, form: FormDep) -> Response:
         found = app.find(suggestion_id)
         principal, county, refused = gate(request, getattr(found, "county", "") or "", STAFF)
         if refused or found is None:
@@ -241,7 +240,7 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
             return refused
         js = request.app.state.runtime.js
         letters = await opened_letters(app, js, county) if js is not None else []
-        resolutions = {d["sequence"]: d for d in views.list(RESOLUTION, county)}
+        resolutions = {d["sequence"]: d for d in await asyncio.to_thread(views.list, RESOLUTION, county)}
         items = [letter_view(x, resolutions.get(x.sequence)) for x in letters]
         return page(
             request,
@@ -305,11 +304,10 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         return page(request, "inbox.html", {"county": county, "items": mine, "wishes": wishes, "me": principal.subject})
 
     @router.post("/inbox/{demand_id}")
-    async def inbox_action(request: Request, demand_id: UUID) -> Response:
+    def inbox_action(request: Request, demand_id: UUID, form: FormDep) -> Response:
         principal, demand = own_demand(request, demand_id, {Role.DEPUTY})
         if demand is None:
             return RedirectResponse("/login", status_code=303)
-        form = await request.form()
 
         def get(k: str) -> str:
             return str(form.get(k) or "").strip()
