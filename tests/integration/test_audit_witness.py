@@ -15,15 +15,11 @@ from services.tools.cli.main import main
 from shared.audit.follower import AuditFollower, ensure_audit_stream
 from shared.audit.log import MerkleLog, sidecar_path
 from shared.audit.signing import load_or_create_signer
+from shared.audit.stores import open_store
 from shared.config import Settings
 from shared.kernel.meta import Meta
-from shared.persistence.application import ServiceApplication
 
 SERVICE = "decision"
-
-
-class Store(ServiceApplication):
-    name = SERVICE
 
 
 async def publish(follower: AuditFollower, url: str) -> int:
@@ -38,7 +34,7 @@ async def publish(follower: AuditFollower, url: str) -> int:
 
 def test_a_rewritten_and_re_signed_history_is_caught_by_the_published_checkpoints(tmp_path: Path, fresh_nats) -> None:
     settings = Settings(service=SERVICE, data_dir=tmp_path)
-    app = Store(env=settings.eventsourcing_env())
+    app = open_store(settings)
     for n in range(4):
         app.revise_rules(
             SERVICE,

@@ -11,18 +11,14 @@ from datetime import UTC, datetime
 import nats
 import pytest
 
-from services.intake.app.application import IntakeApplication
 from services.intake.domain.demand import Demand, hotline_demand_id
-from services.intake.inbound.handlers import subscriptions
-from services.intake.outbound.contracts import OUTBOUND
-from services.intake.read.projections import DEMAND, FOLD, VERSION
+from services.intake.read.projections import DEMAND
 from shared.bus.consumer import Consumer
 from shared.bus.deadletter import list_deadletters
 from shared.bus.streams import ensure_streams
 from shared.config import Settings
 from shared.contracts import HotlineTicket
-from shared.runtime.jobs import Clock
-from shared.runtime.service import ServiceRuntime, make_views
+from tests.fixtures.service import InProcessService
 
 COUNTY = "440781"
 
@@ -53,22 +49,11 @@ async def eventually(predicate, timeout: float = 15.0):
         await asyncio.sleep(0.1)
 
 
-class IntakeHarness:
+class IntakeHarness(InProcessService):
+    """Intake as its composition root builds it, on the test's backend, its runtime started by the test."""
+
     def __init__(self, settings: Settings, nats_url: str) -> None:
-        self.settings = settings.model_copy(update={"nats_url": nats_url, "max_deliver": 3})
-        self.app = IntakeApplication(env=self.settings.eventsourcing_env())
-        self.views = make_views(self.settings)
-        self.runtime = ServiceRuntime(
-            self.settings,
-            self.app,
-            views=self.views,
-            fold=FOLD,
-            view_version=VERSION,
-            outbound=OUTBOUND,
-            subscriptions=subscriptions(self.app),
-            clock=Clock(),
-            factory="services.intake.main:create_app",
-        )
+        super().__init__("intake", settings.data_dir, base=settings, nats_url=nats_url, settings={"max_deliver": 3})
 
     def demands(self) -> list[dict]:
         return self.views.list(DEMAND, COUNTY)

@@ -16,12 +16,9 @@ from pathlib import Path
 
 import nats
 import pytest
-from fastapi.testclient import TestClient
 
-from services.intake.main import create_app
-from shared.auth import issue_token
-from shared.config import Settings
 from shared.contracts import HotlineTicket
+from tests.fixtures.service import InProcessService
 
 COUNTY = "440781"
 PHONE = "13700001111"
@@ -84,15 +81,13 @@ def eventually(predicate, timeout: float = 20.0):
     raise AssertionError("condition not met in time")
 
 
-class Service:
-    def __init__(self, client: TestClient, settings: Settings, url: str) -> None:
-        self.client, self.settings, self.url = client, settings, url
-        self.staff = {
-            "authorization": "Bearer "
-            + issue_token(
-                settings.resolved_jwt_secret(), subject="staff-zhou", roles=["congress_staff"], counties=[COUNTY]
-            )
-        }
+class Service(InProcessService):
+    """Intake with its runtime on a private nats-server: tickets arrive on HOTLINE, contracts leave."""
+
+    def __init__(self, data_dir: Path, nats_url: str) -> None:
+        super().__init__("intake", data_dir, nats_url=nats_url)
+        self.url = nats_url
+        self.staff = self.auth("congress_staff", subject="staff-zhou")
 
     def demands(self) -> list[dict]:
         return self.client.get(f"/intake/api/counties/{COUNTY}/demands", headers=self.staff).json()["items"]
@@ -103,9 +98,9 @@ class Service:
 
 @contextmanager
 def running(data_dir: Path, nats_url: str) -> Iterator[Service]:
-    settings = Settings(service="intake", data_dir=data_dir, nats_url=nats_url, relay_poll_seconds=0.05)
-    with TestClient(create_app(settings)) as client:
-        yield Service(client, settings, nats_url)
+    service = Service(data_dir, nats_url)
+    with service.running():
+        yield service
 
 
 @pytest.fixture

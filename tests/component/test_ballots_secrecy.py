@@ -13,7 +13,7 @@ import structlog
 from structlog.testing import capture_logs
 
 from shared.ballots.box import ANONYMOUS
-from tests.integration.decision_flow import Flow, ballots_for
+from tests.component.decision_flow import Flow, ballots_for
 
 
 def test_no_record_pairs_a_deputy_with_a_ballot(tmp_path: Path) -> None:

@@ -13,24 +13,21 @@ from uuid import uuid4
 import pytest
 
 from services.tools.cli.main import main
+from shared.audit.stores import open_store
 from shared.bus.messages import Delivered
 from shared.config import Settings
 from shared.contracts import Actor, Envelope
 from shared.contracts import decision as d
 from shared.kernel.meta import Meta
 from shared.kernel.rulebook import rulebook_id
-from shared.persistence.application import Inbound, ServiceApplication
+from shared.persistence.application import Inbound
 
 SERVICE = "supervision"
 
 
-class Store(ServiceApplication):
-    name = SERVICE
-
-
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
-    app = Store(env=Settings(service=SERVICE, data_dir=tmp_path).eventsourcing_env())
+    app = open_store(Settings(service=SERVICE, data_dir=tmp_path))
     for when, days, reason in [
         (datetime(2025, 3, 1, tzinfo=UTC), 20, "常委会决定"),
         (datetime(2025, 7, 1, tzinfo=UTC), 25, "年中调整"),

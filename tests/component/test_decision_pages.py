@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from shared.auth import COOKIE, issue_token
-from tests.integration.decision_flow import COUNTY, Flow
+from tests.component.decision_flow import COUNTY, Flow
 
 
 def login(flow: Flow, role: str, subject: str) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.integration.test_evaluation_flow import COUNTY, World, world  # noqa: F401  (fixture)
+from tests.component.test_evaluation_flow import COUNTY, World, world  # noqa: F401  (fixture)
 
 
 def login(w: World, role: str, subject: str) -> None:

@@ -16,23 +16,19 @@ from services.tools.cli.main import main
 from shared.audit.log import MerkleLog, sidecar_path
 from shared.audit.merkle import leaf_hash, root
 from shared.audit.signing import load_or_create_signer
+from shared.audit.stores import open_store
 from shared.audit.verify import Problem
 from shared.config import Settings
 from shared.kernel.meta import Meta
-from shared.persistence.application import ServiceApplication
 
 SERVICE = "supervision"
-
-
-class Store(ServiceApplication):
-    name = SERVICE
 
 
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     """Nine stored events of three counties' rule books, all logged and covered by two checkpoints."""
     settings = Settings(service=SERVICE, data_dir=tmp_path)
-    app = Store(env=settings.eventsourcing_env())
+    app = open_store(settings)
     log = MerkleLog(sidecar_path(settings.service_dir), SERVICE)
     signer = load_or_create_signer(tmp_path, SERVICE)
     for n, county in enumerate(["440781", "440703", "440705"] * 2):
@@ -71,7 +67,7 @@ def test_untouched_store_verifies(data_dir: Path, capsys: pytest.CaptureFixture[
 
 
 def test_events_after_the_last_checkpoint_are_not_an_alarm(data_dir: Path) -> None:
-    app = Store(env=Settings(service=SERVICE, data_dir=data_dir).eventsourcing_env())
+    app = open_store(Settings(service=SERVICE, data_dir=data_dir))
     app.revise_rules(
         SERVICE,
         Meta("440781", "congress_staff", "s", datetime(2025, 9, 1, tzinfo=UTC), reason="autumn"),
@@ -164,7 +160,7 @@ def test_rewritten_store_with_a_rebuilt_log_fails_the_signatures(data_dir: Path)
         .fetchall()
     )
     sidecar.unlink()
-    app = Store(env=Settings(service=SERVICE, data_dir=data_dir).eventsourcing_env())
+    app = open_store(Settings(service=SERVICE, data_dir=data_dir))
     log = MerkleLog(sidecar, SERVICE)
     log.follow(app.recorder)
     from shared.audit.signing import Checkpoint

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from services.decision.outbound.contracts import to_contracts
-from tests.integration.decision_flow import COUNTY, Flow
+from tests.component.decision_flow import COUNTY, Flow
 
 
 def proposal(flow: Flow, investment: str, town: str = "台城街道") -> dict:

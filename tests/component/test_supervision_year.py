@@ -12,18 +12,11 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-from fastapi.testclient import TestClient
 
-from services.supervision.inbound.handlers import POLICIES
-from services.supervision.main import create_app
 from services.supervision.outbound.contracts import to_contracts
-from shared.auth import issue_token
-from shared.bus.messages import Delivered
-from shared.config import Settings
 from shared.contracts import decision as d
 from shared.contracts import supervision as c
-from shared.contracts.envelope import Actor, Envelope
-from shared.persistence.application import Inbound
+from tests.fixtures.service import InProcessService
 
 COUNTY = "440781"
 PLAN = {
@@ -58,32 +51,19 @@ PLAN = {
 }
 
 
-class World:
+class World(InProcessService):
+    """Supervision in this process through a project's year: adopted projects arrive as decision publishes them."""
+
     def __init__(self, tmp: Path) -> None:
-        self.settings = Settings(service="supervision", data_dir=tmp, supervision_sweep_seconds=0)
-        self.api = create_app(self.settings, start_runtime=False)
-        self.app = self.api.state.application
-        self.now = datetime(2026, 1, 15, 9, tzinfo=UTC)
-        self.api.state.clock.set(lambda: self.now)
-        self.client = TestClient(self.api)
-        self.seq = 0
-
-    def at(self, day: str) -> None:
-        self.now = datetime.fromisoformat(day).replace(hour=9, tzinfo=UTC)
-
-    def auth(self, role: str, subject: str = "", county: str = COUNTY) -> dict[str, str]:
-        token = issue_token(
-            self.settings.resolved_jwt_secret(), subject=subject or f"{role}-1", roles=[role], counties=[county]
+        super().__init__(
+            "supervision", tmp, now=datetime(2026, 1, 15, 9, tzinfo=UTC), settings={"supervision_sweep_seconds": 0}
         )
-        return {"authorization": f"Bearer {token}"}
+
+    def auth(self, role: str, subject: str = "", county: str | None = COUNTY) -> dict[str, str]:
+        return super().auth(role, county=county, subject=subject or f"{role}-1")
 
     def call(self, method: str, path: str, role: str, subject: str = "", status: int | None = None, **kw: Any) -> Any:
-        r = self.client.request(method, f"/supervision/api{path}", headers=self.auth(role, subject), **kw)
-        if status is not None:
-            assert r.status_code == status, r.text
-        else:
-            assert r.status_code < 300, r.text
-        return r.json()
+        return super().call(method, path, role, subject=subject or f"{role}-1", expect=status, **kw)
 
     def adopt(self, tier: str = "major", session: str = "2026-01-15", investment: str = "1000000") -> str:
         """decision.project-adopted arrives: the same handler the NATS consumer runs."""
@@ -100,25 +80,11 @@ class World:
             deadline=date(2026, 12, 31),
             demand_ids=[uuid4()],
         )
-        env = Envelope(
-            event_id=uuid4(),
-            type=payload.type_name(),
-            schema_version=1,
-            county=COUNTY,
-            occurred_at=datetime.fromisoformat(session).replace(tzinfo=UTC),
-            recorded_at=datetime.now(UTC),
-            actor=Actor(role="congress_staff", id="staff"),
-            payload=payload.model_dump(mode="json"),
-        )
-        self.seq += 1
-        self.app.process_batch([Inbound("DECISION", self.seq, Delivered(env, payload))], POLICIES.handler(self.app))
+        self.deliver(payload, at=datetime.fromisoformat(session).replace(tzinfo=UTC))
         return str(project_id)
 
     def sweep(self, day: str) -> list[dict]:
         return self.call("POST", f"/counties/{COUNTY}/sweep", "congress_staff", params={"now": day})["actions"]
-
-    def views(self) -> None:
-        self.api.state.runtime.updater.catch_up()
 
 
 @pytest.fixture
@@ -132,7 +98,7 @@ def test_plan_deadline_warning_escalation_and_published_plan(w: World) -> None:
     assert [a["key"] for a in w.sweep("2026-02-15")] == ["plan_missing"]
     assert w.sweep("2026-02-15") == [] and w.sweep("2026-02-20") == []  # raised once, never again
     assert [(a["key"], a["action"]) for a in w.sweep("2026-03-02")] == [("plan_missing", "escalated")]
-    w.views()
+    w.catch_up()
     dash = w.call("GET", f"/counties/{COUNTY}/warnings", "congress_staff")
     assert dash["total"] == 1 and dash["escalated"] == 1 and dash["items"][0]["kind"] == "plan_missing"
     # the unit files late; the plan is on the public page and reported (plan-filed contract, late=True)
@@ -317,7 +283,7 @@ def test_finding_reopened_then_closed_and_counts(w: World) -> None:
             "follow_ups": ["4月底前报送赶工计划"],
         },
     )
-    w.views()
+    w.catch_up()
     mine = w.call("GET", "/me/projects", "deputy", "dep-3")
     assert [p["id"] for p in mine["items"]] == [pid]
     assert w.call("GET", "/me/projects", "deputy", "dep-2")["total"] == 0
@@ -452,7 +418,7 @@ def test_county_scope_and_pages(w: World) -> None:
     assert w.client.post(f"/supervision/api/counties/{COUNTY}/sweep", headers=other).status_code == 403
     assert w.client.post(f"/supervision/api/counties/{COUNTY}/sweep", headers=w.auth("deputy")).status_code == 403
     w.sweep("2026-03-01")
-    w.views()
+    w.catch_up()
     board = w.client.get(f"/supervision/api/counties/{COUNTY}/projects").json()
     assert board["summary"]["open_warnings"] == 1 and board["summary"]["plans_missing"] == 1
     dash = w.client.get(f"/supervision/dashboard?county={COUNTY}", headers=w.auth("congress_staff"))
@@ -502,7 +468,7 @@ def test_inspector_mobile_page_records_and_reviews_a_finding(w: World) -> None:
             "residents": [{"id": "r", "name": "居民"}],
         },
     )
-    w.views()
+    w.catch_up()
     me = w.auth("deputy", "dep-1")
     page = w.client.get("/supervision/inspect", headers=me)
     assert page.status_code == 200 and f'action="/supervision/inspect/{pid}"' in page.text

@@ -24,6 +24,7 @@ from shared.audit.merkle import (
     verify_consistency,
 )
 from shared.audit.signing import load_or_create_signer, public_key_text
+from shared.audit.stores import open_store
 from shared.config import Settings
 from shared.kernel.meta import Meta
 from shared.persistence.application import ServiceApplication
@@ -31,11 +32,7 @@ from shared.persistence.application import ServiceApplication
 SERVICE = "evaluation"
 
 
-class Store(ServiceApplication):
-    name = SERVICE
-
-
-def fill(app: Store, n: int, county: str = "440781", year: int = 2025) -> None:
+def fill(app: ServiceApplication, n: int, county: str = "440781", year: int = 2025) -> None:
     for i in range(n):
         meta = Meta(county, "congress_staff", "s", datetime(year, 1 + i % 12, 1, tzinfo=UTC), reason=f"r{i}")
         app.revise_rules(SERVICE, meta, {"satisfied_share": 0.5 + i / 1000}, {"satisfied_share": 0.66})
@@ -43,7 +40,7 @@ def fill(app: Store, n: int, county: str = "440781", year: int = 2025) -> None:
 
 def test_log_matches_the_reference_hashing_across_batches_and_restarts(tmp_path: Path) -> None:
     settings = Settings(service=SERVICE, data_dir=tmp_path)
-    app = Store(env=settings.eventsourcing_env())
+    app = open_store(settings)
     path = sidecar_path(settings.service_dir)
     for rounds in (1, 5, 17, 3):
         fill(app, rounds)
@@ -68,7 +65,7 @@ def test_log_matches_the_reference_hashing_across_batches_and_restarts(tmp_path:
 @pytest.fixture
 def bundle(tmp_path: Path) -> Path:
     data = tmp_path / "data"
-    app = Store(env=Settings(service=SERVICE, data_dir=data).eventsourcing_env())
+    app = open_store(Settings(service=SERVICE, data_dir=data))
     fill(app, 6, "440781", 2025)
     fill(app, 4, "440703", 2025)
     fill(app, 3, "440781", 2024)

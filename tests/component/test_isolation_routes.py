@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
 from shared.auth import Role, issue_token
 from shared.bus.messages import Delivered
-from shared.config import SERVICES, Settings
+from shared.config import SERVICES
 from shared.contracts.envelope import Actor, Envelope
 from shared.persistence.application import Inbound
+from tests.fixtures.service import InProcessService
 
 A, B = "440781", "440703"
 ROLES = [r.value for r in Role]
@@ -103,22 +103,17 @@ def contract_payload(model: type, county: str) -> Any:
 # --- one service, filled for both counties -------------------------------------------------
 
 
-class Service:
+class Service(InProcessService):
     def __init__(self, name: str, data_dir: Path) -> None:
-        import importlib
-
-        self.name = name
-        self.settings = Settings(service=name, data_dir=data_dir)
-        self.api = importlib.import_module(f"services.{name}.main").create_app(self.settings, start_runtime=False)
-        self.api.state.clock.set(lambda: datetime(2025, 5, 1, 9, tzinfo=UTC))
-        self.client = TestClient(self.api, raise_server_exceptions=False)  # a 500 is an answer too (not a crossing)
+        # a 500 is an answer too (not a crossing)
+        super().__init__(name, data_dir, now=datetime(2025, 5, 1, 9, tzinfo=UTC), raise_server_exceptions=False)
         self.secret = self.settings.resolved_jwt_secret()
         self.openapi = self.client.get(f"/{name}/openapi.json").json()
         self.defs = self.openapi.get("components", {}).get("schemas", {})
         self.seq = itertools.count(1)
         self.fed: dict[str, dict[str, list[str]]] = {}
 
-    def token(self, role: str | None, county: str) -> dict:
+    def headers_for(self, role: str | None, county: str) -> dict:
         if role is None:
             return {}
         return {
@@ -181,7 +176,7 @@ class Service:
             if p.get("in") == "query" and p.get("required")
         }
         body = self.body_for(op, target, ids) if method in WRITES else None
-        r = self.client.request(method.upper(), url, params=query, json=body, headers=self.token(role, scope))
+        r = self.client.request(method.upper(), url, params=query, json=body, headers=self.headers_for(role, scope))
         return (r.status_code, r.text) if with_text else r.status_code
 
 

@@ -10,51 +10,28 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
-from services.intake.main import create_app
-from shared.auth import issue_token
-from shared.config import Settings
+from tests.fixtures.service import InProcessService
 
 A, B = "440781", "440703"
 T0 = datetime(2025, 3, 1, 9, tzinfo=UTC)
 
 
-class Desk:
+class Desk(InProcessService):
+    """Intake in this process at the desk of a county's staff, with a clock the test moves."""
+
     def __init__(self, tmp_path: Path) -> None:
-        self.settings = Settings(service="intake", data_dir=tmp_path)
-        self.api = create_app(self.settings, start_runtime=False)
-        self.now = T0
-        self.api.state.clock.set(lambda: self.now)
-        self.client = TestClient(self.api)
-
-    def auth(self, role: str, county: str = A, subject: str = "") -> dict[str, str]:
-        token = issue_token(
-            self.settings.resolved_jwt_secret(), subject=subject or f"{role}-{county}", roles=[role], counties=[county]
-        )
-        return {"authorization": f"Bearer {token}"}
-
-    def sync(self) -> None:
-        self.api.state.runtime.updater.catch_up()
+        super().__init__("intake", tmp_path, county=A, now=T0)
 
     def submit(self, text: str = "下水道堵塞，污水外溢", town: str = "台城街道", category: str = "water", **kw) -> dict:
-        r = self.client.post(
-            "/intake/api/demands", json={"county": A, "town": town, "category": category, "text": text, **kw}
-        )
-        assert r.status_code == 201, r.text
-        self.sync()
-        return r.json()
+        body = {"county": A, "town": town, "category": category, "text": text, **kw}
+        return self.call("POST", "/intake/api/demands", None, json=body, expect=201)
 
     def post(self, path: str, body: dict, role: str = "congress_staff", county: str = A) -> dict:
-        r = self.client.post(path, json=body, headers=self.auth(role, county))
-        assert r.status_code < 300, r.text
-        self.sync()
-        return r.json()
+        return self.call("POST", path, role, county=county, json=body)
 
     def get(self, path: str, role: str = "congress_staff", county: str = A) -> dict:
-        r = self.client.get(path, headers=self.auth(role, county))
-        assert r.status_code == 200, r.text
-        return r.json()
+        return self.call("GET", path, role, county=county, expect=200)
 
 
 @pytest.fixture
@@ -197,7 +174,7 @@ def test_deputy_inbox_and_micro_wish_claim_fund_fulfil_visit(desk: Desk) -> None
     other = desk.auth("deputy", subject="deputy-wang")
     r = desk.client.post(f"/intake/api/demands/{mine['id']}/deputy-action", headers=other, json={"action": "accept"})
     assert r.status_code == 409  # not in wang's inbox
-    desk.sync()
+    desk.catch_up()
     answered = desk.client.post(
         f"/intake/api/demands/{mine['id']}/deputy-action",
         headers=li,

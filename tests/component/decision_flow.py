@@ -6,13 +6,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID, uuid4
 
-from fastapi.testclient import TestClient
-
 from services.decision.domain.pooled_demand import PooledDemand
-from services.decision.main import create_app
-from shared.auth import issue_token
-from shared.config import Settings
 from shared.kernel.meta import Meta
+from tests.fixtures.service import InProcessService
 
 COUNTY = "440781"
 SCORES = {
@@ -21,36 +17,17 @@ SCORES = {
 STEPS = ["chairpersons", "party_committee", "standing_committee", "presidium"]
 
 
-class Flow:
+class Flow(InProcessService):
+    """Decision in this process, with the steps of a vote: candidates through the chain, a session, ballots."""
+
     def __init__(self, tmp_path: Path) -> None:
-        self.settings = Settings(service="decision", data_dir=tmp_path)
-        self.api = create_app(self.settings, start_runtime=False)
-        self.client = TestClient(self.api)
-        self.app = self.api.state.application
+        super().__init__("decision", tmp_path)
+
+    def headers(self, role: str, subject: str | None = None, county: str = COUNTY) -> dict[str, str]:
+        return self.auth(role, county, subject or "")
 
     def sync(self) -> None:
-        self.api.state.runtime.updater.catch_up()
-
-    def headers(self, role: str, subject: str | None = None, county: str = COUNTY) -> dict:
-        token = issue_token(
-            self.settings.resolved_jwt_secret(), subject=subject or f"{role}-{county}", roles=[role], counties=[county]
-        )
-        return {"authorization": f"Bearer {token}"}
-
-    def call(
-        self,
-        method: str,
-        path: str,
-        role: str = "congress_staff",
-        *,
-        subject: str | None = None,
-        expect: int = 200,
-        **kwargs,
-    ) -> dict:
-        r = self.client.request(method, f"/decision/api{path}", headers=self.headers(role, subject), **kwargs)
-        assert r.status_code == expect, r.text
-        self.sync()
-        return r.json()
+        self.catch_up()
 
     def pooled_demands(self, n: int) -> list[str]:
         meta = Meta(county=COUNTY, actor_role="resident", actor_id="resident", occurred_at=datetime.now(UTC))

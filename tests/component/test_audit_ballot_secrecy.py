@@ -16,8 +16,8 @@ from shared.audit.bundle import export_bundle
 from shared.audit.log import sidecar_path
 from shared.auth import issue_token
 from shared.ballots.box import ANONYMOUS
-from tests.integration.decision_flow import COUNTY, Flow, ballots_for
-from tests.integration.test_evaluation_flow import World, world  # noqa: F401 - the evaluation fixture
+from tests.component.decision_flow import COUNTY, Flow, ballots_for
+from tests.component.test_evaluation_flow import World, world  # noqa: F401 - the evaluation fixture
 
 
 def holds_ballot(text: str, receipts: list[str]) -> bool:

@@ -13,20 +13,13 @@ from pathlib import Path
 from uuid import UUID, uuid4
 
 import pytest
-from fastapi.testclient import TestClient
 
 from services.evaluation.app.sweeper import rectification_sweep
-from services.evaluation.inbound.handlers import POLICIES
-from services.evaluation.main import create_app
-from shared.auth import issue_token
-from shared.bus.messages import Delivered
-from shared.config import Settings
-from shared.contracts import Actor, Envelope
 from shared.contracts import decision as d
 from shared.contracts import intake as i
 from shared.contracts import supervision as s
-from shared.persistence.application import Inbound
 from shared.runtime.jobs import sweep_counties
+from tests.fixtures.service import InProcessService
 
 COUNTY = "440781"
 PROJECTS = {
@@ -36,46 +29,21 @@ PROJECTS = {
 }
 
 
-def envelope(payload: object, at: datetime) -> Delivered:
-    env = Envelope(
-        event_id=uuid4(),
-        type=payload.type_name(),
-        schema_version=1,
-        county=COUNTY,
-        occurred_at=at,
-        recorded_at=at,
-        actor=Actor(role="system", id="test"),
-        payload=payload.model_dump(mode="json"),
-    )
-    return Delivered(env, payload)
+class World(InProcessService):
+    """Evaluation in this process: completed projects, adopted projects and demands arrive as the other
+    services publish them; residents' tracking codes are answered from ``demands`` (intake's public API)."""
 
-
-class World:
     def __init__(self, tmp_path: Path) -> None:
-        self.settings = Settings(service="evaluation", data_dir=tmp_path)
         self.demands: dict[str, dict] = {}
-        self.api = create_app(self.settings, start_runtime=False, tracking=lambda code: self.demands.get(code.upper()))
-        self.client = TestClient(self.api)
-        self.app = self.api.state.application
-        self.seq = 0
+        super().__init__("evaluation", tmp_path, tracking=lambda code: self.demands.get(code.upper()))
         self.ids: dict[str, UUID] = {}
 
     def bearer(self, role: str, subject: str = "") -> dict[str, str]:
-        token = issue_token(
-            self.settings.resolved_jwt_secret(), subject=subject or f"{role}-1", roles=[role], counties=[COUNTY]
-        )
-        return {"authorization": f"Bearer {token}"}
+        return self.auth(role, county=COUNTY, subject=subject or f"{role}-1")
 
-    def deliver(self, stream: str, handler: object, payload: object, at: datetime) -> None:
-        self.seq += 1
-        self.app.process_batch([Inbound(stream, self.seq, envelope(payload, at))], handler(self.app))
-        self.catch_up()
-
-    def catch_up(self) -> None:
-        self.api.state.runtime.updater.catch_up()
-
-    def at(self, day: date) -> None:
-        self.api.state.clock.set(lambda: datetime(day.year, day.month, day.day, 10, tzinfo=UTC))
+    def at(self, moment: datetime | date | str) -> None:
+        day = moment if isinstance(moment, date) and not isinstance(moment, datetime) else None
+        super().at(datetime(day.year, day.month, day.day, 10, tzinfo=UTC) if day else moment)
 
 
 @pytest.fixture
@@ -84,8 +52,6 @@ def world(tmp_path: Path) -> World:
     t0 = datetime(2025, 2, 1, 9, tzinfo=UTC)
     demand = uuid4()
     w.deliver(
-        "INTAKE",
-        POLICIES.handler,
         i.DemandSubmitted(
             demand_id=demand, channel="web", town="台城街道", category="roads", text="路面坑洼", submitted_at=t0
         ),
@@ -93,16 +59,12 @@ def world(tmp_path: Path) -> World:
     )
     consult = uuid4()
     w.deliver(
-        "INTAKE",
-        POLICIES.handler,
         i.DemandSubmitted(
             demand_id=consult, channel="web", town="台城街道", category="consultation", text="咨询补贴", submitted_at=t0
         ),
         t0,
     )
     w.deliver(
-        "INTAKE",
-        POLICIES.handler,
         i.DemandRouted(
             demand_id=consult,
             kind="consultation",
@@ -115,8 +77,6 @@ def world(tmp_path: Path) -> World:
         t0,
     )
     w.deliver(
-        "INTAKE",
-        POLICIES.handler,
         i.DemandRouted(
             demand_id=demand,
             kind="common",
@@ -129,8 +89,6 @@ def world(tmp_path: Path) -> World:
         t0,
     )
     w.deliver(
-        "INTAKE",
-        POLICIES.handler,
         i.DemandStatusChanged(demand_id=consult, status="replied", note="已答复"),
         datetime(2025, 2, 1, 20, tzinfo=UTC),
     )
@@ -138,8 +96,6 @@ def world(tmp_path: Path) -> World:
         pid = uuid4()
         w.ids[name] = pid
         w.deliver(
-            "DECISION",
-            POLICIES.handler,
             d.ProjectAdopted(
                 project_id=pid,
                 candidate_id=uuid4(),
@@ -155,8 +111,6 @@ def world(tmp_path: Path) -> World:
             t0,
         )
         w.deliver(
-            "SUPERVISION",
-            POLICIES.handler,
             s.ProjectCompleted(
                 project_id=pid,
                 year=2025,
@@ -171,8 +125,6 @@ def world(tmp_path: Path) -> World:
             datetime(completed.year, completed.month, completed.day, tzinfo=UTC),
         )
     w.deliver(
-        "INTAKE",
-        POLICIES.handler,
         i.DemandStatusChanged(demand_id=demand, status="completed", note="完工"),
         datetime(2025, 10, 2, tzinfo=UTC),
     )

@@ -12,7 +12,7 @@ from shared.bus.messages import Delivered
 from shared.contracts import intake as i
 from shared.contracts.envelope import Actor, Envelope
 from shared.persistence.application import Inbound
-from tests.integration.decision_flow import COUNTY, Flow
+from tests.component.decision_flow import COUNTY, Flow
 
 
 def delivered(payload: i.SuggestionRaised | i.SuggestionSplit) -> Delivered:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from services.decision.outbound.contracts import to_contracts
-from tests.integration.decision_flow import COUNTY, Flow, ballots_for
+from tests.component.decision_flow import COUNTY, Flow, ballots_for
 
 
 @pytest.fixture
