@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-
 from fastapi import FastAPI
 
 from services.decision.app.application import SERVICE, DecisionApplication
@@ -25,14 +22,9 @@ from shared.web.serving import create_service_app
 from shared.web.templating import mount_static
 
 
-def ballot_secret(settings: Settings) -> bytes:
-    """The key material of ballot tokens: derived from the service secret, never stored in the event store."""
-    return hmac.new(settings.resolved_jwt_secret().encode(), b"shishi-ballots", hashlib.sha256).digest()
-
-
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None, start_runtime: bool = True) -> FastAPI:
     settings = settings or Settings(service=SERVICE)
-    app = DecisionApplication(env=settings.eventsourcing_env(), ballot_secret=ballot_secret(settings))
+    app = DecisionApplication(env=settings.eventsourcing_env())
     views = make_views(settings)
     runtime = ServiceRuntime(
         settings,

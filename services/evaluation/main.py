@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -48,8 +47,7 @@ def create_app(
 ) -> FastAPI:
     """``tracking``: how to ask intake whether a resident's demand went into a project (its public API)."""
     settings = settings or Settings(service=SERVICE)
-    secret = hashlib.sha256(b"evaluation-ballots:" + settings.resolved_jwt_secret().encode()).digest()
-    app = EvaluationApplication(env=settings.eventsourcing_env(), ballot_secret=secret)
+    app = EvaluationApplication(env=settings.eventsourcing_env())
     views = make_views(settings)
     runtime = ServiceRuntime(
         settings,

@@ -17,6 +17,7 @@ from shared.audit.asof import (
     aggregate_as_of,
     dashboard_as_of,
     history_entry,
+    live_summary,
     parse_moment,
     state_of,
     views_as_of,
@@ -214,6 +215,7 @@ def make_audit_router(ctx: AuditContext, views: ViewStore) -> APIRouter:
             "aggregate_id": str(aggregate_id),
             "type": type(current).__name__,
             "events": items,
+            "live": live_summary(app, current),
         }
 
     @router.get("/counties/{county}/reads")

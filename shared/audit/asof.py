@@ -97,6 +97,13 @@ def state_of(aggregate: Any) -> dict:
     }
 
 
+def live_summary(app: Any, aggregate: Any) -> dict[str, Any] | None:
+    """What the service says of an object beyond its events (an open ballot box: how many ballots are
+    in it, never which), from its application's ``audit_summary`` if it has one."""
+    summary = getattr(app, "audit_summary", None)
+    return summary(aggregate) if summary is not None and aggregate is not None else None
+
+
 def domain_events(app: Any, aggregate_id: UUID) -> list[Any]:
     return [app.mapper.to_domain_event(s) for s in app.recorder.select_events(aggregate_id)]
 

@@ -14,6 +14,7 @@ from shared.audit.asof import (
     aggregate_as_of,
     dashboard_as_of,
     history_entry,
+    live_summary,
     parse_moment,
     state_of,
     views_as_of,
@@ -52,6 +53,7 @@ register_messages(
             "documents": "条记录",
             "checkpoints": "签名检查点",
             "verify_hint": "离线核验：shishi audit verify --data-dir <数据目录> 或 --bundle <导出包>",
+            "ballots_in_box": "票箱中已有选票（开箱前只显示张数，闭箱时随机顺序公布）",
         },
         "en": {
             "audit_title": "Audit and replay",
@@ -75,6 +77,7 @@ register_messages(
             "documents": "documents",
             "checkpoints": "Signed checkpoints",
             "verify_hint": "Verify offline: shishi audit verify --data-dir <dir> or --bundle <bundle>",
+            "ballots_in_box": "Ballots in the box (only their number until it closes, then published shuffled)",
         },
     }
 )
@@ -141,6 +144,7 @@ def make_audit_pages(ctx: Any) -> APIRouter:
                 "as_of": as_of,
                 "state": state_of(past) if past is not None else None,
                 "history": [history_entry(e) for e in events],
+                "live": live_summary(ctx.app, current),
             },
         )
 

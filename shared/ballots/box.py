@@ -1,13 +1,15 @@
 """The ballot box aggregate (pure domain): secret electronic ballots or tellers' paper counts.
 
-A ``Cast`` event carries a receipt code and the marks, never who cast it: the box refuses
-any actor but :data:`ANONYMOUS`. Individual ballots become visible only in ``Closed``, in the
-order the caller supplies (a random permutation), so the published list says nothing about
-the order of casting.
-"""
+Electronic ballots are not events while the box is open: they wait in the service's urn
+(``shared.ballots.store``), with no order and no time, so nothing recorded says who voted when or
+in which order. ``Closed`` publishes them all at once, in the order the caller supplies (shuffled),
+with the counts and the reconciliation of ballots cast against credentials issued. Boxes of
+earlier releases recorded each ballot as a ``Cast`` event (carrying no voter); those still load.
+Paper mode: tellers enter per-box counts, a second, different teller confirms each box."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID, uuid5
 
@@ -106,24 +108,19 @@ class BallotBox(Aggregate):
         return [i["id"] for i in self.items]
 
     # electronic ---------------------------------------------------------------------------
-    def cast(self, meta: Meta, receipt: str, marks: dict[str, str]) -> None:
-        if meta.actor_id != ANONYMOUS or meta.correlation_id or meta.causation_id:
-            raise RuleViolation("a ballot is cast anonymously")
+    def check_ballot(self, marks: dict[str, str]) -> None:
+        """Whether an electronic ballot may go into this box now (the urn keeps it until close)."""
         if self.mode != ELECTRONIC:
-            raise RuleViolation("this vote is counted on paper")
+            raise RuleViolation("本次表决使用纸质选票 / this vote is counted on paper", reason="paper_vote")
         if self.status != "open":
-            raise RuleViolation("the vote is closed")
-        if receipt in self.receipts:
-            raise RuleViolation("this ballot token has already been used")
-        if len(self.ballots) >= self.issued:
-            raise RuleViolation(f"all {self.issued} issued ballots have been cast")
+            raise RuleViolation("表决已结束 / the vote is closed", reason="vote_closed")
         problem = marks_problem(marks, self.item_ids, self.choices, self.limits)
         if problem:
-            raise RuleViolation(problem)
-        self._cast(meta=meta, receipt=receipt, marks=dict(marks))
+            raise RuleViolation(problem, reason="invalid_ballot")
 
     @event(Cast)
     def _cast(self, meta: Meta, receipt: str, marks: dict[str, str]) -> None:
+        """Boxes of earlier releases: a ballot recorded as it was cast."""
         self.receipts.add(receipt)
         self.ballots.append({"receipt": receipt, "marks": marks})
 
@@ -183,12 +180,15 @@ class BallotBox(Aggregate):
         self.boxes[box_no]["confirmed_by"] = meta.actor_id
 
     # closing -----------------------------------------------------------------------------
-    def close(self, meta: Meta, order: list[int]) -> None:
-        """Close and publish. ``order`` is a permutation of the cast ballots (random, from the caller)."""
+    def close(self, meta: Meta, urn: list[dict[str, Any]], issued: int, shuffle: Callable[[list[Any]], None]) -> None:
+        """Close and publish every ballot: those recorded by earlier releases and those in ``urn``, in
+        the order ``shuffle`` (a random permutation, from the caller) leaves them. ``issued``: ballot
+        credentials handed out, which the ballots cast must not exceed."""
         if self.status != "open":
-            raise RuleViolation("the vote is already closed")
-        if sorted(order) != list(range(len(self.ballots))):
-            raise RuleViolation("the publication order must be a permutation of the ballots")
+            raise RuleViolation("表决已结束 / the vote is already closed", reason="vote_closed")
+        receipts = [b["receipt"] for b in [*self.ballots, *urn]]
+        if len(set(receipts)) != len(receipts):
+            raise RuleViolation("a receipt appears twice in the box", reason="duplicate_receipt")
         if self.mode == PAPER:
             if not self.boxes:
                 raise RuleViolation("no paper box has been counted")
@@ -198,16 +198,19 @@ class BallotBox(Aggregate):
             flagged = sorted(b for b, e in self.boxes.items() if e["flags"])
             if flagged:
                 raise RuleViolation(f"box(es) {flagged} do not reconcile; re-enter their counts")
-        published = [self.ballots[i] for i in order]
+        published = [{"receipt": b["receipt"], "marks": dict(b["marks"])} for b in [*self.ballots, *urn]]
+        shuffle(published)
+        self.issued = issued
         self._closed(meta=meta, published=published, result=self.count(published))
 
-    def count(self, published: list[dict]) -> dict:
+    def count(self, published: list[dict[str, Any]]) -> dict[str, Any]:
         if self.mode == ELECTRONIC:
             counts = tally(published, self.item_ids, self.choices)
             cast = len(published)
             return {
                 "counts": counts,
                 "issued": self.issued,
+                "cast": cast,
                 "returned": cast,
                 "invalid": 0,
                 "valid": cast,

@@ -15,6 +15,7 @@ from shared.auth import TokenVerifier
 from shared.config import Settings
 from shared.logging import configure_logging
 from shared.runtime.service import ServiceRuntime
+from shared.web.anonymous import is_anonymous
 from shared.web.counties_api import make_counties_router
 from shared.web.docs_pages import install_offline_docs
 from shared.web.problems import install_problem_handlers
@@ -79,6 +80,8 @@ def create_service_app(
 def install_request_log(app: FastAPI) -> None:
     @app.middleware("http")
     async def request_log(request: Request, call_next: CallNext) -> Response:
+        if is_anonymous(request.method, request.url.path):  # a secret ballot: no line pairs it with a time
+            return await call_next(request)
         correlation_id = request.headers.get("x-correlation-id") or uuid.uuid4().hex
         structlog.contextvars.bind_contextvars(correlation_id=correlation_id)
         request.state.correlation_id = correlation_id

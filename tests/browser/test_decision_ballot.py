@@ -101,30 +101,52 @@ def test_deputy_casts_a_secret_ballot_on_a_phone(running_product, browser_page, 
     ballot_url = f"{origin}/decision/sessions/{session['id']}/ballot"
     page.goto(ballot_url)
     page.click("#self-check-in")
-    page.wait_for_selector("text=您已签到并领取选票")
+    page.wait_for_selector("text=本设备已领取电子选票")  # the device took its credential by itself
+
+    # the same deputy on a second phone: refused until they take it again here, which voids the first
+    other = page.context.browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    other.add_cookies(page.context.cookies())
+    phone = other.new_page()
+    phone.on("dialog", lambda dialog: dialog.accept())
+    phone.goto(ballot_url)
+    phone.wait_for_selector("#reissue:not([hidden])")
+    assert "已在其他设备领取选票" in phone.inner_text("[data-role=problem]")
+    phone.click("#reissue")
+    phone.wait_for_selector("text=本设备已领取电子选票")
+    page.reload()  # the first phone's credential is void now: it is offered to take it again, not to vote twice
+    page.wait_for_selector("#reissue:not([hidden])")
+
     web.post(f"/decision/api/sessions/{session['id']}/votes", headers=staff, json={"seats": 2}).raise_for_status()
+    page = phone
     page.goto(ballot_url)
     choices = page.locator("label.choice")
     assert choices.count() == 9
     box = choices.first.bounding_box()
     assert box["height"] >= 44 and box["width"] >= 300  # large touch targets on a 390px phone
+    casts: list[dict] = []
+    page.on("request", lambda r: casts.append(r.headers) if r.url.endswith("/ballots") else None)
     page.click(f"label.choice:has(input[name='m:{ids[0]}'][value=yes])")
     page.click(f"label.choice:has(input[name='m:{ids[1]}'][value=yes])")
     page.click(f"label.choice:has(input[name='m:{ids[2]}'][value=no])")
     page.screenshot(path=tmp_path / "ballot.png", full_page=True)
     page.click("#review")
-    page.wait_for_selector("#confirm-form")
-    assert page.locator("#confirm-form td strong").all_inner_texts() == ["赞成", "赞成", "反对"]
+    page.wait_for_selector("#confirm:not([hidden])")
+    assert page.locator("#confirm li").all_inner_texts() == ["道路项目1：赞成", "道路项目2：赞成", "道路项目3：反对"]
     page.click("#cast")
+    page.wait_for_selector("#done:not([hidden])")
     receipt = page.inner_text("#receipt").strip()
-    assert re.fullmatch(r"[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}", receipt)
+    assert re.fullmatch(r"[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}", receipt)
+    assert len(casts) == 1 and "cookie" not in {k.lower() for k in casts[0]}  # no login goes with the ballot
     page.screenshot(path=tmp_path / "receipt.png", full_page=True)
 
     web.post(f"/decision/api/sessions/{session['id']}/close", headers=staff).raise_for_status()
     published = web.get(f"/decision/api/sessions/{session['id']}/rounds/1/ballots", headers=staff).json()
     assert [b["receipt"] for b in published["ballots"]] == [receipt]
+    page.goto(ballot_url)  # the phone finds its own ballot on the published list
+    page.wait_for_selector("text=已在公开的选票中找到，内容一致")
     page.goto(f"{origin}/decision/results?county={COUNTY}")
     result = page.locator(".result", has_text="镇人大会议")
     assert result.count() == 1 and "已决定" in result.inner_text()
     assert "道路项目1" in result.inner_text() and "道路项目2" in result.inner_text()
     assert "道路项目3" not in result.inner_text()
+    other.close()

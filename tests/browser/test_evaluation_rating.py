@@ -111,14 +111,15 @@ def test_deputy_rates_projects_secretly_on_a_phone(running_product, browser_page
     page.on("request", lambda r: casts.append(r.headers) if r.url.endswith("/ballots") else None)
     page.goto(f"{origin}/evaluation/rate?county={COUNTY}")
     page.click("#check-in")
-    page.wait_for_function("document.getElementById('token-state').textContent === '✓'")
+    page.wait_for_selector("text=本设备已领取电子选票")
     web.post(f"/evaluation/api/rounds/{round_id}/start", headers=auth["congress_staff"]).raise_for_status()
     wait_for(lambda: web.get(f"/evaluation/api/rounds/{round_id}").json()["status"] == "rating", "rating")
     page.reload()
-    page.check(f"input[name='{ids[0]}'][value='unsatisfied']")
-    page.check(f"input[name='{ids[1]}'][value='satisfied']")
+    page.check(f"input[name='m:{ids[0]}'][value='unsatisfied']")
+    page.check(f"input[name='m:{ids[1]}'][value='satisfied']")
     page.screenshot(path=tmp_path / "ballot.png", full_page=True)
     page.click("#cast-form button[type=submit]")
+    page.click("#cast")  # after reviewing the summary
     page.wait_for_selector("#receipt:not([hidden])")
     receipt = page.text_content("#receipt code")
     assert receipt and len(casts) == 1 and "cookie" not in {k.lower() for k in casts[0]}
@@ -128,4 +129,5 @@ def test_deputy_rates_projects_secretly_on_a_phone(running_product, browser_page
     wait_for(lambda: web.get(f"/evaluation/api/rounds/{round_id}").json()["published"], "the published list")
     page.goto(f"{origin}/evaluation/rounds/{round_id}")
     assert receipt in page.text_content("#published")
+    page.wait_for_selector("text=已在公开的选票中找到，内容一致")  # the device checked it by itself
     assert deputy in page.text_content("#attendance")

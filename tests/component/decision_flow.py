@@ -7,6 +7,7 @@ from pathlib import Path
 from uuid import UUID, uuid4
 
 from services.decision.domain.pooled_demand import PooledDemand
+from shared.ballots.device import Credential, ballot, take_credential
 from shared.kernel.meta import Meta
 from tests.fixtures.service import InProcessService
 
@@ -96,20 +97,34 @@ class Flow(InProcessService):
         )
         return s["id"], deputies
 
-    def check_in(self, session_id: str, deputy: str) -> str:
-        return self.call(
-            "POST", f"/sessions/{session_id}/check-in", "deputy", subject=deputy, json={"deputy_id": deputy}
-        )["ballot_token"]
+    def check_in(self, session_id: str, deputy: str) -> Credential:
+        """The deputy checks in, then their device takes a ballot credential (a blind signature)."""
+        self.call("POST", f"/sessions/{session_id}/check-in", "deputy", subject=deputy, json={"deputy_id": deputy})
+        return self.take_credential(session_id, deputy)
 
-    def cast(self, session_id: str, token: str, marks: dict, expect: int = 201) -> dict:
-        return self.call(
-            "POST",
-            f"/sessions/{session_id}/ballots",
-            "deputy",
-            subject="someone",
-            expect=expect,
-            json={"token": token, "marks": marks},
-        )
+    def take_credential(self, session_id: str, deputy: str, reissue: bool = False) -> Credential:
+        if reissue:
+            key = self.call("POST", f"/sessions/{session_id}/credential/reissue", "deputy", subject=deputy)
+        else:
+            key = self.call("GET", f"/sessions/{session_id}/ballot-key", None)
+
+        def sign(blinded: str) -> str:
+            body = {"blinded": blinded, "kid": key["kid"]}
+            signed = self.call("POST", f"/sessions/{session_id}/credential", "deputy", subject=deputy, json=body)
+            return str(signed["blind_sig"])
+
+        return take_credential(key["jwk"], sign)
+
+    def cast(self, session_id: str, credential: Credential | str, marks: dict, expect: int = 201) -> dict:
+        """An anonymous ballot (no login): with a credential, or a printed code (a str). ``kept`` is the
+        receipt the device computed and kept."""
+        box = self.call("GET", f"/sessions/{session_id}/ballot-key", None)["box_id"]
+        if isinstance(credential, str):
+            body, kept = ballot(box, None, marks, code=credential)
+        else:
+            body, kept = ballot(box, credential, marks)
+        answer = self.call("POST", f"/sessions/{session_id}/ballots", None, expect=expect, json=body)
+        return {**answer, "kept": kept}
 
 
 def ballots_for(candidates: list[str], yes_counts: list[int], voters: int, seats: int) -> list[dict]:

@@ -1,7 +1,7 @@
 """The audit tools keep ballots secret (无记名) in decision and evaluation alike: what an auditor
 can obtain — an export bundle, the history and as-of replays of every ballot box, inclusion
 proofs, the Merkle log itself, and the record of their own reads — never pairs a deputy with
-a choice, and casts carry only the anonymous actor."""
+a choice, and a box's history has no row per ballot."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ from fastapi.testclient import TestClient
 from shared.audit.bundle import export_bundle
 from shared.audit.log import sidecar_path
 from shared.auth import issue_token
-from shared.ballots.box import ANONYMOUS
+from shared.ballots import blind
 from tests.component.decision_flow import COUNTY, Flow, ballots_for
 from tests.component.test_evaluation_flow import World, world  # noqa: F401 - the evaluation fixture
+from tests.fixtures.ballots import cast, credential
 
 
 def holds_ballot(text: str, receipts: list[str]) -> bool:
@@ -38,12 +39,12 @@ def audit_views(
     auditor = {
         "authorization": "Bearer " + issue_token(secret, subject="auditor-9", roles=["auditor"], counties=[COUNTY])
     }
-    boxes = {n.originator_id for n in app.recorder.select_notifications(0, 100_000) if n.topic.endswith(".Cast")}
-    assert boxes, "the vote cast ballots"
+    notifications = app.recorder.select_notifications(0, 100_000)
+    boxes = {n.originator_id for n in notifications if n.topic.endswith("BallotBox.Opened")}
+    assert boxes, "the vote had a box"
     for box in boxes:
         history = client.get(f"/{service}/api/audit/aggregates/{box}/history", headers=auditor).json()["events"]
-        casts = [e for e in history if e["event"].endswith("Cast")]
-        assert casts and all(e["actor_id"] == ANONYMOUS and e["correlation_id"] == "" for e in casts)
+        assert [e["event"].rsplit(".", 1)[-1] for e in history] == ["Opened", "Closed"]  # no row per ballot
         yield from (json.dumps(e, ensure_ascii=False) for e in history)
         for entry in history:  # the box as of every moment of its history
             state = client.get(
@@ -88,11 +89,12 @@ def test_decision_votes_stay_secret_through_the_audit_tools(tmp_path: Path) -> N
     with flow.client:
         list_id, candidates = flow.adopted_list(4)
         session_id, deputies = flow.session(list_id, roll=7)
-        tokens = [flow.check_in(session_id, d) for d in deputies[:6]]
+        held = [flow.check_in(session_id, d) for d in deputies[:6]]
+        tokens = [blind.b64url_encode(h.msg) for h in held]
         flow.call("POST", f"/sessions/{session_id}/votes", expect=201, json={"seats": 3})
         receipts = [
-            flow.cast(session_id, t, m)["receipt"]
-            for t, m in zip(tokens, ballots_for(candidates, [6, 5, 4, 1], 6, seats=3), strict=True)
+            flow.cast(session_id, h, m)["kept"]
+            for h, m in zip(held, ballots_for(candidates, [6, 5, 4, 1], 6, seats=3), strict=True)
         ]
         flow.call("POST", f"/sessions/{session_id}/close")
         lines = list(
@@ -121,18 +123,15 @@ def test_evaluation_ratings_stay_secret_through_the_audit_tools(world: World, tm
         ).json()
         round_id, projects = opened["id"], [p["project_id"] for p in opened["projects"]]
         deputies = [f"deputy-eval-{n:02d}" for n in range(4)]
-        tokens = [
-            c.post(f"/evaluation/api/rounds/{round_id}/check-in", headers=world.bearer("deputy", d)).json()["token"]
-            for d in deputies
-        ]
-        assert c.post(f"/evaluation/api/rounds/{round_id}/start", headers=staff).status_code == 200
+        vote = f"/evaluation/api/rounds/{round_id}"
+        held = []
+        for d in deputies:
+            c.post(f"{vote}/check-in", headers=world.bearer("deputy", d))
+            held.append(credential(c, vote, world.bearer("deputy", d)))
+        tokens = [blind.b64url_encode(h.msg) for h in held]
+        assert c.post(f"{vote}/start", headers=staff).status_code == 200
         levels = ["satisfied", "unsatisfied", "basically_satisfied", "satisfied"]
-        receipts = [
-            c.post(
-                f"/evaluation/api/rounds/{round_id}/ballots", json={"token": t, "marks": {p: level for p in projects}}
-            ).json()["receipt"]
-            for t, level in zip(tokens, levels, strict=True)
-        ]
+        receipts = [cast(c, vote, h, {p: level for p in projects})[1] for h, level in zip(held, levels, strict=True)]
         assert c.post(f"/evaluation/api/rounds/{round_id}/close", headers=staff).status_code == 200
         world.catch_up()
         lines = list(

@@ -1,5 +1,5 @@
 """Evaluation over its HTTP API on a real SQLite store: the session's secret rating round
-(check-in tokens, receipts, published ballots, recount), presidium confirmation and
+(attendance, blind-signed credentials, device receipts, published ballots, recount), presidium confirmation and
 distribution, rectification with the deadline sweep, re-rating and escalation, residents'
 ratings through lineage, return visits, look-back, and the metrics on a known data set."""
 
@@ -19,6 +19,7 @@ from shared.contracts import decision as d
 from shared.contracts import intake as i
 from shared.contracts import supervision as s
 from shared.runtime.jobs import sweep_counties
+from tests.fixtures.ballots import cast, credential
 from tests.fixtures.service import InProcessService
 
 COUNTY = "440781"
@@ -147,12 +148,17 @@ def test_secret_round_confirmation_and_rectification(world: World) -> None:
     assert set(names) == {"道路修缮", "长者饭堂"}  # micro projects only where the county's rules say so
     road, canteen = names["道路修缮"], names["长者饭堂"]
 
-    tokens = [
-        c.post(f"/evaluation/api/rounds/{round_id}/check-in", headers=world.bearer("deputy", f"d{n}")).json()["token"]
-        for n in range(3)
-    ]
-    again = c.post(f"/evaluation/api/rounds/{round_id}/check-in", headers=world.bearer("deputy", "d0"))
+    vote = f"/evaluation/api/rounds/{round_id}"
+    held = []
+    for n in range(3):
+        checked = c.post(f"{vote}/check-in", headers=world.bearer("deputy", f"d{n}"))
+        assert checked.json() == {"round_id": round_id, "deputy": f"d{n}", "checked_in": True}  # attendance only
+        held.append(credential(c, vote, world.bearer("deputy", f"d{n}")))
+    again = c.post(f"{vote}/check-in", headers=world.bearer("deputy", "d0"))
     assert again.status_code == 409
+    kid = c.get(f"{vote}/ballot-key").json()["kid"]
+    second = c.post(f"{vote}/credential", headers=world.bearer("deputy", "d0"), json={"blinded": "A" * 342, "kid": kid})
+    assert second.status_code == 409 and second.json()["reason"] == "already_issued"
     assert c.post(f"/evaluation/api/rounds/{round_id}/start", headers=staff).json()["attending"] == 3
     marks = [
         {road: "unsatisfied", canteen: "satisfied"},
@@ -160,14 +166,13 @@ def test_secret_round_confirmation_and_rectification(world: World) -> None:
         {road: "satisfied", canteen: "basically_satisfied"},
     ]
     receipts = []
-    for token, m in zip(tokens, marks, strict=True):
-        r = c.post(f"/evaluation/api/rounds/{round_id}/ballots", json={"token": token, "marks": m})
+    for mine, m in zip(held, marks, strict=True):
+        r, kept = cast(c, vote, mine, m)
         assert r.status_code == 201, r.text
-        receipts.append(r.json()["receipt"])
-    assert (
-        c.post(f"/evaluation/api/rounds/{round_id}/ballots", json={"token": tokens[0], "marks": marks[0]}).status_code
-        == 409
-    )  # a token casts once
+        assert r.json()["receipt"] == kept
+        receipts.append(kept)
+    twice, _ = cast(c, vote, held[0], marks[0])
+    assert twice.status_code == 409 and twice.json()["reason"] == "already_cast"  # a credential casts once
     world.catch_up()
     during = c.get(f"/evaluation/api/rounds/{round_id}").json()
     assert during["cast"] == 3 and during["published"] == [] and during["present"] == ["d0", "d1", "d2"]

@@ -89,4 +89,14 @@ def test_deputy_rating_page_shows_the_open_round(world: World) -> None:  # noqa:
     world.catch_up()
     login(world, "deputy", "deputy-9")
     page = c.get(f"/evaluation/rate?county={COUNTY}").text
-    assert 'id="check-in"' in page and "长者饭堂" in page and 'credentials: "omit"' in page
+    assert 'id="check-in"' in page and 'action="/evaluation/rate/check-in"' in page and "ballot.js" in page
+    round_id = page.split('data-round="', 1)[1].split('"', 1)[0]
+    checked = c.post("/evaluation/rate/check-in", data={"round_id": round_id}, follow_redirects=False)
+    assert checked.status_code == 303 and "set-cookie" not in checked.headers  # attendance, no token anywhere
+    page = c.get(f"/evaluation/rate?county={COUNTY}").text
+    assert (
+        'data-checked-in="yes"' in page
+        and f'data-credential-url="/evaluation/api/rounds/{round_id}/credential"' in page
+    )
+    script = c.get("/evaluation/static/ballots/ballot.js").text
+    assert 'credentials: "omit"' in script  # no login goes with a ballot

@@ -9,7 +9,7 @@ from uuid import uuid4
 from services.evaluation.domain.round import RatingRound
 from services.evaluation.domain.voice import ProjectVoice
 from services.evaluation.outbound.contracts import to_contracts
-from shared.ballots.box import BallotBox, anonymous
+from shared.ballots.box import BallotBox
 from shared.contracts import evaluation as c
 from shared.kernel.meta import Meta
 
@@ -52,7 +52,7 @@ def test_a_lookback_problem_is_published_for_intake_with_lineage() -> None:
     assert c.LookbackProblemFound.subject("440781") == "shishi.440781.evaluation.lookback-problem-found"
 
 
-def test_check_ins_and_ballots_never_go_on_the_wire() -> None:
+def test_check_ins_credentials_and_ballots_never_go_on_the_wire() -> None:
     m, pid = meta(date(2026, 1, 10)), str(uuid4())
     rnd = RatingRound(
         meta=m,
@@ -64,7 +64,9 @@ def test_check_ins_and_ballots_never_go_on_the_wire() -> None:
         rule_version=1,
         rules={},
     )
+    rnd.make_key(m, "kid-1", {"kty": "RSA", "kid": "kid-1"})
     rnd.check_in(m, "deputy-1")
+    rnd.issue_credential(m, "deputy-1")
     box = BallotBox(
         key="k",
         meta=m,
@@ -75,6 +77,6 @@ def test_check_ins_and_ballots_never_go_on_the_wire() -> None:
         issued=1,
         limits={},
     )
-    box.cast(anonymous(m), "AAAA-BBBB-CCCC", {pid: "satisfied"})
+    box.check_ballot({pid: "satisfied"})
     published = [x for e in [*rnd.collect_events(), *box.collect_events()] for x in to_contracts(e)]
     assert [type(x) for x in published] == [c.RatingRoundOpened]

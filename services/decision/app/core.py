@@ -14,8 +14,9 @@ from services.decision.domain.micro_project import MicroProject
 from services.decision.domain.pooled_demand import PooledDemand
 from services.decision.domain.pooled_suggestion import PooledSuggestion
 from services.decision.domain.rules import DEFAULTS, Rules, within_micro_cap
+from shared.ballots.application import BallotingApplication
 from shared.kernel.meta import Meta, RuleViolation
-from shared.persistence.application import NotFound, ServiceApplication, UnitOfWork
+from shared.persistence.application import NotFound, UnitOfWork
 
 SERVICE = "decision"
 
@@ -32,14 +33,8 @@ class MicroProposal:
     demand_ids: list[UUID]
 
 
-class DecisionCore(ServiceApplication):
+class DecisionCore(BallotingApplication):
     name = "decision"
-
-    def __init__(self, env: dict[str, str] | None = None, *, ballot_secret: bytes) -> None:
-        if len(ballot_secret) < 16:
-            raise ValueError("the ballot secret must be at least 16 bytes")
-        super().__init__(env)
-        self.ballot_secret = ballot_secret
 
     def rules(self, county: str) -> Rules:
         version, values = self.current_rules(SERVICE, county, DEFAULTS)

@@ -1,5 +1,7 @@
-"""Decision's use cases for candidates, the approval chain and vote sessions (a mixin of
-:class:`DecisionApplication`)."""
+"""Decision's use cases for candidates, the approval chain and vote sessions, with secret ballots:
+attendance is recorded at check-in, each checked-in deputy's device takes a blind-signed credential
+(or the deputy a printed code slip), ballots are cast anonymously into the urn and published shuffled
+at close (``shared.ballots``)."""
 
 from __future__ import annotations
 
@@ -17,8 +19,12 @@ from services.decision.domain.pooled_demand import PooledDemand
 from services.decision.domain.pooled_suggestion import PooledSuggestion
 from services.decision.domain.rules import CHOICES, decide, quorum_met
 from services.decision.domain.session import VoteSession
-from shared.ballots.box import BallotBox, anonymous
-from shared.ballots.tokens import is_valid, new_token, receipt_code, scope_key
+from shared.ballots.box import ELECTRONIC, BallotBox
+from shared.ballots.credentials import (
+    Proof,
+    code_digest,
+    new_code,
+)
 from shared.kernel.meta import Meta, RuleViolation
 from shared.persistence.application import A
 
@@ -40,8 +46,6 @@ class CandidateDraft:
 
 
 class VotingUseCases(DecisionCore):
-    ballot_secret: bytes
-
     def _typed(self, cls: type[A], oid: UUID, county: str | None) -> A:
         return self.load_as(cls, oid, county)
 
@@ -125,18 +129,55 @@ class VotingUseCases(DecisionCore):
         if lst.status != "put_to_session":
             raise RuleViolation(f"the candidate list is {lst.status}; the presidium has not put it to the session")
         session = VoteSession(meta=meta, year=year, level=level, town=town, name=name, list_id=list_id, roll=roll)
+        self.new_key(meta, session)
         self.save(session)
         return session
 
     def session(self, session_id: UUID, county: str | None = None) -> VoteSession:
         return self._typed(VoteSession, session_id, county)
 
-    def check_in(self, meta: Meta, session_id: UUID, deputy_id: str) -> str:
-        """Record attendance and hand out one ballot token; the token is returned, never stored."""
+    def check_in(self, meta: Meta, session_id: UUID, deputy_id: str) -> VoteSession:
+        """Record attendance (public). The ballot comes separately: the deputy's own device takes a
+        credential (``take_credential``), or the deputy is handed a printed code slip (``hand_slip``)."""
         session = self.session(session_id, meta.county)
         session.check_in(meta, deputy_id)
         self.save(session)
-        return new_token(scope_key(self.ballot_secret, str(session.id)))
+        return session
+
+    def take_credential(self, meta: Meta, session_id: UUID, blinded: str, kid: str) -> dict[str, Any]:
+        """The logged-in deputy (``meta.actor_id``) has the token their device blinded for the session's key
+        ``kid`` signed; recorded: that they received a ballot, never which."""
+        session = self.session(session_id, meta.county)
+        signed = self.sign_credential(meta, session, blinded, kid)
+        self.save(session)
+        return signed
+
+    def reissue_credential(self, meta: Meta, session_id: UUID) -> dict[str, Any]:
+        """Taken again on another device: a new key for the session, voiding every unused credential (never
+        while a box is open). Returns the new public key, for the device to take its credential with."""
+        session = self.session(session_id, meta.county)
+        key = self.revoke_unused(meta, session, box_open=session.open_round is not None)
+        self.save(session)
+        return key
+
+    def print_codes(self, meta: Meta, session_id: UUID, count: int) -> list[str]:
+        """A pool of ``count`` printed code slips for the room; the codes are returned once (to print) and
+        only their salted digests are recorded."""
+        if not 1 <= count <= 2000:
+            raise RuleViolation("投票码数量为 1–2000 / between 1 and 2000 codes", reason="invalid_count")
+        session = self.session(session_id, meta.county)
+        codes = sorted({new_code() for _ in range(count)})
+        salt = secrets.token_bytes(16)
+        session.print_codes(meta, salt.hex(), sorted(code_digest(salt, c) for c in codes))
+        self.save(session)
+        return codes
+
+    def hand_slip(self, meta: Meta, session_id: UUID, deputy_id: str) -> VoteSession:
+        """Record that a checked-in deputy took one slip from the shuffled pool (which one is not known)."""
+        session = self.session(session_id, meta.county)
+        session.hand_slip(meta, deputy_id)
+        self.save(session)
+        return session
 
     def open_vote(
         self, meta: Meta, session_id: UUID, seats: int, kind: str, mode: str, candidate_ids: list[UUID] | None = None
@@ -179,19 +220,15 @@ class VotingUseCases(DecisionCore):
     def box(self, box_id: UUID, county: str | None = None) -> BallotBox:
         return self._typed(BallotBox, box_id, county)
 
-    def cast(self, meta: Meta, session_id: UUID, token: str, marks: dict[str, str]) -> str:
-        """Cast with a ballot token; returns the receipt code. Recorded with an anonymous meta."""
-        session = self.session(session_id, meta.county)
+    def cast(
+        self, session_id: UUID, marks: dict[str, str], receipt: str, proof: Proof | None = None, code: str = ""
+    ) -> str:
+        """An anonymous ballot into the session's open box (``drop_ballot``): no event, nobody named."""
+        session = self.session(session_id)
         current = session.open_round
         if current is None:
-            raise RuleViolation("no vote is open")
-        if not is_valid(scope_key(self.ballot_secret, str(session.id)), token):
-            raise RuleViolation("this is not a ballot token of this session")
-        box = self.box(current["box_id"])
-        receipt = receipt_code(token, str(box.id))
-        box.cast(anonymous(meta), receipt, marks)
-        self.save(box)
-        return receipt
+            raise RuleViolation("现在没有进行中的表决 / no vote is open", reason="no_vote_open")
+        return self.drop_ballot(session, self.box(current["box_id"]), marks, receipt, proof, code)
 
     def enter_box(
         self,
@@ -227,9 +264,7 @@ class VotingUseCases(DecisionCore):
         if current is None:
             raise RuleViolation("no vote is open")
         box = self.box(current["box_id"])
-        order = list(range(len(box.ballots)))
-        secrets.SystemRandom().shuffle(order)
-        box.close(meta, order)
+        self.close_box(meta, session, box)
         result = decide(
             box.result["counts"],
             current["seats"],
@@ -238,6 +273,9 @@ class VotingUseCases(DecisionCore):
             current["rules"],
             rank_offset=session.next_rank(),
         )
+        if box.mode == ELECTRONIC and box.result["cast"] > box.result["issued"]:
+            result = {**result, "status": "void", "reason": "投出的选票多于发出的选票 / more ballots cast than issued"}
         session.declare(meta, result, box.result)
         self.save(session, box)
+        self.empty_urn(box)  # the ballots are in the box's Closed event now
         return session

@@ -1,8 +1,9 @@
-"""The vote session (票决会议) aggregate (pure domain): roll, check-in, rounds, results.
+"""The vote session (票决会议) aggregate (pure domain): roll, check-in, ballot credentials, rounds, results.
 
-Check-in is the public record that a deputy attended and received a ballot; nothing here
-knows which ballot. Check-in is closed while a round is open, so no event naming a deputy
-falls between a round's opening and its closing (no pairing by order or timing).
+Check-in is the public record that a deputy attended; taking a ballot credential (a blind signature
+on a token the deputy's device made, or a printed code slip) is the public record that they received
+a ballot. Nothing here knows which ballot: the session holds the public half of its ballot key and
+who received a credential (``shared.ballots.issuance``), never a token, and ballots never name anybody.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from eventsourcing.domain import Aggregate, event
 from services.decision.domain.candidate import LEVELS
 from services.decision.domain.micro_project import project_id_for
 from services.decision.domain.rules import COMPETITIVE, margin_problem
+from shared.ballots.issuance import Issuance
 from shared.kernel.meta import Meta, RuleViolation
 from shared.kernel.topics import moved
 
@@ -31,6 +33,35 @@ class VoteSession(Aggregate):
         roll: list[dict[str, Any]]
 
     class CheckedIn(Aggregate.Event):
+        meta: Meta
+        deputy_id: str
+
+    class BallotKeyMade(Aggregate.Event):
+        """The public half of the session's ballot key (generation 1, or a new one revoking every unused
+        credential of the previous)."""
+
+        meta: Meta
+        generation: int
+        kid: str
+        jwk: dict[str, Any]
+
+    class CredentialIssued(Aggregate.Event):
+        """A checked-in deputy received a ballot credential (which one is not known)."""
+
+        meta: Meta
+        deputy_id: str
+        generation: int
+
+    class CodesPrinted(Aggregate.Event):
+        """A pool of printed ballot codes: only their digests, salted."""
+
+        meta: Meta
+        salt: str
+        digests: list[str]
+
+    class SlipHanded(Aggregate.Event):
+        """A checked-in deputy was handed one code slip from the shuffled pool (which one is not known)."""
+
         meta: Meta
         deputy_id: str
 
@@ -76,6 +107,7 @@ class VoteSession(Aggregate):
         self.year, self.level, self.town, self.name, self.list_id = year, level, town, name, list_id
         self.roll = [dict(d) for d in roll]
         self.present: set[str] = set()
+        self.issuance = Issuance()
         self.rounds: list[dict[str, Any]] = []
         self.elected: list[dict[str, Any]] = []
         self.status = "scheduled"  # scheduled | voting | runoff | decided | void
@@ -97,8 +129,52 @@ class VoteSession(Aggregate):
 
     @event(CheckedIn)
     def _checked_in(self, meta: Meta, deputy_id: str) -> None:
-        """The deputy attended and received one ballot token (which one is not recorded)."""
+        """The deputy attended (before 2026-12 this also handed out a ballot token)."""
         self.present.add(deputy_id)
+
+    # ballot credentials ------------------------------------------------------------------------
+    def make_key(self, meta: Meta, kid: str, jwk: dict[str, Any]) -> None:
+        """Publish the session's (next) ballot key. A new generation revokes every unused credential: only
+        while no vote is open, so no ballot already cast is touched."""
+        if self.issuance.kid and self.open_round is not None:
+            raise RuleViolation("表决进行中，不能更换选票密钥 / not while a vote is open", reason="vote_open")
+        if self.status == "decided":
+            raise RuleViolation("本次会议已作出决定 / the session has decided", reason="decided")
+        self._key_made(meta=meta, generation=self.issuance.generation + 1, kid=kid, jwk=jwk)
+
+    @event(BallotKeyMade)
+    def _key_made(self, meta: Meta, generation: int, kid: str, jwk: dict[str, Any]) -> None:
+        self.issuance.key_made(generation, kid, jwk)
+
+    def issue_credential(self, meta: Meta, deputy_id: str) -> None:
+        self.issuance.check_can_issue(deputy_id, self.present, reissue=False)
+        if self.status == "decided":
+            raise RuleViolation("本次会议已作出决定 / the session has decided", reason="decided")
+        self._credential_issued(meta=meta, deputy_id=deputy_id, generation=self.issuance.generation)
+
+    @event(CredentialIssued)
+    def _credential_issued(self, meta: Meta, deputy_id: str, generation: int) -> None:
+        if generation == self.issuance.generation:
+            self.issuance.issued.add(deputy_id)
+
+    def print_codes(self, meta: Meta, salt: str, digests: list[str]) -> None:
+        if self.issuance.slips:
+            raise RuleViolation("已发放投票码，不能重新打印 / slips were handed out already", reason="slips_handed")
+        if self.status == "decided":
+            raise RuleViolation("本次会议已作出决定 / the session has decided", reason="decided")
+        self._codes_printed(meta=meta, salt=salt, digests=digests)
+
+    @event(CodesPrinted)
+    def _codes_printed(self, meta: Meta, salt: str, digests: list[str]) -> None:
+        self.issuance.code_salt, self.issuance.codes = salt, set(digests)
+
+    def hand_slip(self, meta: Meta, deputy_id: str) -> None:
+        self.issuance.check_can_hand_slip(deputy_id, self.present)
+        self._slip_handed(meta=meta, deputy_id=deputy_id)
+
+    @event(SlipHanded)
+    def _slip_handed(self, meta: Meta, deputy_id: str) -> None:
+        self.issuance.slips.add(deputy_id)
 
     def open_vote(
         self,

@@ -10,6 +10,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.decision.domain.candidate import CRITERIA
+from shared.web.ballots import RECEIPT_FIELD, ProofIn
 
 
 class _In(BaseModel):
@@ -87,8 +88,16 @@ class OpenVoteIn(_In):
 
 
 class BallotIn(_In):
-    token: str = Field(min_length=10, max_length=200)
+    """An anonymous ballot: a credential's proof, or a printed code, never both."""
+
     marks: dict[str, Literal["yes", "no", "abstain"]]
+    receipt: str = RECEIPT_FIELD
+    proof: ProofIn | None = None
+    code: str = Field(default="", max_length=20, description="a printed ballot code (10 letters and digits)")
+
+
+class CodesIn(_In):
+    count: int = Field(ge=1, le=2000)
 
 
 class PaperBoxIn(_In):

@@ -17,6 +17,7 @@ from services.decision.domain.candidate_list import STEPS
 from services.decision.http.texts import register
 from services.decision.read.vote_projections import BOXES, CANDIDATES, LISTS, RESULTS, SESSIONS
 from shared.auth import Role
+from shared.ballots.credentials import spaced
 from shared.kernel.meta import Meta, RuleViolation
 from shared.persistence.application import NotFound
 from shared.views.store import ViewStore
@@ -27,7 +28,6 @@ from shared.web.templating import make_templates, render
 from shared.web.viewer import viewer_county
 
 TEMPLATES = Path(__file__).parent / "templates"
-BALLOT_COOKIE = "shishi_ballot"
 
 
 def settle(request: Request, timeout: float = 3.0) -> None:
@@ -57,6 +57,10 @@ def make_vote_pages(app: DecisionApplication, views: ViewStore) -> APIRouter:
         lst = views.get(LISTS, doc["list_id"]) or {"candidate_ids": []}
         names = {c: (views.get(CANDIDATES, c) or {}).get("name", c) for c in lst["candidate_ids"]}
         present = set(doc["present"])
+        issued = len(doc.get("received", [])) + len(doc.get("slips", []))
+        cast = box["cast"] if box else 0
+        if box and box["status"] == "open" and box["mode"] == "electronic":
+            cast = app.ballots.count(box["id"])  # the urn: a number, no order, no times
         return render(
             templates,
             request,
@@ -67,6 +71,10 @@ def make_vote_pages(app: DecisionApplication, views: ViewStore) -> APIRouter:
                 "box": box,
                 "names": names,
                 "present": present,
+                "received": set(doc.get("received", [])),
+                "slips": set(doc.get("slips", [])),
+                "issued": issued,
+                "cast": cast,
                 "quorum_needed": len(doc["roll"]) // 2 + 1,
                 "flash": flash,
                 "problem": problem,
@@ -119,8 +127,32 @@ def make_vote_pages(app: DecisionApplication, views: ViewStore) -> APIRouter:
             request,
             session_id,
             lambda m: app.check_in(m, session_id, deputy_id),
-            "已签到并发放选票。选票码（仅显示一次，交给代表）/ Checked in; ballot code (shown once): {result}",
+            "已签到。代表用本人账号在手机上领取电子选票，或向其发放一张投票码 / Checked in",
         )
+
+    @router.post("/sessions/{session_id}/console/slip", response_class=HTMLResponse)
+    def console_slip(request: Request, session_id: UUID, deputy_id: Annotated[str, Form()]) -> Response:
+        return act(
+            request,
+            session_id,
+            lambda m: app.hand_slip(m, session_id, deputy_id),
+            "已记录发放一张投票码（系统不知道是哪一张）/ A code slip was handed out",
+        )
+
+    @router.post("/sessions/{session_id}/console/codes", response_class=HTMLResponse)
+    def console_codes(request: Request, session_id: UUID, count: Annotated[int, Form()]) -> Response:
+        """Print a pool of code slips: shown once on a printable page, only digests are kept."""
+        principal = principal_of(request)
+        doc = session_doc(request, session_id)
+        if doc is None or not principal.has_any({Role.CONGRESS_STAFF}):
+            return render(templates, request, "vote_denied.html", {}, status_code=403)
+        try:
+            codes = app.print_codes(meta_for(request, principal, doc["county"]), session_id, count)
+        except RuleViolation as exc:
+            return console(request, session_id, problem={"title": str(exc)}, status_code=409)
+        settle(request)
+        slips = [spaced(c) for c in codes]
+        return render(templates, request, "code_slips.html", {"s": doc, "codes": slips})
 
     @router.post("/sessions/{session_id}/console/open", response_class=HTMLResponse)
     def console_open(
@@ -172,15 +204,18 @@ def make_vote_pages(app: DecisionApplication, views: ViewStore) -> APIRouter:
         if doc is None:
             return None
         current = doc["rounds"][-1] if doc["rounds"] and doc["rounds"][-1]["status"] == "open" else None
+        closed = [r["round_no"] for r in doc["rounds"] if r["status"] != "open"]
         return {
             "s": doc,
             "current": current,
-            "token": request.cookies.get(BALLOT_COOKIE, ""),
+            "last_closed": closed[-1] if closed else None,
             "checked_in": principal_of(request).subject in doc["present"],
         }
 
     @router.get("/sessions/{session_id}/ballot", response_class=HTMLResponse)
     def ballot(request: Request, session_id: UUID) -> Response:
+        """The deputy's ballot (mobile): check in, then the device takes its credential and casts
+        anonymously (``static/ballots/ballot.js``): the page itself never sees a token."""
         principal = principal_of(request)
         ctx = ballot_context(request, session_id)
         if ctx is None or not principal.has_any({Role.DEPUTY}):
@@ -194,44 +229,11 @@ def make_vote_pages(app: DecisionApplication, views: ViewStore) -> APIRouter:
         if ctx is None or not principal.has_any({Role.DEPUTY}):
             return render(templates, request, "vote_denied.html", {}, status_code=403)
         try:
-            token = app.check_in(meta_for(request, principal, ctx["s"]["county"]), session_id, principal.subject)
+            app.check_in(meta_for(request, principal, ctx["s"]["county"]), session_id, principal.subject)
         except RuleViolation as exc:
             return render(templates, request, "ballot.html", {**ctx, "problem": {"title": str(exc)}}, status_code=409)
-        response = RedirectResponse(f"/decision/sessions/{session_id}/ballot", status_code=303)
-        response.set_cookie(
-            BALLOT_COOKIE,
-            token,
-            path=f"/decision/sessions/{session_id}/",
-            httponly=True,
-            samesite="strict",
-            max_age=3 * 24 * 3600,
-        )
         settle(request)
-        return response
-
-    @router.post("/sessions/{session_id}/ballot/review", response_class=HTMLResponse)
-    def ballot_review(request: Request, session_id: UUID, form: FormDep) -> Response:
-        ctx = ballot_context(request, session_id)
-        if ctx is None or ctx["current"] is None or not principal_of(request).has_any({Role.DEPUTY}):
-            return render(templates, request, "vote_denied.html", {}, status_code=409)
-        token = str(form.get("token") or ctx["token"]).strip()
-        marks = {c["candidate_id"]: str(form.get(f"m:{c['candidate_id']}", "")) for c in ctx["current"]["candidates"]}
-        return render(templates, request, "ballot_confirm.html", {**ctx, "marks": marks, "token": token})
-
-    @router.post("/sessions/{session_id}/ballot/cast", response_class=HTMLResponse)
-    def ballot_cast(request: Request, session_id: UUID, form: FormDep) -> Response:
-        principal = principal_of(request)
-        ctx = ballot_context(request, session_id)
-        if ctx is None or ctx["current"] is None or not principal.has_any({Role.DEPUTY}):
-            return render(templates, request, "vote_denied.html", {}, status_code=409)
-        marks = {c["candidate_id"]: str(form.get(f"m:{c['candidate_id']}", "")) for c in ctx["current"]["candidates"]}
-        try:
-            receipt = app.cast(
-                meta_for(request, principal, ctx["s"]["county"]), session_id, str(form.get("token", "")), marks
-            )
-        except RuleViolation as exc:
-            return render(templates, request, "ballot.html", {**ctx, "problem": {"title": str(exc)}}, status_code=409)
-        return render(templates, request, "ballot_receipt.html", {**ctx, "receipt": receipt})
+        return RedirectResponse(f"/decision/sessions/{session_id}/ballot", status_code=303)
 
     # public results -----------------------------------------------------------------------
     @router.get("/results", response_class=HTMLResponse)

@@ -16,6 +16,7 @@ from services.decision.http.vote_models import (
     BallotIn,
     CandidateIn,
     CheckInIn,
+    CodesIn,
     ListDecisionIn,
     ListIn,
     OpenVoteIn,
@@ -26,9 +27,12 @@ from services.decision.http.vote_models import (
 )
 from services.decision.read.vote_projections import BOXES, CANDIDATES, LISTS, RESULTS, SESSIONS, SUGGESTIONS
 from shared.auth import Principal, Role
+from shared.ballots.credentials import Proof
 from shared.contracts.envelope import COUNTY_PATTERN
 from shared.views.store import ViewStore
 from shared.web.access import PUBLIC, allow, check_county, require_county
+from shared.web.anonymous import refuse_identified
+from shared.web.ballots import CredentialIn
 from shared.web.problems import Problem
 from shared.web.requests import meta_for
 
@@ -204,12 +208,74 @@ def make_vote_router(app: DecisionApplication, views: ViewStore) -> APIRouter:
         request: Request,
         principal: Annotated[Principal, Depends(allow(Role.CONGRESS_STAFF, Role.DEPUTY, write=True))],
     ) -> dict:
-        """Attendance; hands out the deputy's one ballot token (shown once, never stored)."""
+        """Attendance (public record). It hands out nothing secret: the deputy's own device then takes a
+        ballot credential (``…/credential``), or staff hand a printed code slip (``…/slips``)."""
         county = owner(session_id, principal)
         if not principal.has_any({Role.CONGRESS_STAFF}) and body.deputy_id != principal.subject:
             raise Problem(403, "Forbidden", "a deputy checks in only themselves", reason="forbidden")
-        token = app.check_in(meta_for(request, principal, county), session_id, body.deputy_id)
-        return {"session_id": str(session_id), "deputy_id": body.deputy_id, "ballot_token": token}
+        app.check_in(meta_for(request, principal, county), session_id, body.deputy_id)
+        return {"session_id": str(session_id), "deputy_id": body.deputy_id, "checked_in": True}
+
+    @router.get("/sessions/{session_id}/ballot-key")
+    def ballot_key(session_id: UUID, principal: Annotated[Principal, Depends(allow(PUBLIC))]) -> dict:
+        """The session's ballot key (public JWK, key id, generation) and the open round's box: what a
+        device needs to take a credential and to cast (public: the key id is the same for everybody)."""
+        s = app.session(session_id)
+        current = s.open_round
+        return {
+            "session_id": str(s.id),
+            **s.issuance.as_dict(),
+            "round_no": current["round_no"] if current else None,
+            "box_id": str(current["box_id"]) if current else None,
+        }
+
+    @router.post("/sessions/{session_id}/credential")
+    def credential(
+        session_id: UUID,
+        body: CredentialIn,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(Role.DEPUTY, write=True))],
+    ) -> dict:
+        """The logged-in deputy's device has its blinded token signed (once per key generation; records that
+        this deputy received a ballot, never which)."""
+        county = owner(session_id, principal)
+        return app.take_credential(meta_for(request, principal, county), session_id, body.blinded, body.kid)
+
+    @router.post("/sessions/{session_id}/credential/reissue")
+    def reissue_credential(
+        session_id: UUID,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(Role.DEPUTY, write=True))],
+    ) -> dict:
+        """The logged-in deputy takes their ballot again on another device: a new key voids every unused
+        credential (nobody learns whose), every checked-in deputy's device takes a new one. Refused while a
+        box is open. Answers the new key, as ``…/ballot-key`` does."""
+        county = owner(session_id, principal)
+        return app.reissue_credential(meta_for(request, principal, county), session_id)
+
+    @router.post("/sessions/{session_id}/codes", status_code=201)
+    def print_codes(
+        session_id: UUID,
+        body: CodesIn,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(Role.CONGRESS_STAFF, write=True))],
+    ) -> dict:
+        """A pool of printed ballot codes for the room (shown once, to print; only digests are kept)."""
+        county = owner(session_id, principal)
+        codes = app.print_codes(meta_for(request, principal, county), session_id, body.count)
+        return {"session_id": str(session_id), "codes": codes}
+
+    @router.post("/sessions/{session_id}/slips")
+    def hand_slip(
+        session_id: UUID,
+        body: CheckInIn,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(Role.CONGRESS_STAFF, write=True))],
+    ) -> dict:
+        """A checked-in deputy took one code slip from the shuffled pool (which one is not recorded)."""
+        county = owner(session_id, principal)
+        s = app.hand_slip(meta_for(request, principal, county), session_id, body.deputy_id)
+        return {"session_id": str(session_id), "deputy_id": body.deputy_id, "slips": len(s.issuance.slips)}
 
     @router.post("/sessions/{session_id}/votes", status_code=201)
     def open_vote(
@@ -234,15 +300,15 @@ def make_vote_router(app: DecisionApplication, views: ViewStore) -> APIRouter:
         }
 
     @router.post("/sessions/{session_id}/ballots", status_code=201)
-    def cast(
-        session_id: UUID,
-        body: BallotIn,
-        request: Request,
-        principal: Annotated[Principal, Depends(allow(Role.DEPUTY, write=True))],
-    ) -> dict:
-        """Cast a secret ballot with a ballot token. Recorded without the deputy's id; returns a receipt."""
-        county = owner(session_id, principal)
-        receipt = app.cast(meta_for(request, principal, county), session_id, body.token, dict(body.marks))
+    def cast(session_id: UUID, body: BallotIn, request: Request) -> dict:
+        """Cast a secret ballot, anonymously: no login (a request carrying one is refused, so it cannot be
+        linked by mistake), a credential's proof or a printed code, the receipt the device computed. Kept
+        without order or time until the round closes; not logged."""
+        refuse_identified(request)
+        if (body.proof is None) == (not body.code):
+            raise Problem(422, "Invalid request", "a ballot shows a proof or a code", reason="invalid_request")
+        proof = Proof(body.proof.msg, body.proof.sig) if body.proof is not None else None
+        receipt = app.cast(session_id, dict(body.marks), body.receipt, proof, body.code)
         return {"receipt": receipt}
 
     @router.post("/sessions/{session_id}/paper-boxes", status_code=201)
@@ -314,12 +380,18 @@ def make_vote_router(app: DecisionApplication, views: ViewStore) -> APIRouter:
 
     @router.get("/sessions/{session_id}/rounds/{round_no}/box")
     def box_state(session_id: UUID, round_no: int, principal: Annotated[Principal, Depends(allow(*READERS))]) -> dict:
-        """Counts so far: ballots cast (electronic) or the paper boxes entered and confirmed."""
+        """Counts so far: ballots cast (electronic) against credentials issued, or the paper boxes entered and
+        confirmed; once closed, the reconciliation's flags (say, more ballots cast than issued)."""
         s = doc(SESSIONS, session_id, principal)
         if not 1 <= round_no <= len(s["rounds"]):
             raise Problem(404, "Not found", "no such round", reason="not_found")
         box = views.get(BOXES, s["rounds"][round_no - 1]["box_id"]) or {}
-        return {k: box.get(k) for k in ("mode", "issued", "cast", "status", "boxes")}
+        state = {k: box.get(k) for k in ("mode", "issued", "cast", "status", "boxes")}
+        state["flags"] = box.get("flags", [])
+        if box.get("status") == "open" and box.get("mode") == "electronic":  # the urn's count: no order, no times
+            state["cast"] = app.ballots.count(str(box["id"]))
+            state["issued"] = app.session(session_id).issuance.count
+        return state
 
     @router.get("/counties/{county}/results")
     def results(

@@ -6,6 +6,8 @@ the ballots themselves appear when the box closes, in the published (random) ord
 
 from __future__ import annotations
 
+from typing import Any
+
 from services.decision.domain.candidate import Candidate
 from services.decision.domain.candidate_list import STEPS, CandidateList
 from services.decision.domain.pooled_suggestion import PooledSuggestion
@@ -132,6 +134,10 @@ def session_scheduled(tx: ViewTx, event: VoteSession.Scheduled) -> None:
             "list_id": str(event.list_id),
             "roll": event.roll,
             "present": [],
+            "ballot_key": None,
+            "received": [],
+            "slips": [],
+            "codes": 0,
             "rounds": [],
             "status": "scheduled",
             "scheduled_at": _at(event),
@@ -143,6 +149,34 @@ def session_scheduled(tx: ViewTx, event: VoteSession.Scheduled) -> None:
 def session_checked_in(tx: ViewTx, event: VoteSession.CheckedIn) -> None:
     oid = str(event.originator_id)
     tx.update(SESSIONS, oid, lambda d: d["present"].append(event.deputy_id))
+
+
+@VOTE_FOLD.on(VoteSession.BallotKeyMade)
+def ballot_key_made(tx: ViewTx, event: VoteSession.BallotKeyMade) -> None:
+    """A new key: every credential of the previous one is void, so nobody holds one of this key yet."""
+    key = {"kid": event.kid, "generation": event.generation}
+    tx.update(SESSIONS, str(event.originator_id), lambda d: d.update(ballot_key=key, received=[]))
+
+
+@VOTE_FOLD.on(VoteSession.CredentialIssued)
+def credential_issued(tx: ViewTx, event: VoteSession.CredentialIssued) -> None:
+    """Public record: this deputy received a ballot (which one, nobody knows)."""
+
+    def received(d: dict[str, Any]) -> None:
+        if (d.get("ballot_key") or {}).get("generation") == event.generation:
+            d["received"].append(event.deputy_id)
+
+    tx.update(SESSIONS, str(event.originator_id), received)
+
+
+@VOTE_FOLD.on(VoteSession.CodesPrinted)
+def codes_printed(tx: ViewTx, event: VoteSession.CodesPrinted) -> None:
+    tx.update(SESSIONS, str(event.originator_id), lambda d: d.update(codes=len(event.digests)))
+
+
+@VOTE_FOLD.on(VoteSession.SlipHanded)
+def slip_handed(tx: ViewTx, event: VoteSession.SlipHanded) -> None:
+    tx.update(SESSIONS, str(event.originator_id), lambda d: d["slips"].append(event.deputy_id))
 
 
 @VOTE_FOLD.on(VoteSession.VoteOpened)
@@ -228,7 +262,18 @@ def box_confirmed(tx: ViewTx, event: BallotBox.BoxConfirmed) -> None:
 @VOTE_FOLD.on(BallotBox.Closed)
 def box_closed(tx: ViewTx, event: BallotBox.Closed) -> None:
     oid = str(event.originator_id)
-    tx.update(BOXES, oid, lambda d: d.update(status="closed", published=event.published, result=event.result))
+    tx.update(
+        BOXES,
+        oid,
+        lambda d: d.update(
+            status="closed",
+            published=event.published,
+            result=event.result,
+            cast=len(event.published),
+            issued=event.result.get("issued", d["issued"]),
+            flags=list(event.result.get("flags", [])),
+        ),
+    )
 
 
 def _flags(event: BallotBox.BoxEntered, items: list[str]) -> list[str]:

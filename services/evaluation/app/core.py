@@ -14,18 +14,15 @@ from services.evaluation.domain.rating import ProjectRating, rating_id_for
 from services.evaluation.domain.rules import DEFAULTS, lookback_due, verdict
 from services.evaluation.domain.voice import ProjectVoice, voice_id_for
 from services.evaluation.domain.vote_record import VoteRecord
+from shared.ballots.application import BallotingApplication
 from shared.kernel.meta import Meta, RuleViolation
-from shared.persistence.application import NotFound, ServiceApplication, UnitOfWork
+from shared.persistence.application import NotFound, UnitOfWork
 
 SERVICE = "evaluation"
 
 
-class EvaluationCore(ServiceApplication):
+class EvaluationCore(BallotingApplication):
     name = "evaluation"
-
-    def __init__(self, env: dict[str, str] | None = None, *, ballot_secret: bytes = b"") -> None:
-        super().__init__(env)
-        self.ballot_secret = ballot_secret or b"shishi-local-evaluation-ballots"
 
     def rules(self, county: str) -> tuple[int, dict[str, Any]]:
         return self.current_rules(SERVICE, county, DEFAULTS)

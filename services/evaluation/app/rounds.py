@@ -1,10 +1,11 @@
-"""Use cases of the session's rating round: open, check in (one ballot token each), start,
-cast secretly (shared.ballots), close and count, presidium confirmation, distribution."""
+"""Use cases of the session's rating round: open, check in, each deputy's device takes a blind-signed
+ballot credential, start, cast anonymously into the urn (shared.ballots), close and count (ballots
+published shuffled), presidium confirmation, distribution."""
 
 from __future__ import annotations
 
-import secrets
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from services.evaluation.app.core import EvaluationCore
@@ -12,8 +13,8 @@ from services.evaluation.domain.rating import ProjectRating, rating_id_for
 from services.evaluation.domain.rectification import Rectification, rectification_id_for
 from services.evaluation.domain.round import RatingRound, round_id_for
 from services.evaluation.domain.rules import VERDICTS, rated_in_round, rectification_deadline, verdict
-from shared.ballots.box import BallotBox, anonymous
-from shared.ballots.tokens import is_valid, new_token, receipt_code, scope_key
+from shared.ballots.box import BallotBox
+from shared.ballots.credentials import Proof
 from shared.kernel.meta import Meta, RuleViolation
 from shared.persistence.application import NotFound
 
@@ -21,8 +22,6 @@ CHOICES = list(VERDICTS)
 
 
 class RoundCases(EvaluationCore):
-    ballot_secret: bytes
-
     def rating_round(self, round_id: UUID, county: str | None = None) -> RatingRound:
         found = self.load(round_id, county)
         if not isinstance(found, RatingRound):
@@ -61,15 +60,32 @@ class RoundCases(EvaluationCore):
             rule_version=version,
             rules=rules,
         )
+        self.new_key(meta, rnd)
         self.save(rnd)
         return rnd
 
-    def check_in(self, meta: Meta, round_id: UUID, deputy_id: str) -> str:
-        """Attendance, and one ballot token handed to the deputy: returned, never stored."""
+    def check_in(self, meta: Meta, round_id: UUID, deputy_id: str) -> RatingRound:
+        """Attendance (public record); the deputy's own device then takes a ballot credential."""
         rnd = self.rating_round(round_id, meta.county)
         rnd.check_in(meta, deputy_id)
         self.save(rnd)
-        return new_token(scope_key(self.ballot_secret, str(rnd.id)))
+        return rnd
+
+    def take_credential(self, meta: Meta, round_id: UUID, blinded: str, kid: str) -> dict[str, Any]:
+        """The logged-in deputy (``meta.actor_id``) has the token their device blinded for the round's key
+        ``kid`` signed; recorded: that they received a ballot, never which."""
+        rnd = self.rating_round(round_id, meta.county)
+        signed = self.sign_credential(meta, rnd, blinded, kid)
+        self.save(rnd)
+        return signed
+
+    def reissue_credential(self, meta: Meta, round_id: UUID) -> dict[str, Any]:
+        """Taken again on another device: a new key for the round, voiding every unused credential (never
+        while a box is open). Returns the new public key, for the device to take its credential with."""
+        rnd = self.rating_round(round_id, meta.county)
+        key = self.revoke_unused(meta, rnd, box_open=rnd.status == "rating")
+        self.save(rnd)
+        return key
 
     def start_rating(self, meta: Meta, round_id: UUID) -> RatingRound:
         rnd = self.rating_round(round_id, meta.county)
@@ -99,15 +115,12 @@ class RoundCases(EvaluationCore):
             raise RuleViolation(f"the round is {rnd.status}; ballots are not being cast")
         return rnd, self.box(rnd.box_id)
 
-    def cast(self, meta: Meta, round_id: UUID, token: str, marks: dict[str, str]) -> str:
-        """A secret ballot: recorded with an anonymous meta; returns the receipt code."""
-        rnd, box = self._open_box(round_id, meta.county)
-        if not is_valid(scope_key(self.ballot_secret, str(rnd.id)), token):
-            raise RuleViolation("this is not a ballot token of this round")
-        receipt = receipt_code(token, str(box.id))
-        box.cast(anonymous(meta), receipt, marks)
-        self.save(box)
-        return receipt
+    def cast(self, round_id: UUID, marks: dict[str, str], receipt: str, proof: Proof) -> str:
+        """An anonymous ballot into the round's box (``drop_ballot``): no event, nobody named."""
+        rnd = self.rating_round(round_id)
+        if rnd.status != "rating" or rnd.box_id is None:
+            raise RuleViolation("现在不在测评投票阶段 / ballots are not being cast", reason="no_vote_open")
+        return self.drop_ballot(rnd, self.box(rnd.box_id), marks, receipt, proof, "")
 
     def enter_paper_box(
         self,
@@ -134,9 +147,7 @@ class RoundCases(EvaluationCore):
         """Close the box, publish the ballots in random order, and reach each project's verdict under the
         rule set the round was opened with."""
         rnd, box = self._open_box(round_id, meta.county)
-        order = list(range(len(box.ballots)))
-        secrets.SystemRandom().shuffle(order)
-        box.close(meta, order)
+        self.close_box(meta, rnd, box)
         results, ratings = {}, []
         for project_id in rnd.project_ids:
             counts = box.result["counts"][project_id]
@@ -151,6 +162,7 @@ class RoundCases(EvaluationCore):
         figures = {k: box.result.get(k) for k in ("issued", "returned", "valid", "invalid")}
         rnd.close(meta, results, {**figures, "flags": list(box.result.get("flags", []))})
         self.save(rnd, box, *ratings)
+        self.empty_urn(box)  # the ballots are in the box's Closed event now
         return rnd
 
     def confirm_round(self, meta: Meta, round_id: UUID) -> RatingRound:

@@ -1,10 +1,10 @@
 """The session's rating round (满意度测评 at the annual session), pure domain.
 
 One round per county and annual session covers every project of the year rated there.
-Attendance (check-in) is the public record of who received a ballot; the ballots themselves
-live in a ``shared.ballots`` box, cast with one-time tokens and never linked to a deputy.
-Check-in closes when rating starts, so no event naming a deputy is recorded while ballots
-are being cast. After the box closes the round holds each project's counts and verdict;
+Attendance (check-in) is public record, and so is taking a ballot credential (a blind signature on a
+token the deputy's own device made, ``shared.ballots``); the ballots themselves go into a box
+anonymously and are never linked to a deputy. Check-in closes when rating starts. After the box
+closes the round holds each project's counts and verdict;
 the presidium confirms, and the results are distributed to each recipient as an event.
 """
 
@@ -16,6 +16,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from shared.ballots.issuance import Issuance
 from shared.kernel.meta import Meta, RuleViolation
 from shared.kernel.topics import moved
 
@@ -42,6 +43,21 @@ class RatingRound(Aggregate):
     class CheckedIn(Aggregate.Event):
         meta: Meta
         deputy_id: str
+
+    class BallotKeyMade(Aggregate.Event):
+        """The public half of the round's ballot key (a new generation revokes every unused credential)."""
+
+        meta: Meta
+        generation: int
+        kid: str
+        jwk: dict[str, Any]
+
+    class CredentialIssued(Aggregate.Event):
+        """A checked-in deputy received a ballot credential (which one is not known)."""
+
+        meta: Meta
+        deputy_id: str
+        generation: int
 
     class RatingStarted(Aggregate.Event):
         meta: Meta
@@ -93,6 +109,7 @@ class RatingRound(Aggregate):
         self.rules = dict(rules)
         self.status = "check_in"
         self.present: list[str] = []
+        self.issuance = Issuance()
         self.box_id: UUID | None = None
         self.results: dict[str, dict[str, Any]] = {}
         self.ballots: dict[str, Any] = {}
@@ -112,8 +129,30 @@ class RatingRound(Aggregate):
 
     @event(CheckedIn)
     def _checked_in(self, meta: Meta, deputy_id: str) -> None:
-        """The deputy attended and received one ballot token (which one is not recorded)."""
+        """The deputy attended (before 2026-12 this also handed out a ballot token)."""
         self.present.append(deputy_id)
+
+    def make_key(self, meta: Meta, kid: str, jwk: dict[str, Any]) -> None:
+        """Publish the round's (next) ballot key; a new generation revokes every unused credential, so only
+        before rating starts."""
+        if self.issuance.kid and self.status != "check_in":
+            raise RuleViolation("测评已开始，不能更换选票密钥 / rating has started", reason="vote_open")
+        self._key_made(meta=meta, generation=self.issuance.generation + 1, kid=kid, jwk=jwk)
+
+    @event(BallotKeyMade)
+    def _key_made(self, meta: Meta, generation: int, kid: str, jwk: dict[str, Any]) -> None:
+        self.issuance.key_made(generation, kid, jwk)
+
+    def issue_credential(self, meta: Meta, deputy_id: str) -> None:
+        self.issuance.check_can_issue(deputy_id, set(self.present), reissue=False)
+        if self.status not in ("check_in", "rating"):
+            raise RuleViolation("测评已结束 / the rating is over", reason="vote_closed")
+        self._credential_issued(meta=meta, deputy_id=deputy_id, generation=self.issuance.generation)
+
+    @event(CredentialIssued)
+    def _credential_issued(self, meta: Meta, deputy_id: str, generation: int) -> None:
+        if generation == self.issuance.generation:
+            self.issuance.issued.add(deputy_id)
 
     def start_rating(self, meta: Meta, box_id: UUID) -> None:
         if self.status != "check_in":

@@ -10,7 +10,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.evaluation.app.application import EvaluationApplication
 from services.evaluation.domain.rating import rating_id_for
@@ -19,9 +19,12 @@ from services.evaluation.http.report.render import FIGURES
 from services.evaluation.http.texts import MESSAGES
 from services.evaluation.read.projections import RATING, ROUND
 from shared.auth import Role
+from shared.kernel.meta import RuleViolation
 from shared.views.store import ViewStore
+from shared.web.access import principal_of
 from shared.web.i18n import language, register_messages, translate
 from shared.web.problems import Problem
+from shared.web.requests import meta_for
 from shared.web.templating import make_templates, render
 from shared.web.viewer import viewer_county
 
@@ -57,7 +60,8 @@ def make_pages(app: EvaluationApplication, views: ViewStore, resident_rating: Re
 
     @router.get("/rate", response_class=HTMLResponse)
     def rate(request: Request, county: str = "") -> Response:
-        """The deputy's ballot (mobile): check in with their account, cast with the token only."""
+        """The deputy's ballot (mobile): check in with their account; the device takes a credential and
+        casts anonymously (``static/ballots/ballot.js``)."""
         principal, county, _ = viewer_county(request, county)
         current = next(
             (
@@ -71,8 +75,27 @@ def make_pages(app: EvaluationApplication, views: ViewStore, resident_rating: Re
             templates,
             request,
             "rate.html",
-            {"county": county, "r": current, "is_deputy": principal.has_any({Role.DEPUTY})},
+            {
+                "county": county,
+                "r": current,
+                "is_deputy": principal.has_any({Role.DEPUTY}),
+                "checked_in": current is not None and principal.subject in current["present"],
+            },
         )
+
+    @router.post("/rate/check-in", response_class=HTMLResponse)
+    def rate_check_in(request: Request, round_id: Annotated[UUID, Form()]) -> Response:
+        """The deputy checks in (public attendance), then the page's script takes the ballot credential."""
+        principal = principal_of(request)
+        doc = views.get(ROUND, str(round_id))
+        if doc is None or not principal.has_any({Role.DEPUTY}) or not principal.covers(doc["county"]):
+            raise Problem(403, "Forbidden", "only a deputy of the county checks in here", reason="forbidden")
+        try:
+            app.check_in(meta_for(request, principal, doc["county"]), round_id, principal.subject)
+        except RuleViolation as exc:
+            raise Problem(409, "Refused by a rule", str(exc), reason=exc.reason) from exc
+        request.app.state.runtime.settle_views()
+        return RedirectResponse(f"/evaluation/rate?county={doc['county']}", status_code=303)
 
     @router.get("/projects/{project_id}/rate", response_class=HTMLResponse)
     def resident_form(request: Request, project_id: UUID) -> Response:

@@ -16,10 +16,13 @@ from services.evaluation.app.rounds import CHOICES
 from services.evaluation.domain.rules import verdict
 from services.evaluation.read.projections import RATING, ROUND
 from shared.auth import Principal, Role
+from shared.ballots.credentials import Proof
 from shared.ballots.tally import paper_totals, tally
 from shared.contracts.envelope import COUNTY_PATTERN
 from shared.views.store import ViewStore
 from shared.web.access import PUBLIC, allow, check_county
+from shared.web.anonymous import refuse_identified
+from shared.web.ballots import RECEIPT_FIELD, CredentialIn, ProofIn
 from shared.web.problems import Problem
 from shared.web.requests import meta_for
 
@@ -42,9 +45,12 @@ class RoundIn(BaseModel):
 
 
 class CastIn(BaseModel):
+    """An anonymous ballot: the credential's proof, the marks, the receipt the voter's device computed."""
+
     model_config = ConfigDict(extra="forbid")
-    token: str = Field(min_length=10, max_length=200)
+    proof: ProofIn
     marks: dict[str, Choice] = Field(description="project id -> 满意 / 基本满意 / 不满意, every project once")
+    receipt: str = RECEIPT_FIELD
 
 
 class PaperBoxIn(BaseModel):
@@ -110,17 +116,51 @@ def make_rounds_router(app: EvaluationApplication, views: ViewStore) -> APIRoute
 
     @router.get("/rounds/{round_id}")
     def get_round(round_id: UUID, principal: Annotated[Principal, Depends(allow(PUBLIC))]) -> dict:
-        """Attendance (who received a ballot) is public; ballots are published only after the close."""
-        return _public(round_doc(round_id))
+        """Attendance and who received a ballot are public; ballots are published only after the close, and
+        while they are being cast only their number is known (from the urn: no order, no times)."""
+        doc = _public(round_doc(round_id))
+        if doc["status"] == "rating" and doc.get("box_id"):
+            doc["cast"] = app.ballots.count(doc["box_id"])
+        return doc
 
     @router.post("/rounds/{round_id}/check-in", status_code=201)
     def check_in(
         round_id: UUID, request: Request, principal: Annotated[Principal, Depends(allow(Role.DEPUTY, write=True))]
     ) -> dict:
-        """A deputy checks in and receives one ballot token. Keep it: it is shown once and never stored."""
+        """A deputy checks in (public record); their device then takes a ballot credential."""
         county = county_of(round_id, principal)
-        token = app.check_in(meta_for(request, principal, county), round_id, principal.subject)
-        return {"round_id": str(round_id), "deputy": principal.subject, "token": token}
+        app.check_in(meta_for(request, principal, county), round_id, principal.subject)
+        return {"round_id": str(round_id), "deputy": principal.subject, "checked_in": True}
+
+    @router.get("/rounds/{round_id}/ballot-key")
+    def ballot_key(round_id: UUID, principal: Annotated[Principal, Depends(allow(PUBLIC))]) -> dict:
+        """The round's ballot key (public JWK, key id, generation) and its box, for the deputy's device."""
+        rnd = app.rating_round(round_id)
+        return {"round_id": str(rnd.id), **rnd.issuance.as_dict(), "box_id": str(rnd.box_id) if rnd.box_id else None}
+
+    @router.post("/rounds/{round_id}/credential")
+    def credential(
+        round_id: UUID,
+        body: CredentialIn,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(Role.DEPUTY, write=True))],
+    ) -> dict:
+        """The logged-in deputy's device has its blinded token signed (records that this deputy received a
+        ballot, never which)."""
+        county = county_of(round_id, principal)
+        return app.take_credential(meta_for(request, principal, county), round_id, body.blinded, body.kid)
+
+    @router.post("/rounds/{round_id}/credential/reissue")
+    def reissue_credential(
+        round_id: UUID,
+        request: Request,
+        principal: Annotated[Principal, Depends(allow(Role.DEPUTY, write=True))],
+    ) -> dict:
+        """The logged-in deputy takes their ballot again on another device: a new key voids every unused
+        credential (nobody learns whose), every checked-in deputy's device takes a new one. Refused while a
+        box is open. Answers the new key, as ``…/ballot-key`` does."""
+        county = county_of(round_id, principal)
+        return app.reissue_credential(meta_for(request, principal, county), round_id)
 
     @router.post("/rounds/{round_id}/start")
     def start(round_id: UUID, request: Request, principal: Staff) -> dict:
@@ -130,13 +170,12 @@ def make_rounds_router(app: EvaluationApplication, views: ViewStore) -> APIRoute
         return {"id": str(rnd.id), "status": rnd.status, "attending": len(rnd.present)}
 
     @router.post("/rounds/{round_id}/ballots", status_code=201)
-    def cast(
-        round_id: UUID, body: CastIn, request: Request, principal: Annotated[Principal, Depends(allow(PUBLIC))]
-    ) -> dict:
-        """Cast a secret ballot with the token (no account: the token is the credential). Returns the
-        receipt code, which appears in the published ballot list after the close."""
-        county = app.rating_round(round_id).county
-        receipt = app.cast(meta_for(request, principal, county), round_id, body.token, dict(body.marks))
+    def cast(round_id: UUID, body: CastIn, request: Request) -> dict:
+        """Cast a secret ballot, anonymously (a request carrying a login is refused, and none is logged):
+        the credential's proof, the marks and the receipt the device computed, which appears in the
+        published ballot list after the close."""
+        refuse_identified(request)
+        receipt = app.cast(round_id, dict(body.marks), body.receipt, Proof(body.proof.msg, body.proof.sig))
         return {"round_id": str(round_id), "receipt": receipt}
 
     @router.post("/rounds/{round_id}/paper-boxes", status_code=201)

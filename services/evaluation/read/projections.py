@@ -5,6 +5,7 @@ and the adopted projects and demands recorded from other services for the metric
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from services.evaluation.domain.adopted_project import AdoptedProject
@@ -22,7 +23,7 @@ from shared.views.store import ViewTx
 
 # The fold's version: raise it whenever what the fold writes changes, and every deployment's read
 # models are folded again from the start on their next start (shared.views.updater.ViewUpdater.check_version).
-VERSION = 1
+VERSION = 2  # 2: rounds record ballot keys and who received a ballot; a box's cast count set at close
 
 RATING = "rating"
 ROUND = "round"
@@ -234,6 +235,8 @@ def round_opened(tx: ViewTx, event: RatingRound.Opened) -> None:
             "status": "check_in",
             "present": [],
             "attending": 0,
+            "ballot_key": None,
+            "received": [],
             "box_id": None,
             "cast": 0,
             "paper_boxes": {},
@@ -254,6 +257,24 @@ def round_checked_in(tx: ViewTx, event: RatingRound.CheckedIn) -> None:
         d["attending"] = len(d["present"])
 
     tx.update(ROUND, str(event.originator_id), change)
+
+
+@FOLD.on(RatingRound.BallotKeyMade)
+def round_ballot_key(tx: ViewTx, event: RatingRound.BallotKeyMade) -> None:
+    """A new key: every credential of the previous one is void, so nobody holds one of this key yet."""
+    key = {"kid": event.kid, "generation": event.generation}
+    tx.update(ROUND, str(event.originator_id), lambda d: d.update(ballot_key=key, received=[]))
+
+
+@FOLD.on(RatingRound.CredentialIssued)
+def round_credential_issued(tx: ViewTx, event: RatingRound.CredentialIssued) -> None:
+    """Public record: this deputy received a ballot (which one, nobody knows)."""
+
+    def received(d: dict[str, Any]) -> None:
+        if (d.get("ballot_key") or {}).get("generation") == event.generation:
+            d["received"].append(event.deputy_id)
+
+    tx.update(ROUND, str(event.originator_id), received)
 
 
 @FOLD.on(RatingRound.RatingStarted)
@@ -318,7 +339,11 @@ def paper_box_confirmed(tx: ViewTx, event: BallotBox.BoxConfirmed) -> None:
 @FOLD.on(BallotBox.Closed)
 def box_closed(tx: ViewTx, event: BallotBox.Closed) -> None:
     if (round_id := _round_of_box(tx, event)) is not None:
-        tx.update(ROUND, round_id, lambda d: d.update(published=event.published, result=event.result))
+        tx.update(
+            ROUND,
+            round_id,
+            lambda d: d.update(published=event.published, result=event.result, cast=len(event.published)),
+        )
 
 
 # -- what evaluation records from the other services, for the metrics ------------------------------

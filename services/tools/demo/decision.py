@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import random
 
+from services.tools.demo.ballots import cast, take
 from services.tools.demo.context import DemoContext
+from shared.ballots.device import Credential
 
 PROJECTS = [
     ("老旧小区改造", "县住房和城乡建设局", 8_600_000),
@@ -219,12 +221,20 @@ def vote_year(
     )
     sid = session["id"]
     present = roll[: size - 6 + rng.randrange(5)]
-    tokens = [
-        c.call("POST", f"/decision/api/sessions/{sid}/check-in", "congress_staff", json={"deputy_id": d["id"]})[
-            "ballot_token"
-        ]
-        for d in present
-    ]
+    vote = f"/decision/api/sessions/{sid}"
+    # deputies take a ballot credential on their own phones; residents' representatives, who have no
+    # account, are handed a printed code slip from the shuffled pile
+    slips = [d for d in present if d["kind"] != "deputy"]
+    codes = c.call("POST", f"{vote}/codes", "congress_staff", json={"count": len(slips)})["codes"] if slips else []
+    rng.shuffle(codes)
+    held: list[Credential | str] = []
+    for d in present:
+        c.call("POST", f"{vote}/check-in", "congress_staff", json={"deputy_id": d["id"]})
+        if d["kind"] == "deputy":
+            held.append(take(c, vote, c.token_for("deputy", d["id"], d["name"])))
+        else:
+            c.call("POST", f"{vote}/slips", "congress_staff", json={"deputy_id": d["id"]})
+            held.append(codes.pop())
     paper = close and county == "440704"
     c.call(
         "POST",
@@ -233,12 +243,12 @@ def vote_year(
         json={"seats": seats, "kind": "competitive", "mode": "paper" if paper else "electronic"},
     )
     appeal = {cid: rng.random() for cid in candidates}
-    ballots = [ballot(candidates, appeal, seats, rng) for _ in tokens]
+    ballots = [ballot(candidates, appeal, seats, rng) for _ in held]
     if paper:
         count_paper(ctx, sid, ballots)
     else:
-        for token, marks in zip(tokens if close else tokens[: len(tokens) // 2], ballots, strict=False):
-            c.call("POST", f"/decision/api/sessions/{sid}/ballots", "deputy", json={"token": token, "marks": marks})
+        for mine, marks in zip(held if close else held[: len(held) // 2], ballots, strict=False):
+            cast(c, vote, mine, marks)
     if not close:
         return []
     closed = c.call("POST", f"/decision/api/sessions/{sid}/close", "congress_staff")
@@ -250,12 +260,12 @@ def vote_year(
             "congress_staff",
             json={"seats": result["runoff_seats"], "mode": "paper" if paper else "electronic"},
         )
-        runoff = [ballot(result["tied"], appeal, result["runoff_seats"], rng) for _ in tokens]
+        runoff = [ballot(result["tied"], appeal, result["runoff_seats"], rng) for _ in held]
         if paper:
             count_paper(ctx, sid, runoff)
         else:
-            for token, marks in zip(tokens, runoff, strict=True):
-                c.call("POST", f"/decision/api/sessions/{sid}/ballots", "deputy", json={"token": token, "marks": marks})
+            for mine, marks in zip(held, runoff, strict=True):
+                cast(c, vote, mine, marks)
         closed = c.call("POST", f"/decision/api/sessions/{sid}/close", "congress_staff")
     return [e["project_id"] for e in closed["elected"]]
 

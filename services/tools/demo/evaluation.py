@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from services.tools.demo.ballots import cast, take
 from services.tools.demo.context import DemoClient, DemoContext
 
 SESSION_YEAR, RATED_YEAR = 2026, 2025
@@ -65,21 +66,15 @@ def run(ctx: DemoContext) -> None:
     )
     projects = rnd["projects"]
     targets = {p["project_id"]: TARGETS[n % len(TARGETS)] for n, p in enumerate(projects)}
-    tokens = [
-        c.call(
-            "POST",
-            f"/evaluation/api/rounds/{rnd['id']}/check-in",
-            token=c.token_for("deputy", f"demo-deputy-{county}-{d:02d}", f"代表{d + 1:02d}"),
-        )["token"]
-        for d in range(DEPUTIES)
-    ]
-    c.call("POST", f"/evaluation/api/rounds/{rnd['id']}/start", "congress_staff")
-    for d, token in enumerate(tokens):
-        c.call(
-            "POST",
-            f"/evaluation/api/rounds/{rnd['id']}/ballots",
-            json={"token": token, "marks": {pid: mark(target, d) for pid, target in targets.items()}},
-        )
+    vote = f"/evaluation/api/rounds/{rnd['id']}"
+    held = []
+    for d in range(DEPUTIES):
+        login = c.token_for("deputy", f"demo-deputy-{county}-{d:02d}", f"代表{d + 1:02d}")
+        c.call("POST", f"{vote}/check-in", token=login)
+        held.append(take(c, vote, login))
+    c.call("POST", f"{vote}/start", "congress_staff")
+    for d, mine in enumerate(held):
+        cast(c, vote, mine, {pid: mark(target, d) for pid, target in targets.items()})
     c.call("POST", f"/evaluation/api/rounds/{rnd['id']}/close", "congress_staff")
     c.call("POST", f"/evaluation/api/rounds/{rnd['id']}/confirm", "congress_staff")
     c.call("POST", f"/evaluation/api/rounds/{rnd['id']}/distribute", "congress_staff", json={})
