@@ -8,7 +8,7 @@ from services.intake.app.application import SERVICE, IntakeApplication
 from services.intake.app.deadlines import deadline_watch
 from services.intake.app.vault import make_vault
 from services.intake.domain.demand import Demand
-from services.intake.domain.rules import DEFAULTS
+from services.intake.domain.rules import DEFAULTS, RANGES
 from services.intake.http.deadletters_api import make_deadletter_router
 from services.intake.http.demands_api import make_router
 from services.intake.http.deputies_api import make_deputy_router
@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         make_triage_router(app, views),
         make_deputy_router(app, views),
         make_deadletter_router(app, views),
-        make_rules_router(app, SERVICE, DEFAULTS),
+        make_rules_router(app, SERVICE, DEFAULTS, RANGES),
         make_open311_router(app, views),
         make_pages(app, views),
         make_staff_pages(app, views),

@@ -7,6 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from shared.auth import AuthError
+from shared.contracts.plausible import REASONS as PLAUSIBILITY_REASONS
 from shared.kernel.meta import RuleViolation
 from shared.persistence.application import NotFound
 
@@ -55,13 +56,17 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RuleViolation)
     async def _rule(request: Request, exc: RuleViolation) -> JSONResponse:
-        return problem_response(409, "Refused by a rule", str(exc), exc.reason, request)
+        extra = {"messages": exc.messages} if isinstance(getattr(exc, "messages", None), dict) else {}
+        return problem_response(409, "Refused by a rule", str(exc), exc.reason, request, **extra)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors()]
+        raw = exc.errors()
+        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in raw]
         detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors[:5])
-        return problem_response(422, "Invalid request", detail, "invalid_request", request, errors=errors)
+        # an unknown county or an implausible date names itself; anything else is an invalid request
+        reason = next((str(e["type"]) for e in raw if e.get("type") in PLAUSIBILITY_REASONS), "invalid_request")
+        return problem_response(422, "Invalid request", detail, reason, request, errors=errors)
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> JSONResponse:

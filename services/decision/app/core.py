@@ -13,7 +13,7 @@ from services.decision.domain.micro_fund import MicroFund, fund_id
 from services.decision.domain.micro_project import MicroProject
 from services.decision.domain.pooled_demand import PooledDemand
 from services.decision.domain.pooled_suggestion import PooledSuggestion
-from services.decision.domain.rules import DEFAULTS, Rules, within_micro_cap
+from services.decision.domain.rules import DEFAULTS, RANGES, Rules, within_micro_cap
 from shared.kernel.meta import Meta, RuleViolation
 from shared.persistence.application import NotFound, ServiceApplication, UnitOfWork
 
@@ -34,6 +34,7 @@ class MicroProposal:
 
 class DecisionCore(ServiceApplication):
     name = "decision"
+    RULE_RANGES = RANGES
 
     def __init__(self, env: dict[str, str] | None = None, *, ballot_secret: bytes) -> None:
         if len(ballot_secret) < 16:

@@ -11,7 +11,7 @@ from services.evaluation.domain.adopted_project import AdoptedProject
 from services.evaluation.domain.demand_record import DemandRecord
 from services.evaluation.domain.ledger import adopted_id_for, demand_record_id_for, vote_record_id_for
 from services.evaluation.domain.rating import ProjectRating, rating_id_for
-from services.evaluation.domain.rules import DEFAULTS, lookback_due, verdict
+from services.evaluation.domain.rules import DEFAULTS, RANGES, lookback_due, verdict
 from services.evaluation.domain.voice import ProjectVoice, voice_id_for
 from services.evaluation.domain.vote_record import VoteRecord
 from shared.kernel.meta import Meta, RuleViolation
@@ -22,6 +22,7 @@ SERVICE = "evaluation"
 
 class EvaluationCore(ServiceApplication):
     name = "evaluation"
+    RULE_RANGES = RANGES
 
     def __init__(self, env: dict[str, str] | None = None, *, ballot_secret: bytes = b"") -> None:
         super().__init__(env)
