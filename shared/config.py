@@ -74,12 +74,24 @@ class Settings(BaseSettings):
         return self.data_dir / self.service
 
     def resolved_jwt_secret(self) -> str:
-        """The HS256 secret: configured, or (local mode only) one kept in the data directory."""
+        """The HS256 secret to sign tokens with: configured, or (local mode only) one kept in the data
+        directory. Production with only a JWKS URL has none (``shishi token`` needs one)."""
         if self.jwt_secret:
             return self.jwt_secret
         if self.mode != "local":
-            raise RuntimeError("no JWT secret configured")
+            raise RuntimeError("no JWT secret configured: set SHISHI_JWT_SECRET to issue HS256 tokens")
         return local_secret(self.data_dir)
+
+    def verifying_secret(self) -> str:
+        """The HS256 secret tokens are checked with; empty when production trusts only the JWKS URL."""
+        if self.mode != "local" and not self.jwt_secret:
+            return ""  # RS256 through SHISHI_JWT_JWKS_URL only (the settings refuse production with neither)
+        return self.resolved_jwt_secret()
+
+    def secret_material(self) -> bytes:
+        """Key material of the service's own secrets (ballot tokens): the JWT secret when there is one,
+        else a secret kept in the data directory (created once), so JWKS-only production has one too."""
+        return (self.jwt_secret or local_secret(self.data_dir)).encode()
 
     def eventsourcing_env(self) -> dict[str, str]:
         """The environment the eventsourcing library reads for this service's event store."""

@@ -27,7 +27,7 @@ from shared.web.templating import mount_static
 
 def ballot_secret(settings: Settings) -> bytes:
     """The key material of ballot tokens: derived from the service secret, never stored in the event store."""
-    return hmac.new(settings.resolved_jwt_secret().encode(), b"shishi-ballots", hashlib.sha256).digest()
+    return hmac.new(settings.secret_material(), b"shishi-ballots", hashlib.sha256).digest()
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None, start_runtime: bool = True) -> FastAPI:

@@ -48,7 +48,7 @@ def create_app(
 ) -> FastAPI:
     """``tracking``: how to ask intake whether a resident's demand went into a project (its public API)."""
     settings = settings or Settings(service=SERVICE)
-    secret = hashlib.sha256(b"evaluation-ballots:" + settings.resolved_jwt_secret().encode()).digest()
+    secret = hashlib.sha256(b"evaluation-ballots:" + settings.secret_material()).digest()
     app = EvaluationApplication(env=settings.eventsourcing_env(), ballot_secret=secret)
     views = make_views(settings)
     runtime = ServiceRuntime(

@@ -25,9 +25,7 @@ CallNext = Callable[[Request], Awaitable[Response]]
 
 
 def make_verifier(settings: Settings) -> TokenVerifier:
-    return TokenVerifier(
-        secret=settings.resolved_jwt_secret(), jwks_url=settings.jwt_jwks_url, issuer=settings.jwt_issuer
-    )
+    return TokenVerifier(secret=settings.verifying_secret(), jwks_url=settings.jwt_jwks_url, issuer=settings.jwt_issuer)
 
 
 def create_service_app(
