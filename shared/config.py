@@ -56,6 +56,15 @@ class Settings(BaseSettings):
     # Audit log (shared/audit): sign a checkpoint every N new events, or every T seconds if any.
     audit_checkpoint_events: int = Field(default=1000, ge=1)
     audit_checkpoint_seconds: float = Field(default=60.0, gt=0)
+    # Limits at the door (shared/web/limits.py): request bodies (0 = none), and anonymous requests per
+    # client address and process ("limits" notation, "" = none). The proxies whose X-Forwarded-For is believed.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=0)
+    rate_limit_submit: str = "30/minute"  # demand submissions (form, JSON API), Open311 posts
+    rate_limit_lookup: str = "120/minute"  # tracking-code look-ups
+    rate_limit_rating: str = "30/minute"  # residents' ratings
+    trusted_proxies: str = "127.0.0.1,::1"
+    # Idempotency-Key: how long a stored answer is replayed (hours)
+    idempotency_hours: float = Field(default=24.0, gt=0)
     # Supervision: run the early-warning sweep of every county this often (0 = only on request).
     supervision_sweep_seconds: float = Field(default=300.0, ge=0)
 

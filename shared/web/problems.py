@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
+import structlog
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.auth import AuthError
 from shared.contracts.plausible import REASONS as PLAUSIBILITY_REASONS
@@ -12,6 +16,7 @@ from shared.kernel.meta import RuleViolation
 from shared.persistence.application import NotFound
 
 PROBLEM = "application/problem+json"
+log = structlog.get_logger("shishi.http")
 
 
 class Problem(Exception):
@@ -39,6 +44,17 @@ def problem_response(
         **extra,
     }
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+REASONS = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    429: "rate_limited",
+}
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -70,9 +86,52 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> JSONResponse:
-        reason = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(
-            exc.status_code, "http_error"
-        )
-        return problem_response(
+        reason = REASONS.get(exc.status_code, "http_error")
+        response = problem_response(
             exc.status_code, reason.replace("_", " ").capitalize(), str(exc.detail), reason, request
         )
+        for name, value in (exc.headers or {}).items():  # Allow on a 405, Retry-After …
+            response.headers[name] = value
+        return response
+
+
+class Unhandled:
+    """Pure ASGI middleware: an unexpected exception becomes a 500 problem (no internal text), logged
+    with its traceback, and is not raised on to the server. Starlette's own error middleware re-raises
+    after answering, which makes uvicorn close the connection under a response that promised
+    keep-alive: a proxy reusing it then fails (the gateway answered 502 to the requests after a 500)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception as exc:  # noqa: BLE001 - answered here, logged with its traceback
+            log.error("unhandled_error", path=scope.get("path"), error=repr(exc), exc_info=exc)
+            if started:
+                raise  # a response already under way cannot be replaced: the server ends the connection
+            body = json.dumps(
+                {
+                    "type": "https://shishi.example/problems/internal_error",
+                    "title": "Internal error",
+                    "status": 500,
+                    "detail": "the service could not handle this request; it is logged",
+                    "reason": "internal_error",
+                    "instance": scope.get("path", ""),
+                }
+            ).encode()
+            headers = [(b"content-type", PROBLEM.encode()), (b"content-length", str(len(body)).encode())]
+            await send({"type": "http.response.start", "status": 500, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
