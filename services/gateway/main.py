@@ -128,8 +128,6 @@ def create_gateway(settings: Settings, upstreams: dict[str, str]) -> FastAPI:
 
     async def proxy(request: Request, service: str, path: str) -> Response:
         assert client is not None
-        if path.rstrip("/") == "metrics":  # scraped on the service's own port, not from the public origin
-            return problem_response(404, "Not found", "no such page", "not_found", request)
         url = f"{upstreams[service]}/{service}/{path}"
         headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP | {"x-forwarded-for"}]
         peer = request.client.host if request.client else ""

@@ -109,7 +109,7 @@ def install_door(app: FastAPI, settings: Settings, rate_limited: Iterable[RateRu
 
 def install_health(app: FastAPI, prefix: str, runtime: ServiceRuntime, settings: Settings, start_runtime: bool) -> None:
     """``livez`` (the process answers), ``readyz`` (it can serve: NATS connected, companion alive),
-    ``healthz`` (states and counts, no error text) and ``metrics`` (Prometheus), under ``/<service>/``."""
+    ``healthz`` (states and counts, no error text), under ``/<service>/``; ``/metrics`` (Prometheus) at the root."""
     metrics: Metrics = app.state.metrics
 
     def ready() -> bool:
@@ -132,9 +132,10 @@ def install_health(app: FastAPI, prefix: str, runtime: ServiceRuntime, settings:
         health = runtime.health() if start_runtime else {"ready": True, "service": settings.service}
         return JSONResponse(health, status_code=200 if health["ready"] else 503)
 
-    @app.get(f"{prefix}/metrics", tags=["health"], response_class=PlainTextResponse)
+    @app.get("/metrics", tags=["health"], response_class=PlainTextResponse)
     async def metrics_route() -> Response:
-        """Prometheus metrics of this service (scrape the service's own port; the origin does not pass it)."""
+        """Prometheus metrics of this service, at the root of its own port (outside ``/<service>/``, so the
+        public origin, which passes only ``/<service>/…``, never shows them)."""
         snapshot = await runtime.observe() if start_runtime else {"ready": 1}
         audit = getattr(app.state, "audit", None)
         if audit is not None:
