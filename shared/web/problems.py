@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import structlog
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.auth import AuthError
@@ -44,6 +47,41 @@ def problem_response(
         **extra,
     }
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+class ProblemDetail(BaseModel):
+    """RFC 9457 problem details, as every error of the JSON API is answered (``application/problem+json``)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str = ""
+    reason: str = Field(description="machine-readable: invalid_request, unknown_county, rule_out_of_range …")
+    instance: str = ""
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` documenting problem answers."""
+    descriptions = {
+        400: "bad request",
+        401: "no or an invalid token",
+        403: "the token's roles or counties do not allow it",
+        404: "no such object (or another county's)",
+        405: "method not allowed (with ``Allow``)",
+        409: "refused by a domain rule (``reason``)",
+        413: "request body too large",
+        422: "invalid request (``reason``: invalid_request, unknown_county, date_out_of_range …)",
+        429: "too many anonymous requests from one address (``Retry-After``)",
+        500: "internal error (logged; no internal text)",
+    }
+    return {
+        status: {"model": ProblemDetail, "description": descriptions[status], "content": {PROBLEM: {}}}
+        for status in statuses
+    }
+
+
+# Every JSON route may answer these; ``create_service_app`` documents them on every router.
+DEFAULT_PROBLEMS = problem_responses(400, 401, 403, 404, 405, 409, 413, 422, 429, 500)
 
 
 REASONS = {
@@ -84,8 +122,8 @@ def install_problem_handlers(app: FastAPI) -> None:
         reason = next((str(e["type"]) for e in raw if e.get("type") in PLAUSIBILITY_REASONS), "invalid_request")
         return problem_response(422, "Invalid request", detail, reason, request, errors=errors)
 
-    @app.exception_handler(HTTPException)
-    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
+    @app.exception_handler(StarletteHTTPException)  # Starlette's own too (a 405 from routing, with Allow)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         reason = REASONS.get(exc.status_code, "http_error")
         response = problem_response(
             exc.status_code, reason.replace("_", " ").capitalize(), str(exc.detail), reason, request

@@ -23,10 +23,10 @@ from shared.web.docs_pages import install_offline_docs
 from shared.web.idempotency import Idempotency, KeyStore
 from shared.web.limits import BodyLimit, RateLimits, RateRule
 from shared.web.metrics import CONTENT_TYPE, Metrics, RequestMetrics
-from shared.web.problems import Unhandled, install_problem_handlers
+from shared.web.problems import DEFAULT_PROBLEMS, Unhandled, install_problem_handlers
 
 log = structlog.get_logger("shishi.http")
-HEALTH_RESPONSES: dict[int | str, dict[str, Any]] = {503: {"description": "not ready"}}
+HEALTH_RESPONSES: dict[int | str, dict[str, Any]] = {503: {"description": "not ready"}, **DEFAULT_PROBLEMS}
 
 CallNext = Callable[[Request], Awaitable[Response]]
 
@@ -81,7 +81,7 @@ def create_service_app(
     app.state.idempotency_keys = KeyStore(settings)  # Idempotency-Key answers, kept in the service's database
     install_health(app, prefix, runtime, settings, start_runtime)
     for router in (*routers, make_counties_router(runtime.views)):
-        app.include_router(router, prefix=prefix)
+        app.include_router(router, prefix=prefix, responses=DEFAULT_PROBLEMS)
     install_door(app, settings, rate_limited)
     return app
 
