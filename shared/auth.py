@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 import jwt
+from jwt.types import Options
 
 COOKIE = "shishi_token"
 
@@ -62,7 +63,7 @@ class Principal:
 ANONYMOUS = Principal(subject="anonymous", roles=frozenset())
 
 
-REQUIRED = {"require": ["exp"]}  # a token without an expiry is refused
+REQUIRED: Options = {"require": ["exp"]}  # a token without an expiry is refused
 
 
 def valid_scope(scope: str) -> bool:

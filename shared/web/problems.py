@@ -110,7 +110,8 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RuleViolation)
     async def _rule(request: Request, exc: RuleViolation) -> JSONResponse:
-        extra = {"messages": exc.messages} if isinstance(getattr(exc, "messages", None), dict) else {}
+        messages = getattr(exc, "messages", None)  # RuleOutOfRange: the reason in Chinese and English
+        extra = {"messages": messages} if isinstance(messages, dict) else {}
         return problem_response(409, "Refused by a rule", str(exc), exc.reason, request, **extra)
 
     @app.exception_handler(RequestValidationError)

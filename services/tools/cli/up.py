@@ -167,7 +167,8 @@ class Supervisor:
                         child.backoff = BACKOFF_FIRST
                     continue
                 if child.due is None:
-                    code = child.extra.get("p").returncode if child.extra.get("p") is not None else None
+                    process = child.extra.get("p")
+                    code = process.returncode if process is not None else None
                     child.due = now + child.backoff
                     self.say("child_exited", name=child.name, code=code, restart_in=f"{child.backoff:.0f}s")
                     child.backoff = min(child.backoff * 2, BACKOFF_MAX)
