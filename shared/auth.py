@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 import jwt
+from jwt.types import Options
 
 COOKIE = "shishi_token"
 
@@ -60,6 +61,15 @@ class Principal:
 
 
 ANONYMOUS = Principal(subject="anonymous", roles=frozenset())
+
+
+REQUIRED: Options = {"require": ["exp"]}  # a token without an expiry is refused
+
+
+def valid_scope(scope: str) -> bool:
+    """``440781``, ``4407*``, ``44*`` or ``*``."""
+    digits = scope[:-1] if scope.endswith("*") else scope
+    return digits.isdigit() and (len(digits) == 6 or (scope.endswith("*") and len(digits) < 6)) or scope == "*"
 
 
 def scope_covers(scope: str, county: str) -> bool:
@@ -112,16 +122,23 @@ class TokenVerifier:
         try:
             if self._jwks is not None and jwt.get_unverified_header(token).get("alg") == "RS256":
                 key = self._jwks.get_signing_key_from_jwt(token).key
-                claims = jwt.decode(token, key, algorithms=["RS256"], issuer=self._issuer)
+                claims = jwt.decode(token, key, algorithms=["RS256"], issuer=self._issuer, options=REQUIRED)
+            elif self._secret:
+                claims = jwt.decode(token, self._secret, algorithms=["HS256"], issuer=self._issuer, options=REQUIRED)
             else:
-                claims = jwt.decode(token, self._secret, algorithms=["HS256"], issuer=self._issuer)
+                raise AuthError("invalid token: only RS256 tokens from the configured JWKS are accepted")
         except jwt.PyJWTError as exc:
             raise AuthError(f"invalid token: {exc}") from exc
+        roles_claim, counties_claim = claims.get("roles", []), claims.get("counties", [])
+        if not isinstance(roles_claim, list) or not isinstance(counties_claim, list):
+            raise AuthError('invalid token: roles and counties must be lists (a bare "*" is not a scope list)')
+        if not all(isinstance(c, str) and valid_scope(c) for c in counties_claim):
+            raise AuthError("invalid token: each county scope is a 6-digit code, a prefix ending in *, or *")
         try:
-            roles = frozenset(Role(r) for r in claims.get("roles", []))
+            roles = frozenset(Role(r) for r in roles_claim)
         except ValueError as exc:
             raise AuthError(f"invalid token: {exc}") from exc
-        counties = tuple(str(c) for c in claims.get("counties", []))
+        counties = tuple(counties_claim)
         return Principal(
             subject=str(claims.get("sub", "")),
             roles=roles,

@@ -56,6 +56,15 @@ class Settings(BaseSettings):
     # Audit log (shared/audit): sign a checkpoint every N new events, or every T seconds if any.
     audit_checkpoint_events: int = Field(default=1000, ge=1)
     audit_checkpoint_seconds: float = Field(default=60.0, gt=0)
+    # Limits at the door (shared/web/limits.py): request bodies (0 = none), and anonymous requests per
+    # client address and process ("limits" notation, "" = none). The proxies whose X-Forwarded-For is believed.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=0)
+    rate_limit_submit: str = "30/minute"  # demand submissions (form, JSON API), Open311 posts
+    rate_limit_lookup: str = "120/minute"  # tracking-code look-ups
+    rate_limit_rating: str = "30/minute"  # residents' ratings
+    trusted_proxies: str = "127.0.0.1,::1"
+    # Idempotency-Key: how long a stored answer is replayed (hours)
+    idempotency_hours: float = Field(default=24.0, gt=0)
     # Supervision: run the early-warning sweep of every county this often (0 = only on request).
     supervision_sweep_seconds: float = Field(default=300.0, ge=0)
 
@@ -74,12 +83,24 @@ class Settings(BaseSettings):
         return self.data_dir / self.service
 
     def resolved_jwt_secret(self) -> str:
-        """The HS256 secret: configured, or (local mode only) one kept in the data directory."""
+        """The HS256 secret to sign tokens with: configured, or (local mode only) one kept in the data
+        directory. Production with only a JWKS URL has none (``shishi token`` needs one)."""
         if self.jwt_secret:
             return self.jwt_secret
         if self.mode != "local":
-            raise RuntimeError("no JWT secret configured")
+            raise RuntimeError("no JWT secret configured: set SHISHI_JWT_SECRET to issue HS256 tokens")
         return local_secret(self.data_dir)
+
+    def verifying_secret(self) -> str:
+        """The HS256 secret tokens are checked with; empty when production trusts only the JWKS URL."""
+        if self.mode != "local" and not self.jwt_secret:
+            return ""  # RS256 through SHISHI_JWT_JWKS_URL only (the settings refuse production with neither)
+        return self.resolved_jwt_secret()
+
+    def secret_material(self) -> bytes:
+        """Key material of the service's own secrets (ballot tokens): the JWT secret when there is one,
+        else a secret kept in the data directory (created once), so JWKS-only production has one too."""
+        return (self.jwt_secret or local_secret(self.data_dir)).encode()
 
     def eventsourcing_env(self) -> dict[str, str]:
         """The environment the eventsourcing library reads for this service's event store."""

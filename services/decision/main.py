@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.decision.app.application import SERVICE, DecisionApplication
-from services.decision.domain.rules import DEFAULTS
+from services.decision.domain.rules import DEFAULTS, RANGES
 from services.decision.http.pool_api import make_router
 from services.decision.http.pool_pages import make_pages
 from services.decision.http.vote_pages import make_vote_pages
@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     routers = [
         make_router(app, views),
         make_vote_router(app, views),
-        make_rules_router(app, SERVICE, DEFAULTS),
+        make_rules_router(app, SERVICE, DEFAULTS, RANGES),
         make_pages(app, views),
         make_vote_pages(app, views),
     ]

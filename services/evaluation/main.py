@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from services.evaluation.app.application import SERVICE, EvaluationApplication
 from services.evaluation.app.lineage import TrackingLookup, intake_tracking
 from services.evaluation.app.sweeper import rectification_sweep
-from services.evaluation.domain.rules import DEFAULTS
+from services.evaluation.domain.rules import DEFAULTS, RANGES
 from services.evaluation.http.metrics_api import make_metrics_router
 from services.evaluation.http.public_pages import make_pages
 from services.evaluation.http.ratings_api import make_router, resident_rater
@@ -27,6 +27,7 @@ from shared.audit.api import install_audit
 from shared.config import DEFAULT_PORTS, Settings
 from shared.runtime.jobs import Clock
 from shared.runtime.service import ServiceRuntime, make_views
+from shared.web.limits import RateRule
 from shared.web.rules_api import make_rules_router
 from shared.web.serving import create_service_app
 from shared.web.templating import mount_static
@@ -67,11 +68,23 @@ def create_app(
         make_rounds_router(app, views),
         make_rectification_router(app, views),
         make_metrics_router(views),
-        make_rules_router(app, SERVICE, DEFAULTS),
+        make_rules_router(app, SERVICE, DEFAULTS, RANGES),
         make_pages(app, views, resident_rater(app, views, tracking)),
         make_staff_pages(app, views),
     ]
-    api = create_service_app(settings, runtime, routers, title="Shishi evaluation (评议)", start_runtime=start_runtime)
+    rating = settings.rate_limit_rating  # residents rate by tracking code, without an account
+    anonymous = [
+        RateRule("rating", "POST", r"^/evaluation/api/projects/[^/]+/resident-ratings$", rating),
+        RateRule("rating-form", "POST", r"^/evaluation/projects/[^/]+/rate$", rating),
+    ]
+    api = create_service_app(
+        settings,
+        runtime,
+        routers,
+        title="Shishi evaluation (评议)",
+        start_runtime=start_runtime,
+        rate_limited=anonymous,
+    )
     mount_static(api, f"/{SERVICE}/static")
     install_audit(api, app, views, settings)
     return api

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 
 import httpx
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.background import BackgroundTask
@@ -17,8 +18,9 @@ from services.gateway.http.province_pages import make_province_router
 from shared.config import SERVICES, Settings
 from shared.logging import configure_logging
 from shared.web.access import principal_of
+from shared.web.metrics import CONTENT_TYPE, Metrics
 from shared.web.problems import install_problem_handlers, problem_response
-from shared.web.serving import install_request_log, make_verifier
+from shared.web.serving import install_door, install_request_log, make_verifier
 from shared.web.templating import make_templates, mount_static
 
 HOP_BY_HOP = {
@@ -35,6 +37,7 @@ HOP_BY_HOP = {
 }
 
 CallNext = Callable[[Request], Awaitable[Response]]
+log = structlog.get_logger("shishi.gateway")
 
 
 def create_gateway(settings: Settings, upstreams: dict[str, str]) -> FastAPI:
@@ -45,17 +48,28 @@ def create_gateway(settings: Settings, upstreams: dict[str, str]) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         nonlocal client
-        client = httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=5.0), follow_redirects=False)
+        # Idle connections are dropped well before the services' keep-alive ends (uvicorn: 5 s), so a
+        # pooled connection the service is closing at that very moment is never picked.
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=40, keepalive_expiry=2.0)
+        client = httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=5.0), follow_redirects=False, limits=limits)
         try:
             yield
         finally:
             await client.aclose()
 
-    app = FastAPI(title="Shishi (实事)", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title="Shishi (实事)",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
     app.state.settings = settings
     app.state.verifier = make_verifier(settings)
     install_problem_handlers(app)
     install_request_log(app)
+    metrics = app.state.metrics = Metrics("gateway")
+    upstream_errors: dict[tuple[str, ...], int] = {}
     templates = make_templates(static_base="/static")
 
     @app.middleware("http")
@@ -70,35 +84,73 @@ def create_gateway(settings: Settings, upstreams: dict[str, str]) -> FastAPI:
     app.include_router(make_province_router(upstreams))
     mount_static(app, "/static")
 
-    @app.get("/healthz")
-    async def healthz() -> JSONResponse:
+    async def ask(name: str, what: str) -> dict:
         assert client is not None
+        try:
+            r = await client.get(f"{upstreams[name]}/{name}/{what}", timeout=3.0)
+            return {**r.json(), "ready": r.status_code == 200}
+        except Exception:  # noqa: BLE001 - any failure means not ready; what failed is not for the public
+            return {"ready": False, "service": name, "reachable": False}
 
-        async def one(name: str) -> tuple[str, dict]:
-            try:
-                r = await client.get(f"{upstreams[name]}/{name}/healthz", timeout=3.0)
-                return name, {"ready": r.status_code == 200, **r.json()}
-            except Exception as exc:  # noqa: BLE001 - any failure means not ready
-                return name, {"ready": False, "error": str(exc)}
+    async def everyone(what: str) -> dict[str, dict]:
+        names = list(upstreams)
+        return dict(zip(names, await asyncio.gather(*(ask(n, what) for n in names)), strict=True))
 
-        results = dict(await asyncio.gather(*(one(n) for n in upstreams)))
+    @app.get("/livez")
+    def livez() -> dict:
+        """The origin's process answers."""
+        return {"live": True, "service": "gateway"}
+
+    @app.get("/readyz")
+    async def readyz() -> JSONResponse:
+        """Every service is ready: 200, else 503."""
+        results = await everyone("readyz")
         ready = all(r["ready"] for r in results.values())
         return JSONResponse({"ready": ready, "services": results}, status_code=200 if ready else 503)
+
+    @app.get("/healthz")
+    async def healthz() -> JSONResponse:
+        """Each service's health (states and counts; no error text)."""
+        results = await everyone("healthz")
+        ready = all(r["ready"] for r in results.values())
+        return JSONResponse({"ready": ready, "services": results}, status_code=200 if ready else 503)
+
+    @app.get("/metrics")
+    async def metrics_route() -> Response:
+        """Prometheus metrics of the origin: requests by route, upstream errors and readiness."""
+        ready = await everyone("readyz")
+        snapshot = {
+            "ready": int(all(r["ready"] for r in ready.values())),
+            "upstream_ready": {(name,): int(r["ready"]) for name, r in ready.items()},
+            "upstream_errors": dict(upstream_errors),
+        }
+        return Response(await asyncio.to_thread(metrics.render, snapshot), media_type=CONTENT_TYPE)
 
     async def proxy(request: Request, service: str, path: str) -> Response:
         assert client is not None
         url = f"{upstreams[service]}/{service}/{path}"
-        headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP]
-        headers.append(("x-forwarded-for", request.client.host if request.client else ""))
+        headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP | {"x-forwarded-for"}]
+        peer = request.client.host if request.client else ""
+        forwarded = request.headers.get("x-forwarded-for")
+        headers.append(("x-forwarded-for", f"{forwarded}, {peer}" if forwarded else peer))
+        has_body = request.method in ("POST", "PUT", "PATCH", "DELETE")
+        # the body streams through (never held whole here); the size limit counts it on the way
+        content = request.stream() if has_body else None
         upstream_request = client.build_request(
-            request.method, url, params=request.query_params, headers=headers, content=await request.body()
+            request.method, url, params=request.query_params, headers=headers, content=content
         )
         try:
-            upstream = await client.send(upstream_request, stream=True)
-        except httpx.HTTPError as exc:
-            return problem_response(
-                502, "Bad gateway", f"{service} is not answering: {exc}", "upstream_unavailable", request
-            )
+            try:
+                upstream = await client.send(upstream_request, stream=True)
+            except (httpx.RemoteProtocolError, httpx.ReadError):
+                if has_body:
+                    raise
+                # a pooled connection the service had just closed: a request without a body is sent again
+                upstream = await client.send(upstream_request, stream=True)
+        except httpx.HTTPError:
+            upstream_errors[(service,)] = upstream_errors.get((service,), 0) + 1
+            log.warning("upstream_unavailable", service=service, path=path)
+            return problem_response(502, "Bad gateway", f"{service} is not answering", "upstream_unavailable", request)
         out_headers = {k: v for k, v in upstream.headers.items() if k.lower() not in HOP_BY_HOP}
         return StreamingResponse(
             upstream.aiter_raw(),
@@ -120,4 +172,5 @@ def create_gateway(settings: Settings, upstreams: dict[str, str]) -> FastAPI:
             app.add_api_route(f"/{service}/{{path:path}}", route, methods=methods, include_in_schema=False)
 
         bind(name)
+    install_door(app, settings)
     return app

@@ -8,7 +8,7 @@ from services.intake.app.application import SERVICE, IntakeApplication
 from services.intake.app.deadlines import deadline_watch
 from services.intake.app.vault import make_vault
 from services.intake.domain.demand import Demand
-from services.intake.domain.rules import DEFAULTS
+from services.intake.domain.rules import DEFAULTS, RANGES
 from services.intake.http.deadletters_api import make_deadletter_router
 from services.intake.http.demands_api import make_router
 from services.intake.http.deputies_api import make_deputy_router
@@ -26,6 +26,7 @@ from shared.persistence.application import ServiceApplication
 from shared.persistence.notifications import event_topics
 from shared.runtime.jobs import Clock
 from shared.runtime.service import ServiceRuntime, make_views
+from shared.web.limits import RateRule
 from shared.web.rules_api import make_rules_router
 from shared.web.serving import create_service_app
 from shared.web.templating import mount_static
@@ -53,16 +54,35 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         make_triage_router(app, views),
         make_deputy_router(app, views),
         make_deadletter_router(app, views),
-        make_rules_router(app, SERVICE, DEFAULTS),
+        make_rules_router(app, SERVICE, DEFAULTS, RANGES),
         make_open311_router(app, views),
         make_pages(app, views),
         make_staff_pages(app, views),
     ]
-    api = create_service_app(settings, runtime, routers, title="Shishi intake (民意征集)", start_runtime=start_runtime)
+    api = create_service_app(
+        settings,
+        runtime,
+        routers,
+        title="Shishi intake (民意征集)",
+        start_runtime=start_runtime,
+        rate_limited=anonymous_limits(settings),
+    )
     api.state.vault = vault
     mount_static(api, f"/{SERVICE}/static")
     install_audit(api, app, views, settings)
     return api
+
+
+def anonymous_limits(settings: Settings) -> list[RateRule]:
+    """The anonymous routes, limited per client address: submitting, looking up by tracking code, Open311."""
+    submit, lookup = settings.rate_limit_submit, settings.rate_limit_lookup
+    return [
+        RateRule("submit", "POST", r"^/intake/api/demands$", submit),
+        RateRule("submit-form", "POST", r"^/intake/submit$", submit),
+        RateRule("open311", "POST", r"^/intake/open311/v2/requests\.json$", submit),
+        RateRule("track", "GET", r"^/intake/(api/)?track/[^/]+$", lookup),
+        RateRule("open311-token", "GET", r"^/intake/open311/v2/tokens/[^/]+\.json$", lookup),
+    ]
 
 
 # -- public entry points for the tools (benchmarks): the hotline path as the consumer runs it --------------

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from services.supervision.app.application import SERVICE, SupervisionApplication
 from services.supervision.app.sweeper import warning_sweep
-from services.supervision.domain.rules import DEFAULTS
+from services.supervision.domain.rules import DEFAULTS, RANGES
 from services.supervision.http.oversight_api import make_oversight_router
 from services.supervision.http.pages import make_pages
 from services.supervision.http.plan_api import make_plan_router
@@ -45,7 +45,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         make_plan_router(app),
         make_oversight_router(app),
         make_warnings_router(app, views),
-        make_rules_router(app, SERVICE, DEFAULTS),
+        make_rules_router(app, SERVICE, DEFAULTS, RANGES),
         make_pages(app, views),
     ]
     api = create_service_app(

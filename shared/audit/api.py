@@ -34,7 +34,7 @@ from shared.contracts.envelope import COUNTY_PATTERN
 from shared.views.fold import Fold
 from shared.views.store import ViewStore, ViewTx
 from shared.web.access import PUBLIC, allow, check_county, require_county
-from shared.web.problems import Problem
+from shared.web.problems import DEFAULT_PROBLEMS, Problem
 
 AUDIT_READERS = (Role.AUDITOR, Role.CONGRESS_STAFF, Role.PROVINCE_VIEWER)
 AUDITOR_READ = "auditor_read"
@@ -260,7 +260,7 @@ def install_audit(api: FastAPI, app: object, views: ViewStore, settings: Setting
     runtime.add_fold(READS)
     ctx.project = runtime.fold
     prefix = f"/{settings.service}"
-    api.include_router(make_audit_router(ctx, views), prefix=prefix)
+    api.include_router(make_audit_router(ctx, views), prefix=prefix, responses=DEFAULT_PROBLEMS)
     api.include_router(make_audit_pages(ctx), prefix=prefix)
     install_read_recorder(api, app, settings.service)
     api.state.audit = ctx

@@ -18,7 +18,13 @@ from uuid import UUID
 from shared.audit.leaf import StoredRecord, record_of
 from shared.audit.log import MerkleLog, sidecar_path
 from shared.audit.merkle import EMPTY_ROOT, node_hash, verify_consistency
-from shared.audit.signing import Checkpoint, read_public_key, verify_signature
+from shared.audit.signing import (
+    Checkpoint,
+    public_key_from_text,
+    public_key_text,
+    read_public_key,
+    verify_signature,
+)
 
 
 class RootAccumulator:
@@ -195,19 +201,52 @@ def diagnose(store: list[tuple[UUID, int, bytes, int]], log: MerkleLog, report: 
         )
 
 
+@dataclass
+class Trusted:
+    """What an auditor kept from an earlier look, outside the data directory: the service's public key
+    and checkpoints (a pin file, ``--key``, ``--checkpoint``). The store must still give each
+    checkpoint's root at its size (else it was re-signed or rewritten) and hold at least its size (else
+    it was rolled back), and the key must be the same (else it was swapped)."""
+
+    public_key: str | None = None
+    checkpoints: list[Checkpoint] = field(default_factory=list)
+
+
 def verify_service(
-    service: str, data_dir: Path, records: Iterable[StoredRecord], witnessed: Iterable[Checkpoint] = ()
+    service: str,
+    data_dir: Path,
+    records: Iterable[StoredRecord],
+    witnessed: Iterable[Checkpoint] = (),
+    trusted: Trusted | None = None,
 ) -> ServiceReport:
     """``witnessed``: checkpoints kept elsewhere (published on NATS), checked like the local ones,
-    so a rewritten sidecar cannot hide an earlier, different history."""
+    so a rewritten sidecar cannot hide an earlier, different history. ``trusted``: a key and
+    checkpoints kept by the auditor (:class:`Trusted`)."""
     report = ServiceReport(service)
+    trusted = trusted or Trusted()
+    public = read_public_key(data_dir, service)
+    if trusted.public_key is not None:
+        current = public_key_text(public) if public is not None else None
+        if current != trusted.public_key.strip():
+            report.problems.append(
+                Problem("key_changed", f"the signing key in the data dir ({current}) is not the trusted one")
+            )
+        public = public_key_from_text(trusted.public_key)
+    anchors: dict[int, list[Checkpoint]] = {}
+    for cp in trusted.checkpoints:
+        if cp.service != service or public is None or not verify_signature(cp, public):
+            report.problems.append(
+                Problem("bad_signature", f"the trusted checkpoint of size {cp.size} is not signed by the trusted key")
+            )
+        else:
+            anchors.setdefault(cp.size, []).append(cp)
     path = sidecar_path(data_dir / service)
     log = MerkleLog(path, service) if path.exists() else None
     try:
         checkpoints = log.checkpoints() if log else []
         checkpoints += [c for c in witnessed if c not in checkpoints]
         report.checkpoints = len(checkpoints)
-        valid = check_checkpoints(service, checkpoints, read_public_key(data_dir, service), log, report)
+        valid = check_checkpoints(service, checkpoints, public, log, report)
         by_size: dict[int, list[Checkpoint]] = {}
         for cp in valid:
             by_size.setdefault(cp.size, []).append(cp)
@@ -225,6 +264,15 @@ def verify_service(
                     )
                 else:
                     report.covered = max(report.covered, size)
+            for cp in anchors.get(size, []):
+                if acc.root().hex() != cp.root:
+                    report.problems.append(
+                        Problem(
+                            "rewritten",
+                            f"the first {size} stored events do not give the root of the checkpoint kept "
+                            f"since {cp.time}: history was rewritten (or re-signed)",
+                        )
+                    )
 
         check_at(0)
         for record in records:
@@ -233,6 +281,19 @@ def verify_service(
             store.append((UUID(str(record.originator_id)), record.version, h, record.notification_id))
             check_at(acc.size)
         report.events = acc.size
+        for size in sorted(s for s in anchors if s > acc.size):
+            report.problems.append(
+                Problem(
+                    "rolled_back",
+                    f"a checkpoint kept since {anchors[size][0].time} signs {size} events; the store holds {acc.size}",
+                )
+            )
+        if acc.size and (log is None or log.size() == 0) and not checkpoints:
+            report.problems.append(
+                Problem(
+                    "log_missing", f"{acc.size} events are stored but the audit log ({path.name}) is missing or empty"
+                )
+            )
         longest = max(by_size, default=0)
         if longest > acc.size:
             report.problems.append(

@@ -4,8 +4,10 @@ Each message is decoded (a decode error is poison), then the batch is applied th
 ``ServiceApplication.process_batch`` with one ``Tracking(<stream>, <stream sequence>)`` per
 message in the same transaction as the events it causes, so a redelivery is recognised and
 skipped. A handler that rejects a message (``Rejected``) makes it poison: it is sent to the
-dead-letter stream with its reason and terminated. Any other error is transient: the batch
-is nak'ed with back-off, and after ``max_deliver`` attempts the message is dead-lettered.
+dead-letter stream with its reason and terminated. Any other error is transient: a batch of
+several counties is applied again county by county, so one county's failure holds back only its own
+messages (logged and counted per county); those are nak'ed with back-off, and after ``max_deliver``
+attempts dead-lettered.
 
 The next batch is fetched while the current one is applied. A consumer that is its stream's
 only reader and must not leave applied messages in it (intake on HOTLINE) purges the stream
@@ -50,6 +52,7 @@ class ConsumerStats:
     retried: int = 0
     batches: int = 0
     last_error: str = ""
+    county_failures: dict[str, int] = field(default_factory=dict)  # county -> batches of it retried
     timings: list[float] = field(default_factory=list)
 
 
@@ -249,6 +252,14 @@ class Consumer:
                 await self._apply_one(msg, inbound)
             return
         except Exception as exc:
+            counties = {county_of_subject(msg.subject) for msg, _ in good}
+            if len(counties) > 1:  # one county's failure must not hold back every other county's messages
+                for county in sorted(counties):
+                    await self._apply([(m, i) for m, i in good if county_of_subject(m.subject) == county])
+                return
+            (county,) = counties
+            self.stats.county_failures[county] = self.stats.county_failures.get(county, 0) + 1
+            log.error("consumer_county_failed", consumer=self.durable, county=county, error=repr(exc))
             await self._retry_later(good, exc)
             return
         for msg, _ in good:  # each ack is a write to the connection, not a round trip: no task each

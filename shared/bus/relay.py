@@ -91,6 +91,11 @@ class OutboxRelay:
         self.published = 0
         self._position: int | None = None
 
+    @property
+    def position(self) -> int | None:
+        """The last notification id handled (published or skipped); None before the relay started."""
+        return self._position
+
     def nudge(self) -> None:
         """Called (from any thread) after a save: publish without waiting for the next poll."""
         loop = self._loop

@@ -1,6 +1,8 @@
 """An embedded nats-server process with JetStream, used by `shishi up` and by the tests."""
 
+import fcntl
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -9,6 +11,7 @@ import sysconfig
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Self
 
@@ -44,7 +47,10 @@ class NatsServer:
         monitor_port: int | None = None,
         config_extra: str = "",
         name: str = "shishi",
+        wrap: Callable[[list[str]], list[str]] | None = None,
     ) -> None:
+        """``wrap``: turns the server's command line into the one started (``shishi up`` ties the
+        server's life to its own, ``shared.runtime.lifeline``)."""
         self.data_dir = Path(data_dir).resolve()
         self.host, self.port, self.monitor_port = host, port, monitor_port
         self.config_extra, self.name = config_extra, name
@@ -52,6 +58,8 @@ class NatsServer:
         self.log_path = self.data_dir / "nats-server.log"
         self._client_host = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
         self._process: subprocess.Popen[bytes] | None = None
+        self.wrap = wrap
+        self.lock_path = self.data_dir / "store.lock"
 
     @staticmethod
     def binary() -> str:
@@ -100,14 +108,20 @@ class NatsServer:
         if self.running:
             return
         self.write_config()
-        with self.log_path.open("ab") as log:
-            self._process = subprocess.Popen(
-                [self.binary(), "-c", str(self.config_path)],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                process_group=0,
-            )
+        lock = self._lock_store()
+        argv = [self.binary(), "-c", str(self.config_path)]
+        try:
+            with self.log_path.open("ab") as log:
+                self._process = subprocess.Popen(
+                    self.wrap(argv) if self.wrap else argv,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    process_group=0,
+                    pass_fds=(lock,),  # the server holds the store's lock for as long as it runs
+                )
+        finally:
+            os.close(lock)
         deadline = time.monotonic() + timeout
         while not self._ready():
             if self._process.poll() is not None:
@@ -117,6 +131,19 @@ class NatsServer:
                 self.stop()
                 raise RuntimeError(f"nats-server not ready after {timeout}s:\n{self._log_tail()}")
             time.sleep(0.05)
+
+    def _lock_store(self) -> int:
+        """Lock the JetStream store (``store.lock``): nats-server never runs twice on one store. The
+        descriptor is handed to the server, so the lock lasts exactly as long as the server runs."""
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise RuntimeError(
+                f"the JetStream store in {self.data_dir} is in use by another nats-server; stop it first"
+            ) from None
+        return fd
 
     def stop(self, timeout: float = 10.0) -> None:
         """SIGTERM, then SIGKILL after `timeout` seconds; does nothing if not running."""

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts.envelope import COUNTY_PATTERN
+from shared.contracts.plausible import PastMoment
 
 HOTLINE_SUBJECT = "hotline.{county}.tickets"
 
@@ -15,7 +16,9 @@ class HotlineTicket(BaseModel):
 
     ticket_id: str = Field(min_length=1, max_length=64, description="the hotline's own ticket id")
     county: str = Field(pattern=COUNTY_PATTERN)
-    received_at: AwareDatetime = Field(description="with its UTC offset, e.g. 2026-03-01T09:00:00+08:00")
+    received_at: PastMoment = Field(
+        description="with its UTC offset, e.g. 2026-03-01T09:00:00+08:00; from 2000-01-01 to a day after now"
+    )
     category: str = Field(min_length=1, max_length=40)
     text: str = Field(min_length=1, max_length=4000)
     town: str = Field(default="", max_length=40, description="乡镇/街道")

@@ -7,10 +7,10 @@ atomic save together with one ``Tracking`` row per message.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
@@ -19,6 +19,7 @@ from eventsourcing.persistence import JSONTranscoder, ProcessRecorder, Recording
 from pydantic_core import from_json
 
 from shared.kernel.meta import Meta
+from shared.kernel.ranges import Range, check_values, effective
 from shared.kernel.rulebook import RuleBook, rulebook_id
 from shared.kernel.uuids import uuid_from_hex
 from shared.persistence import BatchTrackingRecorder
@@ -285,16 +286,21 @@ class ServiceApplication(Application):
         self.save(*uow.aggregates(), trackings=trackings)
 
     # -- the county's rule set of this service, versioned as events (a RuleBook per county) ---------------
+    # The range of each of this service's rules (its ``rules.RANGES``): revisions outside are refused,
+    # and a stored value outside (recorded before ranges existed) is used as its nearest allowed value.
+    RULE_RANGES: ClassVar[Mapping[str, Range]] = {}
+
     def current_rules(self, service: str, county: str, defaults: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         """Defaults are version 1 until the county revises them."""
         book = self.find(rulebook_id(service, county))
         if isinstance(book, RuleBook):
-            return book.version, {**defaults, **book.values}
+            return book.version, effective({**defaults, **book.values}, defaults, self.RULE_RANGES)
         return 1, dict(defaults)
 
     def revise_rules(
         self, service: str, meta: Meta, changes: dict[str, Any], defaults: dict[str, Any]
     ) -> tuple[int, dict[str, Any]]:
+        check_values(changes, self.RULE_RANGES)  # RuleOutOfRange: 409, the reason in Chinese and English
         book = self.find(rulebook_id(service, meta.county))
         if not isinstance(book, RuleBook):
             book = RuleBook(service=service, meta=meta.because("defaults"), values=defaults)

@@ -75,6 +75,17 @@ class FollowerProcess:
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
+    def resident_memory(self) -> int | None:
+        """The companion's resident memory in bytes, from /proc (Linux); None elsewhere or when it is gone."""
+        process = self.process
+        if process is None:
+            return None
+        try:
+            with open(f"/proc/{process.pid}/statm") as stream:
+                return int(stream.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError, IndexError):
+            return None
+
     def nudge(self) -> None:
         """Called after every save (any thread): wake the companion now rather than at its next poll."""
         fd = self._fd

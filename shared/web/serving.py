@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
 
 import structlog
 from fastapi import APIRouter, FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 
 from shared.auth import TokenVerifier
 from shared.config import Settings
@@ -18,17 +21,19 @@ from shared.runtime.service import ServiceRuntime
 from shared.web.anonymous import is_anonymous
 from shared.web.counties_api import make_counties_router
 from shared.web.docs_pages import install_offline_docs
-from shared.web.problems import install_problem_handlers
+from shared.web.idempotency import Idempotency, KeyStore
+from shared.web.limits import BodyLimit, RateLimits, RateRule
+from shared.web.metrics import CONTENT_TYPE, Metrics, RequestMetrics
+from shared.web.problems import DEFAULT_PROBLEMS, Unhandled, install_problem_handlers
 
 log = structlog.get_logger("shishi.http")
+HEALTH_RESPONSES: dict[int | str, dict[str, Any]] = {503: {"description": "not ready"}, **DEFAULT_PROBLEMS}
 
 CallNext = Callable[[Request], Awaitable[Response]]
 
 
 def make_verifier(settings: Settings) -> TokenVerifier:
-    return TokenVerifier(
-        secret=settings.resolved_jwt_secret(), jwks_url=settings.jwt_jwks_url, issuer=settings.jwt_issuer
-    )
+    return TokenVerifier(secret=settings.verifying_secret(), jwks_url=settings.jwt_jwks_url, issuer=settings.jwt_issuer)
 
 
 def create_service_app(
@@ -38,6 +43,7 @@ def create_service_app(
     *,
     title: str,
     start_runtime: bool = True,
+    rate_limited: Iterable[RateRule] = (),
 ) -> FastAPI:
     """Build one service's FastAPI app; routes live under ``/<service>/``."""
     configure_logging(
@@ -55,7 +61,13 @@ def create_service_app(
             if start_runtime:
                 await runtime.stop()
 
-    app = FastAPI(title=title, lifespan=lifespan, openapi_url=f"{prefix}/openapi.json", docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title=title,
+        lifespan=lifespan,
+        openapi_url=f"{prefix}/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
     install_offline_docs(app, prefix, f"{prefix}/static")  # Swagger UI and ReDoc from vendored files: no CDN
     app.state.settings = settings
     app.state.runtime = runtime
@@ -66,15 +78,85 @@ def create_service_app(
     install_problem_handlers(app)
     install_request_log(app)
 
-    @app.get(f"{prefix}/healthz", tags=["health"])
+    app.state.metrics = Metrics(settings.service)
+    app.state.idempotency_keys = KeyStore(settings)  # Idempotency-Key answers, kept in the service's database
+    install_health(app, prefix, runtime, settings, start_runtime)
+    for router in (*routers, make_counties_router(runtime.views)):
+        app.include_router(router, prefix=prefix, responses=DEFAULT_PROBLEMS)
+    install_door(app, settings, rate_limited)
+    return app
+
+
+def body_limit(settings: Settings) -> int | None:
+    """Bytes a request body may hold (413 beyond, counted as it streams in); None: no limit."""
+    return settings.max_body_bytes or None
+
+
+def install_door(app: FastAPI, settings: Settings, rate_limited: Iterable[RateRule] = ()) -> None:
+    """The middleware every request passes, outermost first: unexpected errors answered as a 500 problem
+    (the connection kept), request metrics, the body-size limit, the anonymous rate limits, and
+    ``Idempotency-Key`` on every POST (services only)."""
+    proxies = frozenset(p.strip() for p in settings.trusted_proxies.split(",") if p.strip())
+    keys = getattr(app.state, "idempotency_keys", None)
+    if keys is not None:
+        app.add_middleware(Idempotency, store=keys, trusted_proxies=proxies)
+    rules = [rule for rule in rate_limited if rule.limit]
+    if rules:
+        app.add_middleware(RateLimits, rules=rules, trusted_proxies=proxies)
+    app.add_middleware(BodyLimit, limit=body_limit(settings))
+    app.add_middleware(RequestMetrics, metrics=app.state.metrics)
+    app.add_middleware(Unhandled)
+
+
+def install_health(app: FastAPI, prefix: str, runtime: ServiceRuntime, settings: Settings, start_runtime: bool) -> None:
+    """``livez`` (the process answers), ``readyz`` (it can serve: NATS connected, companion alive),
+    ``healthz`` (states and counts, no error text), under ``/<service>/``; ``/metrics`` (Prometheus) at the root."""
+    metrics: Metrics = app.state.metrics
+
+    def ready() -> bool:
+        return runtime.is_ready if start_runtime else True
+
+    @app.get(f"{prefix}/livez", tags=["health"], responses=HEALTH_RESPONSES)
+    def livez() -> dict:
+        """The process is alive and answers (restart it when this fails)."""
+        return {"live": True, "service": settings.service}
+
+    @app.get(f"{prefix}/readyz", tags=["health"], responses=HEALTH_RESPONSES)
+    def readyz() -> JSONResponse:
+        """Ready to serve: 200, else 503 (send no traffic meanwhile)."""
+        ok = ready()
+        return JSONResponse({"ready": ok, "service": settings.service}, status_code=200 if ok else 503)
+
+    @app.get(f"{prefix}/healthz", tags=["health"], responses=HEALTH_RESPONSES)
     def healthz() -> JSONResponse:
+        """Readiness with the runtime's states and counts (consumers, jobs, followers); never an error's text."""
         health = runtime.health() if start_runtime else {"ready": True, "service": settings.service}
         return JSONResponse(health, status_code=200 if health["ready"] else 503)
 
-    healthz.allowed_roles = ("public",)  # type: ignore[attr-defined]  # the route's roles, read by the isolation test and the docs
-    for router in (*routers, make_counties_router(runtime.views)):
-        app.include_router(router, prefix=prefix)
-    return app
+    @app.get("/metrics", tags=["health"], response_class=PlainTextResponse)
+    async def metrics_route() -> Response:
+        """Prometheus metrics of this service, at the root of its own port (outside ``/<service>/``, so the
+        public origin, which passes only ``/<service>/…``, never shows them)."""
+        snapshot: dict[str, Any] = await runtime.observe() if start_runtime else {"ready": 1}
+        audit = getattr(app.state, "audit", None)
+        if audit is not None:
+            snapshot.update(await asyncio.to_thread(audit_figures, audit, int(snapshot.get("head", 0))))
+        snapshot.pop("head", None)
+        body = await asyncio.to_thread(metrics.render, snapshot)
+        return Response(body, media_type=CONTENT_TYPE)
+
+    for route in (livez, readyz, healthz, metrics_route):
+        route.__dict__["allowed_roles"] = ("public",)  # the route's roles, read by the isolation test and the docs
+
+
+def audit_figures(audit: Any, head: int) -> dict[str, float]:
+    """The audit log's lag behind the notification log and its latest checkpoint's age (seconds)."""
+    figures: dict[str, float] = {"audit_log_lag_notifications": max(0, head - audit.log.last_notification_id())}
+    latest = audit.log.latest_checkpoint()
+    if latest is not None:
+        signed = datetime.fromisoformat(latest.time)
+        figures["audit_checkpoint_age_seconds"] = max(0.0, (datetime.now(UTC) - signed).total_seconds())
+    return figures
 
 
 def install_request_log(app: FastAPI) -> None:

@@ -23,6 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.requests import HTTPConnection
 
+from shared import divisions
 from shared.web.i18n import DEFAULT, language, translate
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -104,6 +105,13 @@ def lang_of(request: HTTPConnection) -> str:
     return language(request)
 
 
+def county_label(code: object) -> str:
+    """``440781`` -> ``台山市（440781）``: the registry's name with the code; the code alone if unknown."""
+    text = str(code or "")
+    name = divisions.name_of(text) if text else None
+    return f"{name}（{text}）" if name else text
+
+
 def make_templates(*template_dirs: Path | str, static_base: str) -> Jinja2Templates:
     """Templates that look in ``template_dirs`` first, then in the shared layout."""
     loader = jinja2.ChoiceLoader(
@@ -111,7 +119,7 @@ def make_templates(*template_dirs: Path | str, static_base: str) -> Jinja2Templa
     )
     env = jinja2.Environment(loader=loader, autoescape=True)
     env.globals.update(t=_t, static_base=static_base.rstrip("/"), lang_of=lang_of)
-    env.filters.update(dt=format_datetime, money=format_money, pct=format_percent)
+    env.filters.update(dt=format_datetime, money=format_money, pct=format_percent, county=county_label)
     return Jinja2Templates(env=env)
 
 

@@ -5,6 +5,8 @@ verifies."""
 
 from __future__ import annotations
 
+import json
+import os
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,9 +17,9 @@ from services.tools.audit.commands import verify_data_dir
 from services.tools.cli.main import main
 from shared.audit.log import MerkleLog, sidecar_path
 from shared.audit.merkle import leaf_hash, root
-from shared.audit.signing import load_or_create_signer
+from shared.audit.signing import Checkpoint, load_or_create_signer, public_key_text, read_public_key
 from shared.audit.stores import open_store
-from shared.audit.verify import Problem
+from shared.audit.verify import Problem, Trusted
 from shared.config import Settings
 from shared.kernel.meta import Meta
 
@@ -169,3 +171,100 @@ def test_rewritten_store_with_a_rebuilt_log_fails_the_signatures(data_dir: Path)
         log.keep(Checkpoint(*row))  # the old, genuinely signed checkpoints still stand
     log.close()
     assert "checkpoint_mismatch" in kinds(data_dir)
+
+
+# -- trust without NATS: the log must be there, and what an auditor kept earlier must still hold ----------
+@pytest.fixture(autouse=True)
+def pin_file(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test pins into a file of its own (never the developer's ~/.config/shishi/pins.json)."""
+    path = tmp_path_factory.mktemp("pins") / "pins.json"
+    monkeypatch.setenv("SHISHI_AUDIT_PINS", str(path))
+    return path
+
+
+def resign(data_dir: Path, *, new_key: bool = False) -> None:
+    """What someone holding the data dir (and its key) can do: rebuild the sidecar log over the store
+    as it is now and sign it again (with a key of their own if ``new_key``)."""
+    if new_key:
+        for path in (data_dir / "audit").glob(f"{SERVICE}-ed25519.*"):
+            path.unlink()
+    sidecar = sidecar_path(data_dir / SERVICE)
+    for path in sidecar.parent.glob(sidecar.name + "*"):
+        path.unlink()
+    app = open_store(Settings(service=SERVICE, data_dir=data_dir))
+    log = MerkleLog(sidecar, SERVICE)
+    log.follow(app.recorder)
+    log.checkpoint(load_or_create_signer(data_dir, SERVICE))
+    log.close()
+    app.close()
+
+
+def edit_event(data_dir: Path, rowid: int = 2) -> None:
+    db = events_db(data_dir)
+    (state,) = db.execute("SELECT state FROM stored_events WHERE rowid=?", (rowid,)).fetchone()
+    db.execute(
+        "UPDATE stored_events SET state=? WHERE rowid=?", (bytes(state).replace(b"revision", b"revisiom"), rowid)
+    )
+
+
+def test_events_without_their_log_fail(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sidecar = sidecar_path(data_dir / SERVICE)
+    for path in sidecar.parent.glob(sidecar.name + "*"):
+        path.unlink()
+    assert "log_missing" in kinds(data_dir)
+    assert main(["audit", "verify", "--data-dir", str(data_dir)]) == 1
+    assert "log_missing: 9 events are stored" in capsys.readouterr().out
+
+
+def test_the_first_verify_pins_key_and_checkpoint(data_dir: Path, pin_file: Path) -> None:
+    assert main(["audit", "verify", "--data-dir", str(data_dir)]) == 0
+    pinned = json.loads(pin_file.read_text())[str(data_dir.resolve())][SERVICE]
+    assert pinned["checkpoint"]["size"] == 9 and pinned["public_key"] == public_key(data_dir)
+
+
+@pytest.mark.parametrize(
+    ("tamper", "kind"),
+    [
+        (lambda d: (edit_event(d), resign(d)), "rewritten"),
+        (lambda d: (events_db(d).execute("DELETE FROM stored_events WHERE rowid > 6"), resign(d)), "rolled_back"),
+        (lambda d: (edit_event(d), resign(d, new_key=True)), "key_changed"),
+    ],
+    ids=["re-signed", "rolled-back", "re-keyed"],
+)
+def test_a_history_changed_after_pinning_is_caught(data_dir: Path, tamper, kind: str) -> None:
+    assert main(["audit", "verify", "--data-dir", str(data_dir)]) == 0  # pinned on first use
+    tamper(data_dir)
+    assert problems(data_dir) == []  # the data dir alone is consistent again ...
+    (report,) = verify_data_dir(data_dir, trusted=trusted_pins(data_dir))
+    assert kind in {p.kind for p in report.problems}  # ... but not with what was pinned
+    assert main(["audit", "verify", "--data-dir", str(data_dir)]) == 1
+
+
+def test_a_key_and_checkpoint_published_earlier_catch_a_re_signed_history(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = MerkleLog(sidecar_path(data_dir / SERVICE), SERVICE)
+    published = tmp_path / "checkpoints.json"
+    published.write_text(json.dumps({"checkpoints": [c.as_dict() for c in log.checkpoints()]}))
+    log.close()
+    key = public_key(data_dir)
+    flags = ["--no-pin", "--key", f"{SERVICE}={key}", "--checkpoint", str(published)]
+    assert main(["audit", "verify", "--data-dir", str(data_dir), *flags]) == 0
+    edit_event(data_dir, rowid=4)
+    resign(data_dir)
+    assert main(["audit", "verify", "--data-dir", str(data_dir), *flags]) == 1
+    assert "rewritten" in capsys.readouterr().out
+    resign(data_dir, new_key=True)
+    assert main(["audit", "verify", "--data-dir", str(data_dir), *flags]) == 1
+    assert "key_changed" in capsys.readouterr().out
+
+
+def public_key(data_dir: Path) -> str:
+    key = read_public_key(data_dir, SERVICE)
+    assert key is not None
+    return public_key_text(key)
+
+
+def trusted_pins(data_dir: Path) -> dict[str, Trusted]:
+    pins = json.loads(Path(os.environ["SHISHI_AUDIT_PINS"]).read_text())[str(data_dir.resolve())]
+    return {s: Trusted(p["public_key"], [Checkpoint.from_dict(p["checkpoint"])]) for s, p in pins.items()}

@@ -30,3 +30,29 @@ def test_each_service_gets_its_own_store(tmp_path: Path) -> None:
     pg = Settings(service="supervision", persistence="postgres").eventsourcing_env()
     assert pg["POSTGRES_DBNAME"] == "shishi_supervision" and pg["PERSISTENCE_MODULE"].startswith("shared.persistence")
     assert Settings(service="evaluation").port == 8004
+
+
+@pytest.mark.parametrize("service", ["intake", "decision", "supervision", "evaluation", "gateway"])
+def test_production_with_only_a_jwks_url_starts(tmp_path: Path, service: str) -> None:
+    """The README allows SHISHI_JWT_JWKS_URL alone: every service builds, HS256 tokens are refused."""
+    import importlib
+
+    from fastapi.testclient import TestClient
+
+    from shared.auth import issue_token
+
+    settings = Settings(
+        service=service, mode="production", jwt_jwks_url="http://127.0.0.1:9/jwks.json", data_dir=tmp_path
+    )
+    if service == "gateway":
+        api = importlib.import_module("services.gateway.main").create_gateway(settings, {})
+    else:
+        api = importlib.import_module(f"services.{service}.main").create_app(settings, start_runtime=False)
+    with pytest.raises(RuntimeError, match="SHISHI_JWT_SECRET"):
+        settings.resolved_jwt_secret()  # `shishi token` needs a secret of its own
+    if service == "decision":
+        forged = issue_token("f" * 48, subject="x", roles=["admin"], counties=["*"])
+        r = TestClient(api).get(
+            "/decision/api/counties/440781/candidates", headers={"authorization": f"Bearer {forged}"}
+        )
+        assert r.status_code == 401 and "RS256" in r.json()["detail"]

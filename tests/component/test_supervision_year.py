@@ -502,15 +502,24 @@ def test_county_rules_are_versioned_checked_and_used_by_the_sweep(w: World) -> N
         headers=w.auth("congress_staff"),
         json={"changes": {"midyear_review_due": "13-40"}, "reason": "试行"},
     )
-    assert bad.status_code == 409 and "MM-DD" in bad.json()["detail"]
-    assert (
-        w.client.put(
-            f"/supervision/api/counties/{COUNTY}/rules",
-            headers=w.auth("congress_staff"),
-            json={"changes": {"group_min": 6}, "reason": "试行"},
-        ).status_code
-        == 409
+    assert bad.status_code == 422 and "MM-DD" in bad.json()["detail"]
+    assert bad.json()["reason"] == "rule_out_of_range" and bad.json()["rule"] == "midyear_review_due"
+    huge = w.client.put(
+        f"/supervision/api/counties/{COUNTY}/rules",
+        headers=w.auth("congress_staff"),
+        json={"changes": {"plan_due_days": 10**9}, "reason": "试行"},
     )
+    assert huge.status_code == 422 and huge.json()["messages"] == {
+        "zh": "规则 plan_due_days 须不小于 1 且不大于 365天（收到 1000000000）",
+        "en": "Rule plan_due_days must be at least 1 and at most 365 days (got 1000000000)",
+    }
+    group = w.client.put(
+        f"/supervision/api/counties/{COUNTY}/rules",
+        headers=w.auth("congress_staff"),
+        json={"changes": {"group_min": 6}, "reason": "试行"},
+    )
+    assert group.status_code == 409 and group.json()["reason"] == "rule_out_of_range"
+    assert group.json()["messages"]["zh"] == "规则 group_min 不得大于 group_max"
     ok = w.client.put(
         f"/supervision/api/counties/{COUNTY}/rules",
         headers=w.auth("congress_staff"),

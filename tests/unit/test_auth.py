@@ -46,3 +46,27 @@ def test_bad_tokens_are_refused(mutate: str) -> None:
     }
     with pytest.raises(AuthError):
         verifier.verify(tokens[mutate])
+
+
+def _signed(claims: dict) -> str:
+    import jwt
+
+    return jwt.encode({"sub": "u", "iss": "shishi", "iat": int(time.time()), **claims}, SECRET, algorithm="HS256")
+
+
+def test_a_token_without_an_expiry_is_refused() -> None:
+    token = _signed({"roles": ["admin"], "counties": ["*"]})
+    with pytest.raises(AuthError, match="exp"):
+        TokenVerifier(secret=SECRET).verify(token)
+
+
+@pytest.mark.parametrize("counties", ["*", "440781", {"440781": True}, [440781], ["all"], ["4407"]])
+def test_counties_must_be_a_list_of_scopes(counties: object) -> None:
+    token = _signed({"roles": ["congress_staff"], "counties": counties, "exp": int(time.time()) + 60})
+    with pytest.raises(AuthError):
+        TokenVerifier(secret=SECRET).verify(token)
+
+
+def test_a_list_of_scopes_is_accepted() -> None:
+    token = _signed({"roles": ["auditor"], "counties": ["*", "4407*", "440781"], "exp": int(time.time()) + 60})
+    assert TokenVerifier(secret=SECRET).verify(token).counties == ("*", "4407*", "440781")

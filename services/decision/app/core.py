@@ -13,7 +13,7 @@ from services.decision.domain.micro_fund import MicroFund, fund_id
 from services.decision.domain.micro_project import MicroProject
 from services.decision.domain.pooled_demand import PooledDemand
 from services.decision.domain.pooled_suggestion import PooledSuggestion
-from services.decision.domain.rules import DEFAULTS, Rules, within_micro_cap
+from services.decision.domain.rules import DEFAULTS, RANGES, Rules, within_micro_cap
 from shared.ballots.application import BallotingApplication
 from shared.kernel.meta import Meta, RuleViolation
 from shared.persistence.application import NotFound, UnitOfWork
@@ -35,6 +35,7 @@ class MicroProposal:
 
 class DecisionCore(BallotingApplication):
     name = "decision"
+    RULE_RANGES = RANGES
 
     def rules(self, county: str) -> Rules:
         version, values = self.current_rules(SERVICE, county, DEFAULTS)

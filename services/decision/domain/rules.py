@@ -8,6 +8,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from shared.kernel.ranges import Between, Flag, Range
+
 DEFAULTS: dict[str, Any] = {
     "micro_cap_cny": 100_000,  # 民生微实事 cap per item (seed 000: 10万元)
     "competitive_margin": 0.10,  # (candidates - seats) / seats >= 10% for a 差额 vote
@@ -16,6 +18,16 @@ DEFAULTS: dict[str, Any] = {
     "micro_decline_days": 7,  # government accepts or declines a micro proposal within N days
     "yes_limited_to_seats": True,  # a ballot with more 赞成 than seats is invalid (refused electronically)
     "micro_fund_required": False,  # approving a micro project needs an allocated town/street fund that year
+}
+# What a county may set: refused outside, with the reason in Chinese and English.
+RANGES: dict[str, Range] = {
+    "micro_cap_cny": Between(1, 1_000_000_000, whole=True, unit=("元", "CNY")),
+    "competitive_margin": Between(0, 1),
+    "quorum_fraction": Between(0, 1, open_high=True),  # "more than" a share: 1 could never be met
+    "adopt_fraction": Between(0, 1, open_high=True),
+    "micro_decline_days": Between(1, 365, whole=True, unit=("天", "days")),
+    "yes_limited_to_seats": Flag(),
+    "micro_fund_required": Flag(),
 }
 CHOICES = ["yes", "no", "abstain"]  # 赞成 / 反对 / 弃权
 COMPETITIVE, EQUAL = "competitive", "equal"

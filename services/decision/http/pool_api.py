@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from services.decision.app.application import DecisionApplication, MicroProposal
 from services.decision.domain.micro_escalation import MicroEscalation
@@ -16,11 +15,12 @@ from services.decision.domain.micro_project import MicroProject
 from services.decision.read.projections import FUNDS, MICRO, POOL
 from shared.auth import Principal, Role
 from shared.contracts.envelope import COUNTY_PATTERN
+from shared.contracts.plausible import PlausibleDate, known_county
 from shared.views.store import ViewStore
 from shared.web.access import allow, check_county, require_county
 from shared.web.requests import meta_for
 
-County = Annotated[str, Path(pattern=COUNTY_PATTERN)]
+County = Annotated[str, Path(pattern=COUNTY_PATTERN), AfterValidator(known_county)]  # 422 unknown_county
 READERS = (Role.CONGRESS_STAFF, Role.GOV_UNIT, Role.DEPUTY, Role.AUDITOR, Role.PROVINCE_VIEWER)
 
 
@@ -33,7 +33,7 @@ class MicroIn(BaseModel):
     content: str = Field(min_length=2, max_length=4000)
     implementing_body: str = Field(min_length=2, max_length=100, description="实施主体")
     investment: Decimal = Field(gt=0, max_digits=14, decimal_places=2, description="投资额度 (CNY)")
-    deadline: date = Field(description="完成时限")
+    deadline: PlausibleDate = Field(description="完成时限")
     demand_ids: list[UUID] = Field(min_length=1, max_length=500)
 
 

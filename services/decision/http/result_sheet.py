@@ -16,6 +16,8 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from shared.divisions import full_name
+
 FONT_CANDIDATES = [
     ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
     ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
@@ -65,7 +67,11 @@ def result_sheet_pdf(session: dict) -> bytes:
 
     title = session["name"] if str(session["year"]) in session["name"] else f"{session['year']}年 {session['name']}"
     line(title, 16, gap=24)
-    line(f"民生实事项目票决结果  行政区划代码 {session['county']}  {session['town'] or ''}", 11, gap=20)
+    line(
+        f"民生实事项目票决结果  {full_name(session['county'])}（{session['county']}）  {session['town'] or ''}",
+        11,
+        gap=20,
+    )
     line(f"应到代表 {len(session['roll'])} 名，实到 {len(session['present'])} 名", 11, gap=22)
     for r in session["rounds"]:
         result = r.get("result") or {}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Literal
 from uuid import UUID
@@ -10,6 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.decision.domain.candidate import CRITERIA
+from shared.contracts.plausible import PlausibleDate
 from shared.web.ballots import RECEIPT_FIELD, ProofIn
 
 
@@ -25,7 +25,7 @@ class CandidateIn(_In):
     content: str = Field(min_length=2, max_length=4000)
     implementing_body: str = Field(min_length=2, max_length=100, description="实施主体")
     investment: Decimal = Field(gt=0, max_digits=14, decimal_places=2, description="投资额度 (CNY)")
-    deadline: date = Field(description="完成时限")
+    deadline: PlausibleDate = Field(description="完成时限")
     requirements: str = Field(default="", max_length=2000)
     coverage: list[str] = Field(default_factory=list, max_length=200, description="towns/streets covered")
     demand_ids: list[UUID] = Field(default_factory=list, max_length=2000, description="residents' demands absorbed")

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
+from pydantic import AfterValidator
 
 from services.decision.app.application import DecisionApplication
 from services.decision.app.voting import CandidateDraft
@@ -29,6 +30,7 @@ from services.decision.read.vote_projections import BOXES, CANDIDATES, LISTS, RE
 from shared.auth import Principal, Role
 from shared.ballots.credentials import Proof
 from shared.contracts.envelope import COUNTY_PATTERN
+from shared.contracts.plausible import known_county
 from shared.views.store import ViewStore
 from shared.web.access import PUBLIC, allow, check_county, require_county
 from shared.web.anonymous import refuse_identified
@@ -36,7 +38,7 @@ from shared.web.ballots import CredentialIn
 from shared.web.problems import Problem
 from shared.web.requests import meta_for
 
-County = Annotated[str, Path(pattern=COUNTY_PATTERN)]
+County = Annotated[str, Path(pattern=COUNTY_PATTERN), AfterValidator(known_county)]  # 422 unknown_county
 READERS = (Role.CONGRESS_STAFF, Role.GOV_UNIT, Role.DEPUTY, Role.AUDITOR, Role.PROVINCE_VIEWER)
 STAFF = (Role.CONGRESS_STAFF,)
 

@@ -11,7 +11,7 @@ from services.evaluation.domain.adopted_project import AdoptedProject
 from services.evaluation.domain.demand_record import DemandRecord
 from services.evaluation.domain.ledger import adopted_id_for, demand_record_id_for, vote_record_id_for
 from services.evaluation.domain.rating import ProjectRating, rating_id_for
-from services.evaluation.domain.rules import DEFAULTS, lookback_due, verdict
+from services.evaluation.domain.rules import DEFAULTS, RANGES, lookback_due, verdict
 from services.evaluation.domain.voice import ProjectVoice, voice_id_for
 from services.evaluation.domain.vote_record import VoteRecord
 from shared.ballots.application import BallotingApplication
@@ -23,6 +23,7 @@ SERVICE = "evaluation"
 
 class EvaluationCore(BallotingApplication):
     name = "evaluation"
+    RULE_RANGES = RANGES
 
     def rules(self, county: str) -> tuple[int, dict[str, Any]]:
         return self.current_rules(SERVICE, county, DEFAULTS)

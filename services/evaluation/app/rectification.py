@@ -9,8 +9,9 @@ from uuid import UUID
 
 from services.evaluation.app.core import SERVICE, EvaluationCore
 from services.evaluation.domain.rectification import Rectification, rectification_id_for
-from services.evaluation.domain.rules import DEFAULTS, verdict
+from services.evaluation.domain.rules import DEFAULTS, RANGES, verdict
 from shared.kernel.meta import Meta, RuleViolation
+from shared.kernel.ranges import effective
 from shared.persistence.application import NotFound
 
 
@@ -58,5 +59,5 @@ class RectificationCases(EvaluationCore):
     def rules_at(self, county: str, version: int) -> dict[str, Any]:
         for entry in self.rule_history(SERVICE, county, DEFAULTS):
             if entry["version"] == version:
-                return {**DEFAULTS, **entry["values"]}
+                return effective({**DEFAULTS, **entry["values"]}, DEFAULTS, RANGES)
         raise RuleViolation(f"rule set version {version} is unknown")

@@ -17,6 +17,8 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
+from shared.kernel.ranges import Between, Flag, Names, Range
+
 DEFAULTS: dict[str, Any] = {
     "satisfied_more_than": "2/3",
     "unsatisfied_more_than": "1/2",
@@ -24,6 +26,15 @@ DEFAULTS: dict[str, Any] = {
     "rate_micro_projects": False,
     "lookback_months": 12,
     "towns": [],  # the county's towns and streets (乡镇/街道): the denominator of coverage
+}
+# What a county may set: refused outside, with the reason in Chinese and English.
+RANGES: dict[str, Range] = {
+    "satisfied_more_than": Between(0, 1, open_high=True),  # "more than" a share: 1 could never be met
+    "unsatisfied_more_than": Between(0, 1, open_high=True),
+    "rectification_months": Between(1, 24, whole=True, unit=("个月", "months")),
+    "rate_micro_projects": Flag(),
+    "lookback_months": Between(1, 60, whole=True, unit=("个月", "months")),
+    "towns": Names(items=1000),
 }
 
 SATISFIED = "satisfied"

@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
+from pydantic import AfterValidator
 
 from services.evaluation.read.metrics import across_counties, county_metrics
 from services.evaluation.read.projections import ADOPTED, DEMAND, RATING, RULES, VOTE
 from shared.auth import Principal, Role
 from shared.contracts.envelope import COUNTY_PATTERN
+from shared.contracts.plausible import known_county
 from shared.views.store import ViewStore
 from shared.web.access import PUBLIC, allow, check_county
 
-County = Annotated[str, Path(pattern=COUNTY_PATTERN)]
+County = Annotated[str, Path(pattern=COUNTY_PATTERN), AfterValidator(known_county)]  # 422 unknown_county
 
 
 def metrics_for(views: ViewStore, county: str, year: int) -> dict:

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from services.evaluation.app.application import EvaluationApplication
 from services.evaluation.app.lineage import TrackingLookup, linked_projects, rater_key
@@ -18,12 +18,13 @@ from services.evaluation.domain.rating import ProjectRating, rating_id_for
 from services.evaluation.read.projections import RATING
 from shared.auth import Principal, Role
 from shared.contracts.envelope import COUNTY_PATTERN
+from shared.contracts.plausible import PlausibleDate, known_county
 from shared.views.store import ViewStore
 from shared.web.access import PUBLIC, allow, check_county, principal_of, require_county
 from shared.web.problems import Problem
 from shared.web.requests import meta_for
 
-County = Annotated[str, Path(pattern=COUNTY_PATTERN)]
+County = Annotated[str, Path(pattern=COUNTY_PATTERN), AfterValidator(known_county)]  # 422 unknown_county
 Level = Literal["satisfied", "basically_satisfied", "unsatisfied"]
 STAFF_READERS = (Role.CONGRESS_STAFF, Role.GOV_UNIT, Role.DEPUTY, Role.AUDITOR, Role.PROVINCE_VIEWER)
 
@@ -43,7 +44,7 @@ class ResidentRatingIn(BaseModel):
 
 class ReturnVisitIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    visited_on: date
+    visited_on: PlausibleDate
     respondent: str = Field(min_length=1, max_length=100, description="who was visited (回访对象)")
     level: Level
     note: str = Field(default="", max_length=2000)
@@ -51,14 +52,14 @@ class ReturnVisitIn(BaseModel):
 
 class UsageIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    measured_on: date
+    measured_on: PlausibleDate
     usage_rate: Decimal = Field(ge=0, le=1, description="使用率, a share between 0 and 1")
     basis: str = Field(min_length=2, max_length=500, description="how it was measured")
 
 
 class LookbackIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    checked_on: date
+    checked_on: PlausibleDate
     in_use: bool
     held_up: bool
     residents_satisfied: bool

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from services.evaluation.app.application import EvaluationApplication
 from services.evaluation.domain.rating import rating_id_for
@@ -16,13 +16,14 @@ from services.evaluation.domain.rectification import Rectification
 from services.evaluation.read.projections import RATING
 from shared.auth import Principal, Role
 from shared.contracts.envelope import COUNTY_PATTERN
+from shared.contracts.plausible import known_county
 from shared.kernel.meta import Meta
 from shared.views.store import ViewStore
 from shared.web.access import allow, check_county
 from shared.web.problems import Problem
 from shared.web.requests import meta_for
 
-County = Annotated[str, Path(pattern=COUNTY_PATTERN)]
+County = Annotated[str, Path(pattern=COUNTY_PATTERN), AfterValidator(known_county)]  # 422 unknown_county
 
 
 class ReportIn(BaseModel):

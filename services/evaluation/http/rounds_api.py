@@ -4,12 +4,11 @@ presidium confirmation and distribution."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal, get_args
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from services.evaluation.app.application import EvaluationApplication
 from services.evaluation.app.rounds import CHOICES
@@ -19,6 +18,7 @@ from shared.auth import Principal, Role
 from shared.ballots.credentials import Proof
 from shared.ballots.tally import paper_totals, tally
 from shared.contracts.envelope import COUNTY_PATTERN
+from shared.contracts.plausible import PlausibleDate, known_county
 from shared.views.store import ViewStore
 from shared.web.access import PUBLIC, allow, check_county
 from shared.web.anonymous import refuse_identified
@@ -26,7 +26,7 @@ from shared.web.ballots import RECEIPT_FIELD, CredentialIn, ProofIn
 from shared.web.problems import Problem
 from shared.web.requests import meta_for
 
-County = Annotated[str, Path(pattern=COUNTY_PATTERN)]
+County = Annotated[str, Path(pattern=COUNTY_PATTERN), AfterValidator(known_county)]  # 422 unknown_county
 Choice = Literal["satisfied", "basically_satisfied", "unsatisfied"]
 Staff = Annotated[Principal, Depends(allow(Role.CONGRESS_STAFF, write=True))]
 
@@ -40,7 +40,7 @@ class RoundIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     session_year: int = Field(ge=2000, le=2100, description="the annual session's year (e.g. 2026)")
     rated_year: int = Field(ge=2000, le=2100, description="the year whose projects are rated (e.g. 2025)")
-    session_closes_on: date
+    session_closes_on: PlausibleDate
     mode: Literal["electronic", "paper"] = "electronic"
 
 

@@ -14,7 +14,7 @@ from eventsourcing.persistence import RecordConflictError, Recording
 from services.intake.app.vault import ContactVault, KeyErased, vault_for_env
 from services.intake.domain.contact import ResidentContact
 from services.intake.domain.demand import NAMESPACE, Demand, hotline_demand_id
-from services.intake.domain.rules import CATEGORIES, DEFAULTS, is_tracking_code, new_tracking_code
+from services.intake.domain.rules import CATEGORIES, DEFAULTS, RANGES, is_tracking_code, new_tracking_code
 from services.intake.domain.tracking_code import TrackingCode, tracking_index_id
 from shared.contracts import HotlineTicket
 from shared.kernel.meta import Meta, RuleViolation
@@ -58,6 +58,7 @@ def ticket_contact_id(county: str, ticket_id: str) -> UUID:
 
 class IntakeCore(ServiceApplication):
     name = "intake"
+    RULE_RANGES = RANGES
 
     def __init__(self, env: dict[str, str] | None = None, *, vault: ContactVault | None = None) -> None:
         super().__init__(env)

@@ -10,6 +10,8 @@ from datetime import datetime, timedelta
 from difflib import SequenceMatcher
 from typing import Any, Literal, get_args
 
+from shared.kernel.ranges import Between, Names, NamesByName, Range
+
 # 诉求 categories offered on the form and as Open311 services.
 CATEGORIES: dict[str, dict[str, str]] = {
     "roads": {"zh": "道路交通", "en": "Roads and traffic"},
@@ -39,6 +41,18 @@ DEFAULTS: dict[str, Any] = {
     "duplicate_similarity": 0.55,  # text likeness (0..1) for a suggested duplicate
     "major_categories": ["housing", "elderly", "education", "health"],  # county-wide by nature when common
     "deputy_areas": {},  # town/street -> deputies (token subjects) who receive its demands
+}
+
+DAYS, HOURS, CNY = ("天", "days"), ("小时", "hours"), ("元", "CNY")
+# What a county may set (``PUT /intake/api/counties/{c}/rules``): refused outside, with the reason.
+RANGES: dict[str, Range] = {
+    "micro_project_cap": Between(0, 1_000_000_000, whole=True, unit=CNY),
+    "micro_wish_cap": Between(0, 10_000_000, whole=True, unit=CNY),
+    "consultation_reply_hours": Between(1, 720, whole=True, unit=HOURS),
+    "stranded_days": Between(1, 365, whole=True, unit=DAYS),
+    "duplicate_similarity": Between(0, 1),
+    "major_categories": Names(len(CATEGORIES), choices=tuple(CATEGORIES)),
+    "deputy_areas": NamesByName(keys=500, items=200),
 }
 
 

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from services.intake.app.application import IntakeApplication, NewDemand
 from services.intake.domain.demand import Demand
@@ -18,6 +18,7 @@ from services.intake.read.projections import DEMAND
 from services.intake.read.queue import QueueFilter, queue
 from shared.auth import Principal, Role
 from shared.contracts.envelope import COUNTY_PATTERN
+from shared.contracts.plausible import KnownCounty, PlausibleDatetime, known_county
 from shared.views.store import ViewStore
 from shared.web.access import PUBLIC, allow, check_county, require_county
 from shared.web.problems import Problem
@@ -25,7 +26,7 @@ from shared.web.requests import meta_for
 
 STAFF_ROLES = (Role.CONGRESS_STAFF, Role.GOV_UNIT)
 READERS = (*STAFF_ROLES, Role.DEPUTY, Role.AUDITOR, Role.PROVINCE_VIEWER)
-County = Annotated[str, Path(pattern=COUNTY_PATTERN)]
+County = Annotated[str, Path(pattern=COUNTY_PATTERN), AfterValidator(known_county)]  # 422 unknown_county
 
 
 def now_of(request: Request) -> datetime:
@@ -47,7 +48,7 @@ class Attachment(BaseModel):
 class DemandIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    county: str = Field(pattern=COUNTY_PATTERN, description="6-digit 行政区划代码")
+    county: KnownCounty = Field(description="6-digit 行政区划代码 of a county-level division (MCA registry)")
     channel: Literal["web", "liaison_station", "deputy_suggestion", "department_list"] = "web"
     town: str = Field(min_length=1, max_length=40, description="乡镇/街道")
     category: str = Field(description="one of the county's categories")
@@ -57,7 +58,7 @@ class DemandIn(BaseModel):
     address: str = Field(default="", max_length=200)
     location: Location | None = None
     attachments: list[Attachment] = Field(default_factory=list, max_length=10)
-    received_at: datetime | None = Field(
+    received_at: PlausibleDatetime | None = Field(
         default=None,
         description="when a station, deputy or department received it (staff channels only; defaults to now)",
     )

@@ -24,6 +24,7 @@ from services.intake.domain.demand import Demand
 from services.intake.domain.rules import CATEGORIES
 from services.intake.read.projections import DEMAND
 from shared.auth import READ_ONLY_ROLES, AuthError, Principal
+from shared.divisions import is_county
 from shared.kernel.meta import RuleViolation, is_county_code
 from shared.views.store import ViewStore
 from shared.web.access import PUBLIC, allow
@@ -98,6 +99,8 @@ def make_open311_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
     def jurisdiction(value: str | None) -> str:
         if not value or not is_county_code(value):
             raise Open311Error(400, "jurisdiction_id (6-digit county code) is required")
+        if not is_county(value):
+            raise Open311Error(404, f"jurisdiction_id {value} is not a known county (MCA codes)")
         return value
 
     def handled(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.intake.app.application import IntakeApplication, NewDemand
 from services.intake.domain.rules import CATEGORIES
+from shared.divisions import county_name, is_county, towns_of
 from shared.kernel.meta import RuleViolation
 from shared.persistence.application import NotFound
 from shared.views.store import ViewStore
@@ -100,6 +101,19 @@ def make_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         lang = language(request)
         return [(key, names[lang if lang in names else "en"]) for key, names in CATEGORIES.items()]
 
+    def form_context(request: Request, county: str) -> dict:
+        """The form of one county: its name, and its towns and streets offered as the town's choices."""
+        known = is_county(county)
+        context: dict = {
+            "categories": categories(request),
+            "county": county,
+            "county_name": county_name(county) if known else "",
+            "towns": [name for _, name in towns_of(county)] if known else [],
+        }
+        if not known:
+            context["problem"] = {"title": "未知的县级行政区划代码 / Unknown county code", "detail": county}
+        return context
+
     @router.get("/", response_class=HTMLResponse)
     def index(request: Request) -> Response:
         principal_of(request)
@@ -108,7 +122,7 @@ def make_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
     @router.get("/submit", response_class=HTMLResponse)
     def submit_form(request: Request, county: str = "440781") -> Response:
         principal_of(request)
-        return render(templates, request, "submit.html", {"categories": categories(request), "county": county})
+        return render(templates, request, "submit.html", form_context(request, county))
 
     @router.post("/submit")
     def submit(
@@ -123,8 +137,8 @@ def make_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
     ) -> Response:
         principal = principal_of(request)
         problem = None
-        if not (len(county) == 6 and county.isdigit()):
-            problem = {"title": "县级行政区划代码应为6位数字 / County code must be 6 digits", "detail": county}
+        if not is_county(county):
+            problem = {"title": "未知的县级行政区划代码 / Unknown county code", "detail": county}
         elif len(text.strip()) < 2 or not town.strip():
             problem = {"title": "请填写诉求内容和乡镇/街道 / Please fill in the demand and the town", "detail": ""}
         if problem is None:
@@ -150,8 +164,7 @@ def make_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
             request,
             "submit.html",
             {
-                "categories": categories(request),
-                "county": county,
+                **form_context(request, county),
                 "problem": problem,
                 "form": {
                     "town": town,

@@ -18,6 +18,8 @@ from shared.contracts import HotlineTicket
 from shared.contracts import decision as d
 from shared.contracts import evaluation as e
 from shared.contracts import supervision as s
+from shared.divisions import EDITION as DIVISIONS_EDITION
+from shared.divisions import is_county
 from shared.kernel.meta import Meta
 from shared.persistence.application import Inbound, UnitOfWork
 
@@ -33,6 +35,11 @@ def decode_ticket(msg: Msg) -> HotlineTicket:
     subject_county = county_of_subject(msg.subject)
     if ticket.county != subject_county:
         raise Rejected(f"ticket county {ticket.county} does not match subject county {subject_county}")
+    if not is_county(ticket.county):
+        raise Rejected(
+            f"unknown county {ticket.county}: not a county-level division of China "
+            f"(MCA codes, edition {DIVISIONS_EDITION})"
+        )
     return ticket
 
 

@@ -14,7 +14,7 @@ from eventsourcing.persistence import IntegrityError
 
 from services.supervision.domain.project import Project
 from services.supervision.domain.project_index import ProjectIndex, index_id
-from services.supervision.domain.rules import DEFAULTS, check_rules, project_progress
+from services.supervision.domain.rules import DEFAULTS, RANGES, check_rules, project_progress
 from services.supervision.domain.warning_rules import causes, escalation_due, plan_due_on
 from shared.kernel.meta import Meta
 from shared.persistence.application import NotFound, ServiceApplication, UnitOfWork
@@ -25,6 +25,7 @@ SWEEPER = "warning-sweep"
 
 class SupervisionApplication(ServiceApplication):
     name = "supervision"
+    RULE_RANGES = RANGES
 
     def rules(self, county: str) -> tuple[int, dict[str, Any]]:
         return self.current_rules(SERVICE, county, DEFAULTS)

@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from shared.kernel.meta import RuleViolation
+from shared.kernel.ranges import Between, MonthDay, Range, RuleOutOfRange, check_values
 
 DEFAULTS: dict[str, Any] = {
     "plan_due_days": 30,  # implementation plan within 30 days after the session closes
@@ -29,22 +30,33 @@ DEFAULTS: dict[str, Any] = {
     "finding_open_days": 30,  # a finding open too long
     "warning_escalation_days": 15,  # an unresolved warning goes to standing-committee supervision
 }
+DAYS, POINTS, PEOPLE = ("天", "days"), ("个百分点", "points"), ("人", "people")
+# What a county may set: refused outside, with the reason in Chinese and English.
+RANGES: dict[str, Range] = {
+    "plan_due_days": Between(1, 365, whole=True, unit=DAYS),
+    "plan_escalation_days": Between(1, 730, whole=True, unit=DAYS),
+    "group_min": Between(1, 50, whole=True, unit=PEOPLE),
+    "group_max": Between(1, 50, whole=True, unit=PEOPLE),
+    "resident_reps_min": Between(0, 50, whole=True, unit=PEOPLE),
+    "entry_grace_days": Between(0, 60, whole=True, unit=DAYS),
+    "quarterly_grace_days": Between(0, 90, whole=True, unit=DAYS),
+    "midyear_review_due": MonthDay(),
+    "yearend_result_due": MonthDay(),
+    "lag_warning_points": Between(0, 100, whole=True, unit=POINTS),
+    "spend_deviation_points": Between(0, 100, whole=True, unit=POINTS),
+    "finding_open_days": Between(1, 365, whole=True, unit=DAYS),
+    "warning_escalation_days": Between(1, 365, whole=True, unit=DAYS),
+}
 
 
 def check_rules(values: dict[str, Any]) -> None:
-    """A rule set that the sweep can apply: counts and days not negative, a group range that
-    exists, month-day dates that exist."""
-    for key, value in values.items():
-        if isinstance(value, int) and value < 0:
-            raise RuleViolation(f"rule {key} cannot be negative")
-    if not 1 <= values["group_min"] <= values["group_max"]:
-        raise RuleViolation("group_min must be at least 1 and not above group_max")
-    for key in ("midyear_review_due", "yearend_result_due"):
-        try:
-            m, d = str(values[key]).split("-")
-            date(2024, int(m), int(d))  # a leap year: 02-29 is a valid day
-        except ValueError:
-            raise RuleViolation(f"rule {key} is a month and day, MM-DD") from None
+    """A rule set that the sweep can apply: every value in its range, a group range that exists,
+    escalation not before the plan is due."""
+    check_values(values, RANGES)
+    if not values["group_min"] <= values["group_max"]:
+        raise RuleOutOfRange("group_min", ("不得大于 group_max", "must not be above group_max"))
+    if values["plan_escalation_days"] < values["plan_due_days"]:
+        raise RuleOutOfRange("plan_escalation_days", ("不得小于 plan_due_days", "must not be below plan_due_days"))
 
 
 def month_of(d: date) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID, uuid4
 
@@ -12,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.supervision.app.application import SupervisionApplication
 from services.supervision.http.projects_api import owner, project_view
 from shared.auth import Principal, Role
+from shared.contracts.plausible import PlausibleDate, PlausibleDatetime
 from shared.web.access import allow
 from shared.web.requests import meta_for
 
@@ -49,7 +49,7 @@ class PhotoIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: Short
     size_bytes: int = Field(ge=0)
-    taken_at: datetime | None = None
+    taken_at: PlausibleDatetime | None = None
     sha256: str = Field(default="", pattern=r"^([0-9a-f]{64})?$")
 
 
@@ -63,7 +63,7 @@ class FindingIn(BaseModel):
 
 class InspectionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    inspected_on: date
+    inspected_on: PlausibleDate
     location: str = Field(default="", max_length=200)
     notes: str = Field(default="", max_length=4000)
     findings: list[FindingIn] = Field(default_factory=list, max_length=50)
@@ -94,7 +94,7 @@ class QuestionIn(BaseModel):
 
 class InquiryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    held_on: date
+    held_on: PlausibleDate
     topic: Short
     questions: list[QuestionIn] = Field(min_length=1, max_length=50)
     follow_ups: list[Long] = Field(default_factory=list, max_length=50)

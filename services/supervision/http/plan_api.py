@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.supervision.app.application import SupervisionApplication
 from services.supervision.http.projects_api import County, Money, owner, project_view
 from shared.auth import Principal, Role
+from shared.contracts.plausible import PlausibleDate
 from shared.web.access import allow, check_county
 from shared.web.problems import Problem
 from shared.web.requests import meta_for
@@ -37,7 +38,7 @@ class TaskIn(BaseModel):
     name: Text
     unit: Text = Field(description="responsible unit (责任单位)")
     person: Text = Field(description="responsible person")
-    due: date
+    due: PlausibleDate
     budget_line: Annotated[str, Field(min_length=1, max_length=40)]
     budget: Money
 
@@ -46,13 +47,13 @@ class MilestoneIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: Annotated[str, Field(min_length=1, max_length=40)]
     name: Text
-    due: date
+    due: PlausibleDate
     target_pct: int = Field(ge=0, le=100)
 
 
 class SessionCloseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    closed_on: date
+    closed_on: PlausibleDate
     reason: str = Field(min_length=2, max_length=500)
 
 
@@ -62,7 +63,7 @@ class CountySessionCloseIn(SessionCloseIn):
 
 class PlanIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    filed_on: date | None = Field(default=None, description="business date of filing; default today")
+    filed_on: PlausibleDate | None = Field(default=None, description="business date of filing; default today")
     tasks: list[TaskIn] = Field(min_length=1, max_length=200)
     milestones: list[MilestoneIn] = Field(min_length=1, max_length=50)
     budget_lines: list[BudgetLineIn] = Field(min_length=1, max_length=50)
@@ -83,7 +84,7 @@ class ChangeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["extension", "scope"]
     reason: str = Field(min_length=2, max_length=2000)
-    new_deadline: date | None = None
+    new_deadline: PlausibleDate | None = None
     plan: PlanIn | None = None
 
 

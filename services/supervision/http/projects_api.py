@@ -7,13 +7,12 @@ and ``api_warnings.py``; all share ``owned`` and the project view below.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Request
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from services.supervision.app.application import SupervisionApplication
 from services.supervision.domain.project import Project
@@ -21,12 +20,13 @@ from services.supervision.domain.rules import county_progress
 from services.supervision.read.projections import PROJECT
 from shared.auth import Principal, Role
 from shared.contracts.envelope import COUNTY_PATTERN
+from shared.contracts.plausible import PlausibleDate, known_county
 from shared.views.store import ViewStore
 from shared.web.access import PUBLIC, allow, check_county, require_county
 from shared.web.problems import Problem
 from shared.web.requests import meta_for
 
-County = Annotated[str, Path(pattern=COUNTY_PATTERN)]
+County = Annotated[str, Path(pattern=COUNTY_PATTERN), AfterValidator(known_county)]  # 422 unknown_county
 PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
 Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
 READERS = (Role.CONGRESS_STAFF, Role.GOV_UNIT, Role.DEPUTY, Role.AUDITOR, Role.PROVINCE_VIEWER)
@@ -56,7 +56,7 @@ class ProgressIn(BaseModel):
 
 class CompletionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    completed_on: date
+    completed_on: PlausibleDate
     spent: Money
     note: str = Field(default="", max_length=2000)
 

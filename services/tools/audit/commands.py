@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from pathlib import Path
 from uuid import UUID
@@ -21,7 +22,7 @@ from shared.audit.asof import (
 )
 from shared.audit.bundle import export_bundle, verify_bundle
 from shared.audit.signing import Checkpoint, public_key_text, read_public_key
-from shared.audit.verify import ServiceReport, store_records, verify_service
+from shared.audit.verify import ServiceReport, Trusted, store_records, verify_service
 from shared.audit.witness import published_checkpoints
 from shared.config import SERVICES, Settings
 
@@ -32,7 +33,10 @@ def base_settings() -> Settings:
 
 
 def verify_data_dir(
-    data_dir: Path, base: Settings | None = None, witnessed: dict[str, list[Checkpoint]] | None = None
+    data_dir: Path,
+    base: Settings | None = None,
+    witnessed: dict[str, list[Checkpoint]] | None = None,
+    trusted: dict[str, Trusted] | None = None,
 ) -> list[ServiceReport]:
     reports = []
     for service in SERVICES:
@@ -42,11 +46,66 @@ def verify_data_dir(
         store = open_store(settings)
         try:
             reports.append(
-                verify_service(service, data_dir, store_records(store.recorder), (witnessed or {}).get(service, []))
+                verify_service(
+                    service,
+                    data_dir,
+                    store_records(store.recorder),
+                    (witnessed or {}).get(service, []),
+                    (trusted or {}).get(service),
+                )
             )
         finally:
             store.close()
     return reports
+
+
+def default_pins() -> Path:
+    configured = os.environ.get("SHISHI_AUDIT_PINS")
+    if configured:
+        return Path(configured)
+    home = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return home / "shishi" / "pins.json"
+
+
+def read_checkpoints(paths: list[Path]) -> list[Checkpoint]:
+    """Checkpoints kept earlier: a file with one (``{"service", "size", ...}``), a list, or what
+    ``GET /<service>/api/audit/checkpoints`` answers (``{"checkpoints": [...]}``)."""
+    found: list[Checkpoint] = []
+    for path in paths:
+        data = json.loads(path.read_text())
+        items = data.get("checkpoints", [data]) if isinstance(data, dict) else data
+        found += [Checkpoint.from_dict(item) for item in items]
+    return found
+
+
+def trusted_from(args: argparse.Namespace, data_dir: Path, pins: dict) -> dict[str, Trusted]:
+    """Keys and checkpoints to trust: the pins of this data dir, then ``--key`` and ``--checkpoint``."""
+    trusted: dict[str, Trusted] = {}
+    for service, pin in pins.get(str(data_dir), {}).items():
+        trusted[service] = Trusted(
+            pin.get("public_key"), [Checkpoint.from_dict(pin["checkpoint"])] if pin.get("checkpoint") else []
+        )
+    for item in args.public_key or []:
+        service, _, key = item.partition("=")
+        trusted.setdefault(service, Trusted()).public_key = key
+    for cp in read_checkpoints(args.checkpoint or []):
+        trusted.setdefault(cp.service, Trusted()).checkpoints.append(cp)
+    return trusted
+
+
+def pin(pins: dict, data_dir: Path, reports: list[ServiceReport]) -> list[str]:
+    """After a clean verify: pin each service's key (first use) and its latest checkpoint (advancing)."""
+    said = []
+    mine = pins.setdefault(str(data_dir), {})
+    for report in reports:
+        key = read_public_key(data_dir, report.service)
+        if key is None or report.latest is None:
+            continue
+        before = mine.get(report.service)
+        mine[report.service] = {"public_key": public_key_text(key), "checkpoint": report.latest}
+        if before is None:
+            said.append(f"{report.service}: key and checkpoint of size {report.latest['size']} pinned (first use)")
+    return said
 
 
 def print_reports(reports: list[ServiceReport], as_json: bool) -> int:
@@ -74,7 +133,20 @@ def run_verify(args: argparse.Namespace) -> int:
     witnessed = None
     if args.nats:
         witnessed = asyncio.run(published_checkpoints(args.nats))
-    return print_reports(verify_data_dir(args.data_dir, base_settings(), witnessed), args.json)
+    data_dir = args.data_dir.resolve()
+    pins_path = getattr(args, "pins", None) or default_pins()
+    use_pins = not getattr(args, "no_pin", False)
+    pins = json.loads(pins_path.read_text()) if use_pins and pins_path.exists() else {}
+    reports = verify_data_dir(data_dir, base_settings(), witnessed, trusted_from(args, data_dir, pins))
+    status = print_reports(reports, args.json)
+    if status == 0 and use_pins:
+        for line in pin(pins, data_dir, reports):
+            print(line, file=sys.stderr)
+        pins_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = pins_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(pins, indent=1, sort_keys=True))
+        tmp.replace(pins_path)
+    return status
 
 
 def run_export(args: argparse.Namespace) -> int:

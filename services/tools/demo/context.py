@@ -14,7 +14,10 @@ import httpx
 from shared.auth import issue_token
 from shared.config import Settings
 
-ROLES = ("congress_staff", "gov_unit", "deputy", "auditor", "province_viewer")
+ROLES = ("congress_staff", "gov_unit", "deputy", "auditor", "province_viewer", "resident")
+# The demo plays hundreds of residents from one address: their calls carry a resident token, since
+# anonymous submissions, look-ups and ratings are rate-limited per address (shared/web/limits.py).
+RESIDENT = "resident"
 
 
 class DemoClient:
@@ -35,7 +38,7 @@ class DemoClient:
         return issue_token(self._secret, subject=subject, roles=[role], counties=[self.county], name=name)
 
     def call(self, method: str, path: str, role: str | None = None, *, token: str | None = None, **kwargs: Any) -> Any:
-        bearer = token or (self.tokens[role] if role else None)
+        bearer = token or self.tokens[role or RESIDENT]
         headers = {"authorization": f"Bearer {bearer}"} if bearer else {}
         r = self.http.request(method, path, headers=headers, **kwargs)
         if r.status_code >= 400:

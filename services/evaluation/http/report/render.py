@@ -7,6 +7,7 @@ import io
 from html import escape
 
 from services.evaluation.http.report import charts
+from shared.divisions import full_name, name_of
 
 FIGURES = [
     ("completion_rate", "完成率"),
@@ -36,9 +37,17 @@ def _pct(f: dict) -> str:
     return f"{f['value'] * 100:.1f}%（{f['numerator']}/{f['denominator']}）"
 
 
+def county_title(code: str) -> str:
+    """``440781`` -> 广东省江门市台山市（440781）: names from the county registry, the code kept."""
+    return f"{full_name(code)}（{code}）" if name_of(code) else code
+
+
 def title_of(data: dict) -> str:
     scope = data["scope"]
-    where = f"{scope.rstrip('*')} 所辖各县（市、区）" if scope.endswith("*") else scope
+    prefix = scope.rstrip("*")
+    where = (
+        f"{name_of(prefix.ljust(6, '0')) or prefix} 所辖各县（市、区）" if scope.endswith("*") else county_title(scope)
+    )
     return f"{where} {data['year']} 年度民生实事项目满意度测评报告"
 
 
@@ -130,7 +139,7 @@ def render_html(data: dict) -> str:
         f"</head><body><h1>{escape(title_of(data))}</h1>",
     ]
     for m in data["counties"]:
-        parts.append(f"<section><h2>{m['county']}</h2><ul>")
+        parts.append(f"<section><h2>{escape(county_title(m['county']))}</h2><ul>")
         for key, label in FIGURES:
             parts.append(f"<li>{label}：{escape(_pct(m[key]))}</li>")
         parts.append("</ul>")
@@ -179,7 +188,7 @@ def render_pdf(data: dict) -> bytes:
     body = ParagraphStyle("body", fontName=font, fontSize=9, leading=13)
     story = [Paragraph(escape(title_of(data)), h1), Spacer(1, 8)]
     for m in data["counties"]:
-        story.append(Paragraph(m["county"], h2))
+        story.append(Paragraph(county_title(m["county"]), h2))
         for key, label in FIGURES:
             story.append(Paragraph(escape(f"{label}：{_pct(m[key])}"), body))
         story.append(charts.drawing(charts.bars(_rows(m)), 480, 24 * len(FIGURES), charts_font))

@@ -16,10 +16,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     source.add_argument("--bundle", type=Path, default=None, help="an exported bundle directory")
     verify.add_argument(
         "--public-key",
+        "--key",
+        dest="public_key",
         action="append",
         metavar="SERVICE=KEY",
-        help="pin a service's public key (base64) when verifying a bundle",
+        help="the service's public key (base64) as published earlier: a swapped key fails",
     )
+    verify.add_argument(
+        "--checkpoint",
+        action="append",
+        type=Path,
+        metavar="FILE",
+        help="a checkpoint (or the list GET /<service>/api/audit/checkpoints gave) kept earlier: "
+        "a rewritten, re-signed or rolled-back history fails",
+    )
+    verify.add_argument(
+        "--pins",
+        type=Path,
+        default=None,
+        help="where keys and checkpoints are pinned on first use (default: $SHISHI_AUDIT_PINS or "
+        "~/.config/shishi/pins.json)",
+    )
+    verify.add_argument("--no-pin", action="store_true", help="neither read nor write the pin file")
     verify.add_argument(
         "--nats",
         default=None,
