@@ -34,7 +34,22 @@ HOP_BY_HOP = {
     "content-length",
 }
 
+FORWARDED = {"x-forwarded-for", "x-forwarded-host", "x-forwarded-proto"}
+
 CallNext = Callable[[Request], Awaitable[Response]]
+
+
+def forwarded_headers(request: Request) -> list[tuple[str, str]]:
+    """What a service needs to know about the client's request: its address (appended to the chain a
+    proxy in front of us started) and the origin it used (kept as an outer proxy set it, else ours),
+    so a service links to the public origin (Open311 discovery), never to its own port."""
+    client = request.client.host if request.client else ""
+    chain = request.headers.get("x-forwarded-for", "")
+    return [
+        ("x-forwarded-for", f"{chain}, {client}" if chain else client),
+        ("x-forwarded-host", request.headers.get("x-forwarded-host") or request.headers.get("host", "")),
+        ("x-forwarded-proto", request.headers.get("x-forwarded-proto") or request.url.scheme),
+    ]
 
 
 def create_gateway(settings: Settings, upstreams: dict[str, str]) -> FastAPI:
@@ -88,8 +103,8 @@ def create_gateway(settings: Settings, upstreams: dict[str, str]) -> FastAPI:
     async def proxy(request: Request, service: str, path: str) -> Response:
         assert client is not None
         url = f"{upstreams[service]}/{service}/{path}"
-        headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP]
-        headers.append(("x-forwarded-for", request.client.host if request.client else ""))
+        headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP | FORWARDED]
+        headers += forwarded_headers(request)
         upstream_request = client.build_request(
             request.method, url, params=request.query_params, headers=headers, content=await request.body()
         )
