@@ -40,9 +40,7 @@ def test_the_viewer_renders_the_document(origin: str, browser_page, tmp_path: Pa
     page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
     page.on("request", lambda request: None if request.url.startswith(origin) else problems.append(request.url))
     page.goto(f"{origin}/contracts/")
-    page.wait_for_function(
-        "(document.querySelector('#asyncapi')?.textContent || '').includes('journal.{service}')"
-    )
+    page.wait_for_function("(document.querySelector('#asyncapi')?.textContent || '').includes('journal.{service}')")
     text = page.text_content("#asyncapi") or ""
     page.screenshot(path=tmp_path / "contracts.png", full_page=False)
     assert "Shishi integration events" in text and "audit.{service}.checkpoints" in text
