@@ -140,12 +140,14 @@ def run_up(args: argparse.Namespace) -> int:
 
 
 def _demo_when_ready(server: uvicorn.Server, args: argparse.Namespace, data_dir: Path) -> None:
+    from services.tools.cli.progress import progress
     from services.tools.demo.loader import load_demo
 
     while not server.started:
         time.sleep(0.1)
     try:
-        load_demo(f"http://127.0.0.1:{args.port}", data_dir)
+        with progress() as bar:  # on a terminal: a bar on stderr; else a line per county
+            load_demo(f"http://127.0.0.1:{args.port}", data_dir, bar)
     except Exception as exc:  # noqa: BLE001 - the product keeps running; the reason is printed
         print(f"shishi: demo not loaded: {exc}", file=sys.stderr, flush=True)
 
