@@ -129,7 +129,7 @@ def run_up(args: argparse.Namespace) -> int:
         server.run()
     except KeyboardInterrupt:
         pass
-    except RuntimeError as exc:
+    except (RuntimeError, FileNotFoundError) as exc:  # FileNotFoundError: no nats-server (the `local` extra)
         print(f"shishi: {exc}", file=sys.stderr)
         return 1
     finally:
