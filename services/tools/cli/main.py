@@ -21,6 +21,7 @@ DEFAULT_DATA_DIR = Path(".shishi")
 COMMAND_MODULES = [
     "services.tools.cli.commands.up",
     "services.tools.cli.commands.serve",
+    "services.tools.cli.commands.health",
     "services.tools.cli.commands.followers",
     "services.tools.cli.commands.token",
     "services.tools.cli.commands.contracts",
