@@ -16,6 +16,7 @@ from services.evaluation.http.metrics_api import make_metrics_router
 from services.evaluation.http.public_pages import make_pages
 from services.evaluation.http.ratings_api import make_router, resident_rater
 from services.evaluation.http.rectification_api import make_rectification_router
+from services.evaluation.http.report.data import Progress as ReportProgress
 from services.evaluation.http.report.data import load_views, report_data
 from services.evaluation.http.report.render import render_html, render_pdf
 from services.evaluation.http.rounds_api import make_rounds_router
@@ -91,10 +92,19 @@ def create_app(
 
 
 # -- public entry point for the tools: the annual report (``shishi report``) ----------------------------------
-def annual_report(data_dir: Path, county: str, year: int, fmt: str) -> bytes | None:
+def annual_report(
+    data_dir: Path, county: str, year: int, fmt: str, progress: ReportProgress | None = None
+) -> bytes | None:
     """The year's report of a county, or of every county under a prefix (``4407*``), as PDF or HTML
-    bytes, from the evaluation store under ``data_dir`` (no running service); None without data."""
-    data = report_data(load_views(data_dir), county, year)
+    bytes, from the evaluation store under ``data_dir`` (no running service); None without data.
+    ``progress(stage, done, total)`` hears how far it is. A PDF without a CJK font to embed raises
+    ``shared.web.pdf_fonts.FontUnavailable``."""
+    data = report_data(load_views(data_dir, progress), county, year)
     if not data["counties"]:
         return None
-    return render_pdf(data) if fmt == "pdf" else render_html(data).encode()
+    if progress is not None:
+        progress(f"write the {fmt.upper()}", 0, 1)
+    content = render_pdf(data) if fmt == "pdf" else render_html(data).encode()
+    if progress is not None:
+        progress(f"write the {fmt.upper()}", 1, 1)
+    return content

@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.background import BackgroundTask
 
+from services.gateway.http.contracts_pages import make_contracts_router
 from services.gateway.http.home_pages import make_shell_router
 from services.gateway.http.province_pages import make_province_router
 from shared.config import SERVICES, Settings
@@ -36,8 +37,23 @@ HOP_BY_HOP = {
     "content-length",
 }
 
+FORWARDED = {"x-forwarded-for", "x-forwarded-host", "x-forwarded-proto"}
+
 CallNext = Callable[[Request], Awaitable[Response]]
 log = structlog.get_logger("shishi.gateway")
+
+
+def forwarded_headers(request: Request) -> list[tuple[str, str]]:
+    """What a service needs to know about the client's request: its address (appended to the chain a
+    proxy in front of us started) and the origin it used (kept as an outer proxy set it, else ours),
+    so a service links to the public origin (Open311 discovery), never to its own port."""
+    client = request.client.host if request.client else ""
+    chain = request.headers.get("x-forwarded-for", "")
+    return [
+        ("x-forwarded-for", f"{chain}, {client}" if chain else client),
+        ("x-forwarded-host", request.headers.get("x-forwarded-host") or request.headers.get("host", "")),
+        ("x-forwarded-proto", request.headers.get("x-forwarded-proto") or request.url.scheme),
+    ]
 
 
 def create_gateway(settings: Settings, upstreams: dict[str, str]) -> FastAPI:
@@ -82,6 +98,7 @@ def create_gateway(settings: Settings, upstreams: dict[str, str]) -> FastAPI:
         make_shell_router(templates, secret_provider=settings.resolved_jwt_secret, local_mode=settings.mode == "local")
     )
     app.include_router(make_province_router(upstreams))
+    app.include_router(make_contracts_router("/static"))
     mount_static(app, "/static")
 
     async def ask(name: str, what: str) -> dict:
@@ -129,10 +146,8 @@ def create_gateway(settings: Settings, upstreams: dict[str, str]) -> FastAPI:
     async def proxy(request: Request, service: str, path: str) -> Response:
         assert client is not None
         url = f"{upstreams[service]}/{service}/{path}"
-        headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP | {"x-forwarded-for"}]
-        peer = request.client.host if request.client else ""
-        forwarded = request.headers.get("x-forwarded-for")
-        headers.append(("x-forwarded-for", f"{forwarded}, {peer}" if forwarded else peer))
+        headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP | FORWARDED]
+        headers += forwarded_headers(request)
         has_body = request.method in ("POST", "PUT", "PATCH", "DELETE")
         # the body streams through (never held whole here); the size limit counts it on the way
         content = request.stream() if has_body else None

@@ -146,7 +146,7 @@ def make_audit_router(ctx: AuditContext, views: ViewStore) -> APIRouter:
     def inclusion(
         principal: Annotated[Principal, Depends(allow(*AUDIT_READERS))],
         aggregate_id: UUID,
-        version: Annotated[int, Query(ge=1)],
+        version: Annotated[int, Query(ge=1, le=2**31 - 1)],
     ) -> dict:
         """Proof that one stored event is in the log under a signed checkpoint (RFC 9162 §2.1.3)."""
         stored = list(app.recorder.select_events(aggregate_id, gt=version - 1, lte=version))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
@@ -81,7 +82,15 @@ def meta_of_state(state: bytes) -> dict:
     return {"county": meta.get("county"), "occurred_at": occurred}
 
 
-def export_bundle(data_dir: Path, county: str, year: int, out: Path, base: Settings | None = None) -> dict:
+def export_bundle(
+    data_dir: Path,
+    county: str,
+    year: int,
+    out: Path,
+    base: Settings | None = None,
+    on_service: Callable[[str], None] | None = None,
+) -> dict:
+    """``on_service(name)``: called as each service's store is exported (a CLI's progress)."""
     out.mkdir(parents=True, exist_ok=True)
     created = datetime.now(UTC).isoformat().replace("+00:00", "Z")
     manifest: dict[str, Any] = {
@@ -92,6 +101,8 @@ def export_bundle(data_dir: Path, county: str, year: int, out: Path, base: Setti
         "services": {},
     }
     for service in SERVICES:
+        if on_service is not None:
+            on_service(service)
         settings = settings_for(service, data_dir, base)
         if not has_store(settings):
             continue

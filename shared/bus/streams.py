@@ -18,6 +18,9 @@ DUPLICATE_WINDOW_SECONDS = 2 * 3600
 DEADLETTER = "DEADLETTER"
 HOTLINE = "HOTLINE"
 JOURNAL = "JOURNAL"
+AUDIT = "AUDIT"
+JOURNAL_ADDRESS = "journal.{service}"  # every stored event of the service, as stored (shared.runtime.journal)
+CHECKPOINT_ADDRESS = "audit.{service}.checkpoints"  # its signed Merkle-log checkpoints (shared.audit.follower)
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,12 @@ def all_streams() -> list[StreamSpec]:
         # Every stored event of each service, as stored (shared.runtime.journal): NATS alone rebuilds every store.
         StreamSpec(JOURNAL, ("journal.*",), atomic=True, direct=True),
     ]
+
+
+def audit_stream() -> StreamSpec:
+    """Checkpoints belong to a service's log, not to a county: their own stream outside ``shishi.<county>.>``,
+    declared by the audit follower (``shared.audit.follower``), not with the others."""
+    return StreamSpec(AUDIT, (CHECKPOINT_ADDRESS.format(service="*"),))
 
 
 OWNERS = {**{s.upper(): s for s in SERVICES}, HOTLINE: "intake"}  # who may change each stream's configuration

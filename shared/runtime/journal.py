@@ -35,7 +35,7 @@ from nats.js.api import DeliverPolicy
 from nats.js.errors import NotFoundError
 
 from shared.bus.batches import BatchPublisher, Outgoing
-from shared.bus.streams import JOURNAL
+from shared.bus.streams import JOURNAL, JOURNAL_ADDRESS
 from shared.persistence.notifications import follow
 
 NOTIFICATION = "Shishi-Notification-Id"
@@ -47,7 +47,7 @@ log = structlog.get_logger("shishi.journal")
 
 
 def journal_subject(service: str) -> str:
-    return f"journal.{service}"
+    return JOURNAL_ADDRESS.format(service=service)
 
 
 def pack(notifications: list[Any]) -> bytes:

@@ -73,6 +73,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "home_intro_1": "实事是民生实事项目人大代表票决制的工作平台："
         "群众提出诉求，人大代表票决候选项目，政府组织实施，人大全程监督。",
         "home_intro_2": "每一条诉求都有跟踪码，从征集、票决、实施到满意度测评，全程留痕、可查可核。",
+        "home_integrators": "系统对接：",
+        "home_contracts": "事件契约（AsyncAPI）",
+        "home_open311": "Open311 接口（发现文档）",
         "loop_title": "一年一循环",
         "loop_plan": "年初问计划",
         "loop_plan_text": "征集诉求与代表建议，筛选候选项目，大会票决。",
@@ -178,6 +181,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "and the congress supervises every step.",
         "home_intro_2": "Every demand gets a tracking code, and everything from collection and voting "
         "to implementation and satisfaction rating is recorded and can be checked.",
+        "home_integrators": "For integrators:",
+        "home_contracts": "event contracts (AsyncAPI)",
+        "home_open311": "Open311 (discovery)",
         "loop_title": "The yearly loop",
         "loop_plan": "Plan at the start of the year",
         "loop_plan_text": "Collect demands and suggestions, screen candidates, vote at the session.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 
@@ -22,3 +23,19 @@ def meta_for(request: Request, principal: Principal, county: str, *, reason: str
         correlation_id=getattr(request.state, "correlation_id", ""),
         reason=reason,
     )
+
+
+_HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
+
+
+def public_origin(request: Request) -> str:
+    """The origin a client used to reach us (``https://shishi.example.gov.cn``), not this process's own
+    address: ``X-Forwarded-Proto`` and ``X-Forwarded-Host`` as the gateway or a reverse proxy in front of
+    it set them (the first value of each, i.e. the outermost proxy's), else the request's own. A header
+    that is not a plain scheme or host[:port] is ignored."""
+    proto = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    host = request.headers.get("x-forwarded-host", "").split(",")[0].strip()
+    scheme = proto if proto in ("http", "https") else request.url.scheme
+    if not _HOST.fullmatch(host):
+        host = request.headers.get("host", "") or request.url.netloc
+    return f"{scheme}://{host}"

@@ -9,6 +9,7 @@ import pytest
 
 from services.decision.outbound.contracts import to_contracts
 from tests.component.decision_flow import COUNTY, Flow, ballots_for
+from tests.fixtures.pdf import assert_renders_anywhere, check_pdf
 
 
 @pytest.fixture
@@ -65,6 +66,9 @@ def test_xiaoyi_eight_candidates_elect_seven_projects(flow: Flow) -> None:
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     again = flow.client.get(f"/decision/api/sessions/{session_id}/result-sheet.pdf", headers=flow.headers("deputy"))
     assert again.content == pdf.content  # deterministic
+    checked = check_pdf(pdf.content, flow.settings.data_dir / "sheet")
+    assert_renders_anywhere(checked)  # the shipped font embedded, nothing past the margins, numbered pages
+    assert "广东省江门市台山市（440781）" in checked.text and "当选 第1名" in checked.text
 
 
 def test_tie_at_the_cut_off_goes_to_a_runoff_among_the_tied(flow: Flow) -> None:

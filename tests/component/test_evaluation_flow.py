@@ -20,6 +20,7 @@ from shared.contracts import intake as i
 from shared.contracts import supervision as s
 from shared.runtime.jobs import sweep_counties
 from tests.fixtures.ballots import cast, credential
+from tests.fixtures.pdf import assert_renders_anywhere, check_pdf
 from tests.fixtures.service import InProcessService
 
 COUNTY = "440781"
@@ -312,7 +313,7 @@ def test_residents_voice_lookback_and_metrics(world: World) -> None:
     )
 
 
-def test_report_from_the_store_is_reproducible(world: World, tmp_path: Path) -> None:
+def test_report_from_the_store_is_reproducible_and_renders_anywhere(world: World, tmp_path: Path) -> None:
     from services.tools.cli.main import main
 
     c, staff = world.client, world.bearer("congress_staff")
@@ -347,7 +348,10 @@ def test_report_from_the_store_is_reproducible(world: World, tmp_path: Path) -> 
             outputs.append(out.read_bytes())
     pdf, html = outputs[0], outputs[1].decode()
     assert pdf.startswith(b"%PDF") and outputs[0] == outputs[2] and outputs[1] == outputs[3]
-    assert b"/FontFile2" in pdf or b"STSong-Light" in pdf  # an embedded CJK font, or the CID fallback
+    checked = check_pdf(pdf, tmp_path / "pdf")  # poppler, as a reader's machine: fonts, page 1's text, every page
+    assert_renders_anywhere(checked)  # the shipped font embedded, no Helvetica, nothing past the margins, numbered
+    words = "".join(checked.text.split())
+    assert "广东省江门市台山市（440781）" in words and "2025年度民生实事项目满意度测评报告" in words
     assert "排水改造" in html and "不满意" in html and "<svg" in html and "办复率" in html
     assert (
         main(

@@ -1,10 +1,13 @@
-"""The AsyncAPI document describes the wire as it is: every event, the hotline, dead letters, and
-who sends and receives what; every reference resolves; every schema is a valid JSON Schema."""
+"""The AsyncAPI document describes the wire as it is: every event, the hotline, dead letters, the journal
+and the audit checkpoints, and who sends and receives what; the servers, production's with its security
+scheme; it is valid AsyncAPI 3.1.0 (the official JSON Schema, vendored in tests/contract/vendor/asyncapi-specs);
+every reference resolves; every schema is a valid JSON Schema."""
 
 from __future__ import annotations
 
 import importlib
 import json
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -12,10 +15,12 @@ import pytest
 
 from shared.bus import deadletter
 from shared.bus.contracts_export import ASYNCAPI_FILE, build_documents
-from shared.bus.streams import all_streams
+from shared.bus.streams import AUDIT, JOURNAL, all_streams
 from shared.config import SERVICES
 from shared.contracts import REGISTRY, Contract, HotlineTicket
 
+VENDOR = Path(__file__).parent / "vendor" / "asyncapi-specs"
+OFFICIAL_3_1 = json.loads((VENDOR / "asyncapi-3.1.0.schema.json").read_text())
 DOCUMENTS = build_documents()
 DOC: dict[str, Any] = json.loads(DOCUMENTS[ASYNCAPI_FILE])
 SCHEMA_FILES = sorted(name for name in DOCUMENTS if name.endswith(".schema.json"))
@@ -46,8 +51,62 @@ def channel_by_address(address: str) -> tuple[str, dict[str, Any]]:
     return matches[0]
 
 
-def test_the_document_is_asyncapi_3() -> None:
-    assert DOC["asyncapi"] == "3.0.0"
+def test_the_document_is_valid_asyncapi_3_1_by_the_official_schema() -> None:
+    assert DOC["asyncapi"] == "3.1.0"
+    errors = sorted(jsonschema.Draft7Validator(OFFICIAL_3_1).iter_errors(DOC), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{'/'.join(map(str, e.path))}: {e.message[:300]}" for e in errors[:10])
+
+
+def test_production_has_a_server_with_the_integrators_security_scheme() -> None:
+    production = DOC["servers"]["production"]
+    assert production["protocol"] == "nats" and production["host"] == "{host}:4222"
+    assert "host" in production["variables"]
+    [security] = production["security"]
+    scheme = resolve(DOC, security["$ref"])
+    assert scheme["type"] == "userPassword"
+    assert "hotline" in scheme["description"] and "HOTLINE_NATS_PASSWORD" in scheme["description"]
+    assert "hotline.{county}.tickets" in production["description"]  # what the 12345 integrator may do
+    assert "security" not in DOC["servers"]["local"]
+
+
+@pytest.mark.parametrize(
+    ("address", "stream", "message"),
+    [("journal.{service}", JOURNAL, "journal"), ("audit.{service}.checkpoints", AUDIT, "checkpoint")],
+)
+def test_journal_and_audit_have_channels_senders_and_their_reader(address: str, stream: str, message: str) -> None:
+    key, channel = channel_by_address(address)
+    assert channel["x-jetstream-stream"] == stream and channel["parameters"]["service"]["enum"] == list(SERVICES)
+    assert list(channel["messages"]) == [message]
+    users = {
+        (name.split(".")[0], op["action"])
+        for name, op in DOC["operations"].items()
+        if op["channel"]["$ref"] == f"#/channels/{key}"
+    }
+    assert users == {*((s, "send") for s in SERVICES), ("auditor", "receive")}
+
+
+def test_the_journal_headers_and_the_checkpoint_are_what_the_code_writes() -> None:
+    from shared.audit.signing import HEADER
+    from shared.runtime.journal import NOTIFICATION, PREVIOUS
+
+    _, channel = channel_by_address("journal.{service}")
+    journal = resolve(DOC, channel["messages"]["journal"]["$ref"])
+    assert set(journal["headers"]["properties"]) == {"Nats-Msg-Id", NOTIFICATION, PREVIOUS}
+    checkpoint = DOC["components"]["schemas"]["Checkpoint"]
+    assert HEADER in checkpoint["description"]
+    example = {
+        "service": "intake",
+        "size": 3,
+        "root": "a" * 64,
+        "time": "2026-01-01T00:00:00+00:00",
+        "key_id": "0123456789abcdef",
+        "signature": "c2ln",
+        "public_key": "a2V5",
+    }
+    jsonschema.Draft7Validator(checkpoint).validate(example)
+
+
+def test_the_document_describes_the_wire() -> None:
     assert DOC["info"]["title"] == "Shishi integration events"
     assert DOC["info"]["version"]
     for words in ("envelope", "Nats-Msg-Id", "dead letter"):
@@ -121,7 +180,7 @@ def test_the_dead_letter_channel_carries_the_original_bytes_and_the_reason_heade
 
 def test_every_channel_is_captured_by_a_declared_stream() -> None:
     declared = {s["name"]: s for s in DOC["x-jetstream-streams"]}
-    assert list(declared) == [s.name for s in all_streams()]
+    assert list(declared) == [*(s.name for s in all_streams()), AUDIT]
     for key, channel in DOC["channels"].items():
         assert channel["x-jetstream-stream"] in declared, key
 

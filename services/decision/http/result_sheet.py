@@ -1,79 +1,83 @@
 """The printable result sheet (票决结果表, PDF) of a vote session, for the presidium to sign.
 
-Chinese text: a CJK TrueType font found on the machine is embedded (subset); otherwise
-reportlab's built-in ``STSong-Light`` CID font is used, so a pip-only machine still works.
-Deterministic: fixed metadata and no timestamps, so the same session gives the same bytes.
+Chinese text in the one CJK font every Shishi PDF embeds (``shared/web/pdf_fonts.py``: pip-installed,
+subset, never a font the viewer must supply); the county by name; every line wrapped within the
+margins; "第 N 页，共 M 页" under each page. Deterministic: fixed metadata and no timestamps, so the same
+session gives the same bytes.
 """
 
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
-from reportlab.lib.pagesizes import A4
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from shared.divisions import full_name
+from shared.web.pdf_fonts import register_font
+from shared.web.pdf_pages import FOOTER_TEXT, MARGIN, PAGE_HEIGHT, PAGE_WIDTH, TEXT_WIDTH, numbered_canvas, wrap
 
-FONT_CANDIDATES = [
-    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
-    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
-    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
-    ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0),
-]
-FONT = "ShishiCJK"
 STATUS = {"decided": "已决定", "runoff": "需另行投票（并列）", "void": "无效（不足法定人数）"}
 KIND = {"competitive": "差额", "equal": "等额"}
 MODE = {"electronic": "电子表决", "paper": "纸质选票"}
+SIGNATURES = "总监票人（签字）：____________    主席团（签字）：____________    日期：________"
+# the candidates' table: name (wrapped in its column), yes / no / abstain (right-aligned), result
+NAME_X, NAME_W = MARGIN + 10, 215.0
+NUMBER_RIGHT = (NAME_X + NAME_W + 45, NAME_X + NAME_W + 90, NAME_X + NAME_W + 135)
+RESULT_X = NAME_X + NAME_W + 150
+BOTTOM = MARGIN + 20  # the last baseline above the footer
 
 
-def cjk_font() -> str:
-    """Register and name the font: an embedded TrueType CJK font if usable, else STSong-Light."""
-    if FONT in pdfmetrics.getRegisteredFontNames():
-        return FONT
-    for path, index in FONT_CANDIDATES:
-        if Path(path).exists():
-            try:
-                pdfmetrics.registerFont(TTFont(FONT, path, subfontIndex=index))
-                return FONT
-            except Exception:  # noqa: BLE001 - a font reportlab cannot read (e.g. CFF outlines): try the next
-                continue
-    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    return "STSong-Light"
+def _verdict(row: dict, result: dict, elected: dict[str, int]) -> str:
+    if row["candidate_id"] in elected:
+        return f"当选 第{elected[row['candidate_id']]}名"
+    return "并列待定" if row["candidate_id"] in result["tied"] else "未当选"
+
+
+def _lines(session: dict) -> list[tuple[str, int, float, float]]:
+    """Every line of the sheet but the tables: (text, size, indent, gap after)."""
+    county = full_name(session["county"])
+    title = session["name"] if str(session["year"]) in session["name"] else f"{session['year']}年 {session['name']}"
+    return [
+        (title, 16, 0, 24),
+        (f"民生实事项目票决结果  {county}（{session['county']}）  {session['town'] or ''}", 11, 0, 20),
+        (f"应到代表 {len(session['roll'])} 名，实到 {len(session['present'])} 名", 11, 0, 22),
+    ]
 
 
 def result_sheet_pdf(session: dict) -> bytes:
+    rounds = session["rounds"]
+    names = {c["candidate_id"]: c["name"] for r in rounds for c in r["candidates"]}
+    text = FOOTER_TEXT + SIGNATURES + "".join(t for t, *_ in _lines(session)) + "".join(names.values())
+    text += "".join(STATUS.values()) + "".join(KIND.values()) + "".join(MODE.values())
+    text += "第轮另行投票表决应选项规则版本进行中发出选票收回有效无效结果候选项目赞成反对弃权当选名并列待定未当选"
+    text += "".join(str((r.get("result") or {}).get("reason", "")) for r in rounds)
+    font = register_font(text)
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=1, pageCompression=0)
+    pdf: canvas.Canvas = numbered_canvas(font)(
+        buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), invariant=1, pageCompression=0
+    )
     pdf.setTitle(f"{session['name']} 票决结果")
     pdf.setAuthor("Shishi")
     pdf.setCreator("Shishi decision")
-    font = cjk_font()
-    width, height = A4
-    y = height - 60
+    y = PAGE_HEIGHT - MARGIN - 16
 
-    def line(text: str, size: int = 10, x: float = 50, gap: float = 16) -> None:
+    def room(height: float) -> None:
         nonlocal y
-        if y < 80:
+        if y - height < BOTTOM:
             pdf.showPage()
-            y = height - 60
-        pdf.setFont(font, size)
-        pdf.drawString(x, y, text)
-        y -= gap
+            y = PAGE_HEIGHT - MARGIN - 16
 
-    title = session["name"] if str(session["year"]) in session["name"] else f"{session['year']}年 {session['name']}"
-    line(title, 16, gap=24)
-    line(
-        f"民生实事项目票决结果  {full_name(session['county'])}（{session['county']}）  {session['town'] or ''}",
-        11,
-        gap=20,
-    )
-    line(f"应到代表 {len(session['roll'])} 名，实到 {len(session['present'])} 名", 11, gap=22)
-    for r in session["rounds"]:
+    def line(text: str, size: int = 10, indent: float = 0, gap: float = 16) -> None:
+        nonlocal y
+        for part in wrap(text, font, size, TEXT_WIDTH - indent):
+            room(size)
+            pdf.setFont(font, size)
+            pdf.drawString(MARGIN + indent, y, part)
+            y -= gap
+
+    for text_, size, indent, gap in _lines(session):
+        line(text_, size, indent, gap)
+    for r in rounds:
         result = r.get("result") or {}
         tally = r.get("tally") or {}
         title = "另行投票" if r["runoff"] else "表决"
@@ -84,45 +88,36 @@ def result_sheet_pdf(session: dict) -> bytes:
             gap=18,
         )
         if not result:
-            line("表决进行中", 10, x=60)
+            line("表决进行中", 10, indent=10)
             continue
         line(
             f"发出选票 {tally.get('issued', 0)}  收回 {tally.get('returned', 0)}  有效 {tally.get('valid', 0)}  "
             f"无效 {tally.get('invalid', 0)}  结果：{STATUS.get(result['status'], result['status'])} "
             f"{result.get('reason', '')}",
             10,
-            x=60,
+            indent=10,
         )
-        elected = {e["candidate_id"]: e["rank"] for e in result["elected"]}
+        room(16)
         pdf.setFont(font, 10)
-        pdf.drawString(60, y, "候选项目")
-        for x, label in ((300, "赞成"), (345, "反对"), (390, "弃权")):
-            pdf.drawRightString(x + 20, y, label)
-        pdf.drawString(430, y, "结果")
+        pdf.drawString(NAME_X, y, "候选项目")
+        for right, label in zip(NUMBER_RIGHT, ("赞成", "反对", "弃权"), strict=True):
+            pdf.drawRightString(right, y, label)
+        pdf.drawString(RESULT_X, y, "结果")
         y -= 16
-        names = {c["candidate_id"]: c["name"] for c in r["candidates"]}
-        rows = sorted(result["rows"], key=lambda row: (-row["yes"], row["candidate_id"]))
-        for row in rows:
-            verdict = (
-                f"当选 第{elected[row['candidate_id']]}名"
-                if row["candidate_id"] in elected
-                else "并列待定"
-                if row["candidate_id"] in result["tied"]
-                else "未当选"
-            )
+        elected = {e["candidate_id"]: e["rank"] for e in result["elected"]}
+        for row in sorted(result["rows"], key=lambda row: (-row["yes"], row["candidate_id"])):
+            parts = wrap(names.get(row["candidate_id"], row["candidate_id"]), font, 10, NAME_W)
+            room(15 * len(parts))
             pdf.setFont(font, 10)
-            if y < 80:
-                pdf.showPage()
-                y = height - 60
-                pdf.setFont(font, 10)
-            pdf.drawString(60, y, names.get(row["candidate_id"], row["candidate_id"])[:22])
-            for x, value in ((300, row["yes"]), (345, row["no"]), (390, row["abstain"])):
-                pdf.drawRightString(x + 20, y, str(value))
-            pdf.drawString(430, y, verdict)
-            y -= 15
+            for right, value in zip(NUMBER_RIGHT, (row["yes"], row["no"], row["abstain"]), strict=True):
+                pdf.drawRightString(right, y, str(value))
+            pdf.drawString(RESULT_X, y, _verdict(row, result, elected))
+            for part in parts:
+                pdf.drawString(NAME_X, y, part)
+                y -= 15
         y -= 8
     y -= 20
-    line("总监票人（签字）：____________    主席团（签字）：____________    日期：________", 11)
+    line(SIGNATURES, 11)
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

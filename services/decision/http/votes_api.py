@@ -35,6 +35,7 @@ from shared.views.store import ViewStore
 from shared.web.access import PUBLIC, allow, check_county, require_county
 from shared.web.anonymous import refuse_identified
 from shared.web.ballots import CredentialIn
+from shared.web.pdf_fonts import FontUnavailable
 from shared.web.problems import Problem
 from shared.web.requests import meta_for
 
@@ -407,8 +408,12 @@ def make_vote_router(app: DecisionApplication, views: ViewStore) -> APIRouter:
     def sheet(session_id: UUID, principal: Annotated[Principal, Depends(allow(*READERS))]) -> Response:
         """The printable result sheet (PDF) for the presidium to sign."""
         s = doc(SESSIONS, session_id, principal)
+        try:
+            content = result_sheet_pdf(s)
+        except FontUnavailable as exc:
+            raise Problem(503, "No font for the PDF", str(exc), reason="pdf_font_unavailable") from exc
         return Response(
-            result_sheet_pdf(s),
+            content,
             media_type="application/pdf",
             headers={"content-disposition": f'inline; filename="result-{session_id}.pdf"'},
         )

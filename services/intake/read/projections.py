@@ -11,17 +11,20 @@ from services.intake.domain.deadletter_resolution import DeadLetterResolution
 from services.intake.domain.demand import Demand
 from services.intake.domain.suggestion import ProjectSuggestion
 from shared.kernel.meta import Recorded
+from shared.kernel.rulebook import RuleBook
 from shared.views.fold import Fold
 from shared.views.store import ViewTx
 
 # The fold's version: raise it whenever what the fold writes changes, and every deployment's read
 # models are folded again from the start on their next start (shared.views.updater.ViewUpdater.check_version).
 # 2: no contact_index documents (an erasure names its demand).
-VERSION = 2
+# 3: a demand's media_url (Open311), and when each county's intake rules last changed (open311_changeset).
+VERSION = 3
 
 DEMAND = "demand"
 SUGGESTION = "suggestion"
 RESOLUTION = "deadletter_resolution"
+OPEN311_CHANGESET = "open311_changeset"  # per county: when its rules (which shape its Open311 services) last changed
 
 
 def _moved(doc: dict, event: Recorded) -> None:
@@ -78,8 +81,23 @@ def submitted(tx: ViewTx, event: Demand.Submitted) -> None:
             "contact_erased": False,
             "location": event.location or {},
             "attachments": len(event.attachments or []),
+            "media_url": media_url_of(event.attachments or []),
         },
     )
+
+
+def media_url_of(attachments: list[Any]) -> str | None:
+    """The URL an Open311 client gave as ``media_url`` (kept since 2026-12; before, only its length)."""
+    for attachment in attachments:
+        if isinstance(attachment, dict) and attachment.get("name") == "media_url" and attachment.get("url"):
+            return str(attachment["url"])
+    return None
+
+
+@FOLD.on(RuleBook.Opened, RuleBook.Revised)
+def rules_changed(tx: ViewTx, event: RuleBook.Opened | RuleBook.Revised) -> None:
+    county = event.meta.county
+    tx.put(OPEN311_CHANGESET, county, county, {"county": county, "changed_at": event.meta.occurred_at.isoformat()})
 
 
 @FOLD.on(Demand.Classified)

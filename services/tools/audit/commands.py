@@ -8,10 +8,12 @@ import asyncio
 import json
 import os
 import sys
+from datetime import datetime
 from pathlib import Path
 from uuid import UUID
 
 from services.tools.audit.catalog import has_store, open_service, open_store, settings_for
+from services.tools.cli.progress import Progress, progress
 from shared.audit.asof import (
     aggregate_as_of,
     dashboard_as_of,
@@ -37,9 +39,14 @@ def verify_data_dir(
     base: Settings | None = None,
     witnessed: dict[str, list[Checkpoint]] | None = None,
     trusted: dict[str, Trusted] | None = None,
+    bar: Progress | None = None,
 ) -> list[ServiceReport]:
     reports = []
+    bar = bar or Progress.off()
+    bar.task("verify", total=len(SERVICES))
     for service in SERVICES:
+        bar.step(f"verify {service}")
+        bar.advance()
         settings = settings_for(service, data_dir, base)
         if not has_store(settings):
             continue
@@ -127,17 +134,20 @@ def print_reports(reports: list[ServiceReport], as_json: bool) -> int:
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    if args.bundle is not None:
-        pinned = dict(item.split("=", 1) for item in args.public_key or [])
-        return print_reports(verify_bundle(args.bundle, pinned), args.json)
-    witnessed = None
-    if args.nats:
-        witnessed = asyncio.run(published_checkpoints(args.nats))
-    data_dir = args.data_dir.resolve()
-    pins_path = getattr(args, "pins", None) or default_pins()
-    use_pins = not getattr(args, "no_pin", False)
-    pins = json.loads(pins_path.read_text()) if use_pins and pins_path.exists() else {}
-    reports = verify_data_dir(data_dir, base_settings(), witnessed, trusted_from(args, data_dir, pins))
+    with progress(args.json) as bar:
+        if args.bundle is not None:
+            pinned = dict(item.split("=", 1) for item in args.public_key or [])
+            bar.task(f"verify the bundle {args.bundle}", total=None)
+            return print_reports(verify_bundle(args.bundle, pinned), args.json)
+        witnessed = None
+        if args.nats:
+            bar.task("read the checkpoints published on NATS", total=None)
+            witnessed = asyncio.run(published_checkpoints(args.nats))
+        data_dir = args.data_dir.resolve()
+        pins_path = getattr(args, "pins", None) or default_pins()
+        use_pins = not getattr(args, "no_pin", False)
+        pins = json.loads(pins_path.read_text()) if use_pins and pins_path.exists() else {}
+        reports = verify_data_dir(data_dir, base_settings(), witnessed, trusted_from(args, data_dir, pins), bar)
     status = print_reports(reports, args.json)
     if status == 0 and use_pins:
         for line in pin(pins, data_dir, reports):
@@ -151,7 +161,14 @@ def run_verify(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     out = args.out or Path(f"audit-{args.county}-{args.year}")
-    manifest = export_bundle(args.data_dir, args.county, args.year, out, base_settings())
+    with progress() as bar:
+        bar.task("export", total=len(SERVICES))
+
+        def exporting(service: str) -> None:
+            bar.step(f"export {service}")
+            bar.advance()
+
+        manifest = export_bundle(args.data_dir, args.county, args.year, out, base_settings(), exporting)
     counts = {s: i["events"] for s, i in manifest["services"].items()}
     print(f"wrote {out} ({', '.join(f'{s}: {n} events' for s, n in counts.items()) or 'no stores found'})")
     return 0
@@ -174,9 +191,31 @@ def run_replay(args: argparse.Namespace) -> int:
     base = base_settings()
     services = [s for s in (args.service or SERVICES) if has_store(settings_for(s, args.data_dir, base))]
     result: dict = {"as_of": args.as_of, "basis": args.basis}
+    with progress(args.json) as bar:
+        bar.task("replay", total=len(services))
+        found = _replay(args, services, base, when, result, bar)
+    if not found:
+        print(f"error: no service holds aggregate {args.aggregate}", file=sys.stderr)
+        return 1
+    if args.json or args.aggregate:
+        print(json.dumps(result, ensure_ascii=False, indent=1, default=str))
+    else:
+        for service, counties in result["services"].items():
+            for county, kinds in counties.items():
+                summary = ", ".join(f"{k}={len(v)}" for k, v in sorted(kinds.items()))
+                print(f"{service:12} {county}  {summary}")
+    return 0
+
+
+def _replay(
+    args: argparse.Namespace, services: list[str], base: Settings, when: datetime | None, result: dict, bar: Progress
+) -> bool:
+    """One aggregate as of ``when`` (False: no service holds it), or every read model as of ``when``."""
     if args.aggregate:
         aggregate_id = UUID(args.aggregate)
         for service in services:
+            bar.step(f"replay {service}")
+            bar.advance()
             api = open_service(settings_for(service, args.data_dir, base))
             app = api.state.application
             past, events = aggregate_as_of(app, aggregate_id, when, args.basis)
@@ -186,29 +225,21 @@ def run_replay(args: argparse.Namespace) -> int:
                     state=state_of(past) if past is not None else None,
                     history=[history_entry(e) for e in events],
                 )
-                break
-        else:
-            print(f"error: no service holds aggregate {aggregate_id}", file=sys.stderr)
-            return 1
-    else:
-        result["services"] = {}
-        for service in services:
-            api = open_service(settings_for(service, args.data_dir, base))
-            app, project = api.state.application, api.state.runtime.updater.project
-            replayed = views_as_of(app, project, when, args.basis, args.county)
-            try:
-                counties = sorted({row[2] for row in replayed.dump()})
-                result["services"][service] = {c: dashboard_as_of(replayed, c) for c in counties}
-            finally:
-                replayed.close()
-    if args.json or args.aggregate:
-        print(json.dumps(result, ensure_ascii=False, indent=1, default=str))
-    else:
-        for service, counties in result["services"].items():
-            for county, kinds in counties.items():
-                summary = ", ".join(f"{k}={len(v)}" for k, v in sorted(kinds.items()))
-                print(f"{service:12} {county}  {summary}")
-    return 0
+                return True
+        return False
+    result["services"] = {}
+    for service in services:
+        bar.step(f"replay {service}")
+        bar.advance()
+        api = open_service(settings_for(service, args.data_dir, base))
+        app, project = api.state.application, api.state.runtime.updater.project
+        replayed = views_as_of(app, project, when, args.basis, args.county)
+        try:
+            counties = sorted({row[2] for row in replayed.dump()})
+            result["services"][service] = {c: dashboard_as_of(replayed, c) for c in counties}
+        finally:
+            replayed.close()
+    return True
 
 
 def run_restore(args: argparse.Namespace) -> int:
@@ -236,12 +267,15 @@ def run_restore(args: argparse.Namespace) -> int:
                 )
                 return 2
 
-    async def run() -> dict[str, int]:
+    async def run(bar: Progress) -> dict[str, int]:
         nc = await connect(base, name="shishi-audit-restore")
         counts = {}
+        bar.task("restore", total=len(services))
         try:
             js = nc.jetstream(timeout=30)
             for service in services:
+                bar.step(f"restore {service} from journal.{service}")
+                bar.advance()
                 store = open_store(settings_for(service, args.data_dir, base))
                 try:
                     counts[service] = await restore(js, service, store.recorder)
@@ -252,7 +286,8 @@ def run_restore(args: argparse.Namespace) -> int:
         return counts
 
     try:
-        counts = asyncio.run(run())
+        with progress(args.json) as bar:
+            counts = asyncio.run(run(bar))
     except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

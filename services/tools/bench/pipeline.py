@@ -15,6 +15,7 @@ from services.tools.bench.raw import measure_raw, measure_raw_drain
 from services.tools.bench.real import measure_real
 from services.tools.bench.report import PipelineReport
 from services.tools.cli.hotline import make_tickets
+from services.tools.cli.progress import Progress
 from services.tools.demo.counties import towns_of
 from shared.config import Settings
 
@@ -31,7 +32,9 @@ def own_peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
 
-async def run_pipeline_bench(nats_url: str, work: Path, events: int) -> PipelineReport:
+async def run_pipeline_bench(nats_url: str, work: Path, events: int, bar: Progress | None = None) -> PipelineReport:
+    bar = bar or Progress.off()
+    bar.task("bench pipeline", total=4)
     batch = Settings(service="intake").consumer_batch
     seed = time.time_ns() // 1_000_000  # fresh ticket ids, also in a kept --data-dir
     raw_bodies = [body for _, body in tickets(events, seed)]
@@ -39,12 +42,20 @@ async def run_pipeline_bench(nats_url: str, work: Path, events: int) -> Pipeline
     nc = await nats.connect(nats_url, name="shishi-bench")
     try:
         js = nc.jetstream(timeout=30)
+        bar.step(f"raw ceiling ({events:,} tickets)")
         raw = await measure_raw(js, work / "raw.sqlite", raw_bodies, batch=batch)
+        bar.advance()
+        bar.step("raw consumer alone")
         drain = await measure_raw_drain(js, work / "raw.sqlite", raw_bodies, batch=batch)
+        bar.advance()
+        bar.step("start intake (shishi serve intake)")
         intake = IntakeProcess(work / "intake", nats_url)
         try:
             await asyncio.to_thread(intake.start)
+            bar.advance()
+            bar.step(f"the real intake path ({events:,} tickets)")
             real = await measure_real(js, COUNTY, real_tickets)
+            bar.advance()
             intake_rss = intake.peak_rss_mb()
         except RuntimeError as exc:
             raise RuntimeError(f"{exc}\n--- intake output and log (tail) ---\n{intake.output_tail()}") from exc

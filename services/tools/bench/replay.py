@@ -27,6 +27,7 @@ from typing import TypeVar
 from uuid import UUID
 
 from services.tools.audit.catalog import open_service
+from services.tools.cli.progress import Progress, progress
 from shared.audit.asof import aggregate_as_of
 from shared.audit.log import MerkleLog, sidecar_path
 from shared.audit.signing import load_or_create_signer
@@ -120,11 +121,16 @@ def timed(fn: Callable[[], T]) -> tuple[float, T]:
     return time.perf_counter() - started, value
 
 
-def run_replay_bench(work: Path, events: int, samples: int = 2000) -> ReplayReport:
+def run_replay_bench(work: Path, events: int, samples: int = 2000, bar: Progress | None = None) -> ReplayReport:
+    bar = bar or Progress.off()
+    bar.task("bench replay", total=6)
     settings = Settings(service="intake", data_dir=work)
     api = open_service(settings)
     app, project = api.state.application, api.state.runtime.updater.project
+    bar.step(f"fill the store ({events:,} events)")
     moments = fill(app, events)
+    bar.advance()
+    bar.step("append the Merkle log")
     total = app.recorder.max_notification_id()
     log = MerkleLog(sidecar_path(settings.service_dir), "intake")
     logged_before = log.size()  # a --data-dir given again: only what this run appends is timed
@@ -132,6 +138,7 @@ def run_replay_bench(work: Path, events: int, samples: int = 2000) -> ReplayRepo
     appended = log.size() - logged_before
     log.checkpoint(load_or_create_signer(work, "intake"))
     log.close()
+    bar.advance()
 
     def raw() -> int:
         position, n = 0, 0
@@ -142,8 +149,12 @@ def run_replay_bench(work: Path, events: int, samples: int = 2000) -> ReplayRepo
                 return n
             position = page[-1].id
 
+    bar.step("read the notification log (raw, three times)")
     raw_s = sorted(timed(raw)[0] for _ in range(3))[1]  # the median of three: one cold read would flatter the ratios
+    bar.advance()
+    bar.step("verify")
     verify_s, report = timed(lambda: verify_service("intake", work, store_records(app.recorder)))
+    bar.advance()
     if not report.ok:
         raise RuntimeError(f"verification failed on a fresh store: {report.problems}")
     scratch = work / "rebuild.sqlite"
@@ -151,8 +162,11 @@ def run_replay_bench(work: Path, events: int, samples: int = 2000) -> ReplayRepo
         leftover.unlink()  # empty, as on a fresh run, not by deleting the old rows inside the timed part
     views = ViewStore(sqlite_path=scratch)
     topics = api.state.runtime.updater.topics  # the same rebuild the service runs (only the topics it folds)
+    bar.step("rebuild the read models")
     rebuild_s, _ = timed(lambda: ViewUpdater(app, views, project, batch=5000, topics=topics).rebuild())
     views.close()
+    bar.advance()
+    bar.step(f"{samples:,} aggregates as of a moment")
     ids = [row[2] for row in MerkleLog(sidecar_path(settings.service_dir), "intake").leaf_rows()[::3]]
     rng = random.Random(11)
     latencies = []
@@ -162,6 +176,7 @@ def run_replay_bench(work: Path, events: int, samples: int = 2000) -> ReplayRepo
         aggregate_as_of(app, aggregate_id, moment)
         latencies.append((time.perf_counter() - started) * 1000)
     latencies.sort()
+    bar.advance()
     raw_eps, verify_eps, rebuild_eps = total / raw_s, total / verify_s, total / rebuild_s
     return ReplayReport(
         events=total,
@@ -182,7 +197,8 @@ def run_replay(args: argparse.Namespace) -> int:
         return 2
     work = Path(args.data_dir) if args.data_dir else Path(tempfile.mkdtemp(prefix="shishi-bench-replay-"))
     try:
-        report = run_replay_bench(work, args.events)
+        with progress(args.json) as bar:
+            report = run_replay_bench(work, args.events, bar=bar)
     finally:
         if not args.data_dir:
             shutil.rmtree(work, ignore_errors=True)

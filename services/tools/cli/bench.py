@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from services.tools.bench.pipeline import run_pipeline_bench
+from services.tools.cli.progress import progress
 from shared.bus.server import NatsServer, free_port
 
 
@@ -22,7 +23,8 @@ def run_pipeline(args: argparse.Namespace) -> int:
     server = NatsServer(work / "nats", port=free_port(), name="shishi-bench")
     try:
         server.start()
-        report = asyncio.run(run_pipeline_bench(server.url, work, args.events))
+        with progress(args.json) as bar:
+            report = asyncio.run(run_pipeline_bench(server.url, work, args.events, bar))
     except RuntimeError as exc:
         print(f"bench pipeline failed: {exc}", file=sys.stderr)
         return 1

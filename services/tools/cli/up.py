@@ -285,7 +285,7 @@ def run_up(args: argparse.Namespace) -> int:
         sup.watch(nats)
     except Stopped:
         pass
-    except RuntimeError as exc:
+    except (RuntimeError, FileNotFoundError) as exc:  # FileNotFoundError: no nats-server (the `local` extra)
         print(f"shishi: {exc}", file=sys.stderr)
         return 1
     finally:
@@ -295,9 +295,11 @@ def run_up(args: argparse.Namespace) -> int:
 
 
 def _demo(origin: str, data_dir: Path) -> None:
+    from services.tools.cli.progress import progress
     from services.tools.demo.loader import load_demo
 
     try:
-        load_demo(origin, data_dir)
+        with progress() as bar:  # on a terminal: a bar on stderr; else a line per county
+            load_demo(origin, data_dir, bar)
     except Exception as exc:  # noqa: BLE001 - the product keeps running; the reason is printed
         print(f"shishi: demo not loaded: {exc}", file=sys.stderr, flush=True)

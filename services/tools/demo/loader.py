@@ -11,6 +11,7 @@ import json
 import random
 from pathlib import Path
 
+from services.tools.cli.progress import Progress
 from services.tools.demo.context import DemoClient, DemoContext
 from services.tools.demo.counties import COUNTIES
 
@@ -23,7 +24,7 @@ STAGES = [
 ]
 
 
-def load_county(origin: str, data_dir: Path, county: str, nats_url: str) -> dict:
+def load_county(origin: str, data_dir: Path, county: str, nats_url: str, bar: Progress | None = None) -> dict:
     ctx = DemoContext(
         client=DemoClient(origin, data_dir, county),
         county=county,
@@ -32,21 +33,28 @@ def load_county(origin: str, data_dir: Path, county: str, nats_url: str) -> dict
         data_dir=data_dir,
         rng=random.Random(int(county)),
     )
+    bar = bar or Progress.off()
     for stage in STAGES:
+        bar.step(f"{COUNTIES[county]['name']} ({county}): {stage.rsplit('.', 1)[-1]}")
         importlib.import_module(stage).run(ctx)
+        bar.advance()
     return {"county": county, **{k: v for k, v in ctx.profile.items()}}
 
 
-def load_demo(origin: str, data_dir: Path) -> dict:
+def load_demo(origin: str, data_dir: Path, bar: Progress | None = None) -> dict:
+    """``bar``: a progress bar (one step per county and stage); without one, a line per county."""
     marker = data_dir / MARKER
     if marker.exists():
         print("shishi: demo already loaded", flush=True)
         return json.loads(marker.read_text())
     nats_url = json.loads((data_dir / "run.json").read_text())["nats_url"]
+    bar = bar or Progress.off()
+    bar.task("demo", total=len(COUNTIES) * len(STAGES))
     loaded = []
     for county, info in COUNTIES.items():
-        print(f"shishi: loading the demo county {info['name']} ({county}) through the API ...", flush=True)
-        loaded.append(load_county(origin, data_dir, county, nats_url))
+        if not bar.shown:
+            print(f"shishi: loading the demo county {info['name']} ({county}) through the API ...", flush=True)
+        loaded.append(load_county(origin, data_dir, county, nats_url, bar))
     result = {"counties": loaded}
     marker.write_text(json.dumps(result, ensure_ascii=False))
     print("shishi: demo loaded", flush=True)

@@ -51,7 +51,7 @@ def svg(shapes: list[tuple], width: int, height: int, labels: dict[str, str] | N
 
 def drawing(shapes: list[tuple], width: int, height: int, font: str) -> Drawing:
     """The same shapes in PDF coordinates (origin bottom-left)."""
-    d = Drawing(width, height)
+    d = Drawing(width, height, initialFontName=font)  # its text state starts in our font, not Helvetica
     for kind, x, y, w, h, extra in shapes:
         if kind == "rect":
             from reportlab.lib.colors import HexColor

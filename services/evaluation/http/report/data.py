@@ -3,6 +3,7 @@ without a running service (the CLI reads ``--data-dir``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from services.evaluation.app.application import EvaluationApplication
@@ -13,12 +14,22 @@ from shared.config import Settings
 from shared.views.store import ViewStore
 from shared.views.updater import ViewUpdater
 
+Progress = Callable[[str, int, int], None]
+"""``(stage, done, total)``: how far a report is (a CLI draws it as a bar)."""
 
-def load_views(data_dir: Path) -> ViewStore:
+
+def load_views(data_dir: Path, progress: Progress | None = None) -> ViewStore:
     settings = Settings(service="evaluation", data_dir=data_dir)
     app = EvaluationApplication(env=settings.eventsourcing_env())
     views = ViewStore(sqlite_path=Path(":memory:"))
-    ViewUpdater(app, views, project).catch_up()
+    updater = ViewUpdater(app, views, project, batch=2000)
+    total = app.recorder.max_notification_id() or 0
+    updater.check_version()
+    while updater.catch_up_once() == updater.batch:
+        if progress is not None:
+            progress("fold the evaluation store", views.position(ViewUpdater.NAME), total)
+    if progress is not None:
+        progress("fold the evaluation store", total, total)
     app.close()
     return views
 

@@ -37,18 +37,23 @@ def _pct(f: dict) -> str:
     return f"{f['value'] * 100:.1f}%（{f['numerator']}/{f['denominator']}）"
 
 
-def county_title(code: str) -> str:
-    """``440781`` -> 广东省江门市台山市（440781）: names from the county registry, the code kept."""
-    return f"{full_name(code)}（{code}）" if name_of(code) else code
+def county_label(code: str) -> str:
+    """``440781`` -> 广东省江门市台山市（440781）: the name from the county registry, with the code."""
+    name = full_name(code)
+    return f"{name}（{code}）" if name != code else code
+
+
+def scope_label(scope: str) -> str:
+    """A county, or every county under a province (``44*``) or a prefecture (``4407*``), by name."""
+    if not scope.endswith("*"):
+        return county_label(scope)
+    prefix = scope.rstrip("*")
+    area = full_name(prefix.ljust(6, "0")) if len(prefix) in (2, 4) and name_of(prefix.ljust(6, "0")) else prefix
+    return f"{area} 所辖各县（市、区）"
 
 
 def title_of(data: dict) -> str:
-    scope = data["scope"]
-    prefix = scope.rstrip("*")
-    where = (
-        f"{name_of(prefix.ljust(6, '0')) or prefix} 所辖各县（市、区）" if scope.endswith("*") else county_title(scope)
-    )
-    return f"{where} {data['year']} 年度民生实事项目满意度测评报告"
+    return f"{scope_label(data['scope'])} {data['year']} 年度民生实事项目满意度测评报告"
 
 
 def _rows(m: dict) -> list[tuple[str, float | None]]:
@@ -139,7 +144,7 @@ def render_html(data: dict) -> str:
         f"</head><body><h1>{escape(title_of(data))}</h1>",
     ]
     for m in data["counties"]:
-        parts.append(f"<section><h2>{escape(county_title(m['county']))}</h2><ul>")
+        parts.append(f"<section><h2>{escape(county_label(m['county']))}</h2><ul>")
         for key, label in FIGURES:
             parts.append(f"<li>{label}：{escape(_pct(m[key]))}</li>")
         parts.append("</ul>")
@@ -168,40 +173,49 @@ def render_html(data: dict) -> str:
 
 
 def render_pdf(data: dict) -> bytes:
-    from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    text = title_of(data) + "".join("".join(r) for m in data["counties"] for r in _project_rows(m))
+    from shared.web.pdf_fonts import register_font
+    from shared.web.pdf_pages import FLOW_WIDTH, FOOTER_TEXT, MARGIN, PAGE_HEIGHT, PAGE_WIDTH, numbered_canvas
+
+    counties = data["counties"]
+    text = title_of(data) + FOOTER_TEXT + "".join(county_label(m["county"]) for m in counties)
+    text += "".join("".join(r) for m in counties for r in _project_rows(m))
     text += (
         "".join(label for _, label in FIGURES + VERDICTS)
         + "".join(HEAD)
         + "合计数据来源评议服务事件存储仅由计算项（）：，人回访无尚未发布代表满意度测评结果整改与回头看"
     )
-    text += "".join(_pct(m[k]) for m in data["counties"] for k, _ in FIGURES) + "".join(RECT.values())
-    text += "".join(line for m in data["counties"] for line in _round_lines(data, m["county"]) + _followups(m))
-    font = charts_font = __import__("services.evaluation.http.report.fonts", fromlist=["register_font"]).register_font(
-        text
-    )
-    h1 = ParagraphStyle("h1", fontName=font, fontSize=16, leading=22)
-    h2 = ParagraphStyle("h2", fontName=font, fontSize=13, leading=18)
-    body = ParagraphStyle("body", fontName=font, fontSize=9, leading=13)
+    text += "".join(_pct(m[k]) for m in counties for k, _ in FIGURES) + "".join(RECT.values())
+    text += "".join(line for m in counties for line in _round_lines(data, m["county"]) + _followups(m))
+    if data["scope"].endswith("*"):
+        text += "".join(_pct(data["totals"][key]) for key, _ in FIGURES[:7])
+    font = register_font(text)
+    h1 = ParagraphStyle("h1", fontName=font, fontSize=16, leading=22, wordWrap="CJK")
+    h2 = ParagraphStyle("h2", fontName=font, fontSize=13, leading=18, wordWrap="CJK")
+    body = ParagraphStyle("body", fontName=font, fontSize=9, leading=13, wordWrap="CJK")
+    cell = ParagraphStyle("cell", fontName=font, fontSize=7, leading=9, wordWrap="CJK")
+    # the project table's columns, as shares of the text width (project, tier, on time, verdict, counts, ...)
+    shares = [0.24, 0.09, 0.06, 0.1, 0.13, 0.14, 0.14, 0.1]
     story = [Paragraph(escape(title_of(data)), h1), Spacer(1, 8)]
-    for m in data["counties"]:
-        story.append(Paragraph(county_title(m["county"]), h2))
+    for m in counties:
+        story.append(Paragraph(escape(county_label(m["county"])), h2))
         for key, label in FIGURES:
             story.append(Paragraph(escape(f"{label}：{_pct(m[key])}"), body))
-        story.append(charts.drawing(charts.bars(_rows(m)), 480, 24 * len(FIGURES), charts_font))
+        width = int(FLOW_WIDTH)
+        story.append(charts.drawing(charts.bars(_rows(m), width=width), width, 24 * len(FIGURES), font))
         story.append(Paragraph("代表满意度测评结果", h2))
-        story.append(charts.drawing(charts.stacked(_parts(m)), 480, 52, font))
+        story.append(charts.drawing(charts.stacked(_parts(m), width=width), width, 52, font))
         for line in _round_lines(data, m["county"]):
             story.append(Paragraph(escape(line), body))
-        table = Table([HEAD] + _project_rows(m), repeatRows=1)
+        rows = [[Paragraph(escape(c), cell) for c in row] for row in [HEAD, *_project_rows(m)]]
+        table = Table(rows, colWidths=[FLOW_WIDTH * share for share in shares], repeatRows=1)
         table.setStyle(
             TableStyle(
                 [
                     ("FONTNAME", (0, 0), (-1, -1), font),
-                    ("FONTSIZE", (0, 0), (-1, -1), 7),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
                     ("GRID", (0, 0), (-1, -1), 0.3, "#999999"),
                 ]
             )
@@ -219,7 +233,12 @@ def render_pdf(data: dict) -> bytes:
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
-        pagesize=A4,
+        pagesize=(PAGE_WIDTH, PAGE_HEIGHT),
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+        initialFontName=font,
         invariant=1,
         title=title_of(data),
         author="Shishi",
@@ -228,5 +247,5 @@ def render_pdf(data: dict) -> bytes:
         subject="",
         keywords="",
     )
-    doc.build(story)
+    doc.build(story, canvasmaker=numbered_canvas(font))
     return buffer.getvalue()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from shared.config import SERVICES
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     audit = sub.add_parser("audit", help="verify the Merkle logs, replay any moment, export audit bundles")
@@ -12,15 +14,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     verify = asub.add_parser("verify", help="check every stored event against the signed checkpoints (exit 1 if not)")
     source = verify.add_mutually_exclusive_group()
-    source.add_argument("--data-dir", type=Path, default=Path(".shishi"))
-    source.add_argument("--bundle", type=Path, default=None, help="an exported bundle directory")
+    source.add_argument("--data-dir", type=Path, default=Path(".shishi"), help="the stores to verify")
+    source.add_argument(
+        "--bundle", type=Path, default=None, help="verify an exported bundle directory instead (default: none)"
+    )
     verify.add_argument(
         "--public-key",
         "--key",
         dest="public_key",
         action="append",
         metavar="SERVICE=KEY",
-        help="the service's public key (base64) as published earlier: a swapped key fails",
+        help="the service's public key (base64) as published earlier: a swapped key fails; repeatable "
+        "(default: the pinned key, or a bundle's own)",
     )
     verify.add_argument(
         "--checkpoint",
@@ -28,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=Path,
         metavar="FILE",
         help="a checkpoint (or the list GET /<service>/api/audit/checkpoints gave) kept earlier: "
-        "a rewritten, re-signed or rolled-back history fails",
+        "a rewritten, re-signed or rolled-back history fails; repeatable (default: the pinned checkpoints)",
     )
     verify.add_argument(
         "--pins",
@@ -42,26 +47,34 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--nats",
         default=None,
         metavar="URL",
-        help="also check the checkpoints published on NATS (stream AUDIT) against the stores",
+        help="also check the checkpoints published on NATS (stream AUDIT) against the stores (default: do not)",
     )
-    verify.add_argument("--json", action="store_true")
+    verify.add_argument("--json", action="store_true", help="the report as JSON (and no progress bar)")
     verify.set_defaults(func=_verify)
 
     replay = asub.add_parser("replay", help="read models, or one aggregate, as of a past moment")
-    replay.add_argument("--as-of", default=None, help="ISO date or time (a date = end of that day, China time)")
-    replay.add_argument("--aggregate", default=None, help="an aggregate id: its state then and its history")
-    replay.add_argument("--service", action="append", choices=["intake", "decision", "supervision", "evaluation"])
-    replay.add_argument("--county", default=None)
-    replay.add_argument("--basis", choices=["occurred", "recorded"], default="occurred")
-    replay.add_argument("--data-dir", type=Path, default=Path(".shishi"))
-    replay.add_argument("--json", action="store_true")
+    replay.add_argument(
+        "--as-of", default=None, help="ISO date or time, a date meaning the end of that day, China time (default: now)"
+    )
+    replay.add_argument(
+        "--aggregate", default=None, help="one aggregate id: its state then and its history (default: every read model)"
+    )
+    replay.add_argument(
+        "--service", action="append", choices=list(SERVICES), help="only this service; repeatable (default: all four)"
+    )
+    replay.add_argument("--county", default=None, help="only this county's read models (default: every county)")
+    replay.add_argument(
+        "--basis", choices=["occurred", "recorded"], default="occurred", help="business time or recorded time"
+    )
+    replay.add_argument("--data-dir", type=Path, default=Path(".shishi"), help="the stores to replay")
+    replay.add_argument("--json", action="store_true", help="the result as JSON (and no progress bar)")
     replay.set_defaults(func=_replay)
 
     export = asub.add_parser("export", help="a county's events of one year with checkpoints and proofs")
-    export.add_argument("--county", required=True)
-    export.add_argument("--year", type=int, required=True)
-    export.add_argument("--out", type=Path, default=None, help="default: ./audit-<county>-<year>")
-    export.add_argument("--data-dir", type=Path, default=Path(".shishi"))
+    export.add_argument("--county", required=True, help="the county's 6-digit code")
+    export.add_argument("--year", type=int, required=True, help="the year whose events are exported")
+    export.add_argument("--out", type=Path, default=None, help="the bundle's folder (default: ./audit-<county>-<year>)")
+    export.add_argument("--data-dir", type=Path, default=Path(".shishi"), help="the stores to export from")
     export.set_defaults(func=_export)
 
     restore = asub.add_parser(
@@ -74,15 +87,19 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--nats",
         default=None,
         metavar="URL",
-        help="default: SHISHI_NATS_URL (user and password: SHISHI_NATS_USER/_PASSWORD)",
+        help="NATS to read the journal from (default: SHISHI_NATS_URL; user and password: SHISHI_NATS_USER/_PASSWORD)",
     )
-    restore.add_argument("--service", action="append", choices=["intake", "decision", "supervision", "evaluation"])
-    restore.add_argument("--json", action="store_true")
+    restore.add_argument(
+        "--service", action="append", choices=list(SERVICES), help="only this service; repeatable (default: all four)"
+    )
+    restore.add_argument("--json", action="store_true", help="the counts as JSON (and no progress bar)")
     restore.set_defaults(func=_restore)
 
     key = asub.add_parser("public-key", help="print each service's checkpoint-signing public key")
-    key.add_argument("--service", action="append")
-    key.add_argument("--data-dir", type=Path, default=Path(".shishi"))
+    key.add_argument(
+        "--service", action="append", choices=list(SERVICES), help="only this service; repeatable (default: all four)"
+    )
+    key.add_argument("--data-dir", type=Path, default=Path(".shishi"), help="holds the keys (audit/)")
     key.set_defaults(func=_public_key)
 
 

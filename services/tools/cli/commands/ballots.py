@@ -11,13 +11,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     ballots = sub.add_parser("ballots", help="secret ballots: recount a closed vote from the published list")
     inner = ballots.add_subparsers(dest="ballots_command", required=True)
     recount = inner.add_parser("recount", help="recount one round and compare with the declared tally")
-    recount.add_argument("session_id")
-    recount.add_argument("--round", type=int, default=1, dest="round_no")
-    recount.add_argument("--origin", default="http://127.0.0.1:8000")
+    recount.add_argument("session_id", help="the vote session's id")
+    recount.add_argument("--round", type=int, default=1, dest="round_no", help="which round of the session")
+    recount.add_argument("--origin", default="http://127.0.0.1:8000", help="the product's origin")
     recount.add_argument("--county", required=True, help="the session's county (for a local auditor token)")
-    recount.add_argument("--token", default="", help="a bearer token; default: a local auditor token")
-    recount.add_argument("--data-dir", type=Path, default=Path(".shishi"))
-    recount.add_argument("--json", action="store_true")
+    recount.add_argument("--token", default="", help="a bearer token (default: a local auditor token)")
+    recount.add_argument(
+        "--data-dir", type=Path, default=Path(".shishi"), help="holds the local secret (for the default token)"
+    )
+    recount.add_argument("--json", action="store_true", help="the recount as JSON")
     recount.set_defaults(func=_recount)
 
 

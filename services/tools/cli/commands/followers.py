@@ -17,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="run a service's read-model updater, audit-log and journal followers "
         "(started by the service when SHISHI_FOLLOWERS=process)",
     )
-    cmd.add_argument("service", choices=list(SERVICES))
+    cmd.add_argument("service", choices=list(SERVICES), help="whose followers to run")
     cmd.set_defaults(func=_run)
 
 

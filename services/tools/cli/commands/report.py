@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 from pathlib import Path
 
 
@@ -12,9 +13,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     report = sub.add_parser("report", help="annual evaluation report (HTML or PDF) from the stored events")
     report.add_argument("--county", required=True, help="a county code (440781) or a prefix with * (4407*, 44*)")
     report.add_argument("--year", type=int, required=True, help="the year whose projects are reported")
-    report.add_argument("--format", choices=("pdf", "html"), default="pdf")
-    report.add_argument("--output", type=Path, required=True)
-    report.add_argument("--data-dir", type=Path, default=Path(".shishi"))
+    report.add_argument("--format", choices=("pdf", "html"), default="pdf", help="PDF (fonts embedded) or HTML")
+    report.add_argument("--output", type=Path, required=True, help="the file to write")
+    report.add_argument("--data-dir", type=Path, default=Path(".shishi"), help="holds the evaluation store")
     report.set_defaults(func=_run)
 
 
@@ -26,8 +27,23 @@ def _run(args: argparse.Namespace) -> int:
         print(f"shishi report: no evaluation store under {args.data_dir}")
         return 2
     from services.evaluation.main import annual_report
+    from services.tools.cli.progress import progress
+    from shared.web.pdf_fonts import FontUnavailable
 
-    content = annual_report(args.data_dir, args.county, args.year, args.format)
+    try:
+        with progress() as bar:
+            stages: list[str] = []
+
+            def heard(stage: str, done: int, total: int) -> None:
+                if stage not in stages:
+                    stages.append(stage)
+                    bar.task(stage, total=total)
+                bar.update(done, total)
+
+            content = annual_report(args.data_dir, args.county, args.year, args.format, heard)
+    except FontUnavailable as exc:
+        print(f"shishi report: {exc}", file=sys.stderr)
+        return 1
     if content is None:
         print(f"shishi report: no data for {args.county} in {args.year}")
         return 1

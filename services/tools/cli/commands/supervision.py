@@ -10,10 +10,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     sup = sub.add_parser("supervision", help="implementation supervision (实施监督)")
     ssub = sup.add_subparsers(dest="action", required=True)
     sweep = ssub.add_parser("sweep", help="raise the warnings due on NOW for a county (idempotent)")
-    sweep.add_argument("--county", required=True)
+    sweep.add_argument("--county", required=True, help="the county's 6-digit code")
     sweep.add_argument("--now", default="", help="ISO date or datetime (default: the service's clock)")
     sweep.add_argument("--origin", default="", help="default: the running product's origin from --data-dir")
-    sweep.add_argument("--data-dir", type=Path, default=Path(".shishi"))
+    sweep.add_argument(
+        "--data-dir", type=Path, default=Path(".shishi"), help="the running product's data dir (its secret and origin)"
+    )
     sweep.set_defaults(func=_run)
 
 

@@ -8,12 +8,19 @@ from pathlib import Path
 
 def register(sub: argparse._SubParsersAction) -> None:
     up = sub.add_parser("up", help="run NATS, the four services and the web origin on this machine")
-    up.add_argument("--data-dir", type=Path, default=Path(".shishi"))
+    up.add_argument("--data-dir", type=Path, default=Path(".shishi"), help="where the stores, logs and secrets live")
     up.add_argument("--port", type=int, default=8000, help="the origin's port (services use the next four)")
-    up.add_argument("--host", default="127.0.0.1")
-    up.add_argument("--nats-port", type=int, default=0, help="default: 4222, or a free port if that is taken")
+    up.add_argument("--host", default="127.0.0.1", help="the address the origin listens on")
+    up.add_argument(
+        "--nats-port", type=int, default=0, help="NATS port (default: 4222, or a free port if that is taken)"
+    )
     up.add_argument("--demo", action="store_true", help="load the demo counties through the product's own API")
-    up.add_argument("--persistence", choices=["sqlite", "postgres"], default=None)
+    up.add_argument(
+        "--persistence",
+        choices=["sqlite", "postgres"],
+        default=None,
+        help="the event stores' backend (default: SHISHI_PERSISTENCE, else sqlite)",
+    )
     up.set_defaults(func=_run)
 
 
