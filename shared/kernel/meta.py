@@ -20,6 +20,7 @@ class Meta:
     correlation_id: str = ""
     causation_id: str = ""
     reason: str = ""
+    actor_name: str = ""  # an official's name as their login gave it (never a resident's: that is personal data)
 
     def because(self, reason: str) -> Meta:
         return replace(self, reason=reason)

@@ -38,6 +38,7 @@ class MetaAsDict(Transcoding):
             "correlation_id": obj.correlation_id,
             "causation_id": obj.causation_id,
             "reason": obj.reason,
+            "actor_name": obj.actor_name,
         }
 
     FIELDS = frozenset(field.name for field in fields(Meta))

@@ -15,13 +15,16 @@ from shared.kernel.meta import Meta
 def meta_for(request: Request, principal: Principal, county: str, *, reason: str = "", role: str | None = None) -> Meta:
     request.state.county = county  # for the request's log line
     clock: Callable[[], datetime] = request.app.state.clock
+    actor_role = role or principal.primary_role
     return Meta(
         county=county,
-        actor_role=role or principal.primary_role,
+        actor_role=actor_role,
         actor_id=principal.subject,
         occurred_at=clock(),
         correlation_id=getattr(request.state, "correlation_id", ""),
         reason=reason,
+        # pages show who did it by name; a resident's name is personal data and stays out of the events
+        actor_name=principal.name if actor_role != "resident" else "",
     )
 
 
