@@ -32,6 +32,8 @@ HOP_BY_HOP = {
     "upgrade",
     "host",
     "content-length",
+    "x-forwarded-host",  # set below from what this origin was asked (QR codes print it)
+    "x-forwarded-proto",
 }
 
 CallNext = Callable[[Request], Awaitable[Response]]
@@ -90,6 +92,8 @@ def create_gateway(settings: Settings, upstreams: dict[str, str]) -> FastAPI:
         url = f"{upstreams[service]}/{service}/{path}"
         headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP]
         headers.append(("x-forwarded-for", request.client.host if request.client else ""))
+        headers.append(("x-forwarded-host", request.headers.get("host", "")))
+        headers.append(("x-forwarded-proto", request.url.scheme))
         upstream_request = client.build_request(
             request.method, url, params=request.query_params, headers=headers, content=await request.body()
         )

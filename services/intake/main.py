@@ -13,6 +13,8 @@ from services.intake.http.deadletters_api import make_deadletter_router
 from services.intake.http.demands_api import make_router
 from services.intake.http.deputies_api import make_deputy_router
 from services.intake.http.open311_api import make_open311_router
+from services.intake.http.registry_api import make_registry_router
+from services.intake.http.registry_pages import make_registry_pages
 from services.intake.http.resident_pages import make_pages
 from services.intake.http.staff_pages import make_staff_pages
 from services.intake.http.triage_api import make_triage_router
@@ -55,8 +57,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         make_deadletter_router(app, views),
         make_rules_router(app, SERVICE, DEFAULTS),
         make_open311_router(app, views),
+        make_registry_router(app, views),
         make_pages(app, views),
         make_staff_pages(app, views),
+        make_registry_pages(app, views),
     ]
     api = create_service_app(settings, runtime, routers, title="Shishi intake (民意征集)", start_runtime=start_runtime)
     api.state.vault = vault
