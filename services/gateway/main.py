@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.background import BackgroundTask
 
+from services.gateway.http.duty_pages import make_duty_router
 from services.gateway.http.home_pages import make_shell_router
 from services.gateway.http.province_pages import make_province_router
 from shared.config import SERVICES, Settings
@@ -70,6 +71,7 @@ def create_gateway(settings: Settings, upstreams: dict[str, str]) -> FastAPI:
         make_shell_router(templates, secret_provider=settings.resolved_jwt_secret, local_mode=settings.mode == "local")
     )
     app.include_router(make_province_router(upstreams))
+    app.include_router(make_duty_router(upstreams))
     mount_static(app, "/static")
 
     @app.get("/healthz")
