@@ -108,7 +108,7 @@ def _registered(chars: str) -> str:
     name = "ShishiCJK-" + hashlib.sha1(chars.encode()).hexdigest()[:12]
     for source, index in _cff_sources():
         if source.exists():
-            pdfmetrics.registerFont(TTFont(name, _truetype_subset(source, index, chars)))
+            pdfmetrics.registerFont(TTFont(name, _truetype_subset(source, index, chars, name)))
             return name
     truetype = next((p for p in WQY if p.exists()), None)
     if truetype is not None:  # already TrueType outlines: reportlab embeds a subset itself
@@ -119,8 +119,10 @@ def _registered(chars: str) -> str:
     )
 
 
-def _truetype_subset(source: Path, index: int, chars: str) -> io.BytesIO:
-    """The glyphs of ``chars`` from a CFF-outline font, redrawn as TrueType (quadratic) outlines."""
+def _truetype_subset(source: Path, index: int, chars: str, name: str) -> io.BytesIO:
+    """The glyphs of ``chars`` from a CFF-outline font, redrawn as TrueType (quadratic) outlines,
+    under the PostScript name ``name``: reportlab keeps one font per face name, so each subset
+    needs its own (else a later subset would quietly draw with the first one's glyphs)."""
     from fontTools import subset
     from fontTools.pens.cu2quPen import Cu2QuPen
     from fontTools.pens.ttGlyphPen import TTGlyphPen
@@ -166,6 +168,9 @@ def _truetype_subset(source: Path, index: int, chars: str) -> io.BytesIO:
     maxp.maxZones = 1
     font["head"].indexToLocFormat = 0
     font["post"].formatType = 3.0
+    for record in font["name"].names:
+        if record.nameID == 6:  # the PostScript name, which reportlab takes for the face's name
+            record.string = name
     out = io.BytesIO()
     font.save(out)
     out.seek(0)

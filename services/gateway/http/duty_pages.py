@@ -38,12 +38,13 @@ def this_year() -> int:
     return datetime.now(UTC).astimezone(CHINA).year
 
 
-def make_duty_router(upstreams: dict[str, str]) -> APIRouter:
+def make_duty_router(upstreams: dict[str, str], transport: httpx.AsyncBaseTransport | None = None) -> APIRouter:
+    """``transport``: how the services are reached (default: over the network at ``upstreams``)."""
     router = APIRouter(prefix="/deputies", include_in_schema=False)
     templates = make_templates(Path(__file__).parent / "templates", static_base="/static")
 
     async def record(request: Request, county: str, deputy_id: str, year: int) -> dict | None:
-        async with httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=5.0)) as client:
+        async with httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=5.0), transport=transport) as client:
             return await record_of_duty(http_fetch(client, upstreams, forwarded_auth(request)), county, deputy_id, year)
 
     @router.get("/api/{county}/{deputy_id}")

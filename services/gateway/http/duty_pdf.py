@@ -5,14 +5,12 @@ gives the same bytes."""
 from __future__ import annotations
 
 import io
-from functools import partial
 from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from services.gateway.http.duty_texts import LABELS_ZH, ZH
@@ -188,6 +186,7 @@ def record_pdf(record: dict[str, Any]) -> bytes:
         topMargin=15 * mm,
         bottomMargin=15 * mm,
         invariant=1,
+        initialFontName=font,  # else the canvas starts in Helvetica, which is not embedded
     )
-    doc.build(story, canvasmaker=partial(canvas.Canvas, initialFontName=font))
+    doc.build(story)
     return out.getvalue()
