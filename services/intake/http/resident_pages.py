@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from services.intake.app.application import IntakeApplication, NewDemand
 from services.intake.domain.deputy import deputy_key
 from services.intake.domain.rules import CATEGORIES
-from services.intake.http.codes import home_station, reception_now
+from services.intake.http.codes import home_station, level_title, reception_now
 from services.intake.http.demands_api import now_of
 from services.intake.read.registry import DEPUTY, RECEPTION, STATION
 from shared.kernel.meta import RuleViolation
@@ -126,7 +126,9 @@ def make_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         if deputy and found["county"].isdigit():
             doc = views.get(DEPUTY, str(deputy_key(found["county"], deputy)))
             if doc is not None and doc["active"]:
-                found.update(deputy=doc, town=found["town"] or doc["town"])
+                found.update(
+                    deputy=doc, town=found["town"] or doc["town"], title=level_title(doc["county"], doc["level"])
+                )
                 if found["station"] is None:
                     home = home_station(views, found["county"], doc)
                     found.update(station=home, town=home["town"] if home else doc["town"])
