@@ -359,6 +359,7 @@ def test_intakes_part_of_the_record_tells_outcomes_not_words(reg: Registry) -> N
         },
         expect=201,
     )
+    reg.at(datetime(2026, 3, 10, 4, tzinfo=UTC))
     second = reg.call(
         "POST",
         "/intake/api/demands",
