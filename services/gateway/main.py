@@ -14,6 +14,7 @@ from starlette.background import BackgroundTask
 
 from services.gateway.http.duty_pages import make_duty_router
 from services.gateway.http.home_pages import make_shell_router
+from services.gateway.http.poster_pages import make_poster_router
 from services.gateway.http.province_pages import make_province_router
 from shared.config import SERVICES, Settings
 from shared.logging import configure_logging
@@ -72,6 +73,7 @@ def create_gateway(settings: Settings, upstreams: dict[str, str]) -> FastAPI:
     )
     app.include_router(make_province_router(upstreams))
     app.include_router(make_duty_router(upstreams))
+    app.include_router(make_poster_router(upstreams))
     mount_static(app, "/static")
 
     @app.get("/healthz")

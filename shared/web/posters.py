@@ -20,9 +20,10 @@ import hashlib
 import io
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import segno
 from fastapi import Request
@@ -209,6 +210,16 @@ class Poster:
     url: str = ""
     call: str = ""  # what scanning does, under the code
     footer: str = ""
+
+    def as_json(self) -> dict[str, object]:
+        return {**asdict(self), "facts": [list(f) for f in self.facts]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Poster:
+        """A poster another service described (``as_json``): only its known fields, all text."""
+        fields = {k: str(data.get(k) or "") for k in ("banner", "title", "subtitle", "url", "call", "footer")}
+        facts = tuple((str(label), str(value)) for label, value in data.get("facts") or [])
+        return cls(**fields, facts=facts)
 
 
 def _text_of(posters: Sequence[Poster]) -> str:

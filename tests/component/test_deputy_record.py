@@ -14,16 +14,14 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
-import httpx
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from services.gateway.http.duty_pages import make_duty_router
 from shared.contracts import decision as d
 from shared.contracts import supervision as s
-from shared.web.problems import install_problem_handlers
 from tests.component.decision_flow import Flow
+from tests.fixtures.gateway import UPSTREAMS, Services, gateway
 from tests.fixtures.pdf import font_rows, text_of
 from tests.fixtures.service import InProcessService
 
@@ -42,16 +40,6 @@ SECRET_KEYS = {
     "counts",
     "verdict",
 }
-
-
-class Services(httpx.AsyncBaseTransport):
-    """The gateway's way to the services, here: straight into each one's app in this process."""
-
-    def __init__(self, apps: dict[str, Any]) -> None:
-        self.apps = {name: httpx.ASGITransport(app=app) for name, app in apps.items()}
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return await self.apps[request.url.path.split("/")[1]].handle_async_request(request)
 
 
 @pytest.fixture
@@ -194,11 +182,9 @@ def county(tmp_path: Path) -> Iterator[dict[str, Any]]:
         "supervision": supervision.api,
         "evaluation": evaluation.api,
     }
-    gateway = FastAPI()
-    install_problem_handlers(gateway)
-    gateway.include_router(make_duty_router({name: "http://services" for name in apps}, transport=Services(apps)))
+    origin = gateway(intake.settings, make_duty_router(UPSTREAMS, transport=Services(apps)))
     secrets = {*candidates, *tokens, rating_token, rating["receipt"], *(c["receipt"] for c in cast)}
-    with TestClient(gateway) as client:
+    with TestClient(origin) as client:
         yield {"client": client, "decision": decision, "secrets": secrets, "project_id": str(project_id)}
 
 

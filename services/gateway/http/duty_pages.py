@@ -18,7 +18,8 @@ from fastapi.responses import HTMLResponse, Response
 from services.gateway.http.duty_pdf import record_pdf
 from services.gateway.http.duty_texts import MESSAGES, labels
 from services.gateway.http.province_pages import forwarded_auth
-from services.gateway.read.duty_record import http_fetch, record_of_duty
+from services.gateway.read.duty_record import record_of_duty
+from services.gateway.read.upstream import http_fetch
 from shared.auth import Principal
 from shared.contracts.envelope import COUNTY_PATTERN
 from shared.web.access import PUBLIC, allow

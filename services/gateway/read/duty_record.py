@@ -15,15 +15,10 @@ of fields, so whatever a service may answer, no choice a deputy made can enter t
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from typing import Any
 from urllib.parse import quote
 
-import httpx
-
+from services.gateway.read.upstream import Fetch
 from shared import divisions
-
-Fetch = Callable[[str, str, dict[str, Any]], Awaitable[dict | None]]
 
 SESSION_FIELDS = ("session_id", "name", "year", "level", "town", "date", "attended")
 ROUND_FIELDS = ("round_id", "session_year", "rated_year", "date", "projects", "attended")
@@ -88,19 +83,3 @@ async def record_of_duty(fetch: Fetch, county: str, deputy_id: str, year: int) -
     if intake is None:
         return None
     return assemble(county, year, intake, decision, supervision, evaluation)
-
-
-def http_fetch(client: httpx.AsyncClient, upstreams: dict[str, str], headers: dict[str, str]) -> Fetch:
-    """Each service's JSON API through its upstream address; a service that does not answer (or
-    answers an error) leaves its part empty, and the record says which parts are missing."""
-
-    async def fetch(service: str, path: str, params: dict[str, Any]) -> dict | None:
-        if service not in upstreams:
-            return None
-        try:
-            r = await client.get(f"{upstreams[service]}/{service}/api/{path}", params=params, headers=headers)
-        except httpx.HTTPError:
-            return None
-        return r.json() if r.status_code == 200 else None
-
-    return fetch

@@ -305,17 +305,8 @@ def make_registry_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
         poster = station_poster(origin(request), doc, names(station.county))
         return pdf_response(posters_pdf([poster], title=poster.title), f"station-{station_id}.pdf")
 
-    @router.get("/counties/{county}/posters.pdf", response_class=Response)
-    def batch_posters(
-        county: County,
-        request: Request,
-        principal: READER,
-        town: str = "",
-        of: Literal["all", "deputies", "stations"] = "all",
-    ) -> Response:
-        """Batch printing: every poster of the county (or of one town/street) in one PDF, stations
-        first, each followed by its deputies; then deputies in no station."""
-        check_county(principal, county)
+    def county_posters(request: Request, county: str, town: str, of: str) -> list[Poster]:
+        """Stations first, each followed by its deputies; then deputies in no station."""
         here = origin(request)
         deputies = {d["deputy_id"]: d for d in views.list(DEPUTY, county) if d["active"]}
         stations = sorted(
@@ -337,11 +328,42 @@ def make_registry_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
             for d in sorted(deputies.values(), key=lambda d: (d["town"], d["name"])):
                 if d["deputy_id"] not in printed and (not town or d["town"] == town):
                     posters.append(deputy_poster(here, d, home_station(views, county, d)))
+        return posters
+
+    @router.get("/counties/{county}/posters.pdf", response_class=Response)
+    def batch_posters(
+        county: County,
+        request: Request,
+        principal: READER,
+        town: str = "",
+        of: Literal["all", "deputies", "stations"] = "all",
+    ) -> Response:
+        """Batch printing: every poster of the county (or of one town/street) in one PDF, stations
+        first, each followed by its deputies; then deputies in no station."""
+        check_county(principal, county)
+        posters = county_posters(request, county, town, of)
         if not posters:
             raise Problem(404, "Not found", "no deputy or station to print here", reason="nothing_to_print")
         where = divisions.county_name(county) + (f" {town}" if town else "")
         code = next((c for c, n in divisions.towns_of(county) if n == town), county) if town else county
         return pdf_response(posters_pdf(posters, title=f"{where} 亮码海报"), f"posters-{code}.pdf")
+
+    @router.get("/counties/{county}/posters.json")
+    def batch_poster_texts(
+        county: County,
+        request: Request,
+        principal: READER,
+        town: str = "",
+        of: Literal["all", "deputies", "stations"] = "all",
+    ) -> dict:
+        """The same posters as data (what each says, the address its code opens), for printing them
+        together with other services' posters (the origin's ``/posters/<county>.pdf``)."""
+        check_county(principal, county)
+        return {
+            "county": county,
+            "town": town,
+            "posters": [p.as_json() for p in county_posters(request, county, town, of)],
+        }
 
     # -- receptions ----------------------------------------------------------------------------------
     @router.post("/stations/{station_id}/receptions", status_code=201)

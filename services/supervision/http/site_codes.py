@@ -84,6 +84,15 @@ def make_site_codes_router(app: SupervisionApplication, views: ViewStore) -> API
             headers={"content-disposition": f'inline; filename="project-{project_id}.pdf"'},
         )
 
+    def site_posters_of(request: Request, county: str, year: int | None, town: str) -> list[Poster]:
+        docs = sorted(
+            (d for d in views.list(PROJECT, county) if year is None or d["year"] == year),
+            key=lambda d: (d["year"], d["name"]),
+        )
+        projects = [p for p in (app.project(UUID(d["id"])) for d in docs) if not town or p.town == town]
+        here = origin(request)
+        return [site_poster(here, p) for p in projects]
+
     @router.get("/counties/{county}/site-posters.pdf", response_class=Response)
     def site_posters(
         county: County, request: Request, principal: READER, year: int | None = None, town: str = ""
@@ -91,19 +100,26 @@ def make_site_codes_router(app: SupervisionApplication, views: ViewStore) -> API
         """Batch printing: the site posters of every project of the county (or of one town/street),
         of one year if asked."""
         check_county(principal, county)
-        docs = sorted(
-            (d for d in views.list(PROJECT, county) if year is None or d["year"] == year),
-            key=lambda d: (d["year"], d["name"]),
-        )
-        projects = [p for p in (app.project(UUID(d["id"])) for d in docs) if not town or p.town == town]
-        if not projects:
+        posters = site_posters_of(request, county, year, town)
+        if not posters:
             raise Problem(404, "Not found", "no project to print here", reason="nothing_to_print")
-        here = origin(request)
         title = f"{divisions.county_name(county)}{' ' + town if town else ''} 民生实事项目公示牌"
         return Response(
-            posters_pdf([site_poster(here, p) for p in projects], title=title),
+            posters_pdf(posters, title=title),
             media_type="application/pdf",
             headers={"content-disposition": f'inline; filename="site-posters-{county}.pdf"'},
         )
+
+    @router.get("/counties/{county}/site-posters.json")
+    def site_poster_texts(
+        county: County, request: Request, principal: READER, year: int | None = None, town: str = ""
+    ) -> dict:
+        """The same site posters as data, for printing them with the liaison posters in one PDF."""
+        check_county(principal, county)
+        return {
+            "county": county,
+            "town": town,
+            "posters": [p.as_json() for p in site_posters_of(request, county, year, town)],
+        }
 
     return router

@@ -198,14 +198,14 @@ def scanned(ctx: DemoContext, stations: list[dict]) -> None:
 
 
 def posters(ctx: DemoContext) -> None:
-    """Every QR poster of the county (stations, deputies, project sites), printed through the API."""
+    """Every QR poster of the county (stations, deputies, project sites) in one PDF, and those of its
+    first town in another, printed through the origin's batch printing."""
     out = Path(ctx.data_dir) / "posters"
     out.mkdir(parents=True, exist_ok=True)
     name = COUNTIES[ctx.county]["name"]
-    (out / f"{ctx.county}-{name}-联络站与代表.pdf").write_bytes(
-        staff_get(ctx.client, f"/intake/api/counties/{ctx.county}/posters.pdf")
-    )
-    (out / f"{ctx.county}-{name}-项目公示牌.pdf").write_bytes(
-        staff_get(ctx.client, f"/supervision/api/counties/{ctx.county}/site-posters.pdf")
+    (out / f"{ctx.county}-{name}-全部海报.pdf").write_bytes(staff_get(ctx.client, f"/posters/{ctx.county}.pdf"))
+    town = towns_of(ctx.county)[0]
+    (out / f"{ctx.county}-{name}-{town}.pdf").write_bytes(
+        staff_get(ctx.client, f"/posters/{ctx.county}.pdf", town=town)
     )
     print(f"shishi: QR posters of {name} in {out}", flush=True)
