@@ -62,6 +62,8 @@ def test_every_poster_of_a_town_in_one_pdf(tmp_path: Path) -> None:
         for shown in ("大江镇人大代表联络站", "李四", "何五", "大江镇村道修缮"):
             assert shown in text
         assert "张三" not in text and "台城学校食堂改造" not in text
+        assert "http://testserver/intake/submit?" in text and "http://testserver/supervision/projects/" in text
+        assert "http://services" not in text  # the codes open the origin, never a service's own address
         rows = font_rows(town.content, tmp_path)
         assert rows and all(row["emb"] == "yes" for row in rows), rows
         county = client.get(f"/posters/{COUNTY}.pdf", headers=staff)

@@ -38,7 +38,9 @@ def make_poster_router(upstreams: dict[str, str], transport: httpx.AsyncBaseTran
         check_county(principal, county)
         site_params: dict[str, Any] = {"town": town, **({"year": year} if year else {})}
         async with httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=5.0), transport=transport) as client:
-            fetch = http_fetch(client, upstreams, forwarded_auth(request))
+            # the services print the origin they were asked on: this one's, not their own address
+            origin = {"x-forwarded-host": request.headers.get("host", ""), "x-forwarded-proto": request.url.scheme}
+            fetch = http_fetch(client, upstreams, {**forwarded_auth(request), **origin})
             liaison, sites = await asyncio.gather(
                 fetch("intake", f"counties/{county}/posters.json", {"town": town}),
                 fetch("supervision", f"counties/{county}/site-posters.json", site_params),

@@ -15,8 +15,6 @@ from shared import divisions
 from shared.views.store import ViewStore
 from shared.web.posters import Poster
 
-LEVEL_ZH = {"national": "全国", "provincial": "省", "city": "市", "county": "县（市、区）", "township": "乡镇"}
-RECEPTION_KIND_ZH = {"reception_day": "代表接待日", "night_station": "夜间联络站", "night_chat": "代表夜聊"}
 PRIVACY_LINE = "代表不公开个人电话：扫码填写即可联系代表，您的联系方式仅本县人大工作人员可见。"
 
 
@@ -28,8 +26,9 @@ def station_url(origin: str, station_id: str) -> str:
     return f"{origin}/intake/submit?station={station_id}"
 
 
-def level_title(county: str, level: str) -> str:
-    """台山市人大代表 for a county deputy; 全国人大代表, 广东省人大代表 … for the others."""
+def level_title(county: str, level: str, town: str = "") -> str:
+    """台山市人大代表 for a county deputy; 全国人大代表, 广东省人大代表, 江门市人大代表, 大江镇人大代表
+    for the others."""
     path = dict(divisions.path_of(county))
     names = list(path.values())
     by_level = {
@@ -37,13 +36,13 @@ def level_title(county: str, level: str) -> str:
         "provincial": names[0] if names else "省",
         "city": names[1] if len(names) > 2 else "市",
         "county": divisions.county_name(county),
-        "township": "乡镇",
+        "township": town or "乡镇",
     }
-    return f"{by_level.get(level, LEVEL_ZH.get(level, level))}人大代表"
+    return f"{by_level.get(level, level)}人大代表"
 
 
 def stations_of(views: ViewStore, county: str, deputy_id: str) -> list[dict[str, Any]]:
-    """The stations a deputy is assigned to (their own town's first)."""
+    """The stations a deputy is assigned to."""
     return [s for s in views.list(STATION, county) if deputy_id in s["deputy_ids"]]
 
 
@@ -75,7 +74,7 @@ def deputy_poster(origin: str, deputy: dict[str, Any], station: dict[str, Any] |
     return Poster(
         banner="人大代表 亮码亮身份",
         title=f"{deputy['name']} 代表",
-        subtitle=level_title(county, deputy["level"]),
+        subtitle=level_title(county, deputy["level"], deputy["town"]),
         facts=facts,
         url=deputy_url(origin, county, deputy["deputy_id"]),
         call="手机扫码，向代表反映诉求（民意码上见）",

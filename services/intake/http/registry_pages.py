@@ -108,7 +108,7 @@ def make_registry_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
             "deputy_public.html",
             {
                 "d": doc,
-                "title": level_title(county, doc["level"]),
+                "title": level_title(county, doc["level"], doc["town"]),
                 "stations": stations,
                 "receptions": upcoming(county, now_of(request), {s["id"] for s in stations}, deputy_id),
             },

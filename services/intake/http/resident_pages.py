@@ -127,7 +127,9 @@ def make_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
             doc = views.get(DEPUTY, str(deputy_key(found["county"], deputy)))
             if doc is not None and doc["active"]:
                 found.update(
-                    deputy=doc, town=found["town"] or doc["town"], title=level_title(doc["county"], doc["level"])
+                    deputy=doc,
+                    town=found["town"] or doc["town"],
+                    title=level_title(doc["county"], doc["level"], doc["town"]),
                 )
                 if found["station"] is None:
                     home = home_station(views, found["county"], doc)
