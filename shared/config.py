@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     idempotency_hours: float = Field(default=24.0, gt=0)
     # Supervision: run the early-warning sweep of every county this often (0 = only on request).
     supervision_sweep_seconds: float = Field(default=300.0, ge=0)
+    # The address residents' phones reach (https://shishi.example.gov.cn), printed in QR codes and
+    # posters; empty: the origin the gateway was asked on (shared.web.posters.public_origin).
+    public_origin: str = Field(default="", pattern=r"^(https?://[^/\s]+)?$")
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

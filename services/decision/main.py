@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from services.decision.app.application import SERVICE, DecisionApplication
 from services.decision.domain.rules import DEFAULTS, RANGES
+from services.decision.http.duty_api import make_duty_router
 from services.decision.http.pool_api import make_router
 from services.decision.http.pool_pages import make_pages
 from services.decision.http.vote_pages import make_vote_pages
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     routers = [
         make_router(app, views),
         make_vote_router(app, views),
+        make_duty_router(views),
         make_rules_router(app, SERVICE, DEFAULTS, RANGES),
         make_pages(app, views),
         make_vote_pages(app, views),

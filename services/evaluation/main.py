@@ -12,6 +12,7 @@ from services.evaluation.app.application import SERVICE, EvaluationApplication
 from services.evaluation.app.lineage import TrackingLookup, intake_tracking
 from services.evaluation.app.sweeper import rectification_sweep
 from services.evaluation.domain.rules import DEFAULTS, RANGES
+from services.evaluation.http.duty_api import make_duty_router
 from services.evaluation.http.metrics_api import make_metrics_router
 from services.evaluation.http.public_pages import make_pages
 from services.evaluation.http.ratings_api import make_router, resident_rater
@@ -69,6 +70,7 @@ def create_app(
         make_rounds_router(app, views),
         make_rectification_router(app, views),
         make_metrics_router(views),
+        make_duty_router(views),
         make_rules_router(app, SERVICE, DEFAULTS, RANGES),
         make_pages(app, views, resident_rater(app, views, tracking)),
         make_staff_pages(app, views),

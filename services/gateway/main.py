@@ -14,7 +14,9 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.background import BackgroundTask
 
 from services.gateway.http.contracts_pages import make_contracts_router
+from services.gateway.http.duty_pages import make_duty_router
 from services.gateway.http.home_pages import make_shell_router
+from services.gateway.http.poster_pages import make_poster_router
 from services.gateway.http.province_pages import make_province_router
 from shared.config import SERVICES, Settings
 from shared.logging import configure_logging
@@ -35,6 +37,8 @@ HOP_BY_HOP = {
     "upgrade",
     "host",
     "content-length",
+    "x-forwarded-host",  # set below from what this origin was asked (QR codes print it)
+    "x-forwarded-proto",
 }
 
 FORWARDED = {"x-forwarded-for", "x-forwarded-host", "x-forwarded-proto"}
@@ -99,6 +103,8 @@ def create_gateway(settings: Settings, upstreams: dict[str, str]) -> FastAPI:
     )
     app.include_router(make_province_router(upstreams))
     app.include_router(make_contracts_router("/static"))
+    app.include_router(make_duty_router(upstreams))
+    app.include_router(make_poster_router(upstreams))
     mount_static(app, "/static")
 
     async def ask(name: str, what: str) -> dict:

@@ -9,10 +9,15 @@ from services.intake.app.deadlines import deadline_watch
 from services.intake.app.vault import make_vault
 from services.intake.domain.demand import Demand
 from services.intake.domain.rules import DEFAULTS, RANGES
+from services.intake.http.codes_api import make_codes_router
 from services.intake.http.deadletters_api import make_deadletter_router
 from services.intake.http.demands_api import make_router
 from services.intake.http.deputies_api import make_deputy_router
+from services.intake.http.liaison_pages import make_liaison_pages
 from services.intake.http.open311_api import make_open311_router
+from services.intake.http.receptions_api import make_receptions_router
+from services.intake.http.registry_api import make_registry_router
+from services.intake.http.registry_pages import make_registry_pages
 from services.intake.http.resident_pages import make_pages
 from services.intake.http.staff_pages import make_staff_pages
 from services.intake.http.triage_api import make_triage_router
@@ -56,8 +61,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         make_deadletter_router(app, views),
         make_rules_router(app, SERVICE, DEFAULTS, RANGES),
         make_open311_router(app, views),
+        make_registry_router(app, views),
+        make_codes_router(app, views),
+        make_receptions_router(app, views),
         make_pages(app, views),
         make_staff_pages(app, views),
+        make_registry_pages(app, views),
+        make_liaison_pages(app, views),
     ]
     api = create_service_app(
         settings,

@@ -7,10 +7,12 @@ from fastapi import FastAPI
 from services.supervision.app.application import SERVICE, SupervisionApplication
 from services.supervision.app.sweeper import warning_sweep
 from services.supervision.domain.rules import DEFAULTS, RANGES
+from services.supervision.http.duty_api import make_duty_router
 from services.supervision.http.oversight_api import make_oversight_router
 from services.supervision.http.pages import make_pages
 from services.supervision.http.plan_api import make_plan_router
 from services.supervision.http.projects_api import make_router
+from services.supervision.http.site_codes import make_site_codes_router
 from services.supervision.http.warnings_api import make_warnings_router
 from services.supervision.inbound.handlers import subscriptions
 from services.supervision.outbound.contracts import OUTBOUND
@@ -45,6 +47,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         make_plan_router(app),
         make_oversight_router(app),
         make_warnings_router(app, views),
+        make_site_codes_router(app, views),
+        make_duty_router(app, views),
         make_rules_router(app, SERVICE, DEFAULTS, RANGES),
         make_pages(app, views),
     ]

@@ -21,12 +21,17 @@ class DemandSubmitted(_Intake):
 
     EVENT = "demand-submitted"
     demand_id: UUID
-    channel: str = Field(description="web, liaison_station, deputy_suggestion, department_list, hotline, open311")
+    channel: str = Field(
+        description="web, qr_code, liaison_station, deputy_suggestion, department_list, hotline, open311, lookback"
+    )
     town: str
     category: str
     text: str
     submitted_at: datetime
     hotline_ticket_id: str = ""
+    station_id: UUID | None = Field(default=None, description="the liaison station it was raised at or through")
+    deputy_id: str = Field(default="", description="the deputy it was raised with (their account)")
+    reception_id: UUID | None = Field(default=None, description="the reception (接待日) it was raised at")
 
 
 @REGISTRY.register

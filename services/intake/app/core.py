@@ -4,7 +4,7 @@ sealed and erasable, record lineage. Triage, merging and deputies' work are in t
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 from uuid import UUID, uuid4, uuid5
@@ -14,7 +14,10 @@ from eventsourcing.persistence import RecordConflictError, Recording
 from services.intake.app.vault import ContactVault, KeyErased, vault_for_env
 from services.intake.domain.contact import ResidentContact
 from services.intake.domain.demand import NAMESPACE, Demand, hotline_demand_id
+from services.intake.domain.deputy import Deputy, deputy_key
+from services.intake.domain.reception import Reception
 from services.intake.domain.rules import CATEGORIES, DEFAULTS, RANGES, is_tracking_code, new_tracking_code
+from services.intake.domain.station import LiaisonStation
 from services.intake.domain.tracking_code import TrackingCode, tracking_index_id
 from shared.contracts import HotlineTicket
 from shared.kernel.meta import Meta, RuleViolation
@@ -34,6 +37,10 @@ class NewDemand:
     address: str = ""
     location: dict[str, Any] | None = None
     attachments: list[Any] | None = None
+    # the source: a liaison station, a deputy (their account), a reception (through a code or at the station)
+    station_id: UUID | None = None
+    deputy_id: str = ""
+    reception_id: UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -96,7 +103,10 @@ class IntakeCore(ServiceApplication):
         for attempt in range(3):
             uow = UnitOfWork(self)
             self.vault.discard_pending()
+            new, receivers = self._check_source(uow, meta, new)
             demand = self._create(uow, meta, new, hotline_ticket_id="", contact_id=uuid4())
+            for deputy_id in receivers:
+                demand.push_to_deputy(meta, deputy_id)  # 代表线上接单: whoever the resident turned to
             try:
                 self.save(*uow.aggregates())
             except RecordConflictError:  # the random tracking code was taken (1 in 32^10): draw again
@@ -105,6 +115,37 @@ class IntakeCore(ServiceApplication):
                 continue
             return demand
         raise AssertionError("unreachable")
+
+    def _check_source(self, uow: UnitOfWork, meta: Meta, new: NewDemand) -> tuple[NewDemand, list[str]]:
+        """A demand naming a station, deputy or reception names real ones of its county (a reception
+        not cancelled and already begun, at its own station). Returns the demand with the reception's
+        station filled in, and the deputies who receive it: the deputy named, else the reception's
+        deputies (those present, else those expected), else the station's."""
+        station = reception = None
+        if new.reception_id is not None:
+            reception = uow.find_as(Reception, new.reception_id)
+            if reception is None or reception.county != meta.county:
+                raise RuleViolation(f"no reception {new.reception_id} in county {meta.county}", reason="unknown_source")
+            if not reception.takes_demands_at(meta.occurred_at):
+                raise RuleViolation("that reception was cancelled or has not begun", reason="reception_not_open")
+            if new.station_id is not None and new.station_id != reception.station_id:
+                raise RuleViolation("the reception is held at another station", reason="unknown_source")
+            new = replace(new, station_id=reception.station_id)
+        station_id = new.station_id
+        if station_id is not None:
+            station = uow.find_as(LiaisonStation, station_id)
+            if station is None or station.county != meta.county:
+                raise RuleViolation(f"no liaison station {station_id} in county {meta.county}", reason="unknown_source")
+        if new.deputy_id:
+            deputy = uow.find_as(Deputy, deputy_key(meta.county, new.deputy_id))
+            if deputy is None:
+                raise RuleViolation(f"no deputy {new.deputy_id} in county {meta.county}", reason="unknown_source")
+            if not deputy.active:
+                raise RuleViolation("this deputy's term has ended", reason="deputy_retired")
+            return new, [new.deputy_id]
+        if reception is not None:
+            return new, list(reception.present or reception.deputy_ids)
+        return new, list(station.deputy_ids) if station is not None else []
 
     def _create(
         self,
@@ -134,6 +175,9 @@ class IntakeCore(ServiceApplication):
                 attachments=new.attachments,
                 hotline_ticket_id=hotline_ticket_id,
                 origin_key=origin_key,
+                station_id=new.station_id,
+                deputy_id=new.deputy_id,
+                reception_id=new.reception_id,
             )
         )
         uow.add(TrackingCode(meta=meta, code=code, demand_id=demand.id))

@@ -13,7 +13,16 @@ from shared.kernel.topics import moved
 NAMESPACE = UUID("0b6f4f0e-8d7b-4a8e-9a55-4b7c1c3f2a11")
 
 
-CHANNELS = ("web", "liaison_station", "deputy_suggestion", "department_list", "hotline", "open311", "lookback")
+CHANNELS = (
+    "web",
+    "liaison_station",
+    "deputy_suggestion",
+    "department_list",
+    "hotline",
+    "open311",
+    "lookback",
+    "qr_code",  # a deputy's or a liaison station's code, scanned (民意码上见): the source says whose
+)
 
 
 Kind = Literal["consultation", "individual", "common", "micro_wish", "project_suggestion"]
@@ -61,6 +70,10 @@ class Demand(Aggregate):
         attachments: list[Any] | None = None
         hotline_ticket_id: str = ""
         origin_key: str = ""
+        # the source, when raised through a deputy's or a station's code or at a reception (2026-12)
+        station_id: UUID | None = None
+        deputy_id: str = ""
+        reception_id: UUID | None = None
 
     class Classified(Aggregate.Event):
         meta: Meta
@@ -178,9 +191,14 @@ class Demand(Aggregate):
         attachments: list[Any] | None = None,
         hotline_ticket_id: str = "",
         origin_key: str = "",
+        station_id: UUID | None = None,
+        deputy_id: str = "",
+        reception_id: UUID | None = None,
     ) -> None:
         if channel not in CHANNELS:
             raise RuleViolation(f"unknown channel {channel!r}")
+        if reception_id is not None and station_id is None:
+            raise RuleViolation("a demand raised at a reception names the reception's station")
         self.county = meta.county
         self.channel = channel
         self.town = town
@@ -191,6 +209,9 @@ class Demand(Aggregate):
         self.location = location or {}
         self.attachments = attachments or []
         self.hotline_ticket_id = hotline_ticket_id
+        self.station_id = station_id
+        self.deputy_id = deputy_id
+        self.reception_id = reception_id
         self.submitted_at = meta.occurred_at
         self.status = "received"
         self.kind = ""

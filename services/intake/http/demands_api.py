@@ -49,7 +49,9 @@ class DemandIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     county: KnownCounty = Field(description="6-digit 行政区划代码 of a county-level division (MCA registry)")
-    channel: Literal["web", "liaison_station", "deputy_suggestion", "department_list"] = "web"
+    channel: Literal["web", "qr_code", "liaison_station", "deputy_suggestion", "department_list"] = Field(
+        default="web", description="qr_code: through a deputy's or a liaison station's code (name the source)"
+    )
     town: str = Field(min_length=1, max_length=40, description="乡镇/街道")
     category: str = Field(description="one of the county's categories")
     text: str = Field(min_length=2, max_length=4000)
@@ -62,6 +64,11 @@ class DemandIn(BaseModel):
         default=None,
         description="when a station, deputy or department received it (staff channels only; defaults to now)",
     )
+    station_id: UUID | None = Field(default=None, description="the liaison station it was raised at or through")
+    deputy_id: str = Field(
+        default="", max_length=100, description="the deputy it was raised with (their account, as registered)"
+    )
+    reception_id: UUID | None = Field(default=None, description="the reception (接待日) it was raised at")
 
 
 class DemandCreated(BaseModel):
@@ -87,6 +94,8 @@ def tracking_view(demand: Demand) -> dict:
         "timeline": demand.timeline,
         "merged_into": str(demand.merged_into) if demand.merged_into else None,
         "duplicate_of": str(demand.duplicate_of) if demand.duplicate_of else None,
+        "station_id": str(demand.station_id) if demand.station_id else None,  # the source, when there is one
+        "reception_id": str(demand.reception_id) if demand.reception_id else None,
     }
 
 
@@ -97,13 +106,27 @@ def make_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
     def submit_demand(
         body: DemandIn, request: Request, principal: Annotated[Principal, Depends(allow(PUBLIC))]
     ) -> DemandCreated:
-        """Submit a demand (诉求). Public for the web form; other channels need a staff or deputy token."""
-        if body.channel != "web":
+        """Submit a demand (诉求). Public for the web form and a scanned code (``qr_code``, which names
+        its station or deputy); other channels need a staff or deputy token. A station, deputy or
+        reception named is recorded as the demand's source."""
+        public = body.channel in ("web", "qr_code")
+        if body.channel == "qr_code" and body.station_id is None and not body.deputy_id:
+            raise Problem(
+                422, "Invalid request", "a scanned code names its station or deputy", reason="source_required"
+            )
+        if not public:
             if not principal.has_any({*STAFF_ROLES, Role.DEPUTY}):
                 raise Problem(403, "Forbidden", f"channel {body.channel} is for staff and deputies", reason="forbidden")
             check_county(principal, body.county)
         elif body.received_at is not None:
             raise Problem(422, "Invalid request", "received_at is only for staff channels", reason="invalid_request")
+        if body.channel == "web" and (body.station_id or body.deputy_id or body.reception_id):
+            raise Problem(
+                422,
+                "Invalid request",
+                "a demand with a source comes through a code or a staff channel",
+                reason="invalid_request",
+            )
         if body.category not in CATEGORIES:
             raise Problem(
                 422,
@@ -112,7 +135,7 @@ def make_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
                 reason="unknown_category",
                 categories=list(CATEGORIES),
             )
-        role = "resident" if body.channel == "web" else principal.primary_role
+        role = "resident" if public else principal.primary_role
         meta = meta_for(request, principal, body.county, role=role)
         if body.received_at is not None:
             received = body.received_at if body.received_at.tzinfo else body.received_at.replace(tzinfo=UTC)
@@ -131,6 +154,9 @@ def make_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
                 address=body.address,
                 location=body.location.model_dump() if body.location else None,
                 attachments=[a.model_dump() for a in body.attachments],
+                station_id=body.station_id,
+                deputy_id=body.deputy_id,
+                reception_id=body.reception_id,
             ),
         )
         return DemandCreated(id=demand.id, tracking_code=demand.tracking_code, status=demand.status)

@@ -1,15 +1,22 @@
-"""Intake's resident pages (mobile first): submit a demand, follow it by its tracking code."""
+"""Intake's resident pages (mobile first): submit a demand, follow it by its tracking code. The form
+opened by a deputy's or a liaison station's code (亮码) is pre-filled with the county, town/street,
+station and deputy, and names the reception held there at that moment, if one is."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
+from uuid import UUID
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.intake.app.application import IntakeApplication, NewDemand
+from services.intake.domain.deputy import deputy_key
 from services.intake.domain.rules import CATEGORIES
+from services.intake.http.codes import home_station, level_title, reception_now
+from services.intake.http.demands_api import now_of
+from services.intake.read.registry import DEPUTY, RECEPTION, STATION
 from shared.divisions import county_name, is_county, towns_of
 from shared.kernel.meta import RuleViolation
 from shared.persistence.application import NotFound
@@ -119,10 +126,43 @@ def make_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         principal_of(request)
         return render(templates, request, "intake_index.html", {"categories": categories(request)})
 
+    def source_of(request: Request, county: str, deputy: str, station: str, reception: str) -> dict[str, Any]:
+        """Whom a scanned code addresses: the county, town/street, station, deputy and the reception
+        held there now (a reception's own link names it). Unknown or retired ones are left out."""
+        found: dict[str, Any] = {"county": county, "town": "", "station": None, "deputy": None, "reception": None}
+        rec = views.get(RECEPTION, reception) if _uuid(reception) else None
+        if rec is not None and rec["status"] != "cancelled":
+            found.update(county=rec["county"], reception=rec)
+            station = rec["station_id"]
+        st = views.get(STATION, station) if _uuid(station) else None
+        if st is not None:  # a station's code names no county: the station says which
+            found.update(county=st["county"], station=st, town=st["town"])
+        if deputy and found["county"].isdigit():
+            doc = views.get(DEPUTY, str(deputy_key(found["county"], deputy)))
+            if doc is not None and doc["active"]:
+                found.update(
+                    deputy=doc,
+                    town=found["town"] or doc["town"],
+                    title=level_title(doc["county"], doc["level"], doc["town"]),
+                )
+                if found["station"] is None:
+                    home = home_station(views, found["county"], doc)
+                    found.update(station=home, town=home["town"] if home else doc["town"])
+            elif doc is not None:
+                found["retired"] = True
+        if found["station"] is not None and found["reception"] is None:
+            found["reception"] = reception_now(views, found["county"], found["station"]["id"], now_of(request))
+        return found
+
     @router.get("/submit", response_class=HTMLResponse)
-    def submit_form(request: Request, county: str = "440781") -> Response:
+    def submit_form(
+        request: Request, county: str = "440781", deputy: str = "", station: str = "", reception: str = ""
+    ) -> Response:
         principal_of(request)
-        return render(templates, request, "submit.html", form_context(request, county))
+        source = source_of(request, county, deputy, station, reception)
+        context = form_context(request, source["county"])
+        form = {"town": source["town"]} if source["town"] else None
+        return render(templates, request, "submit.html", {**context, "source": source, "form": form})
 
     @router.post("/submit")
     def submit(
@@ -134,9 +174,13 @@ def make_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         name: Annotated[str, Form()] = "",
         phone: Annotated[str, Form()] = "",
         address: Annotated[str, Form()] = "",
+        station: Annotated[str, Form()] = "",
+        deputy: Annotated[str, Form()] = "",
+        reception: Annotated[str, Form()] = "",
     ) -> Response:
         principal = principal_of(request)
         problem = None
+        scanned = bool(station or deputy)
         if not is_county(county):
             problem = {"title": "未知的县级行政区划代码 / Unknown county code", "detail": county}
         elif len(text.strip()) < 2 or not town.strip():
@@ -146,13 +190,16 @@ def make_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
                 demand = app.submit(
                     meta_for(request, principal, county, role="resident"),
                     NewDemand(
-                        channel="web",
+                        channel="qr_code" if scanned else "web",
                         town=town.strip(),
                         category=category,
                         text=text.strip(),
                         name=name.strip(),
                         phone=phone.strip(),
                         address=address.strip(),
+                        station_id=UUID(station) if _uuid(station) else None,
+                        deputy_id=deputy.strip(),
+                        reception_id=UUID(reception) if _uuid(reception) else None,
                     ),
                 )
             except RuleViolation as exc:
@@ -165,6 +212,7 @@ def make_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
             "submit.html",
             {
                 **form_context(request, county),
+                "source": source_of(request, county, deputy, station, reception) if scanned else None,
                 "problem": problem,
                 "form": {
                     "town": town,
@@ -192,3 +240,11 @@ def make_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         return render(templates, request, "track.html", {"demand": demand, "code": code, "new": bool(new)})
 
     return router
+
+
+def _uuid(value: str) -> bool:
+    try:
+        UUID(value)
+    except ValueError:
+        return False
+    return True

@@ -56,6 +56,7 @@ CHANNEL_ZH = {
     "department_list": "部门清单",
     "open311": "Open311",
     "lookback": "回头看",
+    "qr_code": "扫码（代表/联络站）",
 }
 CHANNEL_EN = {
     "web": "Web / QR",
@@ -65,6 +66,7 @@ CHANNEL_EN = {
     "department_list": "Department list",
     "open311": "Open311",
     "lookback": "Look-back",
+    "qr_code": "Scanned code (deputy/station)",
 }
 
 ZH = {

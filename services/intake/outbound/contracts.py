@@ -33,6 +33,9 @@ def submitted(event: Demand.Submitted) -> Iterator[Contract]:
         text=event.text,
         submitted_at=event.meta.occurred_at,
         hotline_ticket_id=event.hotline_ticket_id,
+        station_id=event.station_id,
+        deputy_id=event.deputy_id,
+        reception_id=event.reception_id,
     )
     if event.hotline_ticket_id:
         yield c.HotlineTicketAccepted(

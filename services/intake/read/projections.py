@@ -1,4 +1,5 @@
-"""Intake's read models: the demand queue, project suggestions and dead-letter resolutions.
+"""Intake's read models: the demand queue, project suggestions and dead-letter resolutions, and
+(``registry.py``) the registries of deputies and liaison stations and their receptions.
 No contact details ever enter a read model."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from services.intake.domain.contact import ResidentContact
 from services.intake.domain.deadletter_resolution import DeadLetterResolution
 from services.intake.domain.demand import Demand
 from services.intake.domain.suggestion import ProjectSuggestion
+from services.intake.read.registry import REGISTRY_FOLD
 from shared.kernel.meta import Recorded
 from shared.kernel.rulebook import RuleBook
 from shared.views.fold import Fold
@@ -19,7 +21,8 @@ from shared.views.store import ViewTx
 # models are folded again from the start on their next start (shared.views.updater.ViewUpdater.check_version).
 # 2: no contact_index documents (an erasure names its demand).
 # 3: a demand's media_url (Open311), and when each county's intake rules last changed (open311_changeset).
-VERSION = 3
+# 4: a demand names its source (station, deputy, reception) and the deputies' own actions on it.
+VERSION = 4
 
 DEMAND = "demand"
 SUGGESTION = "suggestion"
@@ -40,6 +43,10 @@ def _demand(tx: ViewTx, event: Recorded, change: Callable[[dict], None]) -> None
 
 
 FOLD = Fold("intake")
+
+
+def _deputy_action(event: Recorded, action: str) -> dict[str, str]:
+    return {"by": event.meta.actor_id, "action": action, "at": event.meta.occurred_at.isoformat()}
 
 
 @FOLD.on(Demand.Submitted)
@@ -82,6 +89,10 @@ def submitted(tx: ViewTx, event: Demand.Submitted) -> None:
             "location": event.location or {},
             "attachments": len(event.attachments or []),
             "media_url": media_url_of(event.attachments or []),
+            "station_id": str(event.station_id) if event.station_id else None,
+            "deputy_id": event.deputy_id,
+            "reception_id": str(event.reception_id) if event.reception_id else None,
+            "deputy_actions": [],
         },
     )
 
@@ -141,6 +152,8 @@ def replied(tx: ViewTx, event: Demand.Replied) -> None:
     def replied(doc: dict) -> None:
         doc["replied_at"] = doc["replied_at"] or event.meta.occurred_at.isoformat()
         doc["status"] = "replied" if doc["status"] in ("received", "triaged", "routed") else doc["status"]
+        if event.meta.actor_role == "deputy":  # a deputy answered from their inbox
+            doc["deputy_actions"].append(_deputy_action(event, "answer"))
 
     _demand(tx, event, replied)
 
@@ -193,6 +206,7 @@ def deputy_acted(tx: ViewTx, event: Demand.DeputyActed) -> None:
         doc["owner"] = f"deputy:{event.meta.actor_id}" if event.action == "accept" else event.forward_to
         if event.forward_to.startswith("deputy:") and event.forward_to[7:] not in doc["deputies"]:
             doc["deputies"].append(event.forward_to[7:])
+        doc["deputy_actions"].append(_deputy_action(event, event.action))
 
     _demand(tx, event, acted)
 
@@ -296,6 +310,7 @@ def resolved(tx: ViewTx, event: DeadLetterResolution.Resolved) -> None:
     )
 
 
+FOLD.include(REGISTRY_FOLD)  # deputies, liaison stations and receptions
 project = FOLD  # the projector the runtime's updater calls
 TOPICS = FOLD.topics()
 

@@ -88,6 +88,11 @@ ZH = {
     "project_page": "项目详情",
     "my_projects": "我监督的项目",
     "none": "无",
+    "site_code": "项目现场二维码",
+    "site_code_hint": "张贴在项目现场：群众扫码即可查看实施方案、进度和群众评价。",
+    "site_poster": "A4 公示牌（PDF）",
+    "rate_this_project": "群众评价：为本项目打分",
+    "rate_this_project_hint": "项目已完工验收，群众可凭诉求跟踪码评价本项目。",
 }
 EN = {
     "supervision_title": "Progress board",
@@ -173,6 +178,11 @@ EN = {
     "project_page": "Project",
     "my_projects": "My projects",
     "none": "None",
+    "site_code": "Project site code",
+    "site_code_hint": "Post it on the site: residents scan it to see the plan, the progress and their rating.",
+    "site_poster": "A4 site poster (PDF)",
+    "rate_this_project": "Residents' rating: rate this project",
+    "rate_this_project_hint": "The project is complete and accepted; residents rate it with their tracking code.",
 }
 
 

@@ -21,6 +21,7 @@ STAGES = [
     "services.tools.demo.decision",
     "services.tools.demo.supervision",
     "services.tools.demo.evaluation",
+    "services.tools.demo.stations",
 ]
 
 

@@ -29,7 +29,8 @@ def run(ctx: DemoContext) -> None:
     ctx.state["accepted"] = []
     ensure_current_year_projects(ctx)
     items = settled_board(ctx)
-    deputies = [{"id": f"demo-deputy-{ctx.county}-{i}", "name": f"代表{'甲乙丙丁戊'[i]}"} for i in range(5)]
+    # the same accounts as the rating round's deputies (demo-deputy-<county>-00 …) and the registry's
+    deputies = [{"id": f"demo-deputy-{ctx.county}-{i:02d}", "name": f"代表{'甲乙丙丁戊'[i]}"} for i in range(5)]
     record_session_dates(ctx, items)
     project = {i["id"]: c.call("GET", f"/supervision/api/projects/{i['id']}", "congress_staff") for i in items}
     for n, item in enumerate(i for i in items if i["year"] < CURRENT_YEAR):
