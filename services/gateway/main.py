@@ -4,78 +4,55 @@ serves the home page, the dev login and the shared static files."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
-import httpx
-import structlog
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
-from starlette.background import BackgroundTask
+from fastapi.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.gateway.http.contracts_pages import make_contracts_router
 from services.gateway.http.duty_pages import make_duty_router
 from services.gateway.http.home_pages import make_shell_router
 from services.gateway.http.poster_pages import make_poster_router
 from services.gateway.http.province_pages import make_province_router
+from services.gateway.proxy import Upstreams
 from shared.config import SERVICES, Settings
 from shared.logging import configure_logging
 from shared.web.access import principal_of
 from shared.web.metrics import CONTENT_TYPE, Metrics
-from shared.web.problems import install_problem_handlers, problem_response
+from shared.web.problems import install_problem_handlers
 from shared.web.serving import install_door, install_request_log, make_verifier
 from shared.web.templating import make_templates, mount_static
 
-HOP_BY_HOP = {
-    "connection",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "te",
-    "trailers",
-    "transfer-encoding",
-    "upgrade",
-    "host",
-    "content-length",
-    "x-forwarded-host",  # set below from what this origin was asked (QR codes print it)
-    "x-forwarded-proto",
-}
 
-FORWARDED = {"x-forwarded-for", "x-forwarded-host", "x-forwarded-proto"}
+class Who:
+    """Pure ASGI middleware: the caller of the origin's own pages (home, login, province, posters) is
+    known to their templates (``request.state.principal``); proxied paths are the services' business."""
 
-CallNext = Callable[[Request], Awaitable[Response]]
-log = structlog.get_logger("shishi.gateway")
+    def __init__(self, app: ASGIApp, proxied: tuple[str, ...]) -> None:
+        self.app = app
+        self.proxied = proxied
 
-
-def forwarded_headers(request: Request) -> list[tuple[str, str]]:
-    """What a service needs to know about the client's request: its address (appended to the chain a
-    proxy in front of us started) and the origin it used (kept as an outer proxy set it, else ours),
-    so a service links to the public origin (Open311 discovery), never to its own port."""
-    client = request.client.host if request.client else ""
-    chain = request.headers.get("x-forwarded-for", "")
-    return [
-        ("x-forwarded-for", f"{chain}, {client}" if chain else client),
-        ("x-forwarded-host", request.headers.get("x-forwarded-host") or request.headers.get("host", "")),
-        ("x-forwarded-proto", request.headers.get("x-forwarded-proto") or request.url.scheme),
-    ]
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope["path"].startswith(self.proxied):
+            with suppress(Exception):
+                principal_of(Request(scope))
+        await self.app(scope, receive, send)
 
 
 def create_gateway(settings: Settings, upstreams: dict[str, str]) -> FastAPI:
     """``upstreams`` maps service name -> base URL (``http://127.0.0.1:8001``)."""
     configure_logging(service="gateway", level=settings.log_level, json=settings.log_json, file=settings.log_file)
-    client: httpx.AsyncClient | None = None
+    proxy = Upstreams(upstreams)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        nonlocal client
-        # Idle connections are dropped well before the services' keep-alive ends (uvicorn: 5 s), so a
-        # pooled connection the service is closing at that very moment is never picked.
-        limits = httpx.Limits(max_connections=200, max_keepalive_connections=40, keepalive_expiry=2.0)
-        client = httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=5.0), follow_redirects=False, limits=limits)
+        await proxy.open()
         try:
             yield
         finally:
-            await client.aclose()
+            await proxy.close()
 
     app = FastAPI(
         title="Shishi (实事)",
@@ -89,14 +66,9 @@ def create_gateway(settings: Settings, upstreams: dict[str, str]) -> FastAPI:
     install_problem_handlers(app)
     install_request_log(app)
     metrics = app.state.metrics = Metrics("gateway")
-    upstream_errors: dict[tuple[str, ...], int] = {}
     templates = make_templates(static_base="/static")
 
-    @app.middleware("http")
-    async def who(request: Request, call_next: CallNext) -> Response:
-        with suppress(Exception):
-            principal_of(request)
-        return await call_next(request)
+    app.add_middleware(Who, proxied=tuple(f"/{name}" for name in upstreams))
 
     app.include_router(
         make_shell_router(templates, secret_provider=settings.resolved_jwt_secret, local_mode=settings.mode == "local")
@@ -107,18 +79,6 @@ def create_gateway(settings: Settings, upstreams: dict[str, str]) -> FastAPI:
     app.include_router(make_poster_router(upstreams))
     mount_static(app, "/static")
 
-    async def ask(name: str, what: str) -> dict:
-        assert client is not None
-        try:
-            r = await client.get(f"{upstreams[name]}/{name}/{what}", timeout=3.0)
-            return {**r.json(), "ready": r.status_code == 200}
-        except Exception:  # noqa: BLE001 - any failure means not ready; what failed is not for the public
-            return {"ready": False, "service": name, "reachable": False}
-
-    async def everyone(what: str) -> dict[str, dict]:
-        names = list(upstreams)
-        return dict(zip(names, await asyncio.gather(*(ask(n, what) for n in names)), strict=True))
-
     @app.get("/livez")
     def livez() -> dict:
         """The origin's process answers."""
@@ -127,58 +87,27 @@ def create_gateway(settings: Settings, upstreams: dict[str, str]) -> FastAPI:
     @app.get("/readyz")
     async def readyz() -> JSONResponse:
         """Every service is ready: 200, else 503."""
-        results = await everyone("readyz")
+        results = await proxy.everyone("readyz")
         ready = all(r["ready"] for r in results.values())
         return JSONResponse({"ready": ready, "services": results}, status_code=200 if ready else 503)
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:
         """Each service's health (states and counts; no error text)."""
-        results = await everyone("healthz")
+        results = await proxy.everyone("healthz")
         ready = all(r["ready"] for r in results.values())
         return JSONResponse({"ready": ready, "services": results}, status_code=200 if ready else 503)
 
     @app.get("/metrics")
     async def metrics_route() -> Response:
         """Prometheus metrics of the origin: requests by route, upstream errors and readiness."""
-        ready = await everyone("readyz")
+        ready = await proxy.everyone("readyz")
         snapshot = {
             "ready": int(all(r["ready"] for r in ready.values())),
             "upstream_ready": {(name,): int(r["ready"]) for name, r in ready.items()},
-            "upstream_errors": dict(upstream_errors),
+            "upstream_errors": dict(proxy.errors),
         }
         return Response(await asyncio.to_thread(metrics.render, snapshot), media_type=CONTENT_TYPE)
-
-    async def proxy(request: Request, service: str, path: str) -> Response:
-        assert client is not None
-        url = f"{upstreams[service]}/{service}/{path}"
-        headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP | FORWARDED]
-        headers += forwarded_headers(request)
-        has_body = request.method in ("POST", "PUT", "PATCH", "DELETE")
-        # the body streams through (never held whole here); the size limit counts it on the way
-        content = request.stream() if has_body else None
-        upstream_request = client.build_request(
-            request.method, url, params=request.query_params, headers=headers, content=content
-        )
-        try:
-            try:
-                upstream = await client.send(upstream_request, stream=True)
-            except (httpx.RemoteProtocolError, httpx.ReadError):
-                if has_body:
-                    raise
-                # a pooled connection the service had just closed: a request without a body is sent again
-                upstream = await client.send(upstream_request, stream=True)
-        except httpx.HTTPError:
-            upstream_errors[(service,)] = upstream_errors.get((service,), 0) + 1
-            log.warning("upstream_unavailable", service=service, path=path)
-            return problem_response(502, "Bad gateway", f"{service} is not answering", "upstream_unavailable", request)
-        out_headers = {k: v for k, v in upstream.headers.items() if k.lower() not in HOP_BY_HOP}
-        return StreamingResponse(
-            upstream.aiter_raw(),
-            status_code=upstream.status_code,
-            headers=out_headers,
-            background=BackgroundTask(upstream.aclose),
-        )
 
     for name in SERVICES:
         if name not in upstreams:
@@ -186,7 +115,7 @@ def create_gateway(settings: Settings, upstreams: dict[str, str]) -> FastAPI:
 
         def bind(service: str) -> None:
             async def route(request: Request, path: str = "") -> Response:
-                return await proxy(request, service, path)
+                return await proxy.forward(request, service)
 
             methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
             app.add_api_route(f"/{service}", route, methods=methods, include_in_schema=False)

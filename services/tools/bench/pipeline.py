@@ -32,7 +32,9 @@ def own_peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
 
-async def run_pipeline_bench(nats_url: str, work: Path, events: int, bar: Progress | None = None) -> PipelineReport:
+async def run_pipeline_bench(
+    nats_url: str, work: Path, events: int, bar: Progress | None = None, *, rate: float | None = None
+) -> PipelineReport:
     bar = bar or Progress.off()
     bar.task("bench pipeline", total=4)
     batch = Settings(service="intake").consumer_batch
