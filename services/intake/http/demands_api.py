@@ -103,12 +103,13 @@ def make_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["intake"])
 
     @router.post("/demands", status_code=201, response_model=DemandCreated)
-    def submit_demand(
+    async def submit_demand(
         body: DemandIn, request: Request, principal: Annotated[Principal, Depends(allow(PUBLIC))]
     ) -> DemandCreated:
         """Submit a demand (诉求). Public for the web form and a scanned code (``qr_code``, which names
         its station or deputy); other channels need a staff or deputy token. A station, deputy or
-        reception named is recorded as the demand's source."""
+        reception named is recorded as the demand's source. Async: the demand is saved in a worker thread
+        together with the submissions that arrive meanwhile (one transaction for all: group commit)."""
         public = body.channel in ("web", "qr_code")
         if body.channel == "qr_code" and body.station_id is None and not body.deputy_id:
             raise Problem(
@@ -142,7 +143,7 @@ def make_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
             if received > meta.occurred_at:
                 raise Problem(422, "Invalid request", "received_at is in the future", reason="invalid_request")
             meta = replace(meta, occurred_at=received)
-        demand = app.submit(
+        demand = await app.submit_async(
             meta,
             NewDemand(
                 channel=body.channel,
