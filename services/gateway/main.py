@@ -41,6 +41,20 @@ class Who:
         await self.app(scope, receive, send)
 
 
+class ProxiedService:
+    """The ASGI app every request under ``/<service>/`` reaches: passed to the service as it came."""
+
+    def __init__(self, proxy: Upstreams, service: str) -> None:
+        self.proxy = proxy
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        response = await self.proxy.forward(Request(scope, receive), self.service)
+        await response(scope, receive, send)
+
+
 def create_gateway(settings: Settings, upstreams: dict[str, str]) -> FastAPI:
     """``upstreams`` maps service name -> base URL (``http://127.0.0.1:8001``)."""
     configure_logging(service="gateway", level=settings.log_level, json=settings.log_json, file=settings.log_file)
@@ -114,12 +128,13 @@ def create_gateway(settings: Settings, upstreams: dict[str, str]) -> FastAPI:
             continue
 
         def bind(service: str) -> None:
-            async def route(request: Request, path: str = "") -> Response:
+            async def route(request: Request) -> Response:
                 return await proxy.forward(request, service)
 
             methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
             app.add_api_route(f"/{service}", route, methods=methods, include_in_schema=False)
-            app.add_api_route(f"/{service}/{{path:path}}", route, methods=methods, include_in_schema=False)
+            # everything under /<service>/ goes to a plain ASGI app: no dependency solving, no thread
+            app.mount(f"/{service}/", ProxiedService(proxy, service))
 
         bind(name)
     install_door(app, settings)
