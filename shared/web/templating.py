@@ -24,6 +24,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.requests import HTTPConnection
 
 from shared import divisions
+from shared.web.demo_status import demo_loading
 from shared.web.i18n import DEFAULT, language, translate
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -130,11 +131,14 @@ def render(
     context: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    """Render ``name`` with ``request``, ``lang`` and ``principal`` added to ``context``."""
+    """Render ``name`` with ``request``, ``lang``, ``principal`` and ``demo_loading`` (how far the demo
+    is while ``shishi up --demo`` loads it, else None) added to ``context``."""
+    settings = getattr(request.app.state, "settings", None)
     full: dict[str, Any] = {
         "request": request,
         "lang": language(request),
         "principal": getattr(request.state, "principal", None),
+        "demo_loading": demo_loading(settings.data_dir) if settings is not None else None,
     }
     full.update(context or {})
     return templates.TemplateResponse(request, name, full, status_code=status_code)
