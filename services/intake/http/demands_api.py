@@ -14,8 +14,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from services.intake.app.application import IntakeApplication, NewDemand
 from services.intake.domain.demand import Demand
 from services.intake.domain.rules import CATEGORIES
-from services.intake.read.projections import DEMAND
-from services.intake.read.queue import QueueFilter, queue
+from services.intake.read.queue import QueueFilter, queue_page
 from shared.auth import Principal, Role
 from shared.contracts.envelope import COUNTY_PATTERN
 from shared.contracts.plausible import KnownCounty, PlausibleDatetime, known_county
@@ -180,15 +179,17 @@ def make_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
         tier: str | None = None,
         overdue: bool | None = None,
         q: str | None = None,
-        limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+        limit: Annotated[int, Query(ge=1, le=1000, description="demands per page")] = 200,
+        page: Annotated[int, Query(ge=1, le=1_000_000, description="which page (1: the first)")] = 1,
     ) -> dict:
-        """The county's triage queue with filters and counts: overdue consultations first, then by
-        deadline, then newest."""
+        """The county's triage queue with filters and counts, a page at a time (``page``, ``limit`` per
+        page; the answer says ``pages`` and ``total``): overdue consultations first, then by deadline,
+        then newest."""
         check_county(principal, county)
         wanted = QueueFilter(
             status=status, category=category, town=town, channel=channel, kind=kind, tier=tier, overdue=overdue, text=q
         )
-        return {"county": county, **queue(views.list(DEMAND, county), wanted, now_of(request), limit)}
+        return {"county": county, **queue_page(views, county, wanted, now_of(request), page, limit)}
 
     @router.get("/demands/{demand_id}")
     def demand_detail(demand_id: UUID, principal: Annotated[Principal, Depends(allow(*READERS))]) -> dict:

@@ -7,10 +7,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from pathlib import Path
+from typing import Annotated
 from urllib.parse import quote
 from uuid import UUID
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.intake.app.application import IntakeApplication
@@ -20,7 +21,7 @@ from services.intake.http.deadletters_api import letter_view, opened_letters, re
 from services.intake.http.demands_api import now_of
 from services.intake.http.texts import MESSAGES
 from services.intake.read.projections import DEMAND, RESOLUTION, SUGGESTION
-from services.intake.read.queue import QueueFilter, queue, stranded
+from services.intake.read.queue import QueueFilter, queue_page, stranded
 from shared.auth import Principal, Role
 from shared.kernel.meta import RuleViolation
 from shared.persistence.application import NotFound
@@ -35,6 +36,7 @@ from shared.web.viewer import viewer_county
 TEMPLATES = Path(__file__).parent / "templates"
 STAFF = {Role.CONGRESS_STAFF, Role.GOV_UNIT}
 READERS = {*STAFF, Role.DEPUTY, Role.AUDITOR, Role.PROVINCE_VIEWER}
+PER_PAGE = 50  # demands on one page of the queue (the JSON API takes up to 1,000)
 register_messages(MESSAGES)
 
 
@@ -109,7 +111,7 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         return principal, found
 
     @router.get("/queue", response_class=HTMLResponse)
-    def queue_page(
+    def staff_queue(
         request: Request,
         county: str = "",
         status: str = "",
@@ -119,6 +121,7 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         town: str = "",
         category: str = "",
         overdue: str = "",
+        page_number: Annotated[int, Query(alias="page", ge=1, le=1_000_000)] = 1,
     ) -> Response:
         _, county, refused = gate(request, county, READERS)
         if refused:
@@ -135,7 +138,7 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         wanted = QueueFilter(
             **{k: v or None for k, v in f.items() if k != "overdue"}, overdue=True if overdue == "1" else None
         )
-        result = queue(views.list(DEMAND, county), wanted, now_of(request), 300)
+        result = queue_page(views, county, wanted, now_of(request), page_number, PER_PAGE)
         return page(request, "queue.html", {"county": county, "result": result, "f": f})
 
     @router.get("/demands/{demand_id}", response_class=HTMLResponse)

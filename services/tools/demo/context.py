@@ -38,7 +38,7 @@ class DemoClient:
         return issue_token(self._secret, subject=subject, roles=[role], counties=[self.county], name=name)
 
     def call(self, method: str, path: str, role: str | None = None, *, token: str | None = None, **kwargs: Any) -> Any:
-        bearer = token or self.tokens[role or RESIDENT]
+        bearer = token if token is not None else self.tokens[role or RESIDENT]  # "": no credentials at all
         headers = {"authorization": f"Bearer {bearer}"} if bearer else {}
         r = self.http.request(method, path, headers=headers, **kwargs)
         if r.status_code >= 400:
