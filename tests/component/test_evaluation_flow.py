@@ -37,7 +37,7 @@ class World(InProcessService):
 
     def __init__(self, tmp_path: Path) -> None:
         self.demands: dict[str, dict] = {}
-        super().__init__("evaluation", tmp_path, tracking=lambda code: self.demands.get(code.upper()))
+        super().__init__("evaluation", tmp_path, tracking=lambda code, **_: self.demands.get(code.upper()))
         self.ids: dict[str, UUID] = {}
 
     def bearer(self, role: str, subject: str = "") -> dict[str, str]:

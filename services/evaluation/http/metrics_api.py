@@ -12,10 +12,17 @@ from services.evaluation.read.projections import ADOPTED, DEMAND, RATING, RULES,
 from shared.auth import Principal, Role
 from shared.contracts.envelope import COUNTY_PATTERN
 from shared.contracts.plausible import known_county
+from shared.views.query import Condition, DocQuery
 from shared.views.store import ViewStore
 from shared.web.access import PUBLIC, allow, check_county
 
 County = Annotated[str, Path(pattern=COUNTY_PATTERN), AfterValidator(known_county)]  # 422 unknown_county
+
+
+def demands_of_year(views: ViewStore, county: str, year: int) -> list[dict]:
+    """The county's demands submitted in ``year`` (chosen by the store: other years are not read)."""
+    submitted = (Condition("submitted_at", ">=", f"{year:04d}"), Condition("submitted_at", "<", f"{year + 1:04d}"))
+    return views.select(DocQuery(DEMAND, county, submitted))
 
 
 def metrics_for(views: ViewStore, county: str, year: int) -> dict:
@@ -25,7 +32,7 @@ def metrics_for(views: ViewStore, county: str, year: int) -> dict:
         year,
         views.list(RATING, county),
         views.list(ADOPTED, county),
-        views.list(DEMAND, county),
+        demands_of_year(views, county, year),
         views.list(VOTE, county),
         rules["values"].get("towns", []),
     )
@@ -48,10 +55,10 @@ def make_metrics_router(views: ViewStore) -> APIRouter:
         """Every county under ``scope`` side by side, and their totals."""
         counties = sorted(
             {
-                d["county"]
+                county
                 for kind in (RATING, ADOPTED, DEMAND)
-                for d in views.list(kind)
-                if d["county"].startswith(scope)
+                for county in views.counties(kind)
+                if county.startswith(scope)
             }
         )
         for county in counties:

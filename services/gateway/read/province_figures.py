@@ -43,7 +43,7 @@ async def county_row(
         return r.json() if r.status_code == 200 else None
 
     demands, supervision, metrics = await asyncio.gather(
-        get("intake", f"counties/{county}/demands", limit=1000),
+        get("intake", f"counties/{county}/demands", limit=1),  # its total is what the row shows
         get("supervision", f"counties/{county}/summary", year=year),
         get("evaluation", f"counties/{county}/metrics", year=year),
     )

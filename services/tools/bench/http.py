@@ -19,7 +19,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from services.tools.bench.intake_process import ServeProcess
+from services.tools.bench.intake_process import ServeProcess, stored_events
 from services.tools.bench.loadgen import LoadResult, request_bytes, run_load
 from services.tools.bench.report import percentile
 from services.tools.cli.progress import Progress
@@ -118,16 +118,6 @@ async def load(port: int, clients: int, seconds: float) -> LoadResult:
         return request_bytes("POST", PATH, demand_body(n), host, headers)
 
     return await run_load("127.0.0.1", port, make, clients=clients, seconds=seconds)
-
-
-def stored_events(data_dir: Path) -> int:
-    import sqlite3
-
-    path = data_dir / "intake" / "events.sqlite"
-    if not path.exists():
-        return 0
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-        return int(conn.execute("SELECT max(rowid) FROM stored_events").fetchone()[0] or 0)
 
 
 def run_http_bench(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -143,3 +144,12 @@ def vm_mb(pid: int, field: str) -> float:
 
 def vm_hwm_mb(pid: int) -> float:
     return vm_mb(pid, "VmHWM")
+
+
+def stored_events(data_dir: Path) -> int:
+    """How many events intake's SQLite store under ``data_dir`` holds (read-only; 0 without a store)."""
+    path = data_dir / "intake" / "events.sqlite"
+    if not path.exists():
+        return 0
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        return int(conn.execute("SELECT max(rowid) FROM stored_events").fetchone()[0] or 0)

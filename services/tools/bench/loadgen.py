@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 
@@ -105,3 +105,20 @@ async def run_load(
     await asyncio.gather(*(client() for _ in range(clients)))
     result.seconds = time.perf_counter() - started
     return result
+
+
+async def timed_requests(host: str, port: int, requests: Sequence[bytes]) -> list[tuple[int, float]]:
+    """Send ``requests`` one after another on one keep-alive connection: (status, milliseconds) each."""
+    reader, writer = await asyncio.open_connection(host, port)
+    answers = []
+    try:
+        for request in requests:
+            started = time.perf_counter()
+            writer.write(request)
+            status, _ = await read_answer(reader)
+            answers.append((status, (time.perf_counter() - started) * 1000))
+    finally:
+        writer.close()
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
+    return answers

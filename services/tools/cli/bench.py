@@ -14,6 +14,7 @@ from typing import Protocol
 
 from services.tools.bench.http import run_http_bench
 from services.tools.bench.pipeline import run_pipeline_bench
+from services.tools.bench.views import run_views_bench
 from services.tools.cli.progress import progress
 from shared.bus.server import NatsServer, free_port
 
@@ -78,3 +79,20 @@ def run_http(args: argparse.Namespace) -> int:
             return run_http_bench(url, work, args.clients, args.seconds, bar)
 
     return _report("http", args, measure)
+
+
+def run_views(args: argparse.Namespace) -> int:
+    if args.counties < 1 or args.demands < args.counties or args.samples < 1:
+        print("bench views: --counties, --samples at least 1, --demands at least --counties", file=sys.stderr)
+        return 2
+    from shared import divisions
+
+    if args.counties > len(divisions.registry().counties):
+        print(f"bench views: at most {len(divisions.registry().counties)} counties", file=sys.stderr)
+        return 2
+
+    def measure(url: str, work: Path) -> Reported:
+        with progress(args.json) as bar:
+            return run_views_bench(url, work, args.counties, args.demands, args.samples, bar)
+
+    return _report("views", args, measure)

@@ -42,6 +42,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     http.add_argument("--json", action="store_true", help="one JSON line instead of a table (and no progress bar)")
     http.add_argument("--data-dir", type=Path, default=None, help="default: a temporary directory")
     http.set_defaults(func=_run_http)
+    views = bsub.add_parser("views", help="province roll-up, staff queue, tracking and project pages at scale")
+    views.add_argument("--counties", type=int, default=100, help="counties the demands are spread over")
+    views.add_argument("--demands", type=int, default=1_000_000, help="demands to fill intake's store with")
+    views.add_argument("--samples", type=int, default=200, help="requests timed for each read")
+    views.add_argument("--json", action="store_true", help="one JSON line instead of a table (and no progress bar)")
+    views.add_argument(
+        "--data-dir", type=Path, default=None, help="default: a temporary directory; given again: reused"
+    )
+    views.set_defaults(func=_run_views)
     replay = bsub.add_parser("replay", help="audit: verify, read-model rebuild and as-of vs a raw store read")
     replay.add_argument("--events", type=int, default=20000, help="events to fill the store with")
     replay.add_argument("--json", action="store_true", help="one JSON line instead of a table (and no progress bar)")
@@ -59,6 +68,12 @@ def _run_http(args: argparse.Namespace) -> int:
     from services.tools.cli.bench import run_http
 
     return run_http(args)
+
+
+def _run_views(args: argparse.Namespace) -> int:
+    from services.tools.cli.bench import run_views
+
+    return run_views(args)
 
 
 def _run_replay(args: argparse.Namespace) -> int:
