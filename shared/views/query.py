@@ -67,8 +67,9 @@ def where_sql(p: str, query: DocQuery) -> tuple[str, list[str]]:
     return " AND ".join(clauses), params
 
 
-def compile_query(p: str, query: DocQuery, what: str = "doc") -> tuple[str, list]:
-    where, params = where_sql(p, query)
+def compile_query(p: str, query: DocQuery, what: str = "doc") -> tuple[str, list[str | int]]:
+    where, texts = where_sql(p, query)
+    params: list[str | int] = list(texts)
     statement = f"SELECT {what} FROM view_docs WHERE {where}"
     if query.order:
         parts = []

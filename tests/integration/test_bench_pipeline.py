@@ -99,4 +99,5 @@ def test_a_fixed_rate_is_offered_and_what_was_achieved_is_reported(tmp_path: Pat
     assert 0 < report["achieved_rate"] <= 100 * 1.5
     assert report["achieved_rate"] == report["real_eps"]
     assert 0 < report["recorded_p50_ms"] <= report["recorded_p99_ms"]
-    assert report["recorded_p50_ms"] <= report["p50_ms"] + 5 <= report["p99_ms"] + 5  # intake records before it publishes
+    # intake records a ticket's event before it publishes it (5 ms: two clocks, the service's and ours)
+    assert report["recorded_p50_ms"] <= report["p50_ms"] + 5 <= report["p99_ms"] + 5

@@ -80,13 +80,11 @@ def fill_intake(api: Any, counties: Sequence[str], demands: int, now: datetime, 
 
 def feed_intake_contracts(intake_api: Any, evaluation_api: Any, step: Step) -> None:
     """Every contract intake's relay would publish, through evaluation's INTAKE policies."""
-    from services.evaluation.inbound.handlers import subscriptions
-
     source = intake_api.state.application
     translate = intake_api.state.runtime.translate
     topics = intake_api.state.runtime.contract_topics
     target = evaluation_api.state.application
-    sub = next(s for s in subscriptions(target) if s.stream == "INTAKE")
+    sub = next(s for s in evaluation_api.state.runtime.subscriptions if s.stream == "INTAKE")
     total = source.recorder.max_notification_id() or 0
     position, sequence = 0, 0
     while True:
@@ -109,10 +107,8 @@ def feed_intake_contracts(intake_api: Any, evaluation_api: Any, step: Step) -> N
 
 
 def adopt_projects(supervision_api: Any, counties: Sequence[str], year: int, step: Step) -> None:
-    from services.supervision.inbound.handlers import subscriptions
-
     app = supervision_api.state.application
-    sub = subscriptions(app)[0]
+    sub = next(s for s in supervision_api.state.runtime.subscriptions if s.stream == "DECISION")
     sequence = 0
     for done, county in enumerate(counties, 1):
         batch = []
