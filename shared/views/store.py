@@ -305,6 +305,11 @@ class ViewStore:
             rows = self._read_committed(statement, (kind, county))
         return [json.loads(r[0]) for r in rows]
 
+    def count_by_county(self, kind: str) -> dict[str, int]:
+        """How many documents of ``kind`` each county has (one grouped query over the county index)."""
+        statement = f"SELECT county, count(*) FROM view_docs WHERE kind={self._p} GROUP BY county"
+        return {row[0]: int(row[1]) for row in self._read_committed(statement, (kind,))}
+
     def select(self, query: DocQuery) -> builtins.list[dict]:
         """The documents a :class:`DocQuery` names, in its order, its page only."""
         statement, params = compile_query(self._p, query)

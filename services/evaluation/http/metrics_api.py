@@ -46,6 +46,24 @@ def make_metrics_router(views: ViewStore) -> APIRouter:
         """Completion, on-time, verdicts, residents' satisfaction, reply / solved / 24-hour reply rates (public)."""
         return metrics_for(views, county, year)
 
+    @router.get("/metrics/by-county")
+    def metrics_by_county(
+        year: int,
+        principal: Annotated[Principal, Depends(allow(Role.PROVINCE_VIEWER, Role.CONGRESS_STAFF, Role.AUDITOR))],
+        scope: Annotated[str, Query(pattern=r"^\d{0,6}$", description="a code prefix (4407); empty: all")] = "",
+    ) -> dict:
+        """The figures of every county with data that the caller may read (under ``scope``), in one
+        answer: the province view without a request per county."""
+        counties = sorted(
+            {
+                county
+                for kind in (RATING, ADOPTED, DEMAND)
+                for county in views.counties(kind)
+                if county.startswith(scope) and principal.covers(county)
+            }
+        )
+        return {"items": {county: metrics_for(views, county, year) for county in counties}}
+
     @router.get("/metrics")
     def metrics_across(
         year: int,

@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from services.intake.app.application import IntakeApplication, NewDemand
 from services.intake.domain.demand import Demand
 from services.intake.domain.rules import CATEGORIES
+from services.intake.read.projections import DEMAND
 from services.intake.read.queue import QueueFilter, queue_page
 from shared.auth import Principal, Role
 from shared.contracts.envelope import COUNTY_PATTERN
@@ -190,6 +191,16 @@ def make_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
             status=status, category=category, town=town, channel=channel, kind=kind, tier=tier, overdue=overdue, text=q
         )
         return {"county": county, **queue_page(views, county, wanted, now_of(request), page, limit)}
+
+    @router.get("/demand-totals")
+    def demand_totals(
+        principal: Annotated[Principal, Depends(allow(*READERS))],
+        scope: Annotated[str, Query(pattern=r"^\d{0,6}$", description="a code prefix (4407); empty: all")] = "",
+    ) -> dict:
+        """How many demands each county the caller may read has (under ``scope``), in one answer: the
+        province view's column without a request per county."""
+        totals = views.count_by_county(DEMAND)
+        return {"items": {c: n for c, n in sorted(totals.items()) if c.startswith(scope) and principal.covers(c)}}
 
     @router.get("/demands/{demand_id}")
     def demand_detail(demand_id: UUID, principal: Annotated[Principal, Depends(allow(*READERS))]) -> dict:
