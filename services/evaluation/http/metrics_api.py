@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -20,23 +19,10 @@ from shared.web.access import PUBLIC, allow, check_county
 County = Annotated[str, Path(pattern=COUNTY_PATTERN), AfterValidator(known_county)]  # 422 unknown_county
 
 
-DEMAND_FIELDS = ("county", "submitted_at", "kind", "scope", "tier", "statuses")
-
-
 def demands_of_year(views: ViewStore, county: str, year: int) -> list[dict]:
-    """The county's demands submitted in ``year``: chosen by the store (other years are not read), and
-    only the fields the figures use (``county_metrics``), not whole documents."""
+    """The county's demands submitted in ``year`` (chosen by the store: other years are not read)."""
     submitted = (Condition("submitted_at", ">=", f"{year:04d}"), Condition("submitted_at", "<", f"{year + 1:04d}"))
-    rows = views.fields(DocQuery(DEMAND, county, submitted), DEMAND_FIELDS)
-    return [{**dict(zip(DEMAND_FIELDS[:-1], row[:-1], strict=True)), "statuses": statuses(row[-1])} for row in rows]
-
-
-def statuses(text: str | list | None) -> list:
-    """A document's ``statuses`` as the store gives the field: JSON text (SQLite), a list (PostgreSQL's
-    ``->>`` gives text too), or nothing."""
-    if not text or text == "[]":
-        return []
-    return json.loads(text) if isinstance(text, str) else list(text)
+    return views.select(DocQuery(DEMAND, county, submitted))
 
 
 def metrics_for(views: ViewStore, county: str, year: int) -> dict:
