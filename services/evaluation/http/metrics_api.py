@@ -8,21 +8,14 @@ from fastapi import APIRouter, Depends, Path, Query
 from pydantic import AfterValidator
 
 from services.evaluation.read.metrics import across_counties, county_metrics
-from services.evaluation.read.projections import ADOPTED, DEMAND, RATING, RULES, VOTE
+from services.evaluation.read.projections import ADOPTED, DEMAND, DEMAND_YEAR, RATING, RULES, VOTE
 from shared.auth import Principal, Role
 from shared.contracts.envelope import COUNTY_PATTERN
 from shared.contracts.plausible import known_county
-from shared.views.query import Condition, DocQuery
 from shared.views.store import ViewStore
 from shared.web.access import PUBLIC, allow, check_county
 
 County = Annotated[str, Path(pattern=COUNTY_PATTERN), AfterValidator(known_county)]  # 422 unknown_county
-
-
-def demands_of_year(views: ViewStore, county: str, year: int) -> list[dict]:
-    """The county's demands submitted in ``year`` (chosen by the store: other years are not read)."""
-    submitted = (Condition("submitted_at", ">=", f"{year:04d}"), Condition("submitted_at", "<", f"{year + 1:04d}"))
-    return views.select(DocQuery(DEMAND, county, submitted))
 
 
 def metrics_for(views: ViewStore, county: str, year: int) -> dict:
@@ -32,9 +25,10 @@ def metrics_for(views: ViewStore, county: str, year: int) -> dict:
         year,
         views.list(RATING, county),
         views.list(ADOPTED, county),
-        demands_of_year(views, county, year),
+        [],
         views.list(VOTE, county),
         rules["values"].get("towns", []),
+        demand_tally=views.get(DEMAND_YEAR, f"{county}:{year:04d}") or {},
     )
 
 
