@@ -51,6 +51,12 @@ def test_every_read_is_timed_without_an_error(report) -> None:
 def test_the_stores_hold_what_was_asked(report) -> None:
     assert (report["counties"], report["demands"]) == (3, 600)
     assert report["stored_events"] >= 2 * 600  # a demand and its tracking code each, contacts besides
+    assert report["fill_seconds"] > 0
+
+
+def test_reads_are_timed_once_the_services_are_idle(report) -> None:
+    assert report["idle"] is True, report
+    assert report["idle_wait_seconds"] >= 0
 
 
 def test_each_service_memory_is_printed(report) -> None:

@@ -100,6 +100,17 @@ class ServeProcess:
             return {"service": 0.0, "companion": 0.0}
         return {"service": vm_mb(pids[0], "VmRSS"), "companion": sum(vm_mb(p, "VmRSS") for p in pids[1:])}
 
+    def cpu_seconds(self) -> dict[int, float]:
+        """CPU time (user and system) each of the child and its children has used so far, by pid."""
+        seconds: dict[int, float] = {}
+        for pid in self.pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            seconds[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return seconds
+
     def stop(self, timeout: float = 15.0) -> None:
         """SIGTERM (a graceful shutdown), then SIGKILL after ``timeout`` seconds."""
         process, self._process = self._process, None
@@ -153,3 +164,22 @@ def stored_events(data_dir: Path) -> int:
         return 0
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
         return int(conn.execute("SELECT max(rowid) FROM stored_events").fetchone()[0] or 0)
+
+
+def wait_quiet(children: list[ServeProcess], timeout: float, share: float = 0.1, window: float = 2.0) -> bool:
+    """Wait until no process of the children uses more than ``share`` of a core over ``window`` seconds
+    (their followers have caught up: the audit log and the journal of a filled store; an idle service
+    polls at about 2% of a core); False after ``timeout``."""
+
+    def used() -> dict[int, float]:
+        return {pid: s for child in children for pid, s in child.cpu_seconds().items()}
+
+    deadline = time.monotonic() + timeout
+    before = used()
+    while time.monotonic() < deadline:
+        time.sleep(window)
+        now = used()
+        if all(s - before.get(pid, 0.0) < share * window for pid, s in now.items()):
+            return True
+        before = now
+    return False
