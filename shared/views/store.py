@@ -286,13 +286,25 @@ class ViewStore:
         return json.loads(rows[0][0]) if rows else None
 
     def all_counties(self) -> list[str]:
-        """Every county with any document in these read models."""
-        return [row[0] for row in self._read_committed("SELECT DISTINCT county FROM view_docs ORDER BY county", ())]
+        """Every county with any document in these read models: the counties of each kind."""
+        statement = (
+            "WITH RECURSIVE k(kind) AS (SELECT min(kind) FROM view_docs UNION ALL SELECT (SELECT min(kind) "
+            "FROM view_docs WHERE kind > k.kind) FROM k WHERE k.kind IS NOT NULL) "
+            "SELECT kind FROM k WHERE kind IS NOT NULL"
+        )
+        kinds = [row[0] for row in self._read_committed(statement, ())]
+        return sorted({county for kind in kinds for county in self.counties(kind)})
 
     def counties(self, kind: str) -> list[str]:
-        """The counties that have documents of ``kind`` (through the (kind, county) index)."""
-        statement = f"SELECT DISTINCT county FROM view_docs WHERE kind={self._p} ORDER BY county"
-        return [row[0] for row in self._read_committed(statement, (kind,))]
+        """The counties that have documents of ``kind``: a loose scan of the (kind, county) index, one
+        index look-up per county (``DISTINCT`` read every document's entry: 0.1 s at 350,000 demands)."""
+        p = self._p
+        statement = (
+            f"WITH RECURSIVE c(county) AS (SELECT min(county) FROM view_docs WHERE kind={p} UNION ALL "
+            f"SELECT (SELECT min(county) FROM view_docs WHERE kind={p} AND county > c.county) FROM c "
+            "WHERE c.county IS NOT NULL) SELECT county FROM c WHERE county IS NOT NULL ORDER BY county"
+        )
+        return [row[0] for row in self._read_committed(statement, (kind, kind))]
 
     def list(self, kind: str, county: str | None = None) -> list[dict]:
         """Every document of a kind (in a county). Reads take no write lock: the read-model writer in

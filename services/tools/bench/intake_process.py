@@ -166,10 +166,33 @@ def stored_events(data_dir: Path) -> int:
         return int(conn.execute("SELECT max(rowid) FROM stored_events").fetchone()[0] or 0)
 
 
+LAG_GAUGES = (
+    "shishi_consumer_pending_messages",
+    "shishi_consumer_ack_pending_messages",
+    "shishi_relay_lag_notifications",
+    "shishi_views_lag_notifications",
+    "shishi_audit_log_lag_notifications",
+)
+
+
+def behind(child: ServeProcess) -> float:
+    """What a service still has to do by its ``/metrics`` (messages not yet consumed, notifications not
+    yet relayed, folded or in the audit log), added up; 0 for a child without them (the gateway)."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{child.port}/metrics", timeout=10) as response:
+            text = response.read().decode()
+    except (urllib.error.URLError, OSError):
+        return 0.0
+    return sum(
+        float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(LAG_GAUGES) and " " in line
+    )
+
+
 def wait_quiet(children: list[ServeProcess], timeout: float, share: float = 0.1, window: float = 2.0) -> bool:
-    """Wait until no process of the children uses more than ``share`` of a core over ``window`` seconds
-    (their followers have caught up: the audit log and the journal of a filled store; an idle service
-    polls at about 2% of a core); False after ``timeout``."""
+    """Wait until the services have nothing left to do: every lag their ``/metrics`` show is 0 (a service
+    taking in another's backlog through NATS, followers catching up on a filled store) and no process of
+    theirs uses more than ``share`` of a core over ``window`` seconds (an idle service polls at about 2%
+    of a core); False after ``timeout``."""
 
     def used() -> dict[int, float]:
         return {pid: s for child in children for pid, s in child.cpu_seconds().items()}
@@ -179,7 +202,8 @@ def wait_quiet(children: list[ServeProcess], timeout: float, share: float = 0.1,
     while time.monotonic() < deadline:
         time.sleep(window)
         now = used()
-        if all(s - before.get(pid, 0.0) < share * window for pid, s in now.items()):
-            return True
+        idle = all(s - before.get(pid, 0.0) < share * window for pid, s in now.items())
         before = now
+        if idle and not any(behind(child) for child in children if child.service != "gateway"):
+            return True
     return False
