@@ -112,6 +112,12 @@ def county_label(code: object) -> str:
     return f"{name}（{text}）" if name else text
 
 
+def key_fingerprint(kid: str | None) -> str:
+    """A ballot key's id as people compare it aloud: the first 16 hex digits in groups of four."""
+    text = (kid or "")[:16].upper()
+    return "-".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
 def make_templates(*template_dirs: Path | str, static_base: str) -> Jinja2Templates:
     """Templates that look in ``template_dirs`` first, then in the shared layout."""
     loader = jinja2.ChoiceLoader(
@@ -119,7 +125,9 @@ def make_templates(*template_dirs: Path | str, static_base: str) -> Jinja2Templa
     )
     env = jinja2.Environment(loader=loader, autoescape=True)
     env.globals.update(t=_t, static_base=static_base.rstrip("/"), lang_of=lang_of)
-    env.filters.update(dt=format_datetime, money=format_money, pct=format_percent, county=county_label)
+    env.filters.update(
+        dt=format_datetime, money=format_money, pct=format_percent, county=county_label, fingerprint=key_fingerprint
+    )
     return Jinja2Templates(env=env)
 
 
