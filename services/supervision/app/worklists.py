@@ -80,16 +80,17 @@ class Worklists:
         _, rules = self.app.rules(county)
         projects = self._open_projects(county)
         units = sorted(set().union(*(units_of(p) for p in projects))) if projects else []
-        items = []
+        items: list[dict[str, Any]] = []
         for p in projects:
             if unit and unit not in units_of(p):
                 continue
-            plan_due = None
+            plan_due: dict[str, Any] | None = None
             if not p.plans and p.status == "open":
                 due = plan_due_on(p.session_closed_on, rules)
                 plan_due = {"due_on": due.isoformat(), "days_left": (due - today).days, "late": today > due}
+            names = names_of(p)
             findings = [
-                {**f, "inspector_name": names_of(p).get(f["inspector"], "")}
+                {**f, "inspector_name": names.get(f["inspector"], "")}
                 for f in p.findings.values()
                 if f["status"] in ("assigned", "reopened") and (not unit or f["unit"] == unit)
             ]

@@ -67,7 +67,9 @@ def make_staff_pages(frame: PageFrame, lists: Worklists) -> APIRouter:
         return {"p": p, "values": values, "rules": rules, "deputy_rows": deputy_rows, "resident_rows": resident_rows}
 
     def group_body(form: FormData, lang: str) -> tuple[dict[str, Any], dict[str, str]]:
-        deputies, residents, labels = [], [], {"reason": translate(lang, "reason")}
+        deputies: list[dict[str, str]] = []
+        residents: list[dict[str, str]] = []
+        labels = {"reason": translate(lang, "reason")}
         for n in range(1, MAX_ROWS + 1):
             name, account = text(form, f"dep_name_{n}"), text(form, f"dep_id_{n}")
             if name or account:
