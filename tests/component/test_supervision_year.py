@@ -190,13 +190,16 @@ def test_finding_reopened_then_closed_and_counts(w: World) -> None:
     w.at("2026-02-10")
     w.call("POST", f"/projects/{pid}/plan", "gov_unit", json=PLAN, status=201)
     deputies = [{"id": f"dep-{i}", "name": f"代表{i}"} for i in range(2)]
-    assert w.call(
-        "POST",
-        f"/projects/{pid}/group",
-        "congress_staff",
-        json={"deputies": deputies, "residents": [{"id": "res-1", "name": "居民甲"}]},
-        status=409,
-    )["detail"] == "监督小组须有 3 至 5 名代表，现为 2 名 / a supervision group has 3 to 5 deputies, not 2"
+    assert (
+        w.call(
+            "POST",
+            f"/projects/{pid}/group",
+            "congress_staff",
+            json={"deputies": deputies, "residents": [{"id": "res-1", "name": "居民甲"}]},
+            status=409,
+        )["detail"]
+        == "监督小组须有 3 至 5 名代表，现为 2 名 / a supervision group has 3 to 5 deputies, not 2"
+    )
     deputies.append({"id": "dep-2", "name": "代表2"})
     w.call(
         "POST",
