@@ -76,6 +76,7 @@ def make_pages(app: SupervisionApplication, views: ViewStore) -> APIRouter:
     @router.get("/projects/{project_id}", response_class=HTMLResponse)
     def project_page(request: Request, project_id: UUID) -> Response:
         """A project's public page: its plan (and the original after any change), progress, findings."""
+        principal_of(request)  # the layout shows who is signed in
         try:
             project = app.project(project_id)
         except NotFound:
