@@ -247,6 +247,15 @@ def test_the_year_through_the_pages(y: Year) -> None:
     y.post(review, {"accepted": "yes"})
     assert y.call("GET", f"/projects/{pid}")["finding_counts"] == {"found": 1, "solved": 1}
 
+    # months without an entry are late for the unit and for staff
+    y.at("2026-03-07")
+    y.as_("congress_staff", "staff-1", "人大办小刘")
+    text = chinese_page(y.page(f"/supervision/staff?county={COUNTY}"))
+    assert "月度跟踪逾期未报 (1)" in text and "2026-02 月度跟踪应于 2026-03-05 前填报" in text
+    y.as_("gov_unit", "unit-1", "县住建局")
+    text = chinese_page(y.page(f"/supervision/unit?county={COUNTY}&unit=县住建局"))
+    assert "2026-02 月度跟踪应于 2026-03-05 前填报 已逾期" in text
+
     # completion below 100% needs a recorded reason
     y.at("2026-10-31")
     y.as_("gov_unit", "unit-1", "县住建局")

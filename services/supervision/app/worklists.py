@@ -120,17 +120,20 @@ class Worklists:
         }
 
     def staff(self, county: str, today: date) -> dict[str, Any]:
-        """Congress staff: groups to form, plans overdue, findings to assign or awaiting their inspector's
-        review, completions awaiting the acceptance check (验收)."""
+        """Congress staff: groups to form, plans overdue, monthly entries late, findings to assign or
+        awaiting their inspector's review, completions awaiting the acceptance check (验收)."""
         _, rules = self.app.rules(county)
         projects = self._open_projects(county)
-        groups, plans_overdue, to_assign, to_review, acceptance = [], [], [], [], []
+        groups, plans_overdue, entries_late, to_assign, to_review, acceptance = [], [], [], [], [], []
         for p in projects:
             if not p.group["deputies"]:
                 groups.append(brief(p))
             due = plan_due_on(p.session_closed_on, rules)
             if not p.plans and p.status == "open" and today > due:
                 plans_overdue.append({**brief(p), "due_on": due.isoformat(), "days_late": (today - due).days})
+            late = [e for e in self.entries_due(p, rules, today) if e["late"]]
+            if late:
+                entries_late.append({**brief(p), "late": late})
             names = names_of(p)
             for f in p.findings.values():
                 row = {"project": brief(p), **f, "inspector_name": names.get(f["inspector"], "")}
@@ -145,6 +148,7 @@ class Worklists:
             "on": today.isoformat(),
             "groups_missing": groups,
             "plans_overdue": plans_overdue,
+            "entries_late": entries_late,
             "findings_to_assign": to_assign,
             "findings_awaiting_review": to_review,
             "acceptance_due": acceptance,
