@@ -20,7 +20,7 @@ from services.supervision.domain.project import Project
 from services.supervision.http.texts import register
 from shared.auth import Principal, Role
 from shared.kernel.china_time import china_date
-from shared.kernel.meta import RuleViolation
+from shared.kernel.meta import Meta, RuleViolation
 from shared.persistence.application import NotFound
 from shared.web.access import principal_of
 from shared.web.i18n import language, translate
@@ -121,12 +121,13 @@ class PageFrame:
             raise Refused(validation_text(exc.errors(), labels or {}, lang), 422) from exc
         except Problem as exc:
             raise Refused([refusal_text(exc.detail or exc.title, lang)], exc.status) from exc
-        except (RuleViolation, NotFound) as exc:
-            text = translate(lang, "no_such_project") if isinstance(exc, NotFound) else str(exc)
-            raise Refused([refusal_text(text, lang)], 409) from exc
+        except NotFound as exc:
+            raise Refused([translate(lang, "no_such_project")], 404) from exc
+        except RuleViolation as exc:
+            raise Refused([refusal_text(str(exc), lang)], 409) from exc
 
     @staticmethod
-    def meta(request: Request, principal: Principal, county: str, reason: str = "") -> Any:
+    def meta(request: Request, principal: Principal, county: str, reason: str = "") -> Meta:
         return meta_for(request, principal, county, reason=reason.strip())
 
     @staticmethod

@@ -44,13 +44,14 @@ def make_unit_pages(frame: PageFrame, lists: Worklists) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     app = frame.app
 
-    def worklist(request: Request, county: str, unit: str) -> dict[str, Any]:
+    def worklist(request: Request, county: str, unit: str, *, login_unit: str = "") -> dict[str, Any]:
+        """The worklist of ``unit`` (all units when blank); ``login_unit``: the unit to show when the
+        county's files name it, else all."""
         principal = request.state.principal
-        return {
-            "county": county,
-            "w": lists.unit(county, frame.today(request), unit),
-            "can_act": principal.has_any(UNIT),
-        }
+        data = lists.unit(county, frame.today(request), unit)
+        if login_unit and login_unit in data["units"]:
+            data = lists.unit(county, frame.today(request), login_unit)
+        return {"county": county, "w": data, "can_act": principal.has_any(UNIT)}
 
     def back_to_list(p: Project, form: FormData) -> str:
         unit = text(form, "unit")
@@ -65,9 +66,8 @@ def make_unit_pages(frame: PageFrame, lists: Worklists) -> APIRouter:
         if isinstance(gate, Response):
             return gate
         principal, county = gate
-        if not unit and "unit" not in request.query_params and principal.name:
-            unit = principal.name if principal.name in lists.unit(county, frame.today(request))["units"] else ""
-        return frame.page(request, "unit.html", worklist(request, county, unit))
+        login_unit = principal.name if "unit" not in request.query_params else ""
+        return frame.page(request, "unit.html", worklist(request, county, unit, login_unit=login_unit))
 
     @router.post("/projects/{project_id}/findings/{finding_id}/answer")
     def answer(request: Request, project_id: UUID, finding_id: str, form: FormDep) -> Response:
