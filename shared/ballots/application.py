@@ -118,7 +118,7 @@ class BallotingApplication(ServiceApplication):
         try:
             if proof is not None:
                 if not issuance.kid:
-                    raise InvalidCredential("this vote has no ballot key")
+                    raise InvalidCredential("本次表决尚无选票密钥 / this vote has no ballot key")
                 return proof.check(verifier(issuance.jwk))
             if not issuance.codes:
                 raise InvalidCredential("这次表决没有投票码 / this vote has no printed codes")
