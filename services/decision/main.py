@@ -9,6 +9,7 @@ from services.decision.domain.rules import DEFAULTS, RANGES
 from services.decision.http.duty_api import make_duty_router
 from services.decision.http.pool_api import make_router
 from services.decision.http.pool_pages import make_pages
+from services.decision.http.rules_texts import RULE_TEXTS
 from services.decision.http.vote_pages import make_vote_pages
 from services.decision.http.votes_api import make_vote_router
 from services.decision.inbound.handlers import subscriptions
@@ -19,6 +20,7 @@ from shared.config import Settings
 from shared.runtime.jobs import Clock
 from shared.runtime.service import ServiceRuntime, make_views
 from shared.web.rules_api import make_rules_router
+from shared.web.rules_pages import make_rules_pages
 from shared.web.serving import create_service_app
 from shared.web.templating import mount_static
 
@@ -44,6 +46,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         make_vote_router(app, views),
         make_duty_router(views),
         make_rules_router(app, SERVICE, DEFAULTS, RANGES),
+        make_rules_pages(app, SERVICE, DEFAULTS, RANGES, RULE_TEXTS),
         make_pages(app, views),
         make_vote_pages(app, views),
     ]

@@ -12,6 +12,7 @@ from services.supervision.http.oversight_api import make_oversight_router
 from services.supervision.http.pages import make_pages
 from services.supervision.http.plan_api import make_plan_router
 from services.supervision.http.projects_api import make_router
+from services.supervision.http.rules_texts import RULE_TEXTS
 from services.supervision.http.site_codes import make_site_codes_router
 from services.supervision.http.warnings_api import make_warnings_router
 from services.supervision.inbound.handlers import subscriptions
@@ -22,6 +23,7 @@ from shared.config import Settings
 from shared.runtime.jobs import Clock
 from shared.runtime.service import ServiceRuntime, make_views
 from shared.web.rules_api import make_rules_router
+from shared.web.rules_pages import make_rules_pages
 from shared.web.serving import create_service_app
 from shared.web.templating import mount_static
 
@@ -50,6 +52,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         make_site_codes_router(app, views),
         make_duty_router(app, views),
         make_rules_router(app, SERVICE, DEFAULTS, RANGES),
+        make_rules_pages(app, SERVICE, DEFAULTS, RANGES, RULE_TEXTS),
         make_pages(app, views),
     ]
     api = create_service_app(
