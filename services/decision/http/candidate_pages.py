@@ -21,7 +21,7 @@ from services.decision.app.application import DecisionApplication
 from services.decision.app.voting import CandidateDraft
 from services.decision.domain.candidate import CRITERIA, LEVELS
 from services.decision.domain.candidate_list import STEPS
-from services.decision.http.page_frame import DRAFTERS, READERS, STAFF, PageFrame, labels, today
+from services.decision.http.page_frame import DRAFTERS, READERS, STAFF, PageFrame, filled, labels, today
 from services.decision.http.vote_models import CandidateIn, ListIn, ReviseIn
 from services.decision.read.projections import POOL
 from services.decision.read.vote_projections import CANDIDATES, LISTS, SUGGESTIONS
@@ -86,7 +86,7 @@ def make_candidate_pages(app: DecisionApplication, views: ViewStore, frame: Page
         match.sort(key=lambda d: d["pooled_at"], reverse=True)
         match.sort(key=lambda d: d["id"] not in kept)  # stable: the ticked first, then the newest
         return {
-            "items": match[:POOL_SHOWN],
+            "demands": match[:POOL_SHOWN],
             "total": len(match),
             "towns": sorted({d["town"] for d in free}),
             "categories": sorted({d["category"] for d in free}),
@@ -162,7 +162,7 @@ def make_candidate_pages(app: DecisionApplication, views: ViewStore, frame: Page
         entered |= {k: _ids(form, k) for k in ("coverage", "demand_ids", "suggestion_ids")}
         names = labels(request, CANDIDATE_LABELS)
         try:
-            body = CandidateIn(**{k: v for k, v in entered.items() if v != "" or k in fields})
+            body = CandidateIn(**filled(entered))
         except ValidationError as exc:
             return draft_page(request, county, entered, 422, problem=frame.invalid(request, exc, names))
         lang = language(request)
@@ -253,7 +253,7 @@ def make_candidate_pages(app: DecisionApplication, views: ViewStore, frame: Page
             return candidates_page(request, county, None, status, problem=problem, list_form=entered)
 
         try:
-            body = ListIn(**entered)
+            body = ListIn(**filled(entered))
         except ValidationError as exc:
             return again(422, frame.invalid(request, exc, labels(request, LIST_LABELS)))
         meta = meta_for(request, principal, county, reason=body.reason)
@@ -318,7 +318,7 @@ def make_candidate_pages(app: DecisionApplication, views: ViewStore, frame: Page
             return refused or frame.denied(request, 404)
         entered = {"candidate_ids": _ids(form, "candidate_ids"), "reason": _text(form, "reason")}
         try:
-            body = ReviseIn(**entered)
+            body = ReviseIn(**filled(entered))
         except ValidationError as exc:
             problem = frame.invalid(request, exc, labels(request, {**LIST_LABELS, "reason": "f_reason_revise"}))
             return list_page(request, list_id, 422, problem=problem, entered=entered)

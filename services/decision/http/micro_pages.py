@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from services.decision.app.application import DecisionApplication, MicroProposal
-from services.decision.http.page_frame import DEPUTY, GOV, READERS, STAFF, PageFrame, labels, today
+from services.decision.http.page_frame import DEPUTY, GOV, READERS, STAFF, PageFrame, filled, labels, today
 from services.decision.http.pool_api import FundIn, MicroIn
 from services.decision.read.projections import FUNDS, MICRO, POOL
 from shared import divisions
@@ -92,7 +92,7 @@ def make_micro_pages(app: DecisionApplication, views: ViewStore, frame: PageFram
         entered: dict[str, Any] = {k: str(form.get(k) or "").strip() for k in keys}
         entered["demand_ids"] = [str(v) for v in form.getlist("demand_ids")]
         try:
-            body = MicroIn(**entered)
+            body = MicroIn(**filled(entered))
         except ValidationError as exc:
             problem = frame.invalid(request, exc, labels(request, MICRO_LABELS))
             return propose_page(request, county, entered, 422, problem=problem)
@@ -181,7 +181,7 @@ def make_micro_pages(app: DecisionApplication, views: ViewStore, frame: PageFram
             return refused
         entered = {k: str(form.get(k) or "").strip() for k in ("year", "town", "amount", "reason")}
         try:
-            body = FundIn(**entered)
+            body = FundIn(**filled(entered))
         except ValidationError as exc:
             problem = frame.invalid(request, exc, labels(request, FUND_LABELS))
             return funds_page(request, county, 422, problem=problem, f=entered)

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from services.decision.app.application import DecisionApplication
 from services.decision.app.roll import DeputyRegistry
 from services.decision.domain.candidate import LEVELS
-from services.decision.http.page_frame import DEPUTY, READERS, STAFF, PageFrame, labels, settle, today
+from services.decision.http.page_frame import DEPUTY, READERS, STAFF, PageFrame, filled, labels, settle, today
 from services.decision.http.result_sheet import shared_ranks
 from services.decision.http.vote_models import SessionIn
 from services.decision.read.vote_projections import BOXES, CANDIDATES, LISTS, RESULTS, SESSIONS
@@ -107,7 +107,7 @@ def make_vote_pages(
             if name.strip()
         ]
         try:
-            body = SessionIn(**{k: entered[k] for k in ("list_id", "year", "level", "town", "name")}, roll=roll)
+            body = SessionIn(**filled({k: entered[k] for k in ("list_id", "year", "level", "town", "name")}), roll=roll)
         except ValidationError as exc:
             problem = frame.invalid(request, exc, labels(request, SESSION_LABELS))
             return schedule_page(request, county, entered, 422, problem=problem)
