@@ -77,7 +77,7 @@ def make_vote_pages(
             return refused
         chosen = views.get(LISTS, list_id) if list_id else None
         year = chosen["year"] if chosen else today(request).year
-        entered = {
+        entered: dict[str, Any] = {
             "list_id": list_id,
             "year": year,
             "level": chosen["level"] if chosen else "county",
@@ -97,17 +97,20 @@ def make_vote_pages(
         def text(key: str) -> str:
             return str(form.get(key) or "").strip()
 
-        entered = {k: text(k) for k in ("list_id", "year", "level", "town", "name", "representatives")}
+        entered: dict[str, Any] = {k: text(k) for k in ("list_id", "year", "level", "town", "name", "representatives")}
         entered["deputies"] = [str(v) for v in form.getlist("deputies")]
         known = {d["deputy_id"]: d for d in deputies(county) or []}
-        roll = [{"id": d, "name": known[d]["name"], "kind": "deputy"} for d in entered["deputies"] if d in known]
+        roll: list[dict[str, str]] = [
+            {"id": d, "name": known[d]["name"], "kind": "deputy"} for d in entered["deputies"] if d in known
+        ]
         roll += [
             {"id": f"rep-{uuid4().hex[:12]}", "name": name.strip(), "kind": "resident_representative"}
             for name in entered["representatives"].splitlines()
             if name.strip()
         ]
+        fields = filled({k: entered[k] for k in ("list_id", "year", "level", "town", "name")})
         try:
-            body = SessionIn(**filled({k: entered[k] for k in ("list_id", "year", "level", "town", "name")}), roll=roll)
+            body = SessionIn.model_validate({**fields, "roll": roll})
         except ValidationError as exc:
             problem = frame.invalid(request, exc, labels(request, SESSION_LABELS))
             return schedule_page(request, county, entered, 422, problem=problem)
