@@ -228,7 +228,10 @@ class BallotBox(Aggregate):
         totals = paper_totals(self.boxes.values(), self.item_ids, self.choices)
         flags = reconcile(self.issued, totals["returned"], totals["invalid"])
         if totals["issued"] != self.issued:
-            flags.append(f"boxes report {totals['issued']} issued, the roll {self.issued}")
+            flags.append(
+                f"各票箱报告发出 {totals['issued']} 张，出席 {self.issued} 名"
+                f" / boxes report {totals['issued']} issued, the roll {self.issued}"
+            )
         return {**totals, "issued": self.issued, "flags": flags}
 
     @event(Closed)

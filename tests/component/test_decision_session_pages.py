@@ -113,6 +113,8 @@ def test_schedule_with_the_registry_run_on_paper_and_publish(tmp_path: Path) -> 
     closed = flow.client.post(f"{console_url}/close")
     text = chinese(closed.text)
     assert "已决定" in text and "第 1 名" in text and "第 2 名" in text and "未当选" in text
+    # paper ballots were handed to the four present: the boxes reconcile with no flag
+    assert "多于" not in text and "各票箱报告" not in text and "发出选票 4" in text
 
     # the round: attendance by name; paper boxes with their tellers by name
     round_page = flow.client.get(f"/decision/sessions/{session_id}/rounds/1")
