@@ -200,7 +200,13 @@ class RuleForm:
             colon = "：" if lang == "zh" else ": "
             lines = [f"{k}{colon}{sep.join(self.label(str(v)) for v in vs)}" for k, vs in value.items()]
             return "\n".join(lines) or t("rule_none")
+        if isinstance(self.allowed, Between) and isinstance(value, int | float):
+            return f"{_number(value)}{self._unit(lang)}"
         return str(value)
+
+    def _unit(self, lang: str) -> str:
+        zh, en = self.allowed.unit if isinstance(self.allowed, Between) else ("", "")
+        return f" {zh if lang == 'zh' else en}" if (zh or en) else ""
 
     def field_text(self, value: Any) -> str:
         """What the form field holds for ``value`` (textareas: one line per item)."""
@@ -251,9 +257,9 @@ class RuleForm:
     def range_words(self, t: Callable[..., str], lang: str) -> str:
         allowed = self.allowed
         if isinstance(allowed, Between):
-            unit = allowed.unit[0] if lang == "zh" else (" " + allowed.unit[1] if allowed.unit[1] else "")
+            unit = self._unit(lang)
             key = "range_between_open" if allowed.open_high else "range_between"
-            words = t(key, low=allowed.low, high=allowed.high, unit=unit)
+            words = t(key, low=_number(allowed.low), high=_number(allowed.high), unit=unit)
             return words + (t("range_whole") if allowed.whole and not unit else "")
         if isinstance(allowed, Flag):
             return t("range_flag")
@@ -266,6 +272,11 @@ class RuleForm:
         if isinstance(allowed, NamesByName):
             return t("range_mapping", keys=allowed.keys, items=allowed.items)
         return ""
+
+
+def _number(value: int | float | str) -> str:
+    """1000000000 -> 1,000,000,000; 0.1 and "2/3" as they are."""
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
 
 
 def changes_between(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:

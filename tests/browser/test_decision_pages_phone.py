@@ -169,6 +169,12 @@ def test_the_decision_steps_on_a_phone_through_pages_only(running_product, brows
     session_path = re.sub(r"^https?://[^/]+", "", console_url).rsplit("/console", 1)[0]
     phone.goto(f"{session_path}/rounds/1", "round")
     assert all(name in page.inner_text("#attendance") for _, name in deputies)
+    # the other pages of decision, and every service's rules page, fit the phone too
+    for path in ("/decision/", "/decision/sessions", "/decision/micro", "/decision/funds", "/decision/micro/new"):
+        phone.goto(f"{path}?county={COUNTY}", path.strip("/").replace("/", "-"))
+    for service in ("decision", "intake", "supervision", "evaluation"):
+        phone.goto(f"/{service}/rules?county={COUNTY}", f"rules-{service}")
+        assert page.locator(".card.rule").count() >= 6
     page.context.clear_cookies()
     phone.goto(f"/decision/results?county={COUNTY}", "results")
     result = page.locator(".result", has_text=f"2026年人民代表大会{tag}")
