@@ -163,6 +163,17 @@ def test_who_may_do_what_on_the_candidate_pages(tmp_path: Path) -> None:
     assert flow.client.get(f"/decision/candidates?county={COUNTY}").status_code == 403
     flow.client.cookies.clear()
     assert flow.client.get("/decision/candidates", follow_redirects=False).headers["location"] == "/login"
+    # decision's home links each role only to what it may open
+    visitor = flow.client.get(f"/decision/?county={COUNTY}").text
+    assert "/decision/results" in visitor and "/decision/candidates" not in visitor and "/decision/rules" not in visitor
+    flow.login("congress_staff", name="王主任")
+    staff = flow.client.get(f"/decision/?county={COUNTY}").text
+    for path in ("results", "candidates", "sessions", "micro", "funds", "rules"):
+        assert (
+            f"/decision/{path}?county={COUNTY}" in staff
+            and flow.client.get(f"/decision/{path}?county={COUNTY}").is_success
+        )
+    assert "安排票决会议" in chinese_page(staff)
     flow.login("gov_unit", name="李科长")
     flow.client.cookies.set("lang", "en")
     english = flow.client.get(f"/decision/candidates/new?county={COUNTY}")
