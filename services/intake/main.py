@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from fastapi import FastAPI
 
 from services.intake.app.application import SERVICE, IntakeApplication
@@ -9,6 +11,7 @@ from services.intake.app.deadlines import deadline_watch
 from services.intake.app.vault import make_vault
 from services.intake.domain.demand import Demand
 from services.intake.domain.rules import DEFAULTS, RANGES
+from services.intake.domain.similarity import DEFAULT_THRESHOLD, SimilarityIndex
 from services.intake.http.codes_api import make_codes_router
 from services.intake.http.deadletters_api import make_deadletter_router
 from services.intake.http.demands_api import make_router
@@ -105,3 +108,13 @@ def ticket_handler(app: ServiceApplication) -> Handler:
     if not isinstance(app, IntakeApplication):
         raise TypeError(f"intake's ticket handler needs intake's application, not {type(app).__name__}")
     return handle_ticket(app)
+
+
+# -- public entry points for the tools: the duplicate measure (``shishi similarity measure``) -------------------
+DUPLICATE_THRESHOLD = DEFAULT_THRESHOLD  # the default of the county rule ``duplicate_threshold``
+
+
+def duplicate_index(docs: Iterable[tuple[str, str]]) -> SimilarityIndex:
+    """The index intake builds over a town's and category's demands ``(id, text)`` to suggest duplicates:
+    ``.score(a, b)`` and ``.likely(text, k, threshold)``."""
+    return SimilarityIndex(docs)
