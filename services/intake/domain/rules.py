@@ -71,9 +71,9 @@ def route(kind: str, scope: str, estimate: int, category: str, rules: dict[str, 
     """(tier, reason) by scope of impact, money and category (五级响应 in spirit)."""
     cap, wish_cap = int(rules["micro_project_cap"]), int(rules["micro_wish_cap"])
     if scope not in SCOPES:
-        raise ValueError(f"unknown scope {scope!r}; one of {', '.join(SCOPES)}")
+        raise ValueError(f"请选择影响范围 / unknown scope {scope!r}; one of {', '.join(SCOPES)}")
     if estimate < 0:
-        raise ValueError("the estimate cannot be negative")
+        raise ValueError("估算金额不能为负数 / the estimate cannot be negative")
     if scope == "county" or estimate > cap:
         why = "影响全县" if scope == "county" else f"估算 {estimate} 元超过微实事上限 {cap} 元"
         return "major", f"{why} → 票决实事项目 (major)"
