@@ -13,9 +13,11 @@ from services.intake.domain.demand import Demand
 from services.intake.domain.rules import DEFAULTS, RANGES
 from services.intake.domain.similarity import DEFAULT_THRESHOLD, SimilarityIndex
 from services.intake.http.codes_api import make_codes_router
+from services.intake.http.deadletter_pages import make_deadletter_pages
 from services.intake.http.deadletters_api import make_deadletter_router
 from services.intake.http.demands_api import make_router
 from services.intake.http.deputies_api import make_deputy_router
+from services.intake.http.entry_pages import make_entry_pages
 from services.intake.http.liaison_pages import make_liaison_pages
 from services.intake.http.open311_api import make_open311_router
 from services.intake.http.receptions_api import make_receptions_router
@@ -69,6 +71,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         make_receptions_router(app, views),
         make_pages(app, views),
         make_staff_pages(app, views),
+        make_entry_pages(app, views),
+        make_deadletter_pages(app, views),
         make_registry_pages(app, views),
         make_liaison_pages(app, views),
     ]
