@@ -67,8 +67,12 @@ def is_tracking_code(value: str) -> bool:
     return len(value) == CODE_LENGTH and all(ch in CODE_ALPHABET for ch in value.upper())
 
 
+SCOPE_ZH = {"household": "个人/家庭", "community": "社区/村", "town": "乡镇/街道", "county": "全县"}
+
+
 def route(kind: str, scope: str, estimate: int, category: str, rules: dict[str, Any]) -> tuple[str, str]:
-    """(tier, reason) by scope of impact, money and category (五级响应 in spirit)."""
+    """(tier, reason) by scope of impact, money and category (五级响应 in spirit); the reason is Chinese
+    (it is shown on the resident's tracking page), the tier the machine's key."""
     cap, wish_cap = int(rules["micro_project_cap"]), int(rules["micro_wish_cap"])
     if scope not in SCOPES:
         raise ValueError(f"请选择影响范围 / unknown scope {scope!r}; one of {', '.join(SCOPES)}")
@@ -76,17 +80,22 @@ def route(kind: str, scope: str, estimate: int, category: str, rules: dict[str, 
         raise ValueError("估算金额不能为负数 / the estimate cannot be negative")
     if scope == "county" or estimate > cap:
         why = "影响全县" if scope == "county" else f"估算 {estimate} 元超过微实事上限 {cap} 元"
-        return "major", f"{why} → 票决实事项目 (major)"
+        return "major", f"{why} → 票决实事项目"
     if kind in ("consultation", "individual") and scope == "household":
-        return "department", "个性问题立行立改 → 部门直接办理 (department)"
+        return "department", "个性问题立行立改 → 部门直接办理"
     if kind == "micro_wish":
         if scope == "household" and estimate <= wish_cap:
-            return "micro_wish", f"个人/小群体心愿，估算 {estimate} 元 ≤ {wish_cap} 元 → 微心愿 (micro_wish)"
-        why = f"影响范围为{scope}" if scope != "household" else f"估算 {estimate} 元超过微心愿上限 {wish_cap} 元"
-        return "micro", f"{why} → 民生微实事 (micro)"
+            return "micro_wish", f"个人/小群体心愿，估算 {estimate} 元 ≤ {wish_cap} 元 → 微心愿"
+        why = (
+            f"影响范围为{SCOPE_ZH[scope]}"
+            if scope != "household"
+            else f"估算 {estimate} 元超过微心愿上限 {wish_cap} 元"
+        )
+        return "micro", f"{why} → 民生微实事"
     if kind == "project_suggestion" and category in rules["major_categories"] and scope == "town":
-        return "major", f"{category} 类共性问题覆盖整个乡镇/街道 → 票决实事项目 (major)"
-    return "micro", f"共性问题形成建议，影响范围 {scope}，估算 {estimate} 元 ≤ {cap} 元 → 民生微实事 (micro)"
+        name = CATEGORIES.get(category, {}).get("zh", category)
+        return "major", f"{name}类共性问题覆盖整个乡镇/街道 → 票决实事项目"
+    return "micro", f"共性问题形成建议，影响范围{SCOPE_ZH[scope]}，估算 {estimate} 元 ≤ {cap} 元 → 民生微实事"
 
 
 def outgrows(current: str, new: str) -> bool:
