@@ -179,7 +179,7 @@ def make_deadletter_pages(app: IntakeApplication, views: ViewStore) -> APIRouter
         for letter in letters:
             item = letter_view(letter, resolutions.get(letter.sequence))
             item["reasons"] = reason_of(item, lang)
-            item["values"] = values_of(item)
+            item["fields"] = values_of(item)
             if item["resolution"]:
                 r = item["resolution"]
                 item["resolved_by_name"] = names.person(r["resolved_by"], r.get("resolved_by_name", ""))
@@ -221,7 +221,7 @@ def make_deadletter_pages(app: IntakeApplication, views: ViewStore) -> APIRouter
                 HotlineTicket.model_validate(corrected)
             except ValidationError as exc:  # shown on the form with what was typed, in the page's language
                 entered = {k: str(form.get(k) or "") for k in (*FIELDS, *COORDINATES)}
-                failed = {sequence: {"errors": field_errors(list(exc.errors()), lang), "values": entered}}
+                failed = {sequence: {"errors": field_errors(list(exc.errors()), lang), "fields": entered}}
                 return await show(request, county, status_code=422, failed=failed)
         meta = meta_for(request, principal, county, reason=reason)
         try:
