@@ -10,6 +10,7 @@ import json
 import re
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -48,7 +49,8 @@ def publish_ticket(nats_url: str, body: dict) -> None:
         await nc.jetstream().publish(f"hotline.{COUNTY}.tickets", json.dumps(body, ensure_ascii=False).encode())
         await nc.drain()
 
-    asyncio.run(go())
+    with ThreadPoolExecutor(1) as pool:  # Playwright's sync API holds this thread's event loop
+        pool.submit(asyncio.run, go()).result()
 
 
 def test_a_resident_follows_a_demand_to_its_rating_and_staff_correct_a_dead_letter(

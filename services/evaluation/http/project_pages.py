@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request
@@ -148,11 +149,11 @@ def make_project_pages(app: EvaluationApplication, views: ViewStore) -> APIRoute
         if not principal.has_any(READERS):
             return RedirectResponse("/login", status_code=303)
         if not allowed:
-            context = {"county": county, "problem": problem_of(request, OUTSIDE), "denied": True}
-            return render(templates, request, "followup.html", context, status_code=403)
+            refused = {"county": county, "problem": problem_of(request, OUTSIDE), "denied": True}
+            return render(templates, request, "followup.html", refused, status_code=403)
         on = today(request).isoformat()
         docs = sorted(views.list(RATING, county), key=lambda d: (-d["year"], d["name"]))
-        context = {
+        context: dict[str, Any] = {
             "county": county,
             "county_name": county_name(county),
             "today": on,

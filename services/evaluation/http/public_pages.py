@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Form, Request
@@ -153,7 +153,11 @@ def make_pages(
         if doc is None:
             return render(templates, request, "missing.html", {"what": "project"}, status_code=404)
         zh = language(request) == "zh"
-        context = {"p": doc, "code": tracking_code.strip().upper()[:40], "county_name": county_name(doc["county"])}
+        context: dict[str, Any] = {
+            "p": doc,
+            "code": tracking_code.strip().upper()[:40],
+            "county_name": county_name(doc["county"]),
+        }
         try:
             resident_rating(request, project_id, tracking_code, level)
         except Problem as exc:
@@ -200,7 +204,15 @@ def make_pages(
             templates,
             request,
             "metrics.html",
-            {"county": county, "year": year, "m": m, "figures": figures, "bar": bar, "pie": pie},
+            {
+                "county": county,
+                "county_name": county_name(county),
+                "year": year,
+                "m": m,
+                "figures": figures,
+                "bar": bar,
+                "pie": pie,
+            },
         )
 
     return router

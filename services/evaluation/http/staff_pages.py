@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request
@@ -57,7 +58,7 @@ def make_staff_pages(app: EvaluationApplication, views: ViewStore) -> APIRouter:
             return RedirectResponse("/login", status_code=303)
         if not allowed:
             problem = problem_of(request, "无权查看该县 / County outside your scope")
-            context = {"county": county, "rounds": [], "items": [], "problem": problem}
+            context: dict[str, Any] = {"county": county, "rounds": [], "items": [], "problem": problem}
             return render(templates, request, "board.html", context, status_code=403)
         rounds = sorted(views.list(ROUND, county), key=lambda d: -d["session_year"])
         items = sorted(

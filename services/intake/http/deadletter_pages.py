@@ -135,7 +135,8 @@ def local_input(value: object) -> str:
 
 def values_of(letter: dict[str, Any]) -> dict[str, str]:
     """The form's initial values: the ticket's fields as the hotline sent them (none once erased)."""
-    body = letter.get("body") if isinstance(letter.get("body"), dict) else {}
+    found = letter.get("body")
+    body: dict[str, Any] = found if isinstance(found, dict) else {}
     values = {k: "" if body.get(k) is None else str(body.get(k)) for k in (*FIELDS, *COORDINATES)}
     values["received_at"] = local_input(body.get("received_at", ""))
     return values
@@ -168,8 +169,8 @@ def make_deadletter_pages(app: IntakeApplication, views: ViewStore) -> APIRouter
         if not principal.has_any({*STAFF, Role.AUDITOR}):
             return RedirectResponse("/login", status_code=303)
         if not allowed:
-            context = {"county": county, "items": [], "problem": problem_of(request, OUTSIDE)}
-            return render(templates, request, "deadletters.html", context, status_code=403)
+            refused: dict[str, Any] = {"county": county, "items": [], "problem": problem_of(request, OUTSIDE)}
+            return render(templates, request, "deadletters.html", refused, status_code=403)
         lang = language(request)
         js = request.app.state.runtime.js
         letters = await opened_letters(app, js, county) if js is not None else []
@@ -187,7 +188,7 @@ def make_deadletter_pages(app: IntakeApplication, views: ViewStore) -> APIRouter
                 item.update(failed[letter.sequence])
             items.append(item)
         known = set(CATEGORIES)
-        context = {
+        context: dict[str, Any] = {
             "county": county,
             "county_name": county_name(county),
             "items": items,

@@ -23,6 +23,7 @@ from services.intake.http.timeline import timeline_of
 from services.intake.read.projections import DEMAND, SUGGESTION
 from services.intake.read.queue import QueueFilter, queue, stranded
 from shared.auth import Principal, Role
+from shared.divisions import county_name
 from shared.kernel.meta import RuleViolation
 from shared.persistence.application import NotFound
 from shared.views.store import ViewStore
@@ -88,8 +89,14 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
 
     def page(request: Request, name: str, context: dict, status_code: int = 200) -> Response:
         problem = context.get("problem") or problem_of(request)
+        county = str(context.get("county") or "")
+        named = {"county_name": county_name(county)} if county else {}
         return render(
-            templates, request, name, {"lists": lists(), **context, "problem": problem}, status_code=status_code
+            templates,
+            request,
+            name,
+            {"lists": lists(), **named, **context, "problem": problem},
+            status_code=status_code,
         )
 
     def act(request: Request, back: str, fn: Callable[[], object]) -> Response:
