@@ -223,4 +223,18 @@ def test_a_resident_follows_a_demand_to_its_rating_and_staff_correct_a_dead_lett
         ),
         "the corrected ticket's demand",
     )
+    # staff's pages of intake and evaluation fit the phone too
+    for path in (
+        f"/intake/queue?county={COUNTY}",
+        f"/intake/merge?county={COUNTY}",
+        f"/intake/entry?county={COUNTY}",
+        f"/intake/stranded?county={COUNTY}",
+        f"/intake/demands/{mine}",
+        f"/evaluation/board?county={COUNTY}",
+        f"/evaluation/followup?county={COUNTY}",
+        f"/evaluation/metrics?county={COUNTY}&year=2025",
+        f"/evaluation/projects/{project}",
+    ):
+        page.goto(f"{origin}{path}")
+        fits(page)
     assert errors == []
