@@ -189,6 +189,9 @@ def test_deputies_and_tellers_by_name_and_the_ballots_fit_a_phone(world: World) 
     results = c.get(f"/evaluation/?county={COUNTY}").text
     assert 'class="table stack-table"' in results and 'data-label="项目"' in results
     assert "台山市" in results and "440781" not in main_text(results) and not RAW.search(main_text(results))
+    for path in (f"/evaluation/metrics?county={COUNTY}&year=2025", f"/evaluation/?county={COUNTY}"):
+        shown = c.get(path).text
+        assert unlabelled(shown) == [] and not RAW.search(main_text(shown)) and "440781" not in main_text(shown)
 
 
 def test_electronic_ballots_are_published_numbered_by_project(world: World) -> None:  # noqa: F811
