@@ -36,11 +36,11 @@ def corrected_ticket(body: Any, county: str) -> HotlineTicket:
         ticket = HotlineTicket.model_validate(body if not isinstance(body, (str, bytes)) else json.loads(body))
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or '(root)'}: {e['msg']}" for e in exc.errors()[:5])
-        raise StillMalformed(f"the corrected ticket is not valid: {problems}") from exc
+        raise StillMalformed(f"更正后的工单仍有错误 / the corrected ticket is not valid: {problems}") from exc
     except ValueError as exc:
-        raise StillMalformed(f"the corrected ticket is not valid: {exc}") from exc
+        raise StillMalformed(f"更正后的工单仍有错误 / the corrected ticket is not valid: {exc}") from exc
     if ticket.county != county:
-        raise StillMalformed(f"ticket county {ticket.county} is not {county}")
+        raise StillMalformed(f"工单的县不是本县 / ticket county {ticket.county} is not {county}")
     return ticket
 
 

@@ -13,16 +13,16 @@ from shared.web.i18n import language
 from shared.web.refusals import has_chinese, refusal_text
 
 NOT_FOUND = "没有找到这条记录 / not found"
-INVALID = "填写的内容有误，请检查后再提交 / the form is not valid"
 
 
 def refusal_of(exc: Exception) -> str:
-    """A refusal as ``中文 / English``: a rule's own message, else a plain Chinese one."""
+    """A refusal as ``中文 / English``: a rule's own message, else a plain Chinese head before its English."""
     if isinstance(exc, NotFound):
         return NOT_FOUND
     text = str(exc)
-    head = text.partition(" / ")[0]
-    return text if has_chinese(head) else f"{INVALID.partition(' / ')[0]} / {text or INVALID.partition(' / ')[2]}"
+    if has_chinese(text.partition(" / ")[0]):
+        return text
+    return f"填写的内容有误，请检查后再提交 / {text or 'the form is not valid'}"
 
 
 def back_with(back: str, exc: Exception) -> RedirectResponse:
