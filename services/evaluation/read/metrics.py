@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
+from shared.kernel.china_time import china_date
+
 # Statuses intake publishes (demand-status-changed) once a demand was answered, and once it was solved.
 SOLVED_STATUSES = {"closed", "completed", "rated"}
 REPLIED_STATUSES = {"replied"} | SOLVED_STATUSES
@@ -108,7 +110,8 @@ def county_metrics(
     voices = sum(residents.values())
     usage = [Fraction(p["usage"]["rate"]) for p in projects if p.get("usage")]
     if demand_tally is None:
-        demand_tally = tally([d for d in demands if d["county"] == county and d["submitted_at"][:4] == str(year)])
+        year_demands = [d for d in demands if d["county"] == county and china_date(d["submitted_at"]).year == year]
+        demand_tally = tally(year_demands)
     n = {key: int(demand_tally.get(key, 0)) for key in DEMAND_COUNTS}
     rectifications = [p["rectification"] for p in projects if p.get("rectification")]
     return {

@@ -17,6 +17,7 @@ from services.evaluation.domain.voice import ProjectVoice
 from services.evaluation.domain.vote_record import VoteRecord
 from services.evaluation.read.metrics import DEMAND_COUNTS, demand_counts
 from shared.ballots.box import BallotBox
+from shared.kernel.china_time import china_date
 from shared.kernel.meta import Recorded
 from shared.kernel.rulebook import RuleBook
 from shared.views.fold import Fold
@@ -24,8 +25,11 @@ from shared.views.store import ViewTx
 
 # The fold's version: raise it whenever what the fold writes changes, and every deployment's read
 # models are folded again from the start on their next start (shared.views.updater.ViewUpdater.check_version).
-VERSION = 3  # 2: rounds record ballot keys and who received a ballot; a box's cast count set at close
-# 3: the demand figures added up per county and year (DEMAND_YEAR)
+# 2: rounds record ballot keys and who received a ballot; a box's cast count set at close
+# 3: people by name (Meta.actor_name): deputies checked in, tellers of paper boxes, who recorded a return visit,
+#    a usage measure or a look-back
+# 4: the demand figures added up per county and year in China time (DEMAND_YEAR)
+VERSION = 4
 
 RATING = "rating"
 ROUND = "round"
@@ -139,6 +143,8 @@ def return_visited(tx: ViewTx, event: ProjectVoice.ReturnVisited) -> None:
         "respondent": event.respondent,
         "level": event.level,
         "note": event.note,
+        "by_name": event.meta.actor_name,
+        "by_role": event.meta.actor_role,
     }
     if (rating_id := _linked(tx, event)) is not None:
         tx.update(RATING, rating_id, lambda d: d["return_visits"].append(visit))
@@ -146,7 +152,13 @@ def return_visited(tx: ViewTx, event: ProjectVoice.ReturnVisited) -> None:
 
 @FOLD.on(ProjectVoice.UsageMeasured)
 def usage_measured(tx: ViewTx, event: ProjectVoice.UsageMeasured) -> None:
-    usage = {"rate": event.usage_rate, "measured_on": event.measured_on.isoformat(), "basis": event.basis}
+    usage = {
+        "rate": event.usage_rate,
+        "measured_on": event.measured_on.isoformat(),
+        "basis": event.basis,
+        "by_name": event.meta.actor_name,
+        "by_role": event.meta.actor_role,
+    }
     if (rating_id := _linked(tx, event)) is not None:
         tx.update(RATING, rating_id, lambda d: d.update(usage=usage))
 
@@ -159,6 +171,8 @@ def looked_back(tx: ViewTx, event: ProjectVoice.LookedBack) -> None:
         "held_up": event.held_up,
         "residents_satisfied": event.residents_satisfied,
         "problem": event.problem,
+        "by_name": event.meta.actor_name,
+        "by_role": event.meta.actor_role,
     }
     if (rating_id := _linked(tx, event)) is not None:
         tx.update(RATING, rating_id, lambda d: d["lookbacks"].append(lookback))
@@ -237,6 +251,7 @@ def round_opened(tx: ViewTx, event: RatingRound.Opened) -> None:
             "rule_version": event.rule_version,
             "status": "check_in",
             "present": [],
+            "names": {},
             "attending": 0,
             "ballot_key": None,
             "received": [],
@@ -258,6 +273,8 @@ def round_checked_in(tx: ViewTx, event: RatingRound.CheckedIn) -> None:
     def change(d: dict) -> None:
         d["present"].append(event.deputy_id)
         d["attending"] = len(d["present"])
+        if event.meta.actor_id == event.deputy_id and event.meta.actor_name:  # checked in with their own login
+            d.setdefault("names", {})[event.deputy_id] = event.meta.actor_name
 
     tx.update(ROUND, str(event.originator_id), change)
 
@@ -327,7 +344,9 @@ def paper_box_entered(tx: ViewTx, event: BallotBox.BoxEntered) -> None:
         "invalid": event.invalid,
         "counts": event.counts,
         "entered_by": event.meta.actor_id,
+        "entered_by_name": event.meta.actor_name,
         "confirmed_by": None,
+        "confirmed_by_name": "",
     }
     if (round_id := _round_of_box(tx, event)) is not None:
         tx.update(ROUND, round_id, lambda d: d["paper_boxes"].__setitem__(event.box_no, entry))
@@ -336,7 +355,13 @@ def paper_box_entered(tx: ViewTx, event: BallotBox.BoxEntered) -> None:
 @FOLD.on(BallotBox.BoxConfirmed)
 def paper_box_confirmed(tx: ViewTx, event: BallotBox.BoxConfirmed) -> None:
     if (round_id := _round_of_box(tx, event)) is not None:
-        tx.update(ROUND, round_id, lambda d: d["paper_boxes"][event.box_no].update(confirmed_by=event.meta.actor_id))
+        tx.update(
+            ROUND,
+            round_id,
+            lambda d: d["paper_boxes"][event.box_no].update(
+                confirmed_by=event.meta.actor_id, confirmed_by_name=event.meta.actor_name
+            ),
+        )
 
 
 @FOLD.on(BallotBox.Closed)
@@ -392,10 +417,11 @@ def vote_recorded(tx: ViewTx, event: VoteRecord.Recorded) -> None:
 
 def _count(tx: ViewTx, doc: dict, sign: int) -> None:
     """Add (1) or take away (-1) what ``doc`` counts for in its county's and year's demand figures."""
-    key = f"{doc['county']}:{doc['submitted_at'][:4]}"
+    submitted_year = china_date(doc["submitted_at"]).year  # a business year: China's
+    key = f"{doc['county']}:{submitted_year:04d}"
     year = tx.get(DEMAND_YEAR, key) or {
         "county": doc["county"],
-        "year": int(doc["submitted_at"][:4]),
+        "year": submitted_year,
         **dict.fromkeys(DEMAND_COUNTS, 0),
     }
     for name, value in demand_counts(doc).items():
