@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--rate",
         type=float,
         default=None,
-        help="offer tickets at this fixed rate (tickets/s) instead of as fast as the broker takes them",
+        help="offer tickets at this fixed rate (tickets/s); default: as fast as the broker takes them",
     )
     pipe.add_argument(
         "--seconds", type=float, default=None, help="with --rate: how long to offer (default: --events / --rate)"
