@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from services.decision.app.application import SERVICE, DecisionApplication
 from services.decision.domain.rules import DEFAULTS, RANGES
+from services.decision.http.audit_texts import AUDIT_NAMES
 from services.decision.http.duty_api import make_duty_router
 from services.decision.http.pool_api import make_router
 from services.decision.http.pool_pages import make_pages
@@ -49,5 +50,5 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     ]
     api = create_service_app(settings, runtime, routers, title="Shishi decision (票决)", start_runtime=start_runtime)
     mount_static(api, f"/{SERVICE}/static")
-    install_audit(api, app, views, settings)
+    install_audit(api, app, views, settings, AUDIT_NAMES)
     return api

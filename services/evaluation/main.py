@@ -12,6 +12,7 @@ from services.evaluation.app.application import SERVICE, EvaluationApplication
 from services.evaluation.app.lineage import TrackingLookup, intake_tracking
 from services.evaluation.app.sweeper import rectification_sweep
 from services.evaluation.domain.rules import DEFAULTS, RANGES
+from services.evaluation.http.audit_texts import AUDIT_NAMES
 from services.evaluation.http.duty_api import make_duty_router
 from services.evaluation.http.metrics_api import make_metrics_router
 from services.evaluation.http.public_pages import make_pages
@@ -89,7 +90,7 @@ def create_app(
         rate_limited=anonymous,
     )
     mount_static(api, f"/{SERVICE}/static")
-    install_audit(api, app, views, settings)
+    install_audit(api, app, views, settings, AUDIT_NAMES)
     return api
 
 

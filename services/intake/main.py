@@ -9,6 +9,7 @@ from services.intake.app.deadlines import deadline_watch
 from services.intake.app.vault import make_vault
 from services.intake.domain.demand import Demand
 from services.intake.domain.rules import DEFAULTS, RANGES
+from services.intake.http.audit_texts import AUDIT_NAMES
 from services.intake.http.codes_api import make_codes_router
 from services.intake.http.deadletters_api import make_deadletter_router
 from services.intake.http.demands_api import make_router
@@ -79,7 +80,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     )
     api.state.vault = vault
     mount_static(api, f"/{SERVICE}/static")
-    install_audit(api, app, views, settings)
+    install_audit(api, app, views, settings, AUDIT_NAMES)
     return api
 
 

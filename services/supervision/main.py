@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from services.supervision.app.application import SERVICE, SupervisionApplication
 from services.supervision.app.sweeper import warning_sweep
 from services.supervision.domain.rules import DEFAULTS, RANGES
+from services.supervision.http.audit_texts import AUDIT_NAMES
 from services.supervision.http.duty_api import make_duty_router
 from services.supervision.http.oversight_api import make_oversight_router
 from services.supervision.http.pages import make_pages
@@ -56,5 +57,5 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         settings, runtime, routers, title="Shishi supervision (实施监督)", start_runtime=start_runtime
     )
     mount_static(api, f"/{SERVICE}/static")
-    install_audit(api, app, views, settings)
+    install_audit(api, app, views, settings, AUDIT_NAMES)
     return api
