@@ -286,6 +286,7 @@ def make_audit_pages(ctx: Any, views: ViewStore | None = None) -> APIRouter:
         county = getattr(current, "county", None) if events else None
         if county is None or not principal.covers(county):
             return problem(request, 404, "no_such_object", str(aggregate_id))
+        request.state.county = county  # an auditor's read of it is filed under its county
         past, _ = aggregate_as_of(ctx.app, aggregate_id, when, basis_name(basis))
         state = state_of(past) if past is not None else None
         rows, hidden = state_rows(state, names(), lang) if state else ([], 0)
