@@ -12,6 +12,7 @@ from services.decision.http.pool_api import make_router
 from services.decision.http.pool_pages import make_pages
 from services.decision.http.vote_pages import make_vote_pages
 from services.decision.http.votes_api import make_vote_router
+from services.decision.http.worklist_api import make_worklist_router
 from services.decision.inbound.handlers import subscriptions
 from services.decision.outbound.contracts import OUTBOUND
 from services.decision.read.projections import FOLD, VERSION
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         make_router(app, views),
         make_vote_router(app, views),
         make_duty_router(views),
+        make_worklist_router(views),
         make_rules_router(app, SERVICE, DEFAULTS, RANGES),
         make_pages(app, views),
         make_vote_pages(app, views),

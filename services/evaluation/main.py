@@ -23,6 +23,7 @@ from services.evaluation.http.report.data import load_views, report_data
 from services.evaluation.http.report.render import render_html, render_pdf
 from services.evaluation.http.rounds_api import make_rounds_router
 from services.evaluation.http.staff_pages import make_staff_pages
+from services.evaluation.http.worklist_api import make_worklist_router
 from services.evaluation.inbound.handlers import subscriptions
 from services.evaluation.outbound.contracts import OUTBOUND
 from services.evaluation.read.projections import FOLD, VERSION
@@ -72,6 +73,7 @@ def create_app(
         make_rectification_router(app, views),
         make_metrics_router(views),
         make_duty_router(views),
+        make_worklist_router(views),
         make_rules_router(app, SERVICE, DEFAULTS, RANGES),
         make_pages(app, views, resident_rater(app, views, tracking)),
         make_staff_pages(app, views),

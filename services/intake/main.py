@@ -22,6 +22,7 @@ from services.intake.http.registry_pages import make_registry_pages
 from services.intake.http.resident_pages import make_pages
 from services.intake.http.staff_pages import make_staff_pages
 from services.intake.http.triage_api import make_triage_router
+from services.intake.http.worklist_api import make_worklist_router
 from services.intake.inbound.handlers import handle_ticket, subscriptions
 from services.intake.outbound.contracts import OUTBOUND
 from services.intake.read.projections import FOLD, VERSION
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         make_registry_router(app, views),
         make_codes_router(app, views),
         make_receptions_router(app, views),
+        make_worklist_router(app, views),
         make_pages(app, views),
         make_staff_pages(app, views),
         make_registry_pages(app, views),

@@ -15,6 +15,7 @@ from services.supervision.http.plan_api import make_plan_router
 from services.supervision.http.projects_api import make_router
 from services.supervision.http.site_codes import make_site_codes_router
 from services.supervision.http.warnings_api import make_warnings_router
+from services.supervision.http.worklist_api import make_worklist_router
 from services.supervision.inbound.handlers import subscriptions
 from services.supervision.outbound.contracts import OUTBOUND
 from services.supervision.read.projections import FOLD, VERSION
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         make_warnings_router(app, views),
         make_site_codes_router(app, views),
         make_duty_router(app, views),
+        make_worklist_router(app, views),
         make_rules_router(app, SERVICE, DEFAULTS, RANGES),
         make_pages(app, views),
     ]

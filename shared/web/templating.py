@@ -25,6 +25,7 @@ from starlette.requests import HTTPConnection
 
 from shared import divisions
 from shared.web.i18n import DEFAULT, language, translate
+from shared.web.navigation import may_open, public_links, work_links
 
 WEB_DIR = Path(__file__).resolve().parent
 SHARED_TEMPLATES: Path = WEB_DIR / "templates"
@@ -112,14 +113,29 @@ def county_label(code: object) -> str:
     return f"{name}（{text}）" if name else text
 
 
+def county_name(code: object) -> str:
+    """``440781`` -> ``台山市``; a scope such as ``4407*`` or an unknown code as it is."""
+    text = str(code or "")
+    return (divisions.name_of(text) if text else None) or text
+
+
 def make_templates(*template_dirs: Path | str, static_base: str) -> Jinja2Templates:
     """Templates that look in ``template_dirs`` first, then in the shared layout."""
     loader = jinja2.ChoiceLoader(
         [jinja2.FileSystemLoader(str(d)) for d in template_dirs] + [jinja2.FileSystemLoader(str(SHARED_TEMPLATES))]
     )
     env = jinja2.Environment(loader=loader, autoescape=True)
-    env.globals.update(t=_t, static_base=static_base.rstrip("/"), lang_of=lang_of)
-    env.filters.update(dt=format_datetime, money=format_money, pct=format_percent, county=county_label)
+    env.globals.update(
+        t=_t,
+        static_base=static_base.rstrip("/"),
+        lang_of=lang_of,
+        may_open=may_open,
+        work_links=work_links,
+        public_links=public_links,
+    )
+    env.filters.update(
+        dt=format_datetime, money=format_money, pct=format_percent, county=county_label, county_name=county_name
+    )
     return Jinja2Templates(env=env)
 
 

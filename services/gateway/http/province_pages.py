@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
+import httpx
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -61,7 +62,7 @@ def forwarded_auth(request: Request) -> dict[str, str]:
     return {"authorization": f"Bearer {token}"} if token else {}
 
 
-def make_province_router(upstreams: dict[str, str]) -> APIRouter:
+def make_province_router(upstreams: dict[str, str], transport: httpx.AsyncBaseTransport | None = None) -> APIRouter:
     router = APIRouter(prefix="/province", include_in_schema=False)
     templates = make_templates(Path(__file__).parent / "templates", static_base="/static")
 
@@ -72,7 +73,7 @@ def make_province_router(upstreams: dict[str, str]) -> APIRouter:
         year: Annotated[int, Query(ge=2000, le=2100)] = datetime.now(UTC).year,
     ) -> dict:
         """Every county in the caller's scope, side by side."""
-        rows = await side_by_side(upstreams, principal.covers, year, forwarded_auth(request))
+        rows = await side_by_side(upstreams, principal.covers, year, forwarded_auth(request), transport)
         return {"year": year, "counties": rows}
 
     @router.get("", response_class=HTMLResponse)
@@ -81,7 +82,7 @@ def make_province_router(upstreams: dict[str, str]) -> APIRouter:
         if not principal.has_any(set(VIEWERS)):
             return RedirectResponse("/login", status_code=303)
         year = year or datetime.now(UTC).year
-        rows = await side_by_side(upstreams, principal.covers, year, forwarded_auth(request))
+        rows = await side_by_side(upstreams, principal.covers, year, forwarded_auth(request), transport)
         return render(templates, request, "province.html", {"rows": rows, "year": year})
 
     return router
