@@ -112,7 +112,8 @@ OPENS: dict[str, frozenset[Role]] = {
     "/supervision/unit": frozenset({GOV, STAFF}),
     "/supervision/inspect": frozenset({DEPUTY, STAFF}),
     "/supervision/dashboard": frozenset({STAFF, GOV, DEPUTY, AUDITOR, PROVINCE}),
-    "/evaluation/board": frozenset({STAFF, GOV, DEPUTY}),
+    "/evaluation/board": frozenset({STAFF, GOV, DEPUTY, AUDITOR, PROVINCE}),
+    "/evaluation/rate": frozenset({DEPUTY}),  # the deputies' ballot: a resident rates on a project's own page
     "/audit": frozenset({AUDITOR, STAFF, PROVINCE}),
     "/province": frozenset({PROVINCE, AUDITOR, STAFF}),
 }

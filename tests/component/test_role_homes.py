@@ -1,0 +1,108 @@
+"""Each role lands on its own worklist, and no link it is shown answers 401, 403, 404, a server error
+or a bounce to the login: the home and the menu of congress staff, a government office, a deputy, an
+auditor, a province viewer, a resident and a visitor are crawled on one county with work waiting for
+every one of them (``tests/fixtures/county_site.py``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.fixtures.county_site import COUNTY, Site, build_site, links_of
+
+WHO = ("congress_staff", "gov_unit", "deputy", "auditor", "province_viewer", "resident", None)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    return build_site(tmp_path_factory.mktemp("county"))
+
+
+@pytest.fixture
+def client(site: Site) -> Iterator[TestClient]:
+    with TestClient(site.gateway) as c:
+        yield c
+
+
+def home_of(client: TestClient, site: Site, who: str | None) -> tuple[str, str]:
+    """(the page a person lands on after signing in, its HTML)."""
+    client.cookies.clear()
+    if who:
+        client.cookies.set("shishi_token", site.token(who))
+    r = client.get("/", follow_redirects=True)
+    assert r.status_code == 200, r.text
+    return r.url.path, r.text
+
+
+def tasks_of(html: str) -> set[str]:
+    import re
+
+    return set(re.findall(r'data-task="([a-z_]+)"', html))
+
+
+def test_each_role_lands_on_its_own_worklist(client: TestClient, site: Site) -> None:
+    path, staff = home_of(client, site, "congress_staff")
+    assert path == "/" and "人大常委会工作人员：本周待办" in staff and "周干事" in staff and "台山市" in staff
+    assert {"replies_overdue", "untriaged", "lists_to_decide", "sessions_to_hold", "findings_to_assign"} <= tasks_of(
+        staff
+    )
+    assert {"ratings_to_round", "rounds_in_progress"} <= tasks_of(staff)
+    assert "请问老年卡在哪里办理" in staff and "2026年镇街候选项目" in staff and "台城道路改造" in staff
+
+    _, unit = home_of(client, site, "gov_unit")
+    assert "政府 / 责任单位" in unit and {"plans_due", "untriaged"} <= tasks_of(unit)
+    assert "sessions_to_hold" not in tasks_of(unit)  # the vote is congress staff's
+
+    _, deputy = home_of(client, site, "deputy")
+    assert {"sessions_to_vote", "projects_to_inspect", "rounds_to_rate"} <= tasks_of(deputy)
+    assert f'href="/decision/sessions/{site.session_id}/ballot"' in deputy
+    assert f'href="/deputies/{COUNTY}/deputy-000"' in deputy  # their record of duty
+    assert "untriaged" not in tasks_of(deputy)
+
+    _, auditor = home_of(client, site, "auditor")
+    assert "审计：查阅与回溯" in auditor and f'href="/supervision/audit/counties/{COUNTY}"' in auditor
+
+    path, _ = home_of(client, site, "province_viewer")
+    assert path == "/province"
+
+    for who in ("resident", None):
+        path, public = home_of(client, site, who)
+        assert path == "/" and "提交诉求" in public and "data-task" not in public and "我的工作" not in public
+
+
+def test_the_worklist_speaks_english_with_the_toggle(client: TestClient, site: Site) -> None:
+    client.cookies.set("lang", "en")
+    _, staff = home_of(client, site, "congress_staff")
+    client.cookies.set("lang", "en")
+    staff = client.get("/").text
+    assert "Congress staff: due this week" in staff and "Consultations past their reply deadline" in staff
+    client.cookies.delete("lang")
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_no_link_a_role_is_shown_is_refused(client: TestClient, site: Site, who: str | None) -> None:
+    _, home = home_of(client, site, who)
+    pages = links_of(home)
+    assert pages, "the home links somewhere"
+    refused = []
+    for path in pages:
+        r = client.get(path, follow_redirects=False)
+        bounced = r.status_code in (302, 303, 307) and r.headers.get("location", "").startswith("/login")
+        if r.status_code in (401, 403, 404) or r.status_code >= 500 or bounced:
+            refused.append(f"{path}: {r.status_code} {r.headers.get('location', '')}")
+    assert refused == [], f"{who or 'visitor'} is shown links it may not open"
+    menu = {p for p in pages if p.split("?")[0] in {"/intake/queue", "/intake/inbox", "/supervision/unit", "/audit"}}
+    expected = {
+        "congress_staff": {"/intake/queue"},
+        "gov_unit": {"/intake/queue", "/supervision/unit"},
+        "deputy": {"/intake/inbox"},
+        "auditor": {"/audit"},
+        "province_viewer": set(),
+        "resident": set(),
+        None: set(),
+    }[who]
+    assert {p.split("?")[0] for p in menu} >= expected
+    if who in ("resident", None, "province_viewer"):
+        assert not {p.split("?")[0] for p in menu} & {"/intake/queue", "/intake/inbox", "/supervision/unit"}
