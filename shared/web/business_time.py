@@ -6,7 +6,8 @@ entering last month's paperwork (an inspection held on 3 March, typed in on 10 A
 happened with the header ``Shishi-Business-Time`` (an ISO date-time; without an offset it is China
 time; a bare date means noon China time that day). The request is checked:
 
-- only officials (congress staff, a responsible unit, a deputy, an administrator) may declare it:
+- only officials (congress staff, a responsible unit, a deputy, an administrator, also acting as the
+  presidium or a teller) may declare it:
   a resident's or an anonymous request is refused 403 ``business_time_forbidden``;
 - not in the future (422 ``business_time_in_future``), not before 2000-01-01 and not more than
   ``SHISHI_BUSINESS_TIME_MAX_DAYS`` (default 730) days back (422 ``business_time_too_old``); 0 turns
@@ -48,13 +49,20 @@ def parse_business_time(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=CHINA)
 
 
+def is_official(roles: object, actor_role: str) -> bool:
+    """An official acting as one (congress staff acting as the presidium or a teller too), never on a
+    resident's behalf (a public form filled in by anyone is the resident's)."""
+    held = {str(r) for r in roles} if isinstance(roles, (set, frozenset, list, tuple)) else set()
+    return bool(held & OFFICIALS) and actor_role not in ("resident", "voter", "anonymous")
+
+
 def declared_business_time(
-    header: str | None, actor_role: str, now: datetime, max_days: int = DEFAULT_MAX_DAYS
+    header: str | None, official: bool, now: datetime, max_days: int = DEFAULT_MAX_DAYS
 ) -> datetime | None:
     """The business time a request declares (None: it declares none), checked against ``now``."""
     if header is None or not header.strip():
         return None
-    if actor_role not in OFFICIALS:
+    if not official:
         raise Problem(
             403,
             "Forbidden",

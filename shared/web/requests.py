@@ -10,7 +10,7 @@ from fastapi import Request
 
 from shared.auth import Principal
 from shared.kernel.meta import Meta
-from shared.web.business_time import DEFAULT_MAX_DAYS, HEADER, declared_business_time
+from shared.web.business_time import DEFAULT_MAX_DAYS, HEADER, declared_business_time, is_official
 
 
 def meta_for(request: Request, principal: Principal, county: str, *, reason: str = "", role: str | None = None) -> Meta:
@@ -23,7 +23,8 @@ def meta_for(request: Request, principal: Principal, county: str, *, reason: str
     settings = getattr(request.app.state, "settings", None)
     max_days = getattr(settings, "business_time_max_days", DEFAULT_MAX_DAYS)
     headers = getattr(request, "headers", None)
-    declared = declared_business_time(headers.get(HEADER) if headers is not None else None, actor_role, now, max_days)
+    official = is_official(principal.roles, actor_role)
+    declared = declared_business_time(headers.get(HEADER) if headers is not None else None, official, now, max_days)
     return Meta(
         county=county,
         actor_role=actor_role,
