@@ -8,6 +8,7 @@ table does not know is taken as public."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from shared.auth import Principal, Role
@@ -33,65 +34,65 @@ PUBLIC = (
 )
 
 WORK = (
-    Link("nav_worklist", "/", frozenset({STAFF, GOV, DEPUTY, AUDITOR})),
-    Link("nav_queue", "/intake/queue", frozenset({STAFF, GOV})),
-    Link("nav_merge", "/intake/merge", frozenset({STAFF, GOV})),
-    Link("nav_deadletters", "/intake/deadletters", frozenset({STAFF})),
-    Link("nav_registry", "/intake/registry", frozenset({STAFF})),
-    Link("nav_liaison", "/intake/liaison", frozenset({STAFF})),
-    Link("nav_inbox", "/intake/inbox", frozenset({DEPUTY})),
-    Link("nav_candidates", "/decision/candidates", frozenset({STAFF, GOV})),
-    Link("nav_sessions", "/decision/sessions", frozenset({STAFF})),
-    Link("nav_unit", "/supervision/unit", frozenset({GOV})),
-    Link("nav_inspect", "/supervision/inspect", frozenset({DEPUTY})),
-    Link("nav_dashboard", "/supervision/dashboard", frozenset({STAFF})),
-    Link("nav_board", "/evaluation/board", frozenset({STAFF, GOV})),
-    Link("nav_rate", "/evaluation/rate", frozenset({DEPUTY})),
-    Link("nav_audit", "/audit", frozenset({AUDITOR})),
-    Link("nav_province", "/province", frozenset({PROVINCE, AUDITOR})),
+    Link("menu_worklist", "/", frozenset({STAFF, GOV, DEPUTY, AUDITOR})),
+    Link("menu_queue", "/intake/queue", frozenset({STAFF, GOV})),
+    Link("menu_merge", "/intake/merge", frozenset({STAFF, GOV})),
+    Link("menu_deadletters", "/intake/deadletters", frozenset({STAFF})),
+    Link("menu_registry", "/intake/registry", frozenset({STAFF})),
+    Link("menu_liaison", "/intake/liaison", frozenset({STAFF})),
+    Link("menu_inbox", "/intake/inbox", frozenset({DEPUTY})),
+    Link("menu_candidates", "/decision/candidates", frozenset({STAFF, GOV})),
+    Link("menu_sessions", "/decision/sessions", frozenset({STAFF})),
+    Link("menu_unit", "/supervision/unit", frozenset({GOV})),
+    Link("menu_inspect", "/supervision/inspect", frozenset({DEPUTY})),
+    Link("menu_dashboard", "/supervision/dashboard", frozenset({STAFF})),
+    Link("menu_board", "/evaluation/board", frozenset({STAFF, GOV})),
+    Link("menu_rate", "/evaluation/rate", frozenset({DEPUTY})),
+    Link("menu_audit", "/audit", frozenset({AUDITOR})),
+    Link("menu_province", "/province", frozenset({PROVINCE, AUDITOR})),
 )
 
 register_messages(
     {
         "zh": {
-            "nav_main": "主要栏目",
-            "nav_my_work": "我的工作",
-            "nav_worklist": "工作台",
-            "nav_queue": "诉求分诊",
-            "nav_merge": "合并诉求",
-            "nav_deadletters": "异常工单",
-            "nav_registry": "代表与联络站",
-            "nav_liaison": "联络站概览",
-            "nav_inbox": "代表收件箱",
-            "nav_candidates": "候选项目",
-            "nav_sessions": "票决会议",
-            "nav_unit": "责任单位工作台",
-            "nav_inspect": "视察监督",
-            "nav_dashboard": "监督看板",
-            "nav_board": "评议工作台",
-            "nav_rate": "满意度测评",
-            "nav_audit": "审计与回溯",
-            "nav_province": "各县对比",
+            "menu_main": "主要栏目",
+            "menu_my_work": "我的工作",
+            "menu_worklist": "工作台",
+            "menu_queue": "诉求分诊",
+            "menu_merge": "合并诉求",
+            "menu_deadletters": "异常工单",
+            "menu_registry": "代表与联络站",
+            "menu_liaison": "联络站概览",
+            "menu_inbox": "代表收件箱",
+            "menu_candidates": "候选项目",
+            "menu_sessions": "票决会议",
+            "menu_unit": "责任单位工作台",
+            "menu_inspect": "视察监督",
+            "menu_dashboard": "监督看板",
+            "menu_board": "评议工作台",
+            "menu_rate": "满意度测评",
+            "menu_audit": "审计与回溯",
+            "menu_province": "各县对比",
         },
         "en": {
-            "nav_main": "Main sections",
-            "nav_my_work": "My work",
-            "nav_worklist": "Worklist",
-            "nav_queue": "Triage queue",
-            "nav_merge": "Merge demands",
-            "nav_deadletters": "Dead letters",
-            "nav_registry": "Deputies and stations",
-            "nav_liaison": "Liaison overview",
-            "nav_inbox": "Deputy inbox",
-            "nav_candidates": "Candidates",
-            "nav_sessions": "Vote sessions",
-            "nav_unit": "Responsible unit",
-            "nav_inspect": "Inspections",
-            "nav_dashboard": "Supervision dashboard",
-            "nav_board": "Evaluation board",
-            "nav_rate": "Satisfaction rating",
-            "nav_audit": "Audit and replay",
-            "nav_province": "Counties side by side",
+            "menu_main": "Main sections",
+            "menu_my_work": "My work",
+            "menu_worklist": "Worklist",
+            "menu_queue": "Triage queue",
+            "menu_merge": "Merge demands",
+            "menu_deadletters": "Dead letters",
+            "menu_registry": "Deputies and stations",
+            "menu_liaison": "Liaison overview",
+            "menu_inbox": "Deputy inbox",
+            "menu_candidates": "Candidates",
+            "menu_sessions": "Vote sessions",
+            "menu_unit": "Responsible unit",
+            "menu_inspect": "Inspections",
+            "menu_dashboard": "Supervision dashboard",
+            "menu_board": "Evaluation board",
+            "menu_rate": "Satisfaction rating",
+            "menu_audit": "Audit and replay",
+            "menu_province": "Counties side by side",
         },
     }
 )
@@ -116,14 +117,23 @@ OPENS: dict[str, frozenset[Role]] = {
     "/evaluation/rate": frozenset({DEPUTY}),  # the deputies' ballot: a resident rates on a project's own page
     "/audit": frozenset({AUDITOR, STAFF, PROVINCE}),
     "/province": frozenset({PROVINCE, AUDITOR, STAFF}),
+    # pages and files under an object (a * stands for its id)
+    "/decision/sessions/*/console": frozenset({STAFF}),
+    "/decision/sessions/*/ballot": frozenset({DEPUTY}),
+    "/decision/api/sessions/*/result-sheet.pdf": frozenset({STAFF, GOV, DEPUTY, AUDITOR, PROVINCE}),
+    "/supervision/api/projects/*/poster.pdf": frozenset({STAFF, GOV, DEPUTY, AUDITOR, PROVINCE}),
 }
 
 
 def may_open(principal: Principal | None, href: str) -> bool:
-    """Whether ``principal`` (None: a visitor) may open ``href``: the roles of the longest prefix of
-    :data:`OPENS` it starts with; a path the table does not know is public. An administrator may open all."""
+    """Whether ``principal`` (None: a visitor) may open ``href``: the roles of the pattern of :data:`OPENS`
+    it matches (``*``: one object's id), else of the longest prefix it starts with; a path the table
+    does not know is public. An administrator may open all."""
     path = href.split("?", 1)[0].split("#", 1)[0]
-    for prefix in sorted(OPENS, key=len, reverse=True):
+    for pattern in (p for p in OPENS if "*" in p):
+        if re.fullmatch("[^/]+".join(re.escape(part) for part in pattern.split("*")), path):
+            return principal is not None and principal.has_any(OPENS[pattern])
+    for prefix in sorted((p for p in OPENS if "*" not in p), key=len, reverse=True):
         if path == prefix or path.startswith(prefix if prefix.endswith("/") else prefix + "/"):
             return principal is not None and principal.has_any(OPENS[prefix])
     return True

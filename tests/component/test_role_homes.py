@@ -81,28 +81,42 @@ def test_the_worklist_speaks_english_with_the_toggle(client: TestClient, site: S
     client.cookies.delete("lang")
 
 
+def refusal(client: TestClient, path: str) -> str | None:
+    """Why opening ``path`` is refused (None: it is not)."""
+    r = client.get(path, follow_redirects=False)
+    bounced = r.status_code in (302, 303, 307) and r.headers.get("location", "").startswith("/login")
+    if r.status_code in (401, 403, 404) or r.status_code >= 500 or bounced:
+        return f"{path}: {r.status_code} {r.headers.get('location', '')}"
+    return None
+
+
 @pytest.mark.parametrize("who", WHO)
 def test_no_link_a_role_is_shown_is_refused(client: TestClient, site: Site, who: str | None) -> None:
+    """Every link of the role's home and menu, and every link of the pages those lead to."""
     _, home = home_of(client, site, who)
     pages = links_of(home)
     assert pages, "the home links somewhere"
-    refused = []
-    for path in pages:
-        r = client.get(path, follow_redirects=False)
-        bounced = r.status_code in (302, 303, 307) and r.headers.get("location", "").startswith("/login")
-        if r.status_code in (401, 403, 404) or r.status_code >= 500 or bounced:
-            refused.append(f"{path}: {r.status_code} {r.headers.get('location', '')}")
+    refused = [why for path in pages if (why := refusal(client, path))]
     assert refused == [], f"{who or 'visitor'} is shown links it may not open"
-    menu = {p for p in pages if p.split("?")[0] in {"/intake/queue", "/intake/inbox", "/supervision/unit", "/audit"}}
+    seen = set(pages)
+    for page in pages:
+        for path in links_of(client.get(page, follow_redirects=True).text):
+            if path not in seen:
+                seen.add(path)
+                if why := refusal(client, path):
+                    refused.append(f"{why} (linked from {page})")
+    assert refused == [], f"{who or 'visitor'} is shown links it may not open"
+    menu = {p.split("?")[0] for p in pages}
     expected = {
-        "congress_staff": {"/intake/queue"},
-        "gov_unit": {"/intake/queue", "/supervision/unit"},
-        "deputy": {"/intake/inbox"},
-        "auditor": {"/audit"},
-        "province_viewer": set(),
+        "congress_staff": {"/intake/queue", "/decision/sessions", "/supervision/dashboard", "/evaluation/board"},
+        "gov_unit": {"/intake/queue", "/supervision/unit", "/evaluation/board"},
+        "deputy": {"/intake/inbox", "/supervision/inspect", "/evaluation/rate"},
+        "auditor": {"/audit", "/province"},
+        "province_viewer": {"/province"},
         "resident": set(),
         None: set(),
     }[who]
-    assert {p.split("?")[0] for p in menu} >= expected
+    assert menu >= expected
+    staff_only = {"/intake/queue", "/intake/inbox", "/supervision/unit", "/evaluation/board", "/decision/sessions"}
     if who in ("resident", None, "province_viewer"):
-        assert not {p.split("?")[0] for p in menu} & {"/intake/queue", "/intake/inbox", "/supervision/unit"}
+        assert not menu & staff_only

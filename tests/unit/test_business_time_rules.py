@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from shared.auth import Role
 from shared.kernel.meta import Meta
 from shared.persistence.application import MetaAsDict
-from shared.auth import Role
 from shared.web.business_time import declared_business_time, is_official
 from shared.web.problems import Problem
 
