@@ -23,6 +23,7 @@ TASKS: dict[str, tuple[str, str]] = {
     "warnings_escalated": ("已升级督办的预警", "Warnings escalated to the standing committee"),
     "warnings_open": ("未解除的预警", "Open warnings"),
     "findings_to_assign": ("视察发现、待交办的问题", "Findings to assign to a unit"),
+    "findings_unanswered": ("已交办、责任单位尚未答复的问题", "Findings a unit has yet to answer"),
     "plans_due": ("待报送的实施方案（30 日内）", "Implementation plans due"),
     "reports_missing": ("逾期未报的月度进展或报告", "Monthly entries and reports missing"),
     "findings_to_answer": ("交办给我单位、待答复的问题", "Findings to answer"),

@@ -2,7 +2,7 @@
 project's findings as the caller loads them):
 
 - congress staff: warnings escalated to standing-committee supervision and other open warnings,
-  findings recorded on site that no unit has been assigned yet;
+  findings recorded on site that no unit has been assigned yet, and findings a unit has still to answer;
 - a responsible unit (government office): plans due or late, monthly entries and reports missing
   (the open warnings that ask for them), findings assigned to answer or reopened, projects at 100%
   whose completion is still to report;
@@ -30,14 +30,11 @@ def staff_tasks(warnings: list[dict], findings: list[tuple[dict, dict]], county:
     return tasks(
         task("warnings_escalated", dashboard, [_warning(w) for w in escalated]),
         task("warnings_open", dashboard, [_warning(w) for w in others]),
+        task("findings_to_assign", dashboard, [_finding(p, f, _page(p)) for p, f in findings if f["status"] == "open"]),
         task(
-            "findings_to_assign",
+            "findings_unanswered",
             dashboard,
-            [
-                item(f"{p['name']} · {f['text'][:40]}", f"/supervision/projects/{p['id']}")
-                for p, f in findings
-                if f["status"] == "open"
-            ],
+            [_finding(p, f, _page(p)) for p, f in findings if f["status"] in ("assigned", "reopened")],
         ),
     )
 
@@ -89,3 +86,7 @@ def _warning(w: dict[str, Any]) -> dict[str, Any]:
 
 def _finding(project: dict[str, Any], finding: dict[str, Any], href: str) -> dict[str, Any]:
     return item(f"{project['name']} · {finding['text'][:40]}", href, finding.get("found_on"))
+
+
+def _page(project: dict[str, Any]) -> str:
+    return f"/supervision/projects/{project['id']}"
