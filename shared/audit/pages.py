@@ -49,83 +49,83 @@ register_messages(
         "zh": {
             "audit_title": "审计与回溯",
             "audit_log": "防篡改日志",
-            "tree_size": "日志长度（事件数）",
-            "root_hash": "根哈希",
-            "signed_at": "签名时间",
-            "public_key": "验签公钥",
-            "as_of": "回溯时点",
-            "as_of_hint": "日期（如 2025-06-30，指当天结束时）或日期时间，北京时间",
-            "basis": "按哪个时间回溯",
-            "basis_business": "业务时间（事情发生的时间）",
-            "basis_recorded": "记录时间（写入系统的时间）",
-            "object_id": "对象编号",
-            "look_up": "查询",
-            "history": "事件历史（谁、何时、做了什么、为什么）",
-            "actor": "操作人",
-            "event": "事件",
-            "reason": "原因",
-            "occurred_at": "业务时间",
-            "recorded_at": "记录时间",
-            "entered_late": "补录",
-            "entered_late_hint": "事后补录：业务时间由录入人声明，记录时间为实际录入时间",
-            "state_as_of": "该时点的状态",
-            "state_hidden": "另有 {n} 项字段未在此页列出，见 JSON 接口",
-            "items_count": "共 {n} 项",
-            "not_existing": "该时点对象尚不存在。",
-            "county_views": "本县数据看板（回溯）",
-            "documents": "条记录",
-            "checkpoints": "签名检查点",
-            "verify_hint": "离线核验：shishi audit verify --data-dir <数据目录> 或 --bundle <导出包>",
-            "ballots_in_box": "票箱中已有选票（开箱前只显示张数，闭箱时随机顺序公布）",
+            "audit_tree_size": "日志长度（事件数）",
+            "audit_root_hash": "根哈希",
+            "audit_signed_at": "签名时间",
+            "audit_public_key": "验签公钥",
+            "audit_as_of": "回溯时点",
+            "audit_as_of_hint": "日期（如 2025-06-30，指当天结束时）或日期时间，北京时间",
+            "audit_basis": "按哪个时间回溯",
+            "audit_basis_business": "业务时间（事情发生的时间）",
+            "audit_basis_recorded": "记录时间（写入系统的时间）",
+            "audit_object_id": "对象编号",
+            "audit_look_up": "查询",
+            "audit_history": "事件历史（谁、何时、做了什么、为什么）",
+            "audit_actor": "操作人",
+            "audit_event": "事件",
+            "audit_reason": "原因",
+            "audit_occurred_at": "业务时间",
+            "audit_recorded_at": "记录时间",
+            "audit_entered_late": "补录",
+            "audit_entered_late_hint": "事后补录：业务时间由录入人声明，记录时间为实际录入时间",
+            "audit_state_as_of": "该时点的状态",
+            "audit_state_hidden": "另有 {n} 项字段未在此页列出，见 JSON 接口",
+            "audit_items_count": "共 {n} 项",
+            "audit_not_existing": "该时点对象尚不存在。",
+            "audit_county_views": "本县数据看板（回溯）",
+            "audit_documents": "条记录",
+            "audit_checkpoints": "签名检查点",
+            "audit_verify_hint": "离线核验：shishi audit verify --data-dir <数据目录> 或 --bundle <导出包>",
+            "audit_ballots_in_box": "票箱中已有选票（开箱前只显示张数，闭箱时随机顺序公布）",
             "audit_reads": "审计查阅记录（本县，最近）",
             "audit_reads_total": "共 {n} 次查阅",
-            "read_path": "查阅内容",
-            "json_api": "JSON 接口",
-            "no_such_object": "没有这个对象",
-            "county_forbidden": "无权查看该县",
-            "invalid_as_of": "回溯时点须为日期（如 2025-06-30）或日期时间",
-            "version_short": "版本",
+            "audit_read_path": "查阅内容",
+            "audit_json_api": "JSON 接口",
+            "audit_no_such_object": "没有这个对象",
+            "audit_county_forbidden": "无权查看该县",
+            "audit_invalid_as_of": "回溯时点须为日期（如 2025-06-30）或日期时间",
+            "audit_version_short": "版本",
         },
         "en": {
             "audit_title": "Audit and replay",
             "audit_log": "Tamper-evident log",
-            "tree_size": "Log size (events)",
-            "root_hash": "Root hash",
-            "signed_at": "Signed at",
-            "public_key": "Public key",
-            "as_of": "As of",
-            "as_of_hint": "A date (2025-06-30: the end of that day) or a date and time, China time",
-            "basis": "Replay by",
-            "basis_business": "business time (when it happened)",
-            "basis_recorded": "recorded time (when it was stored)",
-            "object_id": "Object id",
-            "look_up": "Look up",
-            "history": "History (who did what, when and why)",
-            "actor": "Actor",
-            "event": "Event",
-            "reason": "Reason",
-            "occurred_at": "Business time",
-            "recorded_at": "Recorded",
-            "entered_late": "entered late",
-            "entered_late_hint": "Entered after the fact: the business time was declared; "
+            "audit_tree_size": "Log size (events)",
+            "audit_root_hash": "Root hash",
+            "audit_signed_at": "Signed at",
+            "audit_public_key": "Public key",
+            "audit_as_of": "As of",
+            "audit_as_of_hint": "A date (2025-06-30: the end of that day) or a date and time, China time",
+            "audit_basis": "Replay by",
+            "audit_basis_business": "business time (when it happened)",
+            "audit_basis_recorded": "recorded time (when it was stored)",
+            "audit_object_id": "Object id",
+            "audit_look_up": "Look up",
+            "audit_history": "History (who did what, when and why)",
+            "audit_actor": "Actor",
+            "audit_event": "Event",
+            "audit_reason": "Reason",
+            "audit_occurred_at": "Business time",
+            "audit_recorded_at": "Recorded",
+            "audit_entered_late": "entered late",
+            "audit_entered_late_hint": "Entered after the fact: the business time was declared; "
             "the recorded time is when it was entered",
-            "state_as_of": "State at that moment",
-            "state_hidden": "{n} more fields are not listed here; see the JSON API",
-            "items_count": "{n} items",
-            "not_existing": "The object did not exist yet at that moment.",
-            "county_views": "County dashboards as of a moment",
-            "documents": "documents",
-            "checkpoints": "Signed checkpoints",
-            "verify_hint": "Verify offline: shishi audit verify --data-dir <dir> or --bundle <bundle>",
-            "ballots_in_box": "Ballots in the box (only their number until it closes, then published shuffled)",
+            "audit_state_as_of": "State at that moment",
+            "audit_state_hidden": "{n} more fields are not listed here; see the JSON API",
+            "audit_items_count": "{n} items",
+            "audit_not_existing": "The object did not exist yet at that moment.",
+            "audit_county_views": "County dashboards as of a moment",
+            "audit_documents": "documents",
+            "audit_checkpoints": "Signed checkpoints",
+            "audit_verify_hint": "Verify offline: shishi audit verify --data-dir <dir> or --bundle <bundle>",
+            "audit_ballots_in_box": "Ballots in the box (only their number until it closes, then published shuffled)",
             "audit_reads": "Auditors' reads (this county, latest)",
             "audit_reads_total": "{n} reads in all",
-            "read_path": "What was read",
-            "json_api": "JSON API",
-            "no_such_object": "No such object",
-            "county_forbidden": "County outside your scope",
-            "invalid_as_of": "As of must be a date (2025-06-30) or a date and time",
-            "version_short": "Version",
+            "audit_read_path": "What was read",
+            "audit_json_api": "JSON API",
+            "audit_no_such_object": "No such object",
+            "audit_county_forbidden": "County outside your scope",
+            "audit_invalid_as_of": "As of must be a date (2025-06-30) or a date and time",
+            "audit_version_short": "Version",
         },
     }
 )
@@ -155,7 +155,7 @@ def shown_value(key: str, value: Any, names: Catalogue, lang: str) -> str:
     if isinstance(value, list) and len(value) <= LIST_SHOWN and all(isinstance(v, (str, int, float)) for v in value):
         return "、".join(str(names.value(v, lang)) for v in value)
     if isinstance(value, (list, dict)):
-        return translate(lang, "items_count", n=len(value))
+        return translate(lang, "audit_items_count", n=len(value))
     return str(value)
 
 
@@ -268,7 +268,7 @@ def make_audit_pages(ctx: Any, views: ViewStore | None = None) -> APIRouter:
     def look_up(request: Request, id: str = "", as_of: str = "", basis: str = "business") -> Response:
         """The look-up form's target: the object's page (a malformed id is answered on the index)."""
         if not is_uuid(id.strip()):
-            return problem(request, 404, "no_such_object", id)
+            return problem(request, 404, "audit_no_such_object", id)
         query = urlencode({k: v for k, v in (("as_of", as_of.strip()), ("basis", basis_name(basis))) if v})
         return RedirectResponse(f"/{ctx.service}/audit/aggregates/{id.strip()}?{query}", status_code=303)
 
@@ -281,11 +281,11 @@ def make_audit_pages(ctx: Any, views: ViewStore | None = None) -> APIRouter:
         try:
             when = when_of(as_of)
         except ValueError:
-            return problem(request, 422, "invalid_as_of", as_of)
+            return problem(request, 422, "audit_invalid_as_of", as_of)
         current, events = aggregate_as_of(ctx.app, aggregate_id, None)
         county = getattr(current, "county", None) if events else None
         if county is None or not principal.covers(county):
-            return problem(request, 404, "no_such_object", str(aggregate_id))
+            return problem(request, 404, "audit_no_such_object", str(aggregate_id))
         request.state.county = county  # an auditor's read of it is filed under its county
         past, _ = aggregate_as_of(ctx.app, aggregate_id, when, basis_name(basis))
         state = state_of(past) if past is not None else None
@@ -317,11 +317,11 @@ def make_audit_pages(ctx: Any, views: ViewStore | None = None) -> APIRouter:
         if not principal.has_any(READERS):
             return RedirectResponse("/login", status_code=303)
         if not is_county_code(county) or not principal.covers(county):
-            return problem(request, 403, "county_forbidden", county_label(county))
+            return problem(request, 403, "audit_county_forbidden", county_label(county))
         try:
             when = when_of(as_of)
         except ValueError:
-            return problem(request, 422, "invalid_as_of", as_of)
+            return problem(request, 422, "audit_invalid_as_of", as_of)
         lang = language(request)
         replayed = views_as_of(ctx.app, ctx.project, when, basis_name(basis), county)
         try:

@@ -50,6 +50,8 @@ def test_each_role_lands_on_its_own_worklist(client: TestClient, site: Site) -> 
     )
     assert {"ratings_to_round", "rounds_in_progress"} <= tasks_of(staff)
     assert "请问老年卡在哪里办理" in staff and "2026年镇街候选项目" in staff and "台城道路改造" in staff
+    assert "data-overdue" in staff and "已逾期" in staff  # the consultation's 24 hours have passed
+    assert staff.count("长者饭堂") == 0 and "社区公园" in staff  # already in the open round / still waiting for one
 
     _, unit = home_of(client, site, "gov_unit")
     assert "政府 / 责任单位" in unit and {"plans_due", "untriaged"} <= tasks_of(unit)

@@ -109,7 +109,17 @@ def test_evaluation_rounds_rectifications_and_lookbacks() -> None:
             "lookback_due": "2026-03-14",
         },
     ]
-    rounds = [{"id": "r1", "session_year": 2026, "rated_year": 2025, "status": "check_in", "distributed": []}]
+    rounds = [
+        {
+            "id": "r1",
+            "session_year": 2026,
+            "rated_year": 2025,
+            "status": "check_in",
+            "distributed": [],
+            "projects": [{"project_id": "c"}],
+        }
+    ]
+    ratings.append({"project_id": "c", "name": "公园", "status": "open", "round_id": None, "lookbacks": []})
     staff = evaluation.staff_tasks(ratings, rounds, date(2026, 3, 10), C)
     assert kinds(staff) == {"ratings_to_round": 1, "rounds_in_progress": 1, "rectifications_due": 1, "lookbacks_due": 1}
     label = staff[1]["items"][0]["label"]

@@ -19,7 +19,8 @@ ROUND_STEPS = ("check_in", "rating", "closed")
 
 def staff_tasks(ratings: list[dict], rounds: list[dict], today: date, county: str) -> list[dict]:
     board = f"/evaluation/board?county={county}"
-    to_round = [r for r in ratings if r["status"] == "open" and not r.get("round_id")]
+    in_a_round = {p["project_id"] for r in rounds if r["status"] in ROUND_STEPS for p in r["projects"]}
+    to_round = [r for r in ratings if r["status"] == "open" and r["project_id"] not in in_a_round]
     in_progress = [
         r for r in rounds if r["status"] in ROUND_STEPS or (r["status"] == "confirmed" and not r["distributed"])
     ]

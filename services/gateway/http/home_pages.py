@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -24,7 +25,7 @@ from shared.kernel.meta import is_county_code
 from shared.web.access import principal_of
 from shared.web.i18n import COOKIE as LANG_COOKIE
 from shared.web.i18n import SUPPORTED, language, register_messages, translate
-from shared.web.templating import render
+from shared.web.templating import CHINA, render
 
 DEFAULT_COUNTY = "440781"
 TOKEN_TTL_SECONDS = 12 * 3600
@@ -64,6 +65,10 @@ def same_site_target(request: Request, default: str = "/") -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
+def china_today() -> date:
+    return datetime.now(UTC).astimezone(CHINA).date()
+
+
 def viewer(request: Request) -> Principal:
     """Who is looking; a visitor when the page has no token verifier or the cookie is stale."""
     try:
@@ -72,9 +77,10 @@ def viewer(request: Request) -> Principal:
         return ANONYMOUS
 
 
-def worded(counties: list[dict], lang: str) -> list[dict]:
+def worded(counties: list[dict], lang: str, today: str) -> list[dict]:
     """Each task item's text in the page's language: its label when the service gave one, else its
-    title (data: a project's or a demand's own words); a warning's kind by name."""
+    title (data: a project's or a demand's own words); a warning's kind by name; whether it is overdue
+    (its due date before ``today``, China time)."""
     for county in counties:
         for found in county["roles"].values():
             for task in found:
@@ -84,6 +90,7 @@ def worded(counties: list[dict], lang: str) -> list[dict]:
                     item["text"] = translate(lang, label["key"], **params) if label else item["title"]
                     note = item.get("note") or ""
                     item["note"] = translate(lang, f"warning_{note}") if note else ""
+                    item["overdue"] = bool(item.get("due")) and str(item["due"]) < today
     return counties
 
 
@@ -118,7 +125,7 @@ def make_shell_router(
         counties = await worklist(request, principal) if principal.has_any(WORKING) else []
         codes = [c for c in principal.counties if is_county_code(c)]
         context = {
-            "counties": worded(counties, language(request)),
+            "counties": worded(counties, language(request), china_today().isoformat()),
             "wide_scope": not codes,
             "audit": {"services": SERVICES, "counties": codes} if Role.AUDITOR in principal.roles else None,
         }

@@ -65,6 +65,7 @@ PAGE: dict[str, tuple[str, str]] = {
     "worklist_missing": ("以下部分暂时无法获取：", "These parts could not be reached:"),
     "worklist_open_all": ("全部 {count} 项 →", "All {count} →"),
     "worklist_due": ("期限", "due"),
+    "worklist_overdue": ("已逾期", "overdue"),
     "worklist_my_pages": ("我的工作页面", "My pages"),
     "worklist_record": ("我的履职档案", "My record of duty"),
     "worklist_no_county": (

@@ -85,7 +85,7 @@ def _warning(w: dict[str, Any]) -> dict[str, Any]:
 
 
 def _finding(project: dict[str, Any], finding: dict[str, Any], href: str) -> dict[str, Any]:
-    return item(f"{project['name']} · {finding['text'][:40]}", href, finding.get("found_on"))
+    return item(f"{project['name']} · {finding['text'][:40]}", href)
 
 
 def _page(project: dict[str, Any]) -> str:
