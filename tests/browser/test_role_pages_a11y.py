@@ -1,4 +1,5 @@
-"""Every page each role reaches from its home and menu, in Chromium on a 390 px phone: it answers,
+"""Every page each role reaches from its home and menu, and the pages those link to, in Chromium on a
+390 px phone: it answers,
 it is no wider than the screen, every input has a label, and axe-core (vendored, run in the page)
 finds no serious or critical violation. The county is the one the role homes' tests crawl
 (``tests/fixtures/county_site.py``), served by this process."""
@@ -62,12 +63,18 @@ def test_every_page_of_every_role_is_accessible_and_fits_a_phone(
         page.context.add_cookies([{"name": "shishi_token", "value": site.token(who), "url": url}])
     landed = page.goto(f"{url}/")
     assert landed is not None and landed.ok
-    pages = [page.url.removeprefix(url), *links_of(page.content())]
+    home = page.url.removeprefix(url)
+    first = [home, *links_of(page.content())]
+    pages = dict.fromkeys(first)  # the home, its links, then the links of the pages they lead to
     found: dict[str, list[str]] = {}
-    for path in dict.fromkeys(pages):
+    for path in first:
         answer = page.goto(f"{url}{path}")
         assert answer is not None and answer.status < 400, f"{path}: {answer.status if answer else 'no answer'}"
-        if path.split("?")[0] in VIEWERS:
+        pages.update(dict.fromkeys(links_of(page.content())))
+    for path in pages:
+        answer = page.goto(f"{url}{path}")
+        assert answer is not None and answer.status < 400, f"{path}: {answer.status if answer else 'no answer'}"
+        if path.split("?")[0] in VIEWERS or "/api/" in path:  # a viewer, or a JSON document a page links to
             continue
         page.wait_for_load_state("load")
         problems = serious(page)
