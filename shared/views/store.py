@@ -18,6 +18,8 @@ from typing import Any
 import structlog
 from pydantic_core import to_json
 
+from shared.persistence.side_tables import postgres_connection
+
 log = structlog.get_logger("shishi.views")
 
 SCHEMA = [
@@ -131,16 +133,7 @@ class ViewStore:
         self.sqlite_path, self.postgres = sqlite_path, postgres
         self._conn: Any  # a psycopg or sqlite3 connection: the two share what this class uses
         if postgres:
-            import psycopg
-
-            self._conn = psycopg.connect(
-                host=postgres["POSTGRES_HOST"],
-                port=postgres["POSTGRES_PORT"],
-                user=postgres["POSTGRES_USER"],
-                password=postgres["POSTGRES_PASSWORD"],
-                dbname=postgres["POSTGRES_DBNAME"],
-                autocommit=False,
-            )
+            self._conn = postgres_connection(postgres, autocommit=False)
             self._p = "%s"
         else:
             assert sqlite_path is not None

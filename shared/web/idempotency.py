@@ -28,6 +28,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.config import Settings
+from shared.persistence.side_tables import postgres_connection
 from shared.web.anonymous import is_anonymous
 from shared.web.limits import client_address
 
@@ -49,17 +50,8 @@ class KeyStore:
         self._lock = threading.Lock()
         self.ttl = settings.idempotency_hours * 3600
         if settings.persistence == "postgres":
-            import psycopg
-
             env = settings.eventsourcing_env()
-            self._conn: Any = psycopg.connect(
-                host=env["POSTGRES_HOST"],
-                port=int(env["POSTGRES_PORT"]),
-                user=env["POSTGRES_USER"],
-                password=env["POSTGRES_PASSWORD"],
-                dbname=env["POSTGRES_DBNAME"],
-                autocommit=True,
-            )
+            self._conn: Any = postgres_connection(env, autocommit=True)
             self._p = "%s"
             self._conn.execute(SCHEMA)
         else:

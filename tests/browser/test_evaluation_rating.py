@@ -67,8 +67,12 @@ def completed_micro_project(web: httpx.Client, auth: dict, year: int, name: str)
     )
     for path, role, body in [
         ("progress", "gov_unit", {"progress_pct": 60, "spent": "50000", "note": "过半"}),
-        ("completion", "gov_unit", {"completed_on": f"{year}-08-31", "spent": "78000", "note": "完工"}),
-        ("acceptance", "deputy", {"verdict": "accepted"}),
+        (
+            "completion",
+            "gov_unit",
+            {"completed_on": f"{year}-08-31", "spent": "78000", "note": "完工", "reason": "末月进度未填报"},
+        ),
+        ("acceptance", "congress_staff", {"verdict": "accepted"}),  # no group formed: staff check it
     ]:
         web.post(f"/supervision/api/projects/{project_id}/{path}", headers=auth[role], json=body).raise_for_status()
     wait_for(lambda: web.get(f"/evaluation/api/projects/{project_id}/rating").status_code == 200, "the rating")

@@ -9,6 +9,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from shared.kernel.china_time import china_date
 from shared.kernel.meta import Meta, RuleViolation
 from shared.kernel.topics import moved
 
@@ -85,7 +86,7 @@ class MicroProject(Aggregate):
         self.demand_ids = list(demand_ids)
         self.rule_version = rule_version
         self.proposed_by = meta.actor_id
-        self.respond_by = (meta.occurred_at + timedelta(days=respond_within_days)).date()
+        self.respond_by = china_date(meta.occurred_at) + timedelta(days=respond_within_days)
         self.status = "proposed"
 
     @property

@@ -102,6 +102,8 @@ ZH = {
     "attending": "参会代表",
     "console": "控制台",
     "check_in_closed": "表决进行中，签到已截止。",
+    "key_fingerprint": "选票密钥指纹",
+    "fingerprint_compare": "手机上显示的指纹应与会场公布的一致，不一致请立即告知工作人员",
     "credential_held": "本设备已领取电子选票（只保存在本设备，系统不知道是哪一张）。",
     "reissue": "在本设备重新领取选票",
     "reissue_confirm": "重新领取将使本次会议所有未使用的电子选票失效，其他代表的设备会自动重新领取。确定吗？",
@@ -232,6 +234,8 @@ EN = {
     "attending": "Attending",
     "console": "Console",
     "check_in_closed": "A vote is open: check-in is closed.",
+    "key_fingerprint": "Ballot key fingerprint",
+    "fingerprint_compare": "it must match the one shown in the hall: if not, tell the staff at once",
     "credential_held": "This device holds your ballot credential (kept on this device only; nobody knows which one).",
     "reissue": "Take my ballot on this device",
     "reissue_confirm": "Taking it again voids every unused ballot credential of this session; other deputies' devices "

@@ -11,12 +11,14 @@ from services.decision.domain.micro_fund import MicroFund
 from services.decision.domain.micro_project import MicroProject
 from services.decision.domain.pooled_demand import PooledDemand
 from services.decision.read.vote_projections import VOTE_FOLD
+from shared.kernel.china_time import china_date
 from shared.views.fold import Fold
 from shared.views.store import ViewTx
 
 # The fold's version: raise it whenever what the fold writes changes, and every deployment's read
 # models are folded again from the start on their next start (shared.views.updater.ViewUpdater.check_version).
-VERSION = 2  # 2: sessions record ballot keys and who received a ballot; a box's cast count set at close
+VERSION = 3  # 2: sessions record ballot keys and who received a ballot; a box's cast count set at close
+# 3: a micro project's respond_by is counted from the day of its proposal in China time, not in UTC
 
 POOL = "pool"
 MICRO = "micro"
@@ -73,9 +75,9 @@ def proposed(tx: ViewTx, event: MicroProject.Proposed) -> None:
             "rule_version": event.rule_version,
             "status": "proposed",
             "proposed_at": event.meta.occurred_at.isoformat(),
-            "respond_by": (event.meta.occurred_at + timedelta(days=getattr(event, "respond_within_days", 7)))
-            .date()
-            .isoformat(),
+            "respond_by": (
+                china_date(event.meta.occurred_at) + timedelta(days=getattr(event, "respond_within_days", 7))
+            ).isoformat(),
             "history": [{"status": "proposed", "at": event.meta.occurred_at.isoformat(), "by": event.meta.actor_id}],
         },
     )

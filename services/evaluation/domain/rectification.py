@@ -14,6 +14,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from shared.kernel.china_time import china_date
 from shared.kernel.meta import Meta, RuleViolation
 from shared.kernel.topics import moved
 
@@ -98,7 +99,7 @@ class Rectification(Aggregate):
             raise RuleViolation(f"rectification is {self.status}; the report was already filed")
         if not text.strip():
             raise RuleViolation("the rectification report is empty")
-        late = meta.occurred_at.date() > self.deadline
+        late = china_date(meta.occurred_at) > self.deadline
         self._report_filed(meta=meta, text=text.strip(), late=late)
 
     @event(ReportFiled)

@@ -11,6 +11,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from shared.kernel.china_time import china_date
 from shared.kernel.meta import Meta, RuleViolation
 from shared.kernel.topics import moved
 
@@ -136,7 +137,7 @@ class ProjectVoice(Aggregate):
         self, meta: Meta, checked_on: date, in_use: bool, held_up: bool, residents_satisfied: bool, problem: str
     ) -> None:
         """翌年回头看: is it used, did it hold, are residents still satisfied. A problem feeds intake."""
-        if checked_on > meta.occurred_at.date():
+        if checked_on > china_date(meta.occurred_at):
             raise RuleViolation("a look-back cannot be dated in the future")
         if self.lookback_due is not None and checked_on < self.lookback_due:
             raise RuleViolation(f"the look-back is due from {self.lookback_due.isoformat()}")

@@ -19,6 +19,7 @@ from services.evaluation.domain.round import RECIPIENTS
 from services.evaluation.http.rectification_api import open_rectifications
 from services.evaluation.read.projections import RATING, ROUND
 from shared.auth import Role
+from shared.kernel.china_time import china_date
 from shared.kernel.meta import Meta, RuleViolation
 from shared.persistence.application import NotFound
 from shared.views.store import ViewStore
@@ -172,7 +173,9 @@ def make_staff_pages(app: EvaluationApplication, views: ViewStore) -> APIRouter:
 
     @router.post("/board/sweep")
     def sweep(request: Request) -> Response:
-        return act(request, staff, lambda m: app.sweep(m, m.occurred_at.date(), open_rectifications(views, m.county)))
+        return act(
+            request, staff, lambda m: app.sweep(m, china_date(m.occurred_at), open_rectifications(views, m.county))
+        )
 
     return router
 

@@ -41,6 +41,8 @@ MESSAGES = {
         "投票时不发送您的身份。",
         "checked_in": "您已签到。",
         "check_in_closed": "测评已开始，签到已截止。",
+        "key_fingerprint": "选票密钥指纹",
+        "fingerprint_compare": "手机上显示的指纹应与会场公布的一致，不一致请立即告知工作人员",
         "credential_held": "本设备已领取电子选票（只保存在本设备，系统不知道是哪一张）。",
         "receipt_found": "已在公开的选票中找到，内容一致",
         "receipt_changed": "已在公开的选票中找到，但内容与您投的不同，请向监票人反映",
@@ -142,6 +144,8 @@ MESSAGES = {
         "check_in": "Check in",
         "checked_in": "You have checked in.",
         "check_in_closed": "Rating has started: check-in is closed.",
+        "key_fingerprint": "Ballot key fingerprint",
+        "fingerprint_compare": "it must match the one shown in the hall: if not, tell the staff at once",
         "receipt_found": "found on the published list, as you cast it",
         "receipt_changed": "found on the published list but NOT as you cast it: tell the tellers",
         "credential_held": "This device holds your ballot credential (kept on this device only; "

@@ -74,7 +74,7 @@ class DemoClient:
         return r.json() if r.content else None
 
     def anonymous(self, method: str, path: str, **kwargs: Any) -> Any:
-        """A request with no login at all (a ballot is cast so: the route refuses any credentials)."""
+        """A request with no login at all (a secret ballot: the service refuses one that carries a login)."""
         r = self.http.request(method, path, **kwargs)
         if r.status_code >= 400:
             raise RuntimeError(f"{method} {path}: {r.status_code} {r.text[:300]}")

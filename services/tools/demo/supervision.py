@@ -19,6 +19,7 @@ import time
 from datetime import date, timedelta
 
 from services.tools.demo.context import DemoContext
+from shared.kernel.china_time import china_today
 
 CURRENT_YEAR = 2026
 FALLBACK_MICRO = [
@@ -49,9 +50,9 @@ def run(ctx: DemoContext) -> None:
             mid_year(ctx, p, group_of(deputies, n), late=False)
     # the sweep on the day the late plans are overdue by more than 45 days: warned, and escalated
     overdue = max(date.fromisoformat(p["session_closed_on"]) for p in (late, missing) if p) + timedelta(days=46)
-    sweep(ctx, min(overdue, date.today()).isoformat())
+    sweep(ctx, min(overdue, china_today()).isoformat())
     mid_year(ctx, late, group_of(deputies, 0), late=True)
-    sweep(ctx, min(date(CURRENT_YEAR, *MID_YEAR), date.today()).isoformat())
+    sweep(ctx, min(date(CURRENT_YEAR, *MID_YEAR), china_today()).isoformat())
 
 
 def group_of(deputies: list[dict], n: int) -> list[dict]:
@@ -191,7 +192,7 @@ def prepare(ctx: DemoContext, project: dict, group: list[dict], filed_on: date) 
 def entry(ctx: DemoContext, pid: str, period: str, pct: int, plan: dict, note: str, problems: str = "") -> None:
     lines = plan["plan"]["budget_lines"]
     spent = {b["code"]: str(int(float(b["amount"]) * pct / 100 * 0.9)) for b in lines}
-    with ctx.client.at(min(reported_on(period), date.today())):
+    with ctx.client.at(min(reported_on(period), china_today())):
         ctx.client.call(
             "POST",
             f"/supervision/api/projects/{pid}/progress",
@@ -231,7 +232,7 @@ def inspect(ctx: DemoContext, project: dict, inspector: dict, day: date, text: s
             },
         )
     fid = r["finding_ids"][0]
-    with c.at(min(day + timedelta(days=1), date.today())):
+    with c.at(min(day + timedelta(days=1), china_today())):
         c.call(
             "POST",
             f"/supervision/api/projects/{project['id']}/findings/{fid}/assign",
@@ -244,18 +245,18 @@ def inspect(ctx: DemoContext, project: dict, inspector: dict, day: date, text: s
 def complete_year(ctx: DemoContext, project: dict, group: list[dict]) -> None:
     c, pid = ctx.client, project["id"]
     session = date.fromisoformat(project["session_closed_on"])
-    filed_on = min(date.today(), session + timedelta(days=20))
+    filed_on = min(china_today(), session + timedelta(days=20))
     plan = prepare(ctx, project, group, filed_on)
     deadline = date.fromisoformat(project["deadline"])
-    done_on = min(date.today(), max(filed_on, deadline - timedelta(days=10)))
+    done_on = min(china_today(), max(filed_on, deadline - timedelta(days=10)))
     periods = months(filed_on, done_on)[:3]
     for k, period in enumerate(periods):
         entry(ctx, pid, period, 30 * (k + 1), plan, "按计划推进")
     fid, token = inspect(ctx, project, group[0], filed_on, "施工现场安全围挡不完整")
     finding = f"/supervision/api/projects/{pid}/findings/{fid}"
-    with c.at(min(filed_on + timedelta(days=6), date.today())):
+    with c.at(min(filed_on + timedelta(days=6), china_today())):
         c.call("POST", f"{finding}/answer", "gov_unit", json={"answer": "已补齐围挡"})
-    with c.at(min(filed_on + timedelta(days=8), date.today())):
+    with c.at(min(filed_on + timedelta(days=8), china_today())):
         c.call("POST", f"{finding}/review", token=token, json={"accepted": True})
     spent = str(int(float(project["investment"]) * 0.96))
     with c.at(done_on):
@@ -263,9 +264,15 @@ def complete_year(ctx: DemoContext, project: dict, group: list[dict]) -> None:
             "POST",
             f"/supervision/api/projects/{pid}/completion",
             "gov_unit",
-            json={"completed_on": done_on.isoformat(), "spent": spent, "note": "完工"},
+            # the last entries lag the work (90% reported): below 100% the completion report says why
+            json={
+                "completed_on": done_on.isoformat(),
+                "spent": spent,
+                "note": "完工",
+                "reason": "收尾工程已完成，末月进度未填报",
+            },
         )
-    with c.at(min(done_on + timedelta(days=5), date.today())):
+    with c.at(min(done_on + timedelta(days=5), china_today())):
         c.call("POST", f"/supervision/api/projects/{pid}/acceptance", token=token, json={"verdict": "accepted"})
     ctx.state["accepted"].append(pid)
 
@@ -275,9 +282,9 @@ def mid_year(ctx: DemoContext, project: dict, group: list[dict], *, late: bool) 
     monthly entries, the first quarter's report, an inspection whose finding is still open."""
     c, pid = ctx.client, project["id"]
     session = date.fromisoformat(project["session_closed_on"])
-    filed_on = min(date.today(), session + timedelta(days=52 if late else 21))
+    filed_on = min(china_today(), session + timedelta(days=52 if late else 21))
     plan = prepare(ctx, project, group, filed_on)
-    mid = max(min(date(project["year"], *MID_YEAR), date.today()), filed_on)
+    mid = max(min(date(project["year"], *MID_YEAR), china_today()), filed_on)
     periods = [p for p in months(filed_on, mid) if p < f"{mid.year:04d}-{mid.month:02d}"]
     for k, period in enumerate(periods[:-1] if late else periods):
         entry(ctx, pid, period, min(90, 12 * (k + 1)), plan, "按月推进", "雨季影响施工" if k == 2 else "")
@@ -286,20 +293,20 @@ def mid_year(ctx: DemoContext, project: dict, group: list[dict], *, late: bool) 
         ("Q2", ("-04", "-05", "-06"), "二季度：主体工程推进"),
     ):
         if not (late and quarter == "Q2") and any(p.endswith(months_of_quarter) for p in periods):
-            with c.at(min(reported_on(f"{project['year']}{months_of_quarter[-1]}"), date.today())):
+            with c.at(min(reported_on(f"{project['year']}{months_of_quarter[-1]}"), china_today())):
                 c.call(
                     "POST",
                     f"/supervision/api/projects/{pid}/reports",
                     "gov_unit",
                     json={"kind": "quarterly", "period": f"{project['year']}{quarter}", "text": text},
                 )
-    seen = min(filed_on + timedelta(days=30), date.today())
+    seen = min(filed_on + timedelta(days=30), china_today())
     fid, token = inspect(ctx, project, group[0], seen, "材料堆放占用消防通道")
     if not late:
         finding = f"/supervision/api/projects/{pid}/findings/{fid}"
-        with c.at(min(seen + timedelta(days=5), date.today())):
+        with c.at(min(seen + timedelta(days=5), china_today())):
             c.call("POST", f"{finding}/answer", "gov_unit", json={"answer": "已清理通道"})
-        with c.at(min(seen + timedelta(days=7), date.today())):
+        with c.at(min(seen + timedelta(days=7), china_today())):
             c.call(
                 "POST", f"{finding}/review", token=token, json={"accepted": False, "reason": "通道仍有杂物，需彻底清理"}
             )

@@ -34,7 +34,10 @@
   }
 
   async function ballotKey() {
-    return json(await fetch(cfg.keyUrl, { credentials: "same-origin", cache: "no-store" }));
+    // no cookie: the key is public and the same for every deputy, and the server must not be able to hand one
+    // deputy a key of their own (it would recognise their ballot by it); the page shows its fingerprint to
+    // compare with the one shown in the hall
+    return json(await fetch(cfg.keyUrl, { credentials: "omit", cache: "no-store" }));
   }
 
   // -- 1. the credential ----------------------------------------------------------------------
@@ -118,6 +121,8 @@
     if (!cfg.keyUrl) return; // a page that only checks the published list
     let info;
     try { info = await ballotKey(); } catch (e) { say("problem", e.message); return; }
+    const kid = await B.keyId(info.jwk);
+    say("fingerprint", kid.slice(0, 16).toUpperCase().match(/.{4}/g).join("-"));
     let held = stored(credentialSlot);
     if (held && held.kid !== info.kid) held = null; // the key changed: unused credentials were revoked
     if (cfg.checkedIn === "yes" && !held) {
