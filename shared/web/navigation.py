@@ -45,6 +45,7 @@ WORK = (
     Link("menu_sessions", "/decision/sessions", frozenset({STAFF})),
     Link("menu_unit", "/supervision/unit", frozenset({GOV})),
     Link("menu_inspect", "/supervision/inspect", frozenset({DEPUTY})),
+    Link("menu_sv_staff", "/supervision/staff", frozenset({STAFF})),
     Link("menu_dashboard", "/supervision/dashboard", frozenset({STAFF})),
     Link("menu_board", "/evaluation/board", frozenset({STAFF, GOV})),
     Link("menu_rate", "/evaluation/rate", frozenset({DEPUTY})),
@@ -68,6 +69,7 @@ register_messages(
             "menu_sessions": "票决会议",
             "menu_unit": "责任单位工作台",
             "menu_inspect": "视察监督",
+            "menu_sv_staff": "监督工作台",
             "menu_dashboard": "监督看板",
             "menu_board": "评议工作台",
             "menu_rate": "满意度测评",
@@ -88,6 +90,7 @@ register_messages(
             "menu_sessions": "Vote sessions",
             "menu_unit": "Responsible unit",
             "menu_inspect": "Inspections",
+            "menu_sv_staff": "Supervision worklist",
             "menu_dashboard": "Supervision dashboard",
             "menu_board": "Evaluation board",
             "menu_rate": "Satisfaction rating",
@@ -112,6 +115,7 @@ OPENS: dict[str, frozenset[Role]] = {
     "/decision/api/sessions/": frozenset({STAFF, GOV, DEPUTY, AUDITOR, PROVINCE}),
     "/supervision/unit": frozenset({GOV, STAFF}),
     "/supervision/inspect": frozenset({DEPUTY, STAFF}),
+    "/supervision/staff": frozenset({STAFF}),
     "/supervision/dashboard": frozenset({STAFF, GOV, DEPUTY, AUDITOR, PROVINCE}),
     "/evaluation/board": frozenset({STAFF, GOV, DEPUTY, AUDITOR, PROVINCE}),
     "/evaluation/rate": frozenset({DEPUTY}),  # the deputies' ballot: a resident rates on a project's own page
@@ -122,6 +126,11 @@ OPENS: dict[str, frozenset[Role]] = {
     "/decision/sessions/*/ballot": frozenset({DEPUTY}),
     "/decision/api/sessions/*/result-sheet.pdf": frozenset({STAFF, GOV, DEPUTY, AUDITOR, PROVINCE}),
     "/supervision/api/projects/*/poster.pdf": frozenset({STAFF, GOV, DEPUTY, AUDITOR, PROVINCE}),
+    "/supervision/projects/*/plan": frozenset({GOV}),
+    "/supervision/projects/*/progress": frozenset({GOV}),
+    "/supervision/projects/*/completion": frozenset({GOV}),
+    "/supervision/projects/*/group": frozenset({STAFF}),
+    "/supervision/projects/*/acceptance": frozenset({DEPUTY, STAFF}),
 }
 
 

@@ -90,8 +90,13 @@ def test_supervision_units_see_plans_due_and_deputies_only_their_own_findings() 
     unit = supervision.unit_tasks([project], warnings, findings, {"plan_due_days": 30}, C)
     assert kinds(unit) == {"plans_due": 1, "reports_missing": 1, "findings_to_answer": 1, "completions_to_report": 1}
     assert unit[0]["items"][0]["due"] == "2026-02-19" and unit[1]["items"][0]["note"] == "entry_missing"
-    staff = kinds(supervision.staff_tasks(warnings, findings, C))
+    # each item leads to the form of its step (supervision's unit pages)
+    assert unit[0]["items"][0]["href"] == "/supervision/projects/p1/plan"
+    assert unit[3]["items"][0]["href"] == "/supervision/projects/p1/completion"
+    staff_list = supervision.staff_tasks(warnings, findings, C)
+    staff = kinds(staff_list)
     assert staff == {"warnings_open": 1, "findings_to_assign": 1, "findings_unanswered": 1}
+    assert staff_list[1]["href"] == f"/supervision/staff?county={C}"  # findings are assigned on staff's board
     deputy = supervision.deputy_tasks([project], findings, "deputy-1")
     assert kinds(deputy) == {"projects_to_inspect": 1, "answers_to_review": 1}
 

@@ -19,21 +19,23 @@ from shared.views.worklist import item, task, tasks
 REPORTING = ("entry_missing", "quarterly_missing", "midyear_missing", "yearend_missing")
 
 
-def _project(doc: dict[str, Any], due: str | None = None) -> dict[str, Any]:
-    return item(doc["name"], f"/supervision/projects/{doc['id']}", due)
+def _project(doc: dict[str, Any], due: str | None = None, form: str = "") -> dict[str, Any]:
+    """A project's item: its page, or the unit's form for the step due (``plan``, ``completion``)."""
+    return item(doc["name"], f"/supervision/projects/{doc['id']}" + (f"/{form}" if form else ""), due)
 
 
 def staff_tasks(warnings: list[dict], findings: list[tuple[dict, dict]], county: str) -> list[dict]:
     dashboard = f"/supervision/dashboard?county={county}"
+    board = f"/supervision/staff?county={county}"  # where staff assign findings (交办)
     escalated = [w for w in warnings if w.get("escalated_on")]
     others = [w for w in warnings if not w.get("escalated_on")]
     return tasks(
         task("warnings_escalated", dashboard, [_warning(w) for w in escalated]),
         task("warnings_open", dashboard, [_warning(w) for w in others]),
-        task("findings_to_assign", dashboard, [_finding(p, f, _page(p)) for p, f in findings if f["status"] == "open"]),
+        task("findings_to_assign", board, [_finding(p, f, board) for p, f in findings if f["status"] == "open"]),
         task(
             "findings_unanswered",
-            dashboard,
+            board,
             [_finding(p, f, _page(p)) for p, f in findings if f["status"] in ("assigned", "reopened")],
         ),
     )
@@ -46,7 +48,9 @@ def unit_tasks(
     open_projects = [p for p in projects if p["status"] not in ("completed", "accepted")]
     plans = [
         _project(
-            p, (date.fromisoformat(p["session_closed_on"]) + timedelta(days=int(rules["plan_due_days"]))).isoformat()
+            p,
+            (date.fromisoformat(p["session_closed_on"]) + timedelta(days=int(rules["plan_due_days"]))).isoformat(),
+            "plan",
         )
         for p in open_projects
         if p["plan_status"] == "missing"
@@ -59,7 +63,11 @@ def unit_tasks(
             unit,
             [_finding(p, f, unit) for p, f in findings if f["status"] in ("assigned", "reopened")],
         ),
-        task("completions_to_report", unit, [_project(p) for p in open_projects if p["progress_pct"] >= 100]),
+        task(
+            "completions_to_report",
+            unit,
+            [_project(p, None, "completion") for p in open_projects if p["progress_pct"] >= 100],
+        ),
     )
 
 
