@@ -22,6 +22,7 @@ from services.evaluation.http.report.data import Progress as ReportProgress
 from services.evaluation.http.report.data import load_views, report_data
 from services.evaluation.http.report.render import render_html, render_pdf
 from services.evaluation.http.rounds_api import make_rounds_router
+from services.evaluation.http.rules_texts import RULE_TEXTS
 from services.evaluation.http.staff_pages import make_staff_pages
 from services.evaluation.http.worklist_api import make_worklist_router
 from services.evaluation.inbound.handlers import subscriptions
@@ -33,6 +34,7 @@ from shared.runtime.jobs import Clock
 from shared.runtime.service import ServiceRuntime, make_views
 from shared.web.limits import RateRule
 from shared.web.rules_api import make_rules_router
+from shared.web.rules_pages import make_rules_pages
 from shared.web.serving import create_service_app
 from shared.web.templating import mount_static
 
@@ -75,6 +77,7 @@ def create_app(
         make_duty_router(views),
         make_worklist_router(views),
         make_rules_router(app, SERVICE, DEFAULTS, RANGES),
+        make_rules_pages(app, SERVICE, DEFAULTS, RANGES, RULE_TEXTS),
         make_pages(app, views, resident_rater(app, views, tracking)),
         make_staff_pages(app, views),
     ]

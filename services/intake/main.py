@@ -20,6 +20,7 @@ from services.intake.http.receptions_api import make_receptions_router
 from services.intake.http.registry_api import make_registry_router
 from services.intake.http.registry_pages import make_registry_pages
 from services.intake.http.resident_pages import make_pages
+from services.intake.http.rules_texts import rule_texts
 from services.intake.http.staff_pages import make_staff_pages
 from services.intake.http.triage_api import make_triage_router
 from services.intake.http.worklist_api import make_worklist_router
@@ -35,6 +36,7 @@ from shared.runtime.jobs import Clock
 from shared.runtime.service import ServiceRuntime, make_views
 from shared.web.limits import RateRule
 from shared.web.rules_api import make_rules_router
+from shared.web.rules_pages import make_rules_pages
 from shared.web.serving import create_service_app
 from shared.web.templating import mount_static
 
@@ -62,6 +64,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         make_deputy_router(app, views),
         make_deadletter_router(app, views),
         make_rules_router(app, SERVICE, DEFAULTS, RANGES),
+        make_rules_pages(app, SERVICE, DEFAULTS, RANGES, rule_texts(views)),
         make_open311_router(app, views),
         make_registry_router(app, views),
         make_codes_router(app, views),

@@ -16,6 +16,7 @@ from services.supervision.http.page_frame import PageFrame
 from services.supervision.http.pages import make_pages
 from services.supervision.http.plan_api import make_plan_router
 from services.supervision.http.projects_api import make_router
+from services.supervision.http.rules_texts import RULE_TEXTS
 from services.supervision.http.site_codes import make_site_codes_router
 from services.supervision.http.staff_pages import make_staff_pages
 from services.supervision.http.unit_pages import make_unit_pages
@@ -30,6 +31,7 @@ from shared.config import Settings
 from shared.runtime.jobs import Clock
 from shared.runtime.service import ServiceRuntime, make_views
 from shared.web.rules_api import make_rules_router
+from shared.web.rules_pages import make_rules_pages
 from shared.web.serving import create_service_app
 from shared.web.templating import mount_static
 
@@ -61,6 +63,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         make_worklist_router(app, views),
         make_rules_router(app, SERVICE, DEFAULTS, RANGES),
         make_worklists_router(lists),
+        make_rules_pages(app, SERVICE, DEFAULTS, RANGES, RULE_TEXTS),
         make_pages(app, views),
         make_unit_pages(frame, lists),
         make_staff_pages(frame, lists),

@@ -23,10 +23,23 @@
   const receiptSlot = `shishi-receipts:${cfg.scope}`;
   const text = (key) => (app.dataset[`t${key}`] || key);
 
+  // A refusal is written "中文 / English": show the half of the page's language (shared/web/refusals.py).
+  const chinese = /[\u3400-\u9fff]/;
+  function half(message) {
+    const zh = (document.documentElement.lang || "zh").startsWith("zh");
+    let at = message.indexOf(" / ");
+    while (at >= 0) {
+      const head = message.slice(0, at), tail = message.slice(at + 3);
+      if (chinese.test(head) && /^[\x21-\x7e]/.test(tail) && /[a-z]/i.test(tail)) return zh ? head.trim() : tail.trim();
+      at = message.indexOf(" / ", at + 3);
+    }
+    return message;
+  }
+
   async function json(response) {
     const body = await response.json().catch(() => ({}));
     if (!response.ok) {
-      const error = new Error(body.detail || body.title || response.statusText);
+      const error = new Error(half(String(body.detail || body.title || response.statusText)));
       error.reason = body.reason || "";
       throw error;
     }
