@@ -62,10 +62,20 @@ def test_decision_staff_units_and_deputies_each_see_their_part() -> None:
         {"id": "m1", "town": "台城街道", "name": "路灯", "status": "proposed", "respond_by": "2026-03-12"},
         {"id": "m2", "town": "台城街道", "name": "公厕", "status": "accepted"},
     ]
-    staff = kinds(decision.staff_tasks(lists, sessions, micro, C))
+    staff_list = decision.staff_tasks(lists, sessions, micro, C)
+    staff = kinds(staff_list)
     assert staff == {"lists_to_decide": 1, "lists_to_schedule": 1, "sessions_to_hold": 1, "micro_to_approve": 1}
+    # each item opens the page of its step: the chain, a session for the list, the micro project
+    hrefs = [t["items"][0]["href"] for t in staff_list]
+    assert hrefs == [
+        "/decision/lists/l1",
+        f"/decision/sessions/new?county={C}&list=l2",
+        "/decision/sessions/s1/console",
+        "/decision/micro/m2",
+    ]
     unit = decision.government_tasks(lists, micro, C)
     assert kinds(unit) == {"lists_sent_back": 1, "micro_to_answer": 1} and unit[1]["items"][0]["due"] == "2026-03-12"
+    assert unit[0]["items"][0]["href"] == f"/decision/candidates?county={C}#list-l3"
     (vote,) = decision.deputy_tasks(sessions, "deputy-1")
     assert vote["href"] == "/decision/sessions/s1/ballot" and decision.deputy_tasks(sessions, "deputy-2") == []
 

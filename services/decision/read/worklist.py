@@ -20,11 +20,19 @@ def staff_tasks(lists: list[dict], sessions: list[dict], micro: list[dict], coun
     candidates = f"/decision/candidates?county={county}"
     scheduled_lists = {s["list_id"] for s in sessions}
     return tasks(
-        task("lists_to_decide", candidates, [_list(d, candidates) for d in lists if d["status"] == "in_review"]),
+        task(
+            "lists_to_decide",
+            candidates,
+            [_list(d, f"/decision/lists/{d['id']}") for d in lists if d["status"] == "in_review"],
+        ),
         task(
             "lists_to_schedule",
             f"/decision/sessions?county={county}",
-            [_list(d, candidates) for d in lists if d["status"] == "put_to_session" and d["id"] not in scheduled_lists],
+            [
+                _list(d, f"/decision/sessions/new?county={county}&list={d['id']}")
+                for d in lists
+                if d["status"] == "put_to_session" and d["id"] not in scheduled_lists
+            ],
         ),
         task(
             "sessions_to_hold",
@@ -33,8 +41,8 @@ def staff_tasks(lists: list[dict], sessions: list[dict], micro: list[dict], coun
         ),
         task(
             "micro_to_approve",
-            f"/decision/?county={county}",
-            [_micro(d, county) for d in micro if d["status"] == "accepted"],
+            f"/decision/micro?county={county}",
+            [_micro(d) for d in micro if d["status"] == "accepted"],
         ),
     )
 
@@ -42,11 +50,15 @@ def staff_tasks(lists: list[dict], sessions: list[dict], micro: list[dict], coun
 def government_tasks(lists: list[dict], micro: list[dict], county: str) -> list[dict]:
     candidates = f"/decision/candidates?county={county}"
     return tasks(
-        task("lists_sent_back", candidates, [_list(d, candidates) for d in lists if d["status"] == "sent_back"]),
+        task(
+            "lists_sent_back",
+            candidates,
+            [_list(d, f"{candidates}#list-{d['id']}") for d in lists if d["status"] == "sent_back"],
+        ),
         task(
             "micro_to_answer",
-            f"/decision/?county={county}",
-            [_micro(d, county, d.get("respond_by")) for d in micro if d["status"] == "proposed"],
+            f"/decision/micro?county={county}",
+            [_micro(d, d.get("respond_by")) for d in micro if d["status"] == "proposed"],
         ),
     )
 
@@ -63,8 +75,9 @@ def deputy_tasks(sessions: list[dict], deputy: str) -> list[dict]:
 
 
 def _list(doc: dict[str, Any], href: str) -> dict[str, Any]:
-    return item(f"{doc['title']}（{doc['year']}）", f"{href}#list-{doc['id']}")
+    return item(f"{doc['title']}（{doc['year']}）", href)
 
 
-def _micro(doc: dict[str, Any], county: str, due: str | None = None) -> dict[str, Any]:
-    return item(f"{doc['town']} · {doc['name']}", f"/decision/?county={county}", due)
+def _micro(doc: dict[str, Any], due: str | None = None) -> dict[str, Any]:
+    """A micro project's item: its page, where the government accepts it and staff approve it."""
+    return item(f"{doc['town']} · {doc['name']}", f"/decision/micro/{doc['id']}", due)
