@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from fastapi import FastAPI
 
 from services.intake.app.application import SERVICE, IntakeApplication
@@ -9,11 +11,14 @@ from services.intake.app.deadlines import deadline_watch
 from services.intake.app.vault import make_vault
 from services.intake.domain.demand import Demand
 from services.intake.domain.rules import DEFAULTS, RANGES
+from services.intake.domain.similarity import DEFAULT_THRESHOLD, SimilarityIndex
 from services.intake.http.audit_texts import AUDIT_NAMES
 from services.intake.http.codes_api import make_codes_router
+from services.intake.http.deadletter_pages import make_deadletter_pages
 from services.intake.http.deadletters_api import make_deadletter_router
 from services.intake.http.demands_api import make_router
 from services.intake.http.deputies_api import make_deputy_router
+from services.intake.http.entry_pages import make_entry_pages
 from services.intake.http.liaison_pages import make_liaison_pages
 from services.intake.http.open311_api import make_open311_router
 from services.intake.http.receptions_api import make_receptions_router
@@ -72,6 +77,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         make_worklist_router(app, views),
         make_pages(app, views),
         make_staff_pages(app, views),
+        make_entry_pages(app, views),
+        make_deadletter_pages(app, views),
         make_registry_pages(app, views),
         make_liaison_pages(app, views),
     ]
@@ -111,3 +118,13 @@ def ticket_handler(app: ServiceApplication) -> Handler:
     if not isinstance(app, IntakeApplication):
         raise TypeError(f"intake's ticket handler needs intake's application, not {type(app).__name__}")
     return handle_ticket(app)
+
+
+# -- public entry points for the tools: the duplicate measure (``shishi similarity measure``) -------------------
+DUPLICATE_THRESHOLD = DEFAULT_THRESHOLD  # the default of the county rule ``duplicate_threshold``
+
+
+def duplicate_index(docs: Iterable[tuple[str, str]]) -> SimilarityIndex:
+    """The index intake builds over a town's and category's demands ``(id, text)`` to suggest duplicates:
+    ``.score(a, b)`` and ``.likely(text, k, threshold)``."""
+    return SimilarityIndex(docs)

@@ -133,5 +133,7 @@ def test_deputy_rates_projects_secretly_on_a_phone(running_product, browser_page
     wait_for(lambda: web.get(f"/evaluation/api/rounds/{round_id}").json()["published"], "the published list")
     page.goto(f"{origin}/evaluation/rounds/{round_id}")
     assert receipt in page.text_content("#published")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the round's page is {width} px wide on a 390 px phone"  # the list scrolls in its box
     page.wait_for_selector("text=已在公开的选票中找到，内容一致")  # the device checked it by itself
-    assert deputy in page.text_content("#attendance")
+    assert "李代表" in page.text_content("#attendance") and deputy not in page.text_content("#attendance")

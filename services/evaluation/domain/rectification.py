@@ -96,9 +96,9 @@ class Rectification(Aggregate):
 
     def file_report(self, meta: Meta, text: str) -> None:
         if self.status != "ordered":
-            raise RuleViolation(f"rectification is {self.status}; the report was already filed")
+            raise RuleViolation(f"整改报告已经提交 / rectification is {self.status}; the report was already filed")
         if not text.strip():
-            raise RuleViolation("the rectification report is empty")
+            raise RuleViolation("整改报告不能为空 / the rectification report is empty")
         late = china_date(meta.occurred_at) > self.deadline
         self._report_filed(meta=meta, text=text.strip(), late=late)
 
@@ -125,7 +125,10 @@ class Rectification(Aggregate):
     ) -> None:
         """Standing committee members rate again, under the same rule."""
         if self.status != "reported":
-            raise RuleViolation(f"rectification is {self.status}; re-rating follows the government's report")
+            raise RuleViolation(
+                f"须在政府提交整改报告后再次测评 / rectification is {self.status}; "
+                "re-rating follows the government's report"
+            )
         self._re_rated(
             meta=meta,
             satisfied=satisfied,
@@ -158,9 +161,14 @@ class Rectification(Aggregate):
 
     def record_next_step(self, meta: Meta, step: str, note: str) -> None:
         if step not in NEXT_STEPS:
-            raise RuleViolation(f"next step must be one of {', '.join(NEXT_STEPS)}")
+            raise RuleViolation(
+                f"下一步须为专题询问、质询或特定问题调查 / next step must be one of {', '.join(NEXT_STEPS)}"
+            )
         if self.status != "escalation_pending":
-            raise RuleViolation(f"rectification is {self.status}; a next step follows a second 不满意")
+            raise RuleViolation(
+                f"再次测评仍不满意后才能决定下一步 / rectification is {self.status}; "
+                "a next step follows a second unsatisfied"
+            )
         self._next_step(meta=meta, step=step, note=note, project_id=self.project_id)
 
     @event(NextStepRecorded)

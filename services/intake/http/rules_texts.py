@@ -45,12 +45,12 @@ def rule_texts(views: ViewStore) -> dict[str, RuleText]:
             "Stranded after (days)",
             "A demand with no owner, or no movement for longer than this, is listed as stranded.",
         ),
-        "duplicate_similarity": RuleText(
-            "重复诉求相似度",
-            "同一乡镇（街道）、同一类别的诉求，文字相似度达到此值（0 至 1）时提示可能重复。",
-            "Duplicate similarity",
-            "Demands of the same town and category whose texts are at least this alike (0 to 1) are suggested "
-            "as duplicates.",
+        "duplicate_threshold": RuleText(
+            "重复诉求提示阈值",
+            "同一乡镇（街道）、同一类别的诉求，按字词与地名、问题词计算的相似度达到此值（0 至 1）时提示可能重复。",
+            "Duplicate threshold",
+            "Demands of the same town and category whose likeness (characters, places and problem words) is at "
+            "least this (0 to 1) are suggested as duplicates.",
         ),
         "major_categories": RuleText(
             "票决实事类别",
