@@ -1,25 +1,33 @@
 """The yearly loop walked on a fresh county through pages only — no API call — by each person in
 turn, on a 390 px phone (`shishi up`, Chromium); every page on the way must fit the screen.
 
-Walked here, each step by the person who takes it, signing in on the dev login page:
+Each step by the person who takes it, signing in on the dev login page:
 
-1. demands: two residents raise a demand each on the phone form;
-2. merge: congress staff land on their worklist, open the new demand from it, triage it, and merge
-   both demands into a project suggestion; the resident sees the merge on the tracking page;
-3. candidate and screening: the government office drafts a candidate from the suggestion and
-   screens it on the seven criteria; then drafts the list of candidates;
-4. approval chain: staff take the list through its four steps and schedule the session from it,
-   its roll ticked from intake's deputies registry (where staff registered the deputies);
-5. session, vote and adoption: staff check the deputies in, open a paper vote, one teller enters
-   the box and another confirms it, the vote is closed: the candidate is adopted;
-6. plan and progress: the responsible unit finds the project on its worklist and files the 30-day
-   implementation plan, then a monthly entry;
-7. inspection: staff form the supervision group, a group deputy records a finding on site, staff
-   assign it, the unit answers, the deputy accepts the answer;
-8. completion and acceptance (验收): the unit reports completion, the group deputy checks it.
-
-Not walked: rating (满意度测评), rectification (整改) and look-back (回头看). Their pages (issue 15's
-part C) are not on this branch's main yet; they are added here, in this order, as they are merged."""
+1. demands (诉求): two residents raise a demand each on the phone form (county and town picked);
+2. merge: congress staff land on their worklist, open the new demand from it, triage it, merge both
+   demands into a project suggestion, and register three deputies in intake's registry; the
+   resident, signed out, sees on the tracking page which suggestion their demand went into;
+3. candidate and screening (候选项目, 初审): the government office drafts a candidate from the
+   suggestion and screens it on the seven criteria, then drafts the list of candidates;
+4. approval chain (审批链): staff open the list from their worklist and take it through its four
+   steps, then schedule the session from it, the roll ticked from the registry;
+5. session, vote and adoption (票决): staff open the console from their worklist, check the deputies
+   in, hold a paper vote; a second teller confirms the box; the vote closes; the public results show
+   the candidate adopted;
+6. plan and progress (实施方案, 月度进度): the responsible unit finds the project on its worklist, files
+   the 30-day plan, then the month's entry;
+7. inspection (视察): staff form the supervision group (deputies picked by name from the registry), a
+   group deputy records a finding on site, staff assign it, the unit answers, the deputy accepts;
+8. completion and acceptance (完工, 验收): the unit reports completion, the group deputy checks it;
+   the resident follows their demand to the project and rates it from the tracking page;
+9. rating (满意度测评): staff open next year's session's round; the deputy checks in on their own
+   phone, staff start the round, the deputy rates the project secretly (unsatisfied); staff close,
+   confirm and distribute the results;
+10. rectification (整改): the unit files its report on the board, the standing committee rates again
+    (satisfied): the rectification passes;
+11. look-back (回头看): the project's evaluation page names the day it falls due (a year after
+    completion, the county's rule) and offers no form before it — recording one on the day the loop
+    is walked would need a clock a year on, which `shishi up` does not take."""
 
 from __future__ import annotations
 
@@ -120,6 +128,20 @@ class Walk:
 
     def path(self) -> str:
         return re.sub(r"^https?://[^/]+", "", self.page.url)
+
+
+def phone(chromium: Any) -> Any:
+    """A new phone: its own cookies and storage (a deputy's ballot credential stays on their phone)."""
+    context = chromium.browser.new_context(
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        viewport={"width": PHONE_WIDTH, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
+    context.set_default_timeout(20_000)
+    return context
 
 
 def resident_raises(walk: Walk, text: str) -> str:
@@ -279,21 +301,35 @@ def staff_form_the_group(walk: Walk, name: str, group: list[tuple[str, str]]) ->
     walk.submit("#group-form", re.compile(r"done=group_assigned"))
 
 
+def staff_open_the_rating_round(walk: Walk, year: int) -> str:
+    """Staff open next year's session's satisfaction rating of this year's projects (electronic ballots):
+    the round's card on the board."""
+    walk.go(f"/evaluation/board?county={COUNTY}")
+    walk.page.click("details:has(#open-round) > summary")
+    walk.page.fill("#f-session_year", str(year + 1))
+    walk.page.fill("#f-rated_year", str(year))
+    walk.page.fill("#f-session_closes_on", f"{year + 1}-01-20")
+    walk.page.select_option("#open-round #f-mode", "electronic")
+    walk.submit("#open-round", re.compile(r"/evaluation/board"))
+    card = f"section[data-round]:has(h3:has-text('{year + 1}'))"
+    assert walk.page.locator(card).count() == 1, walk.page.inner_text("main")[:1500]
+    return card
+
+
+def staff_step_the_round(walk: Walk, card: str, action: str) -> None:
+    """A step of the round from its card on the board: start, close, confirm, distribute."""
+    walk.go(f"/evaluation/board?county={COUNTY}")
+    walk.press(f"{card} form[action$='/{action}?county={COUNTY}'] button", re.compile(r"/evaluation/board"))
+    assert "error=" not in walk.page.url, walk.page.inner_text("main")[:1500]
+
+
 def test_the_loop_through_pages_only(running_product: Any, chromium: Any) -> None:
     tag = uuid.uuid4().hex[:6]
     today = china_today()
     deadline, due = (today + timedelta(days=120)).isoformat(), (today + timedelta(days=60)).isoformat()
     deputies = [(dev_subject("deputy", name), name) for name in (f"吴代表{tag}", f"郑代表{tag}", f"冯代表{tag}")]
     with chromium.turn():
-        context = chromium.browser.new_context(
-            locale="zh-CN",
-            timezone_id="Asia/Shanghai",
-            viewport={"width": PHONE_WIDTH, "height": 844},
-            device_scale_factor=2,
-            is_mobile=True,
-            has_touch=True,
-        )
-        context.set_default_timeout(20_000)
+        context, deputys_phone = phone(chromium), phone(chromium)
         try:
             walk = Walk(context.new_page(), running_product.origin)
             page = walk.page
@@ -310,8 +346,8 @@ def test_the_loop_through_pages_only(running_product: Any, chromium: Any) -> Non
             # the resident, signed out, sees what became of their demand
             walk.go("/logout")
             walk.go(f"/intake/track/{first}")
-            merged = page.locator("#timeline li[data-stage=merged]")
-            assert suggestion in merged.inner_text() and "已并入建议" in merged.inner_text()
+            merged = page.inner_text("#fate li[data-fate=merged]")
+            assert f"并入项目建议「{suggestion}」" in merged
 
             # 3. candidate (候选项目) and its screening (初审), then the list, by the government office
             walk.sign_in("gov_unit", "政府办小陈")
@@ -378,9 +414,60 @@ def test_the_loop_through_pages_only(running_product: Any, chromium: Any) -> Non
             walk.go_until(f"/supervision/?county={COUNTY}", f"a:has-text('{name}')", "the project on the board")
             walk.click(f"a:has-text('{name}')")
             assert f"验收通过 · {deputies[0][1]}" in page.inner_text("#acceptance")
+            project_path = walk.path().split("?")[0]  # /supervision/projects/<id>
+            evaluation_page = project_path.replace("/supervision/", "/evaluation/")
+            # the resident follows their demand to the project and rates it from the tracking page
+            walk.go(f"/intake/track/{first}")
+            assert name in page.inner_text("#fate .project-fate")
+            walk.click("#rate-link")
+            page.check("#resident-rate input[value=basically_satisfied]")
+            walk.submit("#resident-rate")
+            assert page.locator("#rated").count() == 1
 
-            assert walk.too_wide == [], "pages wider than the phone"
-            assert walk.api_calls == [], "the walk went through an API"
-            assert walk.errors == []
+            # 9. rating (满意度测评) at next year's session: staff open the round, the deputy checks in on
+            # their own phone, staff start it, the deputy rates secretly, staff close, confirm, distribute
+            walk.sign_in("congress_staff", f"周干事{tag}")
+            card = staff_open_the_rating_round(walk, today.year)
+            deputy = Walk(deputys_phone.new_page(), running_product.origin)
+            deputy.sign_in("deputy", deputies[0][1])
+            deputy.go(f"/evaluation/rate?county={COUNTY}")
+            deputy.press("#check-in")
+            deputy.page.wait_for_selector("#token-state:not([hidden])")
+            staff_step_the_round(walk, card, "start")
+            deputy.go(f"/evaluation/rate?county={COUNTY}")
+            deputy.page.check("#cast-form input[value=unsatisfied]")
+            deputy.page.click("#cast-form button[type=submit]")
+            deputy.page.click("#cast")  # after reviewing the summary
+            deputy.page.wait_for_selector("#receipt:not([hidden])")
+            deputy.fits()
+            for action in ("close", "confirm", "distribute"):
+                staff_step_the_round(walk, card, action)
+            assert "主席团已确认" in page.inner_text(card)
+
+            # 10. rectification (整改): the unit reports, the standing committee rates it again
+            rectification = f"section.rectification:has(h3:has-text('{name}'))"
+            assert "整改中" in page.inner_text(rectification)
+            walk.sign_in("gov_unit", BODY)
+            walk.go(f"/evaluation/board?county={COUNTY}")
+            page.fill(f"{rectification} textarea[name=text]", "已加装泵站降噪设施，完成用户回访")
+            walk.press(f"{rectification} form[action*='/report'] button", re.compile(r"/evaluation/board"))
+            walk.sign_in("congress_staff", f"周干事{tag}")
+            walk.go(f"/evaluation/board?county={COUNTY}")
+            page.fill(f"{rectification} input[name=satisfied]", "12")
+            page.fill(f"{rectification} input[name=basically_satisfied]", "3")
+            page.fill(f"{rectification} input[name=unsatisfied]", "1")
+            walk.press(f"{rectification} form[action*='/re-rating'] button", re.compile(r"/evaluation/board"))
+            assert "整改后测评通过" in page.inner_text(rectification)
+
+            # 11. look-back (回头看): the project's evaluation page names the day it falls due, a year
+            # after completion by the county's rule; it cannot be recorded before then
+            walk.go(evaluation_page)
+            assert "回头看自" in page.inner_text("#lookbacks") and page.locator("#lookback-form").count() == 0
+
+            for w in (walk, deputy):
+                assert w.too_wide == [], "pages wider than the phone"
+                assert w.api_calls == [], "the walk opened an API"
+                assert w.errors == []
         finally:
             context.close()
+            deputys_phone.close()
