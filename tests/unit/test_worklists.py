@@ -139,6 +139,10 @@ def test_evaluation_rounds_rectifications_and_lookbacks() -> None:
     assert kinds(staff) == {"ratings_to_round": 1, "rounds_in_progress": 1, "rectifications_due": 1, "lookbacks_due": 1}
     label = staff[1]["items"][0]["label"]
     assert label == {"key": "worklist_round_title", "session_year": 2026, "rated_year": 2025}
+    # a look-back is recorded on the project's evaluation page; the list of them is the follow-up page
+    assert staff[3]["href"] == f"/evaluation/followup?county={C}" and staff[3]["items"][0]["href"].startswith(
+        "/evaluation/projects/"
+    )
     assert kinds(evaluation.government_tasks(ratings, C)) == {"rectification_reports_due": 1}
     assert kinds(evaluation.deputy_tasks(rounds, C)) == {"rounds_to_rate": 1}
     assert evaluation.deputy_tasks([{**rounds[0], "status": "confirmed"}], C) == []

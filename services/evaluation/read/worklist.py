@@ -36,7 +36,11 @@ def staff_tasks(ratings: list[dict], rounds: list[dict], today: date, county: st
         ),
         task("rectifications_due", board, [_rating(r, county, r["rectification"]["deadline"]) for r in orders]),
         task("rectifications_to_rerate", board, [_rating(r, county) for r in reported]),
-        task("lookbacks_due", board, [_rating(r, county, r["lookback_due"]) for r in lookbacks]),
+        task(
+            "lookbacks_due",
+            f"/evaluation/followup?county={county}",
+            [item(r["name"], f"/evaluation/projects/{r['project_id']}", r["lookback_due"]) for r in lookbacks],
+        ),
     )
 
 
