@@ -17,7 +17,11 @@ import time
 from pathlib import Path
 
 import nats
+import pytest
 from nats.js.api import DeliverPolicy
+
+pytest.importorskip("nkeys", reason="pip install -r deploy/REQUIREMENTS-test.txt")
+pytest.importorskip("yaml", reason="pip install -r deploy/REQUIREMENTS-test.txt")
 
 from tests.cluster import natscluster as nc_
 from tests.cluster.wanlink import WanLink
@@ -82,7 +86,7 @@ async def _connect(node: nc_.Node, ca: Path, seed: str, **kw) -> nats.NATS:
                               reconnect_time_wait=0.2, max_reconnect_attempts=-1, **kw)
 
 
-async def _ticket_ids(js, stream: str) -> list[str]:  # noqa: ANN001
+async def _ticket_ids(js, stream: str) -> list[str]:
     """Nats-Msg-Id of every message in `stream`, in order (an ordered consumer)."""
     info = await js.stream_info(stream)
     ids: list[str] = []
@@ -98,7 +102,7 @@ async def _ticket_ids(js, stream: str) -> list[str]:  # noqa: ANN001
     return ids
 
 
-async def _wait_count(js, stream: str, count: int, timeout: float = 20) -> None:  # noqa: ANN001
+async def _wait_count(js, stream: str, count: int, timeout: float = 20) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -111,7 +115,7 @@ async def _wait_count(js, stream: str, count: int, timeout: float = 20) -> None:
         await asyncio.sleep(0.1)
 
 
-async def _publish_tickets(js, numbers) -> list[bool]:  # noqa: ANN001
+async def _publish_tickets(js, numbers) -> list[bool]:
     """The hotline bridge: each ticket with its id as Nats-Msg-Id; returns the duplicate flags."""
     flags = []
     for i in numbers:
@@ -137,7 +141,7 @@ async def _scenario(hub: nc_.Node, leaf: nc_.Node, wan: WanLink, certs: Path, en
 
         leaf_js = bridge.jetstream(timeout=5)
         # link up: tickets flow through to the hub at once
-        assert await _publish_tickets(leaf_js, range(0, 20)) == [False] * 20
+        assert await _publish_tickets(leaf_js, range(20)) == [False] * 20
         await _wait_count(hub_js, "HOTLINE", 20)
         # a ticket with no Msg-Id reaches the hub once too: the link does not export hotline.>
         # (otherwise the hub's HOTLINE would also catch the plain message: twice)

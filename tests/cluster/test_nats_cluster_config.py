@@ -20,6 +20,9 @@ import nats
 import pytest
 from nats.js.api import AckPolicy, ConsumerConfig, DiscardPolicy, RetentionPolicy
 
+pytest.importorskip("nkeys", reason="pip install -r deploy/REQUIREMENTS-test.txt")
+pytest.importorskip("yaml", reason="pip install -r deploy/REQUIREMENTS-test.txt")
+
 from tests.cluster import natscluster as nc_
 from tests.fixtures.availability import skip_or_fail
 
@@ -95,7 +98,7 @@ async def _connect(nodes: list[nc_.Node], certs: Path, seed: str) -> nats.NATS:
                               connect_timeout=2, reconnect_time_wait=0.2, max_reconnect_attempts=-1)
 
 
-async def _publish(js, subject: str, i: int, attempts: int = 40) -> None:  # noqa: ANN001
+async def _publish(js, subject: str, i: int, attempts: int = 40) -> None:
     """Publish message i; on a time-out (leader election under way) publish it again, same Msg-Id."""
     for _ in range(attempts):
         try:

@@ -34,7 +34,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from nats.js.api import DiscardPolicy, ExternalStream, RetentionPolicy, StorageType, StreamConfig, StreamSource
+from nats.js.api import (
+    DiscardPolicy,
+    ExternalStream,
+    RetentionPolicy,
+    StorageType,
+    StreamConfig,
+    StreamSource,
+)
 
 HERE = Path(__file__).resolve().parent
 LIMITS_FILE = HERE / "streams.yaml"

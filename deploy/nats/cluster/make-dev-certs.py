@@ -70,7 +70,7 @@ def make_ca(out: Path) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
     key = _key()
     name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Shishi development"),
                       x509.NameAttribute(NameOID.COMMON_NAME, "Shishi development NATS CA")])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     cert = (
         x509.CertificateBuilder()
         .subject_name(name).issuer_name(name).public_key(key.public_key())
@@ -99,7 +99,7 @@ def issue(out: Path, stem: str, names: list[str], ca: x509.Certificate,
             sans.append(x509.IPAddress(ipaddress.ip_address(n)))
         except ValueError:
             sans.append(x509.DNSName(n))
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     cert = (
         x509.CertificateBuilder()
         .subject_name(x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Shishi development"),
