@@ -1,5 +1,11 @@
 """What runs beside a service's HTTP routes: NATS, the outbox relay, the read-model updater and
-the inbound consumers. Started and stopped by the FastAPI lifespan of ``create_app``."""
+the inbound consumers. Started and stopped by the FastAPI lifespan of ``create_app``.
+
+Every replica of a service connects, reads its share of the inbound consumers (shared durables:
+each message is applied once, ``Consumer``) and serves HTTP. The work done once for all replicas
+(the outbox relay, the periodic sweeps and the read-side followers: read-model updater, audit log,
+journal) runs only on the replica holding the service's lease (``shared.runtime.lease``); another
+replica takes it over when the holder dies."""
 
 from __future__ import annotations
 
@@ -25,6 +31,7 @@ from shared.persistence.application import ServiceApplication
 from shared.runtime.companion import FollowerProcess
 from shared.runtime.jobs import Clock, CountySweep, JobStats, run_periodically
 from shared.runtime.journal import JournalFollower
+from shared.runtime.lease import LeaseKeeper, make_lease
 from shared.views.fold import Fold
 from shared.views.store import ViewStore
 from shared.views.updater import ViewUpdater
@@ -81,6 +88,14 @@ class ServiceRuntime:
         self.add_follower("journal", self._run_journal)
         self._stopping = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
+        # The leased work (``_lead``): its own stop signal, tasks and save listeners, so losing the lease
+        # stops exactly that and nothing else.
+        self.keeper: LeaseKeeper | None = None
+        self._leading = asyncio.Event()
+        self._lead_tasks: list[asyncio.Task] = []
+        self._lead_listeners: list[Callable[[], None]] = []
+        self._keeping: asyncio.Task | None = None
+        self._started = False
         self.ready = False
 
     def add_fold(self, extra: Fold) -> None:
@@ -96,45 +111,38 @@ class ServiceRuntime:
         assert self.js is not None
         self.journal = JournalFollower(self.app, self.settings.service, self.js)
         self.app.after_save.append(self.journal.nudge)
-        await self.journal.run(stopping)
+        try:
+            await self.journal.run(stopping)
+        finally:
+            with contextlib.suppress(ValueError):
+                self.app.after_save.remove(self.journal.nudge)
 
-    async def _start_followers(self) -> None:
+    def _listen(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` after every save while leading."""
+        self.app.after_save.append(listener)
+        self._lead_listeners.append(listener)
+
+    async def _start_followers(self, stopping: asyncio.Event) -> None:
         await asyncio.to_thread(self.updater.catch_up)
-        self.app.after_save.append(self.updater.nudge)
-        self._spawn(self.updater.run(self._stopping), "views")
+        self._listen(self.updater.nudge)
+        self._spawn(self.updater.run(stopping), "views", self._lead_tasks)
 
-    def _spawn_followers(self) -> None:
+    def _spawn_followers(self, stopping: asyncio.Event) -> None:
         for name, run in self.followers:  # after NATS is up: the audit follower publishes checkpoints
-            self._spawn(run(self._stopping), name)
+            self._spawn(run(stopping), name, self._lead_tasks)
 
     async def _connect(self) -> None:
         self.nc = await connect(self.settings)
         self.js = self.nc.jetstream(timeout=10)
-        await ensure_streams(self.js)
+        await ensure_streams(self.js, replicas=self.settings.nats_replicas)
 
     async def start(self) -> None:
+        """Connect, subscribe the consumers (every replica), then try the lease: the first replica up leads
+        at once; the others stand by and take the lease over when it is free (``LeaseKeeper``)."""
         self._stopping = asyncio.Event()
-        if self.settings.followers == "inline":
-            await self._start_followers()
-        else:
-            self.companion = FollowerProcess(self.settings, self.factory)
-            self.companion.start()
-            self.app.after_save.append(self.companion.nudge)
-            self._spawn(self.companion.supervise(self._stopping), "followers")
+        self._started = True
         await self._connect()
         assert self.js is not None  # connected
-        self.relay = OutboxRelay(
-            self.app,
-            service=self.settings.service,
-            translate=self.translate,
-            js=self.js,
-            poll_seconds=self.settings.relay_poll_seconds,
-            topics=self.contract_topics,
-        )
-        self.app.after_save.append(self.relay.nudge)
-        self._spawn(self.relay.run(self._stopping), "relay")
-        if self.companion is None:
-            self._spawn_followers()
         for sub in self.subscriptions:
             consumer = Consumer(
                 js=self.js,
@@ -149,22 +157,83 @@ class ServiceRuntime:
                 seal_deadletter=sub.seal_deadletter,
                 batch=self.settings.consumer_batch,
                 max_deliver=self.settings.max_deliver,
+                ack_wait=self.settings.consumer_ack_wait,
             )
             await consumer.subscribe()
             self.consumers.append(consumer)
             self._spawn(consumer.run(self._stopping), consumer.durable)
+        self.keeper = LeaseKeeper(
+            make_lease(self.settings, "primary"),
+            poll_seconds=self.settings.lease_poll_seconds,
+            on_acquired=self._lead,
+            on_lost=self._unlead,
+        )
+        if await self.keeper.acquire_once() and self.companion is not None:
+            await self._views_caught_up(timeout=60.0)
+        self._keeping = asyncio.create_task(self.keeper.run(self._stopping), name="lease")
+        self._keeping.add_done_callback(self._report)
+        self.ready = True
+        log.info("runtime_started", consumers=[c.durable for c in self.consumers], leading=self.leading)
+
+    @property
+    def leading(self) -> bool:
+        """Whether this replica holds the service's lease (runs the relay, the sweeps, the followers)."""
+        return self.keeper is not None and self.keeper.held
+
+    async def _lead(self) -> None:
+        """The lease is ours: start the work done once for all replicas."""
+        assert self.js is not None
+        stopping = self._leading = asyncio.Event()
+        if self.settings.followers == "inline":
+            await self._start_followers(stopping)
+        else:
+            self.companion = FollowerProcess(self.settings, self.factory)
+            self.companion.start()
+            self._listen(self.companion.nudge)
+            self._spawn(self.companion.supervise(stopping), "followers", self._lead_tasks)
+        self.relay = OutboxRelay(
+            self.app,
+            service=self.settings.service,
+            translate=self.translate,
+            js=self.js,
+            poll_seconds=self.settings.relay_poll_seconds,
+            topics=self.contract_topics,
+        )
+        self._listen(self.relay.nudge)
+        self._spawn(self.relay.run(stopping), "relay", self._lead_tasks)
+        if self.companion is None:
+            self._spawn_followers(stopping)
         for job in self.jobs:
             if job.every > 0:
-                self._spawn(run_periodically(job, self.clock, self._stopping, self.job_stats[job.name]), job.name)
-        if self.companion is not None:
-            await self._views_caught_up(timeout=60.0)
-        self.ready = True
-        log.info("runtime_started", consumers=[c.durable for c in self.consumers])
+                self._spawn(
+                    run_periodically(job, self.clock, stopping, self.job_stats[job.name]), job.name, self._lead_tasks
+                )
 
-    def _spawn(self, coro: Any, name: str) -> None:
+    async def _unlead(self) -> None:
+        """The lease is lost (or we stop): stop the leased work now, before another replica starts it."""
+        self._leading.set()
+        for listener in self._lead_listeners:
+            with contextlib.suppress(ValueError):
+                self.app.after_save.remove(listener)
+        self._lead_listeners.clear()
+        if self.companion is not None:
+            companion, self.companion = self.companion, None
+            await asyncio.to_thread(companion.stop)
+        await self._finish(self._lead_tasks)
+        self.relay = None
+
+    async def _finish(self, tasks: list[asyncio.Task]) -> None:
+        for task in tasks:
+            try:
+                await asyncio.wait_for(task, timeout=5)
+            except (TimeoutError, asyncio.CancelledError):
+                task.cancel()
+        tasks.clear()
+
+    def _spawn(self, coro: Any, name: str, tasks: list[asyncio.Task] | None = None) -> None:
         task = asyncio.create_task(coro, name=name)
         task.add_done_callback(self._report)
-        self._tasks.append(task)
+        (self._tasks if tasks is None else tasks).append(task)
 
     @staticmethod
     def _report(task: asyncio.Task) -> None:
@@ -172,12 +241,29 @@ class ServiceRuntime:
             log.error("background_task_failed", task=task.get_name(), error=repr(task.exception()))
 
     async def run_followers(self, stopping: asyncio.Event) -> None:
-        """The companion process's whole life: the updater and the other followers until ``stopping``."""
+        """The companion process's whole life: the updater and the other followers until ``stopping``. It
+        takes the service's followers lease first: a companion left behind by a replica that died ends its
+        batch before the new holder's companion starts; losing the lease ends the process (the service
+        starts it again, and it waits for the lease)."""
         self._stopping = stopping
-        await self._start_followers()  # the read models need no broker
-        self._spawn(self._connect_then_follow(stopping), "connect")
-        self.ready = True
-        log.info("followers_running", followers=["views", *(name for name, _ in self.followers)])
+
+        async def follow() -> None:
+            await self._start_followers(stopping)  # the read models need no broker
+            self._spawn(self._connect_then_follow(stopping), "connect", self._lead_tasks)
+            self.ready = True
+            log.info("followers_running", followers=["views", *(name for name, _ in self.followers)])
+
+        async def lost() -> None:  # the followers end their batch before the lease is released
+            stopping.set()
+            await self._finish(self._lead_tasks)
+
+        self.keeper = LeaseKeeper(
+            make_lease(self.settings, "followers"),
+            poll_seconds=min(self.settings.lease_poll_seconds, 0.5),
+            on_acquired=follow,
+            on_lost=lost,
+        )
+        self._keeping = asyncio.create_task(self.keeper.run(stopping), name="lease")
         await stopping.wait()
         await self.stop()
 
@@ -194,7 +280,7 @@ class ServiceRuntime:
                     await asyncio.wait_for(stopping.wait(), timeout=delay)
                 delay = min(delay * 2, 10.0)
         if not stopping.is_set():
-            self._spawn_followers()
+            self._spawn_followers(stopping)
 
     async def _views_caught_up(self, timeout: float) -> None:
         """With the companion: wait (up to ``timeout``) until the read models include every event
@@ -215,12 +301,16 @@ class ServiceRuntime:
 
     def settle_views(self, timeout: float = 3.0) -> None:
         """Return once the read models include every event stored so far (or after ``timeout``), so a
-        page rendered next shows what its request just did. Folds here when nothing follows the log."""
-        if self.companion is None and self.updater.wakeup is None:  # no updater running (a test app)
+        page rendered next shows what its request just did. Folds here when no runtime runs (a test app);
+        otherwise the leading replica folds (woken here when that is this one) and this one waits."""
+        if not self._started:
             self.updater.catch_up()
             return
         target = self.app.recorder.max_notification_id() or 0
-        (self.companion.nudge if self.companion is not None else self.updater.nudge)()
+        if self.companion is not None:
+            self.companion.nudge()
+        elif self.leading:
+            self.updater.nudge()
         deadline = time.monotonic() + timeout
         while self.views.position(ViewUpdater.NAME) < target and time.monotonic() < deadline:
             time.sleep(0.02)
@@ -228,15 +318,14 @@ class ServiceRuntime:
     async def stop(self) -> None:
         self.ready = False
         self._stopping.set()
-        if self.companion is not None:
-            companion, self.companion = self.companion, None
-            await asyncio.to_thread(companion.stop)
-        for task in self._tasks:
+        if self._keeping is not None:  # as it ends, the keeper stops the leased work, then releases the lease
+            keeping, self._keeping = self._keeping, None
             try:
-                await asyncio.wait_for(task, timeout=5)
+                await asyncio.wait_for(keeping, timeout=60)
             except (TimeoutError, asyncio.CancelledError):
-                task.cancel()
-        self._tasks.clear()
+                keeping.cancel()
+        await self._finish(self._tasks)
+        await self._finish(self._lead_tasks)
         for consumer in self.consumers:
             await consumer.close()
         self.consumers.clear()
@@ -252,7 +341,8 @@ class ServiceRuntime:
         return self.ready and self.nc is not None and self.nc.is_connected and companion_ok
 
     def _positions(self) -> tuple[int, int, int]:
-        """(the notification log's head, the read models' position, the relay's position)."""
+        """(the notification log's head, the read models' position, the relay's position). The relay's is
+        the one it recorded in the shared store, so every replica tells the same lag."""
         head = self.app.recorder.max_notification_id() or 0
         relay = self.relay.position if self.relay is not None else None
         if relay is None:
@@ -285,7 +375,8 @@ class ServiceRuntime:
             "consumer_county_failures": {
                 (c.durable, county): n for c in self.consumers for county, n in c.stats.county_failures.items()
             },
-            "relay_lag_notifications": max(0, head - relay_position) if self.relay is not None else 0,
+            "relay_lag_notifications": max(0, head - relay_position) if self._started else 0,
+            "lease_held": int(self.leading),
             "views_lag_notifications": max(0, head - views_position),
             "job_runs": {(name,): s.runs for name, s in self.job_stats.items()},
             "job_county_failures": {(name,): s.county_failures for name, s in self.job_stats.items()},
@@ -302,11 +393,17 @@ class ServiceRuntime:
             "ready": self.is_ready,
             "service": self.settings.service,
             "followers": (
-                {"mode": "inline"}
+                {"mode": self.settings.followers, "running": self.leading}
                 if self.companion is None
-                else {"mode": "process", "alive": self.companion.alive, "restarts": self.companion.restarts}
+                else {
+                    "mode": "process",
+                    "running": True,
+                    "alive": self.companion.alive,
+                    "restarts": self.companion.restarts,
+                }
             ),
             "nats": bool(self.nc and self.nc.is_connected),
+            "lease": self.keeper.status() if self.keeper is not None else None,
             "relay_published": self.relay.published if self.relay else 0,
             "views_position": self.views.position(ViewUpdater.NAME),
             "jobs": {
