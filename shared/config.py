@@ -33,7 +33,9 @@ class Settings(BaseSettings):
     postgres_port: int = 5432
     postgres_user: str = "shishi"
     postgres_password: str = ""
-    postgres_dbname: str = ""  # default: shishi_<service>
+    # default: shishi_<service>; ``{service}`` in it is replaced by the service's name, so one setting names
+    # the four databases (``restored_{service}`` for a restore drill: deploy/CLUSTER.md)
+    postgres_dbname: str = ""
     # One URL, or several separated by commas (the nodes of a cluster: the client moves to another
     # when one goes); ``tls://`` for TLS. How to log in: an nkey seed (``nats_nkey_seed`` or a file
     # holding it), a decentralised-JWT credentials file, or a user and password (in that order).
@@ -151,7 +153,7 @@ class Settings(BaseSettings):
                 "POSTGRES_PORT": str(self.postgres_port),
                 "POSTGRES_USER": self.postgres_user,
                 "POSTGRES_PASSWORD": self.postgres_password,
-                "POSTGRES_DBNAME": self.postgres_dbname or f"shishi_{self.service}",
+                "POSTGRES_DBNAME": (self.postgres_dbname or "shishi_{service}").replace("{service}", self.service),
                 "POSTGRES_SCHEMA": "public",
                 "SINGLE_ROW_TRACKING": "n",
             }

@@ -18,6 +18,8 @@ from typing import Any
 import structlog
 from pydantic_core import to_json
 
+from shared.persistence.schema import SCHEMA_LOCK
+
 log = structlog.get_logger("shishi.views")
 
 SCHEMA = [
@@ -149,6 +151,8 @@ class ViewStore:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._p = "?"
         with self.transaction() as c:
+            if self._p == "%s":
+                c.execute(SCHEMA_LOCK)  # replicas starting together (shared.persistence.postgres.create_schema)
             for statement in SCHEMA:
                 c.execute(statement)
 

@@ -22,6 +22,8 @@ from uuid import UUID
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from shared.persistence.schema import create_schema
+
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS resident_keys (contact_id TEXT PRIMARY KEY, county TEXT NOT NULL, key BYTEA NOT NULL)"
 )
@@ -58,8 +60,10 @@ class ContactVault:
             self._conn.execute("PRAGMA secure_delete=ON")  # a destroyed key is overwritten on disk
             self._p = "?"
             self.location = str(sqlite_path)
-        with self._cursor() as c:
-            c.execute(SCHEMA if self._p == "%s" else SCHEMA.replace("BYTEA", "BLOB"))
+        if self._p == "%s":
+            create_schema(self._conn, [SCHEMA])
+        else:
+            self._conn.execute(SCHEMA.replace("BYTEA", "BLOB"))
 
     @contextmanager
     def _cursor(self) -> Iterator[Any]:
