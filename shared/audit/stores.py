@@ -39,7 +39,8 @@ def has_store(settings: Settings) -> bool:
                 connect_timeout=10,
             ) as conn:
                 table = f"{settings.service}_events"  # the eventsourcing recorder's table for the application name
-                return bool(conn.execute("SELECT to_regclass(%s) IS NOT NULL", (table,)).fetchone()[0])
+                row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (table,)).fetchone()
+                return bool(row and row[0])
         except psycopg.OperationalError as exc:
             if "does not exist" in str(exc):
                 return False
