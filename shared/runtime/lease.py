@@ -86,7 +86,7 @@ class PostgresLease:
             dbname=self.env["POSTGRES_DBNAME"],
             autocommit=True,
             connect_timeout=5,
-            application_name=f"shishi-lease:{self.name}"[:63],
+            application_name=f"shishi-lease:{self.name}:{os.getpid()}"[:63],  # who holds it: pg_stat_activity
             # our side too: idle connections probed every 2 s after 5 s, a write unanswered for 10 s ends it
             keepalives=1,
             keepalives_idle=5,

@@ -39,11 +39,16 @@ def make_secrets(out: Path, counties: tuple[str, ...] = (COUNTY,)) -> dict[str, 
     """Dev CA, certificates and nkeys into `out` (the deploy's own scripts); returns the env."""
     county_args = [a for c in counties for a in ("--county", c)]
     for script in ("make-dev-certs.py", "make-dev-nkeys.py"):
-        subprocess.run([sys.executable, str(CLUSTER_DIR / script), str(out), *county_args],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, str(CLUSTER_DIR / script), str(out), *county_args], check=True, capture_output=True
+        )
     env: dict[str, str] = {}
-    for name in ("nkeys.env", "seeds.env", *(f"leaf-{c}.env" for c in counties),
-                 *(f"leaf-{c}-seeds.env" for c in counties)):
+    for name in (
+        "nkeys.env",
+        "seeds.env",
+        *(f"leaf-{c}.env" for c in counties),
+        *(f"leaf-{c}-seeds.env" for c in counties),
+    ):
         for line in (out / name).read_text().splitlines():
             key, _, value = line.partition("=")
             env[key] = value
@@ -74,8 +79,14 @@ class Node:
     def start(self) -> None:
         assert self.process is None or self.process.poll() is not None
         with self.log.open("ab") as log:
-            self.process = subprocess.Popen([binary(), "-c", str(self.conf)], env=self.env, stdin=subprocess.DEVNULL,
-                                            stdout=log, stderr=subprocess.STDOUT, process_group=0)
+            self.process = subprocess.Popen(
+                [binary(), "-c", str(self.conf)],
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                process_group=0,
+            )
 
     def kill9(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -115,8 +126,9 @@ def _copy_confs(src: Path, dst: Path, certs: Path, store: Path) -> None:
         (dst / f.name).write_text(text)
 
 
-def cluster_nodes(tmp: Path, certs: Path, env: dict[str, str], *, names: tuple[str, ...] = NODES,
-                  clustered: bool = True) -> list[Node]:
+def cluster_nodes(
+    tmp: Path, certs: Path, env: dict[str, str], *, names: tuple[str, ...] = NODES, clustered: bool = True
+) -> list[Node]:
     """One Node per name from deploy/nats/cluster/node-<n>.conf, on loopback ports, not started.
 
     ``clustered=False`` (one node, the leaf test's hub) drops the cluster block: a lone node that
@@ -140,8 +152,18 @@ def cluster_nodes(tmp: Path, certs: Path, env: dict[str, str], *, names: tuple[s
         if not clustered:
             text = re.sub(r"\ncluster \{.*?\n\}\n", "\n", text, flags=re.DOTALL)
         conf.write_text(text)
-        nodes.append(Node(name, conf, p["client"], p["http"], p["route"], p["leaf"], d / "nats-server.log",
-                          {"PATH": os.environ.get("PATH", ""), **env}))
+        nodes.append(
+            Node(
+                name,
+                conf,
+                p["client"],
+                p["http"],
+                p["route"],
+                p["leaf"],
+                d / "nats-server.log",
+                {"PATH": os.environ.get("PATH", ""), **env},
+            )
+        )
     return nodes
 
 
@@ -160,11 +182,15 @@ def leaf_node(tmp: Path, certs: Path, env: dict[str, str], hub: Node, county: st
     text = text.replace("listen: 0.0.0.0:4222", f"listen: 127.0.0.1:{client}")
     text = text.replace("http: 0.0.0.0:8222", f"http: 127.0.0.1:{http}")
     conf.write_text(text)
-    leaf_env = {"PATH": os.environ.get("PATH", ""), "LEAF_NAME": f"leaf-{county}", "COUNTY_DOMAIN": f"county-{county}",
-                "HUB_LEAF_URLS": json.dumps([f"tls://127.0.0.1:{hub.leaf_port}"]),
-                "LEAF_LINK_NATS_NKEY_SEED": env[f"LEAF_{county}_NATS_NKEY_SEED"],
-                "LEAF_HOTLINE_NATS_NKEY": env["LEAF_HOTLINE_NATS_NKEY"],
-                "LEAF_ADMIN_NATS_NKEY": env["LEAF_ADMIN_NATS_NKEY"]}
+    leaf_env = {
+        "PATH": os.environ.get("PATH", ""),
+        "LEAF_NAME": f"leaf-{county}",
+        "COUNTY_DOMAIN": f"county-{county}",
+        "HUB_LEAF_URLS": json.dumps([f"tls://127.0.0.1:{hub.leaf_port}"]),
+        "LEAF_LINK_NATS_NKEY_SEED": env[f"LEAF_{county}_NATS_NKEY_SEED"],
+        "LEAF_HOTLINE_NATS_NKEY": env["LEAF_HOTLINE_NATS_NKEY"],
+        "LEAF_ADMIN_NATS_NKEY": env["LEAF_ADMIN_NATS_NKEY"],
+    }
     node = Node(f"leaf-{county}", conf, client, http, 0, 0, d / "nats-server.log", leaf_env)
     node.certs = leaf_certs  # type: ignore[attr-defined]
     return node
@@ -193,8 +219,14 @@ def meta_leader(node: Node) -> str | None:
 
 def validate(conf: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """`nats-server -c conf -t`."""
-    return subprocess.run([binary(), "-c", str(conf), "-t"], check=False, env={"PATH": os.environ.get("PATH", ""), **env},
-                          capture_output=True, text=True, timeout=30)
+    return subprocess.run(
+        [binary(), "-c", str(conf), "-t"],
+        check=False,
+        env={"PATH": os.environ.get("PATH", ""), **env},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
 
 
 def copy_tree(src: Path, dst: Path) -> None:

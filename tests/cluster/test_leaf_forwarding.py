@@ -76,14 +76,22 @@ def test_tickets_taken_while_the_link_is_down_arrive_once(tmp_path: Path) -> Non
         leaf.stop()
         hub.stop()
         wan.close()
-    violations = [line for line in (hub.log.read_text() + leaf.log.read_text()).splitlines()
-                  if "Permissions Violation" in line]
+    violations = [
+        line for line in (hub.log.read_text() + leaf.log.read_text()).splitlines() if "Permissions Violation" in line
+    ]
     assert not violations, violations[:5]
 
 
 async def _connect(node: nc_.Node, ca: Path, seed: str, **kw) -> nats.NATS:
-    return await nats.connect(servers=[node.url], tls=nc_.client_tls(ca), nkeys_seed_str=seed, connect_timeout=2,
-                              reconnect_time_wait=0.2, max_reconnect_attempts=-1, **kw)
+    return await nats.connect(
+        servers=[node.url],
+        tls=nc_.client_tls(ca),
+        nkeys_seed_str=seed,
+        connect_timeout=2,
+        reconnect_time_wait=0.2,
+        max_reconnect_attempts=-1,
+        **kw,
+    )
 
 
 async def _ticket_ids(js, stream: str) -> list[str]:

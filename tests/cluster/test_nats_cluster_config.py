@@ -65,9 +65,24 @@ def test_every_node_config_validates(tmp_path: Path) -> None:
         assert "is valid" in result.stderr + result.stdout
         # the password fallback in place of accounts.conf
         (node.conf.parent / "accounts.conf").write_text((node.conf.parent / "accounts-passwords.conf").read_text())
-        pw_env = {**node.env, **{f"{u}_NATS_PASSWORD": f"pw-{u}" for u in
-                                 ("INTAKE", "DECISION", "SUPERVISION", "EVALUATION", "HOTLINE", "GATEWAY",
-                                  "AUDITOR", "ADMIN", "SYS", "LEAF_440781")}}
+        pw_env = {
+            **node.env,
+            **{
+                f"{u}_NATS_PASSWORD": f"pw-{u}"
+                for u in (
+                    "INTAKE",
+                    "DECISION",
+                    "SUPERVISION",
+                    "EVALUATION",
+                    "HOTLINE",
+                    "GATEWAY",
+                    "AUDITOR",
+                    "ADMIN",
+                    "SYS",
+                    "LEAF_440781",
+                )
+            },
+        }
         result = nc_.validate(node.conf, pw_env)
         assert result.returncode == 0, result.stderr + result.stdout
     # and an unset key is refused, not taken as empty
@@ -85,8 +100,12 @@ def test_cluster_survives_kill_9_of_the_stream_leader(tmp_path: Path) -> None:
         for node in nodes:
             node.start()
         # formed: a meta leader elected, and every node's JetStream current with it
-        nc_.wait_for(lambda: nc_.meta_leader(nodes[0]) is not None and all(n.healthy(full=True) for n in nodes),
-                     30, "a meta leader", nodes)
+        nc_.wait_for(
+            lambda: nc_.meta_leader(nodes[0]) is not None and all(n.healthy(full=True) for n in nodes),
+            30,
+            "a meta leader",
+            nodes,
+        )
         asyncio.run(asyncio.wait_for(_scenario(nodes, certs, env), 45))
     finally:
         for node in nodes:
@@ -94,8 +113,14 @@ def test_cluster_survives_kill_9_of_the_stream_leader(tmp_path: Path) -> None:
 
 
 async def _connect(nodes: list[nc_.Node], certs: Path, seed: str) -> nats.NATS:
-    return await nats.connect(servers=[n.url for n in nodes], tls=nc_.client_tls(certs), nkeys_seed_str=seed,
-                              connect_timeout=2, reconnect_time_wait=0.2, max_reconnect_attempts=-1)
+    return await nats.connect(
+        servers=[n.url for n in nodes],
+        tls=nc_.client_tls(certs),
+        nkeys_seed_str=seed,
+        connect_timeout=2,
+        reconnect_time_wait=0.2,
+        max_reconnect_attempts=-1,
+    )
 
 
 async def _publish(js, subject: str, i: int, attempts: int = 40) -> None:
@@ -151,8 +176,12 @@ async def _scenario(nodes: list[nc_.Node], certs: Path, env: dict[str, str]) -> 
         # (the meta leader may be the killed node: creating a consumer waits for a new election)
         for _ in range(10):
             try:
-                sub = await djs.pull_subscribe("shishi.*.intake.>", durable="decision-from-intake", stream="INTAKE",
-                                               config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT))
+                sub = await djs.pull_subscribe(
+                    "shishi.*.intake.>",
+                    durable="decision-from-intake",
+                    stream="INTAKE",
+                    config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT),
+                )
                 break
             except nats.errors.TimeoutError:
                 continue
