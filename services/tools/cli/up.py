@@ -355,7 +355,8 @@ def run_up(args: argparse.Namespace) -> int:
             server.launch()
         for server in servers:
             server.wait_ready(30)
-            node = Child(server.name, server.start, lambda s=server: s.running, server.stop, lambda s=server: s.pid)
+            name = server.name if nodes > 1 else "nats-server"
+            node = Child(name, server.start, lambda s=server: s.running, server.stop, lambda s=server: s.pid)
             node.started_at = time.monotonic()
             sup.children.append(node)
             last.append(node)
