@@ -8,10 +8,9 @@ Uses Helm's own Go engine through the `helm-python-sdk` PyPI package (import hel
 ctypes binding to libhelm_c, Helm v4's SDK; the wheel bundles the library, nothing downloads).
 The profile's values file (values-<profile>.yaml) is applied over values.yaml as `helm -f`.
 
-The NATS dependency is not in this repository (deploy/helm/shishi/Chart.yaml); to render it
-too, point --nats-chart (or SHISHI_NATS_CHART) at an unpacked nats chart directory, e.g. what
-`helm dependency build` or `helm pull nats/nats --version 2.14.2 --untar` gives. Without it
-the NATS StatefulSet is left out and a note goes to standard error.
+The NATS dependency is vendored (deploy/helm/shishi/charts/nats, chart 2.14.2, with its licence)
+and rendered with the rest; --nats-chart (or SHISHI_NATS_CHART) renders another unpacked nats
+chart in its place.
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ import argparse
 import json
 import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -42,8 +40,14 @@ def profile_values(profile: str, extra: dict[str, Any] | None = None) -> dict[st
     return _merge(values, extra or {})
 
 
-def render(profile: str, extra: dict[str, Any] | None = None, *, nats_chart: Path | None = None,
-           release: str = "shishi", namespace: str = "shishi") -> dict[str, str]:
+def render(
+    profile: str,
+    extra: dict[str, Any] | None = None,
+    *,
+    nats_chart: Path | None = None,
+    release: str = "shishi",
+    namespace: str = "shishi",
+) -> dict[str, str]:
     """{template path: rendered text} for the profile (plus `extra` values)."""
     import helm_python as helm
 
@@ -53,6 +57,7 @@ def render(profile: str, extra: dict[str, Any] | None = None, *, nats_chart: Pat
         chart_dir = Path(tmp) / "shishi"
         shutil.copytree(CHART, chart_dir, symlinks=False)  # files/nats/permissions.conf is a link
         if nats_chart is not None:
+            shutil.rmtree(chart_dir / "charts" / "nats", ignore_errors=True)
             shutil.copytree(nats_chart, chart_dir / "charts" / "nats")
         with helm.Chart.load(str(chart_dir)) as chart:
             return chart.render(values, name=release, namespace=namespace)
@@ -76,10 +81,13 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--release", default="shishi")
     p.add_argument("--namespace", default="shishi")
     args = p.parse_args(argv)
-    if args.nats_chart is None:
-        print("note: no --nats-chart: the NATS cluster's manifests are not rendered", file=sys.stderr)
-    rendered = render(args.profile, json.loads(args.set_json), nats_chart=args.nats_chart,
-                      release=args.release, namespace=args.namespace)
+    rendered = render(
+        args.profile,
+        json.loads(args.set_json),
+        nats_chart=args.nats_chart,
+        release=args.release,
+        namespace=args.namespace,
+    )
     print("\n---\n".join(yaml.safe_dump(d, sort_keys=False) for d in documents(rendered)))
 
 

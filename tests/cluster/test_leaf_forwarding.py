@@ -17,11 +17,7 @@ import time
 from pathlib import Path
 
 import nats
-import pytest
 from nats.js.api import DeliverPolicy
-
-pytest.importorskip("nkeys", reason="pip install -r deploy/REQUIREMENTS-test.txt")
-pytest.importorskip("yaml", reason="pip install -r deploy/REQUIREMENTS-test.txt")
 
 from tests.cluster import natscluster as nc_
 from tests.cluster.wanlink import WanLink

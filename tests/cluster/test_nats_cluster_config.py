@@ -20,9 +20,10 @@ import nats
 import pytest
 from nats.js.api import AckPolicy, ConsumerConfig, DiscardPolicy, RetentionPolicy
 
-pytest.importorskip("nkeys", reason="pip install -r deploy/REQUIREMENTS-test.txt")
-pytest.importorskip("yaml", reason="pip install -r deploy/REQUIREMENTS-test.txt")
-
+from shared.audit.follower import ensure_audit_stream
+from shared.bus.connection import connect
+from shared.bus.streams import ensure_streams
+from shared.config import Settings
 from tests.cluster import natscluster as nc_
 from tests.fixtures.availability import skip_or_fail
 
@@ -150,6 +151,25 @@ async def _scenario(nodes: list[nc_.Node], certs: Path, env: dict[str, str]) -> 
         assert journal.max_age == 0 and DiscardPolicy(journal.discard) is DiscardPolicy.NEW
         assert RetentionPolicy(journal.retention) is RetentionPolicy.LIMITS
         assert journal.max_bytes == 2 * 2**40
+
+        # intake starting as the deploy runs it (its nkey seed file, the CA file, R3) declares its
+        # streams again: nothing the operator set is reverted, and it may use the cluster
+        service = Settings(
+            service="intake",
+            nats_url=",".join(n.url for n in nodes),
+            nats_nkey_seed_file=certs / "intake.nk",
+            nats_tls_ca_file=certs / "ca.pem",
+            nats_replicas=3,
+        )
+        own = await connect(service)
+        await ensure_streams(own.jetstream(timeout=10), replicas=service.nats_replicas)
+        await ensure_audit_stream(own.jetstream(timeout=10), service.nats_replicas)
+        await own.close()
+        for name, limits in apply.load_limits()["streams"].items():
+            kept = (await ajs.stream_info(name)).config
+            assert kept.num_replicas == 3 and kept.max_bytes == apply.parse_bytes(limits["max_bytes"]), name
+            assert DiscardPolicy(kept.discard) is DiscardPolicy(limits["discard"]), name
+            assert (kept.max_age or 0) == apply.parse_seconds(limits["max_age"]), name
 
         js = intake.jetstream(timeout=5)
         subject = "shishi.440781.intake.ticket_received"

@@ -4,18 +4,18 @@ schemas (kubernetes-validate, strict: an unknown field fails) and checked for wh
 cluster needs: probes, PodDisruptionBudgets, requests and limits, non-root with a read-only root
 filesystem, autoscaling, replicas >= 2 in the province, the SHISHI_* settings.
 
-Optional inputs, since neither is in this repository (see deploy/CLUSTER.md, "Validation"):
-  SHISHI_NATS_CHART  an unpacked official nats chart (2.14.x): the NATS StatefulSet is rendered
-                     too, validated, and its nats.conf checked by `nats-server -t`;
-  SHISHI_CNPG_CRDS   a directory of CloudNativePG CRD files (config/crd/bases of
-                     cloudnative-pg): the Cluster/Database/ScheduledBackup objects are
-                     validated against their openAPIV3Schema; without it they are checked
-                     structurally here.
+The official NATS chart is vendored (deploy/helm/shishi/charts/nats): the NATS StatefulSet is
+rendered too, validated, and its nats.conf checked by `nats-server -t`. CloudNativePG's CRD schemas
+are vendored for the tests (tests/deploy/vendor/cloudnative-pg): the Cluster, Database and
+ScheduledBackup objects are validated against their openAPIV3Schema. Either may be replaced for a
+check against another version: SHISHI_NATS_CHART (an unpacked nats chart), SHISHI_CNPG_CRDS (a
+directory of CRD files).
 """
 
 from __future__ import annotations
 
 import copy
+import importlib.util
 import os
 import re
 import subprocess
@@ -23,35 +23,51 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import kubernetes_validate
 import pytest
 import yaml
 
-pytest.importorskip("helm_python", reason="pip install -r deploy/REQUIREMENTS-test.txt (helm-python-sdk)")
-kubernetes_validate = pytest.importorskip("kubernetes_validate", reason="pip install kubernetes-validate")
-
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "deploy" / "helm"))
-import render
+
+
+def _load_render():  # noqa: ANN202 - deploy/helm/render.py, a script beside the chart
+    spec = importlib.util.spec_from_file_location("render", REPO / "deploy" / "helm" / "render.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+render = _load_render()
 
 KUBE_VERSIONS = ("1.30.0", "1.37.0")  # the chart's kubeVersion floor, and the newest schemas here
 SERVICES = ("intake", "decision", "supervision", "evaluation")
 COMPONENTS = (*SERVICES, "gateway")
-NATS_CHART = Path(os.environ["SHISHI_NATS_CHART"]) if os.environ.get("SHISHI_NATS_CHART") else None
-CNPG_CRDS = Path(os.environ["SHISHI_CNPG_CRDS"]) if os.environ.get("SHISHI_CNPG_CRDS") else None
+NATS_CHART = Path(os.environ["SHISHI_NATS_CHART"]) if os.environ.get("SHISHI_NATS_CHART") else None  # else vendored
+CNPG_CRDS = Path(os.environ.get("SHISHI_CNPG_CRDS") or Path(__file__).parent / "vendor" / "cloudnative-pg")
 
 
 @pytest.fixture(scope="module")
 def nkeys_values(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Values for natsAuth.mode=nkeys with real public keys (deploy/nats/cluster/make-dev-nkeys.py)."""
-    pytest.importorskip("nkeys", reason="pip install nkeys")
     out = tmp_path_factory.mktemp("nkeys")
-    subprocess.run([sys.executable, str(REPO / "deploy/nats/cluster/make-dev-nkeys.py"), str(out), "--county", "440781"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(REPO / "deploy/nats/cluster/make-dev-nkeys.py"), str(out), "--county", "440781"],
+        check=True,
+        capture_output=True,
+    )
     public = dict(line.split("=", 1) for line in (out / "nkeys.env").read_text().splitlines())
-    keys = {u: public[f"{u.upper()}_NATS_NKEY"] for u in ("intake", "decision", "supervision", "evaluation",
-                                                          "hotline", "gateway", "auditor", "admin", "sys")}
-    return {"natsAuth": {"mode": "nkeys", "publicKeys": keys,
-                         "counties": [{"code": "440781", "publicKey": public["LEAF_440781_NATS_NKEY"]}]}}
+    keys = {
+        u: public[f"{u.upper()}_NATS_NKEY"]
+        for u in ("intake", "decision", "supervision", "evaluation", "hotline", "gateway", "auditor", "admin", "sys")
+    }
+    return {
+        "natsAuth": {
+            "mode": "nkeys",
+            "publicKeys": keys,
+            "counties": [{"code": "440781", "publicKey": public["LEAF_440781_NATS_NKEY"]}],
+        }
+    }
 
 
 def _render(profile: str, extra: dict[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -74,6 +90,7 @@ def _of(docs: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
 
 # --- schemas ---------------------------------------------------------------------------------
 
+
 def _strict(schema: Any) -> Any:
     """A CRD schema that, like kubernetes-validate's strict mode, refuses unknown fields."""
     if isinstance(schema, dict):
@@ -88,7 +105,7 @@ def _strict(schema: Any) -> Any:
 
 def _crd_schemas() -> dict[tuple[str, str], dict[str, Any]]:
     schemas = {}
-    for f in sorted(CNPG_CRDS.glob("*.yaml")) if CNPG_CRDS else ():
+    for f in sorted(CNPG_CRDS.glob("*.yaml")):
         crd = yaml.safe_load(f.read_text())
         for v in crd["spec"]["versions"]:
             key = (f"{crd['spec']['group']}/{v['name']}", crd["spec"]["names"]["kind"])
@@ -105,16 +122,14 @@ def test_every_manifest_validates(profile: str, province, county) -> None:
     checked_crd = 0
     for doc in docs:
         if doc["apiVersion"].startswith("postgresql.cnpg.io/"):
-            if crds:
-                errors = [e.message for e in jsonschema.Draft7Validator(crds[(doc["apiVersion"], doc["kind"])])
-                          .iter_errors(doc)]
-                assert not errors, (doc["kind"], doc["metadata"]["name"], errors)
-                checked_crd += 1
+            validator = jsonschema.Draft7Validator(crds[(doc["apiVersion"], doc["kind"])])
+            errors = [e.message for e in validator.iter_errors(doc)]
+            assert not errors, (doc["kind"], doc["metadata"]["name"], errors)
+            checked_crd += 1
             continue
         for version in KUBE_VERSIONS:
             kubernetes_validate.validate(doc, version, strict=True)
-    if crds:
-        assert checked_crd >= 4
+    assert checked_crd >= 4 if profile == "province" else checked_crd >= 1
 
 
 def test_strict_validation_catches_a_typo(province) -> None:
@@ -130,12 +145,11 @@ def test_helm_lint_passes() -> None:
     helm.disable_logging()
     report = helm.lint(str(render.CHART), render.profile_values("province"), kube_version="v1.30.0")
     errors = [m for m in report["messages"] if m["severity"] >= 3] + report.get("errors", [])
-    # a missing charts/nats (not vendored) is the one expected complaint
-    errors = [e for e in errors if "nats" not in str(e).lower() or "missing" not in str(e).lower()]
     assert not errors, report
 
 
 # --- what a cluster needs --------------------------------------------------------------------
+
 
 def _container(deployment: dict[str, Any]) -> dict[str, Any]:
     return deployment["spec"]["template"]["spec"]["containers"][0]
@@ -213,15 +227,31 @@ def test_services_and_settings(province) -> None:
     for name in SERVICES:
         env = {e["name"]: e for e in _container(deployments[f"shishi-{name}"])["env"]}
         assert env["SHISHI_POSTGRES_DBNAME"]["value"] == f"shishi_{name}"
-        assert env["SHISHI_POSTGRES_PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": f"shishi-pg-{name}",
-                                                                               "key": "password"}
+        assert env["SHISHI_POSTGRES_PASSWORD"]["valueFrom"]["secretKeyRef"] == {
+            "name": f"shishi-pg-{name}",
+            "key": "password",
+        }
         assert env["SHISHI_NATS_USER"]["value"] == name
         assert env["SHISHI_NATS_PASSWORD"]["valueFrom"]["secretKeyRef"]["key"] == f"{name.upper()}_NATS_PASSWORD"
         assert env["SHISHI_JWT_SECRET"]["valueFrom"]["secretKeyRef"]["key"] == "SHISHI_JWT_SECRET"
+        # the audit signing key from its Secret, read-only, never on the pod's writable disk
+        assert env["SHISHI_AUDIT_KEY_FILE"]["value"] == f"/etc/shishi/audit/{name}-ed25519.key"
+        mounts = {m["mountPath"]: m for m in _container(deployments[f"shishi-{name}"])["volumeMounts"]}
+        assert mounts["/etc/shishi/audit"]["readOnly"] is True
+        assert mounts["/etc/shishi/nats-ca"]["readOnly"] is True
+    assert config["SHISHI_NATS_TLS_CA_FILE"] == "/etc/shishi/nats-ca/ca.crt"
     gateway_env = {e["name"]: e for e in _container(deployments["shishi-gateway"])["env"]}
     assert "SHISHI_UPSTREAMS" in gateway_env and "SHISHI_POSTGRES_PASSWORD" not in gateway_env
     # no secret value anywhere in the rendered objects
     assert not _of(province, "Secret")
+
+
+def test_audit_keys_may_live_in_the_database() -> None:
+    docs = _render("province", {"auditKeys": {"fromSecret": False}})
+    for name in SERVICES:
+        d = _of(docs, "Deployment")[f"shishi-{name}"]
+        assert "SHISHI_AUDIT_KEY_FILE" not in {e["name"] for e in _container(d)["env"]}
+        assert "audit-key" not in {v["name"] for v in d["spec"]["template"]["spec"]["volumes"]}
 
 
 def test_jwks_mode_mounts_no_jwt_secret() -> None:
@@ -247,8 +277,10 @@ def test_postgres_databases_as_init_sql(province) -> None:
 
 
 def test_external_postgres_instead_of_cnpg() -> None:
-    docs = _render("province", {"postgresql": {"cnpg": {"enabled": False},
-                                               "external": {"host": "pg.province.example", "port": 6432}}})
+    docs = _render(
+        "province",
+        {"postgresql": {"cnpg": {"enabled": False}, "external": {"host": "pg.province.example", "port": 6432}}},
+    )
     assert not _of(docs, "Cluster") and not _of(docs, "Database")
     data = _of(docs, "ConfigMap")["shishi-config"]["data"]
     assert data["SHISHI_POSTGRES_HOST"] == "pg.province.example" and data["SHISHI_POSTGRES_PORT"] == "6432"
@@ -256,18 +288,21 @@ def test_external_postgres_instead_of_cnpg() -> None:
 
 # --- NATS: the accounts the cluster pods include ---------------------------------------------
 
+
 def _nats_auth(docs: list[dict[str, Any]]) -> dict[str, str]:
     return _of(docs, "ConfigMap")["shishi-nats-auth"]["data"]
 
 
 def test_nats_permissions_are_the_deploy_files(province) -> None:
     data = _nats_auth(province)
-    assert data["permissions.conf"].rstrip("\n") == \
-        (REPO / "deploy/nats/cluster/permissions.conf").read_text().rstrip("\n")
+    assert data["permissions.conf"].rstrip("\n") == (REPO / "deploy/nats/cluster/permissions.conf").read_text().rstrip(
+        "\n"
+    )
     accounts = data["accounts.conf"]
     for user, perm in (("intake", "INTAKE"), ("gateway", "READER"), ("auditor", "READER"), ("hotline", "HOTLINE")):
-        assert re.search(rf"user: {user}, password: \${user.upper()}_NATS_PASSWORD, permissions: \${perm}_PERMISSIONS",
-                         accounts)
+        assert re.search(
+            rf"user: {user}, password: \${user.upper()}_NATS_PASSWORD, permissions: \${perm}_PERMISSIONS", accounts
+        )
     assert '"$JS.county-440781.API.>"' in accounts and "system_account: SYS" in accounts
 
 
@@ -289,10 +324,10 @@ def _nats_server_binary() -> str:
 
 
 @pytest.mark.parametrize("mode", ["passwords", "nkeys"])
-def test_rendered_nats_config_is_valid_for_nats_server(mode: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+def test_rendered_nats_config_is_valid_for_nats_server(
+    mode: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     """The official chart's nats.conf + our accounts, as the pods see /etc/nats-config: -t."""
-    if NATS_CHART is None:
-        pytest.skip("SHISHI_NATS_CHART not set: the NATS chart is not vendored (deploy/CLUSTER.md)")
     binary = _nats_server_binary()
     docs = _render("province", request.getfixturevalue("nkeys_values") if mode == "nkeys" else None)
     statefulset = _of(docs, "StatefulSet")["shishi-nats"]
@@ -303,8 +338,11 @@ def test_rendered_nats_config_is_valid_for_nats_server(mode: str, tmp_path: Path
     assert statefulset["spec"]["replicas"] == 3
     # lay out /etc/nats-config as the pod has it, with dev certificates in place of the Secret
     certs = tmp_path / "certs"
-    subprocess.run([sys.executable, str(REPO / "deploy/nats/cluster/make-dev-certs.py"), str(certs)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, str(REPO / "deploy/nats/cluster/make-dev-certs.py"), str(certs)],
+        check=True,
+        capture_output=True,
+    )
     conf_dir = tmp_path / "nats-config"
     (conf_dir / "shishi").mkdir(parents=True)
     for name, text in _nats_auth(docs).items():
@@ -315,16 +353,38 @@ def test_rendered_nats_config_is_valid_for_nats_server(mode: str, tmp_path: Path
     nats_conf = nats_conf.replace('"/etc/nats-ca-cert/ca.crt"', f'"{certs}/ca.pem"')
     nats_conf = nats_conf.replace('"/data"', f'"{tmp_path / "data"}"')
     (conf_dir / "nats.conf").write_text(nats_conf)
-    env = {"PATH": os.environ.get("PATH", ""), "SERVER_NAME": "shishi-nats-0",
-           **{f"{u}_NATS_PASSWORD": "pw" for u in ("INTAKE", "DECISION", "SUPERVISION", "EVALUATION", "HOTLINE",
-                                                  "GATEWAY", "AUDITOR", "ADMIN", "SYS", "LEAF_440781")}}
-    result = subprocess.run([binary, "-c", str(conf_dir / "nats.conf"), "-t"], check=False, env=env, capture_output=True,
-                            text=True, timeout=30)
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "SERVER_NAME": "shishi-nats-0",
+        **{
+            f"{u}_NATS_PASSWORD": "pw"
+            for u in (
+                "INTAKE",
+                "DECISION",
+                "SUPERVISION",
+                "EVALUATION",
+                "HOTLINE",
+                "GATEWAY",
+                "AUDITOR",
+                "ADMIN",
+                "SYS",
+                "LEAF_440781",
+            )
+        },
+    }
+    result = subprocess.run(
+        [binary, "-c", str(conf_dir / "nats.conf"), "-t"],
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert result.returncode == 0, result.stderr + result.stdout
 
 
 def test_cnpg_objects_structurally(province) -> None:
-    """Without the CRD schemas (SHISHI_CNPG_CRDS), at least the fields the operator requires."""
+    """Beyond the CRD schemas: the fields the operator requires and the chart's own choices."""
     for doc in province:
         if doc["apiVersion"] != "postgresql.cnpg.io/v1":
             continue

@@ -45,8 +45,18 @@ from nats.js.api import (
 
 HERE = Path(__file__).resolve().parent
 LIMITS_FILE = HERE / "streams.yaml"
-UNITS = {"": 1, "b": 1, "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40,
-         "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
+UNITS = {
+    "": 1,
+    "b": 1,
+    "kib": 2**10,
+    "mib": 2**20,
+    "gib": 2**30,
+    "tib": 2**40,
+    "k": 2**10,
+    "m": 2**20,
+    "g": 2**30,
+    "t": 2**40,
+}
 DURATIONS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 

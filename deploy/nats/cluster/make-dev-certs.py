@@ -40,9 +40,14 @@ NODES = ("nats-1", "nats-2", "nats-3")
 # Names a client may use for the cluster: compose/VM host names, the Helm release's services
 # (release "shishi", namespace "shishi" by default; add others with --extra-name).
 SHARED_NAMES = (
-    "nats", "nats.shishi.svc", "nats.shishi.svc.cluster.local",
-    "shishi-nats", "shishi-nats.shishi.svc", "shishi-nats.shishi.svc.cluster.local",
-    "*.shishi-nats-headless", "*.shishi-nats-headless.shishi.svc",
+    "nats",
+    "nats.shishi.svc",
+    "nats.shishi.svc.cluster.local",
+    "shishi-nats",
+    "shishi-nats.shishi.svc",
+    "shishi-nats.shishi.svc.cluster.local",
+    "*.shishi-nats-headless",
+    "*.shishi-nats-headless.shishi.svc",
     "*.shishi-nats-headless.shishi.svc.cluster.local",
     "localhost",
 )
@@ -55,8 +60,9 @@ def _key() -> ec.EllipticCurvePrivateKey:
 
 
 def _write_key(path: Path, key: ec.EllipticCurvePrivateKey) -> None:
-    data = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption())
+    data = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as f:
         f.write(data)
@@ -68,19 +74,36 @@ def _write_cert(path: Path, cert: x509.Certificate) -> None:
 
 def make_ca(out: Path) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
     key = _key()
-    name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Shishi development"),
-                      x509.NameAttribute(NameOID.COMMON_NAME, "Shishi development NATS CA")])
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Shishi development"),
+            x509.NameAttribute(NameOID.COMMON_NAME, "Shishi development NATS CA"),
+        ]
+    )
     now = dt.datetime.now(dt.UTC)
     cert = (
         x509.CertificateBuilder()
-        .subject_name(name).issuer_name(name).public_key(key.public_key())
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + VALIDITY)
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + VALIDITY)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
-                                     content_commitment=False, key_encipherment=False,
-                                     data_encipherment=False, key_agreement=False,
-                                     encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                key_cert_sign=True,
+                crl_sign=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(key, hashes.SHA256())
     )
@@ -89,8 +112,7 @@ def make_ca(out: Path) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
     return cert, key
 
 
-def issue(out: Path, stem: str, names: list[str], ca: x509.Certificate,
-          ca_key: ec.EllipticCurvePrivateKey) -> None:
+def issue(out: Path, stem: str, names: list[str], ca: x509.Certificate, ca_key: ec.EllipticCurvePrivateKey) -> None:
     """<stem>.pem and <stem>-key.pem: a certificate for `names` (DNS names or IP addresses)."""
     key = _key()
     sans: list[x509.GeneralName] = []
@@ -102,19 +124,38 @@ def issue(out: Path, stem: str, names: list[str], ca: x509.Certificate,
     now = dt.datetime.now(dt.UTC)
     cert = (
         x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Shishi development"),
-                                 x509.NameAttribute(NameOID.COMMON_NAME, stem)]))
-        .issuer_name(ca.subject).public_key(key.public_key())
+        .subject_name(
+            x509.Name(
+                [
+                    x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Shishi development"),
+                    x509.NameAttribute(NameOID.COMMON_NAME, stem),
+                ]
+            )
+        )
+        .issuer_name(ca.subject)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + VALIDITY)
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + VALIDITY)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(digital_signature=True, key_encipherment=False, key_cert_sign=False,
-                                     crl_sign=False, content_commitment=False, data_encipherment=False,
-                                     key_agreement=True, encipher_only=False, decipher_only=False),
-                       critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                key_encipherment=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                content_commitment=False,
+                data_encipherment=False,
+                key_agreement=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
         # server (client port, routes, leaf port) and client (outgoing routes and leaf links)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]),
-                       critical=False)
+        .add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False
+        )
         .add_extension(x509.SubjectAlternativeName(sans), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
@@ -136,8 +177,13 @@ def main(argv: list[str] | None = None) -> None:
     for node in NODES:
         issue(out, node, [node, f"{node}.nats", *SHARED_NAMES, *args.extra_name, *LOOPBACK], ca, ca_key)
     for county in args.county:
-        issue(out, f"leaf-{county}", [f"leaf-{county}", f"nats-leaf-{county}", "nats-leaf", "localhost",
-                                      *args.extra_name, *LOOPBACK], ca, ca_key)
+        issue(
+            out,
+            f"leaf-{county}",
+            [f"leaf-{county}", f"nats-leaf-{county}", "nats-leaf", "localhost", *args.extra_name, *LOOPBACK],
+            ca,
+            ca_key,
+        )
     print(f"wrote the development CA and certificates to {out}")
 
 
