@@ -51,7 +51,7 @@ def create_app(
     """``tracking``: how to ask intake whether a resident's demand went into a project (its public API)."""
     settings = settings or Settings(service=SERVICE)
     app = EvaluationApplication(env=settings.eventsourcing_env())
-    views = make_views(settings)
+    views = make_views(settings, VERSION)
     runtime = ServiceRuntime(
         settings,
         app,

@@ -134,7 +134,12 @@ class ViewStore:
         self._conn: Any  # a psycopg or sqlite3 connection: the two share what this class uses
         if postgres:
             import psycopg
+            from psycopg import sql
 
+            # ``VIEWS_SCHEMA``: the read models live in a schema of their own per fold version
+            # (``make_views``), so a release with another fold builds its read models beside the
+            # running release's instead of emptying them (a rolling upgrade serves the old ones meanwhile).
+            schema = postgres.get("VIEWS_SCHEMA", "")
             self._conn = psycopg.connect(
                 host=postgres["POSTGRES_HOST"],
                 port=postgres["POSTGRES_PORT"],
@@ -142,7 +147,12 @@ class ViewStore:
                 password=postgres["POSTGRES_PASSWORD"],
                 dbname=postgres["POSTGRES_DBNAME"],
                 autocommit=False,
+                options=f"-c search_path={schema}" if schema else "",
             )
+            if schema:
+                with self._conn.transaction():
+                    self._conn.execute(SCHEMA_LOCK)
+                    self._conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
             self._p = "%s"
         else:
             assert sqlite_path is not None
