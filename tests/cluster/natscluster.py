@@ -71,6 +71,7 @@ class Node:
     log: Path
     env: dict[str, str]
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    certs: Path | None = None  # a leaf node's directory of certificates (``leaf_node``)
 
     @property
     def url(self) -> str:
@@ -192,7 +193,7 @@ def leaf_node(tmp: Path, certs: Path, env: dict[str, str], hub: Node, county: st
         "LEAF_ADMIN_NATS_NKEY": env["LEAF_ADMIN_NATS_NKEY"],
     }
     node = Node(f"leaf-{county}", conf, client, http, 0, 0, d / "nats-server.log", leaf_env)
-    node.certs = leaf_certs  # type: ignore[attr-defined]
+    node.certs = leaf_certs
     return node
 
 
