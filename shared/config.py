@@ -7,6 +7,8 @@ import time. ``SHISHI_`` is the prefix for every variable.
 from __future__ import annotations
 
 import contextlib
+import json
+import os
 import secrets
 from pathlib import Path
 from typing import Literal
@@ -164,6 +166,13 @@ class Settings(BaseSettings):
             "SQLITE_LOCK_TIMEOUT": "30",
             "SINGLE_ROW_TRACKING": "n",
         }
+
+
+def upstream_url(service: str) -> str:
+    """Where another service answers, for server-side reads of its public API: from ``SHISHI_UPSTREAMS``
+    (set by ``shishi up``; JSON ``{"intake": "http://127.0.0.1:8001", ...}``), else its default local port."""
+    upstreams = json.loads(os.environ.get("SHISHI_UPSTREAMS") or "{}")
+    return str(upstreams.get(service, f"http://127.0.0.1:{DEFAULT_PORTS[service]}"))
 
 
 def local_secret(data_dir: Path) -> str:

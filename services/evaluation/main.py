@@ -9,11 +9,13 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.evaluation.app.application import SERVICE, EvaluationApplication
+from services.evaluation.app.deputy_names import DeputyNames, intake_deputy_names
 from services.evaluation.app.lineage import TrackingLookup, intake_tracking
 from services.evaluation.app.sweeper import rectification_sweep
 from services.evaluation.domain.rules import DEFAULTS, RANGES
 from services.evaluation.http.duty_api import make_duty_router
 from services.evaluation.http.metrics_api import make_metrics_router
+from services.evaluation.http.project_pages import make_project_pages
 from services.evaluation.http.public_pages import make_pages
 from services.evaluation.http.ratings_api import make_router, resident_rater
 from services.evaluation.http.rectification_api import make_rectification_router
@@ -21,6 +23,7 @@ from services.evaluation.http.report.data import Progress as ReportProgress
 from services.evaluation.http.report.data import load_views, report_data
 from services.evaluation.http.report.render import render_html, render_pdf
 from services.evaluation.http.rounds_api import make_rounds_router
+from services.evaluation.http.rules_texts import RULE_TEXTS
 from services.evaluation.http.staff_pages import make_staff_pages
 from services.evaluation.inbound.handlers import subscriptions
 from services.evaluation.outbound.contracts import OUTBOUND
@@ -31,6 +34,7 @@ from shared.runtime.jobs import Clock
 from shared.runtime.service import ServiceRuntime, make_views
 from shared.web.limits import RateRule
 from shared.web.rules_api import make_rules_router
+from shared.web.rules_pages import make_rules_pages
 from shared.web.serving import create_service_app
 from shared.web.templating import mount_static
 
@@ -47,8 +51,10 @@ def create_app(
     clock: Clock | None = None,
     start_runtime: bool = True,
     tracking: TrackingLookup | None = None,
+    deputy_names: DeputyNames | None = None,
 ) -> FastAPI:
-    """``tracking``: how to ask intake whether a resident's demand went into a project (its public API)."""
+    """``tracking``: how to ask intake whether a resident's demand went into a project (its public API);
+    ``deputy_names``: how to name deputies evaluation's events do not name (intake's public registry)."""
     settings = settings or Settings(service=SERVICE)
     app = EvaluationApplication(env=settings.eventsourcing_env())
     views = make_views(settings, VERSION)
@@ -65,6 +71,7 @@ def create_app(
         factory=f"{__name__}:create_app",
     )
     tracking = tracking or intake_tracking(intake_url())
+    deputy_names = deputy_names or intake_deputy_names(intake_url())
     routers = [
         make_router(app, views, tracking),
         make_rounds_router(app, views),
@@ -72,8 +79,10 @@ def create_app(
         make_metrics_router(views),
         make_duty_router(views),
         make_rules_router(app, SERVICE, DEFAULTS, RANGES),
-        make_pages(app, views, resident_rater(app, views, tracking)),
+        make_rules_pages(app, SERVICE, DEFAULTS, RANGES, RULE_TEXTS),
+        make_pages(app, views, resident_rater(app, views, tracking), deputy_names),
         make_staff_pages(app, views),
+        make_project_pages(app, views),
     ]
     rating = settings.rate_limit_rating  # residents rate by tracking code, without an account
     anonymous = [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from fastapi import FastAPI
 
 from services.intake.app.application import SERVICE, IntakeApplication
@@ -9,16 +11,20 @@ from services.intake.app.deadlines import deadline_watch
 from services.intake.app.vault import make_vault
 from services.intake.domain.demand import Demand
 from services.intake.domain.rules import DEFAULTS, RANGES
+from services.intake.domain.similarity import DEFAULT_THRESHOLD, SimilarityIndex
 from services.intake.http.codes_api import make_codes_router
+from services.intake.http.deadletter_pages import make_deadletter_pages
 from services.intake.http.deadletters_api import make_deadletter_router
 from services.intake.http.demands_api import make_router
 from services.intake.http.deputies_api import make_deputy_router
+from services.intake.http.entry_pages import make_entry_pages
 from services.intake.http.liaison_pages import make_liaison_pages
 from services.intake.http.open311_api import make_open311_router
 from services.intake.http.receptions_api import make_receptions_router
 from services.intake.http.registry_api import make_registry_router
 from services.intake.http.registry_pages import make_registry_pages
 from services.intake.http.resident_pages import make_pages
+from services.intake.http.rules_texts import rule_texts
 from services.intake.http.staff_pages import make_staff_pages
 from services.intake.http.triage_api import make_triage_router
 from services.intake.inbound.handlers import handle_ticket, subscriptions
@@ -33,6 +39,7 @@ from shared.runtime.jobs import Clock
 from shared.runtime.service import ServiceRuntime, make_views
 from shared.web.limits import RateRule
 from shared.web.rules_api import make_rules_router
+from shared.web.rules_pages import make_rules_pages
 from shared.web.serving import create_service_app
 from shared.web.templating import mount_static
 
@@ -60,12 +67,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         make_deputy_router(app, views),
         make_deadletter_router(app, views),
         make_rules_router(app, SERVICE, DEFAULTS, RANGES),
+        make_rules_pages(app, SERVICE, DEFAULTS, RANGES, rule_texts(views)),
         make_open311_router(app, views),
         make_registry_router(app, views),
         make_codes_router(app, views),
         make_receptions_router(app, views),
         make_pages(app, views),
         make_staff_pages(app, views),
+        make_entry_pages(app, views),
+        make_deadletter_pages(app, views),
         make_registry_pages(app, views),
         make_liaison_pages(app, views),
     ]
@@ -105,3 +115,13 @@ def ticket_handler(app: ServiceApplication) -> Handler:
     if not isinstance(app, IntakeApplication):
         raise TypeError(f"intake's ticket handler needs intake's application, not {type(app).__name__}")
     return handle_ticket(app)
+
+
+# -- public entry points for the tools: the duplicate measure (``shishi similarity measure``) -------------------
+DUPLICATE_THRESHOLD = DEFAULT_THRESHOLD  # the default of the county rule ``duplicate_threshold``
+
+
+def duplicate_index(docs: Iterable[tuple[str, str]]) -> SimilarityIndex:
+    """The index intake builds over a town's and category's demands ``(id, text)`` to suggest duplicates:
+    ``.score(a, b)`` and ``.likely(text, k, threshold)``."""
+    return SimilarityIndex(docs)

@@ -118,7 +118,7 @@ class BallotingApplication(ServiceApplication):
         try:
             if proof is not None:
                 if not issuance.kid:
-                    raise InvalidCredential("this vote has no ballot key")
+                    raise InvalidCredential("本次表决尚无选票密钥 / this vote has no ballot key")
                 return proof.check(verifier(issuance.jwk))
             if not issuance.codes:
                 raise InvalidCredential("这次表决没有投票码 / this vote has no printed codes")
@@ -131,8 +131,11 @@ class BallotingApplication(ServiceApplication):
 
     def close_box(self, meta: Meta, vote: Vote, box: BallotBox) -> None:
         """Publish every ballot of the urn in the box's ``Closed`` event, shuffled, reconciled against the
-        credentials issued. The caller saves ``box`` and then calls :meth:`empty_urn`."""
-        box.close(meta, self.ballots.ballots(str(box.id)), vote.issuance.count, secrets.SystemRandom().shuffle)
+        ballots issued: the credentials signed and code slips handed out (electronic), or a paper ballot to
+        each deputy present when the vote opened (paper: nothing is recorded per ballot handed out). The
+        caller saves ``box`` and then calls :meth:`empty_urn`."""
+        issued = vote.issuance.count if box.mode == ELECTRONIC else box.issued
+        box.close(meta, self.ballots.ballots(str(box.id)), issued, secrets.SystemRandom().shuffle)
 
     def empty_urn(self, box: BallotBox) -> None:
         self.ballots.empty(str(box.id))

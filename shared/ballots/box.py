@@ -83,11 +83,11 @@ class BallotBox(Aggregate):
         limits: dict[str, int],
     ) -> None:
         if mode not in (ELECTRONIC, PAPER):
-            raise RuleViolation(f"mode must be {ELECTRONIC} or {PAPER}")
+            raise RuleViolation(f"表决方式须为电子表决或纸质选票 / mode must be {ELECTRONIC} or {PAPER}")
         if not items or len({i["id"] for i in items}) != len(items):
-            raise RuleViolation("a ballot needs at least one item, each once")
+            raise RuleViolation("选票至少列一项，且不得重复 / a ballot needs at least one item, each once")
         if len(set(choices)) < 2:
-            raise RuleViolation("a ballot needs at least two choices")
+            raise RuleViolation("选票至少有两个选项 / a ballot needs at least two choices")
         self.key = key
         self.county = meta.county
         self.title = title
@@ -129,14 +129,14 @@ class BallotBox(Aggregate):
         self, meta: Meta, box_no: str, issued: int, returned: int, invalid: int, counts: dict[str, dict[str, int]]
     ) -> None:
         if self.mode != PAPER:
-            raise RuleViolation("this vote is cast electronically")
+            raise RuleViolation("本次表决使用电子选票 / this vote is cast electronically", reason="electronic_vote")
         if self.status != "open":
-            raise RuleViolation("the vote is closed")
+            raise RuleViolation("表决已结束 / the vote is closed", reason="vote_closed")
         if min(issued, returned, invalid) < 0 or any(n < 0 for c in counts.values() for n in c.values()):
-            raise RuleViolation("counts cannot be negative")
+            raise RuleViolation("票数不能为负数 / counts cannot be negative")
         unknown = set(counts) - set(self.item_ids) or {c for v in counts.values() for c in v} - set(self.choices)
         if unknown:
-            raise RuleViolation(f"unknown item or choice: {sorted(unknown)}")
+            raise RuleViolation(f"有未知的候选项目或选项 / unknown item or choice: {sorted(unknown)}")
         self._box_entered(
             meta=meta,
             box_no=box_no,
@@ -166,13 +166,16 @@ class BallotBox(Aggregate):
     def confirm_box(self, meta: Meta, box_no: str) -> None:
         entry = self.boxes.get(box_no)
         if entry is None:
-            raise RuleViolation(f"box {box_no} has no count entered")
+            raise RuleViolation(f"第 {box_no} 号票箱尚未录入 / box {box_no} has no count entered")
         if self.status != "open":
-            raise RuleViolation("the vote is closed")
+            raise RuleViolation("表决已结束 / the vote is closed", reason="vote_closed")
         if entry["confirmed_by"]:
-            raise RuleViolation(f"box {box_no} is already confirmed")
+            raise RuleViolation(f"第 {box_no} 号票箱已经确认 / box {box_no} is already confirmed")
         if meta.actor_id == entry["entered_by"]:
-            raise RuleViolation("a second, different teller must confirm the box")
+            raise RuleViolation(
+                "须由另一名计票人确认票箱，录入人不能自己确认 / a second, different teller must confirm the box",
+                reason="same_teller",
+            )
         self._box_confirmed(meta=meta, box_no=box_no)
 
     @event(BoxConfirmed)
@@ -188,16 +191,22 @@ class BallotBox(Aggregate):
             raise RuleViolation("表决已结束 / the vote is already closed", reason="vote_closed")
         receipts = [b["receipt"] for b in [*self.ballots, *urn]]
         if len(set(receipts)) != len(receipts):
-            raise RuleViolation("a receipt appears twice in the box", reason="duplicate_receipt")
+            raise RuleViolation("票箱中有重复的回执码 / a receipt appears twice in the box", reason="duplicate_receipt")
         if self.mode == PAPER:
             if not self.boxes:
-                raise RuleViolation("no paper box has been counted")
+                raise RuleViolation("还没有录入任何票箱 / no paper box has been counted")
             pending = sorted(b for b, e in self.boxes.items() if not e["confirmed_by"])
             if pending:
-                raise RuleViolation(f"box(es) {pending} still need a second teller's confirmation")
+                raise RuleViolation(
+                    f"第 {'、'.join(pending)} 号票箱尚待另一名计票人确认"
+                    f" / box(es) {pending} still need a second teller's confirmation"
+                )
             flagged = sorted(b for b, e in self.boxes.items() if e["flags"])
             if flagged:
-                raise RuleViolation(f"box(es) {flagged} do not reconcile; re-enter their counts")
+                raise RuleViolation(
+                    f"第 {'、'.join(flagged)} 号票箱核对不符，请重新录入"
+                    f" / box(es) {flagged} do not reconcile; re-enter their counts"
+                )
         published = [{"receipt": b["receipt"], "marks": dict(b["marks"])} for b in [*self.ballots, *urn]]
         shuffle(published)
         self.issued = issued
@@ -219,7 +228,10 @@ class BallotBox(Aggregate):
         totals = paper_totals(self.boxes.values(), self.item_ids, self.choices)
         flags = reconcile(self.issued, totals["returned"], totals["invalid"])
         if totals["issued"] != self.issued:
-            flags.append(f"boxes report {totals['issued']} issued, the roll {self.issued}")
+            flags.append(
+                f"各票箱报告发出 {totals['issued']} 张，出席 {self.issued} 名"
+                f" / boxes report {totals['issued']} issued, the roll {self.issued}"
+            )
         return {**totals, "issued": self.issued, "flags": flags}
 
     @event(Closed)

@@ -46,7 +46,10 @@ def normalise_code(text: str) -> str:
     """A code as typed: case, spaces and dashes do not matter; any other letter is refused."""
     code = re.sub(r"[\s-]", "", text).upper()
     if len(code) != CODE_LENGTH or any(c not in CODE_ALPHABET for c in code):
-        raise InvalidCredential("a ballot code is 10 letters and digits (no 0, O, 1, I or L)")
+        raise InvalidCredential(
+            "投票码为 10 位字母和数字（不含 0、O、1、I、L）"
+            " / a ballot code is 10 letters and digits (no 0, O, 1, I or L)"
+        )
     return code
 
 
@@ -72,9 +75,9 @@ class Proof:
         try:
             msg, sig = blind.b64url_decode(self.msg), blind.b64url_decode(self.sig)
         except ValueError as exc:
-            raise InvalidCredential("the ballot proof is not base64url") from exc
+            raise InvalidCredential("选票凭证格式不正确 / the ballot proof is not base64url") from exc
         if len(msg) != blind.PREFIX_LEN + 32 or not verifier.verify(msg, sig):
-            raise InvalidCredential("the ballot proof is not signed by this vote's key")
+            raise InvalidCredential("选票凭证不是本次表决签发的 / the ballot proof is not signed by this vote's key")
         return msg
 
 
@@ -94,5 +97,8 @@ def receipt(box: str, credential: bytes, device_secret: bytes) -> str:
 def check_receipt(value: str) -> str:
     value = value.strip().upper()
     if not RECEIPT_PATTERN.match(value):
-        raise InvalidCredential("a receipt is three groups of four letters and digits (XXXX-XXXX-XXXX)")
+        raise InvalidCredential(
+            "回执码为三组四位字母和数字（XXXX-XXXX-XXXX）"
+            " / a receipt is three groups of four letters and digits (XXXX-XXXX-XXXX)"
+        )
     return value

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.persistence.schema import create_schema
+from shared.persistence.side_tables import postgres_connection
 
 SCHEMA = [
     "CREATE TABLE IF NOT EXISTS ballot_keys (scope TEXT NOT NULL, generation INTEGER NOT NULL, "
@@ -39,16 +40,7 @@ class BallotStore:
     def __init__(self, *, sqlite_path: Path | None = None, postgres: dict[str, str] | None = None) -> None:
         self._lock = threading.Lock()
         if postgres:
-            import psycopg
-
-            self._conn: Any = psycopg.connect(
-                host=postgres["POSTGRES_HOST"],
-                port=postgres["POSTGRES_PORT"],
-                user=postgres["POSTGRES_USER"],
-                password=postgres["POSTGRES_PASSWORD"],
-                dbname=postgres["POSTGRES_DBNAME"],
-                autocommit=True,
-            )
+            self._conn: Any = postgres_connection(postgres, autocommit=True)
             self._p = "%s"
             statements = SCHEMA
         else:

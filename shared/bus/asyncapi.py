@@ -141,7 +141,13 @@ def _msg_id_headers(service: str) -> dict[str, Any]:
 
 DEADLETTER_HEADERS: dict[str, dict[str, Any]] = {
     "Nats-Msg-Id": {"pattern": "^dlq:[A-Z0-9_-]+:[0-9]+$", "description": "dlq:<original stream>:<original sequence>"},
-    dl.H_REASON: {"maxLength": 2000, "description": "why it could not be processed"},
+    dl.H_REASON: {
+        "maxLength": 2000,
+        "pattern": "^[ -~]*$",
+        "description": "why it could not be processed, as UTF-8 percent-encoded (RFC 3986) into ASCII: a "
+        "refusal's Chinese half travels as %E5%B7%A5…, printable ASCII other than '%' as it is; decode it "
+        "before showing it (a long reason is cut between characters, never inside one)",
+    },
     dl.H_SUBJECT: {"description": "the subject it arrived on"},
     dl.H_STREAM: {"description": "the stream it was read from"},
     dl.H_SEQUENCE: {"pattern": "^[0-9]+$", "description": "its sequence in that stream"},

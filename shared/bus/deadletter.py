@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote, unquote
 
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
@@ -24,6 +25,20 @@ H_CONSUMER = "Shishi-Consumer"
 H_FAILED_AT = "Shishi-Failed-At"
 H_SEALED_LETTER = "Shishi-Sealed-Letter"  # the body is sealed (it holds a caller's details): this letter's key id
 H_SEALED_CONTACT = "Shishi-Sealed-Contact"  # ... and the caller's contact key id, if the body names the ticket
+
+# NATS header values are ASCII: a reason's other characters (a refusal's Chinese half) travel percent-encoded.
+_HEADER_SAFE = "".join(chr(c) for c in range(32, 127) if chr(c) != "%")
+
+
+def header_text(text: str, limit: int = 2000) -> str:
+    """``工单格式有误 / malformed …`` as an ASCII header value of at most ``limit`` characters (UTF-8,
+    percent-encoded; ASCII stays as it is); a long text is cut between characters, never inside one."""
+    encoded = quote(text, safe=_HEADER_SAFE)
+    while len(encoded) > limit:
+        text = text[: -max(1, (len(encoded) - limit) // 9)]
+        encoded = quote(text, safe=_HEADER_SAFE)
+    return encoded
+
 
 # Seals a dead letter's body before it is stored: (stored body, headers naming the keys).
 Sealer = Callable[[Msg], tuple[bytes, dict[str, str]]]
@@ -48,7 +63,7 @@ async def send_to_deadletter(
     stream, seq = meta.stream, meta.sequence.stream
     headers = {
         "Nats-Msg-Id": f"dlq:{stream}:{seq}",
-        H_REASON: reason[:2000],
+        H_REASON: header_text(reason),
         H_SUBJECT: msg.subject,
         H_STREAM: stream,
         H_SEQUENCE: str(seq),
@@ -128,7 +143,7 @@ async def list_deadletters(
                         subject=m.subject,
                         county=county,
                         service=m.subject.rsplit(".", 1)[-1],
-                        reason=h.get(H_REASON, ""),
+                        reason=unquote(str(h.get(H_REASON, ""))),
                         original_subject=h.get(H_SUBJECT, ""),
                         original_stream=h.get(H_STREAM, ""),
                         original_sequence=int(h.get(H_SEQUENCE, "0") or 0),

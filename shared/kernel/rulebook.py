@@ -48,6 +48,8 @@ class RuleBook(Aggregate):
                 "version": 1,
                 "at": meta.occurred_at.isoformat(),
                 "by": meta.actor_id,
+                "by_name": meta.actor_name,
+                "role": meta.actor_role,
                 "reason": meta.reason,
                 "values": dict(values),
             }
@@ -56,9 +58,9 @@ class RuleBook(Aggregate):
     def revise(self, meta: Meta, changes: dict[str, Any], defaults: dict[str, Any]) -> None:
         unknown = set(changes) - set(defaults)
         if unknown:
-            raise RuleViolation(f"unknown rule(s): {', '.join(sorted(unknown))}")
+            raise RuleViolation(f"没有这条规则 / unknown rule(s): {', '.join(sorted(unknown))}", reason="unknown_rule")
         if not meta.reason:
-            raise RuleViolation("a rule change needs a reason")
+            raise RuleViolation("修改规则须说明理由 / a rule change needs a reason", reason="reason_required")
         self._revised(meta=meta, values={**self.values, **changes})
 
     @event(Revised)
@@ -70,6 +72,8 @@ class RuleBook(Aggregate):
                 "version": self.version,
                 "at": meta.occurred_at.isoformat(),
                 "by": meta.actor_id,
+                "by_name": meta.actor_name,
+                "role": meta.actor_role,
                 "reason": meta.reason,
                 "values": dict(values),
             }

@@ -19,6 +19,7 @@ import structlog
 from pydantic_core import to_json
 
 from shared.persistence.schema import SCHEMA_LOCK
+from shared.persistence.side_tables import postgres_connection
 
 log = structlog.get_logger("shishi.views")
 
@@ -133,22 +134,13 @@ class ViewStore:
         self.sqlite_path, self.postgres = sqlite_path, postgres
         self._conn: Any  # a psycopg or sqlite3 connection: the two share what this class uses
         if postgres:
-            import psycopg
             from psycopg import sql
 
             # ``VIEWS_SCHEMA``: the read models live in a schema of their own per fold version
             # (``make_views``), so a release with another fold builds its read models beside the
             # running release's instead of emptying them (a rolling upgrade serves the old ones meanwhile).
             schema = postgres.get("VIEWS_SCHEMA", "")
-            self._conn = psycopg.connect(
-                host=postgres["POSTGRES_HOST"],
-                port=postgres["POSTGRES_PORT"],
-                user=postgres["POSTGRES_USER"],
-                password=postgres["POSTGRES_PASSWORD"],
-                dbname=postgres["POSTGRES_DBNAME"],
-                autocommit=False,
-                options=f"-c search_path={schema}" if schema else "",
-            )
+            self._conn = postgres_connection(postgres, autocommit=False, search_path=schema)
             if schema:
                 with self._conn.transaction():
                     self._conn.execute(SCHEMA_LOCK)

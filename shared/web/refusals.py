@@ -22,11 +22,21 @@ def has_chinese(text: str) -> bool:
 
 
 def refusal_text(message: str, lang: str = "zh") -> str:
-    """``'表决已结束 / the vote is closed'`` -> ``'表决已结束'`` (zh) or ``'the vote is closed'`` (en)."""
-    head, sep, tail = message.partition(" / ")
-    if sep and has_chinese(head) and not has_chinese(tail):
-        return head.strip() if lang == "zh" else tail.strip()
+    """``'表决已结束 / the vote is closed'`` -> ``'表决已结束'`` (zh) or ``'the vote is closed'`` (en).
+
+    The halves part at the first `` / `` with Chinese before it and English after it (a Latin letter,
+    digit or bracket first): the English half may name a town in Chinese ("the fund of 台城街道 ...")."""
+    start = 0
+    while (at := message.find(" / ", start)) >= 0:
+        head, tail = message[:at], message[at + 3 :]
+        if has_chinese(head) and tail[:1].isascii() and tail[:1] not in ("", " ") and has_latin(tail):
+            return head.strip() if lang == "zh" else tail.strip()
+        start = at + 3
     return message
+
+
+def has_latin(text: str) -> bool:
+    return any("a" <= c.lower() <= "z" for c in text)
 
 
 # pydantic's error types -> (zh, en); {label} and the error's context ({min_length}, {ge} ...) are filled in

@@ -10,11 +10,10 @@ and its pages ``{% extends "base.html" %}`` and call ``render(templates, request
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jinja2
 from fastapi import FastAPI, Request
@@ -24,21 +23,13 @@ from fastapi.templating import Jinja2Templates
 from starlette.requests import HTTPConnection
 
 from shared import divisions
+from shared.kernel.china_time import CHINA as CHINA  # re-exported: audit pages read times in it
+from shared.kernel.china_time import china_date, china_time
 from shared.web.i18n import DEFAULT, language, translate
 
 WEB_DIR = Path(__file__).resolve().parent
 SHARED_TEMPLATES: Path = WEB_DIR / "templates"
 STATIC_DIR: Path = WEB_DIR / "static"
-
-
-def _china_zone() -> tzinfo:
-    try:
-        return ZoneInfo("Asia/Shanghai")
-    except ZoneInfoNotFoundError:  # no tz database (slim image, Windows without tzdata)
-        return timezone(timedelta(hours=8), "CST")  # China has kept UTC+8 without DST since 1991
-
-
-CHINA = _china_zone()
 
 
 def format_datetime(value: datetime | date | str | None) -> str:
@@ -59,9 +50,17 @@ def format_datetime(value: datetime | date | str | None) -> str:
         value = parsed
     if not isinstance(value, datetime):
         return value.isoformat()
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+    return china_time(value).strftime("%Y-%m-%d %H:%M")
+
+
+def format_day(value: datetime | date | str | None) -> str:
+    """The business day (``YYYY-MM-DD``, China time) of an instant or an ISO string; a date stays as it is."""
+    if value is None or value == "":
+        return ""
+    try:
+        return china_date(value).isoformat()
+    except ValueError:
+        return str(value)
 
 
 def _decimal(value: object) -> Decimal | None:
@@ -112,6 +111,12 @@ def county_label(code: object) -> str:
     return f"{name}（{text}）" if name else text
 
 
+def key_fingerprint(kid: str | None) -> str:
+    """A ballot key's id as people compare it aloud: the first 16 hex digits in groups of four."""
+    text = (kid or "")[:16].upper()
+    return "-".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
 def make_templates(*template_dirs: Path | str, static_base: str) -> Jinja2Templates:
     """Templates that look in ``template_dirs`` first, then in the shared layout."""
     loader = jinja2.ChoiceLoader(
@@ -119,7 +124,14 @@ def make_templates(*template_dirs: Path | str, static_base: str) -> Jinja2Templa
     )
     env = jinja2.Environment(loader=loader, autoescape=True)
     env.globals.update(t=_t, static_base=static_base.rstrip("/"), lang_of=lang_of)
-    env.filters.update(dt=format_datetime, money=format_money, pct=format_percent, county=county_label)
+    env.filters.update(
+        dt=format_datetime,
+        day=format_day,
+        money=format_money,
+        pct=format_percent,
+        county=county_label,
+        fingerprint=key_fingerprint,
+    )
     return Jinja2Templates(env=env)
 
 

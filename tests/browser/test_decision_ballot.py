@@ -102,6 +102,9 @@ def test_deputy_casts_a_secret_ballot_on_a_phone(running_product, browser_page, 
     page.goto(ballot_url)
     page.click("#self-check-in")
     page.wait_for_selector("text=本设备已领取电子选票")  # the device took its credential by itself
+    kid = web.get(f"/decision/api/sessions/{session['id']}/ballot-key").json()["kid"]
+    shown = "-".join(kid[i : i + 4] for i in range(0, 16, 4)).upper()
+    assert page.inner_text("#fingerprint") == shown  # the key the phone uses, as the hall shows it
 
     # the same deputy on a second phone: refused until they take it again here, which voids the first
     other = page.context.browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)

@@ -67,8 +67,12 @@ def completed_micro_project(web: httpx.Client, auth: dict, year: int, name: str)
     )
     for path, role, body in [
         ("progress", "gov_unit", {"progress_pct": 60, "spent": "50000", "note": "过半"}),
-        ("completion", "gov_unit", {"completed_on": f"{year}-08-31", "spent": "78000", "note": "完工"}),
-        ("acceptance", "deputy", {"verdict": "accepted"}),
+        (
+            "completion",
+            "gov_unit",
+            {"completed_on": f"{year}-08-31", "spent": "78000", "note": "完工", "reason": "末月进度未填报"},
+        ),
+        ("acceptance", "congress_staff", {"verdict": "accepted"}),  # no group formed: staff check it
     ]:
         web.post(f"/supervision/api/projects/{project_id}/{path}", headers=auth[role], json=body).raise_for_status()
     wait_for(lambda: web.get(f"/evaluation/api/projects/{project_id}/rating").status_code == 200, "the rating")
@@ -129,5 +133,7 @@ def test_deputy_rates_projects_secretly_on_a_phone(running_product, browser_page
     wait_for(lambda: web.get(f"/evaluation/api/rounds/{round_id}").json()["published"], "the published list")
     page.goto(f"{origin}/evaluation/rounds/{round_id}")
     assert receipt in page.text_content("#published")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the round's page is {width} px wide on a 390 px phone"  # the list scrolls in its box
     page.wait_for_selector("text=已在公开的选票中找到，内容一致")  # the device checked it by itself
-    assert deputy in page.text_content("#attendance")
+    assert "李代表" in page.text_content("#attendance") and deputy not in page.text_content("#attendance")

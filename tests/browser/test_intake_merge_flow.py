@@ -20,8 +20,8 @@ def test_submit_triage_merge_and_the_resident_sees_it(running_product, browser_p
     page.on("pageerror", lambda error: errors.append(str(error)))
 
     # a resident submits on the phone form
-    page.goto(f"{origin}/intake/submit?county=440781")
-    page.fill("#town", town)
+    page.goto(f"{origin}/intake/submit?county=440781&town={town}")  # a link naming the town preselects it
+    assert page.input_value("#town") == town
     page.select_option("#category", "housing")
     page.fill("#text", f"3栋屋顶漏水，墙面发霉 {tag}")
     page.click("#demand-form button[type=submit]")

@@ -11,7 +11,7 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-TOWN = "城南街道"
+TOWN = "台城街道"
 CATEGORY = "roads"
 NAME = "李四"
 PHONE = "13800138000"
@@ -41,9 +41,15 @@ def test_resident_submits_a_demand_and_tracks_it(running_product, browser_page, 
 
     page.get_by_role("link", name="提交诉求").click()
     page.wait_for_url(f"{origin}/intake/submit*")
+    page.click("#other-county summary")  # the county by province: 广东省, then 台山市
+    page.select_option("#province", "44")
+    page.click("#province-form button[type=submit]")
+    page.select_option("#county", "440781")
+    page.click("#county-form button[type=submit]")
+    page.wait_for_selector("#demand-form")
     labels = page.locator("#demand-form label").all_inner_texts()
     assert labels and all(re.search(r"[\u4e00-\u9fff]", label) for label in labels), labels  # no raw keys
-    page.fill("#town", TOWN)
+    page.select_option("#town", TOWN)
     page.select_option("#category", CATEGORY)
     page.fill("#text", text)
     page.fill("#name", NAME)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from uuid import UUID, uuid4
 
 from services.decision.domain.pooled_demand import PooledDemand
+from shared.auth import issue_token
 from shared.ballots.device import Credential, ballot, take_credential
 from shared.kernel.meta import Meta
 from tests.fixtures.service import InProcessService
@@ -21,8 +23,16 @@ STEPS = ["chairpersons", "party_committee", "standing_committee", "presidium"]
 class Flow(InProcessService):
     """Decision in this process, with the steps of a vote: candidates through the chain, a session, ballots."""
 
-    def __init__(self, tmp_path: Path) -> None:
-        super().__init__("decision", tmp_path)
+    def __init__(self, tmp_path: Path, **create: Any) -> None:
+        super().__init__("decision", tmp_path, **create)
+
+    def login(self, role: str, county: str | None = None, subject: str = "", name: str = "") -> None:
+        """Pages: the client carries a login cookie for ``role``, with the person's ``name`` (as the dev login
+        gives it), so the pages can show who did what."""
+        secret = self.settings.resolved_jwt_secret()
+        subject = subject or f"{role}-{county or COUNTY}"
+        token = issue_token(secret, subject=subject, roles=[role], counties=[county or COUNTY], name=name)
+        self.client.cookies.set("shishi_token", token)
 
     def headers(self, role: str, subject: str | None = None, county: str = COUNTY) -> dict[str, str]:
         return self.auth(role, county, subject or "")
@@ -30,12 +40,10 @@ class Flow(InProcessService):
     def sync(self) -> None:
         self.catch_up()
 
-    def pooled_demands(self, n: int) -> list[str]:
+    def pooled_demands(self, n: int, text: str = "诉求", town: str = "台城街道", category: str = "roads") -> list[str]:
         meta = Meta(county=COUNTY, actor_role="resident", actor_id="resident", occurred_at=datetime.now(UTC))
         demands = [
-            PooledDemand(
-                meta=meta, demand_id=uuid4(), channel="web", town="台城街道", category="roads", text=f"诉求{n}"
-            )
+            PooledDemand(meta=meta, demand_id=uuid4(), channel="web", town=town, category=category, text=f"{text}{n}")
             for n in range(n)
         ]
         self.app.save(*demands)

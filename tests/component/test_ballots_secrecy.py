@@ -224,7 +224,7 @@ def test_no_deputy_can_cast_for_another_and_the_box_shows_issued_at_least_cast(t
     box = flow.call("GET", f"/sessions/{session_id}/rounds/1/box")
     assert (box["issued"], box["cast"]) == (2, 3)
     assert closed["round"]["result"]["status"] == "void", closed
-    assert "ballots cast 3 exceed ballots issued 2" in box["flags"]
+    assert "投出选票 3 张多于发出 2 张 / ballots cast 3 exceed ballots issued 2" in box["flags"]
 
 
 # -- the record scan ------------------------------------------------------------------------------------

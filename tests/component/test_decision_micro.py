@@ -54,7 +54,10 @@ def test_micro_deadline_fund_and_escalation(tmp_path: Path) -> None:
         json={"reason": "通过"},
     )
     assert refused.status_code == 409
-    assert refused.json()["detail"] == "the 2026 micro fund of 台城街道 has 40000 left; 50000 would overspend it"
+    assert refused.json()["detail"] == (
+        "台城街道 2026 年微实事专项资金余额 40000 元，列支 50000 元将超支"
+        " / the 2026 micro fund of 台城街道 has 40000 left; 50000 would overspend it"
+    )
     funds = flow.call("GET", f"/counties/{COUNTY}/micro-funds?year=2026")["items"]
     assert (funds[0]["allocated"], funds[0]["committed"], funds[0]["balance"]) == ("100000", "60000", "40000")
     flow.call(

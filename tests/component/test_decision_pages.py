@@ -39,6 +39,8 @@ def test_console_ballot_and_results_pages(tmp_path: Path) -> None:
     login(flow, "congress_staff", "staff-1")
     console = flow.client.post(f"{base}/console/check-in", data={"deputy_id": deputies[1]})
     assert console.status_code == 200 and "2</strong> / 3" in console.text and "已达法定人数" in console.text
+    kid = flow.call("GET", f"/sessions/{session_id}/ballot-key", None)["kid"]
+    assert f"<code>{kid[:4].upper()}-{kid[4:8].upper()}-" in console.text  # the key's fingerprint for the hall
     assert not re.search(r"[0-9a-f]{32}", console.text.split("<main", 1)[-1].replace(session_id, ""))
     printed = flow.client.post(f"{base}/console/codes", data={"count": "2"})
     assert printed.status_code == 200
@@ -51,7 +53,8 @@ def test_console_ballot_and_results_pages(tmp_path: Path) -> None:
     opened = flow.client.post(f"{base}/console/open", data={"seats": "2", "kind": "competitive", "mode": "electronic"})
     assert opened.status_code == 200 and "close-vote" in opened.text
     refused = flow.client.post(f"{base}/console/check-in", data={"deputy_id": deputies[2]})
-    assert refused.status_code == 409 and "check-in is closed" in refused.text
+    assert refused.status_code == 409 and "表决进行中，签到已截止" in refused.text
+    assert "check-in is closed" not in refused.text
 
     login(flow, "deputy", deputies[0])
     ballot = flow.client.get(f"{base}/ballot")

@@ -40,7 +40,8 @@ def test_xiaoyi_eight_candidates_elect_seven_projects(flow: Flow) -> None:
     result = closed["round"]["result"]
     assert closed["status"] == "decided" and result["status"] == "decided"
     assert {e["candidate_id"] for e in result["elected"]} == set(candidates[:7])
-    assert [e["rank"] for e in result["elected"]] == list(range(1, 8))
+    # equal yes-votes share a rank (并列), and the next rank counts everyone above it
+    assert [e["rank"] for e in result["elected"]] == [1, 2, 2, 4, 4, 6, 7]
     assert [e["yes"] for e in result["elected"]] == [10, 9, 9, 8, 8, 7, 6]
     assert closed["round"]["tally"]["issued"] == 10 and closed["round"]["tally"]["returned"] == 10
     # every deputy finds their receipt on the published list; anyone can recount it
@@ -50,7 +51,7 @@ def test_xiaoyi_eight_candidates_elect_seven_projects(flow: Flow) -> None:
     assert [recount[c] for c in candidates] == yes
     # the public results page data and the contract supervision consumes
     public = flow.client.get(f"/decision/api/counties/{COUNTY}/results?year=2025").json()
-    assert [p["rank"] for p in public["items"][0]["elected"]] == list(range(1, 8))
+    assert sorted(p["rank"] for p in public["items"][0]["elected"]) == [1, 2, 2, 4, 4, 6, 7]
     events = [
         e
         for n in flow.app.recorder.select_notifications(0, 10_000)
@@ -69,6 +70,8 @@ def test_xiaoyi_eight_candidates_elect_seven_projects(flow: Flow) -> None:
     checked = check_pdf(pdf.content, flow.settings.data_dir / "sheet")
     assert_renders_anywhere(checked)  # the shipped font embedded, nothing past the margins, numbered pages
     assert "广东省江门市台山市（440781）" in checked.text and "当选 第1名" in checked.text
+    assert checked.text.count("当选 第2名（并列）") == 2 and checked.text.count("当选 第4名（并列）") == 2
+    assert "当选 第3名" not in checked.text and "当选 第6名" in checked.text
 
 
 def test_tie_at_the_cut_off_goes_to_a_runoff_among_the_tied(flow: Flow) -> None:
@@ -178,7 +181,7 @@ def test_paper_ballots_two_tellers_and_reconciliation(flow: Flow) -> None:
         "counts": {candidates[0]: {"yes": 3}, candidates[1]: {"yes": 4}, candidates[2]: {"no": 4}},
     }
     flagged = flow.call("POST", f"/sessions/{session_id}/paper-boxes", subject=a, expect=201, json=wrong)
-    assert "returned 5 > issued 4" in flagged["flags"]
+    assert "收回 5 张多于发出 4 张 / returned 5 > issued 4" in flagged["flags"]
     assert any("3 marks for 5 valid" in f for f in flagged["flags"])
     flow.call("POST", f"/sessions/{session_id}/paper-boxes/2/confirm", subject=b)
     refused = flow.client.post(f"/decision/api/sessions/{session_id}/close", headers=flow.headers("congress_staff"))

@@ -37,7 +37,13 @@ class World(InProcessService):
 
     def __init__(self, tmp_path: Path) -> None:
         self.demands: dict[str, dict] = {}
-        super().__init__("evaluation", tmp_path, tracking=lambda code: self.demands.get(code.upper()))
+        self.registry: dict[str, dict[str, str]] = {}  # intake's registry of deputies, by county
+        super().__init__(
+            "evaluation",
+            tmp_path,
+            tracking=lambda code: self.demands.get(code.upper()),
+            deputy_names=lambda county: self.registry.get(county, {}),
+        )
         self.ids: dict[str, UUID] = {}
 
     def bearer(self, role: str, subject: str = "") -> dict[str, str]:

@@ -60,8 +60,9 @@ def test_paper_round_on_the_board_and_public_pages(world: World) -> None:  # noq
     c.cookies.clear()
     results = c.get(f"/evaluation/?county={COUNTY}").text
     assert "不满意" in results and "满意" in results and "道路修缮" in results
+    world.registry[COUNTY] = {"deputy-0": "甄代表", "deputy-1": "贾代表"}  # their logins gave no names
     page = c.get(f"/evaluation/rounds/{rnd['id']}").text
-    assert "deputy-0" in page and "deputy-1" in page  # attendance is public
+    assert "甄代表、贾代表" in page and "deputy-0" not in page  # attendance is public, by name
     english = c.get(f"/evaluation/?county={COUNTY}", cookies={"lang": "en"}).text
     assert "Unsatisfied" in english
     assert c.get(f"/evaluation/board?county={COUNTY}", follow_redirects=False).status_code == 303  # login first

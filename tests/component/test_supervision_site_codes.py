@@ -45,7 +45,8 @@ def test_a_site_code_opens_the_project_page_which_links_the_rating_once_open(tmp
     page = s.client.get(url.removeprefix("http://testserver"))
     assert page.status_code == 200 and "台城老旧小区改造" in page.text and 'id="site-code"' in page.text
     assert 'id="rate-link"' not in page.text  # no rating before completion
-    s.call("POST", f"/projects/{pid}/completion", "gov_unit", json={"completed_on": "2026-01-30", "spent": "850000"})
+    done = {"completed_on": "2026-01-30", "spent": "850000", "reason": "工程已完工，月度进度未及填报"}
+    s.call("POST", f"/projects/{pid}/completion", "gov_unit", json=done)
     assert 'id="rate-link"' not in s.client.get(f"/supervision/projects/{pid}").text  # reported, not yet accepted
     s.call("POST", f"/projects/{pid}/acceptance", "congress_staff", json={"verdict": "accepted"})
     accepted = s.client.get(f"/supervision/projects/{pid}").text

@@ -190,13 +190,16 @@ def test_finding_reopened_then_closed_and_counts(w: World) -> None:
     w.at("2026-02-10")
     w.call("POST", f"/projects/{pid}/plan", "gov_unit", json=PLAN, status=201)
     deputies = [{"id": f"dep-{i}", "name": f"代表{i}"} for i in range(2)]
-    assert w.call(
-        "POST",
-        f"/projects/{pid}/group",
-        "congress_staff",
-        json={"deputies": deputies, "residents": [{"id": "res-1", "name": "居民甲"}]},
-        status=409,
-    )["detail"].startswith("a supervision group has 3 to 5 deputies")
+    assert (
+        w.call(
+            "POST",
+            f"/projects/{pid}/group",
+            "congress_staff",
+            json={"deputies": deputies, "residents": [{"id": "res-1", "name": "居民甲"}]},
+            status=409,
+        )["detail"]
+        == "监督小组须有 3 至 5 名代表，现为 2 名 / a supervision group has 3 to 5 deputies, not 2"
+    )
     deputies.append({"id": "dep-2", "name": "代表2"})
     w.call(
         "POST",
@@ -391,7 +394,12 @@ def test_micro_project_same_path_to_the_completed_contract(w: World) -> None:
         json={"text": "材料款凭证不全", "amount_questioned": "3000", "budget_line": "M"},
     )
     w.at("2026-06-20")
-    w.call("POST", f"/projects/{pid}/completion", "gov_unit", json={"completed_on": "2026-06-20", "spent": "78000"})
+    done = {"completed_on": "2026-06-20", "spent": "78000"}
+    refused = w.call("POST", f"/projects/{pid}/completion", "gov_unit", json=done, status=409)
+    assert refused["reason"] == "completion_reason_required"  # 60% reported: done only with a reason
+    reason = "六月下旬补齐剩余路面，未再填报月度进度"
+    view = w.call("POST", f"/projects/{pid}/completion", "gov_unit", json={**done, "reason": reason})
+    assert view["completion"]["progress_at_report"] == 60 and view["completion"]["reason"] == reason
     view = w.call("POST", f"/projects/{pid}/acceptance", "deputy", "d0", json={"verdict": "accepted"})
     assert view["status"] == "accepted" and view["funds"] == [
         {"code": "M", "name": "路面修补", "planned": "80000", "spent": "45000"}
@@ -479,7 +487,7 @@ def test_inspector_mobile_page_records_and_reviews_a_finding(w: World) -> None:
         follow_redirects=False,
         data={"inspected_on": "2026-03-02", "text": "井盖松动", "severity": "high", "location": "2号路口"},
     )
-    assert r.status_code == 303 and r.headers["location"].endswith("flash=recorded")
+    assert r.status_code == 303 and r.headers["location"].endswith("done=finding_recorded")
     finding = w.call("GET", f"/projects/{pid}", "congress_staff")["findings"][0]
     assert finding["text"] == "井盖松动" and finding["inspector"] == "dep-1" and finding["severity"] == "high"
     w.call("POST", f"/projects/{pid}/findings/{finding['id']}/assign", "congress_staff", json={"unit": "市政"})
@@ -491,7 +499,7 @@ def test_inspector_mobile_page_records_and_reviews_a_finding(w: World) -> None:
         follow_redirects=False,
         data={"accepted": "yes"},
     )
-    assert r.headers["location"].endswith("flash=reviewed")
+    assert r.headers["location"].endswith("done=finding_reviewed")
     assert w.call("GET", f"/projects/{pid}", "congress_staff")["finding_counts"] == {"found": 1, "solved": 1}
 
 

@@ -87,8 +87,12 @@ def test_demand_to_verdict_with_lineage(running_product) -> None:
     )
     for path, role, body in [
         ("progress", "gov_unit", {"progress_pct": 60, "spent": "50000", "note": "管道已更换六成"}),
-        ("completion", "gov_unit", {"completed_on": "2026-08-31", "spent": "82000", "note": "完工"}),
-        ("acceptance", "deputy", {"verdict": "accepted"}),
+        (
+            "completion",
+            "gov_unit",
+            {"completed_on": "2026-08-31", "spent": "82000", "note": "完工", "reason": "末月进度未填报"},
+        ),
+        ("acceptance", "congress_staff", {"verdict": "accepted"}),  # no group formed: staff check it
     ]:
         r = web.post(f"/supervision/api/projects/{project_id}/{path}", headers=auth[role], json=body)
         assert r.status_code == 200, r.text

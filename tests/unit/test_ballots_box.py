@@ -73,7 +73,7 @@ def test_more_ballots_than_credentials_issued_is_flagged_at_close() -> None:
     box = rating_box()
     urn = [{"receipt": f"R{n}", "marks": {"p1": "satisfied"}} for n in range(3)]
     box.close(STAFF, urn, issued=2, shuffle=no_shuffle)
-    assert box.result["flags"] == ["ballots cast 3 exceed ballots issued 2"]
+    assert box.result["flags"] == ["投出选票 3 张多于发出 2 张 / ballots cast 3 exceed ballots issued 2"]
 
 
 def test_a_receipt_twice_in_the_urn_refuses_to_close() -> None:

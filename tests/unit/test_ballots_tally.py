@@ -37,7 +37,7 @@ def test_a_box_that_does_not_reconcile_is_flagged() -> None:
     over = {**good, "returned": 11}
     assert any("returned 11 > issued 10" in f for f in box_flags(over, ITEMS))
     short = {**good, "counts": {"a": {"yes": 7}, "b": {"no": 8}}}
-    assert box_flags(short, ITEMS) == ["item a: 7 marks for 8 valid ballots"]
+    assert box_flags(short, ITEMS) == ["a：票数合计 7，有效选票 8 张 / item a: 7 marks for 8 valid ballots"]
 
 
 def test_paper_totals_add_boxes_and_reconcile() -> None:
@@ -48,4 +48,6 @@ def test_paper_totals_add_boxes_and_reconcile() -> None:
     totals = paper_totals(boxes, ["a"], CHOICES)
     assert totals["counts"]["a"] == {"yes": 10, "no": 3, "abstain": 0}
     assert (totals["issued"], totals["returned"], totals["valid"], totals["invalid"]) == (15, 14, 13, 1)
-    assert reconcile(15, 14, 1) == [] and reconcile(3, 4, 0) == ["ballots cast 4 exceed ballots issued 3"]
+    assert reconcile(15, 14, 1) == [] and reconcile(3, 4, 0) == [
+        "投出选票 4 张多于发出 3 张 / ballots cast 4 exceed ballots issued 3"
+    ]

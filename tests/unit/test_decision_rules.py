@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from services.decision.domain.rules import DEFAULTS, decide, margin_problem, quorum_met
+from shared.web.refusals import refusal_text
 
 
 def counts(*yes: int, attending: int = 100) -> dict:
@@ -19,6 +20,9 @@ def test_competitive_vote_opens_at_or_above_ten_percent(candidates: int, seats: 
 def test_margin_just_under_ten_percent_is_refused_with_the_figures() -> None:
     problem = margin_problem("competitive", 109, 100, DEFAULTS)
     assert problem is not None and "9.0%" in problem and "10%" in problem
+    # in Chinese first, with what it takes: 100 seats need 110 candidates
+    assert refusal_text(problem) == "差额比例（109−100）/100 = 9.0%，低于规定的 10%：100 个名额至少需要 110 个候选项目"
+    assert refusal_text(margin_problem("competitive", 4, 4, DEFAULTS)).endswith("4 个名额至少需要 5 个候选项目")
     assert margin_problem("competitive", 10, 10, DEFAULTS) is not None
 
 
@@ -70,14 +74,36 @@ def test_tie_at_the_cut_off_requires_a_runoff_among_the_tied() -> None:
     assert sorted(result["tied"]) == ["c03", "c04"] and result["runoff_seats"] == 1
 
 
-def test_tie_above_the_cut_off_is_no_runoff() -> None:
+def test_tie_above_the_cut_off_is_no_runoff_and_the_tied_share_a_rank() -> None:
     result = decide(counts(90, 90, 70, 60), seats=3, attending=100, roll=120, values=DEFAULTS)
     assert result["status"] == "decided" and len(result["elected"]) == 3 and result["tied"] == []
+    # 并列: equal yes-votes share a rank, and the next rank counts everyone above it
+    assert [(r["candidate_id"], r["rank"], r["shared_rank"]) for r in result["elected"]] == [
+        ("c01", 1, True),
+        ("c02", 1, True),
+        ("c03", 3, False),
+    ]
+
+
+def test_equal_yes_votes_share_a_rank_whatever_their_ids() -> None:
+    values = {"zz": {"yes": 80, "no": 20, "abstain": 0}, "aa": {"yes": 95, "no": 5, "abstain": 0}}
+    values |= {"mm": {"yes": 80, "no": 20, "abstain": 0}, "bb": {"yes": 80, "no": 20, "abstain": 0}}
+    result = decide(values, seats=4, attending=100, roll=120, values=DEFAULTS)
+    assert {r["candidate_id"]: r["rank"] for r in result["elected"]} == {"aa": 1, "bb": 2, "mm": 2, "zz": 2}
+
+
+def test_shared_ranks_continue_after_a_runoff() -> None:
+    """First round: two tied above the cut-off (rank 1, 1), two tied at it; the run-off's winner is third."""
+    first = decide(counts(90, 90, 70, 70), seats=3, attending=100, roll=120, values=DEFAULTS)
+    assert first["status"] == "runoff" and [r["rank"] for r in first["elected"]] == [1, 1]
+    runoff = decide(counts(60, 40), seats=1, attending=100, roll=120, values=DEFAULTS, rank_offset=2)
+    assert [(r["rank"], r["shared_rank"]) for r in runoff["elected"]] == [(3, False)]
 
 
 def test_no_quorum_makes_the_vote_void() -> None:
     result = decide(counts(40, 40), seats=1, attending=50, roll=100, values=DEFAULTS)
     assert result["status"] == "void" and result["elected"] == [] and "50 of 100" in result["reason"]
+    assert refusal_text(result["reason"]) == "不足法定人数：应到 100 名，实到 50 名"
 
 
 def test_runoff_ranks_continue_after_the_first_round() -> None:

@@ -32,7 +32,7 @@ def test_every_rule_has_a_range_and_its_default_lies_inside(book) -> None:
         (supervision, "midyear_review_due", "02-30"),
         (intake, "consultation_reply_hours", 10**12),
         (intake, "stranded_days", 10**12),
-        (intake, "duplicate_similarity", 1.5),
+        (intake, "duplicate_threshold", 1.5),
         (intake, "major_categories", ["housing", "casino"]),
         (decision, "quorum_fraction", 1),
         (decision, "micro_cap_cny", -5),

@@ -10,6 +10,11 @@ def test_a_rule_refusal_shows_the_half_in_the_page_language() -> None:
     assert refusal_text(message, "zh") == "表决已结束" and refusal_text(message, "en") == "the vote is closed"
     assert refusal_text("只有中文", "en") == "只有中文"
     assert refusal_text("a / b", "zh") == "a / b"  # no Chinese half: shown as is (a defect the page tests catch)
+    # the English half may name a place in Chinese; a Chinese text with a slash in it stays whole
+    fund = "台城街道 2026 年专项资金余额 40000 元 / the 2026 micro fund of 台城街道 has 40000 left"
+    assert refusal_text(fund, "zh") == "台城街道 2026 年专项资金余额 40000 元"
+    assert refusal_text(fund, "en") == "the 2026 micro fund of 台城街道 has 40000 left"
+    assert refusal_text("供水 / 排水设施老化", "zh") == "供水 / 排水设施老化"
 
 
 def test_validation_errors_name_the_field_by_its_label_in_chinese() -> None:

@@ -86,15 +86,17 @@ class DecisionCore(BallotingApplication):
         """A deputy's proposal; one over the per-item cap is escalated to intake as a project suggestion
         (its demands stay in the pool, free for a major candidate)."""
         if not proposal.demand_ids:
-            raise RuleViolation("a micro project comes from at least one resident demand")
+            raise RuleViolation("微实事至少来自一条群众诉求 / a micro project comes from at least one resident demand")
         rules = self.rules(meta.county)
         demands = []
         for demand_id in proposal.demand_ids:
             demand = self.find(demand_id)
             if not isinstance(demand, PooledDemand) or demand.county != meta.county:
-                raise RuleViolation(f"demand {demand_id} is not in this county's pool")
+                raise RuleViolation(f"所选诉求不在本县的民意池中 / demand {demand_id} is not in this county's pool")
             if demand.used_by is not None:
-                raise RuleViolation(f"demand {demand_id} is already part of candidate {demand.used_by}")
+                raise RuleViolation(
+                    f"所选诉求已纳入其他项目 / demand {demand_id} is already part of candidate {demand.used_by}"
+                )
             demands.append(demand)
         if not within_micro_cap(proposal.investment, rules):
             escalation = MicroEscalation(
@@ -102,7 +104,9 @@ class DecisionCore(BallotingApplication):
                 **proposal.__dict__,
                 cap=rules.micro_cap,
                 rule_version=rules.version,
-                reason=f"investment {proposal.investment} exceeds the micro-project cap {rules.micro_cap} "
+                reason=f"投资额 {proposal.investment} 元超过微实事单项上限 {rules.micro_cap} 元"
+                f"（规则第 {rules.version} 版），已转为项目建议，按票决实事项目办理"
+                f" / investment {proposal.investment} exceeds the micro-project cap {rules.micro_cap} "
                 f"(rule v{rules.version}): escalated as a project suggestion",
             )
             self.save(escalation)
@@ -146,7 +150,11 @@ class DecisionCore(BallotingApplication):
         if isinstance(fund, MicroFund):
             fund.commit(meta, project.id, project.investment)
         elif self.rules(meta.county).values["micro_fund_required"]:
-            raise RuleViolation(f"no {project.year} micro fund is allocated for {project.town}")
+            raise RuleViolation(
+                f"{project.town}尚未安排 {project.year} 年微实事专项资金"
+                f" / no {project.year} micro fund is allocated for {project.town}",
+                reason="no_fund",
+            )
         project.approve(meta)
         self.save(project, *([fund] if isinstance(fund, MicroFund) else []))
         return project

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from services.decision.app.core import DecisionCore
 from services.decision.domain.candidate import Candidate
-from services.decision.domain.candidate_list import CandidateList
+from services.decision.domain.candidate_list import STATUS_NAMES, CandidateList
 from services.decision.domain.pooled_demand import PooledDemand
 from services.decision.domain.pooled_suggestion import PooledSuggestion
 from services.decision.domain.rules import CHOICES, decide, quorum_met
@@ -57,9 +57,14 @@ class VotingUseCases(DecisionCore):
         for suggestion_id in draft.suggestion_ids:
             suggestion = self.find(suggestion_id)
             if not isinstance(suggestion, PooledSuggestion) or suggestion.county != meta.county:
-                raise RuleViolation(f"suggestion {suggestion_id} is not in this county's pool")
+                raise RuleViolation(
+                    f"所选项目建议不在本县的民意池中 / suggestion {suggestion_id} is not in this county's pool"
+                )
             if suggestion.used_by is not None:
-                raise RuleViolation(f"suggestion {suggestion_id} is already part of candidate {suggestion.used_by}")
+                raise RuleViolation(
+                    "所选项目建议已纳入其他项目"
+                    f" / suggestion {suggestion_id} is already part of candidate {suggestion.used_by}"
+                )
             suggestions.append(suggestion)
         via_suggestions = [d for s in suggestions for d in s.demand_ids]
         demand_ids = list(dict.fromkeys([*draft.demand_ids, *via_suggestions]))
@@ -67,9 +72,11 @@ class VotingUseCases(DecisionCore):
         for demand_id in demand_ids:
             demand = self.find(demand_id)
             if demand_id in draft.demand_ids and (not isinstance(demand, PooledDemand) or demand.county != meta.county):
-                raise RuleViolation(f"demand {demand_id} is not in this county's pool")
+                raise RuleViolation(f"所选诉求不在本县的民意池中 / demand {demand_id} is not in this county's pool")
             if isinstance(demand, PooledDemand) and demand.used_by is not None:
-                raise RuleViolation(f"demand {demand_id} is already part of candidate {demand.used_by}")
+                raise RuleViolation(
+                    f"所选诉求已纳入其他项目 / demand {demand_id} is already part of candidate {demand.used_by}"
+                )
             if isinstance(demand, PooledDemand):
                 demands.append(demand)
         candidate = Candidate(meta=meta, **{**draft.__dict__, "demand_ids": demand_ids})
@@ -102,9 +109,9 @@ class VotingUseCases(DecisionCore):
         for cid in candidate_ids:
             c = self.find(cid)
             if not isinstance(c, Candidate) or c.county != county:
-                raise RuleViolation(f"candidate {cid} does not exist in this county")
+                raise RuleViolation(f"本县没有这个候选项目 / candidate {cid} does not exist in this county")
             if not c.screening:
-                raise RuleViolation(f"candidate {c.name} has not been screened")
+                raise RuleViolation(f"候选项目“{c.name}”尚未初审 / candidate {c.name} has not been screened")
             found.append(c)
         return found
 
@@ -127,7 +134,10 @@ class VotingUseCases(DecisionCore):
     ) -> VoteSession:
         lst = self._typed(CandidateList, list_id, meta.county)
         if lst.status != "put_to_session":
-            raise RuleViolation(f"the candidate list is {lst.status}; the presidium has not put it to the session")
+            raise RuleViolation(
+                f"候选项目清单{STATUS_NAMES.get(lst.status, lst.status)}，大会主席团尚未提交大会表决"
+                f" / the candidate list is {lst.status}; the presidium has not put it to the session"
+            )
         session = VoteSession(meta=meta, year=year, level=level, town=town, name=name, list_id=list_id, roll=roll)
         self.new_key(meta, session)
         self.save(session)
@@ -189,7 +199,9 @@ class VotingUseCases(DecisionCore):
             lst = self._typed(CandidateList, session.list_id, meta.county)
             ids = [str(c) for c in (candidate_ids or lst.candidate_ids)]
             if set(ids) - {str(c) for c in lst.candidate_ids}:
-                raise RuleViolation("only candidates on the adopted list can be voted on")
+                raise RuleViolation(
+                    "只能对提交大会的清单上的候选项目表决 / only candidates on the adopted list can be voted on"
+                )
         candidates = [self._typed(Candidate, UUID(c), meta.county).dossier() for c in ids]
         rules = self.rules(meta.county)
         key = f"{session.id}:{len(session.rounds) + 1}"
@@ -254,7 +266,7 @@ class VotingUseCases(DecisionCore):
     def _current_box(self, meta: Meta, session_id: UUID) -> BallotBox:
         current = self.session(session_id, meta.county).open_round
         if current is None:
-            raise RuleViolation("no vote is open")
+            raise RuleViolation("现在没有进行中的表决 / no vote is open", reason="no_vote_open")
         return self.box(current["box_id"])
 
     def close_vote(self, meta: Meta, session_id: UUID) -> VoteSession:
@@ -262,7 +274,7 @@ class VotingUseCases(DecisionCore):
         session = self.session(session_id, meta.county)
         current = session.open_round
         if current is None:
-            raise RuleViolation("no vote is open")
+            raise RuleViolation("现在没有进行中的表决 / no vote is open", reason="no_vote_open")
         box = self.box(current["box_id"])
         self.close_box(meta, session, box)
         result = decide(

@@ -22,6 +22,7 @@ CRITERIA = [
 
 
 LEVELS = ["county", "town", "street"]
+LEVEL_NAMES = {"county": "县（市、区）", "town": "乡镇", "street": "街道"}
 
 
 class Candidate(Aggregate):
@@ -64,16 +65,19 @@ class Candidate(Aggregate):
         suggestion_ids: list[UUID],
     ) -> None:
         if level not in LEVELS:
-            raise RuleViolation(f"level must be one of {LEVELS}")
+            raise RuleViolation(f"层级须为县（市、区）、乡镇或街道 / level must be one of {LEVELS}")
         if investment <= 0:
-            raise RuleViolation("investment must be positive")
+            raise RuleViolation("投资额须大于零 / investment must be positive")
         self.county = meta.county
         self.year, self.level, self.town = year, level, town
         self.name, self.content, self.requirements = name, content, requirements
         self.implementing_body, self.investment, self.deadline = implementing_body, investment, deadline
         self.coverage = list(coverage)
         if not demand_ids:
-            raise RuleViolation("a candidate comes from residents' demands (directly or through suggestions)")
+            raise RuleViolation(
+                "候选项目须来自群众诉求（直接选取或经项目建议）"
+                " / a candidate comes from residents' demands (directly or through suggestions)"
+            )
         self.demand_ids = list(demand_ids)
         self.suggestion_ids = list(suggestion_ids)
         self.screening: dict[str, Any] = {}
@@ -81,11 +85,11 @@ class Candidate(Aggregate):
     def screen(self, meta: Meta, scores: dict[str, int], reasons: dict[str, str]) -> None:
         unknown = (set(scores) | set(reasons)) - set(CRITERIA)
         if unknown:
-            raise RuleViolation(f"unknown criteria {sorted(unknown)}; known: {CRITERIA}")
+            raise RuleViolation(f"未知的初审标准 / unknown criteria {sorted(unknown)}; known: {CRITERIA}")
         if set(scores) != set(CRITERIA):
-            raise RuleViolation(f"score every criterion: {CRITERIA}")
+            raise RuleViolation(f"七项初审标准都须评分 / score every criterion: {CRITERIA}")
         if any(not 1 <= s <= 5 for s in scores.values()):
-            raise RuleViolation("scores are 1 (weak) to 5 (strong)")
+            raise RuleViolation("评分为 1（弱）至 5（强）/ scores are 1 (weak) to 5 (strong)")
         self._screened(meta=meta, scores=dict(scores), reasons=dict(reasons))
 
     @event(Screened)

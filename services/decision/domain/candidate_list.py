@@ -12,6 +12,14 @@ from shared.kernel.meta import Meta, RuleViolation
 from shared.kernel.topics import moved
 
 STEPS = ["chairpersons", "party_committee", "standing_committee", "presidium"]
+STEP_NAMES = {
+    "government_draft": "政府拟定",
+    "chairpersons": "主任会议",
+    "party_committee": "党委审定",
+    "standing_committee": "常委会审议通过",
+    "presidium": "大会主席团",
+}
+STATUS_NAMES = {"in_review": "审议中", "sent_back": "已退回", "put_to_session": "已提交大会"}
 
 
 class CandidateList(Aggregate):
@@ -41,7 +49,7 @@ class CandidateList(Aggregate):
     @event(Drafted)
     def __init__(self, meta: Meta, year: int, level: str, town: str, title: str, candidate_ids: list[UUID]) -> None:
         if not candidate_ids or len(set(candidate_ids)) != len(candidate_ids):
-            raise RuleViolation("a list names at least one candidate, each once")
+            raise RuleViolation("清单至少列入一个候选项目，且不得重复 / a list names at least one candidate, each once")
         self.county = meta.county
         self.year, self.level, self.town, self.title = year, level, town, title
         self.version = 1
@@ -55,6 +63,7 @@ class CandidateList(Aggregate):
                 "decision": "drafted",
                 "by": meta.actor_id,
                 "role": meta.actor_role,
+                "by_name": meta.actor_name,
                 "at": meta.occurred_at.isoformat(),
                 "reason": meta.reason,
                 "candidate_ids": [str(c) for c in candidate_ids],
@@ -67,9 +76,14 @@ class CandidateList(Aggregate):
 
     def approve(self, meta: Meta, step: str) -> None:
         if self.status != "in_review":
-            raise RuleViolation(f"the list is {self.status}; nothing to approve")
+            raise RuleViolation(
+                f"清单{STATUS_NAMES[self.status]}，没有待审环节 / the list is {self.status}; nothing to approve"
+            )
         if step != STEPS[self.step]:
-            raise RuleViolation(f"the next decision is {STEPS[self.step]}, not {step}")
+            raise RuleViolation(
+                f"下一个审定环节是{STEP_NAMES[STEPS[self.step]]}，不是{STEP_NAMES.get(step, step)}"
+                f" / the next decision is {STEPS[self.step]}, not {step}"
+            )
         self._approved(meta=meta, step=step)
 
     @event(Approved)
@@ -81,9 +95,13 @@ class CandidateList(Aggregate):
 
     def send_back(self, meta: Meta, step: str) -> None:
         if self.status != "in_review" or step != STEPS[self.step]:
-            raise RuleViolation(f"only the pending step ({self.pending_step}) can send the list back")
+            pending = STEP_NAMES.get(self.pending_step or "", "无")
+            raise RuleViolation(
+                f"只有待审环节（{pending}）可以退回清单"
+                f" / only the pending step ({self.pending_step}) can send the list back"
+            )
         if not meta.reason:
-            raise RuleViolation("sending the list back needs a reason")
+            raise RuleViolation("退回清单须说明理由 / sending the list back needs a reason")
         self._sent_back(meta=meta, step=step)
 
     @event(SentBack)
@@ -93,9 +111,9 @@ class CandidateList(Aggregate):
 
     def revise(self, meta: Meta, candidate_ids: list[UUID]) -> None:
         if self.status != "sent_back":
-            raise RuleViolation("only a list sent back can be revised")
+            raise RuleViolation("只有被退回的清单才能修改 / only a list sent back can be revised")
         if not candidate_ids or len(set(candidate_ids)) != len(candidate_ids):
-            raise RuleViolation("a list names at least one candidate, each once")
+            raise RuleViolation("清单至少列入一个候选项目，且不得重复 / a list names at least one candidate, each once")
         self._revised(meta=meta, candidate_ids=list(candidate_ids))
 
     @event(Revised)
@@ -114,6 +132,7 @@ class CandidateList(Aggregate):
             "decision": decision,
             "by": meta.actor_id,
             "role": meta.actor_role,
+            "by_name": meta.actor_name,
             "at": meta.occurred_at.isoformat(),
             "reason": meta.reason,
         }

@@ -51,9 +51,11 @@ class MicroFund(Aggregate):
 
     def allocate(self, meta: Meta, amount: Decimal) -> None:
         if amount <= 0:
-            raise RuleViolation("an allocation is a positive amount")
+            raise RuleViolation("安排的资金须大于零 / an allocation is a positive amount")
         if not meta.reason:
-            raise RuleViolation("an allocation needs a reason (e.g. the budget decision)")
+            raise RuleViolation(
+                "安排资金须说明依据（如预算决定）/ an allocation needs a reason (e.g. the budget decision)"
+            )
         self._allocated(meta=meta, amount=amount)
 
     @event(Allocated)
@@ -62,10 +64,12 @@ class MicroFund(Aggregate):
 
     def commit(self, meta: Meta, project_id: UUID, amount: Decimal) -> None:
         if project_id in self.projects:
-            raise RuleViolation("this project is already funded")
+            raise RuleViolation("该项目已从专项资金列支 / this project is already funded")
         if amount > self.balance:
             raise RuleViolation(
-                f"the {self.year} micro fund of {self.town} has {self.balance} left; {amount} would overspend it"
+                f"{self.town} {self.year} 年微实事专项资金余额 {self.balance} 元，列支 {amount} 元将超支"
+                f" / the {self.year} micro fund of {self.town} has {self.balance} left; {amount} would overspend it",
+                reason="fund_overspent",
             )
         self._committed(meta=meta, project_id=project_id, amount=amount)
 

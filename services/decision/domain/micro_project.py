@@ -9,10 +9,12 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from shared.kernel.china_time import china_date
 from shared.kernel.meta import Meta, RuleViolation
 from shared.kernel.topics import moved
 
 NAMESPACE = UUID("5a1e7c3b-2d4f-4e6a-9b8c-7d6e5f4a3b2c")
+STATUS_NAMES = {"proposed": "已提出", "accepted": "已承办", "approved": "已批准", "declined": "不予实施"}
 
 
 def project_id_for(candidate_id: UUID) -> UUID:
@@ -71,9 +73,12 @@ class MicroProject(Aggregate):
         respond_within_days: int = 7,
     ) -> None:
         if investment <= 0:
-            raise RuleViolation("investment must be positive")
+            raise RuleViolation("投资额须大于零 / investment must be positive")
         if investment > cap:
-            raise RuleViolation(f"investment {investment} exceeds the micro-project cap {cap} (rule v{rule_version})")
+            raise RuleViolation(
+                f"投资额 {investment} 元超过微实事单项上限 {cap} 元（规则第 {rule_version} 版）"
+                f" / investment {investment} exceeds the micro-project cap {cap} (rule v{rule_version})"
+            )
         self.county = meta.county
         self.year = year
         self.town = town
@@ -85,7 +90,7 @@ class MicroProject(Aggregate):
         self.demand_ids = list(demand_ids)
         self.rule_version = rule_version
         self.proposed_by = meta.actor_id
-        self.respond_by = (meta.occurred_at + timedelta(days=respond_within_days)).date()
+        self.respond_by = china_date(meta.occurred_at) + timedelta(days=respond_within_days)
         self.status = "proposed"
 
     @property
@@ -95,7 +100,9 @@ class MicroProject(Aggregate):
     def accept(self, meta: Meta) -> None:
         """The government office takes the proposal on (承办), within the county's N days."""
         if self.status != "proposed":
-            raise RuleViolation(f"micro project is {self.status}, not proposed")
+            raise RuleViolation(
+                f"该微实事已是“{STATUS_NAMES[self.status]}”，不能再承办 / micro project is {self.status}, not proposed"
+            )
         self._accepted(meta=meta)
 
     @event(Accepted)
@@ -104,7 +111,10 @@ class MicroProject(Aggregate):
 
     def approve(self, meta: Meta) -> None:
         if self.status not in ("proposed", "accepted"):
-            raise RuleViolation(f"micro project is {self.status}, not proposed or accepted")
+            raise RuleViolation(
+                f"该微实事已是“{STATUS_NAMES[self.status]}”，不能再批准"
+                f" / micro project is {self.status}, not proposed or accepted"
+            )
         self._approved(
             meta=meta,
             year=self.year,
@@ -135,9 +145,12 @@ class MicroProject(Aggregate):
 
     def decline(self, meta: Meta) -> None:
         if self.status not in ("proposed", "accepted"):
-            raise RuleViolation(f"micro project is {self.status}, not proposed or accepted")
+            raise RuleViolation(
+                f"该微实事已是“{STATUS_NAMES[self.status]}”，不能再决定不予实施"
+                f" / micro project is {self.status}, not proposed or accepted"
+            )
         if not meta.reason:
-            raise RuleViolation("declining needs a reason")
+            raise RuleViolation("不予实施须说明理由 / declining needs a reason")
         self._declined(meta=meta)
 
     @event(Declined)

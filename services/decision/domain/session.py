@@ -97,12 +97,12 @@ class VoteSession(Aggregate):
         self, meta: Meta, year: int, level: str, town: str, name: str, list_id: UUID, roll: list[dict[str, Any]]
     ) -> None:
         if level not in LEVELS:
-            raise RuleViolation(f"level must be one of {LEVELS}")
+            raise RuleViolation(f"层级须为县（市、区）、乡镇或街道 / level must be one of {LEVELS}")
         if level != "county" and not town:
-            raise RuleViolation("a town or street session names its town/street")
+            raise RuleViolation("乡镇或街道的会议须写明乡镇（街道）/ a town or street session names its town/street")
         ids = [d["id"] for d in roll]
         if not roll or len(set(ids)) != len(ids):
-            raise RuleViolation("the roll lists at least one deputy, each once")
+            raise RuleViolation("代表名册至少列入一名代表，且不得重复 / the roll lists at least one deputy, each once")
         self.county = meta.county
         self.year, self.level, self.town, self.name, self.list_id = year, level, town, name, list_id
         self.roll = [dict(d) for d in roll]
@@ -117,14 +117,18 @@ class VoteSession(Aggregate):
         return self.rounds[-1] if self.rounds and self.rounds[-1]["status"] == "open" else None
 
     def check_in(self, meta: Meta, deputy_id: str) -> None:
-        if deputy_id not in {d["id"] for d in self.roll}:
-            raise RuleViolation(f"{deputy_id} is not on the roll of this session")
+        names = {d["id"]: d.get("name") or d["id"] for d in self.roll}
+        if deputy_id not in names:
+            raise RuleViolation(f"该代表不在本次会议的代表名册中 / {deputy_id} is not on the roll of this session")
         if deputy_id in self.present:
-            raise RuleViolation(f"{deputy_id} has already checked in and received a ballot")
+            raise RuleViolation(
+                f"{names[deputy_id]}已经签到 / {deputy_id} has already checked in and received a ballot",
+                reason="already_checked_in",
+            )
         if self.open_round is not None:
-            raise RuleViolation("check-in is closed while a vote is open")
+            raise RuleViolation("表决进行中，签到已截止 / check-in is closed while a vote is open", reason="vote_open")
         if self.status == "decided":
-            raise RuleViolation("the session has decided")
+            raise RuleViolation("本次会议已作出决定 / the session has decided", reason="decided")
         self._checked_in(meta=meta, deputy_id=deputy_id)
 
     @event(CheckedIn)
@@ -189,17 +193,18 @@ class VoteSession(Aggregate):
         quorum_met: bool,
     ) -> None:
         if self.open_round is not None:
-            raise RuleViolation("a vote is already open")
+            raise RuleViolation("已有一轮表决正在进行 / a vote is already open", reason="vote_open")
         if self.status == "decided":
-            raise RuleViolation("the session has decided")
+            raise RuleViolation("本次会议已作出决定 / the session has decided", reason="decided")
         if not self.present:
-            raise RuleViolation("no deputy has checked in")
+            raise RuleViolation("还没有代表签到 / no deputy has checked in")
         ids = [c["candidate_id"] for c in candidates]
         if self.status == "runoff":
             last = self.rounds[-1]["result"]
             if sorted(ids) != sorted(last["tied"]) or seats != last["runoff_seats"]:
                 raise RuleViolation(
-                    f"the run-off is among the tied candidates {last['tied']} for {last['runoff_seats']} seat(s)"
+                    f"另行投票只在并列的 {len(last['tied'])} 个候选项目之间进行，应选 {last['runoff_seats']} 项"
+                    f" / the run-off is among the tied candidates {last['tied']} for {last['runoff_seats']} seat(s)"
                 )
         else:
             problem = margin_problem(kind, len(candidates), seats, rules)
@@ -263,7 +268,7 @@ class VoteSession(Aggregate):
     def declare(self, meta: Meta, result: dict[str, Any], tally: dict[str, Any]) -> None:
         current = self.open_round
         if current is None:
-            raise RuleViolation("no vote is open")
+            raise RuleViolation("现在没有进行中的表决 / no vote is open", reason="no_vote_open")
         by_id = {c["candidate_id"]: c for c in current["candidates"]}
         elected = [
             {

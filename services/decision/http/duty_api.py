@@ -5,7 +5,6 @@ a deputy made can appear."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -14,6 +13,7 @@ from services.decision.read.projections import MICRO
 from services.decision.read.vote_projections import SESSIONS
 from shared.auth import Principal
 from shared.contracts.envelope import COUNTY_PATTERN
+from shared.kernel.china_time import china_date
 from shared.views.store import ViewStore
 from shared.web.access import PUBLIC, allow
 
@@ -31,7 +31,7 @@ def attendance(session: dict, deputy_id: str) -> dict | None:
         "year": session["year"],
         "level": session["level"],
         "town": session["town"],
-        "date": (min(opened) if opened else session["scheduled_at"])[:10],
+        "date": china_date(min(opened) if opened else session["scheduled_at"]).isoformat(),
         "attended": deputy_id in session["present"],
     }
 
@@ -58,10 +58,10 @@ def make_duty_router(views: ViewStore) -> APIRouter:
                 "town": m["town"],
                 "year": m["year"],
                 "status": m["status"],
-                "proposed_on": m["proposed_at"][:10],
+                "proposed_on": china_date(m["proposed_at"]).isoformat(),
             }
             for m in views.list(MICRO, county)
-            if m["history"][0]["by"] == deputy_id and datetime.fromisoformat(m["proposed_at"]).year == year
+            if m["history"][0]["by"] == deputy_id and china_date(m["proposed_at"]).year == year
         ]
         return {
             "county": county,

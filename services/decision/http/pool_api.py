@@ -16,6 +16,7 @@ from services.decision.read.projections import FUNDS, MICRO, POOL
 from shared.auth import Principal, Role
 from shared.contracts.envelope import COUNTY_PATTERN
 from shared.contracts.plausible import PlausibleDate, known_county
+from shared.kernel.china_time import china_date
 from shared.views.store import ViewStore
 from shared.web.access import allow, check_county, require_county
 from shared.web.requests import meta_for
@@ -92,7 +93,7 @@ def make_router(app: DecisionApplication, views: ViewStore) -> APIRouter:
     ) -> dict:
         """``overdue=true``: proposals the government has not accepted or declined within N days."""
         check_county(principal, county)
-        today = meta_for(request, principal, county).occurred_at.date().isoformat()
+        today = china_date(meta_for(request, principal, county).occurred_at).isoformat()
         items = [d for d in views.list(MICRO, county) if status is None or d["status"] == status]
         for d in items:
             d["overdue"] = d["status"] == "proposed" and bool(d.get("respond_by")) and d["respond_by"] < today

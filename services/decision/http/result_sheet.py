@@ -1,8 +1,9 @@
 """The printable result sheet (票决结果表, PDF) of a vote session, for the presidium to sign.
 
 Chinese text in the one CJK font every Shishi PDF embeds (``shared/web/pdf_fonts.py``: pip-installed,
-subset, never a font the viewer must supply); the county by name; every line wrapped within the
-margins; "第 N 页，共 M 页" under each page. Deterministic: fixed metadata and no timestamps, so the same
+subset, never a font the viewer must supply); the county by name, the deputies present by name;
+candidates with equal yes-votes share a rank (并列); every line wrapped within the margins;
+"第 N 页，共 M 页" under each page. Deterministic: fixed metadata and no timestamps, so the same
 session gives the same bytes.
 """
 
@@ -15,6 +16,7 @@ from reportlab.pdfgen import canvas
 from shared.divisions import full_name
 from shared.web.pdf_fonts import register_font
 from shared.web.pdf_pages import FOOTER_TEXT, MARGIN, PAGE_HEIGHT, PAGE_WIDTH, TEXT_WIDTH, numbered_canvas, wrap
+from shared.web.refusals import refusal_text
 
 STATUS = {"decided": "已决定", "runoff": "需另行投票（并列）", "void": "无效（不足法定人数）"}
 KIND = {"competitive": "差额", "equal": "等额"}
@@ -27,30 +29,47 @@ RESULT_X = NAME_X + NAME_W + 150
 BOTTOM = MARGIN + 20  # the last baseline above the footer
 
 
-def _verdict(row: dict, result: dict, elected: dict[str, int]) -> str:
+def _verdict(row: dict, result: dict, elected: dict[str, int], shared: set[int]) -> str:
+    """当选 第N名, with （并列） when another candidate of the session has the same rank."""
     if row["candidate_id"] in elected:
-        return f"当选 第{elected[row['candidate_id']]}名"
+        rank = elected[row["candidate_id"]]
+        return f"当选 第{rank}名" + ("（并列）" if rank in shared else "")
     return "并列待定" if row["candidate_id"] in result["tied"] else "未当选"
+
+
+def shared_ranks(session: dict) -> set[int]:
+    """The ranks two or more elected candidates of the session share (并列)."""
+    ranks = [e["rank"] for r in session["rounds"] for e in (r.get("result") or {}).get("elected", [])]
+    return {rank for rank in ranks if ranks.count(rank) > 1}
+
+
+def attendance(session: dict) -> str:
+    """出席代表 by name, in the roll's order (attendance is public record)."""
+    present = set(session["present"])
+    return "、".join(d.get("name") or d["id"] for d in session["roll"] if d["id"] in present)
 
 
 def _lines(session: dict) -> list[tuple[str, int, float, float]]:
     """Every line of the sheet but the tables: (text, size, indent, gap after)."""
     county = full_name(session["county"])
     title = session["name"] if str(session["year"]) in session["name"] else f"{session['year']}年 {session['name']}"
+    present = attendance(session)
     return [
         (title, 16, 0, 24),
         (f"民生实事项目票决结果  {county}（{session['county']}）  {session['town'] or ''}", 11, 0, 20),
-        (f"应到代表 {len(session['roll'])} 名，实到 {len(session['present'])} 名", 11, 0, 22),
+        (f"应到代表 {len(session['roll'])} 名，实到 {len(session['present'])} 名", 11, 0, 18 if present else 22),
+        *([(f"出席代表：{present}", 10, 0, 16)] if present else []),
     ]
 
 
 def result_sheet_pdf(session: dict) -> bytes:
     rounds = session["rounds"]
     names = {c["candidate_id"]: c["name"] for r in rounds for c in r["candidates"]}
+    shared = shared_ranks(session)
     text = FOOTER_TEXT + SIGNATURES + "".join(t for t, *_ in _lines(session)) + "".join(names.values())
     text += "".join(STATUS.values()) + "".join(KIND.values()) + "".join(MODE.values())
-    text += "第轮另行投票表决应选项规则版本进行中发出选票收回有效无效结果候选项目赞成反对弃权当选名并列待定未当选"
-    text += "".join(str((r.get("result") or {}).get("reason", "")) for r in rounds)
+    text += "第轮另行投票表决应选项规则版本进行中发出选票收回有效无效结果候选项目赞成反对弃权当选名并列待定未当选（）"
+    text += "".join(refusal_text(str((r.get("result") or {}).get("reason", ""))) for r in rounds)
     font = register_font(text)
     buffer = io.BytesIO()
     pdf: canvas.Canvas = numbered_canvas(font)(
@@ -93,7 +112,7 @@ def result_sheet_pdf(session: dict) -> bytes:
         line(
             f"发出选票 {tally.get('issued', 0)}  收回 {tally.get('returned', 0)}  有效 {tally.get('valid', 0)}  "
             f"无效 {tally.get('invalid', 0)}  结果：{STATUS.get(result['status'], result['status'])} "
-            f"{result.get('reason', '')}",
+            f"{refusal_text(result.get('reason', ''))}",
             10,
             indent=10,
         )
@@ -105,13 +124,16 @@ def result_sheet_pdf(session: dict) -> bytes:
         pdf.drawString(RESULT_X, y, "结果")
         y -= 16
         elected = {e["candidate_id"]: e["rank"] for e in result["elected"]}
-        for row in sorted(result["rows"], key=lambda row: (-row["yes"], row["candidate_id"])):
+        by_yes = sorted(
+            result["rows"], key=lambda row: (-row["yes"], names.get(row["candidate_id"], ""), row["candidate_id"])
+        )
+        for row in by_yes:
             parts = wrap(names.get(row["candidate_id"], row["candidate_id"]), font, 10, NAME_W)
             room(15 * len(parts))
             pdf.setFont(font, 10)
             for right, value in zip(NUMBER_RIGHT, (row["yes"], row["no"], row["abstain"]), strict=True):
                 pdf.drawRightString(right, y, str(value))
-            pdf.drawString(RESULT_X, y, _verdict(row, result, elected))
+            pdf.drawString(RESULT_X, y, _verdict(row, result, elected, shared))
             for part in parts:
                 pdf.drawString(NAME_X, y, part)
                 y -= 15

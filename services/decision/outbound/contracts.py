@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta, timezone
+from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
@@ -14,9 +14,7 @@ from services.decision.domain.session import VoteSession
 from shared.bus.translation import Translation
 from shared.contracts import decision as c
 from shared.contracts.envelope import Contract
-
-CHINA = timezone(timedelta(hours=8), "CST")  # the session's calendar day (China has no DST)
-
+from shared.kernel.china_time import china_date
 
 OUTBOUND = Translation("decision")
 
@@ -101,7 +99,7 @@ def declared(event: VoteSession.Declared) -> Iterator[Contract]:
             attending=attending,
             session_id=event.originator_id,
             rule_version=event.rule_version,
-            session_closed_on=event.meta.occurred_at.astimezone(CHINA).date(),
+            session_closed_on=china_date(event.meta.occurred_at),  # the session's calendar day in China
             town=e.get("town") or event.town,
         )
 

@@ -11,12 +11,15 @@ from services.decision.domain.micro_fund import MicroFund
 from services.decision.domain.micro_project import MicroProject
 from services.decision.domain.pooled_demand import PooledDemand
 from services.decision.read.vote_projections import VOTE_FOLD
+from shared.kernel.china_time import china_date
 from shared.views.fold import Fold
 from shared.views.store import ViewTx
 
 # The fold's version: raise it whenever what the fold writes changes, and every deployment's read
 # models are folded again from the start on their next start (shared.views.updater.ViewUpdater.check_version).
-VERSION = 2  # 2: sessions record ballot keys and who received a ballot; a box's cast count set at close
+VERSION = 4  # 2: sessions record ballot keys and who received a ballot; a box's cast count set at close
+# 3: a micro project's respond_by is counted from the day of its proposal in China time, not in UTC
+# 4: who did it by name (the login's name in each event's meta), every screening of a candidate
 
 POOL = "pool"
 MICRO = "micro"
@@ -73,10 +76,20 @@ def proposed(tx: ViewTx, event: MicroProject.Proposed) -> None:
             "rule_version": event.rule_version,
             "status": "proposed",
             "proposed_at": event.meta.occurred_at.isoformat(),
-            "respond_by": (event.meta.occurred_at + timedelta(days=getattr(event, "respond_within_days", 7)))
-            .date()
-            .isoformat(),
-            "history": [{"status": "proposed", "at": event.meta.occurred_at.isoformat(), "by": event.meta.actor_id}],
+            "respond_by": (
+                china_date(event.meta.occurred_at) + timedelta(days=getattr(event, "respond_within_days", 7))
+            ).isoformat(),
+            "proposed_by": event.meta.actor_id,
+            "proposed_by_name": event.meta.actor_name,
+            "history": [
+                {
+                    "status": "proposed",
+                    "at": event.meta.occurred_at.isoformat(),
+                    "by": event.meta.actor_id,
+                    "by_name": event.meta.actor_name,
+                    "role": event.meta.actor_role,
+                }
+            ],
         },
     )
 
@@ -109,6 +122,8 @@ def escalated(tx: ViewTx, event: MicroEscalation.Escalated) -> None:
                     "status": "escalated",
                     "at": event.meta.occurred_at.isoformat(),
                     "by": event.meta.actor_id,
+                    "by_name": event.meta.actor_name,
+                    "role": event.meta.actor_role,
                     "reason": event.reason,
                 }
             ],
@@ -154,6 +169,8 @@ def micro_decided(tx: ViewTx, event: MicroProject.Accepted | MicroProject.Approv
                 "status": status,
                 "at": event.meta.occurred_at.isoformat(),
                 "by": event.meta.actor_id,
+                "by_name": event.meta.actor_name,
+                "role": event.meta.actor_role,
                 "reason": event.meta.reason,
             }
         )
@@ -171,7 +188,12 @@ def _project_fund(tx: ViewTx, oid: str, event: MicroFund.Allocated | MicroFund.C
         else:
             committed += event.amount
             entry = {"kind": "committed", "amount": str(event.amount), "project_id": str(event.project_id)}
-        entry.update(at=event.meta.occurred_at.isoformat(), by=event.meta.actor_id)
+        entry.update(
+            at=event.meta.occurred_at.isoformat(),
+            by=event.meta.actor_id,
+            by_name=event.meta.actor_name,
+            role=event.meta.actor_role,
+        )
         doc.update(allocated=str(allocated), committed=str(committed), balance=str(allocated - committed))
         doc["entries"].append(entry)
 

@@ -26,6 +26,11 @@ def _at(event: Recorded) -> str:
     return event.meta.occurred_at.isoformat()
 
 
+def _who(event: Recorded) -> dict[str, str]:
+    """Who did it: the account, its name from the login (events before 2026-12 have none) and role."""
+    return {"by": event.meta.actor_id, "by_name": event.meta.actor_name, "role": event.meta.actor_role}
+
+
 VOTE_FOLD = Fold("decision votes")
 
 
@@ -87,6 +92,8 @@ def candidate_drafted(tx: ViewTx, event: Candidate.Drafted) -> None:
             "screening": None,
             "drafted_at": _at(event),
             "drafted_by": event.meta.actor_id,
+            "drafted_by_name": event.meta.actor_name,
+            "screenings": [],
         },
     )
 
@@ -94,19 +101,19 @@ def candidate_drafted(tx: ViewTx, event: Candidate.Drafted) -> None:
 @VOTE_FOLD.on(Candidate.Screened)
 def candidate_screened(tx: ViewTx, event: Candidate.Screened) -> None:
     oid = str(event.originator_id)
-    tx.update(
-        CANDIDATES,
-        oid,
-        lambda d: d.update(
-            screening={
-                "scores": event.scores,
-                "reasons": event.reasons,
-                "total": sum(event.scores.values()),
-                "by": event.meta.actor_id,
-                "at": _at(event),
-            }
-        ),
-    )
+    screening = {
+        "scores": event.scores,
+        "reasons": event.reasons,
+        "total": sum(event.scores.values()),
+        **_who(event),
+        "at": _at(event),
+    }
+
+    def change(d: dict[str, Any]) -> None:
+        d["screening"] = screening
+        d.setdefault("screenings", []).append(screening)
+
+    tx.update(CANDIDATES, oid, change)
 
 
 @VOTE_FOLD.on(CandidateList.Drafted, CandidateList.Approved, CandidateList.SentBack, CandidateList.Revised)
@@ -240,8 +247,10 @@ def box_entered(tx: ViewTx, event: BallotBox.BoxEntered) -> None:
                     "valid": event.returned - event.invalid,
                     "counts": event.counts,
                     "entered_by": event.meta.actor_id,
+                    "entered_by_name": event.meta.actor_name,
                     "entered_at": _at(event),
                     "confirmed_by": None,
+                    "confirmed_by_name": "",
                     "flags": _flags(event, [i["id"] for i in box.get("items", [])]),
                 }
             }
@@ -255,7 +264,9 @@ def box_confirmed(tx: ViewTx, event: BallotBox.BoxConfirmed) -> None:
     tx.update(
         BOXES,
         oid,
-        lambda d: d["boxes"][event.box_no].update(confirmed_by=event.meta.actor_id, confirmed_at=_at(event)),
+        lambda d: d["boxes"][event.box_no].update(
+            confirmed_by=event.meta.actor_id, confirmed_by_name=event.meta.actor_name, confirmed_at=_at(event)
+        ),
     )
 
 
@@ -309,7 +320,7 @@ def _project_list(tx: ViewTx, oid: str, event: CandidateListEvent) -> None:
                         "version": 1,
                         "step": "government_draft",
                         "decision": "drafted",
-                        "by": meta.actor_id,
+                        **_who(event),
                         "at": _at(event),
                         "reason": meta.reason,
                         "candidate_ids": [str(c) for c in event.candidate_ids],
@@ -320,7 +331,7 @@ def _project_list(tx: ViewTx, oid: str, event: CandidateListEvent) -> None:
         return
 
     def change(doc: dict) -> None:
-        entry = {"version": doc["version"], "by": meta.actor_id, "at": _at(event), "reason": meta.reason}
+        entry = {"version": doc["version"], **_who(event), "at": _at(event), "reason": meta.reason}
         if isinstance(event, CandidateList.Approved):
             done = STEPS.index(event.step) + 1
             doc.update(

@@ -136,13 +136,13 @@ class EvaluationCore(BallotingApplication):
     ) -> None:
         record = uow.find(demand_record_id_for(demand_id))
         if not isinstance(record, DemandRecord):
-            raise RuleViolation(f"routing for demand {demand_id} before its submission")
+            raise RuleViolation(f"诉求尚未登记就收到分流 / routing for demand {demand_id} before its submission")
         record.routed(meta, kind, tier, scope)
 
     def record_demand_status(self, uow: UnitOfWork, meta: Meta, demand_id: UUID, status: str, note: str) -> None:
         record = uow.find(demand_record_id_for(demand_id))
         if not isinstance(record, DemandRecord):
-            raise RuleViolation(f"status for demand {demand_id} before its submission")
+            raise RuleViolation(f"诉求尚未登记就收到状态 / status for demand {demand_id} before its submission")
         record.status_seen(meta, status, note)
 
     # ratings ------------------------------------------------------------------------------

@@ -60,4 +60,4 @@ class RectificationCases(EvaluationCore):
         for entry in self.rule_history(SERVICE, county, DEFAULTS):
             if entry["version"] == version:
                 return effective({**DEFAULTS, **entry["values"]}, DEFAULTS, RANGES)
-        raise RuleViolation(f"rule set version {version} is unknown")
+        raise RuleViolation(f"规则版本 {version} 不存在 / rule set version {version} is unknown")

@@ -34,9 +34,11 @@ class RoundCases(EvaluationCore):
         """``candidates``: the county's projects of ``rated_year`` with an open rating (from the read model);
         each is checked here, and only the tiers the county rates at the session are taken."""
         if self.find(round_id_for(meta.county, session_year)) is not None:
-            raise RuleViolation(f"the {session_year} session already has its rating round")
+            raise RuleViolation(
+                f"{session_year}年人代会已有测评轮次 / the {session_year} session already has its rating round"
+            )
         if session_year <= rated_year:
-            raise RuleViolation("projects are rated at a later year's session")
+            raise RuleViolation("项目须在此后年度的人代会上测评 / projects are rated at a later year's session")
         version, rules = self.rules(meta.county)
         projects = []
         for project_id in candidates:
@@ -112,7 +114,7 @@ class RoundCases(EvaluationCore):
     def _open_box(self, round_id: UUID, county: str) -> tuple[RatingRound, BallotBox]:
         rnd = self.rating_round(round_id, county)
         if rnd.status != "rating" or rnd.box_id is None:
-            raise RuleViolation(f"the round is {rnd.status}; ballots are not being cast")
+            raise RuleViolation(f"现在不在测评投票阶段 / the round is {rnd.status}; ballots are not being cast")
         return rnd, self.box(rnd.box_id)
 
     def cast(self, round_id: UUID, marks: dict[str, str], receipt: str, proof: Proof) -> str:
@@ -153,7 +155,9 @@ class RoundCases(EvaluationCore):
             counts = box.result["counts"][project_id]
             s, b, u = (counts.get(c, 0) for c in CHOICES)
             if s + b + u == 0:
-                raise RuleViolation("no valid ballot was cast: the round cannot reach a verdict")
+                raise RuleViolation(
+                    "没有有效选票，无法得出测评结果 / no valid ballot was cast: the round cannot reach a verdict"
+                )
             result = verdict(s, b, u, rnd.rules)
             results[project_id] = {"counts": dict(counts), "verdict": result}
             rating = self.rating(UUID(project_id))

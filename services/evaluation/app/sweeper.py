@@ -8,6 +8,7 @@ from uuid import UUID
 
 from services.evaluation.app.application import EvaluationApplication
 from services.evaluation.read.projections import RATING
+from shared.kernel.china_time import china_date
 from shared.kernel.meta import Meta
 from shared.runtime.jobs import CountySweep
 from shared.views.store import ViewStore
@@ -25,7 +26,7 @@ def overdue_rectifications(app: EvaluationApplication, views: ViewStore, county:
     if not ordered:
         return []
     meta = Meta(county, "system", "deadline-sweep", now, reason="deadline sweep")
-    return app.sweep(meta, now.date(), ordered)
+    return app.sweep(meta, china_date(now), ordered)
 
 
 def rectification_sweep(app: EvaluationApplication, views: ViewStore, every: float = EVERY_SECONDS) -> CountySweep:

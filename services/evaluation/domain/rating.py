@@ -102,7 +102,7 @@ class ProjectRating(Aggregate):
     ) -> None:
         """The counted ratings of every deputy rating this project (a round's ballots or tellers' counts)."""
         if self.status != "open":
-            raise RuleViolation(f"rating is {self.status}; the verdict was already reached")
+            raise RuleViolation(f"该项目已有测评结果 / rating is {self.status}; the verdict was already reached")
         self._tallied(
             meta=meta,
             satisfied=satisfied,

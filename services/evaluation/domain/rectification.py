@@ -14,6 +14,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from shared.kernel.china_time import china_date
 from shared.kernel.meta import Meta, RuleViolation
 from shared.kernel.topics import moved
 
@@ -95,10 +96,10 @@ class Rectification(Aggregate):
 
     def file_report(self, meta: Meta, text: str) -> None:
         if self.status != "ordered":
-            raise RuleViolation(f"rectification is {self.status}; the report was already filed")
+            raise RuleViolation(f"整改报告已经提交 / rectification is {self.status}; the report was already filed")
         if not text.strip():
-            raise RuleViolation("the rectification report is empty")
-        late = meta.occurred_at.date() > self.deadline
+            raise RuleViolation("整改报告不能为空 / the rectification report is empty")
+        late = china_date(meta.occurred_at) > self.deadline
         self._report_filed(meta=meta, text=text.strip(), late=late)
 
     @event(ReportFiled)
@@ -124,7 +125,10 @@ class Rectification(Aggregate):
     ) -> None:
         """Standing committee members rate again, under the same rule."""
         if self.status != "reported":
-            raise RuleViolation(f"rectification is {self.status}; re-rating follows the government's report")
+            raise RuleViolation(
+                f"须在政府提交整改报告后再次测评 / rectification is {self.status}; "
+                "re-rating follows the government's report"
+            )
         self._re_rated(
             meta=meta,
             satisfied=satisfied,
@@ -157,9 +161,14 @@ class Rectification(Aggregate):
 
     def record_next_step(self, meta: Meta, step: str, note: str) -> None:
         if step not in NEXT_STEPS:
-            raise RuleViolation(f"next step must be one of {', '.join(NEXT_STEPS)}")
+            raise RuleViolation(
+                f"下一步须为专题询问、质询或特定问题调查 / next step must be one of {', '.join(NEXT_STEPS)}"
+            )
         if self.status != "escalation_pending":
-            raise RuleViolation(f"rectification is {self.status}; a next step follows a second 不满意")
+            raise RuleViolation(
+                f"再次测评仍不满意后才能决定下一步 / rectification is {self.status}; "
+                "a next step follows a second unsatisfied"
+            )
         self._next_step(meta=meta, step=step, note=note, project_id=self.project_id)
 
     @event(NextStepRecorded)

@@ -96,9 +96,11 @@ class RatingRound(Aggregate):
         rules: dict[str, Any],
     ) -> None:
         if not projects:
-            raise RuleViolation(f"no completed project of {rated_year} is waiting to be rated")
+            raise RuleViolation(
+                f"{rated_year}年没有等待测评的已完工项目 / no completed project of {rated_year} is waiting to be rated"
+            )
         if session_closes_on.year != session_year:
-            raise RuleViolation("the session closes in the session's own year")
+            raise RuleViolation("闭会日期须在人代会当年 / the session closes in the session's own year")
         self.county = meta.county
         self.session_year = session_year
         self.rated_year = rated_year
@@ -122,9 +124,9 @@ class RatingRound(Aggregate):
 
     def check_in(self, meta: Meta, deputy_id: str) -> None:
         if self.status != "check_in":
-            raise RuleViolation("check-in is closed: rating has started")
+            raise RuleViolation("测评已开始，签到已截止 / check-in is closed: rating has started")
         if deputy_id in self.present:
-            raise RuleViolation(f"{deputy_id} has already checked in and received a ballot")
+            raise RuleViolation(f"该代表已签到并领取选票 / {deputy_id} has already checked in and received a ballot")
         self._checked_in(meta=meta, deputy_id=deputy_id)
 
     @event(CheckedIn)
@@ -156,9 +158,9 @@ class RatingRound(Aggregate):
 
     def start_rating(self, meta: Meta, box_id: UUID) -> None:
         if self.status != "check_in":
-            raise RuleViolation(f"the round is {self.status}, not at check-in")
+            raise RuleViolation(f"当前不在签到阶段 / the round is {self.status}, not at check-in")
         if not self.present:
-            raise RuleViolation("no deputy has checked in")
+            raise RuleViolation("还没有代表签到 / no deputy has checked in")
         self._rating_started(meta=meta, box_id=box_id, attending=len(self.present))
 
     @event(RatingStarted)
@@ -169,9 +171,9 @@ class RatingRound(Aggregate):
     def close(self, meta: Meta, results: dict[str, dict[str, Any]], ballots: dict[str, Any]) -> None:
         """``results``: project id -> {counts, verdict}; ``ballots``: issued / cast / valid figures."""
         if self.status != "rating":
-            raise RuleViolation(f"the round is {self.status}, not rating")
+            raise RuleViolation(f"当前不在测评阶段 / the round is {self.status}, not rating")
         if set(results) != set(self.project_ids):
-            raise RuleViolation("every project of the round needs a result")
+            raise RuleViolation("每个项目都须有测评结果 / every project of the round needs a result")
         self._closed(meta=meta, results=results, ballots=ballots)
 
     @event(Closed)
@@ -183,7 +185,9 @@ class RatingRound(Aggregate):
     def confirm(self, meta: Meta) -> None:
         """The presidium (大会主席团) confirms the results."""
         if self.status != "closed":
-            raise RuleViolation(f"the round is {self.status}; only closed results can be confirmed")
+            raise RuleViolation(
+                f"只有已计票的结果可以确认 / the round is {self.status}; only closed results can be confirmed"
+            )
         self._confirmed(
             meta=meta,
             session_year=self.session_year,
@@ -198,11 +202,11 @@ class RatingRound(Aggregate):
 
     def distribute(self, meta: Meta, recipient: str) -> None:
         if recipient not in RECIPIENTS:
-            raise RuleViolation(f"unknown recipient {recipient!r}; one of {', '.join(RECIPIENTS)}")
+            raise RuleViolation(f"未知的送达对象 / unknown recipient {recipient!r}; one of {', '.join(RECIPIENTS)}")
         if self.status != "confirmed":
-            raise RuleViolation("the presidium has not confirmed the results yet")
+            raise RuleViolation("主席团尚未确认测评结果 / the presidium has not confirmed the results yet")
         if recipient in self.distributed:
-            raise RuleViolation(f"the results already went to {recipient}")
+            raise RuleViolation(f"测评结果已经送达 / the results already went to {recipient}")
         self._distributed(meta=meta, recipient=recipient)
 
     @event(Distributed)

@@ -45,10 +45,10 @@ VERDICTS = (SATISFIED, BASIC, UNSATISFIED)
 
 def verdict(satisfied: int, basic: int, unsatisfied: int, rules: dict[str, Any]) -> str:
     if min(satisfied, basic, unsatisfied) < 0:
-        raise ValueError("counts cannot be negative")
+        raise ValueError("票数不能为负数 / counts cannot be negative")
     total = satisfied + basic + unsatisfied
     if total == 0:
-        raise ValueError("no ballots: a verdict needs at least one rating")
+        raise ValueError("没有选票，无法得出测评结果 / no ballots: a verdict needs at least one rating")
     if Fraction(satisfied, total) > Fraction(rules["satisfied_more_than"]):
         return SATISFIED
     if Fraction(unsatisfied, total) > Fraction(rules["unsatisfied_more_than"]):

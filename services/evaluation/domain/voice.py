@@ -11,6 +11,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from shared.kernel.china_time import china_date
 from shared.kernel.meta import Meta, RuleViolation
 from shared.kernel.topics import moved
 
@@ -98,9 +99,12 @@ class ProjectVoice(Aggregate):
     def rate(self, meta: Meta, rater_key: str, level: str) -> None:
         """A resident whose demand is in this project rates it, once per demand (keyed by its tracking code)."""
         if level not in LEVELS:
-            raise RuleViolation(f"level must be one of {', '.join(LEVELS)}")
+            raise RuleViolation(f"请选择满意、基本满意或不满意 / level must be one of {', '.join(LEVELS)}")
         if rater_key in self.raters:
-            raise RuleViolation("this demand has already rated the project")
+            raise RuleViolation(
+                "您已经用这个跟踪码评价过这个项目，每条诉求只能评价一次 / this demand has already rated the project",
+                reason="already_rated",
+            )
         self._resident_rated(meta=meta, rater_key=rater_key, level=level)
 
     @event(ResidentRated)
@@ -109,11 +113,11 @@ class ProjectVoice(Aggregate):
 
     def return_visit(self, meta: Meta, visited_on: date, respondent: str, level: str, note: str) -> None:
         if self.tier not in RETURN_VISIT_TIERS:
-            raise RuleViolation("return visits (回访) are for micro projects and micro-wishes")
+            raise RuleViolation("回访只适用于微实事和微心愿 / return visits are for micro projects and micro-wishes")
         if level not in LEVELS:
-            raise RuleViolation(f"level must be one of {', '.join(LEVELS)}")
+            raise RuleViolation(f"请选择满意、基本满意或不满意 / level must be one of {', '.join(LEVELS)}")
         if self.completed_on is not None and visited_on < self.completed_on:
-            raise RuleViolation("a return visit follows completion")
+            raise RuleViolation("回访日期须在项目完工之后 / a return visit follows completion")
         self._visited(meta=meta, visited_on=visited_on, respondent=respondent, level=level, note=note)
 
     @event(ReturnVisited)
@@ -123,9 +127,9 @@ class ProjectVoice(Aggregate):
     def measure_usage(self, meta: Meta, measured_on: date, usage_rate: Decimal, basis: str) -> None:
         """使用率: the share (0..1) of the intended use actually seen (beds filled, visits per capacity ...)."""
         if not Decimal(0) <= usage_rate <= Decimal(1):
-            raise RuleViolation("usage rate is a share between 0 and 1")
+            raise RuleViolation("使用率须在 0 到 1 之间 / usage rate is a share between 0 and 1")
         if not basis.strip():
-            raise RuleViolation("say how the usage was measured")
+            raise RuleViolation("请说明使用率是如何测得的 / say how the usage was measured")
         self._usage(meta=meta, measured_on=measured_on, usage_rate=str(usage_rate), basis=basis.strip())
 
     @event(UsageMeasured)
@@ -136,12 +140,15 @@ class ProjectVoice(Aggregate):
         self, meta: Meta, checked_on: date, in_use: bool, held_up: bool, residents_satisfied: bool, problem: str
     ) -> None:
         """翌年回头看: is it used, did it hold, are residents still satisfied. A problem feeds intake."""
-        if checked_on > meta.occurred_at.date():
-            raise RuleViolation("a look-back cannot be dated in the future")
+        if checked_on > china_date(meta.occurred_at):
+            raise RuleViolation("回头看的日期不能晚于今天 / a look-back cannot be dated in the future")
         if self.lookback_due is not None and checked_on < self.lookback_due:
-            raise RuleViolation(f"the look-back is due from {self.lookback_due.isoformat()}")
+            raise RuleViolation(
+                f"回头看自 {self.lookback_due.isoformat()} 起才到期 / "
+                f"the look-back is due from {self.lookback_due.isoformat()}"
+            )
         if not (in_use and held_up and residents_satisfied) and not problem.strip():
-            raise RuleViolation("describe the problem found")
+            raise RuleViolation("请描述发现的问题 / describe the problem found")
         self._looked_back(
             meta=meta,
             checked_on=checked_on,

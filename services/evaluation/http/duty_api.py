@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from services.evaluation.read.projections import ROUND
 from shared.auth import Principal
 from shared.contracts.envelope import COUNTY_PATTERN
+from shared.kernel.china_time import china_date
 from shared.views.store import ViewStore
 from shared.web.access import PUBLIC, allow
 
@@ -33,7 +34,7 @@ def make_duty_router(views: ViewStore) -> APIRouter:
                 "round_id": r["id"],
                 "session_year": r["session_year"],
                 "rated_year": r["rated_year"],
-                "date": r["opened_at"][:10],
+                "date": china_date(r["opened_at"]).isoformat(),
                 "projects": len(r["projects"]),
                 "attended": True,
             }

@@ -1,29 +1,33 @@
-"""Evaluation's public and deputy pages: results, a round's attendance and published ballots,
-the deputies' rating page (mobile; casting sends no identity), residents' rating by tracking
-code, and the metrics dashboard (ECharts)."""
+"""Evaluation's public and deputy pages: results, a round's attendance (by name) and published ballots,
+the deputies' rating page (mobile; casting sends no identity), residents' rating by tracking code (a
+second rating is answered kindly, in the page's language), and the metrics dashboard (ECharts)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.evaluation.app.application import EvaluationApplication
+from services.evaluation.app.deputy_names import DeputyNames
 from services.evaluation.domain.rating import rating_id_for
 from services.evaluation.http.metrics_api import metrics_for
 from services.evaluation.http.report.render import FIGURES
 from services.evaluation.http.texts import MESSAGES
 from services.evaluation.read.projections import RATING, ROUND
 from shared.auth import Role
+from shared.divisions import county_name
 from shared.kernel.meta import RuleViolation
 from shared.views.store import ViewStore
 from shared.web.access import principal_of
+from shared.web.feedback import back_with, problem_of
 from shared.web.i18n import language, register_messages, translate
 from shared.web.problems import Problem
+from shared.web.refusals import refusal_text
 from shared.web.requests import meta_for
 from shared.web.templating import make_templates, render
 from shared.web.viewer import viewer_county
@@ -35,7 +39,27 @@ register_messages(MESSAGES)
 ResidentRater = Callable[[Request, UUID, str, str], None]
 
 
-def make_pages(app: EvaluationApplication, views: ViewStore, resident_rating: ResidentRater) -> APIRouter:
+# A resident's rating refused: what the page says, by the refusal's reason (zh, en).
+RATING_REFUSALS = {
+    "already_rated": (
+        "您已经用这个跟踪码评价过这个项目了，感谢您的参与！每条诉求只能评价一次。",
+        "You have already rated this project with this tracking code. Thank you! Each demand rates a project once.",
+    ),
+    "unknown_tracking_code": (
+        "没有找到这个跟踪码，请核对后再输入。",
+        "No demand has this tracking code: please check it and try again.",
+    ),
+    "not_linked": (
+        "这条诉求没有纳入这个项目，只有诉求纳入本项目的群众可以评价它。",
+        "This demand did not go into this project: only residents whose demand did may rate it.",
+    ),
+    "invalid_request": ("请选择满意、基本满意或不满意。", "Choose satisfied, basically satisfied or unsatisfied."),
+}
+
+
+def make_pages(
+    app: EvaluationApplication, views: ViewStore, resident_rating: ResidentRater, deputy_names: DeputyNames
+) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     templates = make_templates(TEMPLATES, static_base="/evaluation/static")
 
@@ -47,16 +71,27 @@ def make_pages(app: EvaluationApplication, views: ViewStore, resident_rating: Re
             key=lambda d: (-d["year"], d["name"], d["id"]),
         )
         rounds = sorted(views.list(ROUND, county), key=lambda d: -d["session_year"])
-        return render(templates, request, "results.html", {"county": county, "items": items, "rounds": rounds})
+        context = {"county": county, "county_name": county_name(county), "items": items, "rounds": rounds}
+        return render(templates, request, "results.html", context)
 
     @router.get("/rounds/{round_id}", response_class=HTMLResponse)
     def round_page(request: Request, round_id: UUID) -> Response:
+        """Attendance by name (public, as the seeds publish it), results, and the published ballots: the
+        projects numbered, so the list stays narrow on a phone and scrolls in its own box."""
         doc = views.get(ROUND, str(round_id))
         if doc is None:
-            raise Problem(404, "Not found", "no such rating round", reason="not_found")
+            return render(templates, request, "missing.html", {"what": "round"}, status_code=404)
         names = {p["project_id"]: p["name"] for p in doc["projects"]}
         published = doc["published"] if doc["status"] in ("closed", "confirmed") else []
-        return render(templates, request, "round.html", {"r": doc, "names": names, "published": published})
+        present = attendance(doc, deputy_names, language(request))
+        context = {
+            "r": doc,
+            "names": names,
+            "published": published,
+            "present": present,
+            "county_name": county_name(doc["county"]),
+        }
+        return render(templates, request, "round.html", context)
 
     @router.get("/rate", response_class=HTMLResponse)
     def rate(request: Request, county: str = "") -> Response:
@@ -80,6 +115,7 @@ def make_pages(app: EvaluationApplication, views: ViewStore, resident_rating: Re
                 "r": current,
                 "is_deputy": principal.has_any({Role.DEPUTY}),
                 "checked_in": current is not None and principal.subject in current["present"],
+                "problem": problem_of(request),
             },
         )
 
@@ -89,39 +125,51 @@ def make_pages(app: EvaluationApplication, views: ViewStore, resident_rating: Re
         principal = principal_of(request)
         doc = views.get(ROUND, str(round_id))
         if doc is None or not principal.has_any({Role.DEPUTY}) or not principal.covers(doc["county"]):
-            raise Problem(403, "Forbidden", "only a deputy of the county checks in here", reason="forbidden")
+            return RedirectResponse("/login", status_code=303)
         try:
             app.check_in(meta_for(request, principal, doc["county"]), round_id, principal.subject)
         except RuleViolation as exc:
-            raise Problem(409, "Refused by a rule", str(exc), reason=exc.reason) from exc
+            return back_with(f"/evaluation/rate?county={doc['county']}", exc)
         request.app.state.runtime.settle_views()
         return RedirectResponse(f"/evaluation/rate?county={doc['county']}", status_code=303)
 
     @router.get("/projects/{project_id}/rate", response_class=HTMLResponse)
-    def resident_form(request: Request, project_id: UUID) -> Response:
+    def resident_form(request: Request, project_id: UUID, code: str = "") -> Response:
+        """The resident's rating form; the tracking page's link fills in their code."""
         doc = views.get(RATING, str(rating_id_for(project_id)))
         if doc is None:
-            raise Problem(404, "Not found", "no such project", reason="not_found")
-        return render(templates, request, "resident_rate.html", {"p": doc})
+            return render(templates, request, "missing.html", {"what": "project"}, status_code=404)
+        context = {"p": doc, "code": code.strip().upper()[:40], "county_name": county_name(doc["county"])}
+        return render(templates, request, "resident_rate.html", context)
 
     @router.post("/projects/{project_id}/rate", response_class=HTMLResponse)
     def resident_submit(
-        request: Request, project_id: UUID, tracking_code: Annotated[str, Form()], level: Annotated[str, Form()]
+        request: Request,
+        project_id: UUID,
+        tracking_code: Annotated[str, Form()] = "",
+        level: Annotated[str, Form()] = "",
     ) -> Response:
         doc = views.get(RATING, str(rating_id_for(project_id)))
         if doc is None:
-            raise Problem(404, "Not found", "no such project", reason="not_found")
+            return render(templates, request, "missing.html", {"what": "project"}, status_code=404)
+        zh = language(request) == "zh"
+        context: dict[str, Any] = {
+            "p": doc,
+            "code": tracking_code.strip().upper()[:40],
+            "county_name": county_name(doc["county"]),
+        }
         try:
             resident_rating(request, project_id, tracking_code, level)
         except Problem as exc:
-            return render(
-                templates,
-                request,
-                "resident_rate.html",
-                {"p": doc, "problem": {"title": exc.title, "detail": exc.detail}},
-                status_code=exc.status,
-            )
-        return render(templates, request, "resident_rate.html", {"p": doc, "done": True})
+            said = RATING_REFUSALS.get(exc.reason, RATING_REFUSALS["unknown_tracking_code"])
+            context["problem"] = {"title": said[0] if zh else said[1], "detail": ""}
+            return render(templates, request, "resident_rate.html", context, status_code=exc.status)
+        except RuleViolation as exc:  # already rated: said kindly, not as an error
+            said = RATING_REFUSALS.get(exc.reason) or (refusal_text(str(exc), "zh"), refusal_text(str(exc), "en"))
+            status = 409 if exc.reason == "already_rated" else 422
+            context.update(already=exc.reason == "already_rated", message=said[0] if zh else said[1])
+            return render(templates, request, "resident_rate.html", context, status_code=status)
+        return render(templates, request, "resident_rate.html", {**context, "done": True})
 
     @router.get("/metrics", response_class=HTMLResponse)
     def metrics_page(request: Request, county: str = "", year: int = 2025) -> Response:
@@ -156,7 +204,24 @@ def make_pages(app: EvaluationApplication, views: ViewStore, resident_rating: Re
             templates,
             request,
             "metrics.html",
-            {"county": county, "year": year, "m": m, "figures": figures, "bar": bar, "pie": pie},
+            {
+                "county": county,
+                "county_name": county_name(county),
+                "year": year,
+                "m": m,
+                "figures": figures,
+                "bar": bar,
+                "pie": pie,
+            },
         )
 
     return router
+
+
+def attendance(doc: dict, deputy_names: DeputyNames, lang: str) -> list[str]:
+    """The deputies present, by name: from their own login at check-in, else intake's registry, else the
+    role's name (never an account id)."""
+    names: dict[str, str] = dict(doc.get("names") or {})
+    if any(d not in names for d in doc["present"]):
+        names = {**deputy_names(doc["county"]), **names}
+    return [names.get(d) or translate(lang, "role_deputy") for d in doc["present"]]

@@ -17,6 +17,7 @@ from services.evaluation.read.projections import RATING
 from shared.auth import Principal, Role
 from shared.contracts.envelope import COUNTY_PATTERN
 from shared.contracts.plausible import known_county
+from shared.kernel.china_time import china_date
 from shared.kernel.meta import Meta
 from shared.views.store import ViewStore
 from shared.web.access import allow, check_county
@@ -144,7 +145,8 @@ def make_rectification_router(app: EvaluationApplication, views: ViewStore) -> A
         meta = meta_for(request, principal, county, reason="deadline sweep")
         if now is not None:
             meta = Meta(**{**meta.__dict__, "occurred_at": now})
-        warned = app.sweep(meta, meta.occurred_at.date(), open_rectifications(views, county))
-        return {"county": county, "on": meta.occurred_at.date().isoformat(), "warned": warned}
+        today = china_date(meta.occurred_at)  # deadlines are days in China
+        warned = app.sweep(meta, today, open_rectifications(views, county))
+        return {"county": county, "on": today.isoformat(), "warned": warned}
 
     return router

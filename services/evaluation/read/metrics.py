@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
+from shared.kernel.china_time import china_date
+
 # Statuses intake publishes (demand-status-changed) once a demand was answered, and once it was solved.
 SOLVED_STATUSES = {"closed", "completed", "rated"}
 REPLIED_STATUSES = {"replied"} | SOLVED_STATUSES
@@ -76,7 +78,7 @@ def county_metrics(
         residents.update(v["level"] for v in p["return_visits"])
     voices = sum(residents.values())
     usage = [Fraction(p["usage"]["rate"]) for p in projects if p.get("usage")]
-    year_demands = [d for d in demands if d["county"] == county and d["submitted_at"][:4] == str(year)]
+    year_demands = [d for d in demands if d["county"] == county and china_date(d["submitted_at"]).year == year]
     consultations = [d for d in year_demands if d.get("kind") == "consultation"]
     small = [d for d in year_demands if d.get("scope") in SMALL_SCOPES]
     rectifications = [p["rectification"] for p in projects if p.get("rectification")]

@@ -23,7 +23,10 @@ from shared.views.store import ViewTx
 
 # The fold's version: raise it whenever what the fold writes changes, and every deployment's read
 # models are folded again from the start on their next start (shared.views.updater.ViewUpdater.check_version).
-VERSION = 2  # 2: rounds record ballot keys and who received a ballot; a box's cast count set at close
+# 2: rounds record ballot keys and who received a ballot; a box's cast count set at close
+# 3: people by name (Meta.actor_name): deputies checked in, tellers of paper boxes, who recorded a return visit,
+#    a usage measure or a look-back
+VERSION = 3
 
 RATING = "rating"
 ROUND = "round"
@@ -136,6 +139,8 @@ def return_visited(tx: ViewTx, event: ProjectVoice.ReturnVisited) -> None:
         "respondent": event.respondent,
         "level": event.level,
         "note": event.note,
+        "by_name": event.meta.actor_name,
+        "by_role": event.meta.actor_role,
     }
     if (rating_id := _linked(tx, event)) is not None:
         tx.update(RATING, rating_id, lambda d: d["return_visits"].append(visit))
@@ -143,7 +148,13 @@ def return_visited(tx: ViewTx, event: ProjectVoice.ReturnVisited) -> None:
 
 @FOLD.on(ProjectVoice.UsageMeasured)
 def usage_measured(tx: ViewTx, event: ProjectVoice.UsageMeasured) -> None:
-    usage = {"rate": event.usage_rate, "measured_on": event.measured_on.isoformat(), "basis": event.basis}
+    usage = {
+        "rate": event.usage_rate,
+        "measured_on": event.measured_on.isoformat(),
+        "basis": event.basis,
+        "by_name": event.meta.actor_name,
+        "by_role": event.meta.actor_role,
+    }
     if (rating_id := _linked(tx, event)) is not None:
         tx.update(RATING, rating_id, lambda d: d.update(usage=usage))
 
@@ -156,6 +167,8 @@ def looked_back(tx: ViewTx, event: ProjectVoice.LookedBack) -> None:
         "held_up": event.held_up,
         "residents_satisfied": event.residents_satisfied,
         "problem": event.problem,
+        "by_name": event.meta.actor_name,
+        "by_role": event.meta.actor_role,
     }
     if (rating_id := _linked(tx, event)) is not None:
         tx.update(RATING, rating_id, lambda d: d["lookbacks"].append(lookback))
@@ -234,6 +247,7 @@ def round_opened(tx: ViewTx, event: RatingRound.Opened) -> None:
             "rule_version": event.rule_version,
             "status": "check_in",
             "present": [],
+            "names": {},
             "attending": 0,
             "ballot_key": None,
             "received": [],
@@ -255,6 +269,8 @@ def round_checked_in(tx: ViewTx, event: RatingRound.CheckedIn) -> None:
     def change(d: dict) -> None:
         d["present"].append(event.deputy_id)
         d["attending"] = len(d["present"])
+        if event.meta.actor_id == event.deputy_id and event.meta.actor_name:  # checked in with their own login
+            d.setdefault("names", {})[event.deputy_id] = event.meta.actor_name
 
     tx.update(ROUND, str(event.originator_id), change)
 
@@ -324,7 +340,9 @@ def paper_box_entered(tx: ViewTx, event: BallotBox.BoxEntered) -> None:
         "invalid": event.invalid,
         "counts": event.counts,
         "entered_by": event.meta.actor_id,
+        "entered_by_name": event.meta.actor_name,
         "confirmed_by": None,
+        "confirmed_by_name": "",
     }
     if (round_id := _round_of_box(tx, event)) is not None:
         tx.update(ROUND, round_id, lambda d: d["paper_boxes"].__setitem__(event.box_no, entry))
@@ -333,7 +351,13 @@ def paper_box_entered(tx: ViewTx, event: BallotBox.BoxEntered) -> None:
 @FOLD.on(BallotBox.BoxConfirmed)
 def paper_box_confirmed(tx: ViewTx, event: BallotBox.BoxConfirmed) -> None:
     if (round_id := _round_of_box(tx, event)) is not None:
-        tx.update(ROUND, round_id, lambda d: d["paper_boxes"][event.box_no].update(confirmed_by=event.meta.actor_id))
+        tx.update(
+            ROUND,
+            round_id,
+            lambda d: d["paper_boxes"][event.box_no].update(
+                confirmed_by=event.meta.actor_id, confirmed_by_name=event.meta.actor_name
+            ),
+        )
 
 
 @FOLD.on(BallotBox.Closed)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Annotated
 
@@ -23,12 +22,12 @@ from services.gateway.read.duty_record import record_of_duty
 from services.gateway.read.upstream import http_fetch
 from shared.auth import Principal
 from shared.contracts.envelope import COUNTY_PATTERN
+from shared.kernel.china_time import china_today
 from shared.web.access import PUBLIC, allow
 from shared.web.i18n import language, register_messages
 from shared.web.problems import Problem
 from shared.web.templating import make_templates, render
 
-CHINA = timezone(timedelta(hours=8), "CST")
 County = Annotated[str, PathParam(pattern=COUNTY_PATTERN)]
 DeputyId = Annotated[str, PathParam(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
 Year = Annotated[int | None, Query(ge=2000, le=2100, description="default: this year (China time)")]
@@ -37,7 +36,7 @@ register_messages(MESSAGES)
 
 
 def this_year() -> int:
-    return datetime.now(UTC).astimezone(CHINA).year
+    return china_today().year
 
 
 def make_duty_router(upstreams: Mapping[str, str], transport: httpx.AsyncBaseTransport | None = None) -> APIRouter:

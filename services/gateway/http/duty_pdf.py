@@ -14,6 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from services.gateway.http.duty_texts import LABELS_ZH, ZH
+from shared.kernel.china_time import china_date
 from shared.web.pdf_fonts import register_font
 
 L = LABELS_ZH
@@ -38,7 +39,13 @@ def _rows(record: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]
         for d in record["demands"]["items"]
     ]
     receptions = [
-        [r["starts_at"][:10], label("reception", r["kind"]), r["station_name"], r["topic"] or "—", str(r["demands"])]
+        [
+            china_date(r["starts_at"]).isoformat(),
+            label("reception", r["kind"]),
+            r["station_name"],
+            r["topic"] or "—",
+            str(r["demands"]),
+        ]
         for r in record["receptions"]
     ]
     inspections = [

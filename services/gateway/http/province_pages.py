@@ -5,7 +5,6 @@ and satisfaction. A county's own staff sees only its own row."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.gateway.read.province_figures import side_by_side
 from shared.auth import COOKIE, Principal, Role
+from shared.kernel.china_time import china_today
 from shared.web.access import allow, principal_of
 from shared.web.i18n import register_messages
 from shared.web.templating import make_templates, render
@@ -70,9 +70,10 @@ def make_province_router(upstreams: Mapping[str, str]) -> APIRouter:
     async def counties(
         request: Request,
         principal: Annotated[Principal, Depends(allow(*VIEWERS))],
-        year: Annotated[int, Query(ge=2000, le=2100)] = datetime.now(UTC).year,
+        year: Annotated[int | None, Query(ge=2000, le=2100, description="default: this year (China time)")] = None,
     ) -> dict:
         """Every county in the caller's scope, side by side."""
+        year = year or china_today().year
         rows = await side_by_side(upstreams, principal.covers, year, forwarded_auth(request))
         return {"year": year, "counties": rows}
 
@@ -81,7 +82,7 @@ def make_province_router(upstreams: Mapping[str, str]) -> APIRouter:
         principal = principal_of(request)
         if not principal.has_any(set(VIEWERS)):
             return RedirectResponse("/login", status_code=303)
-        year = year or datetime.now(UTC).year
+        year = year or china_today().year
         rows = await side_by_side(upstreams, principal.covers, year, forwarded_auth(request))
         return render(templates, request, "province.html", {"rows": rows, "year": year})
 

@@ -41,6 +41,8 @@ class NewDemand:
     station_id: UUID | None = None
     deputy_id: str = ""
     reception_id: UUID | None = None
+    # names the demand: a retry of the same request (an Idempotency-Key's digest) finds the demand it made
+    origin_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,12 +101,16 @@ class IntakeCore(ServiceApplication):
     def submit(self, meta: Meta, new: NewDemand) -> Demand:
         """A demand from the web form, a liaison station, a deputy, a department list or Open311."""
         if new.category not in CATEGORIES:
-            raise RuleViolation(f"unknown category {new.category!r}; one of {', '.join(CATEGORIES)}")
+            raise RuleViolation(f"没有这个诉求类别 / unknown category {new.category!r}; one of {', '.join(CATEGORIES)}")
         for attempt in range(3):
             uow = UnitOfWork(self)
             self.vault.discard_pending()
+            if new.origin_key:  # sent again after its first answer was lost: the demand it made
+                existing = uow.find(uuid5(NAMESPACE, f"origin:{meta.county}:{new.origin_key}"))
+                if isinstance(existing, Demand):
+                    return existing
             new, receivers = self._check_source(uow, meta, new)
-            demand = self._create(uow, meta, new, hotline_ticket_id="", contact_id=uuid4())
+            demand = self._create(uow, meta, new, hotline_ticket_id="", contact_id=uuid4(), origin_key=new.origin_key)
             for deputy_id in receivers:
                 demand.push_to_deputy(meta, deputy_id)  # 代表线上接单: whoever the resident turned to
             try:
@@ -125,23 +131,37 @@ class IntakeCore(ServiceApplication):
         if new.reception_id is not None:
             reception = uow.find_as(Reception, new.reception_id)
             if reception is None or reception.county != meta.county:
-                raise RuleViolation(f"no reception {new.reception_id} in county {meta.county}", reason="unknown_source")
+                raise RuleViolation(
+                    f"本县没有这次接待活动 / no reception {new.reception_id} in county {meta.county}",
+                    reason="unknown_source",
+                )
             if not reception.takes_demands_at(meta.occurred_at):
-                raise RuleViolation("that reception was cancelled or has not begun", reason="reception_not_open")
+                raise RuleViolation(
+                    "这次接待活动已取消或尚未开始 / that reception was cancelled or has not begun",
+                    reason="reception_not_open",
+                )
             if new.station_id is not None and new.station_id != reception.station_id:
-                raise RuleViolation("the reception is held at another station", reason="unknown_source")
+                raise RuleViolation(
+                    "这次接待活动在另一个联络站举行 / the reception is held at another station", reason="unknown_source"
+                )
             new = replace(new, station_id=reception.station_id)
         station_id = new.station_id
         if station_id is not None:
             station = uow.find_as(LiaisonStation, station_id)
             if station is None or station.county != meta.county:
-                raise RuleViolation(f"no liaison station {station_id} in county {meta.county}", reason="unknown_source")
+                raise RuleViolation(
+                    f"本县没有这个代表联络站 / no liaison station {station_id} in county {meta.county}",
+                    reason="unknown_source",
+                )
         if new.deputy_id:
             deputy = uow.find_as(Deputy, deputy_key(meta.county, new.deputy_id))
             if deputy is None:
-                raise RuleViolation(f"no deputy {new.deputy_id} in county {meta.county}", reason="unknown_source")
+                raise RuleViolation(
+                    f"本县代表名册中没有这位代表 / no deputy {new.deputy_id} in county {meta.county}",
+                    reason="unknown_source",
+                )
             if not deputy.active:
-                raise RuleViolation("this deputy's term has ended", reason="deputy_retired")
+                raise RuleViolation("这位代表已届满离任 / this deputy's term has ended", reason="deputy_retired")
             return new, [new.deputy_id]
         if reception is not None:
             return new, list(reception.present or reception.deputy_ids)
@@ -262,11 +282,11 @@ class IntakeCore(ServiceApplication):
         """Destroy the resident's key, then record who erased it and why. History stays intact."""
         demand = self.demand(demand_id, meta.county)
         if demand.contact_id is None:
-            raise RuleViolation("this demand has no contact details to erase")
+            raise RuleViolation("这条诉求没有可删除的联系方式 / this demand has no contact details to erase")
         contact = self.load(demand.contact_id, meta.county)
         assert isinstance(contact, ResidentContact)
         if not meta.reason:
-            raise RuleViolation("erasing a resident's details needs a reason")
+            raise RuleViolation("删除群众个人信息须说明理由 / erasing a resident's details needs a reason")
         destroyed = self.vault.erase(contact.id)
         contact.erase(meta, demand.id)
         self.save(contact)

@@ -36,11 +36,11 @@ def corrected_ticket(body: Any, county: str) -> HotlineTicket:
         ticket = HotlineTicket.model_validate(body if not isinstance(body, (str, bytes)) else json.loads(body))
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or '(root)'}: {e['msg']}" for e in exc.errors()[:5])
-        raise StillMalformed(f"the corrected ticket is not valid: {problems}") from exc
+        raise StillMalformed(f"更正后的工单仍有错误 / the corrected ticket is not valid: {problems}") from exc
     except ValueError as exc:
-        raise StillMalformed(f"the corrected ticket is not valid: {exc}") from exc
+        raise StillMalformed(f"更正后的工单仍有错误 / the corrected ticket is not valid: {exc}") from exc
     if ticket.county != county:
-        raise StillMalformed(f"ticket county {ticket.county} is not {county}")
+        raise StillMalformed(f"工单的县不是本县 / ticket county {ticket.county} is not {county}")
     return ticket
 
 
@@ -53,7 +53,7 @@ class DeadLetterWork(IntakeCore):
         """Apply the corrected ticket (``resubmit``) or ``dismiss`` dead letter ``letter`` of ``meta.county``."""
         county, sequence = meta.county, letter.sequence
         if self.find(resolution_id(county, sequence)) is not None:
-            raise AlreadyResolved(f"dead letter {sequence} was already resolved")
+            raise AlreadyResolved(f"这条死信已经处理过 / dead letter {sequence} was already resolved")
         uow = UnitOfWork(self)
         if action == "dismiss":
             resolution = DeadLetterResolution(
@@ -62,11 +62,14 @@ class DeadLetterWork(IntakeCore):
         elif action == "resubmit":
             if not resubmittable(letter) or county_of_subject(letter.original_subject) != county:
                 raise RuleViolation(
-                    "only a hotline ticket of this county can be corrected and applied here", reason="not_resubmittable"
+                    "只有本县的12345工单可以更正后重新提交 / "
+                    "only a hotline ticket of this county can be corrected and applied here",
+                    reason="not_resubmittable",
                 )
             if letter.erased and corrected in (None, ""):
                 raise RuleViolation(
-                    "the caller's details in this letter were erased: give the corrected ticket in full",
+                    "来电人信息已删除，请完整填写更正后的工单 / the caller's details in this letter were erased: "
+                    "give the corrected ticket in full",
                     reason="erased",
                 )
             ticket = corrected_ticket(corrected if corrected not in (None, "") else letter.text(), county)
@@ -89,7 +92,7 @@ class DeadLetterWork(IntakeCore):
                 note=f"demand:{demand.id}",
             )
         else:
-            raise RuleViolation("action must be resubmit or dismiss")
+            raise RuleViolation("请选择更正后重新提交或作废 / action must be resubmit or dismiss")
         uow.add(resolution)
         self.save(*uow.aggregates())
         forget(self, letter)  # resolved: the letter's own copy of the details goes

@@ -26,7 +26,7 @@ class DeputyWork(Triage, Merging):
         """accept / answer / forward / suggest, from the deputy's inbox."""
         demand = self.demand(demand_id, meta.county)
         if meta.actor_id not in demand.deputies:
-            raise RuleViolation("this demand is not in your inbox")
+            raise RuleViolation("这条诉求不在您的接单列表中 / this demand is not in your inbox")
         if action == "answer":
             return self.reply(meta, demand_id, note)
         if action == "suggest":
@@ -50,21 +50,26 @@ class DeputyWork(Triage, Merging):
         details: dict[str, Any] = {}
         if step == "funded":
             if source not in FUNDING_SOURCES:
-                raise RuleViolation(f"funding source must be one of {', '.join(FUNDING_SOURCES)}")
+                raise RuleViolation(
+                    "请选择资金来源：社会捐助、代表个人或专项资金 / "
+                    f"funding source must be one of {', '.join(FUNDING_SOURCES)}"
+                )
             try:
                 value = Decimal(amount)
             except InvalidOperation as exc:
-                raise RuleViolation(f"amount {amount!r} is not a number") from exc
+                raise RuleViolation(f"金额须为数字 / amount {amount!r} is not a number") from exc
             if value <= 0:
-                raise RuleViolation("amount must be positive")
+                raise RuleViolation("金额须大于零 / amount must be positive")
             details = {"source": source, "amount": str(value)}
         elif step == "fulfilled":
             if len(note.strip()) < 2:
-                raise RuleViolation("describe how the wish was fulfilled")
+                raise RuleViolation("请说明心愿是如何实现的 / describe how the wish was fulfilled")
             details = {"note": note.strip()}
         elif step == "visited":
             if satisfaction not in SATISFACTION:
-                raise RuleViolation(f"satisfaction must be one of {', '.join(SATISFACTION)}")
+                raise RuleViolation(
+                    f"请选择满意、基本满意或不满意 / satisfaction must be one of {', '.join(SATISFACTION)}"
+                )
             details = {"satisfaction": satisfaction, "note": note.strip()}
         demand.wish_step(meta, step, **details)
         self.save(demand)

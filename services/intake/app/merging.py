@@ -15,12 +15,12 @@ from shared.persistence.application import UnitOfWork
 class Merging(IntakeCore):
     def _demands(self, uow: UnitOfWork, meta: Meta, demand_ids: list[UUID]) -> list[Demand]:
         if len(set(demand_ids)) != len(demand_ids):
-            raise RuleViolation("a demand is listed twice")
+            raise RuleViolation("同一条诉求选了两次 / a demand is listed twice")
         found = []
         for demand_id in demand_ids:
             demand = uow.find(demand_id)
             if not isinstance(demand, Demand) or demand.county != meta.county:
-                raise RuleViolation(f"no demand {demand_id} in county {meta.county}")
+                raise RuleViolation(f"本县没有这条诉求 / no demand {demand_id} in county {meta.county}")
             found.append(demand)
         return found
 
@@ -77,11 +77,11 @@ class Merging(IntakeCore):
     def link_duplicates(self, meta: Meta, primary_id: UUID, duplicate_ids: list[UUID]) -> Demand:
         """Link likely duplicates to one primary demand in one action (e.g. many callers, one road)."""
         if primary_id in duplicate_ids:
-            raise RuleViolation("the primary demand cannot be its own duplicate")
+            raise RuleViolation("主诉求不能是它自己的重复诉求 / the primary demand cannot be its own duplicate")
         uow = UnitOfWork(self)
         primary, *others = self._demands(uow, meta, [primary_id, *duplicate_ids])
         if not others:
-            raise RuleViolation("choose at least one duplicate")
+            raise RuleViolation("请至少选择一条重复诉求 / choose at least one duplicate")
         for other in others:
             other.mark_duplicate_of(meta, primary)
             primary.absorb_duplicate(meta, other.id)

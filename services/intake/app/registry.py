@@ -23,7 +23,11 @@ def town_name(county: str, town: str) -> str:
     for code, name in towns:
         if town in (code, name):
             return name
-    raise RuleViolation(f"{town!r} is not a town or street of {divisions.county_name(county)}", reason="unknown_town")
+    raise RuleViolation(
+        f"“{town}”不是{divisions.county_name(county)}的乡镇（街道） / {town!r} is not a town or street of "
+        f"{divisions.county_name(county)}",
+        reason="unknown_town",
+    )
 
 
 class RegistryWork(IntakeCore):
@@ -36,7 +40,10 @@ class RegistryWork(IntakeCore):
 
     def register_deputy(self, meta: Meta, deputy_id: str, name: str, level: str, town: str, group: str) -> Deputy:
         if self.find_as(Deputy, deputy_key(meta.county, deputy_id)) is not None:
-            raise RuleViolation(f"deputy {deputy_id} is already registered", reason="already_registered")
+            raise RuleViolation(
+                f"这位代表（{deputy_id}）已经登记 / deputy {deputy_id} is already registered",
+                reason="already_registered",
+            )
         deputy = Deputy(
             meta=meta, deputy_id=deputy_id, name=name, level=level, town=town_name(meta.county, town), group=group
         )
@@ -59,9 +66,14 @@ class RegistryWork(IntakeCore):
         for deputy_id in deputy_ids:
             found = self.find_as(Deputy, deputy_key(county, deputy_id))
             if found is None:
-                raise RuleViolation(f"no deputy {deputy_id} in the registry of {county}", reason="unknown_deputy")
+                raise RuleViolation(
+                    f"代表名册中没有这位代表（{deputy_id}） / no deputy {deputy_id} in the registry of {county}",
+                    reason="unknown_deputy",
+                )
             if not found.active:
-                raise RuleViolation(f"deputy {deputy_id}'s term has ended", reason="deputy_retired")
+                raise RuleViolation(
+                    f"这位代表已届满离任 / deputy {deputy_id}'s term has ended", reason="deputy_retired"
+                )
 
     # -- liaison stations --------------------------------------------------------------------------
     def station(self, station_id: UUID, county: str | None = None) -> LiaisonStation:

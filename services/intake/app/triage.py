@@ -35,7 +35,7 @@ class Triage(IntakeCore):
         """A revised scope or estimate; when the item outgrows its tier it is escalated at once."""
         demand = self.demand(demand_id, meta.county)
         if not demand.tier:
-            raise RuleViolation("the demand has not been routed yet")
+            raise RuleViolation("这条诉求尚未分流 / the demand has not been routed yet")
         version, rules = self.rules(meta.county)
         try:
             tier, reason = r.route(demand.kind, scope, estimate, demand.category, rules)
@@ -57,7 +57,7 @@ class Triage(IntakeCore):
     def close_demand(self, meta: Meta, demand_id: UUID, note: str) -> Demand:
         demand = self.demand(demand_id, meta.county)
         if len(note.strip()) < 2:
-            raise RuleViolation("closing needs a note for the resident")
+            raise RuleViolation("办结须填写给群众的说明 / closing needs a note for the resident")
         demand.close(meta, note.strip())
         self.save(demand)
         return demand

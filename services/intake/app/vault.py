@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.persistence import IntegrityError
 
 from shared.persistence.schema import create_schema
+from shared.persistence.side_tables import postgres_connection
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS resident_keys (contact_id TEXT PRIMARY KEY, county TEXT NOT NULL, key BYTEA NOT NULL)"
@@ -46,16 +47,7 @@ class ContactVault:
         self._lock = threading.Lock()
         self._local = threading.local()  # keys made on this thread, written with its next save
         if postgres:
-            import psycopg
-
-            self._conn: Any = psycopg.connect(
-                host=postgres["POSTGRES_HOST"],
-                port=postgres["POSTGRES_PORT"],
-                user=postgres["POSTGRES_USER"],
-                password=postgres["POSTGRES_PASSWORD"],
-                dbname=postgres["POSTGRES_DBNAME"],
-                autocommit=True,
-            )
+            self._conn: Any = postgres_connection(postgres, autocommit=True)
             self._p = "%s"
             self.location = f"postgresql://{postgres['POSTGRES_HOST']}/{postgres['POSTGRES_DBNAME']}#resident_keys"
         else:

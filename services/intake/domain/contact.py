@@ -33,7 +33,7 @@ class ResidentContact(Aggregate):
     def __init__(self, meta: Meta, contact_id: UUID, sealed: dict[str, Any]) -> None:
         unknown = set(sealed) - set(FIELDS)
         if unknown:
-            raise RuleViolation(f"unknown contact field(s): {', '.join(sorted(unknown))}")
+            raise RuleViolation(f"未知的联系方式字段 / unknown contact field(s): {', '.join(sorted(unknown))}")
         self.county = meta.county
         self.sealed = dict(sealed)
         self.erased = False
@@ -43,7 +43,7 @@ class ResidentContact(Aggregate):
         if self.erased:
             return
         if not meta.reason:
-            raise RuleViolation("erasing a resident's details needs a reason")
+            raise RuleViolation("删除群众个人信息须说明理由 / erasing a resident's details needs a reason")
         self._erased(meta=meta, demand_id=demand_id)
 
     class Erased(Aggregate.Event):

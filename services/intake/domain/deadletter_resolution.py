@@ -34,9 +34,9 @@ class DeadLetterResolution(Aggregate):
     @event(Resolved)
     def __init__(self, meta: Meta, sequence: int, action: str, subject: str, note: str) -> None:
         if action not in ("resubmitted", "dismissed"):
-            raise RuleViolation(f"unknown resolution {action!r}")
+            raise RuleViolation(f"未知的处理方式 / unknown resolution {action!r}")
         if action == "dismissed" and not meta.reason:
-            raise RuleViolation("dismissing a dead letter needs a reason")
+            raise RuleViolation("作废死信须说明理由 / dismissing a dead letter needs a reason")
         self.county = meta.county
         self.sequence = sequence
         self.action = action

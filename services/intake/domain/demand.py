@@ -42,6 +42,17 @@ STAGE_STATUS = {
 
 STAGE_ORDER = ["submitted", *STAGE_STATUS]
 
+# What a refusal says a closed or duplicate demand cannot do, and the steps of a micro-wish, in Chinese.
+ACTIONS_ZH = {
+    "classify": "分类",
+    "route": "分流",
+    "escalate": "升级",
+    "reassess": "重新评估",
+    "merge": "并入建议",
+    "link as duplicate": "合并为重复诉求",
+}
+WISH_STEPS_ZH = {"claimed": "认领", "funded": "登记资金到位", "fulfilled": "登记实现", "visited": "回访"}
+
 
 # At one moment, intake's own steps keep the order they happened in (rank 0, stable sort);
 # upstream stages, which arrive from several services in any order, follow in loop order.
@@ -196,9 +207,11 @@ class Demand(Aggregate):
         reception_id: UUID | None = None,
     ) -> None:
         if channel not in CHANNELS:
-            raise RuleViolation(f"unknown channel {channel!r}")
+            raise RuleViolation(f"未知的征集渠道 / unknown channel {channel!r}")
         if reception_id is not None and station_id is None:
-            raise RuleViolation("a demand raised at a reception names the reception's station")
+            raise RuleViolation(
+                "接待活动中收集的诉求须注明联络站 / a demand raised at a reception names the reception's station"
+            )
         self.county = meta.county
         self.channel = channel
         self.town = town
@@ -240,9 +253,12 @@ class Demand(Aggregate):
 
     def _must_be_open(self, what: str) -> None:
         if self.closed:
-            raise RuleViolation(f"demand is closed; cannot {what}")
+            raise RuleViolation(f"诉求已办结，不能{ACTIONS_ZH.get(what, what)} / demand is closed; cannot {what}")
         if self.duplicate_of is not None:
-            raise RuleViolation(f"demand is a duplicate of {self.duplicate_of}; cannot {what}")
+            raise RuleViolation(
+                f"诉求已作为重复诉求合并办理，不能{ACTIONS_ZH.get(what, what)} / "
+                f"demand is a duplicate of {self.duplicate_of}; cannot {what}"
+            )
 
     def _note(self, meta: Meta, stage: str, title: str, ref: str = "", detail: str = "") -> None:
         self.timeline.append(
@@ -256,7 +272,7 @@ class Demand(Aggregate):
         """个性问题立行立改、共性问题形成建议: consultation, individual, common, micro-wish or suggestion."""
         self._must_be_open("classify")
         if kind not in KINDS:
-            raise RuleViolation(f"unknown kind {kind!r}; one of {', '.join(KINDS)}")
+            raise RuleViolation(f"请选择诉求类型 / unknown kind {kind!r}; one of {', '.join(KINDS)}")
         self._classified(meta=meta, kind=kind, due_at=due_at, ticket=self.hotline_ticket_id)
 
     @event(Classified)
@@ -271,7 +287,7 @@ class Demand(Aggregate):
         """A routing decision, with its reason and the rule-set version it was made under."""
         self._must_be_open("route")
         if not self.kind:
-            raise RuleViolation("classify the demand before routing it")
+            raise RuleViolation("请先分类再分流 / classify the demand before routing it")
         self._routed(
             meta=meta,
             tier=tier,
@@ -339,9 +355,9 @@ class Demand(Aggregate):
     def reply(self, meta: Meta, text: str) -> None:
         """A reply to the resident (also sent to the 12345 hotline for its tickets)."""
         if self.closed:
-            raise RuleViolation("demand is closed")
+            raise RuleViolation("诉求已办结 / demand is closed")
         if len(text.strip()) < 2:
-            raise RuleViolation("a reply needs a text")
+            raise RuleViolation("请填写答复内容（至少 2 个字） / a reply needs a text")
         self._replied(
             meta=meta,
             text=text.strip(),
@@ -390,7 +406,7 @@ class Demand(Aggregate):
     def merge_into(self, meta: Meta, suggestion_id: UUID, title: str) -> None:
         self._must_be_open("merge")
         if self.merged_into is not None:
-            raise RuleViolation(f"demand already merged into {self.merged_into}")
+            raise RuleViolation(f"诉求已并入另一条建议 / demand already merged into {self.merged_into}")
         self._merged(meta=meta, suggestion_id=suggestion_id, title=title, ticket=self.hotline_ticket_id)
 
     @event(MergedInto)
@@ -402,7 +418,7 @@ class Demand(Aggregate):
 
     def split_out(self, meta: Meta, suggestion_id: UUID) -> None:
         if self.merged_into != suggestion_id:
-            raise RuleViolation(f"demand is not part of suggestion {suggestion_id}")
+            raise RuleViolation(f"诉求不在这条建议中 / demand is not part of suggestion {suggestion_id}")
         self._split(meta=meta, suggestion_id=suggestion_id, ticket=self.hotline_ticket_id)
 
     @event(SplitOut)
@@ -414,9 +430,9 @@ class Demand(Aggregate):
 
     def mark_duplicate_of(self, meta: Meta, primary: Demand) -> None:
         if primary.id == self.id:
-            raise RuleViolation("a demand cannot duplicate itself")
+            raise RuleViolation("诉求不能是它自己的重复诉求 / a demand cannot duplicate itself")
         if primary.county != self.county:
-            raise RuleViolation("duplicates must be in the same county")
+            raise RuleViolation("重复诉求须属于同一个县 / duplicates must be in the same county")
         self._must_be_open("link as duplicate")
         self._duplicate(
             meta=meta, primary_id=primary.id, primary_code=primary.tracking_code, ticket=self.hotline_ticket_id
@@ -448,11 +464,11 @@ class Demand(Aggregate):
     def deputy_act(self, meta: Meta, action: str, note: str, forward_to: str = "") -> None:
         """The deputy accepts (接单) or forwards the demand (answers go through ``reply``)."""
         if meta.actor_id not in self.deputies:
-            raise RuleViolation("this demand is not in your inbox")
+            raise RuleViolation("这条诉求不在您的接单列表中 / this demand is not in your inbox")
         if action not in ("accept", "forward"):
-            raise RuleViolation(f"unknown deputy action {action!r}")
+            raise RuleViolation(f"未知的代表操作 / unknown deputy action {action!r}")
         if action == "forward" and not forward_to:
-            raise RuleViolation("forward needs a recipient")
+            raise RuleViolation("转办须填写接收方 / forward needs a recipient")
         self._deputy_acted(meta=meta, action=action, note=note, forward_to=forward_to)
 
     @event(DeputyActed)
@@ -468,12 +484,15 @@ class Demand(Aggregate):
     def wish_step(self, meta: Meta, step: str, **details: Any) -> None:
         """A micro-wish: claimed (认领), funded, fulfilled, return visit (回访) — in that order."""
         if self.kind != "micro_wish" or self.tier != "micro_wish":
-            raise RuleViolation("only a demand routed as a micro-wish can be claimed")
+            raise RuleViolation("只有分流为微心愿的诉求可以认领 / only a demand routed as a micro-wish can be claimed")
         order = ["claimed", "funded", "fulfilled", "visited"]
         done = [s for s in order if s in self.wish]
         expected = order[len(done)] if len(done) < len(order) else None
         if step != expected:
-            raise RuleViolation(f"micro-wish step {step!r} not allowed now (next: {expected})")
+            raise RuleViolation(
+                f"微心愿现在不能{WISH_STEPS_ZH.get(step, step)}（下一步：{WISH_STEPS_ZH.get(expected or '', '无')}） / "
+                f"micro-wish step {step!r} not allowed now (next: {expected})"
+            )
         self._wish(meta=meta, step=step, details=details, ticket=self.hotline_ticket_id)
 
     @event(WishStep)
@@ -488,7 +507,7 @@ class Demand(Aggregate):
     def note_stage(self, meta: Meta, stage: str, ref_id: str, title: str, detail: str = "") -> None:
         """Record what an upstream service did with this demand (idempotent per stage and ref)."""
         if stage not in STAGE_STATUS:
-            raise RuleViolation(f"unknown stage {stage!r}")
+            raise RuleViolation(f"未知的办理阶段 / unknown stage {stage!r}")
         if any(e["stage"] == stage and e["ref"] == ref_id and e.get("detail", "") == detail for e in self.timeline):
             return
         # Stages arrive from several services in any order: the furthest one reached is the status.

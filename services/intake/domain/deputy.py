@@ -30,13 +30,19 @@ def deputy_key(county: str, deputy_id: str) -> UUID:
 
 def _check(name: str, level: str, town: str, group: str) -> None:
     if not 1 <= len(name.strip()) <= 40:
-        raise RuleViolation("a deputy's name has 1 to 40 characters", reason="invalid_name")
+        raise RuleViolation("代表姓名须为 1 至 40 个字 / a deputy's name has 1 to 40 characters", reason="invalid_name")
     if level not in LEVELS:
-        raise RuleViolation(f"unknown level {level!r}; one of {', '.join(LEVELS)}", reason="unknown_level")
+        raise RuleViolation(
+            f"请选择代表层级 / unknown level {level!r}; one of {', '.join(LEVELS)}", reason="unknown_level"
+        )
     if not town.strip():
-        raise RuleViolation("a deputy belongs to a town or street", reason="unknown_town")
+        raise RuleViolation(
+            "请选择代表所在的乡镇（街道） / a deputy belongs to a town or street", reason="unknown_town"
+        )
     if len(group) > 60:
-        raise RuleViolation("a deputy group's name has at most 60 characters", reason="invalid_group")
+        raise RuleViolation(
+            "代表小组名称最多 60 个字 / a deputy group's name has at most 60 characters", reason="invalid_group"
+        )
 
 
 class Deputy(Aggregate):
@@ -82,7 +88,7 @@ class Deputy(Aggregate):
 
     def revise(self, meta: Meta, name: str, level: str, town: str, group: str) -> None:
         if not self.active:
-            raise RuleViolation("this deputy's term has ended", reason="deputy_retired")
+            raise RuleViolation("这位代表已届满离任 / this deputy's term has ended", reason="deputy_retired")
         _check(name, level, town, group)
         if (name.strip(), level, town.strip(), group.strip()) == (self.name, self.level, self.town, self.group):
             return
@@ -97,7 +103,10 @@ class Deputy(Aggregate):
         if not self.active:
             return
         if not meta.reason:
-            raise RuleViolation("ending a deputy's term in the registry needs a reason", reason="reason_required")
+            raise RuleViolation(
+                "登记代表离任须说明理由 / ending a deputy's term in the registry needs a reason",
+                reason="reason_required",
+            )
         self._retired(meta=meta)
 
     @event(Retired)

@@ -48,13 +48,20 @@ class Reception(Aggregate):
         deputy_ids: list[str],
     ) -> None:
         if kind not in KINDS:
-            raise RuleViolation(f"unknown kind of reception {kind!r}; one of {', '.join(KINDS)}", reason="unknown_kind")
+            raise RuleViolation(
+                f"请选择接待类型 / unknown kind of reception {kind!r}; one of {', '.join(KINDS)}", reason="unknown_kind"
+            )
         if starts_at.tzinfo is None or ends_at.tzinfo is None:
-            raise RuleViolation("a reception's times need a time zone", reason="invalid_time")
+            raise RuleViolation("接待时间须注明时区 / a reception's times need a time zone", reason="invalid_time")
         if not starts_at < ends_at <= starts_at + LONGEST:
-            raise RuleViolation("a reception ends after it starts, within 12 hours", reason="invalid_time")
+            raise RuleViolation(
+                "接待结束时间须晚于开始时间，且不超过 12 小时 / a reception ends after it starts, within 12 hours",
+                reason="invalid_time",
+            )
         if len(topic) > 200:
-            raise RuleViolation("a reception's topic has at most 200 characters", reason="invalid_topic")
+            raise RuleViolation(
+                "接待主题最多 200 个字 / a reception's topic has at most 200 characters", reason="invalid_topic"
+            )
         if len(set(deputy_ids)) != len(deputy_ids):
             raise RuleViolation("a deputy is listed twice", reason="duplicate_deputy")
         self.county = meta.county

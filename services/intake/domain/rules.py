@@ -7,9 +7,9 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from difflib import SequenceMatcher
 from typing import Any, Literal, get_args
 
+from services.intake.domain.similarity import DEFAULT_THRESHOLD, SimilarityIndex
 from shared.kernel.ranges import Between, Names, NamesByName, Range
 
 # 诉求 categories offered on the form and as Open311 services.
@@ -38,7 +38,9 @@ DEFAULTS: dict[str, Any] = {
     "micro_wish_cap": 5_000,  # CNY a deputy or donor can fund for one wish
     "consultation_reply_hours": 24,  # seed 003: 咨询类诉求24小时内答复
     "stranded_days": 14,  # no owner or no movement for longer than this
-    "duplicate_similarity": 0.55,  # text likeness (0..1) for a suggested duplicate
+    # likeness (0..1, similarity.py) from which a demand of the same town and category is suggested as a duplicate;
+    # until 2026-12 the rule was "duplicate_similarity" (0.55) on another measure's scale: no longer read
+    "duplicate_threshold": DEFAULT_THRESHOLD,
     "major_categories": ["housing", "elderly", "education", "health"],  # county-wide by nature when common
     "deputy_areas": {},  # town/street -> deputies (token subjects) who receive its demands
 }
@@ -50,7 +52,7 @@ RANGES: dict[str, Range] = {
     "micro_wish_cap": Between(0, 10_000_000, whole=True, unit=CNY),
     "consultation_reply_hours": Between(1, 720, whole=True, unit=HOURS),
     "stranded_days": Between(1, 365, whole=True, unit=DAYS),
-    "duplicate_similarity": Between(0, 1),
+    "duplicate_threshold": Between(0, 1),
     "major_categories": Names(len(CATEGORIES), choices=tuple(CATEGORIES)),
     "deputy_areas": NamesByName(keys=500, items=200),
 }
@@ -65,26 +67,35 @@ def is_tracking_code(value: str) -> bool:
     return len(value) == CODE_LENGTH and all(ch in CODE_ALPHABET for ch in value.upper())
 
 
+SCOPE_ZH = {"household": "个人/家庭", "community": "社区/村", "town": "乡镇/街道", "county": "全县"}
+
+
 def route(kind: str, scope: str, estimate: int, category: str, rules: dict[str, Any]) -> tuple[str, str]:
-    """(tier, reason) by scope of impact, money and category (五级响应 in spirit)."""
+    """(tier, reason) by scope of impact, money and category (五级响应 in spirit); the reason is Chinese
+    (it is shown on the resident's tracking page), the tier the machine's key."""
     cap, wish_cap = int(rules["micro_project_cap"]), int(rules["micro_wish_cap"])
     if scope not in SCOPES:
-        raise ValueError(f"unknown scope {scope!r}; one of {', '.join(SCOPES)}")
+        raise ValueError(f"请选择影响范围 / unknown scope {scope!r}; one of {', '.join(SCOPES)}")
     if estimate < 0:
-        raise ValueError("the estimate cannot be negative")
+        raise ValueError("估算金额不能为负数 / the estimate cannot be negative")
     if scope == "county" or estimate > cap:
         why = "影响全县" if scope == "county" else f"估算 {estimate} 元超过微实事上限 {cap} 元"
-        return "major", f"{why} → 票决实事项目 (major)"
+        return "major", f"{why} → 票决实事项目"
     if kind in ("consultation", "individual") and scope == "household":
-        return "department", "个性问题立行立改 → 部门直接办理 (department)"
+        return "department", "个性问题立行立改 → 部门直接办理"
     if kind == "micro_wish":
         if scope == "household" and estimate <= wish_cap:
-            return "micro_wish", f"个人/小群体心愿，估算 {estimate} 元 ≤ {wish_cap} 元 → 微心愿 (micro_wish)"
-        why = f"影响范围为{scope}" if scope != "household" else f"估算 {estimate} 元超过微心愿上限 {wish_cap} 元"
-        return "micro", f"{why} → 民生微实事 (micro)"
+            return "micro_wish", f"个人/小群体心愿，估算 {estimate} 元 ≤ {wish_cap} 元 → 微心愿"
+        why = (
+            f"影响范围为{SCOPE_ZH[scope]}"
+            if scope != "household"
+            else f"估算 {estimate} 元超过微心愿上限 {wish_cap} 元"
+        )
+        return "micro", f"{why} → 民生微实事"
     if kind == "project_suggestion" and category in rules["major_categories"] and scope == "town":
-        return "major", f"{category} 类共性问题覆盖整个乡镇/街道 → 票决实事项目 (major)"
-    return "micro", f"共性问题形成建议，影响范围 {scope}，估算 {estimate} 元 ≤ {cap} 元 → 民生微实事 (micro)"
+        name = CATEGORIES.get(category, {}).get("zh", category)
+        return "major", f"{name}类共性问题覆盖整个乡镇/街道 → 票决实事项目"
+    return "micro", f"共性问题形成建议，影响范围{SCOPE_ZH[scope]}，估算 {estimate} 元 ≤ {cap} 元 → 民生微实事"
 
 
 def outgrows(current: str, new: str) -> bool:
@@ -111,23 +122,20 @@ def is_stranded(doc: dict[str, Any], now: datetime, rules: dict[str, Any]) -> st
     return ""
 
 
-def similarity(a: str, b: str) -> float:
-    return SequenceMatcher(None, a, b).ratio()
-
-
 def likely_duplicates(
     doc: dict[str, Any], others: list[dict[str, Any]], rules: dict[str, Any], limit: int = 10
 ) -> list[tuple[float, dict[str, Any]]]:
-    """Same town, same category, similar text: the likely duplicates of ``doc``, best first."""
-    threshold = float(rules["duplicate_similarity"])
-    found = []
-    for other in others:
-        if other["id"] == doc["id"] or other["town"] != doc["town"] or other["category"] != doc["category"]:
-            continue
-        if other["status"] in ("duplicate", "closed"):
-            continue
-        score = similarity(doc["text"], other["text"])
-        if score >= threshold:
-            found.append((round(score, 3), other))
-    found.sort(key=lambda pair: -pair[0])
-    return found[:limit]
+    """Same town, same category, a similar text (the same problem at the same place): the likely
+    duplicates of ``doc``, best first, with their likeness rounded to 3 places. The IDF is learnt from
+    the candidates themselves (the county's open demands of that town and category)."""
+    candidates = {
+        other["id"]: other
+        for other in others
+        if other["town"] == doc["town"]
+        and other["category"] == doc["category"]
+        and other["status"] not in ("duplicate", "closed")
+    }
+    candidates.setdefault(doc["id"], doc)
+    index = SimilarityIndex((d["id"], d["text"]) for d in candidates.values())
+    found = index.likely(doc["text"], k=limit, threshold=float(rules["duplicate_threshold"]), exclude={doc["id"]})
+    return [(round(score, 3), candidates[doc_id]) for score, doc_id in found]

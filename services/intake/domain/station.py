@@ -14,13 +14,22 @@ from shared.kernel.meta import Meta, RuleViolation
 
 def _check(name: str, town: str, address: str, hours: str) -> None:
     if not 2 <= len(name.strip()) <= 60:
-        raise RuleViolation("a station's name has 2 to 60 characters", reason="invalid_name")
+        raise RuleViolation(
+            "联络站名称须为 2 至 60 个字 / a station's name has 2 to 60 characters", reason="invalid_name"
+        )
     if not town.strip():
-        raise RuleViolation("a station belongs to a town or street", reason="unknown_town")
+        raise RuleViolation(
+            "请选择联络站所在的乡镇（街道） / a station belongs to a town or street", reason="unknown_town"
+        )
     if not 2 <= len(address.strip()) <= 200:
-        raise RuleViolation("a station's address has 2 to 200 characters", reason="invalid_address")
+        raise RuleViolation(
+            "联络站地址须为 2 至 200 个字 / a station's address has 2 to 200 characters", reason="invalid_address"
+        )
     if not 2 <= len(hours.strip()) <= 200:
-        raise RuleViolation("say when the station receives residents (2 to 200 characters)", reason="invalid_hours")
+        raise RuleViolation(
+            "请填写接待时间（2 至 200 个字） / say when the station receives residents (2 to 200 characters)",
+            reason="invalid_hours",
+        )
 
 
 class LiaisonStation(Aggregate):
@@ -49,7 +58,7 @@ class LiaisonStation(Aggregate):
     def __init__(self, meta: Meta, name: str, town: str, address: str, hours: str, deputy_ids: list[str]) -> None:
         _check(name, town, address, hours)
         if len(set(deputy_ids)) != len(deputy_ids):
-            raise RuleViolation("a deputy is listed twice", reason="duplicate_deputy")
+            raise RuleViolation("同一位代表选了两次 / a deputy is listed twice", reason="duplicate_deputy")
         self.county = meta.county
         self.name = name.strip()
         self.town = town.strip()
@@ -71,7 +80,7 @@ class LiaisonStation(Aggregate):
     def assign(self, meta: Meta, deputy_ids: list[str]) -> None:
         """The station's deputies become ``deputy_ids`` (who joined and who left is recorded)."""
         if len(set(deputy_ids)) != len(deputy_ids):
-            raise RuleViolation("a deputy is listed twice", reason="duplicate_deputy")
+            raise RuleViolation("同一位代表选了两次 / a deputy is listed twice", reason="duplicate_deputy")
         joined = [d for d in deputy_ids if d not in self.deputy_ids]
         left = [d for d in self.deputy_ids if d not in deputy_ids]
         if joined or left:

@@ -43,9 +43,9 @@ class ProjectSuggestion(Aggregate):
         split_from: UUID | None = None,
     ) -> None:
         if len(title.strip()) < 2:
-            raise RuleViolation("a suggestion needs a title")
+            raise RuleViolation("项目建议须有名称（至少 2 个字） / a suggestion needs a title")
         if not demand_ids:
-            raise RuleViolation("a suggestion needs at least one demand")
+            raise RuleViolation("请至少选择一条诉求 / a suggestion needs at least one demand")
         self.county = meta.county
         self.title = title.strip()
         self.category = category
@@ -68,9 +68,9 @@ class ProjectSuggestion(Aggregate):
         """Take ``demand_ids`` out (into a new suggestion ``into``, or back to the queue)."""
         missing = [str(d) for d in demand_ids if d not in self.demand_ids]
         if missing:
-            raise RuleViolation(f"not part of this suggestion: {', '.join(missing)}")
+            raise RuleViolation(f"所选诉求不在这条建议中 / not part of this suggestion: {', '.join(missing)}")
         if not demand_ids:
-            raise RuleViolation("choose the demands to split off")
+            raise RuleViolation("请选择要拆出的诉求 / choose the demands to split off")
         remaining = [d for d in self.demand_ids if d not in demand_ids]
         self._split(meta=meta, demand_ids=list(demand_ids), into=into, remaining=remaining)
 

@@ -21,6 +21,7 @@ from shared.contracts.envelope import COUNTY_PATTERN
 from shared.contracts.plausible import KnownCounty, PlausibleDatetime, known_county
 from shared.views.store import ViewStore
 from shared.web.access import PUBLIC, allow, check_county, require_county
+from shared.web.idempotency import origin_of
 from shared.web.problems import Problem
 from shared.web.requests import meta_for
 
@@ -157,6 +158,7 @@ def make_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
                 station_id=body.station_id,
                 deputy_id=body.deputy_id,
                 reception_id=body.reception_id,
+                origin_key=origin_of(request.state),
             ),
         )
         return DemandCreated(id=demand.id, tracking_code=demand.tracking_code, status=demand.status)

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
@@ -22,6 +21,7 @@ from shared.auth import Principal, Role
 from shared.kernel.meta import RuleViolation
 from shared.persistence.application import NotFound
 from shared.views.store import ViewStore
+from shared.web.feedback import back_with, problem_of
 from shared.web.i18n import register_messages
 from shared.web.templating import make_templates, render
 from shared.web.viewer import viewer_county
@@ -44,9 +44,8 @@ class LiaisonFrame:
         self.templates = make_templates(TEMPLATES, static_base="/intake/static")
 
     def page(self, request: Request, name: str, context: dict, status_code: int = 200) -> Response:
-        error = request.query_params.get("error")
-        if error:
-            context = {**context, "problem": {"title": error, "detail": ""}}
+        problem = context.get("problem") or problem_of(request)
+        context = {**context, "problem": problem}
         base = {"levels": LEVELS, "kinds": KINDS, "categories": list(CATEGORIES)}
         return render(self.templates, request, name, {**base, **context}, status_code=status_code)
 
@@ -56,7 +55,7 @@ class LiaisonFrame:
         if not principal.has_any(roles):
             return principal, county, RedirectResponse("/login", status_code=303)
         if not allowed:
-            problem = {"title": "无权查看该县 / County outside your scope", "detail": county}
+            problem = problem_of(request, "无权查看该县 / County outside your scope")
             context = {"county": county, "denied": True, "problem": problem}
             return principal, county, self.page(request, "registry.html", context, 403)
         return principal, county, None
@@ -67,8 +66,7 @@ class LiaisonFrame:
         try:
             fn()
         except (RuleViolation, NotFound, ValueError) as exc:
-            sep = "&" if "?" in back else "?"
-            return RedirectResponse(f"{back}{sep}error={quote(str(exc))}", status_code=303)
+            return back_with(back, exc)
         return RedirectResponse(back, status_code=303)
 
     def names(self, county: str) -> dict[str, str]:

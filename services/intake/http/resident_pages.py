@@ -1,6 +1,8 @@
-"""Intake's resident pages (mobile first): submit a demand, follow it by its tracking code. The form
-opened by a deputy's or a liaison station's code (亮码) is pre-filled with the county, town/street,
-station and deputy, and names the reception held there at that moment, if one is."""
+"""Intake's resident pages (mobile first): pick the county and the town or street, submit a demand, follow
+it by its tracking code: what became of it through merges, splits and duplicates, the project it became,
+and the link to rate that project once its rating is open. The form opened by a deputy's or a liaison
+station's code (亮码) is pre-filled with the county, town/street, station and deputy, and names the
+reception held there at that moment, if one is."""
 
 from __future__ import annotations
 
@@ -12,16 +14,21 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.intake.app.application import IntakeApplication, NewDemand
+from services.intake.domain.demand import Demand
 from services.intake.domain.deputy import deputy_key
 from services.intake.domain.rules import CATEGORIES
 from services.intake.http.codes import home_station, level_title, reception_now
 from services.intake.http.demands_api import now_of
+from services.intake.http.names import Names
+from services.intake.http.places import counties_of_province, provinces, served, town_names
+from services.intake.http.timeline import fate_of, timeline_of
 from services.intake.read.registry import DEPUTY, RECEPTION, STATION
-from shared.divisions import county_name, is_county, towns_of
+from shared.divisions import county_name, full_name, is_county
 from shared.kernel.meta import RuleViolation
 from shared.persistence.application import NotFound
 from shared.views.store import ViewStore
 from shared.web.access import principal_of
+from shared.web.feedback import problem_of
 from shared.web.i18n import language, register_messages
 from shared.web.requests import meta_for
 from shared.web.templating import make_templates, render
@@ -108,18 +115,31 @@ def make_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         lang = language(request)
         return [(key, names[lang if lang in names else "en"]) for key, names in CATEGORIES.items()]
 
-    def form_context(request: Request, county: str) -> dict:
-        """The form of one county: its name, and its towns and streets offered as the town's choices."""
+    def form_context(request: Request, county: str, town: str = "") -> dict:
+        """The form of one county: its name, and its towns and streets to pick from (a town the link or
+        the code named is offered too, even when the registry does not list it)."""
         known = is_county(county)
+        towns = town_names(county)
+        if town and town not in towns:
+            towns = [town, *towns]
         context: dict = {
             "categories": categories(request),
             "county": county,
             "county_name": county_name(county) if known else "",
-            "towns": [name for _, name in towns_of(county)] if known else [],
+            "county_full_name": full_name(county) if known else "",
+            "towns": towns,
         }
-        if not known:
-            context["problem"] = {"title": "未知的县级行政区划代码 / Unknown county code", "detail": county}
+        if county and not known:
+            context["problem"] = problem_of(request, UNKNOWN_COUNTY)
         return context
+
+    def picker_context(request: Request, province: str) -> dict:
+        return {
+            "served": served(views),
+            "provinces": provinces(),
+            "province": province,
+            "province_counties": counties_of_province(province),
+        }
 
     @router.get("/", response_class=HTMLResponse)
     def index(request: Request) -> Response:
@@ -156,21 +176,35 @@ def make_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
 
     @router.get("/submit", response_class=HTMLResponse)
     def submit_form(
-        request: Request, county: str = "440781", deputy: str = "", station: str = "", reception: str = ""
+        request: Request,
+        county: str = "",
+        deputy: str = "",
+        station: str = "",
+        reception: str = "",
+        province: str = "",
+        town: str = "",
     ) -> Response:
+        """Without a county (the home page's link), the resident first picks the county; then the form,
+        with the county's towns and streets to pick from."""
         principal_of(request)
-        source = source_of(request, county, deputy, station, reception)
-        context = form_context(request, source["county"])
-        form = {"town": source["town"]} if source["town"] else None
-        return render(templates, request, "submit.html", {**context, "source": source, "form": form})
+        scanned = bool(deputy or station or reception)
+        source = source_of(request, county, deputy, station, reception) if scanned else None
+        county = source["county"] if source else county.strip()
+        town = (source["town"] if source else "") or town.strip()
+        context = {**form_context(request, county, town), **picker_context(request, province.strip())}
+        form = {"town": town} if town else None
+        status = 404 if county and not is_county(county) else 200
+        return render(
+            templates, request, "submit.html", {**context, "source": source, "form": form}, status_code=status
+        )
 
     @router.post("/submit")
     def submit(
         request: Request,
         county: Annotated[str, Form()],
-        town: Annotated[str, Form()],
         category: Annotated[str, Form()],
         text: Annotated[str, Form()],
+        town: Annotated[str, Form()] = "",
         name: Annotated[str, Form()] = "",
         phone: Annotated[str, Form()] = "",
         address: Annotated[str, Form()] = "",
@@ -182,9 +216,9 @@ def make_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         problem = None
         scanned = bool(station or deputy)
         if not is_county(county):
-            problem = {"title": "未知的县级行政区划代码 / Unknown county code", "detail": county}
+            problem = problem_of(request, UNKNOWN_COUNTY)
         elif len(text.strip()) < 2 or not town.strip():
-            problem = {"title": "请填写诉求内容和乡镇/街道 / Please fill in the demand and the town", "detail": ""}
+            problem = problem_of(request, FILL_IN)
         if problem is None:
             try:
                 demand = app.submit(
@@ -203,7 +237,7 @@ def make_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
                     ),
                 )
             except RuleViolation as exc:
-                problem = {"title": str(exc), "detail": ""}
+                problem = problem_of(request, str(exc))
             else:
                 return RedirectResponse(f"/intake/track/{demand.tracking_code}?new=1", status_code=303)
         return render(
@@ -211,7 +245,7 @@ def make_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
             request,
             "submit.html",
             {
-                **form_context(request, county),
+                **form_context(request, county, town.strip()),
                 "source": source_of(request, county, deputy, station, reception) if scanned else None,
                 "problem": problem,
                 "form": {
@@ -232,14 +266,32 @@ def make_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
 
     @router.get("/track/{code}", response_class=HTMLResponse)
     def track(request: Request, code: str, new: int = 0) -> Response:
+        """What became of the demand: its steps, the suggestion it went into (or left), the project it
+        became and, once that project's rating is open, the link to rate it."""
         principal_of(request)
         try:
             demand = app.track(code)
         except NotFound:
             return render(templates, request, "track.html", {"demand": None, "code": code}, status_code=404)
-        return render(templates, request, "track.html", {"demand": demand, "code": code, "new": bool(new)})
+        lang = language(request)
+        primary = app.find(demand.duplicate_of) if demand.duplicate_of else None
+        context = {
+            "demand": demand,
+            "code": demand.tracking_code,
+            "county_name": full_name(demand.county),
+            "new": bool(new),
+            "entries": timeline_of(demand, views, lang, Names(views, demand.county, lang)),
+            "fate": fate_of(demand, primary if isinstance(primary, Demand) else None, views),
+        }
+        return render(templates, request, "track.html", context)
 
     return router
+
+
+UNKNOWN_COUNTY = (
+    "未知的县级行政区划代码，请从列表中选择县（市、区） / Unknown county code: choose the county from the list"
+)
+FILL_IN = "请选择乡镇（街道）并填写诉求内容（至少 2 个字） / Choose the town or street and describe the demand"
 
 
 def _uuid(value: str) -> bool:

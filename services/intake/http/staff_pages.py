@@ -1,13 +1,12 @@
 """Intake's staff and deputy pages: triage queue (filters, counts, overdue first), one demand
-(triage, reply, close, duplicates, erasure), merge workspace, dead letters, deputy inbox,
-stranded view. Every page is county-scoped; forms post back and redirect (303)."""
+(triage, reply, close, duplicates, erasure), merge workspace, deputy inbox, stranded view. Every page is
+county-scoped; forms post back and redirect (303), a refusal shown in the page's language. People by
+name (``names.py``); dead letters have their own page (``deadletter_pages.py``)."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import APIRouter, Request
@@ -16,18 +15,21 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from services.intake.app.application import IntakeApplication
 from services.intake.domain.demand import KINDS, Demand
 from services.intake.domain.rules import CATEGORIES, SCOPES, TIERS, likely_duplicates
-from services.intake.http.deadletters_api import letter_view, opened_letters, resolve_letter
 from services.intake.http.demands_api import now_of
+from services.intake.http.feedback import whole_number
+from services.intake.http.names import Names
 from services.intake.http.texts import MESSAGES
-from services.intake.read.projections import DEMAND, RESOLUTION, SUGGESTION
+from services.intake.http.timeline import timeline_of
+from services.intake.read.projections import DEMAND, SUGGESTION
 from services.intake.read.queue import QueueFilter, queue, stranded
 from shared.auth import Principal, Role
+from shared.divisions import county_name
 from shared.kernel.meta import RuleViolation
 from shared.persistence.application import NotFound
 from shared.views.store import ViewStore
+from shared.web.feedback import back_with, problem_of
 from shared.web.forms import FormDep
-from shared.web.i18n import register_messages
-from shared.web.problems import Problem
+from shared.web.i18n import language, register_messages
 from shared.web.requests import meta_for
 from shared.web.templating import make_templates, render
 from shared.web.viewer import viewer_county
@@ -59,7 +61,7 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
                         "result": {"items": [], "counts": {}, "total": 0},
                         "f": {},
                         "lists": lists(),
-                        "problem": {"title": "无权查看该县 / County outside your scope", "detail": county},
+                        "problem": problem_of(request, "无权查看该县 / County outside your scope"),
                     },
                     status_code=403,
                 ),
@@ -87,18 +89,23 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         }
 
     def page(request: Request, name: str, context: dict, status_code: int = 200) -> Response:
-        error = request.query_params.get("error")
-        if error:
-            context = {**context, "problem": {"title": error, "detail": ""}}
-        return render(templates, request, name, {"lists": lists(), **context}, status_code=status_code)
+        problem = context.get("problem") or problem_of(request)
+        county = str(context.get("county") or "")
+        named = {"county_name": county_name(county)} if county else {}
+        return render(
+            templates,
+            request,
+            name,
+            {"lists": lists(), **named, **context, "problem": problem},
+            status_code=status_code,
+        )
 
     def act(request: Request, back: str, fn: Callable[[], object]) -> Response:
         """Run a command from a form; back to the page, with the refusal shown if a rule said no."""
         try:
             fn()
         except (RuleViolation, NotFound, ValueError) as exc:
-            sep = "&" if "?" in back else "?"
-            return RedirectResponse(f"{back}{sep}error={quote(str(exc))}", status_code=303)
+            return back_with(back, exc)
         return RedirectResponse(back, status_code=303)
 
     def own_demand(request: Request, demand_id: UUID, roles: set[Role]) -> tuple[Principal, Demand | None]:
@@ -151,10 +158,20 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         if doc is not None:
             _, rules = app.rules(demand.county)
             dupes = likely_duplicates(doc, views.list(DEMAND, demand.county), rules)
+        lang = language(request)
+        names = Names(views, demand.county, lang)
         return page(
             request,
             "demand.html",
-            {"demand": demand, "contact": contact, "duplicates": dupes, "is_staff": principal.has_any(STAFF)},
+            {
+                "demand": demand,
+                "contact": contact,
+                "duplicates": dupes,
+                "is_staff": principal.has_any(STAFF),
+                "entries": timeline_of(demand, views, lang, names),
+                "owner": names.owner(demand.owner),
+                "source_deputy": names.deputy(demand.deputy_id) if demand.deputy_id else "",
+            },
         )
 
     @router.post("/demands/{demand_id}/{action}")
@@ -166,11 +183,14 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         def get(k: str) -> str:
             return str(form.get(k) or "").strip()
 
+        def estimate() -> int:
+            return whole_number(get("estimate"), "估算金额", "the estimate")
+
         back = f"/intake/demands/{demand_id}"
         meta = meta_for(request, principal, demand.county, reason=get("reason"))
         commands: dict[str, Callable[[], object]] = {
-            "triage": lambda: app.triage(meta, demand_id, get("kind"), get("scope"), int(get("estimate") or 0)),
-            "assessment": lambda: app.reassess(meta, demand_id, get("scope"), int(get("estimate") or 0)),
+            "triage": lambda: app.triage(meta, demand_id, get("kind"), get("scope"), estimate()),
+            "assessment": lambda: app.reassess(meta, demand_id, get("scope"), estimate()),
             "reply": lambda: app.reply(meta, demand_id, get("text")),
             "close": lambda: app.close_demand(meta, demand_id, get("text")),
             "duplicates": lambda: app.link_duplicates(meta, demand_id, [UUID(str(x)) for x in form.getlist("dup")]),
@@ -205,6 +225,7 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
                 "category": category,
                 "suggestions": suggestions,
                 "by_id": by_id,
+                "names": Names(views, county, language(request)),
             },
         )
 
@@ -232,43 +253,6 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
             f"/intake/merge?county={county}",
             lambda: app.split(meta, suggestion_id, ids, str(form.get("new_title") or "")),
         )
-
-    @router.get("/deadletters", response_class=HTMLResponse)
-    async def deadletters_page(request: Request, county: str = "") -> Response:
-        principal, county, refused = gate(request, county, {*STAFF, Role.AUDITOR})
-        if refused:
-            return refused
-        js = request.app.state.runtime.js
-        letters = await opened_letters(app, js, county) if js is not None else []
-        resolutions = {d["sequence"]: d for d in await asyncio.to_thread(views.list, RESOLUTION, county)}
-        items = [letter_view(x, resolutions.get(x.sequence)) for x in letters]
-        return page(
-            request,
-            "deadletters.html",
-            {"county": county, "items": items, "connected": js is not None, "can_resolve": principal.has_any(STAFF)},
-        )
-
-    @router.post("/deadletters/{sequence}")
-    async def deadletter_action(request: Request, sequence: int) -> Response:
-        form = await request.form()
-        principal, county, refused = gate(request, str(form.get("county") or ""), STAFF)
-        if refused:
-            return refused
-        meta = meta_for(request, principal, county, reason=str(form.get("reason") or ""))
-        back = f"/intake/deadletters?county={county}"
-        try:
-            await resolve_letter(
-                app,
-                request.app.state.runtime.js,
-                county,
-                sequence,
-                meta,
-                str(form.get("action") or ""),
-                str(form.get("body") or ""),
-            )
-        except (Problem, RuleViolation) as exc:
-            return RedirectResponse(f"{back}&error={quote(getattr(exc, 'detail', '') or str(exc))}", status_code=303)
-        return RedirectResponse(back, status_code=303)
 
     @router.get("/stranded", response_class=HTMLResponse)
     def stranded_page(request: Request, county: str = "") -> Response:
@@ -301,7 +285,12 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         wishes = [
             d for d in docs if d["tier"] == "micro_wish" and d["kind"] == "micro_wish" and d["status"] != "closed"
         ]
-        return page(request, "inbox.html", {"county": county, "items": mine, "wishes": wishes, "me": principal.subject})
+        names = Names(views, county, language(request))
+        return page(
+            request,
+            "inbox.html",
+            {"county": county, "items": mine, "wishes": wishes, "me": principal.subject, "names": names},
+        )
 
     @router.post("/inbox/{demand_id}")
     def inbox_action(request: Request, demand_id: UUID, form: FormDep) -> Response:

@@ -31,12 +31,16 @@ def decode_ticket(msg: Msg) -> HotlineTicket:
         ticket = HotlineTicket.model_validate_json(msg.data)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, x['loc'])) or '(root)'}: {x['msg']}" for x in exc.errors()[:5])
-        raise Rejected(f"malformed hotline ticket: {problems}") from exc
+        raise Rejected(f"工单格式有误 / malformed hotline ticket: {problems}") from exc
     subject_county = county_of_subject(msg.subject)
     if ticket.county != subject_county:
-        raise Rejected(f"ticket county {ticket.county} does not match subject county {subject_county}")
+        raise Rejected(
+            f"工单的县与发送主题的县不一致 / ticket county {ticket.county} "
+            f"does not match subject county {subject_county}"
+        )
     if not is_county(ticket.county):
         raise Rejected(
+            f"未知的县级行政区划代码 {ticket.county} / "
             f"unknown county {ticket.county}: not a county-level division of China "
             f"(MCA codes, edition {DIVISIONS_EDITION})"
         )

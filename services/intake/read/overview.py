@@ -4,15 +4,13 @@ station, or with no reception held in the last quarter, are flagged. ``now`` is 
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any
 
-CHINA = timezone(timedelta(hours=8), "CST")  # business dates are China's (no DST)
+from shared.kernel.china_time import CHINA as CHINA  # business dates are China's; re-exported for the pages
+from shared.kernel.china_time import china_date
+
 QUARTER_DAYS = 91  # "the last quarter": the 91 days up to today
-
-
-def china_date(iso: str) -> date:
-    return datetime.fromisoformat(iso).astimezone(CHINA).date()
 
 
 def in_year(iso: str, year: int) -> bool:
@@ -37,7 +35,7 @@ def overview(
     now: datetime,
     year: int,
 ) -> dict[str, Any]:
-    today = now.astimezone(CHINA).date()
+    today = china_date(now)
     since = today - timedelta(days=QUARTER_DAYS)
     active = [d for d in deputies if d["active"]]
     names = {d["deputy_id"]: d["name"] for d in deputies}

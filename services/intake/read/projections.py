@@ -22,7 +22,9 @@ from shared.views.store import ViewTx
 # 2: no contact_index documents (an erasure names its demand).
 # 3: a demand's media_url (Open311), and when each county's intake rules last changed (open311_changeset).
 # 4: a demand names its source (station, deputy, reception) and the deputies' own actions on it.
-VERSION = 4
+# 5: who did it by name (Meta.actor_name): deputies' actions, micro-wish steps, suggestions' history,
+#    dead-letter resolutions.
+VERSION = 5
 
 DEMAND = "demand"
 SUGGESTION = "suggestion"
@@ -46,7 +48,12 @@ FOLD = Fold("intake")
 
 
 def _deputy_action(event: Recorded, action: str) -> dict[str, str]:
-    return {"by": event.meta.actor_id, "action": action, "at": event.meta.occurred_at.isoformat()}
+    return {
+        "by": event.meta.actor_id,
+        "by_name": event.meta.actor_name,
+        "action": action,
+        "at": event.meta.occurred_at.isoformat(),
+    }
 
 
 @FOLD.on(Demand.Submitted)
@@ -217,6 +224,7 @@ def wish_step(tx: ViewTx, event: Demand.WishStep) -> None:
         doc["wish"][event.step] = {
             "at": event.meta.occurred_at.isoformat(),
             "by": event.meta.actor_id,
+            "by_name": event.meta.actor_name,
             **event.details,
         }
         if event.step == "claimed":
@@ -260,11 +268,14 @@ def raised(tx: ViewTx, event: ProjectSuggestion.Raised) -> None:
             "status": "open",
             "raised_at": event.meta.occurred_at.isoformat(),
             "raised_by": event.meta.actor_id,
+            "raised_by_name": event.meta.actor_name,
             "history": [
                 {
                     "action": "raised",
                     "at": event.meta.occurred_at.isoformat(),
                     "by": event.meta.actor_id,
+                    "by_name": event.meta.actor_name,
+                    "reason": event.meta.reason,
                     "demand_ids": [str(d) for d in event.demand_ids],
                 }
             ],
@@ -283,6 +294,8 @@ def split(tx: ViewTx, event: ProjectSuggestion.Split) -> None:
                 "action": "split",
                 "at": event.meta.occurred_at.isoformat(),
                 "by": event.meta.actor_id,
+                "by_name": event.meta.actor_name,
+                "reason": event.meta.reason,
                 "demand_ids": sorted(removed),
                 "into": str(event.into) if event.into else None,
             }
@@ -304,6 +317,7 @@ def resolved(tx: ViewTx, event: DeadLetterResolution.Resolved) -> None:
             "subject": event.subject,
             "note": event.note,
             "resolved_by": event.meta.actor_id,
+            "resolved_by_name": event.meta.actor_name,
             "resolved_at": event.meta.occurred_at.isoformat(),
             "reason": event.meta.reason,
         },

@@ -16,6 +16,7 @@ from services.supervision.domain.project import Project
 from services.supervision.domain.project_index import ProjectIndex, index_id
 from services.supervision.domain.rules import DEFAULTS, RANGES, check_rules, project_progress
 from services.supervision.domain.warning_rules import causes, escalation_due, plan_due_on
+from shared.kernel.china_time import china_date
 from shared.kernel.meta import Meta
 from shared.persistence.application import NotFound, ServiceApplication, UnitOfWork
 
@@ -241,7 +242,7 @@ class SupervisionApplication(ServiceApplication):
 
     def _sweep_project(self, project_id: UUID, meta: Meta, rules: dict[str, Any], version: int) -> list[dict[str, Any]]:
         project = self.project(project_id)
-        today = meta.occurred_at.date()
+        today = china_date(meta.occurred_at)  # the day in China, whatever the clock's zone
         holding = causes(project, rules, today)
         actions = []
         for key, (kind, detail) in sorted(holding.items()):
@@ -251,7 +252,9 @@ class SupervisionApplication(ServiceApplication):
             if warning["status"] != "open":
                 continue
             if key not in holding:
-                project.resolve_warning(replace(meta, reason=f"cleared: the cause no longer holds on {today}"), key)
+                project.resolve_warning(
+                    replace(meta, reason=f"{today} 起原因已消除 / cleared: the cause no longer holds on {today}"), key
+                )
                 actions.append({"project_id": str(project_id), "key": key, "action": "cleared"})
             elif escalation_due(project, warning, rules, today):
                 project.escalate_warning(meta, key)

@@ -159,19 +159,25 @@ def check_plan(plan: dict[str, Any]) -> None:
     line and budget) and milestones (due date, target progress)."""
     lines = [b["code"] for b in plan["budget_lines"]]
     if not plan["tasks"]:
-        raise RuleViolation("a plan needs at least one task")
+        raise RuleViolation("实施方案至少要有一项任务 / a plan needs at least one task")
     if not plan["milestones"]:
-        raise RuleViolation("a plan needs at least one milestone")
+        raise RuleViolation("实施方案至少要有一个节点 / a plan needs at least one milestone")
     if len(set(lines)) != len(lines):
-        raise RuleViolation("budget line codes must be unique")
+        raise RuleViolation("预算科目编号不能重复 / budget line codes must be unique")
     task_ids = [t["id"] for t in plan["tasks"]]
     if len(set(task_ids)) != len(task_ids):
-        raise RuleViolation("task ids must be unique")
+        raise RuleViolation("任务编号不能重复 / task ids must be unique")
     for t in plan["tasks"]:
         if t["budget_line"] not in lines:
-            raise RuleViolation(f"task {t['id']} names an unknown budget line {t['budget_line']}")
+            raise RuleViolation(
+                f"任务“{t['name']}”的预算科目 {t['budget_line']} 不在方案中"
+                f" / task {t['id']} names an unknown budget line {t['budget_line']}"
+            )
         if not t["unit"].strip() or not t["person"].strip():
-            raise RuleViolation(f"task {t['id']} needs a responsible unit and a responsible person")
+            raise RuleViolation(
+                f"任务“{t['name']}”须写明责任单位和责任人"
+                f" / task {t['id']} needs a responsible unit and a responsible person"
+            )
     for m in plan["milestones"]:
         if not 0 <= int(m["target_pct"]) <= 100:
-            raise RuleViolation("a milestone's target is between 0 and 100")
+            raise RuleViolation("节点目标进度须在 0 到 100 之间 / a milestone's target is between 0 and 100")

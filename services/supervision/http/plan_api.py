@@ -14,6 +14,7 @@ from services.supervision.app.application import SupervisionApplication
 from services.supervision.http.projects_api import County, Money, owner, project_view
 from shared.auth import Principal, Role
 from shared.contracts.plausible import PlausibleDate
+from shared.kernel.china_time import china_date
 from shared.web.access import allow, check_county
 from shared.web.problems import Problem
 from shared.web.requests import meta_for
@@ -63,7 +64,7 @@ class CountySessionCloseIn(SessionCloseIn):
 
 class PlanIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    filed_on: PlausibleDate | None = Field(default=None, description="business date of filing; default today")
+    filed_on: PlausibleDate | None = Field(default=None, description="business date of filing; default today (China)")
     tasks: list[TaskIn] = Field(min_length=1, max_length=200)
     milestones: list[MilestoneIn] = Field(min_length=1, max_length=50)
     budget_lines: list[BudgetLineIn] = Field(min_length=1, max_length=50)
@@ -71,7 +72,12 @@ class PlanIn(BaseModel):
     def as_plan(self, today: date) -> dict:
         filed_on = self.filed_on or today
         if filed_on > today:
-            raise Problem(422, "Invalid request", "a plan cannot be filed in the future", reason="future_date")
+            raise Problem(
+                422,
+                "Invalid request",
+                "实施方案的报送日期不能晚于今天 / a plan cannot be filed in the future",
+                reason="future_date",
+            )
         return {
             "filed_on": filed_on.isoformat(),
             "tasks": [{**t.model_dump(mode="json"), "budget": str(t.budget)} for t in self.tasks],
@@ -135,14 +141,14 @@ def make_plan_router(app: SupervisionApplication) -> APIRouter:
         project's public page and reported to the standing committee (``supervision.plan-filed``)."""
         project = owned(project_id, principal)
         meta = meta_for(request, principal, project.county)
-        return project_view(app.file_plan(meta, project_id, body.as_plan(meta.occurred_at.date())))
+        return project_view(app.file_plan(meta, project_id, body.as_plan(china_date(meta.occurred_at))))
 
     @router.post("/projects/{project_id}/changes", status_code=201)
     def request_change(project_id: UUID, body: ChangeIn, request: Request, principal: Unit) -> dict:
         """A deadline extension or a scope change, with reasons, for the standing committee."""
         project = owned(project_id, principal)
         meta = meta_for(request, principal, project.county, reason=body.reason)
-        plan = body.plan.as_plan(meta.occurred_at.date()) if body.plan else None
+        plan = body.plan.as_plan(china_date(meta.occurred_at)) if body.plan else None
         request_id = uuid4().hex[:12]
         view = project_view(app.request_change(meta, project_id, request_id, body.kind, body.new_deadline, plan))
         return {**view, "request_id": request_id}
@@ -161,7 +167,8 @@ def make_plan_router(app: SupervisionApplication) -> APIRouter:
             raise Problem(
                 422,
                 "Invalid request",
-                "a quarterly report names a quarter (2026Q1); the others a year",
+                "季度汇报写明季度（如 2026Q1），年中、年终报告写明年份"
+                " / a quarterly report names a quarter (2026Q1); the others a year",
                 reason="invalid_period",
             )
         project = owned(project_id, principal)

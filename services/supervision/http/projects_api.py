@@ -21,6 +21,7 @@ from services.supervision.read.projections import PROJECT
 from shared.auth import Principal, Role
 from shared.contracts.envelope import COUNTY_PATTERN
 from shared.contracts.plausible import PlausibleDate, known_county
+from shared.kernel.china_time import china_month
 from shared.views.store import ViewStore
 from shared.web.access import PUBLIC, allow, check_county, require_county
 from shared.web.problems import Problem
@@ -48,9 +49,9 @@ class ProgressIn(BaseModel):
     @model_validator(mode="after")
     def _figures(self) -> ProgressIn:
         if self.progress_pct is None and not self.task_progress:
-            raise ValueError("give progress_pct or task_progress")
+            raise ValueError("请填写总体进度或各项任务的进度 / give progress_pct or task_progress")
         if self.spent is None and not self.spent_by_line:
-            raise ValueError("give spent or spent_by_line")
+            raise ValueError("请填写累计支出或各预算科目的累计支出 / give spent or spent_by_line")
         return self
 
 
@@ -59,6 +60,11 @@ class CompletionIn(BaseModel):
     completed_on: PlausibleDate
     spent: Money
     note: str = Field(default="", max_length=2000)
+    reason: str = Field(
+        default="",
+        max_length=2000,
+        description="required when the progress last reported is below 100%: what is left and why it counts as done",
+    )
 
 
 class AcceptanceIn(BaseModel):
@@ -86,6 +92,7 @@ def project_view(p: Project) -> dict:
         "reports": list(p.reports.values()),
         "demand_ids": [str(d) for d in p.demand_ids],
         "completed_on": p.completed_on.isoformat() if p.completed_on else None,
+        "completion": p.completion,
         "plan": p.plans[-1] if p.plans else None,
         "original_plan": p.plans[0] if p.plans else None,
         "plan_versions": p.plans,
@@ -177,9 +184,12 @@ def make_router(app: SupervisionApplication, views: ViewStore) -> APIRouter:
         """The responsible unit's monthly tracking entry (一月一跟踪)."""
         project = owned(project_id, principal)
         meta = meta_for(request, principal, project.county)
-        if body.period and body.period > meta.occurred_at.date().isoformat()[:7]:
+        if body.period and body.period > china_month(meta.occurred_at):
             raise Problem(
-                422, "Invalid request", "an entry cannot cover a month that has not begun", reason="future_period"
+                422,
+                "Invalid request",
+                "月度跟踪不能填报尚未开始的月份 / an entry cannot cover a month that has not begun",
+                reason="future_period",
             )
         return project_view(
             app.report_progress(
@@ -203,9 +213,10 @@ def make_router(app: SupervisionApplication, views: ViewStore) -> APIRouter:
         request: Request,
         principal: Annotated[Principal, Depends(allow(Role.GOV_UNIT, write=True))],
     ) -> dict:
-        """The responsible unit reports the project complete."""
+        """The responsible unit reports the project complete; below 100% reported progress only with a
+        ``reason`` (409 ``completion_reason_required`` without one)."""
         project = owned(project_id, principal)
-        meta = meta_for(request, principal, project.county)
+        meta = meta_for(request, principal, project.county, reason=body.reason.strip())
         return project_view(app.report_completion(meta, project_id, body.completed_on, body.spent, body.note))
 
     @router.post("/projects/{project_id}/acceptance")

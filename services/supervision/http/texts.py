@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.supervision.http import work_texts
 from shared.web.i18n import register_messages
 
 ZH = {
@@ -187,4 +188,4 @@ EN = {
 
 
 def register() -> None:
-    register_messages({"zh": ZH, "en": EN})
+    register_messages({"zh": {**ZH, **work_texts.ZH}, "en": {**EN, **work_texts.EN}})

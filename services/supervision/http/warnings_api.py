@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.supervision.app.application import SupervisionApplication
 from services.supervision.http.projects_api import READERS, County, owner, project_view
-from services.supervision.read.projections import WARNING
+from services.supervision.read.warnings import open_warnings
 from shared.auth import Principal, Role
 from shared.views.store import ViewStore
 from shared.web.access import allow, check_county
@@ -22,12 +22,6 @@ from shared.web.requests import meta_for
 class ResolveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=2, max_length=2000)
-
-
-def open_warnings(views: ViewStore, county: str, status: str = "open") -> list[dict]:
-    items = [w for w in views.list(WARNING, county) if status == "all" or w["status"] == status]
-    items.sort(key=lambda w: (not w.get("escalated_on"), w["raised_on"], w["project_name"], w["key"]))
-    return items
 
 
 def make_warnings_router(app: SupervisionApplication, views: ViewStore) -> APIRouter:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from services.supervision.app.application import SupervisionApplication
 from shared.bus.messages import Delivered, Policies, Subscription
 from shared.contracts import decision as d
+from shared.kernel.china_time import china_date
 from shared.persistence.application import UnitOfWork
 
 POLICIES = Policies("supervision")
@@ -14,7 +15,7 @@ POLICIES = Policies("supervision")
 def project_adopted(app: SupervisionApplication, uow: UnitOfWork, p: d.ProjectAdopted, msg: Delivered) -> None:
     # The plan's 30 days run from the close of the session that voted the project; a micro
     # project (approved between sessions) runs from its approval, the event's business time.
-    session_closed_on = p.session_closed_on or msg.envelope.occurred_at.date()
+    session_closed_on = p.session_closed_on or china_date(msg.envelope.occurred_at)
     app.open_project(
         uow,
         msg.meta(),

@@ -5,12 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from services.supervision.domain.project import Project
+from shared.kernel.china_time import china_date
 from shared.views.fold import Fold
 from shared.views.store import ViewTx
 
 # The fold's version: raise it whenever what the fold writes changes, and every deployment's read
 # models are folded again from the start on their next start (shared.views.updater.ViewUpdater.check_version).
-VERSION = 1
+VERSION = 2  # 2: business dates (session closed, warning raised/escalated/resolved) in China time, not UTC
 
 PROJECT = "project"
 WARNING = "warning"
@@ -44,7 +45,7 @@ def opened(tx: ViewTx, event: Project.Opened) -> None:
             "status": "open",
             "opened_at": event.meta.occurred_at.isoformat(),
             "demand_count": len(event.demand_ids),
-            "session_closed_on": (event.session_closed_on or event.meta.occurred_at.date()).isoformat(),
+            "session_closed_on": (event.session_closed_on or china_date(event.meta.occurred_at)).isoformat(),
             "plan_status": "missing",
             "plan_versions": 0,
             "plan_due_on": None,
@@ -148,7 +149,7 @@ def warning_raised(tx: ViewTx, event: Project.WarningRaised) -> None:
             "kind": event.kind,
             "detail": event.detail,
             "status": "open",
-            "raised_on": event.meta.occurred_at.date().isoformat(),
+            "raised_on": china_date(event.meta.occurred_at).isoformat(),
             "escalated_on": None,
             "resolved_on": None,
             "resolution": "",
@@ -161,7 +162,7 @@ def warning_raised(tx: ViewTx, event: Project.WarningRaised) -> None:
 @FOLD.on(Project.WarningEscalated)
 def warning_escalated(tx: ViewTx, event: Project.WarningEscalated) -> None:
     oid = str(event.originator_id)
-    at = event.meta.occurred_at.date().isoformat()
+    at = china_date(event.meta.occurred_at).isoformat()
     tx.update(WARNING, warning_id(oid, event.key), lambda d: d.update(escalated_on=at))
     tx.update(PROJECT, oid, lambda d: d.update(escalated_warnings=d.get("escalated_warnings", 0) + 1))
 
@@ -170,7 +171,7 @@ def warning_escalated(tx: ViewTx, event: Project.WarningEscalated) -> None:
 def warning_resolved(tx: ViewTx, event: Project.WarningResolved) -> None:
     oid = str(event.originator_id)
     wid = warning_id(oid, event.key)
-    at = event.meta.occurred_at.date().isoformat()
+    at = china_date(event.meta.occurred_at).isoformat()
     was_escalated = bool((tx.get(WARNING, wid) or {}).get("escalated_on"))
     tx.update(
         WARNING,

@@ -31,6 +31,7 @@ COMMAND_MODULES = [
     "services.tools.cli.commands.audit",
     "services.tools.cli.commands.supervision",
     "services.tools.cli.commands.ballots",
+    "services.tools.cli.commands.similarity",
 ]
 
 

@@ -15,6 +15,7 @@ from datetime import date
 
 from services.tools.demo.ballots import cast, take
 from services.tools.demo.context import DemoClient, DemoContext
+from shared.kernel.china_time import china_today
 
 SESSION_YEAR, RATED_YEAR = 2026, 2025
 CLOSES_ON = date(SESSION_YEAR, 1, 20)
@@ -168,7 +169,7 @@ def residents_voice(ctx: DemoContext, projects: list[dict]) -> None:
             },
         )
         due = doc.get("lookback_due")
-        if due and date.fromisoformat(due) <= date.today():
+        if due and date.fromisoformat(due) <= china_today():
             problem = "" if problem_found else "雨季后排水口再次堵塞，部分路面出现坑洼"
             problem_found = True
             c.call(

@@ -12,15 +12,15 @@ station, and some stations held no reception in the last quarter: the county's o
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from services.tools.demo.context import DemoClient, DemoContext
 from services.tools.demo.counties import COUNTIES, towns_of
 from services.tools.demo.evaluation import DEPUTIES as RATING_DEPUTIES
+from shared.kernel.china_time import CHINA, china_today
 
-CHINA = timezone(timedelta(hours=8))
 ROLL = 40  # the county session's roll in the decision stage: <county>-dep-000 …
 SURNAMES = "陈李黄张梁林刘吴关伍谭邝甄朱余周何罗郑冯"
 GIVEN = ["建华", "丽珍", "志强", "秀英", "国平", "美玲", "伟明", "惠芳", "家辉", "少芬", "锦荣", "玉兰", "振华", "婉仪"]
@@ -94,7 +94,7 @@ def receptions(ctx: DemoContext, stations: list[dict]) -> None:
     """A year of receptions: monthly at each station (night stations in the evening), the deputies
     present recorded; one cancelled; the last station stopped four months ago; one ahead."""
     c, rng = ctx.client, ctx.rng
-    today = datetime.now(UTC).astimezone(CHINA).date()
+    today = china_today()
     for n, s in enumerate(stations):
         night = "夜间" in s["name"]
         months = range(12, 4, -1) if n == len(stations) - 1 and len(stations) > 1 else range(12, 0, -1)

@@ -14,6 +14,7 @@ import time
 from datetime import date, timedelta
 
 from services.tools.demo.context import DemoContext
+from shared.kernel.china_time import china_today
 
 CURRENT_YEAR = 2026
 FALLBACK_MICRO = [
@@ -45,9 +46,9 @@ def run(ctx: DemoContext) -> None:
             mid_year(ctx, p, group_of(deputies, n), late=False)
     # the sweep on the day the late plans are overdue by more than 45 days: warned, and escalated
     overdue = max(date.fromisoformat(p["session_closed_on"]) for p in (late, missing) if p) + timedelta(days=46)
-    sweep(ctx, min(overdue, date.today()).isoformat())
+    sweep(ctx, min(overdue, china_today()).isoformat())
     mid_year(ctx, late, group_of(deputies, 0), late=True)
-    sweep(ctx, min(date(CURRENT_YEAR, *MID_YEAR), date.today()).isoformat())
+    sweep(ctx, min(date(CURRENT_YEAR, *MID_YEAR), china_today()).isoformat())
 
 
 def group_of(deputies: list[dict], n: int) -> list[dict]:
@@ -70,7 +71,7 @@ def record_session_dates(ctx: DemoContext, items: list[dict]) -> None:
     c, county = ctx.client, ctx.county
     for year in sorted({i["year"] for i in items}):
         closed_on = date(year, 1, 20)
-        if closed_on <= date.today() and any(i["tier"] == "major" and i["year"] == year for i in items):
+        if closed_on <= china_today() and any(i["tier"] == "major" and i["year"] == year for i in items):
             c.call(
                 "POST",
                 f"/supervision/api/counties/{county}/session-close",
@@ -83,7 +84,7 @@ def record_session_dates(ctx: DemoContext, items: list[dict]) -> None:
             )
     for i in items:
         approved_on = date(i["year"], 3, 1)
-        if i["tier"] == "micro" and approved_on <= date.today() and i["session_closed_on"] != approved_on.isoformat():
+        if i["tier"] == "micro" and approved_on <= china_today() and i["session_closed_on"] != approved_on.isoformat():
             c.call(
                 "POST",
                 f"/supervision/api/projects/{i['id']}/session-close",
@@ -256,10 +257,10 @@ def inspect(ctx: DemoContext, project: dict, inspector: dict, day: date, text: s
 def complete_year(ctx: DemoContext, project: dict, group: list[dict]) -> None:
     c, pid = ctx.client, project["id"]
     session = date.fromisoformat(project["session_closed_on"])
-    filed_on = min(date.today(), session + timedelta(days=20))
+    filed_on = min(china_today(), session + timedelta(days=20))
     plan = prepare(ctx, project, group, filed_on)
     deadline = date.fromisoformat(project["deadline"])
-    done_on = min(date.today(), max(filed_on, deadline - timedelta(days=10)))
+    done_on = min(china_today(), max(filed_on, deadline - timedelta(days=10)))
     periods = months(filed_on, done_on)[:3]
     for k, period in enumerate(periods):
         entry(ctx, pid, period, 30 * (k + 1), plan, "按计划推进")
@@ -271,7 +272,13 @@ def complete_year(ctx: DemoContext, project: dict, group: list[dict]) -> None:
         "POST",
         f"/supervision/api/projects/{pid}/completion",
         "gov_unit",
-        json={"completed_on": done_on.isoformat(), "spent": spent, "note": "完工"},
+        # the last entries lag the work (90% reported): below 100% the completion report says why
+        json={
+            "completed_on": done_on.isoformat(),
+            "spent": spent,
+            "note": "完工",
+            "reason": "收尾工程已完成，末月进度未填报",
+        },
     )
     c.call("POST", f"/supervision/api/projects/{pid}/acceptance", token=token, json={"verdict": "accepted"})
     ctx.state["accepted"].append(pid)
@@ -282,9 +289,9 @@ def mid_year(ctx: DemoContext, project: dict, group: list[dict], *, late: bool) 
     monthly entries, the first quarter's report, an inspection whose finding is still open."""
     c, pid = ctx.client, project["id"]
     session = date.fromisoformat(project["session_closed_on"])
-    filed_on = min(date.today(), session + timedelta(days=52 if late else 21))
+    filed_on = min(china_today(), session + timedelta(days=52 if late else 21))
     plan = prepare(ctx, project, group, filed_on)
-    mid = max(min(date(project["year"], *MID_YEAR), date.today()), filed_on)
+    mid = max(min(date(project["year"], *MID_YEAR), china_today()), filed_on)
     periods = [p for p in months(filed_on, mid) if p < f"{mid.year:04d}-{mid.month:02d}"]
     for k, period in enumerate(periods[:-1] if late else periods):
         entry(ctx, pid, period, min(90, 12 * (k + 1)), plan, "按月推进", "雨季影响施工" if k == 2 else "")

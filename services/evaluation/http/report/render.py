@@ -8,6 +8,7 @@ from html import escape
 
 from services.evaluation.http.report import charts
 from shared.divisions import full_name, name_of
+from shared.kernel.china_time import china_date
 
 FIGURES = [
     ("completion_rate", "完成率"),
@@ -105,7 +106,7 @@ def _round_lines(data: dict, county: str) -> list[str]:
             f"有效 {b.get('valid', '—')} 张"
         )
         if r.get("confirmed_at"):
-            line += f"；主席团于 {r['confirmed_at'][:10]} 确认"
+            line += f"；主席团于 {china_date(r['confirmed_at']).isoformat()} 确认"
         if r["distributed"]:
             line += "；已送达" + "、".join(RECIPIENTS.get(d["recipient"], d["recipient"]) for d in r["distributed"])
         lines.append(line + "。")

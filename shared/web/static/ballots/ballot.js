@@ -23,10 +23,23 @@
   const receiptSlot = `shishi-receipts:${cfg.scope}`;
   const text = (key) => (app.dataset[`t${key}`] || key);
 
+  // A refusal is written "中文 / English": show the half of the page's language (shared/web/refusals.py).
+  const chinese = /[\u3400-\u9fff]/;
+  function half(message) {
+    const zh = (document.documentElement.lang || "zh").startsWith("zh");
+    let at = message.indexOf(" / ");
+    while (at >= 0) {
+      const head = message.slice(0, at), tail = message.slice(at + 3);
+      if (chinese.test(head) && /^[\x21-\x7e]/.test(tail) && /[a-z]/i.test(tail)) return zh ? head.trim() : tail.trim();
+      at = message.indexOf(" / ", at + 3);
+    }
+    return message;
+  }
+
   async function json(response) {
     const body = await response.json().catch(() => ({}));
     if (!response.ok) {
-      const error = new Error(body.detail || body.title || response.statusText);
+      const error = new Error(half(String(body.detail || body.title || response.statusText)));
       error.reason = body.reason || "";
       throw error;
     }
@@ -34,7 +47,10 @@
   }
 
   async function ballotKey() {
-    return json(await fetch(cfg.keyUrl, { credentials: "same-origin", cache: "no-store" }));
+    // no cookie: the key is public and the same for every deputy, and the server must not be able to hand one
+    // deputy a key of their own (it would recognise their ballot by it); the page shows its fingerprint to
+    // compare with the one shown in the hall
+    return json(await fetch(cfg.keyUrl, { credentials: "omit", cache: "no-store" }));
   }
 
   // -- 1. the credential ----------------------------------------------------------------------
@@ -118,6 +134,8 @@
     if (!cfg.keyUrl) return; // a page that only checks the published list
     let info;
     try { info = await ballotKey(); } catch (e) { say("problem", e.message); return; }
+    const kid = await B.keyId(info.jwk);
+    say("fingerprint", kid.slice(0, 16).toUpperCase().match(/.{4}/g).join("-"));
     let held = stored(credentialSlot);
     if (held && held.kid !== info.kid) held = null; // the key changed: unused credentials were revoked
     if (cfg.checkedIn === "yes" && !held) {

@@ -1,0 +1,179 @@
+"""What each role has to do next in supervision, worked out from the project files and the county's rules
+on a given day (China time): the responsible unit's plans, monthly entries, findings and completions due;
+staff's groups to form, findings to assign and acceptances due; a group deputy's answers to review and
+acceptances. The pages act from these lists; ``GET /supervision/api/counties/{c}/worklist`` returns them."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from services.supervision.app.application import SupervisionApplication
+from services.supervision.domain.project import Project
+from services.supervision.domain.rules import entry_due, month_of, months_between
+from services.supervision.domain.warning_rules import plan_due_on
+from services.supervision.read.projections import PROJECT
+from services.supervision.read.warnings import open_warnings
+from shared.views.store import ViewStore
+
+
+def brief(p: Project) -> dict[str, Any]:
+    return {
+        "id": str(p.id),
+        "name": p.name,
+        "year": p.year,
+        "tier": p.tier,
+        "town": p.town,
+        "implementing_body": p.implementing_body,
+        "status": p.status,
+        "progress_pct": p.progress_pct,
+        "deadline": p.deadline.isoformat(),
+        "has_plan": bool(p.plans),
+    }
+
+
+def units_of(p: Project) -> set[str]:
+    """The units named in a project's file: its implementing body, its plan's task units, the units
+    its findings were assigned to."""
+    found = {p.implementing_body}
+    found |= {t["unit"] for t in (p.plans[-1]["tasks"] if p.plans else [])}
+    found |= {f["unit"] for f in p.findings.values() if f["unit"]}
+    return {u for u in found if u}
+
+
+def names_of(p: Project) -> dict[str, str]:
+    """A project's people by account: its supervision group, then whoever signed its events with a name."""
+    names = {m["id"]: m["name"] for m in p.group["deputies"] + p.group["residents"]}
+    for f in p.findings.values():
+        if f.get("inspector_name"):
+            names.setdefault(f["inspector"], f["inspector_name"])
+    return names
+
+
+class Worklists:
+    def __init__(self, app: SupervisionApplication, views: ViewStore) -> None:
+        self.app = app
+        self.views = views
+
+    def _open_projects(self, county: str) -> list[Project]:
+        docs = sorted(
+            (d for d in self.views.list(PROJECT, county) if d["status"] != "accepted"),
+            key=lambda d: (d["year"], d["name"]),
+        )
+        return [self.app.project(UUID(d["id"]), county) for d in docs]
+
+    def entries_due(self, p: Project, rules: dict[str, Any], today: date) -> list[dict[str, Any]]:
+        """Each month from the plan's filing to this month with no entry yet, its due day, and whether late."""
+        if not p.plans or p.status != "open":
+            return []
+        start = date.fromisoformat(p.plans[0]["filed_on"])
+        out = []
+        for period in months_between(start, today):
+            if period not in p.entries:
+                due = entry_due(period, rules)
+                out.append({"period": period, "due_on": due.isoformat(), "late": today > due})
+        return out
+
+    def unit(self, county: str, today: date, unit: str = "") -> dict[str, Any]:
+        """The responsible unit's worklist, per project (only ``unit``'s projects when named)."""
+        _, rules = self.app.rules(county)
+        projects = self._open_projects(county)
+        units = sorted(set().union(*(units_of(p) for p in projects))) if projects else []
+        items: list[dict[str, Any]] = []
+        for p in projects:
+            if unit and unit not in units_of(p):
+                continue
+            plan_due: dict[str, Any] | None = None
+            if not p.plans and p.status == "open":
+                due = plan_due_on(p.session_closed_on, rules)
+                plan_due = {"due_on": due.isoformat(), "days_left": (due - today).days, "late": today > due}
+            names = names_of(p)
+            findings = [
+                {**f, "inspector_name": names.get(f["inspector"], "")}
+                for f in p.findings.values()
+                if f["status"] in ("assigned", "reopened") and (not unit or f["unit"] == unit)
+            ]
+            sent_back = p.acceptance if p.acceptance and p.acceptance["verdict"] == "rejected" else None
+            items.append(
+                {
+                    "project": brief(p),
+                    "plan_due": plan_due,
+                    "entries_due": self.entries_due(p, rules, today),
+                    "findings": findings,
+                    "can_report_progress": p.status == "open",
+                    "can_report_completion": p.status == "open" and bool(p.plans),
+                    "sent_back": sent_back,
+                    "this_month": month_of(today),
+                    "this_month_done": month_of(today) in p.entries,
+                }
+            )
+        ids = {i["project"]["id"] for i in items}
+        warnings = [w for w in open_warnings(self.views, county) if w["project_id"] in ids]
+        return {
+            "county": county,
+            "on": today.isoformat(),
+            "unit": unit,
+            "units": units,
+            "projects": items,
+            "warnings": warnings,
+        }
+
+    def staff(self, county: str, today: date) -> dict[str, Any]:
+        """Congress staff: groups to form, plans overdue, monthly entries late, findings to assign or
+        awaiting their inspector's review, completions awaiting the acceptance check (验收)."""
+        _, rules = self.app.rules(county)
+        projects = self._open_projects(county)
+        groups, plans_overdue, entries_late, to_assign, to_review, acceptance = [], [], [], [], [], []
+        for p in projects:
+            if not p.group["deputies"]:
+                groups.append(brief(p))
+            due = plan_due_on(p.session_closed_on, rules)
+            if not p.plans and p.status == "open" and today > due:
+                plans_overdue.append({**brief(p), "due_on": due.isoformat(), "days_late": (today - due).days})
+            late = [e for e in self.entries_due(p, rules, today) if e["late"]]
+            if late:
+                entries_late.append({**brief(p), "late": late})
+            names = names_of(p)
+            for f in p.findings.values():
+                row = {"project": brief(p), **f, "inspector_name": names.get(f["inspector"], "")}
+                if f["status"] == "open":
+                    to_assign.append({**row, "units": sorted(units_of(p))})
+                elif f["status"] == "answered":
+                    to_review.append(row)
+            if p.status == "completion_reported":
+                acceptance.append({**brief(p), "completion": p.completion})
+        return {
+            "county": county,
+            "on": today.isoformat(),
+            "groups_missing": groups,
+            "plans_overdue": plans_overdue,
+            "entries_late": entries_late,
+            "findings_to_assign": to_assign,
+            "findings_awaiting_review": to_review,
+            "acceptance_due": acceptance,
+        }
+
+    def deputy(self, counties: list[str], deputy_id: str) -> dict[str, Any]:
+        """A supervision group member: their projects, the answers they are to review, the acceptances due."""
+        items = []
+        for county in counties:
+            for p in self._open_projects(county):
+                if deputy_id not in p.member_ids():
+                    continue
+                names = names_of(p)
+                findings = [
+                    {**f, "inspector_name": names.get(f["inspector"], ""), "mine": f["inspector"] == deputy_id}
+                    for f in p.findings.values()
+                    if f["status"] != "closed"
+                ]
+                items.append(
+                    {
+                        "project": brief(p),
+                        "findings": findings,
+                        "to_review": [f for f in findings if f["mine"] and f["status"] == "answered"],
+                        "acceptance_due": p.status == "completion_reported"
+                        and deputy_id in [m["id"] for m in p.group["deputies"]],
+                    }
+                )
+        return {"deputy": deputy_id, "projects": items}
