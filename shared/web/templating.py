@@ -98,7 +98,7 @@ def _t(context: jinja2.runtime.Context, key: str, **kwargs: object) -> str:
     if not lang:
         request = context.get("request")
         lang = language(request) if request is not None else DEFAULT
-    return translate(str(lang), key, **kwargs)
+    return translate(str(lang), key, str(context.environment.globals.get("i18n_scope", "")), **kwargs)
 
 
 def lang_of(request: HTTPConnection) -> str:
@@ -130,7 +130,10 @@ def make_templates(*template_dirs: Path | str, static_base: str) -> Jinja2Templa
         [jinja2.FileSystemLoader(str(d)) for d in template_dirs] + [jinja2.FileSystemLoader(str(SHARED_TEMPLATES))]
     )
     env = jinja2.Environment(loader=loader, autoescape=True)
+    base = static_base.strip("/")
     env.globals.update(
+        # whose texts come first: the service the pages are served under (``/intake/static`` -> intake)
+        i18n_scope="gateway" if base == "static" else base.split("/", 1)[0],
         t=_t,
         static_base=static_base.rstrip("/"),
         lang_of=lang_of,
