@@ -3,13 +3,15 @@ key and the follower that keeps both current."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
 from shared.audit.follower import AuditFollower
-from shared.audit.log import MerkleLog, sidecar_path
-from shared.audit.signing import Checkpoint, Signer, load_or_create_signer
+from shared.audit.log import MerkleLog
+from shared.audit.names import Catalogue
+from shared.audit.signing import Checkpoint, Signer
+from shared.audit.storage import open_log, signer_for
 from shared.config import Settings
 
 
@@ -21,11 +23,12 @@ class AuditContext:
     signer: Signer
     follower: AuditFollower
     project: Any = None  # the service's read-model projector (for dashboards as of a moment)
+    names: Catalogue = field(default_factory=lambda: Catalogue().with_shared())  # the pages' names
 
     @classmethod
     def build(cls, app: Any, settings: Settings) -> AuditContext:
-        merkle = MerkleLog(sidecar_path(settings.service_dir), settings.service)
-        signer = load_or_create_signer(settings.data_dir, settings.service)
+        merkle = open_log(settings)
+        signer = signer_for(settings)
         follower = AuditFollower(
             merkle,
             app,

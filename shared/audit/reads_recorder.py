@@ -13,16 +13,21 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from shared.audit.reads import AuditorRead
 from shared.auth import Role
 from shared.kernel.meta import Meta, is_county_code
+from shared.web.access import watch_counties
 
 INSTALLATION = "000000"  # a read that names no county (a checkpoint list, an object looked up by id)
 
 
-def read_county(request: Request) -> str:
+def read_county(request: Request, checked: list[str] | None = None) -> str:
+    """The county a read was about: named in its path or query, else the county of the object it read
+    (the scope check of an object read by id), else none (the installation's)."""
     county = (request.scope.get("path_params") or {}).get("county") or request.query_params.get("county", "")
     if is_county_code(str(county)):
         return str(county)
     county = getattr(request.state, "county", None)
-    return str(county) if county and is_county_code(str(county)) else INSTALLATION
+    if county and is_county_code(str(county)):
+        return str(county)
+    return next((c for c in checked or [] if is_county_code(c)), INSTALLATION)
 
 
 def install_read_recorder(api: FastAPI, app: Any, service: str) -> None:
@@ -50,13 +55,14 @@ class AuditorReads:
                 status = int(message["status"])
             await send(message)
 
+        checked = watch_counties()  # the counties the request's scope checks are about
         await self.app(scope, receive, sending)
         request = Request(scope)
         principal = getattr(request.state, "principal", None)
         if status < 400 and principal is not None and Role.AUDITOR in principal.roles:
             clock = getattr(request.app.state, "clock", lambda: datetime.now(UTC))
             meta = Meta(
-                county=read_county(request),
+                county=read_county(request, checked),
                 actor_role=Role.AUDITOR.value,
                 actor_id=principal.subject,
                 occurred_at=clock(),

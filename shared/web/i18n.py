@@ -1,11 +1,16 @@
 """The UI's two languages: zh-CN first, English as the toggle.
 
-The catalogue is ``MESSAGES[lang][key]``: keys are English snake_case, texts use the terms of
-``shared/DOMAIN.md``. Each service adds its own keys with :func:`register_messages` when its
-app is created. A missing text falls back to English, then to the key itself.
+The shared catalogue is ``MESSAGES[lang][key]``: keys are English snake_case, texts use the terms of
+``shared/DOMAIN.md``. Each service adds its own keys with :func:`register_messages` when its app is
+created; they are kept under the service's name too (``SCOPED[service]``), so a service's pages find
+their own text first even when another service in the same process (the tests, a county's site in one
+process) registered the same key with another text. A missing text falls back to the shared catalogue,
+then English, then the key itself.
 """
 
 from __future__ import annotations
+
+import sys
 
 from starlette.requests import HTTPConnection
 
@@ -253,11 +258,15 @@ class _KeepMissing(dict[str, object]):
         return "{" + key + "}"
 
 
-def translate(lang: str, key: str, **kwargs: object) -> str:
-    """The text for ``key`` in ``lang``; English, then the key itself, when missing."""
-    text = MESSAGES.get(lang, {}).get(key)
+def translate(lang: str, key: str, scope: str | None = None, /, **kwargs: object) -> str:
+    """The text for ``key`` in ``lang``: the service's own (``scope``; by default the caller's service),
+    else the shared one; English, then the key itself, when missing."""
+    if scope is None:
+        scope = scope_of(sys._getframe(1).f_globals.get("__name__", ""))  # noqa: SLF001 - the caller's service
+    own = SCOPED.get(scope, {}) if scope else {}
+    text = own.get(lang, {}).get(key) or MESSAGES.get(lang, {}).get(key)
     if text is None:
-        text = MESSAGES["en"].get(key, key)
+        text = own.get("en", {}).get(key) or MESSAGES["en"].get(key, key)
     if kwargs:
         text = text.format_map(_KeepMissing(kwargs))
     return text
@@ -271,5 +280,29 @@ def register_messages(messages: dict[str, dict[str, str]]) -> None:
     unknown = set(messages) - set(SUPPORTED)
     if unknown:
         raise ValueError(f"unsupported languages {sorted(unknown)}: catalogue must be {{lang: {{key: text}}}}")
+    registrant = sys._getframe(1).f_globals.get("__name__", "?")  # noqa: SLF001 - who registers
+    scope = scope_of(registrant)
     for lang, texts in messages.items():
         MESSAGES[lang].update(texts)
+        if scope:
+            SCOPED.setdefault(scope, {}).setdefault(lang, {}).update(texts)
+        for key, text in texts.items():
+            REGISTERED.setdefault((lang, key), {})[registrant] = text
+
+
+def scope_of(module: str) -> str:
+    """``services.intake.http.pages`` -> ``intake``; a shared module has no scope (``""``)."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[0] == "services" else ""
+
+
+# A service's own texts: {service: {lang: {key: text}}}.
+SCOPED: dict[str, dict[str, dict[str, str]]] = {}
+
+
+# Who registered each text (module -> text), beside the catalogue itself: one service process holds the
+# shared texts and its own, so a service re-using a shared key with another meaning changes a shared page
+# (tests/component/test_i18n_catalogues.py keeps them apart).
+REGISTERED: dict[tuple[str, str], dict[str, str]] = {
+    (lang, key): {__name__: text} for lang, texts in MESSAGES.items() for key, text in texts.items()
+}

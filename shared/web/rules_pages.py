@@ -63,7 +63,7 @@ register_messages(
         "zh": {
             "rules_title": "本县规则",
             "rules_intro": "以下规则由本县设定，每次修改都形成新版本并留痕；每项决定都记录作出时适用的规则版本。",
-            "rules_version": "现行版本",
+            "rules_in_force": "现行版本",
             "rule_current": "现行值",
             "rule_default": "默认值",
             "rule_range": "允许范围",
@@ -104,7 +104,7 @@ register_messages(
             "rules_title": "County rules",
             "rules_intro": "The county sets these rules; every change makes a new version on record, and every "
             "decision records the version it was made under.",
-            "rules_version": "Version in force",
+            "rules_in_force": "Version in force",
             "rule_current": "In force",
             "rule_default": "Default",
             "rule_range": "Allowed",
@@ -320,7 +320,7 @@ def make_rules_pages(
         lang = language(request)
 
         def t(key: str, **kwargs: Any) -> str:
-            return translate(lang, key, **kwargs)
+            return translate(lang, key, service, **kwargs)
 
         principal = principal_of(request)
         version, values = app.current_rules(service, county, defaults)

@@ -27,6 +27,7 @@ from shared.kernel.china_time import CHINA as CHINA  # re-exported: audit pages 
 from shared.kernel.china_time import china_date, china_time
 from shared.web.demo_status import demo_loading
 from shared.web.i18n import DEFAULT, language, translate
+from shared.web.navigation import may_open, public_links, work_links
 
 WEB_DIR = Path(__file__).resolve().parent
 SHARED_TEMPLATES: Path = WEB_DIR / "templates"
@@ -98,7 +99,7 @@ def _t(context: jinja2.runtime.Context, key: str, **kwargs: object) -> str:
     if not lang:
         request = context.get("request")
         lang = language(request) if request is not None else DEFAULT
-    return translate(str(lang), key, **kwargs)
+    return translate(str(lang), key, str(context.environment.globals.get("i18n_scope", "")), **kwargs)
 
 
 def lang_of(request: HTTPConnection) -> str:
@@ -110,6 +111,12 @@ def county_label(code: object) -> str:
     text = str(code or "")
     name = divisions.name_of(text) if text else None
     return f"{name}（{text}）" if name else text
+
+
+def county_name(code: object) -> str:
+    """``440781`` -> ``台山市``; a scope such as ``4407*`` or an unknown code as it is."""
+    text = str(code or "")
+    return (divisions.name_of(text) if text else None) or text
 
 
 def key_fingerprint(kid: str | None) -> str:
@@ -124,13 +131,24 @@ def make_templates(*template_dirs: Path | str, static_base: str) -> Jinja2Templa
         [jinja2.FileSystemLoader(str(d)) for d in template_dirs] + [jinja2.FileSystemLoader(str(SHARED_TEMPLATES))]
     )
     env = jinja2.Environment(loader=loader, autoescape=True)
-    env.globals.update(t=_t, static_base=static_base.rstrip("/"), lang_of=lang_of)
+    base = static_base.strip("/")
+    env.globals.update(
+        # whose texts come first: the service the pages are served under (``/intake/static`` -> intake)
+        i18n_scope="gateway" if base == "static" else base.split("/", 1)[0],
+        t=_t,
+        static_base=static_base.rstrip("/"),
+        lang_of=lang_of,
+        may_open=may_open,
+        work_links=work_links,
+        public_links=public_links,
+    )
     env.filters.update(
         dt=format_datetime,
         day=format_day,
         money=format_money,
         pct=format_percent,
         county=county_label,
+        county_name=county_name,
         fingerprint=key_fingerprint,
     )
     return Jinja2Templates(env=env)

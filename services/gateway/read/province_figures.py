@@ -4,7 +4,7 @@ viewer's own token (so each service still checks the viewer's scope)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
@@ -15,7 +15,7 @@ DATA_SERVICES = ("intake", "decision", "supervision", "evaluation")
 
 
 async def counties_with_data(
-    client: httpx.AsyncClient, upstreams: dict[str, str], covers: Callable[[str], bool]
+    client: httpx.AsyncClient, upstreams: Mapping[str, str], covers: Callable[[str], bool]
 ) -> list[str]:
     """Every county any service holds data for (``GET /<service>/api/counties``) that the viewer may see."""
 
@@ -59,14 +59,18 @@ def county_row(county: str, year: int, demands: int | None, supervision: dict | 
 
 
 async def side_by_side(
-    upstreams: dict[str, str], covers: Callable[[str], bool], year: int, headers: dict[str, str]
+    upstreams: Mapping[str, str],
+    covers: Callable[[str], bool],
+    year: int,
+    headers: dict[str, str],
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> list[dict]:
     """One row per county with data that the viewer may see: one request to each service for every
     county at once (until 2026-12, three per county: a hundred counties took seconds), with the
     viewer's own token, so each service still answers only what the viewer may read. A service that
-    does not answer leaves its columns empty (``available``)."""
+    does not answer leaves its columns empty (``available``); ``transport``: how the services are reached."""
 
-    async with httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=5.0)) as client:
+    async with httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=5.0), transport=transport) as client:
 
         async def get(service: str, path: str, **params: Any) -> dict | None:
             """The service's ``items`` by county; None when it does not answer."""

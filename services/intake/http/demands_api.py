@@ -143,7 +143,7 @@ def make_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
             received = body.received_at if body.received_at.tzinfo else body.received_at.replace(tzinfo=UTC)
             if received > meta.occurred_at:
                 raise Problem(422, "Invalid request", "received_at is in the future", reason="invalid_request")
-            meta = replace(meta, occurred_at=received)
+            meta = replace(meta, occurred_at=received, entered_late=True)  # entered after it was received
         demand = await app.submit_async(
             meta,
             NewDemand(

@@ -16,6 +16,7 @@ from services.tools.audit.catalog import has_store, open_service, open_store, se
 from services.tools.cli.progress import Progress, progress
 from shared.audit.asof import (
     aggregate_as_of,
+    basis_name,
     dashboard_as_of,
     history_entry,
     parse_moment,
@@ -23,7 +24,8 @@ from shared.audit.asof import (
     views_as_of,
 )
 from shared.audit.bundle import export_bundle, verify_bundle
-from shared.audit.signing import Checkpoint, public_key_text, read_public_key
+from shared.audit.signing import Checkpoint, public_key_text
+from shared.audit.storage import public_key_for
 from shared.audit.verify import ServiceReport, Trusted, store_records, verify_service
 from shared.audit.witness import published_checkpoints
 from shared.config import SERVICES, Settings
@@ -59,6 +61,7 @@ def verify_data_dir(
                     store_records(store.recorder),
                     (witnessed or {}).get(service, []),
                     (trusted or {}).get(service),
+                    settings=settings,
                 )
             )
         finally:
@@ -100,12 +103,12 @@ def trusted_from(args: argparse.Namespace, data_dir: Path, pins: dict) -> dict[s
     return trusted
 
 
-def pin(pins: dict, data_dir: Path, reports: list[ServiceReport]) -> list[str]:
+def pin(pins: dict, data_dir: Path, reports: list[ServiceReport], base: Settings | None = None) -> list[str]:
     """After a clean verify: pin each service's key (first use) and its latest checkpoint (advancing)."""
     said = []
     mine = pins.setdefault(str(data_dir), {})
     for report in reports:
-        key = read_public_key(data_dir, report.service)
+        key = public_key_for(settings_for(report.service, data_dir, base))
         if key is None or report.latest is None:
             continue
         before = mine.get(report.service)
@@ -150,7 +153,7 @@ def run_verify(args: argparse.Namespace) -> int:
         reports = verify_data_dir(data_dir, base_settings(), witnessed, trusted_from(args, data_dir, pins), bar)
     status = print_reports(reports, args.json)
     if status == 0 and use_pins:
-        for line in pin(pins, data_dir, reports):
+        for line in pin(pins, data_dir, reports, base_settings()):
             print(line, file=sys.stderr)
         pins_path.parent.mkdir(parents=True, exist_ok=True)
         tmp = pins_path.with_suffix(".tmp")
@@ -168,15 +171,17 @@ def run_export(args: argparse.Namespace) -> int:
             bar.step(f"export {service}")
             bar.advance()
 
-        manifest = export_bundle(args.data_dir, args.county, args.year, out, base_settings(), exporting)
+        manifest = export_bundle(args.data_dir, args.county, args.year, out, base_settings(), exporting, args.basis)
     counts = {s: i["events"] for s, i in manifest["services"].items()}
-    print(f"wrote {out} ({', '.join(f'{s}: {n} events' for s, n in counts.items()) or 'no stores found'})")
+    found = ", ".join(f"{s}: {n} events" for s, n in counts.items()) or "no stores found"
+    print(f"wrote {out} ({found}; the year by {manifest['basis']} time)")
     return 0
 
 
 def run_public_key(args: argparse.Namespace) -> int:
+    base = base_settings()
     for service in args.service or SERVICES:
-        key = read_public_key(args.data_dir, service)
+        key = public_key_for(settings_for(service, args.data_dir, base))
         if key is not None:
             print(f"{service} {public_key_text(key)}")
     return 0
@@ -190,7 +195,7 @@ def run_replay(args: argparse.Namespace) -> int:
         return 2
     base = base_settings()
     services = [s for s in (args.service or SERVICES) if has_store(settings_for(s, args.data_dir, base))]
-    result: dict = {"as_of": args.as_of, "basis": args.basis}
+    result: dict = {"as_of": args.as_of, "basis": basis_name(args.basis)}
     with progress(args.json) as bar:
         bar.task("replay", total=len(services))
         found = _replay(args, services, base, when, result, bar)
