@@ -11,7 +11,17 @@ from uuid import UUID
 
 from services.supervision.app.application import SupervisionApplication
 from services.supervision.domain.project import Project
-from services.supervision.domain.rules import entry_due, month_of, months_between
+from services.supervision.domain.rules import (
+    entry_due,
+    midyear_due,
+    month_end,
+    month_of,
+    months_between,
+    quarter_end,
+    quarterly_due,
+    quarters_between,
+    yearend_due,
+)
 from services.supervision.domain.warning_rules import plan_due_on
 from services.supervision.read.projections import PROJECT
 from services.supervision.read.warnings import open_warnings
@@ -75,6 +85,33 @@ class Worklists:
                 out.append({"period": period, "due_on": due.isoformat(), "late": today > due})
         return out
 
+    def reports_due(self, p: Project, rules: dict[str, Any], today: date) -> list[dict[str, Any]]:
+        """The cadence reports not yet filed (一季一汇报、年中问进度、年终问结果), each from the first day of
+        its period's last month (2026Q1 from March; mid-year from June; year-end from December), with
+        its due day under the county's rules and whether it is late; from the plan's filing on, as the
+        warning sweep counts them."""
+        if not p.plans or p.status != "open":
+            return []
+        start = date.fromisoformat(p.plans[0]["filed_on"])
+        wanted: list[tuple[str, str, date, date]] = [
+            ("quarterly", q, quarter_end(q), quarterly_due(q, rules)) for q in quarters_between(start, today)
+        ]
+        year = str(p.year)
+        wanted += [
+            ("midyear", year, month_end(f"{year}-06"), midyear_due(p.year, rules)),
+            ("yearend", year, month_end(f"{year}-12"), yearend_due(p.year, rules)),
+        ]
+        out = []
+        for kind, period, ends, due in wanted:
+            if f"{kind}:{period}" in p.reports or due < start or today < ends.replace(day=1):
+                continue
+            out.append({"kind": kind, "period": period, "due_on": due.isoformat(), "late": today > due})
+        return out
+
+    @staticmethod
+    def pending_changes(p: Project) -> list[dict[str, Any]]:
+        return [c for c in p.changes.values() if c["status"] == "pending"]
+
     def unit(self, county: str, today: date, unit: str = "") -> dict[str, Any]:
         """The responsible unit's worklist, per project (only ``unit``'s projects when named)."""
         _, rules = self.app.rules(county)
@@ -100,6 +137,9 @@ class Worklists:
                     "project": brief(p),
                     "plan_due": plan_due,
                     "entries_due": self.entries_due(p, rules, today),
+                    "reports_due": self.reports_due(p, rules, today),
+                    "changes": self.pending_changes(p),
+                    "can_request_change": p.status == "open" and bool(p.plans),
                     "findings": findings,
                     "can_report_progress": p.status == "open",
                     "can_report_completion": p.status == "open" and bool(p.plans),
@@ -120,12 +160,16 @@ class Worklists:
         }
 
     def staff(self, county: str, today: date) -> dict[str, Any]:
-        """Congress staff: groups to form, plans overdue, monthly entries late, findings to assign or
-        awaiting their inspector's review, completions awaiting the acceptance check (验收)."""
+        """Congress staff: groups to form, change requests to decide, plans overdue, monthly entries late,
+        findings to assign or awaiting their inspector's review, completions awaiting the acceptance check
+        (验收), and every open project (for the steps staff take at any time: inquiries, audits, the
+        session's close, the group's roster)."""
         _, rules = self.app.rules(county)
         projects = self._open_projects(county)
         groups, plans_overdue, entries_late, to_assign, to_review, acceptance = [], [], [], [], [], []
+        changes = []
         for p in projects:
+            changes += [{"project": brief(p), **c} for c in self.pending_changes(p)]
             if not p.group["deputies"]:
                 groups.append(brief(p))
             due = plan_due_on(p.session_closed_on, rules)
@@ -147,11 +191,13 @@ class Worklists:
             "county": county,
             "on": today.isoformat(),
             "groups_missing": groups,
+            "changes_pending": changes,
             "plans_overdue": plans_overdue,
             "entries_late": entries_late,
             "findings_to_assign": to_assign,
             "findings_awaiting_review": to_review,
             "acceptance_due": acceptance,
+            "projects": [{**brief(p), "has_group": bool(p.group["deputies"])} for p in projects],
         }
 
     def deputy(self, counties: list[str], deputy_id: str) -> dict[str, Any]:
