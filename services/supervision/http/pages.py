@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from services.supervision.app.application import SupervisionApplication
 from services.supervision.app.worklists import names_of
 from services.supervision.domain.warning_rules import KINDS
+from services.supervision.http.page_frame import DONE
 from services.supervision.http.projects_api import county_summary
 from services.supervision.http.texts import register
 from services.supervision.read.projections import PROJECT
@@ -27,6 +28,12 @@ from shared.web.viewer import viewer_county
 
 TEMPLATES = Path(__file__).parent / "templates"
 STAFF_VIEW = {Role.CONGRESS_STAFF, Role.GOV_UNIT, Role.DEPUTY, Role.AUDITOR, Role.PROVINCE_VIEWER}
+
+
+def flash(request: Request) -> str:
+    """What a page says after a step that returns to it (``?done=<step>``, only the steps listed)."""
+    done = request.query_params.get("done", "")
+    return translate(language(request), f"done_{done}") if done in DONE else ""
 
 
 def make_pages(app: SupervisionApplication, views: ViewStore) -> APIRouter:
@@ -85,7 +92,13 @@ def make_pages(app: SupervisionApplication, views: ViewStore) -> APIRouter:
             templates,
             request,
             "project.html",
-            {"p": project, "counts": project.finding_counts(), "funds": project.funds(), "names": names_of(project)},
+            {
+                "p": project,
+                "counts": project.finding_counts(),
+                "funds": project.funds(),
+                "names": names_of(project),
+                "flash": flash(request),
+            },
         )
 
     @router.get("/dashboard", response_class=HTMLResponse)
@@ -116,6 +129,7 @@ def make_pages(app: SupervisionApplication, views: ViewStore) -> APIRouter:
                 "chart": chart,
                 "kinds": KINDS,
                 "summary": county_summary(items),
+                "flash": flash(request),
             },
         )
 
