@@ -133,6 +133,10 @@ def test_reports_due_are_listed_and_filed_from_their_page(y: Year) -> None:
     text = chinese_page(y.page(f"/supervision/unit?county={COUNTY}"))
     assert "2026 年 年中进度报告应于 2026-07-31 前报送 已逾期" in text
     assert "2026 年第 2 季度 季度汇报应于 2026-07-10 前报送 已逾期" in text and "年终结果报告" not in text
+    y.as_("congress_staff", "staff-1", "人大办小刘")
+    text = chinese_page(y.page(f"/supervision/staff?county={COUNTY}"))
+    assert "汇报逾期未报 (1)" in text and "2026 年 年中进度报告应于 2026-07-31 前报送" in text
+    y.as_("gov_unit", "unit-1", "县住建局")
     y.post(f"/supervision/projects/{pid}/reports", {"kind": "midyear", "period": "2026", "text": "过半"})
 
     y.client.cookies.clear()

@@ -178,3 +178,36 @@ def test_the_group_roster_is_changed_with_a_reason(y: Year) -> None:
     y.client.cookies.clear()
     text = chinese_page(y.page(f"/supervision/projects/{pid}"))
     assert "成员调整记录" in text and "人大办小刘 · 加入 孙代表 · 退出 钱代表 · 钱代表工作调动" in text
+
+
+def test_every_new_page_reads_english_with_the_toggle(y: Year) -> None:
+    pid = with_plan(y)
+    y.as_("gov_unit", "unit-1", "County housing bureau")
+    y.client.cookies.set("lang", "en")
+    y.post(
+        f"/supervision/projects/{pid}/changes", {"kind": "extension", "reason": "Flood", "new_deadline": "2027-03-31"}
+    )
+    (change,) = y.call("GET", f"/projects/{pid}")["change_requests"]
+    y.at("2026-03-15")
+    unit_pages = {
+        f"/supervision/projects/{pid}/changes": ("Request a change", "Extension: a new deadline", "Revised plan"),
+        f"/supervision/projects/{pid}/reports": ("File a report", "Reports due", "2026 Q1"),
+    }
+    y.call("POST", f"/counties/{COUNTY}/sweep")
+    (key, *_) = [w["key"] for w in y.call("GET", f"/projects/{pid}")["warnings"]]
+    staff_pages = {
+        f"/supervision/projects/{pid}/changes/{change['id']}": ("Decide the change request", "Requested by"),
+        f"/supervision/projects/{pid}/inquiries": ("Record a special inquiry", "Answer to question 1"),
+        f"/supervision/projects/{pid}/audits": ("Record an audit finding", "Amount questioned (CNY)"),
+        f"/supervision/session-close?county={COUNTY}": ("Record the session", "Voted projects of 2026"),
+        f"/supervision/projects/{pid}/session-close": ("Correct this project", "Session close on record"),
+        f"/supervision/projects/{pid}/warnings/{key}/resolve": ("Resolve the warning", "Reason for resolving"),
+        f"/supervision/staff?county={COUNTY}": ("Change requests to decide", "Projects under way", "Reports late"),
+    }
+    for path, words in unit_pages.items():
+        page = y.page(path)
+        assert all(w in page for w in words), (path, [w for w in words if w not in page])
+    y.as_("congress_staff", "staff-1", "Staff Liu")
+    for path, words in staff_pages.items():
+        page = y.page(path)
+        assert all(w in page for w in words), (path, [w for w in words if w not in page])

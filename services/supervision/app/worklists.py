@@ -160,14 +160,16 @@ class Worklists:
         }
 
     def staff(self, county: str, today: date) -> dict[str, Any]:
-        """Congress staff: groups to form, change requests to decide, plans overdue, monthly entries late,
+        """Congress staff: groups to form, change requests to decide, plans overdue, monthly entries and
+        cadence reports late,
         findings to assign or awaiting their inspector's review, completions awaiting the acceptance check
         (验收), and every open project (for the steps staff take at any time: inquiries, audits, the
         session's close, the group's roster)."""
         _, rules = self.app.rules(county)
         projects = self._open_projects(county)
         groups, plans_overdue, entries_late, to_assign, to_review, acceptance = [], [], [], [], [], []
-        changes = []
+        changes: list[dict[str, Any]] = []
+        reports_late: list[dict[str, Any]] = []
         for p in projects:
             changes += [{"project": brief(p), **c} for c in self.pending_changes(p)]
             if not p.group["deputies"]:
@@ -178,6 +180,9 @@ class Worklists:
             late = [e for e in self.entries_due(p, rules, today) if e["late"]]
             if late:
                 entries_late.append({**brief(p), "late": late})
+            late_reports = [r for r in self.reports_due(p, rules, today) if r["late"]]
+            if late_reports:
+                reports_late.append({**brief(p), "late": late_reports})
             names = names_of(p)
             for f in p.findings.values():
                 row = {"project": brief(p), **f, "inspector_name": names.get(f["inspector"], "")}
@@ -194,6 +199,7 @@ class Worklists:
             "changes_pending": changes,
             "plans_overdue": plans_overdue,
             "entries_late": entries_late,
+            "reports_late": reports_late,
             "findings_to_assign": to_assign,
             "findings_awaiting_review": to_review,
             "acceptance_due": acceptance,
