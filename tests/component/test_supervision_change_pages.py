@@ -74,6 +74,9 @@ def test_an_extension_is_requested_and_approved_and_a_scope_change_rejected(y: Y
     assert "该变更申请已批准" in chinese_page(again.text)
     view = y.call("GET", f"/projects/{pid}")
     assert view["deadline"] == "2027-03-31" and view["plan"]["version"] == 2
+    y.as_("gov_unit", "unit-1", "县住建局")
+    text = chinese_page(y.page(f"/supervision/unit?county={COUNTY}"))
+    assert "延期申请已批准（2026-01-22） · 汛期影响属实，同意延期" in text and "待常委会审议" not in text
 
     # the unit asks for a scope change with a revised plan; the committee rejects it
     y.as_("gov_unit", "unit-1", "县住建局")

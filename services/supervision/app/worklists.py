@@ -5,7 +5,7 @@ acceptances. The pages act from these lists; ``GET /supervision/api/counties/{c}
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -25,7 +25,10 @@ from services.supervision.domain.rules import (
 from services.supervision.domain.warning_rules import plan_due_on
 from services.supervision.read.projections import PROJECT
 from services.supervision.read.warnings import open_warnings
+from shared.kernel.china_time import china_date
 from shared.views.store import ViewStore
+
+RECENT_DAYS = 30  # how long the unit's worklist shows the committee's decision on its change request
 
 
 def brief(p: Project) -> dict[str, Any]:
@@ -112,6 +115,15 @@ class Worklists:
     def pending_changes(p: Project) -> list[dict[str, Any]]:
         return [c for c in p.changes.values() if c["status"] == "pending"]
 
+    @staticmethod
+    def recent_decisions(p: Project, today: date) -> list[dict[str, Any]]:
+        """The committee's decisions on the project's change requests in the last 30 days (China time)."""
+        return [
+            c
+            for c in p.changes.values()
+            if c.get("decided_at") and (today - china_date(datetime.fromisoformat(c["decided_at"]))).days <= RECENT_DAYS
+        ]
+
     def unit(self, county: str, today: date, unit: str = "") -> dict[str, Any]:
         """The responsible unit's worklist, per project (only ``unit``'s projects when named)."""
         _, rules = self.app.rules(county)
@@ -139,6 +151,7 @@ class Worklists:
                     "entries_due": self.entries_due(p, rules, today),
                     "reports_due": self.reports_due(p, rules, today),
                     "changes": self.pending_changes(p),
+                    "decisions": self.recent_decisions(p, today),
                     "can_request_change": p.status == "open" and bool(p.plans),
                     "findings": findings,
                     "can_report_progress": p.status == "open",
