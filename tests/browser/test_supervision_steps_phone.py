@@ -23,6 +23,9 @@ from shared.kernel.china_time import china_date
 from tests.browser.test_supervision_year import BODY, COUNTY, adopted_micro_project, wait_for
 
 pytestmark = pytest.mark.browser
+AXE = """async () => (await axe.run()).violations
+  .filter(v => v.impact === "serious" || v.impact === "critical")
+  .map(v => v.id + ": " + v.nodes.map(n => n.target.join(" ")).join(", "))"""
 
 
 def test_supervision_steps_on_a_phone(running_product: Any, browser_page: Any, tmp_path: Path) -> None:
@@ -49,9 +52,13 @@ def test_supervision_steps_on_a_phone(running_product: Any, browser_page: Any, t
         page.context.add_cookies([{"name": COOKIE, "value": tokens[who], "url": origin}])
 
     def fits(what: str) -> None:
+        """No horizontal overflow on the phone, no serious or critical axe-core violation, and a picture."""
         width = page.evaluate("Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)")
         page.screenshot(path=tmp_path / f"{next(shots):02d}-{what}.png", full_page=True)
         assert width <= 390, f"{what}: {width} px wide on a 390 px phone"
+        page.add_script_tag(url=f"{origin}/supervision/static/vendor/axe.min.js")
+        violations = page.evaluate(AXE)
+        assert violations == [], f"{what}: {violations}"
 
     def open_page(path: str, selector: str, what: str) -> None:
         def there() -> bool:
