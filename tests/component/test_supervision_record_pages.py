@@ -211,3 +211,28 @@ def test_every_new_page_reads_english_with_the_toggle(y: Year) -> None:
     for path, words in staff_pages.items():
         page = y.page(path)
         assert all(w in page for w in words), (path, [w for w in words if w not in page])
+
+
+def test_other_counties_and_other_roles_are_kept_out_of_the_new_pages(y: Year) -> None:
+    pid = with_plan(y)
+    staff_paths = [f"/supervision/projects/{pid}/{step}" for step in ("inquiries", "audits", "session-close")]
+    staff_paths += [
+        f"/supervision/projects/{pid}/warnings/plan_missing/resolve",
+        f"/supervision/projects/{pid}/changes/x",
+    ]
+    unit_paths = [f"/supervision/projects/{pid}/changes", f"/supervision/projects/{pid}/reports"]
+    y.as_("congress_staff", "staff-9", "", county="440703")
+    for path in staff_paths:
+        assert "没有该项目" in y.page(path, 404)
+    assert "无权查看该县" in y.page(f"/supervision/session-close?county={COUNTY}", 403)
+    y.post(f"/supervision/projects/{pid}/inquiries", {"topic": "x", "q_text_1": "y", "held_on": "2026-01-22"}, 404)
+    y.as_("gov_unit", "unit-9", "", county="440703")
+    for path in unit_paths:
+        assert "没有该项目" in y.page(path, 404)
+    y.as_("deputy", "dep-1", "王代表")
+    for path in [*staff_paths, *unit_paths, f"/supervision/session-close?county={COUNTY}"]:
+        assert y.client.get(path, follow_redirects=False).headers["location"] == "/login", path
+    y.as_("auditor", "aud-1", "审计员")
+    assert y.client.get(unit_paths[0], follow_redirects=False).headers["location"] == "/login"
+    view = y.call("GET", f"/projects/{pid}")
+    assert view["inquiries"] == [] and view["change_requests"] == []  # nothing was recorded by any of them
