@@ -31,6 +31,7 @@ def test_an_extension_is_requested_and_approved_and_a_scope_change_rejected(y: Y
     pid = filed(y)
     board = y.page(f"/supervision/unit?county={COUNTY}")
     assert f'href="/supervision/projects/{pid}/changes"' in board
+    assert f'href="/supervision/projects/{pid}/changes"' in y.page(f"/supervision/projects/{pid}")
     page = y.page(f"/supervision/projects/{pid}/changes")
     text = chinese_page(page)
     assert "申请变更" in text and "现完成时限 2026-12-31" in text and "延期：提出新的完成时限" in text

@@ -40,6 +40,7 @@ def test_a_special_inquiry_and_an_audit_finding_are_recorded_and_public(y: Year)
     )
 
     url = f"/supervision/projects/{pid}/inquiries"
+    assert f'href="{url}"' in y.page(f"/supervision/projects/{pid}")  # also from the project's page
     text = chinese_page(y.page(url))
     assert "记录专题询问" in text and "问题 3 的答复" in text and "跟进事项 2" in text
     nothing = y.post(url, {"held_on": "2026-01-22", "topic": "加装电梯进度"}, 422)
