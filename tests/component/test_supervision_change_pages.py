@@ -105,7 +105,8 @@ def test_an_extension_is_requested_and_approved_and_a_scope_change_rejected(y: Y
     assert "延期 · 2026-01-22 · 县住建局 · 汛期停工两个月 · 新的完成时限 2027-03-31 · 已批准" in text
     assert "决定人 人大办小刘 · 汛期影响属实，同意延期" in text
     assert "调整内容" in text and "已驳回" in text and "预算未落实" in text
-    assert "版本 2" in text and "原始方案" in text
+    assert "版本 1 · 2026-01-22 · 原始方案" in text and "original plan" not in text
+    assert "版本 2 · 2026-01-22 · 汛期停工两个月 · 完成时限 2027-03-31" in text
 
 
 def test_reports_due_are_listed_and_filed_from_their_page(y: Year) -> None:
