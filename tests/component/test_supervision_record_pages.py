@@ -107,8 +107,10 @@ def test_the_session_close_is_recorded_for_the_year_and_corrected_for_a_project(
     assert "现记录的闭会日期 2026-01-18" in chinese_page(y.page(url))
     too_early = y.post(url, {"closed_on": "2024-12-30", "reason": "按批准日期起算"}, 409)
     assert "2026年项目的闭会日期应在2025年或2026年" in chinese_page(too_early.text)
-    y.post(url, {"closed_on": "2026-01-19", "reason": "按批准日期起算"})
+    done = y.post(url, {"closed_on": "2026-01-19", "reason": "按批准日期起算"})
     assert y.call("GET", f"/projects/{pid}")["session_closed_on"] == "2026-01-19"
+    text = chinese_page(y.page(done.headers["location"]))  # the project's public page
+    assert "闭会日期已记录" in text and "闭会日期 2026-01-19；实施方案应于 2026-02-18 前报送。" in text
 
     y.client.cookies.set("lang", "en")
     refused = y.post(url, {"closed_on": "2026-01-23", "reason": "again"}, 409)

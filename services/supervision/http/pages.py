@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.supervision.app.application import SupervisionApplication
 from services.supervision.app.worklists import names_of
-from services.supervision.domain.warning_rules import KINDS
+from services.supervision.domain.warning_rules import KINDS, plan_due_on
 from services.supervision.http.page_frame import DONE
 from services.supervision.http.projects_api import county_summary
 from services.supervision.http.texts import register
@@ -97,6 +97,7 @@ def make_pages(app: SupervisionApplication, views: ViewStore) -> APIRouter:
                 "counts": project.finding_counts(),
                 "funds": project.funds(),
                 "names": names_of(project),
+                "plan_due": plan_due_on(project.session_closed_on, app.rules(project.county)[1]).isoformat(),
                 "flash": flash(request),
             },
         )
