@@ -88,7 +88,8 @@ class Worklists:
                 out.append({"period": period, "due_on": due.isoformat(), "late": today > due})
         return out
 
-    def reports_due(self, p: Project, rules: dict[str, Any], today: date) -> list[dict[str, Any]]:
+    @staticmethod
+    def reports_due(p: Project, rules: dict[str, Any], today: date) -> list[dict[str, Any]]:
         """The cadence reports not yet filed (一季一汇报、年中问进度、年终问结果), each from the first day of
         its period's last month (2026Q1 from March; mid-year from June; year-end from December), with
         its due day under the county's rules and whether it is late; from the plan's filing on, as the

@@ -79,6 +79,7 @@ def make_report_pages(frame: PageFrame, lists: Worklists) -> APIRouter:
                     422,
                     "Invalid request",
                     "季度汇报写明季度，年中、年终报告写明年份 / a quarterly report names a quarter; the others a year",
+                    reason="invalid_period",
                 )
             app.file_report(frame.meta(request, principal, p.county), project_id, body.kind, body.period, body.text)
 
