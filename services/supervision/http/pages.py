@@ -1,6 +1,9 @@
 """Supervision's public pages (the progress board per county, the project's page) and the committee's
 dashboard. The pages people act from are in ``unit_pages.py`` (the responsible unit), ``staff_pages.py``
-(congress staff: groups, findings to assign, acceptance) and ``inspect_pages.py`` (group deputies)."""
+(congress staff: groups and their roster, findings to assign, acceptance), ``inspect_pages.py`` (group
+deputies), ``change_pages.py`` (change requests and the committee's decision), ``report_pages.py`` (the
+cadence reports), ``record_pages.py`` (special inquiries, audit findings) and ``session_pages.py`` (the
+session's close, resolving a warning)."""
 
 from __future__ import annotations
 
