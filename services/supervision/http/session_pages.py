@@ -32,7 +32,7 @@ def make_session_pages(frame: PageFrame) -> APIRouter:
 
     def labels(lang: str) -> dict[str, str]:
         return {
-            "year": translate(lang, "session_year"),
+            "year": translate(lang, "sv_session_year"),
             "closed_on": translate(lang, "closed_on"),
             "reason": translate(lang, "record_reason"),
         }
