@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     # The address residents' phones reach (https://shishi.example.gov.cn), printed in QR codes and
     # posters; empty: the origin the gateway was asked on (shared.web.posters.public_origin).
     public_origin: str = Field(default="", pattern=r"^(https?://[^/\s]+)?$")
+    # How far back an official may declare the business time of an entry made after the fact
+    # (header Shishi-Business-Time, shared/web/business_time.py); 0 = never.
+    business_time_max_days: int = Field(default=730, ge=0, le=36500)
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

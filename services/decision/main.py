@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from services.decision.app.application import SERVICE, DecisionApplication
 from services.decision.app.roll import DeputyRegistry, intake_deputies
 from services.decision.domain.rules import DEFAULTS, RANGES
+from services.decision.http.audit_texts import AUDIT_NAMES
 from services.decision.http.candidate_pages import make_candidate_pages
 from services.decision.http.duty_api import make_duty_router
 from services.decision.http.index_pages import make_index_pages
@@ -16,6 +17,7 @@ from services.decision.http.pool_api import make_router
 from services.decision.http.rules_texts import RULE_TEXTS
 from services.decision.http.vote_pages import make_vote_pages
 from services.decision.http.votes_api import make_vote_router
+from services.decision.http.worklist_api import make_worklist_router
 from services.decision.inbound.handlers import subscriptions
 from services.decision.outbound.contracts import OUTBOUND
 from services.decision.read.projections import FOLD, VERSION
@@ -57,6 +59,7 @@ def create_app(
         make_router(app, views),
         make_vote_router(app, views),
         make_duty_router(views),
+        make_worklist_router(views),
         make_rules_router(app, SERVICE, DEFAULTS, RANGES),
         make_rules_pages(app, SERVICE, DEFAULTS, RANGES, RULE_TEXTS),
         make_index_pages(views, frame),
@@ -66,5 +69,5 @@ def create_app(
     ]
     api = create_service_app(settings, runtime, routers, title="Shishi decision (票决)", start_runtime=start_runtime)
     mount_static(api, f"/{SERVICE}/static")
-    install_audit(api, app, views, settings)
+    install_audit(api, app, views, settings, AUDIT_NAMES)
     return api

@@ -13,6 +13,7 @@ from services.evaluation.app.deputy_names import DeputyNames, intake_deputy_name
 from services.evaluation.app.lineage import TrackingLookup, intake_tracking
 from services.evaluation.app.sweeper import rectification_sweep
 from services.evaluation.domain.rules import DEFAULTS, RANGES
+from services.evaluation.http.audit_texts import AUDIT_NAMES
 from services.evaluation.http.duty_api import make_duty_router
 from services.evaluation.http.metrics_api import make_metrics_router
 from services.evaluation.http.project_pages import make_project_pages
@@ -25,6 +26,7 @@ from services.evaluation.http.report.render import render_html, render_pdf
 from services.evaluation.http.rounds_api import make_rounds_router
 from services.evaluation.http.rules_texts import RULE_TEXTS
 from services.evaluation.http.staff_pages import make_staff_pages
+from services.evaluation.http.worklist_api import make_worklist_router
 from services.evaluation.inbound.handlers import subscriptions
 from services.evaluation.outbound.contracts import OUTBOUND
 from services.evaluation.read.projections import FOLD, VERSION
@@ -78,6 +80,7 @@ def create_app(
         make_rectification_router(app, views),
         make_metrics_router(views),
         make_duty_router(views),
+        make_worklist_router(views),
         make_rules_router(app, SERVICE, DEFAULTS, RANGES),
         make_rules_pages(app, SERVICE, DEFAULTS, RANGES, RULE_TEXTS),
         make_pages(app, views, resident_rater(app, views, tracking), deputy_names),
@@ -98,7 +101,7 @@ def create_app(
         rate_limited=anonymous,
     )
     mount_static(api, f"/{SERVICE}/static")
-    install_audit(api, app, views, settings)
+    install_audit(api, app, views, settings, AUDIT_NAMES)
     return api
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
+from pathlib import Path
 
 import httpx
 import structlog
@@ -13,11 +14,15 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.background import BackgroundTask
 
+from services.gateway.http.audit_pages import make_audit_hub_router
 from services.gateway.http.contracts_pages import make_contracts_router
 from services.gateway.http.duty_pages import make_duty_router
 from services.gateway.http.home_pages import make_shell_router
 from services.gateway.http.poster_pages import make_poster_router
-from services.gateway.http.province_pages import make_province_router
+from services.gateway.http.province_pages import forwarded_auth, make_province_router
+from services.gateway.read.upstream import http_fetch
+from services.gateway.read.worklist import worklist
+from shared.auth import Principal
 from shared.config import SERVICES, Settings
 from shared.logging import configure_logging
 from shared.web.access import principal_of
@@ -60,8 +65,11 @@ def forwarded_headers(request: Request) -> list[tuple[str, str]]:
     ]
 
 
-def create_gateway(settings: Settings, upstreams: dict[str, str]) -> FastAPI:
-    """``upstreams`` maps service name -> base URL (``http://127.0.0.1:8001``)."""
+def create_gateway(
+    settings: Settings, upstreams: dict[str, str], *, transport: httpx.AsyncBaseTransport | None = None
+) -> FastAPI:
+    """``upstreams`` maps service name -> base URL (``http://127.0.0.1:8001``); ``transport``: how the
+    services are reached (default: over the network; tests hand in the services' apps)."""
     configure_logging(service="gateway", level=settings.log_level, json=settings.log_json, file=settings.log_file)
     client: httpx.AsyncClient | None = None
 
@@ -71,7 +79,9 @@ def create_gateway(settings: Settings, upstreams: dict[str, str]) -> FastAPI:
         # Idle connections are dropped well before the services' keep-alive ends (uvicorn: 5 s), so a
         # pooled connection the service is closing at that very moment is never picked.
         limits = httpx.Limits(max_connections=200, max_keepalive_connections=40, keepalive_expiry=2.0)
-        client = httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=5.0), follow_redirects=False, limits=limits)
+        client = httpx.AsyncClient(
+            timeout=httpx.Timeout(60.0, connect=5.0), follow_redirects=False, limits=limits, transport=transport
+        )
         try:
             yield
         finally:
@@ -90,7 +100,11 @@ def create_gateway(settings: Settings, upstreams: dict[str, str]) -> FastAPI:
     install_request_log(app)
     metrics = app.state.metrics = Metrics("gateway")
     upstream_errors: dict[tuple[str, ...], int] = {}
-    templates = make_templates(static_base="/static")
+    templates = make_templates(Path(__file__).parent / "http" / "templates", static_base="/static")
+
+    async def role_worklist(request: Request, principal: Principal) -> list[dict]:
+        assert client is not None
+        return await worklist(http_fetch(client, upstreams, forwarded_auth(request)), principal)
 
     @app.middleware("http")
     async def who(request: Request, call_next: CallNext) -> Response:
@@ -99,11 +113,17 @@ def create_gateway(settings: Settings, upstreams: dict[str, str]) -> FastAPI:
         return await call_next(request)
 
     app.include_router(
-        make_shell_router(templates, secret_provider=settings.resolved_jwt_secret, local_mode=settings.mode == "local")
+        make_shell_router(
+            templates,
+            secret_provider=settings.resolved_jwt_secret,
+            local_mode=settings.mode == "local",
+            worklist=role_worklist,
+        )
     )
-    app.include_router(make_province_router(upstreams))
+    app.include_router(make_province_router(upstreams, transport))
+    app.include_router(make_audit_hub_router())
     app.include_router(make_contracts_router("/static"))
-    app.include_router(make_duty_router(upstreams))
+    app.include_router(make_duty_router(upstreams, transport))
     app.include_router(make_poster_router(upstreams))
     mount_static(app, "/static")
 

@@ -12,6 +12,7 @@ from services.intake.app.vault import make_vault
 from services.intake.domain.demand import Demand
 from services.intake.domain.rules import DEFAULTS, RANGES
 from services.intake.domain.similarity import DEFAULT_THRESHOLD, SimilarityIndex
+from services.intake.http.audit_texts import AUDIT_NAMES
 from services.intake.http.codes_api import make_codes_router
 from services.intake.http.deadletter_pages import make_deadletter_pages
 from services.intake.http.deadletters_api import make_deadletter_router
@@ -27,6 +28,7 @@ from services.intake.http.resident_pages import make_pages
 from services.intake.http.rules_texts import rule_texts
 from services.intake.http.staff_pages import make_staff_pages
 from services.intake.http.triage_api import make_triage_router
+from services.intake.http.worklist_api import make_worklist_router
 from services.intake.inbound.handlers import handle_ticket, subscriptions
 from services.intake.outbound.contracts import OUTBOUND
 from services.intake.read.projections import FOLD, VERSION
@@ -72,6 +74,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         make_registry_router(app, views),
         make_codes_router(app, views),
         make_receptions_router(app, views),
+        make_worklist_router(app, views),
         make_pages(app, views),
         make_staff_pages(app, views),
         make_entry_pages(app, views),
@@ -89,7 +92,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     )
     api.state.vault = vault
     mount_static(api, f"/{SERVICE}/static")
-    install_audit(api, app, views, settings)
+    install_audit(api, app, views, settings, AUDIT_NAMES)
     return api
 
 

@@ -8,6 +8,7 @@ from services.supervision.app.application import SERVICE, SupervisionApplication
 from services.supervision.app.sweeper import warning_sweep
 from services.supervision.app.worklists import Worklists
 from services.supervision.domain.rules import DEFAULTS, RANGES
+from services.supervision.http.audit_texts import AUDIT_NAMES
 from services.supervision.http.change_pages import make_change_pages
 from services.supervision.http.duty_api import make_duty_router
 from services.supervision.http.inspect_pages import make_inspect_pages
@@ -24,6 +25,7 @@ from services.supervision.http.site_codes import make_site_codes_router
 from services.supervision.http.staff_pages import make_staff_pages
 from services.supervision.http.unit_pages import make_unit_pages
 from services.supervision.http.warnings_api import make_warnings_router
+from services.supervision.http.worklist_api import make_worklist_router
 from services.supervision.http.worklists_api import make_worklists_router
 from services.supervision.inbound.handlers import subscriptions
 from services.supervision.outbound.contracts import OUTBOUND
@@ -62,6 +64,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         make_warnings_router(app, views),
         make_site_codes_router(app, views),
         make_duty_router(app, views),
+        make_worklist_router(app, views),
         make_rules_router(app, SERVICE, DEFAULTS, RANGES),
         make_worklists_router(lists),
         make_rules_pages(app, SERVICE, DEFAULTS, RANGES, RULE_TEXTS),
@@ -78,5 +81,5 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         settings, runtime, routers, title="Shishi supervision (实施监督)", start_runtime=start_runtime
     )
     mount_static(api, f"/{SERVICE}/static")
-    install_audit(api, app, views, settings)
+    install_audit(api, app, views, settings, AUDIT_NAMES)
     return api

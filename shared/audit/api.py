@@ -8,13 +8,15 @@ from __future__ import annotations
 import asyncio
 import base64
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, FastAPI, Path, Query
 
 from shared.audit.asof import (
+    Basis,
     aggregate_as_of,
+    basis_name,
     dashboard_as_of,
     history_entry,
     live_summary,
@@ -24,6 +26,7 @@ from shared.audit.asof import (
 )
 from shared.audit.context import AuditContext
 from shared.audit.leaf import StoredRecord
+from shared.audit.names import Catalogue
 from shared.audit.pages import make_audit_pages
 from shared.audit.reads import AuditorRead
 from shared.audit.reads_recorder import install_read_recorder
@@ -37,6 +40,10 @@ from shared.web.access import PUBLIC, allow, check_county, require_county
 from shared.web.problems import DEFAULT_PROBLEMS, Problem
 
 AUDIT_READERS = (Role.AUDITOR, Role.CONGRESS_STAFF, Role.PROVINCE_VIEWER)
+BasisQuery = Annotated[
+    Basis,
+    Query(description="business: when each event happened (default); recorded: when it was stored; occurred: business"),
+]
 AUDITOR_READ = "auditor_read"
 
 
@@ -79,9 +86,7 @@ def county_of(aggregate: object, events: list) -> str | None:
     return county
 
 
-def county_dashboard(
-    app: Any, project: Fold, when: datetime | None, basis: Literal["occurred", "recorded"], county: str
-) -> dict[str, Any]:
+def county_dashboard(app: Any, project: Fold, when: datetime | None, basis: Basis, county: str) -> dict[str, Any]:
     """The county's read models as of ``when``, folded afresh from the events (in a thread: it reads the store)."""
     replayed = views_as_of(app, project, when, basis, county)
     try:
@@ -180,9 +185,11 @@ def make_audit_router(ctx: AuditContext, views: ViewStore) -> APIRouter:
         aggregate_id: UUID,
         principal: Annotated[Principal, Depends(allow(*AUDIT_READERS))],
         as_of: str | None = None,
-        basis: Literal["occurred", "recorded"] = "occurred",
+        basis: BasisQuery = "business",
     ) -> dict:
-        """Any aggregate as it was at ``as_of`` (business time by default; a date means end of day, China time)."""
+        """Any aggregate as it was at ``as_of``, by business time (``basis=business``, the default: when
+        each event happened) or recorded time (``basis=recorded``: when it was stored); a date means the
+        end of that day, China time."""
         when = moment(as_of)
         current, events = aggregate_as_of(app, aggregate_id, None)
         require_county(principal, county_of(current, events) if events else None)
@@ -192,7 +199,7 @@ def make_audit_router(ctx: AuditContext, views: ViewStore) -> APIRouter:
         return {
             "service": ctx.service,
             "as_of": as_of,
-            "basis": basis,
+            "basis": basis_name(basis),
             **state_of(past),
             "current_version": current.version,
             "history": [history_entry(e) for e in events[: past.version]],
@@ -234,9 +241,10 @@ def make_audit_router(ctx: AuditContext, views: ViewStore) -> APIRouter:
         county: Annotated[str, Path(pattern=COUNTY_PATTERN)],
         principal: Annotated[Principal, Depends(allow(*AUDIT_READERS))],
         as_of: str | None = None,
-        basis: Literal["occurred", "recorded"] = "occurred",
+        basis: BasisQuery = "business",
     ) -> dict:
-        """The county's read models (dashboards) as of a moment, rebuilt from the events."""
+        """The county's read models (dashboards) as of a moment, rebuilt from the events whose business
+        time (``basis=business``, default) or recorded time (``basis=recorded``) is not later."""
         check_county(principal, county)
         when = moment(as_of)
         project = ctx.project
@@ -245,7 +253,7 @@ def make_audit_router(ctx: AuditContext, views: ViewStore) -> APIRouter:
             "service": ctx.service,
             "county": county,
             "as_of": as_of,
-            "basis": basis,
+            "basis": basis_name(basis),
             "counts": {k: len(v) for k, v in kinds.items()},
             "views": kinds,
         }
@@ -253,15 +261,19 @@ def make_audit_router(ctx: AuditContext, views: ViewStore) -> APIRouter:
     return router
 
 
-def install_audit(api: FastAPI, app: object, views: ViewStore, settings: Settings) -> AuditContext:
-    """Mount the audit API and pages, record auditor reads, and follow the log while serving."""
+def install_audit(
+    api: FastAPI, app: object, views: ViewStore, settings: Settings, names: Catalogue | None = None
+) -> AuditContext:
+    """Mount the audit API and pages, record auditor reads, and follow the log while serving.
+    ``names``: the service's catalogue of its events, objects and fields (the pages' Chinese)."""
     ctx = AuditContext.build(app, settings)
+    ctx.names = (names or Catalogue()).with_shared()
     runtime = api.state.runtime
     runtime.add_fold(READS)
     ctx.project = runtime.fold
     prefix = f"/{settings.service}"
     api.include_router(make_audit_router(ctx, views), prefix=prefix, responses=DEFAULT_PROBLEMS)
-    api.include_router(make_audit_pages(ctx), prefix=prefix)
+    api.include_router(make_audit_pages(ctx, views), prefix=prefix)
     install_read_recorder(api, app, settings.service)
     api.state.audit = ctx
     runtime.add_follower("audit", lambda stopping: ctx.follower.run(stopping, runtime))

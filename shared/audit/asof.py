@@ -1,10 +1,13 @@
 """Time travel: an aggregate (or a service's read models) as of any past moment, and the
 history of an object — who did what, when and why.
 
-"When" is business time (``Meta.occurred_at``, the default) or recorded time (the event's
-``timestamp``). A bare date means the end of that day in China time (Asia/Shanghai), so
-"project X on 2025-06-30" includes everything done that day. Aggregates are replayed from the
-store's own index (originator id, version): one aggregate's events, whatever the store's size.
+"When" is business time (``basis="business"``, the default: ``Meta.occurred_at``, the moment the
+event is about) or recorded time (``basis="recorded"``: the event's ``timestamp``, when the store
+wrote it). They differ for entries made after the fact (``Meta.entered_late``, 补录). ``"occurred"``
+is the older name of ``"business"`` and still accepted. A bare date means the end of that day in
+China time (Asia/Shanghai), so "project X on 2025-06-30" includes everything done that day.
+Aggregates are replayed from the store's own index (originator id, version): one aggregate's
+events, whatever the store's size.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from uuid import UUID
 from shared.views.store import ViewStore
 from shared.web.templating import CHINA
 
-Basis = Literal["occurred", "recorded"]
+Basis = Literal["business", "recorded", "occurred"]  # "occurred": the older name of "business"
+BASES = ("business", "recorded")
 PERSONAL = ("name", "phone", "address")
 WITHHELD = "[personal data withheld]"
 
@@ -37,6 +41,11 @@ def parse_moment(text: str) -> datetime:
     except ValueError as exc:
         raise ValueError(f"not an ISO 8601 date or time: {text!r}") from exc
     return moment if moment.tzinfo else moment.replace(tzinfo=CHINA)
+
+
+def basis_name(basis: str) -> Literal["business", "recorded"]:
+    """``business`` or ``recorded`` (``occurred`` is read as ``business``)."""
+    return "recorded" if basis == "recorded" else "business"
 
 
 def event_time(event: Any, basis: Basis) -> datetime | None:
@@ -108,7 +117,7 @@ def domain_events(app: Any, aggregate_id: UUID) -> list[Any]:
     return [app.mapper.to_domain_event(s) for s in app.recorder.select_events(aggregate_id)]
 
 
-def replay(events: list[Any], as_of: datetime | None, basis: Basis = "occurred") -> Any:
+def replay(events: list[Any], as_of: datetime | None, basis: Basis = "business") -> Any:
     """Fold the events up to ``as_of`` (the first later event stops the replay)."""
     aggregate = None
     for event in events:
@@ -120,7 +129,7 @@ def replay(events: list[Any], as_of: datetime | None, basis: Basis = "occurred")
 
 
 def aggregate_as_of(
-    app: Any, aggregate_id: UUID, as_of: datetime | None, basis: Basis = "occurred"
+    app: Any, aggregate_id: UUID, as_of: datetime | None, basis: Basis = "business"
 ) -> tuple[Any, list]:
     """(aggregate as of the moment or None if it did not exist yet, all its events)."""
     events = domain_events(app, aggregate_id)
@@ -140,8 +149,10 @@ def history_entry(event: Any) -> dict:
         "event": type(event).__qualname__,
         "occurred_at": jsonable(getattr(meta, "occurred_at", None)),
         "recorded_at": jsonable(event.timestamp),
+        "entered_late": bool(getattr(meta, "entered_late", False)),
         "actor_role": getattr(meta, "actor_role", ""),
         "actor_id": getattr(meta, "actor_id", ""),
+        "actor_name": getattr(meta, "actor_name", ""),
         "reason": getattr(meta, "reason", ""),
         "correlation_id": getattr(meta, "correlation_id", ""),
         "county": getattr(meta, "county", None),
@@ -153,7 +164,7 @@ def views_as_of(
     app: Any,
     project: Any,
     as_of: datetime | None,
-    basis: Basis = "occurred",
+    basis: Basis = "business",
     county: str | None = None,
     batch: int = 2000,
 ) -> ViewStore:

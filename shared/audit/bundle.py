@@ -34,11 +34,12 @@ from shared.audit.signing import (
 from shared.audit.stores import has_store, open_store, settings_for
 from shared.audit.verify import Problem, ServiceReport, store_records
 from shared.config import SERVICES, Settings
+from shared.web.templating import CHINA
 
 README = """# Shishi audit bundle: county {county}, year {year}
 
 Created {created}. Each service's directory holds that service's stored events of the county
-whose business time falls in {year} (`events.jsonl`), and its signed checkpoints
+whose {basis_text} falls in {year}, China time (`events.jsonl`), and its signed checkpoints
 (`checkpoints.json`). `manifest.json` names the checkpoint every proof leads to and the
 Ed25519 public key of each service (compare it with the key the service publishes at
 `/<service>/api/audit/public-key` or in `<data dir>/audit/<service>-ed25519.pub`).
@@ -65,8 +66,15 @@ in the log unaltered; completeness is checked against the service's full store w
 """
 
 
+BASIS_TEXT = {"business": "business time (when it happened)", "recorded": "recorded time (when it was stored)"}
+
+
+def _transcoded(value: object) -> object:
+    return value.get("_data_") if isinstance(value, dict) else value
+
+
 def meta_of_state(state: bytes) -> dict:
-    """County and business time from a stored event's JSON state (no domain code needed)."""
+    """County, business time and recorded time from a stored event's JSON state (no domain code needed)."""
     try:
         data = json.loads(state)
     except (ValueError, UnicodeDecodeError):
@@ -76,10 +84,26 @@ def meta_of_state(state: bytes) -> dict:
         meta = meta["_data_"]
     if not isinstance(meta, dict):
         return {}
-    occurred = meta.get("occurred_at")
-    if isinstance(occurred, dict):
-        occurred = occurred.get("_data_")
-    return {"county": meta.get("county"), "occurred_at": occurred}
+    return {
+        "county": meta.get("county"),
+        "occurred_at": _transcoded(meta.get("occurred_at")),
+        "recorded_at": _transcoded(data.get("timestamp")),
+    }
+
+
+def china_year(moment: object) -> int | None:
+    """The year, in China time, of an ISO date-time (naive: UTC, as the store records)."""
+    try:
+        parsed = datetime.fromisoformat(str(moment))
+    except ValueError:
+        return None
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(CHINA).year
+
+
+def in_year(meta: dict, year: int, basis: str) -> bool:
+    """Whether the event's business time (``basis="business"``) or recorded time falls in ``year``."""
+    moment = meta.get("recorded_at") if basis == "recorded" else meta.get("occurred_at")
+    return moment is not None and china_year(moment) == year
 
 
 def export_bundle(
@@ -89,14 +113,19 @@ def export_bundle(
     out: Path,
     base: Settings | None = None,
     on_service: Callable[[str], None] | None = None,
+    basis: str = "business",
 ) -> dict:
-    """``on_service(name)``: called as each service's store is exported (a CLI's progress)."""
+    """The county's events of ``year`` by business time (``basis="business"``: when each happened) or
+    recorded time (``"recorded"``: when it was stored), in China time. ``on_service(name)``: called as
+    each service's store is exported (a CLI's progress)."""
+    basis = "recorded" if basis == "recorded" else "business"
     out.mkdir(parents=True, exist_ok=True)
     created = datetime.now(UTC).isoformat().replace("+00:00", "Z")
     manifest: dict[str, Any] = {
         "format": "shishi-audit-bundle/v1",
         "county": county,
         "year": year,
+        "basis": basis,
         "created_at": created,
         "services": {},
     }
@@ -122,7 +151,7 @@ def export_bundle(
             with (target / "events.jsonl").open("w", encoding="utf-8") as f:
                 for record in store_records(recorder):
                     meta = meta_of_state(record.state)
-                    if meta.get("county") != county or not str(meta.get("occurred_at") or "").startswith(str(year)):
+                    if meta.get("county") != county or not in_year(meta, year, basis):
                         continue
                     idx, h = rows[record.notification_id]
                     try:
@@ -166,7 +195,9 @@ def export_bundle(
             log.close()
             store.close()
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
-    (out / "README.md").write_text(README.format(county=county, year=year, created=created))
+    (out / "README.md").write_text(
+        README.format(county=county, year=year, created=created, basis_text=BASIS_TEXT[basis])
+    )
     return manifest
 
 

@@ -3,12 +3,13 @@ key and the follower that keeps both current."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
 from shared.audit.follower import AuditFollower
 from shared.audit.log import MerkleLog, sidecar_path
+from shared.audit.names import Catalogue
 from shared.audit.signing import Checkpoint, Signer, load_or_create_signer
 from shared.config import Settings
 
@@ -21,6 +22,7 @@ class AuditContext:
     signer: Signer
     follower: AuditFollower
     project: Any = None  # the service's read-model projector (for dashboards as of a moment)
+    names: Catalogue = field(default_factory=lambda: Catalogue().with_shared())  # the pages' names
 
     @classmethod
     def build(cls, app: Any, settings: Settings) -> AuditContext:

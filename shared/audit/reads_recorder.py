@@ -13,18 +13,23 @@ from fastapi import FastAPI, Request, Response
 from shared.audit.reads import AuditorRead
 from shared.auth import Role
 from shared.kernel.meta import Meta, is_county_code
+from shared.web.access import watch_counties
 
 INSTALLATION = "000000"  # a read that names no county (a checkpoint list, an object looked up by id)
 
 CallNext = Callable[[Request], Awaitable[Response]]
 
 
-def read_county(request: Request) -> str:
+def read_county(request: Request, checked: list[str] | None = None) -> str:
+    """The county a read was about: named in its path or query, else the county of the object it read
+    (the scope check of an object read by id), else none (the installation's)."""
     county = (request.scope.get("path_params") or {}).get("county") or request.query_params.get("county", "")
     if is_county_code(str(county)):
         return str(county)
     county = getattr(request.state, "county", None)
-    return str(county) if county and is_county_code(str(county)) else INSTALLATION
+    if county and is_county_code(str(county)):
+        return str(county)
+    return next((c for c in checked or [] if is_county_code(c)), INSTALLATION)
 
 
 def install_read_recorder(api: FastAPI, app: Any, service: str) -> None:
@@ -32,6 +37,7 @@ def install_read_recorder(api: FastAPI, app: Any, service: str) -> None:
 
     @api.middleware("http")
     async def record_auditor_reads(request: Request, call_next: CallNext) -> Response:
+        checked = watch_counties()
         response = await call_next(request)
         principal = getattr(request.state, "principal", None)
         if (
@@ -43,7 +49,7 @@ def install_read_recorder(api: FastAPI, app: Any, service: str) -> None:
         ):
             clock = getattr(request.app.state, "clock", lambda: datetime.now(UTC))
             meta = Meta(
-                county=read_county(request),
+                county=read_county(request, checked),
                 actor_role=Role.AUDITOR.value,
                 actor_id=principal.subject,
                 occurred_at=clock(),

@@ -1,5 +1,9 @@
 """Who did it, for which county, when (business time) and why: carried by every domain event.
 
+Two times for every event (bitemporal): ``occurred_at`` is the business time the event is about;
+the store records when it was written (the event's ``timestamp``). They are the same moment unless
+an official entered it afterwards and declared when it happened (``entered_late``: 补录).
+
 Pure value object (stdlib only), so every service's domain can use it.
 """
 
@@ -21,6 +25,9 @@ class Meta:
     causation_id: str = ""
     reason: str = ""
     actor_name: str = ""  # an official's name as their login gave it (never a resident's: that is personal data)
+    # True when ``occurred_at`` was declared by the actor for an entry made after the fact (补录), not
+    # taken from the clock: the event's recorded time says when it was entered.
+    entered_late: bool = False
 
     def because(self, reason: str) -> Meta:
         return replace(self, reason=reason)

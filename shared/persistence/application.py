@@ -39,12 +39,16 @@ class MetaAsDict(Transcoding):
             "causation_id": obj.causation_id,
             "reason": obj.reason,
             "actor_name": obj.actor_name,
+            # stored only when set, so an event entered as it happened keeps the bytes it always had
+            **({"entered_late": True} if obj.entered_late else {}),
         }
 
     FIELDS = frozenset(field.name for field in fields(Meta))
+    # every field but entered_late, whose default (False) the class itself holds
+    USUAL = FIELDS - {"entered_late"}
 
     def decode(self, data: dict) -> Meta:
-        if data.keys() == self.FIELDS:  # every field stored: the instance's state is exactly ``data``
+        if data.keys() == self.USUAL or data.keys() == self.FIELDS:  # the instance's state is exactly ``data``
             meta = _new_object(Meta)  # as the library builds events: no frozen-dataclass __init__ (7 setattr calls)
             _set_slot(meta, "__dict__", data)
             return meta

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 
 from fastapi import Request
 
@@ -10,6 +11,22 @@ from shared.auth import ANONYMOUS, COOKIE, READ_ONLY_ROLES, AuthError, Principal
 from shared.web.problems import Problem
 
 PUBLIC = "public"
+# The counties a request's scope checks were about (an object read by id names its county only here):
+# the auditor-read recorder gives each request a list to fill and files the read under its county.
+_COUNTIES_CHECKED: ContextVar[list[str] | None] = ContextVar("shishi_counties_checked", default=None)
+
+
+def watch_counties() -> list[str]:
+    """From here on in this request, the counties its scope checks are about are appended to the list returned."""
+    checked: list[str] = []
+    _COUNTIES_CHECKED.set(checked)
+    return checked
+
+
+def _checked(county: str) -> None:
+    checked = _COUNTIES_CHECKED.get()
+    if checked is not None:
+        checked.append(county)
 
 
 def principal_of(request: Request) -> Principal:
@@ -60,10 +77,12 @@ def check_county(principal: Principal, county: str) -> None:
     """403 when the caller's scope does not cover ``county``."""
     if not principal.covers(county):
         raise Problem(403, "Forbidden", f"county {county} is outside your scope", reason="county_forbidden")
+    _checked(county)
 
 
 def require_county(principal: Principal, county: str | None) -> str:
     """For objects looked up by id: another county's object is reported as absent (404). The county."""
     if county is None or not principal.covers(county):
         raise Problem(404, "Not found", "no such object", reason="not_found")
+    _checked(county)
     return county

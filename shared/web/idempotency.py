@@ -8,6 +8,10 @@ the service's own database: ``<data dir>/<service>/idempotency.sqlite``, or tabl
 in the service's PostgreSQL database. The same key with another request is refused (422
 ``idempotency_key_reused``); a key whose first request is still being answered, 409
 ``idempotency_key_in_use``. A 5xx answer is not kept (the client may try again with the same key).
+A claim left unanswered for ``STALE_SECONDS`` (its process was killed mid-request) is taken over by the
+next request with the key. So that such a retry cannot create a second object, a route that creates one
+may name it from :func:`origin_of` (a digest of the caller and the key, never the caller itself): the
+retry then finds what the first request saved (intake's demands do).
 Replays carry ``Idempotent-Replayed: true``. Secret ballots are left out: keeping their answer with the
 sender's address and a time would be a record pairing the two.
 """
@@ -33,6 +37,8 @@ from shared.web.anonymous import is_anonymous
 from shared.web.limits import client_address
 
 HEADER = b"idempotency-key"
+STALE_SECONDS = 30.0  # a claim this old with no answer was left by a process that died mid-request
+ORIGIN = "idempotency_origin"  # scope["state"] key of the request's origin digest
 MAX_KEY = 200
 MAX_STORED = 1024 * 1024  # larger answers are not kept
 KEPT_HEADERS = (b"content-type", b"location")
@@ -96,7 +102,15 @@ class KeyStore:
         if row[0] != fingerprint:
             return "reused", None
         if row[2] is None:
-            return "busy", None
+            if row[1] >= now - STALE_SECONDS:
+                return "busy", None
+            with self._cursor() as c:  # the first request's process died before answering: take it over
+                c.execute(
+                    f"UPDATE idempotency_keys SET created = {p} WHERE owner = {p} AND key = {p} AND created = {p} "
+                    "AND status IS NULL",
+                    (now, owner, key, row[1]),
+                )
+                return ("new", None) if c.rowcount == 1 else ("busy", None)
         return "replay", (int(row[2]), json.loads(row[3]), bytes(row[4]))
 
     def keep(self, owner: str, key: str, status: int, headers: list[list[str]], body: bytes) -> None:
@@ -115,6 +129,12 @@ class KeyStore:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+
+def origin_of(state: Any) -> str:
+    """The request's origin digest (``idem:<sha256 of caller and key>``) when it carries an
+    ``Idempotency-Key``, else ``""``: the same for a retry of the same request by the same caller."""
+    return str(getattr(state, ORIGIN, "") or "")
 
 
 def owner_of(scope: Scope, trusted: frozenset[str] = frozenset()) -> str:
@@ -188,6 +208,8 @@ class Idempotency:
             extra = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers]
             await self._answer(send, status, content, extra + [(b"idempotent-replayed", b"true")], typed=False)
             return
+        digest = hashlib.sha256(owner.encode() + b"\0" + key.encode("utf-8", "surrogateescape")).hexdigest()
+        scope.setdefault("state", {})[ORIGIN] = f"idem:{digest[:40]}"
         await self._first(scope, messages, send, owner, key)
 
     async def _first(self, scope: Scope, messages: list[Message], send: Send, owner: str, key: str) -> None:

@@ -10,21 +10,31 @@ from fastapi import Request
 
 from shared.auth import Principal
 from shared.kernel.meta import Meta
+from shared.web.business_time import DEFAULT_MAX_DAYS, HEADER, declared_business_time, is_official
 
 
 def meta_for(request: Request, principal: Principal, county: str, *, reason: str = "", role: str | None = None) -> Meta:
+    """The command's Meta: the caller, the county, and the business time: now, or the time an official
+    declares for an entry made after the fact (``Shishi-Business-Time``, shared/web/business_time.py)."""
     request.state.county = county  # for the request's log line
     clock: Callable[[], datetime] = request.app.state.clock
     actor_role = role or principal.primary_role
+    now = clock()
+    settings = getattr(request.app.state, "settings", None)
+    max_days = getattr(settings, "business_time_max_days", DEFAULT_MAX_DAYS)
+    headers = getattr(request, "headers", None)
+    official = is_official(principal.roles, actor_role)
+    declared = declared_business_time(headers.get(HEADER) if headers is not None else None, official, now, max_days)
     return Meta(
         county=county,
         actor_role=actor_role,
         actor_id=principal.subject,
-        occurred_at=clock(),
+        occurred_at=declared or now,
         correlation_id=getattr(request.state, "correlation_id", ""),
         reason=reason,
         # pages show who did it by name; a resident's name is personal data and stays out of the events
         actor_name=principal.name if actor_role != "resident" else "",
+        entered_late=declared is not None,
     )
 
 

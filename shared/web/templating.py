@@ -26,6 +26,7 @@ from shared import divisions
 from shared.kernel.china_time import CHINA as CHINA  # re-exported: audit pages read times in it
 from shared.kernel.china_time import china_date, china_time
 from shared.web.i18n import DEFAULT, language, translate
+from shared.web.navigation import may_open, public_links, work_links
 
 WEB_DIR = Path(__file__).resolve().parent
 SHARED_TEMPLATES: Path = WEB_DIR / "templates"
@@ -111,6 +112,12 @@ def county_label(code: object) -> str:
     return f"{name}（{text}）" if name else text
 
 
+def county_name(code: object) -> str:
+    """``440781`` -> ``台山市``; a scope such as ``4407*`` or an unknown code as it is."""
+    text = str(code or "")
+    return (divisions.name_of(text) if text else None) or text
+
+
 def key_fingerprint(kid: str | None) -> str:
     """A ballot key's id as people compare it aloud: the first 16 hex digits in groups of four."""
     text = (kid or "")[:16].upper()
@@ -123,13 +130,21 @@ def make_templates(*template_dirs: Path | str, static_base: str) -> Jinja2Templa
         [jinja2.FileSystemLoader(str(d)) for d in template_dirs] + [jinja2.FileSystemLoader(str(SHARED_TEMPLATES))]
     )
     env = jinja2.Environment(loader=loader, autoescape=True)
-    env.globals.update(t=_t, static_base=static_base.rstrip("/"), lang_of=lang_of)
+    env.globals.update(
+        t=_t,
+        static_base=static_base.rstrip("/"),
+        lang_of=lang_of,
+        may_open=may_open,
+        work_links=work_links,
+        public_links=public_links,
+    )
     env.filters.update(
         dt=format_datetime,
         day=format_day,
         money=format_money,
         pct=format_percent,
         county=county_label,
+        county_name=county_name,
         fingerprint=key_fingerprint,
     )
     return Jinja2Templates(env=env)

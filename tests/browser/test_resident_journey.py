@@ -143,8 +143,13 @@ def test_a_resident_follows_a_demand_to_its_rating_and_staff_correct_a_dead_lett
         "file",
     )
     for path, role, body in [
-        ("completion", "gov_unit", {"completed_on": "2025-08-31", "spent": "58000", "note": "完工"}),
-        ("acceptance", "deputy", {"verdict": "accepted"}),
+        # no monthly entry was made, so completing it needs the recorded reason (below 100%)
+        (
+            "completion",
+            "gov_unit",
+            {"completed_on": "2025-08-31", "spent": "58000", "note": "完工", "reason": "一次完工"},
+        ),
+        ("acceptance", "congress_staff", {"verdict": "accepted"}),  # no group was formed: staff check it
     ]:
         web.post(f"/supervision/api/projects/{project}/{path}", headers=auth[role], json=body).raise_for_status()
     wait_for(lambda: web.get(f"/evaluation/api/projects/{project}/rating").status_code == 200, "the rating")

@@ -107,8 +107,8 @@ def test_the_result_sheet_keeps_long_names_and_reasons_inside_the_margins_on_num
         "year": 2025,
         "county": "440781",
         "town": "",
-        "roll": list(range(14)),
-        "present": list(range(12)),
+        "roll": [{"id": f"d{i}", "name": f"代表{i:02d}"} for i in range(14)],
+        "present": [f"d{i}" for i in range(12)],
         "rounds": [one_round, {**one_round, "round_no": 2}, {**one_round, "round_no": 3}],
     }
     checked = check_pdf(result_sheet_pdf(session), tmp_path)

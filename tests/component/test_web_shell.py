@@ -121,7 +121,7 @@ def test_signed_in_principal_is_shown_in_the_header() -> None:
     client = TestClient(app)
     client.post("/login", data={"role": "congress_staff", "counties": "440781", "name": "王"})
     html = client.get("/").text
-    assert "人大常委会工作人员" in html and "440781" in html and 'href="/logout"' in html
+    assert "人大常委会工作人员" in html and "台山市" in html and 'href="/logout"' in html  # the county by name
     assert 'href="/login"' not in html
 
 

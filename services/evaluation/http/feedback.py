@@ -1,37 +1,11 @@
-"""What evaluation's pages say back after a form: a refusal in the page's language (the half of a
-``中文 / English`` rule message; never a raw exception's English, never JSON), carried on the redirect;
-and form fields read with a Chinese sentence when they are not what they should be."""
+"""Evaluation's form fields read with a Chinese sentence when they are not what they should be (the
+refusals carried back to a page: shared/web/feedback.py)."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from urllib.parse import quote
-
-from fastapi import Request
-from fastapi.responses import RedirectResponse
-
-from shared.persistence.application import NotFound
-from shared.web.i18n import language
-from shared.web.refusals import has_chinese, refusal_text
-
-
-def refusal_of(exc: Exception) -> str:
-    if isinstance(exc, NotFound):
-        return "没有找到这条记录 / not found"
-    text = str(exc)
-    return text if has_chinese(text.partition(" / ")[0]) else f"填写的内容有误，请检查后再提交 / {text}"
-
-
-def back_with(back: str, exc: Exception) -> RedirectResponse:
-    sep = "&" if "?" in back else "?"
-    return RedirectResponse(f"{back}{sep}error={quote(refusal_of(exc))}", status_code=303)
-
-
-def problem_of(request: Request, message: str = "") -> dict[str, str] | None:
-    text = message or request.query_params.get("error", "")
-    return {"title": refusal_text(text, language(request)), "detail": ""} if text else None
 
 
 def whole(form: Any, key: str, label: tuple[str, str], default: int | None = None) -> int:

@@ -17,13 +17,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from services.evaluation.app.application import EvaluationApplication
 from services.evaluation.domain.rating import rating_id_for
 from services.evaluation.domain.voice import LEVELS, RETURN_VISIT_TIERS
-from services.evaluation.http.feedback import back_with, day, percent, problem_of, yes_no
+from services.evaluation.http.feedback import day, percent, yes_no
 from services.evaluation.read.projections import RATING
 from shared.auth import Principal, Role
 from shared.divisions import county_name
 from shared.kernel.meta import Meta, RuleViolation
 from shared.persistence.application import NotFound
 from shared.views.store import ViewStore
+from shared.web.feedback import back_with, problem_of
 from shared.web.forms import FormDep
 from shared.web.requests import meta_for
 from shared.web.templating import CHINA, make_templates, render

@@ -15,7 +15,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from services.evaluation.app.application import EvaluationApplication
 from services.evaluation.app.deputy_names import DeputyNames
 from services.evaluation.domain.rating import rating_id_for
-from services.evaluation.http.feedback import back_with, problem_of
 from services.evaluation.http.metrics_api import metrics_for
 from services.evaluation.http.report.render import FIGURES
 from services.evaluation.http.texts import MESSAGES
@@ -25,6 +24,7 @@ from shared.divisions import county_name
 from shared.kernel.meta import RuleViolation
 from shared.views.store import ViewStore
 from shared.web.access import principal_of
+from shared.web.feedback import back_with, problem_of
 from shared.web.i18n import language, register_messages, translate
 from shared.web.problems import Problem
 from shared.web.refusals import refusal_text

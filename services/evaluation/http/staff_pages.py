@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.evaluation.app.application import EvaluationApplication
 from services.evaluation.domain.round import RECIPIENTS
-from services.evaluation.http.feedback import back_with, day, problem_of, whole
+from services.evaluation.http.feedback import day, whole
 from services.evaluation.http.rectification_api import open_rectifications
 from services.evaluation.read.projections import RATING, ROUND
 from shared.auth import Role
@@ -24,6 +24,7 @@ from shared.kernel.china_time import china_date
 from shared.kernel.meta import Meta, RuleViolation
 from shared.persistence.application import NotFound
 from shared.views.store import ViewStore
+from shared.web.feedback import back_with, problem_of
 from shared.web.forms import FormDep
 from shared.web.i18n import language, translate
 from shared.web.requests import meta_for

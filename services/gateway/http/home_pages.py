@@ -1,10 +1,15 @@
-"""The shell's own pages: home, the dev login (local mode only), logout, language switch."""
+"""The shell's own pages: home, the dev login (local mode only), logout, language switch.
+
+Home is each role's own: a visitor or a resident gets the public home (submit, track, the yearly
+loop); congress staff, a government office, a deputy and an auditor get their worklist (工作台,
+``services/gateway/read/worklist.py``); a province viewer lands on the province view."""
 
 from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -12,17 +17,24 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from services.gateway.http.worklist_texts import messages
+from shared.auth import ANONYMOUS, AuthError, Principal, Role, issue_token
 from shared.auth import COOKIE as TOKEN_COOKIE
-from shared.auth import Role, issue_token
+from shared.config import SERVICES
+from shared.kernel.meta import is_county_code
+from shared.web.access import principal_of
 from shared.web.i18n import COOKIE as LANG_COOKIE
-from shared.web.i18n import SUPPORTED, language, translate
-from shared.web.templating import render
+from shared.web.i18n import SUPPORTED, language, register_messages, translate
+from shared.web.templating import CHINA, render
 
 DEFAULT_COUNTY = "440781"
 TOKEN_TTL_SECONDS = 12 * 3600
 LANG_MAX_AGE = 365 * 24 * 3600
 COUNTY_SCOPE = re.compile(r"^(\d{6}|\d{0,5}\*)$")  # 440781, 4407*, 44*, *
 DEV_SUBJECT_NAMESPACE = uuid.UUID("6f1d2c3a-5b4e-4f60-9a7b-8c9d0e1f2a3b")
+register_messages(messages())
+WORKING = {Role.CONGRESS_STAFF, Role.GOV_UNIT, Role.DEPUTY}
+Worklist = Callable[[Request, Principal], Awaitable[list[dict]]]
 
 
 def parse_counties(raw: str) -> list[str]:
@@ -53,13 +65,44 @@ def same_site_target(request: Request, default: str = "/") -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
+def china_today() -> date:
+    return datetime.now(UTC).astimezone(CHINA).date()
+
+
+def viewer(request: Request) -> Principal:
+    """Who is looking; a visitor when the page has no token verifier or the cookie is stale."""
+    try:
+        return principal_of(request)
+    except (AuthError, AttributeError):
+        return ANONYMOUS
+
+
+def worded(counties: list[dict], lang: str, today: str) -> list[dict]:
+    """Each task item's text in the page's language: its label when the service gave one, else its
+    title (data: a project's or a demand's own words); a warning's kind by name; whether it is overdue
+    (its due date before ``today``, China time)."""
+    for county in counties:
+        for found in county["roles"].values():
+            for task in found:
+                for item in task["items"]:
+                    label = item.get("label") or {}
+                    params = {k: v for k, v in label.items() if k != "key"}
+                    item["text"] = translate(lang, label["key"], **params) if label else item["title"]
+                    note = item.get("note") or ""
+                    item["note"] = translate(lang, f"warning_{note}") if note else ""
+                    item["overdue"] = bool(item.get("due")) and str(item["due"]) < today
+    return counties
+
+
 def make_shell_router(
     templates: Jinja2Templates,
     *,
     secret_provider: Callable[[], str],
     local_mode: bool,
+    worklist: Worklist | None = None,
 ) -> APIRouter:
-    """Home, dev login/logout and the language switch, for the gateway (or a lone service)."""
+    """Home, dev login/logout and the language switch, for the gateway (or a lone service).
+    ``worklist(request, principal)``: the role's tasks by county; without it everyone gets the public home."""
     router = APIRouter()
     roles = [role.value for role in Role]
 
@@ -73,8 +116,20 @@ def make_shell_router(
             raise HTTPException(status_code=404)
 
     @router.get("/", response_class=HTMLResponse)
-    def home(request: Request) -> HTMLResponse:
-        return render(templates, request, "home.html")
+    async def home(request: Request) -> Response:
+        principal = viewer(request)
+        if Role.PROVINCE_VIEWER in principal.roles and not principal.has_any({*WORKING, Role.AUDITOR}):
+            return RedirectResponse("/province", status_code=303)
+        if worklist is None or not principal.has_any({*WORKING, Role.AUDITOR}):
+            return render(templates, request, "home.html")
+        counties = await worklist(request, principal) if principal.has_any(WORKING) else []
+        codes = [c for c in principal.counties if is_county_code(c)]
+        context = {
+            "counties": worded(counties, language(request), china_today().isoformat()),
+            "wide_scope": not codes,
+            "audit": {"services": SERVICES, "counties": codes} if Role.AUDITOR in principal.roles else None,
+        }
+        return render(templates, request, "worklist.html", context)
 
     @router.get("/login", response_class=HTMLResponse)
     def login_page(request: Request) -> HTMLResponse:

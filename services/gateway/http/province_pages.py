@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import httpx
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -61,7 +62,7 @@ def forwarded_auth(request: Request) -> dict[str, str]:
     return {"authorization": f"Bearer {token}"} if token else {}
 
 
-def make_province_router(upstreams: dict[str, str]) -> APIRouter:
+def make_province_router(upstreams: dict[str, str], transport: httpx.AsyncBaseTransport | None = None) -> APIRouter:
     router = APIRouter(prefix="/province", include_in_schema=False)
     templates = make_templates(Path(__file__).parent / "templates", static_base="/static")
 
@@ -73,7 +74,7 @@ def make_province_router(upstreams: dict[str, str]) -> APIRouter:
     ) -> dict:
         """Every county in the caller's scope, side by side."""
         year = year or china_today().year
-        rows = await side_by_side(upstreams, principal.covers, year, forwarded_auth(request))
+        rows = await side_by_side(upstreams, principal.covers, year, forwarded_auth(request), transport)
         return {"year": year, "counties": rows}
 
     @router.get("", response_class=HTMLResponse)
@@ -82,7 +83,7 @@ def make_province_router(upstreams: dict[str, str]) -> APIRouter:
         if not principal.has_any(set(VIEWERS)):
             return RedirectResponse("/login", status_code=303)
         year = year or china_today().year
-        rows = await side_by_side(upstreams, principal.covers, year, forwarded_auth(request))
+        rows = await side_by_side(upstreams, principal.covers, year, forwarded_auth(request), transport)
         return render(templates, request, "province.html", {"rows": rows, "year": year})
 
     return router

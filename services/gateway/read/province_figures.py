@@ -75,9 +75,13 @@ async def county_row(
 
 
 async def side_by_side(
-    upstreams: dict[str, str], covers: Callable[[str], bool], year: int, headers: dict[str, str]
+    upstreams: dict[str, str],
+    covers: Callable[[str], bool],
+    year: int,
+    headers: dict[str, str],
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> list[dict]:
-    """One row per county with data that the viewer may see."""
-    async with httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=5.0)) as client:
+    """One row per county with data that the viewer may see (``transport``: how the services are reached)."""
+    async with httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=5.0), transport=transport) as client:
         counties = await counties_with_data(client, upstreams, covers)
         return list(await asyncio.gather(*(county_row(client, upstreams, c, year, headers) for c in counties)))

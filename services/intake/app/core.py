@@ -41,6 +41,8 @@ class NewDemand:
     station_id: UUID | None = None
     deputy_id: str = ""
     reception_id: UUID | None = None
+    # names the demand: a retry of the same request (an Idempotency-Key's digest) finds the demand it made
+    origin_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,8 +105,12 @@ class IntakeCore(ServiceApplication):
         for attempt in range(3):
             uow = UnitOfWork(self)
             self.vault.discard_pending()
+            if new.origin_key:  # sent again after its first answer was lost: the demand it made
+                existing = uow.find(uuid5(NAMESPACE, f"origin:{meta.county}:{new.origin_key}"))
+                if isinstance(existing, Demand):
+                    return existing
             new, receivers = self._check_source(uow, meta, new)
-            demand = self._create(uow, meta, new, hotline_ticket_id="", contact_id=uuid4())
+            demand = self._create(uow, meta, new, hotline_ticket_id="", contact_id=uuid4(), origin_key=new.origin_key)
             for deputy_id in receivers:
                 demand.push_to_deputy(meta, deputy_id)  # 代表线上接单: whoever the resident turned to
             try:

@@ -18,7 +18,6 @@ from pydantic import ValidationError
 from services.intake.app.application import IntakeApplication
 from services.intake.domain.rules import CATEGORIES
 from services.intake.http.deadletters_api import letter_view, opened_letters, resolve_letter
-from services.intake.http.feedback import problem_of, refusal_of
 from services.intake.http.names import Names
 from services.intake.http.places import town_names
 from services.intake.read.overview import CHINA
@@ -28,6 +27,7 @@ from shared.contracts import HotlineTicket
 from shared.divisions import county_name
 from shared.kernel.meta import RuleViolation
 from shared.views.store import ViewStore
+from shared.web.feedback import problem_of, refusal_of
 from shared.web.forms import FormDep
 from shared.web.i18n import language
 from shared.web.problems import Problem

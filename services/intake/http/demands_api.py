@@ -21,6 +21,7 @@ from shared.contracts.envelope import COUNTY_PATTERN
 from shared.contracts.plausible import KnownCounty, PlausibleDatetime, known_county
 from shared.views.store import ViewStore
 from shared.web.access import PUBLIC, allow, check_county, require_county
+from shared.web.idempotency import origin_of
 from shared.web.problems import Problem
 from shared.web.requests import meta_for
 
@@ -141,7 +142,7 @@ def make_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
             received = body.received_at if body.received_at.tzinfo else body.received_at.replace(tzinfo=UTC)
             if received > meta.occurred_at:
                 raise Problem(422, "Invalid request", "received_at is in the future", reason="invalid_request")
-            meta = replace(meta, occurred_at=received)
+            meta = replace(meta, occurred_at=received, entered_late=True)  # entered after it was received
         demand = app.submit(
             meta,
             NewDemand(
@@ -157,6 +158,7 @@ def make_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
                 station_id=body.station_id,
                 deputy_id=body.deputy_id,
                 reception_id=body.reception_id,
+                origin_key=origin_of(request.state),
             ),
         )
         return DemandCreated(id=demand.id, tracking_code=demand.tracking_code, status=demand.status)

@@ -18,7 +18,6 @@ from pydantic import BaseModel, BeforeValidator, Field, ValidationError, field_v
 from services.intake.app.application import IntakeApplication, NewDemand
 from services.intake.domain.rules import CATEGORIES
 from services.intake.http.demands_api import now_of
-from services.intake.http.feedback import problem_of
 from services.intake.http.places import town_names
 from services.intake.read.overview import CHINA
 from services.intake.read.registry import DEPUTY, STATION
@@ -26,6 +25,7 @@ from shared.auth import Role
 from shared.divisions import county_name
 from shared.kernel.meta import RuleViolation
 from shared.views.store import ViewStore
+from shared.web.feedback import problem_of
 from shared.web.forms import FormDep
 from shared.web.i18n import language
 from shared.web.refusals import refusal_text, validation_text

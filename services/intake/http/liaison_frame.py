@@ -14,7 +14,6 @@ from fastapi.responses import RedirectResponse, Response
 from services.intake.domain.deputy import LEVELS
 from services.intake.domain.reception import KINDS
 from services.intake.domain.rules import CATEGORIES
-from services.intake.http.feedback import back_with, problem_of
 from services.intake.http.registry_texts import MESSAGES
 from services.intake.read.overview import CHINA
 from services.intake.read.registry import DEPUTY, RECEPTION
@@ -22,6 +21,7 @@ from shared.auth import Principal, Role
 from shared.kernel.meta import RuleViolation
 from shared.persistence.application import NotFound
 from shared.views.store import ViewStore
+from shared.web.feedback import back_with, problem_of
 from shared.web.i18n import register_messages
 from shared.web.templating import make_templates, render
 from shared.web.viewer import viewer_county

@@ -43,6 +43,7 @@ from shared.persistence.application import NotFound
 from shared.views.store import ViewStore
 from shared.web.access import PUBLIC, allow
 from shared.web.forms import FormDep
+from shared.web.idempotency import origin_of
 from shared.web.requests import meta_for, public_origin
 
 SPEC = "http://wiki.open311.org/GeoReport_v2"
@@ -279,6 +280,7 @@ def make_open311_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
             address=field("address_string"),
             location=location,
             attachments=[{"name": "media_url", "url": media_url, "content_type": "text/uri-list"}] if media_url else [],
+            origin_key=origin_of(request.state),
         )
         demand = app.submit(meta_for(request, caller, county, role=caller.primary_role), new)
         receipt = {

@@ -19,7 +19,6 @@ from services.intake.domain.deputy import deputy_key
 from services.intake.domain.rules import CATEGORIES
 from services.intake.http.codes import home_station, level_title, reception_now
 from services.intake.http.demands_api import now_of
-from services.intake.http.feedback import problem_of
 from services.intake.http.names import Names
 from services.intake.http.places import counties_of_province, provinces, served, town_names
 from services.intake.http.timeline import fate_of, timeline_of
@@ -29,6 +28,7 @@ from shared.kernel.meta import RuleViolation
 from shared.persistence.application import NotFound
 from shared.views.store import ViewStore
 from shared.web.access import principal_of
+from shared.web.feedback import problem_of
 from shared.web.i18n import language, register_messages
 from shared.web.requests import meta_for
 from shared.web.templating import make_templates, render

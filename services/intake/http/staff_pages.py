@@ -16,7 +16,7 @@ from services.intake.app.application import IntakeApplication
 from services.intake.domain.demand import KINDS, Demand
 from services.intake.domain.rules import CATEGORIES, SCOPES, TIERS, likely_duplicates
 from services.intake.http.demands_api import now_of
-from services.intake.http.feedback import back_with, problem_of, whole_number
+from services.intake.http.feedback import whole_number
 from services.intake.http.names import Names
 from services.intake.http.texts import MESSAGES
 from services.intake.http.timeline import timeline_of
@@ -27,6 +27,7 @@ from shared.divisions import county_name
 from shared.kernel.meta import RuleViolation
 from shared.persistence.application import NotFound
 from shared.views.store import ViewStore
+from shared.web.feedback import back_with, problem_of
 from shared.web.forms import FormDep
 from shared.web.i18n import language, register_messages
 from shared.web.requests import meta_for

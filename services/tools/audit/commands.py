@@ -16,6 +16,7 @@ from services.tools.audit.catalog import has_store, open_service, open_store, se
 from services.tools.cli.progress import Progress, progress
 from shared.audit.asof import (
     aggregate_as_of,
+    basis_name,
     dashboard_as_of,
     history_entry,
     parse_moment,
@@ -168,9 +169,10 @@ def run_export(args: argparse.Namespace) -> int:
             bar.step(f"export {service}")
             bar.advance()
 
-        manifest = export_bundle(args.data_dir, args.county, args.year, out, base_settings(), exporting)
+        manifest = export_bundle(args.data_dir, args.county, args.year, out, base_settings(), exporting, args.basis)
     counts = {s: i["events"] for s, i in manifest["services"].items()}
-    print(f"wrote {out} ({', '.join(f'{s}: {n} events' for s, n in counts.items()) or 'no stores found'})")
+    found = ", ".join(f"{s}: {n} events" for s, n in counts.items()) or "no stores found"
+    print(f"wrote {out} ({found}; the year by {manifest['basis']} time)")
     return 0
 
 
@@ -190,7 +192,7 @@ def run_replay(args: argparse.Namespace) -> int:
         return 2
     base = base_settings()
     services = [s for s in (args.service or SERVICES) if has_store(settings_for(s, args.data_dir, base))]
-    result: dict = {"as_of": args.as_of, "basis": args.basis}
+    result: dict = {"as_of": args.as_of, "basis": basis_name(args.basis)}
     with progress(args.json) as bar:
         bar.task("replay", total=len(services))
         found = _replay(args, services, base, when, result, bar)

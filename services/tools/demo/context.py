@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,15 @@ ROLES = ("congress_staff", "gov_unit", "deputy", "auditor", "province_viewer", "
 # The demo plays hundreds of residents from one address: their calls carry a resident token, since
 # anonymous submissions, look-ups and ratings are rate-limited per address (shared/web/limits.py).
 RESIDENT = "resident"
+CHINA = timezone(timedelta(hours=8))
+BUSINESS_TIME = "shishi-business-time"  # shared/web/business_time.py
+
+
+def business_moment(moment: date | datetime) -> datetime:
+    """A date means 10:00 China time that day; a naive time is China time."""
+    if isinstance(moment, datetime):
+        return moment if moment.tzinfo else moment.replace(tzinfo=CHINA)
+    return datetime(moment.year, moment.month, moment.day, 10, tzinfo=CHINA)
 
 
 class DemoClient:
@@ -26,6 +37,7 @@ class DemoClient:
         self._secret = secret
         self.county = county
         self.http = httpx.Client(base_url=origin, timeout=60)
+        self.business_time: datetime | None = None
         self.tokens = {
             role: issue_token(
                 secret, subject=f"demo-{role}-{county}", roles=[role], counties=[county], name=f"演示{role}"
@@ -37,9 +49,25 @@ class DemoClient:
         """A token for a named person (a deputy with their own identity, for instance)."""
         return issue_token(self._secret, subject=subject, roles=[role], counties=[self.county], name=name)
 
+    @contextmanager
+    def at(self, moment: date | datetime) -> Iterator[None]:
+        """The officials' entries made inside are declared to have happened at ``moment`` (the demo plays
+        past years in minutes): each is recorded now, with ``moment`` as its business time and marked as
+        entered late (``Shishi-Business-Time``). A moment still ahead is not declared: those entries happen now."""
+        previous = self.business_time
+        declared = business_moment(moment)
+        self.business_time = declared if declared <= datetime.now(UTC) else None
+        try:
+            yield
+        finally:
+            self.business_time = previous
+
     def call(self, method: str, path: str, role: str | None = None, *, token: str | None = None, **kwargs: Any) -> Any:
         bearer = token or self.tokens[role or RESIDENT]
         headers = {"authorization": f"Bearer {bearer}"} if bearer else {}
+        official = token is not None or role not in (None, RESIDENT)
+        if self.business_time is not None and official:
+            headers[BUSINESS_TIME] = self.business_time.isoformat()
         r = self.http.request(method, path, headers=headers, **kwargs)
         if r.status_code >= 400:
             raise RuntimeError(f"{method} {path}: {r.status_code} {r.text[:300]}")

@@ -1,13 +1,23 @@
 """Demo stage: micro projects from the pool; then the congress vote through the product's API —
 a complete 2025 (candidates screened, approval chain with a send-back, a competitive vote with
-results that flow to supervision) and the current 2026 vote, open with ballots coming in."""
+results that flow to supervision) and the current 2026 vote, open with ballots coming in.
+
+The 2025 work is entered with its business dates (``DemoClient.at``): candidates drafted in early
+January 2025 from the demands collected before then, the chain through mid-January, the session's
+vote on 20 January 2025, micro projects approved on 1 March 2025, town votes in March 2025. So the
+time travel of the audit pages shows the year as it unfolded, and the projects it adopted reach
+supervision with 2025 as their business time."""
 
 from __future__ import annotations
 
+import contextlib
 import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from services.tools.demo.ballots import cast, take
-from services.tools.demo.context import DemoContext
+from services.tools.demo.context import CHINA, DemoContext
 from shared.ballots.device import Credential
 
 PROJECTS = [
@@ -26,6 +36,53 @@ PROJECTS = [
 SCORES = ["necessity", "feasibility", "inclusiveness", "regional_balance", "urgency", "benefit", "conditions"]
 STEPS = ["chairpersons", "party_committee", "standing_committee", "presidium"]
 PLAN = {"440703": (11, 9)}  # 蓬江: like Fenyang 11 -> 9; elsewhere like Xiaoyi 8 -> 7
+MICRO_2025 = {
+    "fund": date(2025, 2, 20),
+    "proposed": date(2025, 2, 22),
+    "accepted": date(2025, 2, 25),
+    "approved": date(2025, 3, 1),
+}
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """The business days of one vote, from the candidates' drafting to the close."""
+
+    drafted: date
+    chain: tuple[date, ...]  # chairpersons, party committee (send-back), revised, chairpersons again, the rest
+    session: date
+
+    @staticmethod
+    def county(year: int) -> Calendar:
+        first = date(year, 1, 6)
+        return Calendar(first, tuple(first + timedelta(days=d) for d in (2, 3, 4, 5, 7, 9, 12)), date(year, 1, 20))
+
+    @staticmethod
+    def town(year: int) -> Calendar:
+        first = date(year, 3, 5)
+        return Calendar(first, tuple(first + timedelta(days=d) for d in (1, 2, 3, 4, 5, 6, 7)), date(year, 3, 15))
+
+    def vote_at(self, hour: int, minute: int = 0) -> datetime:
+        return datetime(self.session.year, self.session.month, self.session.day, hour, minute)
+
+
+def pooled(item: dict) -> datetime:
+    return datetime.fromisoformat(item["pooled_at"])
+
+
+def before(items: list[dict], day: date) -> list[dict]:
+    """The pool's items collected before ``day`` (China time), oldest first."""
+    return [i for i in sorted(items, key=pooled) if pooled(i).astimezone(CHINA).date() < day]
+
+
+@contextlib.contextmanager
+def on(ctx: DemoContext, day: date | datetime | None) -> Iterator[None]:
+    """Entries inside are declared at ``day`` (None: they happen now)."""
+    if day is None:
+        yield
+        return
+    with ctx.client.at(day):
+        yield
 
 
 def run(ctx: DemoContext) -> None:
@@ -41,9 +98,14 @@ def run(ctx: DemoContext) -> None:
     free = micro_projects(ctx, pool["items"])
     n2025, seats2025 = PLAN.get(county, (8, 7))
     n2026 = 6 if len(free) < 2 * (n2025 + 8) else 8
-    per = max(1, min(3, len(free) // (n2025 + n2026)))
-    ctx.state["major_projects"] = vote_year(ctx, 2025, free[: n2025 * per], n2025, seats2025, close=True)
-    vote_year(ctx, 2026, free[n2025 * per :][: n2026 * per], n2026, n2026 - 1, close=False)
+    calendar = Calendar.county(2025)
+    early = before(free, calendar.drafted) or free  # the 2025 candidates absorb what was collected by then
+    per = max(1, min(3, len(early) // n2025))
+    chosen = [i["id"] for i in early[: n2025 * per]]
+    rest = [i["id"] for i in free if i["id"] not in set(chosen)]
+    per_later = max(1, min(3, len(rest) // n2026))
+    ctx.state["major_projects"] = vote_year(ctx, 2025, chosen, n2025, seats2025, close=True, calendar=calendar)
+    vote_year(ctx, 2026, rest[: n2026 * per_later], n2026, n2026 - 1, close=False)
     town_votes(ctx)
 
 
@@ -53,54 +115,64 @@ def town_votes(ctx: DemoContext) -> None:
     from services.tools.demo.counties import towns_of
 
     c, county = ctx.client, ctx.county
-    pool = c.call("GET", f"/decision/api/counties/{county}/pool", "congress_staff")["items"]
+    calendar = Calendar.town(2025)
+    pool = before(c.call("GET", f"/decision/api/counties/{county}/pool", "congress_staff")["items"], calendar.drafted)
     towns = towns_of(county)
     for town in towns[: max(1, len(towns) // 3)]:
         local = [d["id"] for d in pool if d["town"] == town and d.get("used_by") is None]
         if len(local) >= 3:  # a town vote's candidates come from that town's own demands
-            vote_year(ctx, 2025, local[:6], 3, 2, close=True, level="town", town=town)
+            vote_year(ctx, 2025, local[:6], 3, 2, close=True, level="town", town=town, calendar=calendar)
 
 
-def micro_projects(ctx: DemoContext, items: list[dict]) -> list[str]:
+def micro_projects(ctx: DemoContext, items: list[dict]) -> list[dict]:
+    """2025's micro projects from the demands collected before their proposal, each step on its day;
+    one 2026 proposal over the cap is escalated. The pool's other items, oldest first."""
     c, county = ctx.client, ctx.county
     by_town: dict[str, list[str]] = {}
-    for item in items:
+    for item in before(items, MICRO_2025["proposed"]):
         by_town.setdefault(item["town"], []).append(item["id"])
     ctx.state["micro_projects"] = []
     used: set[str] = set()
     towns = sorted(by_town.items(), key=lambda kv: (-len(kv[1]), kv[0]))
     for town, ids in towns[: ctx.profile["micro"]]:
-        c.call(
-            "POST",
-            f"/decision/api/counties/{county}/micro-funds",
-            "gov_unit",
-            json={"year": 2025, "town": town, "amount": "300000", "reason": f"{town}2025年民生微实事专项资金"},
-        )
-        micro = c.call(
-            "POST",
-            f"/decision/api/counties/{county}/micro-projects",
-            "deputy",
-            json={
-                "year": 2025,
-                "town": town,
-                "name": f"{town}民生微实事：道路与排水修缮",
-                "content": "修补路面、疏通排水",
-                "implementing_body": f"{town}人民政府",
-                "investment": str(60000 + ctx.rng.randrange(30000)),
-                "deadline": "2025-10-31",
-                "demand_ids": ids[:5],
-            },
-        )
+        with c.at(MICRO_2025["fund"]):
+            c.call(
+                "POST",
+                f"/decision/api/counties/{county}/micro-funds",
+                "gov_unit",
+                json={"year": 2025, "town": town, "amount": "300000", "reason": f"{town}2025年民生微实事专项资金"},
+            )
+        with c.at(MICRO_2025["proposed"]):
+            micro = c.call(
+                "POST",
+                f"/decision/api/counties/{county}/micro-projects",
+                "deputy",
+                json={
+                    "year": 2025,
+                    "town": town,
+                    "name": f"{town}民生微实事：道路与排水修缮",
+                    "content": "修补路面、疏通排水",
+                    "implementing_body": f"{town}人民政府",
+                    "investment": str(60000 + ctx.rng.randrange(30000)),
+                    "deadline": "2025-10-31",
+                    "demand_ids": ids[:5],
+                },
+            )
         used.update(ids[:5])
-        c.call(
-            "POST", f"/decision/api/micro-projects/{micro['id']}/accept", "gov_unit", json={"reason": "街道办事处承办"}
-        )
-        c.call(
-            "POST",
-            f"/decision/api/micro-projects/{micro['id']}/approve",
-            "congress_staff",
-            json={"reason": "街道主席团审议通过"},
-        )
+        with c.at(MICRO_2025["accepted"]):
+            c.call(
+                "POST",
+                f"/decision/api/micro-projects/{micro['id']}/accept",
+                "gov_unit",
+                json={"reason": "街道办事处承办"},
+            )
+        with c.at(MICRO_2025["approved"]):
+            c.call(
+                "POST",
+                f"/decision/api/micro-projects/{micro['id']}/approve",
+                "congress_staff",
+                json={"reason": "街道主席团审议通过"},
+            )
         ctx.state["micro_projects"].append(micro["project_id"])
     if len(towns) > ctx.profile["micro"] and towns[ctx.profile["micro"]][1]:
         town, ids = towns[ctx.profile["micro"]]
@@ -120,7 +192,7 @@ def micro_projects(ctx: DemoContext, items: list[dict]) -> list[str]:
                 "demand_ids": ids[:1],
             },
         )
-    return [item["id"] for item in sorted(items, key=lambda d: d["pooled_at"]) if item["id"] not in used]
+    return [item for item in sorted(items, key=pooled) if item["id"] not in used]
 
 
 def vote_year(
@@ -133,8 +205,20 @@ def vote_year(
     close: bool,
     level: str = "county",
     town: str = "",
+    calendar: Calendar | None = None,
 ) -> list[str]:
+    """One vote from candidates to close; with a ``calendar``, each step entered on its business day."""
     c, county, rng = ctx.client, ctx.county, ctx.rng
+
+    def day(step: str, later: int = 0) -> date | datetime | None:
+        if calendar is None:
+            return None
+        at = calendar.vote_at
+        days = dict(zip(("chair", "back", "revised", "chair2", *STEPS[1:]), calendar.chain, strict=True))
+        moments = {"drafted": calendar.drafted, "check_in": at(9), "open": at(10), "count": at(11), "close": at(11, 30)}
+        found = {**days, **moments}[step]
+        return found + timedelta(minutes=later) if isinstance(found, datetime) else found
+
     per = max(1, len(demand_ids) // n)
     where = {"level": level, "town": town}
     prefix = f"{town}" if town else ""
@@ -143,65 +227,72 @@ def vote_year(
         name, body, amount = PROJECTS[(k + year) % len(PROJECTS)]
         if town:
             body, amount = f"{town}人民政府", amount // 20
-        cand = c.call(
+        with on(ctx, day("drafted")):
+            cand = c.call(
+                "POST",
+                f"/decision/api/counties/{county}/candidates",
+                "gov_unit",
+                json={
+                    **where,
+                    "year": year,
+                    "name": f"{year}年{prefix}{name}",
+                    "content": f"{name}：由群众诉求归并形成" + ("" if town else "，覆盖全县主要乡镇街道"),
+                    "implementing_body": body,
+                    "investment": str(amount),
+                    "deadline": f"{year}-12-31",
+                    "requirements": "按期完工，资金专款专用，接受人大代表监督",
+                    "coverage": [],
+                    "demand_ids": demand_ids[k * per : (k + 1) * per],
+                },
+            )
+            c.call(
+                "POST",
+                f"/decision/api/candidates/{cand['id']}/screening",
+                "gov_unit",
+                json={
+                    "scores": {s: 3 + rng.randrange(3) for s in SCORES},
+                    "reasons": {"necessity": "群众反映集中", "feasibility": "资金和用地已落实"},
+                },
+            )
+        candidates.append(cand["id"])
+    with on(ctx, day("drafted")):
+        lst = c.call(
             "POST",
-            f"/decision/api/counties/{county}/candidates",
+            f"/decision/api/counties/{county}/candidate-lists",
             "gov_unit",
             json={
                 **where,
                 "year": year,
-                "name": f"{year}年{prefix}{name}",
-                "content": f"{name}：由群众诉求归并形成" + ("" if town else "，覆盖全县主要乡镇街道"),
-                "implementing_body": body,
-                "investment": str(amount),
-                "deadline": f"{year}-12-31",
-                "requirements": "按期完工，资金专款专用，接受人大代表监督",
-                "coverage": [],
-                "demand_ids": demand_ids[k * per : (k + 1) * per],
+                "title": f"{year}年{prefix}民生实事候选项目",
+                "candidate_ids": candidates,
+                "reason": "政府常务会议研究",
             },
         )
-        c.call(
-            "POST",
-            f"/decision/api/candidates/{cand['id']}/screening",
-            "gov_unit",
-            json={
-                "scores": {s: 3 + rng.randrange(3) for s in SCORES},
-                "reasons": {"necessity": "群众反映集中", "feasibility": "资金和用地已落实"},
-            },
-        )
-        candidates.append(cand["id"])
-    lst = c.call(
-        "POST",
-        f"/decision/api/counties/{county}/candidate-lists",
-        "gov_unit",
-        json={
-            **where,
-            "year": year,
-            "title": f"{year}年{prefix}民生实事候选项目",
-            "candidate_ids": candidates,
-            "reason": "政府常务会议研究",
-        },
-    )
     path = f"/decision/api/candidate-lists/{lst['id']}/decisions"
-    c.call(
-        "POST", path, "congress_staff", json={"step": "chairpersons", "decision": "approve", "reason": "主任会议同意"}
-    )
+    with on(ctx, day("chair")):
+        approve = {"step": "chairpersons", "decision": "approve", "reason": "主任会议同意"}
+        c.call("POST", path, "congress_staff", json=approve)
     if year == 2025 and not town:
-        c.call(
-            "POST",
-            path,
-            "congress_staff",
-            json={"step": "party_committee", "decision": "send_back", "reason": "请补充项目资金来源说明"},
-        )
-        c.call(
-            "POST",
-            f"/decision/api/candidate-lists/{lst['id']}/revise",
-            "gov_unit",
-            json={"candidate_ids": candidates, "reason": "已补充资金来源"},
-        )
-        c.call("POST", path, "congress_staff", json={"step": "chairpersons", "decision": "approve", "reason": "同意"})
+        with on(ctx, day("back")):
+            c.call(
+                "POST",
+                path,
+                "congress_staff",
+                json={"step": "party_committee", "decision": "send_back", "reason": "请补充项目资金来源说明"},
+            )
+        with on(ctx, day("revised")):
+            c.call(
+                "POST",
+                f"/decision/api/candidate-lists/{lst['id']}/revise",
+                "gov_unit",
+                json={"candidate_ids": candidates, "reason": "已补充资金来源"},
+            )
+        with on(ctx, day("chair2")):
+            again = {"step": "chairpersons", "decision": "approve", "reason": "同意"}
+            c.call("POST", path, "congress_staff", json=again)
     for step, reason in zip(STEPS[1:], ("党委审定同意", "常委会审议通过", "主席团决定提交大会票决"), strict=True):
-        c.call("POST", path, "congress_staff", json={"step": step, "decision": "approve", "reason": reason})
+        with on(ctx, day(step)):
+            c.call("POST", path, "congress_staff", json={"step": step, "decision": "approve", "reason": reason})
     size = 15 if town else 40
     # at a town/street vote, residents' representatives (居民议事代表) vote with the deputies
     roll = [
@@ -213,60 +304,70 @@ def vote_year(
         for k in range(size)
     ]
     name = f"{year}年{town}民生实事票决会" if town else f"{year}年人民代表大会"
-    session = c.call(
-        "POST",
-        f"/decision/api/counties/{county}/sessions",
-        "congress_staff",
-        json={**where, "year": year, "name": name, "list_id": lst["id"], "roll": roll},
-    )
+    with on(ctx, day("presidium")):
+        session = c.call(
+            "POST",
+            f"/decision/api/counties/{county}/sessions",
+            "congress_staff",
+            json={**where, "year": year, "name": name, "list_id": lst["id"], "roll": roll},
+        )
     sid = session["id"]
     present = roll[: size - 6 + rng.randrange(5)]
     vote = f"/decision/api/sessions/{sid}"
     # deputies take a ballot credential on their own phones; residents' representatives, who have no
     # account, are handed a printed code slip from the shuffled pile
     slips = [d for d in present if d["kind"] != "deputy"]
-    codes = c.call("POST", f"{vote}/codes", "congress_staff", json={"count": len(slips)})["codes"] if slips else []
-    rng.shuffle(codes)
     held: list[Credential | str] = []
-    for d in present:
-        c.call("POST", f"{vote}/check-in", "congress_staff", json={"deputy_id": d["id"]})
-        if d["kind"] == "deputy":
-            held.append(take(c, vote, c.token_for("deputy", d["id"], d["name"])))
-        else:
-            c.call("POST", f"{vote}/slips", "congress_staff", json={"deputy_id": d["id"]})
-            held.append(codes.pop())
+    with on(ctx, day("check_in")):
+        codes = c.call("POST", f"{vote}/codes", "congress_staff", json={"count": len(slips)})["codes"] if slips else []
+        rng.shuffle(codes)
+        for d in present:
+            c.call("POST", f"{vote}/check-in", "congress_staff", json={"deputy_id": d["id"]})
+            if d["kind"] == "deputy":
+                held.append(take(c, vote, c.token_for("deputy", d["id"], d["name"])))
+            else:
+                c.call("POST", f"{vote}/slips", "congress_staff", json={"deputy_id": d["id"]})
+                held.append(codes.pop())
     paper = close and county == "440704"
-    c.call(
-        "POST",
-        f"/decision/api/sessions/{sid}/votes",
-        "congress_staff",
-        json={"seats": seats, "kind": "competitive", "mode": "paper" if paper else "electronic"},
-    )
+    with on(ctx, day("open")):
+        c.call(
+            "POST",
+            f"/decision/api/sessions/{sid}/votes",
+            "congress_staff",
+            json={"seats": seats, "kind": "competitive", "mode": "paper" if paper else "electronic"},
+        )
     appeal = {cid: rng.random() for cid in candidates}
     ballots = [ballot(candidates, appeal, seats, rng) for _ in held]
     if paper:
-        count_paper(ctx, sid, ballots)
+        with on(ctx, day("count")):
+            count_paper(ctx, sid, ballots)
     else:
         for mine, marks in zip(held if close else held[: len(held) // 2], ballots, strict=False):
             cast(c, vote, mine, marks)
     if not close:
         return []
-    closed = c.call("POST", f"/decision/api/sessions/{sid}/close", "congress_staff")
-    while closed["status"] == "runoff":  # a tie at the cut-off: the tied candidates face a run-off
-        result = closed["round"]["result"]
-        c.call(
-            "POST",
-            f"/decision/api/sessions/{sid}/votes",
-            "congress_staff",
-            json={"seats": result["runoff_seats"], "mode": "paper" if paper else "electronic"},
-        )
-        runoff = [ballot(result["tied"], appeal, result["runoff_seats"], rng) for _ in held]
-        if paper:
-            count_paper(ctx, sid, runoff)
-        else:
-            for mine, marks in zip(held, runoff, strict=True):
-                cast(c, vote, mine, marks)
+    with on(ctx, day("close")):
         closed = c.call("POST", f"/decision/api/sessions/{sid}/close", "congress_staff")
+    rounds = 0
+    while closed["status"] == "runoff":  # a tie at the cut-off: the tied candidates face a run-off
+        rounds += 1
+        result = closed["round"]["result"]
+        with on(ctx, day("close", later=30 * rounds - 15)):
+            c.call(
+                "POST",
+                f"/decision/api/sessions/{sid}/votes",
+                "congress_staff",
+                json={"seats": result["runoff_seats"], "mode": "paper" if paper else "electronic"},
+            )
+        runoff = [ballot(result["tied"], appeal, result["runoff_seats"], rng) for _ in held]
+        with on(ctx, day("close", later=30 * rounds - 5)):
+            if paper:
+                count_paper(ctx, sid, runoff)
+            else:
+                for mine, marks in zip(held, runoff, strict=True):
+                    cast(c, vote, mine, marks)
+        with on(ctx, day("close", later=30 * rounds)):
+            closed = c.call("POST", f"/decision/api/sessions/{sid}/close", "congress_staff")
     return [e["project_id"] for e in closed["elected"]]
 
 

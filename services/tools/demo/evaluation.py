@@ -6,12 +6,17 @@ projects go into rectification: the first files its report, is rated again, is s
 the committee records a special inquiry; any other stays open and the deadline sweep warns.
 Residents rate projects by their demands' tracking codes, micro projects get return visits,
 every project a usage measure, and the look-back finds one problem.
+
+The session's work is entered with its business dates (``DemoClient.at``): the round on the day the
+session met (20 January 2026), confirmation and distribution in the following days, the
+rectification report, re-rating and next step in April 2026, return visits, usage and look-backs on
+the days they were made.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 
 from services.tools.demo.ballots import cast, take
 from services.tools.demo.context import DemoClient, DemoContext
@@ -50,35 +55,42 @@ def run(ctx: DemoContext) -> None:
         lambda: all(c.status("GET", f"/evaluation/api/projects/{pid}/rating") == 200 for pid in accepted),
         "the ratings of accepted projects",
     )
-    c.call(
-        "PUT",
-        f"/evaluation/api/counties/{county}/rules",
-        "congress_staff",
-        json={"changes": {"rate_micro_projects": True}, "reason": "微实事项目一并纳入人代会满意度测评"},
-    )
+    with c.at(date(SESSION_YEAR, 1, 5)):
+        c.call(
+            "PUT",
+            f"/evaluation/api/counties/{county}/rules",
+            "congress_staff",
+            json={"changes": {"rate_micro_projects": True}, "reason": "微实事项目一并纳入人代会满意度测评"},
+        )
     ratings = c.call("GET", f"/evaluation/api/counties/{county}/ratings", params={"year": RATED_YEAR})["items"]
     if not any(r["status"] == "open" for r in ratings):
         return
-    rnd = c.call(
-        "POST",
-        f"/evaluation/api/counties/{county}/rounds",
-        "congress_staff",
-        json={"session_year": SESSION_YEAR, "rated_year": RATED_YEAR, "session_closes_on": CLOSES_ON.isoformat()},
-    )
-    projects = rnd["projects"]
-    targets = {p["project_id"]: TARGETS[n % len(TARGETS)] for n, p in enumerate(projects)}
-    vote = f"/evaluation/api/rounds/{rnd['id']}"
-    held = []
-    for d in range(DEPUTIES):
-        login = c.token_for("deputy", f"demo-deputy-{county}-{d:02d}", f"代表{d + 1:02d}")
-        c.call("POST", f"{vote}/check-in", token=login)
-        held.append(take(c, vote, login))
-    c.call("POST", f"{vote}/start", "congress_staff")
+    meets = datetime(CLOSES_ON.year, CLOSES_ON.month, CLOSES_ON.day, 9)
+    with c.at(meets):
+        rnd = c.call(
+            "POST",
+            f"/evaluation/api/counties/{county}/rounds",
+            "congress_staff",
+            json={"session_year": SESSION_YEAR, "rated_year": RATED_YEAR, "session_closes_on": CLOSES_ON.isoformat()},
+        )
+        projects = rnd["projects"]
+        targets = {p["project_id"]: TARGETS[n % len(TARGETS)] for n, p in enumerate(projects)}
+        vote = f"/evaluation/api/rounds/{rnd['id']}"
+        held = []
+        for d in range(DEPUTIES):
+            login = c.token_for("deputy", f"demo-deputy-{county}-{d:02d}", f"代表{d + 1:02d}")
+            c.call("POST", f"{vote}/check-in", token=login)
+            held.append(take(c, vote, login))
+    with c.at(meets.replace(hour=10)):
+        c.call("POST", f"{vote}/start", "congress_staff")
     for d, mine in enumerate(held):
         cast(c, vote, mine, {pid: mark(target, d) for pid, target in targets.items()})
-    c.call("POST", f"/evaluation/api/rounds/{rnd['id']}/close", "congress_staff")
-    c.call("POST", f"/evaluation/api/rounds/{rnd['id']}/confirm", "congress_staff")
-    c.call("POST", f"/evaluation/api/rounds/{rnd['id']}/distribute", "congress_staff", json={})
+    with c.at(meets.replace(hour=11)):
+        c.call("POST", f"/evaluation/api/rounds/{rnd['id']}/close", "congress_staff")
+    with c.at(date(SESSION_YEAR, 1, 22)):
+        c.call("POST", f"/evaluation/api/rounds/{rnd['id']}/confirm", "congress_staff")
+    with c.at(date(SESSION_YEAR, 1, 25)):
+        c.call("POST", f"/evaluation/api/rounds/{rnd['id']}/distribute", "congress_staff", json={})
     rectify(ctx, [pid for pid, target in targets.items() if target == "unsatisfied"])
     residents_voice(ctx, projects)
 
@@ -105,24 +117,27 @@ def rectify(ctx: DemoContext, unsatisfied: list[str]) -> None:
     if not unsatisfied:
         return
     first = unsatisfied[0]
-    c.call(
-        "POST",
-        f"/evaluation/api/projects/{first}/rectification/report",
-        "gov_unit",
-        json={"text": "已组织施工单位返工，完成路面重铺和排水口改造，并建立日常巡查机制。"},
-    )
-    c.call(
-        "POST",
-        f"/evaluation/api/projects/{first}/rectification/re-rating",
-        "congress_staff",
-        json={"satisfied": 4, "basically_satisfied": 5, "unsatisfied": 12},
-    )
-    c.call(
-        "POST",
-        f"/evaluation/api/projects/{first}/rectification/next-step",
-        "congress_staff",
-        json={"step": "special_inquiry", "note": "常委会会议对该项目整改情况开展专题询问"},
-    )
+    with c.at(date(SESSION_YEAR, 4, 10)):
+        c.call(
+            "POST",
+            f"/evaluation/api/projects/{first}/rectification/report",
+            "gov_unit",
+            json={"text": "已组织施工单位返工，完成路面重铺和排水口改造，并建立日常巡查机制。"},
+        )
+    with c.at(date(SESSION_YEAR, 4, 15)):
+        c.call(
+            "POST",
+            f"/evaluation/api/projects/{first}/rectification/re-rating",
+            "congress_staff",
+            json={"satisfied": 4, "basically_satisfied": 5, "unsatisfied": 12},
+        )
+    with c.at(date(SESSION_YEAR, 4, 20)):
+        c.call(
+            "POST",
+            f"/evaluation/api/projects/{first}/rectification/next-step",
+            "congress_staff",
+            json={"step": "special_inquiry", "note": "常委会会议对该项目整改情况开展专题询问"},
+        )
     c.call(
         "POST",
         f"/evaluation/api/counties/{county}/sweep",
@@ -147,40 +162,43 @@ def residents_voice(ctx: DemoContext, projects: list[dict]) -> None:
             )
         if p["tier"] == "micro":
             for k in range(2):
-                c.call(
-                    "POST",
-                    f"/evaluation/api/projects/{pid}/return-visits",
-                    "deputy",
-                    json={
-                        "visited_on": "2025-12-15",
-                        "respondent": f"受益群众{k + 1}",
-                        "level": "satisfied" if k == 0 else "basically_satisfied",
-                        "note": "回访：设施运行正常",
-                    },
-                )
-        c.call(
-            "POST",
-            f"/evaluation/api/projects/{pid}/usage",
-            "gov_unit",
-            json={
-                "measured_on": "2026-06-30",
-                "usage_rate": f"0.{rng.randrange(60, 96)}",
-                "basis": "半年内实际使用人次 / 设计服务能力",
-            },
-        )
+                with c.at(date(2025, 12, 15)):
+                    c.call(
+                        "POST",
+                        f"/evaluation/api/projects/{pid}/return-visits",
+                        "deputy",
+                        json={
+                            "visited_on": "2025-12-15",
+                            "respondent": f"受益群众{k + 1}",
+                            "level": "satisfied" if k == 0 else "basically_satisfied",
+                            "note": "回访：设施运行正常",
+                        },
+                    )
+        with c.at(date(2026, 6, 30)):
+            c.call(
+                "POST",
+                f"/evaluation/api/projects/{pid}/usage",
+                "gov_unit",
+                json={
+                    "measured_on": "2026-06-30",
+                    "usage_rate": f"0.{rng.randrange(60, 96)}",
+                    "basis": "半年内实际使用人次 / 设计服务能力",
+                },
+            )
         due = doc.get("lookback_due")
         if due and date.fromisoformat(due) <= china_today():
             problem = "" if problem_found else "雨季后排水口再次堵塞，部分路面出现坑洼"
             problem_found = True
-            c.call(
-                "POST",
-                f"/evaluation/api/projects/{pid}/lookbacks",
-                "deputy",
-                json={
-                    "checked_on": due,
-                    "in_use": True,
-                    "held_up": not problem,
-                    "residents_satisfied": not problem,
-                    "problem": problem,
-                },
-            )
+            with c.at(date.fromisoformat(due)):
+                c.call(
+                    "POST",
+                    f"/evaluation/api/projects/{pid}/lookbacks",
+                    "deputy",
+                    json={
+                        "checked_on": due,
+                        "in_use": True,
+                        "held_up": not problem,
+                        "residents_satisfied": not problem,
+                        "problem": problem,
+                    },
+                )

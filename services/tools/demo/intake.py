@@ -1,5 +1,6 @@
-"""Demo stage: a year of residents' demands from every channel, through intake's own API and the
-12345 hotline — then the staff's work on them: triage and routing, replies and closures, merges
+"""Demo stage: residents' demands from every channel since October 2024 (most of them collected before the
+2025 session, each entered with the day it was received), through intake's own API and the 12345
+hotline — then the staff's work on them: triage and routing, replies and closures, merges
 into project suggestions (one split again), duplicates linked, an escalation over the micro cap,
 consultations left overdue, deputies' inbox and micro-wishes, a dead letter dismissed."""
 
@@ -13,6 +14,7 @@ from services.tools.demo.context import DemoClient, DemoContext
 from services.tools.demo.counties import towns_of
 
 STAFF_CHANNELS = ["liaison_station", "deputy_suggestion", "department_list"]
+COLLECTION_START = datetime(2024, 10, 1, tzinfo=UTC)  # demands collected for the 2025 session onwards
 # (kind, scope, estimate) by position: most demands are common problems; some individual, some
 # consultations, a few micro-wishes and suggestions (个性问题立行立改、共性问题形成建议).
 TRIAGE = [
@@ -32,7 +34,7 @@ REPLIES = ["已联系责任单位，近期处理。", "已答复：可到镇政�
 def run(ctx: DemoContext) -> None:
     c, rng, county, towns = ctx.client, ctx.rng, ctx.county, towns_of(ctx.county)
     now = datetime.now(UTC)
-    year_ago = now - timedelta(days=365)
+    span = now - COLLECTION_START
     deputy = f"demo-deputy-{county}"
     c.call(
         "PUT",
@@ -56,7 +58,8 @@ def run(ctx: DemoContext) -> None:
         if n % 5 == 0:
             c.call("POST", "/intake/api/demands", json={**body, "channel": "web"})
         else:
-            received = year_ago + timedelta(days=365 * n / submitted, hours=rng.randrange(9, 18))
+            # most were collected before the 2025 session (the decision stage votes on them); the rest since
+            received = COLLECTION_START + span * (n / submitted) ** 3 + timedelta(hours=rng.randrange(1, 10))
             c.call(
                 "POST",
                 "/intake/api/demands",
@@ -74,8 +77,8 @@ def run(ctx: DemoContext) -> None:
             duplicates=0.05,
             malformed=0.03,
             seed=int(county),
-            start=year_ago,
-            span=timedelta(days=360),
+            start=COLLECTION_START,
+            span=span,
         )
     )
     ctx.state["submitted"] = submitted

@@ -6,6 +6,11 @@ supervision group, monthly entries, an inspection whose finding is closed, compl
 acceptance check (验收), which hands them to evaluation. Projects of the current year stop at mid-
 year: plans (one filed late, one not at all), entries and reports, findings open, and the warning
 sweep run for mid-year so the dashboard shows open and escalated warnings.
+
+Every entry is made with its business date (``DemoClient.at``: the plan on the day it was filed,
+each monthly entry early the next month, the inspection on its day ...), so the project's file as
+of any day of its year shows what had happened by then. The day a session closed comes with the
+project from decision (whose vote was entered on its own day).
 """
 
 from __future__ import annotations
@@ -32,7 +37,6 @@ def run(ctx: DemoContext) -> None:
     items = settled_board(ctx)
     # the same accounts as the rating round's deputies (demo-deputy-<county>-00 …) and the registry's
     deputies = [{"id": f"demo-deputy-{ctx.county}-{i:02d}", "name": f"代表{'甲乙丙丁戊'[i]}"} for i in range(5)]
-    record_session_dates(ctx, items)
     project = {i["id"]: c.call("GET", f"/supervision/api/projects/{i['id']}", "congress_staff") for i in items}
     for n, item in enumerate(i for i in items if i["year"] < CURRENT_YEAR):
         complete_year(ctx, project[item["id"]], group_of(deputies, n))
@@ -64,35 +68,6 @@ def sweep(ctx: DemoContext, day: str) -> None:
     )
 
 
-def record_session_dates(ctx: DemoContext, items: list[dict]) -> None:
-    """The demo plays whole years in minutes: staff record when each year's session closed (20
-    January) and when micro projects were approved (1 March), so the plan's 30 days, the monthly
-    entries and the mid-year review fall where they would have."""
-    c, county = ctx.client, ctx.county
-    for year in sorted({i["year"] for i in items}):
-        closed_on = date(year, 1, 20)
-        if closed_on <= china_today() and any(i["tier"] == "major" and i["year"] == year for i in items):
-            c.call(
-                "POST",
-                f"/supervision/api/counties/{county}/session-close",
-                "congress_staff",
-                json={
-                    "year": year,
-                    "closed_on": closed_on.isoformat(),
-                    "reason": f"{year}年县人代会1月20日闭会（补录）",
-                },
-            )
-    for i in items:
-        approved_on = date(i["year"], 3, 1)
-        if i["tier"] == "micro" and approved_on <= china_today() and i["session_closed_on"] != approved_on.isoformat():
-            c.call(
-                "POST",
-                f"/supervision/api/projects/{i['id']}/session-close",
-                "congress_staff",
-                json={"closed_on": approved_on.isoformat(), "reason": "街道人大工委3月1日审议通过（补录）"},
-            )
-
-
 def ensure_current_year_projects(ctx: DemoContext) -> None:
     """If decision adopted nothing for the current year, deputies propose a micro project for it."""
     c, county = ctx.client, ctx.county
@@ -104,27 +79,29 @@ def ensure_current_year_projects(ctx: DemoContext) -> None:
         ids = [i["id"] for i in pool[len(pool) - 3 * (k + 1) : len(pool) - 3 * k]]
         if not ids:
             return
-        micro = c.call(
-            "POST",
-            f"/decision/api/counties/{county}/micro-projects",
-            "deputy",
-            json={
-                "year": CURRENT_YEAR,
-                "town": pool[-1 - 3 * k]["town"],
-                "name": name,
-                "content": body,
-                "implementing_body": body.split("：")[0],
-                "investment": money,
-                "deadline": f"{CURRENT_YEAR}-11-30",
-                "demand_ids": ids,
-            },
-        )
-        c.call(
-            "POST",
-            f"/decision/api/micro-projects/{micro['id']}/approve",
-            "congress_staff",
-            json={"reason": "主任会议审议通过"},
-        )
+        with c.at(date(CURRENT_YEAR, 2, 20)):
+            micro = c.call(
+                "POST",
+                f"/decision/api/counties/{county}/micro-projects",
+                "deputy",
+                json={
+                    "year": CURRENT_YEAR,
+                    "town": pool[-1 - 3 * k]["town"],
+                    "name": name,
+                    "content": body,
+                    "implementing_body": body.split("：")[0],
+                    "investment": money,
+                    "deadline": f"{CURRENT_YEAR}-11-30",
+                    "demand_ids": ids,
+                },
+            )
+        with c.at(date(CURRENT_YEAR, 3, 1)):
+            c.call(
+                "POST",
+                f"/decision/api/micro-projects/{micro['id']}/approve",
+                "congress_staff",
+                json={"reason": "主任会议审议通过"},
+            )
         ctx.state.setdefault("micro_projects", []).append(micro["project_id"])
 
 
@@ -193,64 +170,75 @@ def months(first: date, last: date) -> list[str]:
     return out
 
 
+def reported_on(period: str) -> date:
+    """A month's entry is made on the 3rd of the next month."""
+    year, month = int(period[:4]), int(period[5:7])
+    return date(year + month // 12, month % 12 + 1, 3)
+
+
 def prepare(ctx: DemoContext, project: dict, group: list[dict], filed_on: date) -> dict:
     c, pid = ctx.client, project["id"]
-    plan = c.call("POST", f"/supervision/api/projects/{pid}/plan", "gov_unit", json=plan_for(project, filed_on))
-    c.call(
-        "POST",
-        f"/supervision/api/projects/{pid}/group",
-        "congress_staff",
-        json={"deputies": group, "residents": [{"id": f"resident-rep-{pid[:8]}", "name": "群众监督员 黄女士"}]},
-    )
+    with c.at(filed_on):
+        plan = c.call("POST", f"/supervision/api/projects/{pid}/plan", "gov_unit", json=plan_for(project, filed_on))
+        c.call(
+            "POST",
+            f"/supervision/api/projects/{pid}/group",
+            "congress_staff",
+            json={"deputies": group, "residents": [{"id": f"resident-rep-{pid[:8]}", "name": "群众监督员 黄女士"}]},
+        )
     return plan
 
 
 def entry(ctx: DemoContext, pid: str, period: str, pct: int, plan: dict, note: str, problems: str = "") -> None:
     lines = plan["plan"]["budget_lines"]
     spent = {b["code"]: str(int(float(b["amount"]) * pct / 100 * 0.9)) for b in lines}
-    ctx.client.call(
-        "POST",
-        f"/supervision/api/projects/{pid}/progress",
-        "gov_unit",
-        json={
-            "period": period,
-            "task_progress": {"t1": pct, "t2": max(0, pct - 10)},
-            "spent_by_line": spent,
-            "work_done": note,
-            "problems": problems,
-            "note": note,
-        },
-    )
+    with ctx.client.at(min(reported_on(period), china_today())):
+        ctx.client.call(
+            "POST",
+            f"/supervision/api/projects/{pid}/progress",
+            "gov_unit",
+            json={
+                "period": period,
+                "task_progress": {"t1": pct, "t2": max(0, pct - 10)},
+                "spent_by_line": spent,
+                "work_done": note,
+                "problems": problems,
+                "note": note,
+            },
+        )
 
 
 def inspect(ctx: DemoContext, project: dict, inspector: dict, day: date, text: str) -> tuple[str, str]:
+    """An inspection on ``day`` with one finding, assigned to the project's unit the next day."""
     c = ctx.client
     token = c.token_for("deputy", inspector["id"], inspector["name"])
-    r = c.call(
-        "POST",
-        f"/supervision/api/projects/{project['id']}/inspections",
-        token=token,
-        json={
-            "inspected_on": day.isoformat(),
-            "location": project["name"][:20],
-            "notes": "现场视察",
-            "findings": [
-                {
-                    "text": text,
-                    "severity": "medium",
-                    "location": "施工现场",
-                    "photos": [{"name": "现场照片1.jpg", "size_bytes": 356000}],
-                }
-            ],
-        },
-    )
+    with c.at(day):
+        r = c.call(
+            "POST",
+            f"/supervision/api/projects/{project['id']}/inspections",
+            token=token,
+            json={
+                "inspected_on": day.isoformat(),
+                "location": project["name"][:20],
+                "notes": "现场视察",
+                "findings": [
+                    {
+                        "text": text,
+                        "severity": "medium",
+                        "location": "施工现场",
+                        "photos": [{"name": "现场照片1.jpg", "size_bytes": 356000}],
+                    }
+                ],
+            },
+        )
     fid = r["finding_ids"][0]
-    c.call(
-        "POST",
-        f"/supervision/api/projects/{project['id']}/findings/{fid}/assign",
-        "congress_staff",
-        json={"unit": project["implementing_body"]},
-    )
+    with c.at(min(day + timedelta(days=1), china_today())):
+        c.call(
+            "POST",
+            f"/supervision/api/projects/{project['id']}/findings/{fid}/assign",
+            "congress_staff",
+            json={"unit": project["implementing_body"]},
+        )
     return fid, token
 
 
@@ -265,22 +253,27 @@ def complete_year(ctx: DemoContext, project: dict, group: list[dict]) -> None:
     for k, period in enumerate(periods):
         entry(ctx, pid, period, 30 * (k + 1), plan, "按计划推进")
     fid, token = inspect(ctx, project, group[0], filed_on, "施工现场安全围挡不完整")
-    c.call("POST", f"/supervision/api/projects/{pid}/findings/{fid}/answer", "gov_unit", json={"answer": "已补齐围挡"})
-    c.call("POST", f"/supervision/api/projects/{pid}/findings/{fid}/review", token=token, json={"accepted": True})
+    finding = f"/supervision/api/projects/{pid}/findings/{fid}"
+    with c.at(min(filed_on + timedelta(days=6), china_today())):
+        c.call("POST", f"{finding}/answer", "gov_unit", json={"answer": "已补齐围挡"})
+    with c.at(min(filed_on + timedelta(days=8), china_today())):
+        c.call("POST", f"{finding}/review", token=token, json={"accepted": True})
     spent = str(int(float(project["investment"]) * 0.96))
-    c.call(
-        "POST",
-        f"/supervision/api/projects/{pid}/completion",
-        "gov_unit",
-        # the last entries lag the work (90% reported): below 100% the completion report says why
-        json={
-            "completed_on": done_on.isoformat(),
-            "spent": spent,
-            "note": "完工",
-            "reason": "收尾工程已完成，末月进度未填报",
-        },
-    )
-    c.call("POST", f"/supervision/api/projects/{pid}/acceptance", token=token, json={"verdict": "accepted"})
+    with c.at(done_on):
+        c.call(
+            "POST",
+            f"/supervision/api/projects/{pid}/completion",
+            "gov_unit",
+            # the last entries lag the work (90% reported): below 100% the completion report says why
+            json={
+                "completed_on": done_on.isoformat(),
+                "spent": spent,
+                "note": "完工",
+                "reason": "收尾工程已完成，末月进度未填报",
+            },
+        )
+    with c.at(min(done_on + timedelta(days=5), china_today())):
+        c.call("POST", f"/supervision/api/projects/{pid}/acceptance", token=token, json={"verdict": "accepted"})
     ctx.state["accepted"].append(pid)
 
 
@@ -300,20 +293,20 @@ def mid_year(ctx: DemoContext, project: dict, group: list[dict], *, late: bool) 
         ("Q2", ("-04", "-05", "-06"), "二季度：主体工程推进"),
     ):
         if not (late and quarter == "Q2") and any(p.endswith(months_of_quarter) for p in periods):
-            c.call(
-                "POST",
-                f"/supervision/api/projects/{pid}/reports",
-                "gov_unit",
-                json={"kind": "quarterly", "period": f"{project['year']}{quarter}", "text": text},
-            )
-    fid, token = inspect(ctx, project, group[0], filed_on + timedelta(days=30), "材料堆放占用消防通道")
+            with c.at(min(reported_on(f"{project['year']}{months_of_quarter[-1]}"), china_today())):
+                c.call(
+                    "POST",
+                    f"/supervision/api/projects/{pid}/reports",
+                    "gov_unit",
+                    json={"kind": "quarterly", "period": f"{project['year']}{quarter}", "text": text},
+                )
+    seen = min(filed_on + timedelta(days=30), china_today())
+    fid, token = inspect(ctx, project, group[0], seen, "材料堆放占用消防通道")
     if not late:
-        c.call(
-            "POST", f"/supervision/api/projects/{pid}/findings/{fid}/answer", "gov_unit", json={"answer": "已清理通道"}
-        )
-        c.call(
-            "POST",
-            f"/supervision/api/projects/{pid}/findings/{fid}/review",
-            token=token,
-            json={"accepted": False, "reason": "通道仍有杂物，需彻底清理"},
-        )
+        finding = f"/supervision/api/projects/{pid}/findings/{fid}"
+        with c.at(min(seen + timedelta(days=5), china_today())):
+            c.call("POST", f"{finding}/answer", "gov_unit", json={"answer": "已清理通道"})
+        with c.at(min(seen + timedelta(days=7), china_today())):
+            c.call(
+                "POST", f"{finding}/review", token=token, json={"accepted": False, "reason": "通道仍有杂物，需彻底清理"}
+            )

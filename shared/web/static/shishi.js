@@ -43,6 +43,22 @@
   document.addEventListener("DOMContentLoaded", function () { initCharts(document); });
   document.addEventListener("htmx:load", function (event) { initCharts(event.detail.elt); });
 
+  // A table wider than a phone scrolls in its own box (shishi.css): such a box must be reachable by
+  // keyboard, so it joins the tab order while it scrolls.
+  function markScrollingTables(root) {
+    if (!root.querySelectorAll) return;
+    root.querySelectorAll("table").forEach(function (table) {
+      if (table.scrollWidth > table.clientWidth + 1) {
+        table.tabIndex = 0;
+      } else if (table.tabIndex === 0) {
+        table.removeAttribute("tabindex");
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { markScrollingTables(document); });
+  document.addEventListener("htmx:load", function (event) { markScrollingTables(event.detail.elt); });
+  window.addEventListener("resize", function () { markScrollingTables(document); });
+
   // htmx 2 does not swap 4xx bodies by default; ours carry problem messages worth showing.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var status = event.detail.xhr.status;

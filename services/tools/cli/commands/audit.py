@@ -64,7 +64,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     replay.add_argument("--county", default=None, help="only this county's read models (default: every county)")
     replay.add_argument(
-        "--basis", choices=["occurred", "recorded"], default="occurred", help="business time or recorded time"
+        "--basis",
+        choices=["business", "recorded", "occurred"],
+        default="business",
+        help="business time (when each event happened) or recorded time (when it was stored); "
+        "occurred is the older name of business (default: business)",
     )
     replay.add_argument("--data-dir", type=Path, default=Path(".shishi"), help="the stores to replay")
     replay.add_argument("--json", action="store_true", help="the result as JSON (and no progress bar)")
@@ -74,6 +78,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     export.add_argument("--county", required=True, help="the county's 6-digit code")
     export.add_argument("--year", type=int, required=True, help="the year whose events are exported")
     export.add_argument("--out", type=Path, default=None, help="the bundle's folder (default: ./audit-<county>-<year>)")
+    export.add_argument(
+        "--basis",
+        choices=["business", "recorded"],
+        default="business",
+        help="the year of each event's business time (when it happened) or recorded time (when it was stored), "
+        "China time (default: business)",
+    )
     export.add_argument("--data-dir", type=Path, default=Path(".shishi"), help="the stores to export from")
     export.set_defaults(func=_export)
 
