@@ -62,6 +62,8 @@ def test_an_extension_is_requested_and_approved_and_a_scope_change_rejected(y: Y
     text = chinese_page(y.page(f"/supervision/staff?county={COUNTY}"))
     assert "待审议的变更申请 (1)" in text and "县住建局 · 汛期停工两个月" in text
     decide = f"/supervision/projects/{pid}/changes/{change['id']}"
+    home = y.call("GET", f"/counties/{COUNTY}/worklist")["roles"]["congress_staff"]  # the gateway's role home
+    assert home[0]["kind"] == "changes_to_decide" and home[0]["items"][0]["href"] == decide
     text = chinese_page(y.page(decide))
     assert "审议变更申请" in text and "新的完成时限 2027-03-31" in text and "县住建局" in text
     none = y.post(f"{decide}/decision", {"reason": "同意延期"}, 422)
