@@ -35,10 +35,25 @@ class Settings(BaseSettings):
     postgres_port: int = 5432
     postgres_user: str = "shishi"
     postgres_password: str = ""
-    postgres_dbname: str = ""  # default: shishi_<service>
+    # default: shishi_<service>; ``{service}`` in it is replaced by the service's name, so one setting names
+    # the four databases (``restored_{service}`` for a restore drill: deploy/CLUSTER.md)
+    postgres_dbname: str = ""
+    # One URL, or several separated by commas (the nodes of a cluster: the client moves to another
+    # when one goes); ``tls://`` for TLS. How to log in: an nkey seed (``nats_nkey_seed`` or a file
+    # holding it), a decentralised-JWT credentials file, or a user and password (in that order).
     nats_url: str = "nats://127.0.0.1:4222"
     nats_user: str = ""
     nats_password: str = ""
+    nats_nkey_seed: str = ""  # SU... (deploy/nats/cluster/accounts.conf holds the public keys)
+    nats_nkey_seed_file: Path | None = None  # a file holding the seed (a mounted Secret)
+    nats_creds_file: Path | None = None  # a .creds file (user JWT and seed), for decentralised JWT auth
+    nats_tls_ca_file: Path | None = None  # the CA the servers' certificates are checked against
+    nats_tls_cert_file: Path | None = None  # a client certificate, where the servers ask for one
+    nats_tls_key_file: Path | None = None
+    # Replicas of the streams this release creates (1 on one machine, 3 on a 3-node cluster). Only
+    # applied when a stream is created: replicas, limits, discard policy and sources an operator set
+    # are never reverted (shared/bus/streams.py).
+    nats_replicas: int = Field(default=1, ge=1, le=5)
     jwt_secret: str = ""
     jwt_jwks_url: str = ""  # RS256 via JWKS when set
     jwt_issuer: str = "shishi"
@@ -52,12 +67,24 @@ class Settings(BaseSettings):
     followers: Literal["inline", "process"] = "inline"
     consumer_batch: int = Field(default=256, ge=1, le=10_000)
     max_deliver: int = Field(default=5, ge=1)
+    # How long the broker waits for a replica's ack before it gives the message to another replica.
+    consumer_ack_wait: float = Field(default=30.0, ge=1.0, le=3600.0)
+    # The work one replica of a service does for all (outbox relay, journal, audit log, read-model
+    # updater, periodic sweeps) runs under a lease (shared/runtime/lease.py): the others try to take it
+    # this often, and the holder checks it still holds it this often. A dead holder's lease is free
+    # at once (process gone) or within ~10 s (machine gone: TCP keepalives), so another replica takes
+    # over within 15 s.
+    lease_poll_seconds: float = Field(default=1.0, gt=0, le=5.0)
     log_level: str = "INFO"
     log_json: bool = True
     log_file: Path | None = None  # default: standard error
     # Audit log (shared/audit): sign a checkpoint every N new events, or every T seconds if any.
     audit_checkpoint_events: int = Field(default=1000, ge=1)
     audit_checkpoint_seconds: float = Field(default=60.0, gt=0)
+    # The service's Ed25519 signing key (PEM), e.g. mounted from a Kubernetes Secret. Unset: the key
+    # lives in the service's PostgreSQL database (created once, the same for every replica), or on
+    # SQLite in ``<data dir>/audit/`` (shared/audit/storage.py).
+    audit_key_file: Path | None = None
     # Limits at the door (shared/web/limits.py): request bodies (0 = none), and anonymous requests per
     # client address and process ("limits" notation, "" = none). The proxies whose X-Forwarded-For is believed.
     max_body_bytes: int = Field(default=1024 * 1024, ge=0)
@@ -90,6 +117,18 @@ class Settings(BaseSettings):
     def service_dir(self) -> Path:
         return self.data_dir / self.service
 
+    def nats_servers(self) -> list[str]:
+        """``nats_url`` as the list of server URLs it names."""
+        return [url.strip() for url in self.nats_url.split(",") if url.strip()]
+
+    def nats_seed(self) -> str:
+        """The nkey seed to log in with (from ``nats_nkey_seed`` or its file); empty when none."""
+        if self.nats_nkey_seed:
+            return self.nats_nkey_seed.strip()
+        if self.nats_nkey_seed_file is not None:
+            return self.nats_nkey_seed_file.read_text().strip()
+        return ""
+
     def resolved_jwt_secret(self) -> str:
         """The HS256 secret to sign tokens with: configured, or (local mode only) one kept in the data
         directory. Production with only a JWKS URL has none (``shishi token`` needs one)."""
@@ -119,7 +158,7 @@ class Settings(BaseSettings):
                 "POSTGRES_PORT": str(self.postgres_port),
                 "POSTGRES_USER": self.postgres_user,
                 "POSTGRES_PASSWORD": self.postgres_password,
-                "POSTGRES_DBNAME": self.postgres_dbname or f"shishi_{self.service}",
+                "POSTGRES_DBNAME": (self.postgres_dbname or "shishi_{service}").replace("{service}", self.service),
                 "POSTGRES_SCHEMA": "public",
                 "SINGLE_ROW_TRACKING": "n",
             }

@@ -41,7 +41,7 @@ def create_app(
     """``deputies``: where a session's roll is picked from (intake's public deputies registry)."""
     settings = settings or Settings(service=SERVICE)
     app = DecisionApplication(env=settings.eventsourcing_env())
-    views = make_views(settings)
+    views = make_views(settings, VERSION)
     runtime = ServiceRuntime(
         settings,
         app,

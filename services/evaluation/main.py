@@ -59,7 +59,7 @@ def create_app(
     ``deputy_names``: how to name deputies evaluation's events do not name (intake's public registry)."""
     settings = settings or Settings(service=SERVICE)
     app = EvaluationApplication(env=settings.eventsourcing_env())
-    views = make_views(settings)
+    views = make_views(settings, VERSION)
     runtime = ServiceRuntime(
         settings,
         app,

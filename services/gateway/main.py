@@ -4,7 +4,7 @@ serves the home page, the dev login and the shared static files."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from services.gateway.http.duty_pages import make_duty_router
 from services.gateway.http.home_pages import make_shell_router
 from services.gateway.http.poster_pages import make_poster_router
 from services.gateway.http.province_pages import forwarded_auth, make_province_router
+from services.gateway.read.replicas import Upstreams
 from services.gateway.read.upstream import http_fetch
 from services.gateway.read.worklist import worklist
 from shared.auth import Principal
@@ -66,10 +67,15 @@ def forwarded_headers(request: Request) -> list[tuple[str, str]]:
 
 
 def create_gateway(
-    settings: Settings, upstreams: dict[str, str], *, transport: httpx.AsyncBaseTransport | None = None
+    settings: Settings,
+    upstreams: Mapping[str, str | list[str]],
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
-    """``upstreams`` maps service name -> base URL (``http://127.0.0.1:8001``); ``transport``: how the
-    services are reached (default: over the network; tests hand in the services' apps)."""
+    """``upstreams`` maps service name -> base URL (``http://127.0.0.1:8001``), or the base URLs of its
+    replicas (``services.gateway.read.replicas``); ``transport``: how the services are reached (default:
+    over the network; tests hand in the services' apps)."""
+    pool = Upstreams(upstreams)
     configure_logging(service="gateway", level=settings.log_level, json=settings.log_json, file=settings.log_file)
     client: httpx.AsyncClient | None = None
 
@@ -104,7 +110,7 @@ def create_gateway(
 
     async def role_worklist(request: Request, principal: Principal) -> list[dict]:
         assert client is not None
-        return await worklist(http_fetch(client, upstreams, forwarded_auth(request)), principal)
+        return await worklist(http_fetch(client, pool, forwarded_auth(request)), principal)
 
     @app.middleware("http")
     async def who(request: Request, call_next: CallNext) -> Response:
@@ -120,23 +126,40 @@ def create_gateway(
             worklist=role_worklist,
         )
     )
-    app.include_router(make_province_router(upstreams, transport))
+    app.include_router(make_province_router(pool, transport))
     app.include_router(make_audit_hub_router())
     app.include_router(make_contracts_router("/static"))
-    app.include_router(make_duty_router(upstreams, transport))
-    app.include_router(make_poster_router(upstreams))
+    app.include_router(make_duty_router(pool, transport))
+    app.include_router(make_poster_router(pool))
     mount_static(app, "/static")
 
-    async def ask(name: str, what: str) -> dict:
+    async def ask_replica(name: str, base: str, what: str) -> dict:
         assert client is not None
         try:
-            r = await client.get(f"{upstreams[name]}/{name}/{what}", timeout=3.0)
+            r = await client.get(f"{base}/{name}/{what}", timeout=3.0)
             return {**r.json(), "ready": r.status_code == 200}
         except Exception:  # noqa: BLE001 - any failure means not ready; what failed is not for the public
             return {"ready": False, "service": name, "reachable": False}
 
+    async def ask(name: str, what: str) -> dict:
+        """A service is ready when any of its replicas is; with several, each replica's readiness and
+        whether it holds the service's lease (runs its relay, sweeps and read side)."""
+        bases = pool.replicas(name)
+        answers = await asyncio.gather(*(ask_replica(name, base, what) for base in bases))
+        if len(bases) == 1:
+            return answers[0]
+        ready = [a for a in answers if a["ready"]]
+        return {
+            **(ready or answers)[0],
+            "ready": bool(ready),
+            "replicas": [
+                {"replica": i + 1, "ready": a["ready"], "lease": (a.get("lease") or {}).get("held")}
+                for i, a in enumerate(answers)
+            ],
+        }
+
     async def everyone(what: str) -> dict[str, dict]:
-        names = list(upstreams)
+        names = list(pool)
         return dict(zip(names, await asyncio.gather(*(ask(n, what) for n in names)), strict=True))
 
     @app.get("/livez")
@@ -171,37 +194,46 @@ def create_gateway(
 
     async def proxy(request: Request, service: str, path: str) -> Response:
         assert client is not None
-        url = f"{upstreams[service]}/{service}/{path}"
         headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP | FORWARDED]
         headers += forwarded_headers(request)
         has_body = request.method in ("POST", "PUT", "PATCH", "DELETE")
-        # the body streams through (never held whole here); the size limit counts it on the way
-        content = request.stream() if has_body else None
-        upstream_request = client.build_request(
-            request.method, url, params=request.query_params, headers=headers, content=content
-        )
-        try:
+        for base in pool.order(service):  # the next replica in turn; another when one cannot be reached
+            # the body streams through (never held whole here); the size limit counts it on the way
+            upstream_request = client.build_request(
+                request.method,
+                f"{base}/{service}/{path}",
+                params=request.query_params,
+                headers=headers,
+                content=request.stream() if has_body else None,
+            )
             try:
-                upstream = await client.send(upstream_request, stream=True)
-            except (httpx.RemoteProtocolError, httpx.ReadError):
-                if has_body:
-                    raise
-                # a pooled connection the service had just closed: a request without a body is sent again
-                upstream = await client.send(upstream_request, stream=True)
-        except httpx.HTTPError:
-            upstream_errors[(service,)] = upstream_errors.get((service,), 0) + 1
-            log.warning("upstream_unavailable", service=service, path=path)
-            return problem_response(502, "Bad gateway", f"{service} is not answering", "upstream_unavailable", request)
-        out_headers = {k: v for k, v in upstream.headers.items() if k.lower() not in HOP_BY_HOP}
-        return StreamingResponse(
-            upstream.aiter_raw(),
-            status_code=upstream.status_code,
-            headers=out_headers,
-            background=BackgroundTask(upstream.aclose),
-        )
+                try:
+                    upstream = await client.send(upstream_request, stream=True)
+                except (httpx.RemoteProtocolError, httpx.ReadError):
+                    if has_body:
+                        raise
+                    # a pooled connection the service had just closed: a request without a body is sent again
+                    upstream = await client.send(upstream_request, stream=True)
+            except (httpx.ConnectError, httpx.ConnectTimeout):
+                pool.down(base)  # nothing was sent: the next replica takes it
+                log.warning("upstream_replica_down", service=service, replica=base)
+                continue
+            except httpx.HTTPError:
+                break
+            pool.up(base)
+            out_headers = {k: v for k, v in upstream.headers.items() if k.lower() not in HOP_BY_HOP}
+            return StreamingResponse(
+                upstream.aiter_raw(),
+                status_code=upstream.status_code,
+                headers=out_headers,
+                background=BackgroundTask(upstream.aclose),
+            )
+        upstream_errors[(service,)] = upstream_errors.get((service,), 0) + 1
+        log.warning("upstream_unavailable", service=service, path=path)
+        return problem_response(502, "Bad gateway", f"{service} is not answering", "upstream_unavailable", request)
 
     for name in SERVICES:
-        if name not in upstreams:
+        if name not in pool:
             continue
 
         def bind(service: str) -> None:

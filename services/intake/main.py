@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     settings = settings or Settings(service=SERVICE)
     vault = make_vault(settings)
     app = IntakeApplication(env=settings.eventsourcing_env(), vault=vault)
-    views = make_views(settings)
+    views = make_views(settings, VERSION)
     runtime = ServiceRuntime(
         settings,
         app,

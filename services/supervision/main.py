@@ -43,7 +43,7 @@ from shared.web.templating import mount_static
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None, start_runtime: bool = True) -> FastAPI:
     settings = settings or Settings(service=SERVICE)
     app = SupervisionApplication(env=settings.eventsourcing_env())
-    views = make_views(settings)
+    views = make_views(settings, VERSION)
     runtime = ServiceRuntime(
         settings,
         app,

@@ -22,15 +22,14 @@ from typing import Any
 from uuid import UUID
 
 from shared.audit.leaf import StoredRecord
-from shared.audit.log import MerkleLog, sidecar_path
 from shared.audit.merkle import verify_consistency, verify_inclusion
 from shared.audit.signing import (
     Checkpoint,
-    load_or_create_signer,
     public_key_from_text,
     public_key_text,
     verify_signature,
 )
+from shared.audit.storage import open_log, signer_for
 from shared.audit.stores import has_store, open_store, settings_for
 from shared.audit.verify import Problem, ServiceReport, store_records
 from shared.config import SERVICES, Settings
@@ -137,8 +136,8 @@ def export_bundle(
             continue
         store = open_store(settings)
         recorder = store.recorder
-        log = MerkleLog(sidecar_path(settings.service_dir), service)
-        signer = load_or_create_signer(data_dir, service)
+        log = open_log(settings)
+        signer = signer_for(settings)
         try:
             log.follow(recorder)
             log.checkpoint(signer)

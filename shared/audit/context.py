@@ -8,9 +8,10 @@ from typing import Any
 from uuid import UUID
 
 from shared.audit.follower import AuditFollower
-from shared.audit.log import MerkleLog, sidecar_path
+from shared.audit.log import MerkleLog
 from shared.audit.names import Catalogue
-from shared.audit.signing import Checkpoint, Signer, load_or_create_signer
+from shared.audit.signing import Checkpoint, Signer
+from shared.audit.storage import open_log, signer_for
 from shared.config import Settings
 
 
@@ -26,8 +27,8 @@ class AuditContext:
 
     @classmethod
     def build(cls, app: Any, settings: Settings) -> AuditContext:
-        merkle = MerkleLog(sidecar_path(settings.service_dir), settings.service)
-        signer = load_or_create_signer(settings.data_dir, settings.service)
+        merkle = open_log(settings)
+        signer = signer_for(settings)
         follower = AuditFollower(
             merkle,
             app,

@@ -33,12 +33,12 @@ def checkpoint_subject(service: str) -> str:
     return CHECKPOINT_ADDRESS.format(service=service)
 
 
-def audit_stream_config() -> StreamConfig:
-    return audit_stream().config()
+def audit_stream_config(replicas: int = 1) -> StreamConfig:
+    return audit_stream().config(replicas)
 
 
-async def ensure_audit_stream(js: JetStreamContext) -> None:
-    await ensure_stream(js, audit_stream_config())
+async def ensure_audit_stream(js: JetStreamContext, replicas: int = 1) -> None:
+    await ensure_stream(js, audit_stream_config(replicas))
 
 
 def checkpoint_message(checkpoint: Checkpoint, signer: Signer) -> bytes:
@@ -101,7 +101,7 @@ class AuditFollower:
                 await asyncio.to_thread(self.step)
                 js = getattr(runtime, "js", None)
                 if js is not None and not stream_ready:
-                    await ensure_audit_stream(js)
+                    await ensure_audit_stream(js, getattr(getattr(runtime, "settings", None), "nats_replicas", 1))
                     stream_ready = True
                 await self.publish(js if stream_ready else None)
             except Exception as exc:  # noqa: BLE001 - store or NATS unavailable: retry on the next tick

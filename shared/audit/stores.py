@@ -23,8 +23,28 @@ def settings_for(service: str, data_dir: Path, base: Settings | None = None) -> 
 
 
 def has_store(settings: Settings) -> bool:
+    """Whether the service has an event store to open: its SQLite file, or its PostgreSQL database
+    holding the events table (a deployment may run fewer than four services)."""
     if settings.persistence == "postgres":
-        return True
+        import psycopg
+
+        env = settings.eventsourcing_env()
+        try:
+            with psycopg.connect(
+                host=env["POSTGRES_HOST"],
+                port=env["POSTGRES_PORT"],
+                user=env["POSTGRES_USER"],
+                password=env["POSTGRES_PASSWORD"],
+                dbname=env["POSTGRES_DBNAME"],
+                connect_timeout=10,
+            ) as conn:
+                table = f"{settings.service}_events"  # the eventsourcing recorder's table for the application name
+                row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (table,)).fetchone()
+                return bool(row and row[0])
+        except psycopg.OperationalError as exc:
+            if "does not exist" in str(exc):
+                return False
+            raise
     return (settings.service_dir / "events.sqlite").exists()
 
 

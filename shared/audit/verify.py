@@ -1,9 +1,10 @@
 """The standalone verifier: recompute every leaf from a service's event store and check it
 against the signed checkpoints (and, to say what changed, against the audit log's own leaves).
 
-Needs no running service: it reads the stores, the sidecar logs and the public keys under the
-data directory. Detects edited, deleted, reordered, inserted and truncated events, checkpoints
-whose signature fails, and checkpoints that fork (two tree heads no single log can have).
+Needs no running service: it reads the stores, the audit logs and the public keys (under the data
+directory, or in each service's PostgreSQL database: ``shared.audit.storage``). Detects edited,
+deleted, reordered, inserted and truncated events, checkpoints whose signature fails, and
+checkpoints that fork (two tree heads no single log can have).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from shared.audit.signing import (
     read_public_key,
     verify_signature,
 )
+from shared.audit.storage import existing_log, public_key_for
+from shared.config import Settings
 
 
 class RootAccumulator:
@@ -218,13 +221,17 @@ def verify_service(
     records: Iterable[StoredRecord],
     witnessed: Iterable[Checkpoint] = (),
     trusted: Trusted | None = None,
+    *,
+    settings: Settings | None = None,
 ) -> ServiceReport:
     """``witnessed``: checkpoints kept elsewhere (published on NATS), checked like the local ones,
     so a rewritten sidecar cannot hide an earlier, different history. ``trusted``: a key and
-    checkpoints kept by the auditor (:class:`Trusted`)."""
+    checkpoints kept by the auditor (:class:`Trusted`). ``settings``: the service's settings, where
+    its log and public key are found (on PostgreSQL: in its database, ``shared.audit.storage``);
+    without, the SQLite sidecar and key files under ``data_dir``."""
     report = ServiceReport(service)
     trusted = trusted or Trusted()
-    public = read_public_key(data_dir, service)
+    public = public_key_for(settings) if settings is not None else read_public_key(data_dir, service)
     if trusted.public_key is not None:
         current = public_key_text(public) if public is not None else None
         if current != trusted.public_key.strip():
@@ -240,8 +247,12 @@ def verify_service(
             )
         else:
             anchors.setdefault(cp.size, []).append(cp)
-    path = sidecar_path(data_dir / service)
-    log = MerkleLog(path, service) if path.exists() else None
+    if settings is not None:
+        log = existing_log(settings)
+    else:
+        path = sidecar_path(data_dir / service)
+        log = MerkleLog(path, service) if path.exists() else None
+    where = log.location if log is not None else "audit log"
     try:
         checkpoints = log.checkpoints() if log else []
         checkpoints += [c for c in witnessed if c not in checkpoints]
@@ -290,9 +301,7 @@ def verify_service(
             )
         if acc.size and (log is None or log.size() == 0) and not checkpoints:
             report.problems.append(
-                Problem(
-                    "log_missing", f"{acc.size} events are stored but the audit log ({path.name}) is missing or empty"
-                )
+                Problem("log_missing", f"{acc.size} events are stored but the audit log ({where}) is missing or empty")
             )
         longest = max(by_size, default=0)
         if longest > acc.size:

@@ -10,11 +10,17 @@ from nats.js.errors import NotFoundError
 
 from shared.audit.follower import AUDIT_STREAM
 from shared.audit.signing import Checkpoint
+from shared.bus.connection import connect_options
+from shared.config import Settings
 
 
 async def published_checkpoints(url: str) -> dict[str, list[Checkpoint]]:
-    """Every checkpoint in the ``AUDIT`` stream, by service (empty when the stream is absent)."""
-    nc = await nats.connect(url)
+    """Every checkpoint in the ``AUDIT`` stream, by service (empty when the stream is absent). ``url``:
+    one server, or a cluster's nodes separated by commas; the login and TLS come from the environment
+    (``SHISHI_NATS_NKEY_SEED_FILE``, ``SHISHI_NATS_TLS_CA_FILE`` ...: the auditor's)."""
+    options = connect_options(Settings(nats_url=url), name="shishi-audit-verify")
+    options["max_reconnect_attempts"] = 2
+    nc = await nats.connect(**options)
     found: dict[str, list[Checkpoint]] = {}
     try:
         js = nc.jetstream()

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from shared.persistence.schema import create_schema
 from shared.persistence.side_tables import postgres_connection
 
 SCHEMA = [
@@ -51,9 +52,11 @@ class BallotStore:
             self._conn.execute("PRAGMA secure_delete=ON")  # an emptied urn leaves no rows behind
             self._p = "?"
             statements = [s.replace("BYTEA", "BLOB") + (" WITHOUT ROWID" if "ballot_urn" in s else "") for s in SCHEMA]
-        with self._cursor() as c:
+        if self._p == "%s":
+            create_schema(self._conn, statements)
+        else:
             for statement in statements:
-                c.execute(statement)
+                self._conn.execute(statement)
 
     @contextmanager
     def _cursor(self) -> Iterator[Any]:

@@ -9,6 +9,12 @@ several counties is applied again county by county, so one county's failure hold
 messages (logged and counted per county); those are nak'ed with back-off, and after ``max_deliver``
 attempts dead-lettered.
 
+Replicas of a service share each durable consumer: the broker hands each message to one of them, and
+again to another when the first does not ack within ``ack_wait`` (it died, or is slow). Should two
+replicas then apply the same message at once, the second transaction fails on the tracking row the
+first recorded (or on an aggregate version it wrote); it is applied again at once, finds the position
+recorded and skips it: each message takes effect exactly once.
+
 The next batch is fetched while the current one is applied. A consumer that is its stream's
 only reader and must not leave applied messages in it (intake on HOTLINE) purges the stream
 below its ack floor every second and when it stops: one purge instead of a deletion per message.
@@ -23,11 +29,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import nats.errors
 import structlog
+from eventsourcing.persistence import IntegrityError
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from nats.js.errors import NotFoundError
+from nats.js.errors import NotFoundError, ServiceUnavailableError
 
 from shared.bus.deadletter import Sealer, county_of_subject, send_to_deadletter
 from shared.kernel.meta import RuleViolation
@@ -51,6 +59,7 @@ class ConsumerStats:
     dead_lettered: int = 0
     retried: int = 0
     batches: int = 0
+    collisions: int = 0  # batches applied again after colliding with another replica's
     last_error: str = ""
     county_failures: dict[str, int] = field(default_factory=dict)  # county -> batches of it retried
     timings: list[float] = field(default_factory=list)
@@ -99,7 +108,25 @@ class Consumer:
         self._purged_below = 0
         self._purge: asyncio.Task[None] | None = None
 
-    async def subscribe(self) -> None:
+    async def subscribe(self, patience: float = 60.0) -> None:
+        """Create or find the durable and subscribe to it. A JetStream cluster that is still electing
+        the stream's or the consumer's leader (replicas starting with it, a node just lost) answers
+        nothing or "unavailable" for a few seconds: tried again with back-off for up to ``patience``
+        seconds, so a replica starting then waits instead of failing its start."""
+        deadline = time.monotonic() + patience
+        delay = 0.5
+        while True:
+            try:
+                await self._subscribe_once()
+                return
+            except (nats.errors.TimeoutError, nats.errors.NoRespondersError, ServiceUnavailableError) as exc:
+                if time.monotonic() + delay > deadline:
+                    raise
+                log.warning("consumer_subscribe_retry", consumer=self.durable, error=repr(exc), retry_in=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    async def _subscribe_once(self) -> None:
         config = ConsumerConfig(
             durable_name=self.durable,
             ack_policy=AckPolicy.EXPLICIT,
@@ -243,9 +270,23 @@ class Consumer:
         self.stats.timings.append(time.perf_counter() - started)
         del self.stats.timings[:-1000]
 
+    async def _process(self, inbound: list[Inbound], attempts: int = 3) -> None:
+        """``process_batch`` in a thread; a batch that collided with another replica's (the same message
+        given to both, or the same aggregate written by both) is applied again at once: positions the
+        other recorded are skipped, aggregates reloaded."""
+        for attempt in range(1, attempts + 1):
+            try:
+                await asyncio.to_thread(self.app.process_batch, inbound, self.handle, self.prefetch)
+                return
+            except IntegrityError as exc:
+                if attempt == attempts:
+                    raise
+                self.stats.collisions += 1
+                log.info("consumer_collision", consumer=self.durable, attempt=attempt, error=str(exc))
+
     async def _apply(self, good: list[tuple[Msg, Inbound]]) -> None:
         try:
-            await asyncio.to_thread(self.app.process_batch, [i for _, i in good], self.handle, self.prefetch)
+            await self._process([i for _, i in good])
         except RuleViolation:
             # Find the poison one by one; the rest are applied individually.
             for msg, inbound in good:
@@ -279,7 +320,7 @@ class Consumer:
 
     async def _apply_one(self, msg: Msg, inbound: Inbound) -> None:
         try:
-            await asyncio.to_thread(self.app.process_batch, [inbound], self.handle, self.prefetch)
+            await self._process([inbound])
         except RuleViolation as exc:
             await self._dead_letter(msg, f"rejected: {exc}")
             return

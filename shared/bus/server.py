@@ -48,9 +48,13 @@ class NatsServer:
         config_extra: str = "",
         name: str = "shishi",
         wrap: Callable[[list[str]], list[str]] | None = None,
+        cluster_port: int | None = None,
+        routes: list[int] | None = None,
     ) -> None:
         """``wrap``: turns the server's command line into the one started (``shishi up`` ties the
-        server's life to its own, ``shared.runtime.lifeline``)."""
+        server's life to its own, ``shared.runtime.lifeline``). ``cluster_port`` and ``routes``: this
+        node's route port and every node's (itself included), for a JetStream cluster on loopback
+        (``shishi up --nats-nodes 3``); each node then needs its own ``name``."""
         self.data_dir = Path(data_dir).resolve()
         self.host, self.port, self.monitor_port = host, port, monitor_port
         self.config_extra, self.name = config_extra, name
@@ -59,6 +63,7 @@ class NatsServer:
         self._client_host = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
         self._process: subprocess.Popen[bytes] | None = None
         self.wrap = wrap
+        self.cluster_port, self.routes = cluster_port, routes or []
         self.lock_path = self.data_dir / "store.lock"
 
     @staticmethod
@@ -92,6 +97,16 @@ class NatsServer:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         q = json.dumps  # NATS config reads JSON-quoted strings
         http = f"http: {q(f'{self.host}:{self.monitor_port}')}\n" if self.monitor_port else ""
+        cluster = ""
+        if self.cluster_port:
+            routes = ", ".join(q(f"nats-route://{self._client_host}:{port}") for port in self.routes)
+            cluster = (
+                "cluster {\n"
+                "  name: shishi-local\n"
+                f"  listen: {q(f'{self.host}:{self.cluster_port}')}\n"
+                f"  routes: [{routes}]\n"
+                "}\n"
+            )
         self.config_path.write_text(
             "# Written by shared.bus.server on every start; edits are overwritten.\n"
             f"server_name: {q(self.name)}\n"
@@ -104,12 +119,20 @@ class NatsServer:
             "  # messages on power loss or kernel crash (Jepsen's NATS analysis, 2025).\n"
             "  sync_interval: always\n"
             "}\n"
+            f"{cluster}"
             f"{self.config_extra}\n"
         )
         return self.config_path
 
     def start(self, timeout: float = 20.0) -> None:
         """Start the server; return once it accepts clients (and JetStream is healthy)."""
+        if self.running:
+            return
+        self.launch()
+        self.wait_ready(timeout)
+
+    def launch(self) -> None:
+        """Start the process without waiting (the nodes of a cluster start together, then ``wait_ready``)."""
         if self.running:
             return
         self.write_config()
@@ -127,6 +150,10 @@ class NatsServer:
                 )
         finally:
             os.close(lock)
+
+    def wait_ready(self, timeout: float = 20.0) -> None:
+        """Return once the server accepts clients (and JetStream is enabled); stop it after ``timeout``."""
+        assert self._process is not None, "launch() first"
         deadline = time.monotonic() + timeout
         while not self._ready():
             if self._process.poll() is not None:
@@ -174,6 +201,22 @@ class NatsServer:
                 return bool(response.status == 200)
         except (urllib.error.URLError, OSError):
             return False
+
+    def meta_leader(self) -> str | None:
+        """The JetStream cluster's meta leader as this node sees it (None: none yet, or no monitor port)."""
+        if self.monitor_port is None:
+            return None
+        try:
+            url = f"http://{self._client_host}:{self.monitor_port}/jsz"
+            with urllib.request.urlopen(url, timeout=1) as response:
+                meta = json.loads(response.read()).get("meta_cluster") or {}
+        except (urllib.error.URLError, OSError, ValueError):
+            return None
+        return meta.get("leader") or None
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
 
     def _log_tail(self, size: int = 4000) -> str:
         return self.log_path.read_bytes()[-size:].decode(errors="replace")

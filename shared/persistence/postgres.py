@@ -14,10 +14,15 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 from shared.persistence import trackings_from
+from shared.persistence.schema import SCHEMA_LOCK
 
 
 class ShishiPostgresProcessRecorder(PostgresProcessRecorder):
     """Records events with any number of tracking rows in one transaction."""
+
+    def _create_table(self, curs: Cursor[DictRow]) -> None:
+        curs.execute(SCHEMA_LOCK)  # replicas starting together (``create_schema``)
+        super()._create_table(curs)
 
     def _insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         for tracking in trackings_from(kwargs):

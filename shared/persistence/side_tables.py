@@ -8,8 +8,9 @@ from collections.abc import Mapping
 from typing import Any
 
 
-def postgres_connection(env: Mapping[str, str], *, autocommit: bool) -> Any:
-    """A psycopg connection to the event store's database (imported here: SQLite deployments need no driver)."""
+def postgres_connection(env: Mapping[str, str], *, autocommit: bool, search_path: str = "") -> Any:
+    """A psycopg connection to the event store's database (imported here: SQLite deployments need no driver).
+    ``search_path``: the schema its unqualified tables are in (the read models of one fold version)."""
     import psycopg
 
     return psycopg.connect(
@@ -19,4 +20,5 @@ def postgres_connection(env: Mapping[str, str], *, autocommit: bool) -> Any:
         password=env["POSTGRES_PASSWORD"],
         dbname=env["POSTGRES_DBNAME"],
         autocommit=autocommit,
+        options=f"-c search_path={search_path}" if search_path else "",
     )

@@ -1,5 +1,19 @@
 """What runs beside a service's HTTP routes: NATS, the outbox relay, the read-model updater and
-the inbound consumers. Started and stopped by the FastAPI lifespan of ``create_app``."""
+the inbound consumers. Started and stopped by the FastAPI lifespan of ``create_app``.
+
+Every replica of a service connects, reads its share of the inbound consumers (shared durables:
+each message is applied once, ``Consumer``) and serves HTTP. What is done once for all replicas runs
+under leases (``shared.runtime.lease``), taken over by another replica when the holder dies:
+
+* ``<service>:primary``: the outbox relay, the periodic sweeps, and the audit-log and journal
+  followers (in the holder's companion process under ``SHISHI_FOLLOWERS=process``, which takes
+  ``<service>:followers`` for them first);
+* ``<service>:views@v<fold version>``: the read-model updater of that fold version. In the companion
+  when there is one, else in a replica's own process (a replica without a companion contends for it).
+  On PostgreSQL each fold version has its read models in a schema of its own (``views_v<version>``),
+  so during a rolling upgrade to a release with another fold, a new replica folds the new read models
+  beside the ones the old replicas serve, and says it is ready only once they have caught up.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +39,8 @@ from shared.persistence.application import ServiceApplication
 from shared.runtime.companion import FollowerProcess
 from shared.runtime.jobs import Clock, CountySweep, JobStats, run_periodically
 from shared.runtime.journal import JournalFollower
+from shared.runtime.lease import LeaseKeeper, make_lease
+from shared.runtime.leased import Keeping, LeasedWork, finish, report
 from shared.views.fold import Fold
 from shared.views.store import ViewStore
 from shared.views.updater import ViewUpdater
@@ -51,16 +67,18 @@ class ServiceRuntime:
 
         ``fold`` / ``outbound``: the read models' fold and the translation to contracts (typed dispatch
         tables); the updater and the relay decode only the topics they handle. ``view_version``: the
-        fold's ``VERSION`` (a read model folded by another version is folded again). ``subscriptions``:
-        the inbound flows. ``jobs``: periodic county sweeps, run with ``clock`` every ``job.every``
-        seconds (0: only on request). ``factory``: the service's composition root as
-        ``module:function``, which the companion process builds the service with."""
+        fold's ``VERSION`` (a read model folded by another version is folded again; on PostgreSQL each
+        version folds into its own schema). ``subscriptions``: the inbound flows. ``jobs``: periodic
+        county sweeps, run with ``clock`` every ``job.every`` seconds (0: only on request). ``factory``:
+        the service's composition root as ``module:function``, which the companion process builds the
+        service with."""
         self.settings = settings
         self.factory = factory
         self.app = app
         self.views = views
         self.clock = clock
         self.fold = fold
+        self.view_version = view_version
         self.updater = ViewUpdater(
             app, views, fold, poll_seconds=settings.relay_poll_seconds, topics=fold.topics(), version=view_version
         )
@@ -81,6 +99,15 @@ class ServiceRuntime:
         self.add_follower("journal", self._run_journal)
         self._stopping = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
+        # What runs under each lease: the primary work (relay, sweeps, followers or the companion) and
+        # the folding (the read-model updater), each with its own keeper.
+        self.keeper: LeaseKeeper | None = None
+        self.lead = LeasedWork(app.after_save)
+        self.folding = LeasedWork(app.after_save)
+        self._primary: Keeping | None = None
+        self._views: Keeping | None = None
+        self._started = False
+        self.views_ready = False
         self.ready = False
 
     def add_fold(self, extra: Fold) -> None:
@@ -96,45 +123,47 @@ class ServiceRuntime:
         assert self.js is not None
         self.journal = JournalFollower(self.app, self.settings.service, self.js)
         self.app.after_save.append(self.journal.nudge)
-        await self.journal.run(stopping)
+        try:
+            await self.journal.run(stopping)
+        finally:
+            with contextlib.suppress(ValueError):
+                self.app.after_save.remove(self.journal.nudge)
 
-    async def _start_followers(self) -> None:
+    def _views_keeper(self) -> Keeping:
+        """The keeper of this fold version's read-model lease: the holder folds (``_fold``)."""
+        return Keeping(
+            LeaseKeeper(
+                make_lease(self.settings, f"views@v{self.view_version}"),
+                poll_seconds=self.settings.lease_poll_seconds,
+                on_acquired=self._fold,
+                on_lost=self.folding.end,
+            )
+        )
+
+    async def _fold(self) -> None:
+        """The read models' lease is ours: catch up (in bulk when far behind), then follow the log."""
+        stopping = self.folding.begin()
         await asyncio.to_thread(self.updater.catch_up)
-        self.app.after_save.append(self.updater.nudge)
-        self._spawn(self.updater.run(self._stopping), "views")
+        self.folding.listen(self.updater.nudge)
+        self.folding.spawn(self.updater.run(stopping), "views")
 
-    def _spawn_followers(self) -> None:
+    def _spawn_followers(self, stopping: asyncio.Event, work: LeasedWork) -> None:
         for name, run in self.followers:  # after NATS is up: the audit follower publishes checkpoints
-            self._spawn(run(self._stopping), name)
+            work.spawn(run(stopping), name)
 
     async def _connect(self) -> None:
         self.nc = await connect(self.settings)
         self.js = self.nc.jetstream(timeout=10)
-        await ensure_streams(self.js)
+        await ensure_streams(self.js, replicas=self.settings.nats_replicas)
 
     async def start(self) -> None:
+        """Connect, subscribe the consumers (every replica), then the leases: the first replica up leads at
+        once; the others stand by and take a lease over when it is free. Ready once the read models of this
+        fold version have caught up with what was stored before start."""
         self._stopping = asyncio.Event()
-        if self.settings.followers == "inline":
-            await self._start_followers()
-        else:
-            self.companion = FollowerProcess(self.settings, self.factory)
-            self.companion.start()
-            self.app.after_save.append(self.companion.nudge)
-            self._spawn(self.companion.supervise(self._stopping), "followers")
+        self._started = True
         await self._connect()
         assert self.js is not None  # connected
-        self.relay = OutboxRelay(
-            self.app,
-            service=self.settings.service,
-            translate=self.translate,
-            js=self.js,
-            poll_seconds=self.settings.relay_poll_seconds,
-            topics=self.contract_topics,
-        )
-        self.app.after_save.append(self.relay.nudge)
-        self._spawn(self.relay.run(self._stopping), "relay")
-        if self.companion is None:
-            self._spawn_followers()
         for sub in self.subscriptions:
             consumer = Consumer(
                 js=self.js,
@@ -149,35 +178,116 @@ class ServiceRuntime:
                 seal_deadletter=sub.seal_deadletter,
                 batch=self.settings.consumer_batch,
                 max_deliver=self.settings.max_deliver,
+                ack_wait=self.settings.consumer_ack_wait,
             )
             await consumer.subscribe()
             self.consumers.append(consumer)
             self._spawn(consumer.run(self._stopping), consumer.durable)
+        self._views = self._views_keeper()
+        if self.settings.followers == "inline":  # one process folds what it stores before it serves (tests)
+            await self._views.keeper.acquire_once()
+            self._views.start()
+        self.keeper = LeaseKeeper(
+            make_lease(self.settings, "primary"),
+            poll_seconds=self.settings.lease_poll_seconds,
+            on_acquired=self._lead,
+            on_lost=self._unlead,
+        )
+        await self.keeper.acquire_once()
+        self._primary = Keeping(self.keeper)
+        self._primary.start()
+        if self.settings.followers == "process" and not self.leading:
+            self._views.start()  # a replica without a companion contends for the read models' lease
+        self._spawn(self._watch_views_ready(), "views-ready")
+        self.ready = True
+        log.info("runtime_started", consumers=[c.durable for c in self.consumers], leading=self.leading)
+
+    @property
+    def leading(self) -> bool:
+        """Whether this replica holds the service's lease (runs the relay, the sweeps, the followers)."""
+        return self.keeper is not None and self.keeper.held
+
+    async def _lead(self) -> None:
+        """The primary lease is ours: start the work done once for all replicas."""
+        assert self.js is not None
+        stopping = self.lead.begin()
+        if self.settings.followers == "process":
+            if self._views is not None:  # our companion folds from now on (once it has the lease)
+                await self._views.stop()
+            self.companion = FollowerProcess(self.settings, self.factory)
+            self.companion.start()
+            self.lead.listen(self.companion.nudge)
+            self.lead.spawn(self.companion.supervise(stopping), "followers")
+        else:
+            self._spawn_followers(stopping, self.lead)
+        self.relay = OutboxRelay(
+            self.app,
+            service=self.settings.service,
+            translate=self.translate,
+            js=self.js,
+            poll_seconds=self.settings.relay_poll_seconds,
+            topics=self.contract_topics,
+        )
+        self.lead.listen(self.relay.nudge)
+        self.lead.spawn(self.relay.run(stopping), "relay")
         for job in self.jobs:
             if job.every > 0:
-                self._spawn(run_periodically(job, self.clock, self._stopping, self.job_stats[job.name]), job.name)
+                self.lead.spawn(run_periodically(job, self.clock, stopping, self.job_stats[job.name]), job.name)
+
+    async def _unlead(self) -> None:
+        """The primary lease is lost (or we stop): stop its work now, before another replica starts it."""
         if self.companion is not None:
-            await self._views_caught_up(timeout=60.0)
-        self.ready = True
-        log.info("runtime_started", consumers=[c.durable for c in self.consumers])
+            companion, self.companion = self.companion, None
+            await asyncio.to_thread(companion.stop)
+        await self.lead.end()
+        self.relay = None
+        if self.settings.followers == "process" and self._views is not None and not self._stopping.is_set():
+            self._views.start()  # no companion here any more: contend for the read models' lease again
+
+    async def _watch_views_ready(self) -> None:
+        """Ready once this fold version's read models include what was stored before start (a release with
+        a new fold: once they are folded, by whichever replica holds their lease)."""
+        target = await asyncio.to_thread(lambda: self.app.recorder.max_notification_id() or 0)
+        while not self._stopping.is_set():
+            if await asyncio.to_thread(self.views.position, ViewUpdater.NAME) >= target:
+                self.views_ready = True
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=0.25)
 
     def _spawn(self, coro: Any, name: str) -> None:
         task = asyncio.create_task(coro, name=name)
-        task.add_done_callback(self._report)
+        task.add_done_callback(report)
         self._tasks.append(task)
 
-    @staticmethod
-    def _report(task: asyncio.Task) -> None:
-        if not task.cancelled() and task.exception() is not None:
-            log.error("background_task_failed", task=task.get_name(), error=repr(task.exception()))
-
     async def run_followers(self, stopping: asyncio.Event) -> None:
-        """The companion process's whole life: the updater and the other followers until ``stopping``."""
+        """The companion process's whole life until ``stopping``: the read models under this fold version's
+        lease, the audit log and the journal under the service's followers lease (a companion left behind
+        by a replica that died ends its batch before the new holder's starts). Losing the followers lease
+        ends the process (the service starts it again, and it waits for the lease)."""
         self._stopping = stopping
-        await self._start_followers()  # the read models need no broker
-        self._spawn(self._connect_then_follow(stopping), "connect")
+        self._started = True
+
+        async def follow() -> None:
+            stopping_followers = self.lead.begin()
+            self.lead.spawn(self._connect_then_follow(stopping_followers), "connect")
+            log.info("followers_running", followers=[name for name, _ in self.followers])
+
+        async def lost() -> None:  # the followers end their batch before the lease is released
+            stopping.set()
+            await self.lead.end()
+
+        self._views = self._views_keeper()
+        self._views.start()  # the read models need no broker
+        self.keeper = LeaseKeeper(
+            make_lease(self.settings, "followers"),
+            poll_seconds=min(self.settings.lease_poll_seconds, 0.5),
+            on_acquired=follow,
+            on_lost=lost,
+        )
+        self._primary = Keeping(self.keeper)
+        self._primary.start()
         self.ready = True
-        log.info("followers_running", followers=["views", *(name for name, _ in self.followers)])
         await stopping.wait()
         await self.stop()
 
@@ -194,18 +304,7 @@ class ServiceRuntime:
                     await asyncio.wait_for(stopping.wait(), timeout=delay)
                 delay = min(delay * 2, 10.0)
         if not stopping.is_set():
-            self._spawn_followers()
-
-    async def _views_caught_up(self, timeout: float) -> None:
-        """With the companion: wait (up to ``timeout``) until the read models include every event
-        stored before start, so pages do not show an older state after a restart."""
-        target = await asyncio.to_thread(lambda: self.app.recorder.max_notification_id() or 0)
-        deadline = time.monotonic() + timeout
-        while await asyncio.to_thread(self.views.position, ViewUpdater.NAME) < target:
-            if time.monotonic() > deadline:
-                log.warning("views_behind_at_start", target=target)
-                return
-            await asyncio.sleep(0.1)
+            self._spawn_followers(stopping, self.lead)
 
     def nudge_followers(self) -> None:
         """Wake the updater (any thread); in the companion, called for each wake-up the service sends."""
@@ -215,28 +314,31 @@ class ServiceRuntime:
 
     def settle_views(self, timeout: float = 3.0) -> None:
         """Return once the read models include every event stored so far (or after ``timeout``), so a
-        page rendered next shows what its request just did. Folds here when nothing follows the log."""
-        if self.companion is None and self.updater.wakeup is None:  # no updater running (a test app)
+        page rendered next shows what its request just did. Folds here when no runtime runs (a test app);
+        otherwise whoever holds the read models' lease folds (woken here when that is this process or its
+        companion) and this one waits."""
+        if not self._started:
             self.updater.catch_up()
             return
         target = self.app.recorder.max_notification_id() or 0
-        (self.companion.nudge if self.companion is not None else self.updater.nudge)()
+        if self.companion is not None:
+            self.companion.nudge()
+        if self.folding.running:
+            self.updater.nudge()
         deadline = time.monotonic() + timeout
         while self.views.position(ViewUpdater.NAME) < target and time.monotonic() < deadline:
             time.sleep(0.02)
 
     async def stop(self) -> None:
+        """Stop contending for the leases (each stops its work, then is released), then the consumers."""
         self.ready = False
         self._stopping.set()
-        if self.companion is not None:
-            companion, self.companion = self.companion, None
-            await asyncio.to_thread(companion.stop)
-        for task in self._tasks:
-            try:
-                await asyncio.wait_for(task, timeout=5)
-            except (TimeoutError, asyncio.CancelledError):
-                task.cancel()
-        self._tasks.clear()
+        for keeping in (self._primary, self._views):
+            if keeping is not None:
+                await keeping.stop()
+        await self.lead.end()
+        await self.folding.end()
+        await finish(self._tasks)
         for consumer in self.consumers:
             await consumer.close()
         self.consumers.clear()
@@ -249,10 +351,12 @@ class ServiceRuntime:
     @property
     def is_ready(self) -> bool:
         companion_ok = self.companion is None or self.companion.alive
-        return self.ready and self.nc is not None and self.nc.is_connected and companion_ok
+        connected = self.nc is not None and self.nc.is_connected
+        return self.ready and self.views_ready and connected and companion_ok
 
     def _positions(self) -> tuple[int, int, int]:
-        """(the notification log's head, the read models' position, the relay's position)."""
+        """(the notification log's head, the read models' position, the relay's position). The relay's is
+        the one it recorded in the shared store, so every replica tells the same lag."""
         head = self.app.recorder.max_notification_id() or 0
         relay = self.relay.position if self.relay is not None else None
         if relay is None:
@@ -285,7 +389,8 @@ class ServiceRuntime:
             "consumer_county_failures": {
                 (c.durable, county): n for c in self.consumers for county, n in c.stats.county_failures.items()
             },
-            "relay_lag_notifications": max(0, head - relay_position) if self.relay is not None else 0,
+            "relay_lag_notifications": max(0, head - relay_position) if self._started else 0,
+            "lease_held": int(self.leading),
             "views_lag_notifications": max(0, head - views_position),
             "job_runs": {(name,): s.runs for name, s in self.job_stats.items()},
             "job_county_failures": {(name,): s.county_failures for name, s in self.job_stats.items()},
@@ -302,11 +407,22 @@ class ServiceRuntime:
             "ready": self.is_ready,
             "service": self.settings.service,
             "followers": (
-                {"mode": "inline"}
+                {"mode": self.settings.followers, "running": self.leading}
                 if self.companion is None
-                else {"mode": "process", "alive": self.companion.alive, "restarts": self.companion.restarts}
+                else {
+                    "mode": "process",
+                    "running": True,
+                    "alive": self.companion.alive,
+                    "restarts": self.companion.restarts,
+                }
             ),
             "nats": bool(self.nc and self.nc.is_connected),
+            "lease": self.keeper.status() if self.keeper is not None else None,
+            "views": {
+                "version": self.view_version,
+                "ready": self.views_ready,
+                "folding": self.folding.running,
+            },
             "relay_published": self.relay.published if self.relay else 0,
             "views_position": self.views.position(ViewUpdater.NAME),
             "jobs": {
@@ -325,7 +441,14 @@ class ServiceRuntime:
         }
 
 
-def make_views(settings: Settings) -> ViewStore:
+def views_schema(version: int) -> str:
+    """The PostgreSQL schema holding the read models folded by fold version ``version``."""
+    return f"views_v{version}"
+
+
+def make_views(settings: Settings, version: int = 1) -> ViewStore:
+    """The service's read-model store: ``views.sqlite`` in its data dir, or on PostgreSQL the schema of its
+    fold's ``version`` in its database (``views_v<version>``: each fold version its own read models)."""
     if settings.persistence == "postgres":
-        return ViewStore(postgres=settings.eventsourcing_env())
+        return ViewStore(postgres={**settings.eventsourcing_env(), "VIEWS_SCHEMA": views_schema(version)})
     return ViewStore(sqlite_path=settings.service_dir / "views.sqlite")

@@ -18,6 +18,7 @@ from typing import Any
 import structlog
 from pydantic_core import to_json
 
+from shared.persistence.schema import SCHEMA_LOCK
 from shared.persistence.side_tables import postgres_connection
 
 log = structlog.get_logger("shishi.views")
@@ -133,7 +134,17 @@ class ViewStore:
         self.sqlite_path, self.postgres = sqlite_path, postgres
         self._conn: Any  # a psycopg or sqlite3 connection: the two share what this class uses
         if postgres:
-            self._conn = postgres_connection(postgres, autocommit=False)
+            from psycopg import sql
+
+            # ``VIEWS_SCHEMA``: the read models live in a schema of their own per fold version
+            # (``make_views``), so a release with another fold builds its read models beside the
+            # running release's instead of emptying them (a rolling upgrade serves the old ones meanwhile).
+            schema = postgres.get("VIEWS_SCHEMA", "")
+            self._conn = postgres_connection(postgres, autocommit=False, search_path=schema)
+            if schema:
+                with self._conn.transaction():
+                    self._conn.execute(SCHEMA_LOCK)
+                    self._conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
             self._p = "%s"
         else:
             assert sqlite_path is not None
@@ -142,6 +153,8 @@ class ViewStore:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._p = "?"
         with self.transaction() as c:
+            if self._p == "%s":
+                c.execute(SCHEMA_LOCK)  # replicas starting together (shared.persistence.postgres.create_schema)
             for statement in SCHEMA:
                 c.execute(statement)
 

@@ -32,6 +32,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.config import Settings
+from shared.persistence.schema import create_schema
 from shared.persistence.side_tables import postgres_connection
 from shared.web.anonymous import is_anonymous
 from shared.web.limits import client_address
@@ -59,7 +60,7 @@ class KeyStore:
             env = settings.eventsourcing_env()
             self._conn: Any = postgres_connection(env, autocommit=True)
             self._p = "%s"
-            self._conn.execute(SCHEMA)
+            create_schema(self._conn, [SCHEMA])
         else:
             path = Path(settings.service_dir) / "idempotency.sqlite"
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -34,6 +34,7 @@ SNAPSHOT_METRICS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "batches of one county that failed and were retried",
         ("durable", "county"),
     ),
+    "lease_held": ("gauge", "1 on the replica holding the service's lease (relay, sweeps, read side)", ()),
     "relay_lag_notifications": ("gauge", "stored notifications the outbox relay has not published yet", ()),
     "views_lag_notifications": ("gauge", "stored notifications not yet folded into the read models", ()),
     "audit_log_lag_notifications": ("gauge", "stored notifications not yet in the audit (Merkle) log", ()),

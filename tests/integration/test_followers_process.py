@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from services.tools.bench.intake_process import IntakeProcess
-from shared.audit.log import MerkleLog, sidecar_path
+from shared.audit.storage import existing_log
 from shared.auth import issue_token
 from shared.config import Settings
 from tests.integration.settling import until
@@ -38,8 +38,9 @@ def alive(pid: int) -> bool:
 
 
 class Service:
-    def __init__(self, process: IntakeProcess) -> None:
+    def __init__(self, process: IntakeProcess, settings: Settings) -> None:
         self.process = process
+        self.settings = settings
         self.base = f"http://127.0.0.1:{process.port}/intake"
         secret = Settings(service="intake", data_dir=process.data_dir).resolved_jwt_secret()
         self.staff = issue_token(secret, subject="staff", roles=["congress_staff"], counties=[COUNTY])
@@ -78,7 +79,10 @@ class Service:
         return any(d["id"] == demand_id for d in items)
 
     def audit_size(self) -> int:
-        merkle = MerkleLog(sidecar_path(self.process.data_dir / "intake"), "intake")
+        """The audit log's size where the service keeps it (the sidecar, or its PostgreSQL database)."""
+        merkle = existing_log(self.settings)
+        if merkle is None:
+            return 0
         try:
             return merkle.size()
         finally:
@@ -97,7 +101,7 @@ def service(backend_settings: Settings, nats_server) -> Iterator[Service]:
     process = IntakeProcess(backend_settings.data_dir, nats_server.url, env=backend)
     process.start()
     try:
-        yield Service(process)
+        yield Service(process, backend_settings)
     finally:
         process.stop()
 

@@ -6,6 +6,7 @@ the parts it is assembled from are; votes and ratings show attendance only."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
@@ -38,7 +39,7 @@ def this_year() -> int:
     return china_today().year
 
 
-def make_duty_router(upstreams: dict[str, str], transport: httpx.AsyncBaseTransport | None = None) -> APIRouter:
+def make_duty_router(upstreams: Mapping[str, str], transport: httpx.AsyncBaseTransport | None = None) -> APIRouter:
     """``transport``: how the services are reached (default: over the network at ``upstreams``)."""
     router = APIRouter(prefix="/deputies", include_in_schema=False)
     templates = make_templates(Path(__file__).parent / "templates", static_base="/static")

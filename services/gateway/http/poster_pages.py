@@ -6,6 +6,7 @@ their posters; the gateway lays them out with the same poster layout (``shared/w
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 import httpx
@@ -24,7 +25,7 @@ from shared.web.problems import Problem
 READERS = (Role.CONGRESS_STAFF, Role.GOV_UNIT, Role.DEPUTY, Role.AUDITOR, Role.PROVINCE_VIEWER)
 
 
-def make_poster_router(upstreams: dict[str, str], transport: httpx.AsyncBaseTransport | None = None) -> APIRouter:
+def make_poster_router(upstreams: Mapping[str, str], transport: httpx.AsyncBaseTransport | None = None) -> APIRouter:
     router = APIRouter(prefix="/posters", include_in_schema=False)
 
     @router.get("/{county}.pdf", response_class=Response)

@@ -4,6 +4,7 @@ and satisfaction. A county's own staff sees only its own row."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
@@ -62,7 +63,7 @@ def forwarded_auth(request: Request) -> dict[str, str]:
     return {"authorization": f"Bearer {token}"} if token else {}
 
 
-def make_province_router(upstreams: dict[str, str], transport: httpx.AsyncBaseTransport | None = None) -> APIRouter:
+def make_province_router(upstreams: Mapping[str, str], transport: httpx.AsyncBaseTransport | None = None) -> APIRouter:
     router = APIRouter(prefix="/province", include_in_schema=False)
     templates = make_templates(Path(__file__).parent / "templates", static_base="/static")
 

@@ -4,7 +4,7 @@ viewer's own token (so each service still checks the viewer's scope)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
@@ -15,7 +15,7 @@ DATA_SERVICES = ("intake", "decision", "supervision", "evaluation")
 
 
 async def counties_with_data(
-    client: httpx.AsyncClient, upstreams: dict[str, str], covers: Callable[[str], bool]
+    client: httpx.AsyncClient, upstreams: Mapping[str, str], covers: Callable[[str], bool]
 ) -> list[str]:
     """Every county any service holds data for (``GET /<service>/api/counties``) that the viewer may see."""
 
@@ -31,7 +31,7 @@ async def counties_with_data(
 
 
 async def county_row(
-    client: httpx.AsyncClient, upstreams: dict[str, str], county: str, year: int, headers: dict[str, str]
+    client: httpx.AsyncClient, upstreams: Mapping[str, str], county: str, year: int, headers: dict[str, str]
 ) -> dict:
     async def get(service: str, path: str, **params: Any) -> dict | None:
         if service not in upstreams:
@@ -75,7 +75,7 @@ async def county_row(
 
 
 async def side_by_side(
-    upstreams: dict[str, str],
+    upstreams: Mapping[str, str],
     covers: Callable[[str], bool],
     year: int,
     headers: dict[str, str],

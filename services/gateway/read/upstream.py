@@ -3,7 +3,7 @@ service still checks the viewer's scope)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import httpx
@@ -11,7 +11,7 @@ import httpx
 Fetch = Callable[[str, str, dict[str, Any]], Awaitable[dict | None]]
 
 
-def http_fetch(client: httpx.AsyncClient, upstreams: dict[str, str], headers: dict[str, str]) -> Fetch:
+def http_fetch(client: httpx.AsyncClient, upstreams: Mapping[str, str], headers: dict[str, str]) -> Fetch:
     """``fetch(service, path, params)``: the JSON of ``/<service>/api/<path>``; None when the service
     does not answer, or answers an error (the caller says which part is missing)."""
 

@@ -21,12 +21,19 @@ from typing import Any
 from uuid import UUID
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from eventsourcing.persistence import IntegrityError
 
+from shared.persistence.schema import create_schema
 from shared.persistence.side_tables import postgres_connection
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS resident_keys (contact_id TEXT PRIMARY KEY, county TEXT NOT NULL, key BYTEA NOT NULL)"
 )
+
+
+class KeyTaken(IntegrityError):
+    """A key made for a contact lost the race to another writer's: what was sealed with it must be
+    sealed again (the batch is applied again; an ``IntegrityError``, as a conflicting write is)."""
 
 
 class KeyErased(LookupError):
@@ -51,8 +58,10 @@ class ContactVault:
             self._conn.execute("PRAGMA secure_delete=ON")  # a destroyed key is overwritten on disk
             self._p = "?"
             self.location = str(sqlite_path)
-        with self._cursor() as c:
-            c.execute(SCHEMA if self._p == "%s" else SCHEMA.replace("BYTEA", "BLOB"))
+        if self._p == "%s":
+            create_schema(self._conn, [SCHEMA])
+        else:
+            self._conn.execute(SCHEMA.replace("BYTEA", "BLOB"))
 
     @contextmanager
     def _cursor(self) -> Iterator[Any]:
@@ -121,7 +130,10 @@ class ContactVault:
         return sealed
 
     def flush(self) -> None:
-        """Write the keys made on this thread (before the events that use them are saved)."""
+        """Write the keys made on this thread (before the events that use them are saved). Two replicas
+        given the same ticket at once each make a key for its caller; the first key stored wins, and the
+        other replica's batch (sealed with a key that was not stored) fails with ``KeyTaken`` before its
+        events are saved, to be applied again with the stored key (or skipped: ``process_batch``)."""
         pending = self._pending()
         self._local.known = None
         if not pending:
@@ -140,7 +152,18 @@ class ContactVault:
             else:
                 with self._conn.transaction():
                     c.executemany(insert, rows)
+            stored: dict[str, bytes] = {}
+            for start in range(0, len(rows), 500):
+                chunk = [row[0] for row in rows[start : start + 500]]
+                c.execute(
+                    f"SELECT contact_id, key FROM resident_keys WHERE contact_id IN ({','.join([p] * len(chunk))})",
+                    chunk,
+                )
+                stored.update((str(row[0]), bytes(row[1])) for row in c.fetchall())
         pending.clear()
+        taken = [cid for cid, _, key in rows if stored.get(cid) != key]
+        if taken:
+            raise KeyTaken(f"another writer stored the key of {len(taken)} contact(s) first, e.g. {taken[0]}")
 
     def discard_pending(self) -> None:
         """Forget keys made for events that will not be saved (a failed batch)."""

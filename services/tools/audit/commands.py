@@ -24,7 +24,8 @@ from shared.audit.asof import (
     views_as_of,
 )
 from shared.audit.bundle import export_bundle, verify_bundle
-from shared.audit.signing import Checkpoint, public_key_text, read_public_key
+from shared.audit.signing import Checkpoint, public_key_text
+from shared.audit.storage import public_key_for
 from shared.audit.verify import ServiceReport, Trusted, store_records, verify_service
 from shared.audit.witness import published_checkpoints
 from shared.config import SERVICES, Settings
@@ -60,6 +61,7 @@ def verify_data_dir(
                     store_records(store.recorder),
                     (witnessed or {}).get(service, []),
                     (trusted or {}).get(service),
+                    settings=settings,
                 )
             )
         finally:
@@ -101,12 +103,12 @@ def trusted_from(args: argparse.Namespace, data_dir: Path, pins: dict) -> dict[s
     return trusted
 
 
-def pin(pins: dict, data_dir: Path, reports: list[ServiceReport]) -> list[str]:
+def pin(pins: dict, data_dir: Path, reports: list[ServiceReport], base: Settings | None = None) -> list[str]:
     """After a clean verify: pin each service's key (first use) and its latest checkpoint (advancing)."""
     said = []
     mine = pins.setdefault(str(data_dir), {})
     for report in reports:
-        key = read_public_key(data_dir, report.service)
+        key = public_key_for(settings_for(report.service, data_dir, base))
         if key is None or report.latest is None:
             continue
         before = mine.get(report.service)
@@ -151,7 +153,7 @@ def run_verify(args: argparse.Namespace) -> int:
         reports = verify_data_dir(data_dir, base_settings(), witnessed, trusted_from(args, data_dir, pins), bar)
     status = print_reports(reports, args.json)
     if status == 0 and use_pins:
-        for line in pin(pins, data_dir, reports):
+        for line in pin(pins, data_dir, reports, base_settings()):
             print(line, file=sys.stderr)
         pins_path.parent.mkdir(parents=True, exist_ok=True)
         tmp = pins_path.with_suffix(".tmp")
@@ -177,8 +179,9 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_public_key(args: argparse.Namespace) -> int:
+    base = base_settings()
     for service in args.service or SERVICES:
-        key = read_public_key(args.data_dir, service)
+        key = public_key_for(settings_for(service, args.data_dir, base))
         if key is not None:
             print(f"{service} {public_key_text(key)}")
     return 0

@@ -13,6 +13,7 @@ from pathlib import Path
 import nats
 
 from shared.bus.streams import ensure_streams
+from shared.config import Settings
 from shared.contracts import HotlineTicket
 
 TEXTS = [
@@ -90,9 +91,10 @@ async def simulate(
     start: datetime | None = None,
     span: timedelta | None = None,
 ) -> dict:
-    nc = await nats.connect(nats_url, name="shishi-hotline-simulator")
+    servers = [url.strip() for url in nats_url.split(",") if url.strip()]  # one server, or a cluster's nodes
+    nc = await nats.connect(servers=servers, name="shishi-hotline-simulator")
     js = nc.jetstream(timeout=10)
-    await ensure_streams(js)
+    await ensure_streams(js, replicas=Settings().nats_replicas)
     subject = HotlineTicket.subject(county)
     sent = 0
     started = time.perf_counter()

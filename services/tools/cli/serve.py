@@ -15,7 +15,8 @@ from shared.config import DEFAULT_PORTS, SERVICES, Settings
 APP_FACTORIES = {name: f"services.{name}.main" for name in SERVICES}
 
 
-def upstreams_from_env() -> dict[str, str]:
+def upstreams_from_env() -> dict[str, str | list[str]]:
+    """``SHISHI_UPSTREAMS``: service -> base URL, or -> the base URLs of its replicas."""
     raw = os.environ.get("SHISHI_UPSTREAMS", "")
     if raw:
         return json.loads(raw)

@@ -21,6 +21,26 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=None,
         help="the event stores' backend (default: SHISHI_PERSISTENCE, else sqlite)",
     )
+    up.add_argument(
+        "--cluster",
+        action="store_true",
+        help="a cluster on this machine: 3 NATS nodes, PostgreSQL, 2 replicas of each service "
+        "(--nats-nodes 3 --replicas 2)",
+    )
+    up.add_argument(
+        "--nats-nodes",
+        type=int,
+        choices=range(1, 6),
+        default=None,
+        help="nats-server nodes (default: 1, 3 with --cluster)",
+    )
+    up.add_argument(
+        "--replicas",
+        type=int,
+        choices=range(1, 6),
+        default=None,
+        help="replicas of each service, sharing one PostgreSQL database (default: 1, 2 with --cluster)",
+    )
     up.set_defaults(func=_run)
 
 
