@@ -9,6 +9,7 @@ from services.supervision.app.sweeper import warning_sweep
 from services.supervision.app.worklists import Worklists
 from services.supervision.domain.rules import DEFAULTS, RANGES
 from services.supervision.http.audit_texts import AUDIT_NAMES
+from services.supervision.http.change_pages import make_change_pages
 from services.supervision.http.duty_api import make_duty_router
 from services.supervision.http.inspect_pages import make_inspect_pages
 from services.supervision.http.oversight_api import make_oversight_router
@@ -16,7 +17,10 @@ from services.supervision.http.page_frame import PageFrame
 from services.supervision.http.pages import make_pages
 from services.supervision.http.plan_api import make_plan_router
 from services.supervision.http.projects_api import make_router
+from services.supervision.http.record_pages import make_record_pages
+from services.supervision.http.report_pages import make_report_pages
 from services.supervision.http.rules_texts import RULE_TEXTS
+from services.supervision.http.session_pages import make_session_pages
 from services.supervision.http.site_codes import make_site_codes_router
 from services.supervision.http.staff_pages import make_staff_pages
 from services.supervision.http.unit_pages import make_unit_pages
@@ -68,6 +72,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         make_unit_pages(frame, lists),
         make_staff_pages(frame, lists),
         make_inspect_pages(frame, lists),
+        make_change_pages(frame),
+        make_report_pages(frame, lists),
+        make_record_pages(frame),
+        make_session_pages(frame),
     ]
     api = create_service_app(
         settings, runtime, routers, title="Shishi supervision (实施监督)", start_runtime=start_runtime

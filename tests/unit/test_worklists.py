@@ -107,6 +107,10 @@ def test_supervision_units_see_plans_due_and_deputies_only_their_own_findings() 
     staff = kinds(staff_list)
     assert staff == {"warnings_open": 1, "findings_to_assign": 1, "findings_unanswered": 1}
     assert staff_list[1]["href"] == f"/supervision/staff?county={C}"  # findings are assigned on staff's board
+    change = {"id": "c1", "kind": "extension", "status": "pending", "requested_at": "2026-03-08T02:00:00+00:00"}
+    with_change = supervision.staff_tasks(warnings, findings, C, [(project, change)])
+    assert with_change[0]["kind"] == "changes_to_decide" and with_change[0]["count"] == 1
+    assert with_change[0]["items"][0]["href"] == "/supervision/projects/p1/changes/c1"  # the decision page
     deputy = supervision.deputy_tasks([project], findings, "deputy-1")
     assert kinds(deputy) == {"projects_to_inspect": 1, "answers_to_review": 1}
 

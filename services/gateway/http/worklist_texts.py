@@ -20,6 +20,7 @@ TASKS: dict[str, tuple[str, str]] = {
     "micro_to_answer": ("代表提出、待答复是否承办的微实事", "Micro projects to accept or decline"),
     "sessions_to_vote": ("我在名册上的票决会议（去投票）", "Vote sessions I am on the roll of"),
     # supervision
+    "changes_to_decide": ("责任单位申请、待常委会审议的变更", "Change requests for the committee to decide"),
     "warnings_escalated": ("已升级督办的预警", "Warnings escalated to the standing committee"),
     "warnings_open": ("未解除的预警", "Open warnings"),
     "findings_to_assign": ("视察发现、待交办的问题", "Findings to assign to a unit"),

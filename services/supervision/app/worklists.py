@@ -5,17 +5,30 @@ acceptances. The pages act from these lists; ``GET /supervision/api/counties/{c}
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 from services.supervision.app.application import SupervisionApplication
 from services.supervision.domain.project import Project
-from services.supervision.domain.rules import entry_due, month_of, months_between
+from services.supervision.domain.rules import (
+    entry_due,
+    midyear_due,
+    month_end,
+    month_of,
+    months_between,
+    quarter_end,
+    quarterly_due,
+    quarters_between,
+    yearend_due,
+)
 from services.supervision.domain.warning_rules import plan_due_on
 from services.supervision.read.projections import PROJECT
 from services.supervision.read.warnings import open_warnings
+from shared.kernel.china_time import china_date
 from shared.views.store import ViewStore
+
+RECENT_DAYS = 30  # how long the unit's worklist shows the committee's decision on its change request
 
 
 def brief(p: Project) -> dict[str, Any]:
@@ -75,6 +88,43 @@ class Worklists:
                 out.append({"period": period, "due_on": due.isoformat(), "late": today > due})
         return out
 
+    @staticmethod
+    def reports_due(p: Project, rules: dict[str, Any], today: date) -> list[dict[str, Any]]:
+        """The cadence reports not yet filed (一季一汇报、年中问进度、年终问结果), each from the first day of
+        its period's last month (2026Q1 from March; mid-year from June; year-end from December), with
+        its due day under the county's rules and whether it is late; from the plan's filing on, as the
+        warning sweep counts them."""
+        if not p.plans or p.status != "open":
+            return []
+        start = date.fromisoformat(p.plans[0]["filed_on"])
+        wanted: list[tuple[str, str, date, date]] = [
+            ("quarterly", q, quarter_end(q), quarterly_due(q, rules)) for q in quarters_between(start, today)
+        ]
+        year = str(p.year)
+        wanted += [
+            ("midyear", year, month_end(f"{year}-06"), midyear_due(p.year, rules)),
+            ("yearend", year, month_end(f"{year}-12"), yearend_due(p.year, rules)),
+        ]
+        out = []
+        for kind, period, ends, due in wanted:
+            if f"{kind}:{period}" in p.reports or due < start or today < ends.replace(day=1):
+                continue
+            out.append({"kind": kind, "period": period, "due_on": due.isoformat(), "late": today > due})
+        return out
+
+    @staticmethod
+    def pending_changes(p: Project) -> list[dict[str, Any]]:
+        return [c for c in p.changes.values() if c["status"] == "pending"]
+
+    @staticmethod
+    def recent_decisions(p: Project, today: date) -> list[dict[str, Any]]:
+        """The committee's decisions on the project's change requests in the last 30 days (China time)."""
+        return [
+            c
+            for c in p.changes.values()
+            if c.get("decided_at") and (today - china_date(datetime.fromisoformat(c["decided_at"]))).days <= RECENT_DAYS
+        ]
+
     def unit(self, county: str, today: date, unit: str = "") -> dict[str, Any]:
         """The responsible unit's worklist, per project (only ``unit``'s projects when named)."""
         _, rules = self.app.rules(county)
@@ -100,6 +150,10 @@ class Worklists:
                     "project": brief(p),
                     "plan_due": plan_due,
                     "entries_due": self.entries_due(p, rules, today),
+                    "reports_due": self.reports_due(p, rules, today),
+                    "changes": self.pending_changes(p),
+                    "decisions": self.recent_decisions(p, today),
+                    "can_request_change": p.status == "open" and bool(p.plans),
                     "findings": findings,
                     "can_report_progress": p.status == "open",
                     "can_report_completion": p.status == "open" and bool(p.plans),
@@ -120,12 +174,18 @@ class Worklists:
         }
 
     def staff(self, county: str, today: date) -> dict[str, Any]:
-        """Congress staff: groups to form, plans overdue, monthly entries late, findings to assign or
-        awaiting their inspector's review, completions awaiting the acceptance check (验收)."""
+        """Congress staff: groups to form, change requests to decide, plans overdue, monthly entries and
+        cadence reports late,
+        findings to assign or awaiting their inspector's review, completions awaiting the acceptance check
+        (验收), and every open project (for the steps staff take at any time: inquiries, audits, the
+        session's close, the group's roster)."""
         _, rules = self.app.rules(county)
         projects = self._open_projects(county)
         groups, plans_overdue, entries_late, to_assign, to_review, acceptance = [], [], [], [], [], []
+        changes: list[dict[str, Any]] = []
+        reports_late: list[dict[str, Any]] = []
         for p in projects:
+            changes += [{"project": brief(p), **c} for c in self.pending_changes(p)]
             if not p.group["deputies"]:
                 groups.append(brief(p))
             due = plan_due_on(p.session_closed_on, rules)
@@ -134,6 +194,9 @@ class Worklists:
             late = [e for e in self.entries_due(p, rules, today) if e["late"]]
             if late:
                 entries_late.append({**brief(p), "late": late})
+            late_reports = [r for r in self.reports_due(p, rules, today) if r["late"]]
+            if late_reports:
+                reports_late.append({**brief(p), "late": late_reports})
             names = names_of(p)
             for f in p.findings.values():
                 row = {"project": brief(p), **f, "inspector_name": names.get(f["inspector"], "")}
@@ -147,11 +210,14 @@ class Worklists:
             "county": county,
             "on": today.isoformat(),
             "groups_missing": groups,
+            "changes_pending": changes,
             "plans_overdue": plans_overdue,
             "entries_late": entries_late,
+            "reports_late": reports_late,
             "findings_to_assign": to_assign,
             "findings_awaiting_review": to_review,
             "acceptance_due": acceptance,
+            "projects": [{**brief(p), "has_group": bool(p.group["deputies"])} for p in projects],
         }
 
     def deputy(self, counties: list[str], deputy_id: str) -> dict[str, Any]:

@@ -658,6 +658,7 @@ class Project(Aggregate):
 
     @event(RosterChanged)
     def _roster_changed(self, meta: Meta, join: list[dict[str, Any]], leave: list[str]) -> None:
+        left = [m["name"] for m in self.group["deputies"] + self.group["residents"] if m["id"] in leave]
         for kind, key in (("deputy", "deputies"), ("resident", "residents")):
             self.group[key] = [m for m in self.group[key] if m["id"] not in leave] + [
                 m for m in join if m["kind"] == kind
@@ -671,6 +672,8 @@ class Project(Aggregate):
                 "reason": meta.reason,
                 "joined": [m["id"] for m in join],
                 "left": list(leave),
+                "joined_names": [m["name"] for m in join],
+                "left_names": left,
             }
         )
 

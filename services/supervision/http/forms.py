@@ -81,6 +81,31 @@ def plan_from_form(form: FormData, lang: str) -> tuple[dict[str, Any], dict[str,
     return body, labels
 
 
+def plan_values(plan: Mapping[str, Any]) -> dict[str, str]:
+    """A filed plan as the plan form's rows (what a scope change starts from): budget lines in order as
+    rows ``B1`` …, each task on the row of its budget line, milestones in order."""
+    values: dict[str, str] = {}
+    rows: dict[str, str] = {}
+    for n, b in enumerate(plan["budget_lines"], 1):
+        rows[b["code"]] = f"B{n}"
+        values |= {f"line_name_{n}": b["name"], f"line_amount_{n}": str(b["amount"])}
+    for n, t in enumerate(plan["tasks"], 1):
+        values |= {f"task_{f}_{n}": str(t[f]) for f in ("name", "unit", "person", "due", "budget")}
+        values[f"task_line_{n}"] = rows.get(t["budget_line"], "B1")
+    for n, m in enumerate(plan["milestones"], 1):
+        values |= {f"ms_name_{n}": m["name"], f"ms_due_{n}": str(m["due"]), f"ms_target_{n}": str(m["target_pct"])}
+    return values
+
+
+def posted_rows(values: Mapping[str, str]) -> dict[str, int]:
+    """How many rows of each kind the plan form shows for ``values``: the rows filled, else the defaults."""
+    found = {k: n for k, n in ROWS.items()}
+    for key in values:
+        if m := re.fullmatch(r"(line|task|ms)_[a-z]+_(\d{1,3})", key):
+            found[m.group(1)] = max(found[m.group(1)], int(m.group(2)))
+    return found
+
+
 def parse_plan(form: FormData, lang: str) -> tuple[PlanIn, dict[str, str]]:
     body, labels = plan_from_form(form, lang)
     return PlanIn.model_validate(body), labels

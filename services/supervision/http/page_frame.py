@@ -46,6 +46,14 @@ DONE = (
     "finding_reviewed",
     "group_assigned",
     "acceptance_checked",
+    "change_requested",
+    "change_decided",
+    "report_filed",
+    "inquiry_recorded",
+    "audit_recorded",
+    "session_close_recorded",
+    "warning_resolved",
+    "roster_changed",
 )
 
 

@@ -1,6 +1,9 @@
 """Supervision's public pages (the progress board per county, the project's page) and the committee's
 dashboard. The pages people act from are in ``unit_pages.py`` (the responsible unit), ``staff_pages.py``
-(congress staff: groups, findings to assign, acceptance) and ``inspect_pages.py`` (group deputies)."""
+(congress staff: groups and their roster, findings to assign, acceptance), ``inspect_pages.py`` (group
+deputies), ``change_pages.py`` (change requests and the committee's decision), ``report_pages.py`` (the
+cadence reports), ``record_pages.py`` (special inquiries, audit findings) and ``session_pages.py`` (the
+session's close, resolving a warning)."""
 
 from __future__ import annotations
 
@@ -12,7 +15,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.supervision.app.application import SupervisionApplication
 from services.supervision.app.worklists import names_of
-from services.supervision.domain.warning_rules import KINDS
+from services.supervision.domain.warning_rules import KINDS, plan_due_on
+from services.supervision.http.page_frame import DONE
 from services.supervision.http.projects_api import county_summary
 from services.supervision.http.texts import register
 from services.supervision.read.projections import PROJECT
@@ -27,6 +31,12 @@ from shared.web.viewer import viewer_county
 
 TEMPLATES = Path(__file__).parent / "templates"
 STAFF_VIEW = {Role.CONGRESS_STAFF, Role.GOV_UNIT, Role.DEPUTY, Role.AUDITOR, Role.PROVINCE_VIEWER}
+
+
+def flash(request: Request) -> str:
+    """What a page says after a step that returns to it (``?done=<step>``, only the steps listed)."""
+    done = request.query_params.get("done", "")
+    return translate(language(request), f"done_{done}") if done in DONE else ""
 
 
 def make_pages(app: SupervisionApplication, views: ViewStore) -> APIRouter:
@@ -85,7 +95,14 @@ def make_pages(app: SupervisionApplication, views: ViewStore) -> APIRouter:
             templates,
             request,
             "project.html",
-            {"p": project, "counts": project.finding_counts(), "funds": project.funds(), "names": names_of(project)},
+            {
+                "p": project,
+                "counts": project.finding_counts(),
+                "funds": project.funds(),
+                "names": names_of(project),
+                "plan_due": plan_due_on(project.session_closed_on, app.rules(project.county)[1]).isoformat(),
+                "flash": flash(request),
+            },
         )
 
     @router.get("/dashboard", response_class=HTMLResponse)
@@ -116,6 +133,7 @@ def make_pages(app: SupervisionApplication, views: ViewStore) -> APIRouter:
                 "chart": chart,
                 "kinds": KINDS,
                 "summary": county_summary(items),
+                "flash": flash(request),
             },
         )
 

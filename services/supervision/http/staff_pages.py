@@ -15,13 +15,14 @@ from starlette.datastructures import FormData
 from services.supervision.app.worklists import Worklists, names_of, units_of
 from services.supervision.domain.project import Project
 from services.supervision.http.forms import text
-from services.supervision.http.oversight_api import GroupIn
+from services.supervision.http.oversight_api import GroupIn, RosterIn
 from services.supervision.http.page_frame import ACCEPTORS, STAFF, PageFrame, Refused
 from services.supervision.http.projects_api import AcceptanceIn
 from shared.web.forms import FormDep
 from shared.web.i18n import language, translate
 
 DEPUTY_ROWS, RESIDENT_ROWS, MAX_ROWS = 5, 2, 51  # rows offered (more when the county's rules ask)
+JOIN_DEPUTY_ROWS, JOIN_RESIDENT_ROWS = 2, 1  # rows a roster change offers for members joining
 
 
 def make_staff_pages(frame: PageFrame, lists: Worklists) -> APIRouter:
@@ -64,7 +65,15 @@ def make_staff_pages(frame: PageFrame, lists: Worklists) -> APIRouter:
         _, rules = app.rules(p.county)
         deputy_rows = max(DEPUTY_ROWS, int(rules["group_max"]))
         resident_rows = max(RESIDENT_ROWS, int(rules["resident_reps_min"]) + 1)
-        return {"p": p, "values": values, "rules": rules, "deputy_rows": deputy_rows, "resident_rows": resident_rows}
+        return {
+            "p": p,
+            "values": values,
+            "leaving": [str(v) for v in form.getlist("leave")] if form else [],
+            "rules": rules,
+            "deputy_rows": deputy_rows,
+            "resident_rows": resident_rows,
+            "join_rows": {"deputy": JOIN_DEPUTY_ROWS, "resident": JOIN_RESIDENT_ROWS},
+        }
 
     def group_body(form: FormData, lang: str) -> tuple[dict[str, Any], dict[str, str]]:
         deputies: list[dict[str, str]] = []
@@ -115,6 +124,43 @@ def make_staff_pages(frame: PageFrame, lists: Worklists) -> APIRouter:
         except Refused as refusal:
             return frame.refused_page(request, "group_form.html", group_context(p, form), refusal)
         return frame.done(f"/supervision/staff?county={p.county}", "group_assigned")
+
+    @router.post("/projects/{project_id}/group/roster")
+    def roster_submit(request: Request, project_id: UUID, form: FormDep) -> Response:
+        """Members leave (ticked) or join (deputies by name and account, resident representatives by
+        name), with the reason recorded; the group's size is checked against the county's rules."""
+        gate = frame.project_gate(request, project_id, STAFF, "group_form.html")
+        if isinstance(gate, Response):
+            return gate
+        principal, p = gate
+        lang = language(request)
+        labels = {"reason": translate(lang, "roster_reason")}
+        join: list[dict[str, str]] = []
+        for n in range(1, JOIN_DEPUTY_ROWS + 1):
+            name, account = text(form, f"join_dep_name_{n}"), text(form, f"join_dep_id_{n}")
+            if name or account:
+                labels |= {
+                    f"join.{len(join)}.name": translate(lang, "deputy_name_n", n=n),
+                    f"join.{len(join)}.id": translate(lang, "deputy_account_n", n=n),
+                }
+                join.append({k: v for k, v in (("name", name), ("id", account)) if v} | {"kind": "deputy"})
+        for n in range(1, JOIN_RESIDENT_ROWS + 1):
+            if name := text(form, f"join_res_name_{n}"):
+                labels[f"join.{len(join)}.name"] = translate(lang, "resident_name_n", n=n)
+                join.append({"name": name, "id": f"res-{uuid4().hex[:10]}", "kind": "resident"})
+
+        def change() -> None:
+            body = RosterIn.model_validate(
+                {"join": join, "leave": [str(v) for v in form.getlist("leave")], "reason": text(form, "reason")}
+            )
+            meta = frame.meta(request, principal, p.county, reason=body.reason)
+            app.change_roster(meta, project_id, [m.model_dump() for m in body.join], body.leave)
+
+        try:
+            frame.run(request, change, labels)
+        except Refused as refusal:
+            return frame.refused_page(request, "group_form.html", group_context(p, form), refusal)
+        return frame.done(f"/supervision/projects/{p.id}/group", "roster_changed")
 
     # -- the acceptance check (验收) ----------------------------------------------------------------------
     def acceptance_context(p: Project, can_accept: bool, form: FormData | None = None) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.supervision.http import work_texts
+from services.supervision.http import step_texts, work_texts
 from shared.web.i18n import register_messages
 
 ZH = {
@@ -186,4 +186,9 @@ EN = {
 
 
 def register() -> None:
-    register_messages({"zh": {**ZH, **work_texts.ZH}, "en": {**EN, **work_texts.EN}})
+    register_messages(
+        {
+            "zh": {**ZH, **work_texts.ZH, **step_texts.ZH},
+            "en": {**EN, **work_texts.EN, **step_texts.EN},
+        }
+    )

@@ -29,20 +29,23 @@ def make_worklist_router(app: SupervisionApplication, views: ViewStore) -> APIRo
         request: Request,
         principal: Annotated[Principal, Depends(allow(Role.CONGRESS_STAFF, Role.GOV_UNIT, Role.DEPUTY))],
     ) -> dict:
-        """What waits for the caller here: congress staff — escalated and open warnings, findings to
-        assign; a responsible unit — plans due, entries and reports missing, findings to answer,
-        completions to report; a deputy on a supervision group — projects to inspect, answers to review."""
+        """What waits for the caller here: congress staff — change requests to decide, escalated and
+        open warnings, findings to assign; a responsible unit — plans due, entries and reports missing,
+        findings to answer, completions to report; a deputy on a supervision group — projects to inspect,
+        answers to review."""
         check_county(principal, county)
         now = getattr(request.app.state, "clock", lambda: datetime.now(UTC))()
         projects = views.list(PROJECT, county)
         open_projects = [p for p in projects if p["status"] != "accepted"]
-        findings = [(p, f) for p in open_projects for f in app.project(UUID(p["id"])).findings.values()]
+        files = [(p, app.project(UUID(p["id"]))) for p in open_projects]
+        findings = [(p, f) for p, project in files for f in project.findings.values()]
+        changes = [(p, c) for p, project in files for c in project.changes.values() if c["status"] == "pending"]
         warnings = open_warnings(views, county)
         by_role = []
         if principal.has_any({Role.CONGRESS_STAFF, Role.GOV_UNIT}):
             role = staff_role(principal)
             if role == "congress_staff":
-                by_role.append((role, staff_tasks(warnings, findings, county)))
+                by_role.append((role, staff_tasks(warnings, findings, county, changes)))
             else:
                 by_role.append((role, unit_tasks(projects, warnings, findings, app.rules(county)[1], county)))
         if Role.DEPUTY in principal.roles:

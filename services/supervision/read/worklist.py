@@ -1,7 +1,8 @@
 """Supervision's part of a role's worklist (pure: project documents, open warnings, and each open
 project's findings as the caller loads them):
 
-- congress staff: warnings escalated to standing-committee supervision and other open warnings,
+- congress staff: change requests for the standing committee to decide, warnings escalated to
+  standing-committee supervision and other open warnings,
   findings recorded on site that no unit has been assigned yet, and findings a unit has still to answer;
 - a responsible unit (government office): plans due or late, monthly entries and reports missing
   (the open warnings that ask for them), findings assigned to answer or reopened, projects at 100%
@@ -24,12 +25,23 @@ def _project(doc: dict[str, Any], due: str | None = None, form: str = "") -> dic
     return item(doc["name"], f"/supervision/projects/{doc['id']}" + (f"/{form}" if form else ""), due)
 
 
-def staff_tasks(warnings: list[dict], findings: list[tuple[dict, dict]], county: str) -> list[dict]:
+def staff_tasks(
+    warnings: list[dict],
+    findings: list[tuple[dict, dict]],
+    county: str,
+    changes: list[tuple[dict, dict]] | None = None,
+) -> list[dict]:
+    """``changes``: each open project's change requests still pending (the committee decides them)."""
     dashboard = f"/supervision/dashboard?county={county}"
     board = f"/supervision/staff?county={county}"  # where staff assign findings (交办)
     escalated = [w for w in warnings if w.get("escalated_on")]
     others = [w for w in warnings if not w.get("escalated_on")]
+    pending = [
+        item(p["name"], f"/supervision/projects/{p['id']}/changes/{c['id']}", str(c["requested_at"])[:10])
+        for p, c in changes or []
+    ]
     return tasks(
+        task("changes_to_decide", board, pending),
         task("warnings_escalated", dashboard, [_warning(w) for w in escalated]),
         task("warnings_open", dashboard, [_warning(w) for w in others]),
         task("findings_to_assign", board, [_finding(p, f, board) for p, f in findings if f["status"] == "open"]),
