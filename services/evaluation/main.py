@@ -21,7 +21,7 @@ from services.evaluation.http.public_pages import make_pages
 from services.evaluation.http.ratings_api import make_router, resident_rater
 from services.evaluation.http.rectification_api import make_rectification_router
 from services.evaluation.http.report.data import Progress as ReportProgress
-from services.evaluation.http.report.data import load_views, report_data
+from services.evaluation.http.report.data import catch_up, report_data
 from services.evaluation.http.report.render import render_html, render_pdf
 from services.evaluation.http.rounds_api import make_rounds_router
 from services.evaluation.http.rules_texts import RULE_TEXTS
@@ -110,10 +110,18 @@ def annual_report(
     data_dir: Path, county: str, year: int, fmt: str, progress: ReportProgress | None = None
 ) -> bytes | None:
     """The year's report of a county, or of every county under a prefix (``4407*``), as PDF or HTML
-    bytes, from the evaluation store under ``data_dir`` (no running service); None without data.
+    bytes, from evaluation's read models under ``data_dir`` (no running service; the models are
+    caught up with the store first, which a running service has already done); None without data.
     ``progress(stage, done, total)`` hears how far it is. A PDF without a CJK font to embed raises
     ``shared.web.pdf_fonts.FontUnavailable``."""
-    data = report_data(load_views(data_dir, progress), county, year)
+    api = create_app(Settings(service=SERVICE, data_dir=data_dir), start_runtime=False)
+    runtime = api.state.runtime  # the service's own read models and fold (its audit documents too)
+    try:
+        catch_up(runtime.updater, progress)
+        data = report_data(runtime.views, county, year)
+    finally:
+        runtime.views.close()
+        runtime.app.close()
     if not data["counties"]:
         return None
     if progress is not None:

@@ -4,11 +4,11 @@ service that answered it (so the audit trail covers the auditors too)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.audit.reads import AuditorRead
 from shared.auth import Role
@@ -16,8 +16,6 @@ from shared.kernel.meta import Meta, is_county_code
 from shared.web.access import watch_counties
 
 INSTALLATION = "000000"  # a read that names no county (a checkpoint list, an object looked up by id)
-
-CallNext = Callable[[Request], Awaitable[Response]]
 
 
 def read_county(request: Request, checked: list[str] | None = None) -> str:
@@ -33,20 +31,35 @@ def read_county(request: Request, checked: list[str] | None = None) -> str:
 
 
 def install_read_recorder(api: FastAPI, app: Any, service: str) -> None:
-    skipped = (f"/{service}/static", f"/{service}/healthz", f"/{service}/openapi.json", f"/{service}/docs")
+    api.add_middleware(AuditorReads, application=app, service=service)
 
-    @api.middleware("http")
-    async def record_auditor_reads(request: Request, call_next: CallNext) -> Response:
-        checked = watch_counties()
-        response = await call_next(request)
+
+class AuditorReads:
+    """Pure ASGI middleware: a GET answered below 400 to an auditor is recorded once its answer is
+    complete; every other request passes untouched (no task, no stream: a submission pays nothing)."""
+
+    def __init__(self, app: ASGIApp, application: Any, service: str) -> None:
+        self.app = app
+        self.application = application
+        self.skipped = (f"/{service}/static", f"/{service}/healthz", f"/{service}/openapi.json", f"/{service}/docs")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or scope["path"].startswith(self.skipped):
+            await self.app(scope, receive, send)
+            return
+        status = 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        checked = watch_counties()  # the counties the request's scope checks are about
+        await self.app(scope, receive, sending)
+        request = Request(scope)
         principal = getattr(request.state, "principal", None)
-        if (
-            request.method == "GET"
-            and response.status_code < 400
-            and principal is not None
-            and Role.AUDITOR in principal.roles
-            and not request.url.path.startswith(skipped)
-        ):
+        if status < 400 and principal is not None and Role.AUDITOR in principal.roles:
             clock = getattr(request.app.state, "clock", lambda: datetime.now(UTC))
             meta = Meta(
                 county=read_county(request, checked),
@@ -57,11 +70,6 @@ def install_read_recorder(api: FastAPI, app: Any, service: str) -> None:
                 reason="auditor read",
             )
             read = AuditorRead(
-                meta=meta,
-                method=request.method,
-                path=request.url.path,
-                query=request.url.query,
-                status=response.status_code,
+                meta=meta, method=request.method, path=request.url.path, query=request.url.query, status=status
             )
-            await asyncio.to_thread(app.save, read)
-        return response
+            await asyncio.to_thread(self.application.save, read)

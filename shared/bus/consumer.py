@@ -42,6 +42,7 @@ from shared.kernel.meta import RuleViolation
 from shared.persistence.application import Inbound, ServiceApplication, UnitOfWork
 
 log = structlog.get_logger("shishi.consumer")
+MORE_SECONDS = 0.005  # after a batch's first message: how long more may take to come (they are there, or not)
 
 Decoder = Callable[[Msg], Any]
 Handler = Callable[[UnitOfWork, Inbound], None]
@@ -224,6 +225,17 @@ class Consumer:
                     with contextlib.suppress(Exception):  # redelivered after ack_wait instead
                         await msg.nak()
 
+    async def fetch_batch(self, sub: JetStreamContext.PullSubscription) -> list[Msg]:
+        """The next batch, as soon as there is one message: that message and whatever else the stream
+        holds for us right now (up to ``batch``). One ``fetch(batch)`` would wait, once a first message
+        came, until the batch was full or half a second had passed: at a few hundred tickets a second
+        that wait was most of a ticket's latency. Raises ``TimeoutError`` after half a second of nothing."""
+        msgs = await sub.fetch(1, timeout=0.5)
+        if self.batch > 1:
+            with contextlib.suppress(TimeoutError):
+                msgs += await sub.fetch(self.batch - 1, timeout=MORE_SECONDS)
+        return msgs
+
     async def _fetch_ahead(self, ahead: asyncio.Queue[list[Msg]], stopping: asyncio.Event) -> None:
         while not stopping.is_set():
             try:
@@ -231,7 +243,7 @@ class Consumer:
                     await self.subscribe()
                 assert self._sub is not None
                 try:
-                    msgs = await self._sub.fetch(self.batch, timeout=0.5)
+                    msgs = await self.fetch_batch(self._sub)
                 except TimeoutError:
                     continue
                 try:

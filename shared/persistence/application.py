@@ -128,11 +128,12 @@ class UnitOfWork:
     tickets, say) costs no read per item; ``memo`` keeps per-batch lookups (a county's rules).
     """
 
-    def __init__(self, app: ServiceApplication) -> None:
+    def __init__(self, app: ServiceApplication, memo: dict[object, Any] | None = None) -> None:
+        """``memo``: lookups shared with other units of work (the requests of one group commit)."""
         self.app = app
         self.loaded: dict[UUID, Aggregate] = {}
         self.absent: set[UUID] = set()
-        self._memo: dict[object, Any] = {}
+        self._memo: dict[object, Any] = memo if memo is not None else {}
 
     def get(self, aggregate_id: UUID) -> Aggregate:
         if aggregate_id not in self.loaded:

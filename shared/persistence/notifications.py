@@ -86,6 +86,7 @@ async def follow(
     back off (0.5 s doubling to 10 s)."""
     backoff = 0.5
     while not stopping.is_set():
+        wakeup.clear()  # before the step: a save during the step wakes the next one (cleared after, it was lost)
         try:
             handled = await step()
             backoff = 0.5
@@ -95,6 +96,5 @@ async def follow(
             backoff = min(backoff * 2, 10.0)
             continue
         if handled < batch:
-            wakeup.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wakeup.wait(), timeout=poll_seconds)

@@ -20,6 +20,7 @@ from pydantic_core import to_json
 
 from shared.persistence.schema import SCHEMA_LOCK
 from shared.persistence.side_tables import postgres_connection
+from shared.views.query import DocQuery, compile_query, count_query, fields_query
 
 log = structlog.get_logger("shishi.views")
 
@@ -286,31 +287,59 @@ class ViewStore:
         return rows
 
     def get(self, kind: str, id: str) -> dict | None:
-        with self.transaction() as c:
-            c.execute(f"SELECT doc FROM view_docs WHERE kind={self._p} AND id={self._p}", (kind, str(id)))
-            row = c.fetchone()
-            return json.loads(row[0]) if row else None
+        rows = self._read_committed(f"SELECT doc FROM view_docs WHERE kind={self._p} AND id={self._p}", (kind, str(id)))
+        return json.loads(rows[0][0]) if rows else None
 
     def all_counties(self) -> list[str]:
-        """Every county with any document in these read models."""
-        with self.transaction() as c:
-            c.execute("SELECT DISTINCT county FROM view_docs ORDER BY county")
-            return [row[0] for row in c.fetchall()]
+        """Every county with any document in these read models: the counties of each kind."""
+        statement = (
+            "WITH RECURSIVE k(kind) AS (SELECT min(kind) FROM view_docs UNION ALL SELECT (SELECT min(kind) "
+            "FROM view_docs WHERE kind > k.kind) FROM k WHERE k.kind IS NOT NULL) "
+            "SELECT kind FROM k WHERE kind IS NOT NULL"
+        )
+        kinds = [row[0] for row in self._read_committed(statement, ())]
+        return sorted({county for kind in kinds for county in self.counties(kind)})
 
     def counties(self, kind: str) -> list[str]:
-        """The counties that have documents of ``kind`` (through the (kind, county) index)."""
-        with self.transaction() as c:
-            c.execute(f"SELECT DISTINCT county FROM view_docs WHERE kind={self._p} ORDER BY county", (kind,))
-            return [row[0] for row in c.fetchall()]
+        """The counties that have documents of ``kind``: a loose scan of the (kind, county) index, one
+        index look-up per county (``DISTINCT`` read every document's entry: 0.1 s at 350,000 demands)."""
+        p = self._p
+        statement = (
+            f"WITH RECURSIVE c(county) AS (SELECT min(county) FROM view_docs WHERE kind={p} UNION ALL "
+            f"SELECT (SELECT min(county) FROM view_docs WHERE kind={p} AND county > c.county) FROM c "
+            "WHERE c.county IS NOT NULL) SELECT county FROM c WHERE county IS NOT NULL ORDER BY county"
+        )
+        return [row[0] for row in self._read_committed(statement, (kind, kind))]
 
     def list(self, kind: str, county: str | None = None) -> list[dict]:
+        """Every document of a kind (in a county). Reads take no write lock: the read-model writer in
+        the companion process never holds a page up."""
         p = self._p
-        with self.transaction() as c:
-            if county is None:
-                c.execute(f"SELECT doc FROM view_docs WHERE kind={p} ORDER BY id", (kind,))
-            else:
-                c.execute(f"SELECT doc FROM view_docs WHERE kind={p} AND county={p} ORDER BY id", (kind, county))
-            return [json.loads(r[0]) for r in c.fetchall()]
+        if county is None:
+            rows = self._read_committed(f"SELECT doc FROM view_docs WHERE kind={p} ORDER BY id", (kind,))
+        else:
+            statement = f"SELECT doc FROM view_docs WHERE kind={p} AND county={p} ORDER BY id"
+            rows = self._read_committed(statement, (kind, county))
+        return [json.loads(r[0]) for r in rows]
+
+    def count_by_county(self, kind: str) -> dict[str, int]:
+        """How many documents of ``kind`` each county has (one grouped query over the county index)."""
+        statement = f"SELECT county, count(*) FROM view_docs WHERE kind={self._p} GROUP BY county"
+        return {row[0]: int(row[1]) for row in self._read_committed(statement, (kind,))}
+
+    def select(self, query: DocQuery) -> builtins.list[dict]:
+        """The documents a :class:`DocQuery` names, in its order, its page only."""
+        statement, params = compile_query(self._p, query)
+        return [json.loads(r[0]) for r in self._read_committed(statement, tuple(params))]
+
+    def count(self, query: DocQuery) -> int:
+        statement, params = count_query(self._p, query)
+        return int(self._read_committed(statement, tuple(params))[0][0])
+
+    def fields(self, query: DocQuery, names: tuple[str, ...]) -> builtins.list[tuple]:
+        """Only the named fields of the matching documents (counts and facets without parsing documents)."""
+        statement, params = fields_query(self._p, query, names)
+        return self._read_committed(statement, tuple(params))
 
     def dump(self) -> builtins.list[tuple[str, str, str, str]]:
         """Every document, canonically ordered: used to compare a rebuild with the live model."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 
 from fastapi import Request
@@ -49,15 +50,27 @@ def principal_of(request: Request) -> Principal:
     return principal
 
 
-def allow(*roles: Role | str, write: bool = False) -> Callable[[Request], Principal]:
+def carries_credential(request: Request) -> bool:
+    """The request names a caller (``Authorization`` or the login cookie): checking it may fetch keys."""
+    return "authorization" in request.headers or COOKIE in request.cookies
+
+
+def allow(*roles: Role | str, write: bool = False) -> Callable[[Request], Awaitable[Principal]]:
     """Dependency: the caller must hold one of ``roles`` (admin always may); ``PUBLIC`` admits anyone.
 
-    ``write=True`` refuses read-only roles (auditor, province viewer) even if listed.
+    ``write=True`` refuses read-only roles (auditor, province viewer) even if listed. A request with a
+    token is checked in a worker thread (an RS256 token may need the JWKS fetched); an anonymous one is
+    answered on the event loop at once (no thread for a resident's submission or a public page).
     """
     wanted = {Role(r) for r in roles if r != PUBLIC}
     public = PUBLIC in roles
 
-    def dependency(request: Request) -> Principal:
+    async def dependency(request: Request) -> Principal:
+        if carries_credential(request) or getattr(request.state, "principal", None) is not None:
+            return await asyncio.to_thread(check, request)
+        return check(request)
+
+    def check(request: Request) -> Principal:
         principal = principal_of(request)
         if public:
             return principal

@@ -124,6 +124,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "status_basically_satisfied": "基本满意",
         "status_unsatisfied": "不满意",
         "footer_text": "实事 · 民生实事项目人大代表票决制 · 年初问计划、年中问进度、年终问结果、翌年回头看",
+        "demo_loading": "演示数据仍在载入，页面内容尚不完整，请稍后刷新",
+        "demo_progress": "（已完成 {done}/{total} 步）",
     },
     "en": {
         "site_name": "Shishi",
@@ -232,6 +234,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "status_basically_satisfied": "Basically satisfied",
         "status_unsatisfied": "Unsatisfied",
         "footer_text": "Shishi · livelihood projects decided by deputies' vote",
+        "demo_loading": "The demo is still loading: pages are not complete yet, refresh in a while",
+        "demo_progress": " ({done} of {total} steps done)",
     },
 }
 

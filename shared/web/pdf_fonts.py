@@ -71,6 +71,9 @@ def font_source() -> FontSource:
     return FontSource(Path(pylopdf_fonts_zh_cn.sans_path()), 0, PACKAGE)
 
 
+LAYOUT_TABLES = ("GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH")
+
+
 @cache
 def _font_bytes(path: Path) -> bytes:
     return path.read_bytes()
@@ -104,6 +107,9 @@ def truetype_subset(source: FontSource, chars: str, tag: str) -> io.BytesIO:
     missing = sorted({c for c in chars if ord(c) not in cmap and not c.isspace()})
     if missing:
         log.warning("pdf_font_missing_glyphs", font=str(source.path), characters="".join(missing))
+    for table in LAYOUT_TABLES:  # reportlab shapes nothing: dropped unread (decoding them was a fifth of a report)
+        if table in font:
+            del font[table]
     options = subset.Options()
     options.layout_features = []
     options.name_IDs = ["*"]

@@ -25,6 +25,7 @@ from starlette.requests import HTTPConnection
 from shared import divisions
 from shared.kernel.china_time import CHINA as CHINA  # re-exported: audit pages read times in it
 from shared.kernel.china_time import china_date, china_time
+from shared.web.demo_status import demo_loading
 from shared.web.i18n import DEFAULT, language, translate
 from shared.web.navigation import may_open, public_links, work_links
 
@@ -160,11 +161,14 @@ def render(
     context: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    """Render ``name`` with ``request``, ``lang`` and ``principal`` added to ``context``."""
+    """Render ``name`` with ``request``, ``lang``, ``principal`` and ``demo_loading`` (how far the demo
+    is while ``shishi up --demo`` loads it, else None) added to ``context``."""
+    settings = getattr(request.app.state, "settings", None)
     full: dict[str, Any] = {
         "request": request,
         "lang": language(request),
         "principal": getattr(request.state, "principal", None),
+        "demo_loading": demo_loading(settings.data_dir) if settings is not None else None,
     }
     full.update(context or {})
     return templates.TemplateResponse(request, name, full, status_code=status_code)

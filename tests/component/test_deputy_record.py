@@ -145,7 +145,10 @@ def county(tmp_path: Path) -> Iterator[dict[str, Any]]:
 
     # evaluation: a rating round attended, a ballot cast
     evaluation = InProcessService(
-        "evaluation", tmp_path / "evaluation", now=datetime(2026, 1, 10, 2, tzinfo=UTC), tracking=lambda code: None
+        "evaluation",
+        tmp_path / "evaluation",
+        now=datetime(2026, 1, 10, 2, tzinfo=UTC),
+        tracking=lambda code, **_: None,
     )
     rated = uuid4()
     evaluation.deliver(

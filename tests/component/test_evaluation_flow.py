@@ -41,7 +41,7 @@ class World(InProcessService):
         super().__init__(
             "evaluation",
             tmp_path,
-            tracking=lambda code: self.demands.get(code.upper()),
+            tracking=lambda code, **_: self.demands.get(code.upper()),
             deputy_names=lambda county: self.registry.get(county, {}),
         )
         self.ids: dict[str, UUID] = {}

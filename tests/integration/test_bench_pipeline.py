@@ -79,3 +79,25 @@ def test_the_intake_service_logs_to_its_file_not_to_the_report(bench_run) -> Non
     _, data_dir = bench_run
     log = (data_dir / "intake" / "intake.log").read_text()
     assert '"message_handled"' in log
+
+
+def test_a_fixed_rate_is_offered_and_what_was_achieved_is_reported(tmp_path: Path) -> None:
+    """``--rate R --seconds S``: R x S tickets offered at R a second; the report says both rates and the
+    latencies from publish to the outbound event (and to intake's recording of it)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "services.tools.cli.main", "bench", "pipeline", "--rate", "100", "--seconds", "1"]
+        + ["--json", "--data-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["events"] == report["accepted"] == 100
+    assert report["offered_rate"] == 100
+    # offered over about a second: the achieved rate cannot exceed what was offered by much
+    assert 0 < report["achieved_rate"] <= 100 * 1.5
+    assert report["achieved_rate"] == report["real_eps"]
+    assert 0 < report["recorded_p50_ms"] <= report["recorded_p99_ms"]
+    # intake records a ticket's event before it publishes it (5 ms: two clocks, the service's and ours)
+    assert report["recorded_p50_ms"] <= report["p50_ms"] + 5 <= report["p99_ms"] + 5

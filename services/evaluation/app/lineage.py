@@ -15,14 +15,21 @@ import httpx
 
 
 class TrackingLookup(Protocol):
-    def __call__(self, code: str) -> dict[str, Any] | None: ...
+    def __call__(self, code: str, client: str = "", authorization: str = "") -> dict[str, Any] | None: ...
 
 
 def intake_tracking(base_url: str, timeout: float = 10.0) -> TrackingLookup:
-    """The demand behind a tracking code (county and timeline), or None when intake does not know it."""
+    """The demand behind a tracking code (county and timeline), or None when intake does not know it.
+    The look-up is made on the resident's behalf: ``client`` (their address, as ``X-Forwarded-For``)
+    and ``authorization`` (their token, if they sent one) go along, so intake counts it against the
+    resident's own limit (anonymous look-ups, 120 a minute per address), not against evaluation's
+    address, shared by every resident rating at once (the seven demo counties loading together hit it)."""
 
-    def lookup(code: str) -> dict[str, Any] | None:
-        response = httpx.get(f"{base_url.rstrip('/')}/intake/api/track/{code}", timeout=timeout)
+    def lookup(code: str, client: str = "", authorization: str = "") -> dict[str, Any] | None:
+        headers = {"x-forwarded-for": client} if client else {}
+        if authorization:
+            headers["authorization"] = authorization
+        response = httpx.get(f"{base_url.rstrip('/')}/intake/api/track/{code}", timeout=timeout, headers=headers)
         if response.status_code == 404:
             return None
         response.raise_for_status()

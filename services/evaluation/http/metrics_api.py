@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from pydantic import AfterValidator
 
 from services.evaluation.read.metrics import across_counties, county_metrics
-from services.evaluation.read.projections import ADOPTED, DEMAND, RATING, RULES, VOTE
+from services.evaluation.read.projections import ADOPTED, DEMAND, DEMAND_YEAR, RATING, RULES, VOTE
 from shared.auth import Principal, Role
 from shared.contracts.envelope import COUNTY_PATTERN
 from shared.contracts.plausible import known_county
@@ -25,9 +25,10 @@ def metrics_for(views: ViewStore, county: str, year: int) -> dict:
         year,
         views.list(RATING, county),
         views.list(ADOPTED, county),
-        views.list(DEMAND, county),
+        [],
         views.list(VOTE, county),
         rules["values"].get("towns", []),
+        demand_tally=views.get(DEMAND_YEAR, f"{county}:{year:04d}") or {},
     )
 
 
@@ -39,6 +40,24 @@ def make_metrics_router(views: ViewStore) -> APIRouter:
         """Completion, on-time, verdicts, residents' satisfaction, reply / solved / 24-hour reply rates (public)."""
         return metrics_for(views, county, year)
 
+    @router.get("/metrics/by-county")
+    def metrics_by_county(
+        year: int,
+        principal: Annotated[Principal, Depends(allow(Role.PROVINCE_VIEWER, Role.CONGRESS_STAFF, Role.AUDITOR))],
+        scope: Annotated[str, Query(pattern=r"^\d{0,6}$", description="a code prefix (4407); empty: all")] = "",
+    ) -> dict:
+        """The figures of every county with data that the caller may read (under ``scope``), in one
+        answer: the province view without a request per county."""
+        counties = sorted(
+            {
+                county
+                for kind in (RATING, ADOPTED, DEMAND)
+                for county in views.counties(kind)
+                if county.startswith(scope) and principal.covers(county)
+            }
+        )
+        return {"items": {county: metrics_for(views, county, year) for county in counties}}
+
     @router.get("/metrics")
     def metrics_across(
         year: int,
@@ -48,10 +67,10 @@ def make_metrics_router(views: ViewStore) -> APIRouter:
         """Every county under ``scope`` side by side, and their totals."""
         counties = sorted(
             {
-                d["county"]
+                county
                 for kind in (RATING, ADOPTED, DEMAND)
-                for d in views.list(kind)
-                if d["county"].startswith(scope)
+                for county in views.counties(kind)
+                if county.startswith(scope)
             }
         )
         for county in counties:

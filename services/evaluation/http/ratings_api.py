@@ -21,6 +21,7 @@ from shared.contracts.envelope import COUNTY_PATTERN
 from shared.contracts.plausible import PlausibleDate, known_county
 from shared.views.store import ViewStore
 from shared.web.access import PUBLIC, allow, check_county, principal_of, require_county
+from shared.web.limits import client_address
 from shared.web.problems import Problem
 from shared.web.requests import meta_for
 
@@ -96,7 +97,11 @@ def resident_rater(
             raise Problem(
                 422, "Invalid request", "level: satisfied, basically_satisfied or unsatisfied", reason="invalid_request"
             )
-        demand = tracking(code.strip()) if 4 <= len(code.strip()) <= 40 else None
+        settings = request.app.state.settings
+        proxies = frozenset(p.strip() for p in settings.trusted_proxies.split(",") if p.strip())
+        resident = client_address(request.scope, proxies)
+        token = request.headers.get("authorization", "")
+        demand = tracking(code.strip(), client=resident, authorization=token) if 4 <= len(code.strip()) <= 40 else None
         if demand is None or demand.get("county") != doc["county"]:
             raise Problem(404, "Not found", "no demand with this tracking code", reason="unknown_tracking_code")
         if str(project_id) not in linked_projects(demand):

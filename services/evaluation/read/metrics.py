@@ -55,6 +55,34 @@ def coverage(county: str, year: int, votes: list[dict], towns: list[str]) -> dic
     return result
 
 
+DEMAND_COUNTS = ("demands", "replied", "solved", "consultations", "replied_24h", "small", "small_local")
+
+
+def demand_counts(doc: dict) -> dict[str, int]:
+    """What one demand adds to its county's and year's demand figures (0 or 1 each): the read model
+    keeps these added up per county and year (``demand-year``), so the figures read one document."""
+    consultation = doc.get("kind") == "consultation"
+    small = doc.get("scope") in SMALL_SCOPES
+    solved = _reached(doc, SOLVED_STATUSES)
+    return {
+        "demands": 1,
+        "replied": int(_reached(doc, REPLIED_STATUSES)),
+        "solved": int(solved),
+        "consultations": int(consultation),
+        "replied_24h": int(consultation and _replied_within(doc, REPLY_HOURS)),
+        "small": int(small),
+        "small_local": int(small and doc.get("tier") in LOCAL_TIERS and solved),
+    }
+
+
+def tally(demands: list[dict]) -> dict[str, int]:
+    total = dict.fromkeys(DEMAND_COUNTS, 0)
+    for doc in demands:
+        for key, value in demand_counts(doc).items():
+            total[key] += value
+    return total
+
+
 def county_metrics(
     county: str,
     year: int,
@@ -63,7 +91,10 @@ def county_metrics(
     demands: list[dict],
     votes: list[dict] | None = None,
     towns: list[str] | None = None,
+    demand_tally: dict[str, int] | None = None,
 ) -> dict:
+    """``demand_tally``: the year's demand counts already added up (the ``demand-year`` document);
+    without it they are counted from ``demands``."""
     projects = sorted(
         (d for d in ratings if d["county"] == county and d["year"] == year),
         key=lambda d: (d["tier"], d["name"], d["project_id"]),
@@ -78,9 +109,10 @@ def county_metrics(
         residents.update(v["level"] for v in p["return_visits"])
     voices = sum(residents.values())
     usage = [Fraction(p["usage"]["rate"]) for p in projects if p.get("usage")]
-    year_demands = [d for d in demands if d["county"] == county and china_date(d["submitted_at"]).year == year]
-    consultations = [d for d in year_demands if d.get("kind") == "consultation"]
-    small = [d for d in year_demands if d.get("scope") in SMALL_SCOPES]
+    if demand_tally is None:
+        year_demands = [d for d in demands if d["county"] == county and china_date(d["submitted_at"]).year == year]
+        demand_tally = tally(year_demands)
+    n = {key: int(demand_tally.get(key, 0)) for key in DEMAND_COUNTS}
     rectifications = [p["rectification"] for p in projects if p.get("rectification")]
     return {
         "county": county,
@@ -90,7 +122,7 @@ def county_metrics(
             "adopted": len(adopted_ids),
             "completed": len(completed_ids),
             "rated": rated,
-            "demands": len(year_demands),
+            "demands": n["demands"],
             "rectifications": len(rectifications),
             "rectifications_closed": sum(1 for r in rectifications if r["status"] == "closed"),
             "escalated": sum(1 for r in rectifications if r["status"] == "escalated"),
@@ -108,18 +140,12 @@ def county_metrics(
             "denominator": len(projects),
             "note": "mean of measured projects",
         },
-        "reply_rate": figure(sum(1 for d in year_demands if _reached(d, REPLIED_STATUSES)), len(year_demands)),
-        "solved_rate": figure(sum(1 for d in year_demands if _reached(d, SOLVED_STATUSES)), len(year_demands)),
+        "reply_rate": figure(n["replied"], n["demands"]),
+        "solved_rate": figure(n["solved"], n["demands"]),
         "reply_24h_rate": figure(
-            sum(1 for d in consultations if _replied_within(d, REPLY_HOURS)),
-            len(consultations),
-            "" if consultations else "no consultation demand recorded",
+            n["replied_24h"], n["consultations"], "" if n["consultations"] else "no consultation demand recorded"
         ),
-        "local_share": figure(
-            sum(1 for d in small if d.get("tier") in LOCAL_TIERS and _reached(d, SOLVED_STATUSES)),
-            len(small),
-            "" if small else "no small matter routed",
-        ),
+        "local_share": figure(n["small_local"], n["small"], "" if n["small"] else "no small matter routed"),
         "coverage": coverage(county, year, votes or [], towns or []),
     }
 

@@ -15,7 +15,9 @@ from services.evaluation.domain.rectification import Rectification
 from services.evaluation.domain.round import RatingRound
 from services.evaluation.domain.voice import ProjectVoice
 from services.evaluation.domain.vote_record import VoteRecord
+from services.evaluation.read.metrics import DEMAND_COUNTS, demand_counts
 from shared.ballots.box import BallotBox
+from shared.kernel.china_time import china_date
 from shared.kernel.meta import Recorded
 from shared.kernel.rulebook import RuleBook
 from shared.views.fold import Fold
@@ -26,13 +28,15 @@ from shared.views.store import ViewTx
 # 2: rounds record ballot keys and who received a ballot; a box's cast count set at close
 # 3: people by name (Meta.actor_name): deputies checked in, tellers of paper boxes, who recorded a return visit,
 #    a usage measure or a look-back
-VERSION = 3
+# 4: the demand figures added up per county and year in China time (DEMAND_YEAR)
+VERSION = 4
 
 RATING = "rating"
 ROUND = "round"
 BOX = "box"
 ADOPTED = "adopted"
 DEMAND = "demand"
+DEMAND_YEAR = "demand-year"  # "<county>:<year>": the year's demand counts (metrics.demand_counts added up)
 VOTE = "vote"  # a vote declared at a county, town or street session (coverage)
 RULES = "rules"  # the county's current evaluation rules (the registered towns/streets, for coverage)
 LINK = "link"  # voice / rectification aggregate id -> the project's rating document
@@ -411,26 +415,49 @@ def vote_recorded(tx: ViewTx, event: VoteRecord.Recorded) -> None:
     )
 
 
+def _count(tx: ViewTx, doc: dict, sign: int) -> None:
+    """Add (1) or take away (-1) what ``doc`` counts for in its county's and year's demand figures."""
+    submitted_year = china_date(doc["submitted_at"]).year  # a business year: China's
+    key = f"{doc['county']}:{submitted_year:04d}"
+    year = tx.get(DEMAND_YEAR, key) or {
+        "county": doc["county"],
+        "year": submitted_year,
+        **dict.fromkeys(DEMAND_COUNTS, 0),
+    }
+    for name, value in demand_counts(doc).items():
+        year[name] += sign * value
+    tx.put(DEMAND_YEAR, key, doc["county"], year)
+
+
+def _change_demand(tx: ViewTx, demand_id: str, change: Any) -> None:
+    doc = tx.get(DEMAND, demand_id)
+    if doc is None:
+        return
+    _count(tx, doc, -1)
+    tx.update(DEMAND, demand_id, change)
+    _count(tx, doc, 1)
+
+
 @FOLD.on(DemandRecord.Recorded)
 def demand_recorded(tx: ViewTx, event: DemandRecord.Recorded) -> None:
     tx.put(LINK, str(event.originator_id), event.meta.county, {"demand_id": str(event.demand_id)})
-    tx.put(
-        DEMAND,
-        str(event.demand_id),
-        event.meta.county,
-        {
-            "demand_id": str(event.demand_id),
-            "county": event.meta.county,
-            "channel": event.channel,
-            "town": event.town,
-            "category": event.category,
-            "submitted_at": event.submitted_at.isoformat(),
-            "statuses": [],
-            "kind": None,
-            "tier": None,
-            "scope": None,
-        },
-    )
+    earlier = tx.get(DEMAND, str(event.demand_id))
+    if earlier is not None:  # recorded again: counted once
+        _count(tx, earlier, -1)
+    doc: dict[str, Any] = {
+        "demand_id": str(event.demand_id),
+        "county": event.meta.county,
+        "channel": event.channel,
+        "town": event.town,
+        "category": event.category,
+        "submitted_at": event.submitted_at.isoformat(),
+        "statuses": [],
+        "kind": None,
+        "tier": None,
+        "scope": None,
+    }
+    tx.put(DEMAND, str(event.demand_id), event.meta.county, doc)
+    _count(tx, doc, 1)
 
 
 def _demand_of(tx: ViewTx, event: Recorded) -> str | None:
@@ -441,14 +468,14 @@ def _demand_of(tx: ViewTx, event: Recorded) -> str | None:
 @FOLD.on(DemandRecord.Routed)
 def demand_routed(tx: ViewTx, event: DemandRecord.Routed) -> None:
     if (demand_id := _demand_of(tx, event)) is not None:
-        tx.update(DEMAND, demand_id, lambda d: d.update(kind=event.kind, tier=event.tier, scope=event.scope))
+        _change_demand(tx, demand_id, lambda d: d.update(kind=event.kind, tier=event.tier, scope=event.scope))
 
 
 @FOLD.on(DemandRecord.StatusSeen)
 def demand_status_seen(tx: ViewTx, event: DemandRecord.StatusSeen) -> None:
     status = {"status": event.status, "at": _at(event), "note": event.note}
     if (demand_id := _demand_of(tx, event)) is not None:
-        tx.update(DEMAND, demand_id, lambda d: d["statuses"].append(status))
+        _change_demand(tx, demand_id, lambda d: d["statuses"].append(status))
 
 
 project = FOLD  # the projector the runtime's updater calls

@@ -22,6 +22,7 @@ from services.intake.domain.tracking_code import TrackingCode, tracking_index_id
 from shared.contracts import HotlineTicket
 from shared.kernel.meta import Meta, RuleViolation
 from shared.persistence.application import Inbound, NotFound, ServiceApplication, UnitOfWork
+from shared.persistence.group_commit import GroupCommit
 
 SERVICE = "intake"
 
@@ -72,6 +73,9 @@ class IntakeCore(ServiceApplication):
     def __init__(self, env: dict[str, str] | None = None, *, vault: ContactVault | None = None) -> None:
         super().__init__(env)
         self.vault = vault if vault is not None else vault_for_env(dict(self.env))
+        # Submissions arriving together are saved together: one transaction (and one key-store write)
+        # for every demand that came in while the previous transaction was being written.
+        self.submissions: GroupCommit[tuple[Meta, NewDemand], Demand] = GroupCommit(self._submit_together)
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[Any]]:
         """Residents' new keys are written first: no sealed contact is ever stored without its key."""
@@ -99,23 +103,76 @@ class IntakeCore(ServiceApplication):
 
     # -- submitting ------------------------------------------------------------------------------
     def submit(self, meta: Meta, new: NewDemand) -> Demand:
-        """A demand from the web form, a liaison station, a deputy, a department list or Open311."""
+        """A demand from the web form, a liaison station, a deputy, a department list or Open311;
+        saved in one transaction with the other submissions that arrive meanwhile (group commit)."""
         if new.category not in CATEGORIES:
             raise RuleViolation(f"没有这个诉求类别 / unknown category {new.category!r}; one of {', '.join(CATEGORIES)}")
+        return self.submissions.submit((meta, new))
+
+    async def submit_async(self, meta: Meta, new: NewDemand) -> Demand:
+        """:meth:`submit` for an async route: its request waits on the event loop, not in a thread."""
+        if new.category not in CATEGORIES:
+            raise RuleViolation(f"没有这个诉求类别 / unknown category {new.category!r}; one of {', '.join(CATEGORIES)}")
+        return await self.submissions.submit_async((meta, new))
+
+    def _submit_together(self, items: Sequence[tuple[Meta, NewDemand]]) -> list[Demand | BaseException]:
+        """Each submission checked and built on its own (a refused one answers its refusal alone), then
+        every accepted one saved in one transaction. Should that save fail (a random tracking code
+        taken, 1 in 32^10), each is saved alone instead, drawing new codes."""
+        memo: dict[object, Any] = {}
+        answers: list[Demand | BaseException] = []
+        aggregates: list[Any] = []
+        self.vault.discard_pending()
+        for meta, new in items:
+            uow = UnitOfWork(self, memo)
+            try:
+                demand = self._build_submission(uow, meta, new)
+            except Exception as exc:  # noqa: BLE001 - this submission's refusal (or failure) is its answer alone
+                answers.append(exc)
+                continue
+            answers.append(demand)
+            aggregates += uow.aggregates()
+        if not aggregates:
+            return answers
+        try:
+            self.save(*aggregates)
+            return answers
+        except RecordConflictError:
+            pass
+        return [
+            answer if isinstance(answer, BaseException) else self._submit_alone(meta, new)
+            for (meta, new), answer in zip(items, answers, strict=True)
+        ]
+
+    def _submit_alone(self, meta: Meta, new: NewDemand) -> Demand | BaseException:
+        try:
+            return self._save_alone(meta, new)
+        except Exception as exc:  # noqa: BLE001 - its own answer; the others of the batch are saved
+            return exc
+
+    def _build_submission(self, uow: UnitOfWork, meta: Meta, new: NewDemand) -> Demand:
+        """The demand a submission makes, not yet saved; or, sent again after its first answer was lost
+        (the same origin key), the demand the first one made (nothing to save). Two of one origin in one
+        batch make the same demand id: the batch's save fails and each is saved alone, the second
+        finding the first."""
+        if new.origin_key:
+            existing = uow.find(uuid5(NAMESPACE, f"origin:{meta.county}:{new.origin_key}"))
+            if isinstance(existing, Demand):
+                return existing
+        new, receivers = self._check_source(uow, meta, new)
+        demand = self._create(uow, meta, new, hotline_ticket_id="", contact_id=uuid4(), origin_key=new.origin_key)
+        for deputy_id in receivers:
+            demand.push_to_deputy(meta, deputy_id)  # 代表线上接单: whoever the resident turned to
+        return demand
+
+    def _save_alone(self, meta: Meta, new: NewDemand) -> Demand:
         for attempt in range(3):
             uow = UnitOfWork(self)
             self.vault.discard_pending()
-            if new.origin_key:  # sent again after its first answer was lost: the demand it made
-                existing = uow.find(uuid5(NAMESPACE, f"origin:{meta.county}:{new.origin_key}"))
-                if isinstance(existing, Demand):
-                    return existing
-            new, receivers = self._check_source(uow, meta, new)
-            demand = self._create(uow, meta, new, hotline_ticket_id="", contact_id=uuid4(), origin_key=new.origin_key)
-            for deputy_id in receivers:
-                demand.push_to_deputy(meta, deputy_id)  # 代表线上接单: whoever the resident turned to
+            demand = self._build_submission(uow, meta, new)
             try:
                 self.save(*uow.aggregates())
-            except RecordConflictError:  # the random tracking code was taken (1 in 32^10): draw again
+            except RecordConflictError:  # the random tracking code was taken: draw again
                 if attempt == 2:
                     raise
                 continue

@@ -15,7 +15,7 @@ from services.intake.app.application import IntakeApplication, NewDemand
 from services.intake.domain.demand import Demand
 from services.intake.domain.rules import CATEGORIES
 from services.intake.read.projections import DEMAND
-from services.intake.read.queue import QueueFilter, queue
+from services.intake.read.queue import QueueFilter, queue_page
 from shared.auth import Principal, Role
 from shared.contracts.envelope import COUNTY_PATTERN
 from shared.contracts.plausible import KnownCounty, PlausibleDatetime, known_county
@@ -104,12 +104,13 @@ def make_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["intake"])
 
     @router.post("/demands", status_code=201, response_model=DemandCreated)
-    def submit_demand(
+    async def submit_demand(
         body: DemandIn, request: Request, principal: Annotated[Principal, Depends(allow(PUBLIC))]
     ) -> DemandCreated:
         """Submit a demand (诉求). Public for the web form and a scanned code (``qr_code``, which names
         its station or deputy); other channels need a staff or deputy token. A station, deputy or
-        reception named is recorded as the demand's source."""
+        reception named is recorded as the demand's source. Async: the demand is saved in a worker thread
+        together with the submissions that arrive meanwhile (one transaction for all: group commit)."""
         public = body.channel in ("web", "qr_code")
         if body.channel == "qr_code" and body.station_id is None and not body.deputy_id:
             raise Problem(
@@ -143,7 +144,7 @@ def make_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
             if received > meta.occurred_at:
                 raise Problem(422, "Invalid request", "received_at is in the future", reason="invalid_request")
             meta = replace(meta, occurred_at=received, entered_late=True)  # entered after it was received
-        demand = app.submit(
+        demand = await app.submit_async(
             meta,
             NewDemand(
                 channel=body.channel,
@@ -181,15 +182,27 @@ def make_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
         tier: str | None = None,
         overdue: bool | None = None,
         q: str | None = None,
-        limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+        limit: Annotated[int, Query(ge=1, le=1000, description="demands per page")] = 200,
+        page: Annotated[int, Query(ge=1, le=1_000_000, description="which page (1: the first)")] = 1,
     ) -> dict:
-        """The county's triage queue with filters and counts: overdue consultations first, then by
-        deadline, then newest."""
+        """The county's triage queue with filters and counts, a page at a time (``page``, ``limit`` per
+        page; the answer says ``pages`` and ``total``): overdue consultations first, then by deadline,
+        then newest."""
         check_county(principal, county)
         wanted = QueueFilter(
             status=status, category=category, town=town, channel=channel, kind=kind, tier=tier, overdue=overdue, text=q
         )
-        return {"county": county, **queue(views.list(DEMAND, county), wanted, now_of(request), limit)}
+        return {"county": county, **queue_page(views, county, wanted, now_of(request), page, limit)}
+
+    @router.get("/demand-totals")
+    def demand_totals(
+        principal: Annotated[Principal, Depends(allow(*READERS))],
+        scope: Annotated[str, Query(pattern=r"^\d{0,6}$", description="a code prefix (4407); empty: all")] = "",
+    ) -> dict:
+        """How many demands each county the caller may read has (under ``scope``), in one answer: the
+        province view's column without a request per county."""
+        totals = views.count_by_county(DEMAND)
+        return {"items": {c: n for c, n in sorted(totals.items()) if c.startswith(scope) and principal.covers(c)}}
 
     @router.get("/demands/{demand_id}")
     def demand_detail(demand_id: UUID, principal: Annotated[Principal, Depends(allow(*READERS))]) -> dict:

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.intake.app.application import IntakeApplication
@@ -21,7 +22,7 @@ from services.intake.http.names import Names
 from services.intake.http.texts import MESSAGES
 from services.intake.http.timeline import timeline_of
 from services.intake.read.projections import DEMAND, SUGGESTION
-from services.intake.read.queue import QueueFilter, queue, stranded
+from services.intake.read.queue import QueueFilter, queue_page, stranded
 from shared.auth import Principal, Role
 from shared.divisions import county_name
 from shared.kernel.meta import RuleViolation
@@ -37,6 +38,7 @@ from shared.web.viewer import viewer_county
 TEMPLATES = Path(__file__).parent / "templates"
 STAFF = {Role.CONGRESS_STAFF, Role.GOV_UNIT}
 READERS = {*STAFF, Role.DEPUTY, Role.AUDITOR, Role.PROVINCE_VIEWER}
+PER_PAGE = 50  # demands on one page of the queue (the JSON API takes up to 1,000)
 register_messages(MESSAGES)
 
 
@@ -116,7 +118,7 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         return principal, found
 
     @router.get("/queue", response_class=HTMLResponse)
-    def queue_page(
+    def staff_queue(
         request: Request,
         county: str = "",
         status: str = "",
@@ -126,6 +128,7 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         town: str = "",
         category: str = "",
         overdue: str = "",
+        page_number: Annotated[int, Query(alias="page", ge=1, le=1_000_000)] = 1,
     ) -> Response:
         _, county, refused = gate(request, county, READERS)
         if refused:
@@ -142,7 +145,7 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         wanted = QueueFilter(
             **{k: v or None for k, v in f.items() if k != "overdue"}, overdue=True if overdue == "1" else None
         )
-        result = queue(views.list(DEMAND, county), wanted, now_of(request), 300)
+        result = queue_page(views, county, wanted, now_of(request), page_number, PER_PAGE)
         return page(request, "queue.html", {"county": county, "result": result, "f": f})
 
     @router.get("/demands/{demand_id}", response_class=HTMLResponse)

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from services.supervision.app.application import SupervisionApplication
@@ -239,5 +239,20 @@ def make_router(app: SupervisionApplication, views: ViewStore) -> APIRouter:
         check_county(principal, county)
         items = [d for d in views.list(PROJECT, county) if year is None or d["year"] == year]
         return {"county": county, "year": year, **county_summary(items)}
+
+    @router.get("/summaries")
+    def summaries(
+        principal: Annotated[Principal, Depends(allow(*READERS))],
+        year: int | None = None,
+        scope: Annotated[str, Query(pattern=r"^\d{0,6}$", description="a code prefix (4407); empty: all")] = "",
+    ) -> dict:
+        """The summary of every county with projects that the caller may read (under ``scope``), in one
+        answer: the province view without a request per county."""
+        items = {}
+        for county in views.counties(PROJECT):
+            if county.startswith(scope) and principal.covers(county):
+                projects = [d for d in views.list(PROJECT, county) if year is None or d["year"] == year]
+                items[county] = {"county": county, "year": year, **county_summary(projects)}
+        return {"items": items}
 
     return router

@@ -6,6 +6,7 @@ import asyncio
 import json
 import resource
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import nats
@@ -23,8 +24,10 @@ COUNTY = "440781"
 
 
 def tickets(count: int, seed: int) -> list[tuple[str, bytes]]:
-    """(ticket id, body) of ``count`` distinct, valid hotline tickets."""
-    pairs = make_tickets(COUNTY, towns_of(COUNTY), count, duplicates=0, malformed=0, seed=seed)
+    """(ticket id, body) of ``count`` distinct, valid hotline tickets, received over the last day (one a
+    minute would date tickets beyond 2,880 in the future, which intake refuses)."""
+    span = timedelta(hours=23)
+    pairs = make_tickets(COUNTY, towns_of(COUNTY), count, duplicates=0, malformed=0, seed=seed, span=span)
     return [(json.loads(body)["ticket_id"], body) for _, body in pairs]
 
 
@@ -32,7 +35,9 @@ def own_peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
 
-async def run_pipeline_bench(nats_url: str, work: Path, events: int, bar: Progress | None = None) -> PipelineReport:
+async def run_pipeline_bench(
+    nats_url: str, work: Path, events: int, bar: Progress | None = None, *, rate: float | None = None
+) -> PipelineReport:
     bar = bar or Progress.off()
     bar.task("bench pipeline", total=4)
     batch = Settings(service="intake").consumer_batch
@@ -42,8 +47,9 @@ async def run_pipeline_bench(nats_url: str, work: Path, events: int, bar: Progre
     nc = await nats.connect(nats_url, name="shishi-bench")
     try:
         js = nc.jetstream(timeout=30)
-        bar.step(f"raw ceiling ({events:,} tickets)")
-        raw = await measure_raw(js, work / "raw.sqlite", raw_bodies, batch=batch)
+        offered = f", offered at {rate:g}/s" if rate else ""
+        bar.step(f"raw ceiling ({events:,} tickets{offered})")
+        raw = await measure_raw(js, work / "raw.sqlite", raw_bodies, batch=batch, rate=rate)
         bar.advance()
         bar.step("raw consumer alone")
         drain = await measure_raw_drain(js, work / "raw.sqlite", raw_bodies, batch=batch)
@@ -53,8 +59,8 @@ async def run_pipeline_bench(nats_url: str, work: Path, events: int, bar: Progre
         try:
             await asyncio.to_thread(intake.start)
             bar.advance()
-            bar.step(f"the real intake path ({events:,} tickets)")
-            real = await measure_real(js, COUNTY, real_tickets)
+            bar.step(f"the real intake path ({events:,} tickets{offered})")
+            real = await measure_real(js, COUNTY, real_tickets, rate)
             bar.advance()
             intake_rss = intake.peak_rss_mb()
         except RuntimeError as exc:
@@ -68,8 +74,10 @@ async def run_pipeline_bench(nats_url: str, work: Path, events: int, bar: Progre
         raw_drain=drain,
         real=real.phase,
         latencies_ms=real.latencies_ms,
+        recorded_ms=real.recorded_ms,
         accepted=real.accepted,
         batch=batch,
         bench_rss_mb=own_peak_rss_mb(),
+        offered_rate=rate,
         intake_rss_mb=intake_rss,
     )

@@ -22,6 +22,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
+from services.tools.bench.pacing import publish
 from services.tools.bench.report import Phase
 from shared.bus.streams import StreamSpec, ensure_streams
 
@@ -54,9 +55,8 @@ class RawStore:
         self._conn.close()
 
 
-async def publish_all(js: JetStreamContext, subject: str, bodies: list[bytes]) -> None:
-    for start in range(0, len(bodies), PUBLISH_WINDOW):
-        await asyncio.gather(*(js.publish(subject, body) for body in bodies[start : start + PUBLISH_WINDOW]))
+async def publish_all(js: JetStreamContext, subject: str, bodies: list[bytes], rate: float | None = None) -> None:
+    await publish(js, subject, bodies, rate=rate, window=PUBLISH_WINDOW)
 
 
 async def fresh_streams(js: JetStreamContext) -> None:
@@ -96,7 +96,15 @@ async def consume(js: JetStreamContext, store: RawStore, total: int, *, batch: i
         await sub.unsubscribe()
 
 
-async def _timed(js: JetStreamContext, db_path: Path, bodies: list[bytes], *, batch: int, concurrent: bool) -> Phase:
+async def _timed(
+    js: JetStreamContext,
+    db_path: Path,
+    bodies: list[bytes],
+    *,
+    batch: int,
+    concurrent: bool,
+    rate: float | None = None,
+) -> Phase:
     await fresh_streams(js)
     if not concurrent:
         await publish_all(js, RAW_IN.subjects[0], bodies)
@@ -105,7 +113,7 @@ async def _timed(js: JetStreamContext, db_path: Path, bodies: list[bytes], *, ba
         started = time.perf_counter()
         work = [consume(js, store, len(bodies), batch=batch)]
         if concurrent:
-            work.append(publish_all(js, RAW_IN.subjects[0], bodies))
+            work.append(publish_all(js, RAW_IN.subjects[0], bodies, rate))
         await asyncio.gather(*work)
         seconds = time.perf_counter() - started
         stored = store.count()
@@ -118,9 +126,12 @@ async def _timed(js: JetStreamContext, db_path: Path, bodies: list[bytes], *, ba
     return Phase(events=len(bodies), seconds=seconds)
 
 
-async def measure_raw(js: JetStreamContext, db_path: Path, bodies: list[bytes], *, batch: int) -> Phase:
-    """Time publish -> consume -> insert -> publish -> ack, with the tickets published while it runs."""
-    return await _timed(js, db_path, bodies, batch=batch, concurrent=True)
+async def measure_raw(
+    js: JetStreamContext, db_path: Path, bodies: list[bytes], *, batch: int, rate: float | None = None
+) -> Phase:
+    """Time publish -> consume -> insert -> publish -> ack, with the tickets published while it runs
+    (as fast as the broker takes them, or offered at ``rate`` a second)."""
+    return await _timed(js, db_path, bodies, batch=batch, concurrent=True, rate=rate)
 
 
 async def measure_raw_drain(js: JetStreamContext, db_path: Path, bodies: list[bytes], *, batch: int) -> Phase:

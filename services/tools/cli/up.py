@@ -41,6 +41,7 @@ from typing import Any
 from shared.bus.server import NatsServer, free_port
 from shared.config import SERVICES, Settings
 from shared.runtime import lifeline
+from shared.web.demo_status import mark_loaded
 
 RUN_FILE = "run.json"
 LOCK_FILE = "up.lock"
@@ -312,6 +313,7 @@ def run_up(args: argparse.Namespace) -> int:
         print(f"shishi: {exc}", file=sys.stderr)
         return 1
     sup = Supervisor(data_dir, lock_fd)
+    mark_loaded(data_dir)  # a demo load cut short by an earlier run's end: its pages' banner goes
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, lambda number, frame: sup.stopping.set())
     if not port_free(args.port, args.host):

@@ -63,7 +63,7 @@ class DemoClient:
             self.business_time = previous
 
     def call(self, method: str, path: str, role: str | None = None, *, token: str | None = None, **kwargs: Any) -> Any:
-        bearer = token or self.tokens[role or RESIDENT]
+        bearer = token if token is not None else self.tokens[role or RESIDENT]  # "": no credentials at all
         headers = {"authorization": f"Bearer {bearer}"} if bearer else {}
         official = token is not None or role not in (None, RESIDENT)
         if self.business_time is not None and official:
@@ -85,12 +85,15 @@ class DemoClient:
         return self.http.request(method, path, headers=headers, **kwargs).status_code
 
     def wait_for(self, predicate: Callable[[], Any], what: str, timeout: float = 60.0) -> Any:
-        deadline = time.monotonic() + timeout
+        """Ask ``predicate`` until it answers: soon at first (what the demo waits on usually arrives
+        within tens of milliseconds), then less often (each question is a request the services serve)."""
+        deadline, pause = time.monotonic() + timeout, 0.05
         while time.monotonic() < deadline:
             value = predicate()
             if value:
                 return value
-            time.sleep(0.3)
+            time.sleep(pause)
+            pause = min(pause * 1.5, 0.5)
         raise RuntimeError(f"timed out waiting for {what}")
 
 

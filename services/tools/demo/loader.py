@@ -1,6 +1,8 @@
 """Loads the demo through the product's own API and hotline (never by writing rows).
 
-Stages run in the order of the yearly loop, county by county; each stage module has
+Stages run in the order of the yearly loop within each county; the seven counties load at the
+same time (one thread each: a county's calls wait on the services, which meanwhile serve the
+others; the services save concurrent submissions together). Each stage module has
 ``run(ctx: DemoContext)``. Idempotent: a marker in the data directory records that it ran.
 """
 
@@ -9,11 +11,15 @@ from __future__ import annotations
 import importlib
 import json
 import random
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from services.tools.cli.progress import Progress
 from services.tools.demo.context import DemoClient, DemoContext
 from services.tools.demo.counties import COUNTIES
+from shared.web.demo_status import mark_loaded, mark_loading
 
 MARKER = "demo-loaded.json"
 STAGES = [
@@ -25,7 +31,14 @@ STAGES = [
 ]
 
 
-def load_county(origin: str, data_dir: Path, county: str, nats_url: str, bar: Progress | None = None) -> dict:
+def load_county(
+    origin: str,
+    data_dir: Path,
+    county: str,
+    nats_url: str,
+    bar: Progress | None = None,
+    stage_done: Callable[[], None] | None = None,
+) -> dict:
     ctx = DemoContext(
         client=DemoClient(origin, data_dir, county),
         county=county,
@@ -39,6 +52,8 @@ def load_county(origin: str, data_dir: Path, county: str, nats_url: str, bar: Pr
         bar.step(f"{COUNTIES[county]['name']} ({county}): {stage.rsplit('.', 1)[-1]}")
         importlib.import_module(stage).run(ctx)
         bar.advance()
+        if stage_done is not None:
+            stage_done()
     return {"county": county, **{k: v for k, v in ctx.profile.items()}}
 
 
@@ -50,12 +65,30 @@ def load_demo(origin: str, data_dir: Path, bar: Progress | None = None) -> dict:
         return json.loads(marker.read_text())
     nats_url = json.loads((data_dir / "run.json").read_text())["nats_url"]
     bar = bar or Progress.off()
-    bar.task("demo", total=len(COUNTIES) * len(STAGES))
-    loaded = []
-    for county, info in COUNTIES.items():
+    total = len(COUNTIES) * len(STAGES)
+    bar.task("demo", total=total)
+    done = 0
+    counting = threading.Lock()
+
+    def stage_done() -> None:  # the pages' banner says how far the demo is
+        nonlocal done
+        with counting:
+            done += 1
+            mark_loading(data_dir, done, total)
+
+    mark_loading(data_dir, 0, total)
+
+    def one(county: str) -> dict:
         if not bar.shown:
-            print(f"shishi: loading the demo county {info['name']} ({county}) through the API ...", flush=True)
-        loaded.append(load_county(origin, data_dir, county, nats_url, bar))
+            name = COUNTIES[county]["name"]
+            print(f"shishi: loading the demo county {name} ({county}) through the API ...", flush=True)
+        return load_county(origin, data_dir, county, nats_url, bar, stage_done)
+
+    try:
+        with ThreadPoolExecutor(max_workers=len(COUNTIES), thread_name_prefix="demo") as pool:
+            loaded = list(pool.map(one, COUNTIES))  # in the registry's order; the first failure is raised
+    finally:
+        mark_loaded(data_dir)  # loaded, or failed (the reason is printed): no page says "loading" any more
     result = {"counties": loaded}
     marker.write_text(json.dumps(result, ensure_ascii=False))
     print("shishi: demo loaded", flush=True)

@@ -1,16 +1,13 @@
-"""Fold the evaluation event store into in-memory read models and compute the year's figures,
-without a running service (the CLI reads ``--data-dir``)."""
+"""The year's figures for the report, from evaluation's own read models (caught up first), without a
+running service (the CLI reads ``--data-dir``): no replay of the store."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
-from services.evaluation.app.application import EvaluationApplication
 from services.evaluation.http.metrics_api import metrics_for
 from services.evaluation.read.metrics import across_counties
-from services.evaluation.read.projections import ADOPTED, DEMAND, RATING, ROUND, project
-from shared.config import Settings
+from services.evaluation.read.projections import ADOPTED, DEMAND, RATING, ROUND
 from shared.views.store import ViewStore
 from shared.views.updater import ViewUpdater
 
@@ -18,20 +15,18 @@ Progress = Callable[[str, int, int], None]
 """``(stage, done, total)``: how far a report is (a CLI draws it as a bar)."""
 
 
-def load_views(data_dir: Path, progress: Progress | None = None) -> ViewStore:
-    settings = Settings(service="evaluation", data_dir=data_dir)
-    app = EvaluationApplication(env=settings.eventsourcing_env())
-    views = ViewStore(sqlite_path=Path(":memory:"))
-    updater = ViewUpdater(app, views, project, batch=2000)
-    total = app.recorder.max_notification_id() or 0
+def catch_up(updater: ViewUpdater, progress: Progress | None = None) -> None:
+    """Bring the service's own read models up to its store (usually nothing is left: the running
+    service keeps them folded), saying how far it is; guarded like every fold, so a running service
+    folding meanwhile never has an event applied twice."""
+    total = updater.app.recorder.max_notification_id() or 0
     updater.check_version()
+    updater.catch_up_in_bulk()
     while updater.catch_up_once() == updater.batch:
         if progress is not None:
-            progress("fold the evaluation store", views.position(ViewUpdater.NAME), total)
+            progress("fold the evaluation store", updater.views.position(ViewUpdater.NAME), total)
     if progress is not None:
         progress("fold the evaluation store", total, total)
-    app.close()
-    return views
 
 
 def report_data(views: ViewStore, scope: str, year: int) -> dict:
@@ -39,10 +34,10 @@ def report_data(views: ViewStore, scope: str, year: int) -> dict:
     prefix = scope.rstrip("*")
     counties = sorted(
         {
-            d["county"]
+            county
             for kind in (RATING, ADOPTED, DEMAND)
-            for d in views.list(kind)
-            if (d["county"].startswith(prefix) if scope.endswith("*") else d["county"] == scope)
+            for county in views.counties(kind)
+            if (county.startswith(prefix) if scope.endswith("*") else county == scope)
         }
     )
     per_county = [metrics_for(views, c, year) for c in counties]
