@@ -25,9 +25,9 @@ Each step by the person who takes it, signing in on the dev login page:
    confirm and distribute the results;
 10. rectification (整改): the unit files its report on the board, the standing committee rates again
     (satisfied): the rectification passes;
-11. look-back (回头看): the project's evaluation page names the day it falls due (a year after
-    completion, the county's rule) and offers no form before it — recording one on the day the loop
-    is walked would need a clock a year on, which `shishi up` does not take."""
+11. look-back (回头看): staff set the county's rule to look back a month after completion (rules
+    page) before the unit reports work finished 40 days earlier, so the look-back is due on the day
+    of the walk; staff record it on the project's evaluation page."""
 
 from __future__ import annotations
 
@@ -400,10 +400,19 @@ def test_the_loop_through_pages_only(running_product: Any, chromium: Any) -> Non
             walk.go_until("/supervision/inspect", f"{section} .review-form", "the answer to review")
             walk.press(f"{section} .review-form button[value=yes]", re.compile(r"done=finding_reviewed"))
 
-            # 8. completion (完工) by the unit, acceptance (验收) by the group deputy
+            # 8. completion (完工) by the unit, acceptance (验收) by the group deputy. The county looks
+            # back a month after completion (its rule, changed by staff on the rules page) and the unit
+            # reports work finished 40 days ago, so the look-back (step 11) falls due within the walk
+            walk.sign_in("congress_staff", f"周干事{tag}")
+            walk.go(f"/evaluation/rules?county={COUNTY}")
+            page.fill("#f-rule-lookback_months", "1")
+            page.fill("#f-reason", "试点：完工一个月后回头看")
+            walk.press("#rules-save", re.compile(r"saved="))
+            assert page.locator("#saved").count() == 1
             walk.sign_in("gov_unit", BODY)
             walk.go_until(f"/supervision/unit?county={COUNTY}", f"{card} a[href$='/completion']", "completion")
             walk.click(f"{card} a[href$='/completion']")
+            page.fill("#completed_on", (today - timedelta(days=40)).isoformat())
             page.fill("#spent", "880000")
             walk.submit("#completion-form", re.compile(r"done=completion_reported"))
             walk.sign_in("deputy", deputies[0][1])
@@ -459,10 +468,15 @@ def test_the_loop_through_pages_only(running_product: Any, chromium: Any) -> Non
             walk.press(f"{rectification} form[action*='/re-rating'] button", re.compile(r"/evaluation/board"))
             assert "整改后测评通过" in page.inner_text(rectification)
 
-            # 11. look-back (回头看): the project's evaluation page names the day it falls due, a year
-            # after completion by the county's rule; it cannot be recorded before then
+            # 11. look-back (回头看): due a month after the completion by the county's rule, recorded by
+            # staff on the project's evaluation page
+            walk.sign_in("congress_staff", f"周干事{tag}")
             walk.go(evaluation_page)
-            assert "回头看自" in page.inner_text("#lookbacks") and page.locator("#lookback-form").count() == 0
+            for question in ("in_use", "held_up", "residents_satisfied"):
+                page.check(f"#lookback-form input[name={question}][value=yes]")
+            walk.submit("#lookback-form", re.compile(r"/evaluation/projects/"))
+            assert page.locator("#lookbacks p.lookback").count() == 1
+            assert f"周干事{tag}" in page.inner_text("#lookbacks")
 
             for w in (walk, deputy):
                 assert w.too_wide == [], "pages wider than the phone"
