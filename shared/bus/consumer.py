@@ -29,15 +29,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import nats.errors
 import structlog
 from eventsourcing.persistence import IntegrityError
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from nats.js.errors import NotFoundError, ServiceUnavailableError
+from nats.js.errors import NotFoundError
 
 from shared.bus.deadletter import Sealer, county_of_subject, send_to_deadletter
+from shared.bus.patience import patiently
 from shared.kernel.meta import RuleViolation
 from shared.persistence.application import Inbound, ServiceApplication, UnitOfWork
 
@@ -114,18 +114,7 @@ class Consumer:
         the stream's or the consumer's leader (replicas starting with it, a node just lost) answers
         nothing or "unavailable" for a few seconds: tried again with back-off for up to ``patience``
         seconds, so a replica starting then waits instead of failing its start."""
-        deadline = time.monotonic() + patience
-        delay = 0.5
-        while True:
-            try:
-                await self._subscribe_once()
-                return
-            except (nats.errors.TimeoutError, nats.errors.NoRespondersError, ServiceUnavailableError) as exc:
-                if time.monotonic() + delay > deadline:
-                    raise
-                log.warning("consumer_subscribe_retry", consumer=self.durable, error=repr(exc), retry_in=delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+        await patiently(self._subscribe_once, f"consumer {self.durable}", patience)
 
     async def _subscribe_once(self) -> None:
         config = ConsumerConfig(

@@ -10,6 +10,7 @@ placement, compression (``deploy/nats/cluster/streams.yaml`` and ``apply_stream_
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 
 import nats.errors
@@ -18,6 +19,7 @@ from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import APIError, NotFoundError
 
+from shared.bus.patience import patiently
 from shared.config import SERVICES
 
 log = structlog.get_logger("shishi.streams")
@@ -153,4 +155,5 @@ async def ensure_stream(js: JetStreamContext, config: StreamConfig) -> None:
 async def ensure_streams(js: JetStreamContext, specs: list[StreamSpec] | None = None, *, replicas: int = 1) -> None:
     """Every stream declared (``ensure_stream``), new ones with ``replicas``; safe to run concurrently."""
     for spec in specs or all_streams():
-        await ensure_stream(js, spec.config(replicas))
+        config = spec.config(replicas)
+        await patiently(functools.partial(ensure_stream, js, config), f"stream {config.name}")

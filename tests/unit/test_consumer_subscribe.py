@@ -1,16 +1,18 @@
-"""A replica starting while its JetStream cluster elects a leader (shared/bus/consumer.py): the
-durable's creation that times out or finds JetStream unavailable is tried again with back-off, and
-the error is raised only once ``patience`` is spent; other errors are raised at once."""
+"""A replica starting while its JetStream cluster elects a leader (shared/bus/patience.py): the
+durable's creation and the streams' declaration that time out or find JetStream unavailable are tried
+again with back-off, and the error is raised only once ``patience`` is spent; other errors at once."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import nats.errors
 import pytest
-from nats.js.errors import ServiceUnavailableError
+from nats.js import JetStreamContext
+from nats.js.errors import NotFoundError, ServiceUnavailableError
 
 from shared.bus.consumer import Consumer
+from shared.bus.streams import all_streams, ensure_streams
 
 
 class ElectingJetStream:
@@ -64,3 +66,33 @@ async def test_the_error_is_raised_once_patience_is_spent(monkeypatch: pytest.Mo
     assert js.calls == 1
     with pytest.raises(PermissionError):
         await consumer(ElectingJetStream(PermissionError("not allowed"))).subscribe()
+
+
+class ElectingStreams:
+    """``stream_info`` answers each of ``failures`` in turn, then "not found"; ``add_stream`` records."""
+
+    def __init__(self, *failures: Exception) -> None:
+        self.failures = list(failures)
+        self.added: list[str] = []
+
+    async def stream_info(self, name: str) -> Any:
+        if self.failures:
+            raise self.failures.pop(0)
+        raise NotFoundError()
+
+    async def add_stream(self, config: Any) -> None:
+        self.added.append(config.name)
+
+
+async def test_streams_are_declared_once_the_cluster_has_its_leader(monkeypatch: pytest.MonkeyPatch) -> None:
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    monkeypatch.setattr("shared.bus.patience.asyncio.sleep", sleep)
+    js = ElectingStreams(nats.errors.TimeoutError(), ServiceUnavailableError())
+    specs = all_streams()[:2]
+    await ensure_streams(cast(JetStreamContext, js), specs)
+    assert slept == [0.5, 1.0]
+    assert js.added == [spec.config(1).name for spec in specs]
