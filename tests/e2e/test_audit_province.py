@@ -68,7 +68,7 @@ def test_counties_side_by_side_with_coverage_gaps(running_product) -> None:
             time.sleep(0.3)
         # Jiangmen's counties with data (other tests of the same product may add more of them); 东莞 is outside 4407*
         assert {"440704", "440785"} <= set(rows) and all(code.startswith("4407") for code in rows)
-        assert rows["440785"]["name"] == "恩平市" and rows["440785"]["demands"] == 1
+        assert rows["440785"]["name"] == "恩平市" and rows["440785"]["demands"] >= 1  # the walk uses 恩平市 too
         province = {"authorization": f"Bearer {running_product.token('province_viewer', '44*')}"}
         wide = client.get("/province/api/counties", params={"year": 2026}, headers=province).json()["counties"]
         assert {row["county"]: row["name"] for row in wide}["441900"] == "东莞市"

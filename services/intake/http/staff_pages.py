@@ -60,7 +60,7 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
                     "queue.html",
                     {
                         "county": county,
-                        "result": {"items": [], "counts": {}, "total": 0},
+                        "result": {"items": [], "counts": {}, "total": 0, "page": 1, "pages": 1},
                         "f": {},
                         "lists": lists(),
                         "problem": problem_of(request, "无权查看该县 / County outside your scope"),
