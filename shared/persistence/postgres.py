@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.postgres import PostgresFactory, PostgresProcessRecorder
 from eventsourcing.utils import Environment, EnvType
 from psycopg import Cursor
@@ -19,6 +20,20 @@ from shared.persistence.schema import SCHEMA_LOCK
 
 class ShishiPostgresProcessRecorder(PostgresProcessRecorder):
     """Records events with any number of tracking rows in one transaction."""
+
+    def create_table(self) -> None:
+        """The library creates its composite type (``stored_event_uuid``) in a transaction of its own
+        before the tables, outside ``SCHEMA_LOCK``; two replicas creating it at the same moment fail
+        the second on the catalog's unique index (an ``IntegrityError``, not the ``DuplicateObject``
+        the library expects). Tried again: the type then exists and is passed over."""
+        for attempt in range(5):
+            try:
+                super().create_table()
+                return
+            except IntegrityError:
+                if attempt == 4:
+                    raise
+                time.sleep(0.1 * (attempt + 1))
 
     def _create_table(self, curs: Cursor[DictRow]) -> None:
         curs.execute(SCHEMA_LOCK)  # replicas starting together (``create_schema``)
