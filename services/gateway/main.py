@@ -218,6 +218,15 @@ def create_gateway(
                 pool.down(base)  # nothing was sent: the next replica takes it
                 log.warning("upstream_replica_down", service=service, replica=base)
                 continue
+            except httpx.TimeoutException:
+                break  # a slow answer is not a dead replica
+            except httpx.TransportError:
+                if has_body:
+                    break  # the body may have been taken in: never sent twice
+                # the replica died while answering a read: reads are safe to ask again, of the next one
+                pool.down(base)
+                log.warning("upstream_replica_lost", service=service, replica=base)
+                continue
             except httpx.HTTPError:
                 break
             pool.up(base)

@@ -1,10 +1,12 @@
 """The origin in front of a service's replicas (``shishi up --replicas 2``; real uvicorn servers): requests
 go to the replicas in turn; when one is gone (killed, restarting) every request, a POST with its body
 too, is answered by the other, and the origin's readiness says which replica is ready and which one
-holds the service's lease."""
+holds the service's lease; a read whose replica hung up without answering is asked of the next one."""
 
 from __future__ import annotations
 
+import socket
+import threading
 import time
 from pathlib import Path
 
@@ -68,5 +70,43 @@ def test_requests_reach_the_live_replica_when_the_other_is_gone(tmp_path: Path) 
             assert ready.status_code == 200
             assert [r["ready"] for r in ready.json()["services"]["decision"]["replicas"]] == [False, True]
     finally:
+        for server in servers:
+            server.should_exit = True
+
+
+def hang_up(port: int, stop: threading.Event) -> threading.Thread:
+    """A replica dying while it answers: it takes each request in and closes the connection unanswered."""
+    listener = socket.create_server(("127.0.0.1", port))
+    listener.settimeout(0.1)
+
+    def run() -> None:
+        with listener:
+            while not stop.is_set():
+                try:
+                    conn, _ = listener.accept()
+                except TimeoutError:
+                    continue
+                with conn:
+                    conn.recv(65536)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_a_read_the_replica_dropped_unanswered_is_asked_of_the_next_one(tmp_path: Path) -> None:
+    dying, live, gateway_port = free_port(), free_port(), free_port()
+    stop = threading.Event()
+    hang_up(dying, stop)
+    servers = [serve(replica(2, leads=True), live)]
+    upstreams = {"decision": [f"http://127.0.0.1:{dying}", f"http://127.0.0.1:{live}"]}
+    servers.append(serve(create_gateway(Settings(service="gateway", data_dir=tmp_path), upstreams), gateway_port))
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{gateway_port}", timeout=10) as client:
+            reads = [client.get("/decision/api/who") for _ in range(4)]
+            assert [r.status_code for r in reads] == [200] * 4
+            assert {r.json()["replica"] for r in reads} == {2}
+    finally:
+        stop.set()
         for server in servers:
             server.should_exit = True
