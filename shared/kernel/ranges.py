@@ -9,6 +9,7 @@ overflow a date or stop a sweep.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -20,18 +21,20 @@ from shared.kernel.meta import RuleViolation
 Why = tuple[str, str]  # (Chinese, English)
 
 
-class Range:
+class Range(ABC):
     """What one rule may hold. ``problem`` says why a value does not fit (or None); ``nearest`` is
     the value used in its place."""
 
+    @abstractmethod
     def problem(self, value: Any) -> Why | None:
-        raise NotImplementedError
+        """Why ``value`` does not fit (Chinese, English), or None when it does."""
 
     def nearest(self, value: Any, default: Any) -> Any:
         return default
 
+    @abstractmethod
     def describe(self) -> dict[str, Any]:
-        raise NotImplementedError
+        """The range as the rules pages and the API show it."""
 
 
 def _number(value: Any) -> Fraction | None:
