@@ -46,6 +46,11 @@ class Hotline:
     ack_times: list[float] = field(default_factory=list)
     started: float = 0.0
     finished: float = 0.0
+    stopping: threading.Event = field(default_factory=threading.Event)
+
+    def stop(self) -> None:
+        """The test ended (passed or not): no ticket is sent again, so nothing outlives the test."""
+        self.stopping.set()
 
     async def run(self) -> None:
         nc = await nats.connect(
@@ -54,19 +59,23 @@ class Hotline:
         js = nc.jetstream(timeout=3)
         self.started = time.monotonic()
         sending = []
-        for n in range(self.total):
-            delay = self.started + n / self.rate - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            sending.append(asyncio.create_task(self._send(js, n)))
-        await asyncio.gather(*sending)
-        self.finished = time.monotonic()
-        await nc.close()
+        try:
+            for n in range(self.total):
+                delay = self.started + n / self.rate - time.monotonic()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                if self.stopping.is_set():
+                    break
+                sending.append(asyncio.create_task(self._send(js, n)))
+            await asyncio.gather(*sending)
+            self.finished = time.monotonic()
+        finally:
+            await nc.close()
 
     async def _send(self, js: nats.js.JetStreamContext, n: int) -> None:
         body = ticket(n)
         data = body.model_dump_json().encode()
-        while True:
+        while not self.stopping.is_set():
             try:
                 await js.publish(body.subject(body.county), data, headers={"Nats-Msg-Id": body.ticket_id})
             except Exception:  # noqa: BLE001 - not acknowledged (a node died, a leader is being elected): again
@@ -104,11 +113,17 @@ class Residents:
     reads: int = 0
     slowest_read: float = 0.0
     failed_reads: list[str] = field(default_factory=list)
+    stopping: threading.Event = field(default_factory=threading.Event)
+
+    def stop(self) -> None:
+        self.stopping.set()
 
     def run(self) -> None:
         headers = {"authorization": f"Bearer {self.token}"}
         with httpx.Client(base_url=self.origin, timeout=15, headers=headers) as client:
             for i in range(self.total):
+                if self.stopping.is_set():
+                    return
                 started = time.monotonic()
                 self._submit(client, i)
                 for path in (f"/intake/api/counties/{COUNTIES[0]}/demands?limit=1", "/decision/api/counties"):
@@ -122,13 +137,13 @@ class Residents:
                         self.failed_reads.append(f"{path}: {type(exc).__name__}")
                     if status != 200 and status:
                         self.failed_reads.append(f"{path}: {status}")
-                time.sleep(max(0.0, self.every - (time.monotonic() - started)))
+                self.stopping.wait(max(0.0, self.every - (time.monotonic() - started)))
 
     def _submit(self, client: httpx.Client, i: int) -> None:
         key = uuid.uuid4().hex
         body = {"county": COUNTIES[i % len(COUNTIES)], "town": "台城街道", "category": "water", "text": f"积水 web-{i}"}
         deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not self.stopping.is_set():
             try:
                 r = client.post("/intake/api/demands", json=body, headers={"idempotency-key": key})
                 if r.status_code in (200, 201):
@@ -139,7 +154,8 @@ class Residents:
                 self.refusals.append(f"web-{i}: {type(exc).__name__}")
             self.retried_submissions += 1
             time.sleep(0.3)
-        raise AssertionError(f"submission web-{i} was never answered: {self.refusals[-3:]}")
+        if not self.stopping.is_set():
+            raise AssertionError(f"submission web-{i} was never answered: {self.refusals[-3:]}")
 
     def start(self) -> threading.Thread:
         thread = threading.Thread(target=self.run, name="residents", daemon=True)
