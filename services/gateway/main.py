@@ -4,15 +4,14 @@ serves the home page, the dev login and the shared static files."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 
 import httpx
-import structlog
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
-from starlette.background import BackgroundTask
+from fastapi.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.gateway.http.audit_pages import make_audit_hub_router
 from services.gateway.http.contracts_pages import make_contracts_router
@@ -20,7 +19,7 @@ from services.gateway.http.duty_pages import make_duty_router
 from services.gateway.http.home_pages import make_shell_router
 from services.gateway.http.poster_pages import make_poster_router
 from services.gateway.http.province_pages import forwarded_auth, make_province_router
-from services.gateway.read.replicas import Upstreams
+from services.gateway.proxy import ProxiedService, Proxy
 from services.gateway.read.upstream import http_fetch
 from services.gateway.read.worklist import worklist
 from shared.auth import Principal
@@ -28,42 +27,24 @@ from shared.config import SERVICES, Settings
 from shared.logging import configure_logging
 from shared.web.access import principal_of
 from shared.web.metrics import CONTENT_TYPE, Metrics
-from shared.web.problems import install_problem_handlers, problem_response
+from shared.web.problems import install_problem_handlers
 from shared.web.serving import install_door, install_request_log, make_verifier
 from shared.web.templating import make_templates, mount_static
 
-HOP_BY_HOP = {
-    "connection",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "te",
-    "trailers",
-    "transfer-encoding",
-    "upgrade",
-    "host",
-    "content-length",
-    "x-forwarded-host",  # set below from what this origin was asked (QR codes print it)
-    "x-forwarded-proto",
-}
 
-FORWARDED = {"x-forwarded-for", "x-forwarded-host", "x-forwarded-proto"}
+class Who:
+    """Pure ASGI middleware: the caller of the origin's own pages (home, login, province, posters) is
+    known to their templates (``request.state.principal``); proxied paths are the services' business."""
 
-CallNext = Callable[[Request], Awaitable[Response]]
-log = structlog.get_logger("shishi.gateway")
+    def __init__(self, app: ASGIApp, proxied: tuple[str, ...]) -> None:
+        self.app = app
+        self.proxied = proxied
 
-
-def forwarded_headers(request: Request) -> list[tuple[str, str]]:
-    """What a service needs to know about the client's request: its address (appended to the chain a
-    proxy in front of us started) and the origin it used (kept as an outer proxy set it, else ours),
-    so a service links to the public origin (Open311 discovery), never to its own port."""
-    client = request.client.host if request.client else ""
-    chain = request.headers.get("x-forwarded-for", "")
-    return [
-        ("x-forwarded-for", f"{chain}, {client}" if chain else client),
-        ("x-forwarded-host", request.headers.get("x-forwarded-host") or request.headers.get("host", "")),
-        ("x-forwarded-proto", request.headers.get("x-forwarded-proto") or request.url.scheme),
-    ]
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope["path"].startswith(self.proxied):
+            with suppress(Exception):
+                principal_of(Request(scope))
+        await self.app(scope, receive, send)
 
 
 def create_gateway(
@@ -75,7 +56,8 @@ def create_gateway(
     """``upstreams`` maps service name -> base URL (``http://127.0.0.1:8001``), or the base URLs of its
     replicas (``services.gateway.read.replicas``); ``transport``: how the services are reached (default:
     over the network; tests hand in the services' apps)."""
-    pool = Upstreams(upstreams)
+    proxy = Proxy.over(upstreams, transport)
+    pool = proxy.pool
     configure_logging(service="gateway", level=settings.log_level, json=settings.log_json, file=settings.log_file)
     client: httpx.AsyncClient | None = None
 
@@ -88,9 +70,11 @@ def create_gateway(
         client = httpx.AsyncClient(
             timeout=httpx.Timeout(60.0, connect=5.0), follow_redirects=False, limits=limits, transport=transport
         )
+        await proxy.leg.open()
         try:
             yield
         finally:
+            await proxy.leg.close()
             await client.aclose()
 
     app = FastAPI(
@@ -105,18 +89,13 @@ def create_gateway(
     install_problem_handlers(app)
     install_request_log(app)
     metrics = app.state.metrics = Metrics("gateway")
-    upstream_errors: dict[tuple[str, ...], int] = {}
     templates = make_templates(Path(__file__).parent / "http" / "templates", static_base="/static")
 
     async def role_worklist(request: Request, principal: Principal) -> list[dict]:
         assert client is not None
         return await worklist(http_fetch(client, pool, forwarded_auth(request)), principal)
 
-    @app.middleware("http")
-    async def who(request: Request, call_next: CallNext) -> Response:
-        with suppress(Exception):
-            principal_of(request)
-        return await call_next(request)
+    app.add_middleware(Who, proxied=tuple(f"/{name}" for name in pool))
 
     app.include_router(
         make_shell_router(
@@ -188,70 +167,22 @@ def create_gateway(
         snapshot = {
             "ready": int(all(r["ready"] for r in ready.values())),
             "upstream_ready": {(name,): int(r["ready"]) for name, r in ready.items()},
-            "upstream_errors": dict(upstream_errors),
+            "upstream_errors": dict(proxy.errors),
         }
         return Response(await asyncio.to_thread(metrics.render, snapshot), media_type=CONTENT_TYPE)
-
-    async def proxy(request: Request, service: str, path: str) -> Response:
-        assert client is not None
-        headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP | FORWARDED]
-        headers += forwarded_headers(request)
-        has_body = request.method in ("POST", "PUT", "PATCH", "DELETE")
-        for base in pool.order(service):  # the next replica in turn; another when one cannot be reached
-            # the body streams through (never held whole here); the size limit counts it on the way
-            upstream_request = client.build_request(
-                request.method,
-                f"{base}/{service}/{path}",
-                params=request.query_params,
-                headers=headers,
-                content=request.stream() if has_body else None,
-            )
-            try:
-                try:
-                    upstream = await client.send(upstream_request, stream=True)
-                except (httpx.RemoteProtocolError, httpx.ReadError):
-                    if has_body:
-                        raise
-                    # a pooled connection the service had just closed: a request without a body is sent again
-                    upstream = await client.send(upstream_request, stream=True)
-            except (httpx.ConnectError, httpx.ConnectTimeout):
-                pool.down(base)  # nothing was sent: the next replica takes it
-                log.warning("upstream_replica_down", service=service, replica=base)
-                continue
-            except httpx.TimeoutException:
-                break  # a slow answer is not a dead replica
-            except httpx.TransportError:
-                if has_body:
-                    break  # the body may have been taken in: never sent twice
-                # the replica died while answering a read: reads are safe to ask again, of the next one
-                pool.down(base)
-                log.warning("upstream_replica_lost", service=service, replica=base)
-                continue
-            except httpx.HTTPError:
-                break
-            pool.up(base)
-            out_headers = {k: v for k, v in upstream.headers.items() if k.lower() not in HOP_BY_HOP}
-            return StreamingResponse(
-                upstream.aiter_raw(),
-                status_code=upstream.status_code,
-                headers=out_headers,
-                background=BackgroundTask(upstream.aclose),
-            )
-        upstream_errors[(service,)] = upstream_errors.get((service,), 0) + 1
-        log.warning("upstream_unavailable", service=service, path=path)
-        return problem_response(502, "Bad gateway", f"{service} is not answering", "upstream_unavailable", request)
 
     for name in SERVICES:
         if name not in pool:
             continue
 
         def bind(service: str) -> None:
-            async def route(request: Request, path: str = "") -> Response:
-                return await proxy(request, service, path)
+            async def route(request: Request) -> Response:
+                return await proxy.forward(request, service)
 
             methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
             app.add_api_route(f"/{service}", route, methods=methods, include_in_schema=False)
-            app.add_api_route(f"/{service}/{{path:path}}", route, methods=methods, include_in_schema=False)
+            # everything under /<service>/ goes to a plain ASGI app: no dependency solving, no thread
+            app.mount(f"/{service}/", ProxiedService(proxy, service))
 
         bind(name)
     install_door(app, settings)
