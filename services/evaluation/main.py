@@ -1,44 +1,31 @@
-"""The composition root of evaluation: ``create_app(settings)`` wires everything; nothing at import time."""
+"""The composition root of evaluation: ``create_app(settings)`` wires everything; nothing at import time.
+
+``shishi report`` imports this module for :func:`annual_report` alone, and a county-year's report must
+stay under 100 MB: the web stack, the bus and the service's runtime (about 40 MB of imports) are
+imported by :func:`create_app` when it composes the service, not here."""
 
 from __future__ import annotations
 
 import json
 import os
 from pathlib import Path
-
-from fastapi import FastAPI
+from typing import TYPE_CHECKING
 
 from services.evaluation.app.application import SERVICE, EvaluationApplication
-from services.evaluation.app.deputy_names import DeputyNames, intake_deputy_names
-from services.evaluation.app.lineage import TrackingLookup, intake_tracking
-from services.evaluation.app.sweeper import rectification_sweep
-from services.evaluation.domain.rules import DEFAULTS, RANGES
-from services.evaluation.http.audit_texts import AUDIT_NAMES
-from services.evaluation.http.duty_api import make_duty_router
-from services.evaluation.http.metrics_api import make_metrics_router
-from services.evaluation.http.project_pages import make_project_pages
-from services.evaluation.http.public_pages import make_pages
-from services.evaluation.http.ratings_api import make_router, resident_rater
-from services.evaluation.http.rectification_api import make_rectification_router
 from services.evaluation.http.report.data import Progress as ReportProgress
 from services.evaluation.http.report.data import catch_up, report_data
-from services.evaluation.http.report.render import render_html, render_pdf
-from services.evaluation.http.rounds_api import make_rounds_router
-from services.evaluation.http.rules_texts import RULE_TEXTS
-from services.evaluation.http.staff_pages import make_staff_pages
-from services.evaluation.http.worklist_api import make_worklist_router
-from services.evaluation.inbound.handlers import subscriptions
-from services.evaluation.outbound.contracts import OUTBOUND
 from services.evaluation.read.projections import FOLD, VERSION
-from shared.audit.api import install_audit
+from shared.audit.reads_fold import with_auditor_reads
 from shared.config import DEFAULT_PORTS, Settings
-from shared.runtime.jobs import Clock
-from shared.runtime.service import ServiceRuntime, make_views
-from shared.web.limits import RateRule
-from shared.web.rules_api import make_rules_router
-from shared.web.rules_pages import make_rules_pages
-from shared.web.serving import create_service_app
-from shared.web.templating import mount_static
+from shared.views.store import make_views
+from shared.views.updater import ViewUpdater
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from services.evaluation.app.deputy_names import DeputyNames
+    from services.evaluation.app.lineage import TrackingLookup
+    from shared.runtime.jobs import Clock
 
 
 def intake_url() -> str:
@@ -57,6 +44,32 @@ def create_app(
 ) -> FastAPI:
     """``tracking``: how to ask intake whether a resident's demand went into a project (its public API);
     ``deputy_names``: how to name deputies evaluation's events do not name (intake's public registry)."""
+    from services.evaluation.app.deputy_names import intake_deputy_names
+    from services.evaluation.app.lineage import intake_tracking
+    from services.evaluation.app.sweeper import rectification_sweep
+    from services.evaluation.domain.rules import DEFAULTS, RANGES
+    from services.evaluation.http.audit_texts import AUDIT_NAMES
+    from services.evaluation.http.duty_api import make_duty_router
+    from services.evaluation.http.metrics_api import make_metrics_router
+    from services.evaluation.http.project_pages import make_project_pages
+    from services.evaluation.http.public_pages import make_pages
+    from services.evaluation.http.ratings_api import make_router, resident_rater
+    from services.evaluation.http.rectification_api import make_rectification_router
+    from services.evaluation.http.rounds_api import make_rounds_router
+    from services.evaluation.http.rules_texts import RULE_TEXTS
+    from services.evaluation.http.staff_pages import make_staff_pages
+    from services.evaluation.http.worklist_api import make_worklist_router
+    from services.evaluation.inbound.handlers import subscriptions
+    from services.evaluation.outbound.contracts import OUTBOUND
+    from shared.audit.api import install_audit
+    from shared.runtime.jobs import Clock
+    from shared.runtime.service import ServiceRuntime
+    from shared.web.limits import RateRule
+    from shared.web.rules_api import make_rules_router
+    from shared.web.rules_pages import make_rules_pages
+    from shared.web.serving import create_service_app
+    from shared.web.templating import mount_static
+
     settings = settings or Settings(service=SERVICE)
     app = EvaluationApplication(env=settings.eventsourcing_env())
     views = make_views(settings, VERSION)
@@ -114,18 +127,22 @@ def annual_report(
     caught up with the store first, which a running service has already done); None without data.
     ``progress(stage, done, total)`` hears how far it is. A PDF without a CJK font to embed raises
     ``shared.web.pdf_fonts.FontUnavailable``."""
-    api = create_app(Settings(service=SERVICE, data_dir=data_dir), start_runtime=False)
-    runtime = api.state.runtime  # the service's own read models and fold (its audit documents too)
+    settings = Settings(service=SERVICE, data_dir=data_dir)
+    app = EvaluationApplication(env=settings.eventsourcing_env())
+    views = make_views(settings, VERSION)
+    fold = with_auditor_reads(FOLD)  # as the running service folds (``create_app``): the same read models
     try:
-        catch_up(runtime.updater, progress)
-        data = report_data(runtime.views, county, year)
+        catch_up(ViewUpdater(app, views, fold, topics=fold.topics(), version=VERSION), progress)
+        data = report_data(views, county, year)
     finally:
-        runtime.views.close()
-        runtime.app.close()
+        views.close()
+        app.close()
     if not data["counties"]:
         return None
     if progress is not None:
         progress(f"write the {fmt.upper()}", 0, 1)
+    from services.evaluation.http.report.render import render_html, render_pdf
+
     content = render_pdf(data) if fmt == "pdf" else render_html(data).encode()
     if progress is not None:
         progress(f"write the {fmt.upper()}", 1, 1)

@@ -38,7 +38,8 @@ from shared.config import Settings
 from shared.persistence.application import ServiceApplication
 from shared.persistence.notifications import event_topics
 from shared.runtime.jobs import Clock
-from shared.runtime.service import ServiceRuntime, make_views
+from shared.runtime.service import ServiceRuntime
+from shared.views.store import make_views
 from shared.web.limits import RateRule
 from shared.web.rules_api import make_rules_router
 from shared.web.rules_pages import make_rules_pages

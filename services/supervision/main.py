@@ -33,7 +33,8 @@ from services.supervision.read.projections import FOLD, VERSION
 from shared.audit.api import install_audit
 from shared.config import Settings
 from shared.runtime.jobs import Clock
-from shared.runtime.service import ServiceRuntime, make_views
+from shared.runtime.service import ServiceRuntime
+from shared.views.store import make_views
 from shared.web.rules_api import make_rules_router
 from shared.web.rules_pages import make_rules_pages
 from shared.web.serving import create_service_app

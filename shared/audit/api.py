@@ -28,14 +28,14 @@ from shared.audit.context import AuditContext
 from shared.audit.leaf import StoredRecord
 from shared.audit.names import Catalogue
 from shared.audit.pages import make_audit_pages
-from shared.audit.reads import AuditorRead
+from shared.audit.reads_fold import AUDITOR_READ, with_auditor_reads
 from shared.audit.reads_recorder import install_read_recorder
 from shared.audit.signing import public_key_text
 from shared.auth import Principal, Role
 from shared.config import Settings
 from shared.contracts.envelope import COUNTY_PATTERN
 from shared.views.fold import Fold
-from shared.views.store import ViewStore, ViewTx
+from shared.views.store import ViewStore
 from shared.web.access import PUBLIC, allow, check_county, require_county
 from shared.web.problems import DEFAULT_PROBLEMS, Problem
 
@@ -44,30 +44,6 @@ BasisQuery = Annotated[
     Basis,
     Query(description="business: when each event happened (default); recorded: when it was stored; occurred: business"),
 ]
-AUDITOR_READ = "auditor_read"
-
-
-READS = Fold("auditor reads")
-
-
-@READS.on(AuditorRead.Recorded)
-def auditor_read(tx: ViewTx, event: AuditorRead.Recorded) -> None:
-    """Auditors' reads as a read model of their own: who looked at what, when."""
-    tx.put(
-        AUDITOR_READ,
-        str(event.originator_id),
-        event.meta.county,
-        {
-            "id": str(event.originator_id),
-            "county": event.meta.county,
-            "auditor": event.meta.actor_id,
-            "at": event.meta.occurred_at.isoformat(),
-            "method": event.method,
-            "path": event.path,
-            "query": event.query,
-            "status": event.status,
-        },
-    )
 
 
 def moment(as_of: str | None) -> datetime | None:
@@ -269,7 +245,7 @@ def install_audit(
     ctx = AuditContext.build(app, settings)
     ctx.names = (names or Catalogue()).with_shared()
     runtime = api.state.runtime
-    runtime.add_fold(READS)
+    runtime.use_fold(with_auditor_reads(runtime.fold))
     ctx.project = runtime.fold
     prefix = f"/{settings.service}"
     api.include_router(make_audit_router(ctx, views), prefix=prefix, responses=DEFAULT_PROBLEMS)

@@ -110,9 +110,9 @@ class ServiceRuntime:
         self.views_ready = False
         self.ready = False
 
-    def add_fold(self, extra: Fold) -> None:
-        """Fold ``extra``'s events too (the audit's read models beside the service's own)."""
-        self.fold = self.fold.merged(extra)
+    def use_fold(self, fold: Fold) -> None:
+        """Fold with ``fold`` (the service's own and the audit's read models: ``with_auditor_reads``)."""
+        self.fold = fold
         self.updater.project = self.fold
         self.updater.topics = self.fold.topics()
 
@@ -439,16 +439,3 @@ class ServiceRuntime:
                 for c in self.consumers
             },
         }
-
-
-def views_schema(version: int) -> str:
-    """The PostgreSQL schema holding the read models folded by fold version ``version``."""
-    return f"views_v{version}"
-
-
-def make_views(settings: Settings, version: int = 1) -> ViewStore:
-    """The service's read-model store: ``views.sqlite`` in its data dir, or on PostgreSQL the schema of its
-    fold's ``version`` in its database (``views_v<version>``: each fold version its own read models)."""
-    if settings.persistence == "postgres":
-        return ViewStore(postgres={**settings.eventsourcing_env(), "VIEWS_SCHEMA": views_schema(version)})
-    return ViewStore(sqlite_path=settings.service_dir / "views.sqlite")

@@ -18,6 +18,7 @@ from typing import Any
 import structlog
 from pydantic_core import to_json
 
+from shared.config import Settings
 from shared.persistence.schema import SCHEMA_LOCK
 from shared.persistence.side_tables import postgres_connection
 from shared.views.query import DocQuery, compile_query, count_query, fields_query
@@ -354,3 +355,16 @@ class ViewStore:
 
     def close(self) -> None:
         self._conn.close()
+
+
+def views_schema(version: int) -> str:
+    """The PostgreSQL schema holding the read models folded by fold version ``version``."""
+    return f"views_v{version}"
+
+
+def make_views(settings: Settings, version: int = 1) -> ViewStore:
+    """The service's read-model store: ``views.sqlite`` in its data dir, or on PostgreSQL the schema of its
+    fold's ``version`` in its database (``views_v<version>``: each fold version its own read models)."""
+    if settings.persistence == "postgres":
+        return ViewStore(postgres={**settings.eventsourcing_env(), "VIEWS_SCHEMA": views_schema(version)})
+    return ViewStore(sqlite_path=settings.service_dir / "views.sqlite")

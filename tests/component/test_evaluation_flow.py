@@ -378,3 +378,15 @@ def test_report_from_the_store_is_reproducible_and_renders_anywhere(world: World
         == 0
     )
     assert "合计" in (tmp_path / "city.html").read_text()
+
+
+def test_the_report_folds_the_store_as_the_running_service_does(world: World) -> None:
+    """``shishi report`` catches evaluation's read models up without the service (and without its web
+    stack, to stay small): it must fold exactly what the service folds, or it would leave read models
+    behind that the service never wrote (or skip some the service needs)."""
+    from services.evaluation.read.projections import FOLD
+    from shared.audit.reads_fold import with_auditor_reads
+
+    running = world.runtime.fold
+    reported = with_auditor_reads(FOLD)
+    assert reported.topics() == running.topics() and len(reported.topics()) > 10

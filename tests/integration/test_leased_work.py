@@ -22,9 +22,9 @@ from shared.config import Settings
 from shared.persistence.application import Inbound
 from shared.runtime.jobs import Clock
 from shared.runtime.lease import PostgresLease
-from shared.runtime.service import ServiceRuntime, make_views
+from shared.runtime.service import ServiceRuntime
 from shared.views.fold import Fold
-from shared.views.store import ViewTx
+from shared.views.store import ViewTx, make_views
 from shared.views.updater import ViewUpdater
 from tests.fixtures.backends import postgres_settings
 from tests.integration.test_batch_tracking import COUNTY, Tally, TallyApplication, project_tallies

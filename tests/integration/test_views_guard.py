@@ -4,8 +4,7 @@ never apply the same events twice: a fold applies only from the position it read
 from __future__ import annotations
 
 from shared.config import Settings
-from shared.runtime.service import make_views
-from shared.views.store import ViewTx
+from shared.views.store import ViewTx, make_views
 
 
 def bump(tx: ViewTx) -> None:

@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import AfterValidator
 
-from services.evaluation.read.metrics import across_counties, county_metrics
-from services.evaluation.read.projections import ADOPTED, DEMAND, DEMAND_YEAR, RATING, RULES, VOTE
+from services.evaluation.read.figures import metrics_for
+from services.evaluation.read.metrics import across_counties
+from services.evaluation.read.projections import ADOPTED, DEMAND, RATING
 from shared.auth import Principal, Role
 from shared.contracts.envelope import COUNTY_PATTERN
 from shared.contracts.plausible import known_county
@@ -16,20 +17,6 @@ from shared.views.store import ViewStore
 from shared.web.access import PUBLIC, allow, check_county
 
 County = Annotated[str, Path(pattern=COUNTY_PATTERN), AfterValidator(known_county)]  # 422 unknown_county
-
-
-def metrics_for(views: ViewStore, county: str, year: int) -> dict:
-    rules = views.get(RULES, county) or {"values": {}}
-    return county_metrics(
-        county,
-        year,
-        views.list(RATING, county),
-        views.list(ADOPTED, county),
-        [],
-        views.list(VOTE, county),
-        rules["values"].get("towns", []),
-        demand_tally=views.get(DEMAND_YEAR, f"{county}:{year:04d}") or {},
-    )
 
 
 def make_metrics_router(views: ViewStore) -> APIRouter:

@@ -15,9 +15,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from services.evaluation.app.application import EvaluationApplication
 from services.evaluation.app.deputy_names import DeputyNames
 from services.evaluation.domain.rating import rating_id_for
-from services.evaluation.http.metrics_api import metrics_for
 from services.evaluation.http.report.render import FIGURES
 from services.evaluation.http.texts import MESSAGES
+from services.evaluation.read.figures import metrics_for
 from services.evaluation.read.projections import RATING, ROUND
 from shared.auth import Role
 from shared.divisions import county_name

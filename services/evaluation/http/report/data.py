@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from services.evaluation.http.metrics_api import metrics_for
+from services.evaluation.read.figures import metrics_for
 from services.evaluation.read.metrics import across_counties
 from services.evaluation.read.projections import ADOPTED, DEMAND, RATING, ROUND
 from shared.views.store import ViewStore
