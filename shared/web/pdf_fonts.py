@@ -25,6 +25,7 @@ import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import structlog
 from reportlab.pdfbase import pdfmetrics
@@ -75,13 +76,9 @@ LAYOUT_TABLES = ("GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH")
 
 
 @cache
-def _font_bytes(path: Path) -> bytes:
-    return path.read_bytes()
-
-
-@cache
 def _font_digest(path: Path) -> str:
-    return hashlib.sha256(_font_bytes(path)).hexdigest()
+    with path.open("rb") as f:  # read in pieces: the font's bytes are never held here
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def register_font(text: str) -> str:
@@ -99,10 +96,17 @@ def register_font(text: str) -> str:
 def truetype_subset(source: FontSource, chars: str, tag: str) -> io.BytesIO:
     """The glyphs of ``chars`` from ``source`` as a TrueType font reportlab embeds. Its PostScript name gets
     ``-<tag>``: reportlab keeps one font per face name, so two subsets of one face must not share a name."""
-    from fontTools import subset
     from fontTools.ttLib import TTFont as FTFont
 
-    font = FTFont(io.BytesIO(_font_bytes(source.path)), fontNumber=source.index, recalcTimestamp=False)
+    # From the file, not its bytes in memory: only the tables the subset needs are read (the PDF's
+    # memory stays small: a CJK font is 8 MB, most of it outlines the document never uses).
+    with FTFont(source.path, fontNumber=source.index, recalcTimestamp=False, lazy=True) as font:
+        return _subset(font, source, chars, tag)
+
+
+def _subset(font: Any, source: FontSource, chars: str, tag: str) -> io.BytesIO:
+    from fontTools import subset
+
     cmap = font.getBestCmap()
     missing = sorted({c for c in chars if ord(c) not in cmap and not c.isspace()})
     if missing:
