@@ -312,7 +312,7 @@ class ServiceRuntime:
         if self.journal is not None:
             self.journal.nudge()
 
-    def settle_views(self, timeout: float = 3.0) -> None:
+    def settle_views(self, timeout: float = 5.0) -> None:
         """Return once the read models include every event stored so far (or after ``timeout``), so a
         page rendered next shows what its request just did. Folds here when no runtime runs (a test app);
         otherwise whoever holds the read models' lease folds (woken here when that is this process or its

@@ -4,6 +4,7 @@ back to the page (``?error=``) and shown in its problem box."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import quote
 
 from fastapi import Request
@@ -30,6 +31,19 @@ def back_with(back: str, exc: Exception) -> RedirectResponse:
     """303 back to ``back`` with the refusal in ``?error=``."""
     sep = "&" if "?" in back else "?"
     return RedirectResponse(f"{back}{sep}error={quote(refusal_of(exc))}", status_code=303)
+
+
+def done_then_back(request: Request, back: str, command: Callable[[], object]) -> RedirectResponse:
+    """Run a form's command, then 303 back to ``back`` once the read models include what it stored, so
+    the page read next shows it (``settle_views``); back with the refusal if a rule said no."""
+    try:
+        command()
+    except (NotFound, ValueError) as exc:  # ValueError: a RuleViolation, or a value the command refused
+        return back_with(back, exc)
+    runtime = getattr(request.app.state, "runtime", None)
+    if runtime is not None:
+        runtime.settle_views()
+    return RedirectResponse(back, status_code=303)
 
 
 def problem_of(request: Request, message: str = "") -> dict[str, str] | None:

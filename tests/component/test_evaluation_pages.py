@@ -101,3 +101,16 @@ def test_deputy_rating_page_shows_the_open_round(world: World) -> None:  # noqa:
     )
     script = c.get("/evaluation/static/ballots/ballot.js").text
     assert 'credentials: "omit"' in script  # no login goes with a ballot
+
+
+def test_the_board_a_form_returns_to_shows_what_the_form_did(world: World) -> None:  # noqa: F811
+    """The redirect after a staff form waits until the read models include what it stored: the board
+    shown next has the round just opened (nobody folds the read models here but the form's own wait)."""
+    world.at(date(2026, 1, 12))
+    login(world, "congress_staff", "teller-a")
+    board = world.client.post(
+        f"/evaluation/board/rounds?county={COUNTY}",
+        data={"session_year": "2026", "rated_year": "2025", "session_closes_on": "2026-01-15", "mode": "paper"},
+    )
+    assert board.status_code == 200 and str(board.url).endswith(f"/evaluation/board?county={COUNTY}")
+    assert board.text.count("data-round") >= 1 and "2026" in board.text

@@ -21,10 +21,9 @@ from services.evaluation.read.projections import RATING, ROUND
 from shared.auth import Role
 from shared.divisions import county_name
 from shared.kernel.china_time import china_date
-from shared.kernel.meta import Meta, RuleViolation
-from shared.persistence.application import NotFound
+from shared.kernel.meta import Meta
 from shared.views.store import ViewStore
-from shared.web.feedback import back_with, problem_of
+from shared.web.feedback import back_with, done_then_back, problem_of
 from shared.web.forms import FormDep
 from shared.web.i18n import language, translate
 from shared.web.requests import meta_for
@@ -47,11 +46,7 @@ def make_staff_pages(app: EvaluationApplication, views: ViewStore) -> APIRouter:
         back = f"/evaluation/board?county={county}"
         if not principal.has_any(roles) or not allowed or principal.roles <= {Role.AUDITOR, Role.PROVINCE_VIEWER}:
             return RedirectResponse("/login", status_code=303)
-        try:
-            fn(meta_for(request, principal, county, role=role))
-        except (RuleViolation, NotFound, ValueError) as exc:
-            return back_with(back, exc)
-        return RedirectResponse(back, status_code=303)
+        return done_then_back(request, back, lambda: fn(meta_for(request, principal, county, role=role)))
 
     @router.get("/board", response_class=HTMLResponse)
     def board(request: Request, county: str = "") -> Response:

@@ -18,10 +18,8 @@ from services.intake.http.registry_texts import MESSAGES
 from services.intake.read.overview import CHINA
 from services.intake.read.registry import DEPUTY, RECEPTION
 from shared.auth import Principal, Role
-from shared.kernel.meta import RuleViolation
-from shared.persistence.application import NotFound
 from shared.views.store import ViewStore
-from shared.web.feedback import back_with, problem_of
+from shared.web.feedback import done_then_back, problem_of
 from shared.web.i18n import register_messages
 from shared.web.templating import make_templates, render
 from shared.web.viewer import viewer_county
@@ -61,13 +59,9 @@ class LiaisonFrame:
         return principal, county, None
 
     @staticmethod
-    def act(back: str, fn: Callable[[], object]) -> Response:
-        """Run a command from a form; back to the page, with the refusal shown if a rule said no."""
-        try:
-            fn()
-        except (RuleViolation, NotFound, ValueError) as exc:
-            return back_with(back, exc)
-        return RedirectResponse(back, status_code=303)
+    def act(request: Request, back: str, fn: Callable[[], object]) -> Response:
+        """Run a command from a form; back to the page once it shows it, or with the refusal shown."""
+        return done_then_back(request, back, fn)
 
     def names(self, county: str) -> dict[str, str]:
         return {d["deputy_id"]: d["name"] for d in self.views.list(DEPUTY, county)}

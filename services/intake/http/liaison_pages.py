@@ -115,9 +115,9 @@ def make_liaison_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         action = get("action")
         if action == "attendance":
             present = [str(x) for x in form.getlist("present")]
-            return frame.act(back, lambda: app.record_attendance(meta, reception_id, present))
+            return frame.act(request, back, lambda: app.record_attendance(meta, reception_id, present))
         if action == "cancel":
-            return frame.act(back, lambda: app.cancel_reception(meta, reception_id))
+            return frame.act(request, back, lambda: app.cancel_reception(meta, reception_id))
         if action == "demand":
             new = NewDemand(
                 channel="liaison_station",
@@ -134,7 +134,7 @@ def make_liaison_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
             staff_meta = meta_for(request, principal, county)
             if len(new.text) < 2 or new.category not in CATEGORIES:
                 return RedirectResponse(f"{back}?error={quote('请填写诉求内容并选择类别')}", status_code=303)
-            return frame.act(back, lambda: app.submit(staff_meta, new))
+            return frame.act(request, back, lambda: app.submit(staff_meta, new))
         return RedirectResponse(back, status_code=303)
 
     return router

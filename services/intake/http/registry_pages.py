@@ -62,6 +62,7 @@ def make_registry_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
 
         meta = meta_for(request, principal, county)
         return frame.act(
+            request,
             f"/intake/registry?county={county}",
             lambda: app.register_deputy(meta, get("deputy_id"), get("name"), get("level"), get("town"), get("group")),
         )
@@ -99,9 +100,11 @@ def make_registry_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         back = f"/intake/registry/deputies/{county}/{quote(deputy_id, safe='')}"
         meta = meta_for(request, principal, county, reason=get("reason"))
         if get("action") == "retire":
-            return frame.act(back, lambda: app.retire_deputy(meta, deputy_id))
+            return frame.act(request, back, lambda: app.retire_deputy(meta, deputy_id))
         return frame.act(
-            back, lambda: app.revise_deputy(meta, deputy_id, get("name"), get("level"), get("town"), get("group"))
+            request,
+            back,
+            lambda: app.revise_deputy(meta, deputy_id, get("name"), get("level"), get("town"), get("group")),
         )
 
     @router.post("/registry/stations")
@@ -116,6 +119,7 @@ def make_registry_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         meta = meta_for(request, principal, county)
         deputies = [str(x) for x in form.getlist("deputy")]
         return frame.act(
+            request,
             f"/intake/registry?county={county}",
             lambda: app.open_station(meta, get("name"), get("town"), get("address"), get("hours"), deputies),
         )
@@ -164,9 +168,10 @@ def make_registry_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         deputies = [str(x) for x in form.getlist("deputy")]
         action = get("action")
         if action == "roster":
-            return frame.act(back, lambda: app.assign_deputies(meta, station_id, deputies))
+            return frame.act(request, back, lambda: app.assign_deputies(meta, station_id, deputies))
         if action == "schedule":
             return frame.act(
+                request,
                 back,
                 lambda: app.schedule_reception(
                     meta,
@@ -179,7 +184,9 @@ def make_registry_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
                 ),
             )
         return frame.act(
-            back, lambda: app.revise_station(meta, station_id, get("name"), get("town"), get("address"), get("hours"))
+            request,
+            back,
+            lambda: app.revise_station(meta, station_id, get("name"), get("town"), get("address"), get("hours")),
         )
 
     @router.get("/liaison", response_class=HTMLResponse)

@@ -25,10 +25,8 @@ from services.intake.read.projections import DEMAND, SUGGESTION
 from services.intake.read.queue import QueueFilter, queue_page, stranded
 from shared.auth import Principal, Role
 from shared.divisions import county_name
-from shared.kernel.meta import RuleViolation
-from shared.persistence.application import NotFound
 from shared.views.store import ViewStore
-from shared.web.feedback import back_with, problem_of
+from shared.web.feedback import done_then_back, problem_of
 from shared.web.forms import FormDep
 from shared.web.i18n import language, register_messages
 from shared.web.requests import meta_for
@@ -103,12 +101,8 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         )
 
     def act(request: Request, back: str, fn: Callable[[], object]) -> Response:
-        """Run a command from a form; back to the page, with the refusal shown if a rule said no."""
-        try:
-            fn()
-        except (RuleViolation, NotFound, ValueError) as exc:
-            return back_with(back, exc)
-        return RedirectResponse(back, status_code=303)
+        """Run a command from a form; back to the page once it shows it, or with the refusal shown."""
+        return done_then_back(request, back, fn)
 
     def own_demand(request: Request, demand_id: UUID, roles: set[Role]) -> tuple[Principal, Demand | None]:
         principal, _, _ = viewer_county(request)
