@@ -120,11 +120,13 @@ class PageFrame:
 
     # -- commands --------------------------------------------------------------------------------
     def run(self, request: Request, fn: Callable[[], object], labels: Mapping[str, str] | None = None) -> None:
-        """Run a command; a refusal becomes :class:`Refused` with its text in the page's language:
-        a rule's Chinese (or English) half, or pydantic's errors named by the form's ``labels``."""
+        """Run a command, then wait until the read models include what it stored (the page shown next
+        shows it); a refusal becomes :class:`Refused` with its text in the page's language: a rule's
+        Chinese (or English) half, or pydantic's errors named by the form's ``labels``."""
         lang = language(request)
         try:
             fn()
+            request.app.state.runtime.settle_views()
         except ValidationError as exc:
             raise Refused(validation_text(exc.errors(), labels or {}, lang), 422) from exc
         except Problem as exc:
