@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -16,8 +17,11 @@ from services.intake.http.demands_api import READERS, County
 from services.intake.http.triage_api import demand_brief
 from services.intake.read.projections import DEMAND
 from shared.auth import Principal, Role
+from shared.views.paging import page_in_store
+from shared.views.query import Condition, DocQuery
 from shared.views.store import ViewStore
 from shared.web.access import allow, check_county, require_county
+from shared.web.paging import PAGED, PagingDep
 from shared.web.requests import meta_for
 
 DEPUTY = allow(Role.DEPUTY, write=True)
@@ -45,17 +49,21 @@ def make_deputy_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
         found = app.find_as(Demand, demand_id)
         return require_county(principal, found.county if found is not None else None)
 
-    @router.get("/counties/{county}/inbox")
+    @router.get("/counties/{county}/inbox", **PAGED)
     def inbox(
-        county: County, principal: Annotated[Principal, Depends(allow(Role.DEPUTY))], include_done: bool = False
+        county: County,
+        principal: Annotated[Principal, Depends(allow(Role.DEPUTY))],
+        paging: PagingDep,
+        include_done: bool = False,
     ) -> dict:
-        """Demands pushed to the calling deputy (from their area, or forwarded to them)."""
+        """Demands pushed to the calling deputy (from their area, or forwarded to them), newest first."""
         check_county(principal, county)
-        mine = [d for d in views.list(DEMAND, county) if principal.subject in d["deputies"]]
+        # the deputy's id as an element of the stored ``deputies`` array (quoted: "d1" is not "d10")
+        mine = [Condition("deputies", "contains", json.dumps(principal.subject, ensure_ascii=False))]
         if not include_done:
-            mine = [d for d in mine if d["status"] not in ("closed", "duplicate", "merged")]
-        mine.sort(key=lambda d: d["submitted_at"], reverse=True)
-        return {"county": county, "deputy": principal.subject, "total": len(mine), "items": mine}
+            mine += [Condition("status", "!=", status) for status in ("closed", "duplicate", "merged")]
+        query = DocQuery(DEMAND, county, tuple(mine), order=(("submitted_at", True),))
+        return {"county": county, "deputy": principal.subject, **page_in_store(views, query, paging)}
 
     @router.post("/demands/{demand_id}/deputy-action")
     def act(
@@ -70,17 +78,21 @@ def make_deputy_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
             return {"suggestion_id": str(result.id), "demand_ids": [str(d) for d in result.demand_ids]}
         return demand_brief(result)
 
-    @router.get("/counties/{county}/wishes")
+    @router.get("/counties/{county}/wishes", **PAGED)
     def wishes(
-        county: County, principal: Annotated[Principal, Depends(allow(*READERS))], open_only: bool = True
+        county: County,
+        principal: Annotated[Principal, Depends(allow(*READERS))],
+        paging: PagingDep,
+        open_only: bool = True,
     ) -> dict:
-        """Micro-wishes (微心愿) for deputies to claim (认领), with their funding and return visits."""
+        """Micro-wishes (微心愿) for deputies to claim (认领), with their funding and return visits, the
+        oldest first."""
         check_county(principal, county)
-        items = [d for d in views.list(DEMAND, county) if d["tier"] == "micro_wish" and d["kind"] == "micro_wish"]
+        wanted = [Condition("tier", "=", "micro_wish"), Condition("kind", "=", "micro_wish")]
         if open_only:
-            items = [d for d in items if "claimed" not in d["wish"]]
-        items.sort(key=lambda d: d["submitted_at"])
-        return {"county": county, "total": len(items), "items": items}
+            wanted.append(Condition("wish.claimed", "is null"))
+        query = DocQuery(DEMAND, county, tuple(wanted), order=(("submitted_at", False),))
+        return {"county": county, **page_in_store(views, query, paging)}
 
     @router.post("/demands/{demand_id}/wish")
     def wish_step(

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.intake.app.application import IntakeApplication
@@ -27,10 +26,12 @@ from shared.auth import Principal, Role
 from shared.divisions import county_name
 from shared.kernel.meta import RuleViolation
 from shared.persistence.application import NotFound
+from shared.views.paging import Paging
 from shared.views.store import ViewStore
 from shared.web.feedback import back_with, problem_of
 from shared.web.forms import FormDep
 from shared.web.i18n import language, register_messages
+from shared.web.paging import PageNumber
 from shared.web.requests import meta_for
 from shared.web.templating import make_templates, render
 from shared.web.viewer import viewer_county
@@ -128,7 +129,7 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         town: str = "",
         category: str = "",
         overdue: str = "",
-        page_number: Annotated[int, Query(alias="page", ge=1, le=1_000_000)] = 1,
+        page_number: PageNumber = 1,
     ) -> Response:
         _, county, refused = gate(request, county, READERS)
         if refused:
@@ -145,7 +146,7 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         wanted = QueueFilter(
             **{k: v or None for k, v in f.items() if k != "overdue"}, overdue=True if overdue == "1" else None
         )
-        result = queue_page(views, county, wanted, now_of(request), page_number, PER_PAGE)
+        result = queue_page(views, county, wanted, now_of(request), Paging(page_number, PER_PAGE))
         return page(request, "queue.html", {"county": county, "result": result, "f": f})
 
     @router.get("/demands/{demand_id}", response_class=HTMLResponse)
