@@ -12,7 +12,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from services.decision.app.application import DecisionApplication, MicroProposal
 from services.decision.domain.micro_escalation import MicroEscalation
 from services.decision.domain.micro_project import MicroProject
-from services.decision.read.projections import FUNDS, MICRO, POOL
+from services.decision.read.micro_list import micro_projects_page
+from services.decision.read.projections import FUNDS, POOL
 from shared.auth import Principal, Role
 from shared.contracts.envelope import COUNTY_PATTERN
 from shared.contracts.plausible import PlausibleDate, known_county
@@ -102,16 +103,7 @@ def make_router(app: DecisionApplication, views: ViewStore) -> APIRouter:
         government has not accepted or declined within N days."""
         check_county(principal, county)
         today = china_date(meta_for(request, principal, county).occurred_at).isoformat()
-        where = [Condition("status", "=", status)] if status is not None else []
-        if overdue:
-            where += [Condition("status", "=", "proposed"), Condition("respond_by", "<", today)]
-
-        def flagged(d: dict) -> dict:
-            late = d["status"] == "proposed" and bool(d.get("respond_by")) and d["respond_by"] < today
-            return {**d, "overdue": late}
-
-        query = DocQuery(MICRO, county, tuple(where), order=(("proposed_at", True),))
-        return {"county": county, **page_in_store(views, query, paging, flagged)}
+        return {"county": county, **micro_projects_page(views, county, today, paging, status, overdue)}
 
     @router.post("/counties/{county}/micro-projects", status_code=201)
     def propose_micro(

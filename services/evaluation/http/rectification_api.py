@@ -14,13 +14,13 @@ from services.evaluation.app.application import EvaluationApplication
 from services.evaluation.domain.rating import rating_id_for
 from services.evaluation.domain.rectification import Rectification
 from services.evaluation.read.projections import RATING
+from services.evaluation.read.rectifications import rectifications_query
 from shared.auth import Principal, Role
 from shared.contracts.envelope import COUNTY_PATTERN
 from shared.contracts.plausible import known_county
 from shared.kernel.china_time import china_date
 from shared.kernel.meta import Meta
 from shared.views.paging import page_in_store
-from shared.views.query import Condition, DocQuery
 from shared.views.store import ViewStore
 from shared.web.access import allow, check_county
 from shared.web.paging import PAGED, PagingDep
@@ -86,8 +86,7 @@ def make_rectification_router(app: EvaluationApplication, views: ViewStore) -> A
         """The rectification board: every order, its deadline, report, re-rating and next step, the
         earliest deadline first, a page at a time."""
         check_county(principal, county)
-        ordered = (Condition("rectification", "is not null"),)
-        query = DocQuery(RATING, county, ordered, order=(("rectification.deadline", False), ("name", False)))
+        query = rectifications_query(county)
 
         def row(d: dict) -> dict:
             return {"project_id": d["project_id"], "name": d["name"], "year": d["year"], **d["rectification"]}

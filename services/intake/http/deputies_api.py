@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -15,10 +14,9 @@ from services.intake.domain.demand import Demand
 from services.intake.domain.suggestion import ProjectSuggestion
 from services.intake.http.demands_api import READERS, County
 from services.intake.http.triage_api import demand_brief
-from services.intake.read.projections import DEMAND
+from services.intake.read.lists import inbox_query, wishes_query
 from shared.auth import Principal, Role
 from shared.views.paging import page_in_store
-from shared.views.query import Condition, DocQuery
 from shared.views.store import ViewStore
 from shared.web.access import allow, check_county, require_county
 from shared.web.paging import PAGED, PagingDep
@@ -58,11 +56,7 @@ def make_deputy_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
     ) -> dict:
         """Demands pushed to the calling deputy (from their area, or forwarded to them), newest first."""
         check_county(principal, county)
-        # the deputy's id as an element of the stored ``deputies`` array (quoted: "d1" is not "d10")
-        mine = [Condition("deputies", "contains", json.dumps(principal.subject, ensure_ascii=False))]
-        if not include_done:
-            mine += [Condition("status", "!=", status) for status in ("closed", "duplicate", "merged")]
-        query = DocQuery(DEMAND, county, tuple(mine), order=(("submitted_at", True),))
+        query = inbox_query(county, principal.subject, include_done)
         return {"county": county, "deputy": principal.subject, **page_in_store(views, query, paging)}
 
     @router.post("/demands/{demand_id}/deputy-action")
@@ -88,11 +82,7 @@ def make_deputy_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
         """Micro-wishes (微心愿) for deputies to claim (认领), with their funding and return visits, the
         oldest first."""
         check_county(principal, county)
-        wanted = [Condition("tier", "=", "micro_wish"), Condition("kind", "=", "micro_wish")]
-        if open_only:
-            wanted.append(Condition("wish.claimed", "is null"))
-        query = DocQuery(DEMAND, county, tuple(wanted), order=(("submitted_at", False),))
-        return {"county": county, **page_in_store(views, query, paging)}
+        return {"county": county, **page_in_store(views, wishes_query(county, unclaimed=open_only), paging)}
 
     @router.post("/demands/{demand_id}/wish")
     def wish_step(
