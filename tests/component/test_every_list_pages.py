@@ -127,6 +127,7 @@ def test_the_pool_pages_newest_first(tmp_path: Path) -> None:
     flow = Flow(tmp_path)
     try:
         flow.pooled_demands(7)
+        flow.sync()
         whole = flow.call("GET", f"/counties/{A}/pool?limit=1000", "congress_staff")
         page = flow.call("GET", f"/counties/{A}/pool?limit=3&page=3", "congress_staff")
         assert (whole["total"], page["total"], page["pages"]) == (7, 7, 3)
