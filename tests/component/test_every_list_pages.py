@@ -24,17 +24,6 @@ from tests.fixtures.service import InProcessService
 A = "440781"
 
 
-def stored(docs: list[dict]) -> ViewStore:
-    views = ViewStore(sqlite_path=Path(":memory:"))
-
-    def put(tx: ViewTx) -> None:
-        for doc in docs:
-            tx.put("thing", doc["id"], A, doc)
-
-    views.apply("test", 1, put)
-    return views
-
-
 THINGS = [
     {
         "id": f"t{n:02d}",
@@ -44,13 +33,28 @@ THINGS = [
         "wish": {"claimed": {"by": "dep"}} if n % 5 == 0 else {},
         "due": f"2026-0{1 + n % 9}-01",
         "flagged": f"2026-01-{1 + n:02d}" if n % 6 == 0 else None,
+        "seen": [f"2026-0{n % 3}"] if n % 3 else [],
     }
     for n in range(23)
 ]
 
 
-def test_a_page_of_the_store_is_the_slice_of_the_whole_ordered_list() -> None:
-    views = stored(THINGS)
+def stored(views: ViewStore, docs: list[dict]) -> ViewStore:
+    def put(tx: ViewTx) -> None:
+        for doc in docs:
+            tx.put("thing", doc["id"], A, doc)
+
+    views.apply("test", 1, put)
+    return views
+
+
+@pytest.fixture
+def views() -> ViewStore:
+    """SQLite here; ``tests/integration/test_views_paging_postgres.py`` runs the same checks on PostgreSQL."""
+    return stored(ViewStore(sqlite_path=Path(":memory:")), THINGS)
+
+
+def test_a_page_of_the_store_is_the_slice_of_the_whole_ordered_list(views: ViewStore) -> None:
     query = DocQuery("thing", A, order=(("year", True), ("name", False)))
     whole = sorted(THINGS, key=lambda t: (-t["year"], t["name"]))
     second = page_in_store(views, query, Paging(2, 10))
@@ -63,23 +67,23 @@ def test_a_page_of_the_store_is_the_slice_of_the_whole_ordered_list() -> None:
     assert shaped["items"] == [{"id": t["id"]} for t in whole[:2]]
 
 
-def test_numbers_booleans_and_nested_fields_are_compared_as_the_documents_hold_them() -> None:
-    views = stored(THINGS)
+def test_numbers_booleans_and_nested_fields_are_compared_as_the_documents_hold_them(views: ViewStore) -> None:
     of_2021 = page_in_store(views, DocQuery("thing", A, of_year(2021)), Paging(1, MAX_LIMIT))
     assert of_2021["total"] == sum(1 for t in THINGS if t["year"] == 2021) > 0
     active = views.count(DocQuery("thing", A, (Condition("active", "=", True),)))
     assert active == sum(1 for t in THINGS if t["active"])
     unclaimed = DocQuery("thing", A, (Condition("wish.claimed", "is null"),), order=(("name", False),))
     assert [t["id"] for t in views.select(unclaimed)] == [t["id"] for t in THINGS if "claimed" not in t["wish"]]
+    unseen = DocQuery("thing", A, (Condition("seen", "=", "[]"),))  # an empty list, as evaluation's look-backs
+    assert views.count(unseen) == sum(1 for t in THINGS if not t["seen"])
     claimed_by = DocQuery("thing", A, (Condition("wish.claimed.by", "=", "dep"),))
     assert views.count(claimed_by) == sum(1 for t in THINGS if t["wish"])
     with pytest.raises(ValueError):
         views.count(DocQuery("thing", A, (Condition("wish.claimed;drop", "is null"),)))
 
 
-def test_ordered_parts_page_as_one_list() -> None:
+def test_ordered_parts_page_as_one_list(views: ViewStore) -> None:
     """Flagged things first, then the rest: a page that straddles the two reads each part's share."""
-    views = stored(THINGS)
     order = (("name", False),)
     parts = [
         DocQuery("thing", A, (Condition("flagged", "is not null"),), order=order),
