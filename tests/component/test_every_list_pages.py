@@ -147,7 +147,8 @@ class Board(InProcessService):
     def __init__(self, tmp_path: Path) -> None:
         super().__init__("supervision", tmp_path, county=A, now=datetime(2026, 1, 15, 9, tzinfo=UTC))
 
-    def adopt(self, n: int, year: int = 2026) -> None:
+    def adopt(self, n: int, year: int = 2026, session: datetime | None = None) -> None:
+        """decision.project-adopted arrives (the session closed on ``session``: 15 January by default)."""
         payload = d.ProjectAdopted(
             project_id=uuid4(),
             candidate_id=uuid4(),
@@ -160,7 +161,7 @@ class Board(InProcessService):
             deadline=date(year, 12, 31),
             demand_ids=[uuid4()],
         )
-        self.deliver(payload, at=datetime(year, 1, 15, 9, tzinfo=UTC))
+        self.deliver(payload, at=session or datetime(year, 1, 15, 9, tzinfo=UTC))
 
 
 def test_the_project_board_pages_and_its_summary_covers_every_page(tmp_path: Path) -> None:
@@ -185,3 +186,39 @@ def test_the_project_board_pages_and_its_summary_covers_every_page(tmp_path: Pat
         assert "第 2 / 2 页" in second.text
     finally:
         board.client.close()
+
+
+def test_the_warnings_page_escalated_ones_first_and_count_them_over_every_page(tmp_path: Path) -> None:
+    board = Board(tmp_path)
+    try:
+        staff = "congress_staff"
+        for n in range(3):
+            board.adopt(n)  # session closed 2026-01-15: plans due in 30 days
+        board.call("POST", f"/counties/{A}/sweep", staff, params={"now": "2026-02-15"})  # three raised
+        for n in range(3, 5):
+            board.adopt(n, session=datetime(2026, 2, 1, 9, tzinfo=UTC))
+        board.call("POST", f"/counties/{A}/sweep", staff, params={"now": "2026-03-02"})  # the first three escalated
+        board.call("POST", f"/counties/{A}/sweep", staff, params={"now": "2026-03-04"})  # the later two raised
+        whole = board.call("GET", f"/counties/{A}/warnings?limit=1000", staff)
+        assert [bool(w["escalated_on"]) for w in whole["items"]] == [True, True, True, False, False]
+        second = board.call("GET", f"/counties/{A}/warnings?limit=2&page=2", staff)
+        assert (second["total"], second["pages"], second["escalated"]) == (5, 3, 3)
+        assert second["items"] == whole["items"][2:4]  # the page straddles the escalated and the rest
+    finally:
+        board.client.close()
+
+
+def test_the_audit_reads_page_newest_first(tmp_path: Path) -> None:
+    intake = InProcessService("intake", tmp_path, county=A, now=datetime(2026, 3, 1, 9, tzinfo=UTC))
+    try:
+        for n in range(5):
+            intake.at(datetime(2026, 3, 1, 9 + n, tzinfo=UTC))
+            intake.call("GET", f"/counties/{A}/deputies?town=镇{n}", "auditor", subject="auditor-7")
+        whole = intake.call("GET", f"/audit/counties/{A}/reads?limit=1000", "congress_staff")["items"]
+        assert [r["at"] for r in whole] == sorted((r["at"] for r in whole), reverse=True)
+        second = intake.call("GET", f"/audit/counties/{A}/reads?limit=2&page=2", "congress_staff")
+        assert (second["total"], second["pages"]) == (5, 3)
+        assert second["items"] == whole[2:4]
+        assert [r["path"] for r in second["items"]] == [f"/intake/api/counties/{A}/deputies"] * 2
+    finally:
+        intake.client.close()
