@@ -15,10 +15,10 @@ from services.intake.domain.station import LiaisonStation
 from services.intake.http.codes import stations_of
 from services.intake.http.demands_api import READERS, County
 from services.intake.read.duty import public_deputy, public_station
-from services.intake.read.registry import DEPUTY, STATION
+from services.intake.read.lists import deputies_query, stations_query
+from services.intake.read.registry import DEPUTY
 from shared.auth import Principal, Role
 from shared.views.paging import page_in_store
-from shared.views.query import Condition, DocQuery
 from shared.views.store import ViewStore
 from shared.web.access import PUBLIC, allow, check_county, require_county
 from shared.web.paging import PAGED, PagingDep
@@ -145,10 +145,7 @@ def make_registry_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
         county: County, principal: ANYONE, paging: PagingDep, town: str = "", include_retired: bool = False
     ) -> dict:
         """The county's deputies (亮身份: public), by town/street and name, a page at a time."""
-        wanted = [] if include_retired else [Condition("active", "=", True)]
-        if town:
-            wanted.append(Condition("town", "=", town))
-        query = DocQuery(DEPUTY, county, tuple(wanted), order=(("town", False), ("name", False)))
+        query = deputies_query(county, active=None if include_retired else True, town=town)
         return {"county": county, **page_in_store(views, query, paging, public_deputy)}
 
     @router.get("/counties/{county}/deputies/{deputy_id}")
@@ -184,9 +181,7 @@ def make_registry_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
     @router.get("/counties/{county}/stations", **PAGED)
     def list_stations(county: County, principal: ANYONE, paging: PagingDep, town: str = "") -> dict:
         """The county's liaison stations, by town/street and name, a page at a time."""
-        at = (Condition("town", "=", town),) if town else ()
-        query = DocQuery(STATION, county, at, order=(("town", False), ("name", False)))
-        return {"county": county, **page_in_store(views, query, paging, public_station)}
+        return {"county": county, **page_in_store(views, stations_query(county, town), paging, public_station)}
 
     @router.get("/stations/{station_id}")
     def get_station(station_id: UUID, principal: ANYONE) -> dict:
