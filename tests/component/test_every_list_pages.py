@@ -222,3 +222,23 @@ def test_the_audit_reads_page_newest_first(tmp_path: Path) -> None:
         assert [r["path"] for r in second["items"]] == [f"/intake/api/counties/{A}/deputies"] * 2
     finally:
         intake.client.close()
+
+
+def test_the_registry_page_shows_fifty_deputies_a_page_serving_ones_first(tmp_path: Path) -> None:
+    intake = InProcessService("intake", tmp_path, county=A)
+    try:
+        for n in range(52):
+            body = {"deputy_id": f"dep-{n:02d}", "name": f"代表{n:02d}", "level": "county", "town": "台城街道"}
+            intake.call("POST", f"/counties/{A}/deputies", "congress_staff", json=body, expect=201)
+        intake.call("POST", f"/counties/{A}/deputies/dep-00/retire", "congress_staff", json={"reason": "任期届满"})
+        intake.login("congress_staff")
+        first = intake.client.get(f"/intake/registry?county={A}")
+        assert first.status_code == 200
+        assert first.text.count("<tr data-deputy=") == 50 and 'data-deputy="dep-00"' not in first.text
+        assert "第 1 / 2 页" in first.text and "page=2" in first.text
+        assert first.text.count('name="deputy" value=') == 51  # the new station's form offers every serving deputy
+        second = intake.client.get(f"/intake/registry?county={A}&page=2")
+        assert second.text.count("<tr data-deputy=") == 2
+        assert second.text.index('data-deputy="dep-51"') < second.text.index('data-deputy="dep-00"')  # retired last
+    finally:
+        intake.client.close()
