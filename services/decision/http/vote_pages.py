@@ -34,7 +34,7 @@ from shared.web.paging import PageNumber
 from shared.web.requests import meta_for
 from shared.web.viewer import viewer_county
 
-RESULTS_PER_PAGE = 20  # decided sessions on one page of the results (each with its elected projects)
+SESSIONS_PER_PAGE = 20  # sessions on one page of the sessions and of the results (each with its projects)
 SESSION_LABELS = {
     "year": "f_year",
     "level": "f_level",
@@ -131,14 +131,15 @@ def make_vote_pages(
         return done
 
     @router.get("/sessions", response_class=HTMLResponse)
-    def sessions(request: Request, county: str = "") -> Response:
+    def sessions(request: Request, county: str = "", page_number: PageNumber = 1) -> Response:
+        """The county's sessions, the latest scheduled first, a page at a time."""
         principal, county, refused = frame.gate(request, county, READERS)
         if refused:
             return refused
-        items = sorted(views.list(SESSIONS, county), key=lambda d: d["scheduled_at"], reverse=True)
+        latest = DocQuery(SESSIONS, county, order=(("scheduled_at", True),))
         context = {
             "county": county,
-            "sessions": items,
+            "sessions": page_in_store(views, latest, Paging(page_number, SESSIONS_PER_PAGE)),
             "is_staff": principal.has_any(STAFF),
             "is_deputy": principal.has_any(DEPUTY),
             "me": principal.subject,
@@ -368,7 +369,7 @@ def make_vote_pages(
         """Public: each decided session's result, the latest first, a page of sessions at a time."""
         _, county, _ = viewer_county(request, county)
         query = DocQuery(RESULTS, county, of_year(year), order=(("year", True), ("name", True)))
-        result = page_in_store(views, query, Paging(page_number, RESULTS_PER_PAGE))
+        result = page_in_store(views, query, Paging(page_number, SESSIONS_PER_PAGE))
         items = result["items"]
         attendance = {}
         for r in items:
