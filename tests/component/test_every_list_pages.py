@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from uuid import uuid4
 
+import httpx
 import pytest
 
+from services.decision.app import roll
+from services.evaluation.app import deputy_names
 from shared.contracts import decision as d
 from shared.views.paging import MAX_LIMIT, Paging, every_page, of_year, page_across, page_in_store, page_of
 from shared.views.query import Condition, DocQuery
@@ -240,5 +244,35 @@ def test_the_registry_page_shows_fifty_deputies_a_page_serving_ones_first(tmp_pa
         second = intake.client.get(f"/intake/registry?county={A}&page=2")
         assert second.text.count("<tr data-deputy=") == 2
         assert second.text.index('data-deputy="dep-51"') < second.text.index('data-deputy="dep-00"')  # retired last
+    finally:
+        intake.client.close()
+
+
+def test_decision_and_evaluation_read_the_whole_registry_page_after_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The roll of a vote (decision) and the names of deputies (evaluation) need every deputy of
+    intake's registry: they walk its pages (here two deputies a page)."""
+    intake = InProcessService("intake", tmp_path, county=A)
+    try:
+        for n in range(5):
+            body = {"deputy_id": f"dep-{n}", "name": f"代表{n}", "level": "county", "town": "台城街道"}
+            intake.call("POST", f"/counties/{A}/deputies", "congress_staff", json=body, expect=201)
+        intake.call("POST", f"/counties/{A}/deputies/dep-4/retire", "congress_staff", json={"reason": "任期届满"})
+        asked: list[dict] = []
+
+        def get(url: str, params: dict, timeout: float) -> httpx.Response:
+            asked.append(params)
+            return intake.client.get(url.removeprefix("http://intake"), params=params)
+
+        monkeypatch.setattr(httpx, "get", get)
+        for module in (roll, deputy_names):
+            monkeypatch.setattr(module, "every_page", partial(every_page, limit=2))
+        found = roll.intake_deputies("http://intake")(A)
+        assert found is not None and [x["deputy_id"] for x in found] == ["dep-0", "dep-1", "dep-2", "dep-3"]
+        assert [p["page"] for p in asked] == [1, 2]
+        names = deputy_names.intake_deputy_names("http://intake")(A)  # retired deputies too
+        assert names == {f"dep-{n}": f"代表{n}" for n in range(5)}
+        assert roll.intake_deputies("http://intake")("110101") == []  # a county without deputies: none
     finally:
         intake.client.close()
