@@ -35,8 +35,11 @@ from shared.auth import Principal, Role
 from shared.config import Settings
 from shared.contracts.envelope import COUNTY_PATTERN
 from shared.views.fold import Fold
+from shared.views.paging import page_in_store
+from shared.views.query import DocQuery
 from shared.views.store import ViewStore
 from shared.web.access import PUBLIC, allow, check_county, require_county
+from shared.web.paging import PAGED, PagingDep
 from shared.web.problems import DEFAULT_PROBLEMS, Problem
 
 AUDIT_READERS = (Role.AUDITOR, Role.CONGRESS_STAFF, Role.PROVINCE_VIEWER)
@@ -201,16 +204,17 @@ def make_audit_router(ctx: AuditContext, views: ViewStore) -> APIRouter:
             "live": live_summary(app, current),
         }
 
-    @router.get("/counties/{county}/reads")
+    @router.get("/counties/{county}/reads", **PAGED)
     def auditor_reads(
         county: Annotated[str, Path(pattern=COUNTY_PATTERN)],
         principal: Annotated[Principal, Depends(allow(Role.AUDITOR, Role.CONGRESS_STAFF))],
-        limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+        paging: PagingDep,
     ) -> dict:
-        """Every read an auditor made of this county's data here (each one is an event), newest first."""
+        """Every read an auditor made of this county's data here (each one is an event), newest first,
+        a page at a time."""
         check_county(principal, county)
-        items = sorted(views.list(AUDITOR_READ, county), key=lambda d: d["at"], reverse=True)
-        return {"service": ctx.service, "county": county, "total": len(items), "items": items[:limit]}
+        query = DocQuery(AUDITOR_READ, county, order=(("at", True),))
+        return {"service": ctx.service, "county": county, **page_in_store(views, query, paging)}
 
     @router.get("/counties/{county}/views")
     async def county_views(

@@ -33,14 +33,17 @@ from shared.audit.names import Catalogue
 from shared.audit.signing import public_key_text
 from shared.auth import Principal, Role
 from shared.kernel.meta import is_county_code
+from shared.views.paging import Paging, page_in_store, page_of
+from shared.views.query import DocQuery
 from shared.views.store import ViewStore
 from shared.web.access import principal_of
 from shared.web.i18n import language, register_messages, translate
+from shared.web.paging import PageNumber
 from shared.web.templating import county_label, format_datetime, make_templates, render
 
 TEMPLATES = Path(__file__).parent / "templates"
 READERS = {Role.AUDITOR, Role.CONGRESS_STAFF, Role.PROVINCE_VIEWER}
-READS_SHOWN = 20
+READS_SHOWN = 20  # auditors' reads on one page of the audit index
 DOCS_SHOWN = 200
 LIST_SHOWN = 10
 
@@ -237,16 +240,19 @@ def make_audit_pages(ctx: Any, views: ViewStore | None = None) -> APIRouter:
         return parse_moment(as_of) if as_of else None
 
     @router.get("/audit", response_class=HTMLResponse)
-    def index(request: Request) -> Response:
+    def index(request: Request, page_number: PageNumber = 1) -> Response:
+        """The log's checkpoints, the look-up forms, and the auditors' reads of the county, newest first,
+        a page at a time."""
         principal = principal_of(request)
         if not principal.has_any(READERS):
             return RedirectResponse("/login", status_code=303)
         ctx.follower.catch_up()
         checkpoints = list(reversed(ctx.log.checkpoints()))[:50]
         county = first_county(principal)
-        reads = []
+        reads = page_of([], Paging(page_number, READS_SHOWN))
         if views is not None and county:
-            reads = sorted(views.list("auditor_read", county), key=lambda d: d["at"], reverse=True)
+            newest = DocQuery("auditor_read", county, order=(("at", True),))
+            reads = page_in_store(views, newest, Paging(page_number, READS_SHOWN))
         return render(
             templates,
             request,
@@ -258,8 +264,7 @@ def make_audit_pages(ctx: Any, views: ViewStore | None = None) -> APIRouter:
                 "public_key": public_key_text(ctx.signer.public),
                 "key_id": ctx.signer.key_id,
                 "county": county,
-                "reads": reads[:READS_SHOWN],
-                "reads_total": len(reads),
+                "reads": reads,
                 "bases": BASES,
             },
         )

@@ -1,9 +1,11 @@
 """Pages of read-model documents chosen, counted and ordered by the database, not in Python: a
 county's list stays as fast with ten thousand documents as with ten (``shishi bench views``).
 
-A :class:`DocQuery` names a kind, a county, conditions on top-level fields of the documents and an
-order; :func:`compile_query` turns it into SQL for SQLite (``json_extract``) or PostgreSQL
-(``doc::jsonb ->> field``). Field names are checked (identifiers only); values are parameters.
+A :class:`DocQuery` names a kind, a county, conditions on fields of the documents (top-level, or
+nested: ``wish.claimed``) and an order; :func:`compile_query` turns it into SQL for SQLite
+(``json_extract``) or PostgreSQL (``doc::jsonb ->> field``, ``#>>`` for a nested one). Field names are
+checked (identifiers only); values are parameters. A value compares as text, or as a number when it is
+an ``int`` (``year``), or as a JSON boolean when it is a ``bool`` (``active``).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ Op = Literal["=", "!=", "<", "<=", ">", ">=", "is null", "is not null", "contain
 class Condition:
     field: str
     op: Op
-    value: str | None = None
+    value: str | int | None = None  # bool too (a subclass of int): compared as the document's true/false
 
 
 @dataclass(frozen=True)
@@ -33,23 +35,35 @@ class DocQuery:
 
 
 def doc_field(p: str, name: str) -> tuple[str, str]:
-    """The SQL of a top-level document field, and its parameter (the JSON path or the key)."""
-    if not name.isidentifier():
+    """The SQL of a document field (``a`` or nested ``a.b``), and its parameter (the JSON path, the
+    key or the PostgreSQL path array)."""
+    parts = name.split(".")
+    if not all(part.isidentifier() for part in parts):
         raise ValueError(f"not a document field name: {name!r}")
-    return ("json_extract(doc, ?)", f"$.{name}") if p == "?" else ("(doc::jsonb ->> %s)", name)
+    if p == "?":
+        return "json_extract(doc, ?)", f"$.{name}"
+    if len(parts) == 1:
+        return "(doc::jsonb ->> %s)", name
+    return "(doc::jsonb #>> %s::text[])", "{" + ",".join(parts) + "}"
 
 
-def condition_sql(p: str, cond: Condition) -> tuple[str, list[str]]:
+def condition_sql(p: str, cond: Condition) -> tuple[str, list[str | int]]:
     sql, path = doc_field(p, cond.field)
     if cond.op in ("is null", "is not null"):
         return f"{sql} {cond.op.upper()}", [path]
     if cond.op == "contains":
         return f"{'instr' if p == '?' else 'strpos'}({sql}, {p}) > 0", [path, str(cond.value)]
+    if isinstance(cond.value, bool):  # SQLite's json_extract gives 1/0, PostgreSQL's ->> 'true'/'false'
+        value: str | int = int(cond.value) if p == "?" else str(cond.value).lower()
+        return f"{sql} {cond.op} {p}", [path, value]
+    if isinstance(cond.value, int):  # a number: SQLite compares json_extract's integer, PostgreSQL casts
+        return f"{sql if p == '?' else f'({sql})::numeric'} {cond.op} {p}", [path, cond.value]
     return f"{sql} {cond.op} {p}", [path, str(cond.value)]
 
 
-def where_sql(p: str, query: DocQuery) -> tuple[str, list[str]]:
-    clauses, params = [f"kind={p}"], [query.kind]
+def where_sql(p: str, query: DocQuery) -> tuple[str, list[str | int]]:
+    clauses: list[str] = [f"kind={p}"]
+    params: list[str | int] = [query.kind]
     if query.county is not None:
         clauses.append(f"county={p}")
         params.append(query.county)
@@ -68,8 +82,7 @@ def where_sql(p: str, query: DocQuery) -> tuple[str, list[str]]:
 
 
 def compile_query(p: str, query: DocQuery, what: str = "doc") -> tuple[str, list[str | int]]:
-    where, texts = where_sql(p, query)
-    params: list[str | int] = list(texts)
+    where, params = where_sql(p, query)
     statement = f"SELECT {what} FROM view_docs WHERE {where}"
     if query.order:
         parts = []

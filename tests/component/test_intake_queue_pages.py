@@ -13,6 +13,7 @@ import pytest
 
 from services.intake.read.projections import DEMAND
 from services.intake.read.queue import QueueFilter, queue, queue_page
+from shared.views.paging import Paging
 from tests.fixtures.service import InProcessService
 
 A = "440781"
@@ -98,10 +99,10 @@ def test_the_store_gives_the_order_python_gives(desk: Desk) -> None:
     views, now = desk.api.state.views, T0 + timedelta(hours=3)
     for wanted in (QueueFilter(), QueueFilter(category="roads"), QueueFilter(overdue=False), QueueFilter(text="第2")):
         every = queue(views.list(DEMAND, A), wanted, now, 1000)
-        paged = [d for p in (1, 2, 3) for d in queue_page(views, A, wanted, now, p, 4)["items"]]
+        paged = [d for p in (1, 2, 3) for d in queue_page(views, A, wanted, now, Paging(p, 4))["items"]]
         assert [d["id"] for d in paged] == [d["id"] for d in every["items"]], wanted
-        assert queue_page(views, A, wanted, now, 1, 4)["total"] == every["total"]
-        assert queue_page(views, A, wanted, now, 1, 4)["counts"] == every["counts"]
+        assert queue_page(views, A, wanted, now, Paging(1, 4))["total"] == every["total"]
+        assert queue_page(views, A, wanted, now, Paging(1, 4))["counts"] == every["counts"]
 
 
 def test_the_staff_page_shows_fifty_a_page_with_links_to_the_others(desk: Desk) -> None:

@@ -8,6 +8,8 @@ from typing import Any, Protocol
 
 import httpx
 
+from shared.views.paging import Paging, every_page
+
 
 class DeputyRegistry(Protocol):
     def __call__(self, county: str) -> list[dict[str, Any]] | None:
@@ -17,13 +19,20 @@ class DeputyRegistry(Protocol):
 
 def intake_deputies(base_url: str, timeout: float = 10.0) -> DeputyRegistry:
     def lookup(county: str) -> list[dict[str, Any]] | None:
+        def page(paging: Paging) -> dict[str, Any]:
+            response = httpx.get(
+                f"{base_url.rstrip('/')}/intake/api/counties/{county}/deputies",
+                params={"page": paging.page, "limit": paging.limit},
+                timeout=timeout,
+            )
+            response.raise_for_status()
+            return dict(response.json())
+
         try:
-            response = httpx.get(f"{base_url.rstrip('/')}/intake/api/counties/{county}/deputies", timeout=timeout)
+            found = every_page(page)  # the whole registry, a page at a time
         except httpx.HTTPError:
             return None
-        if response.status_code != 200:
-            return None
         keys = ("deputy_id", "name", "level", "town", "group")
-        return [{k: d.get(k, "") for k in keys} for d in response.json().get("items", [])]
+        return [{k: d.get(k, "") for k in keys} for d in found]
 
     return lookup

@@ -19,10 +19,13 @@ from pydantic import ValidationError
 from services.decision.app.application import DecisionApplication, MicroProposal
 from services.decision.http.page_frame import DEPUTY, GOV, READERS, STAFF, PageFrame, filled, labels, today
 from services.decision.http.pool_api import FundIn, MicroIn
+from services.decision.read.micro_list import micro_projects_page, with_overdue
 from services.decision.read.projections import FUNDS, MICRO, POOL
 from shared import divisions
+from shared.views.paging import Paging
 from shared.views.store import ViewStore
 from shared.web.forms import FormDep
+from shared.web.paging import PageNumber
 from shared.web.requests import meta_for
 
 MICRO_LABELS = {
@@ -37,6 +40,7 @@ MICRO_LABELS = {
 }
 FUND_LABELS = {"year": "f_year", "town": "f_town", "amount": "f_amount", "reason": "f_fund_reason"}
 PROPOSERS = DEPUTY | STAFF
+PER_PAGE = 50  # micro projects on one page of the list
 FUNDERS = STAFF | GOV
 
 
@@ -46,19 +50,13 @@ def make_micro_pages(app: DecisionApplication, views: ViewStore, frame: PageFram
     def towns(county: str) -> list[str]:
         return [name for _, name in divisions.towns_of(county)]
 
-    def with_overdue(doc: dict, on: str) -> dict:
-        late = doc["status"] == "proposed" and bool(doc.get("respond_by")) and doc["respond_by"] < on
-        return {**doc, "overdue": late}
-
     @router.get("/micro", response_class=HTMLResponse)
-    def micro_list(request: Request, county: str = "") -> Response:
+    def micro_list(request: Request, county: str = "", page_number: PageNumber = 1) -> Response:
         principal, county, refused = frame.gate(request, county, READERS)
         if refused:
             return refused
-        on = today(request).isoformat()
-        items = [with_overdue(d, on) for d in views.list(MICRO, county)]
-        items.sort(key=lambda d: d["proposed_at"], reverse=True)
-        context = {"county": county, "items": items, "can_propose": principal.has_any(PROPOSERS)}
+        result = micro_projects_page(views, county, today(request).isoformat(), Paging(page_number, PER_PAGE))
+        context = {"county": county, "result": result, "can_propose": principal.has_any(PROPOSERS)}
         return frame.page(request, "micro.html", context)
 
     def propose_page(request: Request, county: str, entered: dict, status_code: int = 200, **extra: Any) -> Response:

@@ -12,13 +12,17 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from services.decision.app.application import DecisionApplication, MicroProposal
 from services.decision.domain.micro_escalation import MicroEscalation
 from services.decision.domain.micro_project import MicroProject
-from services.decision.read.projections import FUNDS, MICRO, POOL
+from services.decision.read.micro_list import micro_projects_page
+from services.decision.read.projections import FUNDS, POOL
 from shared.auth import Principal, Role
 from shared.contracts.envelope import COUNTY_PATTERN
 from shared.contracts.plausible import PlausibleDate, known_county
 from shared.kernel.china_time import china_date
+from shared.views.paging import of_year, page_in_store
+from shared.views.query import Condition, DocQuery
 from shared.views.store import ViewStore
 from shared.web.access import allow, check_county, require_county
+from shared.web.paging import PAGED, PagingDep
 from shared.web.requests import meta_for
 
 County = Annotated[str, Path(pattern=COUNTY_PATTERN), AfterValidator(known_county)]  # 422 unknown_county
@@ -73,34 +77,33 @@ def micro_view(p: MicroProject) -> dict:
 def make_router(app: DecisionApplication, views: ViewStore) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["decision"])
 
-    @router.get("/counties/{county}/pool")
+    @router.get("/counties/{county}/pool", **PAGED)
     def pool(
-        county: County, principal: Annotated[Principal, Depends(allow(*READERS))], include_used: bool = False
+        county: County,
+        principal: Annotated[Principal, Depends(allow(*READERS))],
+        paging: PagingDep,
+        include_used: bool = False,
     ) -> dict:
-        """Residents' demands available for candidate and micro projects."""
+        """Residents' demands available for candidate and micro projects, newest first, a page at a time."""
         check_county(principal, county)
-        items = [d for d in views.list(POOL, county) if include_used or d["used_by"] is None]
-        items.sort(key=lambda d: d["pooled_at"], reverse=True)
-        return {"county": county, "total": len(items), "items": items}
+        unused = () if include_used else (Condition("used_by", "is null"),)
+        query = DocQuery(POOL, county, unused, order=(("pooled_at", True),))
+        return {"county": county, **page_in_store(views, query, paging)}
 
-    @router.get("/counties/{county}/micro-projects")
+    @router.get("/counties/{county}/micro-projects", **PAGED)
     def micro_projects(
         county: County,
         request: Request,
         principal: Annotated[Principal, Depends(allow(*READERS))],
+        paging: PagingDep,
         status: str | None = None,
         overdue: bool = False,
     ) -> dict:
-        """``overdue=true``: proposals the government has not accepted or declined within N days."""
+        """The county's micro projects, newest first, a page at a time. ``overdue=true``: proposals the
+        government has not accepted or declined within N days."""
         check_county(principal, county)
         today = china_date(meta_for(request, principal, county).occurred_at).isoformat()
-        items = [d for d in views.list(MICRO, county) if status is None or d["status"] == status]
-        for d in items:
-            d["overdue"] = d["status"] == "proposed" and bool(d.get("respond_by")) and d["respond_by"] < today
-        if overdue:
-            items = [d for d in items if d["overdue"]]
-        items.sort(key=lambda d: d["proposed_at"], reverse=True)
-        return {"county": county, "total": len(items), "items": items}
+        return {"county": county, **micro_projects_page(views, county, today, paging, status, overdue)}
 
     @router.post("/counties/{county}/micro-projects", status_code=201)
     def propose_micro(
@@ -143,17 +146,18 @@ def make_router(app: DecisionApplication, views: ViewStore) -> APIRouter:
         meta = meta_for(request, principal, county, reason=body.reason)
         return micro_view(app.accept_micro(meta, project_id))
 
-    @router.get("/counties/{county}/micro-funds")
+    @router.get("/counties/{county}/micro-funds", **PAGED)
     def micro_funds(
-        county: County, principal: Annotated[Principal, Depends(allow(*READERS))], year: int | None = None
+        county: County,
+        principal: Annotated[Principal, Depends(allow(*READERS))],
+        paging: PagingDep,
+        year: int | None = None,
     ) -> dict:
-        """Each town/street's yearly special fund: allocated, committed, balance (never negative)."""
+        """Each town/street's yearly special fund: allocated, committed, balance (never negative), by
+        year and town, a page at a time."""
         check_county(principal, county)
-        items = sorted(
-            (d for d in views.list(FUNDS, county) if year is None or d["year"] == year),
-            key=lambda d: (d["year"], d["town"]),
-        )
-        return {"county": county, "total": len(items), "items": items}
+        query = DocQuery(FUNDS, county, of_year(year), order=(("year", False), ("town", False)))
+        return {"county": county, **page_in_store(views, query, paging)}
 
     @router.post("/counties/{county}/micro-funds", status_code=201)
     def allocate_fund(

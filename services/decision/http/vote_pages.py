@@ -24,13 +24,17 @@ from shared.ballots.credentials import spaced
 from shared.ballots.recount import recount
 from shared.kernel.meta import Meta, RuleViolation
 from shared.persistence.application import NotFound
+from shared.views.paging import Paging, of_year, page_in_store
+from shared.views.query import DocQuery
 from shared.views.store import ViewStore
 from shared.web.access import principal_of
 from shared.web.forms import FormDep
 from shared.web.i18n import language, translate
+from shared.web.paging import PageNumber
 from shared.web.requests import meta_for
 from shared.web.viewer import viewer_county
 
+SESSIONS_PER_PAGE = 20  # sessions on one page of the sessions and of the results (each with its projects)
 SESSION_LABELS = {
     "year": "f_year",
     "level": "f_level",
@@ -127,14 +131,15 @@ def make_vote_pages(
         return done
 
     @router.get("/sessions", response_class=HTMLResponse)
-    def sessions(request: Request, county: str = "") -> Response:
+    def sessions(request: Request, county: str = "", page_number: PageNumber = 1) -> Response:
+        """The county's sessions, the latest scheduled first, a page at a time."""
         principal, county, refused = frame.gate(request, county, READERS)
         if refused:
             return refused
-        items = sorted(views.list(SESSIONS, county), key=lambda d: d["scheduled_at"], reverse=True)
+        latest = DocQuery(SESSIONS, county, order=(("scheduled_at", True),))
         context = {
             "county": county,
-            "sessions": items,
+            "sessions": page_in_store(views, latest, Paging(page_number, SESSIONS_PER_PAGE)),
             "is_staff": principal.has_any(STAFF),
             "is_deputy": principal.has_any(DEPUTY),
             "me": principal.subject,
@@ -360,10 +365,12 @@ def make_vote_pages(
 
     # -- public results ------------------------------------------------------------------------------
     @router.get("/results", response_class=HTMLResponse)
-    def results(request: Request, county: str = "", year: int | None = None) -> Response:
+    def results(request: Request, county: str = "", year: int | None = None, page_number: PageNumber = 1) -> Response:
+        """Public: each decided session's result, the latest first, a page of sessions at a time."""
         _, county, _ = viewer_county(request, county)
-        items = [d for d in views.list(RESULTS, county) if year is None or d["year"] == year]
-        items.sort(key=lambda d: (d["year"], d["name"]), reverse=True)
+        query = DocQuery(RESULTS, county, of_year(year), order=(("year", True), ("name", True)))
+        result = page_in_store(views, query, Paging(page_number, SESSIONS_PER_PAGE))
+        items = result["items"]
         attendance = {}
         for r in items:
             doc = views.get(SESSIONS, r["session_id"]) or {"roll": [], "present": []}
@@ -374,7 +381,7 @@ def make_vote_pages(
             }
             ranks = [e["rank"] for e in r["elected"]]
             r["shared"] = {rank for rank in ranks if ranks.count(rank) > 1}
-        context = {"county": county, "results": items, "year": year, "attendance": attendance}
+        context = {"county": county, "result": result, "year": year, "attendance": attendance}
         return frame.page(request, "results.html", context)
 
     return router

@@ -31,10 +31,13 @@ from shared.auth import Principal, Role
 from shared.ballots.credentials import Proof
 from shared.contracts.envelope import COUNTY_PATTERN
 from shared.contracts.plausible import known_county
+from shared.views.paging import of_year, page_in_store
+from shared.views.query import Condition, DocQuery
 from shared.views.store import ViewStore
 from shared.web.access import PUBLIC, allow, check_county, require_county
 from shared.web.anonymous import refuse_identified
 from shared.web.ballots import CredentialIn
+from shared.web.paging import PAGED, PagingDep
 from shared.web.pdf_fonts import FontUnavailable
 from shared.web.problems import Problem
 from shared.web.requests import meta_for
@@ -56,9 +59,6 @@ def make_vote_router(app: DecisionApplication, views: ViewStore) -> APIRouter:
     def owner(oid: UUID, principal: Principal) -> str:
         """The county of an aggregate (writes check the record itself, not the read model)."""
         return require_county(principal, getattr(app.find(oid), "county", None))
-
-    def county_list(kind: str, county: str, year: int | None) -> list[dict]:
-        return [d for d in views.list(kind, county) if year is None or d["year"] == year]
 
     # candidates ---------------------------------------------------------------------------
     @router.post("/counties/{county}/candidates", status_code=201)
@@ -82,23 +82,30 @@ def make_vote_router(app: DecisionApplication, views: ViewStore) -> APIRouter:
         c = app.draft_candidate(meta_for(request, principal, county), CandidateDraft(**body.model_dump()))
         return {"id": str(c.id), **c.dossier()}
 
-    @router.get("/counties/{county}/suggestions")
+    @router.get("/counties/{county}/suggestions", **PAGED)
     def suggestions(
-        county: County, principal: Annotated[Principal, Depends(allow(*READERS))], include_used: bool = False
+        county: County,
+        principal: Annotated[Principal, Depends(allow(*READERS))],
+        paging: PagingDep,
+        include_used: bool = False,
     ) -> dict:
-        """Intake's project suggestions (merged demands) available for candidates."""
+        """Intake's project suggestions (merged demands) available for candidates, newest first."""
         check_county(principal, county)
-        items = [d for d in views.list(SUGGESTIONS, county) if include_used or d["used_by"] is None]
-        items.sort(key=lambda d: d["pooled_at"], reverse=True)
-        return {"county": county, "total": len(items), "items": items}
+        unused = () if include_used else (Condition("used_by", "is null"),)
+        query = DocQuery(SUGGESTIONS, county, unused, order=(("pooled_at", True),))
+        return {"county": county, **page_in_store(views, query, paging)}
 
-    @router.get("/counties/{county}/candidates")
+    @router.get("/counties/{county}/candidates", **PAGED)
     def candidates(
-        county: County, principal: Annotated[Principal, Depends(allow(*READERS))], year: int | None = None
+        county: County,
+        principal: Annotated[Principal, Depends(allow(*READERS))],
+        paging: PagingDep,
+        year: int | None = None,
     ) -> dict:
+        """The county's candidate projects in the order they were drafted, a page at a time."""
         check_county(principal, county)
-        items = sorted(county_list(CANDIDATES, county, year), key=lambda d: d["drafted_at"])
-        return {"county": county, "total": len(items), "items": items}
+        query = DocQuery(CANDIDATES, county, of_year(year), order=(("drafted_at", False),))
+        return {"county": county, **page_in_store(views, query, paging)}
 
     @router.get("/candidates/{candidate_id}")
     def candidate(candidate_id: UUID, principal: Annotated[Principal, Depends(allow(*READERS))]) -> dict:
@@ -135,13 +142,17 @@ def make_vote_router(app: DecisionApplication, views: ViewStore) -> APIRouter:
         )
         return {"id": str(lst.id), "status": lst.status, "pending_step": lst.pending_step, "version": lst.version}
 
-    @router.get("/counties/{county}/candidate-lists")
+    @router.get("/counties/{county}/candidate-lists", **PAGED)
     def lists(
-        county: County, principal: Annotated[Principal, Depends(allow(*READERS))], year: int | None = None
+        county: County,
+        principal: Annotated[Principal, Depends(allow(*READERS))],
+        paging: PagingDep,
+        year: int | None = None,
     ) -> dict:
+        """The candidate lists in the order they were drafted, with the approval chain's steps."""
         check_county(principal, county)
-        items = sorted(county_list(LISTS, county, year), key=lambda d: d["drafted_at"])
-        return {"county": county, "steps": STEPS, "total": len(items), "items": items}
+        query = DocQuery(LISTS, county, of_year(year), order=(("drafted_at", False),))
+        return {"county": county, "steps": STEPS, **page_in_store(views, query, paging)}
 
     @router.get("/candidate-lists/{list_id}")
     def candidate_list(list_id: UUID, principal: Annotated[Principal, Depends(allow(*READERS))]) -> dict:
@@ -192,13 +203,17 @@ def make_vote_router(app: DecisionApplication, views: ViewStore) -> APIRouter:
         )
         return {"id": str(s.id), **s.summary()}
 
-    @router.get("/counties/{county}/sessions")
+    @router.get("/counties/{county}/sessions", **PAGED)
     def sessions(
-        county: County, principal: Annotated[Principal, Depends(allow(*READERS))], year: int | None = None
+        county: County,
+        principal: Annotated[Principal, Depends(allow(*READERS))],
+        paging: PagingDep,
+        year: int | None = None,
     ) -> dict:
+        """The county's sessions in the order they were scheduled, a page at a time."""
         check_county(principal, county)
-        items = sorted(county_list(SESSIONS, county, year), key=lambda d: d["scheduled_at"])
-        return {"county": county, "total": len(items), "items": items}
+        query = DocQuery(SESSIONS, county, of_year(year), order=(("scheduled_at", False),))
+        return {"county": county, **page_in_store(views, query, paging)}
 
     @router.get("/sessions/{session_id}")
     def session(session_id: UUID, principal: Annotated[Principal, Depends(allow(*READERS))]) -> dict:
@@ -396,13 +411,16 @@ def make_vote_router(app: DecisionApplication, views: ViewStore) -> APIRouter:
             state["issued"] = app.session(session_id).issuance.count
         return state
 
-    @router.get("/counties/{county}/results")
+    @router.get("/counties/{county}/results", **PAGED)
     def results(
-        county: County, principal: Annotated[Principal, Depends(allow(PUBLIC))], year: int | None = None
+        county: County,
+        principal: Annotated[Principal, Depends(allow(PUBLIC))],
+        paging: PagingDep,
+        year: int | None = None,
     ) -> dict:
-        """Public: the adopted projects of each decided session, with votes and rank."""
-        items = sorted(county_list(RESULTS, county, year), key=lambda d: (d["year"], d["name"]))
-        return {"county": county, "total": len(items), "items": items}
+        """Public: the adopted projects of each decided session, with votes and rank, by year and name."""
+        query = DocQuery(RESULTS, county, of_year(year), order=(("year", False), ("name", False)))
+        return {"county": county, **page_in_store(views, query, paging)}
 
     @router.get("/sessions/{session_id}/result-sheet.pdf")
     def sheet(session_id: UUID, principal: Annotated[Principal, Depends(allow(*READERS))]) -> Response:

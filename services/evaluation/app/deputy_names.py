@@ -4,9 +4,11 @@ were kept, or by a login without a name): intake's public registry of deputies
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 import httpx
+
+from shared.views.paging import Paging, every_page
 
 
 class DeputyNames(Protocol):
@@ -17,17 +19,19 @@ def intake_deputy_names(base_url: str, timeout: float = 3.0) -> DeputyNames:
     """``{deputy_id: name}`` of a county's registry (retired deputies too: they attended past rounds)."""
 
     def lookup(county: str) -> dict[str, str]:
-        try:
+        def page(paging: Paging) -> dict[str, Any]:
             response = httpx.get(
                 f"{base_url.rstrip('/')}/intake/api/counties/{county}/deputies",
-                params={"include_retired": "true"},
+                params={"include_retired": "true", "page": paging.page, "limit": paging.limit},
                 timeout=timeout,
             )
+            response.raise_for_status()
+            return dict(response.json())
+
+        try:
+            items = every_page(page)  # the whole registry, a page at a time
         except httpx.HTTPError:
             return {}
-        if response.status_code != 200:
-            return {}
-        items = response.json().get("items", [])
         return {str(d["deputy_id"]): str(d["name"]) for d in items if d.get("deputy_id") and d.get("name")}
 
     return lookup

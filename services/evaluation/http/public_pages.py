@@ -22,10 +22,13 @@ from services.evaluation.read.projections import RATING, ROUND
 from shared.auth import Role
 from shared.divisions import county_name
 from shared.kernel.meta import RuleViolation
+from shared.views.paging import Paging, of_year, page_in_store
+from shared.views.query import DocQuery
 from shared.views.store import ViewStore
 from shared.web.access import principal_of
 from shared.web.feedback import back_with, problem_of
 from shared.web.i18n import language, register_messages, translate
+from shared.web.paging import PageNumber
 from shared.web.problems import Problem
 from shared.web.refusals import refusal_text
 from shared.web.requests import meta_for
@@ -33,6 +36,7 @@ from shared.web.templating import make_templates, render
 from shared.web.viewer import viewer_county
 
 TEMPLATES = Path(__file__).parent / "templates"
+PER_PAGE = 50  # ratings on one page of the public results
 register_messages(MESSAGES)
 
 
@@ -64,15 +68,14 @@ def make_pages(
     templates = make_templates(TEMPLATES, static_base="/evaluation/static")
 
     @router.get("/", response_class=HTMLResponse)
-    def results(request: Request, county: str = "", year: int | None = None) -> Response:
+    def results(request: Request, county: str = "", year: int | None = None, page_number: PageNumber = 1) -> Response:
+        """The published ratings, the latest year first, a page at a time; the rounds (one a year) whole."""
         _, county, _ = viewer_county(request, county)
-        items = sorted(
-            (d for d in views.list(RATING, county) if year is None or d["year"] == year),
-            key=lambda d: (-d["year"], d["name"], d["id"]),
-        )
+        query = DocQuery(RATING, county, of_year(year), order=(("year", True), ("name", False)))
+        result = page_in_store(views, query, Paging(page_number, PER_PAGE))
         rounds = sorted(views.list(ROUND, county), key=lambda d: -d["session_year"])
-        context = {"county": county, "county_name": county_name(county), "items": items, "rounds": rounds}
-        return render(templates, request, "results.html", context)
+        context = {"county": county, "county_name": county_name(county), "result": result, "rounds": rounds}
+        return render(templates, request, "results.html", {**context, "year": year})
 
     @router.get("/rounds/{round_id}", response_class=HTMLResponse)
     def round_page(request: Request, round_id: UUID) -> Response:

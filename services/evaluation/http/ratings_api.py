@@ -19,9 +19,12 @@ from services.evaluation.read.projections import RATING
 from shared.auth import Principal, Role
 from shared.contracts.envelope import COUNTY_PATTERN
 from shared.contracts.plausible import PlausibleDate, known_county
+from shared.views.paging import of_year, page_in_store
+from shared.views.query import Condition, DocQuery
 from shared.views.store import ViewStore
 from shared.web.access import PUBLIC, allow, check_county, principal_of, require_county
 from shared.web.limits import client_address
+from shared.web.paging import PAGED, PagingDep
 from shared.web.problems import Problem
 from shared.web.requests import meta_for
 
@@ -121,14 +124,17 @@ def make_router(app: EvaluationApplication, views: ViewStore, tracking: Tracking
             raise Problem(404, "Not found", "no such project rating", reason="not_found")
         return doc
 
-    @router.get("/counties/{county}/ratings")
+    @router.get("/counties/{county}/ratings", **PAGED)
     def ratings(
-        county: County, principal: Annotated[Principal, Depends(allow(PUBLIC))], year: int | None = None
+        county: County,
+        principal: Annotated[Principal, Depends(allow(PUBLIC))],
+        paging: PagingDep,
+        year: int | None = None,
     ) -> dict:
-        """Published results: each project's verdict, counts, rectification and residents' voice (public)."""
-        items = [d for d in views.list(RATING, county) if year is None or d["year"] == year]
-        items.sort(key=lambda d: (d["year"], d["name"], d["id"]))
-        return {"county": county, "total": len(items), "items": items}
+        """Published results: each project's verdict, counts, rectification and residents' voice (public),
+        by year and name, a page at a time."""
+        query = DocQuery(RATING, county, of_year(year), order=(("year", False), ("name", False)))
+        return {"county": county, **page_in_store(views, query, paging)}
 
     @router.get("/projects/{project_id}/rating")
     def rating(project_id: UUID, principal: Annotated[Principal, Depends(allow(PUBLIC))]) -> dict:
@@ -223,23 +229,18 @@ def make_router(app: EvaluationApplication, views: ViewStore, tracking: Tracking
         )
         return {"project_id": str(project_id), "problem_found": bool(body.problem.strip())}
 
-    @router.get("/counties/{county}/lookbacks/due")
+    @router.get("/counties/{county}/lookbacks/due", **PAGED)
     def lookbacks_due(
-        county: County, principal: Annotated[Principal, Depends(allow(*STAFF_READERS))], on: date
+        county: County, principal: Annotated[Principal, Depends(allow(*STAFF_READERS))], on: date, paging: PagingDep
     ) -> dict:
-        """Projects whose look-back is due on ``on`` and not yet done."""
+        """Projects whose look-back is due on ``on`` and not yet done, the earliest first."""
         check_county(principal, county)
-        items = [
-            d
-            for d in views.list(RATING, county)
-            if d.get("lookback_due") and d["lookback_due"] <= on.isoformat() and not d["lookbacks"]
-        ]
-        items.sort(key=lambda d: (d["lookback_due"], d["name"]))
-        return {
-            "county": county,
-            "on": on.isoformat(),
-            "total": len(items),
-            "items": [{"project_id": d["project_id"], "name": d["name"], "due": d["lookback_due"]} for d in items],
-        }
+        due = (Condition("lookback_due", "<=", on.isoformat()), Condition("lookbacks", "=", "[]"))
+        query = DocQuery(RATING, county, due, order=(("lookback_due", False), ("name", False)))
+
+        def brief(d: dict) -> dict:
+            return {"project_id": d["project_id"], "name": d["name"], "due": d["lookback_due"]}
+
+        return {"county": county, "on": on.isoformat(), **page_in_store(views, query, paging, brief)}
 
     return router

@@ -14,13 +14,16 @@ from services.evaluation.app.application import EvaluationApplication
 from services.evaluation.domain.rating import rating_id_for
 from services.evaluation.domain.rectification import Rectification
 from services.evaluation.read.projections import RATING
+from services.evaluation.read.rectifications import rectifications_query
 from shared.auth import Principal, Role
 from shared.contracts.envelope import COUNTY_PATTERN
 from shared.contracts.plausible import known_county
 from shared.kernel.china_time import china_date
 from shared.kernel.meta import Meta
+from shared.views.paging import page_in_store
 from shared.views.store import ViewStore
 from shared.web.access import allow, check_county
+from shared.web.paging import PAGED, PagingDep
 from shared.web.problems import Problem
 from shared.web.requests import meta_for
 
@@ -71,23 +74,24 @@ def make_rectification_router(app: EvaluationApplication, views: ViewStore) -> A
             "next_step": r.next_step,
         }
 
-    @router.get("/counties/{county}/rectifications")
+    @router.get("/counties/{county}/rectifications", **PAGED)
     def rectifications(
         county: County,
         principal: Annotated[
             Principal,
             Depends(allow(Role.CONGRESS_STAFF, Role.GOV_UNIT, Role.DEPUTY, Role.AUDITOR, Role.PROVINCE_VIEWER)),
         ],
+        paging: PagingDep,
     ) -> dict:
-        """The rectification board: every order, its deadline, report, re-rating and next step."""
+        """The rectification board: every order, its deadline, report, re-rating and next step, the
+        earliest deadline first, a page at a time."""
         check_county(principal, county)
-        items = [
-            {"project_id": d["project_id"], "name": d["name"], "year": d["year"], **d["rectification"]}
-            for d in views.list(RATING, county)
-            if d.get("rectification")
-        ]
-        items.sort(key=lambda d: (d["deadline"], d["name"]))
-        return {"county": county, "total": len(items), "items": items}
+        query = rectifications_query(county)
+
+        def row(d: dict) -> dict:
+            return {"project_id": d["project_id"], "name": d["name"], "year": d["year"], **d["rectification"]}
+
+        return {"county": county, **page_in_store(views, query, paging, row)}
 
     @router.post("/projects/{project_id}/rectification/report")
     def report(

@@ -19,10 +19,13 @@ from shared.ballots.credentials import Proof
 from shared.ballots.tally import paper_totals, tally
 from shared.contracts.envelope import COUNTY_PATTERN
 from shared.contracts.plausible import PlausibleDate, known_county
+from shared.views.paging import page_in_store
+from shared.views.query import DocQuery
 from shared.views.store import ViewStore
 from shared.web.access import PUBLIC, allow, check_county
 from shared.web.anonymous import refuse_identified
 from shared.web.ballots import RECEIPT_FIELD, CredentialIn, ProofIn
+from shared.web.paging import PAGED, PagingDep
 from shared.web.problems import Problem
 from shared.web.requests import meta_for
 
@@ -109,10 +112,11 @@ def make_rounds_router(app: EvaluationApplication, views: ViewStore) -> APIRoute
         )
         return {"id": str(rnd.id), "status": rnd.status, "projects": rnd.projects, "rule_version": rnd.rule_version}
 
-    @router.get("/counties/{county}/rounds")
-    def rounds(county: County, principal: Annotated[Principal, Depends(allow(PUBLIC))]) -> dict:
-        items = sorted(views.list(ROUND, county), key=lambda d: -d["session_year"])
-        return {"county": county, "total": len(items), "items": [_public(d) for d in items]}
+    @router.get("/counties/{county}/rounds", **PAGED)
+    def rounds(county: County, principal: Annotated[Principal, Depends(allow(PUBLIC))], paging: PagingDep) -> dict:
+        """The county's rating rounds, the latest session first, a page at a time."""
+        query = DocQuery(ROUND, county, order=(("session_year", True),))
+        return {"county": county, **page_in_store(views, query, paging, _public)}
 
     @router.get("/rounds/{round_id}")
     def get_round(round_id: UUID, principal: Annotated[Principal, Depends(allow(PUBLIC))]) -> dict:

@@ -18,14 +18,17 @@ from services.evaluation.domain.round import RECIPIENTS
 from services.evaluation.http.feedback import day, whole
 from services.evaluation.http.rectification_api import open_rectifications
 from services.evaluation.read.projections import RATING, ROUND
+from services.evaluation.read.rectifications import rectifications_query
 from shared.auth import Role
 from shared.divisions import county_name
 from shared.kernel.china_time import china_date
 from shared.kernel.meta import Meta
+from shared.views.paging import Paging, page_in_store, page_of
 from shared.views.store import ViewStore
 from shared.web.feedback import back_with, done_then_back, problem_of
 from shared.web.forms import FormDep
 from shared.web.i18n import language, translate
+from shared.web.paging import PageNumber
 from shared.web.requests import meta_for
 from shared.web.templating import make_templates, render
 from shared.web.viewer import viewer_county
@@ -33,6 +36,7 @@ from shared.web.viewer import viewer_county
 TEMPLATES = Path(__file__).parent / "templates"
 READERS = {Role.CONGRESS_STAFF, Role.GOV_UNIT, Role.DEPUTY, Role.AUDITOR, Role.PROVINCE_VIEWER}
 LEVELS = ("satisfied", "basically_satisfied", "unsatisfied")
+PER_PAGE = 50  # rectification orders on one page of the board
 LEVEL_NAMES = {"satisfied": ("满意票数", "satisfied"), "basically_satisfied": ("基本满意票数", "basically satisfied")}
 LEVEL_NAMES["unsatisfied"] = ("不满意票数", "unsatisfied")
 
@@ -49,19 +53,22 @@ def make_staff_pages(app: EvaluationApplication, views: ViewStore) -> APIRouter:
         return done_then_back(request, back, lambda: fn(meta_for(request, principal, county, role=role)))
 
     @router.get("/board", response_class=HTMLResponse)
-    def board(request: Request, county: str = "") -> Response:
+    def board(request: Request, county: str = "", page_number: PageNumber = 1) -> Response:
+        """The rating rounds (one a year) and the rectification orders, a page at a time."""
         principal, county, allowed = viewer_county(request, county)
         if not principal.has_any(READERS):
             return RedirectResponse("/login", status_code=303)
         if not allowed:
             problem = problem_of(request, "无权查看该县 / County outside your scope")
-            context: dict[str, Any] = {"county": county, "rounds": [], "items": [], "problem": problem}
+            context: dict[str, Any] = {
+                "county": county,
+                "rounds": [],
+                "result": page_of([], Paging()),
+                "problem": problem,
+            }
             return render(templates, request, "board.html", context, status_code=403)
         rounds = sorted(views.list(ROUND, county), key=lambda d: -d["session_year"])
-        items = sorted(
-            (d for d in views.list(RATING, county) if d.get("rectification")),
-            key=lambda d: (d["rectification"]["deadline"], d["name"]),
-        )
+        result = page_in_store(views, rectifications_query(county), Paging(page_number, PER_PAGE))
         lang = language(request)
         staff_word = translate(lang, "teller")
         for r in rounds:  # tellers by name: their login's, else "计票人"
@@ -76,7 +83,7 @@ def make_staff_pages(app: EvaluationApplication, views: ViewStore) -> APIRouter:
                 "county": county,
                 "county_name": county_name(county),
                 "rounds": rounds,
-                "items": items,
+                "result": result,
                 "recipients": RECIPIENTS,
                 "can_act": principal.has_any({Role.CONGRESS_STAFF}),
                 "is_gov": principal.has_any({Role.GOV_UNIT}),

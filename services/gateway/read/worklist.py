@@ -24,10 +24,12 @@ SERVICES = ("intake", "decision", "supervision", "evaluation")
 WORKING = (Role.CONGRESS_STAFF, Role.GOV_UNIT, Role.DEPUTY)
 ROLE_ORDER = ("congress_staff", "gov_unit", "deputy")
 SHOWN = 8
+UNRESOLVED = {"resolved": "false", "limit": SHOWN}  # the unresolved dead letters: the first shown, and their total
 
 
 def deadletter_task(county: str, letters: dict | None) -> dict[str, Any] | None:
-    """Staff's task for the county's unresolved dead letters (poison hotline tickets), if any."""
+    """Staff's task for the county's unresolved dead letters (poison hotline tickets), if any: the
+    first page of them (:data:`UNRESOLVED`), counted by the list's ``total``."""
     if not letters:
         return None
     waiting = [x for x in letters.get("items", []) if not x.get("resolved")]
@@ -36,7 +38,8 @@ def deadletter_task(county: str, letters: dict | None) -> dict[str, Any] | None:
     href = f"/intake/deadletters?county={county}"
     label = "worklist_deadletter_title"
     items = [item(f"#{x['sequence']}", href, label={"key": label, "sequence": x["sequence"]}) for x in waiting[:SHOWN]]
-    return {"kind": "deadletters", "count": len(waiting), "href": href, "items": items, "service": "intake"}
+    count = int(letters.get("total", len(waiting)))
+    return {"kind": "deadletters", "count": count, "href": href, "items": items, "service": "intake"}
 
 
 def merge(county: str, answers: dict[str, dict | None], letters: dict | None) -> dict[str, Any]:
@@ -60,7 +63,7 @@ def merge(county: str, answers: dict[str, dict | None], letters: dict | None) ->
 async def county_worklist(fetch: Fetch, principal: Principal, county: str) -> dict[str, Any]:
     answers = await asyncio.gather(*(fetch(s, f"counties/{county}/worklist", {}) for s in SERVICES))
     staff = principal.has_any({Role.CONGRESS_STAFF, Role.GOV_UNIT})
-    letters = await fetch("intake", f"counties/{county}/deadletters", {}) if staff else None
+    letters = await fetch("intake", f"counties/{county}/deadletters", UNRESOLVED) if staff else None
     found = merge(county, dict(zip(SERVICES, answers, strict=True)), letters)
     if Role.DEPUTY in principal.roles:
         entry = await fetch("intake", f"counties/{county}/deputies/{quote(principal.subject, safe='')}", {})

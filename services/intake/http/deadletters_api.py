@@ -19,8 +19,10 @@ from services.intake.read.projections import RESOLUTION
 from shared.auth import Principal, Role
 from shared.bus.deadletter import DeadLetter, list_deadletters
 from shared.kernel.meta import Meta
+from shared.views.paging import page_of
 from shared.views.store import ViewStore
 from shared.web.access import allow, check_county
+from shared.web.paging import PAGED, PagingDep
 from shared.web.problems import Problem
 from shared.web.requests import meta_for
 
@@ -71,30 +73,27 @@ def make_deadletter_router(app: IntakeApplication, views: ViewStore) -> APIRoute
             raise Problem(503, "Unavailable", "not connected to NATS", reason="nats_unavailable")
         return await opened_letters(app, runtime.js, county)
 
-    @router.get("/counties/{county}/deadletters")
+    @router.get("/counties/{county}/deadletters", **PAGED)
     async def deadletters(
         county: County,
         request: Request,
         principal: Annotated[Principal, Depends(allow(Role.CONGRESS_STAFF, Role.GOV_UNIT, Role.AUDITOR))],
+        paging: PagingDep,
         resolved: bool | None = None,
     ) -> dict:
-        """Messages that could not be processed, with their reasons (死信) and how each was resolved."""
+        """Messages that could not be processed, with their reasons (死信) and how each was resolved, a
+        page at a time (read from the dead-letter stream, at most 1,000; ``open`` counts them all)."""
         check_county(principal, county)
         found = await letters(request, county)
         resolutions = {d["sequence"]: d for d in await asyncio.to_thread(views.list, RESOLUTION, county)}
         items = [letter_view(x, resolutions.get(x.sequence)) for x in found]
         if resolved is not None:
             items = [i for i in items if i["resolved"] == resolved]
-        return {
-            "county": county,
-            "total": len(items),
-            "open": sum(1 for i in items if not i["resolved"]),
-            "items": items,
-        }
+        return {"county": county, "open": sum(1 for i in items if not i["resolved"]), **page_of(items, paging)}
 
-    @router.get("/deadletters/without-county")
+    @router.get("/deadletters/without-county", **PAGED)
     async def deadletters_without_county(
-        request: Request, principal: Annotated[Principal, Depends(allow(Role.ADMIN, Role.AUDITOR))]
+        request: Request, principal: Annotated[Principal, Depends(allow(Role.ADMIN, Role.AUDITOR))], paging: PagingDep
     ) -> dict:
         """Dead letters whose subject names no valid county (they belong to no county's staff): for the
         installation's administrators and auditors, so nothing dead-lettered is out of sight."""
@@ -103,7 +102,7 @@ def make_deadletter_router(app: IntakeApplication, views: ViewStore) -> APIRoute
                 403, "Forbidden", "only an administrator or an auditor of every county sees these", reason="forbidden"
             )
         items = [letter_view(x, None) for x in await letters(request, "unknown")]
-        return {"county": "unknown", "total": len(items), "items": items}
+        return {"county": "unknown", **page_of(items, paging)}
 
     @router.post("/counties/{county}/deadletters/{sequence}")
     async def resolve(

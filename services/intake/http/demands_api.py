@@ -22,6 +22,7 @@ from shared.contracts.plausible import KnownCounty, PlausibleDatetime, known_cou
 from shared.views.store import ViewStore
 from shared.web.access import PUBLIC, allow, check_county, require_county
 from shared.web.idempotency import origin_of
+from shared.web.paging import PAGED, PagingDep
 from shared.web.problems import Problem
 from shared.web.requests import meta_for
 
@@ -169,11 +170,12 @@ def make_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
         """Follow a demand by its tracking code (跟踪码), no account needed."""
         return tracking_view(app.track(code))
 
-    @router.get("/counties/{county}/demands")
+    @router.get("/counties/{county}/demands", **PAGED)
     def county_demands(
         county: County,
         request: Request,
         principal: Annotated[Principal, Depends(allow(*READERS))],
+        paging: PagingDep,
         status: str | None = None,
         category: str | None = None,
         town: str | None = None,
@@ -182,8 +184,6 @@ def make_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
         tier: str | None = None,
         overdue: bool | None = None,
         q: str | None = None,
-        limit: Annotated[int, Query(ge=1, le=1000, description="demands per page")] = 200,
-        page: Annotated[int, Query(ge=1, le=1_000_000, description="which page (1: the first)")] = 1,
     ) -> dict:
         """The county's triage queue with filters and counts, a page at a time (``page``, ``limit`` per
         page; the answer says ``pages`` and ``total``): overdue consultations first, then by deadline,
@@ -192,7 +192,7 @@ def make_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
         wanted = QueueFilter(
             status=status, category=category, town=town, channel=channel, kind=kind, tier=tier, overdue=overdue, text=q
         )
-        return {"county": county, **queue_page(views, county, wanted, now_of(request), page, limit)}
+        return {"county": county, **queue_page(views, county, wanted, now_of(request), paging)}
 
     @router.get("/demand-totals")
     def demand_totals(

@@ -14,10 +14,12 @@ from services.intake.domain.demand import Demand
 from services.intake.domain.suggestion import ProjectSuggestion
 from services.intake.http.demands_api import READERS, County
 from services.intake.http.triage_api import demand_brief
-from services.intake.read.projections import DEMAND
+from services.intake.read.lists import inbox_query, wishes_query
 from shared.auth import Principal, Role
+from shared.views.paging import page_in_store
 from shared.views.store import ViewStore
 from shared.web.access import allow, check_county, require_county
+from shared.web.paging import PAGED, PagingDep
 from shared.web.requests import meta_for
 
 DEPUTY = allow(Role.DEPUTY, write=True)
@@ -45,17 +47,17 @@ def make_deputy_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
         found = app.find_as(Demand, demand_id)
         return require_county(principal, found.county if found is not None else None)
 
-    @router.get("/counties/{county}/inbox")
+    @router.get("/counties/{county}/inbox", **PAGED)
     def inbox(
-        county: County, principal: Annotated[Principal, Depends(allow(Role.DEPUTY))], include_done: bool = False
+        county: County,
+        principal: Annotated[Principal, Depends(allow(Role.DEPUTY))],
+        paging: PagingDep,
+        include_done: bool = False,
     ) -> dict:
-        """Demands pushed to the calling deputy (from their area, or forwarded to them)."""
+        """Demands pushed to the calling deputy (from their area, or forwarded to them), newest first."""
         check_county(principal, county)
-        mine = [d for d in views.list(DEMAND, county) if principal.subject in d["deputies"]]
-        if not include_done:
-            mine = [d for d in mine if d["status"] not in ("closed", "duplicate", "merged")]
-        mine.sort(key=lambda d: d["submitted_at"], reverse=True)
-        return {"county": county, "deputy": principal.subject, "total": len(mine), "items": mine}
+        query = inbox_query(county, principal.subject, include_done)
+        return {"county": county, "deputy": principal.subject, **page_in_store(views, query, paging)}
 
     @router.post("/demands/{demand_id}/deputy-action")
     def act(
@@ -70,17 +72,17 @@ def make_deputy_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
             return {"suggestion_id": str(result.id), "demand_ids": [str(d) for d in result.demand_ids]}
         return demand_brief(result)
 
-    @router.get("/counties/{county}/wishes")
+    @router.get("/counties/{county}/wishes", **PAGED)
     def wishes(
-        county: County, principal: Annotated[Principal, Depends(allow(*READERS))], open_only: bool = True
+        county: County,
+        principal: Annotated[Principal, Depends(allow(*READERS))],
+        paging: PagingDep,
+        open_only: bool = True,
     ) -> dict:
-        """Micro-wishes (微心愿) for deputies to claim (认领), with their funding and return visits."""
+        """Micro-wishes (微心愿) for deputies to claim (认领), with their funding and return visits, the
+        oldest first."""
         check_county(principal, county)
-        items = [d for d in views.list(DEMAND, county) if d["tier"] == "micro_wish" and d["kind"] == "micro_wish"]
-        if open_only:
-            items = [d for d in items if "claimed" not in d["wish"]]
-        items.sort(key=lambda d: d["submitted_at"])
-        return {"county": county, "total": len(items), "items": items}
+        return {"county": county, **page_in_store(views, wishes_query(county, unclaimed=open_only), paging)}
 
     @router.post("/demands/{demand_id}/wish")
     def wish_step(

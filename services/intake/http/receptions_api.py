@@ -20,8 +20,11 @@ from services.intake.read.projections import DEMAND, SUGGESTION
 from services.intake.read.registry import DEPUTY, RECEPTION, STATION
 from shared import divisions
 from shared.auth import Principal
+from shared.views.paging import page_of
+from shared.views.query import Condition, DocQuery
 from shared.views.store import ViewStore
 from shared.web.access import check_county, require_county
+from shared.web.paging import PAGED, PagingDep
 from shared.web.problems import Problem
 from shared.web.requests import meta_for
 
@@ -88,18 +91,23 @@ def make_receptions_router(app: IntakeApplication, views: ViewStore) -> APIRoute
         )
         return reception_view(reception)
 
-    @router.get("/counties/{county}/receptions")
+    @router.get("/counties/{county}/receptions", **PAGED)
     def list_receptions(
-        county: County, request: Request, principal: ANYONE, station_id: UUID | None = None, year: Year = None
+        county: County,
+        request: Request,
+        principal: ANYONE,
+        paging: PagingDep,
+        station_id: UUID | None = None,
+        year: Year = None,
     ) -> dict:
+        """The receptions of a year (China time), of one station or all, in time order, a page at a time.
+        The store picks the station's; the year is the China date of ``starts_at``, which is stored with
+        the offset it was entered with, so the year is chosen here and the page sliced from it."""
         wanted = year_of(request, year)
-        items = [
-            r
-            for r in views.list(RECEPTION, county)
-            if (station_id is None or r["station_id"] == str(station_id)) and in_year(r["starts_at"], wanted)
-        ]
+        at = (Condition("station_id", "=", str(station_id)),) if station_id is not None else ()
+        items = [r for r in views.select(DocQuery(RECEPTION, county, at)) if in_year(r["starts_at"], wanted)]
         items.sort(key=lambda r: r["starts_at"])
-        return {"county": county, "year": wanted, "total": len(items), "items": items}
+        return {"county": county, "year": wanted, **page_of(items, paging)}
 
     @router.get("/receptions/{reception_id}")
     def get_reception(reception_id: UUID, principal: ANYONE) -> dict:

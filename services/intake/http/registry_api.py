@@ -15,10 +15,13 @@ from services.intake.domain.station import LiaisonStation
 from services.intake.http.codes import stations_of
 from services.intake.http.demands_api import READERS, County
 from services.intake.read.duty import public_deputy, public_station
-from services.intake.read.registry import DEPUTY, STATION
+from services.intake.read.lists import deputies_query, stations_query
+from services.intake.read.registry import DEPUTY
 from shared.auth import Principal, Role
+from shared.views.paging import page_in_store
 from shared.views.store import ViewStore
 from shared.web.access import PUBLIC, allow, check_county, require_county
+from shared.web.paging import PAGED, PagingDep
 from shared.web.posters import public_origin
 from shared.web.problems import Problem
 from shared.web.requests import meta_for
@@ -137,16 +140,13 @@ def make_registry_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
         meta = meta_for(request, principal, county)
         return deputy_view(app.register_deputy(meta, body.deputy_id, body.name, body.level, body.town, body.group))
 
-    @router.get("/counties/{county}/deputies")
-    def list_deputies(county: County, principal: ANYONE, town: str = "", include_retired: bool = False) -> dict:
-        """The county's deputies (亮身份: public), by town/street and name."""
-        items = [
-            public_deputy(d)
-            for d in views.list(DEPUTY, county)
-            if (include_retired or d["active"]) and (not town or d["town"] == town)
-        ]
-        items.sort(key=lambda d: (d["town"], d["name"]))
-        return {"county": county, "total": len(items), "items": items}
+    @router.get("/counties/{county}/deputies", **PAGED)
+    def list_deputies(
+        county: County, principal: ANYONE, paging: PagingDep, town: str = "", include_retired: bool = False
+    ) -> dict:
+        """The county's deputies (亮身份: public), by town/street and name, a page at a time."""
+        query = deputies_query(county, active=None if include_retired else True, town=town)
+        return {"county": county, **page_in_store(views, query, paging, public_deputy)}
 
     @router.get("/counties/{county}/deputies/{deputy_id}")
     def get_deputy(county: County, deputy_id: str, principal: ANYONE) -> dict:
@@ -178,11 +178,10 @@ def make_registry_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
         meta = meta_for(request, principal, county)
         return station_view(app.open_station(meta, body.name, body.town, body.address, body.hours, body.deputy_ids))
 
-    @router.get("/counties/{county}/stations")
-    def list_stations(county: County, principal: ANYONE, town: str = "") -> dict:
-        items = [public_station(s) for s in views.list(STATION, county) if not town or s["town"] == town]
-        items.sort(key=lambda s: (s["town"], s["name"]))
-        return {"county": county, "total": len(items), "items": items}
+    @router.get("/counties/{county}/stations", **PAGED)
+    def list_stations(county: County, principal: ANYONE, paging: PagingDep, town: str = "") -> dict:
+        """The county's liaison stations, by town/street and name, a page at a time."""
+        return {"county": county, **page_in_store(views, stations_query(county, town), paging, public_station)}
 
     @router.get("/stations/{station_id}")
     def get_station(station_id: UUID, principal: ANYONE) -> dict:

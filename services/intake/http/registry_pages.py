@@ -5,10 +5,11 @@ per deputy, towns flagged)."""
 
 from __future__ import annotations
 
+from typing import Annotated
 from urllib.parse import quote
 from uuid import UUID
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.intake.app.application import IntakeApplication
@@ -16,13 +17,19 @@ from services.intake.domain.deputy import deputy_key
 from services.intake.http.codes import home_station, stations_of
 from services.intake.http.demands_api import now_of
 from services.intake.http.liaison_frame import READERS, STAFF, LiaisonFrame, local_time
+from services.intake.read.lists import deputies_query, stations_query
 from services.intake.read.overview import CHINA, overview
 from services.intake.read.projections import DEMAND
 from services.intake.read.registry import DEPUTY, RECEPTION, STATION
 from shared import divisions
+from shared.views.paging import Paging, page_across, page_in_store
 from shared.views.store import ViewStore
 from shared.web.forms import FormDep
+from shared.web.paging import PageNumber
 from shared.web.requests import meta_for
+
+PER_PAGE = 50  # stations, and deputies, on one page of the registry
+PICKED = ("deputy_id", "name", "town")  # what the new station's form shows of each serving deputy
 
 
 def make_registry_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
@@ -31,12 +38,21 @@ def make_registry_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
 
     # -- staff: the registry -----------------------------------------------------------------------
     @router.get("/registry", response_class=HTMLResponse)
-    def registry_page(request: Request, county: str = "") -> Response:
+    def registry_page(
+        request: Request,
+        county: str = "",
+        page_number: PageNumber = 1,
+        stations_page: Annotated[int, Query(ge=1, le=1_000_000, description="which page of the stations")] = 1,
+    ) -> Response:
+        """The county's stations and deputies (serving ones first), each a page at a time; the new
+        station's form offers every serving deputy."""
         principal, county, refused = frame.gate(request, county, READERS)
         if refused:
             return refused
-        deputies = sorted(views.list(DEPUTY, county), key=lambda d: (not d["active"], d["town"], d["name"]))
-        stations = sorted(views.list(STATION, county), key=lambda s: (s["town"], s["name"]))
+        serving, retired = deputies_query(county, active=True), deputies_query(county, active=False)
+        deputies = page_across(views, (serving, retired), Paging(page_number, PER_PAGE))
+        stations = page_in_store(views, stations_query(county), Paging(stations_page, PER_PAGE))
+        pickable = [dict(zip(PICKED, row, strict=True)) for row in views.fields(serving, PICKED)]
         return frame.page(
             request,
             "registry.html",
@@ -44,7 +60,10 @@ def make_registry_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
                 "county": county,
                 "county_name": divisions.county_name(county),
                 "deputies": deputies,
+                "serving": views.count(serving),
+                "pickable": sorted(pickable, key=lambda d: (d["town"], d["name"])),
                 "stations": stations,
+                "pages": {"page": page_number, "stations_page": stations_page},
                 "names": frame.names(county),
                 "towns": [name for _, name in divisions.towns_of(county)],
                 "is_staff": principal.has_any(STAFF),

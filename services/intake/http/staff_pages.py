@@ -21,14 +21,17 @@ from services.intake.http.feedback import whole_number
 from services.intake.http.names import Names
 from services.intake.http.texts import MESSAGES
 from services.intake.http.timeline import timeline_of
+from services.intake.read.lists import inbox_query, wishes_query
 from services.intake.read.projections import DEMAND, SUGGESTION
 from services.intake.read.queue import QueueFilter, queue_page, stranded
 from shared.auth import Principal, Role
 from shared.divisions import county_name
+from shared.views.paging import Paging, page_in_store, page_of
 from shared.views.store import ViewStore
 from shared.web.feedback import done_then_back, problem_of
 from shared.web.forms import FormDep
 from shared.web.i18n import language, register_messages
+from shared.web.paging import PageNumber
 from shared.web.requests import meta_for
 from shared.web.templating import make_templates, render
 from shared.web.viewer import viewer_county
@@ -36,7 +39,7 @@ from shared.web.viewer import viewer_county
 TEMPLATES = Path(__file__).parent / "templates"
 STAFF = {Role.CONGRESS_STAFF, Role.GOV_UNIT}
 READERS = {*STAFF, Role.DEPUTY, Role.AUDITOR, Role.PROVINCE_VIEWER}
-PER_PAGE = 50  # demands on one page of the queue (the JSON API takes up to 1,000)
+PER_PAGE = 50  # items on one page of the queue, the stranded list and the inbox (the JSON API takes up to 1,000)
 register_messages(MESSAGES)
 
 
@@ -122,7 +125,7 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         town: str = "",
         category: str = "",
         overdue: str = "",
-        page_number: Annotated[int, Query(alias="page", ge=1, le=1_000_000)] = 1,
+        page_number: PageNumber = 1,
     ) -> Response:
         _, county, refused = gate(request, county, READERS)
         if refused:
@@ -139,7 +142,7 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         wanted = QueueFilter(
             **{k: v or None for k, v in f.items() if k != "overdue"}, overdue=True if overdue == "1" else None
         )
-        result = queue_page(views, county, wanted, now_of(request), page_number, PER_PAGE)
+        result = queue_page(views, county, wanted, now_of(request), Paging(page_number, PER_PAGE))
         return page(request, "queue.html", {"county": county, "result": result, "f": f})
 
     @router.get("/demands/{demand_id}", response_class=HTMLResponse)
@@ -252,42 +255,35 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         )
 
     @router.get("/stranded", response_class=HTMLResponse)
-    def stranded_page(request: Request, county: str = "") -> Response:
+    def stranded_page(request: Request, county: str = "", page_number: PageNumber = 1) -> Response:
         _, county, refused = gate(request, county, READERS)
         if refused:
             return refused
         version, rules = app.rules(county)
-        items = stranded(views.list(DEMAND, county), now_of(request), rules)
+        found = stranded(views.list(DEMAND, county), now_of(request), rules)
+        result = page_of(found, Paging(page_number, PER_PAGE))
         return page(
             request,
             "stranded.html",
-            {"county": county, "items": items, "days": rules["stranded_days"], "version": version},
+            {"county": county, "result": result, "days": rules["stranded_days"], "version": version},
         )
 
     @router.get("/inbox", response_class=HTMLResponse)
-    def inbox_page(request: Request, county: str = "") -> Response:
+    def inbox_page(
+        request: Request,
+        county: str = "",
+        page_number: PageNumber = 1,
+        wishes_page: Annotated[int, Query(ge=1, le=1_000_000, description="which page of the wishes")] = 1,
+    ) -> Response:
+        """The deputy's inbox and the county's open micro-wishes, each a page at a time."""
         principal, county, refused = gate(request, county, {Role.DEPUTY})
         if refused:
             return refused
-        docs = views.list(DEMAND, county)
-        mine = sorted(
-            [
-                d
-                for d in docs
-                if principal.subject in d["deputies"] and d["status"] not in ("closed", "duplicate", "merged")
-            ],
-            key=lambda d: d["submitted_at"],
-            reverse=True,
-        )
-        wishes = [
-            d for d in docs if d["tier"] == "micro_wish" and d["kind"] == "micro_wish" and d["status"] != "closed"
-        ]
+        mine = page_in_store(views, inbox_query(county, principal.subject), Paging(page_number, PER_PAGE))
+        wishes = page_in_store(views, wishes_query(county, open_only=True), Paging(wishes_page, PER_PAGE))
         names = Names(views, county, language(request))
-        return page(
-            request,
-            "inbox.html",
-            {"county": county, "items": mine, "wishes": wishes, "me": principal.subject, "names": names},
-        )
+        context = {"county": county, "result": mine, "wishes": wishes, "me": principal.subject, "names": names}
+        return page(request, "inbox.html", {**context, "pages": {"page": page_number, "wishes_page": wishes_page}})
 
     @router.post("/inbox/{demand_id}")
     def inbox_action(request: Request, demand_id: UUID, form: FormDep) -> Response:

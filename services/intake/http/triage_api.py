@@ -16,8 +16,11 @@ from services.intake.http.demands_api import READERS, County, now_of
 from services.intake.read.projections import DEMAND, SUGGESTION
 from services.intake.read.queue import overdue_unwarned, stranded
 from shared.auth import Principal, Role
+from shared.views.paging import page_in_store, page_of
+from shared.views.query import DocQuery
 from shared.views.store import ViewStore
 from shared.web.access import allow, check_county, require_county
+from shared.web.paging import PAGED, PagingDep
 from shared.web.requests import meta_for
 
 STAFF = allow(Role.CONGRESS_STAFF, Role.GOV_UNIT, write=True)
@@ -136,11 +139,12 @@ def make_triage_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
         warned = app.warn_overdue(meta_for(request, principal, county), [UUID(i) for i in ids], now)
         return {"county": county, "warned": [str(w) for w in warned]}
 
-    @router.get("/counties/{county}/stranded")
+    @router.get("/counties/{county}/stranded", **PAGED)
     def stranded_view(
-        county: County, request: Request, principal: Annotated[Principal, Depends(allow(*READERS))]
+        county: County, request: Request, principal: Annotated[Principal, Depends(allow(*READERS))], paging: PagingDep
     ) -> dict:
-        """Demands with no owner or no movement for more than the county's stranded_days."""
+        """Demands with no owner or no movement for more than the county's stranded_days, the longest
+        idle first, a page at a time (computed from the county's rules and the clock, then sliced)."""
         check_county(principal, county)
         version, rules = app.rules(county)
         items = stranded(views.list(DEMAND, county), now_of(request), rules)
@@ -148,8 +152,7 @@ def make_triage_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
             "county": county,
             "stranded_days": rules["stranded_days"],
             "rules_version": version,
-            "total": len(items),
-            "items": items,
+            **page_of(items, paging),
         }
 
     @router.post("/counties/{county}/suggestions", status_code=201)
@@ -163,11 +166,14 @@ def make_triage_router(app: IntakeApplication, views: ViewStore) -> APIRouter:
             "demand_ids": [str(d) for d in suggestion.demand_ids],
         }
 
-    @router.get("/counties/{county}/suggestions")
-    def suggestions(county: County, principal: Annotated[Principal, Depends(allow(*READERS))]) -> dict:
+    @router.get("/counties/{county}/suggestions", **PAGED)
+    def suggestions(
+        county: County, principal: Annotated[Principal, Depends(allow(*READERS))], paging: PagingDep
+    ) -> dict:
+        """The county's project suggestions (merged demands), newest first, a page at a time."""
         check_county(principal, county)
-        items = sorted(views.list(SUGGESTION, county), key=lambda s: s["raised_at"], reverse=True)
-        return {"county": county, "total": len(items), "items": items}
+        query = DocQuery(SUGGESTION, county, order=(("raised_at", True),))
+        return {"county": county, **page_in_store(views, query, paging)}
 
     @router.get("/suggestions/{suggestion_id}")
     def suggestion(suggestion_id: UUID, principal: Annotated[Principal, Depends(allow(*READERS))]) -> dict:

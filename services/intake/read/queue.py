@@ -4,11 +4,12 @@ then the newest. ``now`` is passed in."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from services.intake.domain.rules import is_stranded
 from services.intake.read.projections import DEMAND
+from shared.views.paging import Paging, envelope
 from shared.views.query import Condition, DocQuery
 from shared.views.store import ViewStore
 
@@ -104,7 +105,7 @@ def filter_conditions(wanted: QueueFilter) -> tuple[Condition, ...]:
     return tuple(conditions)
 
 
-def queue_page(views: ViewStore, county: str, wanted: QueueFilter, now: datetime, page: int, per_page: int) -> dict:
+def queue_page(views: ViewStore, county: str, wanted: QueueFilter, now: datetime, paging: Paging) -> dict:
     """One page of the county's queue in the order of :func:`order_key`, with the total, the number of
     pages and the counts over the whole county. Demands awaiting a reply by a deadline (overdue first,
     then by deadline) come first, read whole (they are few: consultations not yet answered); the rest,
@@ -124,20 +125,12 @@ def queue_page(views: ViewStore, county: str, wanted: QueueFilter, now: datetime
     )
     rest_total = 0 if wanted.overdue else views.count(rest)
     total = len(first) + rest_total
-    start = (page - 1) * per_page
+    start, per_page = paging.offset, paging.limit
     items = first[start : start + per_page]
     if len(items) < per_page and rest_total:
-        offset = max(0, start - len(first))
-        page_of_rest = DocQuery(rest.kind, county, rest.where, rest.either, rest.order, per_page - len(items), offset)
+        page_of_rest = replace(rest, limit=per_page - len(items), offset=max(0, start - len(first)))
         items += [d for d in views.select(page_of_rest) if wanted.matches(d, now)]
-    return {
-        "total": total,
-        "counts": facet_counts(views, county, now),
-        "items": [decorate(d, now) for d in items],
-        "page": page,
-        "per_page": per_page,
-        "pages": max(1, -(-total // per_page)),
-    }
+    return {"counts": facet_counts(views, county, now), **envelope([decorate(d, now) for d in items], total, paging)}
 
 
 def facet_counts(views: ViewStore, county: str, now: datetime) -> dict:

@@ -17,20 +17,24 @@ from services.supervision.app.application import SupervisionApplication
 from services.supervision.app.worklists import names_of
 from services.supervision.domain.warning_rules import KINDS, plan_due_on
 from services.supervision.http.page_frame import DONE
-from services.supervision.http.projects_api import county_summary
+from services.supervision.http.projects_api import county_summary, summary_of
 from services.supervision.http.texts import register
 from services.supervision.read.projections import PROJECT
 from services.supervision.read.warnings import open_warnings
 from shared.auth import Role
 from shared.persistence.application import NotFound
+from shared.views.paging import Paging, of_year, page_in_store
+from shared.views.query import DocQuery
 from shared.views.store import ViewStore
 from shared.web.access import principal_of
 from shared.web.i18n import language, translate
+from shared.web.paging import PageNumber
 from shared.web.templating import make_templates, render
 from shared.web.viewer import viewer_county
 
 TEMPLATES = Path(__file__).parent / "templates"
 STAFF_VIEW = {Role.CONGRESS_STAFF, Role.GOV_UNIT, Role.DEPUTY, Role.AUDITOR, Role.PROVINCE_VIEWER}
+PER_PAGE = 50  # projects on one page of the public board
 
 
 def flash(request: Request) -> str:
@@ -71,17 +75,14 @@ def make_pages(app: SupervisionApplication, views: ViewStore) -> APIRouter:
         return None
 
     @router.get("/", response_class=HTMLResponse)
-    def board(request: Request, county: str = "", year: int | None = None) -> Response:
-        """民生实事进度榜: public."""
+    def board(request: Request, county: str = "", year: int | None = None, page_number: PageNumber = 1) -> Response:
+        """民生实事进度榜: public; the latest year first, a page at a time, the summary over every page."""
         _, county, _ = viewer_county(request, county)
-        items = board_items(county, year)
-        years = sorted({d["year"] for d in views.list(PROJECT, county)}, reverse=True)
-        return render(
-            templates,
-            request,
-            "board.html",
-            {"county": county, "items": items, "year": year, "years": years, "summary": county_summary(items)},
-        )
+        query = DocQuery(PROJECT, county, of_year(year), order=(("year", True), ("tier", False), ("name", False)))
+        result = page_in_store(views, query, Paging(page_number, PER_PAGE))
+        years = sorted({int(y) for (y,) in views.fields(DocQuery(PROJECT, county), ("year",))}, reverse=True)
+        context = {"county": county, "result": result, "year": year, "years": years}
+        return render(templates, request, "board.html", {**context, "summary": summary_of(views, query)})
 
     @router.get("/projects/{project_id}", response_class=HTMLResponse)
     def project_page(request: Request, project_id: UUID) -> Response:

@@ -6,6 +6,7 @@ and ``api_warnings.py``; all share ``owned`` and the project view below.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -22,8 +23,11 @@ from shared.auth import Principal, Role
 from shared.contracts.envelope import COUNTY_PATTERN
 from shared.contracts.plausible import PlausibleDate, known_county
 from shared.kernel.china_time import china_month
+from shared.views.paging import of_year, page_across, page_in_store
+from shared.views.query import Condition, DocQuery
 from shared.views.store import ViewStore
 from shared.web.access import PUBLIC, allow, check_county, require_county
+from shared.web.paging import PAGED, PagingDep
 from shared.web.problems import Problem
 from shared.web.requests import meta_for
 
@@ -136,43 +140,55 @@ def county_summary(items: list[dict]) -> dict:
     }
 
 
+SUMMED = ("investment", "progress_pct", "status", "plan_status")
+COUNTED = ("open_warnings", "escalated_warnings", "findings_found", "findings_solved")
+
+
+def summary_of(views: ViewStore, query: DocQuery) -> dict:
+    """:func:`county_summary` over every document ``query`` names, reading only the fields summed
+    (numbers come back as text from PostgreSQL: the counts are made ints)."""
+    rows = []
+    for row in views.fields(query, (*SUMMED, *COUNTED)):
+        doc = dict(zip(SUMMED, row[: len(SUMMED)], strict=True))
+        doc.update((name, int(value or 0)) for name, value in zip(COUNTED, row[len(SUMMED) :], strict=True))
+        rows.append(doc)
+    return county_summary(rows)
+
+
 def make_router(app: SupervisionApplication, views: ViewStore) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["supervision"])
     owned = owner(app)
 
-    @router.get("/counties/{county}/projects")
+    @router.get("/counties/{county}/projects", **PAGED)
     def projects(
         county: County,
         principal: Annotated[Principal, Depends(allow(PUBLIC))],
+        paging: PagingDep,
         year: int | None = None,
         tier: Literal["major", "micro"] | None = None,
     ) -> dict:
-        """The public progress board of a county (民生实事进度榜): projects are public information.
-        ``summary.progress_pct`` is the county's progress: projects weighted by investment."""
-        items = [
-            d
-            for d in views.list(PROJECT, county)
-            if (year is None or d["year"] == year) and (tier is None or d["tier"] == tier)
-        ]
-        items.sort(key=lambda d: (d["year"], d["name"]))
-        return {"county": county, "total": len(items), "summary": county_summary(items), "items": items}
+        """The public progress board of a county (民生实事进度榜): projects are public information, by
+        year and name, a page at a time. ``summary`` covers every project of the board (all pages):
+        ``summary.progress_pct`` is the county's progress, projects weighted by investment."""
+        wanted = (*of_year(year), *((Condition("tier", "=", tier),) if tier else ()))
+        query = DocQuery(PROJECT, county, wanted, order=(("year", False), ("name", False)))
+        return {"county": county, "summary": summary_of(views, query), **page_in_store(views, query, paging)}
 
     @router.get("/projects/{project_id}")
     def project_detail(project_id: UUID, principal: Annotated[Principal, Depends(allow(*READERS))]) -> dict:
         """The whole file: every plan version, entries, reports, group, findings, funds, warnings."""
         return project_view(owned(project_id, principal))
 
-    @router.get("/me/projects")
-    def my_projects(principal: Annotated[Principal, Depends(allow(Role.DEPUTY, Role.RESIDENT))]) -> dict:
-        """A supervision group member's workspace: the projects whose group they serve on."""
-        items = [
-            d
-            for county in principal.counties
-            if county.isdigit()
-            for d in views.list(PROJECT, county)
-            if principal.subject in d.get("members", [])
-        ]
-        return {"member": principal.subject, "total": len(items), "items": items}
+    @router.get("/me/projects", **PAGED)
+    def my_projects(
+        principal: Annotated[Principal, Depends(allow(Role.DEPUTY, Role.RESIDENT))], paging: PagingDep
+    ) -> dict:
+        """A supervision group member's workspace: the projects whose group they serve on, county by
+        county, by year and name, a page at a time."""
+        member = Condition("members", "contains", json.dumps(principal.subject, ensure_ascii=False))  # an element
+        order = (("year", False), ("name", False))
+        parts = [DocQuery(PROJECT, c, (member,), order=order) for c in principal.counties if c.isdigit()]
+        return {"member": principal.subject, **page_across(views, parts, paging)}
 
     @router.post("/projects/{project_id}/progress")
     def progress(

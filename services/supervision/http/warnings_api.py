@@ -12,10 +12,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.supervision.app.application import SupervisionApplication
 from services.supervision.http.projects_api import READERS, County, owner, project_view
-from services.supervision.read.warnings import open_warnings
+from services.supervision.read.warnings import warnings_page
 from shared.auth import Principal, Role
 from shared.views.store import ViewStore
 from shared.web.access import allow, check_county
+from shared.web.paging import PAGED, PagingDep
 from shared.web.requests import meta_for
 
 
@@ -28,21 +29,17 @@ def make_warnings_router(app: SupervisionApplication, views: ViewStore) -> APIRo
     router = APIRouter(prefix="/api", tags=["supervision: warnings"])
     owned = owner(app)
 
-    @router.get("/counties/{county}/warnings")
+    @router.get("/counties/{county}/warnings", **PAGED)
     def warnings(
         county: County,
         principal: Annotated[Principal, Depends(allow(*READERS))],
+        paging: PagingDep,
         status: Literal["open", "resolved", "all"] = "open",
     ) -> dict:
-        """The county's warnings, escalated ones first."""
+        """The county's warnings, escalated ones first, a page at a time; ``escalated``: the open
+        escalated warnings of the whole list."""
         check_county(principal, county)
-        items = open_warnings(views, county, status)
-        return {
-            "county": county,
-            "total": len(items),
-            "escalated": sum(1 for w in items if w.get("escalated_on") and w["status"] == "open"),
-            "items": items,
-        }
+        return {"county": county, **warnings_page(views, county, status, paging)}
 
     @router.post("/projects/{project_id}/warnings/{key}/resolve")
     def resolve(

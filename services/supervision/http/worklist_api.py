@@ -11,8 +11,8 @@ from fastapi import APIRouter, Depends, Request
 
 from services.supervision.app.application import SupervisionApplication
 from services.supervision.http.projects_api import County
-from services.supervision.http.warnings_api import open_warnings
 from services.supervision.read.projections import PROJECT
+from services.supervision.read.warnings import open_warnings
 from services.supervision.read.worklist import deputy_tasks, staff_tasks, unit_tasks
 from shared.auth import Principal, Role
 from shared.views.store import ViewStore

@@ -15,6 +15,7 @@ import httpx
 
 from shared.auth import issue_token
 from shared.config import Settings
+from shared.views.paging import every_page
 
 ROLES = ("congress_staff", "gov_unit", "deputy", "auditor", "province_viewer", "resident")
 # The demo plays hundreds of residents from one address: their calls carry a resident token, since
@@ -72,6 +73,10 @@ class DemoClient:
         if r.status_code >= 400:
             raise RuntimeError(f"{method} {path}: {r.status_code} {r.text[:300]}")
         return r.json() if r.content else None
+
+    def every(self, path: str, role: str | None = None, **params: Any) -> list:
+        """Every item of a list (every list pages: ``page``/``limit``), page after page."""
+        return every_page(lambda p: self.call("GET", path, role, params={**params, "page": p.page, "limit": p.limit}))
 
     def anonymous(self, method: str, path: str, **kwargs: Any) -> Any:
         """A request with no login at all (a secret ballot: the service refuses one that carries a login)."""

@@ -87,15 +87,14 @@ def on(ctx: DemoContext, day: date | datetime | None) -> Iterator[None]:
 
 def run(ctx: DemoContext) -> None:
     c, county = ctx.client, ctx.county
-    pool = c.wait_for(
+    c.wait_for(
         lambda: (
-            (p := c.call("GET", f"/decision/api/counties/{county}/pool", "congress_staff"))["total"]
+            c.call("GET", f"/decision/api/counties/{county}/pool", "congress_staff", params={"limit": 1})["total"]
             >= ctx.state.get("submitted", 0)
-            and p
         ),
         "the decision pool",
     )
-    free = micro_projects(ctx, pool["items"])
+    free = micro_projects(ctx, c.every(f"/decision/api/counties/{county}/pool", "congress_staff"))
     n2025, seats2025 = PLAN.get(county, (8, 7))
     n2026 = 6 if len(free) < 2 * (n2025 + 8) else 8
     calendar = Calendar.county(2025)
@@ -116,7 +115,7 @@ def town_votes(ctx: DemoContext) -> None:
 
     c, county = ctx.client, ctx.county
     calendar = Calendar.town(2025)
-    pool = before(c.call("GET", f"/decision/api/counties/{county}/pool", "congress_staff")["items"], calendar.drafted)
+    pool = before(c.every(f"/decision/api/counties/{county}/pool", "congress_staff"), calendar.drafted)
     towns = towns_of(county)
     for town in towns[: max(1, len(towns) // 3)]:
         local = [d["id"] for d in pool if d["town"] == town and d.get("used_by") is None]

@@ -74,7 +74,7 @@ def ensure_current_year_projects(ctx: DemoContext) -> None:
     board = c.call("GET", f"/supervision/api/counties/{county}/projects", None, params={"year": CURRENT_YEAR})
     if board["total"]:
         return
-    pool = c.call("GET", f"/decision/api/counties/{county}/pool", "congress_staff")["items"]
+    pool = c.every(f"/decision/api/counties/{county}/pool", "congress_staff")
     for k, (name, body, money) in enumerate(FALLBACK_MICRO):
         ids = [i["id"] for i in pool[len(pool) - 3 * (k + 1) : len(pool) - 3 * k]]
         if not ids:
@@ -111,7 +111,7 @@ def settled_board(ctx: DemoContext) -> list[dict]:
     expected = len(ctx.state.get("micro_projects", []))
 
     def board() -> list[dict]:
-        return c.call("GET", f"/supervision/api/counties/{county}/projects", None)["items"]
+        return c.every(f"/supervision/api/counties/{county}/projects")
 
     c.wait_for(lambda: len(board()) >= expected, "the project files")
     last, stable_since = -1, time.monotonic()
