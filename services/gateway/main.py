@@ -4,7 +4,7 @@ serves the home page, the dev login and the shared static files."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 
@@ -13,6 +13,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.background import BackgroundTask
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.gateway.http.audit_pages import make_audit_hub_router
 from services.gateway.http.contracts_pages import make_contracts_router
@@ -49,7 +50,6 @@ HOP_BY_HOP = {
 
 FORWARDED = {"x-forwarded-for", "x-forwarded-host", "x-forwarded-proto"}
 
-CallNext = Callable[[Request], Awaitable[Response]]
 log = structlog.get_logger("shishi.gateway")
 
 
@@ -64,6 +64,21 @@ def forwarded_headers(request: Request) -> list[tuple[str, str]]:
         ("x-forwarded-host", request.headers.get("x-forwarded-host") or request.headers.get("host", "")),
         ("x-forwarded-proto", request.headers.get("x-forwarded-proto") or request.url.scheme),
     ]
+
+
+class Who:
+    """Who is asking (``request.state.principal``), for every request, ahead of the routes; a token that does not
+    verify is the routes' business. Pure ASGI: ``@app.middleware("http")`` ran each request in a task of its own
+    and piped every answer the origin relays through a stream of its own."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            with suppress(Exception):
+                principal_of(Request(scope))
+        await self.app(scope, receive, send)
 
 
 def create_gateway(
@@ -112,11 +127,7 @@ def create_gateway(
         assert client is not None
         return await worklist(http_fetch(client, pool, forwarded_auth(request)), principal)
 
-    @app.middleware("http")
-    async def who(request: Request, call_next: CallNext) -> Response:
-        with suppress(Exception):
-            principal_of(request)
-        return await call_next(request)
+    app.add_middleware(Who)
 
     app.include_router(
         make_shell_router(
