@@ -95,6 +95,8 @@ def run(ctx: DemoContext) -> None:
         ),
         "the decision pool",
     )
+    if (pool_read := ctx.state.get("pool_read")) is not None:
+        pool_read.set()  # the stations stage, run beside this one, may raise demands now (loader.py)
     free = micro_projects(ctx, pool["items"])
     n2025, seats2025 = PLAN.get(county, (8, 7))
     n2026 = 6 if len(free) < 2 * (n2025 + 8) else 8
