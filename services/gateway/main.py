@@ -66,14 +66,6 @@ def forwarded_headers(request: Request) -> list[tuple[str, str]]:
     ]
 
 
-WHOLE = 256 * 1024  # bodies up to this size are relayed whole, bigger ones (PDFs, exports, uploads) streamed
-
-
-def small(content_length: str) -> bool:
-    """A body of declared length within ``WHOLE`` bytes."""
-    return content_length.isdigit() and int(content_length) <= WHOLE
-
-
 class Who:
     """Who is asking (``request.state.principal``), for every request, ahead of the routes; a token that does not
     verify is the routes' business. Pure ASGI: ``@app.middleware("http")`` ran each request in a task of its own
@@ -216,16 +208,14 @@ def create_gateway(
         headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP | FORWARDED]
         headers += forwarded_headers(request)
         has_body = request.method in ("POST", "PUT", "PATCH", "DELETE")
-        # a small body (a form, an API call's JSON) is read first and sent whole; a bigger one, or one of no
-        # declared length, streams through (never held whole here); the size limit counts it on the way
-        body = await request.body() if has_body and small(request.headers.get("content-length", "")) else None
         for base in pool.order(service):  # the next replica in turn; another when one cannot be reached
+            # the body streams through (never held whole here); the size limit counts it on the way
             upstream_request = client.build_request(
                 request.method,
                 f"{base}/{service}/{path}",
                 params=request.query_params,
                 headers=headers,
-                content=body if body is not None else request.stream() if has_body else None,
+                content=request.stream() if has_body else None,
             )
             try:
                 try:
@@ -252,15 +242,6 @@ def create_gateway(
                 break
             pool.up(base)
             out_headers = {k: v for k, v in upstream.headers.items() if k.lower() not in HOP_BY_HOP}
-            if small(upstream.headers.get("content-length", "")):
-                # a small answer is relayed whole: a streamed one costs the origin a task group per response
-                try:
-                    raw = b"".join([chunk async for chunk in upstream.aiter_raw()])
-                except httpx.HTTPError:
-                    break
-                finally:
-                    await upstream.aclose()
-                return Response(raw, status_code=upstream.status_code, headers=out_headers)
             return StreamingResponse(
                 upstream.aiter_raw(),
                 status_code=upstream.status_code,
