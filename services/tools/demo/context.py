@@ -38,7 +38,10 @@ class DemoClient:
         secret = Settings(data_dir=data_dir).resolved_jwt_secret()
         self._secret = secret
         self.county = county
-        self.http = httpx.Client(base_url=origin, timeout=60)
+        # connections kept alive (a county's calls come one after another, several at once in ``each``); an idle
+        # one is dropped well before the origin's keep-alive ends (uvicorn: 5 s), so none is closed under a call
+        limits = httpx.Limits(max_keepalive_connections=8, keepalive_expiry=2.0)
+        self.http = httpx.Client(base_url=origin, timeout=60, limits=limits)
         self.business_time: datetime | None = None
         self.tokens = {
             role: issue_token(
