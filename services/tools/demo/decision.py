@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from services.tools.demo.ballots import cast, take
+from services.tools.demo.ballots import ballot_key, cast, take
 from services.tools.demo.context import CHINA, DemoContext
 from shared.ballots.device import Credential
 
@@ -94,6 +94,8 @@ def run(ctx: DemoContext) -> None:
         ),
         "the decision pool",
     )
+    if (pool_read := ctx.state.get("pool_read")) is not None:
+        pool_read.set()  # the stations stage, run beside this one, may raise demands now (loader.py)
     free = micro_projects(ctx, c.every(f"/decision/api/counties/{county}/pool", "congress_staff"))
     n2025, seats2025 = PLAN.get(county, (8, 7))
     n2026 = 6 if len(free) < 2 * (n2025 + 8) else 8
@@ -117,10 +119,12 @@ def town_votes(ctx: DemoContext) -> None:
     calendar = Calendar.town(2025)
     pool = before(c.every(f"/decision/api/counties/{county}/pool", "congress_staff"), calendar.drafted)
     towns = towns_of(county)
+    ctx.state["town_projects"] = []  # what the town votes adopted: supervision opens a file for each
     for town in towns[: max(1, len(towns) // 3)]:
         local = [d["id"] for d in pool if d["town"] == town and d.get("used_by") is None]
         if len(local) >= 3:  # a town vote's candidates come from that town's own demands
-            vote_year(ctx, 2025, local[:6], 3, 2, close=True, level="town", town=town, calendar=calendar)
+            elected = vote_year(ctx, 2025, local[:6], 3, 2, close=True, level="town", town=town, calendar=calendar)
+            ctx.state["town_projects"] += elected
 
 
 def micro_projects(ctx: DemoContext, items: list[dict]) -> list[dict]:
@@ -317,13 +321,14 @@ def vote_year(
     # account, are handed a printed code slip from the shuffled pile
     slips = [d for d in present if d["kind"] != "deputy"]
     held: list[Credential | str] = []
+    key = ballot_key(c, vote)  # the session's key: the same for every deputy's device
     with on(ctx, day("check_in")):
         codes = c.call("POST", f"{vote}/codes", "congress_staff", json={"count": len(slips)})["codes"] if slips else []
         rng.shuffle(codes)
         for d in present:
             c.call("POST", f"{vote}/check-in", "congress_staff", json={"deputy_id": d["id"]})
             if d["kind"] == "deputy":
-                held.append(take(c, vote, c.token_for("deputy", d["id"], d["name"])))
+                held.append(take(c, vote, c.token_for("deputy", d["id"], d["name"]), key))
             else:
                 c.call("POST", f"{vote}/slips", "congress_staff", json={"deputy_id": d["id"]})
                 held.append(codes.pop())
@@ -341,8 +346,9 @@ def vote_year(
         with on(ctx, day("count")):
             count_paper(ctx, sid, ballots)
     else:
+        box = ballot_key(c, vote)["box_id"]  # the round just opened
         for mine, marks in zip(held if close else held[: len(held) // 2], ballots, strict=False):
-            cast(c, vote, mine, marks)
+            cast(c, vote, mine, marks, box)
     if not close:
         return []
     with on(ctx, day("close")):
@@ -363,8 +369,9 @@ def vote_year(
             if paper:
                 count_paper(ctx, sid, runoff)
             else:
+                box = ballot_key(c, vote)["box_id"]  # the run-off's own box
                 for mine, marks in zip(held, runoff, strict=True):
-                    cast(c, vote, mine, marks)
+                    cast(c, vote, mine, marks, box)
         with on(ctx, day("close", later=30 * rounds)):
             closed = c.call("POST", f"/decision/api/sessions/{sid}/close", "congress_staff")
     return [e["project_id"] for e in closed["elected"]]

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 
-from services.tools.demo.ballots import cast, take
+from services.tools.demo.ballots import ballot_key, cast, take
 from services.tools.demo.context import DemoClient, DemoContext
 from shared.kernel.china_time import china_today
 
@@ -77,14 +77,16 @@ def run(ctx: DemoContext) -> None:
         targets = {p["project_id"]: TARGETS[n % len(TARGETS)] for n, p in enumerate(projects)}
         vote = f"/evaluation/api/rounds/{rnd['id']}"
         held = []
+        key = ballot_key(c, vote)  # the round's key: the same for every deputy's device
         for d in range(DEPUTIES):
             login = c.token_for("deputy", f"demo-deputy-{county}-{d:02d}", f"代表{d + 1:02d}")
             c.call("POST", f"{vote}/check-in", token=login)
-            held.append(take(c, vote, login))
+            held.append(take(c, vote, login, key))
     with c.at(meets.replace(hour=10)):
         c.call("POST", f"{vote}/start", "congress_staff")
+    box = ballot_key(c, vote)["box_id"]  # the box the start opened
     for d, mine in enumerate(held):
-        cast(c, vote, mine, {pid: mark(target, d) for pid, target in targets.items()})
+        cast(c, vote, mine, {pid: mark(target, d) for pid, target in targets.items()}, box)
     with c.at(meets.replace(hour=11)):
         c.call("POST", f"/evaluation/api/rounds/{rnd['id']}/close", "congress_staff")
     with c.at(date(SESSION_YEAR, 1, 22)):

@@ -10,7 +10,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from services.tools.cli.hotline import TEXTS, simulate
-from services.tools.demo.context import DemoClient, DemoContext
+from services.tools.demo.context import DemoClient, DemoContext, each
 from services.tools.demo.counties import towns_of
 
 STAFF_CHANNELS = ["liaison_station", "deputy_suggestion", "department_list"]
@@ -99,30 +99,36 @@ def work_through(ctx: DemoContext, c: DemoClient, items: list[dict], deputy: str
     items = sorted(items, key=lambda d: d["submitted_at"])
     triaged: dict[str, list[dict]] = {}
     untriaged: list[dict] = []
+    plan: list[tuple[dict, tuple[str, str, int]]] = []
     for n, doc in enumerate(items):
         if n % 4 == 3:
             untriaged.append(doc)  # left untriaged: the newest wait in the queue, the oldest are stranded
             continue
-        kind, scope, estimate = TRIAGE[n % len(TRIAGE)]
+        plan.append((doc, TRIAGE[n % len(TRIAGE)]))
+        triaged.setdefault(TRIAGE[n % len(TRIAGE)][0], []).append(doc)
+
+    def triage(step: tuple[dict, tuple[str, str, int]]) -> None:
+        doc, (kind, scope, estimate) = step
         c.call(
             "POST",
             f"/intake/api/demands/{doc['id']}/triage",
             "congress_staff",
             json={"kind": kind, "scope": scope, "estimate": estimate},
         )
-        triaged.setdefault(kind, []).append(doc)
-    for n, doc in enumerate(triaged.get("consultation", [])):
-        if n % 3 != 2:  # most are answered; the rest stay overdue past 24 hours
-            c.call("POST", f"/intake/api/demands/{doc['id']}/reply", "congress_staff", json={"text": REPLIES[n % 3]})
-    for n, doc in enumerate(triaged.get("individual", [])):
-        if n % 2 == 0:
-            c.call("POST", f"/intake/api/demands/{doc['id']}/reply", "gov_unit", json={"text": REPLIES[n % 3]})
-            c.call(
-                "POST",
-                f"/intake/api/demands/{doc['id']}/close",
-                "gov_unit",
-                json={"text": "个性问题已立行立改，办结。"},
-            )
+
+    def answer(step: tuple[int, dict]) -> None:  # most consultations are answered; the rest stay overdue
+        n, doc = step
+        c.call("POST", f"/intake/api/demands/{doc['id']}/reply", "congress_staff", json={"text": REPLIES[n % 3]})
+
+    def settle(step: tuple[int, dict]) -> None:  # half the individual problems are fixed at once and closed
+        n, doc = step
+        c.call("POST", f"/intake/api/demands/{doc['id']}/reply", "gov_unit", json={"text": REPLIES[n % 3]})
+        closing = {"text": "个性问题已立行立改，办结。"}
+        c.call("POST", f"/intake/api/demands/{doc['id']}/close", "gov_unit", json=closing)
+
+    each(plan, triage, ctx.workers)  # each demand is triaged on its own: by several staff at once
+    each([(n, d) for n, d in enumerate(triaged.get("consultation", [])) if n % 3 != 2], answer, ctx.workers)
+    each([(n, d) for n, d in enumerate(triaged.get("individual", [])) if n % 2 == 0], settle, ctx.workers)
     c.call("POST", f"/intake/api/counties/{county}/deadlines/check", "congress_staff", json={})
     linked: set[str] = set()
     for doc in untriaged[:8]:  # many callers about one problem: linked as duplicates in one action

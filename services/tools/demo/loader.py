@@ -3,7 +3,12 @@
 Stages run in the order of the yearly loop within each county; the seven counties load at the
 same time (one thread each: a county's calls wait on the services, which meanwhile serve the
 others; the services save concurrent submissions together). Each stage module has
-``run(ctx: DemoContext)``. Idempotent: a marker in the data directory records that it ran.
+``run(ctx: DemoContext)``. Within a county, once intake's stage is done, the stations stage's
+registries and receptions (``stations.registers``) run beside decision → supervision → evaluation:
+neither side needs what the other makes. That side has a client of its own (a client's business time
+is its own: ``DemoClient.at``) and a random stream of its own (the other side's draws stay the
+same whatever the threads' timing); its posters, which print the project sites too, come last.
+Idempotent: a marker in the data directory records that it ran.
 """
 
 from __future__ import annotations
@@ -14,20 +19,23 @@ import random
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 from services.tools.cli.progress import Progress
+from services.tools.demo import stations
 from services.tools.demo.context import DemoClient, DemoContext
 from services.tools.demo.counties import COUNTIES
 from shared.web.demo_status import mark_loaded, mark_loading
 
 MARKER = "demo-loaded.json"
+STATIONS = "services.tools.demo.stations"  # beside the others from decision on (its posters last)
 STAGES = [
     "services.tools.demo.intake",
     "services.tools.demo.decision",
     "services.tools.demo.supervision",
     "services.tools.demo.evaluation",
-    "services.tools.demo.stations",
+    STATIONS,
 ]
 
 
@@ -48,12 +56,41 @@ def load_county(
         rng=random.Random(int(county)),
     )
     bar = bar or Progress.off()
-    for stage in STAGES:
-        bar.step(f"{COUNTIES[county]['name']} ({county}): {stage.rsplit('.', 1)[-1]}")
-        importlib.import_module(stage).run(ctx)
+
+    def done() -> None:
         bar.advance()
         if stage_done is not None:
             stage_done()
+
+    def run(stage: str) -> None:
+        bar.step(f"{COUNTIES[county]['name']} ({county}): {stage.rsplit('.', 1)[-1]}")
+        importlib.import_module(stage).run(ctx)
+        done()
+
+    run(STAGES[0])  # intake: the demands every other stage works on
+    aside = replace(ctx, client=DemoClient(origin, data_dir, county), rng=random.Random(f"{county}:stations"))
+    pool_read, given_up = threading.Event(), threading.Event()
+    ctx.state["pool_read"] = pool_read  # set by the decision stage (see stations.registers)
+
+    def beside() -> None:
+        pool_read.wait()
+        if not given_up.is_set():
+            stations.registers(aside)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"demo-{county}-stations") as pool:
+        registers = pool.submit(beside)
+        try:
+            for stage in STAGES[1:]:
+                if stage != STATIONS:
+                    run(stage)
+        except BaseException:
+            given_up.set()
+            raise
+        finally:
+            pool_read.set()
+        registers.result()
+    stations.posters(aside)
+    done()
     return {"county": county, **{k: v for k, v in ctx.profile.items()}}
 
 

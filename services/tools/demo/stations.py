@@ -12,11 +12,12 @@ station, and some stations held no reception in the last quarter: the county's o
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from services.tools.demo.context import DemoClient, DemoContext
+from services.tools.demo.context import DemoClient, DemoContext, each
 from services.tools.demo.counties import COUNTIES, towns_of
 from services.tools.demo.evaluation import DEPUTIES as RATING_DEPUTIES
 from shared.kernel.china_time import CHINA, china_today
@@ -61,6 +62,16 @@ def registry(ctx: DemoContext, towns: list[str]) -> list[dict]:
 
 
 def run(ctx: DemoContext) -> None:
+    registers(ctx)
+    posters(ctx)
+
+
+def registers(ctx: DemoContext) -> None:
+    """The registries, the stations and their year of receptions, the scanned codes: everything but the
+    posters. Needs nothing the decision, supervision and evaluation stages make (the accounts it names
+    are fixed ids), and they nothing of it: the loader runs it beside them, the posters after both. It
+    starts once the decision stage has read its pool (``state["pool_read"]``): the demands raised here
+    reach decision's pool too, and the candidates are chosen from the pool as the intake stage left it."""
     c, county = ctx.client, ctx.county
     towns = towns_of(county)
     deputies = registry(ctx, towns)
@@ -87,15 +98,17 @@ def run(ctx: DemoContext) -> None:
         )
     receptions(ctx, stations)
     scanned(ctx, stations)
-    posters(ctx)
 
 
 def receptions(ctx: DemoContext, stations: list[dict]) -> None:
     """A year of receptions: monthly at each station (night stations in the evening), the deputies
     present recorded; one cancelled; the last station stopped four months ago; one ahead."""
-    c, rng = ctx.client, ctx.rng
+    c = ctx.client
     today = china_today()
-    for n, s in enumerate(stations):
+
+    def year_at(step: tuple[int, dict]) -> None:  # one station's year: stations keep their own calendars
+        n, s = step
+        rng = random.Random(f"{ctx.county}:station:{n}")  # the same draws whatever the threads' timing
         night = "夜间" in s["name"]
         months = range(12, 4, -1) if n == len(stations) - 1 and len(stations) > 1 else range(12, 0, -1)
         for back in months:
@@ -127,7 +140,9 @@ def receptions(ctx: DemoContext, stations: list[dict]) -> None:
             present = [d for d in s["deputy_ids"] if rng.random() < 0.8] or s["deputy_ids"][:1]
             c.call("POST", f"/intake/api/receptions/{r['id']}/attendance", "congress_staff", json={"present": present})
             if back % 3 == 0:
-                raised_at(ctx, s, r, present, starts)
+                raised_at(ctx, s, r, present, starts, rng)
+
+    each(list(enumerate(stations)), year_at, ctx.workers)
     ahead = datetime.combine(today + timedelta(days=20), datetime.min.time(), tzinfo=CHINA).replace(hour=9)
     c.call(
         "POST",
@@ -143,10 +158,12 @@ def receptions(ctx: DemoContext, stations: list[dict]) -> None:
     )
 
 
-def raised_at(ctx: DemoContext, station: dict, reception: dict, present: list[str], starts: datetime) -> None:
+def raised_at(
+    ctx: DemoContext, station: dict, reception: dict, present: list[str], starts: datetime, rng: random.Random
+) -> None:
     """A resident's demand taken down at the reception; half of them are answered and closed."""
     c = ctx.client
-    text = f"{station['town']}{TOPICS[ctx.rng.randrange(len(TOPICS))]}：在接待日向代表反映，希望尽快解决"
+    text = f"{station['town']}{TOPICS[rng.randrange(len(TOPICS))]}：在接待日向代表反映，希望尽快解决"
     demand = c.call(
         "POST",
         "/intake/api/demands",
@@ -155,14 +172,14 @@ def raised_at(ctx: DemoContext, station: dict, reception: dict, present: list[st
             "county": ctx.county,
             "channel": "liaison_station",
             "town": station["town"],
-            "category": ["roads", "housing", "elderly", "water"][ctx.rng.randrange(4)],
+            "category": ["roads", "housing", "elderly", "water"][rng.randrange(4)],
             "text": text,
             "reception_id": reception["id"],
             "deputy_id": present[0],
             "received_at": (starts + timedelta(minutes=40)).isoformat(),
         },
     )
-    if ctx.rng.random() < 0.5:
+    if rng.random() < 0.5:
         c.call(
             "POST",
             f"/intake/api/demands/{demand['id']}/triage",

@@ -15,7 +15,6 @@ project from decision (whose vote was entered on its own day).
 
 from __future__ import annotations
 
-import time
 from datetime import date, timedelta
 
 from services.tools.demo.context import DemoContext
@@ -106,21 +105,18 @@ def ensure_current_year_projects(ctx: DemoContext) -> None:
 
 
 def settled_board(ctx: DemoContext) -> list[dict]:
-    """The county's project files, once every project decision published has arrived."""
+    """The county's project files, once every project decision adopted has arrived: the county vote's,
+    the town votes' and the micro projects (the decision stage kept their ids; supervision's file of a
+    project has the project's id). Asked until the board holds them all, not until it stops changing."""
     c, county = ctx.client, ctx.county
-    expected = len(ctx.state.get("micro_projects", []))
+    adopted = {str(p) for key in ("major_projects", "town_projects", "micro_projects") for p in ctx.state.get(key, [])}
 
-    def board() -> list[dict]:
-        return c.every(f"/supervision/api/counties/{county}/projects")
+    def board() -> tuple[list[dict]] | None:  # a tuple: an empty board that is complete is an answer too
+        items: list[dict] = c.every(f"/supervision/api/counties/{county}/projects")
+        return (items,) if adopted <= {str(i["id"]) for i in items} else None
 
-    c.wait_for(lambda: len(board()) >= expected, "the project files")
-    last, stable_since = -1, time.monotonic()
-    while time.monotonic() - stable_since < 1.0:  # nothing more arriving for a second
-        now = len(board())
-        if now != last:
-            last, stable_since = now, time.monotonic()
-        time.sleep(0.25)
-    return sorted(board(), key=lambda d: (d["year"], d["tier"], d["name"]))
+    (items,) = c.wait_for(board, "the project files")
+    return sorted(items, key=lambda d: (d["year"], d["tier"], d["name"]))
 
 
 def plan_for(project: dict, filed_on: date) -> dict:
