@@ -173,9 +173,11 @@ class Settings(BaseSettings):
 
 def upstream_url(service: str) -> str:
     """Where another service answers, for server-side reads of its public API: from ``SHISHI_UPSTREAMS``
-    (set by ``shishi up``; JSON ``{"intake": "http://127.0.0.1:8001", ...}``), else its default local port."""
+    (set by ``shishi up``; JSON ``{"intake": "http://127.0.0.1:8001", ...}``, or a list of a service's
+    replicas' URLs under ``shishi up --replicas N``: then the first), else its default local port."""
     upstreams = json.loads(os.environ.get("SHISHI_UPSTREAMS") or "{}")
-    return str(upstreams.get(service, f"http://127.0.0.1:{DEFAULT_PORTS[service]}"))
+    found = upstreams.get(service) or f"http://127.0.0.1:{DEFAULT_PORTS[service]}"
+    return str(found[0] if isinstance(found, list) else found).rstrip("/")
 
 
 def local_secret(data_dir: Path) -> str:

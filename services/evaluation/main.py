@@ -6,8 +6,6 @@ imported by :func:`create_app` when it composes the service, not here."""
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,7 +14,7 @@ from services.evaluation.http.report.data import Progress as ReportProgress
 from services.evaluation.http.report.data import catch_up, report_data
 from services.evaluation.read.projections import FOLD, VERSION
 from shared.audit.reads_fold import with_auditor_reads
-from shared.config import DEFAULT_PORTS, Settings
+from shared.config import Settings, upstream_url
 from shared.views.store import make_views
 from shared.views.updater import ViewUpdater
 
@@ -26,12 +24,6 @@ if TYPE_CHECKING:
     from services.evaluation.app.deputy_names import DeputyNames
     from services.evaluation.app.lineage import TrackingLookup
     from shared.runtime.jobs import Clock
-
-
-def intake_url() -> str:
-    """Intake's address: from ``SHISHI_UPSTREAMS`` (set by ``shishi up``), else its default port."""
-    upstreams = json.loads(os.environ.get("SHISHI_UPSTREAMS") or "{}")
-    return upstreams.get("intake", f"http://127.0.0.1:{DEFAULT_PORTS['intake']}")
 
 
 def create_app(
@@ -85,8 +77,8 @@ def create_app(
         clock=clock or Clock(),
         factory=f"{__name__}:create_app",
     )
-    tracking = tracking or intake_tracking(intake_url())
-    deputy_names = deputy_names or intake_deputy_names(intake_url())
+    tracking = tracking or intake_tracking(upstream_url("intake"))
+    deputy_names = deputy_names or intake_deputy_names(upstream_url("intake"))
     routers = [
         make_router(app, views, tracking),
         make_rounds_router(app, views),

@@ -56,3 +56,16 @@ def test_production_with_only_a_jwks_url_starts(tmp_path: Path, service: str) ->
             "/decision/api/counties/440781/candidates", headers={"authorization": f"Bearer {forged}"}
         )
         assert r.status_code == 401 and "RS256" in r.json()["detail"]
+
+
+def test_a_service_reads_another_at_one_url_with_or_without_replicas(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``shishi up --replicas 2`` names each service's replicas (a list); evaluation's tracking look-ups
+    and decision's roll read intake at one of them (a list used as a URL broke evaluation's start)."""
+    from shared.config import upstream_url
+
+    monkeypatch.setenv("SHISHI_UPSTREAMS", '{"intake": ["http://127.0.0.1:8001/", "http://127.0.0.1:8011"]}')
+    assert upstream_url("intake") == "http://127.0.0.1:8001"
+    monkeypatch.setenv("SHISHI_UPSTREAMS", '{"intake": "http://10.0.0.5:8001"}')
+    assert upstream_url("intake") == "http://10.0.0.5:8001"
+    monkeypatch.delenv("SHISHI_UPSTREAMS")
+    assert upstream_url("decision") == "http://127.0.0.1:8002"
