@@ -20,6 +20,7 @@ from shared.config import Settings
 from shared.logging import configure_logging
 from shared.runtime.service import ServiceRuntime
 from shared.web.anonymous import is_anonymous
+from shared.web.conflicts import RetryConcurrentWrites
 from shared.web.counties_api import make_counties_router
 from shared.web.docs_pages import install_offline_docs
 from shared.web.idempotency import Idempotency, KeyStore
@@ -75,6 +76,7 @@ def create_service_app(
     app.state.clock = runtime.clock  # business time of requests (``meta_for``) and of the runtime's jobs
     app.state.verifier = make_verifier(settings)
     install_problem_handlers(app)
+    app.add_middleware(RetryConcurrentWrites)  # innermost: a request run again is logged and kept once
     install_request_log(app)
 
     app.state.metrics = Metrics(settings.service)

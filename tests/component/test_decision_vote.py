@@ -291,3 +291,34 @@ def test_approval_chain_send_back_and_versions(flow: Flow) -> None:
         json={"year": 2026, "name": "会议", "list_id": lst["id"], "roll": [{"id": "d1", "name": "甲"}]},
     )
     assert r.status_code == 409 and "presidium" in r.json()["detail"]
+
+
+def test_deputies_checking_in_at_the_same_moment_are_all_checked_in(flow: Flow) -> None:
+    """Twelve phones check in to one session at once: each request loads the session, and all but one
+    find it changed by another when they store theirs. Each is run again on the session as it now is
+    (shared/web/conflicts.py): every deputy is checked in, none is answered with a 500."""
+    import threading
+
+    list_id, _ = flow.adopted_list(3)
+    session_id, deputies = flow.session(list_id, roll=12)
+    statuses: list[int] = []
+    together = threading.Barrier(len(deputies))
+
+    def check_in(deputy: str) -> None:
+        together.wait()
+        answer = flow.client.post(
+            f"/decision/api/sessions/{session_id}/check-in",
+            headers=flow.headers("deputy", subject=deputy),
+            json={"deputy_id": deputy},
+        )
+        statuses.append(answer.status_code)
+
+    phones = [threading.Thread(target=check_in, args=(d,)) for d in deputies]
+    for phone in phones:
+        phone.start()
+    for phone in phones:
+        phone.join(timeout=60)
+    assert sorted(statuses) == [200] * len(deputies)
+    flow.sync()
+    session = flow.call("GET", f"/sessions/{session_id}")
+    assert sorted(session["present"]) == sorted(deputies)
