@@ -14,7 +14,7 @@ from shared.views.paging import DEFAULT_LIMIT, MAX_LIMIT, Paging
 
 
 def paging_of(
-    page: Annotated[int, Query(ge=1, le=1_000_000, description="which page (1: the first)")] = 1,
+    page: Annotated[int, Query(description="which page (1: the first)", **PAGE_RANGE)] = 1,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="items per page")] = DEFAULT_LIMIT,
 ) -> Paging:
     return Paging(page, limit)
@@ -22,8 +22,12 @@ def paging_of(
 
 PagingDep = Annotated[Paging, Depends(paging_of)]
 
+PAGE_RANGE: dict[str, Any] = {"ge": 1, "le": 1_000_000}
+
 # A page (HTML) that shows a list a page at a time: its ``page`` parameter (the size is the page's own).
-PageNumber = Annotated[int, Query(alias="page", ge=1, le=1_000_000, description="which page (1: the first)")]
+PageNumber = Annotated[int, Query(alias="page", description="which page (1: the first)", **PAGE_RANGE)]
+# A page that shows a second list a page at a time: named by its parameter (``wishes_page``, ``stations_page``).
+OtherPageNumber = Annotated[int, Query(description="which page of the page's second list", **PAGE_RANGE)]
 
 
 class Page(BaseModel):

@@ -5,11 +5,10 @@ per deputy, towns flagged)."""
 
 from __future__ import annotations
 
-from typing import Annotated
 from urllib.parse import quote
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.intake.app.application import IntakeApplication
@@ -25,7 +24,7 @@ from shared import divisions
 from shared.views.paging import Paging, page_across, page_in_store
 from shared.views.store import ViewStore
 from shared.web.forms import FormDep
-from shared.web.paging import PageNumber
+from shared.web.paging import OtherPageNumber, PageNumber
 from shared.web.requests import meta_for
 
 PER_PAGE = 50  # stations, and deputies, on one page of the registry
@@ -42,7 +41,7 @@ def make_registry_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         request: Request,
         county: str = "",
         page_number: PageNumber = 1,
-        stations_page: Annotated[int, Query(ge=1, le=1_000_000, description="which page of the stations")] = 1,
+        stations_page: OtherPageNumber = 1,
     ) -> Response:
         """The county's stations and deputies (serving ones first), each a page at a time; the new
         station's form offers every serving deputy."""

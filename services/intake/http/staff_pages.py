@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.intake.app.application import IntakeApplication
@@ -31,7 +30,7 @@ from shared.views.store import ViewStore
 from shared.web.feedback import done_then_back, problem_of
 from shared.web.forms import FormDep
 from shared.web.i18n import language, register_messages
-from shared.web.paging import PageNumber
+from shared.web.paging import OtherPageNumber, PageNumber
 from shared.web.requests import meta_for
 from shared.web.templating import make_templates, render
 from shared.web.viewer import viewer_county
@@ -273,7 +272,7 @@ def make_staff_pages(app: IntakeApplication, views: ViewStore) -> APIRouter:
         request: Request,
         county: str = "",
         page_number: PageNumber = 1,
-        wishes_page: Annotated[int, Query(ge=1, le=1_000_000, description="which page of the wishes")] = 1,
+        wishes_page: OtherPageNumber = 1,
     ) -> Response:
         """The deputy's inbox and the county's open micro-wishes, each a page at a time."""
         principal, county, refused = gate(request, county, {Role.DEPUTY})
