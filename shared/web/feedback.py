@@ -40,10 +40,16 @@ def done_then_back(request: Request, back: str, command: Callable[[], object]) -
         command()
     except (NotFound, ValueError) as exc:  # ValueError: a RuleViolation, or a value the command refused
         return back_with(back, exc)
+    settle(request)
+    return RedirectResponse(back, status_code=303)
+
+
+def settle(request: Request) -> None:
+    """Wait until the read models include what this request stored, so the page shown next shows it
+    (``ServiceRuntime.settle_views``; nothing to wait for in a process without a service runtime)."""
     runtime = getattr(request.app.state, "runtime", None)
     if runtime is not None:
         runtime.settle_views()
-    return RedirectResponse(back, status_code=303)
 
 
 def problem_of(request: Request, message: str = "") -> dict[str, str] | None:

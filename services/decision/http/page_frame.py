@@ -19,6 +19,7 @@ from services.decision.http.texts import register as register_vote_texts
 from shared.auth import Principal, Role
 from shared.kernel.meta import RuleViolation
 from shared.persistence.application import NotFound
+from shared.web.feedback import settle
 from shared.web.i18n import language, translate
 from shared.web.refusals import refusal_text, validation_text
 from shared.web.templating import CHINA, make_templates, render
@@ -50,11 +51,6 @@ def named(text: str, names: Mapping[str, str]) -> str:
     for key, name in names.items():
         text = text.replace(key, name)
     return text
-
-
-def settle(request: Request, timeout: float = 3.0) -> None:
-    """Wait until the read models include this request's events, so the next page shows them."""
-    request.app.state.runtime.settle_views(timeout)
 
 
 class PageFrame:

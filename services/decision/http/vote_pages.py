@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from services.decision.app.application import DecisionApplication
 from services.decision.app.roll import DeputyRegistry
 from services.decision.domain.candidate import LEVELS
-from services.decision.http.page_frame import DEPUTY, READERS, STAFF, PageFrame, filled, labels, settle, today
+from services.decision.http.page_frame import DEPUTY, READERS, STAFF, PageFrame, filled, labels, today
 from services.decision.http.result_sheet import shared_ranks
 from services.decision.http.vote_models import SessionIn
 from services.decision.read.vote_projections import BOXES, CANDIDATES, LISTS, RESULTS, SESSIONS
@@ -28,6 +28,7 @@ from shared.views.paging import Paging, of_year, page_in_store
 from shared.views.query import DocQuery
 from shared.views.store import ViewStore
 from shared.web.access import principal_of
+from shared.web.feedback import settle
 from shared.web.forms import FormDep
 from shared.web.i18n import language, translate
 from shared.web.paging import PageNumber

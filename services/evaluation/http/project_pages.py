@@ -24,7 +24,7 @@ from shared.divisions import county_name
 from shared.kernel.meta import Meta, RuleViolation
 from shared.persistence.application import NotFound
 from shared.views.store import ViewStore
-from shared.web.feedback import back_with, problem_of
+from shared.web.feedback import back_with, problem_of, settle
 from shared.web.forms import FormDep
 from shared.web.requests import meta_for
 from shared.web.templating import CHINA, make_templates, render
@@ -92,7 +92,7 @@ def make_project_pages(app: EvaluationApplication, views: ViewStore) -> APIRoute
             run(meta_for(request, principal, county))
         except (RuleViolation, NotFound, ValueError) as exc:
             return back_with(back, exc)
-        request.app.state.runtime.settle_views()
+        settle(request)
         return RedirectResponse(f"{back}?done={done}", status_code=303)
 
     @router.post("/projects/{project_id}/return-visits")

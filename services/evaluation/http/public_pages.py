@@ -26,7 +26,7 @@ from shared.views.paging import Paging, of_year, page_in_store
 from shared.views.query import DocQuery
 from shared.views.store import ViewStore
 from shared.web.access import principal_of
-from shared.web.feedback import back_with, problem_of
+from shared.web.feedback import back_with, problem_of, settle
 from shared.web.i18n import language, register_messages, translate
 from shared.web.paging import PageNumber
 from shared.web.problems import Problem
@@ -133,7 +133,7 @@ def make_pages(
             app.check_in(meta_for(request, principal, doc["county"]), round_id, principal.subject)
         except RuleViolation as exc:
             return back_with(f"/evaluation/rate?county={doc['county']}", exc)
-        request.app.state.runtime.settle_views()
+        settle(request)
         return RedirectResponse(f"/evaluation/rate?county={doc['county']}", status_code=303)
 
     @router.get("/projects/{project_id}/rate", response_class=HTMLResponse)

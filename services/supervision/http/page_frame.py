@@ -23,6 +23,7 @@ from shared.kernel.china_time import china_date
 from shared.kernel.meta import Meta, RuleViolation
 from shared.persistence.application import NotFound
 from shared.web.access import principal_of
+from shared.web.feedback import settle
 from shared.web.i18n import language, translate
 from shared.web.problems import Problem
 from shared.web.refusals import refusal_text, validation_text
@@ -126,7 +127,7 @@ class PageFrame:
         lang = language(request)
         try:
             fn()
-            request.app.state.runtime.settle_views()
+            settle(request)
         except ValidationError as exc:
             raise Refused(validation_text(exc.errors(), labels or {}, lang), 422) from exc
         except Problem as exc:
