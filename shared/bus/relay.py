@@ -6,12 +6,20 @@ PostgreSQL and by in-process saves), publishes each contract with
 batch, see ``shared.bus.batches``) and records its position in the service's own store. After a
 crash it resumes from the larger of its recorded position and the last message of its stream, so
 nothing is skipped and nothing is published twice.
+
+The position is recorded at most every ``RECORD_SECONDS`` (and when the relay stops), not after every
+batch: each record is a durable write to the event store, competing with the service's own writes
+(one per resident's demand at one demand at a time). Where it resumes does not depend on it while the
+stream holds the last message; otherwise what it published since the record goes out again and
+``Nats-Msg-Id`` drops it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -28,6 +36,7 @@ from shared.persistence.application import ServiceApplication
 from shared.persistence.notifications import follow, next_batch
 
 POSITION = "outbox:nats"
+RECORD_SECONDS = 0.25  # the longest a published position goes unrecorded while the relay runs
 EVENT_NAMESPACE = uuid.UUID("6f1c1d8e-3c55-4b8e-9b51-6d0a6c3a0f10")
 
 Translator = Callable[[Any], Iterable[Contract]]
@@ -90,6 +99,8 @@ class OutboxRelay:
         self.wakeup = asyncio.Event()
         self.published = 0
         self._position: int | None = None
+        self._recorded: int | None = None  # the position last written to the store
+        self._recorded_at = 0.0  # its time (monotonic)
 
     @property
     def position(self) -> int | None:
@@ -107,6 +118,7 @@ class OutboxRelay:
 
     async def start_position(self) -> int:
         recorded = await asyncio.to_thread(self.app.recorder.max_tracking_id, POSITION) or 0
+        self._recorded = recorded
         last_published = 0
         try:
             info = await self.js.stream_info(self.stream)
@@ -129,6 +141,7 @@ class OutboxRelay:
             next_batch, self.app.recorder, self._position, self.batch, self.topics
         )
         if new_position == self._position:
+            await self.record(at_most_every=RECORD_SECONDS)
             return 0
         groups: list[list[Outgoing]] = []
         for n in notifications:
@@ -143,10 +156,20 @@ class OutboxRelay:
                 ]
             )
         await self.publisher.publish(groups)
-        await asyncio.to_thread(self.app.recorder.insert_tracking, Tracking(POSITION, new_position))
         self._position = new_position
         self.published += sum(len(g) for g in groups)
+        await self.record(at_most_every=RECORD_SECONDS)
         return len(notifications)
+
+    async def record(self, at_most_every: float = 0.0) -> None:
+        """Write the position reached to the store, unless it is written already or was written less
+        than ``at_most_every`` seconds ago."""
+        position = self._position
+        now = time.monotonic()
+        if position is None or position <= (self._recorded or 0) or now - self._recorded_at < at_most_every:
+            return
+        await asyncio.to_thread(self.app.recorder.insert_tracking, Tracking(POSITION, position))
+        self._recorded, self._recorded_at = position, now
 
     async def run(self, stopping: asyncio.Event) -> None:
         self._loop = asyncio.get_running_loop()
@@ -159,6 +182,8 @@ class OutboxRelay:
         await follow(
             stopping, self.relay_once, batch=self.batch, poll_seconds=self.poll_seconds, wakeup=self.wakeup, retry=retry
         )
+        with contextlib.suppress(Exception):  # the store is gone: the next start resumes from the stream
+            await self.record()
         if listener is not None:
             subscription = self._subscription
             if subscription is not None:

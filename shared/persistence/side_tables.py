@@ -8,10 +8,18 @@ from collections.abc import Mapping
 from typing import Any
 
 
-def postgres_connection(env: Mapping[str, str], *, autocommit: bool, search_path: str = "") -> Any:
+def postgres_connection(
+    env: Mapping[str, str], *, autocommit: bool, search_path: str = "", durable: bool = True
+) -> Any:
     """A psycopg connection to the event store's database (imported here: SQLite deployments need no driver).
-    ``search_path``: the schema its unqualified tables are in (the read models of one fold version)."""
+    ``search_path``: the schema its unqualified tables are in (the read models of one fold version).
+    ``durable=False``: commits return before they reach the disk (``synchronous_commit off``), for data
+    folded again from the event store after a crash (the read models); nothing is ever left half-written."""
     import psycopg
+
+    options = [f"-c search_path={search_path}"] if search_path else []
+    if not durable:
+        options.append("-c synchronous_commit=off")
 
     return psycopg.connect(
         host=env["POSTGRES_HOST"],
@@ -20,5 +28,5 @@ def postgres_connection(env: Mapping[str, str], *, autocommit: bool, search_path
         password=env["POSTGRES_PASSWORD"],
         dbname=env["POSTGRES_DBNAME"],
         autocommit=autocommit,
-        options=f"-c search_path={search_path}" if search_path else "",
+        options=" ".join(options),
     )

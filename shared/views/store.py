@@ -142,7 +142,9 @@ class ViewStore:
             # (``make_views``), so a release with another fold builds its read models beside the
             # running release's instead of emptying them (a rolling upgrade serves the old ones meanwhile).
             schema = postgres.get("VIEWS_SCHEMA", "")
-            self._conn = postgres_connection(postgres, autocommit=False, search_path=schema)
+            # Read models are folded again from the event store after a crash (their position commits with
+            # them): their commits need not wait for the disk, as the event store's must.
+            self._conn = postgres_connection(postgres, autocommit=False, search_path=schema, durable=False)
             if schema:
                 with self._conn.transaction():
                     self._conn.execute(SCHEMA_LOCK)
@@ -153,6 +155,7 @@ class ViewStore:
             sqlite_path.parent.mkdir(parents=True, exist_ok=True)
             self._conn = sqlite3.connect(str(sqlite_path), check_same_thread=False, isolation_level=None)
             self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")  # no fsync per commit: see PostgreSQL's above
             self._p = "?"
         with self.transaction() as c:
             if self._p == "%s":

@@ -1,7 +1,8 @@
 """The outbox relay publishes each batch as one JetStream atomic batch (one commit on the server,
-not one per message), falls back to one-by-one publishing (deduplicated by Nats-Msg-Id) when a
-resent batch holds messages already stored, and turns atomic batches off by itself on a stream
-that does not allow them; in every case each contract is in the stream exactly once, in order."""
+not one per message; a few single-message events go one by one, which costs less), falls back to
+one-by-one publishing (deduplicated by Nats-Msg-Id) when a resent batch holds messages already
+stored, and turns atomic batches off by itself on a stream that does not allow them; in every case
+each contract is in the stream exactly once, in order."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 
 from services.intake.app.application import IntakeApplication
 from services.intake.outbound.contracts import to_contracts
+from shared.bus import batches as batches_module
 from shared.bus.relay import OutboxRelay
 from shared.bus.streams import StreamSpec, ensure_streams, service_stream
 from tests.integration.test_relay_restart import stream_ids, submit
@@ -54,6 +56,27 @@ async def test_each_relay_batch_is_one_atomic_batch(app: IntakeApplication, fres
     assert await stream_ids(js) == expected_ids(app)
     batches = await batch_ids(js)
     assert all(batches) and len(set(batches)) == 3  # 60 notifications read 25 at a time
+    await nc.close()
+
+
+async def test_a_few_single_messages_go_one_by_one(app: IntakeApplication, fresh_nats) -> None:
+    """A few stored events of one message each (a resident's demand at a time) are plain publishes:
+    an atomic batch of one message cost the server seven times as much. A stored event of two
+    messages, however small, is still one atomic batch: its messages are never split."""
+    nc = await nats.connect(fresh_nats.url)
+    js = nc.jetstream()
+    await ensure_streams(js)
+    relay = OutboxRelay(app, service="intake", translate=to_contracts, js=js)
+    message = lambda i: ("shishi.440781.intake.demand-submitted", b"{}", {"Nats-Msg-Id": f"intake:{i}"})  # noqa: E731
+    await relay.publisher.publish([[message(i)] for i in range(1, 4)])
+    assert await batch_ids(js) == ["", "", ""]
+    await relay.publisher.publish([[message(4), message(5)]])
+    await relay.publisher.publish([[message(i)] for i in range(6, 6 + batches_module.ONE_BY_ONE_MAX + 1)])
+    ids = await batch_ids(js)
+    assert ids[3] and ids[3] == ids[4], "a stored event's two messages were not one atomic batch"
+    assert ids[5] and len(set(ids[5:])) == 1, "more single messages than ONE_BY_ONE_MAX were not one batch"
+    assert relay.publisher.atomic
+    assert await stream_ids(js) == [f"intake:{i}" for i in range(1, 6 + batches_module.ONE_BY_ONE_MAX + 1)]
     await nc.close()
 
 
@@ -110,11 +133,11 @@ async def test_a_failure_between_two_batches_leaves_no_gap(
     real = relay.publisher._publish
     calls = {"n": 0}
 
-    async def hiccup(chunk):
+    async def hiccup(chunk, whole=False):
         calls["n"] += 1
         if calls["n"] == 2:
             raise ConnectionClosedError()
-        return await real(chunk)
+        return await real(chunk, whole)
 
     relay.publisher._publish = hiccup
     with pytest.raises(ConnectionClosedError):

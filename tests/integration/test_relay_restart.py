@@ -94,3 +94,34 @@ async def test_relay_resumes_without_gap_or_duplicate(app: IntakeApplication, fr
     last = json.loads((await js.get_msg("INTAKE", (await js.stream_info("INTAKE")).state.last_seq)).data)
     assert last["type"] == "intake.demand-submitted" and last["county"] == "440781"
     await nc.close()
+
+
+async def test_the_relay_records_its_position_now_and_then_and_when_it_stops(
+    app: IntakeApplication, fresh_nats, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Recording the position is a durable write beside the service's own: while busy the relay
+    writes it at most every RECORD_SECONDS, and it writes the last one when it stops."""
+    import asyncio
+
+    from shared.bus import relay as relay_module
+    from shared.bus.relay import POSITION
+
+    monkeypatch.setattr(relay_module, "RECORD_SECONDS", 3600.0)
+    nc = await nats.connect(fresh_nats.url)
+    js = nc.jetstream()
+    await ensure_streams(js)
+    submit(app, 15)  # 30 notifications
+    relay = OutboxRelay(app, service="intake", translate=to_contracts, js=js, batch=5)
+    while await relay.relay_once():
+        pass
+    last = app.recorder.max_notification_id()
+    assert relay.position == last == 30
+    assert app.recorder.max_tracking_id(POSITION) == 5, "recorded after every batch, or never"
+
+    stopping = asyncio.Event()
+    running = asyncio.create_task(relay.run(stopping))
+    await asyncio.sleep(0.2)
+    stopping.set()
+    await asyncio.wait_for(running, timeout=10)
+    assert app.recorder.max_tracking_id(POSITION) == last
+    await nc.close()
