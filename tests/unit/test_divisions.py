@@ -78,5 +78,7 @@ def test_one_countys_names_are_read_without_the_whole_registry() -> None:
         assert d.registry.cache_info().currsize == 0
     finally:
         d.registry.cache_clear()
+    assert d.province.cache_info().currsize > 0
     assert len(d.counties_under("")) == 2845 + 4  # the whole country, built on demand; then it answers everything
     assert d.registry.cache_info().currsize == 1 and d.full_name("440781") == "广东省江门市台山市"
+    assert d.province.cache_info().currsize == 0  # the provinces read alone are let go: no country twice over
