@@ -11,11 +11,18 @@ file. A new edition is a reviewed upgrade of that pin (codes change: 2025 merged
 
 Cities with no county level (东莞 441900, 中山 442000, 嘉峪关 620200, 儋州 460400) have their towns straight
 under them; each counts as one county-level unit here, since its people's congress runs the loop.
+
+Two ways in, one answer. :func:`registry` is the whole country (about 13 MB once parsed: 41,934 units); the
+lookups of one code (:func:`name_of`, :func:`full_name`, :func:`is_county`, :func:`towns_of` ...) need only
+the code's province, so until something has built the whole registry they read just that province's rows
+out of the data file (:func:`province`, a few hundred kilobytes each): ``shishi report`` names its counties
+without the rest of the country (README, "Performance"). Once the whole registry exists, it answers.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
@@ -69,24 +76,54 @@ def normalise(code: str) -> str:
     return code
 
 
-@cache
-def registry() -> Registry:
-    """Read once, on first use (about 40,000 units, 1.6 MB of JSON)."""
-    with resources.files(PACKAGE).joinpath("data/divisions.json").open(encoding="utf-8") as stream:
-        payload = json.load(stream)
-    metadata = payload["metadata"]
+def _data() -> bytes:
+    return resources.files(PACKAGE).joinpath("data/divisions.json").read_bytes()
+
+
+def _checked(metadata: dict[str, object]) -> dict[str, object]:
     if metadata.get("source_table") != SOURCE_TABLE:
         raise RuntimeError(f"county registry: expected edition {SOURCE_TABLE}, found {metadata.get('source_table')}")
-    return Registry([Division(*row) for row in payload["divisions"]], metadata)
+    return metadata
+
+
+@cache
+def registry() -> Registry:
+    """The whole edition, read once, on first use (about 40,000 units, 1.6 MB of JSON)."""
+    payload = json.loads(_data())
+    whole = Registry([Division(*row) for row in payload["divisions"]], _checked(payload["metadata"]))
+    province.cache_clear()  # it answers for every province from now on: their copies would only add up
+    return whole
+
+
+DIVISIONS_KEY = b',"divisions":['
+
+
+@cache
+def province(prefix: str) -> Registry:
+    """The units whose code starts with the two digits ``prefix`` (a province and everything under it; every
+    unit's parents share its first two digits), read from the data file without parsing the other rows: each
+    row is one JSON array ``[level,"code","parent","name"]``, found by its code and decoded by ``json``."""
+    data = _data()
+    head = data.index(DIVISIONS_KEY)
+    metadata = _checked(json.loads(data[:head] + b"}")["metadata"])
+    if not (len(prefix) == 2 and prefix.isdigit()):
+        return Registry([], metadata)
+    rows = re.compile(rb'\[\d,"' + prefix.encode() + rb'\d*","\d*","(?:[^"\\]|\\.)*"\]').findall(data, head)
+    return Registry([Division(*row) for row in json.loads(b"[" + b",".join(rows) + b"]")], metadata)
+
+
+def _holding(code: str) -> Registry:
+    """What answers for ``code``: the whole registry once it is built, else the code's province alone."""
+    return registry() if registry.cache_info().currsize else province(normalise(code)[:2])
 
 
 def is_county(code: str) -> bool:
     """A county-level unit (县, 区, 县级市, 旗 ...) or a city with no county level, in this edition."""
-    return registry().is_county(code)
+    return _holding(code).is_county(code)
 
 
 def name_of(code: str) -> str | None:
-    division = registry().get(code)
+    division = _holding(code).get(code)
     return division.name if division is not None else None
 
 
@@ -101,7 +138,7 @@ def full_name(code: str) -> str:
 
 
 def path_of(code: str) -> list[tuple[str, str]]:
-    reg, out = registry(), []
+    reg, out = _holding(code), []
     division = reg.get(code)
     while division is not None:
         out.append((division.code, division.name))
@@ -111,7 +148,7 @@ def path_of(code: str) -> list[tuple[str, str]]:
 
 def towns_of(county: str) -> list[tuple[str, str]]:
     """The towns and streets (乡镇、街道; 9-digit code, name) of a county-level unit."""
-    return [(d.code, d.name) for d in registry().children.get(normalise(county), []) if d.level == TOWN]
+    return [(d.code, d.name) for d in _holding(county).children.get(normalise(county), []) if d.level == TOWN]
 
 
 def is_town_of(county: str, town: str) -> bool:
@@ -120,5 +157,7 @@ def is_town_of(county: str, town: str) -> bool:
 
 
 def counties_under(prefix: str = "") -> list[tuple[str, str]]:
-    """County-level units whose code starts with ``prefix``: ``"44"`` a province, ``"4407"`` a prefecture."""
-    return [(d.code, d.name) for d in registry().counties if d.code.startswith(prefix)]
+    """County-level units whose code starts with ``prefix``: ``"44"`` a province, ``"4407"`` a prefecture
+    (a prefix shorter than a province's two digits reads the whole registry)."""
+    reg = _holding(prefix) if len(prefix) >= 2 else registry()
+    return [(d.code, d.name) for d in reg.counties if d.code.startswith(prefix)]

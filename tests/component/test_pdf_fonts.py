@@ -61,6 +61,10 @@ def test_shishi_report_font_names_another_font_file(monkeypatch, tmp_path: Path)
     monkeypatch.setenv(ENV, f"{made}#x")
     with pytest.raises(FontUnavailable, match="index"):
         font_source()
+    (tmp_path / "notes.otf").write_text("not a font")
+    monkeypatch.setenv(ENV, str(tmp_path / "notes.otf"))
+    with pytest.raises(FontUnavailable, match="not a font file"):
+        register_font("台山")
 
 
 def test_no_font_means_no_pdf_and_says_how_to_get_one(monkeypatch, tmp_path: Path) -> None:
@@ -136,3 +140,36 @@ def test_no_helvetica_even_on_a_page_that_never_sets_a_font(tmp_path: Path) -> N
     pdf.save()
     checked = check_pdf(buffer.getvalue(), tmp_path)
     assert [f["embedded"] for f in checked.fonts] == ["yes"]
+
+
+def test_the_subset_is_cut_from_the_font_file_without_decoding_the_whole_font(monkeypatch) -> None:
+    """HarfBuzz cuts the subset from the mapped file; fontTools opens only that subset (to redraw its outlines
+    as TrueType): opening the 8 MB source with fontTools decoded its whole CFF table, the metrics, names and
+    cmap of all 65,000 glyphs, a quarter of a report's memory (README, "Performance")."""
+    from fontTools import ttLib
+
+    monkeypatch.delenv(ENV, raising=False)
+    opened: list[object] = []
+    original = ttLib.TTFont.__init__
+
+    def recording(self: object, file: object = None, *args: object, **kwargs: object) -> None:
+        opened.append(file)
+        original(self, file, *args, **kwargs)
+
+    monkeypatch.setattr(ttLib.TTFont, "__init__", recording)
+    source = font_source()
+    subset = ttLib.TTFont(pdf_fonts.truetype_subset(source, TEXT, "t"))
+    assert opened and all(not isinstance(f, str | Path) for f in opened)  # in-memory subsets only, never the file
+    wanted = {ord(c) for c in TEXT if not c.isspace()}
+    assert wanted <= set(subset.getBestCmap())
+    assert "glyf" in subset and "CFF " not in subset and len(subset.getGlyphOrder()) <= len(wanted) + 2
+    assert str(subset["name"].getDebugName(6)).endswith("-t")
+
+
+def test_characters_the_font_lacks_are_named_in_a_warning(monkeypatch) -> None:
+    from structlog.testing import capture_logs
+
+    monkeypatch.delenv(ENV, raising=False)
+    with capture_logs() as logs:
+        pdf_fonts.truetype_subset(font_source(), "台山\U0001f600", "w")
+    assert [e["characters"] for e in logs if e["event"] == "pdf_font_missing_glyphs"] == ["\U0001f600"]

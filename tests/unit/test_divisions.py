@@ -49,3 +49,36 @@ def test_a_city_without_counties_is_a_county_level_unit_with_its_towns() -> None
 def test_the_twelve_digit_statistical_form_is_understood() -> None:
     assert d.name_of("440781000000") == "台山市"
     assert d.is_county("440781000000")
+
+
+def test_each_province_read_alone_is_that_province_of_the_whole_registry() -> None:
+    whole = d.registry()
+    provinces = sorted({code[:2] for code in whole.by_code})
+    assert len(provinces) == 33  # every unit's code starts with its province's two digits
+    read_alone = 0
+    for prefix in provinces:
+        one = d.province(prefix)
+        assert one.by_code == {c: x for c, x in whole.by_code.items() if c.startswith(prefix)}, prefix
+        assert one.counties == [x for x in whole.counties if x.code.startswith(prefix)], prefix
+        assert one.metadata == whole.metadata
+        read_alone += len(one.by_code)
+    assert read_alone == len(whole.by_code) == 41934
+    assert not d.province("ab").by_code and not d.province("4").by_code
+
+
+def test_one_countys_names_are_read_without_the_whole_registry() -> None:
+    """What ``shishi report`` asks (a county's full name, its towns) reads the county's province alone:
+    building the whole registry was a fifth of the report's memory (README, "Performance")."""
+    d.registry.cache_clear()
+    try:
+        assert d.full_name("440781") == "广东省江门市台山市" and d.county_name("441900") == "东莞市"
+        assert d.is_county("440781") and not d.is_county("440700") and not d.is_county("abcdef")
+        assert ("440781001", "台城街道") in d.towns_of("440781") and d.name_of("440781000000") == "台山市"
+        assert dict(d.counties_under("4407")) == JIANGMEN
+        assert d.registry.cache_info().currsize == 0
+    finally:
+        d.registry.cache_clear()
+    assert d.province.cache_info().currsize > 0
+    assert len(d.counties_under("")) == 2845 + 4  # the whole country, built on demand; then it answers everything
+    assert d.registry.cache_info().currsize == 1 and d.full_name("440781") == "广东省江门市台山市"
+    assert d.province.cache_info().currsize == 0  # the provinces read alone are let go: no country twice over
