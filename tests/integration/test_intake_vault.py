@@ -15,7 +15,7 @@ from shared.kernel.meta import Meta
 
 
 def test_keys_are_written_with_the_events_and_destroyed_on_erasure(backend_settings: Settings) -> None:
-    vault = make_vault(backend_settings)
+    vault = make_vault(backend_settings, spares=0)  # no keys stored ahead: each is written with its events
     app = IntakeApplication(env=backend_settings.eventsourcing_env(), vault=vault)
     meta = Meta(county="440781", actor_role="resident", actor_id="anon", occurred_at=datetime(2025, 3, 1, tzinfo=UTC))
     before = vault.count("440781")
@@ -88,3 +88,55 @@ def test_a_batch_after_a_failed_save_reuses_the_key_already_written(backend_sett
     for n, t in enumerate(tickets):
         assert app.contact(hotline_contact_id(t), "440781").name == f"来电人{n}"
     app.close()
+
+
+def test_a_new_contact_takes_a_key_stored_ahead(backend_settings: Settings) -> None:
+    """A resident's demand writes no key of its own once its county has keys stored ahead: the
+    contact takes one (the first demand after a start writes its own and has more stored in the
+    background). Its details open, erasure destroys its key, and the keys never taken are deleted
+    when the vault closes."""
+    import time
+
+    from services.intake.app import vault as vault_module
+
+    vault = make_vault(backend_settings)
+    app = IntakeApplication(env=backend_settings.eventsourcing_env(), vault=vault)
+    meta = Meta(county="440781", actor_role="resident", actor_id="anon", occurred_at=datetime(2025, 3, 1, tzinfo=UTC))
+
+    def submit(n: int):
+        return app.submit(
+            meta,
+            NewDemand(
+                channel="web", town="台城街道", category="water", text=f"停水{n}", name="赵六", phone=f"1350000000{n}"
+            ),
+        )
+
+    before = vault.count("440781")
+    first = submit(0)  # none stored ahead yet: its key is written with its events
+    deadline = time.monotonic() + 10
+    while vault.spares_left("440781") < vault_module.SPARES and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert vault.spares_left("440781") == vault_module.SPARES
+    assert vault.count("440781") == before + 1 + vault_module.SPARES
+
+    writes: list[int] = []
+    real_insert = vault._insert_keys
+
+    def counted(rows):
+        writes.append(len(rows))
+        real_insert(rows)
+
+    setattr(vault, "_insert_keys", counted)  # noqa: B010 - count the key writes
+    second = submit(1)
+    assert writes == [], "the demand wrote a key of its own"
+    assert vault.spares_left("440781") == vault_module.SPARES - 1
+    assert vault.count("440781") == before + 1 + vault_module.SPARES  # its key was one of them
+    assert app.contact(second.contact_id, "440781").phone == "13500000001"
+    assert app.contact(first.contact_id, "440781").phone == "13500000000"
+
+    app.erase_contact(meta.because("本人申请"), second.id)
+    assert not vault.has_key(second.contact_id) and app.contact(second.contact_id, "440781").erased
+    app.close()  # closes the vault: the keys never taken go
+    reopened = make_vault(backend_settings, spares=0)
+    assert reopened.count("440781") == before + 1 and reopened.has_key(first.contact_id)
+    reopened.close()

@@ -160,7 +160,10 @@ class IntakeCore(ServiceApplication):
             if isinstance(existing, Demand):
                 return existing
         new, receivers = self._check_source(uow, meta, new)
-        demand = self._create(uow, meta, new, hotline_ticket_id="", contact_id=uuid4(), origin_key=new.origin_key)
+        # a contact's key stored ahead: the request then writes only its events (vault.py)
+        spare = self.vault.take_spare(meta.county) if (new.name or new.phone or new.address) else None
+        contact_id = spare or uuid4()
+        demand = self._create(uow, meta, new, hotline_ticket_id="", contact_id=contact_id, origin_key=new.origin_key)
         for deputy_id in receivers:
             demand.push_to_deputy(meta, deputy_id)  # 代表线上接单: whoever the resident turned to
         return demand
