@@ -122,8 +122,8 @@ class BallotStore:
         """After the box's ``Closed`` event holds its ballots."""
         with self._cursor() as c:
             c.execute(f"DELETE FROM ballot_urn WHERE box={self._p}", (box,))
-        if self._p == "?":
-            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            if self._p == "?":  # under the lock: no other thread's statement may be in progress
+                c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         self._conn.close()

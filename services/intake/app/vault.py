@@ -303,8 +303,8 @@ class ContactVault:
         with self._cursor() as c:
             c.execute(f"DELETE FROM resident_keys WHERE contact_id={self._p}", (str(contact_id),))
             destroyed = (c.rowcount or 0) > 0
-        if self._p == "?":
-            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # no copy of the key left in the WAL
+            if self._p == "?":  # no copy of the key left in the WAL (under the lock, as the ballot store's)
+                c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return destroyed
 
     def count(self, county: str | None = None) -> int:
