@@ -19,10 +19,12 @@ import contextlib
 import gc
 import importlib
 import os
+import select
 import signal
 import subprocess
 import sys
 import threading
+import time
 from typing import Any
 
 import structlog
@@ -130,11 +132,23 @@ class FollowerProcess:
             stop_process(process, 5.0)
 
 
-def _watch_input(loop: asyncio.AbstractEventLoop, runtime: Any, stopping: asyncio.Event) -> None:
-    """Each byte on standard input is a wake-up; its end means the service is gone."""
+COALESCE_SECONDS = 0.003  # wake-ups this close together are one: one fold for the saves between them
+
+
+def _watch_input(loop: asyncio.AbstractEventLoop, runtime: Any, stopping: asyncio.Event, fd: int = 0) -> None:
+    """Each byte on standard input is a wake-up; its end means the service is gone. Wake-ups that
+    arrive within ``COALESCE_SECONDS`` of the first are taken together: under load the followers fold,
+    log and journal several saves in one transaction instead of one each."""
     while True:
         try:
-            data = os.read(0, 4096)
+            data = os.read(fd, 4096)
+            if data:
+                time.sleep(COALESCE_SECONDS)
+                while select.select([fd], [], [], 0)[0]:
+                    more = os.read(fd, 4096)
+                    if not more:
+                        data = b""
+                        break
         except OSError:
             data = b""
         if not data:
