@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import importlib
 import json
 import os
@@ -11,6 +10,7 @@ import os
 import uvicorn
 
 from shared.config import DEFAULT_PORTS, SERVICES, Settings
+from shared.runtime.heap import settle_heap
 
 APP_FACTORIES = {name: f"services.{name}.main" for name in SERVICES}
 
@@ -38,7 +38,7 @@ def run_serve(args: argparse.Namespace) -> int:
         app = create_gateway(settings, upstreams_from_env())
     else:
         app = importlib.import_module(APP_FACTORIES[args.service]).create_app(settings)
-    gc.freeze()  # what start-up built lives as long as the process: keep it out of every collection
+    settle_heap()  # what start-up built stays out of every collection; young collections far apart
     uvicorn.run(
         app, host=settings.host, port=settings.port, log_level="warning", access_log=False, timeout_graceful_shutdown=10
     )
