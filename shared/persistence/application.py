@@ -7,6 +7,7 @@ atomic save together with one ``Tracking`` row per message.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
@@ -190,6 +191,7 @@ class ServiceApplication(Application):
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
         self.after_save: list[Callable[[], None]] = []
+        self._rule_books: dict[UUID, tuple[int, int, dict[str, Any]]] = {}  # id -> (stored version, version, values)
 
     def _notify(self, recordings: list) -> None:  # called by save() after the commit
         super()._notify(recordings)
@@ -297,11 +299,23 @@ class ServiceApplication(Application):
     RULE_RANGES: ClassVar[Mapping[str, Range]] = {}
 
     def current_rules(self, service: str, county: str, defaults: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        """Defaults are version 1 until the county revises them."""
-        book = self.find(rulebook_id(service, county))
-        if isinstance(book, RuleBook):
-            return book.version, effective({**defaults, **book.values}, defaults, self.RULE_RANGES)
-        return 1, dict(defaults)
+        """Defaults are version 1 until the county revises them. Asked with every submission: the book's
+        last stored event is looked up (one indexed row, not decoded) and the book is read whole only
+        when a version was stored since it was last read here, by this process or any other, so a
+        revision applies from the next request on, everywhere."""
+        book_id = rulebook_id(service, county)
+        last = self.recorder.select_events(book_id, desc=True, limit=1)
+        if not last:
+            return 1, dict(defaults)
+        known = self._rule_books.get(book_id)
+        if known is None or known[0] != last[0].originator_version:
+            book = self.find(book_id)
+            if not isinstance(book, RuleBook):
+                return 1, dict(defaults)
+            known = (last[0].originator_version, book.version, dict(book.values))
+            self._rule_books[book_id] = known
+        values = copy.deepcopy({**defaults, **known[2]})  # a caller may change what it was given
+        return known[1], effective(values, defaults, self.RULE_RANGES)
 
     def revise_rules(
         self, service: str, meta: Meta, changes: dict[str, Any], defaults: dict[str, Any]
