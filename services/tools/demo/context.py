@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,15 +34,39 @@ def business_moment(moment: date | datetime) -> datetime:
     return datetime(moment.year, moment.month, moment.day, 10, tzinfo=CHINA)
 
 
+class ServiceRoutes(httpx.BaseTransport):
+    """Sends a call under ``/<service>/`` straight to that service (its first replica): the API the origin
+    forwards to, as it is, without the forwarding; anything else (the province view, posters) goes to
+    the origin. The demo is a bulk load: the origin's CPU is left to the pages people open meanwhile."""
+
+    def __init__(self, upstreams: Mapping[str, str | list[str]], limits: httpx.Limits) -> None:
+        self._inner = httpx.HTTPTransport(limits=limits)
+        self._targets = {name: httpx.URL(url if isinstance(url, str) else url[0]) for name, url in upstreams.items()}
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        target = self._targets.get(request.url.path.split("/", 2)[1])
+        if target is not None:  # the Host header still names the origin, as when forwarded
+            request.url = request.url.copy_with(scheme=target.scheme, host=target.host, port=target.port)
+        return self._inner.handle_request(request)
+
+    def close(self) -> None:
+        self._inner.close()
+
+
 class DemoClient:
-    def __init__(self, origin: str, data_dir: Path, county: str) -> None:
+    def __init__(
+        self, origin: str, data_dir: Path, county: str, upstreams: Mapping[str, str | list[str]] | None = None
+    ) -> None:
+        """``upstreams``: each service's own address (``shishi up``'s run file); without them every call
+        goes through the origin."""
         secret = Settings(data_dir=data_dir).resolved_jwt_secret()
         self._secret = secret
         self.county = county
         # connections kept alive (a county's calls come one after another, several at once in ``each``); an idle
         # one is dropped well before the origin's keep-alive ends (uvicorn: 5 s), so none is closed under a call
         limits = httpx.Limits(max_keepalive_connections=8, keepalive_expiry=2.0)
-        self.http = httpx.Client(base_url=origin, timeout=60, limits=limits)
+        transport = ServiceRoutes(upstreams, limits) if upstreams else None
+        self.http = httpx.Client(base_url=origin, timeout=60, limits=limits, transport=transport)
         self.business_time: datetime | None = None
         self.tokens = {
             role: issue_token(

@@ -17,7 +17,7 @@ import importlib
 import json
 import random
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -46,9 +46,11 @@ def load_county(
     nats_url: str,
     bar: Progress | None = None,
     stage_done: Callable[[], None] | None = None,
+    upstreams: Mapping[str, str | list[str]] | None = None,
 ) -> dict:
+    """``upstreams``: each service's own address; its calls then go straight to it (``ServiceRoutes``)."""
     ctx = DemoContext(
-        client=DemoClient(origin, data_dir, county),
+        client=DemoClient(origin, data_dir, county, upstreams),
         county=county,
         profile=COUNTIES[county]["demo"],
         nats_url=nats_url,
@@ -68,7 +70,9 @@ def load_county(
         done()
 
     run(STAGES[0])  # intake: the demands every other stage works on
-    aside = replace(ctx, client=DemoClient(origin, data_dir, county), rng=random.Random(f"{county}:stations"))
+    aside = replace(
+        ctx, client=DemoClient(origin, data_dir, county, upstreams), rng=random.Random(f"{county}:stations")
+    )
     pool_read, given_up = threading.Event(), threading.Event()
     ctx.state["pool_read"] = pool_read  # set by the decision stage (see stations.registers)
 
@@ -100,7 +104,8 @@ def load_demo(origin: str, data_dir: Path, bar: Progress | None = None) -> dict:
     if marker.exists():
         print("shishi: demo already loaded", flush=True)
         return json.loads(marker.read_text())
-    nats_url = json.loads((data_dir / "run.json").read_text())["nats_url"]
+    run = json.loads((data_dir / "run.json").read_text())
+    nats_url, upstreams = run["nats_url"], run.get("upstreams")
     bar = bar or Progress.off()
     total = len(COUNTIES) * len(STAGES)
     bar.task("demo", total=total)
@@ -119,7 +124,7 @@ def load_demo(origin: str, data_dir: Path, bar: Progress | None = None) -> dict:
         if not bar.shown:
             name = COUNTIES[county]["name"]
             print(f"shishi: loading the demo county {name} ({county}) through the API ...", flush=True)
-        return load_county(origin, data_dir, county, nats_url, bar, stage_done)
+        return load_county(origin, data_dir, county, nats_url, bar, stage_done, upstreams)
 
     try:
         with ThreadPoolExecutor(max_workers=len(COUNTIES), thread_name_prefix="demo") as pool:
