@@ -140,3 +140,16 @@ def test_a_new_contact_takes_a_key_stored_ahead(backend_settings: Settings) -> N
     reopened = make_vault(backend_settings, spares=0)
     assert reopened.count("440781") == before + 1 and reopened.has_key(first.contact_id)
     reopened.close()
+
+
+def test_keys_stored_ahead_while_closing_are_deleted_too(backend_settings: Settings) -> None:
+    """Closing while the first keys stored ahead are being written leaves no key of no contact."""
+    vault = make_vault(backend_settings)
+    app = IntakeApplication(env=backend_settings.eventsourcing_env(), vault=vault)
+    meta = Meta(county="440783", actor_role="resident", actor_id="anon", occurred_at=datetime(2025, 3, 1, tzinfo=UTC))
+    counted = make_vault(backend_settings, spares=0)
+    before = counted.count("440783")
+    demand = app.submit(meta, NewDemand(channel="web", town="三埠街道", category="roads", text="路灯", phone="1"))
+    app.close()  # the refill it started may still be writing
+    assert counted.count("440783") == before + 1 and counted.has_key(demand.contact_id)
+    counted.close()

@@ -196,6 +196,8 @@ class ContactVault:
         if not self._spare_count:
             return None
         with self._spare_lock:
+            if self._closed:
+                return None
             pool = self._spares.setdefault(county, deque())
             spare = pool.popleft() if pool else None
             refill = len(pool) < SPARE_LOW and county not in self._refilling and not self._closed
@@ -223,10 +225,9 @@ class ContactVault:
         except Exception as exc:  # noqa: BLE001 - submissions write their own keys meanwhile; tried again when taken
             log.warning("vault_spares_not_stored", county=county, error=str(exc))
             rows = []
-        with self._spare_lock:
+        with self._spare_lock:  # kept even when closing: ``_drop_spares`` deletes them with the others
             self._refilling.discard(county)
-            if not self._closed:
-                self._spares.setdefault(county, deque()).extend(rows)
+            self._spares.setdefault(county, deque()).extend(rows)
 
     def _insert_keys(self, rows: list[tuple[str, str, bytes]]) -> None:
         """Store new keys in one transaction (a contact id already stored keeps its key)."""
@@ -252,14 +253,12 @@ class ContactVault:
         """Delete the keys stored ahead and never taken: no event was ever sealed with them."""
         with self._spare_lock:
             self._closed = True
+            refiller, self._refiller = self._refiller, None
+        if refiller is not None:
+            refiller.shutdown(wait=True)  # a refill under way stores its keys first
+        with self._spare_lock:
             unused = [str(cid) for pool in self._spares.values() for cid, _ in pool]
             self._spares.clear()
-        refiller, self._refiller = self._refiller, None
-        if refiller is not None:
-            refiller.shutdown(wait=True)
-            with self._spare_lock:  # a refill that finished meanwhile
-                unused += [str(cid) for pool in self._spares.values() for cid, _ in pool]
-                self._spares.clear()
         for start in range(0, len(unused), 500):
             chunk = unused[start : start + 500]
             with self._cursor() as c:
