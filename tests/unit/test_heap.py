@@ -1,6 +1,6 @@
-"""Every long-running process keeps start-up's objects out of collections and collects its youngest
-generation far apart (``shared.runtime.heap``): with CPython's default, full collections paused every
-request in flight about once a second under load."""
+"""A process that answers requests keeps start-up's objects out of collections and collects its
+youngest generation far apart (``shared.runtime.heap``): with CPython's default, full collections
+paused every request in flight about once a second under load. A companion only freezes start-up."""
 
 from __future__ import annotations
 
@@ -20,11 +20,12 @@ def test_settle_heap_freezes_start_up_and_spaces_young_collections() -> None:
         gc.set_threshold(*before)
 
 
-def test_both_long_running_entry_points_settle_the_heap() -> None:
+def test_serving_settles_the_heap_and_the_companion_only_freezes_start_up() -> None:
     import inspect
 
     from services.tools.cli import serve
     from shared.runtime import companion
 
     assert "settle_heap()" in inspect.getsource(serve.run_serve)
-    assert "settle_heap()" in inspect.getsource(companion.main)
+    source = inspect.getsource(companion.main)
+    assert "gc.freeze()" in source and "settle_heap" not in source
