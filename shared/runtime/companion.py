@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import importlib
 import os
 import select
@@ -31,6 +30,7 @@ import structlog
 
 from shared.bus.server import stop_process
 from shared.config import Settings
+from shared.runtime.heap import settle_heap
 
 log = structlog.get_logger("shishi.followers")
 
@@ -177,7 +177,7 @@ def main(factory: str, service: str | None = None) -> int:
     Settings come from the environment (``settings_env``)."""
     settings = Settings() if service is None else Settings(service=service)
     api = load_factory(factory)(settings, start_runtime=False)
-    gc.freeze()  # start-up's objects stay out of every collection (the young threshold stays: shared/runtime/heap.py)
+    settle_heap()  # as ``shishi serve`` does
     asyncio.run(run_companion(api.state.runtime))
     return 0
 
