@@ -81,3 +81,20 @@ def test_console_ballot_and_results_pages(tmp_path: Path) -> None:
     public = flow.client.get(f"/decision/results?county={COUNTY}")
     assert public.status_code == 200 and "候选项目1" in public.text and "候选项目2" in public.text
     assert "候选项目3" not in public.text
+
+
+def test_a_vote_opened_a_moment_ago_is_on_the_ballot(tmp_path: Path) -> None:
+    """Staff open the vote (here through the API, which does not wait for the read models) and a
+    deputy opens the ballot at once: the page waits for the read models, so the vote is on it."""
+    flow = Flow(tmp_path)
+    list_id, _ = flow.adopted_list(3)
+    session_id, deputies = flow.session(list_id, roll=3)
+    base = f"/decision/sessions/{session_id}"
+    login(flow, "deputy", deputies[0])
+    assert flow.client.post(f"{base}/ballot/check-in", follow_redirects=False).status_code == 303
+    opened = flow.client.post(  # the API answers once stored; the read models are not folded here
+        f"/decision/api/sessions/{session_id}/votes", json={"seats": 2}, headers=flow.headers("congress_staff")
+    )
+    assert opened.status_code in (200, 201), opened.text
+    ballot = flow.client.get(f"{base}/ballot")
+    assert ballot.status_code == 200 and ballot.text.count('type="radio"') == 9

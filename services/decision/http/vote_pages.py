@@ -343,8 +343,10 @@ def make_vote_pages(
     @router.get("/sessions/{session_id}/ballot", response_class=HTMLResponse)
     def ballot(request: Request, session_id: UUID) -> Response:
         """The deputy's ballot (mobile): check in, then the device takes its credential and casts
-        anonymously (``static/ballots/ballot.js``): the page itself never sees a token."""
+        anonymously (``static/ballots/ballot.js``): the page itself never sees a token. Shown from the
+        read models once they hold every stored event: a vote opened a moment ago is on it."""
         principal = principal_of(request)
+        settle(request)
         ctx = ballot_context(request, session_id)
         if ctx is None or not principal.has_any(DEPUTY):
             return frame.denied(request, 404 if ctx is None else 403)
