@@ -49,7 +49,8 @@ HOP_BY_HOP = {
 }
 FORWARDED = {"x-forwarded-for", "x-forwarded-host", "x-forwarded-proto"}
 DROPPED_IN = HOP_BY_HOP | FORWARDED
-DROPPED_OUT = {name.encode() for name in HOP_BY_HOP - {"content-length"}}
+# the origin's own server (uvicorn) writes Date and Server on every answer: the service's would be a second
+DROPPED_OUT = {name.encode() for name in HOP_BY_HOP - {"content-length"}} | {b"date", b"server"}
 POOL = 500  # connections to the services at once (uvicorn's default backlog is 2048)
 # Idle connections are dropped well before the services' keep-alive ends (uvicorn: 5 s), so a pooled
 # connection the service is closing at that very moment is never picked.

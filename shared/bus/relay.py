@@ -7,6 +7,11 @@ batch, see ``shared.bus.batches``) and records its position in the service's own
 crash it resumes from the larger of its recorded position and the last message of its stream, so
 nothing is skipped and nothing is published twice.
 
+While saves come one after another (residents submitting, hotline tickets) the relay publishes
+at most every ``GATHER_SECONDS``, everything stored meanwhile together; a save on a quiet day goes out
+at once. One publish per request would compete with the requests still coming (for the service's
+interpreter and, through the broker's fsync, for the disk).
+
 The position is recorded at most every ``RECORD_SECONDS`` (and when the relay stops), not after every
 batch: each record is a durable write to the event store, competing with the service's own writes
 (one per resident's demand at one demand at a time). Where it resumes does not depend on it while the
@@ -37,6 +42,7 @@ from shared.persistence.notifications import follow, next_batch
 
 POSITION = "outbox:nats"
 RECORD_SECONDS = 0.25  # the longest a published position goes unrecorded while the relay runs
+GATHER_SECONDS = 0.02  # saves one after another are published together, at most this long after the first
 EVENT_NAMESPACE = uuid.UUID("6f1c1d8e-3c55-4b8e-9b51-6d0a6c3a0f10")
 
 Translator = Callable[[Any], Iterable[Contract]]
@@ -83,10 +89,12 @@ class OutboxRelay:
         poll_seconds: float = 0.05,
         topics: Sequence[str] | None = None,
         atomic: bool = True,
+        gather_seconds: float = GATHER_SECONDS,
     ) -> None:
         """``topics``: the stored topics ``translate`` can publish (None: all); others are not decoded.
         ``atomic``: publish each batch as one JetStream atomic batch (turned off by itself when the
-        server or the stream does not allow it)."""
+        server or the stream does not allow it). ``gather_seconds``: a batch published, the next waits
+        this long after it began (``follow``): under a stream of saves, one publish per this interval."""
         self.app = app
         self.publisher = BatchPublisher(js, service.upper(), atomic=atomic)
         self.topics = topics
@@ -95,6 +103,7 @@ class OutboxRelay:
         self.js = js
         self.batch = batch
         self.poll_seconds = poll_seconds
+        self.gather_seconds = gather_seconds
         self.stream = service.upper()
         self.wakeup = asyncio.Event()
         self.published = 0
@@ -180,7 +189,13 @@ class OutboxRelay:
             self._position = None
 
         await follow(
-            stopping, self.relay_once, batch=self.batch, poll_seconds=self.poll_seconds, wakeup=self.wakeup, retry=retry
+            stopping,
+            self.relay_once,
+            batch=self.batch,
+            poll_seconds=self.poll_seconds,
+            wakeup=self.wakeup,
+            retry=retry,
+            gather_seconds=self.gather_seconds,
         )
         with contextlib.suppress(Exception):  # the store is gone: the next start resumes from the stream
             await self.record()

@@ -80,13 +80,21 @@ async def follow(
     poll_seconds: float,
     wakeup: asyncio.Event,
     retry: Callable[[Exception], None],
+    gather_seconds: float = 0.0,
 ) -> None:
     """The loop of every log follower: ``step`` until ``stopping``; after a short step (fewer than
     ``batch`` handled) wait for ``wakeup`` or ``poll_seconds``; after a failure, ``retry(exc)`` and
-    back off (0.5 s doubling to 10 s)."""
+    back off (0.5 s doubling to 10 s).
+
+    ``gather_seconds``: after a step that handled something, the next one starts no sooner than this
+    long after it began, wake-ups or not. A save on a quiet day is handled at once (the step before
+    it handled nothing); saves that come one after another are handled together, one step for all
+    that came in the meantime, instead of one step each competing with the requests still coming."""
     backoff = 0.5
+    loop = asyncio.get_running_loop()
     while not stopping.is_set():
         wakeup.clear()  # before the step: a save during the step wakes the next one (cleared after, it was lost)
+        began = loop.time()
         try:
             handled = await step()
             backoff = 0.5
@@ -95,6 +103,14 @@ async def follow(
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, 10.0)
             continue
-        if handled < batch:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wakeup.wait(), timeout=poll_seconds)
+        if handled >= batch:
+            continue
+        if handled and gather_seconds > 0:
+            rest = began + gather_seconds - loop.time()
+            if rest > 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stopping.wait(), timeout=rest)
+            if stopping.is_set():
+                break
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wakeup.wait(), timeout=poll_seconds)

@@ -35,6 +35,7 @@ from shared.runtime.heap import settle_heap
 log = structlog.get_logger("shishi.followers")
 
 NUDGE = b"\x01"
+URGENT = b"\x02"  # a reader waits on the read models: no gathering
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
@@ -88,14 +89,15 @@ class FollowerProcess:
         except (OSError, ValueError, IndexError):
             return None
 
-    def nudge(self) -> None:
-        """Called after every save (any thread): wake the companion now rather than at its next poll."""
+    def nudge(self, urgent: bool = False) -> None:
+        """Called after every save (any thread): wake the companion rather than wait for its next poll.
+        ``urgent``: someone waits on the read models; otherwise wake-ups close together are gathered."""
         fd = self._fd
         if fd is None:
             return
         # its input may be full of wake-ups already, or it is being restarted
         with contextlib.suppress(OSError):
-            os.write(fd, NUDGE)
+            os.write(fd, URGENT if urgent else NUDGE)
 
     async def supervise(self, stopping: asyncio.Event, check_seconds: float = 1.0) -> None:
         """Restart the companion whenever it exits while the service runs (with back-off)."""
@@ -132,29 +134,52 @@ class FollowerProcess:
             stop_process(process, 5.0)
 
 
-COALESCE_SECONDS = 0.003  # wake-ups this close together are one: one fold for the saves between them
+GATHER_SECONDS = 0.02  # wake-ups closer to the previous one than this wait out the rest: one fold for all
 
 
-def _watch_input(loop: asyncio.AbstractEventLoop, runtime: Any, stopping: asyncio.Event, fd: int = 0) -> None:
-    """Each byte on standard input is a wake-up; its end means the service is gone. Wake-ups that
-    arrive within ``COALESCE_SECONDS`` of the first are taken together: under load the followers fold,
-    log and journal several saves in one transaction instead of one each."""
+def _watch_input(
+    loop: asyncio.AbstractEventLoop, runtime: Any, stopping: asyncio.Event, fd: int = 0, gather: float = GATHER_SECONDS
+) -> None:
+    """Each byte on standard input is a wake-up; its end means the service is gone. A wake-up after a
+    quiet spell wakes the followers at once; one that comes less than ``gather`` seconds after the
+    previous one waits out the rest of that interval, and every wake-up meanwhile goes with it: under a
+    stream of saves the followers fold, log and journal many saves in one transaction, instead of one
+    each competing with the service for the cores and the disk. An ``URGENT`` byte (a page waits on the
+    read models, ``settle_views``) wakes them at once."""
+    last = -gather
     while True:
-        try:
-            data = os.read(fd, 4096)
-            if data:
-                time.sleep(COALESCE_SECONDS)
-                while select.select([fd], [], [], 0)[0]:
-                    more = os.read(fd, 4096)
-                    if not more:
-                        data = b""
-                        break
-        except OSError:
-            data = b""
+        data = _read(fd)
+        if data and URGENT not in data:
+            data = _gather(fd, last + gather)
         if not data:
             loop.call_soon_threadsafe(stopping.set)
             return
+        last = time.monotonic()
         runtime.nudge_followers()
+
+
+def _read(fd: int) -> bytes:
+    try:
+        return os.read(fd, 4096)
+    except OSError:
+        return b""
+
+
+def _gather(fd: int, until: float) -> bytes:
+    """The wake-ups that arrive until ``until`` (monotonic) or an urgent one, then those already waiting;
+    empty at the end of input."""
+    data = NUDGE
+    while (rest := until - time.monotonic()) > 0 and URGENT not in data:
+        if not select.select([fd], [], [], rest)[0]:
+            break
+        data = _read(fd)
+        if not data:
+            return b""
+    while select.select([fd], [], [], 0)[0]:
+        data = _read(fd)
+        if not data:
+            return b""
+    return NUDGE
 
 
 async def run_companion(runtime: Any) -> None:

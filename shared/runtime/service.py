@@ -322,7 +322,7 @@ class ServiceRuntime:
             return
         target = self.app.recorder.max_notification_id() or 0
         if self.companion is not None:
-            self.companion.nudge()
+            self.companion.nudge(urgent=True)
         if self.folding.running:
             self.updater.nudge()
         deadline = time.monotonic() + timeout

@@ -1,7 +1,7 @@
 """The origin's proxy over the network (aiohttp, real uvicorn servers): what passes through is what was
 sent, both ways — a large answer streamed whole with its length, every ``Set-Cookie`` of an answer, a
 path and query percent-encoded as the client wrote them, a large upload streamed whole; the forwarded
-headers name the client and the origin; and a submission whose replica hung up after taking it in is
+headers name the client and the origin; one Date and one Server header (the origin's); and a submission whose replica hung up after taking it in is
 never sent to the other replica (a 502 instead), while a read is."""
 
 from __future__ import annotations
@@ -81,6 +81,7 @@ def test_what_passes_through_the_origin_is_what_was_sent(tmp_path: Path) -> None
             big = client.get("/intake/api/big")
             assert big.status_code == 200 and big.content == BIG
             assert big.headers["content-length"] == str(len(BIG))
+            assert len(big.headers.get_list("date")) == 1 and len(big.headers.get_list("server")) == 1  # the origin's
 
             cookies = client.get("/intake/api/cookies")
             assert sorted(c.split("=")[0] for c in cookies.headers.get_list("set-cookie")) == ["a", "b"]

@@ -1,21 +1,33 @@
-"""The companion takes the service's wake-ups that arrive close together as one (one fold, one audit
-transaction, one journal message for the saves between them) and stops when its input ends."""
+"""The companion wakes its followers at once after a quiet spell, gathers the service's wake-ups that
+follow close behind (one fold, one audit transaction, one journal message for the saves between
+them), wakes them at once for a page waiting on the read models, and stops when its input ends."""
 
 from __future__ import annotations
 
 import os
 import threading
+import time
+from collections.abc import Iterator
 from typing import Any
 
-from shared.runtime.companion import _watch_input
+import pytest
+
+from shared.runtime.companion import NUDGE, URGENT, _watch_input
 
 
 class Runtime:
     def __init__(self) -> None:
         self.nudges = 0
+        self.changed = threading.Condition()
 
     def nudge_followers(self) -> None:
-        self.nudges += 1
+        with self.changed:
+            self.nudges += 1
+            self.changed.notify_all()
+
+    def wait_for(self, nudges: int, timeout: float) -> bool:
+        with self.changed:
+            return self.changed.wait_for(lambda: self.nudges >= nudges, timeout=timeout)
 
 
 class Loop:
@@ -23,20 +35,73 @@ class Loop:
         callback(*args)
 
 
-def test_wake_ups_close_together_are_one_and_the_end_stops() -> None:
-    read, write = os.pipe()
-    runtime, stopping = Runtime(), threading.Event()
-    watcher = threading.Thread(target=_watch_input, args=(Loop(), runtime, stopping, read), daemon=True)
-    watcher.start()
-    for _ in range(20):  # twenty saves at once
-        os.write(write, b"\x01")
-    deadline = threading.Event()
-    deadline.wait(0.2)
-    assert runtime.nudges == 1 and not stopping.is_set()
-    os.write(write, b"\x01")  # a later save: a wake-up of its own
-    deadline.wait(0.2)
-    assert runtime.nudges == 2
-    os.close(write)
-    watcher.join(timeout=5)
-    assert stopping.is_set() and not watcher.is_alive()
-    os.close(read)
+class Watched:
+    def __init__(self, gather: float) -> None:
+        self.read, self.write = os.pipe()
+        self.runtime, self.stopping = Runtime(), threading.Event()
+        self.thread = threading.Thread(
+            target=_watch_input, args=(Loop(), self.runtime, self.stopping, self.read, gather), daemon=True
+        )
+        self.thread.start()
+
+    def send(self, byte: bytes = NUDGE) -> None:
+        os.write(self.write, byte)
+
+    def end(self) -> None:
+        os.close(self.write)
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def watched() -> Iterator[Any]:
+    made: list[Watched] = []
+
+    def make(gather: float) -> Watched:
+        made.append(Watched(gather))
+        return made[-1]
+
+    yield make
+    for w in made:
+        if w.thread.is_alive():
+            w.end()
+        os.close(w.read)
+
+
+def test_a_wake_up_after_a_quiet_spell_wakes_at_once(watched: Any) -> None:
+    w = watched(60.0)  # a minute's gathering would show
+    w.send()
+    assert w.runtime.wait_for(1, timeout=2.0)
+
+
+def test_wake_ups_close_behind_are_gathered_into_one(watched: Any) -> None:
+    w = watched(0.2)
+    w.send()
+    assert w.runtime.wait_for(1, timeout=2.0)
+    began = time.monotonic()
+    for _ in range(20):  # twenty saves close behind the first
+        w.send()
+        time.sleep(0.002)
+    assert w.runtime.wait_for(2, timeout=2.0)
+    assert time.monotonic() - began >= 0.15  # it waited out the interval
+    time.sleep(0.3)
+    assert w.runtime.nudges == 2  # one wake-up for all twenty
+
+
+def test_an_urgent_wake_up_does_not_wait(watched: Any) -> None:
+    w = watched(60.0)
+    w.send()
+    assert w.runtime.wait_for(1, timeout=2.0)
+    w.send()  # gathered: would wait a minute
+    assert not w.runtime.wait_for(2, timeout=0.2)
+    w.send(URGENT)  # a page waits on the read models
+    assert w.runtime.wait_for(2, timeout=2.0)
+
+
+def test_the_end_of_input_stops_it_even_while_gathering(watched: Any) -> None:
+    w = watched(60.0)
+    w.send()
+    assert w.runtime.wait_for(1, timeout=2.0)
+    w.send()
+    w.end()
+    assert w.stopping.is_set() and not w.thread.is_alive()
+    assert w.runtime.nudges == 1
