@@ -1,21 +1,22 @@
-"""The read-side followers of a service in a companion process.
+"""The followers of a service in a companion process.
 
-A service's read-model updater, audit-log follower and journal follower only read its event
-store and write their own files (``views.sqlite``, ``audit.sqlite``) or publish to NATS, so they
-can run beside the service in a second process, and use a second core while the service applies
-inbound messages (Python runs one thread at a time in a process). With ``SHISHI_FOLLOWERS=process`` the service starts
-``python -m shared.runtime.companion <module>:create_app`` (the service's own composition root, named by
-the service) with its own settings, wakes it through its standard input after
-every save, restarts it when it dies, and stops it by closing that input. The companion stops
-on its own when the service is gone (end of input), on SIGTERM and on Ctrl-C.
-
-The outbox relay stays in the service: it records its position in the event store itself.
+A service's read-model updater, audit-log follower, journal follower and outbox relay only read its
+event store and write their own files (``views.sqlite``, ``audit.sqlite``), publish to NATS, or (the
+relay) record a position, so they can run beside the service in a second process and use a second
+core while the service answers requests and applies inbound messages (Python runs one thread at a
+time in a process). With ``SHISHI_FOLLOWERS=process`` the service starts ``python -m
+shared.runtime.companion <module>:create_app`` (the service's own composition root, named by the
+service) with its own settings, wakes it through its standard input after every save, restarts it
+when it dies, and stops it by closing that input. The companion says on a status pipe when its
+followers run (it holds their lease and reached NATS); the service is ready only from then on. The
+companion stops on its own when the service is gone (end of input), on SIGTERM and on Ctrl-C.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import importlib
 import os
 import select
@@ -35,6 +36,8 @@ from shared.runtime.heap import settle_heap
 log = structlog.get_logger("shishi.followers")
 
 NUDGE = b"\x01"
+STATUS_FD = "SHISHI_COMPANION_STATUS_FD"  # where the companion says its followers run (the relay among them)
+FOLLOWING = b"following\n"
 URGENT = b"\x02"  # a reader waits on the read models: no gathering
 
 
@@ -59,20 +62,37 @@ class FollowerProcess:
         self.process: subprocess.Popen[bytes] | None = None
         self.restarts = 0
         self._fd: int | None = None
+        self._following = threading.Event()
 
     def start(self) -> None:
         if self.process is not None and self.process.stdin is not None:
             with contextlib.suppress(OSError):
                 self.process.stdin.close()  # the previous companion's pipe (it has exited)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "shared.runtime.companion", self.factory],
-            env=settings_env(self.settings),
-            stdin=subprocess.PIPE,
-        )
+        self._following = following = threading.Event()
+        status, status_w = os.pipe()
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "shared.runtime.companion", self.factory],
+                env={**settings_env(self.settings), STATUS_FD: str(status_w)},
+                stdin=subprocess.PIPE,
+                pass_fds=(status_w,),
+            )
+        except BaseException:
+            os.close(status)
+            raise
+        finally:
+            os.close(status_w)
+        threading.Thread(target=_watch_status, args=(status, following), name="followers-status", daemon=True).start()
         assert self.process.stdin is not None
         self._fd = self.process.stdin.fileno()
         os.set_blocking(self._fd, False)
         log.info("followers_started", pid=self.process.pid)
+
+    @property
+    def following(self) -> bool:
+        """The companion said its followers run (it holds their lease and reached NATS): until then
+        nothing is published or folded, so the service does not call itself ready."""
+        return self._following.is_set() and self.alive
 
     @property
     def alive(self) -> bool:
@@ -132,6 +152,19 @@ class FollowerProcess:
             process.wait(timeout)
         except subprocess.TimeoutExpired:
             stop_process(process, 5.0)
+
+
+def _watch_status(fd: int, following: threading.Event) -> None:
+    """Read what one companion says on its status pipe until it exits (the pipe's end)."""
+    with os.fdopen(fd, "rb", buffering=0) as status:
+        for line in status:
+            if line == FOLLOWING:
+                following.set()
+
+
+def _say_following(fd: int) -> None:
+    with contextlib.suppress(OSError):  # the service is gone: it stops us through our input
+        os.write(fd, FOLLOWING)
 
 
 GATHER_SECONDS = 0.02  # wake-ups closer to the previous one than this wait out the rest: one fold for all
@@ -202,6 +235,9 @@ def main(factory: str, service: str | None = None) -> int:
     Settings come from the environment (``settings_env``)."""
     settings = Settings() if service is None else Settings(service=service)
     api = load_factory(factory)(settings, start_runtime=False)
+    status = os.environ.get(STATUS_FD)
+    if status:  # started by the service: tell it when the followers run
+        api.state.runtime.on_following = functools.partial(_say_following, int(status))
     settle_heap()  # as ``shishi serve`` does
     asyncio.run(run_companion(api.state.runtime))
     return 0

@@ -5,8 +5,8 @@ Every replica of a service connects, reads its share of the inbound consumers (s
 each message is applied once, ``Consumer``) and serves HTTP. What is done once for all replicas runs
 under leases (``shared.runtime.lease``), taken over by another replica when the holder dies:
 
-* ``<service>:primary``: the outbox relay, the periodic sweeps, and the audit-log and journal
-  followers (in the holder's companion process under ``SHISHI_FOLLOWERS=process``, which takes
+* ``<service>:primary``: the periodic sweeps, and the followers: the outbox relay, the audit log and
+  the journal (in the holder's companion process under ``SHISHI_FOLLOWERS=process``, which takes
   ``<service>:followers`` for them first);
 * ``<service>:views@v<fold version>``: the read-model updater of that fold version. In the companion
   when there is one, else in a replica's own process (a replica without a companion contends for it).
@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
 
 import structlog
@@ -95,7 +95,9 @@ class ServiceRuntime:
         # given the stopping event: run here ("inline") or in the companion process ("process").
         self.followers: list[tuple[str, Callable[[asyncio.Event], Any]]] = []
         self.companion: FollowerProcess | None = None
+        self.on_following: Callable[[], None] | None = None  # in the companion: told when the followers run
         self.journal: JournalFollower | None = None
+        self.add_follower("relay", self._run_relay)
         self.add_follower("journal", self._run_journal)
         self._stopping = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
@@ -118,6 +120,23 @@ class ServiceRuntime:
 
     def add_follower(self, name: str, run: Callable[[asyncio.Event], Any]) -> None:
         self.followers.append((name, run))
+
+    def _run_relay(self, stopping: asyncio.Event) -> Coroutine[Any, Any, None]:
+        """The outbox relay: a follower like the others (it reads the log and publishes), so under
+        ``SHISHI_FOLLOWERS=process`` it runs in the companion, and the service's own process spends
+        nothing on publishing while it answers requests. Made (and woken by saves here) as it is
+        spawned, under the lease the followers run under (``lead``)."""
+        assert self.js is not None
+        self.relay = OutboxRelay(
+            self.app,
+            service=self.settings.service,
+            translate=self.translate,
+            js=self.js,
+            poll_seconds=self.settings.relay_poll_seconds,
+            topics=self.contract_topics,
+        )
+        self.lead.listen(self.relay.nudge)
+        return self.relay.run(stopping)
 
     async def _run_journal(self, stopping: asyncio.Event) -> None:
         assert self.js is not None
@@ -220,16 +239,6 @@ class ServiceRuntime:
             self.lead.spawn(self.companion.supervise(stopping), "followers")
         else:
             self._spawn_followers(stopping, self.lead)
-        self.relay = OutboxRelay(
-            self.app,
-            service=self.settings.service,
-            translate=self.translate,
-            js=self.js,
-            poll_seconds=self.settings.relay_poll_seconds,
-            topics=self.contract_topics,
-        )
-        self.lead.listen(self.relay.nudge)
-        self.lead.spawn(self.relay.run(stopping), "relay")
         for job in self.jobs:
             if job.every > 0:
                 self.lead.spawn(run_periodically(job, self.clock, stopping, self.job_stats[job.name]), job.name)
@@ -305,10 +314,15 @@ class ServiceRuntime:
                 delay = min(delay * 2, 10.0)
         if not stopping.is_set():
             self._spawn_followers(stopping, self.lead)
+            if self.on_following is not None:
+                self.on_following()
 
     def nudge_followers(self) -> None:
-        """Wake the updater (any thread); in the companion, called for each wake-up the service sends."""
+        """Wake the updater, the relay and the journal (any thread); in the companion, called for each
+        wake-up the service sends."""
         self.updater.nudge()
+        if self.relay is not None:
+            self.relay.nudge()
         if self.journal is not None:
             self.journal.nudge()
 
@@ -350,7 +364,7 @@ class ServiceRuntime:
 
     @property
     def is_ready(self) -> bool:
-        companion_ok = self.companion is None or self.companion.alive
+        companion_ok = self.companion is None or self.companion.following  # alive, and its followers run
         connected = self.nc is not None and self.nc.is_connected
         return self.ready and self.views_ready and connected and companion_ok
 
@@ -413,6 +427,7 @@ class ServiceRuntime:
                     "mode": "process",
                     "running": True,
                     "alive": self.companion.alive,
+                    "following": self.companion.following,
                     "restarts": self.companion.restarts,
                 }
             ),

@@ -110,7 +110,7 @@ def install_door(app: FastAPI, settings: Settings, rate_limited: Iterable[RateRu
 
 
 def install_health(app: FastAPI, prefix: str, runtime: ServiceRuntime, settings: Settings, start_runtime: bool) -> None:
-    """``livez`` (the process answers), ``readyz`` (it can serve: NATS connected, companion alive),
+    """``livez`` (the process answers), ``readyz`` (it can serve: NATS connected, the companion's followers running),
     ``healthz`` (states and counts, no error text), under ``/<service>/``; ``/metrics`` (Prometheus) at the root."""
     metrics: Metrics = app.state.metrics
 

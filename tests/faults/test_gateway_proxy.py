@@ -1,8 +1,9 @@
 """The origin's proxy over the network (aiohttp, real uvicorn servers): what passes through is what was
 sent, both ways — a large answer streamed whole with its length, every ``Set-Cookie`` of an answer, a
 path and query percent-encoded as the client wrote them, a large upload streamed whole; the forwarded
-headers name the client and the origin; one Date and one Server header (the origin's); and a submission whose replica hung up after taking it in is
-never sent to the other replica (a 502 instead), while a read is."""
+headers name the client and the origin; one Date and one Server header (the origin's); and a
+submission whose replica hung up after taking it in is never sent to the other replica (a 502
+instead), while a read is."""
 
 from __future__ import annotations
 

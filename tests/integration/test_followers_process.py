@@ -1,9 +1,12 @@
-"""``shishi serve`` runs a service's read-model updater and audit follower in a companion process
-(``SHISHI_FOLLOWERS=process``): the read models and the audit log follow what the service stores,
-the service restarts the companion when it dies, and stopping the service stops it too."""
+"""``shishi serve`` runs a service's read-model updater, audit follower, journal and outbox relay in a
+companion process (``SHISHI_FOLLOWERS=process``): the read models and the audit log follow what the
+service stores and its contracts reach NATS, published by the companion (the service publishes
+nothing itself); the service calls itself ready only once the companion's followers run; it restarts
+the companion when it dies, and stopping the service stops it too."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -12,6 +15,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import nats
 import pytest
 
 from services.tools.bench.intake_process import IntakeProcess
@@ -89,8 +93,21 @@ class Service:
             merkle.close()
 
 
+def published(nats_url: str) -> int:
+    """How many contracts intake's stream holds."""
+
+    async def count() -> int:
+        nc = await nats.connect(nats_url)
+        try:
+            return int((await nc.jetstream().stream_info("INTAKE")).state.messages)
+        finally:
+            await nc.close()
+
+    return asyncio.run(count())
+
+
 @pytest.fixture
-def service(backend_settings: Settings, nats_server) -> Iterator[Service]:
+def service(backend_settings: Settings, fresh_nats) -> Iterator[Service]:  # its own stream: ids from 1
     """``shishi serve intake`` on each backend (SQLite; PostgreSQL, where the read models live too)."""
     os.environ.pop("SHISHI_FOLLOWERS", None)
     backend = {
@@ -98,7 +115,7 @@ def service(backend_settings: Settings, nats_server) -> Iterator[Service]:
         for k, v in backend_settings.model_dump(mode="json").items()
         if k == "persistence" or k.startswith("postgres_")
     }
-    process = IntakeProcess(backend_settings.data_dir, nats_server.url, env=backend)
+    process = IntakeProcess(backend_settings.data_dir, fresh_nats.url, env=backend)
     process.start()
     try:
         yield Service(process, backend_settings)
@@ -110,12 +127,16 @@ def test_the_companion_follows_restarts_and_stops_with_the_service(service: Serv
     parent = service.process._process
     assert parent is not None
     health = service.health()
-    assert health["followers"]["mode"] == "process" and health["followers"]["alive"]
+    assert health["ready"] and health["followers"]["mode"] == "process"
+    assert health["followers"]["alive"] and health["followers"]["following"]  # ready: its followers run
     [companion] = companions(parent.pid)
+    nats_url = service.process.nats_url
 
     first = service.submit("台城街道路灯不亮")
     until(lambda: service.queued(first), "the demand in the county's queue (read model)", timeout=20)
     until(lambda: service.audit_size() >= 2, "the demand's events in the audit log", timeout=20)
+    until(lambda: published(nats_url) >= 1, "the demand's contract published", timeout=20)
+    assert service.health()["relay_published"] == 0  # by the companion's relay, not the service's
 
     on_postgres = service.process.env.get("SHISHI_PERSISTENCE") == "postgres"
     assert (service.process.data_dir / "intake" / "events.sqlite").exists() is not on_postgres
@@ -128,8 +149,11 @@ def test_the_companion_follows_restarts_and_stops_with_the_service(service: Serv
     )
     [restarted] = companions(parent.pid)
     assert restarted != companion
+    assert service.health()["followers"]["following"]
+    before = published(nats_url)
     second = service.submit("台城街道人行道破损")
     until(lambda: service.queued(second), "a demand stored after the restart in the queue", timeout=20)
+    until(lambda: published(nats_url) > before, "its contract published by the new companion", timeout=20)
 
     service.process.stop()
     deadline = time.monotonic() + 15

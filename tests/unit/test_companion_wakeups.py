@@ -105,3 +105,21 @@ def test_the_end_of_input_stops_it_even_while_gathering(watched: Any) -> None:
     w.end()
     assert w.stopping.is_set() and not w.thread.is_alive()
     assert w.runtime.nudges == 1
+
+
+def test_the_companion_says_when_its_followers_run() -> None:
+    """The status pipe: the service's reader sets ``following`` on the companion's word and stops at the
+    pipe's end (the companion gone); what else comes on it is ignored."""
+    from shared.runtime.companion import _say_following, _watch_status
+
+    read, write = os.pipe()
+    following = threading.Event()
+    reader = threading.Thread(target=_watch_status, args=(read, following), daemon=True)
+    reader.start()
+    os.write(write, b"something else\n")
+    assert not following.wait(0.2)
+    _say_following(write)
+    assert following.wait(2.0)
+    os.close(write)
+    reader.join(timeout=5)
+    assert not reader.is_alive()
