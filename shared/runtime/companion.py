@@ -63,6 +63,7 @@ class FollowerProcess:
         self.restarts = 0
         self._fd: int | None = None
         self._following = threading.Event()
+        self._stopped = False  # stop() was called: never started again (supervise may be mid-check)
 
     def start(self) -> None:
         if self.process is not None and self.process.stdin is not None:
@@ -96,7 +97,8 @@ class FollowerProcess:
 
     @property
     def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
+        process = self.process  # stop() may clear it meanwhile (another thread)
+        return process is not None and process.poll() is None
 
     def resident_memory(self) -> int | None:
         """The companion's resident memory in bytes, from /proc (Linux); None elsewhere or when it is gone."""
@@ -125,6 +127,8 @@ class FollowerProcess:
         while not stopping.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stopping.wait(), timeout=check_seconds)
+            if self._stopped:  # stopped while the service goes on (the lease lost): not to be restarted
+                return
             if stopping.is_set() or self.alive:
                 backoff = 1.0 if self.alive else backoff
                 continue
@@ -132,7 +136,7 @@ class FollowerProcess:
             log.error("followers_exited", code=code, restart_in=backoff)
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, 30.0)
-            if not stopping.is_set():
+            if not stopping.is_set() and not self._stopped:
                 self.restarts += 1
                 try:
                     self.start()
@@ -140,7 +144,9 @@ class FollowerProcess:
                     log.error("followers_start_failed", error=str(exc))
 
     def stop(self, timeout: float = 15.0) -> None:
-        """Close its input (it finishes its batch and signs its last checkpoint), then make sure."""
+        """Close its input (it finishes its batch and signs its last checkpoint), then make sure. It is
+        not started again: a companion started meanwhile would outlive its service's lease."""
+        self._stopped = True
         process, self.process = self.process, None
         if process is None:
             return

@@ -111,6 +111,7 @@ class ServiceRuntime:
         self._started = False
         self.views_ready = False
         self.ready = False
+        self._was_ready = False  # ready once: from then on a companion need only be alive (is_ready)
 
     def use_fold(self, fold: Fold) -> None:
         """Fold with ``fold`` (the service's own and the audit's read models: ``with_auditor_reads``)."""
@@ -271,7 +272,7 @@ class ServiceRuntime:
 
     async def run_followers(self, stopping: asyncio.Event) -> None:
         """The companion process's whole life until ``stopping``: the read models under this fold version's
-        lease, the audit log and the journal under the service's followers lease (a companion left behind
+        lease, the relay, the audit log and the journal under the service's followers lease (a companion left behind
         by a replica that died ends its batch before the new holder's starts). Losing the followers lease
         ends the process (the service starts it again, and it waits for the lease)."""
         self._stopping = stopping
@@ -301,7 +302,8 @@ class ServiceRuntime:
         await self.stop()
 
     async def _connect_then_follow(self, stopping: asyncio.Event) -> None:
-        """The followers that publish (audit checkpoints, the journal) start once NATS answers."""
+        """The followers that publish (the relay, audit checkpoints, the journal) start once NATS answers;
+        then the service is told they run (``on_following``)."""
         delay = 0.5
         while not stopping.is_set():
             try:
@@ -335,8 +337,9 @@ class ServiceRuntime:
             self.updater.catch_up()
             return
         target = self.app.recorder.max_notification_id() or 0
-        if self.companion is not None:
-            self.companion.nudge(urgent=True)
+        companion = self.companion
+        if companion is not None:
+            companion.nudge(urgent=True)
         if self.folding.running:
             self.updater.nudge()
         deadline = time.monotonic() + timeout
@@ -364,9 +367,22 @@ class ServiceRuntime:
 
     @property
     def is_ready(self) -> bool:
-        companion_ok = self.companion is None or self.companion.following  # alive, and its followers run
+        """Started, the read models caught up, NATS connected; and at start-up, the companion's followers
+        running (what the replica stores from then on is published and folded). Once ready, a companion
+        being restarted (or started on taking the primary lease over) needs only to be alive: the replica
+        answers meanwhile, and what it stores goes out when the followers are back (the replica that
+        takes over from a dead primary may be the only one left: it must not wait on its new companion)."""
+        companion = self.companion  # _unlead may clear it meanwhile
+        if companion is None:
+            companion_ok = True
+        elif self._was_ready:
+            companion_ok = companion.alive
+        else:
+            companion_ok = companion.following
         connected = self.nc is not None and self.nc.is_connected
-        return self.ready and self.views_ready and connected and companion_ok
+        ready = self.ready and self.views_ready and connected and companion_ok
+        self._was_ready = self._was_ready or ready
+        return ready
 
     def _positions(self) -> tuple[int, int, int]:
         """(the notification log's head, the read models' position, the relay's position). The relay's is

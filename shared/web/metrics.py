@@ -23,7 +23,7 @@ BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 # name -> (kind, help, label names): what a runtime snapshot may hold (``ServiceRuntime.observe``)
 SNAPSHOT_METRICS: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "ready": ("gauge", "1 when the service is ready to serve (NATS connected, companion alive)", ()),
+    "ready": ("gauge", "1 when the service is ready (NATS connected, read models caught up, followers running)", ()),
     "consumer_pending_messages": ("gauge", "messages in the stream not yet delivered to the durable", ("durable",)),
     "consumer_ack_pending_messages": ("gauge", "messages delivered to the durable and not yet acked", ("durable",)),
     "consumer_processed": ("counter", "inbound messages applied", ("durable",)),

@@ -7,9 +7,11 @@ the companion when it dies, and stopping the service stops it too."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -138,18 +140,29 @@ def test_the_companion_follows_restarts_and_stops_with_the_service(service: Serv
     until(lambda: published(nats_url) >= 1, "the demand's contract published", timeout=20)
     assert service.health()["relay_published"] == 0  # by the companion's relay, not the service's
 
+    os.kill(companion, signal.SIGSTOP)  # the companion frozen: the service publishes nothing itself
+    try:
+        before = published(nats_url)
+        paused = service.submit("台城街道井盖缺失")
+        time.sleep(1.0)
+        assert published(nats_url) == before
+    finally:
+        os.kill(companion, signal.SIGCONT)
+    until(lambda: published(nats_url) > before, "published once the companion goes on", timeout=20)
+    until(lambda: service.queued(paused), "and folded", timeout=20)
+
     on_postgres = service.process.env.get("SHISHI_PERSISTENCE") == "postgres"
     assert (service.process.data_dir / "intake" / "events.sqlite").exists() is not on_postgres
 
     os.kill(companion, signal.SIGKILL)
     until(
         lambda: service.health()["followers"]["restarts"] == 1 and service.health()["ready"],
-        "the companion restarted",
+        "the companion restarted (the service stayed ready: it had been ready once)",
         timeout=30,
     )
     [restarted] = companions(parent.pid)
     assert restarted != companion
-    assert service.health()["followers"]["following"]
+    until(lambda: service.health()["followers"]["following"], "the new companion's followers running", timeout=30)
     before = published(nats_url)
     second = service.submit("台城街道人行道破损")
     until(lambda: service.queued(second), "a demand stored after the restart in the queue", timeout=20)
@@ -173,3 +186,47 @@ def test_the_companion_stops_when_its_service_is_killed(service: Service) -> Non
     while alive(companion) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not alive(companion), "the companion outlived its killed service"
+
+
+def test_a_service_is_ready_only_once_its_companions_followers_run(backend_settings: Settings, fresh_nats) -> None:
+    """Starting up, the service answers but says it is not ready while its companion waits for the
+    followers lease (here held by the test: as a companion left behind by a dead replica would)."""
+    from shared.runtime.lease import make_lease
+
+    os.environ.pop("SHISHI_FOLLOWERS", None)
+    backend = {
+        f"SHISHI_{k.upper()}": str(v)
+        for k, v in backend_settings.model_dump(mode="json").items()
+        if k == "persistence" or k.startswith("postgres_")
+    }
+    lease = make_lease(backend_settings.model_copy(update={"service": "intake"}), "followers")
+    assert lease.try_acquire()
+    process = IntakeProcess(backend_settings.data_dir, fresh_nats.url, env=backend)
+    starting = threading.Thread(target=process.start, daemon=True)
+
+    def health() -> dict:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{process.port}/intake/healthz", timeout=5) as response:
+                return dict(json.loads(response.read()))
+        except urllib.error.HTTPError as exc:  # 503 while not ready: the body says why
+            return dict(json.loads(exc.read()))
+
+    try:
+        starting.start()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError):
+                if process.port and "followers" in health():
+                    break
+            time.sleep(0.2)
+        time.sleep(2.0)  # time enough for a companion that could follow to say so
+        answer = health()
+        assert not answer["ready"] and answer["followers"]["alive"] and not answer["followers"]["following"]
+        lease.release()
+        starting.join(timeout=60)  # start() returns once the service is ready
+        assert not starting.is_alive()
+        answer = health()
+        assert answer["ready"] and answer["followers"]["following"]
+    finally:
+        lease.release()
+        process.stop()

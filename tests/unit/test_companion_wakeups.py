@@ -123,3 +123,47 @@ def test_the_companion_says_when_its_followers_run() -> None:
     os.close(write)
     reader.join(timeout=5)
     assert not reader.is_alive()
+
+
+def test_a_page_waiting_on_the_read_models_wakes_the_companion_urgently(tmp_path: Any) -> None:
+    """``settle_views`` (a page about to show what its request stored) sends the urgent wake-up: the
+    companion does not gather it with the saves around it."""
+    from services.intake.main import create_app
+    from shared.config import Settings
+
+    runtime = create_app(Settings(service="intake", data_dir=tmp_path), start_runtime=False).state.runtime
+
+    class Companion:
+        def __init__(self) -> None:
+            self.nudges: list[bool] = []
+
+        def nudge(self, urgent: bool = False) -> None:
+            self.nudges.append(urgent)
+
+    companion = Companion()
+    runtime.companion = companion
+    runtime._started = True  # noqa: SLF001 - as the runtime is once started; nothing stored: nothing to wait for
+    try:
+        runtime.settle_views(timeout=1.0)
+    finally:
+        runtime.companion = None
+        runtime.app.close()
+    assert companion.nudges == [True]
+
+
+def test_a_stopped_companion_is_never_started_again(tmp_path: Any) -> None:
+    """The service stops its companion when it loses the primary lease; the supervisor, still checking
+    until the lease's work ends, must not start another (it would follow without the lease's holder)."""
+    import asyncio
+
+    from shared.config import Settings
+    from shared.runtime.companion import FollowerProcess
+
+    companion = FollowerProcess(Settings(service="intake", data_dir=tmp_path), "no.such.module:create_app")
+    companion.stop()  # (never started here: as one whose process was already gone)
+
+    async def supervise() -> None:
+        await asyncio.wait_for(companion.supervise(asyncio.Event(), check_seconds=0.05), timeout=5.0)
+
+    asyncio.run(supervise())
+    assert companion.process is None and companion.restarts == 0

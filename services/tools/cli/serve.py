@@ -30,7 +30,7 @@ def run_serve(args: argparse.Namespace) -> int:
     if args.host:
         overrides["host"] = args.host
     if args.service != "gateway" and "SHISHI_FOLLOWERS" not in os.environ:
-        overrides["followers"] = "process"  # read models, audit log and journal on the second core
+        overrides["followers"] = "process"  # read models, relay, audit log and journal on the second core
     settings = Settings(**overrides)
     if args.service == "gateway":
         from services.gateway.main import create_gateway
