@@ -8,8 +8,8 @@ time in a process). With ``SHISHI_FOLLOWERS=process`` the service starts ``pytho
 shared.runtime.companion <module>:create_app`` (the service's own composition root, named by the
 service) with its own settings, wakes it through its standard input after every save, restarts it
 when it dies, and stops it by closing that input. The companion says on a status pipe when its
-followers run (it holds their lease and reached NATS); the service is ready only from then on. The
-companion stops on its own when the service is gone (end of input), on SIGTERM and on Ctrl-C.
+followers run (it holds their lease and reached NATS); a service starting up is ready only from then
+on. The companion stops on its own when the service is gone (end of input), on SIGTERM and on Ctrl-C.
 """
 
 from __future__ import annotations
@@ -92,7 +92,8 @@ class FollowerProcess:
     @property
     def following(self) -> bool:
         """The companion said its followers run (it holds their lease and reached NATS): until then
-        nothing is published or folded, so the service does not call itself ready."""
+        nothing is published or folded, and a service starting up does not call itself ready
+        (``ServiceRuntime.is_ready``)."""
         return self._following.is_set() and self.alive
 
     @property
